@@ -1,0 +1,42 @@
+"""The REST API under /api/v1/: session-authenticated (the browser's login, with CSRF).
+Each business area adds its router here; the schema and docs are served locally at
+/api/v1/docs."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+api = NinjaAPI(title="kamp API", version="1", auth=django_auth, docs_url="/docs")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc):
+    return api.create_response(request, {"detail": "Log in first."}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError):
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+def _register_routers() -> None:
+    from kamp.customers.api import router as customers_router
+
+    api.add_router("/customers", customers_router)
+    for module, prefix in [
+        ("kamp.economics.api", "/economics"),
+        ("kamp.selection.api", "/selection"),
+        ("kamp.relationships.api", "/relationships"),
+        ("kamp.interactions.api", "/interactions"),
+        ("kamp.plans.api", "/plans"),
+        ("kamp.programme.api", "/programme"),
+    ]:
+        from importlib import import_module
+
+        router = getattr(import_module(module), "router", None)
+        if router is not None:
+            api.add_router(prefix, router)
+
+
+_register_routers()

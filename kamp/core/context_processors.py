@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def kamp(request):
+    return {"KAMP_DEBUG": settings.DEBUG}

@@ -1,0 +1,206 @@
+from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Function, Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("role", Role.ADMIN)
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One of our people: logs in with an e-mail, has a function and one role."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    function = models.CharField(
+        _("function"), max_length=20, choices=Function.choices, default=Function.SALES
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("can use the admin site"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["name", "email"]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.name or self.email).split(" ")[0]
+
+    # Roles, spelt once so views and templates never compare strings.
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_director(self) -> bool:
+        return self.is_active and self.role == Role.DIRECTOR
+
+    @property
+    def is_kam(self) -> bool:
+        return self.is_active and self.role == Role.KAM
+
+    @property
+    def is_member(self) -> bool:
+        return self.is_active and self.role == Role.MEMBER
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.is_active and self.role == Role.VIEWER
+
+    @property
+    def manages_programme(self) -> bool:
+        """Admins and directors read and edit every account and the programme settings."""
+        return self.is_admin or self.is_director
+
+
+class CompanySize(models.TextChoices):
+    SME = "sme", _("SME (at most 10 key accounts)")
+    LARGE = "large", _("Large company / multinational (at most 25 key accounts)")
+
+
+class SiteSettings(models.Model):
+    """The supplier's own company: one row, edited by admins and directors."""
+
+    company_name = models.CharField(_("company name"), max_length=200, default="kamp")
+    size_class = models.CharField(
+        _("company size"), max_length=10, choices=CompanySize.choices, default=CompanySize.SME
+    )
+    base_currency = models.CharField(_("base currency"), max_length=3, blank=True)
+
+    class Meta:
+        verbose_name = _("company settings")
+        verbose_name_plural = _("company settings")
+
+    def __str__(self) -> str:
+        return self.company_name
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        obj = cls.objects.first()
+        if obj is None:
+            obj = cls.objects.create(base_currency=settings.KAMP_BASE_CURRENCY)
+        if not obj.base_currency:
+            obj.base_currency = settings.KAMP_BASE_CURRENCY
+        return obj
+
+    @property
+    def key_account_cap(self) -> int:
+        return 25 if self.size_class == CompanySize.LARGE else 10
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when. Written by action functions in the same transaction as the change."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+        IMPORT = "import", _("imported")
+        REVERT = "revert", _("reverted")
+        DECIDE = "decide", _("decided")
+        OTHER = "other", _("other")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    # Plain id, not a foreign key: the trail must outlive a deleted customer.
+    customer_id = models.BigIntegerField(_("customer"), null=True, blank=True, db_index=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class ImportBatch(models.Model):
+    """One import of a file: who, when, what, with the counts and what it takes to revert it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+        REVERTED = "reverted", _("reverted")
+
+    kind = models.CharField(_("kind"), max_length=30)
+    filename = models.CharField(_("file"), max_length=255)
+    content_hash = models.CharField(_("content hash"), max_length=64, db_index=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Previous values of the rows an import changed, so that a revert can restore them.
+    undo = models.JSONField(default=list, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.filename}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

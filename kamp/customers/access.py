@@ -1,0 +1,88 @@
+"""Who may read and change a customer — the one access check every view, endpoint and command
+uses for customers and everything that hangs off them (contacts, team, log, plan…).
+
+- admins and directors read and edit every account;
+- a KAM reads every account and edits the ones they own or whose team they are on;
+- a member reads and edits only the accounts whose team they are on;
+- a viewer reads every account and edits nothing;
+- economics (money) is for admins, directors and the owning KAM only.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from kamp.core.choices import Role
+
+from .models import Customer
+
+
+def _on_team(user) -> Q:
+    from kamp.team.models import AccountTeamMember
+
+    return Q(Exists(AccountTeamMember.objects.filter(customer=OuterRef("pk"), user=user)))
+
+
+def customers_visible_to(user, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    qs = Customer.objects.all() if qs is None else qs
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.role in (Role.ADMIN, Role.DIRECTOR, Role.KAM, Role.VIEWER) or user.is_superuser:
+        return qs
+    if user.role == Role.MEMBER:
+        return qs.filter(_on_team(user))
+    return qs.none()
+
+
+def customers_editable_by(user, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    qs = Customer.objects.all() if qs is None else qs
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.manages_programme:
+        return qs
+    if user.role == Role.KAM:
+        return qs.filter(Q(owner=user) | _on_team(user))
+    if user.role == Role.MEMBER:
+        return qs.filter(_on_team(user))
+    return qs.none()
+
+
+def can_read_customer(user, customer: Customer) -> bool:
+    return customers_visible_to(user, Customer.objects.filter(pk=customer.pk)).exists()
+
+
+def can_edit_customer(user, customer: Customer) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.manages_programme:
+        return True
+    if user.role == Role.KAM and customer.owner_id == user.pk:
+        return True
+    if user.role in (Role.KAM, Role.MEMBER):
+        return customer.team_members.filter(user=user).exists()
+    return False
+
+
+def can_create_customer(user) -> bool:
+    return getattr(user, "is_authenticated", False) and (user.manages_programme or user.is_kam)
+
+
+def can_see_economics(user, customer: Customer) -> bool:
+    """Money is for admins, directors and the owning KAM: a team member sees the plan, not the P&L."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.manages_programme or (user.role == Role.KAM and customer.owner_id == user.pk)
+
+
+def get_customer_for_user(user, pk, write: bool = False) -> Customer:
+    """The customer ``pk`` if ``user`` may read it (404 otherwise, so ids don't leak) and, with
+    ``write``, edit it (403)."""
+    try:
+        customer = customers_visible_to(user).select_related("owner", "parent").get(pk=pk)
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such customer")
+    if write and not can_edit_customer(user, customer):
+        raise PermissionDenied
+    return customer

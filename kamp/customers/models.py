@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kamp.core.choices import Function
+
+
+class CustomerStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    KEY_ACCOUNT = "key_account", _("Key account")
+    FORMER = "former", _("Former key account")
+
+
+class CustomerSize(models.TextChoices):
+    MICRO = "micro", _("Micro")
+    SMALL = "small", _("Small")
+    MEDIUM = "medium", _("Medium")
+    LARGE = "large", _("Large")
+    ENTERPRISE = "enterprise", _("Enterprise / multinational")
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    tax_id = models.CharField(
+        _("tax id"), max_length=40, blank=True, help_text=_("E.g. a Chilean RUT: 76.123.456-0")
+    )
+    external_id = models.CharField(
+        _("external id"), max_length=60, blank=True, help_text=_("The customer's code in your ERP or CRM.")
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True, db_index=True)
+    region = models.CharField(_("region"), max_length=100, blank=True, db_index=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, default="CL",
+                               help_text=_("Two-letter ISO code, e.g. CL."))
+    size = models.CharField(_("size"), max_length=12, choices=CustomerSize.choices, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True,
+                                help_text=_("ISO code, e.g. CLP. Empty: the base currency."))
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent company"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="subsidiaries",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=CustomerStatus.choices,
+        default=CustomerStatus.CANDIDATE, db_index=True,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("key account manager"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="owned_customers",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tax_id"], condition=~Q(tax_id=""), name="customer_tax_id_unique"),
+            models.UniqueConstraint(fields=["external_id"], condition=~Q(external_id=""), name="customer_external_id_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "name"]),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .validators import normalise_tax_id
+
+        self.country = (self.country or "").upper()
+        self.currency = (self.currency or "").upper()
+        try:
+            self.tax_id = normalise_tax_id(self.tax_id, self.country)
+        except ValidationError as exc:
+            raise ValidationError({"tax_id": exc.messages})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A company cannot be its own parent.")})
+
+    @property
+    def is_key_account(self) -> bool:
+        return self.status == CustomerStatus.KEY_ACCOUNT
+
+    @property
+    def code(self) -> str:
+        """How scripts and exports name a customer: tax id, else external id, else the name."""
+        return self.tax_id or self.external_id or self.name
+
+
+class Seniority(models.TextChoices):
+    EXECUTIVE = "executive", _("Executive / C-level")
+    SENIOR = "senior", _("Senior manager")
+    MIDDLE = "middle", _("Middle manager")
+    STAFF = "staff", _("Staff")
+
+
+class DMURole(models.TextChoices):
+    """Webster & Wind's buying centre roles, plus initiator and champion."""
+
+    USER = "user", _("User")
+    INFLUENCER = "influencer", _("Influencer")
+    BUYER = "buyer", _("Buyer")
+    DECIDER = "decider", _("Decider")
+    GATEKEEPER = "gatekeeper", _("Gatekeeper")
+    INITIATOR = "initiator", _("Initiator")
+    CHAMPION = "champion", _("Champion")
+
+
+class Attitude(models.TextChoices):
+    CHAMPION = "champion", _("Champion")
+    SUPPORTER = "supporter", _("Supporter")
+    NEUTRAL = "neutral", _("Neutral")
+    CRITIC = "critic", _("Critic")
+    OPPONENT = "opponent", _("Opponent")
+
+
+class Contact(models.Model):
+    """One of the customer's people: the seed of the DMU map."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    function = models.CharField(_("function"), max_length=20, choices=Function.choices, default=Function.OTHER)
+    seniority = models.CharField(_("seniority"), max_length=12, choices=Seniority.choices, blank=True)
+    dmu_roles = models.JSONField(_("DMU roles"), default=list, blank=True)
+    reports_to = models.ForeignKey(
+        "self", verbose_name=_("reports to"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="reports",
+    )
+    attitude = models.CharField(_("attitude toward us"), max_length=12, choices=Attitude.choices,
+                                default=Attitude.NEUTRAL)
+    influence = models.PositiveSmallIntegerField(
+        _("influence"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (little) to 5 (decisive)."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    active = models.BooleanField(_("still at the company"), default=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["customer", "name"]
+        indexes = [models.Index(fields=["customer", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_dmu_roles_display(self) -> list[str]:
+        labels = dict(DMURole.choices)
+        return [str(labels.get(r, r)) for r in self.dmu_roles or []]
+
+    @property
+    def is_purchasing(self) -> bool:
+        """The purchasing side of a bow-tie: function purchasing or DMU role buyer."""
+        return self.function == Function.PURCHASING or DMURole.BUYER in (self.dmu_roles or [])

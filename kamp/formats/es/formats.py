@@ -1,0 +1,10 @@
+# Chilean conventions (es-CL): 28-11-2026, 1.234.567,89
+DATE_FORMAT = "d-m-Y"
+SHORT_DATE_FORMAT = "d-m-Y"
+DATETIME_FORMAT = "d-m-Y H:i"
+SHORT_DATETIME_FORMAT = "d-m-Y H:i"
+DATE_INPUT_FORMATS = ["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"]
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
+FIRST_DAY_OF_WEEK = 1

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InteractionsConfig(AppConfig):
+    name = "kamp.interactions"
+    label = "interactions"
+    verbose_name = _("Interactions")

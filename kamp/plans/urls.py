@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+urlpatterns = [
+    path("customer/<int:pk>/", views.customer_tab, name="customer_tab"),
+]

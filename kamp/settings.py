@@ -1,0 +1,259 @@
+"""Django settings for kamp.
+
+Configuration comes from the environment (KAMP_*); every default is safe for a single-user demo
+on a laptop. See README.md, "Configuration".
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+KAMP_HOME = Path(os.environ.get("KAMP_HOME", Path.cwd() / "var")).resolve()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("KAMP_DEBUG", False)
+TESTING = _env_bool("KAMP_TESTING", False)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("KAMP_SECRET_KEY")
+    if key:
+        return key
+    # A single-machine install keeps a generated key in its data folder so sessions survive
+    # restarts; a team install sets KAMP_SECRET_KEY for every app process.
+    path = KAMP_HOME / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        from django.core.management.utils import get_random_secret_key
+
+        KAMP_HOME.mkdir(parents=True, exist_ok=True)
+        key = get_random_secret_key()
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("KAMP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("KAMP_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "kamp.core",
+    "kamp.customers",
+    "kamp.team",
+    "kamp.economics",
+    "kamp.selection",
+    "kamp.relationships",
+    "kamp.interactions",
+    "kamp.plans",
+    "kamp.programme",
+    "kamp.reports",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "kamp.core.middleware.LoginRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kamp.urls"
+WSGI_APPLICATION = "kamp.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kamp.core.context_processors.kamp",
+            ],
+            "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite in the data folder by default; PostgreSQL (or any dj-database-url URL) through
+# KAMP_DATABASE_URL. The test suite switches with KAMP_TEST_DATABASE_URL.
+_db_url = os.environ.get("KAMP_TEST_DATABASE_URL") if TESTING else None
+_db_url = _db_url or os.environ.get("KAMP_DATABASE_URL") or f"sqlite:///{KAMP_HOME / 'kamp.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})
+    # WAL lets the web process read while the worker imports; a busy timeout instead of
+    # "database is locked" errors under concurrent writes.
+    DATABASES["default"]["OPTIONS"].update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ENABLED = not TESTING
+
+# --- Security ------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("KAMP_SECURE_COOKIES", not DEBUG and not TESTING)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if _env_bool("KAMP_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+# Every asset is served by kamp itself; Plotly needs inline styles and eval-free JS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("KAMP_TIME_ZONE", "America/Santiago")
+FORMAT_MODULE_PATH = ["kamp.formats"]
+USE_THOUSAND_SEPARATOR = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = KAMP_HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(KAMP_HOME / "media")}},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+MEDIA_ROOT = KAMP_HOME / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
+
+# --- Background tasks ----------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
+# --- E-mail --------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("KAMP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("KAMP_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KAMP_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KAMP_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KAMP_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("KAMP_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("KAMP_FROM_EMAIL", "kamp@localhost")
+KAMP_BASE_URL = os.environ.get("KAMP_BASE_URL", "http://127.0.0.1:8000")
+
+# --- kamp ----------------------------------------------------------------------------------
+KAMP_BASE_CURRENCY = os.environ.get("KAMP_BASE_CURRENCY", "USD")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KAMP_LOG_LEVEL", "WARNING")},
+}
+
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "kamp.core.staticfinders.PlotlyFinder",
+]
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Cards on the customer summary and the account badges on the homes: one provider per area.
+KAMP_SUMMARY_PROVIDERS = [
+    "kamp.selection.summary",
+    "kamp.relationships.summary",
+    "kamp.interactions.summary",
+    "kamp.economics.summary",
+    "kamp.plans.summary",
+]

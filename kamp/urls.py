@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from kamp.api import api
+from kamp.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path(
+        "login/",
+        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("", include("kamp.core.urls")),
+    path("customers/", include("kamp.customers.urls")),
+    path("team/", include("kamp.team.urls")),
+    path("economics/", include("kamp.economics.urls")),
+    path("selection/", include("kamp.selection.urls")),
+    path("relationships/", include("kamp.relationships.urls")),
+    path("interactions/", include("kamp.interactions.urls")),
+    path("plans/", include("kamp.plans.urls")),
+    path("programme/", include("kamp.programme.urls")),
+    path("reports/", include("kamp.reports.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,88 @@
+"""Browser tests: Playwright (from PyPI) driving Debian's Chromium against a live kamp server.
+
+Without /usr/bin/chromium these tests are skipped with one clear line, unless
+KAMP_REQUIRE_BROWSER=1 (set by .ci/run), which turns the missing browser into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
+# itself (fixtures, assertions) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("KAMP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SCREENSHOTS = Path(os.environ.get("KAMP_SCREENSHOTS", "var/screenshots"))
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_items = [i for i in items if "tests/browser/" in str(i.fspath).replace(os.sep, "/")]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    if HAVE_CHROMIUM or not browser_items:
+        return
+    if os.environ.get("KAMP_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"KAMP_REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}")
+    reason = f"no Chromium at {CHROMIUM}: browser tests not run (apt-get install chromium)"
+    print(f"\n*** {reason} ***")
+    for item in browser_items:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    pg.base_url = live_server.url  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login(page, live_server, client_for):
+    """Log ``user`` in without typing: reuse a Django test-client session in the browser."""
+
+    def do(user, language: str | None = None):
+        from django.conf import settings
+
+        client = client_for(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        cookies = [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        if language:
+            cookies.append({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url})
+        page.context.add_cookies(cookies)
+        return page
+
+    return do
+
+
+@pytest.fixture
+def shot(page):
+    """Save a screenshot to var/screenshots/NAME.png (for people to look at the pages)."""
+
+    def take(name: str):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take

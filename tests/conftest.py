@@ -1,0 +1,86 @@
+"""The standard people every view is tested with (architecture.md, practice 5):
+
+- ``admin``, ``director``, ``viewer``;
+- KAM ``ana``, who owns ``account`` (a key account);
+- KAM ``bruno``, who owns nothing of it;
+- ``member`` (logistics), on ``account``'s team;
+- ``anonymous``: the plain, logged-out client.
+
+``client_for(person)`` gives a logged-in test client.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from kamp.core.choices import Function, Role
+from kamp.customers.models import CustomerStatus
+
+from .factories import CustomerFactory, TeamMemberFactory, UserFactory
+
+PASSWORD = "pw-kamp-123"
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(email="admin@supplier.test", name="Admin", role=Role.ADMIN,
+                       function=Function.MANAGEMENT, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(email="director@supplier.test", name="Diana Director", role=Role.DIRECTOR,
+                       function=Function.MANAGEMENT)
+
+
+@pytest.fixture
+def ana(db):
+    return UserFactory(email="ana@supplier.test", name="Ana KAM", role=Role.KAM)
+
+
+@pytest.fixture
+def bruno(db):
+    return UserFactory(email="bruno@supplier.test", name="Bruno KAM", role=Role.KAM)
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(email="member@supplier.test", name="Marta Logistics", role=Role.MEMBER,
+                       function=Function.LOGISTICS)
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(email="viewer@supplier.test", name="Victor Viewer", role=Role.VIEWER)
+
+
+@pytest.fixture
+def account(db, ana, member):
+    """Ana's key account, with Marta on its team."""
+    customer = CustomerFactory(name="Constructora CS", tax_id="76.123.456-0",
+                               status=CustomerStatus.KEY_ACCOUNT, owner=ana)
+    TeamMemberFactory(customer=customer, user=member)
+    return customer
+
+
+@pytest.fixture
+def other_account(db, bruno):
+    """A customer Ana has nothing to do with (Bruno owns it)."""
+    return CustomerFactory(name="Minera Norte", status=CustomerStatus.KEY_ACCOUNT, owner=bruno)
+
+
+@pytest.fixture
+def client_for(db):
+    def make(user) -> Client:
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
