@@ -257,3 +257,24 @@ KAMP_SUMMARY_PROVIDERS = [
     "kamp.economics.summary",
     "kamp.plans.summary",
 ]
+
+# Modules with an ``alerts(customers, as_of)`` function (see kamp/core/alerts.py).
+KAMP_ALERT_MODULES = [
+    "kamp.selection.alerts",
+    "kamp.interactions.alerts",
+    "kamp.relationships.alerts",
+    "kamp.economics.alerts",
+    "kamp.plans.alerts",
+    "kamp.team.alerts",
+]
+# Modules with a ``load(ctx)`` function adding their part of the demo (see kamp/core/demo.py),
+# in this order.
+KAMP_DEMO_MODULES = [
+    "kamp.team.demo",
+    "kamp.economics.demo",
+    "kamp.selection.demo",
+    "kamp.interactions.demo",
+    "kamp.relationships.demo",
+    "kamp.plans.demo",
+    "kamp.programme.demo",
+]
