@@ -1,0 +1,136 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import forms as rules
+
+
+class InteractionKind(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    CALL = "call", _("Call")
+    VISIT = "visit", _("Visit")
+    EMAIL = "email", _("E-mail")
+    WORKSHOP = "workshop", _("Workshop")
+    EVENT = "event", _("Event")
+    OTHER = "other", _("Other")
+
+
+class InteractionSource(models.TextChoices):
+    MANUAL = "manual", _("typed in")
+    IMPORT = "import", _("imported file")
+    CALENDAR = "calendar", _("calendar")
+
+
+class Interaction(models.Model):
+    """Who from our side met whom from theirs, when, about what."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+        related_name="interactions",
+    )
+    date = models.DateField(_("date"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=InteractionKind.choices,
+                            default=InteractionKind.MEETING)
+    topic = models.CharField(_("topic"), max_length=300)
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=300, blank=True,
+                                 help_text=_("What was agreed to do next."))
+    follow_up_on = models.DateField(_("follow-up due"), null=True, blank=True)
+    our_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("our people"), through="InteractionPerson",
+        related_name="interactions",
+    )
+    their_contacts = models.ManyToManyField(
+        "customers.Contact", verbose_name=_("their people"), through="InteractionContact",
+        related_name="interactions",
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=10, choices=InteractionSource.choices,
+                              default=InteractionSource.MANUAL)
+    # A calendar event's UID: the same event is never imported twice.
+    external_uid = models.CharField(_("calendar event id"), max_length=255, blank=True)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["customer", "date"])]
+        constraints = [
+            models.UniqueConstraint(fields=["external_uid"], condition=~Q(external_uid=""),
+                                    name="interaction_external_uid_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.topic}"
+
+
+class InteractionPerson(models.Model):
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="people_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["interaction", "user"], name="interaction_person_unique")]
+
+
+class InteractionContact(models.Model):
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="contact_links")
+    contact = models.ForeignKey("customers.Contact", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["interaction", "contact"], name="interaction_contact_unique")]
+
+
+class InteractionSettings(models.Model):
+    """The thresholds of the bow-tie / diamond analysis: one row, edited by directors and admins."""
+
+    window_days = models.PositiveSmallIntegerField(
+        _("window (days)"), default=90, validators=[MinValueValidator(7), MaxValueValidator(730)],
+        help_text=_("The analysis looks at the interactions of this many days up to today."),
+    )
+    min_pairs = models.PositiveSmallIntegerField(
+        _("functional pairs for a diamond"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("An account is type B (diamond) when at least this many functional pairs, "
+                    "besides the KAM and purchasing, had contact in the window."),
+    )
+    single_thread_percent = models.PositiveSmallIntegerField(
+        _("single-thread share (%)"), default=80,
+        validators=[MinValueValidator(30), MaxValueValidator(100)],
+        help_text=_("Flag an account when one customer contact takes part in at least this share "
+                    "of its interactions."),
+    )
+    not_met_days = models.PositiveSmallIntegerField(
+        _("contact not met after (days)"), default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+    )
+
+    class Meta:
+        verbose_name = _("interaction analysis settings")
+        verbose_name_plural = _("interaction analysis settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls) -> "InteractionSettings":
+        obj = cls.objects.order_by("pk").first()
+        return obj if obj is not None else cls()
+
+    def as_rules(self) -> rules.Settings:
+        return rules.Settings(
+            window_days=self.window_days,
+            min_pairs=self.min_pairs,
+            single_thread_share=self.single_thread_percent / 100,
+            not_met_days=self.not_met_days,
+        )
