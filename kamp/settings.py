@@ -113,7 +113,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kamp.core.context_processors.kamp",
             ],
-            "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "kamp.core.templatetags.kamp",
+            ],
         },
     }
 ]

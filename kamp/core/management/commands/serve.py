@@ -1,0 +1,75 @@
+"""``kamp serve``: the production server — gunicorn running kamp's WSGI application.
+
+Run several workers per machine and as many machines as needed behind a reverse proxy that
+terminates TLS (README.md, "Running kamp for a team"); keep one ``kamp worker`` beside them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from kamp import i18n
+
+from .demo import pending_migrations
+
+
+def default_workers() -> int:
+    return int(os.environ.get("KAMP_WORKERS") or min(2 * multiprocessing.cpu_count() + 1, 9))
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve kamp in production with gunicorn (several worker processes). Collects the static "
+        "files into KAMP_HOME/static and checks that the database is migrated first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("KAMP_BIND", "127.0.0.1:8000"),
+                            help="Address and port to listen on (default 127.0.0.1:8000; "
+                                 "KAMP_BIND).")
+        parser.add_argument("--workers", type=int, default=default_workers(),
+                            help="Worker processes (default 2 × CPUs + 1, at most 9; KAMP_WORKERS).")
+        parser.add_argument("--timeout", type=int, default=60,
+                            help="Seconds before a stuck request's worker is restarted.")
+        parser.add_argument("--migrate", action="store_true",
+                            help="Apply pending migrations before starting.")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Prepare and print the gunicorn command without starting it.")
+
+    def handle(self, *args, bind, workers, timeout, migrate, dry_run, **options):
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        if pending_migrations():
+            if migrate:
+                call_command("migrate", interactive=False, verbosity=1)
+            else:
+                self.stderr.write(self.style.WARNING(
+                    "The database has unapplied migrations: run `kamp migrate` "
+                    "(or `kamp serve --migrate`) before serving users."
+                ))
+        if settings.DEBUG:
+            self.stderr.write(self.style.WARNING("KAMP_DEBUG is on: never in production."))
+        i18n.compile_all()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        argv = [
+            sys.executable, "-m", "gunicorn", "kamp.wsgi:application",
+            "--bind", bind, "--workers", str(workers), "--timeout", str(timeout),
+            "--access-logfile", "-", "--error-logfile", "-",
+        ]
+        if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+            # Behind a proxy (KAMP_BEHIND_PROXY): trust its X-Forwarded-* headers.
+            argv += ["--forwarded-allow-ips", os.environ.get("KAMP_FORWARDED_ALLOW_IPS", "*")]
+        self.stdout.write(f"kamp serving on http://{bind}/ with {workers} worker(s)")
+        if dry_run:
+            self.stdout.write(" ".join(argv))
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kamp.settings")
+        os.execv(sys.executable, argv)
