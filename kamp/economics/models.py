@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -38,3 +40,238 @@ class SalesLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.date} {self.net_amount}"
+
+
+# --- cost to serve (kam-domain.md §5) -------------------------------------------------------
+class Driver(models.TextChoices):
+    MINUTE = "minute", _("per minute")
+    EVENT = "event", _("per event")
+
+
+class ActivityType(models.Model):
+    """An activity that costs us to serve a customer (a visit, a delivery, a report…), with its
+    time-driven rate: per minute (cost = rate × minutes × count) or per event (rate × count)."""
+
+    name = models.CharField(_("activity"), max_length=120, unique=True)
+    driver = models.CharField(_("driver"), max_length=10, choices=Driver.choices,
+                              default=Driver.MINUTE)
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=4,
+                               help_text=_("Cost per minute or per event."))
+    currency = models.CharField(_("currency"), max_length=3, blank=True,
+                                help_text=_("ISO code; empty: the base currency."))
+    kam_time = models.BooleanField(
+        _("KAM time"), default=False,
+        help_text=_("Time of the key account manager: used to allocate programme-wide "
+                    "investments by KAM time."),
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def cost(self, count, minutes=None):
+        """What ``count`` occurrences cost (in this activity's currency)."""
+        from decimal import Decimal
+
+        count = Decimal(count or 0)
+        if self.driver == Driver.MINUTE:
+            return self.rate * Decimal(minutes or 0) * count
+        return self.rate * count
+
+
+class ActivityRecord(models.Model):
+    """How often we did an activity for a customer in a month. The cost is computed when the
+    record is saved, with the rate of the day, so a later change of rate never rewrites past
+    periods."""
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
+                                 on_delete=models.CASCADE, related_name="activity_records")
+    activity = models.ForeignKey(ActivityType, verbose_name=_("activity"),
+                                 on_delete=models.PROTECT, related_name="records")
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    count = models.DecimalField(_("count"), max_digits=14, decimal_places=2)
+    minutes = models.DecimalField(_("minutes per occurrence"), max_digits=12, decimal_places=2,
+                                  null=True, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=4, editable=False)
+    currency = models.CharField(_("currency"), max_length=3, blank=True, editable=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity record")
+        verbose_name_plural = _("activity records")
+        ordering = ["-month", "activity__name"]
+        indexes = [models.Index(fields=["customer", "month"]), models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity} × {self.count} ({self.month:%Y-%m})"
+
+
+# --- KAM investments (kam-domain.md §6) ----------------------------------------------------
+class InvestmentKind(models.TextChoices):
+    PEOPLE = "people", _("Dedicated people (KAM and team)")
+    COMPETENCES = "competences", _("Competence development")
+    SPONSORSHIP = "sponsorship", _("Top-management sponsorship")
+    TAILORED_OFFER = "tailored_offer", _("Tailored products, services and solutions")
+    TECHNOLOGY_CHANNELS = "technology_channels", _("New technologies and communication channels")
+    SALES_STRUCTURE = "sales_structure", _("New sales structure")
+
+
+class AllocationRule(models.TextChoices):
+    EQUAL = "equal", _("equally")
+    REVENUE = "revenue", _("by revenue")
+    KAM_TIME = "kam_time", _("by KAM time")
+
+
+class Investment(models.Model):
+    """Money spent on KAM: for one account, or programme-wide (no customer) and then allocated
+    to the key accounts by the director's rule (see :class:`InvestmentAllocation`)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="kam_investments",
+        help_text=_("Empty: programme-wide, allocated to the key accounts."),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=InvestmentKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=3, blank=True,
+                                help_text=_("ISO code; empty: the base currency."))
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    allocation = models.CharField(_("allocation rule"), max_length=10,
+                                  choices=AllocationRule.choices, blank=True)
+    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("KAM investment")
+        verbose_name_plural = _("KAM investments")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["customer", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date} {self.amount} {self.currency}"
+
+    @property
+    def programme_wide(self) -> bool:
+        return self.customer_id is None
+
+
+class InvestmentAllocation(models.Model):
+    """The part of an investment that an account bears. An account's own investment has one
+    allocation (all of it); a programme-wide one is split over the key accounts, the parts adding
+    up exactly to the amount. The P&L reads only allocations."""
+
+    investment = models.ForeignKey(Investment, on_delete=models.CASCADE,
+                                   related_name="allocations")
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
+                                 on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    date = models.DateField(_("date"))
+    weight = models.DecimalField(_("weight"), max_digits=24, decimal_places=4, default=1)
+
+    class Meta:
+        verbose_name = _("investment allocation")
+        verbose_name_plural = _("investment allocations")
+        indexes = [models.Index(fields=["customer", "date"]), models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.investment_id} → {self.customer_id}: {self.amount}"
+
+
+# --- share of wallet ----------------------------------------------------------------------
+class CategorySpend(models.Model):
+    """The customer's estimated total spend in our category for a period (year, quarter or
+    month): our sales ÷ this = share of wallet."""
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
+                                 on_delete=models.CASCADE, related_name="category_spend")
+    period = models.CharField(_("period"), max_length=7, help_text=_("2025, 2025-Q3 or 2025-07"))
+    first_month = models.DateField(_("first month"), editable=False)
+    months = models.PositiveSmallIntegerField(_("months"), editable=False)
+    amount = models.DecimalField(_("estimated category spend"), max_digits=18, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    note = models.CharField(_("source of the estimate"), max_length=300, blank=True)
+    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+
+    class Meta:
+        verbose_name = _("category spend")
+        verbose_name_plural = _("category spend")
+        ordering = ["-first_month"]
+        constraints = [models.UniqueConstraint(fields=["customer", "period"],
+                                               name="category_spend_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.period} {self.amount}"
+
+
+# --- currencies and settings ------------------------------------------------------------------
+class ExchangeRate(models.Model):
+    """1 ``currency`` = ``rate`` base-currency units, from the first month of ``period`` until
+    the next rate of that currency."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    period = models.CharField(_("from period"), max_length=7,
+                              help_text=_("2025, 2025-Q3 or 2025-07: valid from its first month."))
+    valid_from = models.DateField(_("valid from"), editable=False)
+    rate = models.DecimalField(_("rate to the base currency"), max_digits=24, decimal_places=8)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["currency", "valid_from"],
+                                               name="exchange_rate_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.period} {self.rate}"
+
+
+class PeriodUnit(models.TextChoices):
+    MONTH = "month", _("months")
+    QUARTER = "quarter", _("quarters")
+    YEAR = "year", _("years")
+
+
+class EconomicsSettings(models.Model):
+    """The economics settings (one row): CLV parameters and the alert rule."""
+
+    clv_retention = models.DecimalField(
+        _("retention rate"), max_digits=5, decimal_places=4, default=Decimal("0.90"),
+        help_text=_("Chance that the customer stays one more year (0–1)."),
+    )
+    clv_discount = models.DecimalField(
+        _("discount rate"), max_digits=5, decimal_places=4, default=Decimal("0.10"),
+        help_text=_("Yearly rate at which future profit is discounted (e.g. 0.10)."),
+    )
+    clv_years = models.PositiveSmallIntegerField(_("CLV horizon (years)"), default=5)
+    alert_unit = models.CharField(_("alert period"), max_length=8, choices=PeriodUnit.choices,
+                                  default=PeriodUnit.QUARTER)
+    alert_periods = models.PositiveSmallIntegerField(
+        _("unprofitable periods in a row"), default=2,
+        help_text=_("Flag a key account whose profit after KAM is negative this many periods "
+                    "in a row."),
+    )
+
+    class Meta:
+        verbose_name = _("economics settings")
+        verbose_name_plural = _("economics settings")
+
+    def __str__(self) -> str:
+        return "economics settings"
+
+    @classmethod
+    def load(cls) -> "EconomicsSettings":
+        obj = cls.objects.first()
+        return obj if obj is not None else cls.objects.create()

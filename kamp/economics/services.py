@@ -1,0 +1,289 @@
+"""Reading the P&L out of the database: set-based aggregation, then :mod:`kamp.economics.pnl`.
+
+The database does the heavy lifting — one ``GROUP BY`` per source (sales lines, activity records,
+investment allocations), whatever the number of customers — and the pure module converts and adds
+up. Amounts already in the base currency are grouped by customer and period only; amounts in
+another currency are grouped by month too, so each month is converted at its own rate.
+
+Public functions (also for other areas — the plans/reports deck calls these):
+
+- :func:`account_pnl` — one customer, one period, with the previous period for growth;
+- :func:`pnl_series` — one customer over several periods (a chart);
+- :func:`portfolio_pnl` — many customers at once (whale curve, exports, CLI, alerts).
+
+None of them checks access: callers pass only customers the user may see the money of
+(:func:`kamp.customers.access.can_see_economics`, :func:`economics_customers`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    CharField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models import Case as CaseExpr
+from django.db.models import When as WhenExpr
+from django.db.models.functions import Cast, Substr
+
+from kamp.core.choices import Role
+from kamp.core.models import SiteSettings
+from kamp.customers.models import Customer, CustomerStatus
+
+from . import pnl
+from .models import (
+    ActivityRecord,
+    CategorySpend,
+    EconomicsSettings,
+    ExchangeRate,
+    InvestmentAllocation,
+    SalesLine,
+)
+from .pnl import AccountPnL, Period, RateTable
+
+__all__ = [
+    "AccountPnL",
+    "Period",
+    "account_clv",
+    "account_pnl",
+    "base_currency",
+    "economics_customers",
+    "pnl_series",
+    "portfolio_pnl",
+    "rate_table",
+]
+
+
+def base_currency() -> str:
+    return (SiteSettings.load().base_currency or "USD").upper()
+
+
+def rate_table(base: str | None = None) -> RateTable:
+    base = (base or base_currency()).upper()
+    rows = ExchangeRate.objects.values_list("currency", "valid_from", "rate")
+    return RateTable.from_rows(
+        base, ((c, pnl.month_index(d.year, d.month), r) for c, d, r in rows)
+    )
+
+
+def economics_customers(user, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    """The customers whose money ``user`` may see (same rule as ``can_see_economics``):
+    every one for admins and directors, their own accounts for a KAM, none for the others."""
+    qs = Customer.objects.all() if qs is None else qs
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.manages_programme:
+        return qs
+    if user.role == Role.KAM:
+        return qs.filter(owner=user)
+    return qs.none()
+
+
+# (model, date field, [(P&L input, amount field)], falls back to the customer's currency)
+_SOURCES = [
+    (SalesLine, "date", [("revenue", "net_amount"), ("cost_of_goods", "cost")], True),
+    (ActivityRecord, "month", [("cost_to_serve", "cost")], False),
+    (InvestmentAllocation, "date", [("investments", "amount")], False),
+]
+
+
+def _bucket(date_field: str, periods: Sequence[Period]):
+    whens = [
+        WhenExpr(**{f"{date_field}__gte": p.start, f"{date_field}__lt": p.end}, then=Value(i))
+        for i, p in enumerate(periods)
+    ]
+    return CaseExpr(*whens, default=Value(-1), output_field=IntegerField())
+
+
+def _month_of(key: str) -> int:
+    return pnl.month_index(int(key[:4]), int(key[5:7]))
+
+
+def _customer_q(customers) -> Q:
+    """A filter on ``customer_id`` for a queryset, a list of ids or None (everyone)."""
+    if customers is None:
+        return Q()
+    if isinstance(customers, QuerySet):
+        return Q(customer_id__in=customers.values("pk"))
+    return Q(customer_id__in=list(customers))
+
+
+def _gather(periods: Sequence[Period], customers, base: str) -> dict:
+    """{(customer_id, period index): {input: [(month|None, currency, amount)]}} in 2 queries per
+    source, plus one for the customers whose own currency is not the base currency."""
+    data: dict = defaultdict(lambda: defaultdict(list))
+    start = min(p.start for p in periods)
+    end = max(p.end for p in periods)
+    scope = _customer_q(customers)
+    foreign_customers = dict(
+        Customer.objects.exclude(currency__in=["", base]).values_list("pk", "currency")
+    )
+    for model, date_field, amounts, customer_fallback in _SOURCES:
+        qs = model.objects.filter(scope, **{f"{date_field}__gte": start, f"{date_field}__lt": end})
+        qs = qs.annotate(bucket=_bucket(date_field, periods)).exclude(bucket=-1)
+        in_base = Q(currency=base)
+        if customer_fallback:
+            in_base |= Q(currency="") & ~Q(customer_id__in=list(foreign_customers))
+        sums = {name: Sum(field) for name, field in amounts}
+        for row in qs.filter(in_base).values("customer_id", "bucket").annotate(**sums).order_by():
+            slot = data[(row["customer_id"], row["bucket"])]
+            for name, _field in amounts:
+                slot[name].append((None, base, row[name]))
+        foreign = (
+            qs.exclude(in_base)
+            .annotate(ym=Substr(Cast(date_field, CharField()), 1, 7))
+            .values("customer_id", "bucket", "currency", "ym")
+            .annotate(**sums)
+            .order_by()
+        )
+        for row in foreign:
+            currency = row["currency"] or foreign_customers.get(row["customer_id"], base)
+            slot = data[(row["customer_id"], row["bucket"])]
+            month = _month_of(row["ym"])
+            for name, _field in amounts:
+                slot[name].append((month, currency, row[name]))
+    return data
+
+
+def _spend(periods: Sequence[Period], customers, rates: RateTable) -> dict:
+    """{(customer_id, period index): estimated category spend in the base currency}."""
+    start = min(p.start for p in periods)
+    end = max(p.end for p in periods)
+    # An estimate spans at most a year, so one starting a year before can still overlap.
+    first = date(start.year - 1, start.month, 1)
+    rows = CategorySpend.objects.filter(
+        _customer_q(customers), first_month__gte=first, first_month__lt=end
+    ).values_list("customer_id", "first_month", "months", "currency", "amount")
+    by_customer: dict[int, list] = defaultdict(list)
+    for cid, fm, months, currency, amount in rows:
+        by_customer[cid].append(
+            (pnl.month_index(fm.year, fm.month), months, currency or rates.base, amount)
+        )
+    out = {}
+    for cid, records in by_customer.items():
+        for i, p in enumerate(periods):
+            value = pnl.prorated_spend(records, p, rates)
+            if value is not None:
+                out[(cid, i)] = value
+    return out
+
+
+def compute(
+    periods: Sequence[Period | str],
+    customers: QuerySet[Customer] | Iterable[int] | None = None,
+    rates: RateTable | None = None,
+) -> dict[tuple[int, int], AccountPnL]:
+    """Every (customer, period) P&L with any money in it, keyed by (customer id, index of the
+    period in ``periods``). Periods must not overlap. A constant number of queries."""
+    periods = [Period.of(p) for p in periods]
+    if customers is not None and not isinstance(customers, QuerySet):
+        customers = list(customers)
+    rates = rates or rate_table()
+    data = _gather(periods, customers, rates.base)
+    spend = _spend(periods, customers, rates)
+    out = {}
+    for key in set(data) | set(spend):
+        cid, i = key
+        rows = data.get(key, {})
+        out[key] = pnl.build_pnl(
+            cid, periods[i], rates,
+            revenue=rows.get("revenue", ()),
+            cost_of_goods=rows.get("cost_of_goods", ()),
+            cost_to_serve=rows.get("cost_to_serve", ()),
+            investments=rows.get("investments", ()),
+            category_spend=spend.get(key),
+        )
+    return out
+
+
+def _empty(cid: int | None, period: Period, rates: RateTable) -> AccountPnL:
+    return pnl.build_pnl(cid, period, rates)
+
+
+def portfolio_pnl(
+    period: Period | str,
+    customers: QuerySet[Customer] | Iterable[int] | None = None,
+    with_previous: bool = True,
+    rates: RateTable | None = None,
+) -> dict[int, AccountPnL]:
+    """{customer id: P&L for ``period``} for ``customers`` (None: all), each with its previous
+    period attached when ``with_previous``. Customers without any money are left out."""
+    period = Period.of(period)
+    rates = rates or rate_table()
+    periods = [period, period.previous()] if with_previous else [period]
+    results = compute(periods, customers, rates)
+    out: dict[int, AccountPnL] = {}
+    for (cid, i), value in results.items():
+        if i == 0:
+            out[cid] = value
+    if with_previous:
+        for (cid, i), value in results.items():
+            if i == 1:
+                current = out.setdefault(cid, _empty(cid, period, rates))
+                current.previous = value
+        for cid, value in out.items():
+            if value.previous is None:
+                value.previous = _empty(cid, periods[1], rates)
+    return out
+
+
+def account_pnl(customer: Customer | int, period: Period | str) -> AccountPnL:
+    """One account's P&L for ``period`` (``"2025"``, ``"2025-Q3"``, ``"2025-07"`` or a
+    :class:`Period`) in the base currency, with ``.previous`` (the period before) for growth.
+
+    Lines: ``net_revenue``, ``cost_of_goods``, ``gross_margin``, ``cost_to_serve``,
+    ``contribution``, ``kam_investments``, ``profit_after_kam`` (Decimal), ``share_of_wallet``
+    (Decimal ratio or None), ``currency``; ``growth(line)`` → ratio or None."""
+    cid = customer if isinstance(customer, int) else customer.pk
+    period = Period.of(period)
+    rates = rate_table()
+    result = portfolio_pnl(period, [cid], rates=rates)
+    return result.get(cid) or _attach_empty(cid, period, rates)
+
+
+def _attach_empty(cid: int, period: Period, rates: RateTable) -> AccountPnL:
+    value = _empty(cid, period, rates)
+    value.previous = _empty(cid, period.previous(), rates)
+    return value
+
+
+def pnl_series(customer: Customer | int, periods: Sequence[Period | str]) -> list[AccountPnL]:
+    """One account's P&L for each of ``periods`` (non-overlapping, e.g. the last 8 quarters),
+    in the order given; periods without money are zero lines. Constant queries."""
+    cid = customer if isinstance(customer, int) else customer.pk
+    periods = [Period.of(p) for p in periods]
+    rates = rate_table()
+    results = compute(periods, [cid], rates)
+    return [results.get((cid, i)) or _empty(cid, p, rates) for i, p in enumerate(periods)]
+
+
+def recent_periods(unit: str, count: int, as_of: date | None = None, complete: bool = True):
+    """The last ``count`` periods of ``unit`` (month/quarter/year), oldest first; with
+    ``complete`` the period containing ``as_of`` is left out."""
+    as_of = as_of or date.today()
+    current = Period.containing(unit, as_of)
+    last = current.previous() if complete else current
+    return [last.shift(-n) for n in range(count - 1, -1, -1)]
+
+
+def account_clv(value_12m: AccountPnL, settings: EconomicsSettings | None = None) -> Decimal:
+    """CLV of an account projected from its last 12 months: the yearly contribution and
+    investment held flat over the horizon, weighted by retention and discounted (§5)."""
+    s = settings or EconomicsSettings.load()
+    flows = [(value_12m.contribution, value_12m.kam_investments)] * int(s.clv_years)
+    return pnl.quantize(pnl.clv(flows, s.clv_retention, s.clv_discount), value_12m.currency)
+
+
+def key_account_ids(customer_ids: Iterable[int]) -> set[int]:
+    return set(
+        Customer.objects.filter(pk__in=list(customer_ids), status=CustomerStatus.KEY_ACCOUNT)
+        .values_list("pk", flat=True)
+    )
