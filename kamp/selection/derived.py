@@ -1,0 +1,161 @@
+"""Derived factors (kam-domain.md §2.3): raw figures computed from data, per customer, in bulk.
+
+A *metric* turns data into one raw number per customer (or None when it is undefined). The sales
+metrics share one aggregate query over the sales lines; other areas may add metrics with
+:func:`register` (economics: share of wallet, cost to serve). Metrics whose source does not exist
+(yet) are simply not offered; a model that names one sees its customers as incomplete, with the
+reason, instead of an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from importlib import import_module
+
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.utils.translation import gettext_lazy as _
+
+REVENUE = "revenue_12m"
+GROSS_MARGIN = "gross_margin_12m"
+GROWTH = "growth"
+SHARE_OF_WALLET = "share_of_wallet"
+COST_TO_SERVE = "cost_to_serve"
+
+SALES_METRICS = (REVENUE, GROSS_MARGIN, GROWTH)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: object
+    # (as_of, customer_ids or None for all) -> {customer_id: raw value or None}
+    compute: Callable[[date, Iterable[int] | None], dict[int, float | None]] | None = None
+
+
+LABELS = {
+    REVENUE: _("Revenue, last 12 months"),
+    GROSS_MARGIN: _("Gross margin, last 12 months"),
+    GROWTH: _("Growth, last 12 months vs the 12 before"),
+    SHARE_OF_WALLET: _("Share of wallet"),
+    COST_TO_SERVE: _("Cost to serve, last 12 months"),
+}
+
+_extra: dict[str, Metric] = {}
+
+
+def register(key: str, label, compute) -> None:
+    """Adds a derived metric (for other areas): ``compute(as_of, customer_ids)`` → {id: value}."""
+    _extra[key] = Metric(key, label, compute)
+
+
+def one_year_before(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def _economics_function(names: Iterable[str]):
+    """A bulk function offered by the economics app, looked up at run time so that selection
+    works before (and without) it."""
+    for module_name in ("kamp.economics.pnl", "kamp.economics.selection",
+                        "kamp.economics.services", "kamp.economics.models"):
+        try:
+            module = import_module(module_name)
+        except ImportError:
+            continue
+        for name in names:
+            fn = getattr(module, name, None)
+            if callable(fn):
+                return fn
+    return None
+
+
+def _share_of_wallet():
+    return _economics_function(["share_of_wallet_by_customer", "share_of_wallet_bulk"])
+
+
+def _cost_to_serve():
+    return _economics_function(["cost_to_serve_by_customer", "cost_to_serve_bulk"])
+
+
+def available() -> dict[str, Metric]:
+    """The metrics that can be computed on this installation, by key."""
+    out = {k: Metric(k, LABELS[k]) for k in SALES_METRICS}
+    sow = _share_of_wallet()
+    if sow is not None:
+        out[SHARE_OF_WALLET] = Metric(SHARE_OF_WALLET, LABELS[SHARE_OF_WALLET], sow)
+    cts = _cost_to_serve()
+    if cts is not None:
+        out[COST_TO_SERVE] = Metric(COST_TO_SERVE, LABELS[COST_TO_SERVE], cts)
+    out.update(_extra)
+    return out
+
+
+def choices() -> list[tuple[str, object]]:
+    return [(k, m.label) for k, m in available().items()]
+
+
+def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dict[int, dict]:
+    """Revenue and gross margin (net − cost) over the last 12 months and revenue over the 12
+    before, per customer: one aggregate query over the sales lines of the last 24 months."""
+    from kamp.economics.models import SalesLine
+
+    start12 = one_year_before(as_of)
+    start24 = one_year_before(start12)
+    money = DecimalField(max_digits=24, decimal_places=4)
+    zero = Value(0, output_field=money)
+    last12 = Q(date__gt=start12)
+    qs = SalesLine.objects.filter(date__gt=start24, date__lte=as_of)
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=list(customer_ids))
+    rows = (
+        qs.order_by()
+        .values("customer_id")
+        .annotate(
+            revenue=Sum(Case(When(last12, then=F("net_amount")), default=zero, output_field=money)),
+            cost=Sum(Case(When(last12, then=F("cost")), default=zero, output_field=money)),
+            previous=Sum(Case(When(last12, then=zero), default=F("net_amount"), output_field=money)),
+        )
+        .values_list("customer_id", "revenue", "cost", "previous")
+    )
+    out: dict[int, dict] = {}
+    for cid, revenue, cost, previous in rows:
+        revenue = float(revenue or 0)
+        previous = float(previous or 0)
+        out[cid] = {
+            REVENUE: revenue,
+            GROSS_MARGIN: revenue - float(cost or 0),
+            GROWTH: (revenue - previous) / previous if previous > 0 else None,
+            "previous": previous,
+        }
+    return out
+
+
+def raw_values(metric_keys: Iterable[str], customer_ids: list[int], as_of: date,
+               sales: dict[int, dict] | None = None) -> tuple[dict[str, dict[int, float | None]], list[str]]:
+    """Raw values of each metric for the given customers, and the metrics that are unavailable.
+    A customer without sales has revenue and margin 0 and an undefined growth."""
+    keys = list(dict.fromkeys(metric_keys))
+    metrics = available()
+    out: dict[str, dict[int, float | None]] = {}
+    missing: list[str] = []
+    if any(k in SALES_METRICS for k in keys) and sales is None:
+        sales = sales_figures(as_of)
+    empty = {REVENUE: 0.0, GROSS_MARGIN: 0.0, GROWTH: None}
+    for key in keys:
+        if key in SALES_METRICS:
+            out[key] = {cid: (sales.get(cid) or empty)[key] for cid in customer_ids}
+        elif key in metrics and metrics[key].compute is not None:
+            values = metrics[key].compute(as_of, None) or {}
+            out[key] = {cid: _float(values.get(cid)) for cid in customer_ids}
+        else:
+            missing.append(key)
+            out[key] = {}
+    return out, missing
+
+
+def _float(v) -> float | None:
+    return None if v is None else float(v)
