@@ -165,7 +165,7 @@ def test_lower_factor_at_the_scale_max_contributes_the_min(dim, w1, w2, other):
 @given(models, customers)
 def test_recommended_set_within_cap_strategic_and_reciprocated(model, cs):
     results = s.score_portfolio(model, cs)
-    rec = [r for r in results if r.recommended]
+    rec = sorted((r for r in results if r.recommended), key=lambda r: r.rank)
     assert len(rec) <= model.cap
     for r in rec:
         assert r.complete and r.quadrant == s.STRATEGIC
