@@ -1,0 +1,115 @@
+"""Benefits of KAM tracked per key account and for the programme (kam-domain.md §9): less
+conflict, more transparency and information exchange, satisfaction and loyalty, trust, sales
+growth and share of wallet, customer-driven innovation.
+
+Pure module (no Django). A *series* is a list of ``(when, value)`` oldest first, where ``when``
+is anything that sorts (a date, a year, "2026-Q1").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from statistics import mean
+
+# Benefit key -> True when a higher value is better.
+BENEFITS: dict[str, bool] = {
+    "conflict": False,
+    "transparency": True,
+    "satisfaction": True,
+    "loyalty": True,
+    "trust": True,
+    "sales_growth": True,
+    "share_of_wallet": True,
+    "innovation": True,
+}
+
+
+@dataclass
+class Movement:
+    first: float | None
+    last: float | None
+    delta: float | None
+    improved: bool | None  # None: not enough data
+    points: int
+    before: float | None = None  # mean before the account became key
+    after: float | None = None  # mean since
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def movement(series: Sequence[tuple[object, float]] | None, higher_is_better: bool = True,
+             key_since=None) -> Movement:
+    """First vs last value of a series and, when ``key_since`` is given and data exist on both
+    sides, the mean before vs the mean since the customer became a key account."""
+    pts = [(w, v) for w, v in (series or []) if v is not None]
+    if not pts:
+        return Movement(None, None, None, None, 0)
+    first, last = pts[0][1], pts[-1][1]
+    delta = last - first if len(pts) > 1 else None
+    improved = None
+    if delta is not None:
+        improved = (delta > 0) if higher_is_better else (delta < 0)
+        if delta == 0:
+            improved = None
+    before = after = None
+    if key_since is not None:
+        b = [v for w, v in pts if w < key_since]
+        a = [v for w, v in pts if w >= key_since]
+        if b and a:
+            before, after = mean(b), mean(a)
+    return Movement(first, last, delta, improved, len(pts), before, after)
+
+
+def yearly_growth(sales_by_year: Mapping[object, float]) -> list[tuple[object, float]]:
+    """Year-on-year growth series from sales per year: [(year, growth)], skipping a zero base."""
+    years = sorted(sales_by_year)
+    out = []
+    for prev, cur in zip(years, years[1:], strict=False):
+        if sales_by_year[prev]:
+            out.append((cur, (sales_by_year[cur] - sales_by_year[prev]) / abs(sales_by_year[prev])))
+    return out
+
+
+def innovation_series(initiatives: Sequence[Mapping]) -> list[tuple[object, float]]:
+    """Cumulative count of co-creation initiatives by year launched (``{"year", "value"}``)."""
+    per_year: dict[object, int] = {}
+    for i in initiatives:
+        if i.get("year") is not None:
+            per_year[i["year"]] = per_year.get(i["year"], 0) + 1
+    total = 0
+    out = []
+    for year in sorted(per_year):
+        total += per_year[year]
+        out.append((year, float(total)))
+    return out
+
+
+def account_benefits(series: Mapping[str, Sequence[tuple[object, float]] | None],
+                     key_since=None) -> dict[str, Movement | None]:
+    """Per benefit, the movement of its series (None when the benefit has no data source)."""
+    return {
+        b: (movement(series[b], higher, key_since) if series.get(b) is not None else None)
+        for b, higher in BENEFITS.items()
+        if b in series
+    }
+
+
+def programme_benefits(per_account: Mapping[int, Mapping[str, Movement | None]]) -> dict[str, dict]:
+    """For each benefit: accounts improved / worsened / measured, and the mean last value."""
+    out: dict[str, dict] = {}
+    for b in BENEFITS:
+        moves = [m[b] for m in per_account.values() if m.get(b) is not None]
+        if not moves and not any(b in m for m in per_account.values()):
+            continue
+        measured = [m for m in moves if m.points]
+        out[b] = {
+            "measured": len(measured),
+            "improved": sum(1 for m in measured if m.improved is True),
+            "worsened": sum(1 for m in measured if m.improved is False),
+            "mean_last": mean([m.last for m in measured]) if measured else None,
+            "mean_first": mean([m.first for m in measured]) if measured else None,
+            "available": any(b in m and m[b] is not None for m in per_account.values()),
+        }
+    return out

@@ -1,0 +1,136 @@
+"""Builds KAM profiles in bulk: latest hat assessments, portfolio, tenure, fit against needs.
+
+A constant number of queries for any number of KAMs and accounts (the director's dashboard and
+the KAM list use it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+
+from kamp.customers.models import Customer, CustomerStatus
+
+from . import hats
+from .models import HAT_FIELDS, HatAssessment
+from .ownership import Change, changes_by_customer, owner_since
+
+MAX_ACCOUNTS_PER_KAM = getattr(settings, "KAMP_MAX_ACCOUNTS_PER_KAM", 4)
+
+
+@dataclass
+class AccountFit:
+    customer: Customer
+    quadrant: str | None
+    stage: str | None
+    needs: dict[str, int]
+    since: date | None
+    tenure_days: int | None
+    changes: list[Change]
+    handovers_2y: int
+    turnover_flag: bool
+
+
+@dataclass
+class Profile:
+    kam: object
+    self_assessment: HatAssessment | None = None
+    director_assessment: HatAssessment | None = None
+    accounts: list[AccountFit] = field(default_factory=list)
+    other_accounts: int = 0
+
+    @property
+    def levels(self) -> dict[str, int] | None:
+        return hats.blend(
+            self.self_assessment.levels if self.self_assessment else None,
+            self.director_assessment.levels if self.director_assessment else None,
+        )
+
+    @property
+    def key_accounts(self) -> int:
+        return len(self.accounts)
+
+    @property
+    def overloaded(self) -> bool:
+        return self.key_accounts > MAX_ACCOUNTS_PER_KAM
+
+    @property
+    def needs(self) -> dict[str, int] | None:
+        return hats.combined_need(a.needs for a in self.accounts)
+
+    @property
+    def gap(self) -> dict[str, int]:
+        return hats.fit_gap(self.levels, self.needs)
+
+    @property
+    def gap_total(self) -> int:
+        return hats.gap_total(self.gap)
+
+    @property
+    def salesperson_only(self) -> bool:
+        return hats.is_salesperson_only(self.levels)
+
+    @property
+    def perception_gaps(self) -> list[str]:
+        return hats.perception_gaps(
+            self.self_assessment.levels if self.self_assessment else None,
+            self.director_assessment.levels if self.director_assessment else None,
+        )
+
+    @property
+    def turnover_accounts(self) -> list[AccountFit]:
+        return [a for a in self.accounts if a.turnover_flag]
+
+    @property
+    def unassessed(self) -> bool:
+        return self.levels is None
+
+
+def latest_assessments(kam_ids) -> dict[int, dict[str, HatAssessment]]:
+    latest: dict[int, dict[str, HatAssessment]] = defaultdict(dict)
+    # Ordered newest first: the first seen per (kam, source) is the latest.
+    for a in HatAssessment.objects.filter(kam_id__in=list(kam_ids)).select_related("assessor"):
+        latest[a.kam_id].setdefault(a.source, a)
+    return latest
+
+
+def build_profiles(kams, as_of: date | None = None) -> list[Profile]:
+    """One profile per KAM in ``kams`` (a list of users)."""
+    from kamp.programme import sources
+
+    as_of = as_of or timezone.localdate()
+    kams = list(kams)
+    ids = [k.pk for k in kams]
+    latest = latest_assessments(ids)
+    owned = list(Customer.objects.filter(owner_id__in=ids).only(
+        "id", "name", "status", "owner_id", "created_at"))
+    key = [c for c in owned if c.status == CustomerStatus.KEY_ACCOUNT]
+    key_ids = [c.pk for c in key]
+    quadrants = sources.quadrants(key_ids) or {}
+    stages = sources.stages(key_ids) or {}
+    changes = changes_by_customer(key_ids)
+    names = {k.pk: str(k) for k in kams}
+    profiles = {k.pk: Profile(kam=k, self_assessment=latest[k.pk].get("self"),
+                              director_assessment=latest[k.pk].get("director")) for k in kams}
+    for c in owned:
+        if c.status != CustomerStatus.KEY_ACCOUNT:
+            profiles[c.owner_id].other_accounts += 1
+    for c in sorted(key, key=lambda c: c.name):
+        chs = changes.get(c.pk, [])
+        since = owner_since(chs, names[c.owner_id], timezone.localdate(c.created_at))
+        handover_dates = [ch.on for ch in chs if ch.is_handover]
+        profiles[c.owner_id].accounts.append(AccountFit(
+            customer=c, quadrant=quadrants.get(c.pk), stage=stages.get(c.pk),
+            needs=hats.required_profile(quadrants.get(c.pk), stages.get(c.pk)),
+            since=since, tenure_days=hats.tenure_days(since, as_of), changes=chs,
+            handovers_2y=sum(1 for d in handover_dates if (as_of - d).days <= 730),
+            turnover_flag=hats.turnover_flag(handover_dates, as_of),
+        ))
+    return [profiles[k.pk] for k in kams]
+
+
+def levels_dict(assessment: HatAssessment | None) -> dict[str, int] | None:
+    return {h: getattr(assessment, h) for h in HAT_FIELDS} if assessment else None
