@@ -1,0 +1,304 @@
+"""Reading the relationship data: a round's results, an account's rounds over time, the latest
+state of many accounts at once (portfolio, badges, alerts) and the facts the stage rule needs.
+The numbers come from the pure modules (quality, typology, stages)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Max
+
+from . import quality, stages, typology
+from .models import Answer, Assessment, Construct, Side, StageRecord, SurveyItem, SurveyRound
+
+
+def conf(name: str, default):
+    """A [default] of kam-domain.md, overridable in settings.KAMP_RELATIONSHIPS."""
+    return getattr(settings, "KAMP_RELATIONSHIPS", {}).get(name, default)
+
+
+def gap_threshold() -> float:
+    return float(conf("GAP_THRESHOLD", quality.GAP_THRESHOLD))
+
+
+def quality_items(items) -> list[quality.Item]:
+    return [quality.Item(i.key, i.construct, i.reversed) for i in items]
+
+
+@dataclass
+class SideResult:
+    side: str
+    invited: int = 0
+    answered: int = 0
+    scores: dict = field(default_factory=dict)
+
+    @property
+    def identifying(self) -> bool:
+        return quality.identifying(self.answered)
+
+
+@dataclass
+class RoundResult:
+    round: SurveyRound
+    team: SideResult
+    customer: SideResult
+    gaps: list
+    alphas: dict
+    rows: list  # one per construct and RQI: label, ours, theirs, gap, flagged, alpha
+
+    @property
+    def has_answers(self) -> bool:
+        return bool(self.team.answered or self.customer.answered)
+
+    @property
+    def flagged(self) -> list:
+        return [g for g in self.gaps if g.flagged]
+
+
+def _sheets(round_ids) -> dict[int, dict[int, dict]]:
+    """{round_id: {respondent_id: {"side": side, "sheet": {item_key: value}}}} in one query."""
+    out: dict[int, dict[int, dict]] = defaultdict(dict)
+    rows = Answer.objects.filter(respondent__round_id__in=list(round_ids)).values_list(
+        "respondent__round_id", "respondent_id", "respondent__side", "item__key", "value")
+    for round_id, resp_id, side, key, value in rows:
+        entry = out[round_id].setdefault(resp_id, {"side": side, "sheet": {}})
+        entry["sheet"][key] = value
+    return out
+
+
+def round_result(rnd: SurveyRound, sheets: dict | None = None, items=None) -> RoundResult:
+    items = quality_items(items if items is not None else rnd.template.items.all())
+    sheets = sheets if sheets is not None else _sheets([rnd.pk]).get(rnd.pk, {})
+    counts = defaultdict(int)
+    for side in rnd.respondents.values_list("side", flat=True):
+        counts[side] += 1
+    by_side = {Side.TEAM: [], Side.CUSTOMER: []}
+    for entry in sheets.values():
+        by_side.setdefault(entry["side"], []).append(entry["sheet"])
+    team = SideResult(Side.TEAM, counts[Side.TEAM], len(by_side[Side.TEAM]),
+                      quality.with_rqi(quality.construct_scores(items, by_side[Side.TEAM])))
+    cust = SideResult(Side.CUSTOMER, counts[Side.CUSTOMER], len(by_side[Side.CUSTOMER]),
+                      quality.with_rqi(quality.construct_scores(items, by_side[Side.CUSTOMER])))
+    gaps = quality.gaps(team.scores, cust.scores, gap_threshold())
+    all_sheets = by_side[Side.TEAM] + by_side[Side.CUSTOMER]
+    min_n = int(conf("ALPHA_MIN_RESPONSES", quality.ALPHA_MIN_RESPONSES))
+    alphas = {c: quality.construct_alpha(items, all_sheets, c, min_n) for c in quality.CONSTRUCTS}
+    labels = dict(Construct.choices)
+    rows = []
+    for g in gaps:
+        rows.append({
+            "key": g.key, "label": labels.get(g.key, "RQI"), "ours": g.ours, "theirs": g.theirs,
+            "gap": g.gap, "flagged": g.flagged, "alpha": alphas.get(g.key),
+            "is_rqi": g.key == "rqi", "lower_is_better": g.key == quality.CONFLICT,
+        })
+    return RoundResult(rnd, team, cust, gaps, alphas, rows)
+
+
+def refresh_round(rnd: SurveyRound) -> SurveyRound:
+    """Recompute the round's stored RQI per side and its largest gap (after an answer)."""
+    result = round_result(rnd)
+
+    def dec(v):
+        return None if v is None else Decimal(str(round(v, 2)))
+
+    rnd.team_rqi = dec(result.team.scores.get("rqi"))
+    rnd.customer_rqi = dec(result.customer.scores.get("rqi"))
+    measured = [abs(g.gap) for g in result.gaps if g.gap is not None]
+    rnd.max_gap = dec(max(measured)) if measured else None
+    rnd.team_answered = result.team.answered
+    rnd.customer_answered = result.customer.answered
+    rnd.save(update_fields=["team_rqi", "customer_rqi", "max_gap", "team_answered",
+                            "customer_answered"])
+    return rnd
+
+
+def customer_trend(customer) -> list[dict]:
+    """Every round of one account, oldest first, with both sides' construct scores (for the
+    trend chart and table); two queries whatever the number of rounds."""
+    rounds = list(customer.survey_rounds.select_related("template").order_by("opened_on", "id"))
+    if not rounds:
+        return []
+    sheets = _sheets([r.pk for r in rounds])
+    template_ids = {r.template_id for r in rounds}
+    items_by_template = defaultdict(list)
+    for item in SurveyItem.objects.filter(template_id__in=template_ids):
+        items_by_template[item.template_id].append(quality.Item(item.key, item.construct, item.reversed))
+    out = []
+    for r in rounds:
+        team, cust = [], []
+        for entry in sheets.get(r.pk, {}).values():
+            (team if entry["side"] == Side.TEAM else cust).append(entry["sheet"])
+        items = items_by_template[r.template_id]
+        out.append({
+            "round": r,
+            "date": r.opened_on,
+            "team": quality.with_rqi(quality.construct_scores(items, team)),
+            "customer": quality.with_rqi(quality.construct_scores(items, cust)),
+            "team_n": len(team), "customer_n": len(cust),
+        })
+    return out
+
+
+# --- many accounts at once ------------------------------------------------------------------
+
+def latest_assessments(customer_ids) -> dict[int, Assessment]:
+    """The latest assessment of each customer: one query."""
+    latest: dict[int, Assessment] = {}
+    for a in Assessment.objects.filter(customer_id__in=list(customer_ids)).order_by(
+            "customer_id", "-date", "-id"):
+        latest.setdefault(a.customer_id, a)
+    return latest
+
+
+def latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
+    """Each customer's rounds with answers, newest first: one query."""
+    out: dict[int, list[SurveyRound]] = defaultdict(list)
+    qs = SurveyRound.objects.filter(customer_id__in=list(customer_ids)).exclude(
+        team_rqi__isnull=True, customer_rqi__isnull=True).order_by("customer_id", "-opened_on", "-id")
+    for r in qs:
+        out[r.customer_id].append(r)
+    return out
+
+
+def latest_stages(customer_ids) -> dict[int, StageRecord]:
+    latest: dict[int, StageRecord] = {}
+    for s in StageRecord.objects.filter(customer_id__in=list(customer_ids)).select_related(
+            "created_by").order_by("customer_id", "-date", "-id"):
+        latest.setdefault(s.customer_id, s)
+    return latest
+
+
+def last_round_dates(customer_ids) -> dict[int, date]:
+    return dict(SurveyRound.objects.filter(customer_id__in=list(customer_ids))
+                .values("customer_id").annotate(last=Max("opened_on")).values_list("customer_id", "last"))
+
+
+def year_ago_round(rounds: list[SurveyRound]) -> SurveyRound | None:
+    """For year-on-year comparison: the newest round opened at least 9 months before the
+    latest one (rounds newest first)."""
+    if len(rounds) < 2:
+        return None
+    cutoff = rounds[0].opened_on - timedelta(days=int(conf("YEAR_AGO_MIN_DAYS", 270)))
+    return next((r for r in rounds[1:] if r.opened_on <= cutoff), None)
+
+
+# --- the facts of the stage rule -------------------------------------------------------------
+
+def sales_facts(customer_ids, as_of: date) -> dict[int, tuple[bool | None, int]]:
+    """{customer: (has_sales_12m or None when it has no sales data at all, months with orders)}."""
+    from kamp.economics.models import SalesLine
+
+    start = date(as_of.year - 1, as_of.month, 1)
+    dates = defaultdict(list)
+    for cid, d in SalesLine.objects.filter(customer_id__in=list(customer_ids), date__gte=start,
+                                            date__lte=as_of).values_list("customer_id", "date"):
+        dates[cid].append(d)
+    any_sales = set(SalesLine.objects.filter(customer_id__in=list(customer_ids))
+                    .values_list("customer_id", flat=True).distinct())
+    out = {}
+    year_ago = as_of - timedelta(days=365)
+    for cid in customer_ids:
+        recent = [d for d in dates.get(cid, []) if d > year_ago]
+        if cid not in any_sales:
+            out[cid] = (None, 0)
+        else:
+            out[cid] = (bool(recent), stages.months_with_orders(recent, as_of))
+    return out
+
+
+def functional_pairs(customer, as_of: date) -> int | None:
+    """Functional contact pairs from the interaction log, when the interactions area provides
+    them; None when it does not (the assessment's own count is used then)."""
+    try:
+        from kamp.interactions import analysis  # type: ignore[attr-defined]
+    except ImportError:
+        analysis = None
+    for module in (analysis,):
+        fn = getattr(module, "functional_pair_count", None) if module else None
+        if fn is not None:
+            try:
+                return fn(customer, as_of)
+            except Exception:  # noqa: BLE001 - another area's code must not break this page
+                return None
+    return None
+
+
+def share_of_wallet(customer, as_of: date) -> tuple[float | None, float | None]:
+    """(now, a year ago) share of wallet, 0–1, when the economics area estimates it."""
+    try:
+        from kamp.economics import wallet  # type: ignore[attr-defined]
+    except ImportError:
+        return None, None
+    fn = getattr(wallet, "share_of_wallet", None)
+    if fn is None:
+        return None, None
+    try:
+        now = fn(customer, as_of)
+        before = fn(customer, as_of - timedelta(days=365))
+    except Exception:  # noqa: BLE001
+        return None, None
+    return (None if now is None else float(now)), (None if before is None else float(before))
+
+
+def sales_share(customer, as_of: date) -> float | None:
+    """The customer's share of our net sales over the last 12 months (0–1), if we have sales."""
+    from django.db.models import Sum
+
+    from kamp.economics.models import SalesLine
+
+    start = as_of - timedelta(days=365)
+    lines = SalesLine.objects.filter(date__gt=start, date__lte=as_of)
+    total = lines.aggregate(t=Sum("net_amount"))["t"]
+    if not total:
+        return None
+    mine = lines.filter(customer=customer).aggregate(t=Sum("net_amount"))["t"] or 0
+    return float(mine / total)
+
+
+def stage_facts(customer, as_of: date) -> stages.StageFacts:
+    has_sales, months = sales_facts([customer.pk], as_of)[customer.pk]
+    latest = latest_assessments([customer.pk]).get(customer.pk)
+    pairs = functional_pairs(customer, as_of)
+    if pairs is None and latest is not None:
+        pairs = latest.functional_pairs
+    rounds = latest_scored_rounds([customer.pk]).get(customer.pk, [])
+    now_round = rounds[0] if rounds else None
+    before = year_ago_round(rounds)
+    wallet_now, wallet_before = share_of_wallet(customer, as_of)
+    return stages.StageFacts(
+        has_sales_12m=has_sales,
+        months_with_orders=months if has_sales else None,
+        functional_pairs=pairs,
+        systems_linked=bool(latest and latest.systems_linked),
+        our_switching_cost=latest.ds_switching if latest else None,
+        their_switching_cost=latest.db_switching if latest else None,
+        rqi_now=float(now_round.rqi) if now_round and now_round.rqi is not None else None,
+        rqi_year_ago=float(before.rqi) if before and before.rqi is not None else None,
+        wallet_now=wallet_now,
+        wallet_year_ago=wallet_before,
+    )
+
+
+def suggest_stage(customer, as_of: date | None = None) -> stages.StageSuggestion:
+    as_of = as_of or date.today()
+    return stages.suggest(
+        stage_facts(customer, as_of),
+        min_pairs=int(conf("MIN_FUNCTIONAL_PAIRS", stages.MIN_FUNCTIONAL_PAIRS)),
+        regular_months=int(conf("REGULAR_MONTHS", stages.REGULAR_MONTHS)),
+        high_switching=float(conf("HIGH_SWITCHING", stages.HIGH_SWITCHING)),
+        rqi_drop=float(conf("RQI_DROP", stages.RQI_DROP)),
+        wallet_drop=float(conf("WALLET_DROP", stages.WALLET_DROP)),
+    )
+
+
+def classify(ro, ds, db) -> typology.Classification:
+    return typology.classify(
+        float(ro), float(ds), float(db),
+        ro_high=float(conf("RO_HIGH", typology.RO_HIGH)),
+        balance=float(conf("BALANCE", typology.BALANCE)),
+        mutual=float(conf("MUTUAL", typology.MUTUAL)),
+    )
