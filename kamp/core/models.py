@@ -164,14 +164,18 @@ class ImportBatch(models.Model):
     """One import of a file: who, when, what, with the counts and what it takes to revert it."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("running")
+        PENDING = "pending", _("uploaded")
+        VALIDATING = "validating", _("checking")
+        VALIDATED = "validated", _("checked")
+        RUNNING = "running", _("importing")
         DONE = "done", _("imported")
         FAILED = "failed", _("failed")
         REVERTED = "reverted", _("reverted")
 
     kind = models.CharField(_("kind"), max_length=30)
     filename = models.CharField(_("file"), max_length=255)
+    # Where the uploaded file is kept (under MEDIA_ROOT/imports), or the path given to the CLI.
+    stored_file = models.CharField(_("stored file"), max_length=500, blank=True, editable=False)
     content_hash = models.CharField(_("content hash"), max_length=64, db_index=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True,
@@ -187,8 +191,12 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    invalid_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # The first errors (line, column, field, message); ``invalid_count`` is the exact count.
     errors = models.JSONField(_("errors"), default=list, blank=True)
-    # Previous values of the rows an import changed, so that a revert can restore them.
+    message = models.TextField(_("message"), blank=True)
+    # Unused: the previous values of changed rows live in ImportChange (one row per object), so
+    # that a million-row re-import neither loads nor saves one giant JSON document.
     undo = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
@@ -204,3 +212,19 @@ class ImportBatch(models.Model):
         if not self.total_rows:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.RUNNING)
+
+
+class ImportChange(models.Model):
+    """The values an import overwrote on one existing object, so a revert can restore them."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    model = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=40)
+    previous = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "model"])]

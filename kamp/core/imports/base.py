@@ -1,0 +1,685 @@
+"""The import engine: kinds, fields, column matching and the two-pass run.
+
+An *import kind* (``customers``, ``sales``…) declares the fields a file may carry and how to
+write its rows; the engine does the rest — reading CSV/XLSX, matching headers, parsing cells,
+validating every row before writing any, one transaction, batches, progress, the ImportBatch,
+the audit event and revert. See docs/imports.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import pickle
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, connections, models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .parsers import ParseError, fold, parse_text
+from .readers import ReadError, Table, file_hash, open_table
+
+log = logging.getLogger(__name__)
+
+#: How many errors a batch keeps for its report (the count is always exact).
+MAX_STORED_ERRORS = 1000
+
+
+class RowError(Exception):
+    """A row that cannot be imported: raised by a kind's ``clean`` (``field`` names the field the
+    problem is about, if any)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ImportRefused(Exception):
+    """The whole file is refused before any row is read (a required column is missing, the same
+    file was already imported…)."""
+
+
+@dataclass
+class Field:
+    """One thing a file may carry. ``parser(value, decimal)`` turns a non-empty cell into a
+    value or raises :class:`~kamp.core.imports.parsers.ParseError`; an empty cell leaves the
+    field out of the row (an update keeps the current value, a create takes the default)."""
+
+    name: str
+    label: Any
+    aliases: Iterable[str] = ()
+    parser: Callable[..., Any] = parse_text
+    required: bool = False
+    help: Any = ""
+    #: ``max_length`` to enforce on text (checked after parsing).
+    max_length: int | None = None
+
+    def match_keys(self) -> set[str]:
+        keys = {fold(self.name), fold(self.name.replace("_", " "))}
+        keys.update(fold(a) for a in self.aliases)
+        for lang in ("en", "es"):
+            with translation.override(lang):
+                keys.add(fold(str(self.label)))
+        keys.discard("")
+        return keys
+
+    def parse(self, value: Any, decimal: str | None) -> Any:
+        parsed = self.parser(value, decimal)
+        if self.max_length and isinstance(parsed, str) and len(parsed) > self.max_length:
+            raise ParseError("Too long: at most %(n)s characters.", n=self.max_length)
+        return parsed
+
+
+class ImportKind:
+    """Base class of an import kind. Subclass it, set ``name``, ``label``, ``fields`` and
+    ``models``, implement ``clean`` and ``write``, and :func:`register` an instance."""
+
+    name: str = ""
+    label: Any = ""
+    description: Any = ""
+    fields: list[Field] = []
+    #: Models whose rows carry ``import_batch``: a revert deletes the rows the batch created.
+    models: list[type[models.Model]] = []
+    #: Rows handed to ``write`` at once.
+    batch_size: int = 2000
+    #: Who may import this kind from the web UI (the CLI trusts the shell user).
+    def may_import(self, user) -> bool:
+        return bool(getattr(user, "is_authenticated", False) and user.is_active
+                    and (user.manages_programme or user.is_kam))
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    # --- hooks, in the order the engine calls them -------------------------------------------
+    def refuse(self, ctx: ImportContext) -> str | None:
+        """A reason to refuse the whole file before reading its rows, or ``None``."""
+        return None
+
+    def prepare(self, ctx: ImportContext) -> None:
+        """Preload what ``clean`` looks up (in bulk: a few queries, not one per row) into
+        ``ctx.cache``."""
+
+    def clean(self, row: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
+        """Validate one parsed row (its fields by name, only the non-empty ones) and return the
+        values ``write`` needs; raise :class:`RowError` to reject it. No writes here."""
+        return row
+
+    def after_validation(self, ctx: ImportContext) -> None:
+        """Checks that need the whole file (references to other rows): report with
+        ``ctx.add_error(line, message, field)``."""
+
+    def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
+        """Create or update a batch of cleaned rows (each with ``_line``). Use bulk queries;
+        count with ``ctx.created``/``ctx.updated``; before changing existing objects call
+        ``ctx.remember(objects, fields)`` so a revert can restore them; set ``import_batch`` on
+        new objects."""
+        raise NotImplementedError
+
+    def finish(self, ctx: ImportContext) -> None:
+        """After the last batch, in the same transaction (resolve references between rows)."""
+
+
+_REGISTRY: dict[str, ImportKind] = {}
+_loaded = False
+
+
+def register(kind: ImportKind | type[ImportKind]) -> ImportKind:
+    """Register an import kind (usable as a class decorator). The last registration of a name
+    wins, so a test can replace a kind."""
+    instance = kind() if isinstance(kind, type) else kind
+    if not instance.name:
+        raise ValueError("An import kind needs a name")
+    _REGISTRY[instance.name] = instance
+    return kind  # type: ignore[return-value]
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    from importlib import import_module
+
+    from django.conf import settings
+
+    for module in getattr(settings, "KAMP_IMPORT_MODULES", []):
+        try:
+            import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    _loaded = True
+
+
+def get_kind(name: str) -> ImportKind:
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ImportRefused(_("Unknown import kind “%(kind)s” (known: %(known)s).")
+                            % {"kind": name, "known": ", ".join(sorted(_REGISTRY))}) from None
+
+
+def all_kinds() -> list[ImportKind]:
+    _load()
+    return list(_REGISTRY.values())
+
+
+# --- column matching ----------------------------------------------------------------------------
+def auto_mapping(kind: ImportKind, header: list[str]) -> dict[int, str]:
+    """Column index → field name, from the header's text (aliases, labels in both languages,
+    case- and accent-blind). Each field takes at most one column, the first that matches."""
+    keys: dict[str, str] = {}
+    for f in kind.fields:
+        for k in f.match_keys():
+            keys.setdefault(k, f.name)
+    mapping: dict[int, str] = {}
+    taken: set[str] = set()
+    for i, title in enumerate(header):
+        name = keys.get(fold(title))
+        if name and name not in taken:
+            mapping[i] = name
+            taken.add(name)
+    return mapping
+
+
+def apply_overrides(kind: ImportKind, header: list[str], mapping: dict[int, str],
+                    overrides: dict[str, str]) -> dict[int, str]:
+    """Apply ``COLUMN=field`` overrides (COLUMN: the header text or its 1-based number; an empty
+    field ignores the column). Raises :class:`ImportRefused` for an unknown column or field."""
+    mapping = dict(mapping)
+    folded = [fold(h) for h in header]
+    names = {f.name for f in kind.fields}
+    by_key: dict[str, str] = {}
+    for f in kind.fields:
+        for k in f.match_keys():
+            by_key.setdefault(k, f.name)
+    for column, target in overrides.items():
+        if column.isdigit() and 1 <= int(column) <= len(header):
+            index = int(column) - 1
+        elif fold(column) in folded:
+            index = folded.index(fold(column))
+        else:
+            raise ImportRefused(_("The file has no column “%(column)s” (columns: %(columns)s).")
+                                % {"column": column, "columns": ", ".join(header)})
+        target = target.strip()
+        if not target or target in {"-", "ignore"}:
+            mapping.pop(index, None)
+            continue
+        name = target if target in names else by_key.get(fold(target))
+        if not name:
+            raise ImportRefused(_("“%(field)s” is not a field of this import (fields: %(fields)s).")
+                                % {"field": target, "fields": ", ".join(sorted(names))})
+        for i, n in list(mapping.items()):
+            if n == name:
+                del mapping[i]
+        mapping[index] = name
+    return mapping
+
+
+# --- the run -------------------------------------------------------------------------------------
+@dataclass
+class ImportContext:
+    """What one run knows: handed to every hook of the kind."""
+
+    kind: ImportKind
+    batch: Any  # kamp.core.models.ImportBatch
+    user: Any
+    table: Table
+    mapping: dict[int, str]
+    decimal: str | None = None
+    skip_invalid: bool = False
+    force: bool = False
+    cache: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    invalid_lines: set[int] = field(default_factory=set)
+    created: int = 0
+    updated: int = 0
+    valid: int = 0
+    rows_read: int = 0
+    #: The line of the row being cleaned (for kinds that remember rows to check later).
+    line: int = 0
+
+    @property
+    def fields(self) -> set[str]:
+        """The fields this file carries (mapped columns)."""
+        return set(self.mapping.values())
+
+    def column_of(self, field_name: str) -> str:
+        for i, name in self.mapping.items():
+            if name == field_name:
+                return self.table.header[i]
+        return ""
+
+    def add_error(self, line: int | None, message: str, field: str = "",
+                  column: str | None = None) -> None:
+        if line is not None:
+            self.invalid_lines.add(line)
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append({
+                "line": line,
+                "column": column if column is not None else self.column_of(field),
+                "field": field,
+                "message": str(message),
+            })
+
+    def remember(self, objects: Iterable[models.Model], fields: Iterable[str]) -> None:
+        """Keep the current values of ``fields`` of existing ``objects`` before a write changes
+        them, so that a revert restores them."""
+        from kamp.core.models import ImportChange
+
+        objects = list(objects)
+        if not objects:
+            return
+        meta = objects[0]._meta
+        attnames = [meta.get_field(f).attname for f in fields]
+        label = meta.label_lower
+        ImportChange.objects.bulk_create(
+            [ImportChange(batch=self.batch, model=label, object_id=o.pk,
+                          previous={a: _jsonable(getattr(o, a)) for a in attnames})
+             for o in objects],
+            batch_size=1000,
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str, list, dict)):
+        return value
+    return str(value)
+
+
+class _Progress:
+    """Publishes ``processed_rows`` while a run goes on, at most once a second. Outside the
+    write transaction, a plain update; inside it (where other connections would not see it) a
+    side channel: a second connection on PostgreSQL, a small file beside the uploads on SQLite."""
+
+    def __init__(self, batch, callback: Callable[[str, int, int], None] | None) -> None:
+        self.batch = batch
+        self.callback = callback
+        self.last = 0.0
+        self.side = None
+
+    def __call__(self, phase: str, done: int, total: int, *, in_transaction: bool = False,
+                 force: bool = False) -> None:
+        if self.callback:
+            self.callback(phase, done, total)
+        now = time.monotonic()
+        if not force and now - self.last < 1.0:
+            return
+        self.last = now
+        from kamp.core.models import ImportBatch
+
+        if not in_transaction:
+            ImportBatch.objects.filter(pk=self.batch.pk).update(processed_rows=done,
+                                                                 total_rows=total)
+            return
+        if connection.vendor == "postgresql":
+            try:
+                if self.side is None:
+                    self.side = connections.create_connection("default")
+                    self.side.set_autocommit(True)
+                with self.side.cursor() as cur:
+                    cur.execute(f"UPDATE {ImportBatch._meta.db_table} SET processed_rows = %s "
+                                "WHERE id = %s", [done, self.batch.pk])
+            except Exception:  # progress is a nicety, never a reason to fail an import
+                log.warning("import progress side channel failed", exc_info=True)
+        else:
+            progress_file(self.batch.pk).write_text(str(done))
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None
+        with contextlib.suppress(FileNotFoundError, OSError):
+            progress_file(self.batch.pk).unlink()
+
+
+def progress_file(batch_id: int) -> Path:
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "imports" / "progress"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{batch_id}.txt"
+
+
+def live_processed_rows(batch) -> int:
+    """``processed_rows`` including what a running write has published through the side file."""
+    if batch.status == batch.Status.RUNNING and connection.vendor != "postgresql":
+        try:
+            return int(progress_file(batch.pk).read_text() or 0)
+        except (FileNotFoundError, ValueError):
+            pass
+    return batch.processed_rows
+
+
+def count_rows(table: Table) -> int:
+    """A quick estimate of the data rows (for progress): lines of a CSV, rows of a sheet."""
+    if table.format == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(table.path, read_only=True)
+        try:
+            ws = wb[table.sheet] if table.sheet else wb.worksheets[0]
+            return max(0, (ws.max_row or 0) - table.header_line)
+        finally:
+            wb.close()
+    n = 0
+    last = b"\n"
+    with open(table.path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        n += 1
+    return max(0, n - table.header_line)
+
+
+def parse_row(ctx: ImportContext, line: int, cells: list[Any],
+              fields: dict[str, Field]) -> dict[str, Any] | None:
+    """Cells → ``{field: value}`` for the mapped, non-empty cells; reports each bad cell."""
+    row: dict[str, Any] = {}
+    ok = True
+    n = len(cells)
+    for index, name in ctx.mapping.items():
+        value = cells[index] if index < n else ""
+        if value is None or (isinstance(value, str) and (not value or value.isspace())):
+            continue
+        f = fields[name]
+        try:
+            row[name] = f.parse(value, ctx.decimal)
+        except ParseError as exc:
+            ok = False
+            ctx.add_error(line, _(exc.message) % exc.params if exc.params else _(exc.message),
+                          name, ctx.table.header[index])
+    for f in fields.values():
+        if f.required and f.name not in row and ok:
+            ok = False
+            ctx.add_error(line, _("“%(field)s” is required.") % {"field": f.label}, f.name)
+    return row if ok else None
+
+
+@dataclass
+class ImportOptions:
+    mapping: dict[str, str] = field(default_factory=dict)
+    decimal: str | None = None
+    skip_invalid: bool = False
+    dry_run: bool = False
+    force: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"mapping": self.mapping, "decimal": self.decimal, "skip_invalid": self.skip_invalid,
+                "dry_run": self.dry_run, "force": self.force}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportOptions:
+        return cls(mapping=dict(data.get("mapping") or {}), decimal=data.get("decimal") or None,
+                   skip_invalid=bool(data.get("skip_invalid")), dry_run=bool(data.get("dry_run")),
+                   force=bool(data.get("force")))
+
+
+def run_import(kind: ImportKind | str, path: str | Path, *, user=None, batch=None,
+               options: ImportOptions | None = None, filename: str | None = None,
+               progress: Callable[[str, int, int], None] | None = None,
+               column_mapping: dict[int, str] | None = None):
+    """Import ``path`` as ``kind``: validate every row, then (unless it is a dry run, or rows are
+    bad and ``skip_invalid`` is off) write the good ones in one transaction. Returns the
+    :class:`~kamp.core.models.ImportBatch` with its status, counts and errors. Exceptions raised
+    while writing roll everything back, mark the batch failed and propagate.
+
+    ``column_mapping`` (index → field), when given, replaces the automatic one (the web UI's
+    mapping step); ``options.mapping`` holds CLI-style ``COLUMN=field`` overrides on top.
+    """
+    from kamp.core.models import ImportBatch
+
+    kind = get_kind(kind) if isinstance(kind, str) else kind
+    options = options or ImportOptions()
+    path = Path(path)
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            kind=kind.name, filename=filename or path.name, created_by=user if getattr(user, "pk", None) else None,
+            stored_file=str(path), status=ImportBatch.Status.VALIDATING,
+        )
+    batch.options = {**(batch.options or {}), **options.as_json()}
+    if column_mapping is not None:
+        batch.options["columns"] = {str(k): v for k, v in column_mapping.items()}
+    _reset(batch, ImportBatch.Status.VALIDATING)
+    spill = None
+    report = _Progress(batch, progress)
+    try:
+        try:
+            table = open_table(path)
+        except (ReadError, UnicodeDecodeError, OSError) as exc:
+            raise ImportRefused(str(exc)) from None
+        mapping = column_mapping if column_mapping is not None else auto_mapping(kind, table.header)
+        mapping = apply_overrides(kind, table.header, mapping, options.mapping)
+        ctx = ImportContext(kind=kind, batch=batch, user=user, table=table, mapping=mapping,
+                            decimal=options.decimal, skip_invalid=options.skip_invalid,
+                            force=options.force)
+        batch.options["detected"] = {"format": table.format, "encoding": table.encoding,
+                                     "delimiter": table.delimiter,
+                                     "columns": {table.header[i]: n for i, n in mapping.items()}}
+        missing = [f for f in kind.fields if f.required and f.name not in ctx.fields]
+        if missing:
+            raise ImportRefused(
+                _("The file has no column for %(fields)s. Columns found: %(columns)s.")
+                % {"fields": ", ".join(f"“{f.label}”" for f in missing),
+                   "columns": ", ".join(table.header)})
+        batch.content_hash = file_hash(path)
+        reason = kind.refuse(ctx)
+        if reason:
+            raise ImportRefused(reason)
+        total = count_rows(table)
+        batch.total_rows = total
+        batch.save(update_fields=["options", "content_hash", "total_rows"])
+
+        # Pass 1: parse and validate every row; the good ones go to a spill file, in chunks,
+        # so that pass 2 neither re-parses the file nor holds it in memory.
+        kind.prepare(ctx)
+        fields = {f.name: f for f in kind.fields}
+        spill = tempfile.TemporaryFile(prefix="kamp-import-")  # noqa: SIM115 (closed in finally)
+        chunk: list[dict[str, Any]] = []
+        for line, cells in table.rows():
+            ctx.rows_read += 1
+            ctx.line = line
+            row = parse_row(ctx, line, cells, fields)
+            if row is not None:
+                try:
+                    cleaned = kind.clean(row, ctx)
+                except RowError as exc:
+                    ctx.add_error(line, exc.message, exc.field)
+                else:
+                    cleaned["_line"] = line
+                    chunk.append(cleaned)
+                    if len(chunk) >= kind.batch_size:
+                        pickle.dump(chunk, spill, pickle.HIGHEST_PROTOCOL)
+                        chunk = []
+            if ctx.rows_read % 1000 == 0:
+                report("validating", ctx.rows_read, max(total, ctx.rows_read))
+        if chunk:
+            pickle.dump(chunk, spill, pickle.HIGHEST_PROTOCOL)
+        kind.after_validation(ctx)
+        batch.total_rows = ctx.rows_read
+        invalid = len(ctx.invalid_lines)
+        ctx.valid = ctx.rows_read - invalid
+        batch.invalid_count = invalid
+        batch.errors = sorted(ctx.errors, key=lambda e: (e["line"] or 0))
+        batch.processed_rows = ctx.rows_read
+        report("validating", ctx.rows_read, ctx.rows_read, force=True)
+        if options.dry_run or (invalid and not options.skip_invalid):
+            batch.status = ImportBatch.Status.VALIDATED if options.dry_run else ImportBatch.Status.FAILED
+            if not options.dry_run:
+                batch.message = _("Nothing was imported: %(n)s rows have errors.") % {"n": invalid}
+            batch.skipped_count = invalid
+            batch.finished_at = timezone.now() if not options.dry_run else None
+            batch.save()
+            return batch
+
+        # Pass 2: write, in one transaction.
+        batch.status = ImportBatch.Status.RUNNING
+        batch.processed_rows = 0
+        batch.save()
+        spill.seek(0)
+        written = 0
+        with transaction.atomic():
+            for rows in _chunks(spill):
+                if ctx.invalid_lines:
+                    rows = [r for r in rows if r["_line"] not in ctx.invalid_lines]
+                if rows:
+                    kind.write(rows, ctx)
+                written += len(rows)
+                report("importing", written, ctx.valid, in_transaction=True)
+            kind.finish(ctx)
+            batch.status = ImportBatch.Status.DONE
+            batch.processed_rows = written
+            batch.created_count = ctx.created
+            batch.updated_count = ctx.updated
+            batch.skipped_count = invalid
+            batch.finished_at = timezone.now()
+            batch.message = ""
+            batch.save()
+            _audit(batch, user, "import")
+        report("importing", written, ctx.valid, force=True)
+        return batch
+    except ImportRefused as exc:
+        batch.status = ImportBatch.Status.FAILED
+        batch.message = str(exc)
+        batch.finished_at = timezone.now()
+        batch.save()
+        return batch
+    except BaseException as exc:
+        # A crash while writing: the transaction is rolled back; say so on the batch.
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED, finished_at=timezone.now(),
+            message=(_("The import failed and nothing was written: %(error)s")
+                     % {"error": exc.__class__.__name__ + (f": {exc}" if str(exc) else "")})[:2000],
+            created_count=0, updated_count=0,
+        )
+        raise
+    finally:
+        report.close()
+        if spill is not None:
+            spill.close()
+
+
+def _reset(batch, status) -> None:
+    batch.status = status
+    batch.processed_rows = 0
+    batch.created_count = batch.updated_count = batch.skipped_count = batch.invalid_count = 0
+    batch.errors = []
+    batch.message = ""
+    batch.finished_at = None
+    batch.save()
+
+
+def _chunks(spill) -> Iterator[list[dict[str, Any]]]:
+    while True:
+        try:
+            yield pickle.load(spill)
+        except EOFError:
+            return
+
+
+def _audit(batch, user, action: str) -> None:
+    from kamp.core import audit
+
+    if action == "import":
+        summary = _("%(kind)s from %(file)s: %(created)s created, %(updated)s updated, "
+                    "%(skipped)s skipped") % {
+            "kind": batch.kind, "file": batch.filename, "created": batch.created_count,
+            "updated": batch.updated_count, "skipped": batch.skipped_count}
+    else:
+        summary = _("%(kind)s from %(file)s reverted: %(created)s removed, %(updated)s restored") % {
+            "kind": batch.kind, "file": batch.filename, "created": batch.created_count,
+            "updated": batch.updated_count}
+    audit.record(user, action, batch, summary=summary,
+                 changes=[{"field": "created", "old": None, "new": batch.created_count},
+                          {"field": "updated", "old": None, "new": batch.updated_count},
+                          {"field": "skipped", "old": None, "new": batch.skipped_count}])
+
+
+class RevertError(Exception):
+    pass
+
+
+@transaction.atomic
+def revert_batch(batch, user):
+    """Undo an import: restore the values it changed, delete the rows it created. One
+    transaction, one audit event."""
+    from django.apps import apps
+
+    from kamp.core.models import ImportBatch, ImportChange
+
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.DONE:
+        raise RevertError(_("Only a finished import can be reverted (this one is “%(status)s”).")
+                          % {"status": batch.get_status_display()})
+    kind = get_kind(batch.kind)
+    restored = 0
+    changes = ImportChange.objects.filter(batch=batch).order_by("-id")
+    by_model: dict[str, list[ImportChange]] = {}
+    for change in changes.iterator(chunk_size=2000):
+        by_model.setdefault(change.model, []).append(change)
+        if len(by_model[change.model]) >= 2000:
+            restored += _restore(apps.get_model(change.model), by_model.pop(change.model))
+    for label, items in by_model.items():
+        restored += _restore(apps.get_model(label), items)
+    removed = 0
+    for model in reversed(kind.models):
+        removed += model.objects.filter(import_batch=batch)._raw_delete(model.objects.db) \
+            if _can_raw_delete(model) else model.objects.filter(import_batch=batch).delete()[0]
+    changes.delete()
+    batch.status = ImportBatch.Status.REVERTED
+    batch.options = {**batch.options, "reverted": {"removed": removed, "restored": restored,
+                                                   "at": timezone.now().isoformat(),
+                                                   "by": getattr(user, "email", "")}}
+    batch.save()
+    b = ImportBatch(kind=batch.kind, filename=batch.filename, created_count=removed,
+                    updated_count=restored, pk=batch.pk)
+    _audit(b, user, "revert")
+    return batch
+
+
+def _can_raw_delete(model) -> bool:
+    # Sales lines have nothing pointing at them: a plain DELETE is much faster than the
+    # collector; anything with dependants goes through the ORM so cascades and SET_NULL apply.
+    return not any(rel.auto_created and not rel.concrete for rel in model._meta.get_fields()
+                   if rel.is_relation and (rel.one_to_many or rel.one_to_one))
+
+
+def _restore(model, changes) -> int:
+    # The oldest change of an object wins: a batch remembers an object once per write, and a
+    # later write (finish step) may remember it again with values this batch set.
+    previous: dict[Any, dict[str, Any]] = {}
+    for c in changes:  # newest first, so the oldest overwrites
+        previous[c.object_id if isinstance(c.object_id, int) else c.object_id] = c.previous
+    objs = model.objects.in_bulk([model._meta.pk.to_python(k) for k in previous])
+    touched = set()
+    out = []
+    for key, values in previous.items():
+        obj = objs.get(model._meta.pk.to_python(key))
+        if obj is None:
+            continue
+        for attname, value in values.items():
+            f = next(x for x in model._meta.concrete_fields if x.attname == attname)
+            setattr(obj, attname, None if value is None else f.to_python(value))
+            touched.add(f.name)
+        out.append(obj)
+    if out and touched:
+        model.objects.bulk_update(out, sorted(touched), batch_size=500)
+    return len(out)
+
+
+__all__ = [
+    "Field", "ImportKind", "ImportContext", "ImportOptions", "RowError", "ImportRefused",
+    "RevertError", "register", "get_kind", "all_kinds", "auto_mapping", "apply_overrides",
+    "run_import", "revert_batch", "live_processed_rows",
+]

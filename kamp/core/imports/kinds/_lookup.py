@@ -1,0 +1,71 @@
+"""Finding customers from what a file says about them (tax id, external id or exact name), with
+the whole map loaded once: no query per row."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kamp.customers.models import Customer
+
+from ..base import RowError
+from ..parsers import fold
+
+AMBIGUOUS = -1
+_TAX = re.compile(r"[^0-9A-Z]")
+
+
+def tax_key(value: str) -> str:
+    """'76.123.456-0', '76123456-0' and '761234560' are the same tax id."""
+    return _TAX.sub("", (value or "").upper())
+
+
+class CustomerIndex:
+    def __init__(self) -> None:
+        self.by_tax: dict[str, int] = {}
+        self.by_external: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        self.country: dict[int, str] = {}
+        rows = Customer.objects.values_list("id", "tax_id", "external_id", "name", "country")
+        for pk, tax_id, external_id, name, country in rows.iterator(chunk_size=5000):
+            self.add(pk, tax_id, external_id, name, country)
+
+    def add(self, pk: int, tax_id: str, external_id: str, name: str, country: str = "") -> None:
+        if tax_id:
+            self.by_tax[tax_key(tax_id)] = pk
+        if external_id:
+            self.by_external[external_id.strip().lower()] = pk
+        if name:
+            key = fold(name)
+            self.by_name[key] = AMBIGUOUS if self.by_name.get(key, pk) != pk else pk
+        if country:
+            self.country[pk] = country
+
+    def find(self, ref: str) -> int | None:
+        """The customer a reference names: tax id, then external id, then exact name."""
+        key = tax_key(ref)
+        if key and key in self.by_tax:
+            return self.by_tax[key]
+        ext = ref.strip().lower()
+        if ext in self.by_external:
+            return self.by_external[ext]
+        pk = self.by_name.get(fold(ref))
+        if pk == AMBIGUOUS:
+            raise RowError(_("Several customers are called “%(name)s”: use the tax id or the "
+                             "external id.") % {"name": ref}, "customer")
+        return pk
+
+    def resolve(self, ref: Any, field: str = "customer") -> int:
+        pk = self.find(str(ref))
+        if pk is None:
+            raise RowError(_("No customer with tax id, external id or name “%(ref)s”.")
+                           % {"ref": ref}, field)
+        return pk
+
+
+def customer_index(ctx) -> CustomerIndex:
+    if "customers" not in ctx.cache:
+        ctx.cache["customers"] = CustomerIndex()
+    return ctx.cache["customers"]

@@ -1,0 +1,216 @@
+"""Import of customers: matched by tax id, then external id; parent by tax id or name (also a
+customer further down the same file); owner by the KAM's e-mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from kamp.core.choices import Role
+from kamp.core.models import User
+from kamp.customers.models import Customer, CustomerSize, CustomerStatus
+from kamp.customers.validators import normalise_tax_id
+
+from ..base import Field, ImportContext, ImportKind, RowError, register
+from ..parsers import choice_parser, fold
+from ._lookup import customer_index, tax_key
+
+SIZE_ES = {
+    "micro": ["Micro", "Microempresa"],
+    "small": ["Pequeña", "Pequeña empresa", "Pyme"],
+    "medium": ["Mediana", "Mediana empresa"],
+    "large": ["Grande", "Gran empresa"],
+    "enterprise": ["Corporativo", "Multinacional", "Corporación", "Enterprise"],
+}
+STATUS_ES = {
+    "candidate": ["Candidato", "Candidata", "Prospecto"],
+    "key_account": ["Cuenta clave", "Cuenta clave KAM", "KAM", "Clave", "Key"],
+    "former": ["Ex cuenta clave", "Excuenta clave", "Antigua cuenta clave", "Former"],
+}
+
+
+def parse_country(value: Any, decimal: str | None = None) -> str:
+    from ..parsers import ParseError
+
+    text = str(value).strip().upper()
+    if len(text) != 2 or not text.isalpha():
+        raise ParseError("“%(value)s” is not a two-letter country code (e.g. CL).", value=value)
+    return text
+
+
+def parse_currency(value: Any, decimal: str | None = None) -> str:
+    from ..parsers import ParseError
+
+    text = str(value).strip().upper()
+    if len(text) != 3 or not text.isalpha():
+        raise ParseError("“%(value)s” is not a three-letter currency code (e.g. CLP).", value=value)
+    return text
+
+
+# Fields a re-import may change on an existing customer (tax id and external id identify it).
+UPDATABLE = ["name", "tax_id", "external_id", "industry", "region", "country", "size",
+             "currency", "status", "owner", "notes"]
+
+
+@register
+class CustomerImport(ImportKind):
+    name = "customers"
+    label = _l("Customers")
+    description = _l("Customers matched by tax id, then external id: new ones are created, "
+                     "known ones updated.")
+    models = [Customer]
+    batch_size = 1000
+    fields = [
+        Field("tax_id", _l("tax id"), ["RUT", "RUT cliente", "NIT", "CUIT", "RFC", "RUC", "VAT",
+                                        "Tax ID", "Identificación fiscal", "ID fiscal"],
+              max_length=40),
+        Field("external_id", _l("external id"), ["Código", "Código cliente", "Cod cliente",
+                                                   "ID cliente", "ID externo", "Customer code",
+                                                   "Customer ID", "ERP ID", "Code"],
+              max_length=60),
+        Field("name", _l("name"), ["Razón social", "Nombre", "Cliente", "Nombre cliente",
+                                    "Empresa", "Customer", "Company", "Company name",
+                                    "Customer name"], required=True, max_length=200),
+        Field("industry", _l("industry"), ["Industria", "Rubro", "Sector", "Giro"],
+              max_length=100),
+        Field("region", _l("region"), ["Región", "Zona", "Area geográfica"], max_length=100),
+        Field("country", _l("country"), ["País", "Pais", "Country code"], parser=parse_country),
+        Field("size", _l("size"), ["Tamaño", "Tamaño empresa", "Company size"],
+              parser=choice_parser(CustomerSize.choices, SIZE_ES)),
+        Field("currency", _l("currency"), ["Moneda", "Divisa"], parser=parse_currency),
+        Field("parent", _l("parent company"), ["Matriz", "Empresa matriz", "Grupo", "Holding",
+                                               "Parent", "Parent company", "RUT matriz"]),
+        Field("status", _l("status"), ["Estado", "Estado KAM", "Status"],
+              parser=choice_parser(CustomerStatus.choices, STATUS_ES)),
+        Field("owner", _l("key account manager"), ["KAM", "Email KAM", "Correo KAM", "KAM email",
+                                                   "Ejecutivo", "Responsable", "Owner",
+                                                   "Account manager"]),
+        Field("notes", _l("notes"), ["Notas", "Observaciones", "Comentarios", "Notes"]),
+    ]
+
+    def prepare(self, ctx: ImportContext) -> None:
+        customer_index(ctx)
+        ctx.cache["owners"] = {
+            email.lower(): pk for pk, email in User.objects.filter(
+                is_active=True, role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN],
+            ).values_list("id", "email")
+        }
+        ctx.cache["seen"] = {}  # key → first line, for duplicates within the file
+        ctx.cache["file_names"] = {}
+        ctx.cache["file_taxes"] = {}
+        ctx.cache["parent_refs"] = []  # (line, ref) to check against the whole file
+
+    def clean(self, row: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
+        index = customer_index(ctx)
+        seen = ctx.cache["seen"]
+        pk = None
+        key = tax_key(row.get("tax_id", ""))
+        ext = row.get("external_id", "").strip().lower()
+        if key:
+            pk = index.by_tax.get(key)
+        if ext:
+            by_ext = index.by_external.get(ext)
+            if pk and by_ext and by_ext != pk:
+                raise RowError(_("Tax id and external id belong to two different customers."),
+                               "external_id")
+            pk = pk or by_ext
+        country = row.get("country") or (index.country.get(pk) if pk else None) or "CL"
+        if "tax_id" in row:
+            try:
+                row["tax_id"] = normalise_tax_id(row["tax_id"], country)
+            except ValidationError as exc:
+                raise RowError(" ".join(exc.messages), "tax_id") from None
+            key = tax_key(row["tax_id"])
+        for what, value in (("tax", key), ("ext", ext)):
+            if value:
+                first = seen.setdefault((what, value), ctx.line)
+                if first != ctx.line:
+                    raise RowError(_("The same customer is already on line %(line)s.")
+                                   % {"line": first},
+                                   "tax_id" if what == "tax" else "external_id")
+        if "owner" in row:
+            owner = ctx.cache["owners"].get(row["owner"].strip().lower())
+            if owner is None:
+                raise RowError(_("No active KAM, director or admin with e-mail “%(email)s”.")
+                               % {"email": row["owner"]}, "owner")
+            row["owner_id"] = owner
+            del row["owner"]
+        if "parent" in row:
+            ref = row.pop("parent")
+            if (key and tax_key(ref) == key) or fold(ref) == fold(row["name"]):
+                raise RowError(_("A company cannot be its own parent."), "parent")
+            row["_parent"] = ref
+            try:
+                found = index.find(ref)
+            except RowError as exc:
+                raise RowError(exc.message, "parent") from None
+            if found is None:
+                ctx.cache["parent_refs"].append((ctx.line, ref))
+        ctx.cache["file_names"][fold(row["name"])] = True
+        if key:
+            ctx.cache["file_taxes"][key] = True
+        row["_id"] = pk
+        return row
+
+    def after_validation(self, ctx: ImportContext) -> None:
+        # A parent that is not in the database must be a customer of this file.
+        names, taxes = ctx.cache["file_names"], ctx.cache["file_taxes"]
+        for line, ref in ctx.cache["parent_refs"]:
+            if tax_key(ref) not in taxes and fold(ref) not in names:
+                ctx.add_error(line,
+                              _("No customer with tax id or name “%(ref)s”, in kamp or in this "
+                                "file.") % {"ref": ref}, "parent")
+
+    def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
+        index = customer_index(ctx)
+        new = [r for r in rows if not r["_id"]]
+        old = [r for r in rows if r["_id"]]
+        objs = [Customer(import_batch=ctx.batch, **_values(r)) for r in new]
+        Customer.objects.bulk_create(objs, batch_size=500)
+        for obj, r in zip(objs, new, strict=False):
+            index.add(obj.pk, obj.tax_id, obj.external_id, obj.name, obj.country)
+            if "_parent" in r:
+                ctx.cache.setdefault("parents", []).append((obj.pk, r["_parent"]))
+        ctx.created += len(objs)
+        if old:
+            existing = Customer.objects.in_bulk([r["_id"] for r in old])
+            changed_fields: set[str] = set()
+            for r in old:
+                changed_fields.update(_values(r))
+                if "_parent" in r:
+                    changed_fields.add("parent_id")
+            fields = sorted(changed_fields)
+            objs = [existing[r["_id"]] for r in old]
+            ctx.remember(objs, fields)
+            now = timezone.now()
+            for obj, r in zip(objs, old, strict=False):
+                for k, v in _values(r).items():
+                    setattr(obj, k, v)
+                obj.updated_at = now
+                index.add(obj.pk, obj.tax_id, obj.external_id, obj.name, obj.country)
+                if "_parent" in r:
+                    ctx.cache.setdefault("parents", []).append((obj.pk, r["_parent"]))
+            Customer.objects.bulk_update(objs, [f for f in fields if f != "parent_id"] + ["updated_at"],
+                                         batch_size=500)
+            ctx.updated += len(objs)
+
+    def finish(self, ctx: ImportContext) -> None:
+        index = customer_index(ctx)
+        pending = ctx.cache.get("parents", [])
+        for start in range(0, len(pending), 1000):
+            part = pending[start:start + 1000]
+            objs = Customer.objects.in_bulk([pk for pk, _ref in part])
+            out = []
+            for pk, ref in part:
+                obj = objs[pk]
+                obj.parent_id = index.resolve(ref, "parent")
+                out.append(obj)
+            Customer.objects.bulk_update(out, ["parent"], batch_size=500)
+
+
+def _values(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}

@@ -1,0 +1,145 @@
+"""Import of sales lines: customer by tax id, external id or exact name; a line with a document
+number (and line) replaces the line already imported with the same numbers. A file without
+document numbers cannot be matched line by line, so importing the same file twice is refused
+unless forced."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from kamp.core.models import ImportBatch
+from kamp.economics.models import SalesLine
+
+from ..base import Field, ImportContext, ImportKind, RowError, register
+from ..parsers import parse_date, parse_decimal
+from ._lookup import customer_index
+from .customers import parse_currency
+
+VALUE_FIELDS = ["customer_id", "date", "net_amount", "cost", "currency", "product", "category",
+                "quantity"]
+MAX_AMOUNT = 10**14  # max_digits=18, decimal_places=4
+_Q4 = Decimal("0.0001")
+
+
+def _amount(value: Any, decimal: str | None = None):
+    from ..parsers import ParseError
+
+    number = parse_decimal(value, decimal)
+    if abs(number) >= MAX_AMOUNT:
+        raise ParseError("%(value)s is too large.", value=value)
+    return number.quantize(_Q4) if number.as_tuple().exponent < -4 else number
+
+
+
+@register
+class SalesImport(ImportKind):
+    name = "sales"
+    label = _l("Sales lines")
+    description = _l("Invoiced lines: customer, date, net amount, cost… Lines with a document "
+                     "number replace the ones imported before with the same number and line.")
+    models = [SalesLine]
+    batch_size = 5000
+    fields = [
+        Field("customer", _l("customer"), ["Cliente", "RUT", "RUT cliente", "Código cliente",
+                                           "Razón social", "Customer", "Customer code",
+                                           "Account"], required=True),
+        Field("date", _l("date"), ["Fecha", "Fecha documento", "Fecha factura", "Fecha emisión",
+                                    "Date", "Invoice date", "Document date"],
+              parser=parse_date, required=True),
+        Field("net_amount", _l("net amount"), ["Monto neto", "Neto", "Venta neta", "Total neto",
+                                               "Monto", "Importe", "Venta", "Net", "Net amount",
+                                               "Net sales", "Amount", "Sales"],
+              parser=_amount, required=True),
+        Field("cost", _l("cost of goods"), ["Costo", "Costo venta", "Costo de venta", "Coste",
+                                            "Cost", "COGS", "Cost of sales"], parser=_amount),
+        Field("currency", _l("currency"), ["Moneda", "Divisa", "Currency"], parser=parse_currency),
+        Field("product", _l("product"), ["Producto", "SKU", "Código producto", "Artículo",
+                                          "Product", "Product code"], max_length=200),
+        Field("category", _l("category"), ["Categoría", "Familia", "Línea de producto",
+                                            "Category", "Product line"], max_length=200),
+        Field("quantity", _l("quantity"), ["Cantidad", "Unidades", "Cant", "Qty", "Quantity",
+                                            "Units"], parser=_amount),
+        Field("document_number", _l("document number"), ["N° documento", "Número documento",
+                                                          "Nro documento", "Documento", "Factura",
+                                                          "N° factura", "Folio", "Document",
+                                                          "Document number", "Invoice",
+                                                          "Invoice number"], max_length=60),
+        Field("line_number", _l("line"), ["Línea", "N° línea", "Nro línea", "Line",
+                                           "Line number"], max_length=20),
+    ]
+
+    def refuse(self, ctx: ImportContext) -> str | None:
+        if "document_number" in ctx.fields or ctx.force:
+            return None
+        earlier = ImportBatch.objects.filter(
+            kind=self.name, content_hash=ctx.batch.content_hash, status=ImportBatch.Status.DONE,
+        ).exclude(pk=ctx.batch.pk).order_by("-created_at").first()
+        if earlier:
+            return _("This file was already imported on %(when)s (import #%(id)s) and has no "
+                     "document numbers to match its lines: importing it again would count its "
+                     "sales twice. Revert that import first, or force it.") % {
+                "when": earlier.created_at.strftime("%Y-%m-%d %H:%M"), "id": earlier.pk}
+        return None
+
+    def prepare(self, ctx: ImportContext) -> None:
+        customer_index(ctx)
+        ctx.cache["documents"] = set()
+
+    def clean(self, row: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
+        index = customer_index(ctx)
+        ref = row.pop("customer")
+        pk = index.by_tax.get(ref) if isinstance(ref, str) else None  # the common, exact case
+        row["customer_id"] = pk or index.resolve(ref)
+        document = row.get("document_number")
+        if document:
+            # A hash, not the text: a million documents stay a few tens of MB. (Two different
+            # documents colliding on 64 bits is not a practical concern.)
+            key = hash((document, row.get("line_number", "")))
+            seen = ctx.cache["documents"]
+            if key in seen:
+                raise RowError(_("Document %(doc)s line %(line)s appears twice in the file.")
+                               % {"doc": document, "line": row.get("line_number", "—")},
+                               "line_number")
+            seen.add(key)
+        elif "line_number" in row:
+            raise RowError(_("A line number needs a document number."), "document_number")
+        return row
+
+    def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
+        existing: dict[tuple[str, str], int] = {}
+        documents = {r["document_number"] for r in rows if r.get("document_number")}
+        if documents:
+            for pk, doc, line in SalesLine.objects.filter(document_number__in=documents).exclude(
+                    document_number="").values_list("id", "document_number", "line_number"):
+                existing[(doc, line)] = pk
+        new, old = [], []
+        for r in rows:
+            pk = existing.get((r["document_number"], r.get("line_number", ""))) \
+                if r.get("document_number") else None
+            if pk:
+                r["_id"] = pk
+                old.append(r)
+            else:
+                new.append(r)
+        batch = ctx.batch
+        SalesLine.objects.bulk_create(
+            [SalesLine(import_batch=batch, **{k: v for k, v in r.items() if k[0] != "_"})
+             for r in new],
+            batch_size=1000,
+        )
+        ctx.created += len(new)
+        if old:
+            fields = sorted({k for r in old for k in r if k[0] != "_"})
+            objs = SalesLine.objects.in_bulk([r["_id"] for r in old])
+            changed = [objs[r["_id"]] for r in old]
+            ctx.remember(changed, fields)
+            for obj, r in zip(changed, old, strict=False):
+                for k in fields:
+                    if k in r:
+                        setattr(obj, k, r[k])
+            SalesLine.objects.bulk_update(changed, fields, batch_size=500)
+            ctx.updated += len(changed)

@@ -1,0 +1,205 @@
+"""Value parsers for imported cells: pure functions, no Django import.
+
+Each parser takes the raw cell (a ``str`` from a CSV, or whatever openpyxl gives for an XLSX cell:
+``str``, ``int``, ``float``, ``datetime``…) and returns the Python value, or raises
+:class:`ParseError` with a message a person can act on. Empty cells never reach a parser: the
+engine turns them into the field's default (or a "required" error) first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class ParseError(ValueError):
+    """A cell that cannot be read as the field's type. ``args[0]`` is the message; ``params`` are
+    interpolated into it (after translation) by the engine."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.message % self.params if self.params else self.message
+
+
+def fold(text: Any) -> str:
+    """Case-, accent- and punctuation-insensitive key: 'Razón  Social' → 'razon social'."""
+    text = unicodedata.normalize("NFKD", str(text or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+# --- numbers ----------------------------------------------------------------------------------
+_NUMBER = re.compile(r"^[+-]?[0-9.,\s ']+$")
+_CURRENCY_MARKS = re.compile(r"[$€£\s  ]|CLP|USD|EUR|UF", re.IGNORECASE)
+
+
+def parse_decimal(value: Any, decimal: str | None = None) -> Decimal:
+    """Read a number written in either convention.
+
+    ``1.234.567,89`` and ``1,234,567.89`` are unambiguous; ``1.234`` and ``1,234`` are not, and
+    ``decimal`` ("," or ".") settles them; without it a single separator followed by exactly three
+    digits is a thousands separator (what Spanish-speaking exports mean by ``1.234``), otherwise a
+    decimal point. Currency signs, spaces and a trailing or leading minus (``(1.234)``) are fine.
+    """
+    if isinstance(value, bool):
+        raise ParseError("“%(value)s” is not a number.", value=value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    text = str(value).strip()
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    text = _CURRENCY_MARKS.sub("", text)
+    if text.endswith("-"):
+        negative, text = not negative, text[:-1]
+    if text.startswith("-"):
+        negative, text = not negative, text[1:]
+    elif text.startswith("+"):
+        text = text[1:]
+    text = text.replace("'", "")
+    if not text or not _NUMBER.match(text) or not any(c.isdigit() for c in text):
+        raise ParseError("“%(value)s” is not a number.", value=value)
+    dots, commas = text.count("."), text.count(",")
+    if dots and commas:
+        dec = "," if text.rfind(",") > text.rfind(".") else "."
+    elif dots > 1:
+        dec = ","  # 1.234.567: dots group thousands
+    elif commas > 1:
+        dec = "."
+    elif dots == 1 or commas == 1:
+        sep = "." if dots else ","
+        if decimal in (",", "."):
+            dec = decimal if decimal == sep else ("," if sep == "." else ".")
+        else:
+            head, tail = text.split(sep)
+            dec = ("," if sep == "." else ".") if len(tail) == 3 and head and head != "0" else sep
+    else:
+        dec = "."
+    thousands = "." if dec == "," else ","
+    body = text.replace(thousands, "")
+    if dec == ",":
+        body = body.replace(",", ".")
+    if thousands in body or body.count(".") > 1:
+        raise ParseError("“%(value)s” is not a number.", value=value)
+    try:
+        number = Decimal(body)
+    except InvalidOperation:
+        raise ParseError("“%(value)s” is not a number.", value=value) from None
+    return -number if negative else number
+
+
+def parse_int(value: Any, decimal: str | None = None) -> int:
+    number = parse_decimal(value, decimal)
+    if number != number.to_integral_value():
+        raise ParseError("“%(value)s” is not a whole number.", value=value)
+    return int(number)
+
+
+# --- dates ------------------------------------------------------------------------------------
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[ T].*)?$")
+_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
+
+
+def parse_date(value: Any, decimal: str | None = None) -> dt.date:
+    """``dd-mm-yyyy``, ``dd/mm/yyyy``, ``dd.mm.yyyy``, ``yyyy-mm-dd`` (a time after it is
+    ignored), Excel serial numbers (``45321``) and date/datetime cells."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_serial(value, value)
+    text = str(value).strip()
+    try:
+        m = _YMD.match(text)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = _DMY.match(text)
+        if m:
+            year = int(m[3])
+            if len(m[3]) == 2:
+                year += 2000 if year < 70 else 1900
+            return dt.date(year, int(m[2]), int(m[1]))
+    except ValueError:
+        raise ParseError("“%(value)s” is not a valid date.", value=value) from None
+    if re.fullmatch(r"\d{4,6}(\.\d+)?", text):
+        return _from_serial(float(text), value)
+    raise ParseError("“%(value)s” is not a date (use dd-mm-yyyy or yyyy-mm-dd).", value=value)
+
+
+def _from_serial(serial: float, original: Any) -> dt.date:
+    # Excel's day 60 is the 29th of February 1900 that never was; every later serial counts it.
+    if not 1 <= serial < 2958466:
+        raise ParseError("“%(value)s” is not a date.", value=original)
+    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+# --- text, choices, lists -----------------------------------------------------------------------
+def parse_text(value: Any, decimal: str | None = None) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # an XLSX code column read as 1234.0
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+def parse_bool(value: Any, decimal: str | None = None) -> bool:
+    if isinstance(value, bool):
+        return value
+    key = fold(value)
+    if key in {"1", "true", "yes", "y", "si", "s", "x", "verdadero"}:
+        return True
+    if key in {"0", "false", "no", "n", "falso"}:
+        return False
+    raise ParseError("“%(value)s” is not yes or no.", value=value)
+
+
+def choice_parser(choices: Iterable[tuple[str, Any]],
+                  labels: dict[str, Iterable[str]] | None = None) -> Callable[..., str]:
+    """A parser accepting a choice's value or its label (in any language given: pass the labels
+    of each value in ``labels``, e.g. ``{"buyer": ["Comprador"]}``), accent- and case-blind."""
+    lookup: dict[str, str] = {}
+    for value, label in choices:
+        lookup[fold(value)] = value
+        lookup[fold(label)] = value
+    for value, extra in (labels or {}).items():
+        for label in extra:
+            lookup[fold(label)] = value
+    valid = ", ".join(str(v) for v, _ in choices)
+
+    def parse(value: Any, decimal: str | None = None) -> str:
+        key = fold(value)
+        if key in lookup:
+            return lookup[key]
+        raise ParseError("“%(value)s” is not one of: %(valid)s.", value=value, valid=valid)
+
+    return parse
+
+
+def list_parser(item: Callable[..., Any], separator: str = "|") -> Callable[..., list[Any]]:
+    """A parser for ``a|b|c`` cells: each item through ``item``, duplicates dropped, order kept."""
+
+    def parse(value: Any, decimal: str | None = None) -> list[Any]:
+        out: list[Any] = []
+        for part in str(value).split(separator):
+            part = part.strip()
+            if part:
+                parsed = item(part, decimal)
+                if parsed not in out:
+                    out.append(parsed)
+        return out
+
+    return parse
