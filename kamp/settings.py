@@ -262,6 +262,17 @@ KAMP_SUMMARY_PROVIDERS = [
     "kamp.plans.summary",
 ]
 
+# Modules registering import kinds (``kamp import KIND FILE`` and the Imports page); see
+# docs/imports.md. An app adds its own ``kamp.<app>.imports``.
+KAMP_IMPORT_MODULES = [
+    "kamp.core.imports.kinds.customers",
+    "kamp.core.imports.kinds.contacts",
+    "kamp.core.imports.kinds.sales",
+]
+# Files larger than this (bytes) or with more rows than this are imported by the worker.
+KAMP_IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
+KAMP_IMPORT_INLINE_MAX_ROWS = 5000
+
 # Modules with an ``alerts(customers, as_of)`` function (see kamp/core/alerts.py).
 KAMP_ALERT_MODULES = [
     "kamp.selection.alerts",
