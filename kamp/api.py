@@ -2,6 +2,8 @@
 Each business area adds its router here; the schema and docs are served locally at
 /api/v1/docs."""
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -18,6 +20,21 @@ def _unauthenticated(request: HttpRequest, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError):
     return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc):
+    return api.create_response(request, {"detail": "Not allowed."}, status=403)
+
+
+@api.exception_handler(DjangoValidationError)
+def _model_invalid(request: HttpRequest, exc: DjangoValidationError):
+    """A model's own validation (``full_clean`` in an action): 422 with the errors by field."""
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+    return api.create_response(request, {"detail": errors}, status=422)
 
 
 def _register_routers() -> None:

@@ -8,11 +8,29 @@ dashboard collects them all (``collect``); the customer page shows those of one 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+def optional_hook(module_name: str, name: str) -> Callable[..., Any] | None:
+    """``module_name.name`` if that area provides it, else ``None``. A module that does not
+    exist (yet) is normal; an existing module that fails to import is an error and raises."""
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            return None
+        raise
+    hook = getattr(module, name, None)
+    return hook if callable(hook) else None
 
 
 @dataclass(frozen=True)
@@ -35,15 +53,20 @@ class Alert:
 
 
 def collect(customers, as_of: date | None = None) -> list[Alert]:
+    """Every area's alerts for ``customers``, most severe first. An area whose module is missing
+    is skipped; one that fails is logged and skipped, so one broken area never takes a page
+    down with it (with KAMP_DEBUG on, the error is raised instead)."""
     as_of = as_of or date.today()
     found: list[Alert] = []
     for module_name in settings.KAMP_ALERT_MODULES:
-        try:
-            module = import_module(module_name)
-        except ImportError:
+        provider = optional_hook(module_name, "alerts")
+        if provider is None:
             continue
-        provider = getattr(module, "alerts", None)
-        if provider is not None:
+        try:
             found.extend(provider(customers, as_of))
+        except Exception:
+            if settings.DEBUG:
+                raise
+            logger.exception("alerts of %s failed", module_name)
     order = {"danger": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda a: (order.get(a.severity, 3), a.customer_name, a.kind))

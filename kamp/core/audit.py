@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .models import AuditEvent
 
@@ -66,3 +67,61 @@ def record(
         summary=summary[:500],
         changes=changes or [],
     )
+
+
+def _model_for(object_type: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def type_label(object_type: str) -> str:
+    """``customers.customer`` → "customer" (translated), for people reading the trail."""
+    model = _model_for(object_type)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+def _readable(field, value: Any) -> Any:
+    if value is None or value == "" or field is None:
+        return value
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        labels: dict = {}
+        if field.name == "dmu_roles":
+            from kamp.customers.models import DMURole
+
+            labels = dict(DMURole.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    return value
+
+
+def describe(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Attach ``type_label`` and ``rows`` (field label, old, new — choices shown by their
+    label) to each event, so templates show "Status: Candidate → Key account"."""
+    out = []
+    for event in events:
+        model = _model_for(event.object_type)
+        event.type_label = str(model._meta.verbose_name) if model is not None else event.object_type  # type: ignore[attr-defined]
+        rows = []
+        for change in event.changes or []:
+            name = change.get("field", "")
+            field = None
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name)
+                except Exception:  # noqa: BLE001 - a field since removed: show its name
+                    field = None
+            rows.append({
+                "label": str(getattr(field, "verbose_name", name) or name),
+                "old": _readable(field, change.get("old")),
+                "new": _readable(field, change.get("new")),
+            })
+        event.rows = rows  # type: ignore[attr-defined]
+        out.append(event)
+    return out

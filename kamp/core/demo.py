@@ -14,16 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from kamp.core import audit
+from kamp.core.alerts import optional_hook
 from kamp.core.choices import Function, Role
 from kamp.core.models import CompanySize, SiteSettings, User
-from kamp.customers.models import Attitude, Contact, Customer, CustomerSize, CustomerStatus, Seniority
+from kamp.customers.models import (
+    Attitude,
+    Contact,
+    Customer,
+    CustomerSize,
+    CustomerStatus,
+    Seniority,
+)
 from kamp.customers.validators import rut_check_digit
 
 DEMO_PASSWORD = "kamp-demo"
@@ -207,14 +214,7 @@ def load(*, today: date | None = None, seed: int = DEMO_SEED, log: Callable[[str
 def _demo_loader(module_name: str) -> Callable[[DemoContext], Any] | None:
     """The ``load`` function of an area's demo module; ``None`` when the area has none yet (a
     missing module is normal while kamp grows; an error inside an existing one is not hidden)."""
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
-            return None
-        raise
-    loader = getattr(module, "load", None)
-    return loader if callable(loader) else None
+    return optional_hook(module_name, "load")
 
 
 def _load_core(ctx: DemoContext) -> None:

@@ -1,11 +1,28 @@
+"""Customers and their contacts over the REST API (``/api/v1/customers/``).
+
+Reads go through the same access helpers as the pages; writes through the same action functions
+(so they are audited). Bad input answers 4xx with a JSON body naming the field, never 500.
+"""
+
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
 
-from .access import customers_visible_to, get_customer_for_user
+from kamp.core.choices import Function, Role
+from kamp.core.models import User
+
+from . import actions
+from .access import can_create_customer, customers_visible_to, get_customer_for_user
+from .models import Attitude, Contact, Customer, CustomerSize, CustomerStatus, DMURole, Seniority
 
 router = Router(tags=["customers"])
 
@@ -23,7 +40,42 @@ class CustomerOut(Schema):
     status: str
     owner_id: int | None
     parent_id: int | None
+    notes: str
     updated_at: datetime
+
+
+class CustomerIn(Schema):
+    """A new customer: only the name is required."""
+
+    name: str = Field(min_length=1, max_length=200)
+    tax_id: str = ""
+    external_id: str = ""
+    industry: str = ""
+    region: str = ""
+    country: str = "CL"
+    size: str = ""
+    currency: str = ""
+    status: str = CustomerStatus.CANDIDATE
+    owner_id: int | None = None
+    parent_id: int | None = None
+    notes: str = ""
+
+
+class CustomerPatch(Schema):
+    """A change: only the fields sent are changed."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    tax_id: str | None = None
+    external_id: str | None = None
+    industry: str | None = None
+    region: str | None = None
+    country: str | None = None
+    size: str | None = None
+    currency: str | None = None
+    status: str | None = None
+    owner_id: int | None = None
+    parent_id: int | None = None
+    notes: str | None = None
 
 
 class ContactOut(Schema):
@@ -38,18 +90,139 @@ class ContactOut(Schema):
     attitude: str
     influence: int
     email: str
+    phone: str
     active: bool
+    left_on: date | None
+
+
+class ContactIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    title: str = ""
+    function: str = Function.OTHER
+    seniority: str = ""
+    dmu_roles: list[str] = []
+    reports_to_id: int | None = None
+    attitude: str = Attitude.NEUTRAL
+    influence: int = Field(default=3, ge=1, le=5)
+    email: str = ""
+    phone: str = ""
+    active: bool = True
+    left_on: date | None = None
+
+
+class ContactPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = None
+    function: str | None = None
+    seniority: str | None = None
+    dmu_roles: list[str] | None = None
+    reports_to_id: int | None = None
+    attitude: str | None = None
+    influence: int | None = Field(default=None, ge=1, le=5)
+    email: str | None = None
+    phone: str | None = None
+    active: bool | None = None
+    left_on: date | None = None
+
+
+def _invalid(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def _choice(values: dict[str, Any], field: str, allowed: list[str], blank: bool = False) -> None:
+    value = values.get(field)
+    if value is None or (blank and value == ""):
+        return
+    if value not in allowed:
+        raise _invalid(field, f"“{value}” is not one of: {', '.join(allowed)}.")
+
+
+def _customer_values(request: HttpRequest, data: dict[str, Any], instance: Customer | None) -> dict:
+    """Check choices and resolve the ids a body names; raise ValidationError (→ 422)."""
+    values = dict(data)
+    _choice(values, "status", CustomerStatus.values)
+    _choice(values, "size", CustomerSize.values, blank=True)
+    if "owner_id" in values:
+        owner_id = values.pop("owner_id")
+        owner = None
+        if owner_id is not None:
+            owner = User.objects.filter(
+                pk=owner_id, is_active=True, role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN]
+            ).first()
+            if owner is None:
+                raise _invalid("owner_id", "No active key account manager with this id.")
+        values["owner"] = owner
+    if "parent_id" in values:
+        parent_id = values.pop("parent_id")
+        parent = None
+        if parent_id is not None:
+            parent = customers_visible_to(request.user).filter(pk=parent_id).first()
+            if parent is None:
+                raise _invalid("parent_id", "No customer with this id.")
+            if instance is not None and parent.pk == instance.pk:
+                raise _invalid("parent_id", "A company cannot be its own parent.")
+        values["parent"] = parent
+    for name in ("tax_id", "external_id", "industry", "region", "country", "currency", "notes"):
+        if name in values and values[name] is not None:
+            values[name] = values[name].strip()
+    return values
+
+
+def _contact_values(customer: Customer, data: dict[str, Any], instance: Contact | None) -> dict:
+    values = dict(data)
+    _choice(values, "function", Function.values)
+    _choice(values, "seniority", Seniority.values, blank=True)
+    _choice(values, "attitude", Attitude.values)
+    roles = values.get("dmu_roles")
+    if roles is not None:
+        unknown = [r for r in roles if r not in DMURole.values]
+        if unknown:
+            raise _invalid("dmu_roles", f"Unknown roles {unknown}; use: {', '.join(DMURole.values)}.")
+        values["dmu_roles"] = list(dict.fromkeys(roles))
+    if "reports_to_id" in values:
+        boss_id = values.pop("reports_to_id")
+        boss = None
+        if boss_id is not None:
+            boss = customer.contacts.filter(pk=boss_id).first()
+            if boss is None or (instance is not None and boss.pk == instance.pk):
+                raise _invalid("reports_to_id", "No other contact of this customer with this id.")
+        values["reports_to"] = boss
+    if values.get("active") is False and not values.get("left_on") and not (
+        instance is not None and instance.left_on
+    ):
+        raise _invalid("left_on", "Say when the contact left the company.")
+    return values
+
+
+def _save(fn, *args, **kwargs):
+    """Run an action; a database constraint (a duplicate tax id…) becomes a 409, not a 500."""
+    try:
+        return fn(*args, **kwargs)
+    except IntegrityError:
+        raise HttpError(409, "This conflicts with an existing record (duplicate tax id or code?).")
 
 
 @router.get("/", response=list[CustomerOut])
-def list_customers(request: HttpRequest, q: str = "", status: str = "", limit: int = 100, offset: int = 0):
+def list_customers(
+    request: HttpRequest, q: str = "", status: str = "", limit: int = 100, offset: int = 0
+):
     qs = customers_visible_to(request.user).order_by("name", "id")
     if q:
         qs = qs.filter(name__icontains=q)
     if status:
         qs = qs.filter(status=status)
     limit = max(1, min(limit, 1000))
-    return qs[max(0, offset): max(0, offset) + limit]
+    return qs[max(0, offset) : max(0, offset) + limit]
+
+
+@router.post("/", response={201: CustomerOut})
+def create_customer(request: HttpRequest, payload: CustomerIn):
+    if not can_create_customer(request.user):
+        raise PermissionDenied
+    values = _customer_values(request, payload.dict(), None)
+    if values.get("owner") is None and request.user.is_kam:
+        values["owner"] = request.user  # a KAM's new customer is theirs, as in the form
+    return 201, _save(actions.do_create_customer, request.user, **values)
 
 
 @router.get("/{customer_id}", response=CustomerOut)
@@ -57,7 +230,53 @@ def get_customer(request: HttpRequest, customer_id: int):
     return get_customer_for_user(request.user, customer_id)
 
 
+@router.patch("/{customer_id}", response=CustomerOut)
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
+    customer = get_customer_for_user(request.user, customer_id, write=True)
+    values = _customer_values(request, payload.dict(exclude_unset=True), customer)
+    if "name" in values and values["name"] is None:
+        raise _invalid("name", "The name cannot be empty.")
+    values = {k: ("" if v is None and k not in ("owner", "parent") else v) for k, v in values.items()}
+    return _save(actions.do_update_customer, request.user, customer, **values)
+
+
+@router.delete("/{customer_id}", response={204: None})
+def delete_customer(request: HttpRequest, customer_id: int):
+    customer = get_customer_for_user(request.user, customer_id, write=True)
+    if not request.user.manages_programme:
+        raise PermissionDenied
+    actions.do_delete_customer(request.user, customer)
+    return 204, None
+
+
 @router.get("/{customer_id}/contacts", response=list[ContactOut])
 def list_contacts(request: HttpRequest, customer_id: int):
     customer = get_customer_for_user(request.user, customer_id)
     return customer.contacts.order_by("name")
+
+
+@router.post("/{customer_id}/contacts", response={201: ContactOut})
+def create_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
+    customer = get_customer_for_user(request.user, customer_id, write=True)
+    values = _contact_values(customer, payload.dict(), None)
+    return 201, _save(actions.do_create_contact, request.user, customer, **values)
+
+
+@router.patch("/{customer_id}/contacts/{contact_id}", response=ContactOut)
+def update_contact(request: HttpRequest, customer_id: int, contact_id: int, payload: ContactPatch):
+    customer = get_customer_for_user(request.user, customer_id, write=True)
+    contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
+    values = _contact_values(customer, payload.dict(exclude_unset=True), contact)
+    for required in ("name", "function", "attitude", "influence", "active", "dmu_roles"):
+        if required in values and values[required] is None:
+            raise _invalid(required, "This field cannot be empty.")
+    values = {k: ("" if v is None and k not in ("reports_to", "left_on") else v) for k, v in values.items()}
+    return _save(actions.do_update_contact, request.user, contact, **values)
+
+
+@router.delete("/{customer_id}/contacts/{contact_id}", response={204: None})
+def delete_contact(request: HttpRequest, customer_id: int, contact_id: int):
+    customer = get_customer_for_user(request.user, customer_id, write=True)
+    contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
+    actions.do_delete_contact(request.user, contact)
+    return 204, None

@@ -1,13 +1,66 @@
+import re
+
 from django import forms
+from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kamp.core.choices import Role
 from kamp.core.models import User
 
 from .models import Contact, Customer, DMURole
+from .validators import normalise_tax_id
+
+
+def customer_label(customer: Customer) -> str:
+    """How a customer is named in a lookup field: ``Name (tax id)``."""
+    return f"{customer.name} ({customer.tax_id})" if customer.tax_id else customer.name
+
+
+class CustomerLookupField(forms.CharField):
+    """A customer picked by typing: the tax id, the exact name or a suggestion ``Name (tax
+    id)`` from the list the page fetches while typing. Scales to any number of customers, unlike
+    a select with every one of them."""
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        self.queryset = queryset if queryset is not None else Customer.objects.all()
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        match = re.search(r"\(([^()]+)\)$", text)
+        candidates = []
+        if match:
+            candidates = list(self.queryset.filter(tax_id=match.group(1).strip())[:2])
+        if not candidates:
+            candidates = list(self.queryset.filter(name__iexact=text)[:2])
+        if not candidates:
+            try:
+                tax_id = normalise_tax_id(text, "CL")
+            except forms.ValidationError:
+                tax_id = text
+            candidates = list(self.queryset.filter(Q(tax_id=tax_id) | Q(external_id=text))[:2])
+        if not candidates:
+            raise forms.ValidationError(
+                _("No customer “%(text)s”: type its tax id or pick a name from the list."),
+                params={"text": text},
+            )
+        if len(candidates) > 1:
+            raise forms.ValidationError(
+                _("Several customers are called “%(text)s”: type the tax id instead."),
+                params={"text": text},
+            )
+        return candidates[0]
 
 
 class CustomerForm(forms.ModelForm):
+    parent = CustomerLookupField(
+        label=_("parent company"), required=False,
+        help_text=_("The group this company belongs to: type a name or tax id."),
+    )
+
     class Meta:
         model = Customer
         fields = [
@@ -21,10 +74,18 @@ class CustomerForm(forms.ModelForm):
         self.fields["owner"].queryset = User.objects.filter(
             is_active=True, role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN]
         )
-        parents = Customer.objects.only("id", "name").order_by("name")
+        parents = Customer.objects.all()
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+            if self.instance.parent_id and not self.is_bound:
+                self.initial["parent"] = customer_label(self.instance.parent)
+        parent = self.fields["parent"]
+        parent.queryset = parents  # type: ignore[attr-defined]
+        parent.widget.attrs.update({
+            "list": "parent-options", "autocomplete": "off",
+            "hx-get": reverse_lazy("customers:lookup"), "hx-trigger": "input changed delay:250ms",
+            "hx-target": "#parent-options", "hx-swap": "innerHTML",
+        })
         self.fields["name"].widget.attrs["autofocus"] = True
 
 

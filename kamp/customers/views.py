@@ -1,18 +1,26 @@
 from __future__ import annotations
 
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.module_loading import import_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
+from kamp.core import audit
+from kamp.core.alerts import collect, optional_hook
 from kamp.core.choices import Role
-from kamp.core.models import AuditEvent, User
+from kamp.core.models import AuditEvent, SiteSettings, User
 
 from . import actions
 from .access import (
@@ -24,6 +32,8 @@ from .access import (
 )
 from .forms import ContactForm, CustomerForm
 from .models import Contact, Customer, CustomerStatus
+
+logger = logging.getLogger(__name__)
 
 SORTS = {
     "name": "name", "-name": "-name", "status": "status", "-status": "-status",
@@ -43,15 +53,6 @@ CUSTOMER_TABS = [
     ("history", gettext_lazy("History"), "customers:history"),
 ]
 
-# Each business area contributes a card to the customer summary (see ``summary.py`` in each app):
-# a function (request, customer) -> (template, context) or None.
-SUMMARY_CARDS = [
-    "kamp.selection.summary.card",
-    "kamp.relationships.summary.card",
-    "kamp.interactions.summary.card",
-    "kamp.economics.summary.card",
-    "kamp.plans.summary.card",
-]
 
 
 def customer_context(request: HttpRequest, customer: Customer, tab: str, **extra) -> dict:
@@ -66,6 +67,33 @@ def customer_context(request: HttpRequest, customer: Customer, tab: str, **extra
         "can_see_economics": can_see_economics(request.user, customer),
         **extra,
     }
+
+
+LIST_COLUMNS = [
+    ("name", gettext_lazy("Name")),
+    ("tax_id", gettext_lazy("Tax id")),
+    ("industry", gettext_lazy("Industry")),
+    ("region", gettext_lazy("Region")),
+    ("status", gettext_lazy("Status")),
+    ("owner", gettext_lazy("KAM")),
+]
+
+
+def _sort_columns(sort: str) -> list[dict[str, Any]]:
+    """The list's column heads: where a click sorts to (toggling the direction) and how the
+    current sort reads (aria-sort), keeping every filter."""
+    columns = []
+    for key, label in LIST_COLUMNS:
+        sortable = key in SORTS
+        current = sort.lstrip("-") == key
+        descending = current and sort.startswith("-")
+        columns.append({
+            "label": label,
+            "sortable": sortable,
+            "next": (key if descending or not current else f"-{key}") if sortable else "",
+            "aria": ("descending" if descending else "ascending") if current else "",
+        })
+    return columns
 
 
 def customer_list(request: HttpRequest) -> HttpResponse:
@@ -90,7 +118,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     elif filters["owner"].isdigit():
         qs = qs.filter(owner_id=int(filters["owner"]))
     sort = request.GET.get("sort", "name")
-    qs = qs.order_by(SORTS.get(sort, "name"), "id")
+    if sort not in SORTS:
+        sort = "name"
+    qs = qs.order_by(SORTS[sort], "id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     # Filter choices come from small distinct queries on indexed columns, not from the rows.
     visible = customers_visible_to(request.user)
@@ -104,33 +134,119 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "regions": visible.exclude(region="").order_by("region").values_list("region", flat=True).distinct()[:200],
         "owners": User.objects.filter(role__in=[Role.KAM, Role.DIRECTOR], is_active=True),
         "can_create": can_create_customer(request.user),
+        "columns": _sort_columns(sort),
+        "filtered": bool(q or any(filters.values())),
     }
     template = "customers/list.html#results" if request.htmx else "customers/list.html"
     return render(request, template, context)
 
 
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_customer_for_user(request.user, pk)
+def summary_cards(request: HttpRequest, customer: Customer) -> list[tuple[str, dict]]:
+    """Each area's card for the Summary tab, in the order of ``KAMP_SUMMARY_PROVIDERS``."""
     cards = []
-    for dotted in SUMMARY_CARDS:
-        try:
-            provider = import_string(dotted)
-        except ImportError:
+    for module in settings.KAMP_SUMMARY_PROVIDERS:
+        provider = optional_hook(module, "card")
+        if provider is None:
             continue
-        card = provider(request, customer)
+        try:
+            card = provider(request, customer)
+        except Exception:
+            if settings.DEBUG:
+                raise
+            logger.exception("summary card of %s failed", module)
+            continue
         if card:
             cards.append(card)
+    return cards
+
+
+def yearly_sales(customer: Customer) -> list[dict[str, Any]]:
+    """Net revenue, cost of goods and gross margin per calendar year and currency, newest first
+    (one query)."""
+    from kamp.economics.models import SalesLine
+
+    rows = (
+        SalesLine.objects.filter(customer=customer)
+        .annotate(year=ExtractYear("date"))
+        .values("year", "currency")
+        .annotate(net=Sum("net_amount"), cost=Sum("cost"), lines=Count("id"))
+        .order_by("-year", "currency")
+    )
+    out = []
+    for row in rows:
+        margin = (row["net"] or 0) - (row["cost"] or 0)
+        out.append({
+            **row,
+            "currency": row["currency"] or customer.currency,
+            "margin": margin,
+            "margin_ratio": (margin / row["net"]) if row["net"] else None,
+        })
+    return out
+
+
+def _last_12_months(years: list[dict[str, Any]], customer: Customer, today: date) -> dict | None:
+    from kamp.economics.models import SalesLine
+
+    start = today - timedelta(days=365)
+    before = start - timedelta(days=365)
+    totals = SalesLine.objects.filter(customer=customer, date__gt=before, date__lte=today).aggregate(
+        net=Sum("net_amount", filter=Q(date__gt=start)),
+        cost=Sum("cost", filter=Q(date__gt=start)),
+        previous=Sum("net_amount", filter=Q(date__lte=start)),
+    )
+    if not totals["net"] and not totals["previous"]:
+        return None
+    net = totals["net"] or 0
+    margin = net - (totals["cost"] or 0)
+    previous = totals["previous"] or 0
+    return {
+        "net": net,
+        "margin_ratio": (margin / net) if net else None,
+        "growth": ((net - previous) / previous) if previous else None,
+    }
+
+
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_user(request.user, pk)
+    today = date.today()
+    economics = can_see_economics(request.user, customer)
     counts = customer.contacts.aggregate(
         total=Count("id"), active=Count("id", filter=Q(active=True))
     )
+    team = list(customer.team_members.select_related("user").order_by("role", "user__name"))
+    years = yearly_sales(customer) if economics else []
     context = customer_context(
         request, customer, "summary",
-        cards=cards,
+        cards=summary_cards(request, customer),
+        alerts=collect(Customer.objects.filter(pk=customer.pk), today),
         contact_counts=counts,
         subsidiaries=customer.subsidiaries.only("id", "name")[:20],
-        team=customer.team_members.select_related("user"),
+        team=team,
+        sponsors=[m for m in team if m.role == "sponsor"],
+        years=years,
+        recent=_last_12_months(years, customer, today) if economics else None,
+        currency=customer.currency or SiteSettings.load().base_currency,
     )
     return render(request, "customers/detail.html", context)
+
+
+def customer_sales(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's sales lines, newest first (only for who may see its economics)."""
+    from kamp.economics.models import SalesLine
+
+    customer = get_customer_for_user(request.user, pk)
+    if not can_see_economics(request.user, customer):
+        raise PermissionDenied
+    lines = SalesLine.objects.filter(customer=customer).order_by("-date", "-id")
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        lines = lines.filter(date__year=int(year))
+    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    context = customer_context(
+        request, customer, "summary", page=page, year=year, years=yearly_sales(customer),
+        currency=customer.currency or SiteSettings.load().base_currency,
+    )
+    return render(request, "customers/sales.html", context)
 
 
 def customer_create(request: HttpRequest) -> HttpResponse:
@@ -161,11 +277,32 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/form.html", {"form": form, "customer": customer})
 
 
-@require_POST
+def customer_lookup(request: HttpRequest) -> HttpResponse:
+    """Suggestions for a customer field while typing (``<option>`` elements for a datalist)."""
+    text = (request.GET.get("q") or request.GET.get("parent") or "").strip()
+    found = Customer.objects.none()
+    if len(text) >= 2:
+        found = customers_visible_to(request.user).filter(
+            Q(name__icontains=text) | Q(tax_id__icontains=text)
+        ).only("id", "name", "tax_id").order_by("name")[:20]
+    return render(request, "customers/_lookup_options.html", {"found": found})
+
+
+@require_http_methods(["GET", "POST"])
 def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     if not request.user.manages_programme:
         raise PermissionDenied
+    if request.method == "GET":
+        counts = {
+            "contacts": customer.contacts.count(),
+            "subsidiaries": customer.subsidiaries.count(),
+        }
+        return render(request, "customers/confirm_delete.html", {
+            "customer": customer, "counts": counts,
+            "action": reverse("customers:delete", args=[customer.pk]),
+            "cancel": reverse("customers:edit", args=[customer.pk]),
+        })
     name = customer.name
     actions.do_delete_customer(request.user, customer)
     messages.success(request, _("Customer “%(name)s” deleted.") % {"name": name})
@@ -213,9 +350,16 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
     return render(request, "customers/contact_form.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     customer, contact = _contact_for(request, pk, contact_pk, write=True)
+    if request.method == "GET":
+        context = customer_context(
+            request, customer, "people", contact=contact,
+            action=reverse("customers:contact_delete", args=[customer.pk, contact.pk]),
+            cancel=reverse("customers:contact_edit", args=[customer.pk, contact.pk]),
+        )
+        return render(request, "customers/confirm_delete_contact.html", context)
     actions.do_delete_contact(request.user, contact)
     messages.success(request, _("Contact deleted."))
     return redirect("customers:people", pk=customer.pk)
@@ -225,5 +369,8 @@ def customer_history(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     events = AuditEvent.objects.filter(customer_id=customer.pk).select_related("actor")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    context = customer_context(request, customer, "history", page=page)
+    context = customer_context(
+        request, customer, "history", page=page, events=audit.describe(page),
+        audit_url=reverse("core:audit") + f"?customer={customer.pk}",
+    )
     return render(request, "customers/history.html", context)
