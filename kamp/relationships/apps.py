@@ -6,3 +6,11 @@ class RelationshipsConfig(AppConfig):
     name = "kamp.relationships"
     label = "relationships"
     verbose_name = _("Relationships")
+
+    def ready(self) -> None:
+        # Registers the `relationship` import kind with the core import engine (the engine
+        # also loads settings.KAMP_IMPORT_MODULES; registering here needs no settings change).
+        try:
+            from . import imports  # noqa: F401
+        except ImportError:  # the import engine is optional for this area
+            pass

@@ -1,3 +1,55 @@
+"""The relationship card on the customer summary and the badges on the homes' account cards."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from . import results
+from .models import RelationshipType, Stage
+
+
 def card(request, customer):
-    """This area's card on the customer summary: (template, context) or None."""
-    return None
+    """This area's card on the customer summary: (template, context)."""
+    ids = [customer.pk]
+    assessment = results.latest_assessments(ids).get(customer.pk)
+    rounds = results.latest_scored_rounds(ids).get(customer.pk, [])
+    stage = results.latest_stages(ids).get(customer.pk)
+    if stage is not None:
+        stage_key, stage_set = stage.stage, True
+    else:
+        stage_key, stage_set = results.suggest_stage(customer).stage, False
+    from .alerts import alerts
+
+    mine = alerts(type(customer).objects.filter(pk=customer.pk), timezone.localdate())
+    return "relationships/card.html", {
+        "assessment": assessment,
+        "round": rounds[0] if rounds else None,
+        "stage": stage_key,
+        "stage_label": Stage(stage_key).label,
+        "stage_set": stage_set,
+        "alerts": mine,
+    }
+
+
+def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
+    """Relationship type and latest RQI per account: two queries for any number of accounts."""
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    latest = results.latest_assessments(customer_ids)
+    rounds = results.latest_scored_rounds(customer_ids)
+    out: dict[int, list[dict]] = {}
+    for cid in customer_ids:
+        found = []
+        a = latest.get(cid)
+        if a is not None:
+            found.append({"label": str(RelationshipType(a.type).label), "css": f"rtype rtype-{a.type}",
+                          "title": _("Relationship type")})
+        rs = rounds.get(cid)
+        if rs and rs[0].rqi is not None:
+            found.append({"label": "RQI " + number_format(round(float(rs[0].rqi), 1), 1),
+                          "css": "rqi" + (" gap-flag" if rs[0].gap_flagged else ""),
+                          "title": _("Relationship quality index (1–7), latest survey")})
+        if found:
+            out[cid] = found
+    return out

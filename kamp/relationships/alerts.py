@@ -1,0 +1,58 @@
+"""Relationship alerts: a perception gap, a disintegrating relationship, a survey overdue."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from kamp.core.alerts import Alert
+from kamp.customers.models import CustomerStatus
+
+from . import results
+
+SURVEY_EVERY_DAYS = 365  # a key account without a survey round for this long is overdue [default]
+
+
+def alerts(customers, as_of: date) -> list[Alert]:
+    """Constant queries: the customers, their scored rounds, their last round dates, stages."""
+    found: list[Alert] = []
+    customers = list(customers.only("id", "name", "status"))
+    ids = [c.pk for c in customers]
+    rounds = results.latest_scored_rounds(ids)
+    last = results.last_round_dates(ids)
+    stages = results.latest_stages(ids)
+    every = int(results.conf("SURVEY_EVERY_DAYS", SURVEY_EVERY_DAYS))
+    drop = float(results.conf("RQI_DROP", 1.0))
+    threshold = results.gap_threshold()
+    for c in customers:
+        url = reverse("relationships:customer_tab", args=[c.pk])
+        rs = rounds.get(c.pk, [])
+        if rs and rs[0].gap_flagged:
+            found.append(Alert(
+                "relationships", "perception_gap", "warning",
+                _("Perception gap: our team and the customer differ by %(gap)s points (more than %(t)s) in the latest survey.")
+                % {"gap": number_format(round(float(rs[0].max_gap), 1), 1), "t": number_format(threshold, 0)},
+                c.pk, c.name, reverse("relationships:round", args=[rs[0].pk])))
+        before = results.year_ago_round(rs)
+        st = stages.get(c.pk)
+        falling = (rs and before and rs[0].rqi is not None and before.rqi is not None
+                   and float(before.rqi) - float(rs[0].rqi) >= drop)
+        if falling or (st is not None and st.stage == "disintegrating"):
+            if falling:
+                message = _("The relationship may be disintegrating: the quality index fell from %(before)s to %(now)s in a year.") % {
+                    "before": number_format(round(float(before.rqi), 1), 1),
+                    "now": number_format(round(float(rs[0].rqi), 1), 1)}
+            else:
+                message = _("The relationship is marked as disintegrating.")
+            found.append(Alert("relationships", "disintegrating", "danger", message, c.pk, c.name, url))
+        if c.status == CustomerStatus.KEY_ACCOUNT:
+            last_date = last.get(c.pk)
+            if last_date is None or last_date < as_of - timedelta(days=every):
+                message = (_("No relationship survey yet: ask both sides how the relationship is going.")
+                           if last_date is None else
+                           _("Relationship survey overdue: the last round was more than a year ago."))
+                found.append(Alert("relationships", "survey_overdue", "info", message, c.pk, c.name, url))
+    return found
