@@ -312,6 +312,10 @@ class AccountPnL:
         return ratio(self.gross_margin, self.net_revenue)
 
     @property
+    def cost_to_serve_pct(self) -> Decimal | None:
+        return ratio(self.cost_to_serve, self.net_revenue)
+
+    @property
     def profit_pct(self) -> Decimal | None:
         return ratio(self.profit_after_kam, self.net_revenue)
 

@@ -287,3 +287,37 @@ def key_account_ids(customer_ids: Iterable[int]) -> set[int]:
         Customer.objects.filter(pk__in=list(customer_ids), status=CustomerStatus.KEY_ACCOUNT)
         .values_list("pk", flat=True)
     )
+
+
+# --- derived selection factors (looked up by kamp.selection.derived at run time) -------------
+def share_of_wallet_by_customer(as_of: date, customer_ids: Iterable[int] | None = None) -> dict:
+    """Share of wallet over the 12 complete months before ``as_of``: {customer id: ratio or
+    None}, for every customer with money or an estimate in the window."""
+    window = Period.trailing(as_of, 12)
+    values = portfolio_pnl(window, customer_ids, with_previous=False)
+    return {cid: v.share_of_wallet for cid, v in values.items()}
+
+
+def cost_to_serve_by_customer(as_of: date, customer_ids: Iterable[int] | None = None) -> dict:
+    """Cost to serve over the 12 complete months before ``as_of``, base currency."""
+    window = Period.trailing(as_of, 12)
+    values = portfolio_pnl(window, customer_ids, with_previous=False)
+    return {cid: v.cost_to_serve for cid, v in values.items()}
+
+
+def star_quadrant_ids(customer_ids: Iterable[int], as_of: date) -> set[int]:
+    """The customers the selection area puts in the star quadrant — empty when selection is not
+    installed or cannot say (the unprofitable-key-account rule then has no exception)."""
+    ids = set(customer_ids)
+    if not ids:
+        return set()
+    try:
+        from kamp.selection import engine
+        from kamp.selection.scoring import STAR
+    except ImportError:
+        return set()
+    try:
+        run = engine.run(as_of=as_of, with_robustness=False)
+        return {cid for cid in ids if (r := run.by_id.get(cid)) is not None and r.quadrant == STAR}
+    except (AttributeError, LookupError, TypeError):
+        return set()

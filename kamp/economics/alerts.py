@@ -1,0 +1,91 @@
+"""Economics alerts (kam-domain.md §5): a key account unprofitable after KAM several periods in a
+row (star quadrant excepted), and cost to serve growing faster than revenue. Constant queries:
+two set-based P&L computations whatever the number of customers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kamp.core.alerts import Alert
+from kamp.core.money import format_money
+from kamp.customers.models import CustomerStatus
+
+from . import pnl, services
+from .models import EconomicsSettings
+
+
+def alerts(customers, as_of: date | None = None) -> list[Alert]:
+    as_of = as_of or date.today()
+    info = {
+        cid: (name, status)
+        for cid, name, status in customers.order_by().values_list("id", "name", "status")
+    }
+    if not info:
+        return []
+    ids = list(info)
+    settings = EconomicsSettings.load()
+    out: list[Alert] = []
+
+    # 1. Key accounts with profit after KAM < 0 in each of the last N complete periods.
+    keys = [cid for cid in ids if info[cid][1] == CustomerStatus.KEY_ACCOUNT]
+    n = max(int(settings.alert_periods), 1)
+    if keys:
+        periods = services.recent_periods(settings.alert_unit, n, as_of)
+        values = services.compute(periods, keys)
+        stars = None
+        for cid in keys:
+            profits = [
+                values[(cid, i)].profit_after_kam if (cid, i) in values else pnl.ZERO
+                for i in range(n)
+            ]
+            if not pnl.unprofitable_streak(profits, n):
+                continue
+            if stars is None:
+                stars = services.star_quadrant_ids(keys, as_of)
+            if cid in stars:
+                continue
+            last = values[(cid, n - 1)]
+            out.append(Alert(
+                "economics", "unprofitable_key_account", "danger",
+                _("Profit after KAM negative %(n)s periods in a row (%(periods)s; last: "
+                  "%(profit)s): the account costs more than it brings.") % {
+                    "n": n, "periods": ", ".join(str(p) for p in periods),
+                    "profit": format_money(last.profit_after_kam, last.currency)},
+                customer_id=cid, customer_name=info[cid][0],
+                url=reverse("economics:customer_tab", args=[cid]) + f"?period={periods[-1]}",
+                data={"periods": [str(p) for p in periods],
+                      "profits": [str(p) for p in profits]},
+            ))
+
+    # 2. Cost to serve growing faster than revenue: last 12 months vs the 12 before.
+    window = pnl.Period.trailing(as_of, 12)
+    values = services.compute([window, window.previous()], ids)
+    for cid in ids:
+        now, before = values.get((cid, 0)), values.get((cid, 1))
+        if now is None or before is None:
+            continue
+        if pnl.cost_to_serve_outgrows_revenue(now.cost_to_serve, before.cost_to_serve,
+                                              now.net_revenue, before.net_revenue):
+            cts_g = pnl.growth(now.cost_to_serve, before.cost_to_serve)
+            rev_g = pnl.growth(now.net_revenue, before.net_revenue)
+            out.append(Alert(
+                "economics", "cost_to_serve_outgrows_revenue", "warning",
+                _("Cost to serve grew %(cts)s in the last 12 months, revenue %(rev)s: serving "
+                  "the account is getting more expensive than what it buys.") % {
+                    "cts": _pct(cts_g), "rev": _pct(rev_g)},
+                customer_id=cid, customer_name=info[cid][0],
+                url=reverse("economics:customer_tab", args=[cid]) + "#cost-to-serve",
+                data={"cost_to_serve_growth": str(cts_g), "revenue_growth": str(rev_g)},
+            ))
+    return out
+
+
+def _pct(value) -> str:
+    from django.utils import formats
+
+    if value is None:
+        return "—"
+    return f"{formats.number_format(value * 100, 1, use_l10n=True)} %"

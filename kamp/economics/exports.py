@@ -1,0 +1,137 @@
+"""Excel exports of the account P&L and of the portfolio (openpyxl).
+
+Text that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return) is neutralised with a leading apostrophe-quote prefix, so a customer called
+``=HYPERLINK(...)`` or a note starting with ``-`` stays text. Money goes in as numbers (Decimal),
+formatted with the currency's decimals.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from . import pnl
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value):
+    """A cell value that cannot run as a formula."""
+    if isinstance(value, str):
+        if value.startswith(DANGEROUS):
+            return "'" + value
+        return value
+    if value is None or isinstance(value, (int, Decimal, float)):
+        return value
+    return safe(str(value))
+
+
+def _money_format(currency: str) -> str:
+    places = pnl.minor_units(currency)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _append(ws, values, bold: bool = False, money_cols=(), currency: str = "", pct_cols=()):
+    ws.append([safe(v) for v in values])
+    row = ws.max_row
+    for col in money_cols:
+        ws.cell(row=row, column=col).number_format = _money_format(currency)
+    for col in pct_cols:
+        ws.cell(row=row, column=col).number_format = "0.0%"
+    if bold:
+        for cell in ws[row]:
+            cell.font = Font(bold=True)
+
+
+def _response(wb: Workbook, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pnl_workbook(customer, value: pnl.AccountPnL, label: str) -> Workbook:
+    from .views import PNL_ROWS
+
+    currency = value.currency
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("P&L")[:31]
+    _append(ws, [_("Account P&L"), customer.name], bold=True)
+    _append(ws, [_("Period"), label])
+    _append(ws, [_("Previous period"), str(value.previous.period) if value.previous else ""])
+    _append(ws, [_("Currency"), currency])
+    _append(ws, [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    ws.append([])
+    _append(ws, [_("Line"), str(value.period), _("Previous period"), _("Growth"),
+                 _("How it is computed")], bold=True)
+    for key, line_label, how, _inputs, subtotal in PNL_ROWS:
+        before = value.previous.line(key) if value.previous else None
+        _append(ws, [str(line_label), value.line(key), before, value.growth(key), str(how)],
+                bold=subtotal, money_cols=(2, 3), currency=currency, pct_cols=(4,))
+    ws.append([])
+    _append(ws, [_("Share of wallet"), value.share_of_wallet], pct_cols=(2,))
+    _append(ws, [_("Estimated category spend"), value.category_spend], money_cols=(2,),
+            currency=currency)
+    _append(ws, [_("Potential left"), value.potential], money_cols=(2,), currency=currency)
+    if value.missing_rates:
+        ws.append([])
+        _append(ws, [_("Not converted for want of an exchange rate"),
+                     ", ".join(f"{c} {m}" for c, m in sorted(value.missing_rates))])
+    ws.column_dimensions["A"].width = 34
+    for col in "BCD":
+        ws.column_dimensions[col].width = 18
+    ws.column_dimensions["E"].width = 80
+    return wb
+
+
+def pnl_response(customer, value: pnl.AccountPnL, label: str) -> HttpResponse:
+    wb = pnl_workbook(customer, value, label)
+    name = f"pnl-{slugify(customer.name) or customer.pk}-{slugify(str(value.period))}.xlsx"
+    return _response(wb, name)
+
+
+def portfolio_workbook(data: dict, names: dict[int, str]) -> Workbook:
+    currency = data["currency"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Portfolio")[:31]
+    _append(ws, [_("Portfolio P&L"), data["period_label"], currency], bold=True)
+    ws.append([])
+    header = [_("Rank"), _("Customer"), _("Key account"), _("Net revenue"), _("Cost of goods"),
+              _("Gross margin"), _("Cost to serve"), _("Contribution"), _("KAM investments"),
+              _("Profit after KAM"), _("Cumulative profit"), _("Share of wallet")]
+    _append(ws, header, bold=True)
+    values = data["values"]
+    for p in data["points"]:
+        v = values[p.key]
+        _append(
+            ws,
+            [p.rank, names.get(p.key, str(p.key)), _("yes") if p.key in data["key_ids"] else "",
+             v.net_revenue, v.cost_of_goods, v.gross_margin, v.cost_to_serve, v.contribution,
+             v.kam_investments, v.profit_after_kam, p.cumulative, v.share_of_wallet],
+            money_cols=range(4, 12), currency=currency, pct_cols=(12,),
+        )
+    total = data["total"]
+    _append(ws, ["", _("Total"), "", total.net_revenue, total.cost_of_goods, total.gross_margin,
+                 total.cost_to_serve, total.contribution, total.kam_investments,
+                 total.profit_after_kam, "", ""],
+            bold=True, money_cols=range(4, 11), currency=currency)
+    ws.column_dimensions["B"].width = 40
+    ws.freeze_panes = "C4"
+    return wb
+
+
+def portfolio_response(data: dict, names: dict[int, str]) -> HttpResponse:
+    wb = portfolio_workbook(data, names)
+    return _response(wb, f"portfolio-pnl-{slugify(str(data['period']))}.xlsx")

@@ -1,0 +1,46 @@
+/* Economics charts (Plotly). The data come from json_script blocks: the CSP forbids inline JS. */
+(function () {
+  "use strict";
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  var lang = document.documentElement.lang || "en";
+  var sep = lang === "es" ? ",." : ".,";
+
+  function trend() {
+    var d = data("pnl-trend-data"), el = document.getElementById("pnl-trend");
+    if (!d || !el || !window.Plotly) return;
+    var traces = [
+      { type: "bar", name: d.names.net_revenue, x: d.labels, y: d.net_revenue, marker: { color: "#9ec5e8" } },
+      { type: "scatter", mode: "lines+markers", name: d.names.contribution, x: d.labels, y: d.contribution, line: { color: "#2b6cb0" } },
+      { type: "scatter", mode: "lines+markers", name: d.names.profit_after_kam, x: d.labels, y: d.profit_after_kam, line: { color: "#1b7f3b", width: 3 }, marker: { symbol: "diamond", size: 8 } }
+    ];
+    window.Plotly.newPlot(el, traces, {
+      margin: { t: 20, r: 10, b: 40, l: 80 }, separators: sep, legend: { orientation: "h", y: -0.15 },
+      yaxis: { title: { text: d.currency }, zeroline: true, zerolinecolor: "#c53030", tickformat: ",.0f" },
+      hovermode: "x unified"
+    }, config);
+  }
+
+  function whale() {
+    var d = data("whale-data"), el = document.getElementById("whale");
+    if (!d || !el || !window.Plotly) return;
+    var traces = [
+      { type: "scattergl", mode: "lines", name: d.names.curve, x: d.x, y: d.y, line: { color: "#2b6cb0", width: 3 },
+        hovertemplate: "%{x:.1f} %<br>%{y:,.0f} " + d.currency + "<extra></extra>" },
+      { type: "scatter", mode: "markers", name: d.names.keys, x: d.keys.map(function (k) { return k.x; }),
+        y: d.keys.map(function (k) { return k.y; }), text: d.keys.map(function (k) { return k.name; }),
+        marker: { color: "#b7791f", size: 11, symbol: "star", line: { color: "#744210", width: 1 } },
+        hovertemplate: "<b>%{text}</b><br>%{x:.1f} %<br>%{y:,.0f} " + d.currency + "<extra></extra>" }
+    ];
+    window.Plotly.newPlot(el, traces, {
+      margin: { t: 20, r: 10, b: 50, l: 90 }, separators: sep, legend: { orientation: "h", y: -0.2 },
+      xaxis: { title: { text: d.names.x }, range: [0, 100] },
+      yaxis: { title: { text: d.names.y }, tickformat: ",.0f", zeroline: true }
+    }, config);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { trend(); whale(); });
+})();
