@@ -1,3 +1,350 @@
-from ninja import Router
+"""Account plans over the API (/api/v1/plans/): the same access rule, forms and actions as the
+pages. Money (whitespace revenue and potential, financial objectives' values) only for those who
+may see the account's economics."""
 
-router = Router()
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from kamp.customers.access import can_edit_customer, customers_visible_to, get_customer_for_user
+
+from . import actions
+from .access import get_item_for_user, get_plan_for_user, sees_money
+from .forms import ITEM_FORMS, JointLinkForm, PlanForm
+from .health import health_for
+from .models import AccountPlan, JointPlanLink
+
+router = Router(tags=["plans"])
+
+Section = Literal["objectives", "actions", "whitespace", "initiatives", "risks", "reviews"]
+
+
+class HealthOut(Schema):
+    completeness: int
+    missing: dict[str, str]
+    freshness: str
+    days_since_update: int
+    stale: bool
+    open_actions: int
+    overdue_actions: int
+
+
+class PlanOut(Schema):
+    id: int
+    customer_id: int
+    period: str
+    business_and_goals: str
+    strategy: str
+    created_at: datetime
+    last_updated_at: datetime
+    health: HealthOut
+
+
+class PlanIn(Schema):
+    period: str
+    business_and_goals: str = ""
+    strategy: str = ""
+
+
+class PlanPatch(Schema):
+    period: str | None = None
+    business_and_goals: str | None = None
+    strategy: str | None = None
+
+
+class LinkIn(Schema):
+    label: str = ""
+    language: Literal["es", "en"] = "es"
+    days: int = 30
+    share_objectives: bool = True
+    share_actions: bool = True
+    share_initiatives: bool = True
+
+
+class LinkOut(Schema):
+    id: int
+    label: str
+    language: str
+    url: str
+    share_objectives: bool
+    share_actions: bool
+    share_initiatives: bool
+    expires_at: datetime
+    revoked_at: datetime | None
+    view_count: int
+
+
+class CommentOut(Schema):
+    id: int
+    name: str
+    text: str
+    created_at: datetime
+    link_id: int
+
+
+class MyActionOut(Schema):
+    id: int
+    title: str
+    due: date | None
+    status: str
+    overdue: bool
+    plan_id: int
+    period: str
+    customer_id: int
+    customer_name: str
+
+
+def _health(plan: AccountPlan) -> dict:
+    h = health_for(plans=[plan])[plan.pk]
+    return {
+        "completeness": h.percent,
+        "missing": dict(h.completeness.missing),
+        "freshness": h.freshness,
+        "days_since_update": h.days_since_update,
+        "stale": h.stale,
+        "open_actions": h.open_actions,
+        "overdue_actions": h.overdue_actions,
+    }
+
+
+def _plan_out(plan: AccountPlan) -> dict:
+    return {
+        "id": plan.pk,
+        "customer_id": plan.customer_id,
+        "period": plan.period,
+        "business_and_goals": plan.business_and_goals,
+        "strategy": plan.strategy,
+        "created_at": plan.created_at,
+        "last_updated_at": plan.last_updated_at,
+        "health": _health(plan),
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _item_out(item, money: bool) -> dict[str, Any]:
+    section = actions.SECTION_OF[type(item)]
+    _model, fields = actions.ITEM_MODELS[section]
+    out: dict[str, Any] = {"id": item.pk, "section": section}
+    for name in fields:
+        field = item._meta.get_field(name)
+        key = field.attname if field.is_relation else name
+        out[key] = _plain(getattr(item, key))
+    if section == "whitespace" and not money:
+        out.pop("current_revenue", None)
+        out.pop("potential", None)
+    if section == "objectives" and item.is_financial and not money:
+        out["target"] = out["current"] = None
+    return out
+
+
+def _errors(form_or_exc) -> dict:
+    if isinstance(form_or_exc, ValidationError):
+        return {"detail": form_or_exc.message_dict if hasattr(form_or_exc, "error_dict")
+                else {"__all__": form_or_exc.messages}}
+    return {"detail": form_or_exc.errors.get_json_data()}
+
+
+def _form_data(form_class, payload: dict, instance=None) -> dict:
+    """Form data from JSON: for a partial update, the instance's current values fill the gaps."""
+    data = {}
+    if instance is not None:
+        for name in form_class._meta.fields:
+            field = instance._meta.get_field(name)
+            value = getattr(instance, field.attname if field.is_relation else name)
+            data[name] = "" if value is None else value
+    for key, value in payload.items():
+        key = key[:-3] if key.endswith("_id") and key[:-3] in form_class._meta.fields else key
+        data[key] = "" if value is None else value
+    # Unchecked booleans are absent in form data, as in a browser.
+    for name in list(data):
+        if data[name] is False:
+            del data[name]
+    return data
+
+
+@router.get("/", response=list[PlanOut])
+def list_plans(request: HttpRequest, customer: int | None = None, limit: int = 100,
+               offset: int = 0):
+    qs = AccountPlan.objects.filter(customer__in=customers_visible_to(request.user))
+    if customer is not None:
+        qs = qs.filter(customer_id=customer)
+    limit = max(1, min(limit, 500))
+    plans = list(qs.order_by("customer_id", "-period")[max(0, offset): max(0, offset) + limit])
+    health = health_for(plans=plans)
+    out = []
+    for p in plans:
+        h = health[p.pk]
+        out.append({**{k: getattr(p, k) for k in ("id", "customer_id", "period",
+                                                   "business_and_goals", "strategy",
+                                                   "created_at", "last_updated_at")},
+                    "health": {"completeness": h.percent, "missing": dict(h.completeness.missing),
+                               "freshness": h.freshness,
+                               "days_since_update": h.days_since_update, "stale": h.stale,
+                               "open_actions": h.open_actions,
+                               "overdue_actions": h.overdue_actions}})
+    return out
+
+
+@router.post("/", response={201: PlanOut, 422: dict})
+def create_plan(request: HttpRequest, customer: int, payload: PlanIn):
+    c = get_customer_for_user(request.user, customer, write=True)
+    form = PlanForm(payload.dict(), customer=c)
+    if not form.is_valid():
+        return 422, _errors(form)
+    plan = actions.do_create_plan(request.user, c, **form.cleaned_data)
+    return 201, _plan_out(plan)
+
+
+@router.get("/my-actions", response=list[MyActionOut])
+def my_actions(request: HttpRequest, days: int = 30):
+    from .summary import my_actions as gather
+
+    data = gather(request.user, upcoming_days=days)
+    return [
+        {"id": a.pk, "title": a.title, "due": a.due, "status": a.status,
+         "overdue": a.is_overdue(), "plan_id": a.plan_id, "period": a.plan.period,
+         "customer_id": a.plan.customer_id, "customer_name": a.plan.customer.name}
+        for a in data["overdue"] + data["upcoming"] + data["later"]
+    ]
+
+
+@router.get("/{plan_id}", response=dict)
+def get_plan(request: HttpRequest, plan_id: int):
+    """The whole plan: its texts, health and every section (money only where allowed)."""
+    plan = get_plan_for_user(request.user, plan_id)
+    money = sees_money(request.user, plan)
+    out: dict[str, Any] = PlanOut(**_plan_out(plan)).dict()
+    out["created_at"] = plan.created_at.isoformat()
+    out["last_updated_at"] = plan.last_updated_at.isoformat()
+    out["can_edit"] = can_edit_customer(request.user, plan.customer)
+    out["sees_money"] = money
+    for section in actions.ITEM_MODELS:
+        out[section] = [_item_out(i, money) for i in getattr(plan, section).all()]
+    return out
+
+
+@router.patch("/{plan_id}", response={200: PlanOut, 422: dict})
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    values = {k: v for k, v in payload.dict().items() if v is not None}
+    data = {"period": plan.period, "business_and_goals": plan.business_and_goals,
+            "strategy": plan.strategy} | values
+    form = PlanForm(data, instance=AccountPlan.objects.get(pk=plan.pk), customer=plan.customer)
+    if not form.is_valid():
+        return 422, _errors(form)
+    fresh = AccountPlan.objects.get(pk=plan.pk)
+    actions.do_update_plan(request.user, fresh, **form.cleaned_data)
+    return 200, _plan_out(fresh)
+
+
+@router.delete("/{plan_id}", response={204: None})
+def delete_plan(request: HttpRequest, plan_id: int):
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    actions.do_delete_plan(request.user, plan)
+    return 204, None
+
+
+@router.post("/{plan_id}/{section}", response={201: dict, 422: dict})
+def add_item(request: HttpRequest, plan_id: int, section: Section, payload: dict[str, Any]):
+    """Add to a section; the body holds the section's fields (as on the page's form), owners
+    and objectives by id (``owner`` or ``owner_id``)."""
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    money = sees_money(request.user, plan)
+    form_class = ITEM_FORMS[section]
+    form = form_class(_form_data(form_class, payload), plan=plan, sees_money=money)
+    if not form.is_valid():
+        return 422, _errors(form)
+    try:
+        item = actions.do_add_item(request.user, plan, section, **form.cleaned_data)
+    except ValidationError as exc:
+        return 422, _errors(exc)
+    return 201, _item_out(item, money)
+
+
+@router.patch("/{plan_id}/{section}/{item_id}", response={200: dict, 422: dict})
+def update_item(request: HttpRequest, plan_id: int, section: Section, item_id: int,
+                payload: dict[str, Any]):
+    model, _fields = actions.ITEM_MODELS[section]
+    item = get_item_for_user(request.user, model, item_id, write=True)
+    if item.plan_id != plan_id:
+        raise HttpError(404, "Not found")
+    money = sees_money(request.user, item.plan)
+    form_class = ITEM_FORMS[section]
+    form = form_class(_form_data(form_class, payload, instance=item), instance=item,
+                      plan=item.plan, sees_money=money)
+    if not form.is_valid():
+        return 422, _errors(form)
+    fresh = model.objects.get(pk=item.pk)
+    fresh.plan = item.plan
+    try:
+        actions.do_update_item(request.user, fresh, **form.cleaned_data)
+    except ValidationError as exc:
+        return 422, _errors(exc)
+    return 200, _item_out(fresh, money)
+
+
+@router.delete("/{plan_id}/{section}/{item_id}", response={204: None})
+def delete_item(request: HttpRequest, plan_id: int, section: Section, item_id: int):
+    model, _fields = actions.ITEM_MODELS[section]
+    item = get_item_for_user(request.user, model, item_id, write=True)
+    if item.plan_id != plan_id:
+        raise HttpError(404, "Not found")
+    actions.do_delete_item(request.user, item)
+    return 204, None
+
+
+@router.get("/{plan_id}/joint-links", response=list[LinkOut])
+def list_links(request: HttpRequest, plan_id: int):
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    return [_link_out(request, link) for link in plan.joint_links.all()]
+
+
+def _link_out(request, link: JointPlanLink) -> dict:
+    return {
+        "id": link.pk, "label": link.label, "language": link.language,
+        "url": request.build_absolute_uri(f"/plans/joint/{link.token}/"),
+        "share_objectives": link.share_objectives, "share_actions": link.share_actions,
+        "share_initiatives": link.share_initiatives, "expires_at": link.expires_at,
+        "revoked_at": link.revoked_at, "view_count": link.view_count,
+    }
+
+
+@router.post("/{plan_id}/joint-links", response={201: LinkOut, 422: dict})
+def create_link(request: HttpRequest, plan_id: int, payload: LinkIn):
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    form = JointLinkForm(_form_data(JointLinkForm, payload.dict()))
+    if not form.is_valid():
+        return 422, _errors(form)
+    data = dict(form.cleaned_data)
+    days = data.pop("days")
+    link = actions.do_create_joint_link(request.user, plan, days=days, **data)
+    return 201, _link_out(request, link)
+
+
+@router.post("/{plan_id}/joint-links/{link_id}/revoke", response=LinkOut)
+def revoke_link(request: HttpRequest, plan_id: int, link_id: int):
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    link = get_object_or_404(JointPlanLink, pk=link_id, plan=plan)
+    actions.do_revoke_joint_link(request.user, link)
+    return _link_out(request, link)
+
+
+@router.get("/{plan_id}/comments", response=list[CommentOut])
+def list_comments(request: HttpRequest, plan_id: int):
+    plan = get_plan_for_user(request.user, plan_id)
+    return list(plan.comments.order_by("-created_at")[:500])

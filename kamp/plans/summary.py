@@ -1,3 +1,111 @@
+"""The plan's contributions to other pages: the card on the customer summary, the badges on the
+homes' account cards, and ``my_actions(user)`` for the KAM home and the "My actions" page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamp.customers.access import customers_visible_to
+
+from . import labels
+from .health import current_plans, health_for
+from .models import OPEN_STATUSES, AccountPlan, PlanAction
+
+
 def card(request, customer):
-    """This area's card on the customer summary: (template, context) or None."""
-    return None
+    """This area's card on the customer summary: plan freshness, completeness, next actions."""
+    plan_id = current_plans([customer.pk]).get(customer.pk)
+    if plan_id is None:
+        if not customer.is_key_account:
+            return None
+        return ("plans/_card.html", {"customer": customer, "plan": None})
+    plan = AccountPlan.objects.get(pk=plan_id)
+    health = health_for(plan_ids=[plan_id])[plan_id]
+    today = timezone.localdate()
+    next_actions = list(
+        plan.actions.filter(status__in=OPEN_STATUSES)
+        .select_related("owner")
+        .order_by(F("due").asc(nulls_last=True), "id")[:3]
+    )
+    return (
+        "plans/_card.html",
+        {
+            "customer": customer,
+            "plan": plan,
+            "health": health,
+            "today": today,
+            "next_actions": next_actions,
+            "missing": labels.missing_explained(health.completeness),
+            "freshness_label": labels.FRESHNESS_LABELS[health.freshness],
+        },
+    )
+
+
+def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
+    """A badge for accounts whose plan is stale or missing, and one for overdue actions."""
+    if not customer_ids:
+        return {}
+    current = current_plans(customer_ids)
+    health = health_for(plan_ids=current.values())
+    result: dict[int, list[dict]] = {}
+    for cid, plan_id in current.items():
+        h = health.get(plan_id)
+        if h is None:
+            continue
+        found = []
+        if h.stale:
+            found.append(
+                {
+                    "label": _("Plan stale"),
+                    "css": "plan-stale",
+                    "title": _("Nothing in the %(period)s plan changed for %(days)s days.")
+                    % {"period": h.period, "days": h.days_since_update},
+                }
+            )
+        if h.overdue_actions:
+            found.append(
+                {
+                    "label": _("%(n)s overdue") % {"n": h.overdue_actions},
+                    "css": "plan-overdue",
+                    "title": _("Plan actions past their due date."),
+                }
+            )
+        found.append(
+            {
+                "label": _("Plan %(percent)s%%") % {"percent": h.percent},
+                "css": "plan-complete" if h.percent >= 75 else "plan-partial",
+                "title": _("Share of the plan's sections filled in."),
+            }
+        )
+        if found:
+            result[cid] = found
+    return result
+
+
+def my_actions(user, upcoming_days: int = 30, limit: int = 200) -> dict:
+    """The open plan actions ``user`` owns on accounts they may read: ``overdue`` (oldest first),
+    ``upcoming`` (due in the next ``upcoming_days``), ``later`` (further away or undated)."""
+    today = timezone.localdate()
+    upcoming_days = max(1, min(int(upcoming_days), 365))
+    visible = customers_visible_to(user)
+    qs = (
+        PlanAction.objects.filter(owner=user, status__in=OPEN_STATUSES, plan__customer__in=visible)
+        .select_related("plan", "plan__customer")
+        .order_by("due", "id")
+    )
+    soon = today + timedelta(days=upcoming_days)
+    overdue = list(qs.filter(due__lt=today)[:limit])
+    upcoming = list(qs.filter(due__gte=today, due__lte=soon)[:limit])
+    later = list(qs.filter(Q(due__gt=soon) | Q(due__isnull=True))[:limit])
+    return {
+        "overdue": overdue,
+        "upcoming": upcoming,
+        "later": later,
+        "upcoming_days": upcoming_days,
+        "url": reverse("plans:my_actions"),
+    }

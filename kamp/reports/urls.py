@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("plan/<int:plan_pk>/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("plan/<int:plan_pk>/pptx/", views.plan_pptx, name="plan_pptx"),
+]

@@ -1,0 +1,150 @@
+"""Gathers the facts the pure completeness module needs, for one plan or many in bulk (a
+constant number of queries, whatever the number of plans)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from . import completeness as pure
+from .models import OPEN_STATUSES, AccountPlan, PlanAction, Review
+
+
+@dataclass(frozen=True)
+class PlanHealth:
+    plan_id: int
+    customer_id: int
+    period: str
+    last_updated: date
+    days_since_update: int
+    freshness: str  # fresh | aging | stale
+    completeness: pure.Completeness
+    overdue_actions: int
+    open_actions: int
+
+    @property
+    def stale(self) -> bool:
+        return self.freshness == "stale"
+
+    @property
+    def percent(self) -> int:
+        return self.completeness.percent
+
+    @property
+    def freshness_label(self) -> str:
+        from .labels import FRESHNESS_LABELS
+
+        return str(FRESHNESS_LABELS[self.freshness])
+
+    @property
+    def missing(self) -> list[tuple[str, str, str]]:
+        from .labels import missing_explained
+
+        return missing_explained(self.completeness)
+
+
+def _annotated(qs):
+    return qs.annotate(
+        business_len=Length("business_and_goals"),
+        strategy_len=Length("strategy"),
+        n_objectives=Count("objectives", distinct=True),
+        n_objectives_target=Count(
+            "objectives", filter=Q(objectives__target__isnull=False), distinct=True
+        ),
+        n_whitespace=Count("whitespace", distinct=True),
+        n_initiatives=Count("initiatives", distinct=True),
+        n_risks=Count("risks", distinct=True),
+        n_risks_mitigated=Count("risks", filter=~Q(risks__mitigation=""), distinct=True),
+    )
+
+
+def health_for(
+    plans: Iterable[AccountPlan] | None = None,
+    plan_ids: Iterable[int] | None = None,
+    today: date | None = None,
+) -> dict[int, PlanHealth]:
+    """Health of each plan by id: four queries for any number of plans."""
+    today = today or timezone.localdate()
+    ids = list(plan_ids) if plan_ids is not None else [p.pk for p in plans or []]
+    if not ids:
+        return {}
+    rows = _annotated(AccountPlan.objects.filter(pk__in=ids)).values(
+        "pk",
+        "customer_id",
+        "period",
+        "last_updated_at",
+        "business_len",
+        "strategy_len",
+        "n_objectives",
+        "n_objectives_target",
+        "n_whitespace",
+        "n_initiatives",
+        "n_risks",
+        "n_risks_mitigated",
+    )
+    actions = {
+        r["plan_id"]: r
+        for r in PlanAction.objects.filter(plan_id__in=ids)
+        .values("plan_id")
+        .annotate(
+            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+            ready=Count(
+                "id", filter=Q(status__in=OPEN_STATUSES, owner__isnull=False, due__isnull=False)
+            ),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due__lt=today)),
+        )
+    }
+    reviews = dict(
+        Review.objects.filter(plan_id__in=ids)
+        .values("plan_id")
+        .annotate(last=Max("date"))
+        .values_list("plan_id", "last")
+    )
+    result = {}
+    for r in rows:
+        a = actions.get(r["pk"], {})
+        facts = pure.PlanFacts(
+            business_text_len=r["business_len"] or 0,
+            strategy_text_len=r["strategy_len"] or 0,
+            objectives=r["n_objectives"],
+            objectives_with_target=r["n_objectives_target"],
+            open_actions=a.get("open", 0),
+            open_actions_with_owner_and_due=a.get("ready", 0),
+            whitespace_cells=r["n_whitespace"],
+            initiatives=r["n_initiatives"],
+            risks=r["n_risks"],
+            risks_with_mitigation=r["n_risks_mitigated"],
+            last_review=reviews.get(r["pk"]),
+        )
+        last = timezone.localdate(r["last_updated_at"])
+        result[r["pk"]] = PlanHealth(
+            plan_id=r["pk"],
+            customer_id=r["customer_id"],
+            period=r["period"],
+            last_updated=last,
+            days_since_update=pure.days_since(last, today),
+            freshness=pure.freshness(last, today),
+            completeness=pure.completeness(facts, today),
+            overdue_actions=a.get("overdue", 0),
+            open_actions=a.get("open", 0),
+        )
+    return result
+
+
+def current_plans(customer_ids: Iterable[int]) -> dict[int, int]:
+    """Each customer's current plan id: this year's if it exists, else its latest period."""
+    this_year = str(timezone.localdate().year)
+    best: dict[int, tuple[bool, str, int]] = {}
+    for pk, cid, period in AccountPlan.objects.filter(
+        customer_id__in=list(customer_ids)
+    ).values_list("pk", "customer_id", "period"):
+        # Prefer this year's plan (any part of it), then the latest period.
+        key = (period[:4] == this_year, period, pk)
+        if cid not in best or key > best[cid]:
+            best[cid] = key
+    return {cid: key[2] for cid, key in best.items()}

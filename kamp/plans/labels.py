@@ -1,0 +1,55 @@
+"""Translated names for the plan's sections and the reasons a section counts as missing."""
+
+from django.utils.translation import gettext_lazy as _
+
+SECTION_LABELS = {
+    "business": _("Customer's business and goals"),
+    "objectives": _("Objectives"),
+    "strategy": _("Strategy"),
+    "actions": _("Actions"),
+    "whitespace": _("Whitespace"),
+    "initiatives": _("Co-creation initiatives"),
+    "risks": _("Risks"),
+    "reviews": _("Review meetings (QBR)"),
+}
+
+SECTION_HELP = {
+    "business": _("What the customer does, where it is going, what it needs to succeed."),
+    "objectives": _(
+        "What we want to achieve with this account, measurable: a target and where we stand."
+    ),
+    "strategy": _("How we will reach the objectives."),
+    "actions": _("Who does what by when. Share an action to show it on the joint plan."),
+    "whitespace": _(
+        "The customer's buying units × our offerings: where we sell today and where we could."
+    ),
+    "initiatives": _(
+        "Ideas developed together with the customer, from idea to pilot to launch, with the value for each side."
+    ),
+    "risks": _("What could go wrong, how likely, how bad, and what we do about it."),
+    "reviews": _("Quarterly business reviews with the customer and what came out of them."),
+}
+
+REASONS = {
+    "empty": _("nothing written yet"),
+    "too_short": _("only a few words: say more"),
+    "no_target": _("no objective has a target"),
+    "no_open_actions": _("no open action"),
+    "no_owner_or_due": _("no open action has both an owner and a due date"),
+    "no_mitigation": _("no risk has a mitigation"),
+    "no_recent_review": _("no review meeting in the last 120 days"),
+}
+
+FRESHNESS_LABELS = {
+    "fresh": _("Up to date"),
+    "aging": _("Getting old"),
+    "stale": _("Stale"),
+}
+
+
+def missing_explained(completeness) -> list[tuple[str, str, str]]:
+    """(section key, section label, reason) for each missing section."""
+    return [
+        (key, SECTION_LABELS[key], REASONS.get(reason, reason))
+        for key, reason in completeness.missing.items()
+    ]
