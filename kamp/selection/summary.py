@@ -1,3 +1,43 @@
+"""The selection card on the customer summary, and the quadrant badge on account cards."""
+
+from __future__ import annotations
+
+from . import engine, scoring
+from .explain import QUADRANT_LABELS, reason_label, reason_sentence
+from .models import Decision
+
+
 def card(request, customer):
     """This area's card on the customer summary: (template, context) or None."""
-    return None
+    run = engine.run(with_robustness=False)
+    result = run.by_id.get(customer.pk)
+    if result is None:
+        return None
+    labels = {f.key: f.label for f in run.factors}
+    return "selection/_card.html", {
+        "customer": customer,
+        "result": result,
+        "quadrant_label": QUADRANT_LABELS.get(result.quadrant, ""),
+        "reason_label": reason_label(result),
+        "reason": reason_sentence(result, run.pure, labels),
+        "decision": Decision.objects.filter(customer=customer).select_related("decided_by").first(),
+    }
+
+
+def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
+    """The quadrant of each customer (and whether it is recommended), from one cached run."""
+    if not customer_ids:
+        return {}
+    run = engine.run(with_robustness=False)
+    out: dict[int, list[dict]] = {}
+    for cid in customer_ids:
+        r = run.by_id.get(cid)
+        if r is None or not r.complete:
+            continue
+        label = str(QUADRANT_LABELS[r.quadrant])
+        title = reason_sentence(r, run.pure)
+        items = [{"label": label, "css": f"quadrant-{r.quadrant}", "title": title}]
+        if r.reason == scoring.R_UNRECIPROCATED:
+            items.append({"label": reason_label(r), "css": "quadrant-star", "title": title})
+        out[cid] = items
+    return out

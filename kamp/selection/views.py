@@ -1,12 +1,575 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Selection pages: the portfolio matrix with its table, the scoring grid, the customer's
+Selection tab, the models, decisions and snapshots. Views parse, authorise, call the engine or an
+action, and render."""
 
-from kamp.customers.access import get_customer_for_user
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kamp.core.choices import Role
+from kamp.core.models import User
+from kamp.customers.access import customers_visible_to, get_customer_for_user
+from kamp.customers.models import CustomerStatus
 from kamp.customers.views import customer_context
 
+from . import actions, derived, engine, scoring
+from .access import can_manage_selection, can_score, require_manager, scorable_customers
+from .explain import QUADRANT_LABELS, QUADRANT_STRATEGY, num, reason_label, reason_sentence
+from .forms import (
+    DecisionForm,
+    FactorFormSet,
+    LoadModelForm,
+    SelectionModelForm,
+    SnapshotForm,
+    factor_initial,
+    spec_from_forms,
+)
+from .modelfile import SpecError, parse_toml, to_toml
+from .models import Assessment, Decision, SelectionModel, Snapshot, SnapshotPoint
+
 TAB = "selection"
+PAGE_SIZE = 50
+# Above this many customers the matrix draws the ones a director looks for (key accounts,
+# recommended, strategic, the biggest) one by one and the rest as grey density bubbles.
+MAX_POINTS = 600
+TRAIL_SNAPSHOTS = 6
+
+SORTS = {
+    "name": lambda r, run: (r.name.lower(),),
+    "attractiveness": lambda r, run: (r.attractiveness,),
+    "position": lambda r, run: (r.position,),
+    "total": lambda r, run: (r.total,),
+    "co_investment": lambda r, run: (r.co_investment is None, r.co_investment or 0),
+    "rank": lambda r, run: (r.rank is None, r.rank or 0, scoring.rank_key(r)),
+    "quadrant": lambda r, run: (scoring.QUADRANTS.index(r.quadrant), scoring.rank_key(r)),
+    "revenue": lambda r, run: (run.revenue.get(r.id, 0.0),),
+}
+DESCENDING_FIRST = {"attractiveness", "position", "total", "co_investment", "revenue"}
+
+
+def _labels(run: engine.Run) -> dict[str, str]:
+    labels = {f.key: f.label for f in run.factors}
+    labels[scoring.CO_INVESTMENT] = _("Willingness to co-invest")
+    return labels
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET.get(k, "").strip()
+            for k in ("q", "industry", "region", "kam", "status", "quadrant", "show")}
+
+
+def _filtered_ids(run: engine.Run, visible: set[int], f: dict[str, str], user) -> list[int]:
+    q = f["q"].lower()
+    kam = f["kam"]
+    out = []
+    for cid, info in run.customers.items():
+        if cid not in visible:
+            continue
+        if f["industry"] and info.industry != f["industry"]:
+            continue
+        if f["region"] and info.region != f["region"]:
+            continue
+        if f["status"] and info.status != f["status"]:
+            continue
+        if kam == "me" and info.owner_id != user.pk:
+            continue
+        if kam.isdigit() and info.owner_id != int(kam):
+            continue
+        if q and q not in info.name.lower() and q not in info.code.lower():
+            continue
+        out.append(cid)
+    return out
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    params = request.GET.copy()
+    for n in names:
+        params.pop(n, None)
+    return params.urlencode()
+
+
+def _row(r: scoring.Result, run: engine.Run, labels) -> dict:
+    info = run.customers[r.id]
+    values = run.inputs.get(r.id, {})
+    return {
+        "r": r,
+        "info": info,
+        "scores": [(f.key, values.get(f.key)) for f in run.factors],
+        "revenue": run.revenue.get(r.id, 0.0),
+        "quadrant_label": QUADRANT_LABELS.get(r.quadrant, ""),
+        "reason_label": reason_label(r),
+        "reason": reason_sentence(r, run.pure, labels),
+        "is_key": info.status == CustomerStatus.KEY_ACCOUNT,
+        "url": reverse("selection:customer_tab", args=[r.id]),
+    }
+
+
+def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, list]) -> dict:
+    """The data matrix.js draws: individual bubbles, density bubbles for the rest, trails."""
+    split = run.pure.split_value
+    floor = run.pure.floor_value
+    max_rev = max((run.revenue.get(r.id, 0.0) for r in results), default=0.0) or 1.0
+
+    def wanted(r):
+        info = run.customers[r.id]
+        return (info.status == CustomerStatus.KEY_ACCOUNT, r.recommended,
+                r.quadrant == scoring.STRATEGIC, run.revenue.get(r.id, 0.0))
+
+    if len(results) > MAX_POINTS:
+        ordered = sorted(results, key=wanted, reverse=True)
+        shown, rest = ordered[:MAX_POINTS], ordered[MAX_POINTS:]
+    else:
+        shown, rest = results, []
+    points = []
+    for r in shown:
+        info = run.customers[r.id]
+        rev = run.revenue.get(r.id, 0.0)
+        points.append({
+            "id": r.id, "name": info.name, "x": round(r.position, 4), "y": round(r.attractiveness, 4),
+            "q": r.quadrant, "key": info.status == CustomerStatus.KEY_ACCOUNT,
+            "rec": r.recommended,
+            "unrec": r.reason == scoring.R_UNRECIPROCATED,
+            "size": round(8 + 32 * math.sqrt(max(rev, 0.0) / max_rev), 1),
+            "co": None if r.co_investment is None else round(r.co_investment, 2),
+            "why": reason_label(r),
+            "url": reverse("selection:customer_tab", args=[r.id]),
+        })
+    cells: dict[tuple, int] = defaultdict(int)
+    step = (run.pure.scale_max - run.pure.scale_min) / 18
+    for r in rest:
+        cx = round(run.pure.scale_min + (math.floor((r.position - run.pure.scale_min) / step) + 0.5) * step, 3)
+        cy = round(run.pure.scale_min + (math.floor((r.attractiveness - run.pure.scale_min) / step) + 0.5) * step, 3)
+        cells[(cx, cy)] += 1
+    biggest = max(cells.values(), default=1)
+    density = [{"x": x, "y": y, "n": n, "size": round(6 + 30 * math.sqrt(n / biggest), 1)}
+               for (x, y), n in cells.items()]
+    return {
+        "min": run.pure.scale_min, "max": run.pure.scale_max, "split": split, "floor": floor,
+        "points": points, "density": density,
+        "trails": [{"id": cid, "name": run.customers[cid].name, "points": pts}
+                   for cid, pts in trails.items() if cid in run.customers],
+        "labels": {
+            "x": _("Competitive position"), "y": _("Customer attractiveness"),
+            "strategic": _("Strategic"), "star": _("Star"), "status": _("Status"),
+            "streamline": _("Streamline"), "key": _("Key account"),
+            "rec": _("Recommended"), "unrec": _("Unreciprocated"),
+            "others": _("Other customers (grouped)"), "customers": _("customers"),
+            "trail": _("Movement"), "co": _("Co-investment"),
+            "attractiveness": _("Attractiveness"), "position": _("Position"),
+        },
+    }
+
+
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """The portfolio matrix [matriz de selección]: chart, table, recommendation, robustness."""
+    run = engine.run()
+    labels = _labels(run)
+    f = _filters(request)
+    visible = set(customers_visible_to(request.user).values_list("id", flat=True))
+    ids = _filtered_ids(run, visible, f, request.user)
+    results = [run.by_id[i] for i in ids]
+    complete = [r for r in results if r.complete]
+    incomplete = [r for r in results if not r.complete]
+    if f["quadrant"] in scoring.QUADRANTS:
+        complete = [r for r in complete if r.quadrant == f["quadrant"]]
+    if f["show"] == "recommended":
+        complete = [r for r in complete if r.recommended]
+    elif f["show"] == "key":
+        complete = [r for r in complete if run.customers[r.id].status == CustomerStatus.KEY_ACCOUNT]
+
+    sort = request.GET.get("sort", "rank")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        sort, key = "rank", "rank"
+    reverse_sort = sort.startswith("-")
+    table = sorted(complete, key=lambda r: SORTS[key](r, run), reverse=reverse_sort)
+    page = Paginator(table, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_row(r, run, labels) for r in page.object_list]
+
+    # Trails: the last snapshots, for the customers drawn one by one (bounded).
+    snapshots = list(Snapshot.objects.filter(model=run.model).order_by("-taken_on", "-id")[:TRAIL_SNAPSHOTS])
+    trails: dict[int, list] = {}
+    show_trails = request.GET.get("trails") == "1" and snapshots
+    chart_results = complete
+    if show_trails:
+        drawn = [r.id for r in sorted(chart_results, key=lambda r: (run.customers[r.id].status != CustomerStatus.KEY_ACCOUNT, not r.recommended, r.quadrant != scoring.STRATEGIC, -run.revenue.get(r.id, 0.0)))[:200]]
+        by_snap = {s.pk: s for s in snapshots}
+        for p in (SnapshotPoint.objects.filter(snapshot__in=snapshots, customer_id__in=drawn)
+                  .values_list("customer_id", "snapshot_id", "position", "attractiveness")):
+            trails.setdefault(p[0], []).append(
+                (by_snap[p[1]].taken_on.isoformat(), round(p[2], 3), round(p[3], 3)))
+        for cid, pts in trails.items():
+            pts.sort()
+            now = run.by_id[cid]
+            pts.append((run.as_of.isoformat(), round(now.position, 3), round(now.attractiveness, 3)))
+            trails[cid] = [{"date": d, "x": x, "y": y} for d, x, y in pts]
+
+    # Everything the director must know at a glance, each with why.
+    key_accounts = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
+    warnings = []
+    if len(key_accounts) > run.cap:
+        warnings.append(_("%(n)s key accounts, beyond the cap of %(cap)s.") % {"n": len(key_accounts), "cap": run.cap})
+    off = [c for c in key_accounts if run.by_id[c.id].complete and run.by_id[c.id].quadrant != scoring.STRATEGIC]
+    if off:
+        names = ", ".join(f"{c.name} ({str(QUADRANT_LABELS[run.by_id[c.id].quadrant]).lower()})" for c in off[:8])
+        more = len(off) - 8
+        warnings.append(_("Key accounts outside the strategic quadrant: %(names)s") % {"names": names}
+                        + (f" (+{more})" if more > 0 else "") + ".")
+    per_kam: dict[int, int] = defaultdict(int)
+    for c in key_accounts:
+        if c.owner_id:
+            per_kam[c.owner_id] += 1
+    owners = list(User.objects.filter(role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN], is_active=True)
+                  .only("id", "name", "email"))
+    owner_names = {u.pk: str(u) for u in owners}
+    for kam_id, n in per_kam.items():
+        if n > 4:
+            warnings.append(_("%(kam)s owns %(n)s key accounts: more than 4 is hard to manage well.") % {
+                "kam": owner_names.get(kam_id, "?"), "n": n})
+    for m in run.unavailable_metrics:
+        warnings.append(_("“%(metric)s” cannot be derived from the data on this installation yet: "
+                          "its factor is left empty.") % {"metric": m})
+
+    rob = run.robustness
+    robustness_rows = []
+    if rob is not None:
+        for v in rob.variations:
+            robustness_rows.append({
+                "factor": labels.get(v.factor, v.factor), "change": f"{v.change:+.0%}",
+                "entered": [run.customers[i].name for i in v.entered[:6]], "entered_more": max(0, len(v.entered) - 6),
+                "left": [run.customers[i].name for i in v.left[:6]], "left_more": max(0, len(v.left) - 6),
+            })
+
+    n_complete_all = sum(1 for r in run.results if r.complete)
+    context = {
+        "run": run,
+        "model": run.model,
+        "factors": run.factors,
+        "labels": labels,
+        "filters": f,
+        "sort": sort,
+        "page": page,
+        "rows": rows,
+        "incomplete": [{"r": r, "info": run.customers[r.id],
+                        "missing": ", ".join(labels.get(k, k) for k in r.missing)}
+                       for r in incomplete[:50]],
+        "incomplete_count": len(incomplete),
+        "chart": _chart(run, complete, trails),
+        "grouped": len(complete) > MAX_POINTS,
+        "key_count": len(key_accounts),
+        "recommended": [run.customers[i] for i in run.recommended],
+        "recommended_count": len(run.recommended),
+        "gauge_pct": min(100, round(100 * len(key_accounts) / run.cap)) if run.cap else 100,
+        "warnings": warnings,
+        "robustness_rows": robustness_rows,
+        "robust": [run.customers[i].name for i in (rob.robust if rob else ())],
+        "unstable": [run.customers[i].name for i in run.recommended if rob and i not in set(rob.robust)],
+        "snapshots": snapshots,
+        "show_trails": bool(show_trails),
+        "industries": sorted({c.industry for c in run.customers.values() if c.industry}),
+        "regions": sorted({c.region for c in run.customers.values() if c.region}),
+        "owners": owners,
+        "statuses": CustomerStatus.choices,
+        "quadrants": [(q, QUADRANT_LABELS[q], QUADRANT_STRATEGY[q]) for q in scoring.QUADRANTS],
+        "can_manage": can_manage_selection(request.user),
+        "can_score": can_manage_selection(request.user) or request.user.is_kam,
+        "n_complete_all": n_complete_all,
+        "snapshot_form": SnapshotForm(),
+        "querystring": request.GET.urlencode(),
+        "base_qs": _without(request, "sort", "page"),
+    }
+    return render(request, "selection/portfolio.html", context)
+
+
+# --- Scoring grid ----------------------------------------------------------------------------
+
+
+def _grid_columns(model: SelectionModel) -> list[tuple[str, str]]:
+    cols = [(f.key, f.label, f.dimension, f.direction) for f in model.factors.all()
+            if f.source == scoring.ASSESSED]
+    cols.append((scoring.CO_INVESTMENT, _("Willingness to co-invest"), "reciprocity", scoring.HIGHER))
+    return cols
+
+
+def _cell(customer_id: int, key: str, mine: dict, everyone: dict, model, customer_name: str = "",
+          label: str = "") -> dict:
+    scores = everyone.get((customer_id, key), [])
+    mean = sum(a.score for a in scores) / len(scores) if scores else None
+    spread = (max(a.score for a in scores) - min(a.score for a in scores)) if scores else None
+    own = mine.get((customer_id, key))
+    return {
+        "customer_id": customer_id, "key": key, "customer_name": customer_name, "label": label,
+        "value": "" if own is None else f"{own.score:g}",
+        "mean": mean, "spread": spread, "n": len(scores),
+        "who": "; ".join(f"{a.assessor}: {a.score:g} ({a.date:%Y-%m-%d})" for a in scores),
+        "min": f"{model.scale_min:g}", "max": f"{model.scale_max:g}",
+    }
+
+
+def grid(request: HttpRequest) -> HttpResponse:
+    """Customers × assessed factors: type a score, it saves (HTMX, on change)."""
+    model = engine.ensure_default_model()
+    qs = scorable_customers(request.user).select_related("owner").order_by("name", "id")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    if request.GET.get("mine") == "1":
+        qs = qs.filter(owner=request.user)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    customers = list(page.object_list)
+    cols = _grid_columns(model)
+    keys = [c[0] for c in cols]
+    everyone: dict[tuple, list] = defaultdict(list)
+    mine: dict[tuple, Assessment] = {}
+    for a in (Assessment.objects.filter(customer__in=customers, factor__in=keys)
+              .select_related("assessor").order_by("assessor__name")):
+        everyone[(a.customer_id, a.factor)].append(a)
+        if a.assessor_id == request.user.pk:
+            mine[(a.customer_id, a.factor)] = a
+    rows = [{"customer": c, "cells": [_cell(c.pk, col[0], mine, everyone, model, c.name, col[1])
+                                      for col in cols]}
+            for c in customers]
+    return render(request, "selection/grid.html", {
+        "model": model, "cols": cols, "rows": rows, "page": page, "q": q, "status": status,
+        "mine": request.GET.get("mine") == "1", "statuses": CustomerStatus.choices,
+        "can_score_any": page.paginator.count > 0 or can_manage_selection(request.user) or request.user.is_kam,
+    })
+
+
+@require_POST
+def grid_save(request: HttpRequest) -> HttpResponse:
+    model = engine.ensure_default_model()
+    customer = get_customer_for_user(request.user, request.POST.get("customer"))
+    if not can_score(request.user, customer):
+        raise PermissionDenied
+    key = request.POST.get("factor", "")
+    value = request.POST.get("score", "").strip().replace(",", ".")
+    error = ""
+    try:
+        actions.do_score(request.user, customer, key, value, model=model)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    everyone: dict[tuple, list] = defaultdict(list)
+    mine = {}
+    for a in Assessment.objects.filter(customer=customer, factor=key).select_related("assessor"):
+        everyone[(a.customer_id, a.factor)].append(a)
+        if a.assessor_id == request.user.pk:
+            mine[(a.customer_id, a.factor)] = a
+    label = {c[0]: c[1] for c in _grid_columns(model)}.get(key, key)
+    cell = _cell(customer.pk, key, mine, everyone, model, customer.name, label)
+    if error:
+        cell["value"] = value
+    # 200 even for a refused score: HTMX swaps the cell, which shows the reason beside the input.
+    return render(request, "selection/grid.html#cell", {
+        "cell": cell, "error": error, "saved": not error, "model": model,
+    })
+
+
+# --- The customer's Selection tab -------------------------------------------------------------
 
 
 def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
-    return render(request, "customers/tab_empty.html", customer_context(request, customer, TAB))
+    run = engine.run(with_robustness=False)
+    labels = _labels(run)
+    result = run.by_id.get(customer.pk)
+    detail = engine.customer_detail(customer.pk, run.factors)
+    inputs = run.inputs.get(customer.pk, {})
+    own = {a.factor: a.score for items in detail.values() for a in items
+           if a.assessor_id == request.user.pk}
+    factor_rows = []
+    for f in run.factors:
+        value = inputs.get(f.key)
+        factor_rows.append({
+            "f": f, "value": value, "assessments": detail.get(f.key, []),
+            "oriented": None if value is None else scoring.oriented(f.to_pure(), value[0], run.pure.scale_min, run.pure.scale_max),
+            "raw": value[3] if value else None,
+            "metric_label": derived.LABELS.get(f.metric or f.key, f.metric),
+            "own": own.get(f.key),
+        })
+    co = inputs.get(scoring.CO_INVESTMENT)
+    may_score = can_score(request.user, customer)
+    points = list(SnapshotPoint.objects.filter(customer=customer, snapshot__model=run.model)
+                  .select_related("snapshot").order_by("snapshot__taken_on"))
+    decisions = list(Decision.objects.filter(customer=customer).select_related("decided_by"))
+    context = customer_context(
+        request, customer, TAB,
+        run=run, result=result, factor_rows=factor_rows, co=co,
+        co_assessments=detail.get(scoring.CO_INVESTMENT, []),
+        reason=reason_sentence(result, run.pure, labels) if result else "",
+        reason_label=reason_label(result) if result else "",
+        quadrant_label=QUADRANT_LABELS.get(result.quadrant, "") if result else "",
+        quadrant_strategy=QUADRANT_STRATEGY.get(result.quadrant, "") if result else "",
+        may_score=may_score, co_own=own.get(scoring.CO_INVESTMENT),
+        score_keys=[f.key for f in run.factors if f.source == scoring.ASSESSED],
+        points=points, decisions=decisions,
+        can_manage=can_manage_selection(request.user),
+        revenue=run.revenue.get(customer.pk),
+        split=num(run.pure.split_value), floor=num(run.pure.floor_value),
+        scale=(f"{run.pure.scale_min:g}", f"{run.pure.scale_max:g}"),
+    )
+    return render(request, "selection/customer_tab.html", context)
+
+
+@require_POST
+def customer_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scoring form on the customer's tab: every assessed factor and co-investment at once."""
+    customer = get_customer_for_user(request.user, pk)
+    if not can_score(request.user, customer):
+        raise PermissionDenied
+    model = engine.ensure_default_model()
+    errors = []
+    for key in actions.assessable_keys(model):
+        if f"score_{key}" not in request.POST:
+            continue
+        value = request.POST.get(f"score_{key}", "").strip().replace(",", ".")
+        try:
+            actions.do_score(request.user, customer, key, value, model=model)
+        except ValidationError as exc:
+            errors.append(f"{key}: {' '.join(exc.messages)}")
+    if errors:
+        for e in errors:
+            messages.error(request, e)
+    else:
+        messages.success(request, _("Scores saved."))
+    return redirect("selection:customer_tab", pk=customer.pk)
+
+
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_user(request.user, pk)
+    require_manager(request.user)
+    kind = Decision.Kind.REVOKE if customer.status == CustomerStatus.KEY_ACCOUNT else Decision.Kind.MAKE
+    form = DecisionForm(request.POST or None, initial={"kind": kind, "decided_on": timezone.localdate()})
+    run = engine.run(with_robustness=False)
+    result = run.by_id.get(customer.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = actions.do_decide(request.user, customer, form.cleaned_data["kind"],
+                                        form.cleaned_data["rationale"],
+                                        decided_on=form.cleaned_data["decided_on"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Decision recorded: %(decision)s.") % {
+                "decision": outcome.decision.get_kind_display()})
+            for w in outcome.warnings:
+                messages.warning(request, w)
+            return redirect("selection:customer_tab", pk=customer.pk)
+    context = customer_context(
+        request, customer, TAB, form=form, kind=kind, result=result,
+        reason=reason_sentence(result, run.pure, _labels(run)) if result else "",
+        key_count=len(run.key_account_ids), cap=run.cap,
+    )
+    return render(request, "selection/decide.html", context)
+
+
+# --- Models ---------------------------------------------------------------------------------
+
+
+def model_list(request: HttpRequest) -> HttpResponse:
+    require_manager(request.user)
+    engine.ensure_default_model()
+    models_ = list(SelectionModel.objects.prefetch_related("factors"))
+    form = LoadModelForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            spec = parse_toml(raw.decode("utf-8"))
+            existing = SelectionModel.objects.filter(name=spec.name).first()
+            model = actions.do_save_model(request.user, spec, existing,
+                                          activate=form.cleaned_data["activate"])
+        except UnicodeDecodeError:
+            problems = [_("The file must be UTF-8 text.")]
+        except SpecError as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, _("Model “%(name)s” loaded.") % {"name": model.name})
+            return redirect("selection:models")
+    return render(request, "selection/models.html", {
+        "models": models_, "form": form, "problems": problems,
+        "site_cap": SelectionModel().effective_cap(),
+    })
+
+
+def model_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_manager(request.user)
+    model = get_object_or_404(SelectionModel, pk=pk) if pk else None
+    form = SelectionModelForm(request.POST or None, instance=model)
+    if model is None and not request.POST:
+        initial = factor_initial(engine.ensure_default_model())
+    else:
+        initial = factor_initial(model)
+    formset = FactorFormSet(request.POST or None, initial=initial, prefix="factor")
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        spec = spec_from_forms(form, formset)
+        fresh = SelectionModel.objects.get(pk=model.pk) if model else None
+        try:
+            saved = actions.do_save_model(request.user, spec, fresh,
+                                          activate=bool(request.POST.get("activate")) or (fresh is None and False))
+        except SpecError as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, _("Model “%(name)s” saved.") % {"name": saved.name})
+            return redirect("selection:models")
+    return render(request, "selection/model_form.html", {
+        "model": model, "form": form, "formset": formset, "problems": problems,
+        "site_cap": SelectionModel().effective_cap(),
+    })
+
+
+@require_POST
+def model_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    require_manager(request.user)
+    model = get_object_or_404(SelectionModel, pk=pk)
+    actions.do_activate_model(request.user, model)
+    messages.success(request, _("“%(name)s” is now the active model.") % {"name": model.name})
+    return redirect("selection:models")
+
+
+@require_POST
+def model_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_manager(request.user)
+    model = get_object_or_404(SelectionModel, pk=pk)
+    try:
+        actions.do_delete_model(request.user, model)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Model deleted."))
+    return redirect("selection:models")
+
+
+def model_export(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        raise Http404
+    model = get_object_or_404(SelectionModel, pk=pk)
+    response = HttpResponse(to_toml(model, model.effective_cap()), content_type="application/toml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="selection-model-{model.pk}.toml"'
+    return response
+
+
+@require_POST
+def snapshot_create(request: HttpRequest) -> HttpResponse:
+    require_manager(request.user)
+    form = SnapshotForm(request.POST)
+    label = form.cleaned_data["label"] if form.is_valid() else ""
+    snap = actions.do_save_snapshot(request.user, label)
+    messages.success(request, _("Snapshot of %(date)s saved: the matrix can now show how customers move.") % {
+        "date": snap.taken_on.strftime("%Y-%m-%d")})
+    return redirect(reverse("selection:portfolio") + "?trails=1")

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import derived
+from .modelfile import FactorSpec, ModelSpec
+from .models import Decision, Dimension, Direction, Mapping, SelectionModel, Source
+
+
+class SelectionModelForm(forms.ModelForm):
+    class Meta:
+        model = SelectionModel
+        fields = ["name", "description", "scale_min", "scale_max", "split", "co_investment_min", "cap"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class FactorForm(forms.Form):
+    key = forms.SlugField(label=_("Key"), max_length=40)
+    label_en = forms.CharField(label=_("English label"), max_length=100, required=False)
+    label_es = forms.CharField(label=_("Spanish label"), max_length=100, required=False)
+    dimension = forms.ChoiceField(label=_("Dimension"), choices=Dimension.choices)
+    weight = forms.FloatField(label=_("Weight"))
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    metric = forms.ChoiceField(label=_("Derived from"), required=False)
+    mapping = forms.ChoiceField(label=_("Mapping"), choices=Mapping.choices, required=False)
+    thresholds = forms.CharField(
+        label=_("Thresholds"), required=False,
+        help_text=_("Ascending values separated by “;”, e.g. 1000; 5000; 20000."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = [("", "—"), *derived.choices()]
+
+    def clean_thresholds(self) -> list[float]:
+        text = self.cleaned_data.get("thresholds") or ""
+        try:
+            return [float(t.strip().replace(",", ".")) for t in text.split(";") if t.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Write numbers separated by “;”."))
+
+    def spec(self) -> FactorSpec:
+        d = self.cleaned_data
+        return FactorSpec(key=d["key"], dimension=d["dimension"], weight=d["weight"],
+                          direction=d["direction"], source=d["source"], label_en=d["label_en"],
+                          label_es=d["label_es"], metric=d.get("metric") or "",
+                          mapping=d.get("mapping") or "percentile",
+                          thresholds=d.get("thresholds") or [])
+
+
+class BaseFactorFormSet(forms.BaseFormSet):
+    def specs(self) -> list[FactorSpec]:
+        return [f.spec() for f in self.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+FactorFormSet = forms.formset_factory(FactorForm, formset=BaseFactorFormSet, extra=1,
+                                      can_delete=True)
+
+
+def factor_initial(model: SelectionModel | None) -> list[dict]:
+    if model is None:
+        return []
+    return [{
+        "key": f.key, "label_en": f.label_en, "label_es": f.label_es, "dimension": f.dimension,
+        "weight": f.weight, "direction": f.direction, "source": f.source, "metric": f.metric,
+        "mapping": f.mapping, "thresholds": "; ".join(f"{t:g}" for t in f.thresholds or []),
+    } for f in model.factors.all()]
+
+
+def spec_from_forms(form: SelectionModelForm, formset: BaseFactorFormSet) -> ModelSpec:
+    d = form.cleaned_data
+    return ModelSpec(name=d["name"], description=d.get("description") or "",
+                     scale_min=d["scale_min"], scale_max=d["scale_max"], split=d.get("split"),
+                     co_investment_min=d.get("co_investment_min"), cap=d.get("cap"),
+                     factors=formset.specs())
+
+
+class LoadModelForm(forms.Form):
+    file = forms.FileField(label=_("TOML file"))
+    activate = forms.BooleanField(label=_("Make it the active model"), required=False, initial=True)
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Decision"), choices=Decision.Kind.choices,
+                             widget=forms.HiddenInput)
+    rationale = forms.CharField(
+        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why: what you weighed, especially when you go against the recommendation."))
+    decided_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SnapshotForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)
