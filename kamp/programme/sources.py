@@ -89,6 +89,14 @@ def rqi_series(ids) -> dict[int, list[tuple[date, float]]] | None:
     return None
 
 
+def perception_gaps(ids) -> dict[int, bool] | None:
+    return None
+
+
+def share_of_wallet(ids, as_of: date) -> dict[int, list[tuple[object, float]]] | None:
+    return None
+
+
 def survey_constructs(ids) -> dict[int, list[dict]] | None:
     return None
 
@@ -119,3 +127,8 @@ def key_account_since(ids) -> dict[int, date] | None:
 
 def _days_ago(as_of: date, days: int) -> date:
     return as_of - timedelta(days=days)
+
+
+def whale_curve(ids, as_of: date) -> list[dict] | None:
+    """[{"id", "name", "profit", "cumulative"}] ranked by profit, highest first (economics)."""
+    return None

@@ -48,6 +48,12 @@ def _panel_context(request, customer, form=None, owner_form=None) -> dict:
     }
 
 
+def _page_context(request, customer, **kw) -> dict:
+    panel = _panel_context(request, customer, **kw)
+    panel.pop("customer")
+    return customer_context(request, customer, "people", **panel)
+
+
 def _panel(request, customer, status=200, **kw) -> HttpResponse:
     return render(request, "team/_panel.html", _panel_context(request, customer, **kw), status=status)
 
@@ -55,8 +61,7 @@ def _panel(request, customer, status=200, **kw) -> HttpResponse:
 def customer_team(request: HttpRequest, pk: int) -> HttpResponse:
     """The account team on its own page (the People tab loads the same panel)."""
     customer = get_customer_for_user(request.user, pk)
-    context = customer_context(request, customer, "people", **_panel_context(request, customer))
-    return render(request, "team/customer_team.html", context)
+    return render(request, "team/customer_team.html", _page_context(request, customer))
 
 
 def team_panel(request: HttpRequest, pk: int) -> HttpResponse:
@@ -87,8 +92,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             return _done(request, customer, _("%(name)s joined the account team.") % {"name": member.user})
     if request.htmx:
         return _panel(request, customer, form=form, status=200)
-    context = customer_context(request, customer, "people", **_panel_context(request, customer, form=form))
-    return render(request, "team/customer_team.html", context, status=400)
+    return render(request, "team/customer_team.html", _page_context(request, customer, form=form), status=400)
 
 
 @require_POST

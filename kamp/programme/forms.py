@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .questionnaire import AREAS, QUESTIONS
+
+
+class DismissForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, max_length=300)
+    reason = forms.CharField(label=_("Reason"), max_length=500,
+                             help_text=_("Why this alert can be set aside: kept in the history."))
+    until = forms.DateField(label=_("Until"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text=_("Empty: until someone restores it."))
+
+
+class ReadinessForm(forms.Form):
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, initial_answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for key, _area, text, options, _step in QUESTIONS:
+            fields[key] = forms.TypedChoiceField(
+                label=text, coerce=int, widget=forms.RadioSelect,
+                choices=list(enumerate(options)),
+                initial=(initial_answers or {}).get(key),
+            )
+        fields["notes"] = self.fields["notes"]
+        self.fields = fields
+
+    def sections(self):
+        """[(area key, area label, [bound fields])] in questionnaire order."""
+        by_area = {a: [] for a, _l, _g in AREAS}
+        for key, area, *_rest in QUESTIONS:
+            by_area[area].append(self[key])
+        return [(a, label, by_area[a]) for a, label, _g in AREAS]
+
+    def answers(self) -> dict[str, int]:
+        return {key: self.cleaned_data[key] for key, *_rest in QUESTIONS}

@@ -1,0 +1,68 @@
+"""The programme's alert inbox: every area's alerts (``kamp.core.alerts.collect``) minus the ones
+dismissed, for the customers a person may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+
+from kamp.core.alerts import Alert, collect
+from kamp.customers.access import customers_visible_to
+from kamp.customers.models import Customer
+
+from .models import AlertDismissal
+
+
+def customers_for(user):
+    """The customers whose alerts concern ``user``: all for directors and admins; for the others
+    the accounts they own or whose team they are on."""
+    qs = customers_visible_to(user)
+    if user.manages_programme:
+        return qs
+    return qs.filter(Q(owner=user) | Q(team_members__user=user)).distinct()
+
+
+def active_dismissals(as_of: date) -> dict[str, AlertDismissal]:
+    found = {}
+    for d in AlertDismissal.objects.filter(restored_at__isnull=True).filter(
+            Q(until__isnull=True) | Q(until__gte=as_of)).select_related("dismissed_by"):
+        found.setdefault(d.key, d)
+    return found
+
+
+def alerts_for(user, as_of: date, customers=None) -> tuple[list[Alert], list[tuple[Alert, AlertDismissal]]]:
+    """(open alerts, dismissed alerts with their dismissal) for ``user``."""
+    qs = customers_for(user) if customers is None else customers
+    every = collect(qs, as_of)
+    if not user.manages_programme:
+        # Programme-wide alerts about a KAM (no customer) reach that KAM only.
+        every = [a for a in every if a.customer_id is not None or a.data.get("kam_id") == user.pk]
+    dismissed = active_dismissals(as_of)
+    open_, gone = [], []
+    for a in every:
+        if a.key in dismissed:
+            gone.append((a, dismissed[a.key]))
+        else:
+            open_.append(a)
+    return open_, gone
+
+
+def filter_alerts(alerts: list[Alert], area: str = "", severity: str = "", owner: str = "",
+                  customer: str = "", owners: dict[int, int | None] | None = None) -> list[Alert]:
+    out = alerts
+    if area:
+        out = [a for a in out if a.area == area]
+    if severity:
+        out = [a for a in out if a.severity == severity]
+    if customer.isdigit():
+        out = [a for a in out if a.customer_id == int(customer)]
+    if owner.isdigit() and owners is not None:
+        uid = int(owner)
+        out = [a for a in out if (a.customer_id and owners.get(a.customer_id) == uid) or a.data.get("kam_id") == uid]
+    return out
+
+
+def owners_of(alerts: list[Alert]) -> dict[int, int | None]:
+    ids = {a.customer_id for a in alerts if a.customer_id}
+    return dict(Customer.objects.filter(pk__in=ids).values_list("pk", "owner_id")) if ids else {}

@@ -1,0 +1,79 @@
+/* Director's dashboard thumbnails: cap gauge, portfolio matrix, whale curve. Points link to the
+   account (customdata holds its URL). Data come from the json_script "dashboard-data". */
+(function () {
+  var cfg = { displayModeBar: false, responsive: true };
+  var margin = { t: 20, b: 40, l: 45, r: 15 };
+  function linkOnClick(el) {
+    el.on("plotly_click", function (ev) {
+      var p = ev.points && ev.points[0];
+      if (p && p.customdata) window.location.href = p.customdata;
+    });
+  }
+  function gauge(d) {
+    var el = document.getElementById("cap-gauge");
+    if (!el) return;
+    var max = Math.max(d.cap.cap * 1.4, d.cap.value + 1);
+    Plotly.newPlot(el, [{
+      type: "indicator", mode: "gauge+number", value: d.cap.value,
+      number: { suffix: " / " + d.cap.cap },
+      gauge: {
+        axis: { range: [0, max] },
+        bar: { color: d.cap.value > d.cap.cap ? "#c53030" : "#2b6cb0" },
+        steps: [{ range: [0, d.cap.cap], color: "#e6fffa" }, { range: [d.cap.cap, max], color: "#fff5f5" }],
+        threshold: { line: { color: "#c53030", width: 3 }, value: d.cap.cap }
+      }
+    }], { margin: { t: 10, b: 10, l: 25, r: 25 }, height: 220 }, cfg);
+  }
+  function matrix(d) {
+    var el = document.getElementById("matrix-thumb");
+    if (!el || !d.matrix || !d.matrix.length) return;
+    var colors = { strategic: "#1b7f3b", star: "#b7791f", status: "#2b6cb0", streamline: "#718096" };
+    Plotly.newPlot(el, [{
+      type: "scatter", mode: "markers",
+      x: d.matrix.map(function (p) { return p.position; }),
+      y: d.matrix.map(function (p) { return p.attractiveness; }),
+      text: d.matrix.map(function (p) { return p.name; }),
+      customdata: d.matrix.map(function (p) { return p.url; }),
+      marker: { size: d.matrix.map(function (p) { return p.key ? 13 : 8; }),
+                color: d.matrix.map(function (p) { return colors[p.quadrant] || "#718096"; }),
+                line: { width: d.matrix.map(function (p) { return p.key ? 2 : 0; }), color: "#1a202c" } },
+      hovertemplate: "%{text}<extra></extra>"
+    }], {
+      margin: margin, height: 240, showlegend: false,
+      xaxis: { title: { text: d.labels.position }, range: [0.5, 10.5], zeroline: false },
+      yaxis: { title: { text: d.labels.attractiveness }, range: [0.5, 10.5], zeroline: false },
+      shapes: [
+        { type: "line", x0: 5.5, x1: 5.5, y0: 0.5, y1: 10.5, line: { color: "#a0aec0", dash: "dot" } },
+        { type: "line", y0: 5.5, y1: 5.5, x0: 0.5, x1: 10.5, line: { color: "#a0aec0", dash: "dot" } }
+      ]
+    }, cfg);
+    linkOnClick(el);
+  }
+  function whale(d) {
+    var el = document.getElementById("whale-thumb");
+    if (!el) return;
+    if (d.whale && d.whale.length) {
+      var x = [0], y = [0], names = [""], urls = [null];
+      d.whale.forEach(function (p, i) { x.push(i + 1); y.push(p.cumulative); names.push(p.name); urls.push(p.url); });
+      Plotly.newPlot(el, [{
+        type: "scatter", mode: "lines+markers", x: x, y: y, text: names, customdata: urls,
+        line: { color: "#2b6cb0" }, hovertemplate: "%{text}: %{y:,.0f}<extra></extra>"
+      }], { margin: margin, height: 240, showlegend: false,
+            xaxis: { title: { text: d.labels.accounts } }, yaxis: { title: { text: d.labels.cumulative } } }, cfg);
+      linkOnClick(el);
+    } else if (d.pnl && d.pnl.length) {
+      Plotly.newPlot(el, [{
+        type: "bar", x: d.pnl.map(function (p) { return p[0]; }), y: d.pnl.map(function (p) { return p[1]; }),
+        marker: { color: d.pnl.map(function (p) { return p[1] < 0 ? "#c53030" : "#1b7f3b"; }) }
+      }], { margin: margin, height: 240, yaxis: { title: { text: d.labels.profit } } }, cfg);
+    }
+  }
+  function draw() {
+    var src = document.getElementById("dashboard-data");
+    if (!src || !window.Plotly) return;
+    var d = JSON.parse(src.textContent);
+    gauge(d); matrix(d); whale(d);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
+  else draw();
+})();

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kamp.core.models import SiteSettings
+from kamp.customers.access import customers_visible_to
+from kamp.team.access import can_manage_programme
+
+from . import actions, inbox, service
+from .digest import digest_for
+from .forms import DismissForm, ReadinessForm
+from .models import AlertDismissal, ReadinessAssessment
+from .questionnaire import AREAS, GROUPS, LEVEL_LABELS, LEVEL_TEXT, question_map, questions_data
+from .readiness import compare
+
+SEVERITIES = [("danger", _("at risk")), ("warning", _("needs attention")), ("info", _("for information"))]
+
+
+def _require_programme(user) -> None:
+    if not can_manage_programme(user):
+        raise PermissionDenied
+
+
+def _account_lists(groups: dict, names: dict, url_name="customers:detail") -> list[dict]:
+    return [{"key": k, "label": service.GROUP_LABELS.get(k, k), "count": len(v), "accounts": [{"id": c, "name": names[c], "url": reverse(url_name, args=[c])} for c in sorted(v, key=lambda c: names[c])]}
+            for k, v in groups.items()]
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The director's home: how the programme stands, what needs attention and why."""
+    _require_programme(request.user)
+    as_of = timezone.localdate()
+    site = SiteSettings.load()
+    src = service.Cached()
+    keys = service.key_accounts(customers_visible_to(request.user))
+    ids = [k[0] for k in keys]
+    names = {k[0]: k[1] for k in keys}
+    checks = service.programme_checks(as_of, customers_visible_to(request.user), cache=src)
+    profiles = src.values.get("profiles", [])
+
+    quadrants = src("quadrants", ids)
+    types = src("relationship_types", ids)
+    stages = src("stages", ids)
+    forms = src("interaction_forms", ids, as_of)
+    matrix = src("matrix_points", None)  # every assessed customer, not only key accounts
+    whale = src("whale_curve", ids, as_of)
+
+    def group(mapping):
+        if mapping is None:
+            return None
+        g: dict = defaultdict(list)
+        for cid in ids:
+            g[mapping.get(cid) or "unknown"].append(cid)
+        return _account_lists(dict(sorted(g.items(), key=lambda kv: (kv[0] == "unknown", kv[0]))), names)
+
+    form_groups = None
+    if forms is not None:
+        g = defaultdict(list)
+        for cid in ids:
+            g[(forms.get(cid) or {}).get("form") or "unknown"].append(cid)
+        form_groups = _account_lists({k: g[k] for k in ("A", "B", "unknown") if g.get(k)}, names, "interactions:customer_tab")
+
+    open_alerts, dismissed = inbox.alerts_for(request.user, as_of)
+    profit_check = checks[0].result.figures
+    chart = {
+        "cap": {"value": len(ids), "cap": site.key_account_cap, "title": _("Key accounts")},
+        "matrix": matrix,
+        "whale": whale,
+        "pnl": profit_check.get("series"),
+        "labels": {"attractiveness": _("Attractiveness"), "position": _("Competitive position"),
+                   "cumulative": _("Cumulative profit"), "accounts": _("Accounts ranked by profit"),
+                   "profit": _("Profit after KAM")},
+    }
+    workload = sorted(profiles, key=lambda p: -p.key_accounts)
+    return render(request, "programme/dashboard.html", {
+        "checks": checks, "site": site, "key_count": len(ids), "cap": site.key_account_cap,
+        "over_cap": len(ids) > site.key_account_cap,
+        "quadrant_groups": group(quadrants), "type_groups": group(types), "stage_groups": group(stages),
+        "form_groups": form_groups, "chart": chart,
+        "alerts": open_alerts[:8], "alert_count": len(open_alerts),
+        "alert_counts": Counter(a.severity for a in open_alerts), "dismissed_count": len(dismissed),
+        "workload": workload, "max_accounts": service.MAX_ACCOUNTS_PER_KAM,
+        "profit": profit_check, "currency": site.base_currency,
+        "matrix_url": _url_or_none("selection:matrix"),
+    })
+
+
+def _url_or_none(name: str) -> str | None:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def health_view(request: HttpRequest) -> HttpResponse:
+    _require_programme(request.user)
+    checks = service.programme_checks(timezone.localdate(), customers_visible_to(request.user))
+    return render(request, "programme/health.html", {"checks": checks})
+
+
+def benefits_view(request: HttpRequest) -> HttpResponse:
+    """Benefits per key account and for the programme; a KAM sees their own accounts."""
+    user = request.user
+    if user.manages_programme:
+        qs = customers_visible_to(user)
+    elif user.is_kam:
+        qs = customers_visible_to(user).filter(owner=user)
+    else:
+        raise PermissionDenied
+    report = service.benefits_report(qs)
+    keys = list(report["labels"].keys())
+    rows = []
+    for a in report["accounts"]:
+        rows.append({"id": a["id"], "name": a["name"], "since": a["since"],
+                     "cells": [(k, a["benefits"].get(k)) for k in keys]})
+    programme = [(k, report["labels"][k], report["programme"].get(k)) for k in keys]
+    return render(request, "programme/benefits.html", {
+        "rows": rows, "keys": keys, "labels": report["labels"], "programme": programme,
+        "mine": not user.manages_programme,
+    })
+
+
+def alerts_view(request: HttpRequest) -> HttpResponse:
+    """Every module's alerts in one inbox: filterable, each dismissible with a reason."""
+    _require_programme(request.user)
+    as_of = timezone.localdate()
+    open_alerts, dismissed = inbox.alerts_for(request.user, as_of)
+    owners = inbox.owners_of(open_alerts)
+    f = {k: request.GET.get(k, "") for k in ("area", "severity", "owner", "customer")}
+    shown = inbox.filter_alerts(open_alerts, owners=owners, **f)
+    from kamp.core.models import User
+
+    kam_ids = {o for o in owners.values() if o}
+    context = {
+        "alerts": shown, "total": len(open_alerts), "dismissed": dismissed,
+        "areas": sorted({a.area for a in open_alerts}), "severities": SEVERITIES,
+        "kams": User.objects.filter(pk__in=kam_ids).order_by("name") if kam_ids else [],
+        "f": f, "form": DismissForm(),
+    }
+    template = "programme/alerts.html#list" if request.htmx and request.GET.get("partial") else "programme/alerts.html"
+    return render(request, template, context)
+
+
+@require_POST
+def alert_dismiss(request: HttpRequest) -> HttpResponse:
+    _require_programme(request.user)
+    form = DismissForm(request.POST)
+    as_of = timezone.localdate()
+    if form.is_valid():
+        open_alerts, _d = inbox.alerts_for(request.user, as_of)
+        match = next((a for a in open_alerts if a.key == form.cleaned_data["key"]), None)
+        if match is None:
+            messages.error(request, _("That alert is no longer open."))
+        else:
+            actions.do_dismiss_alert(request.user, match, form.cleaned_data["reason"],
+                                     until=form.cleaned_data["until"])
+            if request.htmx:
+                return HttpResponse("")
+            messages.success(request, _("Alert dismissed. It stays in the history."))
+    else:
+        if request.htmx:
+            return HttpResponse(_("Give a reason to dismiss the alert."), status=422)
+        messages.error(request, _("Give a reason to dismiss the alert."))
+    return redirect("programme:alerts")
+
+
+@require_POST
+def alert_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_programme(request.user)
+    d = get_object_or_404(AlertDismissal, pk=pk, restored_at__isnull=True)
+    actions.do_restore_alert(request.user, d)
+    messages.success(request, _("Alert restored to the inbox."))
+    return redirect("programme:alert_history")
+
+
+def alert_history(request: HttpRequest) -> HttpResponse:
+    _require_programme(request.user)
+    items = AlertDismissal.objects.select_related("dismissed_by", "restored_by")[:300]
+    return render(request, "programme/alert_history.html", {"items": items, "today": timezone.localdate()})
+
+
+# --- Readiness self-assessment -----------------------------------------------------------------
+
+
+def _area_labels():
+    return {a: label for a, label, _g in AREAS}
+
+
+def readiness_list(request: HttpRequest) -> HttpResponse:
+    _require_programme(request.user)
+    takes = list(ReadinessAssessment.objects.select_related("taken_by")[:12])
+    labels = _area_labels()
+    table = [(labels[a], [t.scores.get(a) for t in takes]) for a, _l, _g in AREAS]
+    return render(request, "programme/readiness_list.html", {
+        "takes": takes, "table": table, "level_labels": LEVEL_LABELS,
+    })
+
+
+def readiness_take(request: HttpRequest) -> HttpResponse:
+    _require_programme(request.user)
+    last = ReadinessAssessment.objects.first()
+    form = ReadinessForm(request.POST or None, initial_answers=last.answers if last and request.GET.get("from") == "last" else None)
+    if request.method == "POST" and form.is_valid():
+        take = actions.do_take_readiness(request.user, form.answers(), notes=form.cleaned_data["notes"])
+        return redirect("programme:readiness_result", pk=take.pk)
+    return render(request, "programme/readiness_form.html", {"form": form, "last": last, "groups": GROUPS})
+
+
+def readiness_result(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_programme(request.user)
+    take = get_object_or_404(ReadinessAssessment.objects.select_related("taken_by"), pk=pk)
+    previous = ReadinessAssessment.objects.filter(
+        taken_on__lte=take.taken_on).exclude(pk=take.pk).filter(
+        id__lt=take.pk).order_by("-taken_on", "-id").first()
+    qmap = question_map()
+    changes = compare(previous.scores, take.scores) if previous else {}
+    areas = []
+    for a, label, group in AREAS:
+        areas.append({"key": a, "label": label, "group": GROUPS[group], "score": take.scores.get(a),
+                      "previous": previous.scores.get(a) if previous else None, "change": changes.get(a)})
+    steps = [{"area": _area_labels()[qmap[k]["area"]], "question": qmap[k]["text"],
+              "answer": qmap[k]["options"][take.answers[k]], "step": qmap[k]["step"]}
+             for k in take.steps if k in qmap and k in take.answers]
+    chart = {"labels": [str(x["label"]) for x in areas], "scores": [x["score"] for x in areas],
+             "previous": [x["previous"] for x in areas] if previous else None,
+             "names": {"current": str(take.taken_on), "previous": str(previous.taken_on) if previous else ""}}
+    return render(request, "programme/readiness_result.html", {
+        "take": take, "previous": previous, "areas": areas, "steps": steps,
+        "level_label": LEVEL_LABELS.get(take.level, ""), "level_text": LEVEL_TEXT.get(take.level, ""),
+        "chart": chart, "question_count": len(questions_data()),
+    })
+
+
+# --- Digest ----------------------------------------------------------------------------------
+
+
+def my_digest(request: HttpRequest) -> HttpResponse:
+    """What ``kamp digest`` e-mails this person, in the app."""
+    d = digest_for(request.user, timezone.localdate())
+    return render(request, "programme/digest.html", d)
