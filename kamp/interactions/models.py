@@ -82,6 +82,9 @@ class InteractionPerson(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["interaction", "user"], name="interaction_person_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.interaction_id}:{self.user_id}"
+
 
 class InteractionContact(models.Model):
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="contact_links")
@@ -89,6 +92,9 @@ class InteractionContact(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["interaction", "contact"], name="interaction_contact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.interaction_id}:{self.contact_id}"
 
 
 class InteractionSettings(models.Model):

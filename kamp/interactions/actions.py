@@ -1,0 +1,183 @@
+"""Every change to the interaction log and its settings: atomic, audited."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamp.core import audit
+from kamp.core.models import ImportBatch, User
+from kamp.customers.models import Contact, Customer
+
+from .models import (
+    Interaction,
+    InteractionContact,
+    InteractionPerson,
+    InteractionSettings,
+    InteractionSource,
+)
+
+FIELDS = ["date", "kind", "topic", "notes", "follow_up", "follow_up_on"]
+
+
+def _snapshot(i: Interaction, ours: Sequence[User], theirs: Sequence[Contact]) -> dict[str, Any]:
+    values = audit.snapshot(i, FIELDS)
+    values["our_people"] = sorted(str(u) for u in ours)
+    values["their_contacts"] = sorted(str(c) for c in theirs)
+    return values
+
+
+def _check_people(customer: Customer, ours: Sequence[User], theirs: Sequence[Contact]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not ours:
+        errors["our_people"] = [_("Pick at least one of our people.")]
+    if not theirs:
+        errors["their_contacts"] = [_("Pick at least one of the customer's people.")]
+    # One customer's contacts never appear in another's log.
+    strangers = [c for c in theirs if c.customer_id != customer.pk]
+    if strangers:
+        errors["their_contacts"] = [_("%(names)s not a contact of %(customer)s.") % {
+            "names": ", ".join(str(c) for c in strangers), "customer": customer}]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _link(i: Interaction, ours: Iterable[User], theirs: Iterable[Contact]) -> None:
+    InteractionPerson.objects.bulk_create(InteractionPerson(interaction=i, user=u) for u in ours)
+    InteractionContact.objects.bulk_create(InteractionContact(interaction=i, contact=c) for c in theirs)
+
+
+@transaction.atomic
+def do_log_interaction(acting_user, customer: Customer, *, our_people: Sequence[User],
+                       their_contacts: Sequence[Contact], **values: Any) -> Interaction:
+    ours, theirs = list(dict.fromkeys(our_people)), list(dict.fromkeys(their_contacts))
+    _check_people(customer, ours, theirs)
+    i = Interaction(customer=customer, logged_by=acting_user if getattr(acting_user, "pk", None) else None,
+                    **values)
+    i.full_clean()
+    i.save()
+    _link(i, ours, theirs)
+    audit.record(acting_user, "create", i, customer_id=customer.pk,
+                 changes=audit.diff({}, _snapshot(i, ours, theirs)))
+    return i
+
+
+@transaction.atomic
+def do_update_interaction(acting_user, interaction: Interaction, *, our_people: Sequence[User],
+                          their_contacts: Sequence[Contact], **values: Any) -> Interaction:
+    before = _snapshot(interaction, list(interaction.our_people.all()),
+                       list(interaction.their_contacts.all()))
+    ours, theirs = list(dict.fromkeys(our_people)), list(dict.fromkeys(their_contacts))
+    _check_people(interaction.customer, ours, theirs)
+    for k, v in values.items():
+        setattr(interaction, k, v)
+    interaction.full_clean()
+    interaction.save()
+    interaction.people_links.all().delete()
+    interaction.contact_links.all().delete()
+    _link(interaction, ours, theirs)
+    changes = audit.diff(before, _snapshot(interaction, ours, theirs))
+    if changes:
+        audit.record(acting_user, "update", interaction, customer_id=interaction.customer_id,
+                     changes=changes)
+    return interaction
+
+
+@transaction.atomic
+def do_delete_interaction(acting_user, interaction: Interaction) -> None:
+    audit.record(acting_user, "delete", interaction, customer_id=interaction.customer_id,
+                 changes=audit.diff(_snapshot(interaction, list(interaction.our_people.all()),
+                                              list(interaction.their_contacts.all())), {}))
+    interaction.delete()
+
+
+@transaction.atomic
+def do_update_settings(acting_user, **values: Any) -> InteractionSettings:
+    obj = InteractionSettings.load()
+    fields = list(values)
+    before = audit.snapshot(obj, fields) if obj.pk else {}
+    for k, v in values.items():
+        setattr(obj, k, v)
+    obj.full_clean()
+    obj.save()
+    changes = audit.diff(before, audit.snapshot(obj, fields))
+    if changes:
+        audit.record(acting_user, "update", obj, changes=changes)
+    return obj
+
+
+# --- Bulk logging (imports) -------------------------------------------------------------------
+
+def bulk_log(acting_user, batch: ImportBatch | None, entries: Sequence[dict[str, Any]],
+             source: str) -> list[Interaction]:
+    """Save many already-validated interactions (each a dict of Interaction fields plus
+    ``customer``, ``our_people``, ``their_contacts``) with a handful of queries, and one audit
+    row per customer. Call inside the import's transaction."""
+    made = []
+    for e in entries:
+        i = Interaction(
+            customer=e["customer"], date=e["date"], kind=e.get("kind", "meeting"),
+            topic=e["topic"][:300], notes=e.get("notes", ""), follow_up=e.get("follow_up", ""),
+            source=source, external_uid=e.get("external_uid", ""), import_batch=batch,
+            logged_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )
+        made.append(i)
+    Interaction.objects.bulk_create(made)
+    if made and made[0].pk is None:  # backends that don't return ids from bulk_create
+        raise RuntimeError("bulk_create did not return primary keys")
+    links_p, links_c = [], []
+    for i, e in zip(made, entries, strict=True):
+        links_p.extend(InteractionPerson(interaction=i, user=u) for u in dict.fromkeys(e["our_people"]))
+        links_c.extend(InteractionContact(interaction=i, contact=c) for c in dict.fromkeys(e["their_contacts"]))
+    InteractionPerson.objects.bulk_create(links_p)
+    InteractionContact.objects.bulk_create(links_c)
+    per_customer: dict[int, list[Interaction]] = defaultdict(list)
+    for i in made:
+        per_customer[i.customer_id].append(i)
+    label = _("calendar") if source == InteractionSource.CALENDAR else _("file")
+    for customer_id, items in per_customer.items():
+        audit.record(
+            acting_user, "import", None, customer_id=customer_id, object_type="interactions.interaction",
+            object_id=batch.pk if batch else "", object_repr=batch.filename if batch else "",
+            summary=_("%(n)d interactions imported from a %(source)s.") % {"n": len(items), "source": label},
+        )
+    return made
+
+
+@transaction.atomic
+def do_import_calendar(acting_user, events: Sequence[dict[str, Any]], filename: str,
+                       batch: ImportBatch | None = None) -> tuple[ImportBatch, list[Interaction]]:
+    """Log the reviewed calendar ``events`` (see :mod:`kamp.interactions.imports`), skipping any
+    whose UID is already in the log (the same event is never imported twice)."""
+    uids = [e["external_uid"] for e in events if e.get("external_uid")]
+    known = set(Interaction.objects.filter(external_uid__in=uids).values_list("external_uid", flat=True))
+    fresh, seen = [], set()
+    for e in events:
+        uid = e.get("external_uid", "")
+        if uid and (uid in known or uid in seen):
+            continue
+        seen.add(uid)
+        fresh.append(e)
+    if batch is None:
+        batch = ImportBatch.objects.create(kind="interactions_calendar", filename=filename[:255],
+                                           created_by=acting_user if getattr(acting_user, "pk", None) else None)
+    made = bulk_log(acting_user, batch, fresh, InteractionSource.CALENDAR)
+    batch.status = ImportBatch.Status.DONE
+    batch.finished_at = timezone.now()
+    batch.total_rows = len(events)
+    batch.processed_rows = len(events)
+    batch.created_count = len(made)
+    batch.skipped_count = len(events) - len(made)
+    batch.save()
+    return batch, made
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,227 @@
+"""Feeding the pure rules of :mod:`kamp.interactions.forms` from the database, in bulk.
+
+Every function here runs a constant number of queries whatever the number of accounts or
+interactions, then hands plain tuples to the pure module: the views, the API, the CLI, the
+alerts and the benchmark all go through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kamp.core.models import User
+from kamp.customers.models import Contact, Customer, DMURole
+
+from . import forms as rules
+from .models import InteractionContact, InteractionPerson, InteractionSettings
+
+
+@dataclass
+class Inputs:
+    kam_id: dict[int, int | None]
+    names: dict[int, str]
+    contacts: dict[int, dict[int, rules.Contact]]
+    logs: dict[int, list[rules.Interaction]]
+    people: dict[int, rules.Person]
+
+
+def _customer_filter(customers) -> dict:
+    if isinstance(customers, QuerySet):
+        return {"customer_id__in": customers.values("pk")}
+    return {"customer_id__in": list(customers)}
+
+
+def load(customers, since: date | None, until: date) -> Inputs:
+    """The analysis inputs of ``customers`` (a queryset or ids), with the interactions dated
+    from ``since`` (None: all) to ``until``. Five queries."""
+    if isinstance(customers, QuerySet):
+        head = customers.order_by().values_list("pk", "owner_id", "name")
+    else:
+        head = Customer.objects.filter(pk__in=list(customers)).values_list("pk", "owner_id", "name")
+    kam_id, names = {}, {}
+    for pk, owner_id, name in head:
+        kam_id[pk] = owner_id
+        names[pk] = name
+    ids = list(kam_id)
+
+    contacts: dict[int, dict[int, rules.Contact]] = {pk: {} for pk in ids}
+    for cid, customer_id, function, roles, name, active, attitude, left_on in (
+        Contact.objects.filter(customer_id__in=ids).values_list(
+            "id", "customer_id", "function", "dmu_roles", "name", "active", "attitude", "left_on")
+    ):
+        contacts[customer_id][cid] = rules.Contact(
+            cid, function, frozenset(roles or ()), name, active, attitude, left_on)
+
+    date_filter = {"interaction__date__lte": until}
+    if since is not None:
+        date_filter["interaction__date__gte"] = since
+    flt = {"interaction__customer_id__in": ids, **date_filter}
+    rows: list[tuple] = []
+    ours = InteractionPerson.objects.filter(**flt).values_list(
+        "interaction__customer_id", "interaction_id", "interaction__date", "user_id")
+    rows.extend((c, i, d, "o", p) for c, i, d, p in ours.iterator(chunk_size=20000))
+    theirs = InteractionContact.objects.filter(**flt).values_list(
+        "interaction__customer_id", "interaction_id", "interaction__date", "contact_id")
+    rows.extend((c, i, d, "t", p) for c, i, d, p in theirs.iterator(chunk_size=20000))
+    logs = rules.group_by_customer(rows)
+
+    person_ids = {p for r in rows if r[3] == "o" for p in (r[4],)} | {k for k in kam_id.values() if k}
+    people = {
+        pk: rules.Person(pk, function, name or email)
+        for pk, function, name, email in User.objects.filter(pk__in=person_ids).values_list(
+            "pk", "function", "name", "email")
+    }
+    return Inputs(kam_id, names, contacts, {pk: logs.get(pk, []) for pk in ids}, people)
+
+
+def analyse_many(customers, as_of: date | None = None,
+                 settings: rules.Settings | None = None) -> dict[int, rules.Analysis]:
+    """The analysis of every account in ``customers`` on ``as_of`` (today by default)."""
+    as_of = as_of or date.today()
+    settings = settings or InteractionSettings.load().as_rules()
+    span = max(settings.window_days, settings.not_met_days + 1)
+    data = load(customers, rules.window_start(as_of, span), as_of)
+    return {
+        pk: rules.analyse(data.logs[pk], kam_id=data.kam_id[pk], people=data.people,
+                          contacts=data.contacts[pk], as_of=as_of, settings=settings)
+        for pk in data.kam_id
+    }
+
+
+@dataclass
+class Account:
+    """Everything the Interactions tab shows about one account."""
+
+    customer: Customer
+    as_of: date
+    settings: rules.Settings
+    analysis: rules.Analysis
+    history: list[rules.QuarterPoint]
+    ties: list[rules.Tie]
+    people: dict[int, rules.Person]
+    contacts: dict[int, rules.Contact]
+    last_met: dict[int, date]
+
+
+HISTORY_QUARTERS = 8
+
+
+def account(customer: Customer, as_of: date | None = None,
+            settings: rules.Settings | None = None) -> Account:
+    as_of = as_of or date.today()
+    settings = settings or InteractionSettings.load().as_rules()
+    first_quarter = rules.quarters_back(as_of, HISTORY_QUARTERS)[0]
+    quarter_start = date(first_quarter[0], first_quarter[1] * 3 - 2, 1)
+    since = quarter_start - timedelta(days=max(settings.window_days, settings.not_met_days) + 1)
+    data = load([customer.pk], since, as_of)
+    log, contacts, kam = data.logs[customer.pk], data.contacts[customer.pk], customer.owner_id
+    # Last-met dates older than the loaded span come from one aggregate query.
+    last = _last_met(customer, as_of)
+    return Account(
+        customer=customer,
+        as_of=as_of,
+        settings=settings,
+        analysis=rules.analyse(log, kam_id=kam, people=data.people, contacts=contacts,
+                               as_of=as_of, settings=settings),
+        history=rules.history(log, kam_id=kam, people=data.people, contacts=contacts,
+                              as_of=as_of, quarters=HISTORY_QUARTERS, settings=settings),
+        ties=rules.ties(log, kam_id=kam, contacts=contacts, as_of=as_of,
+                        window_days=settings.window_days),
+        people=data.people,
+        contacts=contacts,
+        last_met=last,
+    )
+
+
+def _last_met(customer: Customer, as_of: date) -> dict[int, date]:
+    from django.db.models import Max
+
+    return {
+        row["contact_id"]: row["last"]
+        for row in InteractionContact.objects.filter(
+            interaction__customer=customer, interaction__date__lte=as_of
+        ).values("contact_id").annotate(last=Max("interaction__date")).order_by()
+    }
+
+
+# --- Words ------------------------------------------------------------------------------------
+
+def form_label(form: str) -> str:
+    return _("Type B · diamond") if form == rules.TYPE_B else _("Type A · bow-tie")
+
+
+def role_label(role: str) -> str:
+    return str(dict(DMURole.choices).get(role, role))
+
+
+def risk_severity(risk: rules.Risk) -> str:
+    return "danger" if risk.kind in ("single_threaded", "champion_left") else "warning"
+
+
+def risk_title(kind: str) -> str:
+    return {
+        "single_threaded": _("Single-threaded account"),
+        "no_interactions": _("No interactions logged"),
+        "dmu_gap": _("DMU roles with no contact"),
+        "not_met": _("Contacts not met"),
+        "champion_left": _("A champion or decider left"),
+    }.get(kind, kind)
+
+
+def risk_message(risk: rules.Risk) -> str:
+    """The risk's sentence in the user's language (the pure module speaks English only)."""
+    d = risk.data
+    if risk.kind == "single_threaded":
+        return _("%(name)s took part in %(n)d of the %(total)d interactions of the last %(days)d "
+                 "days (%(share)d%%): if they leave, the relationship goes with them. Bring other "
+                 "people on both sides into contact.") % {
+            "name": d["name"], "n": d["n"], "total": d["total"], "days": d["days"],
+            "share": round(d["share"] * 100)}
+    if risk.kind == "no_interactions":
+        return _("No interaction logged in the last %(days)d days.") % {"days": d["days"]}
+    if risk.kind == "dmu_gap":
+        return _("Nobody mapped as: %(roles)s. Find out who plays these roles in the buying "
+                 "decision.") % {"roles": ", ".join(role_label(r) for r in d["roles"])}
+    if risk.kind == "not_met":
+        names = d["names"]
+        shown = ", ".join(names[:8]) + ("…" if len(names) > 8 else "")
+        return ngettext(
+            "%(count)d active contact not met in the last %(days)d days: %(names)s.",
+            "%(count)d active contacts not met in the last %(days)d days: %(names)s.",
+            d["count"],
+        ) % {"count": d["count"], "days": d["days"], "names": shown}
+    if risk.kind == "champion_left":
+        what = _("champion") if d["what"] == "champion" else _("decider")
+        if d.get("left_on"):
+            return _("%(name)s, a %(what)s, left the company on %(date)s. Find who takes their "
+                     "place and build the tie.") % {
+                "name": d["name"], "what": what, "date": date_format(d["left_on"], "SHORT_DATE_FORMAT")}
+        return _("%(name)s, a %(what)s, left the company. Find who takes their place and build "
+                 "the tie.") % {"name": d["name"], "what": what}
+    return risk.detail
+
+
+def form_explanation(a: rules.Analysis, s: rules.Settings) -> str:
+    if a.form == rules.TYPE_B:
+        return ngettext(
+            "%(n)d functional pair besides the KAM and purchasing had contact in the last %(days)d "
+            "days (%(min)d needed for a diamond).",
+            "%(n)d functional pairs besides the KAM and purchasing had contact in the last "
+            "%(days)d days (%(min)d needed for a diamond).",
+            len(a.functional_pairs),
+        ) % {"n": len(a.functional_pairs), "days": s.window_days, "min": s.min_pairs}
+    return ngettext(
+        "Only %(n)d functional pair besides the KAM and purchasing had contact in the last "
+        "%(days)d days; a diamond needs %(min)d. Contact runs mainly through the KAM and "
+        "purchasing: efficient, but fragile if either leaves.",
+        "Only %(n)d functional pairs besides the KAM and purchasing had contact in the last "
+        "%(days)d days; a diamond needs %(min)d. Contact runs mainly through the KAM and "
+        "purchasing: efficient, but fragile if either leaves.",
+        len(a.functional_pairs),
+    ) % {"n": len(a.functional_pairs), "days": s.window_days, "min": s.min_pairs}

@@ -1,0 +1,175 @@
+"""Django forms of the interactions area (``forms.py`` is the pure bow-tie/diamond module, named
+after the domain's "interaction forms")."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kamp.core.choices import Function
+from kamp.core.models import User
+from kamp.customers.models import Attitude, Contact, Customer, DMURole
+
+from .models import Interaction, InteractionKind, InteractionSettings
+
+
+class PeopleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        if isinstance(obj, Contact):
+            extra = obj.title or obj.get_function_display()
+            return f"{obj.name} · {extra}" if extra else obj.name
+        return f"{obj} · {obj.get_function_display()}"
+
+
+def account_people(customer: Customer, user) -> forms.QuerySet[User]:
+    """Our people who usually meet this customer: the KAM, the account team and me."""
+    return User.objects.filter(
+        Q(pk=customer.owner_id) | Q(team_memberships__customer=customer) | Q(pk=user.pk),
+        is_active=True,
+    ).distinct().order_by("name", "email")
+
+
+class InteractionForm(forms.ModelForm):
+    our_people = PeopleChoice(label=_("Our people"), queryset=User.objects.none(),
+                              widget=forms.CheckboxSelectMultiple)
+    their_contacts = PeopleChoice(label=_("Their people"), queryset=Contact.objects.none(),
+                                  widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Interaction
+        fields = ["date", "kind", "topic", "our_people", "their_contacts", "notes", "follow_up",
+                  "follow_up_on"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, customer: Customer, user, quick: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        if quick:
+            ours = account_people(customer, user)
+            for name in ("notes", "follow_up", "follow_up_on"):
+                del self.fields[name]
+            self.fields["topic"].widget.attrs.update(
+                {"placeholder": _("What was it about? (Enter saves)"), "autofocus": True})
+        else:
+            ours = User.objects.filter(Q(is_active=True) | Q(pk__in=self._current_ours())).order_by("name", "email")
+        self.fields["our_people"].queryset = ours
+        # Only this customer's contacts: another customer's people never appear here.
+        theirs = customer.contacts.filter(Q(active=True) | Q(pk__in=self._current_theirs()))
+        self.fields["their_contacts"].queryset = theirs.order_by("name")
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+            self.initial.setdefault("our_people", [user.pk])
+
+    def _current_ours(self) -> list[int]:
+        return list(self.instance.our_people.values_list("pk", flat=True)) if self.instance.pk else []
+
+    def _current_theirs(self) -> list[int]:
+        return list(self.instance.their_contacts.values_list("pk", flat=True)) if self.instance.pk else []
+
+
+class FilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All kinds"))] + list(InteractionKind.choices))
+    person = forms.ModelChoiceField(label=_("Our person"), required=False, queryset=User.objects.none(),
+                                    empty_label=_("Anyone of ours"))
+    contact = forms.ModelChoiceField(label=_("Their person"), required=False,
+                                     queryset=Contact.objects.none(), empty_label=_("Anyone of theirs"))
+    since = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Topic or notes")}))
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.filter(
+            Q(pk=customer.owner_id) | Q(team_memberships__customer=customer)
+            | Q(interactions__customer=customer)).distinct().order_by("name")
+        self.fields["contact"].queryset = customer.contacts.order_by("name")
+
+    def apply(self, qs):
+        if not self.is_valid():
+            return qs
+        d = self.cleaned_data
+        if d.get("kind"):
+            qs = qs.filter(kind=d["kind"])
+        if d.get("person"):
+            qs = qs.filter(people_links__user=d["person"])
+        if d.get("contact"):
+            qs = qs.filter(contact_links__contact=d["contact"])
+        if d.get("since"):
+            qs = qs.filter(date__gte=d["since"])
+        if d.get("until"):
+            qs = qs.filter(date__lte=d["until"])
+        if d.get("q"):
+            qs = qs.filter(Q(topic__icontains=d["q"]) | Q(notes__icontains=d["q"]))
+        return qs
+
+
+class MapContactForm(forms.ModelForm):
+    """The in-place editor of a card on the DMU map."""
+
+    dmu_roles = forms.MultipleChoiceField(label=_("DMU roles"), choices=DMURole.choices,
+                                          required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "function", "reports_to", "dmu_roles", "attitude", "influence",
+                  "email", "active", "left_on"]
+        widgets = {"left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "influence": forms.NumberInput(attrs={"min": 1, "max": 5})}
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = customer.contacts.order_by("name")
+        if self.instance.pk:
+            # Nobody reports to themselves or to someone below them: the chart stays a tree.
+            others = others.exclude(pk__in=descendants(customer, self.instance.pk) | {self.instance.pk})
+        self.fields["reports_to"].queryset = others
+        self.fields["reports_to"].empty_label = _("Nobody (top of the chart)")
+        self.fields["function"].choices = Function.choices
+        self.fields["attitude"].choices = Attitude.choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("active") is False and not data.get("left_on"):
+            self.add_error("left_on", _("Say when the contact left the company."))
+        return data
+
+
+class NewContactForm(MapContactForm):
+    class Meta(MapContactForm.Meta):
+        fields = ["name", "title", "function", "reports_to", "dmu_roles", "attitude", "email"]
+
+
+def descendants(customer: Customer, contact_id: int) -> set[int]:
+    """The contacts who report, directly or not, to ``contact_id`` (one query)."""
+    below: dict[int | None, list[int]] = {}
+    for pk, boss in customer.contacts.values_list("pk", "reports_to_id"):
+        below.setdefault(boss, []).append(pk)
+    found, todo = set(), [contact_id]
+    while todo:
+        for child in below.get(todo.pop(), []):
+            if child not in found and child != contact_id:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = InteractionSettings
+        fields = ["window_days", "min_pairs", "single_thread_percent", "not_met_days"]
+
+
+class CalendarUploadForm(forms.Form):
+    file = forms.FileField(label=_("Calendar file (.ics)"),
+                           help_text=_("Export it from Outlook, Google Calendar or Apple Calendar."),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}))

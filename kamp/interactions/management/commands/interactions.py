@@ -1,0 +1,124 @@
+"""``kamp interactions analyse`` — bow-tie or diamond, per customer, on the command line;
+``kamp interactions import FILE`` — log interactions from a CSV or a calendar (.ics) file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kamp.core.choices import Role
+from kamp.core.models import ImportBatch, User
+from kamp.customers.models import Customer
+
+from ... import imports
+from ...api import analysis_rows
+
+
+class Command(BaseCommand):
+    help = "Interaction analysis (bow-tie / diamond) and imports."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        a = sub.add_parser("analyse", help="Form, diamond index, functional pairs and risks per customer.")
+        a.add_argument("--customer", type=int, help="Only this customer id.")
+        a.add_argument("--as-of", type=date.fromisoformat, help="Analyse as of this date (YYYY-MM-DD).")
+        a.add_argument("--status", default="", help="Only customers with this status (e.g. key_account).")
+        a.add_argument("--json", action="store_true", help="Print JSON (one list).")
+        i = sub.add_parser("import", help="Log interactions from a CSV or .ics file.")
+        i.add_argument("file")
+        i.add_argument("--dry-run", action="store_true", help="Show what would be logged; save nothing.")
+        i.add_argument("--create-people", action="store_true",
+                       help="Create unknown people (ours need a function in our_functions) and contacts.")
+        i.add_argument("--as", dest="acting", default="",
+                       help="E-mail of the user the import is done as (default: the first admin).")
+
+    def handle(self, *args, **opts):
+        if opts["action"] == "analyse":
+            return self.analyse(opts)
+        return self.do_import(opts)
+
+    def analyse(self, opts):
+        qs = Customer.objects.all()
+        if opts["customer"] is not None:
+            qs = qs.filter(pk=opts["customer"])
+            if not qs.exists():
+                raise CommandError(f"No customer {opts['customer']}.")
+        if opts["status"]:
+            qs = qs.filter(status=opts["status"])
+        rows = analysis_rows(qs, opts["as_of"])
+        if opts["json"]:
+            self.stdout.write(json.dumps([{k: v for k, v in r.items() if k != "name"} for r in rows],
+                                         ensure_ascii=False, indent=1))
+            return
+        for r in rows:
+            pairs = ", ".join(f"{a}↔{b}" for a, b in r["functional_pairs"]) or "-"
+            self.stdout.write(f"{r['customer']:>6} {r['name'][:40]:40} {r['form']} "
+                              f"diamond={r['diamond_index']:.2f} pairs={pairs}")
+            for risk in r["risks"]:
+                self.stdout.write(f"{'':8}! {risk['kind']}: {risk['detail']}")
+
+    def acting_user(self, email: str) -> User:
+        if email:
+            user = User.objects.filter(email__iexact=email, is_active=True).first()
+            if user is None:
+                raise CommandError(f"No active user {email}.")
+            return user
+        user = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first() or \
+            User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        if user is None:
+            raise CommandError("No admin to import as: give --as EMAIL.")
+        return user
+
+    def do_import(self, opts):
+        path = Path(opts["file"])
+        if not path.exists():
+            raise CommandError(f"No file {path}.")
+        user = self.acting_user(opts["acting"])
+        data = path.read_bytes()
+        if path.suffix.lower() == ".ics":
+            return self.import_calendar(user, data, path.name, opts["dry_run"])
+        return self.import_csv(user, path, opts["dry_run"], opts["create_people"])
+
+    def import_calendar(self, user, data, name, dry_run):
+        plan = imports.plan_calendar(data, user)
+        if plan.errors:
+            raise CommandError("; ".join(plan.errors))
+        for e in plan.matched:
+            self.stdout.write(f"LOG      {e['date']} {e['customer']}: {e['topic']} "
+                              f"[{', '.join(e['our_names'])} ↔ {', '.join(e['their_names'])}]")
+        for e in plan.already:
+            self.stdout.write(f"ALREADY  {e['date']} {e['topic']}")
+        for e in plan.not_allowed:
+            self.stdout.write(f"DENIED   {e['date']} {e['topic']} (a customer {user} may not edit)")
+        for e in plan.unmatched:
+            self.stdout.write(f"UNMATCHED {e['date']} {e['topic']} ({e['reason']})")
+        if dry_run:
+            self.stdout.write(f"Dry run: {len(plan.matched)} events would be logged.")
+            return
+        batch, made = imports.save_calendar(user, plan.matched, name)
+        self.stdout.write(f"{len(made)} interactions logged (import #{batch.pk}).")
+
+    def import_csv(self, user, path, dry_run, create_people):
+        """Through the import engine (the same as ``kamp import interactions FILE``), with
+        ``--create-people`` on top."""
+        from kamp.core.imports import ImportOptions, run_import
+
+        batch = run_import(imports.InteractionImport(create_people=create_people), path, user=user,
+                           options=ImportOptions(dry_run=dry_run))
+        for e in batch.errors[:50]:
+            where = f"line {e['line']}" if e.get("line") else "file"
+            self.stderr.write(f"{where}, {e.get('column') or e.get('field')}: {e['message']}")
+        if batch.status == ImportBatch.Status.DONE:
+            self.stdout.write(f"{batch.created_count} rows created (import #{batch.pk}).")
+            return
+        if dry_run and not batch.invalid_count and batch.status != ImportBatch.Status.FAILED:
+            self.stdout.write(f"Dry run: {batch.total_rows} rows are good; nothing written.")
+            batch.delete()
+            return
+        message = batch.message or "The file has errors"
+        if dry_run:
+            batch.delete()
+        raise CommandError(f"{message} Nothing imported.")
