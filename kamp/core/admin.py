@@ -30,3 +30,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 admin.site.register(ImportBatch)
 admin.site.register(SiteSettings)
+
+
+def _admins_only(request) -> bool:
+    """The Django admin is for data repair by kamp's administrators, whatever ``is_staff``
+    says: directors and the rest work through kamp's own pages, which keep the audit trail."""
+    user = request.user
+    return bool(user.is_active and user.is_authenticated and user.is_admin)
+
+
+admin.site.has_permission = _admins_only  # type: ignore[method-assign]
+admin.site.site_header = "kamp"
+admin.site.site_title = "kamp admin"

@@ -10,12 +10,15 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -24,9 +27,9 @@ from kamp.customers.models import Customer, CustomerStatus
 
 from . import audit
 from .alerts import collect, optional_hook
+from .models import AuditEvent, SiteSettings, User
 
 logger = logging.getLogger(__name__)
-from .models import AuditEvent, SiteSettings, User
 
 
 def _optional(dotted: str) -> Callable[..., Any] | None:
@@ -206,3 +209,20 @@ def _parse_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on the person's account."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and user.language != language
+    ):
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
