@@ -1,0 +1,34 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from kamp.relationships import actions
+from tests.factories import ContactFactory
+
+
+@pytest.fixture
+def contacts(account):
+    return [
+        ContactFactory(customer=account, name="Jorge Pérez", email="jorge.perez@cs.cl"),
+        ContactFactory(customer=account, name="María González", email="maria.gonzalez@cs.cl"),
+    ]
+
+
+@pytest.fixture
+def survey(account, ana, member, contacts):
+    """An open round: Ana and Marta (team), Jorge (es) and María (en) through links."""
+    return actions.do_start_round(
+        ana, account, closes_on=timezone.localdate() + datetime.timedelta(days=14),
+        team_users=[ana, member], contacts=[(contacts[0], "es"), (contacts[1], "en")],
+    )
+
+
+def answer_all(rnd, value=5):
+    return {i.pk: value for i in rnd.template.items.all()}
+
+
+def post_data(rnd, value="5", comment=""):
+    data = {f"item_{i.pk}": str(value) for i in rnd.template.items.all()}
+    data["comment"] = comment
+    return data
