@@ -69,3 +69,30 @@ def customer_index(ctx) -> CustomerIndex:
     if "customers" not in ctx.cache:
         ctx.cache["customers"] = CustomerIndex()
     return ctx.cache["customers"]
+
+
+def check_may_edit(ctx, customer_id: int, field: str = "customer") -> None:
+    """Someone importing from the web UI changes only the customers they may edit (the CLI,
+    run by whoever administers the server, has no user and no limit)."""
+    user = ctx.user
+    if user is None or getattr(user, "manages_programme", False):
+        return
+    if "editable" not in ctx.cache:
+        from kamp.customers.access import customers_editable_by
+
+        ctx.cache["editable"] = set(customers_editable_by(user).values_list("id", flat=True))
+    if customer_id not in ctx.cache["editable"]:
+        raise RowError(_("You may not change this customer."), field)
+
+
+def check_may_see_economics(ctx, customer_id: int, field: str = "customer") -> None:
+    """Sales are money: a KAM imports them only for the accounts they own."""
+    user = ctx.user
+    if user is None or getattr(user, "manages_programme", False):
+        return
+    if "economics" not in ctx.cache:
+        ctx.cache["economics"] = set(
+            Customer.objects.filter(owner=user).values_list("id", flat=True))
+    if customer_id not in ctx.cache["economics"]:
+        raise RowError(_("You may not import sales of this customer (only of the accounts you "
+                         "own)."), field)

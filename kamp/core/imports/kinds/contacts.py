@@ -17,7 +17,7 @@ from kamp.customers.models import Attitude, Contact, DMURole, Seniority
 
 from ..base import Field, ImportContext, ImportKind, RowError, register
 from ..parsers import ParseError, choice_parser, fold, list_parser, parse_bool, parse_int
-from ._lookup import customer_index
+from ._lookup import check_may_edit, customer_index
 
 FUNCTION_ES = {
     "sales": ["Ventas", "Comercial"], "purchasing": ["Compras", "Abastecimiento", "Adquisiciones"],
@@ -107,6 +107,7 @@ class ContactImport(ImportKind):
     def clean(self, row: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
         customer_id = customer_index(ctx).resolve(row.pop("customer"))
         row["customer_id"] = customer_id
+        check_may_edit(ctx, customer_id)
         people = ctx.cache["people"]
         email = row.get("email", "")
         if email:

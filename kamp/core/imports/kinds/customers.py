@@ -17,7 +17,7 @@ from kamp.customers.validators import normalise_tax_id
 
 from ..base import Field, ImportContext, ImportKind, RowError, register
 from ..parsers import choice_parser, fold
-from ._lookup import customer_index, tax_key
+from ._lookup import check_may_edit, customer_index, tax_key
 
 SIZE_ES = {
     "micro": ["Micro", "Microempresa"],
@@ -118,6 +118,8 @@ class CustomerImport(ImportKind):
                 raise RowError(_("Tax id and external id belong to two different customers."),
                                "external_id")
             pk = pk or by_ext
+        if pk:
+            check_may_edit(ctx, pk, "tax_id" if key else "external_id")
         country = row.get("country") or (index.country.get(pk) if pk else None) or "CL"
         if "tax_id" in row:
             try:

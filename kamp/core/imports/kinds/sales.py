@@ -16,7 +16,7 @@ from kamp.economics.models import SalesLine
 
 from ..base import Field, ImportContext, ImportKind, RowError, register
 from ..parsers import parse_date, parse_decimal
-from ._lookup import customer_index
+from ._lookup import check_may_see_economics, customer_index
 from .customers import parse_currency
 
 VALUE_FIELDS = ["customer_id", "date", "net_amount", "cost", "currency", "product", "category",
@@ -94,6 +94,7 @@ class SalesImport(ImportKind):
         ref = row.pop("customer")
         pk = index.by_tax.get(ref) if isinstance(ref, str) else None  # the common, exact case
         row["customer_id"] = pk or index.resolve(ref)
+        check_may_see_economics(ctx, row["customer_id"])
         document = row.get("document_number")
         if document:
             # A hash, not the text: a million documents stay a few tens of MB. (Two different

@@ -1,0 +1,183 @@
+"""``kamp import KIND FILE`` — import customers, contacts, sales lines (or any registered kind)
+from a CSV or XLSX file; ``kamp import list``, ``kamp import revert ID``,
+``kamp import fields KIND``. See docs/imports.md."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kamp.core.imports import (
+    ImportOptions,
+    ImportRefused,
+    RevertError,
+    all_kinds,
+    get_kind,
+    revert_batch,
+    run_import,
+)
+from kamp.core.models import ImportBatch, User
+
+ERRORS_SHOWN = 50
+
+
+class Command(BaseCommand):
+    help = ("Import a CSV or XLSX file: kamp import KIND FILE (kinds: customers, contacts, sales, "
+            "…); kamp import list; kamp import revert ID; kamp import fields KIND.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", help="customers | contacts | sales | … | list | revert | fields")
+        parser.add_argument("target", nargs="?", help="the file (or the batch id for revert)")
+        parser.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
+                            help="map a column (header text or 1-based number) to a field; "
+                                 "'COLUMN=' ignores it. Repeatable.")
+        parser.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+        parser.add_argument("--skip-invalid", action="store_true",
+                            help="import the good rows and report the bad ones")
+        parser.add_argument("--decimal", choices=[",", "."],
+                            help="the decimal separator, for files where 1.234 is ambiguous")
+        parser.add_argument("--force", action="store_true",
+                            help="import a sales file without document numbers again")
+        parser.add_argument("--user", metavar="EMAIL", help="who imports (for the history)")
+        parser.add_argument("--limit", type=int, default=30, help="list: how many batches")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args, **opts):
+        action = opts["kind"]
+        user = self._user(opts.get("user"))
+        if action == "list":
+            return self._list(opts["limit"])
+        if action == "fields":
+            return self._fields(opts["target"])
+        if action == "revert":
+            return self._revert(opts["target"], user)
+        try:
+            kind = get_kind(action)
+        except ImportRefused as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if not opts["target"]:
+            raise CommandError("Which file? kamp import %s FILE" % kind.name, returncode=2)
+        mapping = {}
+        for item in opts["map"]:
+            if "=" not in item:
+                raise CommandError(f"--map takes COLUMN=field, not “{item}”", returncode=2)
+            column, field = item.split("=", 1)
+            mapping[column.strip()] = field.strip()
+        options = ImportOptions(mapping=mapping, decimal=opts["decimal"],
+                                skip_invalid=opts["skip_invalid"], dry_run=opts["dry_run"],
+                                force=opts["force"])
+        bar = _Bar(enabled=not opts["no_progress"])
+        try:
+            batch = run_import(kind, opts["target"], user=user, options=options, progress=bar)
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {opts['target']}", returncode=2) from None
+        except Exception as exc:
+            bar.close()
+            raise CommandError(f"The import failed and nothing was written: {exc}") from None
+        bar.close()
+        self._report(batch)
+        if opts["dry_run"]:
+            batch.delete()
+        if batch.status == ImportBatch.Status.FAILED or (
+                opts["dry_run"] and batch.invalid_count):
+            raise CommandError(batch.message or "The file has errors.", returncode=1)
+
+    # --- pieces ------------------------------------------------------------------------------
+    def _user(self, email):
+        if not email:
+            return None
+        try:
+            return User.objects.get(email__iexact=email)
+        except User.DoesNotExist:
+            raise CommandError(f"No user with e-mail {email}", returncode=2) from None
+
+    def _report(self, batch: ImportBatch) -> None:
+        w = self.stdout.write
+        detected = batch.options.get("detected", {})
+        if detected:
+            fmt = detected.get("format", "")
+            if fmt == "csv":
+                delim = {"\t": "tab"}.get(detected.get("delimiter"), detected.get("delimiter"))
+                fmt += f", {detected.get('encoding')}, delimiter {delim!r}"
+            w(f"File: {batch.filename} ({fmt})")
+            w("Columns: " + ", ".join(f"{c} → {f}" for c, f in detected.get("columns", {}).items()))
+        w(f"Rows: {batch.total_rows}, with errors: {batch.invalid_count}")
+        for e in batch.errors[:ERRORS_SHOWN]:
+            where = f"line {e['line']}" if e.get("line") else "file"
+            col = f", column “{e['column']}”" if e.get("column") else ""
+            w(f"  {where}{col}: {e['message']}")
+        if batch.invalid_count > min(len(batch.errors), ERRORS_SHOWN):
+            w(f"  … and more ({batch.invalid_count} rows with errors in all)")
+        if batch.status == ImportBatch.Status.DONE:
+            w(self.style.SUCCESS(
+                f"Imported (batch #{batch.pk}): {batch.created_count} created, "
+                f"{batch.updated_count} updated, {batch.skipped_count} skipped."))
+        elif batch.status == ImportBatch.Status.VALIDATED:
+            w(self.style.SUCCESS("Dry run: the file is good, nothing written.")
+              if not batch.invalid_count else
+              self.style.WARNING("Dry run: nothing written."))
+        elif batch.message:
+            w(self.style.ERROR(batch.message))
+
+    def _list(self, limit: int):
+        for b in ImportBatch.objects.select_related("created_by")[:limit]:
+            who = b.created_by.email if b.created_by else "-"
+            self.stdout.write(
+                f"#{b.pk:<6} {b.created_at:%Y-%m-%d %H:%M}  {b.kind:<12} {b.status:<10} "
+                f"{b.created_count:>8} new {b.updated_count:>8} upd {b.invalid_count:>6} bad  "
+                f"{who}  {b.filename}")
+
+    def _fields(self, name):
+        kinds = [get_kind(name)] if name else all_kinds()
+        for kind in kinds:
+            self.stdout.write(f"{kind.name}: {kind.label}")
+            for f in kind.fields:
+                req = " (required)" if f.required else ""
+                self.stdout.write(f"  {f.name}{req}: {', '.join(sorted(f.match_keys()))}")
+
+    def _revert(self, target, user):
+        if not target or not str(target).isdigit():
+            raise CommandError("kamp import revert BATCH_ID", returncode=2)
+        try:
+            batch = ImportBatch.objects.get(pk=int(target))
+        except ImportBatch.DoesNotExist:
+            raise CommandError(f"No import #{target}", returncode=2) from None
+        try:
+            batch = revert_batch(batch, user)
+        except (RevertError, ImportRefused) as exc:
+            raise CommandError(str(exc), returncode=1) from None
+        r = batch.options.get("reverted", {})
+        self.stdout.write(self.style.SUCCESS(
+            f"Import #{batch.pk} reverted: {r.get('removed', 0)} rows removed, "
+            f"{r.get('restored', 0)} restored."))
+
+
+class _Bar:
+    """A tqdm bar on stderr per phase (checking, importing)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr is not None
+        self.bar = None
+        self.phase = ""
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            self.bar = tqdm(total=total, desc=phase, unit=" rows", file=sys.stderr,
+                            mininterval=0.5, leave=False)
+        if self.bar is not None:
+            if total and self.bar.total != total:
+                self.bar.total = total
+            self.bar.n = done
+            self.bar.refresh() if done == total else self.bar.update(0)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -1,0 +1,34 @@
+"""Background work of core: large imports run here, in the ``kamp worker`` process."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.files.storage import default_storage
+from django_tasks import task
+
+from .imports import ImportOptions, get_kind, run_import
+from .models import ImportBatch
+
+
+def batch_file(batch: ImportBatch) -> str:
+    """The file of a batch: an absolute path (CLI) or a name in the media storage (uploads)."""
+    if os.path.isabs(batch.stored_file):
+        return batch.stored_file
+    return default_storage.path(batch.stored_file)
+
+
+def run_batch(batch_id: int, dry_run: bool) -> ImportBatch:
+    """Check (``dry_run``) or import an uploaded batch with the options saved on it."""
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    options = ImportOptions.from_json(batch.options)
+    options.dry_run = dry_run
+    options.mapping = {}
+    columns = {int(k): v for k, v in (batch.options.get("columns") or {}).items()}
+    return run_import(get_kind(batch.kind), batch_file(batch), user=batch.created_by, batch=batch,
+                      options=options, column_mapping=columns)
+
+
+@task()
+def import_batch_task(batch_id: int, dry_run: bool = False) -> None:
+    run_batch(batch_id, dry_run)

@@ -1,0 +1,317 @@
+"""The Imports pages: upload → column mapping (with a preview) → validation report → import
+(with progress), and the history with revert. The engine is kamp.core.imports."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from .imports import (
+    ImportKind,
+    ImportRefused,
+    ReadError,
+    RevertError,
+    all_kinds,
+    auto_mapping,
+    get_kind,
+    live_processed_rows,
+    open_table,
+    revert_batch,
+)
+from .imports.base import count_rows
+from .models import ImportBatch
+from .tasks import batch_file, import_batch_task, run_batch
+
+ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx"}
+PREVIEW_ROWS = 5
+log = logging.getLogger(__name__)
+
+
+# --- access ---------------------------------------------------------------------------------
+def may_import(user) -> bool:
+    """Admins, directors and KAMs import; members and viewers do not."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active
+                and (user.manages_programme or user.is_kam))
+
+
+def may_revert(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def _kinds_for(user) -> list[ImportKind]:
+    return [k for k in all_kinds() if k.may_import(user)]
+
+
+def _batches_for(user):
+    qs = ImportBatch.objects.select_related("created_by")
+    return qs if user.manages_programme else qs.filter(created_by=user)
+
+
+def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    if not may_import(request.user):
+        raise PermissionDenied
+    return get_object_or_404(_batches_for(request.user), pk=pk)
+
+
+# --- upload ---------------------------------------------------------------------------------
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("What the file holds"))
+    file = forms.FileField(label=_l("File"), help_text=_l(
+        "CSV (UTF-8 or Windows-1252; separated by commas, semicolons or tabs) or Excel (.xlsx). "
+        "The first row holds the column names."))
+
+    def __init__(self, *args, kinds: list[ImportKind], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.name, k.label) for k in kinds]
+        self.fields["file"].widget.attrs["accept"] = ",".join(sorted(ALLOWED_SUFFIXES))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if Path(f.name).suffix.lower() not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if f.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return f
+
+
+def imports_home(request: HttpRequest) -> HttpResponse:
+    """Upload a file, and the history of imports below."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    kinds = _kinds_for(request.user)
+    initial = {"kind": request.GET.get("kind")} if request.GET.get("kind") else None
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = default_storage.save(
+            f"imports/{uuid.uuid4().hex}/{get_valid_filename(Path(upload.name).name)}", upload)
+        batch = ImportBatch.objects.create(
+            kind=form.cleaned_data["kind"], filename=Path(upload.name).name[:255],
+            stored_file=name, created_by=request.user, status=ImportBatch.Status.PENDING,
+        )
+        return redirect("core:import_mapping", batch.pk)
+    page = Paginator(_batches_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "core/imports/home.html", {
+        "form": form, "kinds": kinds, "page": page, "may_revert": may_revert(request.user),
+    })
+
+
+# --- mapping --------------------------------------------------------------------------------
+class MappingForm(forms.Form):
+    decimal = forms.ChoiceField(
+        label=_l("Decimal separator"), required=False,
+        choices=[("", _l("Detect (1.234 is one thousand two hundred thirty-four)")),
+                 (",", _l("Comma: 1.234,5")), (".", _l("Point: 1,234.5"))])
+    skip_invalid = forms.BooleanField(
+        label=_l("Import the good rows even if some rows have errors"), required=False)
+
+    def __init__(self, *args, kind: ImportKind, header: list[str], initial_mapping: dict[int, str],
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.header = header
+        choices = [("", _("— do not import —"))] + [
+            (f.name, f"{str(f.label).capitalize()}{' *' if f.required else ''}")
+            for f in kind.fields]
+        self.columns = []
+        for i, title in enumerate(header):
+            name = f"col_{i}"
+            self.fields[name] = forms.ChoiceField(
+                label=title or _("Column %(n)s") % {"n": i + 1}, choices=choices, required=False,
+                initial=initial_mapping.get(i, ""))
+            self.columns.append(name)
+
+    def clean(self):
+        data = super().clean()
+        mapping: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        for i, name in enumerate(self.columns):
+            target = data.get(name)
+            if not target:
+                continue
+            if target in seen:
+                self.add_error(name, _("“%(field)s” is already taken by column “%(column)s”.") % {
+                    "field": self.kind.field(target).label,
+                    "column": self.header[seen[target]]})
+                continue
+            seen[target] = i
+            mapping[i] = target
+        missing = [f for f in self.kind.fields if f.required and f.name not in seen]
+        if missing:
+            raise forms.ValidationError(
+                _("Choose a column for: %(fields)s.")
+                % {"fields": ", ".join(str(f.label) for f in missing)})
+        data["mapping"] = mapping
+        return data
+
+
+def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(request, pk)
+    if batch.status not in (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED,
+                            ImportBatch.Status.FAILED):
+        return redirect("core:import_batch", batch.pk)
+    kind = get_kind(batch.kind)
+    try:
+        table = open_table(batch_file(batch))
+        preview = table.preview(PREVIEW_ROWS)
+    except (ReadError, UnicodeDecodeError, OSError) as exc:
+        messages.error(request, _("This file cannot be read: %(error)s") % {"error": exc})
+        batch.status = ImportBatch.Status.FAILED
+        batch.message = str(exc)
+        batch.save(update_fields=["status", "message"])
+        return redirect("core:imports")
+    saved = batch.options.get("columns")
+    initial_mapping = ({int(k): v for k, v in saved.items()} if saved
+                       else auto_mapping(kind, table.header))
+    form = MappingForm(request.POST or None, kind=kind, header=table.header,
+                       initial_mapping=initial_mapping,
+                       initial={"decimal": batch.options.get("decimal") or "",
+                                "skip_invalid": batch.options.get("skip_invalid", False)})
+    if request.method == "POST" and form.is_valid():
+        batch.options = {**batch.options,
+                         "columns": {str(k): v for k, v in form.cleaned_data["mapping"].items()},
+                         "decimal": form.cleaned_data["decimal"] or None,
+                         "skip_invalid": form.cleaned_data["skip_invalid"]}
+        batch.status = ImportBatch.Status.VALIDATING
+        batch.save(update_fields=["options", "status"])
+        _start(batch, table, dry_run=True)
+        return redirect("core:import_batch", batch.pk)
+    rows = []
+    for name, i in zip(form.columns, range(len(table.header)), strict=True):
+        rows.append({"field": form[name], "title": table.header[i],
+                     "examples": [r[i] for r in preview if i < len(r) and r[i] not in ("", None)][:3]})
+    return render(request, "core/imports/mapping.html", {
+        "batch": batch, "kind": kind, "form": form, "rows": rows, "table": table,
+        "preview": [(r + [""] * len(table.header))[:len(table.header)] for r in preview],
+        "required": [f for f in kind.fields if f.required],
+    })
+
+
+def _is_large(batch: ImportBatch, table=None) -> bool:
+    path = batch_file(batch)
+    if os.path.getsize(path) > settings.KAMP_IMPORT_INLINE_MAX_BYTES:
+        return True
+    table = table or open_table(path)
+    return count_rows(table) > settings.KAMP_IMPORT_INLINE_MAX_ROWS
+
+
+def _start(batch: ImportBatch, table, *, dry_run: bool) -> None:
+    """Check or import now, or hand a large file to the worker."""
+    if _is_large(batch, table):
+        batch.options = {**batch.options, "background": True}
+        batch.save(update_fields=["options"])
+        import_batch_task.enqueue(batch.pk, dry_run)
+        return
+    try:
+        run_batch(batch.pk, dry_run)
+    except Exception:  # the batch says "failed" and why; the page shows it
+        log.exception("import #%s failed", batch.pk)
+
+
+# --- report, import, progress -------------------------------------------------------------
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(request, pk)
+    if batch.status == ImportBatch.Status.PENDING:
+        return redirect("core:import_mapping", batch.pk)
+    return render(request, "core/imports/batch.html", _batch_context(request, batch))
+
+
+def _batch_context(request, batch: ImportBatch) -> dict:
+    try:
+        kind = get_kind(batch.kind)
+    except ImportRefused:
+        kind = None
+    processed = live_processed_rows(batch)
+    total = batch.total_rows or 0
+    return {
+        "batch": batch, "kind": kind,
+        "processed": processed,
+        "percent": min(100, round(100 * processed / total)) if total else 0,
+        "good_rows": max(0, batch.total_rows - batch.invalid_count),
+        "may_revert": may_revert(request.user) and batch.status == ImportBatch.Status.DONE,
+        "errors_more": max(0, batch.invalid_count - len(batch.errors)),
+        "columns": (batch.options.get("detected") or {}).get("columns", {}),
+    }
+
+
+@require_POST
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _get_batch(request, pk)
+    if batch.status != ImportBatch.Status.VALIDATED:
+        messages.error(request, _("This import cannot be started now."))
+        return redirect("core:import_batch", batch.pk)
+    skip = request.POST.get("skip_invalid") == "on" or batch.options.get("skip_invalid")
+    if batch.invalid_count and not skip:
+        messages.error(request, _("Some rows have errors: fix the file, or choose to skip them."))
+        return redirect("core:import_batch", batch.pk)
+    batch.options = {**batch.options, "skip_invalid": bool(skip)}
+    batch.status = ImportBatch.Status.RUNNING
+    batch.processed_rows = 0
+    batch.save(update_fields=["options", "status", "processed_rows"])
+    _start(batch, None, dry_run=False)
+    batch.refresh_from_db()
+    if batch.status == ImportBatch.Status.DONE:
+        messages.success(request, _("Imported: %(created)s created, %(updated)s updated.") % {
+            "created": batch.created_count, "updated": batch.updated_count})
+    return redirect("core:import_batch", batch.pk)
+
+
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment, polled by HTMX while the worker checks or imports; when it is
+    over, HTMX reloads the page to show the report."""
+    batch = _get_batch(request, pk)
+    if not batch.in_progress:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "core/imports/_progress.html", _batch_context(request, batch))
+
+
+@require_POST
+def import_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    if not may_revert(request.user):
+        raise PermissionDenied
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        batch = revert_batch(batch, request.user)
+    except (RevertError, ImportRefused) as exc:
+        messages.error(request, str(exc))
+    else:
+        r = batch.options.get("reverted", {})
+        messages.success(request, _("Import #%(id)s reverted: %(removed)s rows removed, "
+                                    "%(restored)s restored.") % {
+            "id": batch.pk, "removed": r.get("removed", 0), "restored": r.get("restored", 0)})
+    return redirect(request.POST.get("next") or reverse("core:imports"))
+
+
+@require_POST
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drop an upload that was never imported (and its file)."""
+    batch = _get_batch(request, pk)
+    if batch.status not in (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED,
+                            ImportBatch.Status.FAILED):
+        raise Http404
+    try:
+        if not os.path.isabs(batch.stored_file):
+            default_storage.delete(batch.stored_file)
+    except OSError:
+        pass
+    batch.delete()
+    messages.success(request, _("The upload was discarded."))
+    return redirect("core:imports")
