@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kamp.customers.access import can_see_economics, get_customer_for_user
 
@@ -157,7 +157,7 @@ def list_activity_types(request: HttpRequest):
 @router.post("/activity-types", response={201: ActivityTypeOut})
 def create_activity_type(request: HttpRequest, payload: ActivityTypeIn):
     _programme(request)
-    return 201, actions.do_save_activity_type(request.user, None, **payload.dict())
+    return Status(201, actions.do_save_activity_type(request.user, None, **payload.dict()))
 
 
 class ActivityRecordOut(Schema):
@@ -203,8 +203,9 @@ def create_activity(request: HttpRequest, customer_id: int, payload: ActivityRec
     month = _period(payload.month)
     if month.kind != "month":
         raise ValidationError({"month": "Give a month, e.g. 2025-07."})
-    return 201, actions.do_record_activity(request.user, customer, activity, month.start,
-                                           payload.count, payload.minutes, payload.note)
+    record = actions.do_record_activity(request.user, customer, activity, month.start,
+                                        payload.count, payload.minutes, payload.note)
+    return Status(201, record)
 
 
 @router.delete("/customers/{customer_id}/activities/{record_id}", response={204: None})
@@ -212,7 +213,7 @@ def delete_activity(request: HttpRequest, customer_id: int, record_id: int):
     customer = _customer(request, customer_id)
     actions.do_delete_activity_record(
         request.user, get_object_or_404(ActivityRecord, pk=record_id, customer=customer))
-    return 204, None
+    return Status(204, None)
 
 
 # --- investments ------------------------------------------------------------------------------
@@ -264,7 +265,7 @@ def create_customer_investment(request: HttpRequest, customer_id: int, payload: 
     customer = _customer(request, customer_id)
     data = payload.dict()
     data.pop("allocation", None)
-    return 201, actions.do_record_investment(request.user, customer=customer, **data)
+    return Status(201, actions.do_record_investment(request.user, customer=customer, **data))
 
 
 @router.get("/investments", response=list[InvestmentOut])
@@ -278,7 +279,7 @@ def create_programme_investment(request: HttpRequest, payload: InvestmentIn):
     """A programme-wide investment, allocated to the key accounts (``allocation``: equal,
     revenue or kam_time)."""
     _programme(request)
-    return 201, actions.do_record_investment(request.user, customer=None, **payload.dict())
+    return Status(201, actions.do_record_investment(request.user, customer=None, **payload.dict()))
 
 
 # --- category spend ---------------------------------------------------------------------------
@@ -306,7 +307,7 @@ def list_spend(request: HttpRequest, customer_id: int):
 @router.post("/customers/{customer_id}/category-spend", response={201: SpendOut})
 def set_spend(request: HttpRequest, customer_id: int, payload: SpendIn):
     customer = _customer(request, customer_id)
-    return 201, actions.do_set_category_spend(request.user, customer, **payload.dict())
+    return Status(201, actions.do_set_category_spend(request.user, customer, **payload.dict()))
 
 
 # --- rates --------------------------------------------------------------------------------------
@@ -334,5 +335,6 @@ def list_rates(request: HttpRequest):
 @router.post("/rates", response={201: RateOut})
 def set_rate(request: HttpRequest, payload: RateIn):
     _programme(request)
-    return 201, actions.do_set_exchange_rate(request.user, payload.currency, payload.period,
-                                             payload.rate)
+    rate = actions.do_set_exchange_rate(request.user, payload.currency, payload.period,
+                                        payload.rate)
+    return Status(201, rate)
