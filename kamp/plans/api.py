@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Body, Router, Schema
 from ninja.errors import HttpError
 
 from kamp.customers.access import can_edit_customer, customers_visible_to, get_customer_for_user
@@ -259,55 +259,6 @@ def delete_plan(request: HttpRequest, plan_id: int):
     return 204, None
 
 
-@router.post("/{plan_id}/{section}", response={201: dict, 422: dict})
-def add_item(request: HttpRequest, plan_id: int, section: Section, payload: dict[str, Any]):
-    """Add to a section; the body holds the section's fields (as on the page's form), owners
-    and objectives by id (``owner`` or ``owner_id``)."""
-    plan = get_plan_for_user(request.user, plan_id, write=True)
-    money = sees_money(request.user, plan)
-    form_class = ITEM_FORMS[section]
-    form = form_class(_form_data(form_class, payload), plan=plan, sees_money=money)
-    if not form.is_valid():
-        return 422, _errors(form)
-    try:
-        item = actions.do_add_item(request.user, plan, section, **form.cleaned_data)
-    except ValidationError as exc:
-        return 422, _errors(exc)
-    return 201, _item_out(item, money)
-
-
-@router.patch("/{plan_id}/{section}/{item_id}", response={200: dict, 422: dict})
-def update_item(request: HttpRequest, plan_id: int, section: Section, item_id: int,
-                payload: dict[str, Any]):
-    model, _fields = actions.ITEM_MODELS[section]
-    item = get_item_for_user(request.user, model, item_id, write=True)
-    if item.plan_id != plan_id:
-        raise HttpError(404, "Not found")
-    money = sees_money(request.user, item.plan)
-    form_class = ITEM_FORMS[section]
-    form = form_class(_form_data(form_class, payload, instance=item), instance=item,
-                      plan=item.plan, sees_money=money)
-    if not form.is_valid():
-        return 422, _errors(form)
-    fresh = model.objects.get(pk=item.pk)
-    fresh.plan = item.plan
-    try:
-        actions.do_update_item(request.user, fresh, **form.cleaned_data)
-    except ValidationError as exc:
-        return 422, _errors(exc)
-    return 200, _item_out(fresh, money)
-
-
-@router.delete("/{plan_id}/{section}/{item_id}", response={204: None})
-def delete_item(request: HttpRequest, plan_id: int, section: Section, item_id: int):
-    model, _fields = actions.ITEM_MODELS[section]
-    item = get_item_for_user(request.user, model, item_id, write=True)
-    if item.plan_id != plan_id:
-        raise HttpError(404, "Not found")
-    actions.do_delete_item(request.user, item)
-    return 204, None
-
-
 @router.get("/{plan_id}/joint-links", response=list[LinkOut])
 def list_links(request: HttpRequest, plan_id: int):
     plan = get_plan_for_user(request.user, plan_id, write=True)
@@ -348,3 +299,56 @@ def revoke_link(request: HttpRequest, plan_id: int, link_id: int):
 def list_comments(request: HttpRequest, plan_id: int):
     plan = get_plan_for_user(request.user, plan_id)
     return list(plan.comments.order_by("-created_at")[:500])
+
+
+# Section routes last: their {section} would otherwise swallow /joint-links and /comments.
+@router.post("/{plan_id}/{section}", response={201: dict, 422: dict})
+def add_item(request: HttpRequest, plan_id: int, section: Section, payload: dict[str, Any] = Body(...)):
+    """Add to a section; the body holds the section's fields (as on the page's form), owners
+    and objectives by id (``owner`` or ``owner_id``)."""
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    money = sees_money(request.user, plan)
+    form_class = ITEM_FORMS[section]
+    # The model's defaults (status "to do", today's date…) fill what the body leaves out.
+    defaults = form_class._meta.model()
+    form = form_class(_form_data(form_class, payload, instance=defaults), plan=plan,
+                      sees_money=money)
+    if not form.is_valid():
+        return 422, _errors(form)
+    try:
+        item = actions.do_add_item(request.user, plan, section, **form.cleaned_data)
+    except ValidationError as exc:
+        return 422, _errors(exc)
+    return 201, _item_out(item, money)
+
+
+@router.patch("/{plan_id}/{section}/{item_id}", response={200: dict, 422: dict})
+def update_item(request: HttpRequest, plan_id: int, section: Section, item_id: int,
+                payload: dict[str, Any] = Body(...)):
+    model, _fields = actions.ITEM_MODELS[section]
+    item = get_item_for_user(request.user, model, item_id, write=True)
+    if item.plan_id != plan_id:
+        raise HttpError(404, "Not found")
+    money = sees_money(request.user, item.plan)
+    form_class = ITEM_FORMS[section]
+    form = form_class(_form_data(form_class, payload, instance=item), instance=item,
+                      plan=item.plan, sees_money=money)
+    if not form.is_valid():
+        return 422, _errors(form)
+    fresh = model.objects.get(pk=item.pk)
+    fresh.plan = item.plan
+    try:
+        actions.do_update_item(request.user, fresh, **form.cleaned_data)
+    except ValidationError as exc:
+        return 422, _errors(exc)
+    return 200, _item_out(fresh, money)
+
+
+@router.delete("/{plan_id}/{section}/{item_id}", response={204: None})
+def delete_item(request: HttpRequest, plan_id: int, section: Section, item_id: int):
+    model, _fields = actions.ITEM_MODELS[section]
+    item = get_item_for_user(request.user, model, item_id, write=True)
+    if item.plan_id != plan_id:
+        raise HttpError(404, "Not found")
+    actions.do_delete_item(request.user, item)
+    return 204, None
