@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kamp.customers.access import get_customer_for_user
@@ -174,7 +174,7 @@ def create_assessment(request: HttpRequest, customer_id: int, payload: Assessmen
         a = actions.do_assess(request.user, customer, **payload.dict())
     except DjangoValidationError as exc:
         _errors(exc)
-    return 201, a
+    return Status(201, a)
 
 
 @router.get("/customers/{customer_id}/rounds", response=list[RoundOut])
@@ -220,7 +220,7 @@ def set_stage(request: HttpRequest, customer_id: int, payload: StageIn):
         actions.do_set_stage(request.user, customer, stage=payload.stage, reason=payload.reason)
     except DjangoValidationError as exc:
         _errors(exc)
-    return 201, _stage(customer)
+    return Status(201, _stage(customer))
 
 
 @router.get("/portfolio", response=list[PortfolioRow])

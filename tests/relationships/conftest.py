@@ -24,8 +24,15 @@ def survey(account, ana, member, contacts):
     )
 
 
+def raw_answer(item, value):
+    """The answer that scores ``value`` on the item's construct after reverse-coding (conflict
+    gets 8 − value, so every construct's contribution to the RQI is ``value``)."""
+    target = 8 - value if item.construct == "conflict" else value
+    return 8 - target if item.reversed else target
+
+
 def answer_all(rnd, value=5):
-    return {i.pk: value for i in rnd.template.items.all()}
+    return {i.pk: raw_answer(i, value) for i in rnd.template.items.all()}
 
 
 def post_data(rnd, value="5", comment=""):
