@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from kamp.core.models import User
@@ -117,11 +117,11 @@ def create_interaction(request: HttpRequest, customer_id: int, payload: Interact
             kind=payload.kind, topic=payload.topic, notes=payload.notes, follow_up=payload.follow_up)
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages))
-    return 201, _out(i)
+    return Status(201, _out(i))
 
 
 @router.delete("/customers/{customer_id}/interactions/{interaction_id}", response={204: None})
 def delete_interaction(request: HttpRequest, customer_id: int, interaction_id: int):
     customer = get_customer_for_user(request.user, customer_id, write=True)
     actions.do_delete_interaction(request.user, get_object_or_404(Interaction, pk=interaction_id, customer=customer))
-    return 204, None
+    return Status(204, None)

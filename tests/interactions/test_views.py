@@ -289,7 +289,7 @@ def test_risks_page_query_count(client_for, director, ana, django_assert_max_num
     c.get(reverse("interactions:risks"))
     with django_assert_max_num_queries(30) as small:
         c.get(reverse("interactions:risks"))
-    for k in range(15):
+    for _k in range(15):
         cust = CustomerFactory(status="key_account", owner=ana)
         ct = ContactFactory(customer=cust)
         log(cust, [ana], [ct])
