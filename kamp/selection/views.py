@@ -220,7 +220,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     warnings = []
     if len(key_accounts) > run.cap:
         warnings.append(_("%(n)s key accounts, beyond the cap of %(cap)s.") % {"n": len(key_accounts), "cap": run.cap})
-    off = [c for c in key_accounts if run.by_id[c.id].complete and run.by_id[c.id].quadrant != scoring.STRATEGIC]
+    # Names only of customers this user may read; counts are programme-wide.
+    off = [c for c in key_accounts if c.id in visible and run.by_id[c.id].complete
+           and run.by_id[c.id].quadrant != scoring.STRATEGIC]
     if off:
         names = ", ".join(f"{c.name} ({str(QUADRANT_LABELS[run.by_id[c.id].quadrant]).lower()})" for c in off[:8])
         more = len(off) - 8
@@ -247,8 +249,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         for v in rob.variations:
             robustness_rows.append({
                 "factor": labels.get(v.factor, v.factor), "change": f"{v.change:+.0%}",
-                "entered": [run.customers[i].name for i in v.entered[:6]], "entered_more": max(0, len(v.entered) - 6),
-                "left": [run.customers[i].name for i in v.left[:6]], "left_more": max(0, len(v.left) - 6),
+                "entered": [run.customers[i].name for i in v.entered if i in visible][:6],
+                "entered_more": max(0, len([i for i in v.entered if i in visible]) - 6),
+                "left": [run.customers[i].name for i in v.left if i in visible][:6],
+                "left_more": max(0, len([i for i in v.left if i in visible]) - 6),
             })
 
     n_complete_all = sum(1 for r in run.results if r.complete)
@@ -268,13 +272,14 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "chart": _chart(run, complete, trails),
         "grouped": len(complete) > MAX_POINTS,
         "key_count": len(key_accounts),
-        "recommended": [run.customers[i] for i in run.recommended],
+        "recommended": [run.customers[i] for i in run.recommended if i in visible],
         "recommended_count": len(run.recommended),
         "gauge_pct": min(100, round(100 * len(key_accounts) / run.cap)) if run.cap else 100,
         "warnings": warnings,
         "robustness_rows": robustness_rows,
-        "robust": [run.customers[i].name for i in (rob.robust if rob else ())],
-        "unstable": [run.customers[i].name for i in run.recommended if rob and i not in set(rob.robust)],
+        "robust": [run.customers[i].name for i in (rob.robust if rob else ()) if i in visible],
+        "unstable": [run.customers[i].name for i in run.recommended
+                     if rob and i in visible and i not in set(rob.robust)],
         "snapshots": snapshots,
         "show_trails": bool(show_trails),
         "industries": sorted({c.industry for c in run.customers.values() if c.industry}),
