@@ -66,6 +66,8 @@ class ActivityType(models.Model):
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+", editable=False)
 
     class Meta:
         verbose_name = _("activity")

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Case as CaseExpr
 from django.db.models import (
     CharField,
     IntegerField,
@@ -30,7 +31,6 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models import Case as CaseExpr
 from django.db.models import When as WhenExpr
 from django.db.models.functions import Cast, Substr
 

@@ -219,9 +219,7 @@ def _customer_tab_context(request, customer, forms) -> dict:
         .order_by("currency")
     )
     spends = CategorySpend.objects.filter(customer=customer).order_by("-first_month")[:12]
-    found_alerts = [
-        a for a in economics_alerts.alerts(Customer.objects.filter(pk=customer.pk), today)
-    ]
+    found_alerts = list(economics_alerts.alerts(Customer.objects.filter(pk=customer.pk), today))
     return customer_context(
         request, customer, TAB,
         period=period, period_code=code, period_label=period_label(period, code),
