@@ -107,7 +107,7 @@ def test_the_whole_flow(client_for, admin, tmp_path, settings):
 def test_bad_rows_are_listed_and_block_the_import(client_for, admin, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     c = client_for(admin)
-    data = CSV + "76.123.456-1;Bad RUT;Sur;z\n".encode()
+    data = CSV + b"76.123.456-1;Bad RUT;Sur;z\n"
     upload(c, data)
     batch = ImportBatch.objects.get()
     c.post(reverse("core:import_mapping", args=[batch.pk]), mapping_post(batch))

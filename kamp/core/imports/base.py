@@ -383,8 +383,8 @@ def count_rows(table: Table) -> int:
     return max(0, n - table.header_line)
 
 
-def parse_row(ctx: ImportContext, line: int, cells: list[Any],
-              fields: dict[str, Field]) -> dict[str, Any] | None:
+def parse_row(ctx: ImportContext, line: int, cells: list[Any], fields: dict[str, Field],
+              required: list[Field]) -> dict[str, Any] | None:
     """Cells → ``{field: value}`` for the mapped, non-empty cells; reports each bad cell."""
     row: dict[str, Any] = {}
     ok = True
@@ -398,10 +398,11 @@ def parse_row(ctx: ImportContext, line: int, cells: list[Any],
             row[name] = f.parse(value, ctx.decimal)
         except ParseError as exc:
             ok = False
+            row[name] = None  # present but bad: not also "required"
             ctx.add_error(line, _(exc.message) % exc.params if exc.params else _(exc.message),
                           name, ctx.table.header[index])
-    for f in fields.values():
-        if f.required and f.name not in row and ok:
+    for f in required:
+        if f.name not in row:
             ok = False
             ctx.add_error(line, _("“%(field)s” is required.") % {"field": f.label}, f.name)
     return row if ok else None
@@ -485,12 +486,13 @@ def run_import(kind: ImportKind | str, path: str | Path, *, user=None, batch=Non
         # so that pass 2 neither re-parses the file nor holds it in memory.
         kind.prepare(ctx)
         fields = {f.name: f for f in kind.fields}
+        required = [f for f in kind.fields if f.required]
         spill = tempfile.TemporaryFile(prefix="kamp-import-")  # noqa: SIM115 (closed in finally)
         chunk: list[dict[str, Any]] = []
         for line, cells in table.rows():
             ctx.rows_read += 1
             ctx.line = line
-            row = parse_row(ctx, line, cells, fields)
+            row = parse_row(ctx, line, cells, fields, required)
             if row is not None:
                 try:
                     cleaned = kind.clean(row, ctx)

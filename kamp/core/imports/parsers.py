@@ -89,9 +89,10 @@ def parse_decimal(value: Any, decimal: str | None = None) -> Decimal:
         dec = "."
     thousands = "." if dec == "," else ","
     body = text.replace(thousands, "")
-    if dec == ",":
-        body = body.replace(",", ".")
-    if thousands in body or body.count(".") > 1:
+    if body.count(dec) > 1:
+        raise ParseError("“%(value)s” is not a number.", value=value)
+    body = body.replace(",", ".").replace(" ", "").replace("\u00a0", "")
+    if body.count(".") > 1:
         raise ParseError("“%(value)s” is not a number.", value=value)
     try:
         number = Decimal(body)

@@ -153,6 +153,8 @@ class CustomerImport(ImportKind):
             if found is None:
                 ctx.cache["parent_refs"].append((ctx.line, ref))
         ctx.cache["file_names"][fold(row["name"])] = True
+        if ext:
+            ctx.cache["file_names"][fold(ext)] = True
         if key:
             ctx.cache["file_taxes"][key] = True
         row["_id"] = pk

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             raise CommandError(str(exc), returncode=2) from None
         if not opts["target"]:
-            raise CommandError("Which file? kamp import %s FILE" % kind.name, returncode=2)
+            raise CommandError(f"Which file? kamp import {kind.name} FILE", returncode=2)
         mapping = {}
         for item in opts["map"]:
             if "=" not in item:
