@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kamp.core.models import SiteSettings
@@ -22,7 +23,8 @@ from .models import AlertDismissal, ReadinessAssessment
 from .questionnaire import AREAS, GROUPS, LEVEL_LABELS, LEVEL_TEXT, question_map, questions_data
 from .readiness import compare
 
-SEVERITIES = [("danger", _("at risk")), ("warning", _("needs attention")), ("info", _("for information"))]
+SEVERITIES = [("danger", gettext_lazy("at risk")), ("warning", gettext_lazy("needs attention")),
+              ("info", gettext_lazy("for information"))]
 
 
 def _require_programme(user) -> None:
@@ -87,7 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "quadrant_groups": group(quadrants), "type_groups": group(types), "stage_groups": group(stages),
         "form_groups": form_groups, "chart": chart,
         "alerts": open_alerts[:8], "alert_count": len(open_alerts),
-        "alert_counts": Counter(a.severity for a in open_alerts), "dismissed_count": len(dismissed),
+        "alert_counts": sorted(Counter(a.severity for a in open_alerts).items(), key=lambda kv: ["danger", "warning", "info"].index(kv[0]) if kv[0] in ("danger", "warning", "info") else 9), "dismissed_count": len(dismissed),
         "workload": workload, "max_accounts": service.MAX_ACCOUNTS_PER_KAM,
         "profit": profit_check, "currency": site.base_currency,
         "matrix_url": _url_or_none("selection:matrix"),
