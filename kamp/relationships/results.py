@@ -211,34 +211,31 @@ def sales_facts(customer_ids, as_of: date) -> dict[int, tuple[bool | None, int]]
 
 
 def functional_pairs(customer, as_of: date) -> int | None:
-    """Functional contact pairs from the interaction log, when the interactions area provides
-    them; None when it does not (the assessment's own count is used then)."""
+    """Functional contact pairs (besides KAM ↔ purchasing) with contact in the interactions
+    area's window, from its analysis when that area is installed; None when it is not or has no
+    log for the account (the assessment's own count is used then)."""
     try:
-        from kamp.interactions import analysis  # type: ignore[attr-defined]
+        from kamp.interactions import analysis
     except ImportError:
-        analysis = None
-    for module in (analysis,):
-        fn = getattr(module, "functional_pair_count", None) if module else None
-        if fn is not None:
-            try:
-                return fn(customer, as_of)
-            except Exception:  # noqa: BLE001 - another area's code must not break this page
-                return None
-    return None
+        return None
+    try:
+        result = analysis.analyse_many([customer.pk], as_of).get(customer.pk)
+    except Exception:  # noqa: BLE001 - another area's code must not break this page
+        return None
+    if result is None or not result.interactions_in_window:
+        return None
+    return len(result.functional_pairs)
 
 
 def share_of_wallet(customer, as_of: date) -> tuple[float | None, float | None]:
     """(now, a year ago) share of wallet, 0–1, when the economics area estimates it."""
     try:
-        from kamp.economics import wallet  # type: ignore[attr-defined]
+        from kamp.economics.services import share_of_wallet_by_customer
     except ImportError:
         return None, None
-    fn = getattr(wallet, "share_of_wallet", None)
-    if fn is None:
-        return None, None
     try:
-        now = fn(customer, as_of)
-        before = fn(customer, as_of - timedelta(days=365))
+        now = share_of_wallet_by_customer(as_of, [customer.pk]).get(customer.pk)
+        before = share_of_wallet_by_customer(as_of - timedelta(days=365), [customer.pk]).get(customer.pk)
     except Exception:  # noqa: BLE001
         return None, None
     return (None if now is None else float(now)), (None if before is None else float(before))
