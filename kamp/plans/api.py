@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Body, Router, Schema
+from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kamp.customers.access import can_edit_customer, customers_visible_to, get_customer_for_user
@@ -205,9 +205,9 @@ def create_plan(request: HttpRequest, customer: int, payload: PlanIn):
     c = get_customer_for_user(request.user, customer, write=True)
     form = PlanForm(payload.dict(), customer=c)
     if not form.is_valid():
-        return 422, _errors(form)
+        return Status(422, _errors(form))
     plan = actions.do_create_plan(request.user, c, **form.cleaned_data)
-    return 201, _plan_out(plan)
+    return Status(201, _plan_out(plan))
 
 
 @router.get("/my-actions", response=list[MyActionOut])
@@ -246,17 +246,17 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
             "strategy": plan.strategy} | values
     form = PlanForm(data, instance=AccountPlan.objects.get(pk=plan.pk), customer=plan.customer)
     if not form.is_valid():
-        return 422, _errors(form)
+        return Status(422, _errors(form))
     fresh = AccountPlan.objects.get(pk=plan.pk)
     actions.do_update_plan(request.user, fresh, **form.cleaned_data)
-    return 200, _plan_out(fresh)
+    return Status(200, _plan_out(fresh))
 
 
 @router.delete("/{plan_id}", response={204: None})
 def delete_plan(request: HttpRequest, plan_id: int):
     plan = get_plan_for_user(request.user, plan_id, write=True)
     actions.do_delete_plan(request.user, plan)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{plan_id}/joint-links", response=list[LinkOut])
@@ -280,11 +280,11 @@ def create_link(request: HttpRequest, plan_id: int, payload: LinkIn):
     plan = get_plan_for_user(request.user, plan_id, write=True)
     form = JointLinkForm(_form_data(JointLinkForm, payload.dict()))
     if not form.is_valid():
-        return 422, _errors(form)
+        return Status(422, _errors(form))
     data = dict(form.cleaned_data)
     days = data.pop("days")
     link = actions.do_create_joint_link(request.user, plan, days=days, **data)
-    return 201, _link_out(request, link)
+    return Status(201, _link_out(request, link))
 
 
 @router.post("/{plan_id}/joint-links/{link_id}/revoke", response=LinkOut)
@@ -314,12 +314,12 @@ def add_item(request: HttpRequest, plan_id: int, section: Section, payload: dict
     form = form_class(_form_data(form_class, payload, instance=defaults), plan=plan,
                       sees_money=money)
     if not form.is_valid():
-        return 422, _errors(form)
+        return Status(422, _errors(form))
     try:
         item = actions.do_add_item(request.user, plan, section, **form.cleaned_data)
     except ValidationError as exc:
-        return 422, _errors(exc)
-    return 201, _item_out(item, money)
+        return Status(422, _errors(exc))
+    return Status(201, _item_out(item, money))
 
 
 @router.patch("/{plan_id}/{section}/{item_id}", response={200: dict, 422: dict})
@@ -334,14 +334,14 @@ def update_item(request: HttpRequest, plan_id: int, section: Section, item_id: i
     form = form_class(_form_data(form_class, payload, instance=item), instance=item,
                       plan=item.plan, sees_money=money)
     if not form.is_valid():
-        return 422, _errors(form)
+        return Status(422, _errors(form))
     fresh = model.objects.get(pk=item.pk)
     fresh.plan = item.plan
     try:
         actions.do_update_item(request.user, fresh, **form.cleaned_data)
     except ValidationError as exc:
-        return 422, _errors(exc)
-    return 200, _item_out(fresh, money)
+        return Status(422, _errors(exc))
+    return Status(200, _item_out(fresh, money))
 
 
 @router.delete("/{plan_id}/{section}/{item_id}", response={204: None})
@@ -351,4 +351,4 @@ def delete_item(request: HttpRequest, plan_id: int, section: Section, item_id: i
     if item.plan_id != plan_id:
         raise HttpError(404, "Not found")
     actions.do_delete_item(request.user, item)
-    return 204, None
+    return Status(204, None)

@@ -11,25 +11,30 @@ from django.template.loader import render_to_string
 from .plan_data import PlanReport
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
+# Only files shipped with kamp (and inline data): a plan's text could hold an address, and a
+# PDF must never reach out to the network.
+LOCAL_PROTOCOLS = {"file", "data"}
 
 
-def _local_only(url: str, *args, **kwargs):
-    """WeasyPrint's URL fetcher, restricted to files shipped with kamp: a PDF never reaches out
-    to the network (a plan's text could hold an address)."""
-    from weasyprint.urls import default_url_fetcher
+def url_fetcher():
+    from weasyprint.urls import URLFetcher
 
-    if not url.startswith("file://"):
-        raise ValueError(f"kamp's PDF does not fetch {url!r}")
-    return default_url_fetcher(url, *args, **kwargs)
+    return URLFetcher(allowed_protocols=LOCAL_PROTOCOLS, timeout=2)
 
 
-def plan_pdf(report: PlanReport, request=None) -> bytes:
+def plan_html(report: PlanReport) -> str:
+    currency = report.customer.currency or (
+        report.economics.currency if report.economics else "") or ""
+    return render_to_string("reports/plan_onepager.html", {"r": report, "currency": currency})
+
+
+def plan_document(report: PlanReport):
+    """The laid-out WeasyPrint document (its ``pages`` tell how long the one-pager came out)."""
     from weasyprint import HTML
 
-    currency = (
-        report.customer.currency or (report.economics.currency if report.economics else "") or ""
-    )
-    html = render_to_string(
-        "reports/plan_onepager.html", {"r": report, "currency": currency}, request=None
-    )
-    return HTML(string=html, base_url=str(STATIC_DIR), url_fetcher=_local_only).write_pdf()
+    return HTML(string=plan_html(report), base_url=str(STATIC_DIR),
+                url_fetcher=url_fetcher()).render()
+
+
+def plan_pdf(report: PlanReport) -> bytes:
+    return plan_document(report).write_pdf()

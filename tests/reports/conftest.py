@@ -1,6 +1,6 @@
 import pytest
 
-from .factories import (
+from tests.plans.factories import (
     ActionFactory,
     InitiativeFactory,
     ObjectiveFactory,
