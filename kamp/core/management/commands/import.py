@@ -4,6 +4,7 @@ from a CSV or XLSX file; ``kamp import list``, ``kamp import revert ID``,
 
 from __future__ import annotations
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -58,6 +59,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from None
         if not opts["target"]:
             raise CommandError(f"Which file? kamp import {kind.name} FILE", returncode=2)
+        if not os.path.isfile(opts["target"]):
+            raise CommandError(f"No such file: {opts['target']}", returncode=2)
         mapping = {}
         for item in opts["map"]:
             if "=" not in item:
