@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -222,7 +222,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     values = _customer_values(request, payload.dict(), None)
     if values.get("owner") is None and request.user.is_kam:
         values["owner"] = request.user  # a KAM's new customer is theirs, as in the form
-    return 201, _save(actions.do_create_customer, request.user, **values)
+    return Status(201, _save(actions.do_create_customer, request.user, **values))
 
 
 @router.get("/{customer_id}", response=CustomerOut)
@@ -246,7 +246,7 @@ def delete_customer(request: HttpRequest, customer_id: int):
     if not request.user.manages_programme:
         raise PermissionDenied
     actions.do_delete_customer(request.user, customer)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{customer_id}/contacts", response=list[ContactOut])
@@ -259,7 +259,7 @@ def list_contacts(request: HttpRequest, customer_id: int):
 def create_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
     customer = get_customer_for_user(request.user, customer_id, write=True)
     values = _contact_values(customer, payload.dict(), None)
-    return 201, _save(actions.do_create_contact, request.user, customer, **values)
+    return Status(201, _save(actions.do_create_contact, request.user, customer, **values))
 
 
 @router.patch("/{customer_id}/contacts/{contact_id}", response=ContactOut)
@@ -279,4 +279,4 @@ def delete_contact(request: HttpRequest, customer_id: int, contact_id: int):
     customer = get_customer_for_user(request.user, customer_id, write=True)
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
     actions.do_delete_contact(request.user, contact)
-    return 204, None
+    return Status(204, None)

@@ -61,8 +61,16 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["tax_id"], condition=~Q(tax_id=""), name="customer_tax_id_unique"),
-            models.UniqueConstraint(fields=["external_id"], condition=~Q(external_id=""), name="customer_external_id_unique"),
+            models.UniqueConstraint(
+                fields=["tax_id"], condition=~Q(tax_id=""), name="customer_tax_id_unique",
+                violation_error_code="duplicate_tax_id",
+                violation_error_message=_("Another customer already has this tax id."),
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~Q(external_id=""),
+                name="customer_external_id_unique", violation_error_code="duplicate_external_id",
+                violation_error_message=_("Another customer already has this external id."),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "name"]),
@@ -85,6 +93,21 @@ class Customer(models.Model):
             raise ValidationError({"tax_id": exc.messages})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A company cannot be its own parent.")})
+
+    def validate_constraints(self, exclude=None) -> None:
+        """A duplicate tax id or external id is reported beside that field, not above the form."""
+        from django.core.exceptions import ValidationError
+
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            fields = {"duplicate_tax_id": "tax_id", "duplicate_external_id": "external_id"}
+            errors: dict[str, list] = {}
+            for error in exc.error_list if not hasattr(exc, "error_dict") else [
+                e for errs in exc.error_dict.values() for e in errs
+            ]:
+                errors.setdefault(fields.get(error.code or "", "__all__"), []).append(error)
+            raise ValidationError(errors)
 
     @property
     def is_key_account(self) -> bool:
