@@ -34,9 +34,12 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields whose value differs: a creation diffs against ``{}``, a deletion to ``{}``
+    (so the trail keeps what a deleted record held)."""
+    keys = list(after) + [k for k in before if k not in after]
     return [
         {"field": k, "old": before.get(k), "new": after.get(k)}
-        for k in after
+        for k in keys
         if before.get(k) != after.get(k)
     ]
 
