@@ -246,14 +246,14 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     rob = run.robustness
     robustness_rows = []
     if rob is not None:
+        by_factor: dict[str, dict] = {}
         for v in rob.variations:
-            robustness_rows.append({
-                "factor": labels.get(v.factor, v.factor), "change": f"{v.change:+.0%}",
-                "entered": [run.customers[i].name for i in v.entered if i in visible][:6],
-                "entered_more": max(0, len([i for i in v.entered if i in visible]) - 6),
-                "left": [run.customers[i].name for i in v.left if i in visible][:6],
-                "left_more": max(0, len([i for i in v.left if i in visible]) - 6),
-            })
+            row = by_factor.setdefault(v.factor, {"factor": labels.get(v.factor, v.factor), "changes": []})
+            entered = [run.customers[i].name for i in v.entered if i in visible]
+            left = [run.customers[i].name for i in v.left if i in visible]
+            row["changes"].append({"entered": entered[:6], "entered_more": max(0, len(entered) - 6),
+                                   "left": left[:6], "left_more": max(0, len(left) - 6)})
+        robustness_rows = list(by_factor.values())
 
     n_complete_all = sum(1 for r in run.results if r.complete)
     context = {

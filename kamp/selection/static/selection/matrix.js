@@ -44,7 +44,7 @@
     var pts = d.points.filter(function (p) { return p.q === q; });
     if (!pts.length) { return; }
     traces.push({
-      type: "scatter", mode: "markers", name: L[q],
+      type: "scatter", mode: "markers", name: L[q], showlegend: false,
       x: pts.map(function (p) { return p.x; }),
       y: pts.map(function (p) { return p.y; }),
       customdata: pts.map(function (p) { return p.url; }),
@@ -73,8 +73,13 @@
       marker: { symbol: "x-thin-open", size: 14, color: "#c53030", line: { width: 2.5, color: "#c53030" } }
     });
   }
-  // Legend-only entries for the marks that are not colours (colour is never the only signal).
-  traces.push({ type: "scatter", mode: "markers", name: "◆ " + L.key, x: [null], y: [null],
+  // Legend entries drawn apart, so a quadrant's swatch is a plain circle whatever its first
+  // point's shape; then the marks that are not colours (colour is never the only signal).
+  ["strategic", "star", "status", "streamline"].forEach(function (q) {
+    traces.push({ type: "scatter", mode: "markers", name: L[q], x: [null], y: [null],
+                  marker: { symbol: "circle", size: 11, color: colours[q] }, hoverinfo: "skip" });
+  });
+  traces.push({ type: "scatter", mode: "markers", name: L.key, x: [null], y: [null],
                 marker: { symbol: "diamond", size: 11, color: "#a0aec0" }, hoverinfo: "skip" });
   traces.push({ type: "scatter", mode: "markers", name: L.rec, x: [null], y: [null],
                 marker: { symbol: "circle", size: 11, color: "#a0aec0", line: { width: 3, color: "#1a202c" } },
