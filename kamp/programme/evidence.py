@@ -86,7 +86,7 @@ def hat_evidence(customer_ids, kam=None, as_of=None) -> dict[str, list[dict]]:
         out["innovator"].append(_na(label))
     else:
         n = sum(len(v) for v in inits.values())
-        value = sum(float(i.get("value") or 0) for v in inits.values() for i in v)
+        launched = sum(1 for v in inits.values() for i in v if i.get("stage") == "launched")
         out["innovator"].append({"label": label, "value": n,
-                                 "text": _("%(n)s launched, value %(v)s") % {"n": n, "v": f"{value:,.0f}"}})
+                                 "text": _("%(n)s initiatives, %(l)s launched") % {"n": n, "l": launched}})
     return out

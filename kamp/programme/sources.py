@@ -1,47 +1,51 @@
 """What the programme reads from the other business areas, behind one small adapter per figure.
 
 Each function takes customer ids (and a date) and returns ``{customer_id: value}`` — or ``None``
-when the area that owns the data is not installed or has no such function yet, so that a tile or
-a check can say "not available" instead of failing. Every function runs a constant number of
-queries whatever the number of customers.
+when the area that owns the data is not installed or cannot answer, so that a tile or a check
+says "not available" instead of failing. Every function runs a constant number of queries
+whatever the number of customers (they call the areas' own bulk functions:
+``kamp.economics.services``, ``kamp.selection.engine``, ``kamp.relationships.results``,
+``kamp.interactions.analysis``, ``kamp.plans.health``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from datetime import date, timedelta
-from importlib import import_module
 
-from kamp.customers.models import Contact
+from django.urls import reverse
+
+from kamp.customers.models import Contact, Customer, CustomerStatus
 
 log = logging.getLogger(__name__)
 
 CORE_DMU_ROLES = ("user", "influencer", "buyer", "decider", "gatekeeper")
 
 
-def _get(dotted: str):
-    module_name, _, attr = dotted.rpartition(".")
-    try:
-        return getattr(import_module(module_name), attr)
-    except (ImportError, AttributeError):
-        return None
+def degrade(fn):
+    """An area missing or failing makes its figure unavailable, never the page."""
 
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ImportError:
+            return None
+        except Exception:  # noqa: BLE001 - a broken area must not take the dashboard down
+            log.exception("programme source %s failed", fn.__name__)
+            return None
 
-def _model(label: str):
-    from django.apps import apps
-
-    try:
-        return apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
+    return wrapper
 
 
 def dmu_coverage(ids) -> dict[int, dict]:
     """Share of the five core DMU roles held by at least one active contact (foundation data)."""
+    ids = list(ids)
     roles: dict[int, set] = defaultdict(set)
     counts: dict[int, int] = defaultdict(int)
-    for cid, dmu in Contact.objects.filter(customer_id__in=list(ids), active=True).values_list(
+    for cid, dmu in Contact.objects.filter(customer_id__in=ids, active=True).values_list(
         "customer_id", "dmu_roles"
     ):
         counts[cid] += 1
@@ -53,82 +57,304 @@ def dmu_coverage(ids) -> dict[int, dict]:
     }
 
 
+# --- selection ---------------------------------------------------------------------------------
+
+
+def _selection_run():
+    from kamp.selection import engine
+
+    return engine.run(with_robustness=False)
+
+
+@degrade
 def quadrants(ids) -> dict[int, str] | None:
-    return None
+    run = _selection_run()
+    out = {}
+    for cid in ids:
+        r = run.by_id.get(cid)
+        if r is not None and r.complete and r.quadrant:
+            out[cid] = r.quadrant
+    return out
 
 
-def stages(ids) -> dict[int, str] | None:
-    return None
+@degrade
+def matrix_points(ids=None) -> list[dict] | None:
+    """Every scored customer (or those in ``ids``) on the matrix, key accounts marked."""
+    run = _selection_run()
+    wanted = None if ids is None else set(ids)
+    points = []
+    for r in run.results:
+        if not r.complete or (wanted is not None and r.id not in wanted):
+            continue
+        info = run.customers.get(r.id)
+        points.append({
+            "id": r.id, "name": r.name, "attractiveness": round(r.attractiveness, 2),
+            "position": round(r.position, 2), "quadrant": r.quadrant,
+            "key": bool(info and info.status == CustomerStatus.KEY_ACCOUNT),
+            "url": reverse("selection:customer_tab", args=[r.id]),
+        })
+    return points
 
 
-def relationship_types(ids) -> dict[int, str] | None:
-    return None
-
-
-def interaction_forms(ids, as_of: date) -> dict[int, dict] | None:
-    return None
-
-
-def sponsor_meetings(ids, sponsors: dict[int, list[int]], as_of: date, days: int = 92) -> dict[int, int] | None:
-    return None
-
-
-def functions_engaged(ids, as_of: date, days: int = 365) -> dict[int, list[str]] | None:
-    return None
-
-
-def profit_after_kam(ids, as_of: date) -> dict[int, list[tuple[str, float]]] | None:
-    return None
-
-
-def sales_by_year(ids, as_of: date) -> dict[int, dict[int, float]] | None:
-    return None
-
-
-def rqi_series(ids) -> dict[int, list[tuple[date, float]]] | None:
-    return None
-
-
-def perception_gaps(ids) -> dict[int, bool] | None:
-    return None
-
-
-def share_of_wallet(ids, as_of: date) -> dict[int, list[tuple[object, float]]] | None:
-    return None
-
-
-def survey_constructs(ids) -> dict[int, list[dict]] | None:
-    return None
-
-
-def initiatives(ids) -> dict[int, list[dict]] | None:
-    return None
-
-
-def plan_completeness(ids, as_of: date) -> dict[int, dict] | None:
-    return None
-
-
-def overdue_actions(ids, as_of: date, owner=None) -> list[dict] | None:
-    return None
-
-
-def stale_plans(ids, as_of: date) -> list[dict] | None:
-    return None
-
-
-def matrix_points(ids) -> list[dict] | None:
-    return None
-
-
+@degrade
 def key_account_since(ids) -> dict[int, date] | None:
-    return None
+    """When each customer last became a key account (the selection decisions)."""
+    from kamp.selection.models import Decision
+
+    out: dict[int, date] = {}
+    for cid, on in Decision.objects.filter(customer_id__in=list(ids), kind="make").order_by(
+            "decided_on").values_list("customer_id", "decided_on"):
+        out[cid] = on
+    return out
 
 
-def _days_ago(as_of: date, days: int) -> date:
-    return as_of - timedelta(days=days)
+# --- relationships -------------------------------------------------------------------------------
 
 
+@degrade
+def relationship_types(ids) -> dict[int, str] | None:
+    from kamp.relationships import results
+
+    return {cid: a.type for cid, a in results.latest_assessments(ids).items()}
+
+
+@degrade
+def stages(ids) -> dict[int, str] | None:
+    """The recorded relationship stage of each account (accounts without one are left out)."""
+    from kamp.relationships import results
+
+    return {cid: s.stage for cid, s in results.latest_stages(ids).items()}
+
+
+@degrade
+def rqi_series(ids) -> dict[int, list[tuple[date, float]]] | None:
+    from kamp.relationships import results
+
+    out = {}
+    for cid, rounds in results.latest_scored_rounds(ids).items():
+        pts = [(r.opened_on, float(r.rqi)) for r in reversed(rounds) if r.rqi is not None]
+        if pts:
+            out[cid] = pts
+    return out
+
+
+@degrade
+def perception_gaps(ids) -> dict[int, bool] | None:
+    from kamp.relationships import results
+
+    return {cid: rounds[0].gap_flagged for cid, rounds in results.latest_scored_rounds(ids).items()
+            if rounds}
+
+
+@degrade
+def survey_constructs(ids) -> dict[int, list[dict]] | None:
+    """Per account, each survey round's construct scores (the customer's side when it answered,
+    else our team's), oldest first: ``[{"when": date, "trust": 5.2, "conflict": 2.1, …}]``."""
+    from kamp.relationships import quality, results
+    from kamp.relationships.models import Side, SurveyItem, SurveyRound
+
+    rounds = list(SurveyRound.objects.filter(customer_id__in=list(ids)).order_by("opened_on", "id"))
+    if not rounds:
+        return {}
+    sheets = results._sheets([r.pk for r in rounds])
+    items: dict[int, list] = defaultdict(list)
+    for item in SurveyItem.objects.filter(template_id__in={r.template_id for r in rounds}):
+        items[item.template_id].append(quality.Item(item.key, item.construct, item.reversed))
+    out: dict[int, list[dict]] = defaultdict(list)
+    for r in rounds:
+        team, cust = [], []
+        for entry in sheets.get(r.pk, {}).values():
+            (team if entry["side"] == Side.TEAM else cust).append(entry["sheet"])
+        chosen = cust or team
+        if not chosen:
+            continue
+        scores = quality.with_rqi(quality.construct_scores(items[r.template_id], chosen))
+        out[r.customer_id].append({"when": r.opened_on, **{k: float(v) for k, v in scores.items()}})
+    return dict(out)
+
+
+# --- interactions --------------------------------------------------------------------------------
+
+
+@degrade
+def interaction_forms(ids, as_of: date) -> dict[int, dict] | None:
+    from kamp.interactions import analysis
+
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {cid: {"form": a.form, "diamond_index": a.diamond_index,
+                  "functional_pairs": [list(p) for p in a.functional_pairs]}
+            for cid, a in analysis.analyse_many(ids, as_of).items()}
+
+
+@degrade
+def sponsor_meetings(ids, sponsors: dict[int, list[int]], as_of: date, days: int = 92) -> dict[int, int] | None:
+    """Per account, how many interactions its executive sponsors took part in (last quarter)."""
+    from kamp.interactions.models import InteractionPerson
+
+    wanted = {(cid, uid) for cid, uids in sponsors.items() for uid in uids}
+    out: dict[int, int] = defaultdict(int)
+    if not wanted:
+        return out
+    for cid, uid in InteractionPerson.objects.filter(
+            interaction__customer_id__in=list(sponsors), user_id__in={u for _c, u in wanted},
+            interaction__date__gt=as_of - timedelta(days=days), interaction__date__lte=as_of,
+    ).values_list("interaction__customer_id", "user_id"):
+        if (cid, uid) in wanted:
+            out[cid] += 1
+    return out
+
+
+@degrade
+def functions_engaged(ids, as_of: date, days: int = 365) -> dict[int, list[str]] | None:
+    """Per account, our functions that took part in interactions with the customer."""
+    from kamp.interactions.models import InteractionPerson
+
+    out: dict[int, set] = defaultdict(set)
+    for cid, fn in InteractionPerson.objects.filter(
+            interaction__customer_id__in=list(ids),
+            interaction__date__gt=as_of - timedelta(days=days), interaction__date__lte=as_of,
+    ).values_list("interaction__customer_id", "user__function").distinct():
+        out[cid].add(fn)
+    return {cid: sorted(v) for cid, v in out.items()}
+
+
+# --- economics ---------------------------------------------------------------------------------
+
+
+@degrade
+def profit_after_kam(ids, as_of: date, quarters: int = 4) -> dict[int, list[tuple[str, float]]] | None:
+    """Per account, profit after KAM over the last complete quarters: [(period, value)]."""
+    from kamp.economics import services
+
+    ids = list(ids)
+    if not ids:
+        return {}
+    periods = services.recent_periods("quarter", quarters, as_of)
+    values = services.compute(periods, ids, services.rate_table())
+    out: dict[int, list[tuple[str, float]]] = {}
+    for (cid, i), v in sorted(values.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        out.setdefault(cid, [(str(p), 0.0) for p in periods])[i] = (str(periods[i]), float(v.profit_after_kam))
+    return out
+
+
+@degrade
+def sales_by_year(ids, as_of: date, years: int = 3) -> dict[int, dict[int, float]] | None:
+    """Per account, net revenue of the trailing 12 months (key 0), the 12 before (1)…"""
+    from kamp.economics import services
+    from kamp.economics.pnl import Period
+
+    ids = list(ids)
+    if not ids:
+        return {}
+    last = Period.trailing(as_of, 12)
+    periods = [last.shift(-n) for n in range(years)]
+    values = services.compute(periods, ids, services.rate_table())
+    out: dict[int, dict[int, float]] = defaultdict(dict)
+    for (cid, i), v in values.items():
+        out[cid][i] = float(v.net_revenue)
+    return dict(out)
+
+
+@degrade
+def share_of_wallet(ids, as_of: date, years: int = 3) -> dict[int, list[tuple[object, float]]] | None:
+    """Per account, share of wallet of each trailing 12 months, oldest first (by year ending)."""
+    from kamp.economics import services
+    from kamp.economics.pnl import Period
+
+    ids = list(ids)
+    if not ids:
+        return {}
+    last = Period.trailing(as_of, 12)
+    periods = [last.shift(-n) for n in range(years - 1, -1, -1)]
+    values = services.compute(periods, ids, services.rate_table())
+    out: dict[int, list] = defaultdict(list)
+    for (cid, i), v in sorted(values.items(), key=lambda kv: kv[0]):
+        if v.share_of_wallet is not None:
+            out[cid].append((as_of.year - (years - 1 - i), float(v.share_of_wallet)))
+    return dict(out)
+
+
+@degrade
 def whale_curve(ids, as_of: date) -> list[dict] | None:
-    """[{"id", "name", "profit", "cumulative"}] ranked by profit, highest first (economics)."""
-    return None
+    """Every customer with money, ranked by profit after KAM over the last 12 months, with the
+    cumulative profit (the whale curve); key accounts marked. ``ids`` is ignored: the curve is
+    about the whole portfolio."""
+    from kamp.economics import pnl, services
+
+    values = services.portfolio_pnl(pnl.Period.trailing(as_of, 12), None, with_previous=False)
+    if not values:
+        return []
+    points = pnl.sample_curve(pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items()), 300)
+    names = dict(Customer.objects.filter(pk__in=[p.key for p in points]).values_list("pk", "name"))
+    return [{"id": p.key, "name": names.get(p.key, ""), "profit": float(p.profit),
+             "cumulative": float(p.cumulative),
+             "url": reverse("economics:customer_tab", args=[p.key])} for p in points]
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+def _plan_health(ids, as_of: date):
+    from kamp.plans import health
+
+    current = health.current_plans(ids)
+    return current, health.health_for(plan_ids=list(current.values()), today=as_of)
+
+
+@degrade
+def plan_completeness(ids, as_of: date) -> dict[int, dict] | None:
+    current, found = _plan_health(list(ids), as_of)
+    return {cid: {"completeness": found[pid].percent / 100, "stale": found[pid].stale,
+                  "last_updated": found[pid].last_updated}
+            for cid, pid in current.items() if pid in found}
+
+
+@degrade
+def stale_plans(ids, as_of: date) -> list[dict] | None:
+    """Key accounts whose current plan is stale (no update in 90 days) or who have no plan."""
+    ids = list(Customer.objects.filter(pk__in=list(ids), status=CustomerStatus.KEY_ACCOUNT)
+               .order_by("name").values_list("pk", "name"))
+    current, found = _plan_health([c for c, _n in ids], as_of)
+    out = []
+    for cid, name in ids:
+        pid = current.get(cid)
+        h = found.get(pid) if pid else None
+        if h is None or h.stale:
+            out.append({"customer_id": cid, "customer": name,
+                        "last_updated": h.last_updated if h else None,
+                        "url": reverse("plans:customer_tab", args=[cid])})
+    return out
+
+
+@degrade
+def overdue_actions(ids, as_of: date, owner=None) -> list[dict] | None:
+    """Open plan actions past their due date on these accounts (only ``owner``'s, when given,
+    plus the unassigned ones on accounts they own)."""
+    from django.db.models import Q
+
+    from kamp.plans.models import OPEN_STATUSES, PlanAction
+
+    qs = PlanAction.objects.filter(plan__customer_id__in=list(ids), status__in=OPEN_STATUSES,
+                                   due__lt=as_of)
+    if owner is not None:
+        qs = qs.filter(Q(owner=owner) | Q(owner__isnull=True, plan__customer__owner=owner))
+    return [{"customer_id": a.plan.customer_id, "customer": a.plan.customer.name, "title": a.title,
+             "due": a.due, "owner": str(a.owner or ""),
+             "url": reverse("plans:customer_tab", args=[a.plan.customer_id])}
+            for a in qs.select_related("plan__customer", "owner").order_by("due")[:200]]
+
+
+@degrade
+def initiatives(ids) -> dict[int, list[dict]] | None:
+    """Per account, its co-creation initiatives: ``{"title", "stage", "year", "value"}``."""
+    from kamp.plans.models import Initiative
+
+    out: dict[int, list[dict]] = defaultdict(list)
+    for cid, title, stage, created, vc, vu in Initiative.objects.filter(
+            plan__customer_id__in=list(ids)).values_list(
+            "plan__customer_id", "title", "stage", "created_at", "value_for_customer", "value_for_us"):
+        out[cid].append({"title": title, "stage": stage, "year": created.year,
+                         "value": None, "described_value": bool(vc or vu)})
+    return dict(out)

@@ -94,7 +94,9 @@ def test_dashboard_query_budget(client_for, director, django_assert_max_num_quer
     _portfolio(20)
     c = client_for(director)
     c.get(reverse("programme:dashboard"))
-    with django_assert_max_num_queries(80):
+    # Each area answers in a handful of bulk queries (economics, selection, relationships,
+    # interactions, plans, every alert module): a fixed budget, not a function of the size.
+    with django_assert_max_num_queries(140):
         c.get(reverse("programme:dashboard"))
 
 
