@@ -162,6 +162,9 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = not TESTING
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The login form's field is "username" (it holds the e-mail); without this axes would look for
+# "email", record every failure without a username and never lock anyone out.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 
 # --- Security ------------------------------------------------------------------------------

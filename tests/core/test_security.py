@@ -1,0 +1,105 @@
+"""Security: the Content-Security-Policy (no inline scripts anywhere), secure cookies outside
+development, login throttling (django-axes) and the admin kept for admins."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+import kamp
+
+TEMPLATES = sorted(Path(kamp.__file__).parent.glob("**/templates/**/*.html"))
+
+
+def test_csp_header_forbids_inline_scripts(client_for, ana, account):
+    r = client_for(ana).get(reverse("customers:detail", args=[account.pk]))
+    csp = r["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]*)", csp).group(1)
+    assert script_src.strip() == "'self'"
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p).split("kamp/")[-1])
+def test_no_inline_script_or_handler_in_templates(path):
+    text = path.read_text()
+    for tag in re.findall(r"<script\b[^>]*>", text):
+        assert "src=" in tag, f"inline <script> in {path}: the CSP would block it"
+    assert not re.search(r"\son[a-z]+\s*=\s*[\"']", text), f"inline event handler in {path}"
+    assert "javascript:" not in text
+
+
+def test_pages_only_load_local_assets(client_for, ana, account):
+    text = client_for(ana).get(reverse("customers:detail", args=[account.pk])).content.decode()
+    for url in re.findall(r'(?:src|href)="([^"]+)"', text):
+        assert not url.startswith(("http://", "https://", "//")), url
+
+
+def test_security_headers(client_for, ana):
+    r = client_for(ana).get(reverse("home"))
+    assert r["X-Frame-Options"] == "DENY"
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert r["Referrer-Policy"] == "same-origin"
+
+
+def test_cookies_are_secure_outside_development(monkeypatch):
+    import importlib
+
+    import kamp.settings as kamp_settings
+
+    monkeypatch.delenv("KAMP_TESTING", raising=False)
+    monkeypatch.delenv("KAMP_DEBUG", raising=False)
+    monkeypatch.delenv("KAMP_SECURE_COOKIES", raising=False)
+    monkeypatch.setenv("KAMP_BEHIND_PROXY", "1")
+    try:
+        fresh = importlib.reload(kamp_settings)
+        assert fresh.SESSION_COOKIE_SECURE and fresh.CSRF_COOKIE_SECURE
+        assert fresh.SESSION_COOKIE_HTTPONLY and fresh.AXES_ENABLED
+        assert fresh.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
+        monkeypatch.setenv("KAMP_SECURE_COOKIES", "0")
+        assert not importlib.reload(kamp_settings).SESSION_COOKIE_SECURE
+    finally:
+        monkeypatch.setenv("KAMP_TESTING", "1")
+        monkeypatch.delenv("KAMP_BEHIND_PROXY", raising=False)
+        monkeypatch.delenv("KAMP_SECURE_COOKIES", raising=False)
+        importlib.reload(kamp_settings)
+
+
+@pytest.mark.django_db
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+def test_login_is_throttled_after_failures(client, ana):
+    from axes.utils import reset
+
+    reset()
+    url = reverse("login")
+    for _ in range(3):
+        r = client.post(url, {"username": ana.email, "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    assert r.status_code == 429
+    # Even the right password is refused while locked out.
+    r = client.post(url, {"username": ana.email, "password": "pw-kamp-123"}, REMOTE_ADDR="10.0.0.9")
+    assert r.status_code == 429 and "Too many failed attempts" in r.content.decode()
+    reset()
+
+
+@pytest.mark.django_db
+def test_login_with_the_right_password_and_a_clear_error_otherwise(client, ana):
+    r = client.post(reverse("login"), {"username": ana.email, "password": "nope"})
+    assert "That e-mail and password do not match" in r.content.decode()
+    r = client.post(reverse("login"), {"username": ana.email, "password": "pw-kamp-123"})
+    assert r.status_code == 302 and r["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
+def test_csrf_is_enforced():
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(role="director")
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(user)
+    r = c.post(reverse("core:settings"), {"company_name": "X", "size_class": "sme", "base_currency": "CLP"})
+    assert r.status_code == 403
