@@ -41,6 +41,16 @@ STATUS_LABELS = {
 }
 TREND_LABELS = {health.UP: gettext_lazy("rising"), health.DOWN: gettext_lazy("falling"),
                 health.FLAT: gettext_lazy("steady")}
+AREA_LABELS = {
+    "selection": gettext_lazy("Selection"),
+    "relationships": gettext_lazy("Relationships"),
+    "interactions": gettext_lazy("Interactions"),
+    "economics": gettext_lazy("Economics"),
+    "plans": gettext_lazy("Plans"),
+    "team": gettext_lazy("Team"),
+    "programme": gettext_lazy("Programme"),
+}
+
 GROUP_LABELS = {
     "unknown": gettext_lazy("not assessed"),
     "A": gettext_lazy("A · bow-tie"),
@@ -202,7 +212,7 @@ def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = 
         for uid in f["salesperson_only"]:
             c.lines.append(_("%(kam)s's profile is only the salesperson hat.") % {"kam": by_id[uid].kam})
         for uid in f["with_fit_gap"]:
-            c.lines.append(_("%(kam)s is %(n)s hat levels short of what their accounts need.")
+            c.lines.append(_("%(kam)s: %(n)s hat level(s) short of what their accounts need.")
                            % {"kam": by_id[uid].kam, "n": by_id[uid].gap_total})
         turnover = set(f["turnover_accounts"])
         c.accounts = _acc(sorted(turnover), names, _("KAM changed twice in two years"), "team:customer")
@@ -239,7 +249,7 @@ def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = 
         f = r.figures
         c.lines.append(_("%(s)s of %(n)s key accounts have an executive sponsor.") % {"s": f["with_sponsor"], "n": f["accounts"]})
         if f["sponsor_met_last_quarter"] is not None:
-            c.lines.append(_("%(s)s sponsors met their customer in the last quarter.") % {"s": f["sponsor_met_last_quarter"]})
+            c.lines.append(_("Key accounts whose sponsor met the customer in the last quarter: %(s)s of %(n)s.") % {"s": f["sponsor_met_last_quarter"], "n": f["accounts"]})
         else:
             c.missing.append(_("Sponsor meetings (interaction log)."))
         c.lines.append(_("%(s)s of %(n)s teams are staffed across at least %(m)s functions.")
@@ -256,7 +266,7 @@ def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = 
             elif per[cid]["sponsor_met"] is False:
                 why.append(_("sponsor has not met the customer this quarter"))
             if per[cid]["functions"] < health.MIN_FUNCTIONS:
-                why.append(_("team covers %(n)s functions") % {"n": per[cid]["functions"]})
+                why.append(_("functions on the team: %(n)s") % {"n": per[cid]["functions"]})
             if per[cid]["functions_engaged"] is not None and per[cid]["functions_engaged"] < 2:
                 why.append(_("few functions in contact"))
             acc += _acc([cid], names, "; ".join(str(w) for w in why), "team:customer")
@@ -283,7 +293,7 @@ def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = 
     elif types is None:
         c.missing.append(_("Relationship types (relationships)."))
     if gaps is not None:
-        c.lines.append(_("%(n)s accounts with a perception gap (the two sides differ by more than a point).") % {"n": len(f.get("perception_gaps", []))})
+        c.lines.append(_("Accounts with a perception gap (the two sides differ by more than a point): %(n)s.") % {"n": len(f.get("perception_gaps", []))})
     acc = _acc(f.get("rqi_falling", []), names, _("RQI falling"), "relationships:customer_tab")
     acc += [a for a in _acc(f.get("perception_gaps", []), names, _("perception gap"), "relationships:customer_tab")
             if a["id"] not in {x["id"] for x in acc}]

@@ -91,6 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alerts": open_alerts[:8], "alert_count": len(open_alerts),
         "alert_counts": sorted(Counter(a.severity for a in open_alerts).items(), key=lambda kv: ["danger", "warning", "info"].index(kv[0]) if kv[0] in ("danger", "warning", "info") else 9), "dismissed_count": len(dismissed),
         "workload": workload, "max_accounts": service.MAX_ACCOUNTS_PER_KAM,
+        "area_labels": service.AREA_LABELS,
         "profit": profit_check, "currency": site.base_currency,
         "matrix_url": _url_or_none("selection:matrix"),
     })
@@ -144,7 +145,10 @@ def alerts_view(request: HttpRequest) -> HttpResponse:
     from kamp.core.models import User
 
     kam_ids = {o for o in owners.values() if o}
+    by_area = Counter(a.area for a in open_alerts)
     context = {
+        "area_labels": service.AREA_LABELS,
+        "area_counts": [(a, service.AREA_LABELS.get(a, a), n) for a, n in sorted(by_area.items())],
         "alerts": shown, "total": len(open_alerts), "dismissed": dismissed,
         "areas": sorted({a.area for a in open_alerts}), "severities": SEVERITIES,
         "kams": User.objects.filter(pk__in=kam_ids).order_by("name") if kam_ids else [],

@@ -63,8 +63,8 @@ def load(ctx) -> None:
     hats = [
         ("ana", "self", 400, (4, 4, 3, 3), "Me falta sistematizar el plan de cuenta."),
         ("ana", "director", 380, (4, 4, 4, 3), "Conectó a la gerencia de CS con nuestros socios."),
-        ("ana", "self", 30, (4, 5, 4, 4), "CS: nuevas iniciativas con finanzas y operaciones."),
-        ("ana", "director", 20, (4, 5, 4, 4), "Directora de orquesta ejemplar en CS."),
+        ("ana", "self", 30, (4, 5, 5, 4), "CS: nuevas iniciativas con finanzas y operaciones."),
+        ("ana", "director", 20, (4, 5, 5, 4), "Directora de orquesta ejemplar en CS."),
         ("bruno", "self", 60, (5, 3, 3, 2), "Cierro los negocios grandes del norte."),
         ("bruno", "director", 45, (5, 2, 2, 1), "Excelente vendedor; trabaja solo, sin plan ni equipo."),
         ("carla", "self", 90, (3, 3, 4, 4), ""),

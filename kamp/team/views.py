@@ -23,7 +23,8 @@ from .profiles import MAX_ACCOUNTS_PER_KAM, build_profiles
 
 
 def _panel_context(request, customer, form=None, owner_form=None) -> dict:
-    team = list(customer.team_members.select_related("user").order_by("role", "user__name"))
+    team = sorted(customer.team_members.select_related("user"),
+                  key=lambda m: (m.role != TeamRole.SPONSOR, m.user.name or m.user.email))
     changes = changes_by_customer([customer.pk]).get(customer.pk, [])
     fallback = timezone.localdate(customer.created_at) if customer.created_at else None
     since = owner_since(changes, str(customer.owner), fallback) if customer.owner else None
