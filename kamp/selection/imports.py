@@ -14,7 +14,7 @@ from collections import Counter
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from kamp.core import audit
 from kamp.core.imports import Field, ImportKind, RowError, parse_date, parse_decimal, register
@@ -29,18 +29,18 @@ from .models import Assessment
 @register
 class AssessmentImport(ImportKind):
     name = "assessments"
-    label = _l("Selection assessments")
-    description = _l("Factor scores for key account selection: customer, factor, score, and "
+    label = gettext_lazy("Selection assessments")
+    description = gettext_lazy("Factor scores for key account selection: customer, factor, score, and "
                      "optionally the assessor and the date.")
     models = [Assessment]
     batch_size = 2000
     fields = [
-        Field("customer", _l("customer"), ["Cliente", "RUT", "Razón social"], required=True),
-        Field("factor", _l("factor"), ["Criterio", "Factor"], required=True, max_length=40),
-        Field("score", _l("score"), ["Puntaje", "Nota", "Puntuación"], parser=parse_decimal,
+        Field("customer", gettext_lazy("customer"), ["Cliente", "RUT", "Razón social"], required=True),
+        Field("factor", gettext_lazy("factor"), ["Criterio", "Factor"], required=True, max_length=40),
+        Field("score", gettext_lazy("score"), ["Puntaje", "Nota", "Puntuación"], parser=parse_decimal,
               required=True),
-        Field("assessor", _l("assessor"), ["Evaluador", "Evaluadora"]),
-        Field("date", _l("date"), ["Fecha"], parser=parse_date),
+        Field("assessor", gettext_lazy("assessor"), ["Evaluador", "Evaluadora"]),
+        Field("date", gettext_lazy("date"), ["Fecha"], parser=parse_date),
     ]
 
     def may_import(self, user) -> bool:

@@ -14,8 +14,11 @@ from tests.selection.factories import HIGH, LOW, STAR, score
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(page):
     cache.clear()
+    # The live server's first request imports every app's URLs: slow on a busy machine.
+    page.set_default_navigation_timeout(60_000)
+    page.set_default_timeout(20_000)
     yield
     cache.clear()
 
