@@ -86,7 +86,7 @@ def typology_chart_data(assessments, language: str, label: str = "") -> dict:
     return {
         "names": _type_names(language),
         "axis": {"x": _("Relational orientation (1 transactional – 7 relational)"),
-                 "y": _("Relative power RP = D_b − D_s (above 0: we hold more power)")},
+                 "y": _("Relative power D_b − D_s (above 0: we hold more)")},
         "note": _("Middle band: mutual when the mean dependence is 4 or more, otherwise independent (hollow markers)."),
         "series": [{
             "name": label,
@@ -454,7 +454,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     chart = {
         "names": _type_names(language),
         "axis": {"x": _("Relational orientation (1 transactional – 7 relational)"),
-                 "y": _("Relative power RP = D_b − D_s (above 0: we hold more power)")},
+                 "y": _("Relative power D_b − D_s (above 0: we hold more)")},
         "note": _("Middle band: mutual when the mean dependence is 4 or more, otherwise independent (hollow markers)."),
         "series": [{
             "name": row["customer"].name,

@@ -34,8 +34,8 @@
     region(1, 4.5, -1, 1, COLORS.competitive_interaction); region(4.5, 7, -1, 1, COLORS.collaborative_partnership);
     label(2.75, -4.8, "vulnerable_supplier"); label(5.75, -4.8, "inviting_buyer");
     label(2.75, 4.8, "vulnerable_buyer"); label(5.75, 4.8, "inviting_supplier");
-    label(2.75, 0.45, "competitive_interaction"); label(5.75, 0.45, "collaborative_partnership");
-    annotations.push({ x: 4, y: -0.6, xref: "x", yref: "y", showarrow: false,
+    label(2.75, 0.62, "competitive_interaction"); label(5.75, 0.62, "collaborative_partnership");
+    annotations.push({ x: 4, y: -0.75, xref: "x", yref: "y", showarrow: false,
       text: "<i>" + n.independent[0] + " / " + n.independent[1] + "</i>", font: { size: 10, color: COLORS.independent } });
     var traces = d.series.map(function (s) {
       var pts = s.points;
@@ -43,7 +43,7 @@
         type: "scatter", mode: pts.length > 1 ? "lines+markers+text" : "markers+text", name: s.name,
         x: pts.map(function (p) { return p.ro; }), y: pts.map(function (p) { return p.rp; }),
         text: pts.map(function (p, i) { return d.series.length > 1 ? s.name : (i === pts.length - 1 || i === 0 ? p.date.slice(0, 7) : ""); }),
-        textposition: "top center", textfont: { size: 10 },
+        textposition: "bottom center", textfont: { size: 10 },
         line: { color: "#4a5568", width: 1.5, dash: "dot" },
         marker: {
           size: pts.map(function (p, i) { return i === pts.length - 1 ? 14 : 9; }),
