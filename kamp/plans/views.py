@@ -582,7 +582,8 @@ def joint_plan(request: HttpRequest, token: str) -> HttpResponse:
         }
         response = render(request, "plans/joint.html", ctx, status=status)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # The site's "same-origin" referrer policy keeps the token from leaking to other
+        # sites; "no-referrer" would make browsers send "Origin: null" and fail CSRF.
         return response
 
 
