@@ -57,7 +57,7 @@ class CustomerLookupField(forms.CharField):
 
 class CustomerForm(forms.ModelForm):
     parent = CustomerLookupField(
-        label=_("parent company"), required=False,
+        label=_("Parent company"), required=False,
         help_text=_("The group this company belongs to: type a name or tax id."),
     )
 
@@ -108,7 +108,8 @@ class ContactForm(forms.ModelForm):
         others = customer.contacts.all()
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        self.fields["reports_to"].queryset = others
+        self.fields["reports_to"].queryset = others  # type: ignore[attr-defined]
+        self.fields["influence"].widget.attrs.update({"min": 1, "max": 5})
         self.fields["name"].widget.attrs["autofocus"] = True
 
     def clean(self):

@@ -181,7 +181,7 @@ def yearly_sales(customer: Customer) -> list[dict[str, Any]]:
         margin = (row["net"] or 0) - (row["cost"] or 0)
         out.append({
             **row,
-            "currency": row["currency"] or customer.currency,
+            "currency": row["currency"] or customer.currency or settings.KAMP_BASE_CURRENCY,
             "margin": margin,
             "margin_ratio": (margin / row["net"]) if row["net"] else None,
         })
@@ -229,7 +229,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         sponsors=[m for m in team if m.role == "sponsor"],
         years=years,
         recent=_last_12_months(years, customer, today) if economics else None,
-        currency=customer.currency or SiteSettings.load().base_currency,
+        # The sales' own currency when they have one, else the customer's, else the company's.
+        currency=(years[0]["currency"] if years else "")
+        or customer.currency or SiteSettings.load().base_currency,
     )
     return render(request, "customers/detail.html", context)
 
