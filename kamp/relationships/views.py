@@ -312,6 +312,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "relationships/round.html", customer_context(
         request, customer, TAB, round=rnd, result=result, rows=rows, chart=chart,
         comments=comments, mine=mine, gap_threshold=results.gap_threshold(),
+        pending=sum(1 for r in respondents if r.responded_at is None),
         can_run=can_edit, identifying_below=quality.IDENTIFYING_BELOW))
 
 

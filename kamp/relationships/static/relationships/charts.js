@@ -69,6 +69,7 @@
       { type: "scatter", mode: "lines+markers", name: d.names.team, x: d.dates, y: d.team, connectgaps: true, line: { color: "#2b6cb0" } },
       { type: "scatter", mode: "lines+markers", name: d.names.customer, x: d.dates, y: d.customer, connectgaps: true, line: { color: "#1b7f3b", dash: "dash" } }
     ], { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: { text: d.names.y }, range: [1, 7] },
+         xaxis: { type: "category" },
          legend: { orientation: "h", y: -0.2 } }, CONFIG);
   }
 
