@@ -175,3 +175,15 @@ def test_xlsx_streamed_with_typed_cells(tmp_path):
     assert [line for line, _ in rows] == [2, 4]
     assert rows[0][1][1] == dt.datetime(2026, 11, 28)
     assert parse_date(rows[1][1][1]) == dt.date(2026, 11, 28)
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=4, allow_nan=False),
+       st.sampled_from([None, ",", "."]))
+def test_fast_paths_agree_with_the_careful_path(value, decimal):
+    """Whatever shortcut parse_decimal takes, an explicit decimal option is obeyed."""
+    english = f"{value:,.4f}"
+    spanish = english.replace(",", "_").replace(".", ",").replace("_", ".")
+    if decimal != ",":
+        assert parse_decimal(english, decimal) == value
+    if decimal != ".":
+        assert parse_decimal(spanish, decimal) == value

@@ -25,6 +25,7 @@ def tax_key(value: str) -> str:
 class CustomerIndex:
     def __init__(self) -> None:
         self.by_tax: dict[str, int] = {}
+        self.exact: dict[str, int] = {}  # tax id as stored → pk: no normalising on the hot path
         self.by_external: dict[str, int] = {}
         self.by_name: dict[str, int] = {}
         self.country: dict[int, str] = {}
@@ -35,6 +36,7 @@ class CustomerIndex:
     def add(self, pk: int, tax_id: str, external_id: str, name: str, country: str = "") -> None:
         if tax_id:
             self.by_tax[tax_key(tax_id)] = pk
+            self.exact[tax_id] = pk
         if external_id:
             self.by_external[external_id.strip().lower()] = pk
         if name:

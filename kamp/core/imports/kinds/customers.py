@@ -16,7 +16,7 @@ from kamp.customers.models import Customer, CustomerSize, CustomerStatus
 from kamp.customers.validators import normalise_tax_id
 
 from ..base import Field, ImportContext, ImportKind, RowError, register
-from ..parsers import choice_parser, fold
+from ..parsers import ParseError, choice_parser, fold
 from ._lookup import check_may_edit, customer_index, tax_key
 
 SIZE_ES = {
@@ -34,8 +34,6 @@ STATUS_ES = {
 
 
 def parse_country(value: Any, decimal: str | None = None) -> str:
-    from ..parsers import ParseError
-
     text = str(value).strip().upper()
     if len(text) != 2 or not text.isalpha():
         raise ParseError("“%(value)s” is not a two-letter country code (e.g. CL).", value=value)
@@ -43,8 +41,8 @@ def parse_country(value: Any, decimal: str | None = None) -> str:
 
 
 def parse_currency(value: Any, decimal: str | None = None) -> str:
-    from ..parsers import ParseError
-
+    if value.__class__ is str and len(value) == 3 and value.isupper() and value.isalpha():
+        return value
     text = str(value).strip().upper()
     if len(text) != 3 or not text.isalpha():
         raise ParseError("“%(value)s” is not a three-letter currency code (e.g. CLP).", value=value)

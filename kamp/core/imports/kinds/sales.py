@@ -15,23 +15,23 @@ from kamp.core.models import ImportBatch
 from kamp.economics.models import SalesLine
 
 from ..base import Field, ImportContext, ImportKind, RowError, register
-from ..parsers import parse_date, parse_decimal
+from ..parsers import ParseError, parse_date, parse_decimal
 from ._lookup import check_may_see_economics, customer_index
 from .customers import parse_currency
 
 VALUE_FIELDS = ["customer_id", "date", "net_amount", "cost", "currency", "product", "category",
                 "quantity"]
+INSERT_FIELDS = ["customer_id", "date", "net_amount", "cost", "currency", "product", "category",
+                 "quantity", "document_number", "line_number", "import_batch_id"]
+ZERO = Decimal(0)
 MAX_AMOUNT = 10**14  # max_digits=18, decimal_places=4
-_Q4 = Decimal("0.0001")
 
 
 def _amount(value: Any, decimal: str | None = None):
-    from ..parsers import ParseError
-
     number = parse_decimal(value, decimal)
-    if abs(number) >= MAX_AMOUNT:
+    if not -MAX_AMOUNT < number < MAX_AMOUNT:
         raise ParseError("%(value)s is too large.", value=value)
-    return number.quantize(_Q4) if number.as_tuple().exponent < -4 else number
+    return number  # more than 4 decimals: the database rounds
 
 
 
@@ -92,7 +92,7 @@ class SalesImport(ImportKind):
     def clean(self, row: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
         index = customer_index(ctx)
         ref = row.pop("customer")
-        pk = index.by_tax.get(ref) if isinstance(ref, str) else None  # the common, exact case
+        pk = index.exact.get(ref)  # the common case: the tax id as kamp writes it
         row["customer_id"] = pk or index.resolve(ref)
         check_may_see_economics(ctx, row["customer_id"])
         document = row.get("document_number")
@@ -126,12 +126,12 @@ class SalesImport(ImportKind):
                 old.append(r)
             else:
                 new.append(r)
-        batch = ctx.batch
-        SalesLine.objects.bulk_create(
-            [SalesLine(import_batch=batch, **{k: v for k, v in r.items() if k[0] != "_"})
-             for r in new],
-            batch_size=1000,
-        )
+        batch_id = ctx.batch.pk
+        ctx.insert(SalesLine, INSERT_FIELDS, [
+            (r["customer_id"], r["date"], r["net_amount"], r.get("cost", ZERO),
+             r.get("currency", ""), r.get("product", ""), r.get("category", ""),
+             r.get("quantity"), r.get("document_number", ""), r.get("line_number", ""), batch_id)
+            for r in new])
         ctx.created += len(new)
         if old:
             fields = sorted({k for r in old for k in r if k[0] != "_"})
