@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -133,7 +133,7 @@ def pnl_rows(value) -> list[dict]:
 
 
 def _chart_series(customer: Customer, as_of: date) -> dict:
-    quarters = services.recent_periods("quarter", 8, as_of, complete=False)
+    quarters = services.recent_periods("quarter", 8, as_of)
     series = services.pnl_series(customer, quarters)
     return {
         "labels": [str(v.period) for v in series],
@@ -219,6 +219,15 @@ def _customer_tab_context(request, customer, forms) -> dict:
         .order_by("currency")
     )
     spends = CategorySpend.objects.filter(customer=customer).order_by("-first_month")[:12]
+    cts_summary = (
+        ActivityRecord.objects.filter(customer=customer, month__gte=period.start,
+                                      month__lt=period.end)
+        .values("activity__name", "activity__driver", "currency")
+        .annotate(occurrences=Sum("count"), total_minutes=Sum(F("count") * F("minutes")),
+                  total_cost=Sum("cost"))
+        .order_by("-total_cost")
+    )
+    inv_summary, inv_note = _investment_summary(customer, period, value)
     found_alerts = list(economics_alerts.alerts(Customer.objects.filter(pk=customer.pk), today))
     return customer_context(
         request, customer, TAB,
@@ -232,11 +241,42 @@ def _customer_tab_context(request, customer, forms) -> dict:
         last_12=last_12, clv=clv, settings=settings,
         clv_years=settings.clv_years,
         chart=_chart_series(customer, today),
-        records=records, allocations=allocations, sales=list(sales), spends=spends,
+        records=records, allocations=allocations, cts_summary=list(cts_summary),
+        inv_summary=inv_summary, inv_summary_note=inv_note,
+        column_label=_("Last 12 months") if code == "12m" else str(period), sales=list(sales), spends=spends,
         alerts=found_alerts,
         forms=forms,
         customer_currency=customer.currency or value.currency,
     )
+
+
+def _investment_summary(customer, period, value):
+    """KAM investments in the period by kind, own and programme share, in the base currency
+    (the same conversion as the P&L: one set-based query per kind of origin)."""
+    from . import pnl
+    from .models import InvestmentKind
+
+    rates = services.rate_table(value.currency)
+    rows = (
+        InvestmentAllocation.objects.filter(customer=customer, date__gte=period.start,
+                                            date__lt=period.end)
+        .values_list("investment__kind", "investment__customer_id", "currency", "date", "amount")
+    )
+    sums: dict = {}
+    missing = False
+    for kind, own, currency, day, amount in rows:
+        slot = sums.setdefault(kind, [pnl.ZERO, pnl.ZERO])
+        try:
+            converted = rates.to_base(amount, currency, pnl.month_index(day.year, day.month))
+        except pnl.MissingRate:
+            missing = True
+            continue
+        slot[0 if own else 1] += converted
+    labels = dict(InvestmentKind.choices)
+    out = [{"label": labels.get(k, k), "own": pnl.quantize(v[0], value.currency),
+            "programme": pnl.quantize(v[1], value.currency)} for k, v in sums.items()]
+    note = _("Some investments have no exchange rate and are left out.") if missing else ""
+    return out, note
 
 
 @require_POST
@@ -324,7 +364,9 @@ def portfolio_data(request) -> dict:
             for p in sample if p.key in key_ids
         ],
         "currency": rates.base,
+        "total": float(total.profit_after_kam),
         "names": {
+            "total": str(_("Total profit of the portfolio")),
             "curve": str(_("Cumulative profit after KAM")),
             "keys": str(_("Key accounts")),
             "x": str(_("Customers, most profitable first (%)")),

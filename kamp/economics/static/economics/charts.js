@@ -28,7 +28,7 @@
     var d = data("whale-data"), el = document.getElementById("whale");
     if (!d || !el || !window.Plotly) return;
     var traces = [
-      { type: "scattergl", mode: "lines", name: d.names.curve, x: d.x, y: d.y, line: { color: "#2b6cb0", width: 3 },
+      { type: "scatter", mode: "lines", name: d.names.curve, x: d.x, y: d.y, line: { color: "#2b6cb0", width: 3 },
         hovertemplate: "%{x:.1f} %<br>%{y:,.0f} " + d.currency + "<extra></extra>" },
       { type: "scatter", mode: "markers", name: d.names.keys, x: d.keys.map(function (k) { return k.x; }),
         y: d.keys.map(function (k) { return k.y; }), text: d.keys.map(function (k) { return k.name; }),
@@ -38,7 +38,11 @@
     window.Plotly.newPlot(el, traces, {
       margin: { t: 20, r: 10, b: 50, l: 90 }, separators: sep, legend: { orientation: "h", y: -0.2 },
       xaxis: { title: { text: d.names.x }, range: [0, 100] },
-      yaxis: { title: { text: d.names.y }, tickformat: ",.0f", zeroline: true }
+      yaxis: { title: { text: d.names.y }, tickformat: ",.0f", zeroline: true, rangemode: "tozero" },
+      shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: d.total, y1: d.total,
+                 line: { color: "#718096", dash: "dot", width: 1 } }],
+      annotations: [{ xref: "paper", x: 1, y: d.total, xanchor: "right", yanchor: "bottom",
+                      text: d.names.total, showarrow: false, font: { size: 11, color: "#4a5568" } }]
     }, config);
   }
 
