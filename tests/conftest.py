@@ -22,6 +22,15 @@ from .factories import CustomerFactory, TeamMemberFactory, UserFactory
 PASSWORD = "pw-kamp-123"
 
 
+def pytest_configure(config):
+    """Compile the message catalogues (``.mo`` files are not committed) once, before any
+    xdist worker starts, so Spanish pages work however the suite is run."""
+    if not hasattr(config, "workerinput"):
+        from kamp.i18n import compile_all
+
+        compile_all()
+
+
 @pytest.fixture
 def admin(db):
     return UserFactory(email="admin@supplier.test", name="Admin", role=Role.ADMIN,
