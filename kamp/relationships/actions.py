@@ -73,7 +73,7 @@ def do_assess(acting_user, customer, *, ro=None, ds=None, db=None, date=None,
         ds=_dec(ds), db=_dec(db), relative_power=_dec(result.relative_power), type=result.type,
         systems_linked=systems_linked, functional_pairs=functional_pairs, note=note,
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
-        import_batch=import_batch, **{k: v for k, v in item_scores.items()},
+        import_batch=import_batch, **dict(item_scores.items()),
     )
     assessment.full_clean()
     assessment.save()

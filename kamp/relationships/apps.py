@@ -1,3 +1,5 @@
+import contextlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +12,6 @@ class RelationshipsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the `relationship` import kind with the core import engine (the engine
         # also loads settings.KAMP_IMPORT_MODULES; registering here needs no settings change).
-        try:
+        # The import engine is optional for this area.
+        with contextlib.suppress(ImportError):
             from . import imports  # noqa: F401
-        except ImportError:  # the import engine is optional for this area
-            pass

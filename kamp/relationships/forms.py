@@ -36,7 +36,7 @@ class AssessmentForm(forms.Form):
                            widget=forms.DateInput(attrs={"type": "date"}))
     ro_source = forms.ChoiceField(
         label=_("Relational orientation from"), initial=ROSource.ASSESSED,
-        choices=[(ROSource.ASSESSED, _("our assessment (below)")),
+        choices=[(ROSource.ASSESSED, _("our assessment")),
                  (ROSource.RQI, _("the latest survey's relationship quality index"))],
     )
     ro = forms.DecimalField(

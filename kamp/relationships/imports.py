@@ -18,7 +18,7 @@ from kamp.core.imports.parsers import ParseError, parse_date, parse_decimal
 from kamp.core.models import AuditEvent
 
 from . import results
-from .models import Assessment, ROSource, RelationshipType
+from .models import Assessment, RelationshipType, ROSource
 
 WRITTEN = ["ro", "ds", "db", "relative_power", "type", "ro_source"]
 

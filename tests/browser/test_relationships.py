@@ -16,9 +16,9 @@ def _fill_likert(page, value: str):
 
 def test_kam_classifies_runs_a_round_and_reads_results(page, live_server, login, shot, browser,
                                                       account, ana, member):
-    jorge = ContactFactory(customer=account, name="Jorge Pérez", email="jorge.perez@cs.cl",
+    ContactFactory(customer=account, name="Jorge Pérez", email="jorge.perez@cs.cl",
                            title="Gerente de Compras")
-    maria = ContactFactory(customer=account, name="María González", email="maria.gonzalez@cs.cl",
+    ContactFactory(customer=account, name="María González", email="maria.gonzalez@cs.cl",
                            title="CFO")
     login(ana)
     page.goto(f"{live_server.url}/customers/{account.pk}/")

@@ -6,8 +6,8 @@ import pytest
 
 from kamp.relationships import stages as s
 
-FULL = dict(has_sales_12m=True, months_with_orders=12, functional_pairs=3, systems_linked=True,
-            our_switching_cost=5, their_switching_cost=5)
+FULL = {"has_sales_12m": True, "months_with_orders": 12, "functional_pairs": 3, "systems_linked": True,
+            "our_switching_cost": 5, "their_switching_cost": 5}
 
 
 def suggest(**kw):

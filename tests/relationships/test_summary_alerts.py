@@ -66,7 +66,7 @@ def test_alert_disintegrating_on_rqi_drop(account, ana, member):
 
 
 def test_alerts_constant_queries(ana, django_assert_max_num_queries):
-    for n in range(10):
+    for _n in range(10):
         c = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT)
         actions.do_assess(ana, c, ro=5, ds=5, db=5)
     with django_assert_max_num_queries(6):

@@ -240,9 +240,8 @@ def test_results_side_by_side_with_gap(client_for, survey, ana, member):
 
 
 def test_portfolio_query_count_is_constant(client_for, director, django_assert_max_num_queries):
-    from tests.factories import CustomerFactory
-
     from kamp.customers.models import CustomerStatus
+    from tests.factories import CustomerFactory
 
     c = client_for(director)
     for n in range(3):

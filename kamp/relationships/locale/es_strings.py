@@ -42,7 +42,7 @@ ES = {
 'How much its operation would suffer without us.': 'Cuánto sufriría su operación sin nosotros.',
 'Date': 'Fecha',
 'Relational orientation from': 'Orientación relacional según',
-'our assessment (below)': 'nuestra evaluación (abajo)',
+'our assessment': 'nuestra evaluación',
 "the latest survey's relationship quality index": 'el índice de calidad de la relación de la última encuesta',
 'Relational orientation (1 transactional – 7 relational)': 'Orientación relacional (1 transaccional – 7 relacional)',
 '1: price and single deals; 7: long-term, joint work, shared plans.': '1: precio y negocios puntuales; 7: largo plazo, trabajo conjunto, planes compartidos.',
