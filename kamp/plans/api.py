@@ -24,6 +24,7 @@ from .models import AccountPlan, JointPlanLink
 
 router = Router(tags=["plans"])
 
+JSON_BODY = Body(...)  # the section's fields, as on the page's form
 Section = Literal["objectives", "actions", "whitespace", "initiatives", "risks", "reviews"]
 
 
@@ -154,8 +155,11 @@ def _item_out(item, money: bool) -> dict[str, Any]:
 
 def _errors(form_or_exc) -> dict:
     if isinstance(form_or_exc, ValidationError):
-        return {"detail": form_or_exc.message_dict if hasattr(form_or_exc, "error_dict")
-                else {"__all__": form_or_exc.messages}}
+        return {
+            "detail": form_or_exc.message_dict
+            if hasattr(form_or_exc, "error_dict")
+            else {"__all__": form_or_exc.messages}
+        }
     return {"detail": form_or_exc.errors.get_json_data()}
 
 
@@ -178,25 +182,43 @@ def _form_data(form_class, payload: dict, instance=None) -> dict:
 
 
 @router.get("/", response=list[PlanOut])
-def list_plans(request: HttpRequest, customer: int | None = None, limit: int = 100,
-               offset: int = 0):
+def list_plans(
+    request: HttpRequest, customer: int | None = None, limit: int = 100, offset: int = 0
+):
     qs = AccountPlan.objects.filter(customer__in=customers_visible_to(request.user))
     if customer is not None:
         qs = qs.filter(customer_id=customer)
     limit = max(1, min(limit, 500))
-    plans = list(qs.order_by("customer_id", "-period")[max(0, offset): max(0, offset) + limit])
+    plans = list(qs.order_by("customer_id", "-period")[max(0, offset) : max(0, offset) + limit])
     health = health_for(plans=plans)
     out = []
     for p in plans:
         h = health[p.pk]
-        out.append({**{k: getattr(p, k) for k in ("id", "customer_id", "period",
-                                                   "business_and_goals", "strategy",
-                                                   "created_at", "last_updated_at")},
-                    "health": {"completeness": h.percent, "missing": dict(h.completeness.missing),
-                               "freshness": h.freshness,
-                               "days_since_update": h.days_since_update, "stale": h.stale,
-                               "open_actions": h.open_actions,
-                               "overdue_actions": h.overdue_actions}})
+        out.append(
+            {
+                **{
+                    k: getattr(p, k)
+                    for k in (
+                        "id",
+                        "customer_id",
+                        "period",
+                        "business_and_goals",
+                        "strategy",
+                        "created_at",
+                        "last_updated_at",
+                    )
+                },
+                "health": {
+                    "completeness": h.percent,
+                    "missing": dict(h.completeness.missing),
+                    "freshness": h.freshness,
+                    "days_since_update": h.days_since_update,
+                    "stale": h.stale,
+                    "open_actions": h.open_actions,
+                    "overdue_actions": h.overdue_actions,
+                },
+            }
+        )
     return out
 
 
@@ -216,9 +238,17 @@ def my_actions(request: HttpRequest, days: int = 30):
 
     data = gather(request.user, upcoming_days=days)
     return [
-        {"id": a.pk, "title": a.title, "due": a.due, "status": a.status,
-         "overdue": a.is_overdue(), "plan_id": a.plan_id, "period": a.plan.period,
-         "customer_id": a.plan.customer_id, "customer_name": a.plan.customer.name}
+        {
+            "id": a.pk,
+            "title": a.title,
+            "due": a.due,
+            "status": a.status,
+            "overdue": a.is_overdue(),
+            "plan_id": a.plan_id,
+            "period": a.plan.period,
+            "customer_id": a.plan.customer_id,
+            "customer_name": a.plan.customer.name,
+        }
         for a in data["overdue"] + data["upcoming"] + data["later"]
     ]
 
@@ -242,8 +272,11 @@ def get_plan(request: HttpRequest, plan_id: int):
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
     plan = get_plan_for_user(request.user, plan_id, write=True)
     values = {k: v for k, v in payload.dict().items() if v is not None}
-    data = {"period": plan.period, "business_and_goals": plan.business_and_goals,
-            "strategy": plan.strategy} | values
+    data = {
+        "period": plan.period,
+        "business_and_goals": plan.business_and_goals,
+        "strategy": plan.strategy,
+    } | values
     form = PlanForm(data, instance=AccountPlan.objects.get(pk=plan.pk), customer=plan.customer)
     if not form.is_valid():
         return Status(422, _errors(form))
@@ -267,11 +300,16 @@ def list_links(request: HttpRequest, plan_id: int):
 
 def _link_out(request, link: JointPlanLink) -> dict:
     return {
-        "id": link.pk, "label": link.label, "language": link.language,
+        "id": link.pk,
+        "label": link.label,
+        "language": link.language,
         "url": request.build_absolute_uri(f"/plans/joint/{link.token}/"),
-        "share_objectives": link.share_objectives, "share_actions": link.share_actions,
-        "share_initiatives": link.share_initiatives, "expires_at": link.expires_at,
-        "revoked_at": link.revoked_at, "view_count": link.view_count,
+        "share_objectives": link.share_objectives,
+        "share_actions": link.share_actions,
+        "share_initiatives": link.share_initiatives,
+        "expires_at": link.expires_at,
+        "revoked_at": link.revoked_at,
+        "view_count": link.view_count,
     }
 
 
@@ -303,7 +341,9 @@ def list_comments(request: HttpRequest, plan_id: int):
 
 # Section routes last: their {section} would otherwise swallow /joint-links and /comments.
 @router.post("/{plan_id}/{section}", response={201: dict, 422: dict})
-def add_item(request: HttpRequest, plan_id: int, section: Section, payload: dict[str, Any] = Body(...)):
+def add_item(
+    request: HttpRequest, plan_id: int, section: Section, payload: dict[str, Any] = JSON_BODY
+):
     """Add to a section; the body holds the section's fields (as on the page's form), owners
     and objectives by id (``owner`` or ``owner_id``)."""
     plan = get_plan_for_user(request.user, plan_id, write=True)
@@ -311,8 +351,9 @@ def add_item(request: HttpRequest, plan_id: int, section: Section, payload: dict
     form_class = ITEM_FORMS[section]
     # The model's defaults (status "to do", today's date…) fill what the body leaves out.
     defaults = form_class._meta.model()
-    form = form_class(_form_data(form_class, payload, instance=defaults), plan=plan,
-                      sees_money=money)
+    form = form_class(
+        _form_data(form_class, payload, instance=defaults), plan=plan, sees_money=money
+    )
     if not form.is_valid():
         return Status(422, _errors(form))
     try:
@@ -323,16 +364,25 @@ def add_item(request: HttpRequest, plan_id: int, section: Section, payload: dict
 
 
 @router.patch("/{plan_id}/{section}/{item_id}", response={200: dict, 422: dict})
-def update_item(request: HttpRequest, plan_id: int, section: Section, item_id: int,
-                payload: dict[str, Any] = Body(...)):
+def update_item(
+    request: HttpRequest,
+    plan_id: int,
+    section: Section,
+    item_id: int,
+    payload: dict[str, Any] = JSON_BODY,
+):
     model, _fields = actions.ITEM_MODELS[section]
     item = get_item_for_user(request.user, model, item_id, write=True)
     if item.plan_id != plan_id:
         raise HttpError(404, "Not found")
     money = sees_money(request.user, item.plan)
     form_class = ITEM_FORMS[section]
-    form = form_class(_form_data(form_class, payload, instance=item), instance=item,
-                      plan=item.plan, sees_money=money)
+    form = form_class(
+        _form_data(form_class, payload, instance=item),
+        instance=item,
+        plan=item.plan,
+        sees_money=money,
+    )
     if not form.is_valid():
         return Status(422, _errors(form))
     fresh = model.objects.get(pk=item.pk)

@@ -47,20 +47,35 @@ CS_STRATEGY = (
     "finance, reporte ESG) que nos hagan difíciles de reemplazar; y el patrocinio de Patricia "
     "Rojas ante el CEO, Andrés Silva."
 )
-OFFERINGS = ["Asesoría financiera", "Fusiones y adquisiciones", "Riesgos", "Impuestos",
-             "Reestructuración"]
+OFFERINGS = [
+    "Asesoría financiera",
+    "Fusiones y adquisiciones",
+    "Riesgos",
+    "Impuestos",
+    "Reestructuración",
+]
 # buying unit → {offering: (status, current MCLP, potential MCLP)}
 CS_WHITESPACE = {
-    "Concesiones": {"Asesoría financiera": ("serving", 180, 260), "Riesgos": ("pursuing", 0, 70),
-                    "Impuestos": ("opportunity", 0, 45), "Fusiones y adquisiciones": ("no_fit", 0, 0)},
-    "Obras civiles / EPC": {"Asesoría financiera": ("serving", 60, 90),
-                            "Riesgos": ("opportunity", 0, 55),
-                            "Reestructuración": ("no_fit", 0, 0)},
-    "Edificación": {"Asesoría financiera": ("opportunity", 0, 40),
-                    "Reestructuración": ("pursuing", 0, 60)},
-    "Corporativo (finanzas)": {"Fusiones y adquisiciones": ("pursuing", 35, 150),
-                               "Impuestos": ("serving", 80, 95),
-                               "Riesgos": ("opportunity", 0, 30)},
+    "Concesiones": {
+        "Asesoría financiera": ("serving", 180, 260),
+        "Riesgos": ("pursuing", 0, 70),
+        "Impuestos": ("opportunity", 0, 45),
+        "Fusiones y adquisiciones": ("no_fit", 0, 0),
+    },
+    "Obras civiles / EPC": {
+        "Asesoría financiera": ("serving", 60, 90),
+        "Riesgos": ("opportunity", 0, 55),
+        "Reestructuración": ("no_fit", 0, 0),
+    },
+    "Edificación": {
+        "Asesoría financiera": ("opportunity", 0, 40),
+        "Reestructuración": ("pursuing", 0, 60),
+    },
+    "Corporativo (finanzas)": {
+        "Fusiones y adquisiciones": ("pursuing", 35, 150),
+        "Impuestos": ("serving", 80, 95),
+        "Riesgos": ("opportunity", 0, 30),
+    },
 }
 
 
@@ -71,102 +86,189 @@ def load(ctx) -> None:
     ana = users["ana"]
 
     plan = AccountPlan.objects.create(
-        customer=cs, period=str(today.year), business_and_goals=CS_BUSINESS,
-        strategy=CS_STRATEGY, created_by=ana, created_at=_at(today.replace(month=1, day=12)),
-        last_updated_at=_at(today - timedelta(days=3)), last_updated_by=ana,
+        customer=cs,
+        period=str(today.year),
+        business_and_goals=CS_BUSINESS,
+        strategy=CS_STRATEGY,
+        created_by=ana,
+        created_at=_at(today.replace(month=1, day=12)),
+        last_updated_at=_at(today - timedelta(days=3)),
+        last_updated_by=ana,
     )
     objectives = [
-        Objective.objects.create(plan=plan, title="Participación en el gasto de asesoría financiera de CS",
-                                 measure="%", target=35, current=27, due=today.replace(month=12, day=31)),
-        Objective.objects.create(plan=plan, title="Ingresos por asesoría a CS", measure="MCLP",
-                                 target=420, current=355, is_financial=True,
-                                 due=today.replace(month=12, day=31)),
-        Objective.objects.create(plan=plan, title="Concesiones asesoradas en el año",
-                                 measure="proyectos", target=4, current=2),
-        Objective.objects.create(plan=plan, title="Calidad de la relación (RQI) según CS",
-                                 measure="puntos (1–7)", target=Decimal("6.0"),
-                                 current=Decimal("5.4")),
+        Objective.objects.create(
+            plan=plan,
+            title="Participación en el gasto de asesoría financiera de CS",
+            measure="%",
+            target=35,
+            current=27,
+            due=today.replace(month=12, day=31),
+        ),
+        Objective.objects.create(
+            plan=plan,
+            title="Ingresos por asesoría a CS",
+            measure="MCLP",
+            target=420,
+            current=355,
+            is_financial=True,
+            due=today.replace(month=12, day=31),
+        ),
+        Objective.objects.create(
+            plan=plan,
+            title="Concesiones asesoradas en el año",
+            measure="proyectos",
+            target=4,
+            current=2,
+        ),
+        Objective.objects.create(
+            plan=plan,
+            title="Calidad de la relación (RQI) según CS",
+            measure="puntos (1–7)",
+            target=Decimal("6.0"),
+            current=Decimal("5.4"),
+        ),
     ]
     felipe, rodrigo, lucia = users.get("felipe"), users.get("rodrigo"), users.get("lucia")
     d = timedelta
     actions = [
         ("Presentar el modelo de project finance al directorio de CS", ana, -12, "open", True, 2),
-        ("Enviar la propuesta de due diligence para la adquisición de Vial Sur", ana, -5,
-         "in_progress", False, 1),
+        (
+            "Enviar la propuesta de due diligence para la adquisición de Vial Sur",
+            ana,
+            -5,
+            "in_progress",
+            False,
+            1,
+        ),
         ("Conocer al nuevo gerente de riesgos de CS", ana, -2, "open", False, 3),
         ("Preparar la QBR de diciembre con María González (CFO)", ana, 10, "open", True, 3),
         ("Revisar los supuestos financieros de la concesión Ruta 5", felipe, 20, "open", True, 2),
         ("Almuerzo de patrocinio con Andrés Silva (CEO)", rodrigo, 30, "open", False, 3),
         ("Proponer a Camila Vera el alcance del piloto ESG", ana, 45, "open", True, None),
-        ("Levantar el proceso de control de costos de obra con Paula Herrera", lucia, -30, "done",
-         True, None),
+        (
+            "Levantar el proceso de control de costos de obra con Paula Herrera",
+            lucia,
+            -30,
+            "done",
+            True,
+            None,
+        ),
         ("Actualizar el mapa DMU tras la reorganización de CS", ana, -40, "done", False, 3),
     ]
     for title, owner, days, status, shared, objective in actions:
         PlanAction.objects.create(
-            plan=plan, title=title, owner=owner, due=today + d(days=days), status=status,
+            plan=plan,
+            title=title,
+            owner=owner,
+            due=today + d(days=days),
+            status=status,
             shared_with_customer=shared,
             objective=objectives[objective] if objective is not None else None,
             completed_at=_at(today + d(days=days)) if status == ActionStatus.DONE else None,
         )
     for unit, cells in CS_WHITESPACE.items():
         for offering, (status, current, potential) in cells.items():
-            WhitespaceCell.objects.create(plan=plan, buying_unit=unit, offering=offering,
-                                          status=status, current_revenue=current * M,
-                                          potential=potential * M)
+            WhitespaceCell.objects.create(
+                plan=plan,
+                buying_unit=unit,
+                offering=offering,
+                status=status,
+                current_revenue=current * M,
+                potential=potential * M,
+            )
     Initiative.objects.create(
-        plan=plan, title="Modelo de project finance para concesiones", stage="launched", owner=felipe,
+        plan=plan,
+        title="Modelo de project finance para concesiones",
+        stage="launched",
+        owner=felipe,
         value_for_customer="Cierra el financiamiento de cada concesión en semanas, con mejores "
-                           "condiciones de los bancos.",
+        "condiciones de los bancos.",
         value_for_us="Un mandato en cada nueva concesión y un caso de referencia en el sector.",
     )
     Initiative.objects.create(
-        plan=plan, title="Piloto de reporte ESG para financistas", stage="pilot", owner=ana,
+        plan=plan,
+        title="Piloto de reporte ESG para financistas",
+        stage="pilot",
+        owner=ana,
         value_for_customer="Cumple lo que exigen bancos y bonos verdes sin armar un equipo propio.",
         value_for_us="Una nueva línea de servicio que podemos llevar a otros clientes.",
     )
     Initiative.objects.create(
-        plan=plan, title="Tablero de control de costos de obra", stage="idea", owner=lucia,
+        plan=plan,
+        title="Tablero de control de costos de obra",
+        stage="idea",
+        owner=lucia,
         value_for_customer="Ver a tiempo los desvíos de costo de cada obra.",
         value_for_us="Presencia en operaciones, más allá de finanzas.",
     )
-    Risk.objects.create(plan=plan, title="La reorganización de CS cambia a la CFO, nuestra decisora",
-                        likelihood=2, impact=3,
-                        mitigation="Relacionar a Felipe con Camila Vera (controller) y sostener el "
-                                   "patrocinio con el CEO.")
-    Risk.objects.create(plan=plan, title="Una de las cuatro grandes firmas ofrece asesoría a precio de costo",
-                        likelihood=3, impact=2,
-                        mitigation="Diferenciarnos con el modelo co-creado y el equipo dedicado.")
-    Risk.objects.create(plan=plan, title="Se retrasan las licitaciones de concesiones del MOP",
-                        likelihood=2, impact=2,
-                        mitigation="Crecer en edificación y EPC mientras tanto.")
+    Risk.objects.create(
+        plan=plan,
+        title="La reorganización de CS cambia a la CFO, nuestra decisora",
+        likelihood=2,
+        impact=3,
+        mitigation="Relacionar a Felipe con Camila Vera (controller) y sostener el "
+        "patrocinio con el CEO.",
+    )
+    Risk.objects.create(
+        plan=plan,
+        title="Una de las cuatro grandes firmas ofrece asesoría a precio de costo",
+        likelihood=3,
+        impact=2,
+        mitigation="Diferenciarnos con el modelo co-creado y el equipo dedicado.",
+    )
+    Risk.objects.create(
+        plan=plan,
+        title="Se retrasan las licitaciones de concesiones del MOP",
+        likelihood=2,
+        impact=2,
+        mitigation="Crecer en edificación y EPC mientras tanto.",
+    )
     Review.objects.create(
-        plan=plan, date=today - d(days=150), title="QBR segundo trimestre",
+        plan=plan,
+        date=today - d(days=150),
+        title="QBR segundo trimestre",
         attendees="María González, Camila Vera, Ana Morales, Felipe Araya",
         outcomes="CS valida el modelo de project finance en la concesión Ruta 5.\n"
-                 "Se acuerda explorar un piloto de reporte ESG.",
+        "Se acuerda explorar un piloto de reporte ESG.",
     )
     Review.objects.create(
-        plan=plan, date=today - d(days=60), title="QBR tercer trimestre",
+        plan=plan,
+        date=today - d(days=60),
+        title="QBR tercer trimestre",
         attendees="Andrés Silva, María González, Patricia Rojas, Ana Morales",
         outcomes="El CEO pide extender el modelo a las concesiones hospitalarias.\n"
-                 "Lanzamos el piloto ESG con Camila Vera; revisión en enero.",
+        "Lanzamos el piloto ESG con Camila Vera; revisión en enero.",
     )
     link = JointPlanLink.objects.create(
-        plan=plan, token=secrets.token_urlsafe(32), label="María González (CFO)", language="es",
-        expires_at=_at(today + d(days=30)), created_by=ana, created_at=_at(today - d(days=20)),
-        last_viewed_at=_at(today - d(days=2)), view_count=4,
+        plan=plan,
+        token=secrets.token_urlsafe(32),
+        label="María González (CFO)",
+        language="es",
+        expires_at=_at(today + d(days=30)),
+        created_by=ana,
+        created_at=_at(today - d(days=20)),
+        last_viewed_at=_at(today - d(days=2)),
+        view_count=4,
     )
     JointPlanComment.objects.create(
-        link=link, plan=plan, name="María González", created_at=_at(today - d(days=2), 17),
+        link=link,
+        plan=plan,
+        name="María González",
+        created_at=_at(today - d(days=2), 17),
         text="Gracias por el modelo de concesiones, ya lo usamos con los bancos. Propongo revisar "
-             "el piloto ESG con Camila en la QBR de diciembre.",
+        "el piloto ESG con Camila en la QBR de diciembre.",
     )
     ctx.log(f"plans: CS's {plan.period} plan, a joint-plan link: /plans/joint/{link.token}/")
 
     # The other key accounts: plans of varying freshness, one stale and one missing.
-    others = sorted((c for k, c in ctx.customers.items()
-                     if k != "cs" and c.status == CustomerStatus.KEY_ACCOUNT), key=lambda c: c.name)
+    others = sorted(
+        (
+            c
+            for k, c in ctx.customers.items()
+            if k != "cs" and c.status == CustomerStatus.KEY_ACCOUNT
+        ),
+        key=lambda c: c.name,
+    )
     ages = [130, 12, 60, 25, None, 8, 200]
     for i, customer in enumerate(others):
         age = ages[i % len(ages)]
@@ -174,26 +276,58 @@ def load(ctx) -> None:
             continue  # a key account still without a plan: the alerts say so
         owner = customer.owner or ana
         p = AccountPlan.objects.create(
-            customer=customer, period=str(today.year), created_by=owner, last_updated_by=owner,
+            customer=customer,
+            period=str(today.year),
+            created_by=owner,
+            last_updated_by=owner,
             created_at=_at(today.replace(month=1, day=20)),
             last_updated_at=_at(today - d(days=age)),
             business_and_goals=f"{customer.name}: {customer.industry.lower()} en "
-                               f"{customer.region}. Busca crecer y ordenar su financiamiento.",
+            f"{customer.region}. Busca crecer y ordenar su financiamiento.",
             strategy="Consolidar la relación con la gerencia de finanzas y ampliar servicios."
-            if age < 100 else "",
+            if age < 100
+            else "",
         )
-        Objective.objects.create(plan=p, title="Participación en su gasto de asesoría",
-                                 measure="%", target=25 + ctx.rng.randint(0, 15),
-                                 current=10 + ctx.rng.randint(0, 12))
-        PlanAction.objects.create(plan=p, title="Reunión de planificación anual", owner=owner,
-                                  due=today - d(days=age // 2 + 5), status="open")
-        PlanAction.objects.create(plan=p, title="Propuesta de servicios de riesgos", owner=owner,
-                                  due=today + d(days=15 + i), status="open")
+        Objective.objects.create(
+            plan=p,
+            title="Participación en su gasto de asesoría",
+            measure="%",
+            target=25 + ctx.rng.randint(0, 15),
+            current=10 + ctx.rng.randint(0, 12),
+        )
+        PlanAction.objects.create(
+            plan=p,
+            title="Reunión de planificación anual",
+            owner=owner,
+            due=today - d(days=age // 2 + 5),
+            status="open",
+        )
+        PlanAction.objects.create(
+            plan=p,
+            title="Propuesta de servicios de riesgos",
+            owner=owner,
+            due=today + d(days=15 + i),
+            status="open",
+        )
         if age < 100:
-            WhitespaceCell.objects.create(plan=p, buying_unit="Casa matriz",
-                                          offering=OFFERINGS[i % len(OFFERINGS)], status="serving",
-                                          current_revenue=40 * M, potential=70 * M)
-            Risk.objects.create(plan=p, title="Presión por bajar honorarios", likelihood=2,
-                                impact=2, mitigation="Mostrar el valor entregado en la QBR.")
-            Review.objects.create(plan=p, date=today - d(days=age + 10), title="QBR",
-                                  outcomes="Revisión del avance del plan.")
+            WhitespaceCell.objects.create(
+                plan=p,
+                buying_unit="Casa matriz",
+                offering=OFFERINGS[i % len(OFFERINGS)],
+                status="serving",
+                current_revenue=40 * M,
+                potential=70 * M,
+            )
+            Risk.objects.create(
+                plan=p,
+                title="Presión por bajar honorarios",
+                likelihood=2,
+                impact=2,
+                mitigation="Mostrar el valor entregado en la QBR.",
+            )
+            Review.objects.create(
+                plan=p,
+                date=today - d(days=age + 10),
+                title="QBR",
+                outcomes="Revisión del avance del plan.",
+            )

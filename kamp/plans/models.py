@@ -103,7 +103,7 @@ class Objective(models.Model):
             "never to the customer."
         ),
     )
-    due = models.DateField(_("by"), null=True, blank=True)
+    due = models.DateField(_("target date"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -175,7 +175,7 @@ def _plan_page_context(request, customer, plan, **extra) -> dict:
         return ctx
     ctx["health"] = health_for(plans=[plan])[plan.pk]
     html = []
-    for key in ("business", "objectives", "strategy", *SECTIONS[1:]):
+    for key in ("business", "strategy", *SECTIONS):
         if key in TEXT_FIELDS:
             html.append(
                 render_to_string(

@@ -8,6 +8,7 @@ import io
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
@@ -131,6 +132,7 @@ def plan_deck(report: PlanReport) -> bytes:
 
     # 2. Account snapshot
     s = d.slide(_("Account snapshot"))
+    high = sum(1 for r in report.risks if r.is_high)
     facts = [
         (_("Status"), customer.get_status_display()),
         (_("Key account manager"), str(customer.owner or "—")),
@@ -142,7 +144,11 @@ def plan_deck(report: PlanReport) -> bytes:
             f"{h.freshness_label} · "
             + _("last updated %(date)s") % {"date": _date(plan.last_updated_at.date())},
         ),
-        (_("Open actions"), f"{h.open_actions} · " + _("%(n)s overdue") % {"n": report.overdue}),
+        (
+            _("Open actions"),
+            f"{h.open_actions} · "
+            + ngettext("%(n)s overdue", "%(n)s overdue", report.overdue) % {"n": report.overdue},
+        ),
         (
             _("Co-creation initiatives"),
             _("%(l)s launched, %(p)s in pilot, %(i)s ideas")
@@ -155,7 +161,8 @@ def plan_deck(report: PlanReport) -> bytes:
         (
             _("Open risks"),
             str(len(report.risks))
-            + (" · " + _("%(n)s high") % {"n": sum(1 for r in report.risks if r.is_high)}),
+            + " · "
+            + ngettext("%(n)s high", "%(n)s high", high) % {"n": high},
         ),
     ]
     econ = report.economics

@@ -23,8 +23,9 @@ def url_fetcher():
 
 
 def plan_html(report: PlanReport) -> str:
-    currency = report.customer.currency or (
-        report.economics.currency if report.economics else "") or ""
+    currency = (
+        report.customer.currency or (report.economics.currency if report.economics else "") or ""
+    )
     return render_to_string("reports/plan_onepager.html", {"r": report, "currency": currency})
 
 
@@ -32,8 +33,9 @@ def plan_document(report: PlanReport):
     """The laid-out WeasyPrint document (its ``pages`` tell how long the one-pager came out)."""
     from weasyprint import HTML
 
-    return HTML(string=plan_html(report), base_url=str(STATIC_DIR),
-                url_fetcher=url_fetcher()).render()
+    return HTML(
+        string=plan_html(report), base_url=str(STATIC_DIR), url_fetcher=url_fetcher()
+    ).render()
 
 
 def plan_pdf(report: PlanReport) -> bytes:

@@ -100,8 +100,25 @@ class PlanReport:
     generated: Any
     stage_counts: dict
 
+    @property
+    def whitespace_by_unit(self) -> list[tuple[str, list]]:
+        """The grid folded into one line per buying unit (the cells that are not "no fit")."""
+        units: dict[str, list] = {}
+        for cell in self.whitespace:
+            if cell.status != "no_fit":
+                units.setdefault(cell.buying_unit, []).append(cell)
+        return sorted(units.items())
 
-def gather(user, plan: AccountPlan, *, max_actions: int = 10) -> PlanReport:
+    @property
+    def whitespace_totals(self) -> dict | None:
+        if not self.sees_money or not self.whitespace:
+            return None
+        current = sum(c.current_revenue for c in self.whitespace)
+        potential = sum(c.potential for c in self.whitespace)
+        return {"current": current, "potential": potential, "gap": max(potential - current, 0)}
+
+
+def gather(user, plan: AccountPlan, *, max_actions: int = 8) -> PlanReport:
     customer = plan.customer
     money = can_see_economics(user, customer)
     today = timezone.localdate()

@@ -4,6 +4,7 @@ screenshots in English and Spanish."""
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -25,12 +26,15 @@ from tests.plans.factories import (
 def plan(account, ana, member):
     p = PlanFactory(customer=account)
     ObjectiveFactory(plan=p, title="Share of advisory spend", measure="%", target=35, current=27)
-    ActionFactory(plan=p, title="Present the concession model", owner=ana,
-                  shared_with_customer=True)
+    ActionFactory(
+        plan=p, title="Present the concession model", owner=ana, shared_with_customer=True
+    )
     ActionFactory(plan=p, title="Review financing assumptions", owner=member)
-    for unit, offering, status in [("Concessions", "Financial advisory", "serving"),
-                                   ("Concessions", "Risk", "pursuing"),
-                                   ("Corporate", "M&A", "opportunity")]:
+    for unit, offering, status in [
+        ("Concessions", "Financial advisory", "serving"),
+        ("Concessions", "Risk", "pursuing"),
+        ("Corporate", "M&A", "opportunity"),
+    ]:
         WhitespaceFactory(plan=p, buying_unit=unit, offering=offering, status=status)
     InitiativeFactory(plan=p, title="Project-finance model for concessions", stage="launched")
     InitiativeFactory(plan=p, title="ESG reporting pilot", stage="pilot")
@@ -52,7 +56,9 @@ def test_edit_the_plan_inline(page, live_server, login, ana, plan, shot):
     section.get_by_label("Measure").fill("projects")
     section.get_by_label("Target").fill("2")
     section.get_by_role("button", name="Add").click()
-    expect(page.locator("#sec-objectives").get_by_text("Win the hospital concessions")).to_be_visible()
+    expect(
+        page.locator("#sec-objectives").get_by_text("Win the hospital concessions")
+    ).to_be_visible()
 
     # An action in a few keystrokes: title, Enter.
     quick = page.get_by_placeholder(re.compile("New action"))
@@ -90,13 +96,13 @@ def test_download_the_deck_and_the_pdf(page, live_server, login, ana, plan):
         page.get_by_role("button", name="QBR deck (PowerPoint)").click()
     download = info.value
     assert download.suggested_filename == "constructora-cs-qbr-2026.pptx"
-    prs = Presentation(io.BytesIO(open(download.path(), "rb").read()))
+    prs = Presentation(io.BytesIO(Path(download.path()).read_bytes()))
     titles = [s.shapes.title.text for s in prs.slides if s.shapes.title is not None]
     assert "Account snapshot" in titles and "Risks" in titles
     with page.expect_download() as info:
         page.get_by_role("button", name="PDF one-pager").click()
     assert info.value.suggested_filename == "constructora-cs-plan-2026.pdf"
-    assert open(info.value.path(), "rb").read(4) == b"%PDF"
+    assert Path(info.value.path()).read_bytes()[:4] == b"%PDF"
 
 
 def test_joint_plan_link_opened_logged_out(page, browser, live_server, login, ana, plan, shot):
@@ -118,7 +124,9 @@ def test_joint_plan_link_opened_logged_out(page, browser, live_server, login, an
     expect(visitor.get_by_text("Review financing assumptions")).to_have_count(0)
     expect(visitor.get_by_text("M&A")).to_have_count(0)
     visitor.get_by_role("textbox", name=re.compile("Your name")).fill("María González")
-    visitor.get_by_role("textbox", name=re.compile("^Comment")).fill("Let's review the <b>ESG</b> pilot in January.")
+    visitor.get_by_role("textbox", name=re.compile("^Comment")).fill(
+        "Let's review the <b>ESG</b> pilot in January."
+    )
     visitor.get_by_role("button", name="Send the comment").click()
     expect(visitor.get_by_text("your comment was sent")).to_be_visible()
     expect(visitor.locator("#comments")).to_contain_text("Let's review the <b>ESG</b> pilot")

@@ -16,10 +16,12 @@ def plan(account, ana):
     """Ana's 2026 plan for her key account, with something in every section."""
     p = PlanFactory(customer=account)
     ObjectiveFactory(plan=p, title="Share of advisory spend")
-    ObjectiveFactory(plan=p, title="Revenue from CS", measure="MCLP", target=900, current=610,
-                     is_financial=True)
-    ActionFactory(plan=p, title="Present the concession model", owner=ana,
-                  shared_with_customer=True)
+    ObjectiveFactory(
+        plan=p, title="Revenue from CS", measure="MCLP", target=900, current=610, is_financial=True
+    )
+    ActionFactory(
+        plan=p, title="Present the concession model", owner=ana, shared_with_customer=True
+    )
     ActionFactory(plan=p, title="Internal pricing review", owner=ana)
     WhitespaceFactory(plan=p, buying_unit="Concessions", offering="M&A")
     InitiativeFactory(plan=p, title="ESG reporting pilot", stage="pilot")

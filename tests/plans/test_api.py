@@ -47,13 +47,22 @@ def test_member_off_the_team_gets_404(client_for, other_account):
     assert client_for(outsider).get("/api/v1/plans/").json() == []
 
 
-@pytest.mark.parametrize("person, status", [("admin", 201), ("ana", 201), ("member", 201),
-                                            ("bruno", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [("admin", 201), ("ana", 201), ("member", 201), ("bruno", 403), ("viewer", 403)],
+)
 def test_who_adds_an_action(request, client_for, plan, person, status):
     user = request.getfixturevalue(person)
-    r = post(client_for(user), f"/api/v1/plans/{plan.pk}/actions",
-             {"title": "Send the proposal", "owner_id": user.pk, "due": "2026-12-20",
-              "shared_with_customer": True})
+    r = post(
+        client_for(user),
+        f"/api/v1/plans/{plan.pk}/actions",
+        {
+            "title": "Send the proposal",
+            "owner_id": user.pk,
+            "due": "2026-12-20",
+            "shared_with_customer": True,
+        },
+    )
     assert r.status_code == status, r.content
     if status == 201:
         a = PlanAction.objects.get(title="Send the proposal")
@@ -90,8 +99,12 @@ def test_create_update_delete_plan(client_for, ana, bruno, account):
     assert r.status_code == 201, r.content
     pid = r.json()["id"]
     assert post(c, f"/api/v1/plans/?customer={account.pk}", {"period": "2027"}).status_code == 422
-    assert post(client_for(bruno), f"/api/v1/plans/?customer={account.pk}",
-                {"period": "2028"}).status_code == 403
+    assert (
+        post(
+            client_for(bruno), f"/api/v1/plans/?customer={account.pk}", {"period": "2028"}
+        ).status_code
+        == 403
+    )
     r = patch(c, f"/api/v1/plans/{pid}", {"business_and_goals": "Concessions"})
     assert r.status_code == 200 and r.json()["strategy"] == "Grow"
     assert client_for(bruno).delete(f"/api/v1/plans/{pid}").status_code == 403
@@ -101,8 +114,9 @@ def test_create_update_delete_plan(client_for, ana, bruno, account):
 
 def test_joint_links_over_the_api(client_for, ana, viewer, plan, anonymous):
     c = client_for(ana)
-    r = post(c, f"/api/v1/plans/{plan.pk}/joint-links", {"label": "CFO", "days": 7,
-                                                          "language": "en"})
+    r = post(
+        c, f"/api/v1/plans/{plan.pk}/joint-links", {"label": "CFO", "days": 7, "language": "en"}
+    )
     assert r.status_code == 201, r.content
     url = r.json()["url"]
     assert anonymous.get(url).status_code == 200
@@ -115,5 +129,7 @@ def test_joint_links_over_the_api(client_for, ana, viewer, plan, anonymous):
 def test_my_actions_endpoint(client_for, ana, plan):
     r = client_for(ana).get("/api/v1/plans/my-actions")
     assert r.status_code == 200
-    assert {a["title"] for a in r.json()} == {"Present the concession model",
-                                              "Internal pricing review"}
+    assert {a["title"] for a in r.json()} == {
+        "Present the concession model",
+        "Internal pricing review",
+    }

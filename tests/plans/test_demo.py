@@ -11,8 +11,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_tells_the_plan_story(client_for):
-    ctx = load(modules=["kamp.team.demo", "kamp.plans.demo"], log=lambda *_: None,
-               today=timezone.localdate())
+    ctx = load(
+        modules=["kamp.team.demo", "kamp.plans.demo"],
+        log=lambda *_: None,
+        today=timezone.localdate(),
+    )
     cs = ctx.customers["cs"]
     plan = AccountPlan.objects.get(customer=cs)
     h = health_for(plans=[plan])[plan.pk]

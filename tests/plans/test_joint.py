@@ -50,8 +50,14 @@ def test_no_money_ever(anonymous, link):
 
 
 def test_parts_not_chosen_are_not_shown(anonymous, plan):
-    link = actions.do_create_joint_link(None, plan, share_objectives=False, share_actions=False,
-                                        share_initiatives=True, language="en")
+    link = actions.do_create_joint_link(
+        None,
+        plan,
+        share_objectives=False,
+        share_actions=False,
+        share_initiatives=True,
+        language="en",
+    )
     html = anonymous.get(joint_url(link)).content.decode()
     assert "Share of advisory spend" not in html and "Present the concession model" not in html
     assert "ESG reporting pilot" in html
@@ -79,8 +85,10 @@ def test_expired_revoked_and_unknown_look_the_same(anonymous, plan, ana):
 
 
 def test_comments_are_recorded_and_escaped(anonymous, link, client_for, ana):
-    r = anonymous.post(joint_url(link), {"name": "María <b>González</b>",
-                                         "text": "<script>alert(1)</script> Let's talk"})
+    r = anonymous.post(
+        joint_url(link),
+        {"name": "María <b>González</b>", "text": "<script>alert(1)</script> Let's talk"},
+    )
     assert r.status_code == 302
     comment = JointPlanComment.objects.get()
     assert comment.plan == link.plan and comment.link == link
@@ -122,18 +130,30 @@ def test_the_page_speaks_the_customers_language(anonymous, plan):
     assert "Comments" in html
 
 
-@pytest.mark.parametrize("person, status", [("admin", 302), ("director", 302), ("ana", 302),
-                                            ("member", 302), ("bruno", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [
+        ("admin", 302),
+        ("director", 302),
+        ("ana", 302),
+        ("member", 302),
+        ("bruno", 403),
+        ("viewer", 403),
+    ],
+)
 def test_who_creates_a_link(request, client_for, plan, person, status):
     user = request.getfixturevalue(person)
-    r = client_for(user).post(reverse("plans:share", args=[plan.pk]), {
-        "label": "CFO", "language": "es", "days": 14, "share_objectives": "on"})
+    r = client_for(user).post(
+        reverse("plans:share", args=[plan.pk]),
+        {"label": "CFO", "language": "es", "days": 14, "share_objectives": "on"},
+    )
     assert r.status_code == status
     assert JointPlanLink.objects.filter(plan=plan).exists() == (status == 302)
 
 
-@pytest.mark.parametrize("person, status", [("ana", 200), ("member", 200), ("bruno", 200),
-                                            ("viewer", 200)])
+@pytest.mark.parametrize(
+    "person, status", [("ana", 200), ("member", 200), ("bruno", 200), ("viewer", 200)]
+)
 def test_who_sees_the_share_page(request, client_for, plan, person, status):
     user = request.getfixturevalue(person)
     r = client_for(user).get(reverse("plans:share", args=[plan.pk]))
@@ -142,8 +162,9 @@ def test_who_sees_the_share_page(request, client_for, plan, person, status):
 
 
 def test_a_link_must_share_something(client_for, ana, plan):
-    r = client_for(ana).post(reverse("plans:share", args=[plan.pk]),
-                             {"label": "x", "language": "es", "days": 14})
+    r = client_for(ana).post(
+        reverse("plans:share", args=[plan.pk]), {"label": "x", "language": "es", "days": 14}
+    )
     assert r.status_code == 400
     assert not JointPlanLink.objects.exists()
 

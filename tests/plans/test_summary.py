@@ -17,18 +17,25 @@ def test_my_actions_groups_overdue_upcoming_and_later(ana, bruno, plan, other_ac
     undated = ActionFactory(plan=plan, owner=ana, due=None)
     ActionFactory(plan=plan, owner=ana, due=today - datetime.timedelta(days=3), status="done")
     ActionFactory(plan=plan, owner=bruno, due=today - datetime.timedelta(days=3))
-    elsewhere = ActionFactory(plan=PlanFactory(customer=other_account), owner=ana,
-                              due=today - datetime.timedelta(days=10))
+    elsewhere = ActionFactory(
+        plan=PlanFactory(customer=other_account), owner=ana, due=today - datetime.timedelta(days=10)
+    )
     data = summary.my_actions(ana)
     assert data["overdue"] == [elsewhere, late]
-    assert {a.title for a in data["upcoming"]} == {"Present the concession model",
-                                                   "Internal pricing review"}
+    assert {a.title for a in data["upcoming"]} == {
+        "Present the concession model",
+        "Internal pricing review",
+    }
     assert data["later"] == [later, undated] or data["later"] == [later, undated][::-1]
 
 
 def test_my_actions_page(client_for, ana, plan):
-    ActionFactory(plan=plan, owner=ana, title="Overdue thing",
-                  due=timezone.localdate() - datetime.timedelta(days=5))
+    ActionFactory(
+        plan=plan,
+        owner=ana,
+        title="Overdue thing",
+        due=timezone.localdate() - datetime.timedelta(days=5),
+    )
     r = client_for(ana).get(reverse("plans:my_actions"))
     html = r.content.decode()
     assert r.status_code == 200 and "Overdue thing" in html and "Constructora CS" in html
@@ -37,8 +44,11 @@ def test_my_actions_page(client_for, ana, plan):
 
 def test_tick_done_on_my_actions(client_for, ana, plan):
     action = plan.actions.first()
-    r = client_for(ana).post(reverse("plans:action_status", args=[action.pk]),
-                             {"status": "done", "from": "mine"}, HTTP_HX_REQUEST="true")
+    r = client_for(ana).post(
+        reverse("plans:action_status", args=[action.pk]),
+        {"status": "done", "from": "mine"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200 and f"my-action-{action.pk}" in r.content.decode()
     action.refresh_from_db()
     assert action.status == "done"
@@ -51,7 +61,8 @@ def test_my_actions_empty_state(client_for, viewer):
 
 def test_badges_in_bulk(plan, account, other_account, django_assert_max_num_queries):
     AccountPlan.objects.filter(pk=plan.pk).update(
-        last_updated_at=timezone.now() - datetime.timedelta(days=100))
+        last_updated_at=timezone.now() - datetime.timedelta(days=100)
+    )
     ActionFactory(plan=plan, due=timezone.localdate() - datetime.timedelta(days=1))
     with django_assert_max_num_queries(5):
         result = summary.badges([account.pk, other_account.pk])
@@ -62,7 +73,8 @@ def test_badges_in_bulk(plan, account, other_account, django_assert_max_num_quer
 
 def test_alerts(plan, account, other_account, django_assert_max_num_queries):
     AccountPlan.objects.filter(pk=plan.pk).update(
-        last_updated_at=timezone.now() - datetime.timedelta(days=100))
+        last_updated_at=timezone.now() - datetime.timedelta(days=100)
+    )
     ActionFactory(plan=plan, due=timezone.localdate() - datetime.timedelta(days=1))
     RiskFactory(plan=plan, likelihood=1, impact=1)
     with django_assert_max_num_queries(6):
@@ -83,6 +95,7 @@ def test_portfolio(client_for, director, plan, other_account, django_assert_max_
     html = r.content.decode()
     assert "Constructora CS" in html and "Minera Norte" in html and "No plan" in html
     AccountPlan.objects.filter(pk=plan.pk).update(
-        last_updated_at=timezone.now() - datetime.timedelta(days=100))
+        last_updated_at=timezone.now() - datetime.timedelta(days=100)
+    )
     r = c.get(reverse("plans:portfolio") + "?show=stale")
     assert "Stale" in r.content.decode()

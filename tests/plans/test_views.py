@@ -9,10 +9,22 @@ from kamp.plans.models import AccountPlan, ActionStatus, PlanAction
 
 from .factories import ActionFactory, PlanFactory, WhitespaceFactory
 
-READERS = [("admin", 200), ("director", 200), ("ana", 200), ("bruno", 200), ("member", 200),
-           ("viewer", 200)]
-EDITORS = [("admin", True), ("director", True), ("ana", True), ("member", True),
-           ("bruno", False), ("viewer", False)]
+READERS = [
+    ("admin", 200),
+    ("director", 200),
+    ("ana", 200),
+    ("bruno", 200),
+    ("member", 200),
+    ("viewer", 200),
+]
+EDITORS = [
+    ("admin", True),
+    ("director", True),
+    ("ana", True),
+    ("member", True),
+    ("bruno", False),
+    ("viewer", False),
+]
 
 
 @pytest.mark.parametrize("person, status", READERS)
@@ -34,18 +46,29 @@ def test_member_off_the_team_gets_404(client_for, other_account):
 
     outsider = UserFactory(role=Role.MEMBER)
     other = PlanFactory(customer=other_account)
-    assert client_for(outsider).get(
-        reverse("plans:customer_tab", args=[other_account.pk])).status_code == 404
-    assert client_for(outsider).get(reverse("plans:section", args=[other.pk, "actions"])).status_code == 404
+    assert (
+        client_for(outsider).get(reverse("plans:customer_tab", args=[other_account.pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(outsider).get(reverse("plans:section", args=[other.pk, "actions"])).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("person, allowed", EDITORS)
 def test_who_adds_an_action(request, client_for, plan, person, allowed):
     user = request.getfixturevalue(person)
     url = reverse("plans:item_add", args=[plan.pk, "actions"])
-    r = client_for(user).post(url, {"new-actions-title": "Call the CFO",
-                                     "new-actions-owner": user.pk,
-                                     "new-actions-due": "2026-12-15"}, HTTP_HX_REQUEST="true")
+    r = client_for(user).post(
+        url,
+        {
+            "new-actions-title": "Call the CFO",
+            "new-actions-owner": user.pk,
+            "new-actions-due": "2026-12-15",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == (200 if allowed else 403)
     assert PlanAction.objects.filter(title="Call the CFO").exists() == allowed
 
@@ -54,8 +77,9 @@ def test_who_adds_an_action(request, client_for, plan, person, allowed):
 def test_who_changes_an_action_status(request, client_for, plan, person, allowed):
     user = request.getfixturevalue(person)
     action = plan.actions.first()
-    r = client_for(user).post(reverse("plans:action_status", args=[action.pk]),
-                              {"status": "done"}, HTTP_HX_REQUEST="true")
+    r = client_for(user).post(
+        reverse("plans:action_status", args=[action.pk]), {"status": "done"}, HTTP_HX_REQUEST="true"
+    )
     assert r.status_code == (200 if allowed else 403)
     action.refresh_from_db()
     assert (action.status == ActionStatus.DONE) == allowed
@@ -66,30 +90,41 @@ def test_who_changes_an_action_status(request, client_for, plan, person, allowed
 
 def test_every_change_stamps_the_plan_and_the_history(client_for, ana, plan):
     AccountPlan.objects.filter(pk=plan.pk).update(
-        last_updated_at=timezone.now() - datetime.timedelta(days=200))
+        last_updated_at=timezone.now() - datetime.timedelta(days=200)
+    )
     c = client_for(ana)
-    r = c.post(reverse("plans:item_add", args=[plan.pk, "objectives"]),
-               {"new-objectives-title": "Win the tunnel tender", "new-objectives-target": "1",
-                "new-objectives-measure": "tender"}, HTTP_HX_REQUEST="true")
+    r = c.post(
+        reverse("plans:item_add", args=[plan.pk, "objectives"]),
+        {
+            "new-objectives-title": "Win the tunnel tender",
+            "new-objectives-target": "1",
+            "new-objectives-measure": "tender",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200, r.content
     plan.refresh_from_db()
     assert plan.last_updated_at > timezone.now() - datetime.timedelta(minutes=1)
     assert plan.last_updated_by == ana
-    assert AuditEvent.objects.filter(customer_id=plan.customer_id, action="create",
-                                     object_repr__contains="Win the tunnel tender").exists()
+    assert AuditEvent.objects.filter(
+        customer_id=plan.customer_id, action="create", object_repr__contains="Win the tunnel tender"
+    ).exists()
 
 
 def test_add_without_javascript_redirects_back(client_for, ana, plan):
-    r = client_for(ana).post(reverse("plans:item_add", args=[plan.pk, "risks"]),
-                             {"new-risks-title": "Budget cut", "new-risks-likelihood": 2,
-                              "new-risks-impact": 3})
+    r = client_for(ana).post(
+        reverse("plans:item_add", args=[plan.pk, "risks"]),
+        {"new-risks-title": "Budget cut", "new-risks-likelihood": 2, "new-risks-impact": 3},
+    )
     assert r.status_code == 302 and "#sec-risks" in r["Location"]
 
 
 def test_invalid_add_shows_the_error_and_keeps_the_text(client_for, ana, plan):
-    r = client_for(ana).post(reverse("plans:item_add", args=[plan.pk, "objectives"]),
-                             {"new-objectives-title": "", "new-objectives-measure": "kept-unit"},
-                             HTTP_HX_REQUEST="true")
+    r = client_for(ana).post(
+        reverse("plans:item_add", args=[plan.pk, "objectives"]),
+        {"new-objectives-title": "", "new-objectives-measure": "kept-unit"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 400
     assert "kept-unit" in r.content.decode()
 
@@ -99,15 +134,22 @@ def test_edit_and_delete_inline(client_for, ana, plan):
     risk = plan.risks.first()
     r = c.get(reverse("plans:item_edit", args=[plan.pk, "risks", risk.pk]), HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and 'name="edit-risks-title"' in r.content.decode()
-    r = c.post(reverse("plans:item_edit", args=[plan.pk, "risks", risk.pk]),
-               {"edit-risks-title": "CFO may retire", "edit-risks-likelihood": 1,
-                "edit-risks-impact": 3, "edit-risks-mitigation": "Meet the successor"},
-               HTTP_HX_REQUEST="true")
+    r = c.post(
+        reverse("plans:item_edit", args=[plan.pk, "risks", risk.pk]),
+        {
+            "edit-risks-title": "CFO may retire",
+            "edit-risks-likelihood": 1,
+            "edit-risks-impact": 3,
+            "edit-risks-mitigation": "Meet the successor",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200
     risk.refresh_from_db()
     assert risk.title == "CFO may retire"
-    r = c.post(reverse("plans:item_delete", args=[plan.pk, "risks", risk.pk]),
-               HTTP_HX_REQUEST="true")
+    r = c.post(
+        reverse("plans:item_delete", args=[plan.pk, "risks", risk.pk]), HTTP_HX_REQUEST="true"
+    )
     assert r.status_code == 200 and not plan.risks.exists()
 
 
@@ -121,9 +163,18 @@ def test_an_item_of_another_plan_cannot_be_reached_through_this_one(client_for, 
 def test_bruno_cannot_touch_anas_plan(client_for, bruno, plan):
     c = client_for(bruno)
     action = plan.actions.first()
-    assert c.post(reverse("plans:item_delete", args=[plan.pk, "actions", action.pk])).status_code == 403
-    assert c.post(reverse("plans:text", args=[plan.pk, "strategy"]), {"strategy": "x"}).status_code == 403
-    assert c.post(reverse("plans:create", args=[plan.customer_id]), {"period": "2027"}).status_code == 403
+    assert (
+        c.post(reverse("plans:item_delete", args=[plan.pk, "actions", action.pk])).status_code
+        == 403
+    )
+    assert (
+        c.post(reverse("plans:text", args=[plan.pk, "strategy"]), {"strategy": "x"}).status_code
+        == 403
+    )
+    assert (
+        c.post(reverse("plans:create", args=[plan.customer_id]), {"period": "2027"}).status_code
+        == 403
+    )
     assert c.post(reverse("plans:delete", args=[plan.pk])).status_code == 403
     assert c.get(reverse("plans:edit", args=[plan.pk])).status_code == 403
 
@@ -132,8 +183,11 @@ def test_text_sections_edit_in_place(client_for, ana, plan):
     c = client_for(ana)
     r = c.get(reverse("plans:text", args=[plan.pk, "strategy"]) + "?edit=1", HTTP_HX_REQUEST="true")
     assert "<textarea" in r.content.decode()
-    r = c.post(reverse("plans:text", args=[plan.pk, "strategy"]),
-               {"strategy": "Lead with <b>project finance</b>"}, HTTP_HX_REQUEST="true")
+    r = c.post(
+        reverse("plans:text", args=[plan.pk, "strategy"]),
+        {"strategy": "Lead with <b>project finance</b>"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200
     assert "&lt;b&gt;project finance&lt;/b&gt;" in r.content.decode()
     plan.refresh_from_db()
@@ -167,28 +221,43 @@ def test_member_cannot_set_money_fields(client_for, member, plan):
     cell = plan.whitespace.first()
     r = client_for(member).post(
         reverse("plans:item_edit", args=[plan.pk, "whitespace", cell.pk]),
-        {"edit-whitespace-buying_unit": cell.buying_unit, "edit-whitespace-offering": "M&A",
-         "edit-whitespace-status": "pursuing", "edit-whitespace-current_revenue": "1",
-         "edit-whitespace-potential": "2"}, HTTP_HX_REQUEST="true")
+        {
+            "edit-whitespace-buying_unit": cell.buying_unit,
+            "edit-whitespace-offering": "M&A",
+            "edit-whitespace-status": "pursuing",
+            "edit-whitespace-current_revenue": "1",
+            "edit-whitespace-potential": "2",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200
     cell.refresh_from_db()
     assert cell.status == "pursuing" and cell.potential == 987654321
 
 
 def test_duplicate_whitespace_cell_is_a_form_error(client_for, ana, plan):
-    r = client_for(ana).post(reverse("plans:item_add", args=[plan.pk, "whitespace"]),
-                             {"new-whitespace-buying_unit": "Concessions",
-                              "new-whitespace-offering": "M&A", "new-whitespace-status": "serving",
-                              "new-whitespace-current_revenue": "0", "new-whitespace-potential": "0"},
-                             HTTP_HX_REQUEST="true")
+    r = client_for(ana).post(
+        reverse("plans:item_add", args=[plan.pk, "whitespace"]),
+        {
+            "new-whitespace-buying_unit": "Concessions",
+            "new-whitespace-offering": "M&A",
+            "new-whitespace-status": "serving",
+            "new-whitespace-current_revenue": "0",
+            "new-whitespace-potential": "0",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 400
     assert plan.whitespace.count() == 1
 
 
 def test_initiative_moves_along(client_for, ana, plan):
     i = plan.initiatives.first()
-    r = client_for(ana).post(reverse("plans:initiative_stage", args=[i.pk]), {"stage": "launched"},
-                             HTTP_HX_REQUEST="true")
+    r = client_for(ana).post(
+        reverse("plans:initiative_stage", args=[i.pk]),
+        {"stage": "launched"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200
     i.refresh_from_db()
     assert i.stage == "launched"
@@ -203,7 +272,8 @@ def test_health_header_and_missing_sections(client_for, ana, account):
 
 def test_stale_plan_is_flagged(client_for, ana, plan):
     AccountPlan.objects.filter(pk=plan.pk).update(
-        last_updated_at=timezone.now() - datetime.timedelta(days=120))
+        last_updated_at=timezone.now() - datetime.timedelta(days=120)
+    )
     r = client_for(ana).get(reverse("plans:customer_tab", args=[plan.customer_id]))
     assert "it is stale" in r.content.decode()
 

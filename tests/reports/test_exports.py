@@ -29,8 +29,17 @@ def pdf_pages(user, plan) -> int:
     return len(pdf.plan_document(plan_data.gather(user, plan)).pages)
 
 
-@pytest.mark.parametrize("person, status", [("admin", 200), ("director", 200), ("ana", 200),
-                                            ("bruno", 200), ("member", 200), ("viewer", 200)])
+@pytest.mark.parametrize(
+    "person, status",
+    [
+        ("admin", 200),
+        ("director", 200),
+        ("ana", 200),
+        ("bruno", 200),
+        ("member", 200),
+        ("viewer", 200),
+    ],
+)
 def test_who_downloads_the_pdf(request, client_for, plan, person, status):
     user = request.getfixturevalue(person)
     r = client_for(user).get(reverse("reports:plan_pdf", args=[plan.pk]))
@@ -74,8 +83,9 @@ def test_the_deck_for_a_team_member_has_no_money(client_for, member, plan):
     text = "\n".join(slides)
     assert "Account P&L" not in text and "Net revenue" not in text and "900" not in text
     prs = Presentation(io.BytesIO(r.content))
-    assert not any(getattr(s, "has_chart", False) and s.has_chart for sl in prs.slides
-                   for s in sl.shapes)
+    assert not any(
+        getattr(s, "has_chart", False) and s.has_chart for sl in prs.slides for s in sl.shapes
+    )
 
 
 def test_pdf_for_a_team_member_has_no_money(member, ana, plan):
@@ -90,10 +100,14 @@ def test_pdf_for_a_team_member_has_no_money(member, ana, plan):
 
 def test_the_pnl_slide_has_a_native_chart_with_economics(client_for, ana, plan, monkeypatch):
     fake = plan_data.Economics(
-        available=True, currency="CLP", period="2026", previous_period="2025",
+        available=True,
+        currency="CLP",
+        period="2026",
+        previous_period="2025",
         current={k: Decimal(100 * (i + 1)) for i, k in enumerate(plan_data.PNL_LINES)},
         previous={k: Decimal(50 * (i + 1)) for i, k in enumerate(plan_data.PNL_LINES)},
-        share_of_wallet=Decimal("0.27"))
+        share_of_wallet=Decimal("0.27"),
+    )
     monkeypatch.setattr(plan_data, "economics_for", lambda p: fake)
     r = client_for(ana).get(reverse("reports:plan_pptx", args=[plan.pk]))
     prs = Presentation(io.BytesIO(r.content))
@@ -106,8 +120,9 @@ def test_the_pnl_slide_has_a_native_chart_with_economics(client_for, ana, plan, 
 
 
 def test_without_the_economics_area_the_pnl_slide_explains(client_for, ana, plan, monkeypatch):
-    monkeypatch.setattr(plan_data, "economics_for",
-                        lambda p: plan_data.Economics(available=False, note="missing"))
+    monkeypatch.setattr(
+        plan_data, "economics_for", lambda p: plan_data.Economics(available=False, note="missing")
+    )
     r = client_for(ana).get(reverse("reports:plan_pptx", args=[plan.pk]))
     slides = deck_text(r.content)
     assert "not available" in slides[2]
@@ -132,8 +147,9 @@ def test_export_is_audited(client_for, ana, plan):
     from kamp.core.models import AuditEvent
 
     client_for(ana).get(reverse("reports:plan_pdf", args=[plan.pk]))
-    assert AuditEvent.objects.filter(customer_id=plan.customer_id,
-                                     summary__contains="constructora-cs-plan-2026.pdf").exists()
+    assert AuditEvent.objects.filter(
+        customer_id=plan.customer_id, summary__contains="constructora-cs-plan-2026.pdf"
+    ).exists()
 
 
 def test_empty_plan_exports(client_for, ana, account):
