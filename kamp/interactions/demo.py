@@ -130,11 +130,11 @@ def load(ctx) -> None:
         if not contacts:
             return
         buyer = _purchasing(contacts)
+        rest = [x for x in contacts if x.pk != buyer.pk and x.active]
         d = today - timedelta(days=days)
         while d <= today:
-            others = [buyer]
-            if extra and rng.random() < 0.25:
-                others.append(rng.choice(contacts))
+            # A bow-tie runs through the KAM; with ``extra`` the KAM also sees other contacts.
+            others = [rng.choice(rest)] if extra and rest and rng.random() < 0.4 else [buyer]
             log.add(ctx.customers[key], d, *rng.choice(BOW_TIE_TOPICS), [u[kam]], others)
             d += timedelta(days=rng.randint(*every))
 
@@ -163,10 +163,14 @@ def load(ctx) -> None:
             log.add(ctx.customers["salmones"], today - timedelta(days=10 + 21 * k + rng.randint(0, 6)),
                     K.MEETING, "Mesa de trabajo de " + x.get_function_display().lower(), [who], [x])
     # Minera Altos del Norte: a bow-tie whose champion left two months ago.
-    bow_tie("minera_norte", "bruno", extra=True)
     minera = _contacts_of(ctx, "minera_norte")
-    champion = next((x for x in minera if not x.is_purchasing), None)
+    buyer = _purchasing(minera) if minera else None
+    champion = next((x for x in minera if buyer and x.pk != buyer.pk), None)
+    bow_tie("minera_norte", "bruno", every=(12, 25))
     if champion:
+        for k in range(5):
+            log.add(ctx.customers["minera_norte"], today - timedelta(days=80 + 45 * k), K.MEETING,
+                    "Revisión del plan de proyectos con el gerente", [u["bruno"]], [champion])
         Contact.objects.filter(pk=champion.pk).update(attitude=Attitude.CHAMPION)
         champion.refresh_from_db()
         customer_actions.do_update_contact(

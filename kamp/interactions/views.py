@@ -37,7 +37,7 @@ from .entry import (
 from .models import Interaction, InteractionSettings
 
 TAB = "interactions"
-PAGE_SIZE = 25
+PAGE_SIZE = 20
 MAX_GRAPH_NODES = 30
 
 
