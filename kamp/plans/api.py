@@ -234,7 +234,7 @@ def create_plan(request: HttpRequest, customer: int, payload: PlanIn):
 
 @router.get("/my-actions", response=list[MyActionOut])
 def my_actions(request: HttpRequest, days: int = 30):
-    from .summary import my_actions as gather
+    from .summary import my_actions_grouped as gather
 
     data = gather(request.user, upcoming_days=days)
     return [

@@ -87,7 +87,7 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
     return result
 
 
-def my_actions(user, upcoming_days: int = 30, limit: int = 200) -> dict:
+def my_actions_grouped(user, upcoming_days: int = 30, limit: int = 200) -> dict:
     """The open plan actions ``user`` owns on accounts they may read: ``overdue`` (oldest first),
     ``upcoming`` (due in the next ``upcoming_days``), ``later`` (further away or undated)."""
     today = timezone.localdate()
@@ -96,7 +96,7 @@ def my_actions(user, upcoming_days: int = 30, limit: int = 200) -> dict:
     qs = (
         PlanAction.objects.filter(owner=user, status__in=OPEN_STATUSES, plan__customer__in=visible)
         .select_related("plan", "plan__customer")
-        .order_by("due", "id")
+        .order_by(F("due").asc(nulls_last=True), "id")
     )
     soon = today + timedelta(days=upcoming_days)
     overdue = list(qs.filter(due__lt=today)[:limit])
@@ -109,3 +109,22 @@ def my_actions(user, upcoming_days: int = 30, limit: int = 200) -> dict:
         "upcoming_days": upcoming_days,
         "url": reverse("plans:my_actions"),
     }
+
+
+def my_actions(user, upcoming_days: int = 14, limit: int = 10) -> list[dict]:
+    """For the KAM home (docs/development.md): the overdue actions ``user`` owns, then those due
+    in the next two weeks, as ``{"label", "due", "overdue", "url", "customer"}``."""
+    data = my_actions_grouped(user, upcoming_days=upcoming_days, limit=limit)
+    rows = []
+    for a in (data["overdue"] + data["upcoming"])[:limit]:
+        rows.append(
+            {
+                "label": a.title,
+                "due": a.due,
+                "overdue": a in data["overdue"],
+                "url": reverse("plans:customer_tab", args=[a.plan.customer_id])
+                + f"?period={a.plan.period}#sec-actions",
+                "customer": a.plan.customer.name,
+            }
+        )
+    return rows

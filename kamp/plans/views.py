@@ -591,7 +591,7 @@ def joint_plan(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def my_actions(request: HttpRequest) -> HttpResponse:
-    from .summary import my_actions as gather
+    from .summary import my_actions_grouped as gather
 
     days = request.GET.get("days", "30")
     data = gather(request.user, upcoming_days=int(days) if days.isdigit() else 30)

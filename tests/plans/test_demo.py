@@ -23,7 +23,7 @@ def test_demo_tells_the_plan_story(client_for):
     assert plan.initiatives.filter(stage="launched").exists()
     assert plan.reviews.count() == 2
     assert plan.actions.filter(shared_with_customer=True).count() >= 3
-    mine = summary.my_actions(ctx.users["ana"])
+    mine = summary.my_actions_grouped(ctx.users["ana"])
     assert len(mine["overdue"]) >= 3
     link = JointPlanLink.objects.get(plan=plan)
     r = client_for(None).get(reverse("plans:joint", args=[link.token]))

@@ -20,13 +20,46 @@ def test_my_actions_groups_overdue_upcoming_and_later(ana, bruno, plan, other_ac
     elsewhere = ActionFactory(
         plan=PlanFactory(customer=other_account), owner=ana, due=today - datetime.timedelta(days=10)
     )
-    data = summary.my_actions(ana)
+    data = summary.my_actions_grouped(ana)
     assert data["overdue"] == [elsewhere, late]
     assert {a.title for a in data["upcoming"]} == {
         "Present the concession model",
         "Internal pricing review",
     }
     assert data["later"] == [later, undated] or data["later"] == [later, undated][::-1]
+
+
+def test_my_actions_for_the_kam_home(ana, plan):
+    late = ActionFactory(
+        plan=plan,
+        owner=ana,
+        title="Late one",
+        due=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    rows = summary.my_actions(ana)
+    assert rows[0] == {
+        "label": "Late one",
+        "due": late.due,
+        "overdue": True,
+        "url": f"/plans/customer/{plan.customer_id}/?period=2026#sec-actions",
+        "customer": "Constructora CS",
+    }
+    assert {r["label"] for r in rows[1:]} == {
+        "Present the concession model",
+        "Internal pricing review",
+    }
+    assert not any(r["overdue"] for r in rows[1:])
+
+
+def test_kam_home_lists_my_actions(client_for, ana, plan):
+    ActionFactory(
+        plan=plan,
+        owner=ana,
+        title="Late one",
+        due=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    html = client_for(ana).get("/").content.decode()
+    assert "Late one" in html
 
 
 def test_my_actions_page(client_for, ana, plan):
