@@ -1,6 +1,10 @@
 """Economics alerts (kam-domain.md §5): a key account unprofitable after KAM several periods in a
 row (star quadrant excepted), and cost to serve growing faster than revenue. Constant queries:
-two set-based P&L computations whatever the number of customers."""
+two set-based P&L computations whatever the number of customers.
+
+These alerts are about money: each carries ``data["economics"] = True`` and the messages give no
+amounts; whoever shows them to a user should keep them to users for whom
+``kamp.customers.access.can_see_economics`` holds (see :func:`visible_to`)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kamp.core.alerts import Alert
-from kamp.core.money import format_money
 from kamp.customers.models import CustomerStatus
 
 from . import pnl, services
@@ -50,14 +53,14 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
             last = values[(cid, n - 1)]
             out.append(Alert(
                 "economics", "unprofitable_key_account", "danger",
-                _("Profit after KAM negative %(n)s periods in a row (%(periods)s; last: "
-                  "%(profit)s): the account costs more than it brings.") % {
-                    "n": n, "periods": ", ".join(str(p) for p in periods),
-                    "profit": format_money(last.profit_after_kam, last.currency)},
+                _("Profit after KAM negative %(n)s periods in a row (%(periods)s): the account "
+                  "costs more than it brings.") % {
+                    "n": n, "periods": ", ".join(str(p) for p in periods)},
                 customer_id=cid, customer_name=info[cid][0],
                 url=reverse("economics:customer_tab", args=[cid]) + f"?period={periods[-1]}",
-                data={"periods": [str(p) for p in periods],
-                      "profits": [str(p) for p in profits]},
+                # Money: only for who may see the account's economics (can_see_economics).
+                data={"economics": True, "periods": [str(p) for p in periods],
+                      "profits": [str(p) for p in profits], "currency": last.currency},
             ))
 
     # 2. Cost to serve growing faster than revenue: last 12 months vs the 12 before.
@@ -78,7 +81,8 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                     "cts": _pct(cts_g), "rev": _pct(rev_g)},
                 customer_id=cid, customer_name=info[cid][0],
                 url=reverse("economics:customer_tab", args=[cid]) + "#cost-to-serve",
-                data={"cost_to_serve_growth": str(cts_g), "revenue_growth": str(rev_g)},
+                data={"economics": True, "cost_to_serve_growth": str(cts_g),
+                      "revenue_growth": str(rev_g)},
             ))
     return out
 
@@ -89,3 +93,15 @@ def _pct(value) -> str:
     if value is None:
         return "—"
     return f"{formats.number_format(value * 100, 1, use_l10n=True)} %"
+
+
+def visible_to(user, found: list[Alert]) -> list[Alert]:
+    """Keep the economics alerts only for the customers ``user`` may see the money of."""
+    from kamp.customers.models import Customer
+
+    ids = {a.customer_id for a in found if a.area == "economics" and a.customer_id}
+    if not ids:
+        return found
+    allowed = set(services.economics_customers(user, Customer.objects.filter(pk__in=ids))
+                  .values_list("pk", flat=True))
+    return [a for a in found if a.area != "economics" or a.customer_id in allowed]

@@ -2,7 +2,6 @@
 download, and the whale curve; screenshots in English and Spanish."""
 
 import datetime
-import io
 import re
 from decimal import Decimal as D
 
@@ -83,7 +82,7 @@ def test_excel_export_download(page, live_server, login, ana, economy):
         page.get_by_role("button", name="Export to Excel").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    wb = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    wb = load_workbook(download.path())
     values = [c.value for row in wb.active.iter_rows() for c in row]
     assert "Profit after KAM" in values
 

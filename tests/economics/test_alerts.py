@@ -54,3 +54,12 @@ def test_cost_to_serve_outgrowing_revenue(admin, account, django_assert_max_num_
         found = alerts.alerts(Customer.objects.all(), AS_OF)
     kinds = {a.kind for a in found}
     assert "cost_to_serve_outgrows_revenue" in kinds
+
+
+def test_visible_to_keeps_money_alerts_from_the_others(admin, ana, member, viewer, account):
+    _quarter_loss(account, admin, [datetime.date(2026, 5, 1), datetime.date(2026, 8, 1)])
+    found = alerts.alerts(Customer.objects.all(), AS_OF)
+    assert found and all(a.data.get("economics") for a in found)
+    assert alerts.visible_to(ana, found) == found
+    assert alerts.visible_to(member, found) == []
+    assert alerts.visible_to(viewer, found) == []

@@ -1,0 +1,312 @@
+"""Benchmark: the account P&L for 100,000 customers over 36 months (× --scale), from 5,000,000
+sales lines, 1,000,000 cost-to-serve records and the KAM investment allocations, on SQLite and on
+PostgreSQL, against one hand-written DuckDB query over the same data.
+
+The work timed is kamp's own function, :func:`kamp.economics.services.compute`, asked for every
+customer's P&L in each of the three years the data span (so every one of the 36 months is read):
+the set-based GROUP BY in the database, the conversion and the P&L lines in
+:mod:`kamp.economics.pnl`, Decimal throughout. The reference is the same aggregation (per customer
+and year: revenue, cost of goods, cost to serve, investments, and the derived lines) as one DuckDB
+query over the same rows, fetched into Python. Also timed: the whale-curve page (the director's
+portfolio, a real request through Django) with all the customers.
+
+    python bench/economics.py [--scale 0.1] [--backends sqlite,postgres]
+                              [--pg postgres://postgres@127.0.0.1:5432/kamp_eco_bench]
+
+Prints a RESULT line per backend, then ``RESULT name=economics kamp_s=<t> reference_s=<t>
+ratio=<x>`` last (PostgreSQL when it ran, else SQLite). Times are the best of 3 warm runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CUSTOMERS = 100_000
+SALES = 5_000_000
+ACTIVITIES = 1_000_000
+ALLOCATIONS = 50_000
+MONTHS = 36
+FIRST = dt.date(2023, 1, 1)
+YEARS = ["2023", "2024", "2025"]
+
+
+def _month(i: int) -> dt.date:
+    return dt.date(FIRST.year + i // 12, i % 12 + 1, 1)
+
+
+def generate(out: Path, scale: float, seed: int = 7) -> dict:
+    """CSV files of the data (customers are 1…N): sales, activity records, allocations."""
+    rng = random.Random(seed)
+    n = max(100, int(CUSTOMERS * scale))
+    counts = {"customers": n, "sales": int(SALES * scale), "activities": int(ACTIVITIES * scale),
+              "allocations": int(ALLOCATIONS * scale)}
+    # A skewed portfolio: a few customers carry most sales (Pareto weights).
+    weights = [1 / (i + 1) ** 0.8 for i in range(n)]
+    cum, total = [], 0.0
+    for w in weights:
+        total += w
+        cum.append(total)
+    customers = rng.choices(range(1, n + 1), cum_weights=cum, k=counts["sales"])
+    with open(out / "sales.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        for cid in customers:
+            m = rng.randrange(MONTHS)
+            day = _month(m).replace(day=rng.randint(1, 28))
+            net = rng.randint(10_000, 5_000_000)
+            w.writerow([cid, day.isoformat(), net, int(net * rng.uniform(0.5, 0.8)), "CLP"])
+    with open(out / "activities.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        for _ in range(counts["activities"]):
+            cid = rng.randint(1, n)
+            m = rng.randrange(MONTHS)
+            count = rng.randint(1, 6)
+            minutes = rng.choice([30, 60, 90, 120])
+            w.writerow([cid, _month(m).isoformat(), count, minutes, count * minutes * 900, "CLP"])
+    with open(out / "allocations.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        for _ in range(counts["allocations"]):
+            cid = rng.randint(1, max(1, n // 50))  # the key accounts bear the investments
+            m = rng.randrange(MONTHS)
+            w.writerow([cid, _month(m).replace(day=15).isoformat(), rng.randint(100_000, 3_000_000),
+                        "CLP"])
+    (out / "counts.json").write_text(json.dumps(counts))
+    return counts
+
+
+# --- one backend, in its own process (Django settings are per process) ------------------------
+def child(data: Path, database_url: str | None) -> dict:
+    os.environ["KAMP_HOME"] = tempfile.mkdtemp(prefix="kamp-eco-bench-")
+    if database_url:
+        os.environ["KAMP_DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kamp.settings"
+    os.environ["KAMP_SECURE_COOKIES"] = "0"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", interactive=False, verbosity=0)
+    load_start = time.perf_counter()
+    _load(data)
+    load_s = time.perf_counter() - load_start
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from kamp.core.choices import Role
+    from kamp.core.models import SiteSettings, User
+    from kamp.economics import services
+
+    site = SiteSettings.load()
+    site.base_currency = "CLP"
+    site.save()
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        result = services.compute(YEARS, None)
+        times.append(time.perf_counter() - start)
+    checksum = str(sum(v.profit_after_kam for v in result.values()))
+    director = User.objects.create_user("director@bench.test", "x", role=Role.DIRECTOR)
+    client = Client()
+    client.force_login(director)
+    page_times = []
+    client.get("/economics/portfolio/", {"period": "2025"})
+    for _ in range(3):
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/economics/portfolio/", {"period": "2025"})
+        page_times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    return {"vendor": connection.vendor, "kamp_s": min(times), "rows": len(result),
+            "checksum": checksum, "load_s": load_s, "whale_page_s": min(page_times),
+            "whale_page_queries": len(captured.captured_queries)}
+
+
+def _load(data: Path) -> None:
+    from django.db import connection, transaction
+
+    from kamp.customers.models import Customer, CustomerStatus
+    from kamp.economics.models import ActivityType, Investment
+
+    counts = json.loads((data / "counts.json").read_text())
+    n = counts["customers"]
+    batch = []
+    for i in range(1, n + 1):
+        status = CustomerStatus.KEY_ACCOUNT if i <= max(1, n // 50) else CustomerStatus.CANDIDATE
+        batch.append(Customer(id=i, name=f"Cliente {i:06d}", country="CL", status=status))
+        if len(batch) == 5000:
+            Customer.objects.bulk_create(batch)
+            batch = []
+    Customer.objects.bulk_create(batch)
+    activity = ActivityType.objects.create(name="Visita", driver="minute", rate=900,
+                                           currency="CLP")
+    investment = Investment.objects.create(kind="people", amount=0, currency="CLP",
+                                           date=FIRST, allocation="equal")
+    now = dt.datetime.now(dt.UTC).isoformat()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            specs = [
+                ("sales.csv", "economics_salesline (customer_id, date, net_amount, cost, currency)"),
+                ("activities.csv", "economics_activityrecord (customer_id, month, count, minutes, cost, currency)"),
+                ("allocations.csv", "economics_investmentallocation (customer_id, date, amount, currency)"),
+            ]
+            # Columns the CSVs do not carry get their value from a temporary default.
+            cursor.execute("ALTER TABLE economics_salesline ALTER COLUMN product SET DEFAULT '', "
+                           "ALTER COLUMN category SET DEFAULT '', "
+                           "ALTER COLUMN document_number SET DEFAULT '', "
+                           "ALTER COLUMN line_number SET DEFAULT ''")
+            cursor.execute(f"ALTER TABLE economics_activityrecord ALTER COLUMN activity_id SET DEFAULT {activity.pk}, "
+                           "ALTER COLUMN note SET DEFAULT '', ALTER COLUMN created_at SET DEFAULT now()")
+            cursor.execute(f"ALTER TABLE economics_investmentallocation ALTER COLUMN investment_id SET DEFAULT {investment.pk}, "
+                           "ALTER COLUMN weight SET DEFAULT 1")
+            for name, target in specs:
+                with open(data / name) as f, raw.copy(f"COPY {target} FROM STDIN WITH (FORMAT csv)") as copy:
+                    while chunk := f.read(1 << 20):
+                        copy.write(chunk)
+            cursor.execute("ANALYZE")
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        def rows(name, extra):
+            with open(data / name) as f:
+                for row in csv.reader(f):
+                    yield (*row, *extra)
+
+        cursor.executemany(
+            "INSERT INTO economics_salesline (customer_id, date, net_amount, cost, currency, "
+            "product, category, document_number, line_number) VALUES (%s,%s,%s,%s,%s,'','','','')",
+            rows("sales.csv", ()))
+        cursor.executemany(
+            "INSERT INTO economics_activityrecord (customer_id, month, count, minutes, cost, "
+            "currency, activity_id, note, created_at) VALUES (%s,%s,%s,%s,%s,%s,%s,'',%s)",
+            rows("activities.csv", (activity.pk, now)))
+        cursor.executemany(
+            "INSERT INTO economics_investmentallocation (customer_id, date, amount, currency, "
+            "investment_id, weight) VALUES (%s,%s,%s,%s,%s,1)",
+            rows("allocations.csv", (investment.pk,)))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+# --- the reference -------------------------------------------------------------------------
+REFERENCE_SQL = """
+WITH s AS (
+  SELECT customer_id, year(date) AS y, SUM(net_amount) AS revenue, SUM(cost) AS cogs
+  FROM sales WHERE date >= DATE '2023-01-01' AND date < DATE '2026-01-01' GROUP BY 1, 2),
+a AS (
+  SELECT customer_id, year(month) AS y, SUM(cost) AS cts
+  FROM activities WHERE month >= DATE '2023-01-01' AND month < DATE '2026-01-01' GROUP BY 1, 2),
+i AS (
+  SELECT customer_id, year(date) AS y, SUM(amount) AS inv
+  FROM allocations WHERE date >= DATE '2023-01-01' AND date < DATE '2026-01-01' GROUP BY 1, 2)
+SELECT customer_id, y,
+       COALESCE(revenue, 0) AS revenue, COALESCE(cogs, 0) AS cogs,
+       COALESCE(revenue, 0) - COALESCE(cogs, 0) AS gross_margin, COALESCE(cts, 0) AS cts,
+       COALESCE(revenue, 0) - COALESCE(cogs, 0) - COALESCE(cts, 0) AS contribution,
+       COALESCE(inv, 0) AS inv,
+       COALESCE(revenue, 0) - COALESCE(cogs, 0) - COALESCE(cts, 0) - COALESCE(inv, 0) AS profit
+FROM s FULL OUTER JOIN a USING (customer_id, y) FULL OUTER JOIN i USING (customer_id, y)
+"""
+
+
+def reference(data: Path) -> tuple[float, int, str]:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE sales AS SELECT * FROM read_csv('{data / 'sales.csv'}', header=false, "
+                "columns={'customer_id': 'BIGINT', 'date': 'DATE', 'net_amount': 'DECIMAL(18,4)', "
+                "'cost': 'DECIMAL(18,4)', 'currency': 'VARCHAR'})")
+    con.execute(f"CREATE TABLE activities AS SELECT * FROM read_csv('{data / 'activities.csv'}', header=false, "
+                "columns={'customer_id': 'BIGINT', 'month': 'DATE', 'count': 'DECIMAL(14,2)', "
+                "'minutes': 'DECIMAL(12,2)', 'cost': 'DECIMAL(18,4)', 'currency': 'VARCHAR'})")
+    con.execute(f"CREATE TABLE allocations AS SELECT * FROM read_csv('{data / 'allocations.csv'}', header=false, "
+                "columns={'customer_id': 'BIGINT', 'date': 'DATE', 'amount': 'DECIMAL(18,4)', "
+                "'currency': 'VARCHAR'})")
+    times = []
+    rows = []
+    for _ in range(3):
+        start = time.perf_counter()
+        rows = con.execute(REFERENCE_SQL).fetchall()
+        times.append(time.perf_counter() - start)
+    checksum = str(sum(r[-1] for r in rows))
+    return min(times), len(rows), checksum
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--pg", default=os.environ.get(
+        "KAMP_BENCH_PG", "postgres://postgres@127.0.0.1:5432/kamp_eco_bench"))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        url = None if args.child == "sqlite" else args.pg
+        print("CHILD " + json.dumps(child(Path(args.data), url)))
+        return
+
+    data = Path(tempfile.mkdtemp(prefix="kamp-eco-data-"))
+    start = time.perf_counter()
+    counts = generate(data, args.scale)
+    print(f"data: {counts} generated in {time.perf_counter() - start:.1f}s", flush=True)
+    ref_s, ref_rows, ref_sum = reference(data)
+    print(f"reference (DuckDB {__import__('duckdb').__version__}): {ref_s:.3f}s, "
+          f"{ref_rows} customer-years, Σ profit {ref_sum}", flush=True)
+    results = {}
+    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        if backend == "postgres":
+            _fresh_pg(args.pg)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", backend, "--data", str(data), "--pg", args.pg,
+             "--scale", str(args.scale)],
+            capture_output=True, text=True, cwd=ROOT)
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("CHILD ")), None)
+        if proc.returncode or line is None:
+            print(f"{backend}: failed\n{proc.stderr[-3000:]}")
+            continue
+        r = json.loads(line[6:])
+        results[backend] = r
+        from decimal import Decimal
+
+        same = "same" if Decimal(r["checksum"]) == Decimal(ref_sum) else f"DIFFERENT ({r['checksum']})"
+        print(f"{backend}: load {r['load_s']:.1f}s; P&L {r['kamp_s']:.3f}s for {r['rows']} "
+              f"customer-years (Σ profit {same}); whale page {r['whale_page_s']:.3f}s in "
+              f"{r['whale_page_queries']} queries", flush=True)
+    for backend, r in results.items():
+        print(f"RESULT name=economics-{backend} kamp_s={r['kamp_s']:.3f} reference_s={ref_s:.3f} "
+              f"ratio={r['kamp_s'] / ref_s:.1f}")
+    main_backend = "postgres" if "postgres" in results else next(iter(results), None)
+    if main_backend:
+        r = results[main_backend]
+        print(f"RESULT name=economics kamp_s={r['kamp_s']:.3f} reference_s={ref_s:.3f} "
+              f"ratio={r['kamp_s'] / ref_s:.1f}")
+
+
+def _fresh_pg(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    main()
