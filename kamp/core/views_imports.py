@@ -72,7 +72,7 @@ def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
 # --- upload ---------------------------------------------------------------------------------
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_l("What the file holds"))
-    file = forms.FileField(label=_l("File"), help_text=_l(
+    file = forms.FileField(label=_l("Spreadsheet"), help_text=_l(
         "CSV (UTF-8 or Windows-1252; separated by commas, semicolons or tabs) or Excel (.xlsx). "
         "The first row holds the column names."))
 
@@ -116,8 +116,8 @@ def imports_home(request: HttpRequest) -> HttpResponse:
 class MappingForm(forms.Form):
     decimal = forms.ChoiceField(
         label=_l("Decimal separator"), required=False,
-        choices=[("", _l("Detect (1.234 is one thousand two hundred thirty-four)")),
-                 (",", _l("Comma: 1.234,5")), (".", _l("Point: 1,234.5"))])
+        choices=[("", _l("Detect it")), (",", _l("Comma: 1.234,5")),
+                 (".", _l("Point: 1,234.5"))])
     skip_invalid = forms.BooleanField(
         label=_l("Import the good rows even if some rows have errors"), required=False)
 

@@ -103,6 +103,8 @@ class ImportKind:
     models: list[type[models.Model]] = []
     #: Rows handed to ``write`` at once.
     batch_size: int = 2000
+    #: Place in the UI's list of kinds (the foundation's customers, contacts, sales first).
+    order: int = 100
     #: Who may import this kind from the web UI (the CLI trusts the shell user).
     def may_import(self, user) -> bool:
         return bool(getattr(user, "is_authenticated", False) and user.is_active
@@ -185,7 +187,7 @@ def get_kind(name: str) -> ImportKind:
 
 def all_kinds() -> list[ImportKind]:
     _load()
-    return list(_REGISTRY.values())
+    return sorted(_REGISTRY.values(), key=lambda k: (k.order, str(k.label)))
 
 
 # --- column matching ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,14 +55,15 @@ def parse_decimal(value: Any, decimal: str | None = None) -> Decimal:
     digits is a thousands separator (what Spanish-speaking exports mean by ``1.234``), otherwise a
     decimal point. Currency signs, spaces and a trailing or leading minus (``(1.234)``) are fine.
     """
-    if isinstance(value, bool):
-        raise ParseError("“%(value)s” is not a number.", value=value)
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return value
+    if value.__class__ is not str:
+        if isinstance(value, bool):
+            raise ParseError("“%(value)s” is not a number.", value=value)
+        if isinstance(value, int):
+            return Decimal(value)
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        if isinstance(value, Decimal):
+            return value
     text = str(value).strip()
     # Fast paths for the unambiguous shapes a million-line export is made of; everything else
     # (and anything ambiguous such as 1.234) takes the careful path below.
@@ -133,13 +135,21 @@ _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
 def parse_date(value: Any, decimal: str | None = None) -> dt.date:
     """``dd-mm-yyyy``, ``dd/mm/yyyy``, ``dd.mm.yyyy``, ``yyyy-mm-dd`` (a time after it is
     ignored), Excel serial numbers (``45321``) and date/datetime cells."""
+    if value.__class__ is str:
+        return _parse_date_text(value)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_serial(value, value)
-    text = str(value).strip()
+    return _parse_date_text(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _parse_date_text(value: str) -> dt.date:
+    # Cached: a sales file has a few thousand distinct dates over a million lines.
+    text = value.strip()
     try:
         m = _YMD.match(text)
         if m:

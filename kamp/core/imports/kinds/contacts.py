@@ -66,6 +66,7 @@ def _person_keys(customer_id: int, name: str, email: str) -> list[tuple[int, str
 @register
 class ContactImport(ImportKind):
     name = "contacts"
+    order = 20
     label = _l("Contacts")
     description = _l("The customers' people, matched within each customer by e-mail, then name.")
     models = [Contact]

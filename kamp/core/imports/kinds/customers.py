@@ -57,6 +57,7 @@ UPDATABLE = ["name", "tax_id", "external_id", "industry", "region", "country", "
 @register
 class CustomerImport(ImportKind):
     name = "customers"
+    order = 10
     label = _l("Customers")
     description = _l("Customers matched by tax id, then external id: new ones are created, "
                      "known ones updated.")

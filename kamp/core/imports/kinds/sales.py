@@ -38,6 +38,7 @@ def _amount(value: Any, decimal: str | None = None):
 @register
 class SalesImport(ImportKind):
     name = "sales"
+    order = 30
     label = _l("Sales lines")
     description = _l("Invoiced lines: customer, date, net amount, cost… Lines with a document "
                      "number replace the ones imported before with the same number and line.")
