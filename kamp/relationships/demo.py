@@ -131,6 +131,11 @@ def load(ctx) -> None:
     _stage(ctx, cs, _months_ago(today, 2), "interdependent", "interdependent",
            [["interdependent", {"pairs": 3, "systems_linked": False, "switching_high": True}]])
 
+    actions.do_save_foundations(u["ana"], ctx.customers[cs], date=_months_ago(today, 1), checks={
+        "journey_mapped": True, "experience_known": True, "business_understood": True,
+        "buying_process": True, "dmu_mapped": True, "buying_criteria": True,
+        "kam_mandate": True, "team_staffed": True, "sponsor": True, "incentives": False,
+    }, note="Falta alinear los incentivos del equipo con el desarrollo de la cuenta a largo plazo.")
     team = [u["ana"], u["felipe"], u["rodrigo"], u["director"]]
     cs_contacts = [ctx.contacts[k] for k in ("jorge.perez", "maria.gonzalez", "andres.silva")]
     _round(ctx, cs, _months_ago(today, 22), team, cs_contacts, 5.0, 3.4, comments={

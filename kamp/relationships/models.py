@@ -167,11 +167,11 @@ class SurveyRound(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Kept up to date as answers arrive, so lists and alerts read them without the answers.
-    team_rqi = models.DecimalField(_("RQI, our team"), max_digits=5, decimal_places=2,
+    team_rqi = models.DecimalField(_("RQI, our team"), max_digits=7, decimal_places=4,
                                    null=True, blank=True)
-    customer_rqi = models.DecimalField(_("RQI, customer"), max_digits=5, decimal_places=2,
+    customer_rqi = models.DecimalField(_("RQI, customer"), max_digits=7, decimal_places=4,
                                        null=True, blank=True)
-    max_gap = models.DecimalField(_("largest perception gap"), max_digits=5, decimal_places=2,
+    max_gap = models.DecimalField(_("largest perception gap"), max_digits=7, decimal_places=4,
                                   null=True, blank=True)
     team_answered = models.PositiveSmallIntegerField(default=0)
     customer_answered = models.PositiveSmallIntegerField(default=0)

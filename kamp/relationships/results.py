@@ -103,7 +103,7 @@ def refresh_round(rnd: SurveyRound) -> SurveyRound:
     result = round_result(rnd)
 
     def dec(v):
-        return None if v is None else Decimal(str(round(v, 2)))
+        return None if v is None else Decimal(str(round(v, 4)))
 
     rnd.team_rqi = dec(result.team.scores.get("rqi"))
     rnd.customer_rqi = dec(result.customer.scores.get("rqi"))

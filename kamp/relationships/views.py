@@ -453,6 +453,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     if "" in by_type:
         groups.append((_("Not assessed yet"), by_type[""]))
     chart = {
+        "label_names": True,
         "names": _type_names(language),
         "axis": {"x": _("Relational orientation (1 transactional – 7 relational)"),
                  "y": _("Relative power D_b − D_s (above 0: we hold more)")},

@@ -42,7 +42,7 @@
       return {
         type: "scatter", mode: pts.length > 1 ? "lines+markers+text" : "markers+text", name: s.name,
         x: pts.map(function (p) { return p.ro; }), y: pts.map(function (p) { return p.rp; }),
-        text: pts.map(function (p, i) { return d.series.length > 1 ? s.name : (i === pts.length - 1 || i === 0 ? p.date.slice(0, 7) : ""); }),
+        text: pts.map(function (p, i) { return d.label_names ? s.name : (i === pts.length - 1 || i === 0 ? p.date.slice(0, 7) : ""); }),
         textposition: "bottom center", textfont: { size: 10 },
         line: { color: "#4a5568", width: 1.5, dash: "dot" },
         marker: {
