@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import import_module
 
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 REVENUE = "revenue_12m"
@@ -100,32 +99,43 @@ def choices() -> list[tuple[str, object]]:
 
 def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dict[int, dict]:
     """Revenue and gross margin (net − cost) over the last 12 months and revenue over the 12
-    before, per customer: one aggregate query over the sales lines of the last 24 months."""
+    before, per customer: one aggregate query over the sales lines of the last 24 months.
+
+    Hand-written SQL (portable between SQLite and PostgreSQL) so that SQLite scans the table
+    once and groups in a temporary B-tree — through the (customer, date) index it would visit
+    the table row by row, several times slower on millions of lines."""
+    from django.db import connection
+
     from kamp.economics.models import SalesLine
 
     start12 = one_year_before(as_of)
     start24 = one_year_before(start12)
-    money = DecimalField(max_digits=24, decimal_places=4)
-    zero = Value(0, output_field=money)
-    last12 = Q(date__gt=start12)
-    qs = SalesLine.objects.filter(date__gt=start24, date__lte=as_of)
-    if customer_ids is not None:
-        qs = qs.filter(customer_id__in=list(customer_ids))
-    rows = (
-        qs.order_by()
-        .values("customer_id")
-        .annotate(
-            revenue=Sum(Case(When(last12, then=F("net_amount")), default=zero, output_field=money)),
-            cost=Sum(Case(When(last12, then=F("cost")), default=zero, output_field=money)),
-            previous=Sum(Case(When(last12, then=zero), default=F("net_amount"), output_field=money)),
-        )
-        .values_list("customer_id", "revenue", "cost", "previous")
+    table = connection.ops.quote_name(SalesLine._meta.db_table)
+    # "+customer_id" keeps SQLite's planner off the index; PostgreSQL plans it well either way.
+    group = "+customer_id" if connection.vendor == "sqlite" else "customer_id"
+    sql = (
+        f"SELECT {group}, "
+        "SUM(CASE WHEN date > %s THEN net_amount ELSE 0 END), "
+        "SUM(CASE WHEN date > %s THEN cost ELSE 0 END), "
+        "SUM(CASE WHEN date > %s THEN 0 ELSE net_amount END) "
+        f"FROM {table} WHERE date > %s AND date <= %s"
     )
+    params: list = [start12, start12, start12, start24, as_of]
+    if customer_ids is not None:
+        ids = [int(i) for i in customer_ids]
+        if not ids:
+            return {}
+        sql += f" AND customer_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    sql += " GROUP BY 1"
     out: dict[int, dict] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     for cid, revenue, cost, previous in rows:
         revenue = float(revenue or 0)
         previous = float(previous or 0)
-        out[cid] = {
+        out[int(cid)] = {
             REVENUE: revenue,
             GROSS_MARGIN: revenue - float(cost or 0),
             GROWTH: (revenue - previous) / previous if previous > 0 else None,

@@ -1,0 +1,344 @@
+"""Benchmark: a full key-account rescoring of a large portfolio.
+
+100,000 customers and 5,000,000 sales lines (``--scale 0.1``: a tenth), a selection model whose
+factors are derived (revenue, gross margin, growth from the sales lines) or assessed (strategic
+value, customer knowledge, cost to serve, plus co-investment), one assessor per customer.
+
+Timed in kamp, on SQLite and on PostgreSQL: ``kamp.selection.engine.compute`` — the derived
+factors (one aggregate over the sales lines), the assessments (one aggregate), the percentile
+mapping, scores, quadrants, the recommendation and the robustness analysis (12 weight
+variations). The reference, on the same data: one hand-written DuckDB query computing the same
+derived factors, percentile mapping, assessment means, scores, quadrants and ranking (without
+robustness) — what this machine can do at best. The script checks that both agree on the
+recommended set.
+
+    .venv/bin/python bench/selection.py [--scale F] [--pg URL | --no-pg] [--keep DIR]
+
+Prints ``RESULT name=selection-postgres …`` and, last, ``RESULT name=selection kamp_s=<SQLite>
+reference_s=<DuckDB> ratio=<x>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOMERS = 100_000
+LINES = 5_000_000
+AS_OF = dt.date(2026, 11, 28)
+MODEL_TOML = """
+name = "Bench"
+cap = 25
+[[factor]]
+key = "revenue"
+dimension = "attractiveness"
+weight = 40
+source = "derived"
+metric = "revenue_12m"
+[[factor]]
+key = "margin"
+dimension = "attractiveness"
+weight = 35
+source = "derived"
+metric = "gross_margin_12m"
+[[factor]]
+key = "growth"
+dimension = "attractiveness"
+weight = 15
+source = "derived"
+metric = "growth"
+[[factor]]
+key = "strategic_value"
+dimension = "attractiveness"
+weight = 10
+[[factor]]
+key = "customer_knowledge"
+dimension = "position"
+weight = 60
+[[factor]]
+key = "cost_to_serve"
+dimension = "position"
+weight = 40
+direction = "lower"
+"""
+ASSESSED = ["strategic_value", "customer_knowledge", "cost_to_serve", "co_investment"]
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def generate(folder: Path, n_customers: int, n_lines: int, seed: int = 7) -> None:
+    """customers.csv (id, name), sales.csv (customer_id, date, net, cost) over the last 24
+    months with a Zipf-like skew, assessments.csv (customer_id, factor, score)."""
+    rng = random.Random(seed)
+    with open(folder / "customers.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        for i in range(1, n_customers + 1):
+            w.writerow([i, f"Cliente {i:06d}"])
+    weights = [1 / (k ** 0.9) for k in range(1, n_customers + 1)]
+    rng.shuffle(weights)
+    cum, total = [], 0.0
+    for x in weights:
+        total += x
+        cum.append(total)
+    start = AS_OF - dt.timedelta(days=729)
+    days = [(start + dt.timedelta(days=d)).isoformat() for d in range(730)]
+    with open(folder / "sales.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        chunk = 200_000
+        done = 0
+        while done < n_lines:
+            m = min(chunk, n_lines - done)
+            ids = rng.choices(range(1, n_customers + 1), cum_weights=cum, k=m)
+            for cid in ids:
+                net = round(rng.uniform(50, 5000), 2)
+                w.writerow([cid, days[rng.randrange(730)], net, round(net * rng.uniform(0.4, 0.9), 2)])
+            done += m
+    with open(folder / "assessments.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        for i in range(1, n_customers + 1):
+            for factor in ASSESSED:
+                w.writerow([i, factor, rng.randint(1, 10)])
+
+
+# --- kamp side (a child process per database) ---------------------------------------------------
+
+
+def kamp_child(folder: Path, db_url: str) -> dict:
+    os.environ["KAMP_DATABASE_URL"] = db_url
+    os.environ.setdefault("KAMP_HOME", str(folder / "home"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kamp.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from kamp.core.models import User
+    from kamp.customers.models import Customer
+    from kamp.economics.models import SalesLine
+    from kamp.selection import actions, engine
+    from kamp.selection.modelfile import parse_toml
+
+    t0 = time.perf_counter()
+    user = User.objects.create_user("bench@supplier.test", "x", name="Bench", role="director")
+    now = dt.datetime.now(dt.UTC)
+    with open(folder / "customers.csv") as f:
+        Customer.objects.bulk_create(
+            (Customer(id=int(i), name=name, external_id=f"B-{int(i):06d}", industry="Bench",
+                      region="Bench", created_at=now, updated_at=now)
+             for i, name in csv.reader(f)), batch_size=5000)
+    sales_table = SalesLine._meta.db_table
+    cols = "customer_id, date, net_amount, cost, currency, product, category, document_number, line_number"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur, open(folder / "sales.csv") as f:
+            raw = cur.cursor
+            with raw.copy(f"COPY {sales_table} ({cols}) FROM STDIN") as copy:
+                for cid, d, net, cost in csv.reader(f):
+                    copy.write_row((cid, d, net, cost, "", "", "", "", ""))
+    else:
+        # The raw sqlite3 connection, without fsync while loading: this is setup, not timed.
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.execute("PRAGMA synchronous=OFF")
+        sql = f"INSERT INTO {sales_table} ({cols}) VALUES (?, ?, ?, ?, '', '', '', '', '')"
+        with open(folder / "sales.csv") as f:
+            reader = csv.reader(f)
+            while True:
+                rows = [r for _, r in zip(range(200_000), reader, strict=False)]
+                if not rows:
+                    break
+                raw.executemany(sql, rows)
+        raw.commit()
+    from kamp.selection.models import Assessment
+
+    a_table = Assessment._meta.db_table
+    a_sql = (f"INSERT INTO {a_table} (customer_id, factor, assessor_id, score, date, note, updated_at) "
+             f"VALUES (%s, %s, {user.pk}, %s, '{AS_OF.isoformat()}', '', '{now.isoformat()}')")
+    with connection.cursor() as cur, open(folder / "assessments.csv") as f:
+        reader = csv.reader(f)
+        while True:
+            rows = [(int(c), k, float(x)) for _, (c, k, x) in zip(range(100_000), reader, strict=False)]
+            if not rows:
+                break
+            cur.executemany(a_sql, rows)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    load_s = time.perf_counter() - t0
+    model = actions.do_save_model(user, parse_toml(MODEL_TOML), activate=True)
+    times = []
+    run = None
+    for _ in range(2):
+        t = time.perf_counter()
+        run = engine.compute(model, AS_OF, with_robustness=True)
+        times.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    engine.compute(model, AS_OF, with_robustness=False)
+    no_rob = time.perf_counter() - t
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        engine.compute(model, AS_OF, with_robustness=True)
+        prof.disable()
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(18)
+    return {"vendor": connection.vendor, "load_s": load_s, "kamp_s": min(times), "times": times,
+            "kamp_no_robustness_s": no_rob,
+            "recommended": run.recommended, "scored": sum(1 for r in run.results if r.complete)}
+
+
+# --- DuckDB reference ------------------------------------------------------------------------------
+
+REFERENCE_SQL = """
+WITH s AS (
+    SELECT customer_id,
+           SUM(CASE WHEN date > $start12 THEN net ELSE 0 END) AS rev,
+           SUM(CASE WHEN date > $start12 THEN net - cost ELSE 0 END) AS margin,
+           SUM(CASE WHEN date <= $start12 THEN net ELSE 0 END) AS prev
+    FROM sales WHERE date > $start24 AND date <= $asof GROUP BY customer_id
+), raw AS (
+    SELECT c.id, c.name, COALESCE(s.rev, 0) AS rev, COALESCE(s.margin, 0) AS margin,
+           CASE WHEN s.prev > 0 THEN (s.rev - s.prev) / s.prev END AS growth
+    FROM customers c LEFT JOIN s ON s.customer_id = c.id
+), a AS (
+    SELECT customer_id,
+           AVG(score) FILTER (WHERE factor = 'strategic_value') AS strategic_value,
+           AVG(score) FILTER (WHERE factor = 'customer_knowledge') AS customer_knowledge,
+           AVG(score) FILTER (WHERE factor = 'cost_to_serve') AS cost_to_serve,
+           AVG(score) FILTER (WHERE factor = 'co_investment') AS co_investment
+    FROM assessments GROUP BY customer_id
+), mapped AS (
+    SELECT id, name,
+      1 + 9 * (RANK() OVER (ORDER BY rev) - 1 + (COUNT(*) OVER (PARTITION BY rev) - 1) / 2.0)
+            / (COUNT(*) OVER () - 1) AS f_rev,
+      1 + 9 * (RANK() OVER (ORDER BY margin) - 1 + (COUNT(*) OVER (PARTITION BY margin) - 1) / 2.0)
+            / (COUNT(*) OVER () - 1) AS f_margin,
+      CASE WHEN growth IS NOT NULL THEN
+        1 + 9 * (RANK() OVER (PARTITION BY growth IS NULL ORDER BY growth) - 1
+                 + (COUNT(*) OVER (PARTITION BY growth) - 1) / 2.0)
+            / (COUNT(*) OVER (PARTITION BY growth IS NULL) - 1) END AS f_growth
+    FROM raw
+), scored AS (
+    SELECT m.id, m.name, a.co_investment,
+      (40 * f_rev + 35 * f_margin + 15 * f_growth + 10 * a.strategic_value) / 100 AS att,
+      (60 * a.customer_knowledge + 40 * (11 - a.cost_to_serve)) / 100 AS pos
+    FROM mapped m JOIN a ON a.customer_id = m.id
+    WHERE f_growth IS NOT NULL AND a.strategic_value IS NOT NULL
+      AND a.customer_knowledge IS NOT NULL AND a.cost_to_serve IS NOT NULL
+), q AS (
+    SELECT *, CASE WHEN round(att, 9) >= 5.5 AND round(pos, 9) >= 5.5 THEN 'strategic'
+                   WHEN round(att, 9) >= 5.5 THEN 'star'
+                   WHEN round(pos, 9) >= 5.5 THEN 'status' ELSE 'streamline' END AS quadrant
+    FROM scored
+)
+SELECT id, att, pos, quadrant,
+  CASE WHEN quadrant = 'strategic' AND round(co_investment, 9) >= 5.5 THEN
+    ROW_NUMBER() OVER (PARTITION BY quadrant = 'strategic' AND round(co_investment, 9) >= 5.5
+                       ORDER BY round(att + pos, 9) DESC, round(att, 9) DESC, name, id::VARCHAR) END AS rnk
+FROM q
+"""
+
+
+def reference(folder: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE customers AS SELECT column0::BIGINT AS id, column1 AS name FROM read_csv('{folder / 'customers.csv'}', header=false)")
+    con.execute(f"CREATE TABLE sales AS SELECT column0::BIGINT AS customer_id, column1::DATE AS date, column2::DOUBLE AS net, column3::DOUBLE AS cost FROM read_csv('{folder / 'sales.csv'}', header=false)")
+    con.execute(f"CREATE TABLE assessments AS SELECT column0::BIGINT AS customer_id, column1 AS factor, column2::DOUBLE AS score FROM read_csv('{folder / 'assessments.csv'}', header=false)")
+    start12 = AS_OF.replace(year=AS_OF.year - 1)
+    start24 = AS_OF.replace(year=AS_OF.year - 2)
+    params = {"start12": start12, "start24": start24, "asof": AS_OF}
+    times = []
+    rows = []
+    for _ in range(3):
+        t = time.perf_counter()
+        rows = con.execute(REFERENCE_SQL, params).fetchall()
+        times.append(time.perf_counter() - t)
+    ranked = sorted((r for r in rows if r[4] is not None), key=lambda r: r[4])
+    return {"reference_s": min(times), "times": times,
+            "recommended": [r[0] for r in ranked[:25]], "scored": len(rows)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/kamp_bench_selection",
+                   help="PostgreSQL URL (the database is dropped and re-created)")
+    p.add_argument("--no-pg", action="store_true")
+    p.add_argument("--keep", help="keep the generated data in this folder")
+    p.add_argument("--child", nargs=2, metavar=("FOLDER", "DB_URL"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        print("CHILD " + json.dumps(kamp_child(Path(args.child[0]), args.child[1])))
+        return
+    n_customers = max(100, int(CUSTOMERS * args.scale))
+    n_lines = max(1000, int(LINES * args.scale))
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kamp-bench-sel-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"selection bench: {n_customers:,} customers, {n_lines:,} sales lines (scale {args.scale}) in {folder}", flush=True)
+    t = time.perf_counter()
+    generate(folder, n_customers, n_lines)
+    print(f"  generated in {time.perf_counter() - t:.1f} s", flush=True)
+
+    ref = reference(folder)
+    print(f"  DuckDB reference: {ref['reference_s']:.3f} s (runs {', '.join(f'{x:.3f}' for x in ref['times'])})", flush=True)
+
+    results = {}
+    backends = [("sqlite", f"sqlite:///{folder / 'bench.sqlite3'}")]
+    if not args.no_pg:
+        from urllib.parse import urlparse
+
+        u = urlparse(args.pg)
+        name = u.path.lstrip("/")
+        admin = args.pg.rsplit("/", 1)[0] + "/postgres"
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            con.execute(f'CREATE DATABASE "{name}"')
+        backends.append(("postgres", args.pg))
+    for label, url in backends:
+        out = subprocess.run([sys.executable, __file__, "--child", str(folder), url],
+                             capture_output=True, text=True, cwd=ROOT)
+        line = next((x for x in out.stdout.splitlines() if x.startswith("CHILD ")), None)
+        if os.environ.get("BENCH_PROFILE"):
+            print(out.stderr[-6000:], file=sys.stderr)
+        if line is None:
+            print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"the {label} run failed")
+        r = json.loads(line[6:])
+        results[label] = r
+        agree = r["recommended"] == ref["recommended"][: len(r["recommended"])] and r["scored"] == ref["scored"]
+        print(f"  kamp on {label}: {r['kamp_s']:.3f} s full rescoring with robustness "
+              f"(runs {', '.join(f'{x:.3f}' for x in r['times'])}; without robustness "
+              f"{r['kamp_no_robustness_s']:.3f} s; data load {r['load_s']:.0f} s); "
+              f"{r['scored']:,} scored; recommended set {'matches' if agree else 'DIFFERS from'} the reference", flush=True)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    if "postgres" in results:
+        pg = results["postgres"]["kamp_s"]
+        print(f"RESULT name=selection-postgres kamp_s={pg:.3f} reference_s={ref['reference_s']:.3f} "
+              f"ratio={pg / ref['reference_s']:.1f}")
+    sq = results["sqlite"]["kamp_s"]
+    print(f"RESULT name=selection kamp_s={sq:.3f} reference_s={ref['reference_s']:.3f} "
+          f"ratio={sq / ref['reference_s']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
