@@ -147,3 +147,16 @@ def test_cli_import_command(tmp_path, account):
     out = io.StringIO()
     call_command("import", "relationship", str(path), stdout=out)
     assert Assessment.objects.get().type == "vulnerable_supplier"
+
+
+def test_api_round_access(client_for, survey, member, viewer, bruno):
+    from kamp.core.choices import Role
+    from tests.factories import UserFactory
+
+    outsider = UserFactory(email="off-team@supplier.test", role=Role.MEMBER)
+    assert client_for(outsider).get(f"{API}/rounds/{survey.pk}").status_code == 404
+    assert client_for(viewer).get(f"{API}/rounds/{survey.pk}").status_code == 200
+    assert client_for(viewer).post(f"{API}/rounds/{survey.pk}/remind").status_code == 403
+    assert client_for(bruno).post(f"{API}/rounds/{survey.pk}/remind").status_code == 403
+    assert client_for(member).post(f"{API}/rounds/{survey.pk}/remind").json() == {"reminded": 4}
+    assert client_for(outsider).get(f"{API}/customers/{survey.customer_id}/rounds").status_code == 404

@@ -64,3 +64,19 @@ def test_order_of_the_rule():
 ])
 def test_months_with_orders(dates, n):
     assert s.months_with_orders(dates, date(2026, 11, 28)) == n
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+maybe_score = st.one_of(st.none(), st.floats(min_value=1, max_value=7))
+
+
+@given(st.one_of(st.none(), st.booleans()), st.one_of(st.none(), st.integers(0, 12)),
+       st.one_of(st.none(), st.integers(0, 10)), st.booleans(), maybe_score, maybe_score,
+       maybe_score, maybe_score)
+def test_rule_always_answers_with_a_reason(sales, months, pairs, linked, ours, theirs, rqi_now, rqi_before):
+    r = s.suggest(s.StageFacts(sales, months, pairs, linked, ours, theirs, rqi_now, rqi_before))
+    assert r.stage in s.STAGES and r.reasons
+    assert r.disintegrating == (r.stage == s.DISINTEGRATING)
+    assert r.ladder_stage != s.DISINTEGRATING
