@@ -22,19 +22,83 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-INDUSTRIES = ["Construcción", "Minería", "Retail", "Agroindustria", "Salud", "Energía",
-              "Transporte", "Manufactura", "Alimentos", "Telecomunicaciones"]
-REGIONS = ["Metropolitana", "Antofagasta", "Valparaíso", "Biobío", "Los Lagos", "Maule",
-           "Coquimbo", "Atacama", "Araucanía", "O'Higgins"]
+INDUSTRIES = [
+    "Construcción",
+    "Minería",
+    "Retail",
+    "Agroindustria",
+    "Salud",
+    "Energía",
+    "Transporte",
+    "Manufactura",
+    "Alimentos",
+    "Telecomunicaciones",
+]
+REGIONS = [
+    "Metropolitana",
+    "Antofagasta",
+    "Valparaíso",
+    "Biobío",
+    "Los Lagos",
+    "Maule",
+    "Coquimbo",
+    "Atacama",
+    "Araucanía",
+    "O'Higgins",
+]
 FORMS = ["S.A.", "SpA", "Ltda.", "S.A.C.", "EIRL"]
-WORDS = ["Andes", "Pacífico", "Cóndor", "Austral", "Norte", "Sur", "Araucaria", "Volcán",
-         "Copihue", "Huemul", "Maipo", "Ñandú", "Boldo", "Quillay", "Pehuén", "Cordillera"]
-ACTIVITIES = ["Constructora", "Minera", "Comercial", "Agrícola", "Distribuidora", "Inversiones",
-              "Servicios", "Transportes", "Industrial", "Inmobiliaria"]
-CATEGORIES = ["Cemento", "Acero", "Áridos", "Maderas", "Pinturas", "Herramientas", "Eléctrico",
-              "Sanitario"]
-SALES_HEADER = ["RUT Cliente", "Fecha", "N° Documento", "Línea", "Producto", "Categoría",
-                "Cantidad", "Monto Neto", "Costo", "Moneda"]
+WORDS = [
+    "Andes",
+    "Pacífico",
+    "Cóndor",
+    "Austral",
+    "Norte",
+    "Sur",
+    "Araucaria",
+    "Volcán",
+    "Copihue",
+    "Huemul",
+    "Maipo",
+    "Ñandú",
+    "Boldo",
+    "Quillay",
+    "Pehuén",
+    "Cordillera",
+]
+ACTIVITIES = [
+    "Constructora",
+    "Minera",
+    "Comercial",
+    "Agrícola",
+    "Distribuidora",
+    "Inversiones",
+    "Servicios",
+    "Transportes",
+    "Industrial",
+    "Inmobiliaria",
+]
+CATEGORIES = [
+    "Cemento",
+    "Acero",
+    "Áridos",
+    "Maderas",
+    "Pinturas",
+    "Herramientas",
+    "Eléctrico",
+    "Sanitario",
+]
+SALES_HEADER = [
+    "RUT Cliente",
+    "Fecha",
+    "N° Documento",
+    "Línea",
+    "Producto",
+    "Categoría",
+    "Cantidad",
+    "Monto Neto",
+    "Costo",
+    "Moneda",
+]
 
 
 @dataclass
@@ -66,8 +130,11 @@ def make_customers(n: int, seed: int = 1) -> list[FakeCustomer]:
     out = []
     for i, body in enumerate(bodies):
         name = f"{rng.choice(ACTIVITIES)} {rng.choice(WORDS)} {rng.choice(WORDS)} {i} {rng.choice(FORMS)}"
-        out.append(FakeCustomer(format_rut(body), f"C{i:06d}", name, rng.choice(INDUSTRIES),
-                                rng.choice(REGIONS)))
+        out.append(
+            FakeCustomer(
+                format_rut(body), f"C{i:06d}", name, rng.choice(INDUSTRIES), rng.choice(REGIONS)
+            )
+        )
     return out
 
 
@@ -78,8 +145,9 @@ def spanish_amount(cents: int) -> str:
     return f"{sign}{whole:,}".replace(",", ".") + f",{frac:02d}"
 
 
-def write_customers_csv(path: str | Path, customers: list[FakeCustomer],
-                        encoding: str = "cp1252") -> Path:
+def write_customers_csv(
+    path: str | Path, customers: list[FakeCustomer], encoding: str = "cp1252"
+) -> Path:
     path = Path(path)
     with open(path, "w", encoding=encoding, newline="") as f:
         f.write("RUT;Código;Razón social;Industria;Región\r\n")
@@ -89,20 +157,31 @@ def write_customers_csv(path: str | Path, customers: list[FakeCustomer],
 
 
 def zipf_weights(n: int, s: float = 1.1) -> list[float]:
-    return [1 / (rank ** s) for rank in range(1, n + 1)]
+    return [1 / (rank**s) for rank in range(1, n + 1)]
 
 
-def write_sales_csv(path: str | Path, customers: list[FakeCustomer], m: int, seed: int = 1,
-                    *, documents: bool = True, start: dt.date = dt.date(2023, 1, 1),
-                    days: int = 3 * 365, encoding: str = "cp1252") -> Path:
+def write_sales_csv(
+    path: str | Path,
+    customers: list[FakeCustomer],
+    m: int,
+    seed: int = 1,
+    *,
+    documents: bool = True,
+    start: dt.date = dt.date(2023, 1, 1),
+    days: int = 3 * 365,
+    encoding: str = "cp1252",
+) -> Path:
     """M sales lines over ``days`` from ``start``; invoices of 1–8 lines; amounts log-normal.
     Streams to disk: memory stays flat whatever M."""
     rng = random.Random(seed)
     path = Path(path)
     cum = list(itertools.accumulate(zipf_weights(len(customers))))
     dates = [(start + dt.timedelta(days=d)).strftime("%d-%m-%Y") for d in range(days)]
-    header = SALES_HEADER if documents else [h for h in SALES_HEADER
-                                             if h not in ("N° Documento", "Línea")]
+    header = (
+        SALES_HEADER
+        if documents
+        else [h for h in SALES_HEADER if h not in ("N° Documento", "Línea")]
+    )
     written = 0
     invoice = 100_000
     with open(path, "w", encoding=encoding, newline="") as f:
@@ -119,8 +198,14 @@ def write_sales_csv(path: str | Path, customers: list[FakeCustomer], m: int, see
                 cells = [customer.tax_id, day]
                 if documents:
                     cells += [f"F{invoice}", str(line)]
-                cells += [f"{category[:3].upper()}-{rng.randint(1, 400):04d}", category,
-                          str(qty), spanish_amount(net), spanish_amount(cost), "CLP"]
+                cells += [
+                    f"{category[:3].upper()}-{rng.randint(1, 400):04d}",
+                    category,
+                    str(qty),
+                    spanish_amount(net),
+                    spanish_amount(cost),
+                    "CLP",
+                ]
                 f.write(";".join(cells) + "\r\n")
                 written += 1
     return path
@@ -138,8 +223,11 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     customers = make_customers(args.customers, args.seed)
     print(write_customers_csv(out / "customers.csv", customers))
-    print(write_sales_csv(out / "sales.csv", customers, args.sales, args.seed,
-                          documents=not args.no_documents))
+    print(
+        write_sales_csv(
+            out / "sales.csv", customers, args.sales, args.seed, documents=not args.no_documents
+        )
+    )
 
 
 if __name__ == "__main__":

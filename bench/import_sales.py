@@ -58,8 +58,18 @@ REF_INDEXES = [
     "CREATE UNIQUE INDEX ref_sl_doc ON ref_salesline (document_number, line_number) "
     "WHERE NOT (document_number = '')",
 ]
-COLUMNS = ["customer_id", "date", "document_number", "line_number", "product", "category",
-           "quantity", "net_amount", "cost", "currency"]
+COLUMNS = [
+    "customer_id",
+    "date",
+    "document_number",
+    "line_number",
+    "product",
+    "category",
+    "quantity",
+    "net_amount",
+    "cost",
+    "currency",
+]
 
 
 def _num(text: str) -> str:
@@ -72,8 +82,18 @@ def reference_rows(path: Path, customer_ids: dict[str, int]):
         reader = csv.reader(f, delimiter=";")
         next(reader)
         for rut, date, doc, line, product, category, qty, net, cost, currency in reader:
-            yield (customer_ids[rut], f"{date[6:10]}-{date[3:5]}-{date[0:2]}", doc, line,
-                   product, category, _num(qty), _num(net), _num(cost), currency)
+            yield (
+                customer_ids[rut],
+                f"{date[6:10]}-{date[3:5]}-{date[0:2]}",
+                doc,
+                line,
+                product,
+                category,
+                _num(qty),
+                _num(net),
+                _num(cost),
+                currency,
+            )
 
 
 def child(db: str, url: str, data: Path, expected: int) -> dict:
@@ -122,7 +142,8 @@ def child(db: str, url: str, data: Path, expected: int) -> dict:
             conn.executemany(
                 f"INSERT INTO ref_salesline ({', '.join(COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(COLUMNS))})",
-                reference_rows(data / "sales.csv", customer_ids))
+                reference_rows(data / "sales.csv", customer_ids),
+            )
         n = conn.execute("SELECT count(*) FROM ref_salesline").fetchone()[0]
         conn.close()
     else:
@@ -137,9 +158,16 @@ def child(db: str, url: str, data: Path, expected: int) -> dict:
             n = conn.execute("SELECT count(*) FROM ref_salesline").fetchone()[0]
     reference_s, reference_cpu = time.perf_counter() - t0, time.process_time() - c0
     assert n == expected, (n, expected)
-    return {"db": db, "kamp_s": kamp_s, "reference_s": reference_s, "kamp_cpu": kamp_cpu,
-            "reference_cpu": reference_cpu,
-            "peak_rss_mb": rss_after / 1024, "rss_before_mb": rss_before / 1024, "rows": expected}
+    return {
+        "db": db,
+        "kamp_s": kamp_s,
+        "reference_s": reference_s,
+        "kamp_cpu": kamp_cpu,
+        "reference_cpu": reference_cpu,
+        "peak_rss_mb": rss_after / 1024,
+        "rss_before_mb": rss_before / 1024,
+        "rows": expected,
+    }
 
 
 def pg_available(url: str) -> bool:
@@ -153,8 +181,10 @@ def pg_available(url: str) -> bool:
             conn.execute(f'CREATE DATABASE "{name}"')
         return True
     except Exception as exc:  # no server, no rights: skip PostgreSQL, say so
-        print(f"PostgreSQL not available ({exc.__class__.__name__}: {exc}); SQLite only.",
-              file=sys.stderr)
+        print(
+            f"PostgreSQL not available ({exc.__class__.__name__}: {exc}); SQLite only.",
+            file=sys.stderr,
+        )
         return False
 
 
@@ -185,8 +215,10 @@ def main() -> None:
         write_customers_csv(data / "customers.csv", customers)
         write_sales_csv(data / "sales.csv", customers, rows, seed=1)
         stamp.touch()
-        print(f"generated {rows:,} sales lines for {n_customers:,} customers in "
-              f"{time.perf_counter() - t0:.1f} s ({(data / 'sales.csv').stat().st_size / 1e6:.0f} MB)")
+        print(
+            f"generated {rows:,} sales lines for {n_customers:,} customers in "
+            f"{time.perf_counter() - t0:.1f} s ({(data / 'sales.csv').stat().st_size / 1e6:.0f} MB)"
+        )
 
     targets = [("sqlite", "")]
     if not args.no_pg and pg_available(args.pg):
@@ -194,25 +226,43 @@ def main() -> None:
     results = []
     for db, url in targets:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", f"{db}|{url}", "--data", str(data),
-             "--rows", str(rows)], capture_output=True, text=True, cwd=ROOT)
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                f"{db}|{url}",
+                "--data",
+                str(data),
+                "--rows",
+                str(rows),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if out.returncode != 0:
             print(out.stdout, out.stderr, file=sys.stderr)
             raise SystemExit(f"{db} run failed")
         r = json.loads(out.stdout.strip().splitlines()[-1])
         r["ratio"] = r["kamp_s"] / r["reference_s"]
         results.append(r)
-        print(f"{db}: kamp {r['kamp_s']:.1f} s ({rows / r['kamp_s']:,.0f} rows/s), raw "
-              f"{r['reference_s']:.1f} s, ratio {r['ratio']:.2f}; CPU of this process: kamp "
-              f"{r['kamp_cpu']:.1f} s, raw {r['reference_cpu']:.1f} s; peak RSS {r['peak_rss_mb']:.0f} MB "
-              f"(before the import {r['rss_before_mb']:.0f} MB)")
+        print(
+            f"{db}: kamp {r['kamp_s']:.1f} s ({rows / r['kamp_s']:,.0f} rows/s), raw "
+            f"{r['reference_s']:.1f} s, ratio {r['ratio']:.2f}; CPU of this process: kamp "
+            f"{r['kamp_cpu']:.1f} s, raw {r['reference_cpu']:.1f} s; peak RSS {r['peak_rss_mb']:.0f} MB "
+            f"(before the import {r['rss_before_mb']:.0f} MB)"
+        )
     for r in results:
         name = "import_sales_sqlite" if r["db"] == "sqlite" else "import_sales_pg"
-        print(f"RESULT name={name} kamp_s={r['kamp_s']:.2f} reference_s={r['reference_s']:.2f} "
-              f"ratio={r['ratio']:.2f}")
+        print(
+            f"RESULT name={name} kamp_s={r['kamp_s']:.2f} reference_s={r['reference_s']:.2f} "
+            f"ratio={r['ratio']:.2f}"
+        )
     worst = max(results, key=lambda r: r["ratio"])
-    print(f"RESULT name=import_sales kamp_s={worst['kamp_s']:.2f} "
-          f"reference_s={worst['reference_s']:.2f} ratio={worst['ratio']:.2f}")
+    print(
+        f"RESULT name=import_sales kamp_s={worst['kamp_s']:.2f} "
+        f"reference_s={worst['reference_s']:.2f} ratio={worst['ratio']:.2f}"
+    )
 
 
 if __name__ == "__main__":

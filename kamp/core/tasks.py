@@ -25,8 +25,14 @@ def run_batch(batch_id: int, dry_run: bool) -> ImportBatch:
     options.dry_run = dry_run
     options.mapping = {}
     columns = {int(k): v for k, v in (batch.options.get("columns") or {}).items()}
-    return run_import(get_kind(batch.kind), batch_file(batch), user=batch.created_by, batch=batch,
-                      options=options, column_mapping=columns)
+    return run_import(
+        get_kind(batch.kind),
+        batch_file(batch),
+        user=batch.created_by,
+        batch=batch,
+        options=options,
+        column_mapping=columns,
+    )
 
 
 @task()

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views import i18n as i18n_views
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_POST
 
 from kamp.customers.access import can_see_economics, customers_visible_to
 from kamp.customers.models import Customer, CustomerStatus
@@ -91,7 +91,10 @@ def home(request: HttpRequest) -> HttpResponse:
     for alert in alerts:
         if alert.customer_id is not None:
             alerts_by_customer[alert.customer_id].append(alert)
+    site = SiteSettings.load()
     revenue = _revenue_last_12_months(user, shown, today)
+    for figures in revenue.values():
+        figures["currency"] = figures["currency"] or site.base_currency
     cards = [
         {
             "customer": c,
@@ -102,14 +105,13 @@ def home(request: HttpRequest) -> HttpResponse:
         for c in shown
     ]
     my_actions = _optional("kamp.plans.summary.my_actions")
-    site = SiteSettings.load()
     return render(request, "core/home.html", {
         "cards": cards,
         "more": more,
         "title": title,
         "intro": intro,
-        "alerts": alerts[:10],
-        "alert_count": len(alerts),
+        # Alerts about one account sit on its card; the rest (programme-wide) above them.
+        "general_alerts": [a for a in alerts if a.customer_id is None][:10],
         "actions": my_actions(user) if my_actions is not None else None,
         "key_count": visible.filter(status=CustomerStatus.KEY_ACCOUNT).count(),
         "cap": site.key_account_cap,
@@ -117,20 +119,30 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _revenue_last_12_months(user, customers: list, today: date) -> dict[int, Any]:
-    """Net revenue of the last 12 months per customer the user may see money of (one query)."""
+def _revenue_last_12_months(user, customers: list, today: date) -> dict[int, dict[str, Any]]:
+    """Net revenue of the last 12 months per customer whose money the user may see, in the
+    currency most of its sales are in (one query)."""
     from kamp.economics.models import SalesLine
 
     ids = [c.pk for c in customers if can_see_economics(user, c)]
     if not ids:
         return {}
-    since = today - timedelta(days=365)
     rows = (
-        SalesLine.objects.filter(customer_id__in=ids, date__gt=since, date__lte=today)
-        .values("customer_id")
+        SalesLine.objects.filter(customer_id__in=ids, date__gt=today - timedelta(days=365),
+                                 date__lte=today)
+        .values("customer_id", "currency")
         .annotate(total=Sum("net_amount"))
     )
-    return {row["customer_id"]: row["total"] for row in rows}
+    fallback = {c.pk: c.currency for c in customers}
+    found: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        best = found.get(row["customer_id"])
+        if best is None or row["total"] > best["total"]:
+            found[row["customer_id"]] = {
+                "total": row["total"],
+                "currency": row["currency"] or fallback.get(row["customer_id"]) or "",
+            }
+    return found
 
 
 class SiteSettingsForm(forms.ModelForm):

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .imports import (
@@ -46,8 +46,11 @@ log = logging.getLogger(__name__)
 # --- access ---------------------------------------------------------------------------------
 def may_import(user) -> bool:
     """Admins, directors and KAMs import; members and viewers do not."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active
-                and (user.manages_programme or user.is_kam))
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.manages_programme or user.is_kam)
+    )
 
 
 def may_revert(user) -> bool:
@@ -71,10 +74,14 @@ def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
 
 # --- upload ---------------------------------------------------------------------------------
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_l("What the file holds"))
-    file = forms.FileField(label=_l("Spreadsheet"), help_text=_l(
-        "CSV (UTF-8 or Windows-1252; separated by commas, semicolons or tabs) or Excel (.xlsx). "
-        "The first row holds the column names."))
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"))
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy(
+            "CSV (UTF-8 or Windows-1252; separated by commas, semicolons or tabs) or Excel (.xlsx). "
+            "The first row holds the column names."
+        ),
+    )
 
     def __init__(self, *args, kinds: list[ImportKind], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -100,41 +107,63 @@ def imports_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         name = default_storage.save(
-            f"imports/{uuid.uuid4().hex}/{get_valid_filename(Path(upload.name).name)}", upload)
+            f"imports/{uuid.uuid4().hex}/{get_valid_filename(Path(upload.name).name)}", upload
+        )
         batch = ImportBatch.objects.create(
-            kind=form.cleaned_data["kind"], filename=Path(upload.name).name[:255],
-            stored_file=name, created_by=request.user, status=ImportBatch.Status.PENDING,
+            kind=form.cleaned_data["kind"],
+            filename=Path(upload.name).name[:255],
+            stored_file=name,
+            created_by=request.user,
+            status=ImportBatch.Status.PENDING,
         )
         return redirect("core:import_mapping", batch.pk)
     page = Paginator(_batches_for(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "core/imports/home.html", {
-        "form": form, "kinds": kinds, "page": page, "may_revert": may_revert(request.user),
-    })
+    return render(
+        request,
+        "core/imports/home.html",
+        {
+            "form": form,
+            "kinds": kinds,
+            "page": page,
+            "may_revert": may_revert(request.user),
+        },
+    )
 
 
 # --- mapping --------------------------------------------------------------------------------
 class MappingForm(forms.Form):
     decimal = forms.ChoiceField(
-        label=_l("Decimal separator"), required=False,
-        choices=[("", _l("Detect it")), (",", _l("Comma: 1.234,5")),
-                 (".", _l("Point: 1,234.5"))])
+        label=gettext_lazy("Decimal separator"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Detect it")),
+            (",", gettext_lazy("Comma: 1.234,5")),
+            (".", gettext_lazy("Point: 1,234.5")),
+        ],
+    )
     skip_invalid = forms.BooleanField(
-        label=_l("Import the good rows even if some rows have errors"), required=False)
+        label=gettext_lazy("Import the good rows even if some rows have errors"), required=False
+    )
 
-    def __init__(self, *args, kind: ImportKind, header: list[str], initial_mapping: dict[int, str],
-                 **kwargs) -> None:
+    def __init__(
+        self, *args, kind: ImportKind, header: list[str], initial_mapping: dict[int, str], **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.header = header
         choices = [("", _("— do not import —"))] + [
             (f.name, f"{str(f.label).capitalize()}{' *' if f.required else ''}")
-            for f in kind.fields]
+            for f in kind.fields
+        ]
         self.columns = []
         for i, title in enumerate(header):
             name = f"col_{i}"
             self.fields[name] = forms.ChoiceField(
-                label=title or _("Column %(n)s") % {"n": i + 1}, choices=choices, required=False,
-                initial=initial_mapping.get(i, ""))
+                label=title or _("Column %(n)s") % {"n": i + 1},
+                choices=choices,
+                required=False,
+                initial=initial_mapping.get(i, ""),
+            )
             self.columns.append(name)
 
     def clean(self):
@@ -146,9 +175,11 @@ class MappingForm(forms.Form):
             if not target:
                 continue
             if target in seen:
-                self.add_error(name, _("“%(field)s” is already taken by column “%(column)s”.") % {
-                    "field": self.kind.field(target).label,
-                    "column": self.header[seen[target]]})
+                self.add_error(
+                    name,
+                    _("“%(field)s” is already taken by column “%(column)s”.")
+                    % {"field": self.kind.field(target).label, "column": self.header[seen[target]]},
+                )
                 continue
             seen[target] = i
             mapping[i] = target
@@ -156,15 +187,19 @@ class MappingForm(forms.Form):
         if missing:
             raise forms.ValidationError(
                 _("Choose a column for: %(fields)s.")
-                % {"fields": ", ".join(str(f.label) for f in missing)})
+                % {"fields": ", ".join(str(f.label) for f in missing)}
+            )
         data["mapping"] = mapping
         return data
 
 
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(request, pk)
-    if batch.status not in (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED,
-                            ImportBatch.Status.FAILED):
+    if batch.status not in (
+        ImportBatch.Status.PENDING,
+        ImportBatch.Status.VALIDATED,
+        ImportBatch.Status.FAILED,
+    ):
         return redirect("core:import_batch", batch.pk)
     kind = get_kind(batch.kind)
     try:
@@ -177,30 +212,52 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         batch.save(update_fields=["status", "message"])
         return redirect("core:imports")
     saved = batch.options.get("columns")
-    initial_mapping = ({int(k): v for k, v in saved.items()} if saved
-                       else auto_mapping(kind, table.header))
-    form = MappingForm(request.POST or None, kind=kind, header=table.header,
-                       initial_mapping=initial_mapping,
-                       initial={"decimal": batch.options.get("decimal") or "",
-                                "skip_invalid": batch.options.get("skip_invalid", False)})
+    initial_mapping = (
+        {int(k): v for k, v in saved.items()} if saved else auto_mapping(kind, table.header)
+    )
+    form = MappingForm(
+        request.POST or None,
+        kind=kind,
+        header=table.header,
+        initial_mapping=initial_mapping,
+        initial={
+            "decimal": batch.options.get("decimal") or "",
+            "skip_invalid": batch.options.get("skip_invalid", False),
+        },
+    )
     if request.method == "POST" and form.is_valid():
-        batch.options = {**batch.options,
-                         "columns": {str(k): v for k, v in form.cleaned_data["mapping"].items()},
-                         "decimal": form.cleaned_data["decimal"] or None,
-                         "skip_invalid": form.cleaned_data["skip_invalid"]}
+        batch.options = {
+            **batch.options,
+            "columns": {str(k): v for k, v in form.cleaned_data["mapping"].items()},
+            "decimal": form.cleaned_data["decimal"] or None,
+            "skip_invalid": form.cleaned_data["skip_invalid"],
+        }
         batch.status = ImportBatch.Status.VALIDATING
         batch.save(update_fields=["options", "status"])
         _start(batch, table, dry_run=True)
         return redirect("core:import_batch", batch.pk)
     rows = []
     for name, i in zip(form.columns, range(len(table.header)), strict=True):
-        rows.append({"field": form[name], "title": table.header[i],
-                     "examples": [r[i] for r in preview if i < len(r) and r[i] not in ("", None)][:3]})
-    return render(request, "core/imports/mapping.html", {
-        "batch": batch, "kind": kind, "form": form, "rows": rows, "table": table,
-        "preview": [(r + [""] * len(table.header))[:len(table.header)] for r in preview],
-        "required": [f for f in kind.fields if f.required],
-    })
+        rows.append(
+            {
+                "field": form[name],
+                "title": table.header[i],
+                "examples": [r[i] for r in preview if i < len(r) and r[i] not in ("", None)][:3],
+            }
+        )
+    return render(
+        request,
+        "core/imports/mapping.html",
+        {
+            "batch": batch,
+            "kind": kind,
+            "form": form,
+            "rows": rows,
+            "table": table,
+            "preview": [(r + [""] * len(table.header))[: len(table.header)] for r in preview],
+            "required": [f for f in kind.fields if f.required],
+        },
+    )
 
 
 def _is_large(batch: ImportBatch, table=None) -> bool:
@@ -240,7 +297,8 @@ def _batch_context(request, batch: ImportBatch) -> dict:
     processed = live_processed_rows(batch)
     total = batch.total_rows or 0
     return {
-        "batch": batch, "kind": kind,
+        "batch": batch,
+        "kind": kind,
         "processed": processed,
         "percent": min(100, round(100 * processed / total)) if total else 0,
         "good_rows": max(0, batch.total_rows - batch.invalid_count),
@@ -267,8 +325,11 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     _start(batch, None, dry_run=False)
     batch.refresh_from_db()
     if batch.status == ImportBatch.Status.DONE:
-        messages.success(request, _("Imported: %(created)s created, %(updated)s updated.") % {
-            "created": batch.created_count, "updated": batch.updated_count})
+        messages.success(
+            request,
+            _("Imported: %(created)s created, %(updated)s updated.")
+            % {"created": batch.created_count, "updated": batch.updated_count},
+        )
     return redirect("core:import_batch", batch.pk)
 
 
@@ -294,9 +355,11 @@ def import_revert(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         r = batch.options.get("reverted", {})
-        messages.success(request, _("Import #%(id)s reverted: %(removed)s rows removed, "
-                                    "%(restored)s restored.") % {
-            "id": batch.pk, "removed": r.get("removed", 0), "restored": r.get("restored", 0)})
+        messages.success(
+            request,
+            _("Import #%(id)s reverted: %(removed)s rows removed, %(restored)s restored.")
+            % {"id": batch.pk, "removed": r.get("removed", 0), "restored": r.get("restored", 0)},
+        )
     return redirect(request.POST.get("next") or reverse("core:imports"))
 
 
@@ -304,8 +367,11 @@ def import_revert(request: HttpRequest, pk: int) -> HttpResponse:
 def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
     """Drop an upload that was never imported (and its file)."""
     batch = _get_batch(request, pk)
-    if batch.status not in (ImportBatch.Status.PENDING, ImportBatch.Status.VALIDATED,
-                            ImportBatch.Status.FAILED):
+    if batch.status not in (
+        ImportBatch.Status.PENDING,
+        ImportBatch.Status.VALIDATED,
+        ImportBatch.Status.FAILED,
+    ):
         raise Http404
     try:
         if not os.path.isabs(batch.stored_file):

@@ -7,10 +7,12 @@ from playwright.sync_api import expect
 
 from kamp.customers.models import Customer
 
-CSV = ("RUT;Razón social;Región;Ejecutivo comercial\r\n"
-       "76.123.456-0;Constructora Andes SpA;Metropolitana;ana@supplier.test\r\n"
-       "96.790.240-3;Minera Cóndor S.A.;Antofagasta;ana@supplier.test\r\n"
-       "77.123.456-9;Agrícola Maipo Ltda.;O'Higgins;\r\n")
+CSV = (
+    "RUT;Razón social;Región;Ejecutivo comercial\r\n"
+    "76.123.456-0;Constructora Andes SpA;Metropolitana;ana@supplier.test\r\n"
+    "96.790.240-3;Minera Cóndor S.A.;Antofagasta;ana@supplier.test\r\n"
+    "77.123.456-9;Agrícola Maipo Ltda.;O'Higgins;\r\n"
+)
 
 
 def test_import_customers_with_a_mapping_step(page, live_server, login, admin, ana, shot, tmp_path):

@@ -7,8 +7,14 @@ import io
 from pathlib import Path
 
 
-def write_csv(path: Path, rows: list[list[object]], *, encoding: str = "utf-8",
-              delimiter: str = ",", bom: bool = False) -> Path:
+def write_csv(
+    path: Path,
+    rows: list[list[object]],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    bom: bool = False,
+) -> Path:
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     data = buf.getvalue().encode(encoding)

@@ -47,7 +47,7 @@ def test_kam_sees_own_accounts_with_badges_alerts_and_sales(client_for, ana, acc
     text = r.content.decode()
     assert "My accounts" in text and "Constructora CS" in text
     assert "Minera Norte" not in text  # Bruno's
-    assert "Strategic" in text and "Plan is stale" in text
+    assert "Strategic" in text and "Plan is stale" in text and "USD" not in text
     assert "1,234,567" in text
     assert fake_area["badges"] == 1  # one bulk call for all the cards
 

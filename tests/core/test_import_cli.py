@@ -38,10 +38,16 @@ def kamp(*args, expect_error=False):
 
 @pytest.fixture
 def customers_csv(tmp_path):
-    return write_csv(tmp_path / "clientes.csv", [["RUT", "Razón social", "Región"],
-                                                ["76.123.456-0", "Constructora CS", "RM"],
-                                                ["96.790.240-3", "Minera Norte", "II"]],
-                     delimiter=";", encoding="cp1252")
+    return write_csv(
+        tmp_path / "clientes.csv",
+        [
+            ["RUT", "Razón social", "Región"],
+            ["76.123.456-0", "Constructora CS", "RM"],
+            ["96.790.240-3", "Minera Norte", "II"],
+        ],
+        delimiter=";",
+        encoding="cp1252",
+    )
 
 
 @pytest.mark.django_db
@@ -61,8 +67,9 @@ def test_import_list_revert(customers_csv, admin):
 
 @pytest.mark.django_db
 def test_bad_rows_exit_non_zero_with_a_report(tmp_path):
-    path = write_csv(tmp_path / "c.csv", [["RUT", "Nombre"], ["76.123.456-1", "Bad"],
-                                         ["76.123.456-0", "Good"]])
+    path = write_csv(
+        tmp_path / "c.csv", [["RUT", "Nombre"], ["76.123.456-1", "Bad"], ["76.123.456-0", "Good"]]
+    )
     code, out = kamp("customers", str(path), expect_error=True)
     assert code == 1 and "line 2, column “RUT”" in out and "check digit" in out
     assert Customer.objects.count() == 0
@@ -72,8 +79,9 @@ def test_bad_rows_exit_non_zero_with_a_report(tmp_path):
 
 @pytest.mark.django_db
 def test_dry_run_map_and_decimal(tmp_path, account):
-    path = write_csv(tmp_path / "v.csv", [["Cliente", "Fecha", "Total"],
-                                         ["76.123.456-0", "01-01-2026", "1.234"]])
+    path = write_csv(
+        tmp_path / "v.csv", [["Cliente", "Fecha", "Total"], ["76.123.456-0", "01-01-2026", "1.234"]]
+    )
     code, out = kamp("sales", str(path), "--dry-run", "--map", "Total=net_amount")
     assert code == 0 and "Dry run" in out and not SalesLine.objects.exists()
     assert not ImportBatch.objects.exists()  # a dry run leaves no history
@@ -111,16 +119,16 @@ def kamp_home(tmp_path_factory):
     env.pop("KAMP_DATABASE_URL", None)
     subprocess.run([KAMP, "migrate", "-v0"], env=env, check=True, capture_output=True)
     customers = write_csv(home / "c.csv", [["RUT", "Nombre"], ["76.123.456-0", "CS"]])
-    subprocess.run([KAMP, "import", "customers", str(customers)], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [KAMP, "import", "customers", str(customers)], env=env, check=True, capture_output=True
+    )
     return home, env
 
 
 def test_exit_status_of_the_real_command(kamp_home, tmp_path):
     home, env = kamp_home
     bad = write_csv(tmp_path / "bad.csv", [["Cliente", "Fecha", "Monto"], ["CS", "nope", "1"]])
-    r = subprocess.run([KAMP, "import", "sales", str(bad)], env=env, capture_output=True,
-                       text=True)
+    r = subprocess.run([KAMP, "import", "sales", str(bad)], env=env, capture_output=True, text=True)
     assert r.returncode == 1 and "line 2" in r.stdout
 
 
@@ -134,8 +142,12 @@ def test_a_killed_import_leaves_the_database_as_before(kamp_home, tmp_path):
             f.write(f"76.123.456-0;01-02-2026;D{i};1;1.234,{i % 100:02d}\n")
     db = home / "kamp.sqlite3"
     before = sqlite3.connect(db).execute("select count(*) from economics_salesline").fetchone()[0]
-    proc = subprocess.Popen([KAMP, "import", "sales", str(path), "--no-progress"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [KAMP, "import", "sales", str(path), "--no-progress"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     progress_dir = home / "media" / "imports" / "progress"
     deadline = time.monotonic() + 120
     killed = False

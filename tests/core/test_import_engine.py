@@ -26,27 +26,52 @@ def run(kind, path, user=None, **options):
 
 # --- customers ----------------------------------------------------------------------------------
 def test_customers_csv_semicolon_cp1252(tmp_path, admin, ana):
-    path = write_csv(tmp_path / "clientes.csv", [
-        ["RUT", "Razón social", "Industria", "Región", "Estado", "KAM", "Tamaño", "País"],
-        ["76.123.456-0", "Constructora Ñandú", "Construcción", "Metropolitana", "Cuenta clave",
-         ana.email.upper(), "Grande", "cl"],
-        ["77123456-9", "Minera Cóndor", "Minería", "Antofagasta", "Candidato", "", "", ""],
-    ], encoding="cp1252", delimiter=";")
+    path = write_csv(
+        tmp_path / "clientes.csv",
+        [
+            ["RUT", "Razón social", "Industria", "Región", "Estado", "KAM", "Tamaño", "País"],
+            [
+                "76.123.456-0",
+                "Constructora Ñandú",
+                "Construcción",
+                "Metropolitana",
+                "Cuenta clave",
+                ana.email.upper(),
+                "Grande",
+                "cl",
+            ],
+            ["77123456-9", "Minera Cóndor", "Minería", "Antofagasta", "Candidato", "", "", ""],
+        ],
+        encoding="cp1252",
+        delimiter=";",
+    )
     batch = run("customers", path, admin)
     assert batch.status == S.DONE, (batch.message, batch.errors)
     assert (batch.created_count, batch.updated_count, batch.total_rows) == (2, 0, 2)
     c = Customer.objects.get(tax_id="76.123.456-0")
     assert (c.name, c.owner, c.status, c.size, c.country) == (
-        "Constructora Ñandú", ana, "key_account", "large", "CL")
+        "Constructora Ñandú",
+        ana,
+        "key_account",
+        "large",
+        "CL",
+    )
     assert c.import_batch == batch
     assert Customer.objects.get(name="Minera Cóndor").tax_id == "77.123.456-9"  # normalised
     events = AuditEvent.objects.filter(object_type="core.importbatch")
     assert [(e.action, e.object_id) for e in events] == [("import", str(batch.pk))]
 
 
-@pytest.mark.parametrize("header", [
-    ["rut", "RAZON SOCIAL"], ["Tax ID", "Company name"], ["tax_id", "name"],
-    ["  R.U.T. ", "Razón Social"], ["NIT", "Nombre"]])
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["rut", "RAZON SOCIAL"],
+        ["Tax ID", "Company name"],
+        ["tax_id", "name"],
+        ["  R.U.T. ", "Razón Social"],
+        ["NIT", "Nombre"],
+    ],
+)
 def test_alias_headers(tmp_path, header):
     path = write_csv(tmp_path / "c.csv", [header, ["76.123.456-0", "Acme"]])
     batch = run("customers", path)
@@ -55,8 +80,10 @@ def test_alias_headers(tmp_path, header):
 
 
 def test_mapping_override_by_header_and_by_number(tmp_path):
-    path = write_csv(tmp_path / "c.csv", [["Código", "Cliente", "Alias", "Comentario"],
-                                         ["A-1", "Legal name", "Short", "hello"]])
+    path = write_csv(
+        tmp_path / "c.csv",
+        [["Código", "Cliente", "Alias", "Comentario"], ["A-1", "Legal name", "Short", "hello"]],
+    )
     batch = run("customers", path, mapping={"Cliente": "", "Alias": "name", "4": "notes"})
     assert batch.status == S.DONE, batch.message
     c = Customer.objects.get()
@@ -79,28 +106,44 @@ def test_missing_required_column(tmp_path):
 
 
 def test_bad_rows_are_reported_with_line_and_column_and_nothing_is_written(tmp_path, ana):
-    path = write_csv(tmp_path / "c.csv", [
-        ["RUT", "Razón social", "Estado", "KAM", "País"],
-        ["76.123.456-0", "Good", "", "", ""],
-        ["76.123.456-1", "Bad RUT", "", "", ""],
-        ["", "Bad status", "Maybe", "", ""],
-        ["", "Unknown KAM", "", "nobody@x.test", ""],
-        ["", "", "", "", "Chile"],
-        ["76123456-0", "Duplicate of line 2", "", "", ""],
-    ])
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["RUT", "Razón social", "Estado", "KAM", "País"],
+            ["76.123.456-0", "Good", "", "", ""],
+            ["76.123.456-1", "Bad RUT", "", "", ""],
+            ["", "Bad status", "Maybe", "", ""],
+            ["", "Unknown KAM", "", "nobody@x.test", ""],
+            ["", "", "", "", "Chile"],
+            ["76123456-0", "Duplicate of line 2", "", "", ""],
+        ],
+    )
     batch = run("customers", path)
     assert batch.status == S.FAILED
     assert batch.invalid_count == 5 and Customer.objects.count() == 0
     errors = {(e["line"], e["column"]) for e in batch.errors}
-    assert {(3, "RUT"), (4, "Estado"), (5, "KAM"), (6, "País"), (6, "Razón social"),
-            (7, "RUT")} <= errors
+    assert {
+        (3, "RUT"),
+        (4, "Estado"),
+        (5, "KAM"),
+        (6, "País"),
+        (6, "Razón social"),
+        (7, "RUT"),
+    } <= errors
     messages = " ".join(e["message"] for e in batch.errors)
     assert "check digit" in messages and "line 2" in messages
 
 
 def test_skip_invalid_writes_the_good_rows(tmp_path):
-    path = write_csv(tmp_path / "c.csv", [["RUT", "Nombre"], ["76.123.456-0", "Good"],
-                                         ["76.123.456-1", "Bad"], ["96.790.240-3", "Good too"]])
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["RUT", "Nombre"],
+            ["76.123.456-0", "Good"],
+            ["76.123.456-1", "Bad"],
+            ["96.790.240-3", "Good too"],
+        ],
+    )
     batch = run("customers", path, skip_invalid=True)
     assert batch.status == S.DONE
     assert (batch.created_count, batch.skipped_count, batch.invalid_count) == (2, 1, 1)
@@ -117,12 +160,15 @@ def test_dry_run_writes_nothing(tmp_path):
 def test_reimport_updates_by_tax_id_then_external_id_and_revert_restores(tmp_path, admin, ana):
     old = CustomerFactory(name="Old name", tax_id="76.123.456-0", region="Norte", owner=None)
     by_code = CustomerFactory(name="Coded", external_id="C-9", region="Sur")
-    path = write_csv(tmp_path / "c.csv", [
-        ["RUT", "Código", "Nombre", "Región", "KAM"],
-        ["76123456-0", "", "New name", "", ana.email],   # empty region: kept
-        ["", "C-9", "Coded", "Centro", ""],
-        ["96.790.240-3", "", "Brand new", "Este", ""],
-    ])
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["RUT", "Código", "Nombre", "Región", "KAM"],
+            ["76123456-0", "", "New name", "", ana.email],  # empty region: kept
+            ["", "C-9", "Coded", "Centro", ""],
+            ["96.790.240-3", "", "Brand new", "Este", ""],
+        ],
+    )
     batch = run("customers", path, admin)
     assert (batch.created_count, batch.updated_count) == (1, 2)
     old.refresh_from_db()
@@ -149,13 +195,16 @@ def test_reimport_updates_by_tax_id_then_external_id_and_revert_restores(tmp_pat
 
 def test_parent_by_tax_id_or_name_also_later_in_the_file(tmp_path):
     CustomerFactory(name="Holding Existing", tax_id="96.790.240-3")
-    path = write_csv(tmp_path / "c.csv", [
-        ["RUT", "Nombre", "Matriz"],
-        ["76.123.456-0", "Child A", "Grupo Nuevo"],
-        ["77.123.456-9", "Child B", "96790240-3"],
-        ["78.123.456-7", "Grupo Nuevo", ""],
-        ["79.123.456-5", "Orphan", "Nobody SA"],
-    ])
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["RUT", "Nombre", "Matriz"],
+            ["76.123.456-0", "Child A", "Grupo Nuevo"],
+            ["77.123.456-9", "Child B", "96790240-3"],
+            ["78.123.456-7", "Grupo Nuevo", ""],
+            ["79.123.456-5", "Orphan", "Nobody SA"],
+        ],
+    )
     batch = run("customers", path)
     assert batch.status == S.FAILED
     assert [(e["line"], e["column"]) for e in batch.errors] == [(5, "Matriz")]
@@ -166,9 +215,10 @@ def test_parent_by_tax_id_or_name_also_later_in_the_file(tmp_path):
 
 
 def test_customers_from_xlsx(tmp_path):
-    path = write_xlsx(tmp_path / "c.xlsx", [["RUT", "Razón social", "Código"],
-                                            ["76.123.456-0", "Acme", 1234],
-                                            [None, None, None]])
+    path = write_xlsx(
+        tmp_path / "c.xlsx",
+        [["RUT", "Razón social", "Código"], ["76.123.456-0", "Acme", 1234], [None, None, None]],
+    )
     batch = run("customers", path)
     assert batch.status == S.DONE, batch.errors
     assert Customer.objects.get().external_id == "1234"
@@ -176,14 +226,45 @@ def test_customers_from_xlsx(tmp_path):
 
 # --- contacts -----------------------------------------------------------------------------------
 def test_contacts_with_roles_and_reports_to_in_the_same_file(tmp_path, account):
-    path = write_csv(tmp_path / "p.csv", [
-        ["Cliente", "Nombre", "Cargo", "Función", "Roles DMU", "Reporta a", "Actitud",
-         "Influencia", "Correo"],
-        ["76.123.456-0", "Jorge Pérez", "Jefe de compras", "Compras", "Comprador|Influenciador",
-         "maria@cs.cl", "Neutral", "3", "jorge@cs.cl"],
-        ["Constructora CS", "María González", "CFO", "Finanzas", "decider", "", "Partidario",
-         "5", "MARIA@cs.cl"],
-    ], delimiter="\t")
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            [
+                "Cliente",
+                "Nombre",
+                "Cargo",
+                "Función",
+                "Roles DMU",
+                "Reporta a",
+                "Actitud",
+                "Influencia",
+                "Correo",
+            ],
+            [
+                "76.123.456-0",
+                "Jorge Pérez",
+                "Jefe de compras",
+                "Compras",
+                "Comprador|Influenciador",
+                "maria@cs.cl",
+                "Neutral",
+                "3",
+                "jorge@cs.cl",
+            ],
+            [
+                "Constructora CS",
+                "María González",
+                "CFO",
+                "Finanzas",
+                "decider",
+                "",
+                "Partidario",
+                "5",
+                "MARIA@cs.cl",
+            ],
+        ],
+        delimiter="\t",
+    )
     batch = run("contacts", path)
     assert batch.status == S.DONE, batch.errors
     jorge = Contact.objects.get(name="Jorge Pérez")
@@ -196,14 +277,17 @@ def test_contacts_with_roles_and_reports_to_in_the_same_file(tmp_path, account):
 def test_contacts_match_by_email_then_name_and_errors(tmp_path, account):
     by_mail = ContactFactory(customer=account, name="J. Perez", email="jorge@cs.cl")
     by_name = ContactFactory(customer=account, name="Paula Herrera", email="")
-    path = write_csv(tmp_path / "p.csv", [
-        ["RUT", "Nombre", "Correo", "Influencia", "Reporta a"],
-        ["76.123.456-0", "Jorge Pérez", "jorge@cs.cl", "4", ""],
-        ["76.123.456-0", "Paula Herrera", "paula@cs.cl", "", "Jorge Pérez"],
-        ["76.123.456-0", "Nueva Persona", "", "7", ""],
-        ["Unknown SA", "X", "", "", ""],
-        ["76.123.456-0", "Y", "not-an-email", "", "Ghost"],
-    ])
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["RUT", "Nombre", "Correo", "Influencia", "Reporta a"],
+            ["76.123.456-0", "Jorge Pérez", "jorge@cs.cl", "4", ""],
+            ["76.123.456-0", "Paula Herrera", "paula@cs.cl", "", "Jorge Pérez"],
+            ["76.123.456-0", "Nueva Persona", "", "7", ""],
+            ["Unknown SA", "X", "", "", ""],
+            ["76.123.456-0", "Y", "not-an-email", "", "Ghost"],
+        ],
+    )
     batch = run("contacts", path)
     assert batch.status == S.FAILED
     lines = {(e["line"], e["field"]) for e in batch.errors}
@@ -220,35 +304,56 @@ def test_contacts_match_by_email_then_name_and_errors(tmp_path, account):
 
 
 def test_reports_to_unknown_is_an_error(tmp_path, account):
-    path = write_csv(tmp_path / "p.csv", [["RUT", "Nombre", "Reporta a"],
-                                         ["76.123.456-0", "A", "Ghost"]])
+    path = write_csv(
+        tmp_path / "p.csv", [["RUT", "Nombre", "Reporta a"], ["76.123.456-0", "A", "Ghost"]]
+    )
     batch = run("contacts", path)
     assert batch.status == S.FAILED and batch.errors[0]["column"] == "Reporta a"
 
 
 # --- sales ----------------------------------------------------------------------------------------
-SALES_HEADER = ["RUT Cliente", "Fecha", "N° Documento", "Línea", "Producto", "Cantidad",
-                "Monto Neto", "Costo"]
+SALES_HEADER = [
+    "RUT Cliente",
+    "Fecha",
+    "N° Documento",
+    "Línea",
+    "Producto",
+    "Cantidad",
+    "Monto Neto",
+    "Costo",
+]
 
 
 def test_sales_spanish_format_and_reimport_by_document(tmp_path, account, admin):
-    path = write_csv(tmp_path / "v.csv", [
-        SALES_HEADER,
-        ["76.123.456-0", "28-11-2026", "F-1", "1", "Cemento", "10", "1.234.567,89", "800.000"],
-        ["76.123.456-0", "2026-11-29", "F-1", "2", "Acero", "2,5", "1.000", "600,5"],
-        ["Constructora CS", "46354", "F-2", "", "", "", "50", ""],
-    ], delimiter=";")
+    path = write_csv(
+        tmp_path / "v.csv",
+        [
+            SALES_HEADER,
+            ["76.123.456-0", "28-11-2026", "F-1", "1", "Cemento", "10", "1.234.567,89", "800.000"],
+            ["76.123.456-0", "2026-11-29", "F-1", "2", "Acero", "2,5", "1.000", "600,5"],
+            ["Constructora CS", "46354", "F-2", "", "", "", "50", ""],
+        ],
+        delimiter=";",
+    )
     batch = run("sales", path, admin)
     assert batch.status == S.DONE, batch.errors
     line = SalesLine.objects.get(document_number="F-1", line_number="1")
     assert (line.net_amount, line.cost, line.date, line.quantity) == (
-        Decimal("1234567.89"), Decimal("800000"), dt.date(2026, 11, 28), Decimal("10"))
+        Decimal("1234567.89"),
+        Decimal("800000"),
+        dt.date(2026, 11, 28),
+        Decimal("10"),
+    )
     assert SalesLine.objects.get(line_number="2").quantity == Decimal("2.5")
     # The ERP corrected a line: re-importing updates it, duplicates nothing.
-    path2 = write_csv(tmp_path / "v2.csv", [
-        SALES_HEADER,
-        ["76.123.456-0", "28-11-2026", "F-1", "1", "Cemento", "10", "1.000.000", "800.000"],
-    ], delimiter=";")
+    path2 = write_csv(
+        tmp_path / "v2.csv",
+        [
+            SALES_HEADER,
+            ["76.123.456-0", "28-11-2026", "F-1", "1", "Cemento", "10", "1.000.000", "800.000"],
+        ],
+        delimiter=";",
+    )
     again = run("sales", path2, admin)
     assert (again.created_count, again.updated_count) == (0, 1)
     assert SalesLine.objects.count() == 3
@@ -260,17 +365,22 @@ def test_sales_spanish_format_and_reimport_by_document(tmp_path, account, admin)
 
 
 def test_sales_decimal_option_settles_ambiguity(tmp_path, account):
-    path = write_csv(tmp_path / "v.csv", [["Cliente", "Fecha", "Monto"],
-                                         ["76.123.456-0", "01-01-2026", "1.234"]])
+    path = write_csv(
+        tmp_path / "v.csv", [["Cliente", "Fecha", "Monto"], ["76.123.456-0", "01-01-2026", "1.234"]]
+    )
     run("sales", path)
     run("sales", path, decimal=".", force=True)
     assert sorted(SalesLine.objects.values_list("net_amount", flat=True)) == [
-        Decimal("1.234"), Decimal("1234")]
+        Decimal("1.234"),
+        Decimal("1234"),
+    ]
 
 
 def test_sales_file_without_documents_refused_twice_unless_forced(tmp_path, account):
-    path = write_csv(tmp_path / "v.csv", [["Cliente", "Fecha", "Monto neto"],
-                                         ["76.123.456-0", "01-01-2026", "100"]])
+    path = write_csv(
+        tmp_path / "v.csv",
+        [["Cliente", "Fecha", "Monto neto"], ["76.123.456-0", "01-01-2026", "100"]],
+    )
     assert run("sales", path).status == S.DONE
     refused = run("sales", path)
     assert refused.status == S.FAILED and "already imported" in refused.message
@@ -280,27 +390,40 @@ def test_sales_file_without_documents_refused_twice_unless_forced(tmp_path, acco
 
 
 def test_sales_errors(tmp_path, account):
-    path = write_csv(tmp_path / "v.csv", [
-        ["Cliente", "Fecha", "Monto neto", "Documento", "Línea", "Moneda"],
-        ["76.123.456-0", "31-02-2026", "100", "A", "1", "CLP"],
-        ["76.123.456-0", "01-02-2026", "cien", "A", "2", "CLP"],
-        ["Nadie", "01-02-2026", "1", "A", "3", "CLP"],
-        ["76.123.456-0", "01-02-2026", "1", "A", "4", "pesos"],
-        ["76.123.456-0", "01-02-2026", "1", "A", "5", ""],
-        ["76.123.456-0", "01-02-2026", "1", "A", "5", ""],
-        ["76.123.456-0", "", "1", "B", "1", ""],
-    ])
+    path = write_csv(
+        tmp_path / "v.csv",
+        [
+            ["Cliente", "Fecha", "Monto neto", "Documento", "Línea", "Moneda"],
+            ["76.123.456-0", "31-02-2026", "100", "A", "1", "CLP"],
+            ["76.123.456-0", "01-02-2026", "cien", "A", "2", "CLP"],
+            ["Nadie", "01-02-2026", "1", "A", "3", "CLP"],
+            ["76.123.456-0", "01-02-2026", "1", "A", "4", "pesos"],
+            ["76.123.456-0", "01-02-2026", "1", "A", "5", ""],
+            ["76.123.456-0", "01-02-2026", "1", "A", "5", ""],
+            ["76.123.456-0", "", "1", "B", "1", ""],
+        ],
+    )
     batch = run("sales", path)
     assert batch.status == S.FAILED and SalesLine.objects.count() == 0
     assert [(e["line"], e["column"]) for e in batch.errors] == [
-        (2, "Fecha"), (3, "Monto neto"), (4, "Cliente"), (5, "Moneda"), (7, "Línea"),
-        (8, "Fecha")]
+        (2, "Fecha"),
+        (3, "Monto neto"),
+        (4, "Cliente"),
+        (5, "Moneda"),
+        (7, "Línea"),
+        (8, "Fecha"),
+    ]
 
 
 def test_a_kam_imports_sales_only_for_their_accounts(tmp_path, ana, account, other_account):
-    path = write_csv(tmp_path / "v.csv", [["Cliente", "Fecha", "Monto"],
-                                         ["Constructora CS", "01-01-2026", "1"],
-                                         ["Minera Norte", "01-01-2026", "1"]])
+    path = write_csv(
+        tmp_path / "v.csv",
+        [
+            ["Cliente", "Fecha", "Monto"],
+            ["Constructora CS", "01-01-2026", "1"],
+            ["Minera Norte", "01-01-2026", "1"],
+        ],
+    )
     batch = run("sales", path, ana)
     assert batch.status == S.FAILED and [e["line"] for e in batch.errors] == [3]
 
@@ -315,8 +438,9 @@ def test_a_kam_cannot_overwrite_someone_elses_customer(tmp_path, ana, other_acco
 
 # --- transactions and performance -------------------------------------------------------------
 def test_a_crash_half_way_leaves_the_database_as_before(tmp_path, account):
-    rows = [SALES_HEADER] + [["76.123.456-0", "01-01-2026", f"D{i}", "1", "", "", "10", ""]
-                             for i in range(50)]
+    rows = [SALES_HEADER] + [
+        ["76.123.456-0", "01-01-2026", f"D{i}", "1", "", "", "10", ""] for i in range(50)
+    ]
     path = write_csv(tmp_path / "v.csv", rows)
     from kamp.core.imports.kinds.sales import SalesImport
 
@@ -329,9 +453,11 @@ def test_a_crash_half_way_leaves_the_database_as_before(tmp_path, account):
         if len(calls) == 2:
             raise RuntimeError("disk full")
 
-    with mock.patch.object(SalesImport, "batch_size", 20), \
-            mock.patch.object(SalesImport, "write", write_then_crash), \
-            pytest.raises(RuntimeError):
+    with (
+        mock.patch.object(SalesImport, "batch_size", 20),
+        mock.patch.object(SalesImport, "write", write_then_crash),
+        pytest.raises(RuntimeError),
+    ):
         run("sales", path)
     assert calls == [20, 20]
     assert SalesLine.objects.count() == 0
@@ -345,9 +471,14 @@ def test_write_queries_are_bounded_per_batch(tmp_path, account, django_assert_ma
     from kamp.core.imports.kinds.sales import SalesImport
 
     def make(n, name):
-        return write_csv(tmp_path / name, [SALES_HEADER] + [
-            ["76.123.456-0", "01-01-2026", f"{name}-{i}", "1", "P", "1", "10", "5"]
-            for i in range(n)])
+        return write_csv(
+            tmp_path / name,
+            [SALES_HEADER]
+            + [
+                ["76.123.456-0", "01-01-2026", f"{name}-{i}", "1", "P", "1", "10", "5"]
+                for i in range(n)
+            ],
+        )
 
     with mock.patch.object(SalesImport, "batch_size", 1000):
         with django_assert_max_num_queries(30):
@@ -357,10 +488,12 @@ def test_write_queries_are_bounded_per_batch(tmp_path, account, django_assert_ma
     assert SalesLine.objects.count() == 900
 
 
-def test_customer_import_queries_do_not_grow_with_rows(tmp_path, django_assert_max_num_queries,
-                                                       ana):
+def test_customer_import_queries_do_not_grow_with_rows(
+    tmp_path, django_assert_max_num_queries, ana
+):
     rows = [["Código", "Nombre", "KAM", "Matriz"]] + [
-        [f"C{i}", f"Customer {i}", ana.email, "C0" if i else ""] for i in range(600)]
+        [f"C{i}", f"Customer {i}", ana.email, "C0" if i else ""] for i in range(600)
+    ]
     path = write_csv(tmp_path / "c.csv", rows)
     with django_assert_max_num_queries(40):
         batch = run("customers", path)

@@ -24,27 +24,30 @@ from kamp.core.imports.readers import detect_encoding, open_table, sniff_delimit
 from .import_helpers import write_csv, write_xlsx
 
 
-@pytest.mark.parametrize("text, decimal, expected", [
-    ("1.234.567,89", None, "1234567.89"),
-    ("1,234,567.89", None, "1234567.89"),
-    ("1234567.89", None, "1234567.89"),
-    ("1234567,89", None, "1234567.89"),
-    ("1.234", None, "1234"),          # Spanish thousands
-    ("1,234", None, "1234"),
-    ("1.234", ".", "1.234"),          # settled by the option
-    ("1,234", ",", "1.234"),
-    ("1.234", ",", "1234"),
-    ("0.125", None, "0.125"),
-    ("12,5", None, "12.5"),
-    ("-1.234,5", None, "-1234.5"),
-    ("1.234,5-", None, "-1234.5"),
-    ("(1.234)", None, "-1234"),
-    ("$ 1.234.567", None, "1234567"),
-    ("CLP 1.000", None, "1000"),
-    ("  42 ", None, "42"),
-    ("1 234 567,5", None, "1234567.5"),
-    ("+7", None, "7"),
-])
+@pytest.mark.parametrize(
+    "text, decimal, expected",
+    [
+        ("1.234.567,89", None, "1234567.89"),
+        ("1,234,567.89", None, "1234567.89"),
+        ("1234567.89", None, "1234567.89"),
+        ("1234567,89", None, "1234567.89"),
+        ("1.234", None, "1234"),  # Spanish thousands
+        ("1,234", None, "1234"),
+        ("1.234", ".", "1.234"),  # settled by the option
+        ("1,234", ",", "1.234"),
+        ("1.234", ",", "1234"),
+        ("0.125", None, "0.125"),
+        ("12,5", None, "12.5"),
+        ("-1.234,5", None, "-1234.5"),
+        ("1.234,5-", None, "-1234.5"),
+        ("(1.234)", None, "-1234"),
+        ("$ 1.234.567", None, "1234567"),
+        ("CLP 1.000", None, "1000"),
+        ("  42 ", None, "42"),
+        ("1 234 567,5", None, "1234567.5"),
+        ("+7", None, "7"),
+    ],
+)
 def test_numbers_in_both_conventions(text, decimal, expected):
     assert parse_decimal(text, decimal) == Decimal(expected)
 
@@ -63,7 +66,7 @@ def test_numbers_from_excel_cells():
         parse_int("3,5")
 
 
-@given(st.decimals(min_value=-10**12, max_value=10**12, places=2, allow_nan=False))
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False))
 def test_spanish_and_english_formatting_round_trip(value):
     english = f"{value:,.2f}"
     spanish = english.replace(",", "_").replace(".", ",").replace("_", ".")
@@ -71,21 +74,24 @@ def test_spanish_and_english_formatting_round_trip(value):
     assert parse_decimal(spanish) == value
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("28-11-2026", dt.date(2026, 11, 28)),
-    ("28/11/2026", dt.date(2026, 11, 28)),
-    ("28.11.2026", dt.date(2026, 11, 28)),
-    ("2026-11-28", dt.date(2026, 11, 28)),
-    ("2026/11/28", dt.date(2026, 11, 28)),
-    ("1-2-2026", dt.date(2026, 2, 1)),
-    ("28-11-26", dt.date(2026, 11, 28)),
-    ("2026-11-28 14:30:00", dt.date(2026, 11, 28)),
-    ("46354", dt.date(2026, 11, 28)),   # an Excel serial typed as text
-    (46354, dt.date(2026, 11, 28)),
-    (46354.75, dt.date(2026, 11, 28)),
-    (dt.datetime(2026, 11, 28, 9, 0), dt.date(2026, 11, 28)),
-    (dt.date(2026, 11, 28), dt.date(2026, 11, 28)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("28-11-2026", dt.date(2026, 11, 28)),
+        ("28/11/2026", dt.date(2026, 11, 28)),
+        ("28.11.2026", dt.date(2026, 11, 28)),
+        ("2026-11-28", dt.date(2026, 11, 28)),
+        ("2026/11/28", dt.date(2026, 11, 28)),
+        ("1-2-2026", dt.date(2026, 2, 1)),
+        ("28-11-26", dt.date(2026, 11, 28)),
+        ("2026-11-28 14:30:00", dt.date(2026, 11, 28)),
+        ("46354", dt.date(2026, 11, 28)),  # an Excel serial typed as text
+        (46354, dt.date(2026, 11, 28)),
+        (46354.75, dt.date(2026, 11, 28)),
+        (dt.datetime(2026, 11, 28, 9, 0), dt.date(2026, 11, 28)),
+        (dt.date(2026, 11, 28), dt.date(2026, 11, 28)),
+    ],
+)
 def test_dates(value, expected):
     assert parse_date(value) == expected
 
@@ -97,8 +103,10 @@ def test_not_dates(value):
 
 
 def test_choices_by_value_or_label_in_either_language():
-    parse = choice_parser([("key_account", "Key account"), ("candidate", "Candidate")],
-                          {"key_account": ["Cuenta clave"]})
+    parse = choice_parser(
+        [("key_account", "Key account"), ("candidate", "Candidate")],
+        {"key_account": ["Cuenta clave"]},
+    )
     assert parse("key_account") == "key_account"
     assert parse("KEY ACCOUNT") == "key_account"
     assert parse("cuenta  CLAVE") == "key_account"
@@ -108,8 +116,9 @@ def test_choices_by_value_or_label_in_either_language():
 
 
 def test_lists_and_booleans():
-    roles = list_parser(choice_parser([("buyer", "Buyer"), ("decider", "Decider")],
-                                      {"decider": ["Decisor"]}))
+    roles = list_parser(
+        choice_parser([("buyer", "Buyer"), ("decider", "Decider")], {"decider": ["Decisor"]})
+    )
     assert roles("Buyer | decisor|buyer") == ["buyer", "decider"]
     assert parse_bool("Sí") is True and parse_bool("no") is False
 
@@ -120,13 +129,22 @@ def test_fold():
     assert fold("MONTO_NETO") == "monto neto"
 
 
-ROWS = [["RUT", "Razón social", "Monto"], ["76.123.456-0", "Ñandú Ltda.", "1.234,5"],
-        ["96.790.240-3", "Café São Paulo", "2,5"]]
+ROWS = [
+    ["RUT", "Razón social", "Monto"],
+    ["76.123.456-0", "Ñandú Ltda.", "1.234,5"],
+    ["96.790.240-3", "Café São Paulo", "2,5"],
+]
 
 
-@pytest.mark.parametrize("encoding, bom, expected", [
-    ("utf-8", False, "utf-8"), ("utf-8", True, "utf-8-sig"), ("cp1252", False, "cp1252"),
-    ("latin-1", False, "cp1252")])
+@pytest.mark.parametrize(
+    "encoding, bom, expected",
+    [
+        ("utf-8", False, "utf-8"),
+        ("utf-8", True, "utf-8-sig"),
+        ("cp1252", False, "cp1252"),
+        ("latin-1", False, "cp1252"),
+    ],
+)
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_csv_encodings_and_delimiters(tmp_path, encoding, bom, expected, delimiter):
     path = write_csv(tmp_path / "f.csv", ROWS, encoding=encoding, delimiter=delimiter, bom=bom)
@@ -163,12 +181,15 @@ def test_sniffing_is_not_fooled_by_commas_inside_values():
 
 
 def test_xlsx_streamed_with_typed_cells(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [
-        ["RUT", "Fecha", "Monto"],
-        ["76.123.456-0", dt.datetime(2026, 11, 28), 1234.5],
-        [None, None, None],
-        ["96.790.240-3", 46354, "1.234,5"],
-    ])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["RUT", "Fecha", "Monto"],
+            ["76.123.456-0", dt.datetime(2026, 11, 28), 1234.5],
+            [None, None, None],
+            ["96.790.240-3", 46354, "1.234,5"],
+        ],
+    )
     table = open_table(path)
     assert table.format == "xlsx" and table.header == ["RUT", "Fecha", "Monto"]
     rows = list(table.rows())
@@ -177,8 +198,10 @@ def test_xlsx_streamed_with_typed_cells(tmp_path):
     assert parse_date(rows[1][1][1]) == dt.date(2026, 11, 28)
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=4, allow_nan=False),
-       st.sampled_from([None, ",", "."]))
+@given(
+    st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False),
+    st.sampled_from([None, ",", "."]),
+)
 def test_fast_paths_agree_with_the_careful_path(value, decimal):
     """Whatever shortcut parse_decimal takes, an explicit decimal option is obeyed."""
     english = f"{value:,.4f}"

@@ -9,14 +9,18 @@ from django.urls import reverse
 from kamp.core.models import ImportBatch
 from kamp.customers.models import Customer
 
-CSV = ("RUT;Razón social;Región;Notas\n"
-       "76.123.456-0;Constructora CS;Metropolitana;x\n"
-       "96.790.240-3;Minera Norte;Antofagasta;y\n").encode("cp1252")
+CSV = (
+    "RUT;Razón social;Región;Notas\n"
+    "76.123.456-0;Constructora CS;Metropolitana;x\n"
+    "96.790.240-3;Minera Norte;Antofagasta;y\n"
+).encode("cp1252")
 
 
 def upload(client, data=CSV, name="clientes.csv", kind="customers"):
-    return client.post(reverse("core:imports"), {
-        "kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")})
+    return client.post(
+        reverse("core:imports"),
+        {"kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
+    )
 
 
 def mapping_post(batch, **extra):
@@ -27,20 +31,31 @@ def mapping_post(batch, **extra):
 
 @pytest.fixture
 def batch(admin):
-    return ImportBatch.objects.create(kind="customers", filename="x.csv", created_by=admin,
-                                      status=ImportBatch.Status.DONE)
+    return ImportBatch.objects.create(
+        kind="customers", filename="x.csv", created_by=admin, status=ImportBatch.Status.DONE
+    )
 
 
-@pytest.mark.parametrize("person, status", [
-    ("admin", 200), ("director", 200), ("ana", 200), ("bruno", 200), ("member", 403),
-    ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [
+        ("admin", 200),
+        ("director", 200),
+        ("ana", 200),
+        ("bruno", 200),
+        ("member", 403),
+        ("viewer", 403),
+    ],
+)
 def test_who_opens_the_imports_page(request, client_for, person, status):
     user = request.getfixturevalue(person)
     assert client_for(user).get(reverse("core:imports")).status_code == status
 
 
-@pytest.mark.parametrize("person, status", [
-    ("admin", 302), ("director", 302), ("ana", 302), ("member", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [("admin", 302), ("director", 302), ("ana", 302), ("member", 403), ("viewer", 403)],
+)
 def test_who_uploads(request, client_for, person, status, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     user = request.getfixturevalue(person)
@@ -56,8 +71,10 @@ def test_anonymous_is_sent_to_login(anonymous, batch):
         assert r.status_code == 302 and "/login/" in r["Location"]
 
 
-@pytest.mark.parametrize("person, status", [
-    ("admin", 200), ("director", 200), ("ana", 404), ("member", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [("admin", 200), ("director", 200), ("ana", 404), ("member", 403), ("viewer", 403)],
+)
 def test_who_sees_a_batch(request, client_for, batch, person, status):
     """Admins and directors see every import; a KAM sees their own."""
     user = request.getfixturevalue(person)
@@ -71,11 +88,15 @@ def test_members_and_viewers_cannot_post(request, client_for, batch, view, perso
     assert client_for(user).post(reverse(view, args=[batch.pk])).status_code == 403
 
 
-@pytest.mark.parametrize("person, status", [
-    ("admin", 302), ("director", 403), ("ana", 403), ("member", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [("admin", 302), ("director", 403), ("ana", 403), ("member", 403), ("viewer", 403)],
+)
 def test_only_admins_revert(request, client_for, batch, person, status):
     user = request.getfixturevalue(person)
-    assert client_for(user).post(reverse("core:import_revert", args=[batch.pk])).status_code == status
+    assert (
+        client_for(user).post(reverse("core:import_revert", args=[batch.pk])).status_code == status
+    )
 
 
 def test_the_whole_flow(client_for, admin, tmp_path, settings):
@@ -100,7 +121,10 @@ def test_the_whole_flow(client_for, admin, tmp_path, settings):
     r = c.post(reverse("core:import_run", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DONE and batch.created_count == 2
-    assert set(Customer.objects.values_list("region", flat=True)) == {"Metropolitana", "Antofagasta"}
+    assert set(Customer.objects.values_list("region", flat=True)) == {
+        "Metropolitana",
+        "Antofagasta",
+    }
     assert Customer.objects.filter(notes="").count() == 2  # the column was left out
 
 

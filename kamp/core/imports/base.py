@@ -21,11 +21,30 @@ from typing import Any
 from django.db import connection, connections, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .parsers import ParseError, fold, parse_text
 from .readers import ReadError, Table, file_hash, open_table
 
 log = logging.getLogger(__name__)
+
+# The parsers (plain Python, no Django) raise these messages; the engine translates them when
+# it reports a cell. Listed here so that makemessages finds them.
+PARSER_MESSAGES = (
+    gettext_noop("“%(value)s” is not a number."),
+    gettext_noop("“%(value)s” is not a whole number."),
+    gettext_noop("“%(value)s” is not a valid date."),
+    gettext_noop("“%(value)s” is not a date (use dd-mm-yyyy or yyyy-mm-dd)."),
+    gettext_noop("“%(value)s” is not a date."),
+    gettext_noop("“%(value)s” is not yes or no."),
+    gettext_noop("“%(value)s” is not one of: %(valid)s."),
+    gettext_noop("Too long: at most %(n)s characters."),
+    gettext_noop("“%(value)s” is not a two-letter country code (e.g. CL)."),
+    gettext_noop("“%(value)s” is not a three-letter currency code (e.g. CLP)."),
+    gettext_noop("Influence goes from 1 to 5, not %(value)s."),
+    gettext_noop("“%(value)s” is not an e-mail address."),
+    gettext_noop("%(value)s is too large."),
+)
 
 #: How many errors a batch keeps for its report (the count is always exact).
 MAX_STORED_ERRORS = 1000
@@ -105,10 +124,14 @@ class ImportKind:
     batch_size: int = 2000
     #: Place in the UI's list of kinds (the foundation's customers, contacts, sales first).
     order: int = 100
+
     #: Who may import this kind from the web UI (the CLI trusts the shell user).
     def may_import(self, user) -> bool:
-        return bool(getattr(user, "is_authenticated", False) and user.is_active
-                    and (user.manages_programme or user.is_kam))
+        return bool(
+            getattr(user, "is_authenticated", False)
+            and user.is_active
+            and (user.manages_programme or user.is_kam)
+        )
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -181,8 +204,10 @@ def get_kind(name: str) -> ImportKind:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ImportRefused(_("Unknown import kind “%(kind)s” (known: %(known)s).")
-                            % {"kind": name, "known": ", ".join(sorted(_REGISTRY))}) from None
+        raise ImportRefused(
+            _("Unknown import kind “%(kind)s” (known: %(known)s).")
+            % {"kind": name, "known": ", ".join(sorted(_REGISTRY))}
+        ) from None
 
 
 def all_kinds() -> list[ImportKind]:
@@ -208,8 +233,9 @@ def auto_mapping(kind: ImportKind, header: list[str]) -> dict[int, str]:
     return mapping
 
 
-def apply_overrides(kind: ImportKind, header: list[str], mapping: dict[int, str],
-                    overrides: dict[str, str]) -> dict[int, str]:
+def apply_overrides(
+    kind: ImportKind, header: list[str], mapping: dict[int, str], overrides: dict[str, str]
+) -> dict[int, str]:
     """Apply ``COLUMN=field`` overrides (COLUMN: the header text or its 1-based number; an empty
     field ignores the column). Raises :class:`ImportRefused` for an unknown column or field."""
     mapping = dict(mapping)
@@ -225,16 +251,20 @@ def apply_overrides(kind: ImportKind, header: list[str], mapping: dict[int, str]
         elif fold(column) in folded:
             index = folded.index(fold(column))
         else:
-            raise ImportRefused(_("The file has no column “%(column)s” (columns: %(columns)s).")
-                                % {"column": column, "columns": ", ".join(header)})
+            raise ImportRefused(
+                _("The file has no column “%(column)s” (columns: %(columns)s).")
+                % {"column": column, "columns": ", ".join(header)}
+            )
         target = target.strip()
         if not target or target in {"-", "ignore"}:
             mapping.pop(index, None)
             continue
         name = target if target in names else by_key.get(fold(target))
         if not name:
-            raise ImportRefused(_("“%(field)s” is not a field of this import (fields: %(fields)s).")
-                                % {"field": target, "fields": ", ".join(sorted(names))})
+            raise ImportRefused(
+                _("“%(field)s” is not a field of this import (fields: %(fields)s).")
+                % {"field": target, "fields": ", ".join(sorted(names))}
+            )
         for i, n in list(mapping.items()):
             if n == name:
                 del mapping[i]
@@ -276,20 +306,24 @@ class ImportContext:
                 return self.table.header[i]
         return ""
 
-    def add_error(self, line: int | None, message: str, field: str = "",
-                  column: str | None = None) -> None:
+    def add_error(
+        self, line: int | None, message: str, field: str = "", column: str | None = None
+    ) -> None:
         if line is not None:
             self.invalid_lines.add(line)
         if len(self.errors) < MAX_STORED_ERRORS:
-            self.errors.append({
-                "line": line,
-                "column": column if column is not None else self.column_of(field),
-                "field": field,
-                "message": str(message),
-            })
+            self.errors.append(
+                {
+                    "line": line,
+                    "column": column if column is not None else self.column_of(field),
+                    "field": field,
+                    "message": str(message),
+                }
+            )
 
-    def insert(self, model: type[models.Model], fields: list[str],
-               rows: Iterable[tuple[Any, ...]]) -> None:
+    def insert(
+        self, model: type[models.Model], fields: list[str], rows: Iterable[tuple[Any, ...]]
+    ) -> None:
         """The fast path for plain inserts of many rows: tuples of Python values (str, int,
         Decimal, date, None) in the order of ``fields`` (attnames), straight to the database —
         ``COPY`` on PostgreSQL, ``executemany`` elsewhere. No model instances, no signals, no ids
@@ -319,9 +353,15 @@ class ImportContext:
         attnames = [meta.get_field(f).attname for f in fields]
         label = meta.label_lower
         ImportChange.objects.bulk_create(
-            [ImportChange(batch=self.batch, model=label, object_id=o.pk,
-                          previous={a: _jsonable(getattr(o, a)) for a in attnames})
-             for o in objects],
+            [
+                ImportChange(
+                    batch=self.batch,
+                    model=label,
+                    object_id=o.pk,
+                    previous={a: _jsonable(getattr(o, a)) for a in attnames},
+                )
+                for o in objects
+            ],
             batch_size=1000,
         )
 
@@ -343,8 +383,15 @@ class _Progress:
         self.last = 0.0
         self.side = None
 
-    def __call__(self, phase: str, done: int, total: int, *, in_transaction: bool = False,
-                 force: bool = False) -> None:
+    def __call__(
+        self,
+        phase: str,
+        done: int,
+        total: int,
+        *,
+        in_transaction: bool = False,
+        force: bool = False,
+    ) -> None:
         if self.callback:
             self.callback(phase, done, total)
         now = time.monotonic()
@@ -354,8 +401,9 @@ class _Progress:
         from kamp.core.models import ImportBatch
 
         if not in_transaction:
-            ImportBatch.objects.filter(pk=self.batch.pk).update(processed_rows=done,
-                                                                 total_rows=total)
+            ImportBatch.objects.filter(pk=self.batch.pk).update(
+                processed_rows=done, total_rows=total
+            )
             return
         if connection.vendor == "postgresql":
             try:
@@ -363,8 +411,11 @@ class _Progress:
                     self.side = connections.create_connection("default")
                     self.side.set_autocommit(True)
                 with self.side.cursor() as cur:
-                    cur.execute(f"UPDATE {ImportBatch._meta.db_table} SET processed_rows = %s "
-                                "WHERE id = %s", [done, self.batch.pk])
+                    cur.execute(
+                        f"UPDATE {ImportBatch._meta.db_table} SET processed_rows = %s "
+                        "WHERE id = %s",
+                        [done, self.batch.pk],
+                    )
             except Exception:  # progress is a nicety, never a reason to fail an import
                 log.warning("import progress side channel failed", exc_info=True)
         else:
@@ -426,8 +477,13 @@ def parse_plan(ctx: ImportContext, fields: dict[str, Field]) -> list[tuple[int, 
     return plan
 
 
-def parse_row(ctx: ImportContext, line: int, cells: list[Any], plan: list[tuple[int, str, Callable]],
-              required: list[Field]) -> dict[str, Any] | None:
+def parse_row(
+    ctx: ImportContext,
+    line: int,
+    cells: list[Any],
+    plan: list[tuple[int, str, Callable]],
+    required: list[Field],
+) -> dict[str, Any] | None:
     """Cells → ``{field: value}`` for the mapped, non-empty cells; reports each bad cell."""
     row: dict[str, Any] = {}
     ok = True
@@ -442,8 +498,12 @@ def parse_row(ctx: ImportContext, line: int, cells: list[Any], plan: list[tuple[
         except ParseError as exc:
             ok = False
             row[name] = None  # present but bad: not also "required"
-            ctx.add_error(line, _(exc.message) % exc.params if exc.params else _(exc.message),
-                          name, ctx.table.header[index])
+            ctx.add_error(
+                line,
+                _(exc.message) % exc.params if exc.params else _(exc.message),
+                name,
+                ctx.table.header[index],
+            )
     for f in required:
         if f.name not in row:
             ok = False
@@ -460,20 +520,36 @@ class ImportOptions:
     force: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {"mapping": self.mapping, "decimal": self.decimal, "skip_invalid": self.skip_invalid,
-                "dry_run": self.dry_run, "force": self.force}
+        return {
+            "mapping": self.mapping,
+            "decimal": self.decimal,
+            "skip_invalid": self.skip_invalid,
+            "dry_run": self.dry_run,
+            "force": self.force,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImportOptions:
-        return cls(mapping=dict(data.get("mapping") or {}), decimal=data.get("decimal") or None,
-                   skip_invalid=bool(data.get("skip_invalid")), dry_run=bool(data.get("dry_run")),
-                   force=bool(data.get("force")))
+        return cls(
+            mapping=dict(data.get("mapping") or {}),
+            decimal=data.get("decimal") or None,
+            skip_invalid=bool(data.get("skip_invalid")),
+            dry_run=bool(data.get("dry_run")),
+            force=bool(data.get("force")),
+        )
 
 
-def run_import(kind: ImportKind | str, path: str | Path, *, user=None, batch=None,
-               options: ImportOptions | None = None, filename: str | None = None,
-               progress: Callable[[str, int, int], None] | None = None,
-               column_mapping: dict[int, str] | None = None):
+def run_import(
+    kind: ImportKind | str,
+    path: str | Path,
+    *,
+    user=None,
+    batch=None,
+    options: ImportOptions | None = None,
+    filename: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    column_mapping: dict[int, str] | None = None,
+):
     """Import ``path`` as ``kind``: validate every row, then (unless it is a dry run, or rows are
     bad and ``skip_invalid`` is off) write the good ones in one transaction. Returns the
     :class:`~kamp.core.models.ImportBatch` with its status, counts and errors. Exceptions raised
@@ -489,8 +565,11 @@ def run_import(kind: ImportKind | str, path: str | Path, *, user=None, batch=Non
     path = Path(path)
     if batch is None:
         batch = ImportBatch.objects.create(
-            kind=kind.name, filename=filename or path.name, created_by=user if getattr(user, "pk", None) else None,
-            stored_file=str(path), status=ImportBatch.Status.VALIDATING,
+            kind=kind.name,
+            filename=filename or path.name,
+            created_by=user if getattr(user, "pk", None) else None,
+            stored_file=str(path),
+            status=ImportBatch.Status.VALIDATING,
         )
     batch.options = {**(batch.options or {}), **options.as_json()}
     if column_mapping is not None:
@@ -505,18 +584,31 @@ def run_import(kind: ImportKind | str, path: str | Path, *, user=None, batch=Non
             raise ImportRefused(str(exc)) from None
         mapping = column_mapping if column_mapping is not None else auto_mapping(kind, table.header)
         mapping = apply_overrides(kind, table.header, mapping, options.mapping)
-        ctx = ImportContext(kind=kind, batch=batch, user=user, table=table, mapping=mapping,
-                            decimal=options.decimal, skip_invalid=options.skip_invalid,
-                            force=options.force)
-        batch.options["detected"] = {"format": table.format, "encoding": table.encoding,
-                                     "delimiter": table.delimiter,
-                                     "columns": {table.header[i]: n for i, n in mapping.items()}}
+        ctx = ImportContext(
+            kind=kind,
+            batch=batch,
+            user=user,
+            table=table,
+            mapping=mapping,
+            decimal=options.decimal,
+            skip_invalid=options.skip_invalid,
+            force=options.force,
+        )
+        batch.options["detected"] = {
+            "format": table.format,
+            "encoding": table.encoding,
+            "delimiter": table.delimiter,
+            "columns": {table.header[i]: n for i, n in mapping.items()},
+        }
         missing = [f for f in kind.fields if f.required and f.name not in ctx.fields]
         if missing:
             raise ImportRefused(
                 _("The file has no column for %(fields)s. Columns found: %(columns)s.")
-                % {"fields": ", ".join(f"“{f.label}”" for f in missing),
-                   "columns": ", ".join(table.header)})
+                % {
+                    "fields": ", ".join(f"“{f.label}”" for f in missing),
+                    "columns": ", ".join(table.header),
+                }
+            )
         batch.content_hash = file_hash(path)
         reason = kind.refuse(ctx)
         if reason:
@@ -557,11 +649,13 @@ def run_import(kind: ImportKind | str, path: str | Path, *, user=None, batch=Non
         invalid = len(ctx.invalid_lines)
         ctx.valid = ctx.rows_read - invalid
         batch.invalid_count = invalid
-        batch.errors = sorted(ctx.errors, key=lambda e: (e["line"] or 0))
+        batch.errors = sorted(ctx.errors, key=lambda e: e["line"] or 0)
         batch.processed_rows = ctx.rows_read
         report("validating", ctx.rows_read, ctx.rows_read, force=True)
         if options.dry_run or (invalid and not options.skip_invalid):
-            batch.status = ImportBatch.Status.VALIDATED if options.dry_run else ImportBatch.Status.FAILED
+            batch.status = (
+                ImportBatch.Status.VALIDATED if options.dry_run else ImportBatch.Status.FAILED
+            )
             if not options.dry_run:
                 batch.message = _("Nothing was imported: %(n)s rows have errors.") % {"n": invalid}
             batch.skipped_count = invalid
@@ -604,10 +698,14 @@ def run_import(kind: ImportKind | str, path: str | Path, *, user=None, batch=Non
     except BaseException as exc:
         # A crash while writing: the transaction is rolled back; say so on the batch.
         ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.FAILED, finished_at=timezone.now(),
-            message=(_("The import failed and nothing was written: %(error)s")
-                     % {"error": exc.__class__.__name__ + (f": {exc}" if str(exc) else "")})[:2000],
-            created_count=0, updated_count=0,
+            status=ImportBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            message=(
+                _("The import failed and nothing was written: %(error)s")
+                % {"error": exc.__class__.__name__ + (f": {exc}" if str(exc) else "")}
+            )[:2000],
+            created_count=0,
+            updated_count=0,
         )
         raise
     finally:
@@ -641,8 +739,11 @@ def _chunks(spill) -> Iterator[list[dict[str, Any]]]:
             groups = pickle.load(spill)
         except EOFError:
             return
-        rows = [dict(zip(keys, values, strict=True)) for keys, items in groups.items()
-                for values in items]
+        rows = [
+            dict(zip(keys, values, strict=True))
+            for keys, items in groups.items()
+            for values in items
+        ]
         rows.sort(key=lambda r: r["_line"])
         yield rows
 
@@ -651,18 +752,35 @@ def _audit(batch, user, action: str) -> None:
     from kamp.core import audit
 
     if action == "import":
-        summary = _("%(kind)s from %(file)s: %(created)s created, %(updated)s updated, "
-                    "%(skipped)s skipped") % {
-            "kind": batch.kind, "file": batch.filename, "created": batch.created_count,
-            "updated": batch.updated_count, "skipped": batch.skipped_count}
+        summary = _(
+            "%(kind)s from %(file)s: %(created)s created, %(updated)s updated, %(skipped)s skipped"
+        ) % {
+            "kind": batch.kind,
+            "file": batch.filename,
+            "created": batch.created_count,
+            "updated": batch.updated_count,
+            "skipped": batch.skipped_count,
+        }
     else:
-        summary = _("%(kind)s from %(file)s reverted: %(created)s removed, %(updated)s restored") % {
-            "kind": batch.kind, "file": batch.filename, "created": batch.created_count,
-            "updated": batch.updated_count}
-    audit.record(user, action, batch, summary=summary,
-                 changes=[{"field": "created", "old": None, "new": batch.created_count},
-                          {"field": "updated", "old": None, "new": batch.updated_count},
-                          {"field": "skipped", "old": None, "new": batch.skipped_count}])
+        summary = _(
+            "%(kind)s from %(file)s reverted: %(created)s removed, %(updated)s restored"
+        ) % {
+            "kind": batch.kind,
+            "file": batch.filename,
+            "created": batch.created_count,
+            "updated": batch.updated_count,
+        }
+    audit.record(
+        user,
+        action,
+        batch,
+        summary=summary,
+        changes=[
+            {"field": "created", "old": None, "new": batch.created_count},
+            {"field": "updated", "old": None, "new": batch.updated_count},
+            {"field": "skipped", "old": None, "new": batch.skipped_count},
+        ],
+    )
 
 
 class RevertError(Exception):
@@ -679,8 +797,10 @@ def revert_batch(batch, user):
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.DONE:
-        raise RevertError(_("Only a finished import can be reverted (this one is “%(status)s”).")
-                          % {"status": batch.get_status_display()})
+        raise RevertError(
+            _("Only a finished import can be reverted (this one is “%(status)s”).")
+            % {"status": batch.get_status_display()}
+        )
     kind = get_kind(batch.kind)
     restored = 0
     changes = ImportChange.objects.filter(batch=batch).order_by("-id")
@@ -693,16 +813,30 @@ def revert_batch(batch, user):
         restored += _restore(apps.get_model(label), items)
     removed = 0
     for model in reversed(kind.models):
-        removed += model.objects.filter(import_batch=batch)._raw_delete(model.objects.db) \
-            if _can_raw_delete(model) else model.objects.filter(import_batch=batch).delete()[0]
+        removed += (
+            model.objects.filter(import_batch=batch)._raw_delete(model.objects.db)
+            if _can_raw_delete(model)
+            else model.objects.filter(import_batch=batch).delete()[0]
+        )
     changes.delete()
     batch.status = ImportBatch.Status.REVERTED
-    batch.options = {**batch.options, "reverted": {"removed": removed, "restored": restored,
-                                                   "at": timezone.now().isoformat(),
-                                                   "by": getattr(user, "email", "")}}
+    batch.options = {
+        **batch.options,
+        "reverted": {
+            "removed": removed,
+            "restored": restored,
+            "at": timezone.now().isoformat(),
+            "by": getattr(user, "email", ""),
+        },
+    }
     batch.save()
-    b = ImportBatch(kind=batch.kind, filename=batch.filename, created_count=removed,
-                    updated_count=restored, pk=batch.pk)
+    b = ImportBatch(
+        kind=batch.kind,
+        filename=batch.filename,
+        created_count=removed,
+        updated_count=restored,
+        pk=batch.pk,
+    )
     _audit(b, user, "revert")
     return batch
 
@@ -710,8 +844,11 @@ def revert_batch(batch, user):
 def _can_raw_delete(model) -> bool:
     # Sales lines have nothing pointing at them: a plain DELETE is much faster than the
     # collector; anything with dependants goes through the ORM so cascades and SET_NULL apply.
-    return not any(rel.auto_created and not rel.concrete for rel in model._meta.get_fields()
-                   if rel.is_relation and (rel.one_to_many or rel.one_to_one))
+    return not any(
+        rel.auto_created and not rel.concrete
+        for rel in model._meta.get_fields()
+        if rel.is_relation and (rel.one_to_many or rel.one_to_one)
+    )
 
 
 def _restore(model, changes) -> int:
@@ -738,7 +875,19 @@ def _restore(model, changes) -> int:
 
 
 __all__ = [
-    "Field", "ImportKind", "ImportContext", "ImportOptions", "RowError", "ImportRefused",
-    "RevertError", "register", "get_kind", "all_kinds", "auto_mapping", "apply_overrides",
-    "run_import", "revert_batch", "live_processed_rows",
+    "Field",
+    "ImportKind",
+    "ImportContext",
+    "ImportOptions",
+    "RowError",
+    "ImportRefused",
+    "RevertError",
+    "register",
+    "get_kind",
+    "all_kinds",
+    "auto_mapping",
+    "apply_overrides",
+    "run_import",
+    "revert_batch",
+    "live_processed_rows",
 ]

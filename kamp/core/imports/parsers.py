@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 
@@ -43,8 +43,12 @@ _CURRENCY_MARKS = re.compile(r"[$€£\s  ]|CLP|USD|EUR|UF", re.IGNORECASE)
 
 
 _FAST_PLAIN = re.compile(r"-?\d+(?:\.\d{1,2}|\.\d{4,})?")
-_FAST_ES = re.compile(r"-?\d{1,3}(?:\.\d{3})*,\d{1,2}|-?\d{1,3}(?:\.\d{3})*,\d{4,}|-?\d{1,3}(?:\.\d{3}){2,}")
-_FAST_EN = re.compile(r"-?\d{1,3}(?:,\d{3})*\.\d{1,2}|-?\d{1,3}(?:,\d{3})*\.\d{4,}|-?\d{1,3}(?:,\d{3}){2,}")
+_FAST_ES = re.compile(
+    r"-?\d{1,3}(?:\.\d{3})*,\d{1,2}|-?\d{1,3}(?:\.\d{3})*,\d{4,}|-?\d{1,3}(?:\.\d{3}){2,}"
+)
+_FAST_EN = re.compile(
+    r"-?\d{1,3}(?:,\d{3})*\.\d{1,2}|-?\d{1,3}(?:,\d{3})*\.\d{4,}|-?\d{1,3}(?:,\d{3}){2,}"
+)
 
 
 def parse_decimal(value: Any, decimal: str | None = None) -> Decimal:
@@ -200,8 +204,9 @@ def parse_bool(value: Any, decimal: str | None = None) -> bool:
     raise ParseError("“%(value)s” is not yes or no.", value=value)
 
 
-def choice_parser(choices: Iterable[tuple[str, Any]],
-                  labels: dict[str, Iterable[str]] | None = None) -> Callable[..., str]:
+def choice_parser(
+    choices: Iterable[tuple[str, Any]], labels: dict[str, Iterable[str]] | None = None
+) -> Callable[..., str]:
     """A parser accepting a choice's value or its label (in any language given: pass the labels
     of each value in ``labels``, e.g. ``{"buyer": ["Comprador"]}``), accent- and case-blind."""
     lookup: dict[str, str] = {}

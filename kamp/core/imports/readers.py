@@ -116,8 +116,13 @@ def _is_xlsx(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04"
 
 
-def open_table(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
-               sheet: str | None = None) -> Table:
+def open_table(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Table:
     path = Path(path)
     if _is_xlsx(path):
         return _open_xlsx(path, sheet)
@@ -172,8 +177,9 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
                 header = [("" if c is None else str(c)).strip() for c in cells]
                 while header and not header[-1]:
                     header.pop()
-                return Table(path=path, format="xlsx", header=header, header_line=number,
-                             sheet=ws.title)
+                return Table(
+                    path=path, format="xlsx", header=header, header_line=number, sheet=ws.title
+                )
     finally:
         wb.close()
     raise ReadError("The file is empty.")
@@ -186,8 +192,10 @@ def _xlsx_rows(table: Table) -> Iterator[tuple[int, list[Any]]]:
     try:
         ws = wb[table.sheet] if table.sheet else wb.worksheets[0]
         width = len(table.header)
-        for number, cells in enumerate(ws.iter_rows(min_row=table.header_line + 1, values_only=True),
-                                       start=table.header_line + 1):
+        for number, cells in enumerate(
+            ws.iter_rows(min_row=table.header_line + 1, values_only=True),
+            start=table.header_line + 1,
+        ):
             row = ["" if c is None else c for c in cells[:width]]
             if any(c != "" and not (isinstance(c, str) and not c.strip()) for c in row):
                 yield number, row

@@ -55,15 +55,19 @@ class CustomerIndex:
             return self.by_external[ext]
         pk = self.by_name.get(fold(ref))
         if pk == AMBIGUOUS:
-            raise RowError(_("Several customers are called “%(name)s”: use the tax id or the "
-                             "external id.") % {"name": ref}, "customer")
+            raise RowError(
+                _("Several customers are called “%(name)s”: use the tax id or the external id.")
+                % {"name": ref},
+                "customer",
+            )
         return pk
 
     def resolve(self, ref: Any, field: str = "customer") -> int:
         pk = self.find(str(ref))
         if pk is None:
-            raise RowError(_("No customer with tax id, external id or name “%(ref)s”.")
-                           % {"ref": ref}, field)
+            raise RowError(
+                _("No customer with tax id, external id or name “%(ref)s”.") % {"ref": ref}, field
+            )
         return pk
 
 
@@ -94,7 +98,9 @@ def check_may_see_economics(ctx, customer_id: int, field: str = "customer") -> N
         return
     if "economics" not in ctx.cache:
         ctx.cache["economics"] = set(
-            Customer.objects.filter(owner=user).values_list("id", flat=True))
+            Customer.objects.filter(owner=user).values_list("id", flat=True)
+        )
     if customer_id not in ctx.cache["economics"]:
-        raise RowError(_("You may not import sales of this customer (only of the accounts you "
-                         "own)."), field)
+        raise RowError(
+            _("You may not import sales of this customer (only of the accounts you own)."), field
+        )

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from kamp.core.choices import Function
 from kamp.customers.models import Attitude, Contact, DMURole, Seniority
@@ -20,34 +20,48 @@ from ..parsers import ParseError, choice_parser, fold, list_parser, parse_bool, 
 from ._lookup import check_may_edit, customer_index
 
 FUNCTION_ES = {
-    "sales": ["Ventas", "Comercial"], "purchasing": ["Compras", "Abastecimiento", "Adquisiciones"],
-    "logistics": ["Logística", "Distribución"], "finance": ["Finanzas", "Contabilidad"],
-    "operations": ["Operaciones", "Producción"], "quality": ["Calidad"],
+    "sales": ["Ventas", "Comercial"],
+    "purchasing": ["Compras", "Abastecimiento", "Adquisiciones"],
+    "logistics": ["Logística", "Distribución"],
+    "finance": ["Finanzas", "Contabilidad"],
+    "operations": ["Operaciones", "Producción"],
+    "quality": ["Calidad"],
     "engineering": ["Ingeniería", "I+D", "Ingeniería / I+D", "R&D", "Engineering"],
-    "it": ["TI", "Informática", "Sistemas", "Tecnología"], "marketing": ["Marketing", "Mercadeo"],
+    "it": ["TI", "Informática", "Sistemas", "Tecnología"],
+    "marketing": ["Marketing", "Mercadeo"],
     "management": ["Gerencia", "Dirección", "Gerencia general", "Alta dirección"],
     "other": ["Otro", "Otra", "Otros"],
 }
 SENIORITY_ES = {
     "executive": ["Ejecutivo", "Alta dirección", "C-level", "Gerente general", "Directivo"],
-    "senior": ["Gerente", "Gerente senior", "Senior"], "middle": ["Jefatura", "Mando medio", "Jefe"],
+    "senior": ["Gerente", "Gerente senior", "Senior"],
+    "middle": ["Jefatura", "Mando medio", "Jefe"],
     "staff": ["Profesional", "Analista", "Staff", "Operativo"],
 }
 DMU_ES = {
-    "user": ["Usuario"], "influencer": ["Influenciador", "Influyente", "Prescriptor"],
-    "buyer": ["Comprador"], "decider": ["Decisor", "Decide"], "gatekeeper": ["Guardián", "Filtro"],
-    "initiator": ["Iniciador"], "champion": ["Campeón", "Promotor"],
+    "user": ["Usuario"],
+    "influencer": ["Influenciador", "Influyente", "Prescriptor"],
+    "buyer": ["Comprador"],
+    "decider": ["Decisor", "Decide"],
+    "gatekeeper": ["Guardián", "Filtro"],
+    "initiator": ["Iniciador"],
+    "champion": ["Campeón", "Promotor"],
 }
 ATTITUDE_ES = {
-    "champion": ["Campeón", "Promotor"], "supporter": ["Partidario", "Aliado", "Favorable"],
-    "neutral": ["Neutral", "Neutro"], "critic": ["Crítico"], "opponent": ["Opositor", "Detractor"],
+    "champion": ["Campeón", "Promotor"],
+    "supporter": ["Partidario", "Aliado", "Favorable"],
+    "neutral": ["Neutral", "Neutro"],
+    "critic": ["Crítico"],
+    "opponent": ["Opositor", "Detractor"],
 }
+
 
 def parse_influence(value: Any, decimal: str | None = None) -> int:
     n = parse_int(value, decimal)
     if not 1 <= n <= 5:
         raise ParseError("Influence goes from 1 to 5, not %(value)s.", value=value)
     return n
+
 
 def parse_email(value: Any, decimal: str | None = None) -> str:
     text = str(value).strip().lower()
@@ -57,47 +71,115 @@ def parse_email(value: Any, decimal: str | None = None) -> str:
         raise ParseError("“%(value)s” is not an e-mail address.", value=value) from None
     return text
 
+
 def _person_keys(customer_id: int, name: str, email: str) -> list[tuple[int, str]]:
     keys = [(customer_id, "n:" + fold(name))]
     if email:
         keys.insert(0, (customer_id, "e:" + email.lower()))
     return keys
 
+
 @register
 class ContactImport(ImportKind):
     name = "contacts"
     order = 20
-    label = _l("Contacts")
-    description = _l("The customers' people, matched within each customer by e-mail, then name.")
+    label = gettext_lazy("Contacts")
+    description = gettext_lazy(
+        "The customers' people, matched within each customer by e-mail, then name."
+    )
     models = [Contact]
     batch_size = 1000
     fields = [
-        Field("customer", _l("customer"), ["Cliente", "Empresa", "Cuenta", "RUT", "RUT cliente",
-                                           "Razón social", "Customer", "Company", "Account"],
-              required=True),
-        Field("name", _l("name"), ["Nombre", "Contacto", "Nombre contacto", "Nombre completo",
-                                    "Name", "Full name", "Contact"], required=True, max_length=200),
-        Field("title", _l("title"), ["Cargo", "Puesto", "Title", "Job title", "Position"],
-              max_length=200),
-        Field("function", _l("function"), ["Función", "Área", "Departamento", "Department"],
-              parser=choice_parser(Function.choices, FUNCTION_ES)),
-        Field("seniority", _l("seniority"), ["Nivel", "Jerarquía", "Seniority", "Level"],
-              parser=choice_parser(Seniority.choices, SENIORITY_ES)),
-        Field("dmu_roles", _l("DMU roles"), ["Roles DMU", "Rol DMU", "Roles", "Rol", "DMU",
-                                             "Buying roles", "Buying role", "Role"],
-              parser=list_parser(choice_parser(DMURole.choices, DMU_ES))),
-        Field("reports_to", _l("reports to"), ["Reporta a", "Jefe directo", "Jefe", "Superior",
-                                               "Reports to", "Manager"]),
-        Field("attitude", _l("attitude toward us"), ["Actitud", "Attitude", "Postura"],
-              parser=choice_parser(Attitude.choices, ATTITUDE_ES)),
-        Field("influence", _l("influence"), ["Influencia", "Influence", "Poder"],
-              parser=parse_influence),
-        Field("email", _l("e-mail"), ["Correo", "Correo electrónico", "Email", "Mail", "E-mail"],
-              parser=parse_email),
-        Field("phone", _l("phone"), ["Teléfono", "Fono", "Celular", "Móvil", "Phone", "Mobile"],
-              max_length=40),
-        Field("active", _l("still at the company"), ["Activo", "Vigente", "Active"],
-              parser=parse_bool),
+        Field(
+            "customer",
+            gettext_lazy("customer"),
+            [
+                "Cliente",
+                "Empresa",
+                "Cuenta",
+                "RUT",
+                "RUT cliente",
+                "Razón social",
+                "Customer",
+                "Company",
+                "Account",
+            ],
+            required=True,
+        ),
+        Field(
+            "name",
+            gettext_lazy("name"),
+            [
+                "Nombre",
+                "Contacto",
+                "Nombre contacto",
+                "Nombre completo",
+                "Name",
+                "Full name",
+                "Contact",
+            ],
+            required=True,
+            max_length=200,
+        ),
+        Field(
+            "title",
+            gettext_lazy("title"),
+            ["Cargo", "Puesto", "Title", "Job title", "Position"],
+            max_length=200,
+        ),
+        Field(
+            "function",
+            gettext_lazy("function"),
+            ["Función", "Área", "Departamento", "Department"],
+            parser=choice_parser(Function.choices, FUNCTION_ES),
+        ),
+        Field(
+            "seniority",
+            gettext_lazy("seniority"),
+            ["Nivel", "Jerarquía", "Seniority", "Level"],
+            parser=choice_parser(Seniority.choices, SENIORITY_ES),
+        ),
+        Field(
+            "dmu_roles",
+            gettext_lazy("DMU roles"),
+            ["Roles DMU", "Rol DMU", "Roles", "Rol", "DMU", "Buying roles", "Buying role", "Role"],
+            parser=list_parser(choice_parser(DMURole.choices, DMU_ES)),
+        ),
+        Field(
+            "reports_to",
+            gettext_lazy("reports to"),
+            ["Reporta a", "Jefe directo", "Jefe", "Superior", "Reports to", "Manager"],
+        ),
+        Field(
+            "attitude",
+            gettext_lazy("attitude toward us"),
+            ["Actitud", "Attitude", "Postura"],
+            parser=choice_parser(Attitude.choices, ATTITUDE_ES),
+        ),
+        Field(
+            "influence",
+            gettext_lazy("influence"),
+            ["Influencia", "Influence", "Poder"],
+            parser=parse_influence,
+        ),
+        Field(
+            "email",
+            gettext_lazy("e-mail"),
+            ["Correo", "Correo electrónico", "Email", "Mail", "E-mail"],
+            parser=parse_email,
+        ),
+        Field(
+            "phone",
+            gettext_lazy("phone"),
+            ["Teléfono", "Fono", "Celular", "Móvil", "Phone", "Mobile"],
+            max_length=40,
+        ),
+        Field(
+            "active",
+            gettext_lazy("still at the company"),
+            ["Activo", "Vigente", "Active"],
+            parser=parse_bool,
+        ),
     ]
 
     def prepare(self, ctx: ImportContext) -> None:
@@ -114,8 +196,9 @@ class ContactImport(ImportKind):
         if email:
             first = people.get((customer_id, "e:" + email))
             if first:
-                raise RowError(_("The same contact is already on line %(line)s.")
-                               % {"line": first}, "email")
+                raise RowError(
+                    _("The same contact is already on line %(line)s.") % {"line": first}, "email"
+                )
         for key in _person_keys(customer_id, row["name"], email):
             people.setdefault(key, ctx.line)
         if "reports_to" in row:
@@ -127,21 +210,28 @@ class ContactImport(ImportKind):
 
     def after_validation(self, ctx: ImportContext) -> None:
         people = ctx.cache["people"]
-        pending = [(line, c, ref) for line, c, ref in ctx.cache["refs"]
-                   if not _in(people, c, ref)]
+        pending = [(line, c, ref) for line, c, ref in ctx.cache["refs"] if not _in(people, c, ref)]
         known = _existing_people({c for _l, c, _r in pending})
         for line, customer_id, ref in pending:
             if not _in(known, customer_id, ref):
-                ctx.add_error(line, _("“%(ref)s” is not a contact of this customer, in kamp or in "
-                                      "this file (give a name or an e-mail).") % {"ref": ref},
-                              "reports_to")
+                ctx.add_error(
+                    line,
+                    _(
+                        "“%(ref)s” is not a contact of this customer, in kamp or in "
+                        "this file (give a name or an e-mail)."
+                    )
+                    % {"ref": ref},
+                    "reports_to",
+                )
 
     def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
         customer_ids = {r["customer_id"] for r in rows}
         existing: dict[tuple[int, str], int] = {}
-        for pk, customer_id, name, email in Contact.objects.filter(
-                customer_id__in=customer_ids).order_by("-id").values_list(
-                "id", "customer_id", "name", "email"):
+        for pk, customer_id, name, email in (
+            Contact.objects.filter(customer_id__in=customer_ids)
+            .order_by("-id")
+            .values_list("id", "customer_id", "name", "email")
+        ):
             for key in _person_keys(customer_id, name, email):
                 existing[key] = pk
         # A contact created earlier in this file may be met again (same person, two lines).
@@ -149,8 +239,14 @@ class ContactImport(ImportKind):
         new_rows, old_rows = [], []
         for r in rows:
             keys = _person_keys(r["customer_id"], r["name"], r.get("email", ""))
-            pk = next((existing.get(k) or written.get(k) for k in keys
-                       if existing.get(k) or written.get(k)), None)
+            pk = next(
+                (
+                    existing.get(k) or written.get(k)
+                    for k in keys
+                    if existing.get(k) or written.get(k)
+                ),
+                None,
+            )
             r["_id"] = pk
             (old_rows if pk else new_rows).append(r)
         objs = [Contact(import_batch=ctx.batch, **_values(r)) for r in new_rows]
@@ -159,8 +255,10 @@ class ContactImport(ImportKind):
         pairs = list(zip(objs, new_rows, strict=False))
         if old_rows:
             by_pk = Contact.objects.in_bulk([r["_id"] for r in old_rows])
-            fields = sorted({k for r in old_rows for k in _values(r)} - {"customer_id"}
-                            | ({"reports_to_id"} if any("_reports_to" in r for r in old_rows) else set()))
+            fields = sorted(
+                {k for r in old_rows for k in _values(r)} - {"customer_id"}
+                | ({"reports_to_id"} if any("_reports_to" in r for r in old_rows) else set())
+            )
             olds = [by_pk[r["_id"]] for r in old_rows]
             ctx.remember(olds, fields)
             now = timezone.now()
@@ -171,15 +269,19 @@ class ContactImport(ImportKind):
                     obj.left_on = None
                 obj.updated_at = now
             Contact.objects.bulk_update(
-                olds, [f for f in fields if f != "reports_to_id"] + ["updated_at", "left_on"],
-                batch_size=500)
+                olds,
+                [f for f in fields if f != "reports_to_id"] + ["updated_at", "left_on"],
+                batch_size=500,
+            )
             ctx.updated += len(olds)
             pairs += list(zip(olds, old_rows, strict=False))
         for obj, r in pairs:
             for key in _person_keys(obj.customer_id, obj.name, obj.email):
                 written[key] = obj.pk
             if "_reports_to" in r:
-                ctx.cache.setdefault("links", []).append((obj.pk, obj.customer_id, r["_reports_to"]))
+                ctx.cache.setdefault("links", []).append(
+                    (obj.pk, obj.customer_id, r["_reports_to"])
+                )
 
     def finish(self, ctx: ImportContext) -> None:
         links = ctx.cache.get("links", [])
@@ -188,7 +290,7 @@ class ContactImport(ImportKind):
         written = ctx.cache.get("written", {})
         known = _existing_people({c for _pk, c, _ref in links})
         for start in range(0, len(links), 1000):
-            part = links[start:start + 1000]
+            part = links[start : start + 1000]
             objs = Contact.objects.in_bulk([pk for pk, _c, _r in part])
             out = []
             for pk, customer_id, ref in part:
@@ -198,27 +300,31 @@ class ContactImport(ImportKind):
                     out.append(objs[pk])
             Contact.objects.bulk_update(out, ["reports_to"], batch_size=500)
 
+
 def _values(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in row.items() if not k.startswith("_")}
     if "reports_to" in out:
         row["_reports_to"] = out.pop("reports_to")
     return out
 
+
 def _lookup(people: dict, customer_id: int, ref: str) -> Any:
     return people.get((customer_id, "e:" + ref.strip().lower())) or people.get(
-        (customer_id, "n:" + fold(ref)))
+        (customer_id, "n:" + fold(ref))
+    )
+
 
 def _in(people: dict, customer_id: int, ref: str) -> bool:
     return _lookup(people, customer_id, ref) is not None
+
 
 def _existing_people(customer_ids: set[int]) -> dict[tuple[int, str], int]:
     known: dict[tuple[int, str], int] = {}
     ids = sorted(customer_ids)
     for start in range(0, len(ids), 500):
         for pk, customer_id, name, email in Contact.objects.filter(
-                customer_id__in=ids[start:start + 500]).values_list(
-                "id", "customer_id", "name", "email"):
+            customer_id__in=ids[start : start + 500]
+        ).values_list("id", "customer_id", "name", "email"):
             for key in _person_keys(customer_id, name, email):
                 known[key] = pk
     return known
-

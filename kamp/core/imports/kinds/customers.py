@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from kamp.core.choices import Role
 from kamp.core.models import User
@@ -50,52 +50,147 @@ def parse_currency(value: Any, decimal: str | None = None) -> str:
 
 
 # Fields a re-import may change on an existing customer (tax id and external id identify it).
-UPDATABLE = ["name", "tax_id", "external_id", "industry", "region", "country", "size",
-             "currency", "status", "owner", "notes"]
+UPDATABLE = [
+    "name",
+    "tax_id",
+    "external_id",
+    "industry",
+    "region",
+    "country",
+    "size",
+    "currency",
+    "status",
+    "owner",
+    "notes",
+]
 
 
 @register
 class CustomerImport(ImportKind):
     name = "customers"
     order = 10
-    label = _l("Customers")
-    description = _l("Customers matched by tax id, then external id: new ones are created, "
-                     "known ones updated.")
+    label = gettext_lazy("Customers")
+    description = gettext_lazy(
+        "Customers matched by tax id, then external id: new ones are created, known ones updated."
+    )
     models = [Customer]
     batch_size = 1000
     fields = [
-        Field("tax_id", _l("tax id"), ["RUT", "RUT cliente", "NIT", "CUIT", "RFC", "RUC", "VAT",
-                                        "Tax ID", "Identificación fiscal", "ID fiscal"],
-              max_length=40),
-        Field("external_id", _l("external id"), ["Código", "Código cliente", "Cod cliente",
-                                                   "ID cliente", "ID externo", "Customer code",
-                                                   "Customer ID", "ERP ID", "Code"],
-              max_length=60),
-        Field("name", _l("name"), ["Razón social", "Nombre", "Cliente", "Nombre cliente",
-                                    "Empresa", "Customer", "Company", "Company name",
-                                    "Customer name"], required=True, max_length=200),
-        Field("industry", _l("industry"), ["Industria", "Rubro", "Sector", "Giro"],
-              max_length=100),
-        Field("region", _l("region"), ["Región", "Zona", "Area geográfica"], max_length=100),
-        Field("country", _l("country"), ["País", "Pais", "Country code"], parser=parse_country),
-        Field("size", _l("size"), ["Tamaño", "Tamaño empresa", "Company size"],
-              parser=choice_parser(CustomerSize.choices, SIZE_ES)),
-        Field("currency", _l("currency"), ["Moneda", "Divisa"], parser=parse_currency),
-        Field("parent", _l("parent company"), ["Matriz", "Empresa matriz", "Grupo", "Holding",
-                                               "Parent", "Parent company", "RUT matriz"]),
-        Field("status", _l("status"), ["Estado", "Estado KAM", "Status"],
-              parser=choice_parser(CustomerStatus.choices, STATUS_ES)),
-        Field("owner", _l("key account manager"), ["KAM", "Email KAM", "Correo KAM", "KAM email",
-                                                   "Ejecutivo", "Responsable", "Owner",
-                                                   "Account manager"]),
-        Field("notes", _l("notes"), ["Notas", "Observaciones", "Comentarios", "Notes"]),
+        Field(
+            "tax_id",
+            gettext_lazy("tax id"),
+            [
+                "RUT",
+                "RUT cliente",
+                "NIT",
+                "CUIT",
+                "RFC",
+                "RUC",
+                "VAT",
+                "Tax ID",
+                "Identificación fiscal",
+                "ID fiscal",
+            ],
+            max_length=40,
+        ),
+        Field(
+            "external_id",
+            gettext_lazy("external id"),
+            [
+                "Código",
+                "Código cliente",
+                "Cod cliente",
+                "ID cliente",
+                "ID externo",
+                "Customer code",
+                "Customer ID",
+                "ERP ID",
+                "Code",
+            ],
+            max_length=60,
+        ),
+        Field(
+            "name",
+            gettext_lazy("name"),
+            [
+                "Razón social",
+                "Nombre",
+                "Cliente",
+                "Nombre cliente",
+                "Empresa",
+                "Customer",
+                "Company",
+                "Company name",
+                "Customer name",
+            ],
+            required=True,
+            max_length=200,
+        ),
+        Field(
+            "industry",
+            gettext_lazy("industry"),
+            ["Industria", "Rubro", "Sector", "Giro"],
+            max_length=100,
+        ),
+        Field(
+            "region", gettext_lazy("region"), ["Región", "Zona", "Area geográfica"], max_length=100
+        ),
+        Field(
+            "country",
+            gettext_lazy("country"),
+            ["País", "Pais", "Country code"],
+            parser=parse_country,
+        ),
+        Field(
+            "size",
+            gettext_lazy("size"),
+            ["Tamaño", "Tamaño empresa", "Company size"],
+            parser=choice_parser(CustomerSize.choices, SIZE_ES),
+        ),
+        Field("currency", gettext_lazy("currency"), ["Moneda", "Divisa"], parser=parse_currency),
+        Field(
+            "parent",
+            gettext_lazy("parent company"),
+            [
+                "Matriz",
+                "Empresa matriz",
+                "Grupo",
+                "Holding",
+                "Parent",
+                "Parent company",
+                "RUT matriz",
+            ],
+        ),
+        Field(
+            "status",
+            gettext_lazy("status"),
+            ["Estado", "Estado KAM", "Status"],
+            parser=choice_parser(CustomerStatus.choices, STATUS_ES),
+        ),
+        Field(
+            "owner",
+            gettext_lazy("key account manager"),
+            [
+                "KAM",
+                "Email KAM",
+                "Correo KAM",
+                "KAM email",
+                "Ejecutivo",
+                "Responsable",
+                "Owner",
+                "Account manager",
+            ],
+        ),
+        Field("notes", gettext_lazy("notes"), ["Notas", "Observaciones", "Comentarios", "Notes"]),
     ]
 
     def prepare(self, ctx: ImportContext) -> None:
         customer_index(ctx)
         ctx.cache["owners"] = {
-            email.lower(): pk for pk, email in User.objects.filter(
-                is_active=True, role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN],
+            email.lower(): pk
+            for pk, email in User.objects.filter(
+                is_active=True,
+                role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN],
             ).values_list("id", "email")
         }
         ctx.cache["seen"] = {}  # key → first line, for duplicates within the file
@@ -114,8 +209,9 @@ class CustomerImport(ImportKind):
         if ext:
             by_ext = index.by_external.get(ext)
             if pk and by_ext and by_ext != pk:
-                raise RowError(_("Tax id and external id belong to two different customers."),
-                               "external_id")
+                raise RowError(
+                    _("Tax id and external id belong to two different customers."), "external_id"
+                )
             pk = pk or by_ext
         if pk:
             check_may_edit(ctx, pk, "tax_id" if key else "external_id")
@@ -130,14 +226,18 @@ class CustomerImport(ImportKind):
             if value:
                 first = seen.setdefault((what, value), ctx.line)
                 if first != ctx.line:
-                    raise RowError(_("The same customer is already on line %(line)s.")
-                                   % {"line": first},
-                                   "tax_id" if what == "tax" else "external_id")
+                    raise RowError(
+                        _("The same customer is already on line %(line)s.") % {"line": first},
+                        "tax_id" if what == "tax" else "external_id",
+                    )
         if "owner" in row:
             owner = ctx.cache["owners"].get(row["owner"].strip().lower())
             if owner is None:
-                raise RowError(_("No active KAM, director or admin with e-mail “%(email)s”.")
-                               % {"email": row["owner"]}, "owner")
+                raise RowError(
+                    _("No active KAM, director or admin with e-mail “%(email)s”.")
+                    % {"email": row["owner"]},
+                    "owner",
+                )
             row["owner_id"] = owner
             del row["owner"]
         if "parent" in row:
@@ -164,9 +264,12 @@ class CustomerImport(ImportKind):
         names, taxes = ctx.cache["file_names"], ctx.cache["file_taxes"]
         for line, ref in ctx.cache["parent_refs"]:
             if tax_key(ref) not in taxes and fold(ref) not in names:
-                ctx.add_error(line,
-                              _("No customer with tax id or name “%(ref)s”, in kamp or in this "
-                                "file.") % {"ref": ref}, "parent")
+                ctx.add_error(
+                    line,
+                    _("No customer with tax id or name “%(ref)s”, in kamp or in this file.")
+                    % {"ref": ref},
+                    "parent",
+                )
 
     def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
         index = customer_index(ctx)
@@ -197,15 +300,16 @@ class CustomerImport(ImportKind):
                 index.add(obj.pk, obj.tax_id, obj.external_id, obj.name, obj.country)
                 if "_parent" in r:
                     ctx.cache.setdefault("parents", []).append((obj.pk, r["_parent"]))
-            Customer.objects.bulk_update(objs, [f for f in fields if f != "parent_id"] + ["updated_at"],
-                                         batch_size=500)
+            Customer.objects.bulk_update(
+                objs, [f for f in fields if f != "parent_id"] + ["updated_at"], batch_size=500
+            )
             ctx.updated += len(objs)
 
     def finish(self, ctx: ImportContext) -> None:
         index = customer_index(ctx)
         pending = ctx.cache.get("parents", [])
         for start in range(0, len(pending), 1000):
-            part = pending[start:start + 1000]
+            part = pending[start : start + 1000]
             objs = Customer.objects.in_bulk([pk for pk, _ref in part])
             out = []
             for pk, ref in part:

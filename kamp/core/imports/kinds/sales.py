@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from kamp.core.models import ImportBatch
 from kamp.economics.models import SalesLine
@@ -19,10 +19,29 @@ from ..parsers import ParseError, parse_date, parse_decimal
 from ._lookup import check_may_see_economics, customer_index
 from .customers import parse_currency
 
-VALUE_FIELDS = ["customer_id", "date", "net_amount", "cost", "currency", "product", "category",
-                "quantity"]
-INSERT_FIELDS = ["customer_id", "date", "net_amount", "cost", "currency", "product", "category",
-                 "quantity", "document_number", "line_number", "import_batch_id"]
+VALUE_FIELDS = [
+    "customer_id",
+    "date",
+    "net_amount",
+    "cost",
+    "currency",
+    "product",
+    "category",
+    "quantity",
+]
+INSERT_FIELDS = [
+    "customer_id",
+    "date",
+    "net_amount",
+    "cost",
+    "currency",
+    "product",
+    "category",
+    "quantity",
+    "document_number",
+    "line_number",
+    "import_batch_id",
+]
 ZERO = Decimal(0)
 MAX_AMOUNT = 10**14  # max_digits=18, decimal_places=4
 
@@ -34,56 +53,143 @@ def _amount(value: Any, decimal: str | None = None):
     return number  # more than 4 decimals: the database rounds
 
 
-
 @register
 class SalesImport(ImportKind):
     name = "sales"
     order = 30
-    label = _l("Sales lines")
-    description = _l("Invoiced lines: customer, date, net amount, cost… Lines with a document "
-                     "number replace the ones imported before with the same number and line.")
+    label = gettext_lazy("Sales lines")
+    description = gettext_lazy(
+        "Invoiced lines: customer, date, net amount, cost… Lines with a document "
+        "number replace the ones imported before with the same number and line."
+    )
     models = [SalesLine]
     batch_size = 5000
     fields = [
-        Field("customer", _l("customer"), ["Cliente", "RUT", "RUT cliente", "Código cliente",
-                                           "Razón social", "Customer", "Customer code",
-                                           "Account"], required=True),
-        Field("date", _l("date"), ["Fecha", "Fecha documento", "Fecha factura", "Fecha emisión",
-                                    "Date", "Invoice date", "Document date"],
-              parser=parse_date, required=True),
-        Field("net_amount", _l("net amount"), ["Monto neto", "Neto", "Venta neta", "Total neto",
-                                               "Monto", "Importe", "Venta", "Net", "Net amount",
-                                               "Net sales", "Amount", "Sales"],
-              parser=_amount, required=True),
-        Field("cost", _l("cost of goods"), ["Costo", "Costo venta", "Costo de venta", "Coste",
-                                            "Cost", "COGS", "Cost of sales"], parser=_amount),
-        Field("currency", _l("currency"), ["Moneda", "Divisa", "Currency"], parser=parse_currency),
-        Field("product", _l("product"), ["Producto", "SKU", "Código producto", "Artículo",
-                                          "Product", "Product code"], max_length=200),
-        Field("category", _l("category"), ["Categoría", "Familia", "Línea de producto",
-                                            "Category", "Product line"], max_length=200),
-        Field("quantity", _l("quantity"), ["Cantidad", "Unidades", "Cant", "Qty", "Quantity",
-                                            "Units"], parser=_amount),
-        Field("document_number", _l("document number"), ["N° documento", "Número documento",
-                                                          "Nro documento", "Documento", "Factura",
-                                                          "N° factura", "Folio", "Document",
-                                                          "Document number", "Invoice",
-                                                          "Invoice number"], max_length=60),
-        Field("line_number", _l("line"), ["Línea", "N° línea", "Nro línea", "Line",
-                                           "Line number"], max_length=20),
+        Field(
+            "customer",
+            gettext_lazy("customer"),
+            [
+                "Cliente",
+                "RUT",
+                "RUT cliente",
+                "Código cliente",
+                "Razón social",
+                "Customer",
+                "Customer code",
+                "Account",
+            ],
+            required=True,
+        ),
+        Field(
+            "date",
+            gettext_lazy("date"),
+            [
+                "Fecha",
+                "Fecha documento",
+                "Fecha factura",
+                "Fecha emisión",
+                "Date",
+                "Invoice date",
+                "Document date",
+            ],
+            parser=parse_date,
+            required=True,
+        ),
+        Field(
+            "net_amount",
+            gettext_lazy("net amount"),
+            [
+                "Monto neto",
+                "Neto",
+                "Venta neta",
+                "Total neto",
+                "Monto",
+                "Importe",
+                "Venta",
+                "Net",
+                "Net amount",
+                "Net sales",
+                "Amount",
+                "Sales",
+            ],
+            parser=_amount,
+            required=True,
+        ),
+        Field(
+            "cost",
+            gettext_lazy("cost of goods"),
+            ["Costo", "Costo venta", "Costo de venta", "Coste", "Cost", "COGS", "Cost of sales"],
+            parser=_amount,
+        ),
+        Field(
+            "currency",
+            gettext_lazy("currency"),
+            ["Moneda", "Divisa", "Currency"],
+            parser=parse_currency,
+        ),
+        Field(
+            "product",
+            gettext_lazy("product"),
+            ["Producto", "SKU", "Código producto", "Artículo", "Product", "Product code"],
+            max_length=200,
+        ),
+        Field(
+            "category",
+            gettext_lazy("category"),
+            ["Categoría", "Familia", "Línea de producto", "Category", "Product line"],
+            max_length=200,
+        ),
+        Field(
+            "quantity",
+            gettext_lazy("quantity"),
+            ["Cantidad", "Unidades", "Cant", "Qty", "Quantity", "Units"],
+            parser=_amount,
+        ),
+        Field(
+            "document_number",
+            gettext_lazy("document number"),
+            [
+                "N° documento",
+                "Número documento",
+                "Nro documento",
+                "Documento",
+                "Factura",
+                "N° factura",
+                "Folio",
+                "Document",
+                "Document number",
+                "Invoice",
+                "Invoice number",
+            ],
+            max_length=60,
+        ),
+        Field(
+            "line_number",
+            gettext_lazy("line"),
+            ["Línea", "N° línea", "Nro línea", "Line", "Line number"],
+            max_length=20,
+        ),
     ]
 
     def refuse(self, ctx: ImportContext) -> str | None:
         if "document_number" in ctx.fields or ctx.force:
             return None
-        earlier = ImportBatch.objects.filter(
-            kind=self.name, content_hash=ctx.batch.content_hash, status=ImportBatch.Status.DONE,
-        ).exclude(pk=ctx.batch.pk).order_by("-created_at").first()
+        earlier = (
+            ImportBatch.objects.filter(
+                kind=self.name,
+                content_hash=ctx.batch.content_hash,
+                status=ImportBatch.Status.DONE,
+            )
+            .exclude(pk=ctx.batch.pk)
+            .order_by("-created_at")
+            .first()
+        )
         if earlier:
-            return _("This file was already imported on %(when)s (import #%(id)s) and has no "
-                     "document numbers to match its lines: importing it again would count its "
-                     "sales twice. Revert that import first, or force it.") % {
-                "when": earlier.created_at.strftime("%Y-%m-%d %H:%M"), "id": earlier.pk}
+            return _(
+                "This file was already imported on %(when)s (import #%(id)s) and has no "
+                "document numbers to match its lines: importing it again would count its "
+                "sales twice. Revert that import first, or force it."
+            ) % {"when": earlier.created_at.strftime("%Y-%m-%d %H:%M"), "id": earlier.pk}
         return None
 
     def prepare(self, ctx: ImportContext) -> None:
@@ -103,9 +209,11 @@ class SalesImport(ImportKind):
             key = hash((document, row.get("line_number", "")))
             seen = ctx.cache["documents"]
             if key in seen:
-                raise RowError(_("Document %(doc)s line %(line)s appears twice in the file.")
-                               % {"doc": document, "line": row.get("line_number", "—")},
-                               "line_number")
+                raise RowError(
+                    _("Document %(doc)s line %(line)s appears twice in the file.")
+                    % {"doc": document, "line": row.get("line_number", "—")},
+                    "line_number",
+                )
             seen.add(key)
         elif "line_number" in row:
             raise RowError(_("A line number needs a document number."), "document_number")
@@ -115,24 +223,45 @@ class SalesImport(ImportKind):
         existing: dict[tuple[str, str], int] = {}
         documents = {r["document_number"] for r in rows if r.get("document_number")}
         if documents:
-            for pk, doc, line in SalesLine.objects.filter(document_number__in=documents).exclude(
-                    document_number="").values_list("id", "document_number", "line_number"):
+            for pk, doc, line in (
+                SalesLine.objects.filter(document_number__in=documents)
+                .exclude(document_number="")
+                .values_list("id", "document_number", "line_number")
+            ):
                 existing[(doc, line)] = pk
         new, old = [], []
         for r in rows:
-            pk = existing.get((r["document_number"], r.get("line_number", ""))) \
-                if r.get("document_number") else None
+            pk = (
+                existing.get((r["document_number"], r.get("line_number", "")))
+                if r.get("document_number")
+                else None
+            )
             if pk:
                 r["_id"] = pk
                 old.append(r)
             else:
                 new.append(r)
         batch_id = ctx.batch.pk
-        ctx.insert(SalesLine, INSERT_FIELDS, [
-            (r["customer_id"], r["date"], r["net_amount"], r.get("cost", ZERO),
-             r.get("currency", ""), r.get("product", ""), r.get("category", ""),
-             r.get("quantity"), r.get("document_number", ""), r.get("line_number", ""), batch_id)
-            for r in new])
+        ctx.insert(
+            SalesLine,
+            INSERT_FIELDS,
+            [
+                (
+                    r["customer_id"],
+                    r["date"],
+                    r["net_amount"],
+                    r.get("cost", ZERO),
+                    r.get("currency", ""),
+                    r.get("product", ""),
+                    r.get("category", ""),
+                    r.get("quantity"),
+                    r.get("document_number", ""),
+                    r.get("line_number", ""),
+                    batch_id,
+                )
+                for r in new
+            ],
+        )
         ctx.created += len(new)
         if old:
             fields = sorted({k for r in old for k in r if k[0] != "_"})

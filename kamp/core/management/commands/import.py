@@ -24,22 +24,40 @@ ERRORS_SHOWN = 50
 
 
 class Command(BaseCommand):
-    help = ("Import a CSV or XLSX file: kamp import KIND FILE (kinds: customers, contacts, sales, "
-            "…); kamp import list; kamp import revert ID; kamp import fields KIND.")
+    help = (
+        "Import a CSV or XLSX file: kamp import KIND FILE (kinds: customers, contacts, sales, "
+        "…); kamp import list; kamp import revert ID; kamp import fields KIND."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help="customers | contacts | sales | … | list | revert | fields")
+        parser.add_argument(
+            "kind", help="customers | contacts | sales | … | list | revert | fields"
+        )
         parser.add_argument("target", nargs="?", help="the file (or the batch id for revert)")
-        parser.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
-                            help="map a column (header text or 1-based number) to a field; "
-                                 "'COLUMN=' ignores it. Repeatable.")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=field",
+            help="map a column (header text or 1-based number) to a field; "
+            "'COLUMN=' ignores it. Repeatable.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
-        parser.add_argument("--skip-invalid", action="store_true",
-                            help="import the good rows and report the bad ones")
-        parser.add_argument("--decimal", choices=[",", "."],
-                            help="the decimal separator, for files where 1.234 is ambiguous")
-        parser.add_argument("--force", action="store_true",
-                            help="import a sales file without document numbers again")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="import the good rows and report the bad ones",
+        )
+        parser.add_argument(
+            "--decimal",
+            choices=[",", "."],
+            help="the decimal separator, for files where 1.234 is ambiguous",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="import a sales file without document numbers again",
+        )
         parser.add_argument("--user", metavar="EMAIL", help="who imports (for the history)")
         parser.add_argument("--limit", type=int, default=30, help="list: how many batches")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -67,9 +85,13 @@ class Command(BaseCommand):
                 raise CommandError(f"--map takes COLUMN=field, not “{item}”", returncode=2)
             column, field = item.split("=", 1)
             mapping[column.strip()] = field.strip()
-        options = ImportOptions(mapping=mapping, decimal=opts["decimal"],
-                                skip_invalid=opts["skip_invalid"], dry_run=opts["dry_run"],
-                                force=opts["force"])
+        options = ImportOptions(
+            mapping=mapping,
+            decimal=opts["decimal"],
+            skip_invalid=opts["skip_invalid"],
+            dry_run=opts["dry_run"],
+            force=opts["force"],
+        )
         bar = _Bar(enabled=not opts["no_progress"])
         try:
             batch = run_import(kind, opts["target"], user=user, options=options, progress=bar)
@@ -82,8 +104,7 @@ class Command(BaseCommand):
         self._report(batch)
         if opts["dry_run"]:
             batch.delete()
-        if batch.status == ImportBatch.Status.FAILED or (
-                opts["dry_run"] and batch.invalid_count):
+        if batch.status == ImportBatch.Status.FAILED or (opts["dry_run"] and batch.invalid_count):
             raise CommandError(batch.message or "The file has errors.", returncode=1)
 
     # --- pieces ------------------------------------------------------------------------------
@@ -113,13 +134,18 @@ class Command(BaseCommand):
         if batch.invalid_count > min(len(batch.errors), ERRORS_SHOWN):
             w(f"  … and more ({batch.invalid_count} rows with errors in all)")
         if batch.status == ImportBatch.Status.DONE:
-            w(self.style.SUCCESS(
-                f"Imported (batch #{batch.pk}): {batch.created_count} created, "
-                f"{batch.updated_count} updated, {batch.skipped_count} skipped."))
+            w(
+                self.style.SUCCESS(
+                    f"Imported (batch #{batch.pk}): {batch.created_count} created, "
+                    f"{batch.updated_count} updated, {batch.skipped_count} skipped."
+                )
+            )
         elif batch.status == ImportBatch.Status.VALIDATED:
-            w(self.style.SUCCESS("Dry run: the file is good, nothing written.")
-              if not batch.invalid_count else
-              self.style.WARNING("Dry run: nothing written."))
+            w(
+                self.style.SUCCESS("Dry run: the file is good, nothing written.")
+                if not batch.invalid_count
+                else self.style.WARNING("Dry run: nothing written.")
+            )
         elif batch.message:
             w(self.style.ERROR(batch.message))
 
@@ -129,7 +155,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"#{b.pk:<6} {b.created_at:%Y-%m-%d %H:%M}  {b.kind:<12} {b.status:<10} "
                 f"{b.created_count:>8} new {b.updated_count:>8} upd {b.invalid_count:>6} bad  "
-                f"{who}  {b.filename}")
+                f"{who}  {b.filename}"
+            )
 
     def _fields(self, name):
         kinds = [get_kind(name)] if name else all_kinds()
@@ -151,9 +178,12 @@ class Command(BaseCommand):
         except (RevertError, ImportRefused) as exc:
             raise CommandError(str(exc), returncode=1) from None
         r = batch.options.get("reverted", {})
-        self.stdout.write(self.style.SUCCESS(
-            f"Import #{batch.pk} reverted: {r.get('removed', 0)} rows removed, "
-            f"{r.get('restored', 0)} restored."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Import #{batch.pk} reverted: {r.get('removed', 0)} rows removed, "
+                f"{r.get('restored', 0)} restored."
+            )
+        )
 
 
 class _Bar:
@@ -172,8 +202,9 @@ class _Bar:
         if phase != self.phase:
             self.close()
             self.phase = phase
-            self.bar = tqdm(total=total, desc=phase, unit=" rows", file=sys.stderr,
-                            mininterval=0.5, leave=False)
+            self.bar = tqdm(
+                total=total, desc=phase, unit=" rows", file=sys.stderr, mininterval=0.5, leave=False
+            )
         if self.bar is not None:
             if total and self.bar.total != total:
                 self.bar.total = total
