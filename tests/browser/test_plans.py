@@ -54,7 +54,7 @@ def test_edit_the_plan_inline(page, live_server, login, ana, plan, shot):
     section.get_by_text("Add an objective").click()
     section.get_by_label(re.compile(r"^Objective")).fill("Win the hospital concessions")
     section.get_by_label("Measure").fill("projects")
-    section.get_by_label("Target").fill("2")
+    section.get_by_label("Target", exact=True).fill("2")
     section.get_by_role("button", name="Add").click()
     expect(
         page.locator("#sec-objectives").get_by_text("Win the hospital concessions")
