@@ -26,13 +26,55 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-INDUSTRIES = ["Construcción", "Minería", "Retail", "Agroindustria", "Energía", "Salud",
-              "Transporte y logística", "Manufactura", "Educación", "Tecnología", "Forestal",
-              "Acuicultura", "Inmobiliaria", "Servicios financieros", "Telecomunicaciones"]
-REGIONS = ["Metropolitana", "Valparaíso", "Biobío", "Antofagasta", "Los Lagos", "Maule",
-           "O'Higgins", "Araucanía", "Coquimbo", "Atacama", "Tarapacá", "Ñuble", "Magallanes"]
-WORDS = ["Constructora", "Inversiones", "Comercial", "Servicios", "Agrícola", "Minera", "Andes",
-         "Pacífico", "Sur", "Norte", "Austral", "Valle", "Cordillera", "Industrial", "Logística"]
+INDUSTRIES = [
+    "Construcción",
+    "Minería",
+    "Retail",
+    "Agroindustria",
+    "Energía",
+    "Salud",
+    "Transporte y logística",
+    "Manufactura",
+    "Educación",
+    "Tecnología",
+    "Forestal",
+    "Acuicultura",
+    "Inmobiliaria",
+    "Servicios financieros",
+    "Telecomunicaciones",
+]
+REGIONS = [
+    "Metropolitana",
+    "Valparaíso",
+    "Biobío",
+    "Antofagasta",
+    "Los Lagos",
+    "Maule",
+    "O'Higgins",
+    "Araucanía",
+    "Coquimbo",
+    "Atacama",
+    "Tarapacá",
+    "Ñuble",
+    "Magallanes",
+]
+WORDS = [
+    "Constructora",
+    "Inversiones",
+    "Comercial",
+    "Servicios",
+    "Agrícola",
+    "Minera",
+    "Andes",
+    "Pacífico",
+    "Sur",
+    "Norte",
+    "Austral",
+    "Valle",
+    "Cordillera",
+    "Industrial",
+    "Logística",
+]
 
 REQUESTS = [
     {},
@@ -68,19 +110,27 @@ def populate(n: int) -> None:
 
     rng = random.Random(7)
     Customer.objects.all().delete()
-    kams = [User.objects.get_or_create(email=f"kam{i}@bench.test",
-                                       defaults={"name": f"KAM {i:02d}", "role": Role.KAM})[0]
-            for i in range(20)]
+    kams = [
+        User.objects.get_or_create(
+            email=f"kam{i}@bench.test", defaults={"name": f"KAM {i:02d}", "role": Role.KAM}
+        )[0]
+        for i in range(20)
+    ]
     batch: list[Customer] = []
     for i in range(n):
         body = 60_000_000 + i
         status = CustomerStatus.KEY_ACCOUNT if i % 5000 == 0 else CustomerStatus.CANDIDATE
-        batch.append(Customer(
-            name=f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i:06d}",
-            tax_id=f"{body:,}".replace(",", ".") + f"-{rut_check_digit(body)}",
-            industry=rng.choice(INDUSTRIES), region=rng.choice(REGIONS), country="CL",
-            status=status, owner=kams[i % 20] if i % 3 == 0 else None,
-        ))
+        batch.append(
+            Customer(
+                name=f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i:06d}",
+                tax_id=f"{body:,}".replace(",", ".") + f"-{rut_check_digit(body)}",
+                industry=rng.choice(INDUSTRIES),
+                region=rng.choice(REGIONS),
+                country="CL",
+                status=status,
+                owner=kams[i % 20] if i % 3 == 0 else None,
+            )
+        )
         if len(batch) == 5000:
             Customer.objects.bulk_create(batch)
             batch = []
@@ -135,11 +185,15 @@ def time_reference(repeat: int) -> float:
                 cursor.execute(
                     "SELECT c.id, c.name, c.tax_id, c.external_id, c.industry, c.region, c.status, u.name "
                     "FROM customers_customer c LEFT JOIN core_user u ON u.id = c.owner_id "
-                    f"WHERE {sql_where} ORDER BY {order}, c.id LIMIT 50 OFFSET {offset}", args)
+                    f"WHERE {sql_where} ORDER BY {order}, c.id LIMIT 50 OFFSET {offset}",
+                    args,
+                )
                 cursor.fetchall()
                 for field in ("industry", "region"):
-                    cursor.execute(f"SELECT DISTINCT {field} FROM customers_customer "
-                                   f"WHERE {field} <> '' ORDER BY {field} LIMIT 200")
+                    cursor.execute(
+                        f"SELECT DISTINCT {field} FROM customers_customer "
+                        f"WHERE {field} <> '' ORDER BY {field} LIMIT 200"
+                    )
                     cursor.fetchall()
             times.append(time.perf_counter() - start)
     return statistics.median(times)
@@ -148,7 +202,9 @@ def time_reference(repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of 100,000 customers")
-    parser.add_argument("--pg", default=None, help="a PostgreSQL URL (default: SQLite in a temp dir)")
+    parser.add_argument(
+        "--pg", default=None, help="a PostgreSQL URL (default: SQLite in a temp dir)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     n = max(1000, int(100_000 * args.scale))
@@ -159,8 +215,9 @@ def main() -> None:
     from kamp.core.choices import Role
     from kamp.core.models import User
 
-    director, _ = User.objects.get_or_create(email="director@bench.test",
-                                             defaults={"role": Role.DIRECTOR, "name": "Director"})
+    director, _ = User.objects.get_or_create(
+        email="director@bench.test", defaults={"role": Role.DIRECTOR, "name": "Director"}
+    )
     client = Client()
     client.force_login(director)
 
@@ -174,8 +231,10 @@ def main() -> None:
     print(f"queries per request: {small_queries} at 1,000 customers, {queries} at {n:,}")
     if queries != small_queries:
         raise SystemExit("the number of queries grew with the number of customers")
-    print(f"RESULT name=customer_list kamp_s={kamp_s:.4f} reference_s={reference_s:.4f} "
-          f"ratio={kamp_s / reference_s:.2f}")
+    print(
+        f"RESULT name=customer_list kamp_s={kamp_s:.4f} reference_s={reference_s:.4f} "
+        f"ratio={kamp_s / reference_s:.2f}"
+    )
 
 
 if __name__ == "__main__":

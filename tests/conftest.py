@@ -33,14 +33,24 @@ def pytest_configure(config):
 
 @pytest.fixture
 def admin(db):
-    return UserFactory(email="admin@supplier.test", name="Admin", role=Role.ADMIN,
-                       function=Function.MANAGEMENT, is_staff=True, is_superuser=True)
+    return UserFactory(
+        email="admin@supplier.test",
+        name="Admin",
+        role=Role.ADMIN,
+        function=Function.MANAGEMENT,
+        is_staff=True,
+        is_superuser=True,
+    )
 
 
 @pytest.fixture
 def director(db):
-    return UserFactory(email="director@supplier.test", name="Diana Director", role=Role.DIRECTOR,
-                       function=Function.MANAGEMENT)
+    return UserFactory(
+        email="director@supplier.test",
+        name="Diana Director",
+        role=Role.DIRECTOR,
+        function=Function.MANAGEMENT,
+    )
 
 
 @pytest.fixture
@@ -55,8 +65,12 @@ def bruno(db):
 
 @pytest.fixture
 def member(db):
-    return UserFactory(email="member@supplier.test", name="Marta Logistics", role=Role.MEMBER,
-                       function=Function.LOGISTICS)
+    return UserFactory(
+        email="member@supplier.test",
+        name="Marta Logistics",
+        role=Role.MEMBER,
+        function=Function.LOGISTICS,
+    )
 
 
 @pytest.fixture
@@ -67,8 +81,9 @@ def viewer(db):
 @pytest.fixture
 def account(db, ana, member):
     """Ana's key account, with Marta on its team."""
-    customer = CustomerFactory(name="Constructora CS", tax_id="76.123.456-0",
-                               status=CustomerStatus.KEY_ACCOUNT, owner=ana)
+    customer = CustomerFactory(
+        name="Constructora CS", tax_id="76.123.456-0", status=CustomerStatus.KEY_ACCOUNT, owner=ana
+    )
     TeamMemberFactory(customer=customer, user=member)
     return customer
 

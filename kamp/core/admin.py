@@ -13,9 +13,20 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("kamp", {"fields": ["name", "role", "function", "language"]}),
-        ("Django", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            "Django",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name", "role", "function", "password1", "password2"]})]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "name", "role", "function", "password1", "password2"],
+            },
+        )
+    ]
 
 
 @admin.register(AuditEvent)

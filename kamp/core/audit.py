@@ -120,11 +120,13 @@ def describe(events: Iterable[AuditEvent]) -> list[AuditEvent]:
                     field = model._meta.get_field(name)
                 except Exception:  # noqa: BLE001 - a field since removed: show its name
                     field = None
-            rows.append({
-                "label": str(getattr(field, "verbose_name", name) or name),
-                "old": _readable(field, change.get("old")),
-                "new": _readable(field, change.get("new")),
-            })
+            rows.append(
+                {
+                    "label": str(getattr(field, "verbose_name", name) or name),
+                    "old": _readable(field, change.get("old")),
+                    "new": _readable(field, change.get("new")),
+                }
+            )
         event.rows = rows  # type: ignore[attr-defined]
         out.append(event)
     return out

@@ -105,18 +105,22 @@ def home(request: HttpRequest) -> HttpResponse:
         for c in shown
     ]
     my_actions = _optional("kamp.plans.summary.my_actions")
-    return render(request, "core/home.html", {
-        "cards": cards,
-        "more": more,
-        "title": title,
-        "intro": intro,
-        # Alerts about one account sit on its card; the rest (programme-wide) above them.
-        "general_alerts": [a for a in alerts if a.customer_id is None][:10],
-        "actions": my_actions(user) if my_actions is not None else None,
-        "key_count": visible.filter(status=CustomerStatus.KEY_ACCOUNT).count(),
-        "cap": site.key_account_cap,
-        "base_currency": site.base_currency,
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "cards": cards,
+            "more": more,
+            "title": title,
+            "intro": intro,
+            # Alerts about one account sit on its card; the rest (programme-wide) above them.
+            "general_alerts": [a for a in alerts if a.customer_id is None][:10],
+            "actions": my_actions(user) if my_actions is not None else None,
+            "key_count": visible.filter(status=CustomerStatus.KEY_ACCOUNT).count(),
+            "cap": site.key_account_cap,
+            "base_currency": site.base_currency,
+        },
+    )
 
 
 def _revenue_last_12_months(user, customers: list, today: date) -> dict[int, dict[str, Any]]:
@@ -128,8 +132,9 @@ def _revenue_last_12_months(user, customers: list, today: date) -> dict[int, dic
     if not ids:
         return {}
     rows = (
-        SalesLine.objects.filter(customer_id__in=ids, date__gt=today - timedelta(days=365),
-                                 date__lte=today)
+        SalesLine.objects.filter(
+            customer_id__in=ids, date__gt=today - timedelta(days=365), date__lte=today
+        )
         .values("customer_id", "currency")
         .annotate(total=Sum("net_amount"))
     )
@@ -170,8 +175,12 @@ def company_settings(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             before = audit.snapshot(SiteSettings.load(), form.fields)
             saved = form.save()
-            audit.record(request.user, "update", saved,
-                         changes=audit.diff(before, audit.snapshot(saved, form.fields)))
+            audit.record(
+                request.user,
+                "update",
+                saved,
+                changes=audit.diff(before, audit.snapshot(saved, form.fields)),
+            )
         messages.success(request, _("Settings saved."))
         return redirect("core:settings")
     return render(request, "core/settings.html", {"form": form, "site": site})
@@ -183,7 +192,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not request.user.manages_programme:
         raise PermissionDenied
     events = AuditEvent.objects.select_related("actor")
-    f = {k: request.GET.get(k, "").strip() for k in ("actor", "action", "type", "customer", "since", "until", "q")}
+    f = {
+        k: request.GET.get(k, "").strip()
+        for k in ("actor", "action", "type", "customer", "since", "until", "q")
+    }
     if f["actor"].isdigit():
         events = events.filter(actor_id=int(f["actor"]))
     if f["action"] in AuditEvent.Action.values:
@@ -200,17 +212,25 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if f["q"]:
         events = events.filter(Q(object_repr__icontains=f["q"]) | Q(summary__icontains=f["q"]))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    types = AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
-    return render(request, "core/audit.html", {
-        "page": page,
-        "events": audit.describe(page),
-        "actors": User.objects.all(),
-        "actions": AuditEvent.Action.choices,
-        "types": [(t, audit.type_label(t)) for t in types],
-        "customer": Customer.objects.filter(pk=int(f["customer"])).first() if f["customer"].isdigit() else None,
-        "f": f,
-        "filtered": any(f.values()),
-    })
+    types = (
+        AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
+    )
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "page": page,
+            "events": audit.describe(page),
+            "actors": User.objects.all(),
+            "actions": AuditEvent.Action.choices,
+            "types": [(t, audit.type_label(t)) for t in types],
+            "customer": Customer.objects.filter(pk=int(f["customer"])).first()
+            if f["customer"].isdigit()
+            else None,
+            "f": f,
+            "filtered": any(f.values()),
+        },
+    )
 
 
 def _parse_date(text: str) -> date | None:
@@ -230,11 +250,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = i18n_views.set_language(request)
     language = request.POST.get("language", "")
     user = request.user
-    if (
-        user.is_authenticated
-        and language in dict(settings.LANGUAGES)
-        and user.language != language
-    ):
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
     return response

@@ -11,12 +11,32 @@ from kamp.core import audit
 from .models import Contact, Customer
 
 CUSTOMER_FIELDS = [
-    "name", "tax_id", "external_id", "industry", "region", "country", "size", "currency",
-    "parent", "status", "owner", "notes",
+    "name",
+    "tax_id",
+    "external_id",
+    "industry",
+    "region",
+    "country",
+    "size",
+    "currency",
+    "parent",
+    "status",
+    "owner",
+    "notes",
 ]
 CONTACT_FIELDS = [
-    "name", "title", "function", "seniority", "dmu_roles", "reports_to", "attitude",
-    "influence", "email", "phone", "active", "left_on",
+    "name",
+    "title",
+    "function",
+    "seniority",
+    "dmu_roles",
+    "reports_to",
+    "attitude",
+    "influence",
+    "email",
+    "phone",
+    "active",
+    "left_on",
 ]
 
 
@@ -31,7 +51,10 @@ def do_create_customer(acting_user, **values: Any) -> Customer:
     customer.full_clean()
     customer.save()
     audit.record(
-        acting_user, "create", customer, customer_id=customer.pk,
+        acting_user,
+        "create",
+        customer,
+        customer_id=customer.pk,
         changes=audit.diff({}, audit.snapshot(customer, CUSTOMER_FIELDS)),
     )
     return customer
@@ -52,7 +75,10 @@ def do_update_customer(acting_user, customer: Customer, **values: Any) -> Custom
 @transaction.atomic
 def do_delete_customer(acting_user, customer: Customer) -> None:
     audit.record(
-        acting_user, "delete", customer, customer_id=customer.pk,
+        acting_user,
+        "delete",
+        customer,
+        customer_id=customer.pk,
         changes=audit.diff(audit.snapshot(customer, CUSTOMER_FIELDS), {}),
     )
     customer.delete()
@@ -64,7 +90,10 @@ def do_create_contact(acting_user, customer: Customer, **values: Any) -> Contact
     contact.full_clean()
     contact.save()
     audit.record(
-        acting_user, "create", contact, customer_id=customer.pk,
+        acting_user,
+        "create",
+        contact,
+        customer_id=customer.pk,
         changes=audit.diff({}, audit.snapshot(contact, CONTACT_FIELDS)),
     )
     return contact
@@ -80,14 +109,19 @@ def do_update_contact(acting_user, contact: Contact, **values: Any) -> Contact:
     contact.save()
     changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
     if changes:
-        audit.record(acting_user, "update", contact, customer_id=contact.customer_id, changes=changes)
+        audit.record(
+            acting_user, "update", contact, customer_id=contact.customer_id, changes=changes
+        )
     return contact
 
 
 @transaction.atomic
 def do_delete_contact(acting_user, contact: Contact) -> None:
     audit.record(
-        acting_user, "delete", contact, customer_id=contact.customer_id,
+        acting_user,
+        "delete",
+        contact,
+        customer_id=contact.customer_id,
         changes=audit.diff(audit.snapshot(contact, CONTACT_FIELDS), {}),
     )
     contact.delete()

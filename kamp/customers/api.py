@@ -177,7 +177,9 @@ def _contact_values(customer: Customer, data: dict[str, Any], instance: Contact 
     if roles is not None:
         unknown = [r for r in roles if r not in DMURole.values]
         if unknown:
-            raise _invalid("dmu_roles", f"Unknown roles {unknown}; use: {', '.join(DMURole.values)}.")
+            raise _invalid(
+                "dmu_roles", f"Unknown roles {unknown}; use: {', '.join(DMURole.values)}."
+            )
         values["dmu_roles"] = list(dict.fromkeys(roles))
     if "reports_to_id" in values:
         boss_id = values.pop("reports_to_id")
@@ -187,8 +189,10 @@ def _contact_values(customer: Customer, data: dict[str, Any], instance: Contact 
             if boss is None or (instance is not None and boss.pk == instance.pk):
                 raise _invalid("reports_to_id", "No other contact of this customer with this id.")
         values["reports_to"] = boss
-    if values.get("active") is False and not values.get("left_on") and not (
-        instance is not None and instance.left_on
+    if (
+        values.get("active") is False
+        and not values.get("left_on")
+        and not (instance is not None and instance.left_on)
     ):
         raise _invalid("left_on", "Say when the contact left the company.")
     return values
@@ -236,7 +240,9 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     values = _customer_values(request, payload.dict(exclude_unset=True), customer)
     if "name" in values and values["name"] is None:
         raise _invalid("name", "The name cannot be empty.")
-    values = {k: ("" if v is None and k not in ("owner", "parent") else v) for k, v in values.items()}
+    values = {
+        k: ("" if v is None and k not in ("owner", "parent") else v) for k, v in values.items()
+    }
     return _save(actions.do_update_customer, request.user, customer, **values)
 
 
@@ -270,7 +276,10 @@ def update_contact(request: HttpRequest, customer_id: int, contact_id: int, payl
     for required in ("name", "function", "attitude", "influence", "active", "dmu_roles"):
         if required in values and values[required] is None:
             raise _invalid(required, "This field cannot be empty.")
-    values = {k: ("" if v is None and k not in ("reports_to", "left_on") else v) for k, v in values.items()}
+    values = {
+        k: ("" if v is None and k not in ("reports_to", "left_on") else v)
+        for k, v in values.items()
+    }
     return _save(actions.do_update_contact, request.user, contact, **values)
 
 

@@ -57,15 +57,26 @@ class CustomerLookupField(forms.CharField):
 
 class CustomerForm(forms.ModelForm):
     parent = CustomerLookupField(
-        label=_("Parent company"), required=False,
+        label=_("Parent company"),
+        required=False,
         help_text=_("The group this company belongs to: type a name or tax id."),
     )
 
     class Meta:
         model = Customer
         fields = [
-            "name", "tax_id", "external_id", "industry", "region", "country", "size",
-            "currency", "parent", "status", "owner", "notes",
+            "name",
+            "tax_id",
+            "external_id",
+            "industry",
+            "region",
+            "country",
+            "size",
+            "currency",
+            "parent",
+            "status",
+            "owner",
+            "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -81,25 +92,42 @@ class CustomerForm(forms.ModelForm):
                 self.initial["parent"] = customer_label(self.instance.parent)
         parent = self.fields["parent"]
         parent.queryset = parents  # type: ignore[attr-defined]
-        parent.widget.attrs.update({
-            "list": "parent-options", "autocomplete": "off",
-            "hx-get": reverse_lazy("customers:lookup"), "hx-trigger": "input changed delay:250ms",
-            "hx-target": "#parent-options", "hx-swap": "innerHTML",
-        })
+        parent.widget.attrs.update(
+            {
+                "list": "parent-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("customers:lookup"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#parent-options",
+                "hx-swap": "innerHTML",
+            }
+        )
         self.fields["name"].widget.attrs["autofocus"] = True
 
 
 class ContactForm(forms.ModelForm):
     dmu_roles = forms.MultipleChoiceField(
-        label=_("DMU roles"), choices=DMURole.choices, required=False,
+        label=_("DMU roles"),
+        choices=DMURole.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Contact
         fields = [
-            "name", "title", "function", "seniority", "dmu_roles", "reports_to", "attitude",
-            "influence", "email", "phone", "active", "left_on",
+            "name",
+            "title",
+            "function",
+            "seniority",
+            "dmu_roles",
+            "reports_to",
+            "attitude",
+            "influence",
+            "email",
+            "phone",
+            "active",
+            "left_on",
         ]
         widgets = {"left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 

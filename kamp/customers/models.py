@@ -27,30 +27,57 @@ class Customer(models.Model):
         _("tax id"), max_length=40, blank=True, help_text=_("E.g. a Chilean RUT: 76.123.456-0")
     )
     external_id = models.CharField(
-        _("external id"), max_length=60, blank=True, help_text=_("The customer's code in your ERP or CRM.")
+        _("external id"),
+        max_length=60,
+        blank=True,
+        help_text=_("The customer's code in your ERP or CRM."),
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True, db_index=True)
     region = models.CharField(_("region"), max_length=100, blank=True, db_index=True)
-    country = models.CharField(_("country"), max_length=2, blank=True, default="CL",
-                               help_text=_("Two-letter ISO code, e.g. CL."))
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        default="CL",
+        help_text=_("Two-letter ISO code, e.g. CL."),
+    )
     size = models.CharField(_("size"), max_length=12, choices=CustomerSize.choices, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, blank=True,
-                                help_text=_("ISO code, e.g. CLP. Empty: the base currency."))
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        help_text=_("ISO code, e.g. CLP. Empty: the base currency."),
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent company"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="subsidiaries",
+        "self",
+        verbose_name=_("parent company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subsidiaries",
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=CustomerStatus.choices,
-        default=CustomerStatus.CANDIDATE, db_index=True,
+        _("status"),
+        max_length=12,
+        choices=CustomerStatus.choices,
+        default=CustomerStatus.CANDIDATE,
+        db_index=True,
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("key account manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_customers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("key account manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
     )
     notes = models.TextField(_("notes"), blank=True)
     import_batch = models.ForeignKey(
-        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         editable=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -62,13 +89,17 @@ class Customer(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tax_id"], condition=~Q(tax_id=""), name="customer_tax_id_unique",
+                fields=["tax_id"],
+                condition=~Q(tax_id=""),
+                name="customer_tax_id_unique",
                 violation_error_code="duplicate_tax_id",
                 violation_error_message=_("Another customer already has this tax id."),
             ),
             models.UniqueConstraint(
-                fields=["external_id"], condition=~Q(external_id=""),
-                name="customer_external_id_unique", violation_error_code="duplicate_external_id",
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="customer_external_id_unique",
+                violation_error_code="duplicate_external_id",
                 violation_error_message=_("Another customer already has this external id."),
             ),
         ]
@@ -103,9 +134,11 @@ class Customer(models.Model):
         except ValidationError as exc:
             fields = {"duplicate_tax_id": "tax_id", "duplicate_external_id": "external_id"}
             errors: dict[str, list] = {}
-            for error in exc.error_list if not hasattr(exc, "error_dict") else [
-                e for errs in exc.error_dict.values() for e in errs
-            ]:
+            for error in (
+                exc.error_list
+                if not hasattr(exc, "error_dict")
+                else [e for errs in exc.error_dict.values() for e in errs]
+            ):
                 errors.setdefault(fields.get(error.code or "", "__all__"), []).append(error)
             raise ValidationError(errors)
 
@@ -154,17 +187,28 @@ class Contact(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    function = models.CharField(_("function"), max_length=20, choices=Function.choices, default=Function.OTHER)
-    seniority = models.CharField(_("seniority"), max_length=12, choices=Seniority.choices, blank=True)
+    function = models.CharField(
+        _("function"), max_length=20, choices=Function.choices, default=Function.OTHER
+    )
+    seniority = models.CharField(
+        _("seniority"), max_length=12, choices=Seniority.choices, blank=True
+    )
     dmu_roles = models.JSONField(_("DMU roles"), default=list, blank=True)
     reports_to = models.ForeignKey(
-        "self", verbose_name=_("reports to"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="reports",
+        "self",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
-    attitude = models.CharField(_("attitude toward us"), max_length=12, choices=Attitude.choices,
-                                default=Attitude.NEUTRAL)
+    attitude = models.CharField(
+        _("attitude toward us"), max_length=12, choices=Attitude.choices, default=Attitude.NEUTRAL
+    )
     influence = models.PositiveSmallIntegerField(
-        _("influence"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        _("influence"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 (little) to 5 (decisive)."),
     )
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
@@ -172,7 +216,11 @@ class Contact(models.Model):
     active = models.BooleanField(_("still at the company"), default=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     import_batch = models.ForeignKey(
-        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         editable=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -25,7 +25,9 @@ def normalise_rut(value: str) -> str:
     """'76123456-7', '76.123.456-7' or '761234567' → '76.123.456-7'. Raises ValidationError."""
     raw = _RUT_CLEAN.sub("", value or "").upper()
     if len(raw) < 2 or not raw[:-1].isdigit():
-        raise ValidationError(_("“%(value)s” is not a RUT (e.g. 76.123.456-0)."), params={"value": value})
+        raise ValidationError(
+            _("“%(value)s” is not a RUT (e.g. 76.123.456-0)."), params={"value": value}
+        )
     body, dv = int(raw[:-1]), raw[-1]
     if rut_check_digit(body) != dv:
         raise ValidationError(

@@ -36,9 +36,18 @@ from .models import Contact, Customer, CustomerStatus
 logger = logging.getLogger(__name__)
 
 SORTS = {
-    "name": "name", "-name": "-name", "status": "status", "-status": "-status",
-    "industry": "industry", "-industry": "-industry", "region": "region", "-region": "-region",
-    "owner": "owner__name", "-owner": "-owner__name", "updated": "updated_at", "-updated": "-updated_at",
+    "name": "name",
+    "-name": "-name",
+    "status": "status",
+    "-status": "-status",
+    "industry": "industry",
+    "-industry": "-industry",
+    "region": "region",
+    "-region": "-region",
+    "owner": "owner__name",
+    "-owner": "-owner__name",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
 }
 
 # The customer page's tabs, in the order ux.md sets; each is a URL name taking the customer pk.
@@ -54,11 +63,13 @@ CUSTOMER_TABS = [
 ]
 
 
-
 def customer_context(request: HttpRequest, customer: Customer, tab: str, **extra) -> dict:
     """What every tab of the customer page needs: the customer, the tabs and the user's rights."""
-    tabs = [(key, label, url) for key, label, url in CUSTOMER_TABS
-            if key != "economics" or can_see_economics(request.user, customer)]
+    tabs = [
+        (key, label, url)
+        for key, label, url in CUSTOMER_TABS
+        if key != "economics" or can_see_economics(request.user, customer)
+    ]
     return {
         "customer": customer,
         "tabs": tabs,
@@ -87,20 +98,34 @@ def _sort_columns(sort: str) -> list[dict[str, Any]]:
         sortable = key in SORTS
         current = sort.lstrip("-") == key
         descending = current and sort.startswith("-")
-        columns.append({
-            "label": label,
-            "sortable": sortable,
-            "next": (key if descending or not current else f"-{key}") if sortable else "",
-            "aria": ("descending" if descending else "ascending") if current else "",
-        })
+        columns.append(
+            {
+                "label": label,
+                "sortable": sortable,
+                "next": (key if descending or not current else f"-{key}") if sortable else "",
+                "aria": ("descending" if descending else "ascending") if current else "",
+            }
+        )
     return columns
 
 
 def customer_list(request: HttpRequest) -> HttpResponse:
     # Only the columns the table shows: the page stays light however wide customers grow.
-    qs = customers_visible_to(request.user).select_related("owner").only(
-        "id", "name", "tax_id", "external_id", "industry", "region", "status",
-        "owner__id", "owner__name", "owner__email",
+    qs = (
+        customers_visible_to(request.user)
+        .select_related("owner")
+        .only(
+            "id",
+            "name",
+            "tax_id",
+            "external_id",
+            "industry",
+            "region",
+            "status",
+            "owner__id",
+            "owner__name",
+            "owner__email",
+        )
     )
     q = request.GET.get("q", "").strip()
     if q:
@@ -134,8 +159,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "sort": sort,
         "statuses": CustomerStatus.choices,
-        "industries": visible.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()[:200],
-        "regions": visible.exclude(region="").order_by("region").values_list("region", flat=True).distinct()[:200],
+        "industries": visible.exclude(industry="")
+        .order_by("industry")
+        .values_list("industry", flat=True)
+        .distinct()[:200],
+        "regions": visible.exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()[:200],
         "owners": User.objects.filter(role__in=[Role.KAM, Role.DIRECTOR], is_active=True),
         "can_create": can_create_customer(request.user),
         "columns": _sort_columns(sort),
@@ -179,12 +210,14 @@ def yearly_sales(customer: Customer) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         margin = (row["net"] or 0) - (row["cost"] or 0)
-        out.append({
-            **row,
-            "currency": row["currency"] or customer.currency or settings.KAMP_BASE_CURRENCY,
-            "margin": margin,
-            "margin_ratio": (margin / row["net"]) if row["net"] else None,
-        })
+        out.append(
+            {
+                **row,
+                "currency": row["currency"] or customer.currency or settings.KAMP_BASE_CURRENCY,
+                "margin": margin,
+                "margin_ratio": (margin / row["net"]) if row["net"] else None,
+            }
+        )
     return out
 
 
@@ -193,7 +226,9 @@ def _last_12_months(years: list[dict[str, Any]], customer: Customer, today: date
 
     start = today - timedelta(days=365)
     before = start - timedelta(days=365)
-    totals = SalesLine.objects.filter(customer=customer, date__gt=before, date__lte=today).aggregate(
+    totals = SalesLine.objects.filter(
+        customer=customer, date__gt=before, date__lte=today
+    ).aggregate(
         net=Sum("net_amount", filter=Q(date__gt=start)),
         cost=Sum("cost", filter=Q(date__gt=start)),
         previous=Sum("net_amount", filter=Q(date__lte=start)),
@@ -220,7 +255,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = list(customer.team_members.select_related("user").order_by("role", "user__name"))
     years = yearly_sales(customer) if economics else []
     context = customer_context(
-        request, customer, "summary",
+        request,
+        customer,
+        "summary",
         cards=summary_cards(request, customer),
         alerts=collect(Customer.objects.filter(pk=customer.pk), today),
         contact_counts=counts,
@@ -231,7 +268,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         recent=_last_12_months(years, customer, today) if economics else None,
         # The sales' own currency when they have one, else the customer's, else the company's.
         currency=(years[0]["currency"] if years else "")
-        or customer.currency or SiteSettings.load().base_currency,
+        or customer.currency
+        or SiteSettings.load().base_currency,
     )
     return render(request, "customers/detail.html", context)
 
@@ -249,7 +287,12 @@ def customer_sales(request: HttpRequest, pk: int) -> HttpResponse:
         lines = lines.filter(date__year=int(year))
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
     context = customer_context(
-        request, customer, "summary", page=page, year=year, years=yearly_sales(customer),
+        request,
+        customer,
+        "summary",
+        page=page,
+        year=year,
+        years=yearly_sales(customer),
         currency=customer.currency or SiteSettings.load().base_currency,
     )
     return render(request, "customers/sales.html", context)
@@ -288,9 +331,12 @@ def customer_lookup(request: HttpRequest) -> HttpResponse:
     text = (request.GET.get("q") or request.GET.get("parent") or "").strip()
     found = Customer.objects.none()
     if len(text) >= 2:
-        found = customers_visible_to(request.user).filter(
-            Q(name__icontains=text) | Q(tax_id__icontains=text)
-        ).only("id", "name", "tax_id").order_by("name")[:20]
+        found = (
+            customers_visible_to(request.user)
+            .filter(Q(name__icontains=text) | Q(tax_id__icontains=text))
+            .only("id", "name", "tax_id")
+            .order_by("name")[:20]
+        )
     return render(request, "customers/_lookup_options.html", {"found": found})
 
 
@@ -304,11 +350,16 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": customer.contacts.count(),
             "subsidiaries": customer.subsidiaries.count(),
         }
-        return render(request, "customers/confirm_delete.html", {
-            "customer": customer, "counts": counts,
-            "action": reverse("customers:delete", args=[customer.pk]),
-            "cancel": reverse("customers:edit", args=[customer.pk]),
-        })
+        return render(
+            request,
+            "customers/confirm_delete.html",
+            {
+                "customer": customer,
+                "counts": counts,
+                "action": reverse("customers:delete", args=[customer.pk]),
+                "cancel": reverse("customers:edit", args=[customer.pk]),
+            },
+        )
     name = customer.name
     actions.do_delete_customer(request.user, customer)
     messages.success(request, _("Customer “%(name)s” deleted.") % {"name": name})
@@ -319,14 +370,18 @@ def customer_people(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     contacts = customer.contacts.select_related("reports_to").order_by("-active", "name")
     context = customer_context(
-        request, customer, "people",
+        request,
+        customer,
+        "people",
         contacts=contacts,
         team=customer.team_members.select_related("user"),
     )
     return render(request, "customers/people.html", context)
 
 
-def _contact_for(request, customer_pk: int, contact_pk: int, write: bool) -> tuple[Customer, Contact]:
+def _contact_for(
+    request, customer_pk: int, contact_pk: int, write: bool
+) -> tuple[Customer, Contact]:
     customer = get_customer_for_user(request.user, customer_pk, write=write)
     # Looked up through the customer, so one customer's page never reaches another's contacts.
     contact = get_object_or_404(Contact, pk=contact_pk, customer=customer)
@@ -361,7 +416,10 @@ def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
     customer, contact = _contact_for(request, pk, contact_pk, write=True)
     if request.method == "GET":
         context = customer_context(
-            request, customer, "people", contact=contact,
+            request,
+            customer,
+            "people",
+            contact=contact,
             action=reverse("customers:contact_delete", args=[customer.pk, contact.pk]),
             cancel=reverse("customers:contact_edit", args=[customer.pk, contact.pk]),
         )
@@ -376,7 +434,11 @@ def customer_history(request: HttpRequest, pk: int) -> HttpResponse:
     events = AuditEvent.objects.filter(customer_id=customer.pk).select_related("actor")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     context = customer_context(
-        request, customer, "history", page=page, events=audit.describe(page),
+        request,
+        customer,
+        "history",
+        page=page,
+        events=audit.describe(page),
         audit_url=reverse("core:audit") + f"?customer={customer.pk}",
     )
     return render(request, "customers/history.html", context)

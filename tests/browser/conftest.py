@@ -19,8 +19,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("KAMP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 SCREENSHOTS = Path(os.environ.get("KAMP_SCREENSHOTS", "var/screenshots"))
 
@@ -68,9 +73,13 @@ def login(page, live_server, client_for):
 
         client = client_for(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        cookies = [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        cookies = [
+            {"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}
+        ]
         if language:
-            cookies.append({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url})
+            cookies.append(
+                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}
+            )
         page.context.add_cookies(cookies)
         return page
 

@@ -16,25 +16,54 @@ from tests.factories import ContactFactory, CustomerFactory, SalesLineFactory
 
 @pytest.fixture
 def portfolio(account, other_account, ana):
-    CustomerFactory(name="Agrícola Maule Sur", industry="Agroindustria", region="Maule",
-                    tax_id="77.115.640-6", owner=ana)
-    CustomerFactory(name="Viña Valle Central", industry="Agroindustria", region="O'Higgins",
-                    status=CustomerStatus.KEY_ACCOUNT, owner=ana)
-    boss = ContactFactory(customer=account, name="María González", title="CFO",
-                          function="finance", dmu_roles=["decider"], attitude="supporter",
-                          influence=5, email="maria.gonzalez@cs.cl")
-    ContactFactory(customer=account, name="Jorge Pérez", title="Gerente de Compras",
-                   function="purchasing", dmu_roles=["buyer"], reports_to=boss,
-                   email="jorge.perez@cs.cl")
+    CustomerFactory(
+        name="Agrícola Maule Sur",
+        industry="Agroindustria",
+        region="Maule",
+        tax_id="77.115.640-6",
+        owner=ana,
+    )
+    CustomerFactory(
+        name="Viña Valle Central",
+        industry="Agroindustria",
+        region="O'Higgins",
+        status=CustomerStatus.KEY_ACCOUNT,
+        owner=ana,
+    )
+    boss = ContactFactory(
+        customer=account,
+        name="María González",
+        title="CFO",
+        function="finance",
+        dmu_roles=["decider"],
+        attitude="supporter",
+        influence=5,
+        email="maria.gonzalez@cs.cl",
+    )
+    ContactFactory(
+        customer=account,
+        name="Jorge Pérez",
+        title="Gerente de Compras",
+        function="purchasing",
+        dmu_roles=["buyer"],
+        reports_to=boss,
+        email="jorge.perez@cs.cl",
+    )
     for months_ago, amount in [(1, 12_500_000), (13, 9_800_000), (25, 4_100_000)]:
         d = date.today().replace(day=1)
         year, month = d.year, d.month - months_ago
         while month <= 0:
             year, month = year - 1, month + 12
-        SalesLineFactory(customer=account, date=date(year, month, 10), currency="CLP",
-                         net_amount=Decimal(amount), cost=Decimal(amount * 0.62),
-                         document_number=f"F-{months_ago}", line_number="1",
-                         product="Asesoría financiera")
+        SalesLineFactory(
+            customer=account,
+            date=date(year, month, 10),
+            currency="CLP",
+            net_amount=Decimal(amount),
+            cost=Decimal(amount * 0.62),
+            document_number=f"F-{months_ago}",
+            line_number="1",
+            product="Asesoría financiera",
+        )
     return account
 
 
@@ -83,23 +112,30 @@ def test_switch_to_spanish_and_back(page, live_server, login, ana, portfolio, sh
     login(ana)
     page.goto(live_server.url + f"/customers/{portfolio.pk}/")
     page.get_by_role("button", name="ES").click()
-    expect(page.get_by_role("banner").get_by_role("link", name="Clientes", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("banner").get_by_role("link", name="Clientes", exact=True)
+    ).to_be_visible()
     expect(page.get_by_text("Ventas por año")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     text = page.locator("main").inner_text()
     assert "CLP\u00a012.500.000" in text or "CLP 12.500.000" in text
     shot("foundation-customer-summary-es")
-    for name, path in [("home", "/"), ("customer-list", "/customers/"),
-                       ("people", f"/customers/{portfolio.pk}/people/"),
-                       ("history", f"/customers/{portfolio.pk}/history/"),
-                       ("sales", f"/customers/{portfolio.pk}/sales/"),
-                       ("customer-form", f"/customers/{portfolio.pk}/edit/"),
-                       ("contact-form", f"/customers/{portfolio.pk}/people/new/")]:
+    for name, path in [
+        ("home", "/"),
+        ("customer-list", "/customers/"),
+        ("people", f"/customers/{portfolio.pk}/people/"),
+        ("history", f"/customers/{portfolio.pk}/history/"),
+        ("sales", f"/customers/{portfolio.pk}/sales/"),
+        ("customer-form", f"/customers/{portfolio.pk}/edit/"),
+        ("contact-form", f"/customers/{portfolio.pk}/people/new/"),
+    ]:
         page.goto(live_server.url + path)
         expect(page.locator("html")).to_have_attribute("lang", "es")
         shot(f"foundation-{name}-es")
     page.get_by_role("button", name="EN").click()
-    expect(page.get_by_role("banner").get_by_role("link", name="Customers", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("banner").get_by_role("link", name="Customers", exact=True)
+    ).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
@@ -116,11 +152,15 @@ def test_viewer_is_refused_an_edit(page, live_server, login, viewer, portfolio, 
 
 def test_director_pages(page, live_server, login, director, portfolio, shot):
     login(director)
-    for name, path in [("home", "/"), ("audit", "/audit/"), ("settings", "/settings/"),
-                       ("sales", f"/customers/{portfolio.pk}/sales/"),
-                       ("customer-form", f"/customers/{portfolio.pk}/edit/"),
-                       ("customer-delete", f"/customers/{portfolio.pk}/delete/"),
-                       ("new-customer", "/customers/new/")]:
+    for name, path in [
+        ("home", "/"),
+        ("audit", "/audit/"),
+        ("settings", "/settings/"),
+        ("sales", f"/customers/{portfolio.pk}/sales/"),
+        ("customer-form", f"/customers/{portfolio.pk}/edit/"),
+        ("customer-delete", f"/customers/{portfolio.pk}/delete/"),
+        ("new-customer", "/customers/new/"),
+    ]:
         response = page.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
         shot(f"foundation-director-{name}-en")

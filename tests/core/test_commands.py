@@ -29,9 +29,19 @@ def run(*args, stdin: str | None = None, monkeypatch=None) -> str:
 @pytest.mark.django_db
 class TestCreateUser:
     def test_creates_a_kam_from_stdin(self, monkeypatch):
-        out = run("createuser", "Nora@Example.com", "--role", "kam", "--name", "Nora Paz",
-                  "--function", "sales", "--password-stdin", stdin="long-secret-9\n",
-                  monkeypatch=monkeypatch)
+        out = run(
+            "createuser",
+            "Nora@Example.com",
+            "--role",
+            "kam",
+            "--name",
+            "Nora Paz",
+            "--function",
+            "sales",
+            "--password-stdin",
+            stdin="long-secret-9\n",
+            monkeypatch=monkeypatch,
+        )
         user = User.objects.get(email="nora@example.com")
         assert "Created nora@example.com" in out
         assert (user.role, user.name, user.function) == ("kam", "Nora Paz", "sales")
@@ -40,15 +50,25 @@ class TestCreateUser:
         assert AuditEvent.objects.filter(object_type="core.user", action="create").exists()
 
     def test_an_admin_may_use_the_django_admin(self, monkeypatch):
-        run("createuser", "root@example.com", "--role", "admin", "--password-stdin",
-            stdin="long-secret-9\n", monkeypatch=monkeypatch)
+        run(
+            "createuser",
+            "root@example.com",
+            "--role",
+            "admin",
+            "--password-stdin",
+            stdin="long-secret-9\n",
+            monkeypatch=monkeypatch,
+        )
         user = User.objects.get(email="root@example.com")
         assert user.is_staff and user.is_superuser and user.is_admin
 
     @pytest.mark.parametrize(
         "args, message",
         [
-            (["x@example.com", "--role", "boss"], "Unknown role “boss”. Choose one of: admin, director"),
+            (
+                ["x@example.com", "--role", "boss"],
+                "Unknown role “boss”. Choose one of: admin, director",
+            ),
             (["x@example.com", "--role", "kam", "--function", "hr"], "Unknown function “hr”"),
             (["not-an-email", "--role", "kam"], "is not an e-mail address"),
             (["x@example.com", "--role", "kam", "--language", "fr"], "Language must be es or en"),
@@ -56,17 +76,36 @@ class TestCreateUser:
     )
     def test_clear_errors(self, monkeypatch, args, message):
         with pytest.raises(CommandError, match=message):
-            run("createuser", *args, "--password-stdin", stdin="long-secret-9\n",
-                monkeypatch=monkeypatch)
+            run(
+                "createuser",
+                *args,
+                "--password-stdin",
+                stdin="long-secret-9\n",
+                monkeypatch=monkeypatch,
+            )
         assert not User.objects.exists()
 
     def test_refuses_a_duplicate_and_a_weak_password(self, monkeypatch, ana):
         with pytest.raises(CommandError, match="already exists"):
-            run("createuser", ana.email.upper(), "--role", "kam", "--password-stdin",
-                stdin="long-secret-9\n", monkeypatch=monkeypatch)
+            run(
+                "createuser",
+                ana.email.upper(),
+                "--role",
+                "kam",
+                "--password-stdin",
+                stdin="long-secret-9\n",
+                monkeypatch=monkeypatch,
+            )
         with pytest.raises(CommandError, match="Password refused"):
-            run("createuser", "new@example.com", "--role", "kam", "--password-stdin",
-                stdin="short\n", monkeypatch=monkeypatch)
+            run(
+                "createuser",
+                "new@example.com",
+                "--role",
+                "kam",
+                "--password-stdin",
+                stdin="short\n",
+                monkeypatch=monkeypatch,
+            )
 
     def test_without_a_terminal_asks_for_password_stdin(self, monkeypatch):
         monkeypatch.setattr(sys, "stdin", io.StringIO(""))
@@ -90,7 +129,11 @@ class TestDemo:
         assert "Demo data loaded" in out
         assert "kamp-demo" in out and "ana.morales@saf.cl" in out
         site = SiteSettings.load()
-        assert (site.company_name, site.size_class, site.base_currency) == ("SAF Asesorías", "sme", "CLP")
+        assert (site.company_name, site.size_class, site.base_currency) == (
+            "SAF Asesorías",
+            "sme",
+            "CLP",
+        )
         cs = Customer.objects.get(name="Constructora CS")
         ana = User.objects.get(email="ana.morales@saf.cl")
         assert cs.owner == ana and cs.status == CustomerStatus.KEY_ACCOUNT
@@ -98,12 +141,24 @@ class TestDemo:
         key_accounts = Customer.objects.filter(status=CustomerStatus.KEY_ACCOUNT)
         assert 7 <= key_accounts.count() <= 10
         assert set(key_accounts.values_list("owner__email", flat=True)) == {
-            "ana.morales@saf.cl", "bruno.diaz@saf.cl", "carla.soto@saf.cl"}
+            "ana.morales@saf.cl",
+            "bruno.diaz@saf.cl",
+            "carla.soto@saf.cl",
+        }
         assert Customer.objects.filter(status=CustomerStatus.FORMER).exists()
         assert Customer.objects.filter(parent__isnull=False).count() >= 4
         emails = set(cs.contacts.values_list("email", flat=True))
-        assert emails == {f"{k}@cs.cl" for k in ["jorge.perez", "maria.gonzalez", "andres.silva",
-                                                  "paula.herrera", "camila.vera", "tomas.rios"]}
+        assert emails == {
+            f"{k}@cs.cl"
+            for k in [
+                "jorge.perez",
+                "maria.gonzalez",
+                "andres.silva",
+                "paula.herrera",
+                "camila.vera",
+                "tomas.rios",
+            ]
+        }
         jorge = cs.contacts.get(email="jorge.perez@cs.cl")
         assert jorge.dmu_roles == ["buyer"] and jorge.reports_to.email == "maria.gonzalez@cs.cl"
         andres = cs.contacts.get(email="andres.silva@cs.cl")
@@ -132,8 +187,17 @@ class TestDemo:
     def test_people_keys(self):
         ctx = demo.load(log=lambda _msg: None, modules=[])
         assert ctx is not None
-        assert set(ctx.users) == {"admin", "director", "ana", "bruno", "carla", "felipe",
-                                  "rodrigo", "lucia", "viewer"}
+        assert set(ctx.users) == {
+            "admin",
+            "director",
+            "ana",
+            "bruno",
+            "carla",
+            "felipe",
+            "rodrigo",
+            "lucia",
+            "viewer",
+        }
         assert ctx.users["director"].name == "Patricia Rojas"
         assert ctx.users["viewer"].name == "Víctor Vega"
         assert ctx.customers["cs"].name == "Constructora CS"
@@ -148,8 +212,9 @@ class TestDemo:
         monkeypatch.setitem(sys.modules, "kamp_fake_demo_area", module)
         no_load = types.ModuleType("kamp_fake_no_load")
         monkeypatch.setitem(sys.modules, "kamp_fake_no_load", no_load)
-        with override_settings(KAMP_DEMO_MODULES=["kamp_missing_area.demo", "kamp_fake_no_load",
-                                                  "kamp_fake_demo_area"]):
+        with override_settings(
+            KAMP_DEMO_MODULES=["kamp_missing_area.demo", "kamp_fake_no_load", "kamp_fake_demo_area"]
+        ):
             run("demo", "--no-serve")
         assert len(calls) == 1 and calls[0][0] == "Constructora CS"
 

@@ -22,16 +22,34 @@ def fake_area(monkeypatch, settings):
 
     def badges(customer_ids):
         calls["badges"] += 1
-        return {cid: [{"label": "Strategic", "css": "quadrant-strategic", "title": "why"}]
-                for cid in customer_ids}
+        return {
+            cid: [{"label": "Strategic", "css": "quadrant-strategic", "title": "why"}]
+            for cid in customer_ids
+        }
 
     def alerts(customers, as_of):
-        return [Alert(area="fake", kind="stale", severity="warning", message="Plan is stale",
-                      customer_id=c.pk, customer_name=c.name) for c in customers]
+        return [
+            Alert(
+                area="fake",
+                kind="stale",
+                severity="warning",
+                message="Plan is stale",
+                customer_id=c.pk,
+                customer_name=c.name,
+            )
+            for c in customers
+        ]
 
     def my_actions(user):
-        return [{"label": "Send the QBR minutes", "due": date(2020, 1, 1), "overdue": True,
-                 "url": "/x/", "customer": "Constructora CS"}]
+        return [
+            {
+                "label": "Send the QBR minutes",
+                "due": date(2020, 1, 1),
+                "overdue": True,
+                "url": "/x/",
+                "customer": "Constructora CS",
+            }
+        ]
 
     module.badges, module.alerts, module.my_actions = badges, alerts, my_actions  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "kamp_fake_area", module)
@@ -40,7 +58,9 @@ def fake_area(monkeypatch, settings):
     return calls
 
 
-def test_kam_sees_own_accounts_with_badges_alerts_and_sales(client_for, ana, account, other_account, fake_area):
+def test_kam_sees_own_accounts_with_badges_alerts_and_sales(
+    client_for, ana, account, other_account, fake_area
+):
     SalesLineFactory(customer=account, net_amount=1_234_567, currency="CLP")
     r = client_for(ana).get(reverse("home"))
     assert r.status_code == 200
@@ -52,15 +72,23 @@ def test_kam_sees_own_accounts_with_badges_alerts_and_sales(client_for, ana, acc
     assert fake_area["badges"] == 1  # one bulk call for all the cards
 
 
-def test_kam_sees_their_actions_when_plans_offers_them(client_for, ana, account, fake_area, monkeypatch):
+def test_kam_sees_their_actions_when_plans_offers_them(
+    client_for, ana, account, fake_area, monkeypatch
+):
     import kamp.core.views as views
 
-    monkeypatch.setattr(views, "_optional", lambda dotted: getattr(sys.modules["kamp_fake_area"], dotted.rsplit(".", 1)[1], None))
+    monkeypatch.setattr(
+        views,
+        "_optional",
+        lambda dotted: getattr(sys.modules["kamp_fake_area"], dotted.rsplit(".", 1)[1], None),
+    )
     text = client_for(ana).get(reverse("home")).content.decode()
     assert "Send the QBR minutes" in text
 
 
-def test_member_sees_the_accounts_whose_team_they_are_on(client_for, member, account, other_account):
+def test_member_sees_the_accounts_whose_team_they_are_on(
+    client_for, member, account, other_account
+):
     text = client_for(member).get(reverse("home")).content.decode()
     assert "Constructora CS" in text and "Minera Norte" not in text
     assert "Sales, last 12 months" not in text  # no money for team members
@@ -78,8 +106,11 @@ def test_director_gets_the_key_accounts_without_a_programme_dashboard(
     import kamp.core.views as views
 
     real = views._optional
-    monkeypatch.setattr(views, "_optional", lambda dotted: None
-                        if dotted == "kamp.programme.views.dashboard" else real(dotted))
+    monkeypatch.setattr(
+        views,
+        "_optional",
+        lambda dotted: None if dotted == "kamp.programme.views.dashboard" else real(dotted),
+    )
     r = client_for(director).get(reverse("home"))
     assert r.status_code == 200
     assert "Constructora CS" in r.content.decode()
@@ -91,8 +122,15 @@ def test_director_gets_the_programme_dashboard_when_it_exists(client_for, direct
     import kamp.core.views as views
 
     real = views._optional
-    monkeypatch.setattr(views, "_optional", lambda dotted: (lambda request: HttpResponse("PROGRAMME"))
-                        if dotted == "kamp.programme.views.dashboard" else real(dotted))
+    monkeypatch.setattr(
+        views,
+        "_optional",
+        lambda dotted: (
+            (lambda request: HttpResponse("PROGRAMME"))
+            if dotted == "kamp.programme.views.dashboard"
+            else real(dotted)
+        ),
+    )
     assert client_for(director).get(reverse("home")).content == b"PROGRAMME"
 
 
@@ -101,7 +139,9 @@ def test_empty_home_teaches(client_for, bruno):
     assert "No accounts here yet" in text and reverse("customers:list") in text
 
 
-def test_a_failing_area_does_not_take_the_home_down(client_for, ana, account, settings, monkeypatch):
+def test_a_failing_area_does_not_take_the_home_down(
+    client_for, ana, account, settings, monkeypatch
+):
     module = types.ModuleType("kamp_broken_area")
 
     def alerts(customers, as_of):
@@ -119,13 +159,17 @@ def test_anonymous_goes_to_login(anonymous):
 
 
 @pytest.mark.parametrize("person", ["ana", "member", "viewer", "director"])
-def test_home_query_count_does_not_grow(request, client_for, person, ana, member, fake_area,
-                                         django_assert_max_num_queries, monkeypatch):
+def test_home_query_count_does_not_grow(
+    request, client_for, person, ana, member, fake_area, django_assert_max_num_queries, monkeypatch
+):
     import kamp.core.views as views
 
     real = views._optional
-    monkeypatch.setattr(views, "_optional", lambda dotted: None
-                        if dotted == "kamp.programme.views.dashboard" else real(dotted))
+    monkeypatch.setattr(
+        views,
+        "_optional",
+        lambda dotted: None if dotted == "kamp.programme.views.dashboard" else real(dotted),
+    )
     user = request.getfixturevalue(person)
     client = client_for(user)
 

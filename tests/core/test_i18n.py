@@ -31,7 +31,9 @@ def test_catalogue_is_complete(path):
 
 
 def test_spanish_for_a_browser_that_prefers_it(client_for, ana, account):
-    r = client_for(ana).get(reverse("customers:list"), headers={"Accept-Language": "es-CL,es;q=0.9"})
+    r = client_for(ana).get(
+        reverse("customers:list"), headers={"Accept-Language": "es-CL,es;q=0.9"}
+    )
     text = r.content.decode()
     assert '<html lang="es"' in text and "Clientes" in text and "Cuenta clave" in text
 

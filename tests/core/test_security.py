@@ -101,5 +101,7 @@ def test_csrf_is_enforced():
     user = UserFactory(role="director")
     c = Client(enforce_csrf_checks=True)
     c.force_login(user)
-    r = c.post(reverse("core:settings"), {"company_name": "X", "size_class": "sme", "base_currency": "CLP"})
+    r = c.post(
+        reverse("core:settings"), {"company_name": "X", "size_class": "sme", "base_currency": "CLP"}
+    )
     assert r.status_code == 403

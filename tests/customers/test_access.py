@@ -4,12 +4,20 @@ from django.urls import reverse
 
 @pytest.mark.parametrize(
     "person, status",
-    [("admin", 200), ("director", 200), ("ana", 200), ("bruno", 200), ("member", 200),
-     ("viewer", 200)],
+    [
+        ("admin", 200),
+        ("director", 200),
+        ("ana", 200),
+        ("bruno", 200),
+        ("member", 200),
+        ("viewer", 200),
+    ],
 )
 def test_who_reads_a_key_account(request, client_for, account, person, status):
     user = request.getfixturevalue(person)
-    assert client_for(user).get(reverse("customers:detail", args=[account.pk])).status_code == status
+    assert (
+        client_for(user).get(reverse("customers:detail", args=[account.pk])).status_code == status
+    )
 
 
 def test_anonymous_is_sent_to_login(anonymous, account):
@@ -18,12 +26,22 @@ def test_anonymous_is_sent_to_login(anonymous, account):
 
 
 def test_member_cannot_see_an_account_off_their_team(client_for, member, other_account):
-    assert client_for(member).get(reverse("customers:detail", args=[other_account.pk])).status_code == 404
+    assert (
+        client_for(member).get(reverse("customers:detail", args=[other_account.pk])).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(
     "person, status",
-    [("admin", 200), ("director", 200), ("ana", 200), ("member", 200), ("bruno", 403), ("viewer", 403)],
+    [
+        ("admin", 200),
+        ("director", 200),
+        ("ana", 200),
+        ("member", 200),
+        ("bruno", 403),
+        ("viewer", 403),
+    ],
 )
 def test_who_edits_a_key_account(request, client_for, account, person, status):
     user = request.getfixturevalue(person)

@@ -10,8 +10,11 @@ from kamp.customers.models import Customer
 
 
 def call(c, method, url, body):
-    return getattr(c, method)(url, data=body if isinstance(body, str) else json.dumps(body),
-                              content_type="application/json")
+    return getattr(c, method)(
+        url,
+        data=body if isinstance(body, str) else json.dumps(body),
+        content_type="application/json",
+    )
 
 
 @pytest.mark.parametrize(
@@ -39,7 +42,9 @@ def test_create_customer_bad_input(client_for, director, body, status, field):
 
 
 def test_duplicate_tax_id(client_for, director, account):
-    r = call(client_for(director), "post", "/api/v1/customers/", {"name": "Y", "tax_id": account.tax_id})
+    r = call(
+        client_for(director), "post", "/api/v1/customers/", {"name": "Y", "tax_id": account.tax_id}
+    )
     assert r.status_code == 422 and "tax_id" in r.json()["detail"]
 
 
@@ -49,8 +54,14 @@ def test_create_and_patch_round_trip(client_for, ana):
     assert r.status_code == 201
     data = r.json()
     assert data["tax_id"] == "76.086.428-5" and data["owner_id"] == ana.pk
-    r = call(c, "patch", f"/api/v1/customers/{data['id']}", {"industry": "Minería", "size": "large"})
-    assert r.status_code == 200 and r.json()["industry"] == "Minería" and r.json()["name"] == "Nueva SpA"
+    r = call(
+        c, "patch", f"/api/v1/customers/{data['id']}", {"industry": "Minería", "size": "large"}
+    )
+    assert (
+        r.status_code == 200
+        and r.json()["industry"] == "Minería"
+        and r.json()["name"] == "Nueva SpA"
+    )
     r = call(c, "patch", f"/api/v1/customers/{data['id']}", {"name": None})
     assert r.status_code == 422
     r = call(c, "patch", f"/api/v1/customers/{data['id']}", {"parent_id": data["id"]})
@@ -80,14 +91,30 @@ def test_contact_bad_input(client_for, ana, account, body, field):
 
 def test_contact_round_trip(client_for, ana, account):
     c = client_for(ana)
-    boss = call(c, "post", f"/api/v1/customers/{account.pk}/contacts",
-                {"name": "María González", "function": "finance", "dmu_roles": ["decider"]}).json()
-    r = call(c, "post", f"/api/v1/customers/{account.pk}/contacts",
-             {"name": "Camila Vera", "reports_to_id": boss["id"], "dmu_roles": ["influencer", "influencer"]})
+    boss = call(
+        c,
+        "post",
+        f"/api/v1/customers/{account.pk}/contacts",
+        {"name": "María González", "function": "finance", "dmu_roles": ["decider"]},
+    ).json()
+    r = call(
+        c,
+        "post",
+        f"/api/v1/customers/{account.pk}/contacts",
+        {
+            "name": "Camila Vera",
+            "reports_to_id": boss["id"],
+            "dmu_roles": ["influencer", "influencer"],
+        },
+    )
     assert r.status_code == 201 and r.json()["dmu_roles"] == ["influencer"]
     cid = r.json()["id"]
-    r = call(c, "patch", f"/api/v1/customers/{account.pk}/contacts/{cid}",
-             {"active": False, "left_on": "2026-10-01"})
+    r = call(
+        c,
+        "patch",
+        f"/api/v1/customers/{account.pk}/contacts/{cid}",
+        {"active": False, "left_on": "2026-10-01"},
+    )
     assert r.status_code == 200 and r.json()["active"] is False
     r = call(c, "patch", f"/api/v1/customers/{account.pk}/contacts/{cid}", {"reports_to_id": cid})
     assert r.status_code == 422

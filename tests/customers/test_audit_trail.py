@@ -17,8 +17,9 @@ from tests.factories import ContactFactory
 
 def test_customer_create_change_delete(director, ana):
     before = timezone.now()
-    customer = actions.do_create_customer(director, name="Viña Sur", tax_id="760864285",
-                                          country="CL", status="candidate")
+    customer = actions.do_create_customer(
+        director, name="Viña Sur", tax_id="760864285", country="CL", status="candidate"
+    )
     created = AuditEvent.objects.get(action="create", object_type="customers.customer")
     assert created.actor == director and created.customer_id == customer.pk
     assert created.at >= before - timedelta(seconds=1)
@@ -43,22 +44,39 @@ def test_customer_create_change_delete(director, ana):
 
 def test_contact_trail_through_the_pages(client_for, ana, account):
     c = client_for(ana)
-    c.post(reverse("customers:contact_create", args=[account.pk]), {
-        "name": "Camila Vera", "function": "finance", "attitude": "neutral", "influence": 3,
-        "active": "on", "dmu_roles": ["influencer"],
-    })
+    c.post(
+        reverse("customers:contact_create", args=[account.pk]),
+        {
+            "name": "Camila Vera",
+            "function": "finance",
+            "attitude": "neutral",
+            "influence": 3,
+            "active": "on",
+            "dmu_roles": ["influencer"],
+        },
+    )
     contact = account.contacts.get(name="Camila Vera")
-    c.post(reverse("customers:contact_edit", args=[account.pk, contact.pk]), {
-        "name": "Camila Vera", "function": "finance", "attitude": "supporter", "influence": 4,
-        "active": "on", "dmu_roles": ["influencer", "champion"],
-    })
+    c.post(
+        reverse("customers:contact_edit", args=[account.pk, contact.pk]),
+        {
+            "name": "Camila Vera",
+            "function": "finance",
+            "attitude": "supporter",
+            "influence": 4,
+            "active": "on",
+            "dmu_roles": ["influencer", "champion"],
+        },
+    )
     c.post(reverse("customers:contact_delete", args=[account.pk, contact.pk]))
     events = list(AuditEvent.objects.filter(object_type="customers.contact").order_by("id"))
     assert [e.action for e in events] == ["create", "update", "delete"]
     assert all(e.actor == ana and e.customer_id == account.pk for e in events)
     update = {ch["field"]: (ch["old"], ch["new"]) for ch in events[1].changes}
-    assert update == {"attitude": ("neutral", "supporter"), "influence": (3, 4),
-                      "dmu_roles": (["influencer"], ["influencer", "champion"])}
+    assert update == {
+        "attitude": ("neutral", "supporter"),
+        "influence": (3, 4),
+        "dmu_roles": (["influencer"], ["influencer", "champion"]),
+    }
 
     text = c.get(reverse("customers:history", args=[account.pk])).content.decode()
     assert "Camila Vera" in text and "Ana KAM" in text
@@ -67,10 +85,15 @@ def test_contact_trail_through_the_pages(client_for, ana, account):
 
 
 def test_api_writes_are_audited(client_for, member, account):
-    client_for(member).patch(f"/api/v1/customers/{account.pk}", data=json.dumps({"notes": "QBR done"}),
-                             content_type="application/json")
+    client_for(member).patch(
+        f"/api/v1/customers/{account.pk}",
+        data=json.dumps({"notes": "QBR done"}),
+        content_type="application/json",
+    )
     event = AuditEvent.objects.get(action="update")
-    assert event.actor == member and event.changes == [{"field": "notes", "old": "", "new": "QBR done"}]
+    assert event.actor == member and event.changes == [
+        {"field": "notes", "old": "", "new": "QBR done"}
+    ]
 
 
 def test_audit_log_filters(client_for, director, ana, bruno, account, other_account):
@@ -97,5 +120,7 @@ def test_audit_log_filters(client_for, director, ana, bruno, account, other_acco
 
 
 def test_history_tab_links_the_director_to_the_filtered_log(client_for, director, account):
-    text = client_for(director).get(reverse("customers:history", args=[account.pk])).content.decode()
+    text = (
+        client_for(director).get(reverse("customers:history", args=[account.pk])).content.decode()
+    )
     assert f"/audit/?customer={account.pk}" in text

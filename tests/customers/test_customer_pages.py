@@ -13,10 +13,16 @@ from tests.factories import ContactFactory, CustomerFactory, SalesLineFactory, T
 
 
 def test_customer_form_keeps_values_and_shows_errors(client_for, ana):
-    r = client_for(ana).post(reverse("customers:create"), {
-        "name": "Nueva Constructora", "tax_id": "76.123.456-7", "country": "CL",
-        "status": "candidate", "region": "Ñuble",
-    })
+    r = client_for(ana).post(
+        reverse("customers:create"),
+        {
+            "name": "Nueva Constructora",
+            "tax_id": "76.123.456-7",
+            "country": "CL",
+            "status": "candidate",
+            "region": "Ñuble",
+        },
+    )
     assert r.status_code == 200
     text = r.content.decode()
     assert "wrong check digit" in text and 'id="id_tax_id_error"' in text
@@ -25,26 +31,47 @@ def test_customer_form_keeps_values_and_shows_errors(client_for, ana):
 
 
 def test_a_kams_new_customer_is_theirs_and_the_rut_is_normalised(client_for, ana):
-    r = client_for(ana).post(reverse("customers:create"), {
-        "name": "Nueva SpA", "tax_id": "760864285", "country": "CL", "status": "candidate",
-        "owner": ana.pk,
-    })
+    r = client_for(ana).post(
+        reverse("customers:create"),
+        {
+            "name": "Nueva SpA",
+            "tax_id": "760864285",
+            "country": "CL",
+            "status": "candidate",
+            "owner": ana.pk,
+        },
+    )
     customer = Customer.objects.get(name="Nueva SpA")
     assert r.status_code == 302 and customer.tax_id == "76.086.428-5" and customer.owner == ana
 
 
 def test_duplicate_tax_id_is_a_form_error(client_for, director, account):
-    r = client_for(director).post(reverse("customers:create"), {
-        "name": "Copia", "tax_id": account.tax_id, "country": "CL", "status": "candidate",
-    })
-    assert r.status_code == 200 and "Another customer already has this tax id." in r.content.decode() and "id_tax_id_error" in r.content.decode()
+    r = client_for(director).post(
+        reverse("customers:create"),
+        {
+            "name": "Copia",
+            "tax_id": account.tax_id,
+            "country": "CL",
+            "status": "candidate",
+        },
+    )
+    assert (
+        r.status_code == 200
+        and "Another customer already has this tax id." in r.content.decode()
+        and "id_tax_id_error" in r.content.decode()
+    )
 
 
 def test_parent_company_by_name_or_tax_id(client_for, director, account):
     group = CustomerFactory(name="Grupo CS", tax_id="96.812.440-4")
     url = reverse("customers:edit", args=[account.pk])
-    base = {"name": account.name, "tax_id": account.tax_id, "country": "CL", "status": "key_account",
-            "owner": account.owner_id}
+    base = {
+        "name": account.name,
+        "tax_id": account.tax_id,
+        "country": "CL",
+        "status": "key_account",
+        "owner": account.owner_id,
+    }
     c = client_for(director)
     assert c.post(url, {**base, "parent": "Grupo CS (96.812.440-4)"}).status_code == 302
     account.refresh_from_db()
@@ -66,15 +93,22 @@ def test_lookup_suggests_customers(client_for, viewer, account):
 
 def test_contact_form_keeps_values_and_errors(client_for, ana, account):
     url = reverse("customers:contact_create", args=[account.pk])
-    r = client_for(ana).post(url, {
-        "name": "Tomás Ríos", "function": "other", "attitude": "critic", "influence": 9,
-        "email": "not-an-email", "dmu_roles": ["gatekeeper"],
-    })
+    r = client_for(ana).post(
+        url,
+        {
+            "name": "Tomás Ríos",
+            "function": "other",
+            "attitude": "critic",
+            "influence": 9,
+            "email": "not-an-email",
+            "dmu_roles": ["gatekeeper"],
+        },
+    )
     text = r.content.decode()
     assert r.status_code == 200
     assert 'value="Tomás Ríos"' in text and "valid email" in text
     assert "less than or equal to 5" in text
-    assert 'value="gatekeeper" checked' in text.replace('\n', ' ') or 'checked' in text
+    assert 'value="gatekeeper" checked' in text.replace("\n", " ") or "checked" in text
 
 
 def test_contact_that_left_needs_a_date(client_for, ana, account):
@@ -92,11 +126,20 @@ def test_contact_that_left_needs_a_date(client_for, ana, account):
 def test_contact_edit_with_reports_to_and_roles(client_for, member, account):
     boss = ContactFactory(customer=account, name="María González")
     contact = ContactFactory(customer=account, name="Jorge Pérez")
-    r = client_for(member).post(reverse("customers:contact_edit", args=[account.pk, contact.pk]), {
-        "name": "Jorge Pérez", "title": "Gerente de Compras", "function": "purchasing",
-        "seniority": "senior", "dmu_roles": ["buyer", "influencer"], "reports_to": boss.pk,
-        "attitude": "supporter", "influence": 4, "active": "on",
-    })
+    r = client_for(member).post(
+        reverse("customers:contact_edit", args=[account.pk, contact.pk]),
+        {
+            "name": "Jorge Pérez",
+            "title": "Gerente de Compras",
+            "function": "purchasing",
+            "seniority": "senior",
+            "dmu_roles": ["buyer", "influencer"],
+            "reports_to": boss.pk,
+            "attitude": "supporter",
+            "influence": 4,
+            "active": "on",
+        },
+    )
     assert r.status_code == 302
     contact.refresh_from_db()
     assert contact.reports_to == boss and contact.dmu_roles == ["buyer", "influencer"]
@@ -107,7 +150,9 @@ def test_contact_edit_with_reports_to_and_roles(client_for, member, account):
 def test_delete_asks_first(client_for, director, account):
     contact = ContactFactory(customer=account)
     c = client_for(director)
-    text = c.get(reverse("customers:contact_delete", args=[account.pk, contact.pk])).content.decode()
+    text = c.get(
+        reverse("customers:contact_delete", args=[account.pk, contact.pk])
+    ).content.decode()
     assert "Delete for good" in text
     text = c.get(reverse("customers:delete", args=[account.pk])).content.decode()
     assert "1 contact" in text and "cannot be undone" in text
@@ -119,10 +164,20 @@ def test_delete_asks_first(client_for, director, account):
 def test_summary_answers_the_five_second_questions(client_for, ana, director, account):
     TeamMemberFactory(customer=account, user=director, role="sponsor")
     today = date.today()
-    SalesLineFactory(customer=account, date=today.replace(day=1), net_amount=Decimal("1000000"),
-                     cost=Decimal("600000"), currency="CLP")
-    SalesLineFactory(customer=account, date=date(today.year - 1, 1, 15), net_amount=Decimal("500000"),
-                     cost=Decimal("250000"), currency="CLP")
+    SalesLineFactory(
+        customer=account,
+        date=today.replace(day=1),
+        net_amount=Decimal("1000000"),
+        cost=Decimal("600000"),
+        currency="CLP",
+    )
+    SalesLineFactory(
+        customer=account,
+        date=date(today.year - 1, 1, 15),
+        net_amount=Decimal("500000"),
+        cost=Decimal("250000"),
+        currency="CLP",
+    )
     text = client_for(ana).get(reverse("customers:detail", args=[account.pk])).content.decode()
     assert "Key account" in text and "KAM: Ana KAM" in text and "Sponsor" in text
     assert "Sales by year" in text and "CLP\u00a01,000,000" in text
@@ -137,17 +192,23 @@ def test_team_members_do_not_see_money(client_for, member, account):
 
 
 def test_summary_in_spanish_formats_money_and_dates(client_for, ana, account):
-    SalesLineFactory(customer=account, date=date(2026, 3, 5), net_amount=Decimal("1234567"),
-                     currency="CLP")
+    SalesLineFactory(
+        customer=account, date=date(2026, 3, 5), net_amount=Decimal("1234567"), currency="CLP"
+    )
     c = client_for(ana)
-    text = c.get(reverse("customers:sales", args=[account.pk]),
-                 headers={"Accept-Language": "es-CL,es;q=0.9"}).content.decode()
+    text = c.get(
+        reverse("customers:sales", args=[account.pk]), headers={"Accept-Language": "es-CL,es;q=0.9"}
+    ).content.decode()
     assert "CLP\u00a01.234.567" in text and "05-03-2026" in text and "Líneas de venta" in text
 
 
 def test_sales_lines_page_by_year(client_for, director, account):
-    SalesLineFactory(customer=account, date=date(2025, 5, 1), document_number="F-1", line_number="1")
-    SalesLineFactory(customer=account, date=date(2024, 5, 1), document_number="F-2", line_number="1")
+    SalesLineFactory(
+        customer=account, date=date(2025, 5, 1), document_number="F-1", line_number="1"
+    )
+    SalesLineFactory(
+        customer=account, date=date(2024, 5, 1), document_number="F-2", line_number="1"
+    )
     c = client_for(director)
     r = c.get(reverse("customers:sales", args=[account.pk]), {"year": "2025"})
     assert r.context["page"].paginator.count == 1 and "F-1" in r.content.decode()

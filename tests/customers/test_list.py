@@ -14,10 +14,22 @@ URL = reverse("customers:list")
 
 @pytest.fixture
 def portfolio(ana, bruno):
-    CustomerFactory(name="Constructora CS", tax_id="76.543.210-3", industry="Construcción",
-                    region="Metropolitana", status=CustomerStatus.KEY_ACCOUNT, owner=ana)
-    CustomerFactory(name="Minera Norte", industry="Minería", region="Antofagasta",
-                    status=CustomerStatus.KEY_ACCOUNT, owner=bruno, external_id="ERP-77")
+    CustomerFactory(
+        name="Constructora CS",
+        tax_id="76.543.210-3",
+        industry="Construcción",
+        region="Metropolitana",
+        status=CustomerStatus.KEY_ACCOUNT,
+        owner=ana,
+    )
+    CustomerFactory(
+        name="Minera Norte",
+        industry="Minería",
+        region="Antofagasta",
+        status=CustomerStatus.KEY_ACCOUNT,
+        owner=bruno,
+        external_id="ERP-77",
+    )
     CustomerFactory(name="Agrícola Sur", industry="Agroindustria", region="Maule")
 
 
@@ -51,7 +63,11 @@ def test_sorting_toggles_and_keeps_the_filters(client_for, ana, portfolio):
     text = r.content.decode()
     assert 'aria-sort="descending"' in text
     assert "?status=key_account&amp;sort=name" in text  # the name head sorts back up, same filter
-    assert names(c.get(URL, {"sort": "region"})) == ["Minera Norte", "Agrícola Sur", "Constructora CS"]
+    assert names(c.get(URL, {"sort": "region"})) == [
+        "Minera Norte",
+        "Agrícola Sur",
+        "Constructora CS",
+    ]
     assert names(c.get(URL, {"sort": "bogus"})) == sorted(names(c.get(URL)))
 
 
@@ -78,19 +94,27 @@ def test_empty_list_teaches(client_for, ana):
 
 
 @pytest.mark.parametrize("person", ["ana", "member", "viewer"])
-def test_query_count_does_not_grow_with_customers(request, client_for, person, member,
-                                                  django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_customers(
+    request, client_for, person, member, django_assert_max_num_queries
+):
     from tests.factories import TeamMemberFactory
 
     user = request.getfixturevalue(person)
     owner = UserFactory(role="kam")
 
     def add(n, start):
-        rows = Customer.objects.bulk_create([
-            Customer(name=f"Cliente {start + i:05d}", industry=f"Industria {i % 7}",
-                     region=f"Región {i % 5}", owner=owner, status=CustomerStatus.CANDIDATE)
-            for i in range(n)
-        ])
+        rows = Customer.objects.bulk_create(
+            [
+                Customer(
+                    name=f"Cliente {start + i:05d}",
+                    industry=f"Industria {i % 7}",
+                    region=f"Región {i % 5}",
+                    owner=owner,
+                    status=CustomerStatus.CANDIDATE,
+                )
+                for i in range(n)
+            ]
+        )
         for row in rows[:5]:
             TeamMemberFactory(customer=row, user=member)
 

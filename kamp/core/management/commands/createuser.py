@@ -29,11 +29,17 @@ class Command(BaseCommand):
         parser.add_argument("email")
         parser.add_argument("--role", required=True, help="One of: " + ", ".join(Role.values))
         parser.add_argument("--name", default="", help="Full name, as colleagues see it.")
-        parser.add_argument("--function", default=Function.SALES,
-                            help="One of: " + ", ".join(Function.values) + " (default sales)")
+        parser.add_argument(
+            "--function",
+            default=Function.SALES,
+            help="One of: " + ", ".join(Function.values) + " (default sales)",
+        )
         parser.add_argument("--language", default="", help="es or en (default: the browser's)")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="Read the password from the first line of standard input.")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="Read the password from the first line of standard input.",
+        )
 
     def handle(self, *args, email, role, name, function, language, password_stdin, **options):
         email = email.strip().lower()

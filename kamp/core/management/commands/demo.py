@@ -26,12 +26,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-serve", action="store_true",
-                            help="Prepare everything but do not start the server.")
-        parser.add_argument("--reset", action="store_true",
-                            help="Erase the whole database first and load the demo again.")
-        parser.add_argument("--addrport", default="127.0.0.1:8000",
-                            help="Where the server listens (default 127.0.0.1:8000).")
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Prepare everything but do not start the server.",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Erase the whole database first and load the demo again.",
+        )
+        parser.add_argument(
+            "--addrport",
+            default="127.0.0.1:8000",
+            help="Where the server listens (default 127.0.0.1:8000).",
+        )
 
     def handle(self, *args, no_serve=False, reset=False, addrport="127.0.0.1:8000", **options):
         verbosity = options.get("verbosity", 1)
@@ -49,7 +58,9 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         ctx = demo.load(log=self.stdout.write)
         if ctx is None:
-            self.stdout.write("The demo data is already there: kept as it is (--reset to start over).")
+            self.stdout.write(
+                "The demo data is already there: kept as it is (--reset to start over)."
+            )
         else:
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins()

@@ -30,17 +30,31 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("KAMP_BIND", "127.0.0.1:8000"),
-                            help="Address and port to listen on (default 127.0.0.1:8000; "
-                                 "KAMP_BIND).")
-        parser.add_argument("--workers", type=int, default=default_workers(),
-                            help="Worker processes (default 2 × CPUs + 1, at most 9; KAMP_WORKERS).")
-        parser.add_argument("--timeout", type=int, default=60,
-                            help="Seconds before a stuck request's worker is restarted.")
-        parser.add_argument("--migrate", action="store_true",
-                            help="Apply pending migrations before starting.")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Prepare and print the gunicorn command without starting it.")
+        parser.add_argument(
+            "--bind",
+            default=os.environ.get("KAMP_BIND", "127.0.0.1:8000"),
+            help="Address and port to listen on (default 127.0.0.1:8000; KAMP_BIND).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="Worker processes (default 2 × CPUs + 1, at most 9; KAMP_WORKERS).",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=60,
+            help="Seconds before a stuck request's worker is restarted.",
+        )
+        parser.add_argument(
+            "--migrate", action="store_true", help="Apply pending migrations before starting."
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Prepare and print the gunicorn command without starting it.",
+        )
 
     def handle(self, *args, bind, workers, timeout, migrate, dry_run, **options):
         if workers < 1:
@@ -49,18 +63,31 @@ class Command(BaseCommand):
             if migrate:
                 call_command("migrate", interactive=False, verbosity=1)
             else:
-                self.stderr.write(self.style.WARNING(
-                    "The database has unapplied migrations: run `kamp migrate` "
-                    "(or `kamp serve --migrate`) before serving users."
-                ))
+                self.stderr.write(
+                    self.style.WARNING(
+                        "The database has unapplied migrations: run `kamp migrate` "
+                        "(or `kamp serve --migrate`) before serving users."
+                    )
+                )
         if settings.DEBUG:
             self.stderr.write(self.style.WARNING("KAMP_DEBUG is on: never in production."))
         i18n.compile_all()
         call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
-            sys.executable, "-m", "gunicorn", "kamp.wsgi:application",
-            "--bind", bind, "--workers", str(workers), "--timeout", str(timeout),
-            "--access-logfile", "-", "--error-logfile", "-",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kamp.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--timeout",
+            str(timeout),
+            "--access-logfile",
+            "-",
+            "--error-logfile",
+            "-",
         ]
         if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
             # Behind a proxy (KAMP_BEHIND_PROXY): trust its X-Forwarded-* headers.
