@@ -239,7 +239,7 @@ class Decision(models.Model):
                                    null=True, on_delete=models.SET_NULL, related_name="+")
     decided_on = models.DateField(_("date"), default=timezone.localdate)
     # What the matrix said at the time, so an override of the recommendation stays visible.
-    quadrant = models.CharField(_("quadrant"), max_length=12, blank=True)
+    quadrant = models.CharField(_("quadrant"), max_length=12, blank=True, choices=Quadrant.choices)
     was_recommended = models.BooleanField(_("recommended at the time"), null=True)
     model_name = models.CharField(_("selection model"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)

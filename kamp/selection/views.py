@@ -526,7 +526,7 @@ def model_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         fresh = SelectionModel.objects.get(pk=model.pk) if model else None
         try:
             saved = actions.do_save_model(request.user, spec, fresh,
-                                          activate=bool(request.POST.get("activate")) or (fresh is None and False))
+                                          activate=bool(request.POST.get("activate")))
         except SpecError as exc:
             problems = exc.problems
         else:
