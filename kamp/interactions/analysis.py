@@ -216,6 +216,11 @@ def form_explanation(a: rules.Analysis, s: rules.Settings) -> str:
             "%(days)d days (%(min)d needed for a diamond).",
             len(a.functional_pairs),
         ) % {"n": len(a.functional_pairs), "days": s.window_days, "min": s.min_pairs}
+    if not a.functional_pairs:
+        return _("No functional pair besides the KAM and purchasing had contact in the last "
+                 "%(days)d days; a diamond needs %(min)d. Contact runs only through the KAM and "
+                 "purchasing: efficient, but fragile if either leaves.") % {
+            "days": s.window_days, "min": s.min_pairs}
     return ngettext(
         "Only %(n)d functional pair besides the KAM and purchasing had contact in the last "
         "%(days)d days; a diamond needs %(min)d. Contact runs mainly through the KAM and "

@@ -130,6 +130,9 @@ def load(ctx) -> None:
         if not contacts:
             return
         buyer = _purchasing(contacts)
+        if not buyer.is_purchasing:
+            # The KAM's counterpart in a bow-tie buys: say so on the map.
+            customer_actions.do_update_contact(u[kam], buyer, dmu_roles=sorted(set(buyer.dmu_roles or []) | {"buyer"}))
         rest = [x for x in contacts if x.pk != buyer.pk and x.active]
         d = today - timedelta(days=days)
         while d <= today:

@@ -234,8 +234,9 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
                      "reach": sum(1 for cell in cells if cell["strength"] >= 2)})
     uncovered = [c for i, c in enumerate(theirs)
                  if c.active and not any(r["cells"][i]["strength"] >= 2 for r in rows)]
+    columns = [(c, _("purchasing") if c.is_purchasing else _function_label(c.function)) for c in theirs]
     context = customer_context(
-        request, customer, TAB, acc=acc, ours=ours, theirs=theirs, rows=rows,
+        request, customer, TAB, acc=acc, ours=ours, columns=columns, rows=rows,
         uncovered=uncovered, window=acc.settings.window_days,
     )
     return render(request, "interactions/coverage.html", context)
