@@ -17,8 +17,8 @@ def go(page, url):
 
 
 @pytest.fixture
-def story(account, ana, cs_people):
-    p = cs_people
+def story(account, ana, request):
+    p = request.getfixturevalue("cs_people")
     for d in (3, 20, 40):
         log(account, [ana], [p["jorge"]], days_ago=d, topic=f"Prices {d}")
     log(account, [p["felipe"]], [p["maria"]], days_ago=10, topic="Cash flow")
