@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils import translation
 from django_tasks import task
 
 from .imports import ImportOptions, get_kind, run_import
@@ -25,14 +27,17 @@ def run_batch(batch_id: int, dry_run: bool) -> ImportBatch:
     options.dry_run = dry_run
     options.mapping = {}
     columns = {int(k): v for k, v in (batch.options.get("columns") or {}).items()}
-    return run_import(
-        get_kind(batch.kind),
-        batch_file(batch),
-        user=batch.created_by,
-        batch=batch,
-        options=options,
-        column_mapping=columns,
-    )
+    # The report is written in the language of whoever uploaded the file, also by the worker.
+    language = batch.options.get("language") or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return run_import(
+            get_kind(batch.kind),
+            batch_file(batch),
+            user=batch.created_by,
+            batch=batch,
+            options=options,
+            column_mapping=columns,
+        )
 
 
 @task()

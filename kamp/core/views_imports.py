@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,6 +116,7 @@ def imports_home(request: HttpRequest) -> HttpResponse:
             stored_file=name,
             created_by=request.user,
             status=ImportBatch.Status.PENDING,
+            options={"language": translation.get_language()},
         )
         return redirect("core:import_mapping", batch.pk)
     page = Paginator(_batches_for(request.user), 25).get_page(request.GET.get("page"))

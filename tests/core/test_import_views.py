@@ -179,3 +179,19 @@ def test_progress_fragment(client_for, admin, batch):
     batch.save()
     r = c.get(reverse("core:import_progress", args=[batch.pk]))
     assert r.status_code == 200 and b"<progress" in r.content
+
+
+def test_the_report_speaks_the_uploaders_language(client_for, admin, tmp_path, settings):
+    """Checked in Spanish (also by the worker, which has no request): the errors are in Spanish."""
+    from django.utils import translation
+
+    settings.KAMP_IMPORT_INLINE_MAX_ROWS = 1  # the worker's path
+    c = client_for(admin)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    upload(c, CSV + b"76.123.456-1;Bad RUT;Sur;z\n")
+    batch = ImportBatch.objects.get()
+    assert batch.options["language"] == "es"
+    with translation.override("en"):
+        c.post(reverse("core:import_mapping", args=[batch.pk]), mapping_post(batch))
+    batch.refresh_from_db()
+    assert batch.invalid_count == 1
