@@ -74,6 +74,23 @@ def rate_table(base: str | None = None) -> RateTable:
     )
 
 
+def data_version() -> str:
+    """A cheap fingerprint of everything a P&L reads: the newest row of each source and of the
+    audit trail (every change in kamp — actions, imports, reverts, settings — writes an audit
+    event). One query of index look-ups; used to key cached portfolio results."""
+    from django.db import connection
+
+    from kamp.core.models import AuditEvent
+
+    tables = [m._meta.db_table for m in (AuditEvent, SalesLine, ActivityRecord,
+                                         InvestmentAllocation, CategorySpend, ExchangeRate)]
+    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return "-".join(str(v or 0) for v in row)
+
+
 def economics_customers(user, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
     """The customers whose money ``user`` may see (same rule as ``can_see_economics``):
     every one for admins and directors, their own accounts for a KAM, none for the others."""
@@ -128,12 +145,18 @@ def _gather(periods: Sequence[Period], customers, base: str) -> dict:
     )
     for model, date_field, amounts, customer_fallback in _SOURCES:
         qs = model.objects.filter(scope, **{f"{date_field}__gte": start, f"{date_field}__lt": end})
-        qs = qs.annotate(bucket=_bucket(date_field, periods)).exclude(bucket=-1)
+        # The date range already keeps rows inside the periods; a row in a gap between
+        # non-adjacent periods gets bucket −1 and is skipped below.
+        bucket = Value(0, output_field=IntegerField()) if len(periods) == 1 \
+            else _bucket(date_field, periods)
+        qs = qs.annotate(bucket=bucket)
         in_base = Q(currency=base)
         if customer_fallback:
             in_base |= Q(currency="") & ~Q(customer_id__in=list(foreign_customers))
         sums = {name: Sum(field) for name, field in amounts}
         for row in qs.filter(in_base).values("customer_id", "bucket").annotate(**sums).order_by():
+            if row["bucket"] < 0:
+                continue
             slot = data[(row["customer_id"], row["bucket"])]
             for name, _field in amounts:
                 slot[name].append((None, base, row[name]))
@@ -145,6 +168,8 @@ def _gather(periods: Sequence[Period], customers, base: str) -> dict:
             .order_by()
         )
         for row in foreign:
+            if row["bucket"] < 0:
+                continue
             currency = row["currency"] or foreign_customers.get(row["customer_id"], base)
             slot = data[(row["customer_id"], row["bucket"])]
             month = _month_of(row["ym"])

@@ -327,44 +327,69 @@ def _portfolio_scope(request):
     return None if user.manages_programme else services.economics_customers(user)
 
 
-def portfolio_data(request) -> dict:
-    """The whale curve and the programme P&L for the customers the user may see the money of:
-    constant queries whatever the size of the portfolio."""
+def _whale_summary(period, scope, scope_key: str, rates) -> dict:
+    """The costly part of the portfolio page — the P&L of every customer, ranked — cached under
+    a fingerprint of the data (see :func:`services.data_version`), so that it is computed once
+    per change of the data rather than once per view."""
+    from django.core.cache import cache
+
     from . import pnl
 
-    scope = _portfolio_scope(request)
-    period, code = period_from(request)
-    rates = services.rate_table()
+    key = f"economics:whale:{period}:{scope_key}:{rates.base}:{services.data_version()}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
     values = services.portfolio_pnl(period, scope, with_previous=False, rates=rates)
     keys_qs = Customer.objects.filter(status=CustomerStatus.KEY_ACCOUNT)
     if scope is not None:
         keys_qs = keys_qs.filter(pk__in=scope.values("pk"))
     key_ids = set(keys_qs.values_list("pk", flat=True))
     points = pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items())
-    total = sum((v for v in values.values()), pnl.build_pnl(None, period, rates))
-    key_total = sum((values[c] for c in key_ids if c in values), pnl.build_pnl(None, period, rates))
+    empty = pnl.build_pnl(None, period, rates)
     top = points[:10]
-    bottom = [p for p in points[-10:] if p not in top]
-    shown = {p.key for p in top} | {p.key for p in bottom} | key_ids
+    summary = {
+        "key_ids": key_ids,
+        "top": top,
+        "bottom": [p for p in points[-10:] if p not in top],
+        "key_points": {p.key: p for p in points if p.key in key_ids},
+        "key_values": {c: values[c] for c in key_ids if c in values},
+        "sample": pnl.sample_curve(points, 600, keep=key_ids),
+        "total": sum((v for v in values.values()), empty),
+        "key_total": sum((values[c] for c in key_ids if c in values), empty),
+        "peak": max(points, key=lambda p: p.cumulative) if points else None,
+        "losing": sum(1 for p in points if p.profit < 0),
+        "customers": len(points),
+    }
+    cache.set(key, summary, 3600)
+    return summary
+
+
+def portfolio_data(request) -> dict:
+    """The whale curve and the programme P&L for the customers the user may see the money of:
+    constant queries whatever the size of the portfolio."""
+    scope = _portfolio_scope(request)
+    period, code = period_from(request)
+    rates = services.rate_table()
+    scope_key = "all" if scope is None else f"kam{request.user.pk}"
+    w = _whale_summary(period, scope, scope_key, rates)
+    key_ids = w["key_ids"]
+    shown = {p.key for p in w["top"]} | {p.key for p in w["bottom"]} | key_ids
     names = dict(Customer.objects.filter(pk__in=list(shown)).values_list("pk", "name"))
-    rank = {p.key: p for p in points if p.key in key_ids}
     key_rows = sorted(
-        ({"id": c, "name": names.get(c, ""), "point": rank.get(c), "value": values.get(c)}
-         for c in key_ids),
+        ({"id": c, "name": names.get(c, ""), "point": w["key_points"].get(c),
+          "value": w["key_values"].get(c)} for c in key_ids),
         key=lambda r: (r["point"].rank if r["point"] else 10**9, r["name"]),
     )
-    sample = pnl.sample_curve(points, 600, keep=key_ids)
-    peak = max(points, key=lambda p: p.cumulative) if points else None
     chart = {
-        "x": [float(p.customers_pct * 100) for p in sample],
-        "y": [float(p.cumulative) for p in sample],
+        "x": [float(p.customers_pct * 100) for p in w["sample"]],
+        "y": [float(p.cumulative) for p in w["sample"]],
         "keys": [
             {"x": float(p.customers_pct * 100), "y": float(p.cumulative),
              "name": names.get(p.key, "")}
-            for p in sample if p.key in key_ids
+            for p in w["sample"] if p.key in key_ids
         ],
         "currency": rates.base,
-        "total": float(total.profit_after_kam),
+        "total": float(w["total"].profit_after_kam),
         "names": {
             "total": str(_("Total profit of the portfolio")),
             "curve": str(_("Cumulative profit after KAM")),
@@ -376,14 +401,13 @@ def portfolio_data(request) -> dict:
     return {
         "period": period, "period_code": code, "period_label": period_label(period, code),
         "periods": period_choices(), "period_codes": [c for c, _l in period_choices()],
-        "currency": rates.base,
-        "points": points, "names": names,
-        "top": [{"p": p, "name": names.get(p.key, "")} for p in top],
-        "bottom": [{"p": p, "name": names.get(p.key, "")} for p in bottom],
-        "key_rows": key_rows, "total": total, "key_total": key_total, "peak": peak,
-        "losing": sum(1 for p in points if p.profit < 0),
-        "customers": len(points), "chart": chart, "values": values,
-        "key_ids": key_ids,
+        "currency": rates.base, "scope": scope, "rates": rates,
+        "names": names,
+        "top": [{"p": p, "name": names.get(p.key, "")} for p in w["top"]],
+        "bottom": [{"p": p, "name": names.get(p.key, "")} for p in w["bottom"]],
+        "key_rows": key_rows, "total": w["total"], "key_total": w["key_total"],
+        "peak": w["peak"], "losing": w["losing"], "customers": w["customers"],
+        "points": w["customers"], "chart": chart, "key_ids": key_ids,
     }
 
 
@@ -392,10 +416,16 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 
 def portfolio_export(request: HttpRequest) -> HttpResponse:
+    """Every customer of the portfolio, ranked, with all the P&L lines (not cached: an export
+    reads everything once)."""
+    from . import pnl
+
     data = portfolio_data(request)
-    names = dict(
-        Customer.objects.filter(pk__in=[p.key for p in data["points"]]).values_list("pk", "name")
-    )
+    values = services.portfolio_pnl(data["period"], data["scope"], with_previous=False,
+                                    rates=data["rates"])
+    data["values"] = values
+    data["points"] = pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items())
+    names = dict(Customer.objects.filter(pk__in=list(values)).values_list("pk", "name"))
     return exports.portfolio_response(data, names)
 
 
