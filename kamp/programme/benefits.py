@@ -39,6 +39,16 @@ class Movement:
         return asdict(self)
 
 
+def _order(when):
+    """Series mix years (2025), dates and period labels: compare them on one footing, a year
+    counting as its last day."""
+    if isinstance(when, int):
+        return (when, 12, 31)
+    if hasattr(when, "year") and hasattr(when, "month"):
+        return (when.year, when.month, getattr(when, "day", 1))
+    return when
+
+
 def movement(series: Sequence[tuple[object, float]] | None, higher_is_better: bool = True,
              key_since=None) -> Movement:
     """First vs last value of a series and, when ``key_since`` is given and data exist on both
@@ -55,8 +65,8 @@ def movement(series: Sequence[tuple[object, float]] | None, higher_is_better: bo
             improved = None
     before = after = None
     if key_since is not None:
-        b = [v for w, v in pts if w < key_since]
-        a = [v for w, v in pts if w >= key_since]
+        b = [v for w, v in pts if _order(w) < _order(key_since)]
+        a = [v for w, v in pts if _order(w) >= _order(key_since)]
         if b and a:
             before, after = mean(b), mean(a)
     return Movement(first, last, delta, improved, len(pts), before, after)

@@ -121,6 +121,11 @@ def test_movement_first_last_and_before_after():
     assert m.before == 3.25 and m.after == 5.5
 
 
+def test_before_after_mixes_years_and_dates():
+    m = bf.movement([(2024, 1.0), (2026, 3.0)], True, key_since=date(2025, 6, 1))
+    assert (m.before, m.after) == (1.0, 3.0)
+
+
 def test_conflict_falling_is_an_improvement():
     m = bf.movement([(1, 5.0), (2, 3.0)], higher_is_better=False)
     assert m.improved is True

@@ -51,6 +51,11 @@ def test_kam_sees_benefits_of_own_accounts_only(client_for, account, other_accou
     assert account.name in body and other_account.name not in body
 
 
+def test_directors_home_is_the_dashboard(client_for, director, ana, account):
+    assert "The KAM programme" in client_for(director).get("/").content.decode()
+    assert "The KAM programme" not in client_for(ana).get("/").content.decode()
+
+
 def test_dashboard_explains_checks_and_links_accounts(client_for, account, director, ana):
     HatAssessmentFactory(kam=ana, source="director", assessor=director, salesperson=5, conductor=1, strategist=1, innovator=1)
     r = client_for(director).get(reverse("programme:dashboard"))
