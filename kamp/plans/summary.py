@@ -62,7 +62,7 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
             found.append(
                 {
                     "label": _("Plan stale"),
-                    "css": "plan-stale",
+                    "css": "plan-stale attitude-opponent",
                     "title": _("Nothing in the %(period)s plan changed for %(days)s days.")
                     % {"period": h.period, "days": h.days_since_update},
                 }
@@ -71,14 +71,16 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
             found.append(
                 {
                     "label": _("%(n)s overdue") % {"n": h.overdue_actions},
-                    "css": "plan-overdue",
+                    "css": "plan-overdue attitude-opponent",
                     "title": _("Plan actions past their due date."),
                 }
             )
         found.append(
             {
                 "label": _("Plan %(percent)s%%") % {"percent": h.percent},
-                "css": "plan-complete" if h.percent >= 75 else "plan-partial",
+                "css": "plan-complete quadrant-strategic"
+                if h.percent >= 75
+                else "plan-partial quadrant-streamline",
                 "title": _("Share of the plan's sections filled in."),
             }
         )
