@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from . import results
 from .models import RelationshipType, Stage
 
@@ -18,16 +16,13 @@ def card(request, customer):
         stage_key, stage_set = stage.stage, True
     else:
         stage_key, stage_set = results.suggest_stage(customer).stage, False
-    from .alerts import alerts
-
-    mine = alerts(type(customer).objects.filter(pk=customer.pk), timezone.localdate())
+    # The page lists every area's alerts above the cards: the card does not repeat them.
     return "relationships/card.html", {
         "assessment": assessment,
         "round": rounds[0] if rounds else None,
         "stage": stage_key,
         "stage_label": Stage(stage_key).label,
         "stage_set": stage_set,
-        "alerts": mine,
     }
 
 
