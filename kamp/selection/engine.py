@@ -177,12 +177,14 @@ def compute(model: SelectionModel, as_of: date, *, with_robustness: bool = True)
                 inputs[cid][f.key] = (score, 0.0, 0, raw.get(cid))
 
     customer_scores = []
+    co_key = scoring.CO_INVESTMENT
     for cid, info in customers.items():
         values = inputs[cid]
-        co = values.get(scoring.CO_INVESTMENT)
-        customer_scores.append(scoring.CustomerScores(
-            cid, info.name, {k: v[0] for k, v in values.items() if k != scoring.CO_INVESTMENT},
-            co[0] if co else None))
+        co = values.pop(co_key, None)
+        scores = {k: v[0] for k, v in values.items()}
+        if co is not None:
+            values[co_key] = co
+        customer_scores.append(scoring.CustomerScores(cid, info.name, scores, co[0] if co else None))
     results = scoring.score_portfolio(pure, customer_scores)
     recommended = sorted((r for r in results if r.recommended), key=lambda r: r.rank)
     run = Run(

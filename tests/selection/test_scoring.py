@@ -210,3 +210,12 @@ def test_percentile_rank_is_monotone_and_spans_the_scale(values):
                 assert mapped[a] == mapped[b]
     if len(set(values.values())) == len(values) > 1:  # no ties: lowest → min, highest → max
         assert min(mapped.values()) == 1 and max(mapped.values()) == 10
+
+
+@settings(max_examples=100, deadline=None)
+@given(models, customers)
+def test_portfolio_fast_path_matches_one_customer_at_a_time(model, cs):
+    for c, r in zip(cs, s.score_portfolio(model, cs), strict=True):
+        one = s.score_customer(model, c)
+        assert (one.attractiveness, one.position, one.quadrant, one.complete, one.missing) == \
+            (r.attractiveness, r.position, r.quadrant, r.complete, r.missing)
