@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -27,6 +27,7 @@ from kamp.customers.models import Customer, CustomerStatus
 
 from . import audit
 from .alerts import collect, optional_hook
+from .http import AuthenticatedHttpRequest
 from .models import AuditEvent, SiteSettings, User
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def account_badges(customer_ids: list[int]) -> dict[int, list[dict]]:
     return found
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role's home (ux.md, "Homes"): the director the programme, a KAM their accounts, a
     member the accounts whose team they are on, a viewer the key accounts."""
     user = request.user
@@ -166,7 +167,7 @@ class SiteSettingsForm(forms.ModelForm):
         return code
 
 
-def company_settings(request: HttpRequest) -> HttpResponse:
+def company_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.manages_programme:
         raise PermissionDenied
     site = SiteSettings.load()
@@ -186,7 +187,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "core/settings.html", {"form": form, "site": site})
 
 
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The whole trail, filterable by person, action, object type, customer, dates and text
     (directors and admins)."""
     if not request.user.manages_programme:
@@ -245,7 +246,7 @@ def _parse_date(text: str) -> date | None:
 
 @login_not_required
 @require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
+def set_language(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Django's language switch, which also remembers the choice on the person's account."""
     response = i18n_views.set_language(request)
     language = request.POST.get("language", "")

@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from kamp.core.choices import Function, Role
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 
 from . import actions
@@ -137,7 +138,9 @@ def _choice(values: dict[str, Any], field: str, allowed: list[str], blank: bool 
         raise _invalid(field, f"“{value}” is not one of: {', '.join(allowed)}.")
 
 
-def _customer_values(request: HttpRequest, data: dict[str, Any], instance: Customer | None) -> dict:
+def _customer_values(
+    request: AuthenticatedHttpRequest, data: dict[str, Any], instance: Customer | None
+) -> dict:
     """Check choices and resolve the ids a body names; raise ValidationError (→ 422)."""
     values = dict(data)
     _choice(values, "status", CustomerStatus.values)
@@ -220,7 +223,7 @@ def list_customers(
 
 
 @router.post("/", response={201: CustomerOut})
-def create_customer(request: HttpRequest, payload: CustomerIn):
+def create_customer(request: AuthenticatedHttpRequest, payload: CustomerIn):
     if not can_create_customer(request.user):
         raise PermissionDenied
     values = _customer_values(request, payload.dict(), None)
@@ -230,12 +233,12 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
 
 
 @router.get("/{customer_id}", response=CustomerOut)
-def get_customer(request: HttpRequest, customer_id: int):
+def get_customer(request: AuthenticatedHttpRequest, customer_id: int):
     return get_customer_for_user(request.user, customer_id)
 
 
 @router.patch("/{customer_id}", response=CustomerOut)
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
+def update_customer(request: AuthenticatedHttpRequest, customer_id: int, payload: CustomerPatch):
     customer = get_customer_for_user(request.user, customer_id, write=True)
     values = _customer_values(request, payload.dict(exclude_unset=True), customer)
     if "name" in values and values["name"] is None:
@@ -247,7 +250,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
 
 
 @router.delete("/{customer_id}", response={204: None})
-def delete_customer(request: HttpRequest, customer_id: int):
+def delete_customer(request: AuthenticatedHttpRequest, customer_id: int):
     customer = get_customer_for_user(request.user, customer_id, write=True)
     if not request.user.manages_programme:
         raise PermissionDenied
@@ -256,20 +259,22 @@ def delete_customer(request: HttpRequest, customer_id: int):
 
 
 @router.get("/{customer_id}/contacts", response=list[ContactOut])
-def list_contacts(request: HttpRequest, customer_id: int):
+def list_contacts(request: AuthenticatedHttpRequest, customer_id: int):
     customer = get_customer_for_user(request.user, customer_id)
     return customer.contacts.order_by("name")
 
 
 @router.post("/{customer_id}/contacts", response={201: ContactOut})
-def create_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
+def create_contact(request: AuthenticatedHttpRequest, customer_id: int, payload: ContactIn):
     customer = get_customer_for_user(request.user, customer_id, write=True)
     values = _contact_values(customer, payload.dict(), None)
     return Status(201, _save(actions.do_create_contact, request.user, customer, **values))
 
 
 @router.patch("/{customer_id}/contacts/{contact_id}", response=ContactOut)
-def update_contact(request: HttpRequest, customer_id: int, contact_id: int, payload: ContactPatch):
+def update_contact(
+    request: AuthenticatedHttpRequest, customer_id: int, contact_id: int, payload: ContactPatch
+):
     customer = get_customer_for_user(request.user, customer_id, write=True)
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
     values = _contact_values(customer, payload.dict(exclude_unset=True), contact)
@@ -284,7 +289,7 @@ def update_contact(request: HttpRequest, customer_id: int, contact_id: int, payl
 
 
 @router.delete("/{customer_id}/contacts/{contact_id}", response={204: None})
-def delete_contact(request: HttpRequest, customer_id: int, contact_id: int):
+def delete_contact(request: AuthenticatedHttpRequest, customer_id: int, contact_id: int):
     customer = get_customer_for_user(request.user, customer_id, write=True)
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
     actions.do_delete_contact(request.user, contact)

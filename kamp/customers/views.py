@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from kamp.core import audit
 from kamp.core.alerts import collect, optional_hook
 from kamp.core.choices import Role
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import AuditEvent, SiteSettings, User
 
 from . import actions
@@ -63,7 +64,9 @@ CUSTOMER_TABS = [
 ]
 
 
-def customer_context(request: HttpRequest, customer: Customer, tab: str, **extra) -> dict:
+def customer_context(
+    request: AuthenticatedHttpRequest, customer: Customer, tab: str, **extra
+) -> dict:
     """What every tab of the customer page needs: the customer, the tabs and the user's rights."""
     tabs = [
         (key, label, url)
@@ -109,7 +112,7 @@ def _sort_columns(sort: str) -> list[dict[str, Any]]:
     return columns
 
 
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Only the columns the table shows: the page stays light however wide customers grow.
     qs = (
         customers_visible_to(request.user)
@@ -176,7 +179,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def summary_cards(request: HttpRequest, customer: Customer) -> list[tuple[str, dict]]:
+def summary_cards(request: AuthenticatedHttpRequest, customer: Customer) -> list[tuple[str, dict]]:
     """Each area's card for the Summary tab, in the order of ``KAMP_SUMMARY_PROVIDERS``."""
     cards = []
     for module in settings.KAMP_SUMMARY_PROVIDERS:
@@ -245,7 +248,7 @@ def _last_12_months(years: list[dict[str, Any]], customer: Customer, today: date
     }
 
 
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     today = date.today()
     economics = can_see_economics(request.user, customer)
@@ -274,7 +277,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/detail.html", context)
 
 
-def customer_sales(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_sales(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The customer's sales lines, newest first (only for who may see its economics)."""
     from kamp.economics.models import SalesLine
 
@@ -298,7 +301,7 @@ def customer_sales(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/sales.html", context)
 
 
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create_customer(request.user):
         raise PermissionDenied
     initial = {"owner": request.user.pk} if request.user.is_kam else {}
@@ -310,7 +313,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/form.html", {"form": form, "creating": True})
 
 
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
@@ -326,7 +329,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/form.html", {"form": form, "customer": customer})
 
 
-def customer_lookup(request: HttpRequest) -> HttpResponse:
+def customer_lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Suggestions for a customer field while typing (``<option>`` elements for a datalist)."""
     text = (request.GET.get("q") or request.GET.get("parent") or "").strip()
     found = Customer.objects.none()
@@ -341,7 +344,7 @@ def customer_lookup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     if not request.user.manages_programme:
         raise PermissionDenied
@@ -366,7 +369,7 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("customers:list")
 
 
-def customer_people(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_people(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     contacts = customer.contacts.select_related("reports_to").order_by("-active", "name")
     context = customer_context(
@@ -388,7 +391,7 @@ def _contact_for(
     return customer, contact
 
 
-def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     form = ContactForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
@@ -399,7 +402,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/contact_form.html", context)
 
 
-def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_edit(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     customer, contact = _contact_for(request, pk, contact_pk, write=True)
     form = ContactForm(request.POST or None, instance=contact, customer=customer)
     if request.method == "POST" and form.is_valid():
@@ -412,7 +415,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_delete(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     customer, contact = _contact_for(request, pk, contact_pk, write=True)
     if request.method == "GET":
         context = customer_context(
@@ -429,7 +432,7 @@ def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
     return redirect("customers:people", pk=customer.pk)
 
 
-def customer_history(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     events = AuditEvent.objects.filter(customer_id=customer.pk).select_related("actor")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
