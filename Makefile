@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed messages
 install-dev: $(VENV)/.installed-dev messages
 
-messages: $(BIN)/python
+messages: $(VENV)/.installed
 	$(BIN)/python -m kamp.i18n
 
 demo: install
