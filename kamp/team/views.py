@@ -186,6 +186,11 @@ def kam_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence.get(value, []),
         })
     history = HatAssessment.objects.filter(kam=kam).select_related("assessor")[:20]
+    from kamp.programme.service import GROUP_LABELS
+
+    for a in profile.accounts:
+        a.quadrant_label = GROUP_LABELS.get(a.quadrant, a.quadrant) if a.quadrant else None
+        a.stage_label = GROUP_LABELS.get(a.stage, a.stage) if a.stage else None
     return render(request, "team/kam_profile.html", {
         "kam": kam, "profile": profile, "rows": rows, "history": history,
         "radar": _radar(profile), "max_accounts": MAX_ACCOUNTS_PER_KAM,

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         for user in people:
             if opts["dry_run"]:
                 d = digest_for(user, as_of)
-                self.stdout.write(f"{user.email}: {len(d['alerts'])} alerts, "
+                self.stdout.write(f"{user.email}: {d['alert_total']} alerts, "
                                   f"{len(d['overdue_actions'] or [])} overdue actions, "
                                   f"{len(d['stale_plans'] or [])} stale plans"
                                   + (" (empty: not sent)" if is_empty(d) and not opts["include_empty"] else ""))
