@@ -19,7 +19,6 @@ from kamp.core.models import User
 from . import sources
 from .inbox import alerts_for, customers_for
 
-
 # The most urgent first (collect sorts by severity): a digest is read, not searched.
 MAX_ALERTS = 40
 
