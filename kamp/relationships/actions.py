@@ -156,7 +156,7 @@ def _send(respondent: Respondent, reminder: bool) -> None:
         context = {
             "respondent": respondent, "round": rnd, "company": company,
             "customer": rnd.customer, "url": survey_url(respondent), "reminder": reminder,
-            "team": respondent.side == Side.TEAM,
+            "team": respondent.side == Side.TEAM, "items": rnd.template.items.count(),
         }
         if respondent.side == Side.TEAM:
             subject = _("Relationship survey: how do you see %(customer)s?") % {"customer": rnd.customer.name}

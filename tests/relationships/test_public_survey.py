@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kamp.relationships import access, actions
 from kamp.relationships.models import Answer, Respondent, Side
+from tests.factories import ContactFactory
 
 from .conftest import post_data
 
@@ -185,3 +186,17 @@ def test_public_page_has_csrf_and_no_inline_script(anonymous, maria):
     page = anonymous.get(link(maria)).content.decode()
     assert "csrfmiddlewaretoken" in page
     assert "<script>" not in page and "<script " not in page
+
+
+def test_each_token_reaches_only_its_own_sheet(anonymous, survey, jorge, bruno, other_account):
+    other_contact = ContactFactory(customer=other_account, name="Pedro Minero", email="pedro@minera.cl")
+    other = actions.do_start_round(bruno, other_account, closes_on=timezone.localdate(),
+                                   contacts=[(other_contact, "en")], send=False)
+    pedro = other.respondents.get()
+    page = anonymous.get(link(pedro)).content.decode()
+    assert "Pedro Minero" in page and "Jorge Pérez" not in page
+    anonymous.post(link(pedro), post_data(other, "2"))
+    assert Answer.objects.filter(respondent=pedro).exists()
+    assert not Answer.objects.filter(respondent__round=survey).exists()
+    survey.refresh_from_db()
+    assert survey.customer_answered == 0
