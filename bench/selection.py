@@ -86,7 +86,7 @@ def generate(folder: Path, n_customers: int, n_lines: int, seed: int = 7) -> Non
         w = csv.writer(f)
         for i in range(1, n_customers + 1):
             w.writerow([i, f"Cliente {i:06d}"])
-    weights = [1 / (k ** 0.9) for k in range(1, n_customers + 1)]
+    weights = [1 / (k**0.9) for k in range(1, n_customers + 1)]
     rng.shuffle(weights)
     cum, total = [], 0.0
     for x in weights:
@@ -103,7 +103,9 @@ def generate(folder: Path, n_customers: int, n_lines: int, seed: int = 7) -> Non
             ids = rng.choices(range(1, n_customers + 1), cum_weights=cum, k=m)
             for cid in ids:
                 net = round(rng.uniform(50, 5000), 2)
-                w.writerow([cid, days[rng.randrange(730)], net, round(net * rng.uniform(0.4, 0.9), 2)])
+                w.writerow(
+                    [cid, days[rng.randrange(730)], net, round(net * rng.uniform(0.4, 0.9), 2)]
+                )
             done += m
     with open(folder / "assessments.csv", "w", newline="") as f:
         w = csv.writer(f)
@@ -138,9 +140,20 @@ def kamp_child(folder: Path, db_url: str) -> dict:
     now = dt.datetime.now(dt.UTC)
     with open(folder / "customers.csv") as f:
         Customer.objects.bulk_create(
-            (Customer(id=int(i), name=name, external_id=f"B-{int(i):06d}", industry="Bench",
-                      region="Bench", created_at=now, updated_at=now)
-             for i, name in csv.reader(f)), batch_size=5000)
+            (
+                Customer(
+                    id=int(i),
+                    name=name,
+                    external_id=f"B-{int(i):06d}",
+                    industry="Bench",
+                    region="Bench",
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i, name in csv.reader(f)
+            ),
+            batch_size=5000,
+        )
     sales_table = SalesLine._meta.db_table
     cols = "customer_id, date, net_amount, cost, currency, product, category, document_number, line_number"
     if connection.vendor == "postgresql":
@@ -166,12 +179,16 @@ def kamp_child(folder: Path, db_url: str) -> dict:
     from kamp.selection.models import Assessment
 
     a_table = Assessment._meta.db_table
-    a_sql = (f"INSERT INTO {a_table} (customer_id, factor, assessor_id, score, date, note, updated_at) "
-             f"VALUES (%s, %s, {user.pk}, %s, '{AS_OF.isoformat()}', '', '{now.isoformat()}')")
+    a_sql = (
+        f"INSERT INTO {a_table} (customer_id, factor, assessor_id, score, date, note, updated_at) "
+        f"VALUES (%s, %s, {user.pk}, %s, '{AS_OF.isoformat()}', '', '{now.isoformat()}')"
+    )
     with connection.cursor() as cur, open(folder / "assessments.csv") as f:
         reader = csv.reader(f)
         while True:
-            rows = [(int(c), k, float(x)) for _, (c, k, x) in zip(range(100_000), reader, strict=False)]
+            rows = [
+                (int(c), k, float(x)) for _, (c, k, x) in zip(range(100_000), reader, strict=False)
+            ]
             if not rows:
                 break
             cur.executemany(a_sql, rows)
@@ -197,9 +214,15 @@ def kamp_child(folder: Path, db_url: str) -> dict:
         engine.compute(model, AS_OF, with_robustness=True)
         prof.disable()
         pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(18)
-    return {"vendor": connection.vendor, "load_s": load_s, "kamp_s": min(times), "times": times,
-            "kamp_no_robustness_s": no_rob,
-            "recommended": run.recommended, "scored": sum(1 for r in run.results if r.complete)}
+    return {
+        "vendor": connection.vendor,
+        "load_s": load_s,
+        "kamp_s": min(times),
+        "times": times,
+        "kamp_no_robustness_s": no_rob,
+        "recommended": run.recommended,
+        "scored": sum(1 for r in run.results if r.complete),
+    }
 
 
 # --- DuckDB reference ------------------------------------------------------------------------------
@@ -258,9 +281,15 @@ def reference(folder: Path) -> dict:
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE customers AS SELECT column0::BIGINT AS id, column1 AS name FROM read_csv('{folder / 'customers.csv'}', header=false)")
-    con.execute(f"CREATE TABLE sales AS SELECT column0::BIGINT AS customer_id, column1::DATE AS date, column2::DOUBLE AS net, column3::DOUBLE AS cost FROM read_csv('{folder / 'sales.csv'}', header=false)")
-    con.execute(f"CREATE TABLE assessments AS SELECT column0::BIGINT AS customer_id, column1 AS factor, column2::DOUBLE AS score FROM read_csv('{folder / 'assessments.csv'}', header=false)")
+    con.execute(
+        f"CREATE TABLE customers AS SELECT column0::BIGINT AS id, column1 AS name FROM read_csv('{folder / 'customers.csv'}', header=false)"
+    )
+    con.execute(
+        f"CREATE TABLE sales AS SELECT column0::BIGINT AS customer_id, column1::DATE AS date, column2::DOUBLE AS net, column3::DOUBLE AS cost FROM read_csv('{folder / 'sales.csv'}', header=false)"
+    )
+    con.execute(
+        f"CREATE TABLE assessments AS SELECT column0::BIGINT AS customer_id, column1 AS factor, column2::DOUBLE AS score FROM read_csv('{folder / 'assessments.csv'}', header=false)"
+    )
     start12 = AS_OF.replace(year=AS_OF.year - 1)
     start24 = AS_OF.replace(year=AS_OF.year - 2)
     params = {"start12": start12, "start24": start24, "asof": AS_OF}
@@ -271,15 +300,22 @@ def reference(folder: Path) -> dict:
         rows = con.execute(REFERENCE_SQL, params).fetchall()
         times.append(time.perf_counter() - t)
     ranked = sorted((r for r in rows if r[4] is not None), key=lambda r: r[4])
-    return {"reference_s": min(times), "times": times,
-            "recommended": [r[0] for r in ranked[:25]], "scored": len(rows)}
+    return {
+        "reference_s": min(times),
+        "times": times,
+        "recommended": [r[0] for r in ranked[:25]],
+        "scored": len(rows),
+    }
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/kamp_bench_selection",
-                   help="PostgreSQL URL (the database is dropped and re-created)")
+    p.add_argument(
+        "--pg",
+        default="postgres://postgres@127.0.0.1:5432/kamp_bench_selection",
+        help="PostgreSQL URL (the database is dropped and re-created)",
+    )
     p.add_argument("--no-pg", action="store_true")
     p.add_argument("--keep", help="keep the generated data in this folder")
     p.add_argument("--child", nargs=2, metavar=("FOLDER", "DB_URL"), help=argparse.SUPPRESS)
@@ -291,13 +327,19 @@ def main() -> None:
     n_lines = max(1000, int(LINES * args.scale))
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kamp-bench-sel-"))
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"selection bench: {n_customers:,} customers, {n_lines:,} sales lines (scale {args.scale}) in {folder}", flush=True)
+    print(
+        f"selection bench: {n_customers:,} customers, {n_lines:,} sales lines (scale {args.scale}) in {folder}",
+        flush=True,
+    )
     t = time.perf_counter()
     generate(folder, n_customers, n_lines)
     print(f"  generated in {time.perf_counter() - t:.1f} s", flush=True)
 
     ref = reference(folder)
-    print(f"  DuckDB reference: {ref['reference_s']:.3f} s (runs {', '.join(f'{x:.3f}' for x in ref['times'])})", flush=True)
+    print(
+        f"  DuckDB reference: {ref['reference_s']:.3f} s (runs {', '.join(f'{x:.3f}' for x in ref['times'])})",
+        flush=True,
+    )
 
     results = {}
     backends = [("sqlite", f"sqlite:///{folder / 'bench.sqlite3'}")]
@@ -314,8 +356,12 @@ def main() -> None:
             con.execute(f'CREATE DATABASE "{name}"')
         backends.append(("postgres", args.pg))
     for label, url in backends:
-        out = subprocess.run([sys.executable, __file__, "--child", str(folder), url],
-                             capture_output=True, text=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(folder), url],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         line = next((x for x in out.stdout.splitlines() if x.startswith("CHILD ")), None)
         if os.environ.get("BENCH_PROFILE"):
             print(out.stderr[-6000:], file=sys.stderr)
@@ -324,20 +370,30 @@ def main() -> None:
             raise SystemExit(f"the {label} run failed")
         r = json.loads(line[6:])
         results[label] = r
-        agree = r["recommended"] == ref["recommended"][: len(r["recommended"])] and r["scored"] == ref["scored"]
-        print(f"  kamp on {label}: {r['kamp_s']:.3f} s full rescoring with robustness "
-              f"(runs {', '.join(f'{x:.3f}' for x in r['times'])}; without robustness "
-              f"{r['kamp_no_robustness_s']:.3f} s; data load {r['load_s']:.0f} s); "
-              f"{r['scored']:,} scored; recommended set {'matches' if agree else 'DIFFERS from'} the reference", flush=True)
+        agree = (
+            r["recommended"] == ref["recommended"][: len(r["recommended"])]
+            and r["scored"] == ref["scored"]
+        )
+        print(
+            f"  kamp on {label}: {r['kamp_s']:.3f} s full rescoring with robustness "
+            f"(runs {', '.join(f'{x:.3f}' for x in r['times'])}; without robustness "
+            f"{r['kamp_no_robustness_s']:.3f} s; data load {r['load_s']:.0f} s); "
+            f"{r['scored']:,} scored; recommended set {'matches' if agree else 'DIFFERS from'} the reference",
+            flush=True,
+        )
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
     if "postgres" in results:
         pg = results["postgres"]["kamp_s"]
-        print(f"RESULT name=selection-postgres kamp_s={pg:.3f} reference_s={ref['reference_s']:.3f} "
-              f"ratio={pg / ref['reference_s']:.1f}")
+        print(
+            f"RESULT name=selection-postgres kamp_s={pg:.3f} reference_s={ref['reference_s']:.3f} "
+            f"ratio={pg / ref['reference_s']:.1f}"
+        )
     sq = results["sqlite"]["kamp_s"]
-    print(f"RESULT name=selection kamp_s={sq:.3f} reference_s={ref['reference_s']:.3f} "
-          f"ratio={sq / ref['reference_s']:.1f}")
+    print(
+        f"RESULT name=selection kamp_s={sq:.3f} reference_s={ref['reference_s']:.3f} "
+        f"ratio={sq / ref['reference_s']:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,16 @@ from . import engine, scoring
 from .modelfile import ModelSpec, SpecError, check_spec, spec_of
 from .models import Assessment, Decision, Factor, SelectionModel, Snapshot, SnapshotPoint
 
-MODEL_FIELDS = ["name", "description", "scale_min", "scale_max", "split", "co_investment_min",
-                "cap", "is_active"]
+MODEL_FIELDS = [
+    "name",
+    "description",
+    "scale_min",
+    "scale_max",
+    "split",
+    "co_investment_min",
+    "cap",
+    "is_active",
+]
 
 
 def _factor_repr(spec: ModelSpec) -> list[str]:
@@ -26,8 +34,9 @@ def _factor_repr(spec: ModelSpec) -> list[str]:
 
 
 @transaction.atomic
-def do_save_model(acting_user, spec: ModelSpec, model: SelectionModel | None = None, *,
-                  activate: bool = False) -> SelectionModel:
+def do_save_model(
+    acting_user, spec: ModelSpec, model: SelectionModel | None = None, *, activate: bool = False
+) -> SelectionModel:
     """Creates or replaces a selection model from a spec (checked first: nothing is written
     when it is unusable)."""
     problems = check_spec(spec)
@@ -39,26 +48,50 @@ def do_save_model(acting_user, spec: ModelSpec, model: SelectionModel | None = N
     if problems:
         raise SpecError(problems)
     creating = model is None
-    before = {} if creating else {**audit.snapshot(model, MODEL_FIELDS),
-                                  "factors": _factor_repr(spec_of(model))}
+    before = (
+        {}
+        if creating
+        else {**audit.snapshot(model, MODEL_FIELDS), "factors": _factor_repr(spec_of(model))}
+    )
     model = model or SelectionModel()
-    for name in ("name", "description", "scale_min", "scale_max", "split", "co_investment_min", "cap"):
+    for name in (
+        "name",
+        "description",
+        "scale_min",
+        "scale_max",
+        "split",
+        "co_investment_min",
+        "cap",
+    ):
         setattr(model, name, getattr(spec, name))
     if activate:
         SelectionModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
         model.is_active = True
     model.save()
     model.factors.all().delete()
-    Factor.objects.bulk_create([
-        Factor(model=model, key=f.key, label_en=f.label_en, label_es=f.label_es,
-               dimension=f.dimension, weight=f.weight, direction=f.direction, source=f.source,
-               metric=f.metric if f.source == scoring.DERIVED else "",
-               mapping=f.mapping, thresholds=f.thresholds, position=i)
-        for i, f in enumerate(spec.factors)
-    ])
+    Factor.objects.bulk_create(
+        [
+            Factor(
+                model=model,
+                key=f.key,
+                label_en=f.label_en,
+                label_es=f.label_es,
+                dimension=f.dimension,
+                weight=f.weight,
+                direction=f.direction,
+                source=f.source,
+                metric=f.metric if f.source == scoring.DERIVED else "",
+                mapping=f.mapping,
+                thresholds=f.thresholds,
+                position=i,
+            )
+            for i, f in enumerate(spec.factors)
+        ]
+    )
     after = {**audit.snapshot(model, MODEL_FIELDS), "factors": _factor_repr(spec)}
-    audit.record(acting_user, "create" if creating else "update", model,
-                 changes=audit.diff(before, after))
+    audit.record(
+        acting_user, "create" if creating else "update", model, changes=audit.diff(before, after)
+    )
     return model
 
 
@@ -68,9 +101,15 @@ def do_activate_model(acting_user, model: SelectionModel) -> SelectionModel:
     SelectionModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
     model.is_active = True
     model.save(update_fields=["is_active", "updated_at"])
-    audit.record(acting_user, "update", model, changes=[
-        {"field": "is_active", "old": str(previous) if previous else None, "new": model.name}],
-        summary=_("Made “%(name)s” the active selection model.") % {"name": model.name})
+    audit.record(
+        acting_user,
+        "update",
+        model,
+        changes=[
+            {"field": "is_active", "old": str(previous) if previous else None, "new": model.name}
+        ],
+        summary=_("Made “%(name)s” the active selection model.") % {"name": model.name},
+    )
     return model
 
 
@@ -88,30 +127,51 @@ def check_score(value, model: SelectionModel) -> float:
     except (TypeError, ValueError):
         raise ValidationError(_("“%(value)s” is not a number.") % {"value": value})
     if not (model.scale_min <= score <= model.scale_max):
-        raise ValidationError(_("Scores go from %(min)s to %(max)s.") % {
-            "min": f"{model.scale_min:g}", "max": f"{model.scale_max:g}"})
+        raise ValidationError(
+            _("Scores go from %(min)s to %(max)s.")
+            % {"min": f"{model.scale_min:g}", "max": f"{model.scale_max:g}"}
+        )
     return score
 
 
 def assessable_keys(model: SelectionModel) -> list[str]:
-    return [f.key for f in model.factors.all() if f.source == scoring.ASSESSED] + [scoring.CO_INVESTMENT]
+    return [f.key for f in model.factors.all() if f.source == scoring.ASSESSED] + [
+        scoring.CO_INVESTMENT
+    ]
 
 
 @transaction.atomic
-def do_score(acting_user, customer: Customer, factor: str, score, *, model: SelectionModel,
-             assessor=None, on: date | None = None, note: str = "") -> Assessment | None:
+def do_score(
+    acting_user,
+    customer: Customer,
+    factor: str,
+    score,
+    *,
+    model: SelectionModel,
+    assessor=None,
+    on: date | None = None,
+    note: str = "",
+) -> Assessment | None:
     """Records ``assessor``'s score (default: the acting user) of a customer on a factor; an
     empty score removes it. Returns the assessment (None when removed)."""
     assessor = assessor or acting_user
     if factor not in assessable_keys(model):
-        raise ValidationError(_("“%(factor)s” is not a factor people score in this model.") % {
-            "factor": factor})
-    existing = Assessment.objects.filter(customer=customer, factor=factor, assessor=assessor).first()
+        raise ValidationError(
+            _("“%(factor)s” is not a factor people score in this model.") % {"factor": factor}
+        )
+    existing = Assessment.objects.filter(
+        customer=customer, factor=factor, assessor=assessor
+    ).first()
     if score in (None, ""):
         if existing:
-            audit.record(acting_user, "delete", existing, customer_id=customer.pk,
-                         object_repr=f"{customer} · {factor}",
-                         changes=[{"field": factor, "old": existing.score, "new": None}])
+            audit.record(
+                acting_user,
+                "delete",
+                existing,
+                customer_id=customer.pk,
+                object_repr=f"{customer} · {factor}",
+                changes=[{"field": factor, "old": existing.score, "new": None}],
+            )
             existing.delete()
         return None
     value = check_score(score, model)
@@ -122,12 +182,18 @@ def do_score(acting_user, customer: Customer, factor: str, score, *, model: Sele
         existing.save()
         a = existing
     else:
-        a = Assessment.objects.create(customer=customer, factor=factor, assessor=assessor,
-                                      score=value, date=on, note=note)
+        a = Assessment.objects.create(
+            customer=customer, factor=factor, assessor=assessor, score=value, date=on, note=note
+        )
     if old != value:
-        audit.record(acting_user, "update" if existing else "create", a, customer_id=customer.pk,
-                     object_repr=f"{customer} · {factor} · {assessor}",
-                     changes=[{"field": factor, "old": old, "new": value}])
+        audit.record(
+            acting_user,
+            "update" if existing else "create",
+            a,
+            customer_id=customer.pk,
+            object_repr=f"{customer} · {factor} · {assessor}",
+            changes=[{"field": factor, "old": old, "new": value}],
+        )
     return a
 
 
@@ -146,22 +212,31 @@ def _decision_warnings(customer: Customer, run: engine.Run, making: bool) -> lis
     result = run.by_id.get(customer.pk)
     keys = set(run.key_account_ids) | {customer.pk}
     if len(keys) > run.cap:
-        warnings.append(_("There are now %(n)s key accounts, beyond the cap of %(cap)s.") % {
-            "n": len(keys), "cap": run.cap})
+        warnings.append(
+            _("There are now %(n)s key accounts, beyond the cap of %(cap)s.")
+            % {"n": len(keys), "cap": run.cap}
+        )
     if result is None or result.quadrant != scoring.STRATEGIC:
         warnings.append(_("%(name)s is not in the strategic quadrant.") % {"name": customer.name})
     if customer.owner_id:
-        owned = sum(1 for c in run.customers.values()
-                    if c.owner_id == customer.owner_id and (c.status == CustomerStatus.KEY_ACCOUNT or c.id == customer.pk))
+        owned = sum(
+            1
+            for c in run.customers.values()
+            if c.owner_id == customer.owner_id
+            and (c.status == CustomerStatus.KEY_ACCOUNT or c.id == customer.pk)
+        )
         if owned > MAX_PER_KAM:
-            warnings.append(_("%(kam)s now owns %(n)s key accounts (more than %(max)s is hard to "
-                              "manage well).") % {"kam": customer.owner, "n": owned, "max": MAX_PER_KAM})
+            warnings.append(
+                _("%(kam)s now owns %(n)s key accounts (more than %(max)s is hard to manage well).")
+                % {"kam": customer.owner, "n": owned, "max": MAX_PER_KAM}
+            )
     return warnings
 
 
 @transaction.atomic
-def do_decide(acting_user, customer: Customer, kind: str, rationale: str, *,
-              decided_on: date | None = None) -> DecisionOutcome:
+def do_decide(
+    acting_user, customer: Customer, kind: str, rationale: str, *, decided_on: date | None = None
+) -> DecisionOutcome:
     """Makes a customer a key account (``make``) or revokes it (``revoke``), with a required
     rationale, recording the decision, the matrix's view at the time, and the audit row."""
     rationale = (rationale or "").strip()
@@ -184,33 +259,56 @@ def do_decide(acting_user, customer: Customer, kind: str, rationale: str, *,
     customer.status = new_status
     customer.save(update_fields=["status", "updated_at"])
     decision = Decision.objects.create(
-        customer=customer, kind=kind, from_status=old_status, to_status=new_status,
-        rationale=rationale, decided_by=acting_user if getattr(acting_user, "pk", None) else None,
+        customer=customer,
+        kind=kind,
+        from_status=old_status,
+        to_status=new_status,
+        rationale=rationale,
+        decided_by=acting_user if getattr(acting_user, "pk", None) else None,
         decided_on=decided_on or timezone.localdate(),
         quadrant=(result.quadrant or "") if result else "",
         was_recommended=result.recommended if result and result.complete else None,
         model_name=run.model.name,
     )
-    audit.record(acting_user, "decide", decision, customer_id=customer.pk,
-                 object_repr=f"{customer} · {decision.get_kind_display()}",
-                 summary=rationale,
-                 changes=[{"field": "status", "old": old_status, "new": new_status}])
+    audit.record(
+        acting_user,
+        "decide",
+        decision,
+        customer_id=customer.pk,
+        object_repr=f"{customer} · {decision.get_kind_display()}",
+        summary=rationale,
+        changes=[{"field": "status", "old": old_status, "new": new_status}],
+    )
     return DecisionOutcome(decision, warnings)
 
 
 @transaction.atomic
-def do_save_snapshot(acting_user, label: str = "", *, taken_on: date | None = None,
-                     run: engine.Run | None = None) -> Snapshot:
+def do_save_snapshot(
+    acting_user, label: str = "", *, taken_on: date | None = None, run: engine.Run | None = None
+) -> Snapshot:
     """Keeps where every complete customer sits on the matrix today, for the trails."""
     run = run or engine.run(with_robustness=False)
-    snap = Snapshot.objects.create(model=run.model, label=label,
-                                   taken_on=taken_on or timezone.localdate(),
-                                   taken_by=acting_user if getattr(acting_user, "pk", None) else None)
-    SnapshotPoint.objects.bulk_create([
-        SnapshotPoint(snapshot=snap, customer_id=r.id, attractiveness=r.attractiveness,
-                      position=r.position, co_investment=r.co_investment, quadrant=r.quadrant,
-                      recommended=r.recommended)
-        for r in run.results if r.complete
-    ], batch_size=2000)
+    snap = Snapshot.objects.create(
+        model=run.model,
+        label=label,
+        taken_on=taken_on or timezone.localdate(),
+        taken_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    SnapshotPoint.objects.bulk_create(
+        [
+            SnapshotPoint(
+                snapshot=snap,
+                customer_id=r.id,
+                attractiveness=r.attractiveness,
+                position=r.position,
+                co_investment=r.co_investment,
+                quadrant=r.quadrant,
+                recommended=r.recommended,
+            )
+            for r in run.results
+            if r.complete
+        ],
+        batch_size=2000,
+    )
     audit.record(acting_user, "create", snap, summary=_("Saved a snapshot of the matrix."))
     return snap

@@ -28,11 +28,20 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
     keys = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
     mine = [c for c in keys if c.id in ids]
     if mine and len(keys) > run.cap:
-        out.append(Alert(
-            "selection", "beyond_cap", "warning",
-            _("%(n)s key accounts, beyond the cap of %(cap)s: few key accounts, well served, pay "
-              "better than many.") % {"n": len(keys), "cap": run.cap},
-            url=portfolio, data={"count": len(keys), "cap": run.cap}))
+        out.append(
+            Alert(
+                "selection",
+                "beyond_cap",
+                "warning",
+                _(
+                    "%(n)s key accounts, beyond the cap of %(cap)s: few key accounts, well served, pay "
+                    "better than many."
+                )
+                % {"n": len(keys), "cap": run.cap},
+                url=portfolio,
+                data={"count": len(keys), "cap": run.cap},
+            )
+        )
     per_kam: dict[int, list] = {}
     for c in keys:
         if c.owner_id:
@@ -40,15 +49,23 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
     if per_kam:
         from kamp.core.models import User
 
-        heavy = {k: v for k, v in per_kam.items() if len(v) > MAX_PER_KAM and any(c.id in ids for c in v)}
+        heavy = {
+            k: v for k, v in per_kam.items() if len(v) > MAX_PER_KAM and any(c.id in ids for c in v)
+        }
         names = dict(User.objects.filter(pk__in=heavy).values_list("pk", "name")) if heavy else {}
         for kam_id, accounts in heavy.items():
-            out.append(Alert(
-                "selection", "kam_overloaded", "warning",
-                _("%(kam)s owns %(n)s key accounts: a KAM can carry only %(max)s well.") % {
-                    "kam": names.get(kam_id) or "?", "n": len(accounts), "max": MAX_PER_KAM},
-                url=portfolio + f"?kam={kam_id}", subject=str(kam_id),
-                data={"kam_id": kam_id, "count": len(accounts)}))
+            out.append(
+                Alert(
+                    "selection",
+                    "kam_overloaded",
+                    "warning",
+                    _("%(kam)s owns %(n)s key accounts: a KAM can carry only %(max)s well.")
+                    % {"kam": names.get(kam_id) or "?", "n": len(accounts), "max": MAX_PER_KAM},
+                    url=portfolio + f"?kam={kam_id}",
+                    subject=str(kam_id),
+                    data={"kam_id": kam_id, "count": len(accounts)},
+                )
+            )
     for cid in ids:
         info = run.customers.get(cid)
         r = run.by_id.get(cid)
@@ -56,18 +73,38 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
             continue
         url = reverse("selection:customer_tab", args=[cid])
         if info.status == CustomerStatus.KEY_ACCOUNT and r.quadrant != scoring.STRATEGIC:
-            out.append(Alert(
-                "selection", "key_account_not_strategic", "warning",
-                _("A key account in the %(quadrant)s quadrant (attractiveness %(a)s, position "
-                  "%(p)s): review whether it should stay one.") % {
-                    "quadrant": str(QUADRANT_LABELS[r.quadrant]).lower(),
-                    "a": num(r.attractiveness), "p": num(r.position)},
-                customer_id=cid, customer_name=info.name, url=url))
+            out.append(
+                Alert(
+                    "selection",
+                    "key_account_not_strategic",
+                    "warning",
+                    _(
+                        "A key account in the %(quadrant)s quadrant (attractiveness %(a)s, position "
+                        "%(p)s): review whether it should stay one."
+                    )
+                    % {
+                        "quadrant": str(QUADRANT_LABELS[r.quadrant]).lower(),
+                        "a": num(r.attractiveness),
+                        "p": num(r.position),
+                    },
+                    customer_id=cid,
+                    customer_name=info.name,
+                    url=url,
+                )
+            )
         if r.reason == scoring.R_UNRECIPROCATED:
-            out.append(Alert(
-                "selection", "strategic_unreciprocated",
-                "warning" if info.status == CustomerStatus.KEY_ACCOUNT else "info",
-                _("Strategic but unreciprocated: willingness to co-invest %(co)s is below %(floor)s.") % {
-                    "co": num(r.co_investment), "floor": num(run.pure.floor_value)},
-                customer_id=cid, customer_name=info.name, url=url))
+            out.append(
+                Alert(
+                    "selection",
+                    "strategic_unreciprocated",
+                    "warning" if info.status == CustomerStatus.KEY_ACCOUNT else "info",
+                    _(
+                        "Strategic but unreciprocated: willingness to co-invest %(co)s is below %(floor)s."
+                    )
+                    % {"co": num(r.co_investment), "floor": num(run.pure.floor_value)},
+                    customer_id=cid,
+                    customer_name=info.name,
+                    url=url,
+                )
+            )
     return out

@@ -25,18 +25,29 @@ def _order(run: engine.Run) -> list[scoring.Result]:
     the incomplete ones (by name)."""
     ranked = sorted((r for r in run.results if r.rank is not None), key=lambda r: r.rank)
     others = sorted((r for r in run.results if r.complete and r.rank is None), key=scoring.rank_key)
-    incomplete = sorted((r for r in run.results if not r.complete), key=lambda r: (r.name, str(r.id)))
+    incomplete = sorted(
+        (r for r in run.results if not r.complete), key=lambda r: (r.name, str(r.id))
+    )
     return ranked + others + incomplete
 
 
 def result_dict(run: engine.Run, r: scoring.Result, labels: dict | None = None) -> dict:
     info = run.customers[r.id]
     return {
-        "customer": info.code, "id": r.id, "name": info.name, "status": info.status,
-        "attractiveness": r.attractiveness, "position": r.position,
-        "co_investment": r.co_investment, "quadrant": r.quadrant, "complete": r.complete,
-        "missing": list(r.missing), "recommended": r.recommended, "rank": r.rank,
-        "reason_code": r.reason, "reason_label": reason_label(r),
+        "customer": info.code,
+        "id": r.id,
+        "name": info.name,
+        "status": info.status,
+        "attractiveness": r.attractiveness,
+        "position": r.position,
+        "co_investment": r.co_investment,
+        "quadrant": r.quadrant,
+        "complete": r.complete,
+        "missing": list(r.missing),
+        "recommended": r.recommended,
+        "rank": r.rank,
+        "reason_code": r.reason,
+        "reason_label": reason_label(r),
         "reason": reason_sentence(r, run.pure, labels),
     }
 
@@ -46,11 +57,15 @@ def results_payload(run: engine.Run, visible: set[int] | None = None) -> dict:
     labels = {f.key: f.label for f in run.factors}
     results = [r for r in _order(run) if visible is None or r.id in visible]
     return {
-        "model": run.model.name, "cap": run.cap, "split": run.pure.split_value,
-        "co_investment_min": run.pure.floor_value, "as_of": run.as_of.isoformat(),
+        "model": run.model.name,
+        "cap": run.cap,
+        "split": run.pure.split_value,
+        "co_investment_min": run.pure.floor_value,
+        "as_of": run.as_of.isoformat(),
         "results": [result_dict(run, r, labels) for r in results],
-        "recommended": [run.customers[i].code for i in run.recommended
-                        if visible is None or i in visible],
+        "recommended": [
+            run.customers[i].code for i in run.recommended if visible is None or i in visible
+        ],
     }
 
 
@@ -78,9 +93,17 @@ class ModelOut(Schema):
 
 
 def _model_out(m: SelectionModel) -> dict:
-    return {"id": m.pk, "name": m.name, "is_active": m.is_active, "scale_min": m.scale_min,
-            "scale_max": m.scale_max, "split": m.split_value, "co_investment_min": m.floor_value,
-            "cap": m.effective_cap(), "factors": list(m.factors.all())}
+    return {
+        "id": m.pk,
+        "name": m.name,
+        "is_active": m.is_active,
+        "scale_min": m.scale_min,
+        "scale_max": m.scale_max,
+        "split": m.split_value,
+        "co_investment_min": m.floor_value,
+        "cap": m.effective_cap(),
+        "factors": list(m.factors.all()),
+    }
 
 
 @router.get("/models", response=list[ModelOut])
@@ -128,8 +151,15 @@ def robustness(request: HttpRequest, model: str | None = None):
         "model": run.model.name,
         "recommended": codes(run.recommended),
         "robust": codes(rob.robust),
-        "variations": [{"factor": v.factor, "change": v.change, "entered": codes(v.entered),
-                        "left": codes(v.left)} for v in rob.variations],
+        "variations": [
+            {
+                "factor": v.factor,
+                "change": v.change,
+                "entered": codes(v.entered),
+                "left": codes(v.left),
+            }
+            for v in rob.variations
+        ],
     }
 
 
@@ -142,17 +172,31 @@ def customer(request: HttpRequest, customer_id: int):
     detail = engine.customer_detail(c.pk, run.factors)
     return {
         **result_dict(run, r, {f.key: f.label for f in run.factors}),
-        "factors": [{
-            "key": k, "score": v[0] if v else None,
-            "spread": v[1] if v else None,
-            "assessors": [{"assessor": str(a.assessor), "score": a.score, "date": a.date.isoformat()}
-                          for a in detail.get(k, [])],
-            "raw": v[3] if v else None,
-        } for k in [f.key for f in run.factors] + [scoring.CO_INVESTMENT] for v in [inputs.get(k)]],
-        "decisions": [{"kind": d.kind, "rationale": d.rationale, "decided_on": d.decided_on.isoformat(),
-                       "decided_by": str(d.decided_by) if d.decided_by else None,
-                       "from_status": d.from_status, "to_status": d.to_status}
-                      for d in Decision.objects.filter(customer=c).select_related("decided_by")],
+        "factors": [
+            {
+                "key": k,
+                "score": v[0] if v else None,
+                "spread": v[1] if v else None,
+                "assessors": [
+                    {"assessor": str(a.assessor), "score": a.score, "date": a.date.isoformat()}
+                    for a in detail.get(k, [])
+                ],
+                "raw": v[3] if v else None,
+            }
+            for k in [f.key for f in run.factors] + [scoring.CO_INVESTMENT]
+            for v in [inputs.get(k)]
+        ],
+        "decisions": [
+            {
+                "kind": d.kind,
+                "rationale": d.rationale,
+                "decided_on": d.decided_on.isoformat(),
+                "decided_by": str(d.decided_by) if d.decided_by else None,
+                "from_status": d.from_status,
+                "to_status": d.to_status,
+            }
+            for d in Decision.objects.filter(customer=c).select_related("decided_by")
+        ],
     }
 
 
@@ -169,12 +213,21 @@ def score(request: HttpRequest, customer_id: int, payload: ScoreIn):
     if not can_score(request.user, c):
         raise HttpError(403, "You may not score this customer.")
     try:
-        a = actions.do_score(request.user, c, payload.factor, payload.score,
-                             model=engine.ensure_default_model(), on=payload.date)
+        a = actions.do_score(
+            request.user,
+            c,
+            payload.factor,
+            payload.score,
+            model=engine.ensure_default_model(),
+            on=payload.date,
+        )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages))
-    return {"factor": payload.factor, "score": a.score if a else None,
-            "date": a.date.isoformat() if a else None}
+    return {
+        "factor": payload.factor,
+        "score": a.score if a else None,
+        "date": a.date.isoformat() if a else None,
+    }
 
 
 class DecisionIn(Schema):
@@ -190,15 +243,20 @@ def decision(request: HttpRequest, customer_id: int, payload: DecisionIn):
     if not can_manage_selection(request.user):
         raise HttpError(403, "Only directors and administrators decide key accounts.")
     try:
-        outcome = actions.do_decide(request.user, c, payload.kind, payload.rationale,
-                                    decided_on=payload.decided_on)
+        outcome = actions.do_decide(
+            request.user, c, payload.kind, payload.rationale, decided_on=payload.decided_on
+        )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages))
     except PermissionDenied:
         raise HttpError(403, "Forbidden")
     d = outcome.decision
-    return {"kind": d.kind, "status": d.to_status, "decided_on": d.decided_on.isoformat(),
-            "warnings": outcome.warnings}
+    return {
+        "kind": d.kind,
+        "status": d.to_status,
+        "decided_on": d.decided_on.isoformat(),
+        "warnings": outcome.warnings,
+    }
 
 
 class SnapshotIn(Schema):

@@ -82,15 +82,32 @@ def load(ctx) -> None:
         for assessor, noise in ((director, 0.5), (second, 1.0)):
             on = today - timedelta(days=rng.randint(3, 60))
             for k, v in base.items():
-                rows.append(Assessment(customer=customer, factor=k, assessor=assessor,
-                                       score=_clamp(v + rng.uniform(-noise, noise)), date=on))
-            rows.append(Assessment(customer=customer, factor=scoring.CO_INVESTMENT,
-                                   assessor=assessor, score=_clamp(co + rng.uniform(-0.5, 0.5)),
-                                   date=on))
+                rows.append(
+                    Assessment(
+                        customer=customer,
+                        factor=k,
+                        assessor=assessor,
+                        score=_clamp(v + rng.uniform(-noise, noise)),
+                        date=on,
+                    )
+                )
+            rows.append(
+                Assessment(
+                    customer=customer,
+                    factor=scoring.CO_INVESTMENT,
+                    assessor=assessor,
+                    score=_clamp(co + rng.uniform(-0.5, 0.5)),
+                    date=on,
+                )
+            )
     # A customer whose assessment is still incomplete: listed apart, never scored as zero.
     unfinished = ctx.customers.get("imprenta")
     if unfinished is not None:
-        rows = [r for r in rows if not (r.customer_id == unfinished.pk and r.factor in ("brand_image", "cost_to_serve"))]
+        rows = [
+            r
+            for r in rows
+            if not (r.customer_id == unfinished.pk and r.factor in ("brand_image", "cost_to_serve"))
+        ]
     Assessment.objects.bulk_create(rows, batch_size=1000)
 
     # Snapshots: where customers sat 24, 12 and 6 months ago (CS climbing from star).
@@ -100,9 +117,12 @@ def load(ctx) -> None:
     drift["minera_norte"] = (-0.8, -0.6)  # sliding for two years
     drift["software"] = (0.5, 0.3)
     for months in (24, 12, 6):
-        snap = Snapshot.objects.create(model=model, taken_on=today - timedelta(days=round(months * 30.4)),
-                                       label=f"Revisión de cartera (−{months} meses)",
-                                       taken_by=director)
+        snap = Snapshot.objects.create(
+            model=model,
+            taken_on=today - timedelta(days=round(months * 30.4)),
+            label=f"Revisión de cartera (−{months} meses)",
+            taken_by=director,
+        )
         points = []
         years = months / 12
         for key, customer in ctx.customers.items():
@@ -112,30 +132,70 @@ def load(ctx) -> None:
             da, dp = drift[key]
             a = max(1.0, min(10.0, r.attractiveness - da * years))
             p = max(1.0, min(10.0, r.position - dp * years))
-            co = None if r.co_investment is None else max(1.0, min(10.0, r.co_investment - 0.5 * years * (key == "cs")))
-            points.append(SnapshotPoint(snapshot=snap, customer=customer, attractiveness=a, position=p,
-                                        co_investment=co, quadrant=scoring.quadrant(a, p, model.split_value),
-                                        recommended=False))
+            co = (
+                None
+                if r.co_investment is None
+                else max(1.0, min(10.0, r.co_investment - 0.5 * years * (key == "cs")))
+            )
+            points.append(
+                SnapshotPoint(
+                    snapshot=snap,
+                    customer=customer,
+                    attractiveness=a,
+                    position=p,
+                    co_investment=co,
+                    quadrant=scoring.quadrant(a, p, model.split_value),
+                    recommended=False,
+                )
+            )
         SnapshotPoint.objects.bulk_create(points)
 
     # Decision history.
     cs = ctx.customers.get("cs")
     if cs is not None:
-        _decision(cs, Decision.Kind.MAKE, "candidate", "key_account", CS_RATIONALE, director,
-                  today - timedelta(days=730), "star", False, model.name)
+        _decision(
+            cs,
+            Decision.Kind.MAKE,
+            "candidate",
+            "key_account",
+            CS_RATIONALE,
+            director,
+            today - timedelta(days=730),
+            "star",
+            False,
+            model.name,
+        )
     forestal = ctx.customers.get("forestal")
     if forestal is not None:
-        _decision(forestal, Decision.Kind.REVOKE, "key_account", "former",
-                  "Forestal Araucaria moved its advisory in-house and stopped co-investing: no "
-                  "joint plan for a year. Served by the standard model from now on.",
-                  director, today - timedelta(days=300), "streamline", True, model.name)
+        _decision(
+            forestal,
+            Decision.Kind.REVOKE,
+            "key_account",
+            "former",
+            "Forestal Araucaria moved its advisory in-house and stopped co-investing: no "
+            "joint plan for a year. Served by the standard model from now on.",
+            director,
+            today - timedelta(days=300),
+            "streamline",
+            True,
+            model.name,
+        )
     for key, years in (("andes_retail", 3), ("salmones", 3), ("energia", 2)):
         c = ctx.customers.get(key)
         if c is not None:
-            _decision(c, Decision.Kind.MAKE, "candidate", "key_account",
-                      "Strategic on the matrix and ready to co-invest: joint plan agreed with its "
-                      "management.", director, today - timedelta(days=365 * years), "strategic",
-                      True, model.name)
+            _decision(
+                c,
+                Decision.Kind.MAKE,
+                "candidate",
+                "key_account",
+                "Strategic on the matrix and ready to co-invest: joint plan agreed with its "
+                "management.",
+                director,
+                today - timedelta(days=365 * years),
+                "strategic",
+                True,
+                model.name,
+            )
 
 
 def _decision(customer, kind, old, new, rationale, who, on, quadrant, recommended, model_name):
@@ -143,12 +203,27 @@ def _decision(customer, kind, old, new, rationale, who, on, quadrant, recommende
 
     from django.utils import timezone
 
-    d = Decision.objects.create(customer=customer, kind=kind, from_status=old, to_status=new,
-                                rationale=rationale, decided_by=who, decided_on=on,
-                                quadrant=quadrant, was_recommended=recommended,
-                                model_name=model_name)
-    event = audit.record(who, "decide", d, customer_id=customer.pk,
-                         object_repr=f"{customer} · {d.get_kind_display()}", summary=rationale,
-                         changes=[{"field": "status", "old": old, "new": new}])
+    d = Decision.objects.create(
+        customer=customer,
+        kind=kind,
+        from_status=old,
+        to_status=new,
+        rationale=rationale,
+        decided_by=who,
+        decided_on=on,
+        quadrant=quadrant,
+        was_recommended=recommended,
+        model_name=model_name,
+    )
+    event = audit.record(
+        who,
+        "decide",
+        d,
+        customer_id=customer.pk,
+        object_repr=f"{customer} · {d.get_kind_display()}",
+        summary=rationale,
+        changes=[{"field": "status", "old": old, "new": new}],
+    )
     AuditEvent.objects.filter(pk=event.pk).update(
-        at=timezone.make_aware(datetime.combine(on, time(10, 0))))
+        at=timezone.make_aware(datetime.combine(on, time(10, 0)))
+    )

@@ -59,8 +59,12 @@ def one_year_before(d: date) -> date:
 def _economics_function(names: Iterable[str]):
     """A bulk function offered by the economics app, looked up at run time so that selection
     works before (and without) it."""
-    for module_name in ("kamp.economics.pnl", "kamp.economics.selection",
-                        "kamp.economics.services", "kamp.economics.models"):
+    for module_name in (
+        "kamp.economics.pnl",
+        "kamp.economics.selection",
+        "kamp.economics.services",
+        "kamp.economics.models",
+    ):
         try:
             module = import_module(module_name)
         except ImportError:
@@ -144,8 +148,12 @@ def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dic
     return out
 
 
-def raw_values(metric_keys: Iterable[str], customer_ids: list[int], as_of: date,
-               sales: dict[int, dict] | None = None) -> tuple[dict[str, dict[int, float | None]], list[str]]:
+def raw_values(
+    metric_keys: Iterable[str],
+    customer_ids: list[int],
+    as_of: date,
+    sales: dict[int, dict] | None = None,
+) -> tuple[dict[str, dict[int, float | None]], list[str]]:
     """Raw values of each metric for the given customers, and the metrics that are unavailable.
     A customer without sales has revenue and margin 0 and an undefined growth."""
     keys = list(dict.fromkeys(metric_keys))

@@ -17,7 +17,9 @@ QUADRANT_LABELS = {
 }
 QUADRANT_STRATEGY = {
     scoring.STRATEGIC: gettext_lazy("Invest: full KAM, team, joint plan, sponsor."),
-    scoring.STAR: gettext_lazy("Invest selectively to build position, only if the customer reciprocates."),
+    scoring.STAR: gettext_lazy(
+        "Invest selectively to build position, only if the customer reciprocates."
+    ),
     scoring.STATUS: gettext_lazy("Maintain: protect the position, control the cost to serve."),
     scoring.STREAMLINE: gettext_lazy("Not a key account: a low-cost service model."),
 }
@@ -44,11 +46,14 @@ def num(x: float | None, digits: int = 1) -> str:
 def reason_label(result: scoring.Result) -> str:
     if result.reason == scoring.R_NOT_STRATEGIC and result.quadrant:
         return _("not strategic (%(quadrant)s)") % {
-            "quadrant": str(QUADRANT_LABELS[result.quadrant]).lower()}
+            "quadrant": str(QUADRANT_LABELS[result.quadrant]).lower()
+        }
     return str(REASON_LABELS[result.reason])
 
 
-def reason_sentence(result: scoring.Result, model: scoring.Model, labels: dict[str, str] | None = None) -> str:
+def reason_sentence(
+    result: scoring.Result, model: scoring.Model, labels: dict[str, str] | None = None
+) -> str:
     """One sentence saying why ``result`` is or is not recommended, with its numbers."""
     split = num(model.split_value)
     floor = num(model.floor_value)
@@ -56,31 +61,51 @@ def reason_sentence(result: scoring.Result, model: scoring.Model, labels: dict[s
     if result.reason == scoring.R_INCOMPLETE:
         names = ", ".join((labels or {}).get(k, k) for k in result.missing)
         return _("Incomplete: no score yet for %(factors)s, so it is not placed on the matrix.") % {
-            "factors": names}
+            "factors": names
+        }
     if result.reason == scoring.R_RECOMMENDED:
-        return _("Recommended (rank %(rank)s of %(cap)s): strategic — attractiveness %(a)s and "
-                 "position %(p)s, both at least %(split)s — and it reciprocates: co-investment "
-                 "%(co)s ≥ %(floor)s.") % {"rank": result.rank, "cap": model.cap, "a": a,
-                                           "p": p, "split": split, "co": co, "floor": floor}
+        return _(
+            "Recommended (rank %(rank)s of %(cap)s): strategic — attractiveness %(a)s and "
+            "position %(p)s, both at least %(split)s — and it reciprocates: co-investment "
+            "%(co)s ≥ %(floor)s."
+        ) % {
+            "rank": result.rank,
+            "cap": model.cap,
+            "a": a,
+            "p": p,
+            "split": split,
+            "co": co,
+            "floor": floor,
+        }
     if result.reason == scoring.R_BEYOND_CAP:
-        return _("Strategic and reciprocated, but ranked %(rank)s: beyond the cap of %(cap)s key "
-                 "accounts (attractiveness + position = %(total)s).") % {
-            "rank": result.rank, "cap": model.cap, "total": num(result.total, 2)}
+        return _(
+            "Strategic and reciprocated, but ranked %(rank)s: beyond the cap of %(cap)s key "
+            "accounts (attractiveness + position = %(total)s)."
+        ) % {"rank": result.rank, "cap": model.cap, "total": num(result.total, 2)}
     if result.reason == scoring.R_UNRECIPROCATED:
-        return _("Strategic but unreciprocated: willingness to co-invest %(co)s is below the "
-                 "floor of %(floor)s, so it is not recommended.") % {"co": co, "floor": floor}
+        return _(
+            "Strategic but unreciprocated: willingness to co-invest %(co)s is below the "
+            "floor of %(floor)s, so it is not recommended."
+        ) % {"co": co, "floor": floor}
     if result.reason == scoring.R_NO_CO_INVESTMENT:
-        return _("Strategic, but nobody has assessed its willingness to co-invest yet: score "
-                 "co-investment to know whether it reciprocates.")
+        return _(
+            "Strategic, but nobody has assessed its willingness to co-invest yet: score "
+            "co-investment to know whether it reciprocates."
+        )
     if result.quadrant == scoring.STAR:
-        return _("Star: attractive (%(a)s) but our position is weak (%(p)s < %(split)s). Invest "
-                 "selectively, only if it reciprocates.") % {"a": a, "p": p, "split": split}
+        return _(
+            "Star: attractive (%(a)s) but our position is weak (%(p)s < %(split)s). Invest "
+            "selectively, only if it reciprocates."
+        ) % {"a": a, "p": p, "split": split}
     if result.quadrant == scoring.STATUS:
-        return _("Status: our position is strong (%(p)s) but the customer is not attractive "
-                 "enough (%(a)s < %(split)s). Maintain, controlling the cost to serve.") % {
-            "a": a, "p": p, "split": split}
-    return _("Streamline: attractiveness %(a)s and position %(p)s are both below %(split)s. Serve "
-             "it with a low-cost model.") % {"a": a, "p": p, "split": split}
+        return _(
+            "Status: our position is strong (%(p)s) but the customer is not attractive "
+            "enough (%(a)s < %(split)s). Maintain, controlling the cost to serve."
+        ) % {"a": a, "p": p, "split": split}
+    return _(
+        "Streamline: attractiveness %(a)s and position %(p)s are both below %(split)s. Serve "
+        "it with a low-cost model."
+    ) % {"a": a, "p": p, "split": split}
 
 
 def problem_text(problem: scoring.Problem) -> str:
@@ -91,7 +116,9 @@ def problem_text(problem: scoring.Problem) -> str:
         "no_key": _("A factor has no key."),
         "duplicate_key": _("Two factors have the key “%(key)s”: keys must be unique."),
         "reserved_key": _("“co_investment” is the reciprocity score, not a factor."),
-        "dimension": _("Factor “%(key)s”: unknown dimension “%(value)s” (use attractiveness or position)."),
+        "dimension": _(
+            "Factor “%(key)s”: unknown dimension “%(value)s” (use attractiveness or position)."
+        ),
         "weight": _("Factor “%(key)s”: the weight must be greater than 0 (it is %(value)s)."),
         "direction": _("Factor “%(key)s”: unknown direction “%(value)s” (use higher or lower)."),
         "source": _("Factor “%(key)s”: unknown source “%(value)s” (use assessed or derived)."),

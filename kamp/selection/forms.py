@@ -11,7 +11,15 @@ from .models import Decision, Dimension, Direction, Mapping, SelectionModel, Sou
 class SelectionModelForm(forms.ModelForm):
     class Meta:
         model = SelectionModel
-        fields = ["name", "description", "scale_min", "scale_max", "split", "co_investment_min", "cap"]
+        fields = [
+            "name",
+            "description",
+            "scale_min",
+            "scale_max",
+            "split",
+            "co_investment_min",
+            "cap",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -26,8 +34,10 @@ class FactorForm(forms.Form):
     metric = forms.ChoiceField(label=_("Derived from"), required=False)
     mapping = forms.ChoiceField(label=_("Mapping"), choices=Mapping.choices, required=False)
     thresholds = forms.CharField(
-        label=_("Thresholds"), required=False,
-        help_text=_("Ascending values separated by “;”, e.g. 1000; 5000; 20000."))
+        label=_("Thresholds"),
+        required=False,
+        help_text=_("Ascending values separated by “;”, e.g. 1000; 5000; 20000."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,39 +52,62 @@ class FactorForm(forms.Form):
 
     def spec(self) -> FactorSpec:
         d = self.cleaned_data
-        return FactorSpec(key=d["key"], dimension=d["dimension"], weight=d["weight"],
-                          direction=d["direction"], source=d["source"], label_en=d["label_en"],
-                          label_es=d["label_es"], metric=d.get("metric") or "",
-                          mapping=d.get("mapping") or "percentile",
-                          thresholds=d.get("thresholds") or [])
+        return FactorSpec(
+            key=d["key"],
+            dimension=d["dimension"],
+            weight=d["weight"],
+            direction=d["direction"],
+            source=d["source"],
+            label_en=d["label_en"],
+            label_es=d["label_es"],
+            metric=d.get("metric") or "",
+            mapping=d.get("mapping") or "percentile",
+            thresholds=d.get("thresholds") or [],
+        )
 
 
 class BaseFactorFormSet(forms.BaseFormSet):
     def specs(self) -> list[FactorSpec]:
-        return [f.spec() for f in self.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        return [f.spec() for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
-FactorFormSet = forms.formset_factory(FactorForm, formset=BaseFactorFormSet, extra=1,
-                                      can_delete=True)
+FactorFormSet = forms.formset_factory(
+    FactorForm, formset=BaseFactorFormSet, extra=1, can_delete=True
+)
 
 
 def factor_initial(model: SelectionModel | None) -> list[dict]:
     if model is None:
         return []
-    return [{
-        "key": f.key, "label_en": f.label_en, "label_es": f.label_es, "dimension": f.dimension,
-        "weight": f.weight, "direction": f.direction, "source": f.source, "metric": f.metric,
-        "mapping": f.mapping, "thresholds": "; ".join(f"{t:g}" for t in f.thresholds or []),
-    } for f in model.factors.all()]
+    return [
+        {
+            "key": f.key,
+            "label_en": f.label_en,
+            "label_es": f.label_es,
+            "dimension": f.dimension,
+            "weight": f.weight,
+            "direction": f.direction,
+            "source": f.source,
+            "metric": f.metric,
+            "mapping": f.mapping,
+            "thresholds": "; ".join(f"{t:g}" for t in f.thresholds or []),
+        }
+        for f in model.factors.all()
+    ]
 
 
 def spec_from_forms(form: SelectionModelForm, formset: BaseFactorFormSet) -> ModelSpec:
     d = form.cleaned_data
-    return ModelSpec(name=d["name"], description=d.get("description") or "",
-                     scale_min=d["scale_min"], scale_max=d["scale_max"], split=d.get("split"),
-                     co_investment_min=d.get("co_investment_min"), cap=d.get("cap"),
-                     factors=formset.specs())
+    return ModelSpec(
+        name=d["name"],
+        description=d.get("description") or "",
+        scale_min=d["scale_min"],
+        scale_max=d["scale_max"],
+        split=d.get("split"),
+        co_investment_min=d.get("co_investment_min"),
+        cap=d.get("cap"),
+        factors=formset.specs(),
+    )
 
 
 class LoadModelForm(forms.Form):
@@ -83,11 +116,14 @@ class LoadModelForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Decision"), choices=Decision.Kind.choices,
-                             widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.Kind.choices, widget=forms.HiddenInput
+    )
     rationale = forms.CharField(
-        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Why: what you weighed, especially when you go against the recommendation."))
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why: what you weighed, especially when you go against the recommendation."),
+    )
     decided_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 

@@ -55,9 +55,13 @@ class ModelSpec:
 
     def to_pure(self, default_cap: int = 10) -> scoring.Model:
         return scoring.Model(
-            factors=tuple(scoring.Factor(f.key, f.dimension, f.weight, f.direction, f.source)
-                          for f in self.factors),
-            scale_min=self.scale_min, scale_max=self.scale_max, split=self.split,
+            factors=tuple(
+                scoring.Factor(f.key, f.dimension, f.weight, f.direction, f.source)
+                for f in self.factors
+            ),
+            scale_min=self.scale_min,
+            scale_max=self.scale_max,
+            split=self.split,
             co_investment_min=self.co_investment_min,
             cap=default_cap if self.cap is None else self.cap,
         )
@@ -81,28 +85,61 @@ def check_spec(spec: ModelSpec) -> list[str]:
 
             metric = f.metric or f.key
             if metric not in available():
-                problems.append(_("Factor “%(key)s”: “%(metric)s” cannot be derived from the data "
-                                  "available on this installation.") % {"key": f.key, "metric": metric})
+                problems.append(
+                    _(
+                        "Factor “%(key)s”: “%(metric)s” cannot be derived from the data "
+                        "available on this installation."
+                    )
+                    % {"key": f.key, "metric": metric}
+                )
             if f.mapping == "thresholds":
                 t = f.thresholds
                 if not t or any(b <= a for a, b in zip(t, t[1:], strict=False)):
-                    problems.append(_("Factor “%(key)s”: thresholds must be a non-empty list of "
-                                      "ascending values.") % {"key": f.key})
+                    problems.append(
+                        _(
+                            "Factor “%(key)s”: thresholds must be a non-empty list of "
+                            "ascending values."
+                        )
+                        % {"key": f.key}
+                    )
     return problems
 
 
-_MODEL_KEYS = {"name", "description", "scale_min", "scale_max", "split", "co_investment_min",
-               "cap", "factor"}
-_FACTOR_KEYS = {"key", "dimension", "weight", "direction", "source", "label_en", "label_es",
-                "metric", "mapping", "thresholds", "labels"}
+_MODEL_KEYS = {
+    "name",
+    "description",
+    "scale_min",
+    "scale_max",
+    "split",
+    "co_investment_min",
+    "cap",
+    "factor",
+}
+_FACTOR_KEYS = {
+    "key",
+    "dimension",
+    "weight",
+    "direction",
+    "source",
+    "label_en",
+    "label_es",
+    "metric",
+    "mapping",
+    "thresholds",
+    "labels",
+}
 
 
 def _number(value, what: str, problems: list[str], integer: bool = False):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.append(_("%(what)s must be a number (got %(value)r).") % {"what": what, "value": value})
+        problems.append(
+            _("%(what)s must be a number (got %(value)r).") % {"what": what, "value": value}
+        )
         return None
     if integer and (not float(value).is_integer()):
-        problems.append(_("%(what)s must be a whole number (got %(value)r).") % {"what": what, "value": value})
+        problems.append(
+            _("%(what)s must be a whole number (got %(value)r).") % {"what": what, "value": value}
+        )
         return None
     return int(value) if integer else float(value)
 
@@ -141,29 +178,38 @@ def parse_toml(text: str) -> ModelSpec:
                 problems.append(_("Factor %(n)s: unknown setting “%(key)s”.") % {"n": i, "key": k})
         missing = [k for k in ("key", "dimension", "weight") if k not in raw]
         if missing:
-            problems.append(_("Factor %(n)s: missing %(fields)s.") % {"n": i, "fields": ", ".join(missing)})
+            problems.append(
+                _("Factor %(n)s: missing %(fields)s.") % {"n": i, "fields": ", ".join(missing)}
+            )
             continue
         weight = _number(raw["weight"], f"factor {raw['key']}: weight", problems)
         labels = raw.get("labels") if isinstance(raw.get("labels"), dict) else {}
         thresholds = raw.get("thresholds", [])
         if not isinstance(thresholds, list) or not all(
-                isinstance(t, (int, float)) and not isinstance(t, bool) for t in thresholds):
+            isinstance(t, (int, float)) and not isinstance(t, bool) for t in thresholds
+        ):
             problems.append(_("Factor %(n)s: thresholds must be a list of numbers.") % {"n": i})
             thresholds = []
-        factors.append(FactorSpec(
-            key=str(raw["key"]), dimension=str(raw["dimension"]),
-            weight=weight if weight is not None else 1.0,
-            direction=str(raw.get("direction", scoring.HIGHER)),
-            source=str(raw.get("source", scoring.ASSESSED)),
-            label_en=str(raw.get("label_en", labels.get("en", ""))),
-            label_es=str(raw.get("label_es", labels.get("es", ""))),
-            metric=str(raw.get("metric", "")),
-            mapping="thresholds" if thresholds else str(raw.get("mapping", "percentile")),
-            thresholds=[float(t) for t in thresholds],
-        ))
-    spec = ModelSpec(name=name.strip(), factors=factors,
-                     description=str(data.get("description", "")),
-                     **{k: v for k, v in values.items() if v is not None or k in ("split", "co_investment_min")})
+        factors.append(
+            FactorSpec(
+                key=str(raw["key"]),
+                dimension=str(raw["dimension"]),
+                weight=weight if weight is not None else 1.0,
+                direction=str(raw.get("direction", scoring.HIGHER)),
+                source=str(raw.get("source", scoring.ASSESSED)),
+                label_en=str(raw.get("label_en", labels.get("en", ""))),
+                label_es=str(raw.get("label_es", labels.get("es", ""))),
+                metric=str(raw.get("metric", "")),
+                mapping="thresholds" if thresholds else str(raw.get("mapping", "percentile")),
+                thresholds=[float(t) for t in thresholds],
+            )
+        )
+    spec = ModelSpec(
+        name=name.strip(),
+        factors=factors,
+        description=str(data.get("description", "")),
+        **{k: v for k, v in values.items() if v is not None or k in ("split", "co_investment_min")},
+    )
     if problems:
         raise SpecError(problems)
     problems = check_spec(spec)
@@ -175,14 +221,28 @@ def parse_toml(text: str) -> ModelSpec:
 def spec_of(model, factors=None) -> ModelSpec:
     factors = list(model.factors.all()) if factors is None else factors
     return ModelSpec(
-        name=model.name, description=model.description, scale_min=model.scale_min,
-        scale_max=model.scale_max, split=model.split, co_investment_min=model.co_investment_min,
+        name=model.name,
+        description=model.description,
+        scale_min=model.scale_min,
+        scale_max=model.scale_max,
+        split=model.split,
+        co_investment_min=model.co_investment_min,
         cap=model.cap,
-        factors=[FactorSpec(
-            key=f.key, dimension=f.dimension, weight=f.weight, direction=f.direction,
-            source=f.source, label_en=f.label_en, label_es=f.label_es, metric=f.metric,
-            mapping=f.mapping, thresholds=list(f.thresholds or []),
-        ) for f in factors],
+        factors=[
+            FactorSpec(
+                key=f.key,
+                dimension=f.dimension,
+                weight=f.weight,
+                direction=f.direction,
+                source=f.source,
+                label_en=f.label_en,
+                label_es=f.label_es,
+                metric=f.metric,
+                mapping=f.mapping,
+                thresholds=list(f.thresholds or []),
+            )
+            for f in factors
+        ],
     )
 
 
@@ -201,9 +261,12 @@ def to_toml(model, effective_cap: int | None = None) -> str:
     data["co_investment_min"] = _plain(model.floor_value)
     data["factor"] = []
     for f in spec.factors:
-        row = {k: _plain(v) for k, v in asdict(f).items()
-               if k in ("key", "label_en", "label_es", "dimension", "weight", "direction", "source")
-               and v != ""}
+        row = {
+            k: _plain(v)
+            for k, v in asdict(f).items()
+            if k in ("key", "label_en", "label_es", "dimension", "weight", "direction", "source")
+            and v != ""
+        }
         if f.source == scoring.DERIVED:
             row["metric"] = f.metric or f.key
             if f.mapping == "thresholds":

@@ -47,18 +47,29 @@ class SelectionModel(models.Model):
     scale_min = models.FloatField(_("scale minimum"), default=1)
     scale_max = models.FloatField(_("scale maximum"), default=10)
     split = models.FloatField(
-        _("split"), null=True, blank=True,
-        help_text=_("Where low turns high on both axes. Empty: the scale's midpoint (5.5 on 1–10)."),
+        _("split"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Where low turns high on both axes. Empty: the scale's midpoint (5.5 on 1–10)."
+        ),
     )
     co_investment_min = models.FloatField(
-        _("co-investment floor"), null=True, blank=True,
-        help_text=_("A strategic customer scoring below this on willingness to co-invest is "
-                    "unreciprocated and not recommended. Empty: the split."),
+        _("co-investment floor"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A strategic customer scoring below this on willingness to co-invest is "
+            "unreciprocated and not recommended. Empty: the split."
+        ),
     )
     cap = models.PositiveIntegerField(
-        _("key account cap"), null=True, blank=True,
-        help_text=_("At most this many key accounts. Empty: from the company size (SME 10, "
-                    "large 25)."),
+        _("key account cap"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "At most this many key accounts. Empty: from the company size (SME 10, large 25)."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -69,8 +80,9 @@ class SelectionModel(models.Model):
         verbose_name_plural = _("selection models")
         ordering = ["-is_active", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
-                                    name="selection_one_active_model"),
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="selection_one_active_model"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,27 +118,43 @@ class SelectionModel(models.Model):
 
 
 class Factor(models.Model):
-    model = models.ForeignKey(SelectionModel, verbose_name=_("selection model"),
-                              on_delete=models.CASCADE, related_name="factors")
+    model = models.ForeignKey(
+        SelectionModel,
+        verbose_name=_("selection model"),
+        on_delete=models.CASCADE,
+        related_name="factors",
+    )
     key = models.SlugField(_("key"), max_length=40)
     label_en = models.CharField(_("English label"), max_length=100, blank=True)
     label_es = models.CharField(_("Spanish label"), max_length=100, blank=True)
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
     weight = models.FloatField(_("weight"))
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices,
-                                 default=Direction.HIGHER)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices,
-                              default=Source.ASSESSED)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.ASSESSED
+    )
     metric = models.CharField(
-        _("derived from"), max_length=30, blank=True,
+        _("derived from"),
+        max_length=30,
+        blank=True,
         help_text=_("For a derived factor: the figure computed from the data."),
     )
-    mapping = models.CharField(_("mapping to the scale"), max_length=12, choices=Mapping.choices,
-                               default=Mapping.PERCENTILE)
+    mapping = models.CharField(
+        _("mapping to the scale"),
+        max_length=12,
+        choices=Mapping.choices,
+        default=Mapping.PERCENTILE,
+    )
     thresholds = models.JSONField(
-        _("thresholds"), default=list, blank=True,
-        help_text=_("Ascending raw values where the score steps up (with 9 values on 1–10, "
-                    "whole scores 1 to 10)."),
+        _("thresholds"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Ascending raw values where the score steps up (with 9 values on 1–10, "
+            "whole scores 1 to 10)."
+        ),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -157,16 +185,30 @@ class Assessment(models.Model):
     has one current score per customer and factor; a new score replaces it (the audit log keeps
     the old one)."""
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.CASCADE, related_name="selection_assessments")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="selection_assessments",
+    )
     factor = models.SlugField(_("factor"), max_length=40)
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assessor"),
-                                 on_delete=models.CASCADE, related_name="+")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     score = models.FloatField(_("score"))
     date = models.DateField(_("date"), default=timezone.localdate)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -174,8 +216,9 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         ordering = ["customer", "factor", "assessor"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "factor", "assessor"],
-                                    name="selection_assessment_unique"),
+            models.UniqueConstraint(
+                fields=["customer", "factor", "assessor"], name="selection_assessment_unique"
+            ),
         ]
         indexes = [models.Index(fields=["factor", "customer"])]
 
@@ -186,12 +229,22 @@ class Assessment(models.Model):
 class Snapshot(models.Model):
     """A saved scoring run: where every complete customer sat on the matrix on a date."""
 
-    model = models.ForeignKey(SelectionModel, verbose_name=_("selection model"),
-                              on_delete=models.CASCADE, related_name="snapshots")
+    model = models.ForeignKey(
+        SelectionModel,
+        verbose_name=_("selection model"),
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+    )
     taken_on = models.DateField(_("date"), default=timezone.localdate)
     label = models.CharField(_("label"), max_length=100, blank=True)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
-                                 blank=True, on_delete=models.SET_NULL, related_name="+")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -229,14 +282,23 @@ class Decision(models.Model):
         MAKE = "make", _("Made key account")
         REVOKE = "revoke", _("Key account status revoked")
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.CASCADE, related_name="selection_decisions")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="selection_decisions",
+    )
     kind = models.CharField(_("decision"), max_length=10, choices=Kind.choices)
     from_status = models.CharField(_("from"), max_length=12)
     to_status = models.CharField(_("to"), max_length=12)
     rationale = models.TextField(_("rationale"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
-                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_on = models.DateField(_("date"), default=timezone.localdate)
     # What the matrix said at the time, so an override of the recommendation stays visible.
     quadrant = models.CharField(_("quadrant"), max_length=12, blank=True, choices=Quadrant.choices)

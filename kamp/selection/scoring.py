@@ -129,8 +129,9 @@ class Model:
             Factor(f.key, f.dimension, weight, f.direction, f.source) if f.key == key else f
             for f in self.factors
         )
-        return Model(factors, self.scale_min, self.scale_max, self.split,
-                     self.co_investment_min, self.cap)
+        return Model(
+            factors, self.scale_min, self.scale_max, self.split, self.co_investment_min, self.cap
+        )
 
 
 def _finite(x) -> bool:
@@ -144,8 +145,9 @@ def validate(model: Model) -> list[Problem]:
     def add(code: str, **params) -> None:
         out.append(Problem(code, tuple(params.items())))
 
-    scale_ok = _finite(model.scale_min) and _finite(model.scale_max) and \
-        model.scale_min < model.scale_max
+    scale_ok = (
+        _finite(model.scale_min) and _finite(model.scale_max) and model.scale_min < model.scale_max
+    )
     if not scale_ok:
         add("scale", min=model.scale_min, max=model.scale_max)
     seen: set[str] = set()
@@ -169,11 +171,13 @@ def validate(model: Model) -> list[Problem]:
         if not model.factors_of(dim):
             add("empty_dimension", dimension=dim)
     if scale_ok:
-        if not _finite(model.split_value) or \
-                not (model.scale_min <= model.split_value <= model.scale_max):
+        if not _finite(model.split_value) or not (
+            model.scale_min <= model.split_value <= model.scale_max
+        ):
             add("split", value=model.split_value, min=model.scale_min, max=model.scale_max)
-        if not _finite(model.floor_value) or \
-                not (model.scale_min <= model.floor_value <= model.scale_max):
+        if not _finite(model.floor_value) or not (
+            model.scale_min <= model.floor_value <= model.scale_max
+        ):
             add("floor", value=model.floor_value, min=model.scale_min, max=model.scale_max)
     if not isinstance(model.cap, int) or isinstance(model.cap, bool) or model.cap < 0:
         add("cap", value=model.cap)
@@ -256,9 +260,16 @@ def rank_key(r: Result) -> tuple:
 def score_customer(model: Model, c: CustomerScores) -> Result:
     missing = tuple(f.key for f in model.factors if c.scores.get(f.key) is None)
     if missing:
-        return Result(c.id, c.name, dimension_score(model, ATTRACTIVENESS, c.scores),
-                      dimension_score(model, POSITION, c.scores), c.co_investment, None, False,
-                      missing)
+        return Result(
+            c.id,
+            c.name,
+            dimension_score(model, ATTRACTIVENESS, c.scores),
+            dimension_score(model, POSITION, c.scores),
+            c.co_investment,
+            None,
+            False,
+            missing,
+        )
     a = dimension_score(model, ATTRACTIVENESS, c.scores)
     p = dimension_score(model, POSITION, c.scores)
     assert a is not None and p is not None
@@ -304,8 +315,9 @@ def score_portfolio(model: Model, customers: Iterable[CustomerScores]) -> list[R
     plans = []
     for dim in DIMENSIONS:
         fs = model.factors_of(dim)
-        plans.append(([(f.key, f.weight, f.direction == LOWER) for f in fs],
-                      sum(f.weight for f in fs)))
+        plans.append(
+            ([(f.key, f.weight, f.direction == LOWER) for f in fs], sum(f.weight for f in fs))
+        )
     (a_plan, a_den), (p_plan, p_den) = plans
     split = _r(model.split_value)
     results = []
@@ -383,8 +395,10 @@ def _partials(model: Model, customers: Sequence[CustomerScores]):
             f.key: oriented(f, c.scores[f.key], model.scale_min, model.scale_max)
             for f in model.factors
         }
-        sums = {d: sum(f.weight * oriented_scores[f.key] for f in model.factors_of(d))
-                for d in DIMENSIONS}
+        sums = {
+            d: sum(f.weight * oriented_scores[f.key] for f in model.factors_of(d))
+            for d in DIMENSIONS
+        }
         rows.append((c, oriented_scores, sums))
     return rows
 
@@ -395,19 +409,29 @@ def _top(model: Model, candidates: Iterable[tuple[float, float, str, str, object
     split = _r(model.split_value)
     best = heapq.nsmallest(
         model.cap,
-        ((-_r(a + p), -_r(a), name, sid, cid) for a, p, name, sid, cid in candidates
-         if _r(a) >= split and _r(p) >= split),
+        (
+            (-_r(a + p), -_r(a), name, sid, cid)
+            for a, p, name, sid, cid in candidates
+            if _r(a) >= split and _r(p) >= split
+        ),
     )
     return tuple(t[4] for t in best)
 
 
-def robustness(model: Model, customers: Sequence[CustomerScores], change: float = 0.2,
-               baseline: Sequence | None = None) -> Robustness:
+def robustness(
+    model: Model,
+    customers: Sequence[CustomerScores],
+    change: float = 0.2,
+    baseline: Sequence | None = None,
+) -> Robustness:
     """For each factor's weight moved by ±``change`` (one at a time, the others fixed), which
     customers enter or leave the recommended set."""
     floor = _r(model.floor_value)
-    rows = [row for row in _partials(model, customers)
-            if row[0].co_investment is not None and _r(row[0].co_investment) >= floor]
+    rows = [
+        row
+        for row in _partials(model, customers)
+        if row[0].co_investment is not None and _r(row[0].co_investment) >= floor
+    ]
     den = {d: sum(f.weight for f in model.factors_of(d)) for d in DIMENSIONS}
 
     def ranked(weight_delta: tuple[Factor, float] | None):
@@ -433,12 +457,14 @@ def robustness(model: Model, customers: Sequence[CustomerScores], change: float 
         for sign in (1, -1):
             moved = ranked((f, sign * change * f.weight))
             moved_set = set(moved)
-            result.variations.append(Variation(
-                factor=f.key,
-                change=sign * change,
-                entered=tuple(i for i in moved if i not in base_set),
-                left=tuple(i for i in base if i not in moved_set),
-            ))
+            result.variations.append(
+                Variation(
+                    factor=f.key,
+                    change=sign * change,
+                    entered=tuple(i for i in moved if i not in base_set),
+                    left=tuple(i for i in base if i not in moved_set),
+                )
+            )
     return result
 
 
@@ -474,8 +500,9 @@ def map_percentile(p: float, scale_min: float, scale_max: float) -> float:
     return scale_min + p * (scale_max - scale_min)
 
 
-def map_thresholds(value: float, thresholds: Sequence[float], scale_min: float,
-                   scale_max: float) -> float:
+def map_thresholds(
+    value: float, thresholds: Sequence[float], scale_min: float, scale_max: float
+) -> float:
     """Admin thresholds: ascending raw cut-points t₁ < … < tₖ split the scale in k equal steps;
     a value below t₁ scores the minimum, at or above tₖ the maximum (with 9 cut-points on 1–10,
     whole scores 1…10)."""
@@ -485,14 +512,17 @@ def map_thresholds(value: float, thresholds: Sequence[float], scale_min: float,
     return scale_min + passed * (scale_max - scale_min) / len(thresholds)
 
 
-def map_derived(raw: Mapping[object, float | None], scale_min: float, scale_max: float,
-                thresholds: Sequence[float] | None = None) -> dict[object, float]:
+def map_derived(
+    raw: Mapping[object, float | None],
+    scale_min: float,
+    scale_max: float,
+    thresholds: Sequence[float] | None = None,
+) -> dict[object, float]:
     """Raw values (None = unknown, left out) mapped to the scale."""
     known = {k: float(v) for k, v in raw.items() if v is not None}
     if thresholds:
         return {k: map_thresholds(v, thresholds, scale_min, scale_max) for k, v in known.items()}
-    return {k: map_percentile(p, scale_min, scale_max)
-            for k, p in percentile_ranks(known).items()}
+    return {k: map_percentile(p, scale_min, scale_max) for k, p in percentile_ranks(known).items()}
 
 
 def mean_and_spread(values: Sequence[float]) -> tuple[float, float]:

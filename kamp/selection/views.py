@@ -65,8 +65,10 @@ def _labels(run: engine.Run) -> dict[str, str]:
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET.get(k, "").strip()
-            for k in ("q", "industry", "region", "kam", "status", "quadrant", "show")}
+    return {
+        k: request.GET.get(k, "").strip()
+        for k in ("q", "industry", "region", "kam", "status", "quadrant", "show")
+    }
 
 
 def _filtered_ids(run: engine.Run, visible: set[int], f: dict[str, str], user) -> list[int]:
@@ -123,8 +125,12 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
 
     def wanted(r):
         info = run.customers[r.id]
-        return (info.status == CustomerStatus.KEY_ACCOUNT, r.recommended,
-                r.quadrant == scoring.STRATEGIC, run.revenue.get(r.id, 0.0))
+        return (
+            info.status == CustomerStatus.KEY_ACCOUNT,
+            r.recommended,
+            r.quadrant == scoring.STRATEGIC,
+            run.revenue.get(r.id, 0.0),
+        )
 
     if len(results) > MAX_POINTS:
         ordered = sorted(results, key=wanted, reverse=True)
@@ -135,38 +141,69 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
     for r in shown:
         info = run.customers[r.id]
         rev = run.revenue.get(r.id, 0.0)
-        points.append({
-            "id": r.id, "name": info.name, "x": round(r.position, 4), "y": round(r.attractiveness, 4),
-            "q": r.quadrant, "key": info.status == CustomerStatus.KEY_ACCOUNT,
-            "rec": r.recommended,
-            "unrec": r.reason == scoring.R_UNRECIPROCATED,
-            "size": round(8 + 32 * math.sqrt(max(rev, 0.0) / max_rev), 1),
-            "co": None if r.co_investment is None else round(r.co_investment, 2),
-            "why": reason_label(r),
-            "url": reverse("selection:customer_tab", args=[r.id]),
-        })
+        points.append(
+            {
+                "id": r.id,
+                "name": info.name,
+                "x": round(r.position, 4),
+                "y": round(r.attractiveness, 4),
+                "q": r.quadrant,
+                "key": info.status == CustomerStatus.KEY_ACCOUNT,
+                "rec": r.recommended,
+                "unrec": r.reason == scoring.R_UNRECIPROCATED,
+                "size": round(8 + 32 * math.sqrt(max(rev, 0.0) / max_rev), 1),
+                "co": None if r.co_investment is None else round(r.co_investment, 2),
+                "why": reason_label(r),
+                "url": reverse("selection:customer_tab", args=[r.id]),
+            }
+        )
     cells: dict[tuple, int] = defaultdict(int)
     step = (run.pure.scale_max - run.pure.scale_min) / 18
     for r in rest:
-        cx = round(run.pure.scale_min + (math.floor((r.position - run.pure.scale_min) / step) + 0.5) * step, 3)
-        cy = round(run.pure.scale_min + (math.floor((r.attractiveness - run.pure.scale_min) / step) + 0.5) * step, 3)
+        cx = round(
+            run.pure.scale_min
+            + (math.floor((r.position - run.pure.scale_min) / step) + 0.5) * step,
+            3,
+        )
+        cy = round(
+            run.pure.scale_min
+            + (math.floor((r.attractiveness - run.pure.scale_min) / step) + 0.5) * step,
+            3,
+        )
         cells[(cx, cy)] += 1
     biggest = max(cells.values(), default=1)
-    density = [{"x": x, "y": y, "n": n, "size": round(6 + 30 * math.sqrt(n / biggest), 1)}
-               for (x, y), n in cells.items()]
+    density = [
+        {"x": x, "y": y, "n": n, "size": round(6 + 30 * math.sqrt(n / biggest), 1)}
+        for (x, y), n in cells.items()
+    ]
     return {
-        "min": run.pure.scale_min, "max": run.pure.scale_max, "split": split, "floor": floor,
-        "points": points, "density": density,
-        "trails": [{"id": cid, "name": run.customers[cid].name, "points": pts}
-                   for cid, pts in trails.items() if cid in run.customers],
+        "min": run.pure.scale_min,
+        "max": run.pure.scale_max,
+        "split": split,
+        "floor": floor,
+        "points": points,
+        "density": density,
+        "trails": [
+            {"id": cid, "name": run.customers[cid].name, "points": pts}
+            for cid, pts in trails.items()
+            if cid in run.customers
+        ],
         "labels": {
-            "x": _("Competitive position"), "y": _("Customer attractiveness"),
-            "strategic": _("Strategic"), "star": _("Star"), "status": _("Status"),
-            "streamline": _("Streamline"), "key": _("Key account"),
-            "rec": _("Recommended"), "unrec": _("Unreciprocated"),
-            "others": _("Other customers (grouped)"), "customers": _("customers"),
-            "trail": _("Movement"), "co": _("Co-investment"),
-            "attractiveness": _("Attractiveness"), "position": _("Position"),
+            "x": _("Competitive position"),
+            "y": _("Customer attractiveness"),
+            "strategic": _("Strategic"),
+            "star": _("Star"),
+            "status": _("Status"),
+            "streamline": _("Streamline"),
+            "key": _("Key account"),
+            "rec": _("Recommended"),
+            "unrec": _("Unreciprocated"),
+            "others": _("Other customers (grouped)"),
+            "customers": _("customers"),
+            "trail": _("Movement"),
+            "co": _("Co-investment"),
+            "attractiveness": _("Attractiveness"),
+            "position": _("Position"),
         },
     }
 
@@ -198,61 +235,109 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     rows = [_row(r, run, labels) for r in page.object_list]
 
     # Trails: the last snapshots, for the customers drawn one by one (bounded).
-    snapshots = list(Snapshot.objects.filter(model=run.model).order_by("-taken_on", "-id")[:TRAIL_SNAPSHOTS])
+    snapshots = list(
+        Snapshot.objects.filter(model=run.model).order_by("-taken_on", "-id")[:TRAIL_SNAPSHOTS]
+    )
     trails: dict[int, list] = {}
     show_trails = request.GET.get("trails") == "1" and snapshots
     chart_results = complete
     if show_trails:
-        drawn = [r.id for r in sorted(chart_results, key=lambda r: (run.customers[r.id].status != CustomerStatus.KEY_ACCOUNT, not r.recommended, r.quadrant != scoring.STRATEGIC, -run.revenue.get(r.id, 0.0)))[:200]]
+        drawn = [
+            r.id
+            for r in sorted(
+                chart_results,
+                key=lambda r: (
+                    run.customers[r.id].status != CustomerStatus.KEY_ACCOUNT,
+                    not r.recommended,
+                    r.quadrant != scoring.STRATEGIC,
+                    -run.revenue.get(r.id, 0.0),
+                ),
+            )[:200]
+        ]
         by_snap = {s.pk: s for s in snapshots}
-        for p in (SnapshotPoint.objects.filter(snapshot__in=snapshots, customer_id__in=drawn)
-                  .values_list("customer_id", "snapshot_id", "position", "attractiveness")):
+        for p in SnapshotPoint.objects.filter(
+            snapshot__in=snapshots, customer_id__in=drawn
+        ).values_list("customer_id", "snapshot_id", "position", "attractiveness"):
             trails.setdefault(p[0], []).append(
-                (by_snap[p[1]].taken_on.isoformat(), round(p[2], 3), round(p[3], 3)))
+                (by_snap[p[1]].taken_on.isoformat(), round(p[2], 3), round(p[3], 3))
+            )
         for cid, pts in trails.items():
             pts.sort()
             now = run.by_id[cid]
-            pts.append((run.as_of.isoformat(), round(now.position, 3), round(now.attractiveness, 3)))
+            pts.append(
+                (run.as_of.isoformat(), round(now.position, 3), round(now.attractiveness, 3))
+            )
             trails[cid] = [{"date": d, "x": x, "y": y} for d, x, y in pts]
 
     # Everything the director must know at a glance, each with why.
     key_accounts = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
     warnings = []
     if len(key_accounts) > run.cap:
-        warnings.append(_("%(n)s key accounts, beyond the cap of %(cap)s.") % {"n": len(key_accounts), "cap": run.cap})
+        warnings.append(
+            _("%(n)s key accounts, beyond the cap of %(cap)s.")
+            % {"n": len(key_accounts), "cap": run.cap}
+        )
     # Names only of customers this user may read; counts are programme-wide.
-    off = [c for c in key_accounts if c.id in visible and run.by_id[c.id].complete
-           and run.by_id[c.id].quadrant != scoring.STRATEGIC]
+    off = [
+        c
+        for c in key_accounts
+        if c.id in visible
+        and run.by_id[c.id].complete
+        and run.by_id[c.id].quadrant != scoring.STRATEGIC
+    ]
     if off:
-        names = ", ".join(f"{c.name} ({str(QUADRANT_LABELS[run.by_id[c.id].quadrant]).lower()})" for c in off[:8])
+        names = ", ".join(
+            f"{c.name} ({str(QUADRANT_LABELS[run.by_id[c.id].quadrant]).lower()})" for c in off[:8]
+        )
         more = len(off) - 8
-        warnings.append(_("Key accounts outside the strategic quadrant: %(names)s") % {"names": names}
-                        + (f" (+{more})" if more > 0 else "") + ".")
+        warnings.append(
+            _("Key accounts outside the strategic quadrant: %(names)s") % {"names": names}
+            + (f" (+{more})" if more > 0 else "")
+            + "."
+        )
     per_kam: dict[int, int] = defaultdict(int)
     for c in key_accounts:
         if c.owner_id:
             per_kam[c.owner_id] += 1
-    owners = list(User.objects.filter(role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN], is_active=True)
-                  .only("id", "name", "email"))
+    owners = list(
+        User.objects.filter(role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN], is_active=True).only(
+            "id", "name", "email"
+        )
+    )
     owner_names = {u.pk: str(u) for u in owners}
     for kam_id, n in per_kam.items():
         if n > 4:
-            warnings.append(_("%(kam)s owns %(n)s key accounts: more than 4 is hard to manage well.") % {
-                "kam": owner_names.get(kam_id, "?"), "n": n})
+            warnings.append(
+                _("%(kam)s owns %(n)s key accounts: more than 4 is hard to manage well.")
+                % {"kam": owner_names.get(kam_id, "?"), "n": n}
+            )
     for m in run.unavailable_metrics:
-        warnings.append(_("“%(metric)s” cannot be derived from the data on this installation yet: "
-                          "its factor is left empty.") % {"metric": m})
+        warnings.append(
+            _(
+                "“%(metric)s” cannot be derived from the data on this installation yet: "
+                "its factor is left empty."
+            )
+            % {"metric": m}
+        )
 
     rob = run.robustness
     robustness_rows = []
     if rob is not None:
         by_factor: dict[str, dict] = {}
         for v in rob.variations:
-            row = by_factor.setdefault(v.factor, {"factor": labels.get(v.factor, v.factor), "changes": []})
+            row = by_factor.setdefault(
+                v.factor, {"factor": labels.get(v.factor, v.factor), "changes": []}
+            )
             entered = [run.customers[i].name for i in v.entered if i in visible]
             left = [run.customers[i].name for i in v.left if i in visible]
-            row["changes"].append({"entered": entered[:6], "entered_more": max(0, len(entered) - 6),
-                                   "left": left[:6], "left_more": max(0, len(left) - 6)})
+            row["changes"].append(
+                {
+                    "entered": entered[:6],
+                    "entered_more": max(0, len(entered) - 6),
+                    "left": left[:6],
+                    "left_more": max(0, len(left) - 6),
+                }
+            )
         robustness_rows = list(by_factor.values())
 
     n_complete_all = sum(1 for r in run.results if r.complete)
@@ -265,9 +350,14 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "page": page,
         "rows": rows,
-        "incomplete": [{"r": r, "info": run.customers[r.id],
-                        "missing": ", ".join(labels.get(k, k) for k in r.missing)}
-                       for r in incomplete[:50]],
+        "incomplete": [
+            {
+                "r": r,
+                "info": run.customers[r.id],
+                "missing": ", ".join(labels.get(k, k) for k in r.missing),
+            }
+            for r in incomplete[:50]
+        ],
         "incomplete_count": len(incomplete),
         "chart": _chart(run, complete, trails),
         "grouped": len(complete) > MAX_POINTS,
@@ -278,8 +368,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "warnings": warnings,
         "robustness_rows": robustness_rows,
         "robust": [run.customers[i].name for i in (rob.robust if rob else ()) if i in visible],
-        "unstable": [run.customers[i].name for i in run.recommended
-                     if rob and i in visible and i not in set(rob.robust)],
+        "unstable": [
+            run.customers[i].name
+            for i in run.recommended
+            if rob and i in visible and i not in set(rob.robust)
+        ],
         "snapshots": snapshots,
         "show_trails": bool(show_trails),
         "industries": sorted({c.industry for c in run.customers.values() if c.industry}),
@@ -301,24 +394,42 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 
 def _grid_columns(model: SelectionModel) -> list[tuple[str, str]]:
-    cols = [(f.key, f.label, f.dimension, f.direction) for f in model.factors.all()
-            if f.source == scoring.ASSESSED]
-    cols.append((scoring.CO_INVESTMENT, _("Willingness to co-invest"), "reciprocity", scoring.HIGHER))
+    cols = [
+        (f.key, f.label, f.dimension, f.direction)
+        for f in model.factors.all()
+        if f.source == scoring.ASSESSED
+    ]
+    cols.append(
+        (scoring.CO_INVESTMENT, _("Willingness to co-invest"), "reciprocity", scoring.HIGHER)
+    )
     return cols
 
 
-def _cell(customer_id: int, key: str, mine: dict, everyone: dict, model, customer_name: str = "",
-          label: str = "") -> dict:
+def _cell(
+    customer_id: int,
+    key: str,
+    mine: dict,
+    everyone: dict,
+    model,
+    customer_name: str = "",
+    label: str = "",
+) -> dict:
     scores = everyone.get((customer_id, key), [])
     mean = sum(a.score for a in scores) / len(scores) if scores else None
     spread = (max(a.score for a in scores) - min(a.score for a in scores)) if scores else None
     own = mine.get((customer_id, key))
     return {
-        "customer_id": customer_id, "key": key, "customer_name": customer_name, "label": label,
+        "customer_id": customer_id,
+        "key": key,
+        "customer_name": customer_name,
+        "label": label,
         "value": "" if own is None else f"{own.score:g}",
-        "mean": mean, "spread": spread, "n": len(scores),
+        "mean": mean,
+        "spread": spread,
+        "n": len(scores),
         "who": "; ".join(f"{a.assessor}: {a.score:g} ({a.date:%Y-%m-%d})" for a in scores),
-        "min": f"{model.scale_min:g}", "max": f"{model.scale_max:g}",
+        "min": f"{model.scale_min:g}",
+        "max": f"{model.scale_max:g}",
     }
 
 
@@ -340,19 +451,38 @@ def grid(request: HttpRequest) -> HttpResponse:
     keys = [c[0] for c in cols]
     everyone: dict[tuple, list] = defaultdict(list)
     mine: dict[tuple, Assessment] = {}
-    for a in (Assessment.objects.filter(customer__in=customers, factor__in=keys)
-              .select_related("assessor").order_by("assessor__name")):
+    for a in (
+        Assessment.objects.filter(customer__in=customers, factor__in=keys)
+        .select_related("assessor")
+        .order_by("assessor__name")
+    ):
         everyone[(a.customer_id, a.factor)].append(a)
         if a.assessor_id == request.user.pk:
             mine[(a.customer_id, a.factor)] = a
-    rows = [{"customer": c, "cells": [_cell(c.pk, col[0], mine, everyone, model, c.name, col[1])
-                                      for col in cols]}
-            for c in customers]
-    return render(request, "selection/grid.html", {
-        "model": model, "cols": cols, "rows": rows, "page": page, "q": q, "status": status,
-        "mine": request.GET.get("mine") == "1", "statuses": CustomerStatus.choices,
-        "can_score_any": page.paginator.count > 0 or can_manage_selection(request.user) or request.user.is_kam,
-    })
+    rows = [
+        {
+            "customer": c,
+            "cells": [_cell(c.pk, col[0], mine, everyone, model, c.name, col[1]) for col in cols],
+        }
+        for c in customers
+    ]
+    return render(
+        request,
+        "selection/grid.html",
+        {
+            "model": model,
+            "cols": cols,
+            "rows": rows,
+            "page": page,
+            "q": q,
+            "status": status,
+            "mine": request.GET.get("mine") == "1",
+            "statuses": CustomerStatus.choices,
+            "can_score_any": page.paginator.count > 0
+            or can_manage_selection(request.user)
+            or request.user.is_kam,
+        },
+    )
 
 
 @require_POST
@@ -379,9 +509,16 @@ def grid_save(request: HttpRequest) -> HttpResponse:
     if error:
         cell["value"] = value
     # 200 even for a refused score: HTMX swaps the cell, which shows the reason beside the input.
-    return render(request, "selection/grid.html#cell", {
-        "cell": cell, "error": error, "saved": not error, "model": model,
-    })
+    return render(
+        request,
+        "selection/grid.html#cell",
+        {
+            "cell": cell,
+            "error": error,
+            "saved": not error,
+            "model": model,
+        },
+    )
 
 
 # --- The customer's Selection tab -------------------------------------------------------------
@@ -394,37 +531,60 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
     result = run.by_id.get(customer.pk)
     detail = engine.customer_detail(customer.pk, run.factors)
     inputs = run.inputs.get(customer.pk, {})
-    own = {a.factor: a.score for items in detail.values() for a in items
-           if a.assessor_id == request.user.pk}
+    own = {
+        a.factor: a.score
+        for items in detail.values()
+        for a in items
+        if a.assessor_id == request.user.pk
+    }
     factor_rows = []
     for f in run.factors:
         value = inputs.get(f.key)
-        factor_rows.append({
-            "f": f, "value": value, "assessments": detail.get(f.key, []),
-            "oriented": None if value is None else scoring.oriented(f.to_pure(), value[0], run.pure.scale_min, run.pure.scale_max),
-            "raw": value[3] if value else None,
-            "metric_label": derived.LABELS.get(f.metric or f.key, f.metric),
-            "own": own.get(f.key),
-        })
+        factor_rows.append(
+            {
+                "f": f,
+                "value": value,
+                "assessments": detail.get(f.key, []),
+                "oriented": None
+                if value is None
+                else scoring.oriented(
+                    f.to_pure(), value[0], run.pure.scale_min, run.pure.scale_max
+                ),
+                "raw": value[3] if value else None,
+                "metric_label": derived.LABELS.get(f.metric or f.key, f.metric),
+                "own": own.get(f.key),
+            }
+        )
     co = inputs.get(scoring.CO_INVESTMENT)
     may_score = can_score(request.user, customer)
-    points = list(SnapshotPoint.objects.filter(customer=customer, snapshot__model=run.model)
-                  .select_related("snapshot").order_by("snapshot__taken_on"))
+    points = list(
+        SnapshotPoint.objects.filter(customer=customer, snapshot__model=run.model)
+        .select_related("snapshot")
+        .order_by("snapshot__taken_on")
+    )
     decisions = list(Decision.objects.filter(customer=customer).select_related("decided_by"))
     context = customer_context(
-        request, customer, TAB,
-        run=run, result=result, factor_rows=factor_rows, co=co,
+        request,
+        customer,
+        TAB,
+        run=run,
+        result=result,
+        factor_rows=factor_rows,
+        co=co,
         co_assessments=detail.get(scoring.CO_INVESTMENT, []),
         reason=reason_sentence(result, run.pure, labels) if result else "",
         reason_label=reason_label(result) if result else "",
         quadrant_label=QUADRANT_LABELS.get(result.quadrant, "") if result else "",
         quadrant_strategy=QUADRANT_STRATEGY.get(result.quadrant, "") if result else "",
-        may_score=may_score, co_own=own.get(scoring.CO_INVESTMENT),
+        may_score=may_score,
+        co_own=own.get(scoring.CO_INVESTMENT),
         score_keys=[f.key for f in run.factors if f.source == scoring.ASSESSED],
-        points=points, decisions=decisions,
+        points=points,
+        decisions=decisions,
         can_manage=can_manage_selection(request.user),
         revenue=run.revenue.get(customer.pk),
-        split=num(run.pure.split_value), floor=num(run.pure.floor_value),
+        split=num(run.pure.split_value),
+        floor=num(run.pure.floor_value),
         scale=(f"{run.pure.scale_min:g}", f"{run.pure.scale_max:g}"),
     )
     return render(request, "selection/customer_tab.html", context)
@@ -457,27 +617,46 @@ def customer_score(request: HttpRequest, pk: int) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     require_manager(request.user)
-    kind = Decision.Kind.REVOKE if customer.status == CustomerStatus.KEY_ACCOUNT else Decision.Kind.MAKE
-    form = DecisionForm(request.POST or None, initial={"kind": kind, "decided_on": timezone.localdate()})
+    kind = (
+        Decision.Kind.REVOKE
+        if customer.status == CustomerStatus.KEY_ACCOUNT
+        else Decision.Kind.MAKE
+    )
+    form = DecisionForm(
+        request.POST or None, initial={"kind": kind, "decided_on": timezone.localdate()}
+    )
     run = engine.run(with_robustness=False)
     result = run.by_id.get(customer.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = actions.do_decide(request.user, customer, form.cleaned_data["kind"],
-                                        form.cleaned_data["rationale"],
-                                        decided_on=form.cleaned_data["decided_on"])
+            outcome = actions.do_decide(
+                request.user,
+                customer,
+                form.cleaned_data["kind"],
+                form.cleaned_data["rationale"],
+                decided_on=form.cleaned_data["decided_on"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Decision recorded: %(decision)s.") % {
-                "decision": outcome.decision.get_kind_display()})
+            messages.success(
+                request,
+                _("Decision recorded: %(decision)s.")
+                % {"decision": outcome.decision.get_kind_display()},
+            )
             for w in outcome.warnings:
                 messages.warning(request, w)
             return redirect("selection:customer_tab", pk=customer.pk)
     context = customer_context(
-        request, customer, TAB, form=form, kind=kind, result=result,
+        request,
+        customer,
+        TAB,
+        form=form,
+        kind=kind,
+        result=result,
         reason=reason_sentence(result, run.pure, _labels(run)) if result else "",
-        key_count=len(run.key_account_ids), cap=run.cap,
+        key_count=len(run.key_account_ids),
+        cap=run.cap,
     )
     return render(request, "selection/decide.html", context)
 
@@ -496,8 +675,9 @@ def model_list(request: HttpRequest) -> HttpResponse:
         try:
             spec = parse_toml(raw.decode("utf-8"))
             existing = SelectionModel.objects.filter(name=spec.name).first()
-            model = actions.do_save_model(request.user, spec, existing,
-                                          activate=form.cleaned_data["activate"])
+            model = actions.do_save_model(
+                request.user, spec, existing, activate=form.cleaned_data["activate"]
+            )
         except UnicodeDecodeError:
             problems = [_("The file must be UTF-8 text.")]
         except SpecError as exc:
@@ -505,10 +685,16 @@ def model_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Model “%(name)s” loaded.") % {"name": model.name})
             return redirect("selection:models")
-    return render(request, "selection/models.html", {
-        "models": models_, "form": form, "problems": problems,
-        "site_cap": SelectionModel().effective_cap(),
-    })
+    return render(
+        request,
+        "selection/models.html",
+        {
+            "models": models_,
+            "form": form,
+            "problems": problems,
+            "site_cap": SelectionModel().effective_cap(),
+        },
+    )
 
 
 def model_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -525,17 +711,25 @@ def model_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         spec = spec_from_forms(form, formset)
         fresh = SelectionModel.objects.get(pk=model.pk) if model else None
         try:
-            saved = actions.do_save_model(request.user, spec, fresh,
-                                          activate=bool(request.POST.get("activate")))
+            saved = actions.do_save_model(
+                request.user, spec, fresh, activate=bool(request.POST.get("activate"))
+            )
         except SpecError as exc:
             problems = exc.problems
         else:
             messages.success(request, _("Model “%(name)s” saved.") % {"name": saved.name})
             return redirect("selection:models")
-    return render(request, "selection/model_form.html", {
-        "model": model, "form": form, "formset": formset, "problems": problems,
-        "site_cap": SelectionModel().effective_cap(),
-    })
+    return render(
+        request,
+        "selection/model_form.html",
+        {
+            "model": model,
+            "form": form,
+            "formset": formset,
+            "problems": problems,
+            "site_cap": SelectionModel().effective_cap(),
+        },
+    )
 
 
 @require_POST
@@ -564,7 +758,9 @@ def model_export(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
     model = get_object_or_404(SelectionModel, pk=pk)
-    response = HttpResponse(to_toml(model, model.effective_cap()), content_type="application/toml; charset=utf-8")
+    response = HttpResponse(
+        to_toml(model, model.effective_cap()), content_type="application/toml; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="selection-model-{model.pk}.toml"'
     return response
 
@@ -575,6 +771,9 @@ def snapshot_create(request: HttpRequest) -> HttpResponse:
     form = SnapshotForm(request.POST)
     label = form.cleaned_data["label"] if form.is_valid() else ""
     snap = actions.do_save_snapshot(request.user, label)
-    messages.success(request, _("Snapshot of %(date)s saved: the matrix can now show how customers move.") % {
-        "date": snap.taken_on.strftime("%Y-%m-%d")})
+    messages.success(
+        request,
+        _("Snapshot of %(date)s saved: the matrix can now show how customers move.")
+        % {"date": snap.taken_on.strftime("%Y-%m-%d")},
+    )
     return redirect(reverse("selection:portfolio") + "?trails=1")

@@ -31,7 +31,9 @@ def portfolio(director, account, other_account):
         score(CustomerFactory(name=f"Cliente {i}"), director, profile, co_investment=4 + i)
 
 
-def test_grid_entry_with_the_keyboard(page, live_server, login, director, account, other_account, shot):
+def test_grid_entry_with_the_keyboard(
+    page, live_server, login, director, account, other_account, shot
+):
     login(director)
     page.goto(live_server.url + "/selection/grid/")
     first = page.get_by_label("Constructora CS · Profitability")
@@ -42,10 +44,14 @@ def test_grid_entry_with_the_keyboard(page, live_server, login, director, accoun
     page.keyboard.type("6")
     page.keyboard.press("Tab")  # saves and moves across
     expect(page.locator(f"#cell-{account.pk}-profitability .cell-info")).to_contain_text("mean 8")
-    expect(page.locator(f"#cell-{other_account.pk}-profitability .cell-info")).to_contain_text("mean 6")
+    expect(page.locator(f"#cell-{other_account.pk}-profitability .cell-info")).to_contain_text(
+        "mean 6"
+    )
     page.get_by_label("Constructora CS · Growth potential").fill("42")
     page.keyboard.press("Tab")
-    expect(page.locator(f"#cell-{account.pk}-growth_potential .cell-info.err")).to_contain_text("Scores go from 1 to 10")
+    expect(page.locator(f"#cell-{account.pk}-growth_potential .cell-info.err")).to_contain_text(
+        "Scores go from 1 to 10"
+    )
     assert Assessment.objects.get(customer=account, factor="profitability").score == 8
     assert Assessment.objects.get(customer=other_account, factor="profitability").score == 6
     assert not Assessment.objects.filter(factor="growth_potential").exists()

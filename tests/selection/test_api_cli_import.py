@@ -1,5 +1,6 @@
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,6 +11,8 @@ from kamp.selection.models import Assessment, Decision, SelectionModel
 from tests.factories import CustomerFactory
 
 from .factories import HIGH, LOW, STAR, score
+
+EXAMPLE = Path(__file__).with_name("example_model.toml")
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +54,7 @@ def test_select_unknown_model():
 
 def test_model_load_and_show(tmp_path, db):
     path = tmp_path / "m.toml"
-    path.write_text(open("tests/selection/example_model.toml").read())
+    path.write_text(EXAMPLE.read_text())
     out = StringIO()
     call_command("model", "load", str(path), stdout=out)
     assert "now the active model" in out.getvalue()
@@ -68,11 +71,18 @@ def test_model_load_and_show(tmp_path, db):
 
 def test_model_load_refuses_bad_models(tmp_path, db):
     path = tmp_path / "bad.toml"
-    path.write_text('name = "Bad"\nsplit = 20\n[[factor]]\nkey = "a"\ndimension = "attractiveness"\nweight = -1\ndirection = "sideways"\n')
+    path.write_text(
+        'name = "Bad"\nsplit = 20\n[[factor]]\nkey = "a"\ndimension = "attractiveness"\nweight = -1\ndirection = "sideways"\n'
+    )
     with pytest.raises(CommandError) as exc:
         call_command("model", "load", str(path), stdout=StringIO())
     text = str(exc.value)
-    for part in ("weight must be greater than 0", "unknown direction", "no factor for competitive position", "outside the scale"):
+    for part in (
+        "weight must be greater than 0",
+        "unknown direction",
+        "no factor for competitive position",
+        "outside the scale",
+    ):
         assert part in text
     assert not SelectionModel.objects.filter(name="Bad").exists()
 
@@ -89,30 +99,44 @@ def _import(tmp_path, text, user=None, **options):
 
 
 def test_import_assessments(tmp_path, director, ana, account, other_account):
-    batch = _import(tmp_path, (
-        "customer,factor,score,assessor,date\n"
-        "76.123.456-0,profitability,8,ana@supplier.test,2026-01-10\n"
-        "Minera Norte,co_investment,4,Diana Director,\n"
-        "76123456-0,profitability,6,director@supplier.test,\n"
-    ), user=director)
+    batch = _import(
+        tmp_path,
+        (
+            "customer,factor,score,assessor,date\n"
+            "76.123.456-0,profitability,8,ana@supplier.test,2026-01-10\n"
+            "Minera Norte,co_investment,4,Diana Director,\n"
+            "76123456-0,profitability,6,director@supplier.test,\n"
+        ),
+        user=director,
+    )
     assert batch.status == "done", batch.errors
     assert Assessment.objects.get(customer=account, assessor=ana).score == 8
-    assert Assessment.objects.get(customer=other_account, factor="co_investment").assessor == director
+    assert (
+        Assessment.objects.get(customer=other_account, factor="co_investment").assessor == director
+    )
     run = engine.run()
     assert run.inputs[account.pk]["profitability"][:3] == (7.0, 2.0, 2)
 
 
 def test_import_reports_bad_rows_and_writes_nothing(tmp_path, director, account):
-    batch = _import(tmp_path, (
-        "customer,factor,score\n"
-        "76.123.456-0,profitability,8\n"
-        "76.123.456-0,profitability,11\n"
-        "76.123.456-0,charm,5\n"
-        "Nobody Ltd,profitability,5\n"
-    ), user=director)
+    batch = _import(
+        tmp_path,
+        (
+            "customer,factor,score\n"
+            "76.123.456-0,profitability,8\n"
+            "76.123.456-0,profitability,11\n"
+            "76.123.456-0,charm,5\n"
+            "Nobody Ltd,profitability,5\n"
+        ),
+        user=director,
+    )
     assert batch.status != "done" or batch.created_count == 0
     messages = " ".join(e.get("message", "") for e in batch.errors)
-    assert "outside the scale" in messages and "Unknown factor" in messages and "Nobody Ltd" in messages
+    assert (
+        "outside the scale" in messages
+        and "Unknown factor" in messages
+        and "Nobody Ltd" in messages
+    )
     assert not Assessment.objects.exists()
 
 
@@ -129,7 +153,9 @@ def test_import_reimport_updates_and_revert(tmp_path, director, account):
 
 def test_import_cli(tmp_path, director, account):
     path = tmp_path / "a.csv"
-    path.write_text("Cliente;Factor;Puntaje;Evaluador\n76.123.456-0;co_investment;7,5;director@supplier.test\n")
+    path.write_text(
+        "Cliente;Factor;Puntaje;Evaluador\n76.123.456-0;co_investment;7,5;director@supplier.test\n"
+    )
     out = StringIO()
     try:
         call_command("import", "assessments", str(path), stdout=out, stderr=StringIO())
@@ -166,26 +192,39 @@ def test_api_models_robustness_and_customer(client_for, viewer, account, scored)
     assert detail["recommended"] and detail["factors"][0]["assessors"][0]["score"] == 9
 
 
-@pytest.mark.parametrize("who, ok", [("director", True), ("ana", True), ("bruno", False), ("member", False), ("viewer", False)])
+@pytest.mark.parametrize(
+    "who, ok",
+    [("director", True), ("ana", True), ("bruno", False), ("member", False), ("viewer", False)],
+)
 def test_api_score(client_for, request, who, ok, account):
     r = client_for(request.getfixturevalue(who)).post(
         f"/api/v1/selection/customers/{account.pk}/scores",
-        data={"factor": "profitability", "score": 7}, content_type="application/json")
+        data={"factor": "profitability", "score": 7},
+        content_type="application/json",
+    )
     assert (r.status_code == 200) == ok
     assert Assessment.objects.exists() == ok
 
 
 def test_api_score_out_of_scale(client_for, director, account):
-    r = client_for(director).post(f"/api/v1/selection/customers/{account.pk}/scores",
-                                  data={"factor": "profitability", "score": 70}, content_type="application/json")
+    r = client_for(director).post(
+        f"/api/v1/selection/customers/{account.pk}/scores",
+        data={"factor": "profitability", "score": 70},
+        content_type="application/json",
+    )
     assert r.status_code == 422
 
 
-@pytest.mark.parametrize("who, ok", [("admin", True), ("director", True), ("ana", False), ("viewer", False), ("member", False)])
+@pytest.mark.parametrize(
+    "who, ok",
+    [("admin", True), ("director", True), ("ana", False), ("viewer", False), ("member", False)],
+)
 def test_api_decision(client_for, request, who, ok, account):
     r = client_for(request.getfixturevalue(who)).post(
         f"/api/v1/selection/customers/{account.pk}/decision",
-        data={"kind": "revoke", "rationale": "No co-investment for two years"}, content_type="application/json")
+        data={"kind": "revoke", "rationale": "No co-investment for two years"},
+        content_type="application/json",
+    )
     assert (r.status_code == 200) == ok
     account.refresh_from_db()
     assert (account.status == CustomerStatus.FORMER) == ok
@@ -193,15 +232,30 @@ def test_api_decision(client_for, request, who, ok, account):
 
 
 def test_api_decision_requires_rationale(client_for, director, account):
-    r = client_for(director).post(f"/api/v1/selection/customers/{account.pk}/decision",
-                                  data={"kind": "revoke", "rationale": " "}, content_type="application/json")
+    r = client_for(director).post(
+        f"/api/v1/selection/customers/{account.pk}/decision",
+        data={"kind": "revoke", "rationale": " "},
+        content_type="application/json",
+    )
     assert r.status_code == 422
 
 
 def test_api_activate_and_snapshot_for_managers_only(client_for, director, viewer, scored):
     model = engine.ensure_default_model()
-    assert client_for(viewer).post(f"/api/v1/selection/models/{model.pk}/activate").status_code == 403
-    assert client_for(viewer).post("/api/v1/selection/snapshots", data={}, content_type="application/json").status_code == 403
-    assert client_for(director).post(f"/api/v1/selection/models/{model.pk}/activate").status_code == 200
-    r = client_for(director).post("/api/v1/selection/snapshots", data={"label": "x"}, content_type="application/json")
+    assert (
+        client_for(viewer).post(f"/api/v1/selection/models/{model.pk}/activate").status_code == 403
+    )
+    assert (
+        client_for(viewer)
+        .post("/api/v1/selection/snapshots", data={}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(director).post(f"/api/v1/selection/models/{model.pk}/activate").status_code
+        == 200
+    )
+    r = client_for(director).post(
+        "/api/v1/selection/snapshots", data={"label": "x"}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["points"] == 3

@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,11 +8,13 @@ from django.core.exceptions import ValidationError
 from kamp.core.models import AuditEvent
 from kamp.customers.models import CustomerStatus
 from kamp.selection import actions, engine, scoring
-from kamp.selection.models import Decision, SelectionModel
 from kamp.selection.modelfile import SpecError, parse_toml
+from kamp.selection.models import Decision, SelectionModel
 from tests.factories import CustomerFactory, SalesLineFactory
 
 from .factories import HIGH, LOW, STAR, score
+
+EXAMPLE = Path(__file__).with_name("example_model.toml")
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +23,11 @@ def test_default_model_is_the_domain_reference(db):
     model = engine.ensure_default_model()
     assert model.is_active and model.name == "Default"
     f = {x.key: x for x in model.factors.all()}
-    assert [f[k].weight for k in ("profitability", "growth_potential", "strategic_value")] == [40, 35, 25]
+    assert [f[k].weight for k in ("profitability", "growth_potential", "strategic_value")] == [
+        40,
+        35,
+        25,
+    ]
     assert f["cost_to_serve"].direction == "lower" and f["cost_to_serve"].dimension == "position"
     assert model.split_value == 5.5 and model.floor_value == 5.5
     assert model.effective_cap() == 10  # SME by default
@@ -52,10 +59,30 @@ def test_run_mean_of_assessors_spread_and_incomplete(director, ana, account, oth
 def test_derived_factor_from_sales(director, admin):
     today = datetime.date.today()
     a, b, c = CustomerFactory(name="A"), CustomerFactory(name="B"), CustomerFactory(name="C")
-    SalesLineFactory(customer=a, net_amount=Decimal("100"), cost=Decimal("50"), date=today - datetime.timedelta(days=10))
-    SalesLineFactory(customer=b, net_amount=Decimal("300"), cost=Decimal("100"), date=today - datetime.timedelta(days=10))
-    SalesLineFactory(customer=b, net_amount=Decimal("100"), cost=Decimal("0"), date=today - datetime.timedelta(days=400))
-    SalesLineFactory(customer=b, net_amount=Decimal("999"), cost=Decimal("0"), date=today - datetime.timedelta(days=800))
+    SalesLineFactory(
+        customer=a,
+        net_amount=Decimal("100"),
+        cost=Decimal("50"),
+        date=today - datetime.timedelta(days=10),
+    )
+    SalesLineFactory(
+        customer=b,
+        net_amount=Decimal("300"),
+        cost=Decimal("100"),
+        date=today - datetime.timedelta(days=10),
+    )
+    SalesLineFactory(
+        customer=b,
+        net_amount=Decimal("100"),
+        cost=Decimal("0"),
+        date=today - datetime.timedelta(days=400),
+    )
+    SalesLineFactory(
+        customer=b,
+        net_amount=Decimal("999"),
+        cost=Decimal("0"),
+        date=today - datetime.timedelta(days=800),
+    )
     spec = parse_toml("""
 name = "Derived"
 [[factor]]
@@ -113,19 +140,39 @@ weight = 1
 
 def test_unavailable_metric_is_refused(admin):
     with pytest.raises(SpecError) as exc:
-        parse_toml('name = "X"\n[[factor]]\nkey="w"\ndimension="attractiveness"\nweight=1\n'
-                   'source="derived"\nmetric="nonsense"\n[[factor]]\nkey="p"\ndimension="position"\nweight=1\n')
+        parse_toml(
+            'name = "X"\n[[factor]]\nkey="w"\ndimension="attractiveness"\nweight=1\n'
+            'source="derived"\nmetric="nonsense"\n[[factor]]\nkey="p"\ndimension="position"\nweight=1\n'
+        )
     assert "cannot be derived" in str(exc.value)
 
 
-@pytest.mark.parametrize("toml, message", [
-    ('name="X"\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=1\n', "no factor for competitive position"),
-    ('name="X"\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=0\n[[factor]]\nkey="b"\ndimension="position"\nweight=1\n', "greater than 0"),
-    ('name="X"\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=1\ndirection="up"\n[[factor]]\nkey="b"\ndimension="position"\nweight=1\n', "unknown direction"),
-    ('name="X"\nsplit=11\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=1\n[[factor]]\nkey="b"\ndimension="position"\nweight=1\n', "outside the scale"),
-    ('name="X"\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=1\n[[factor]]\nkey="a"\ndimension="position"\nweight=1\n', "keys must be unique"),
-    ('name="X"\n[[factor]\n', "not a valid TOML"),
-])
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        (
+            'name="X"\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=1\n',
+            "no factor for competitive position",
+        ),
+        (
+            'name="X"\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=0\n[[factor]]\nkey="b"\ndimension="position"\nweight=1\n',
+            "greater than 0",
+        ),
+        (
+            'name="X"\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=1\ndirection="up"\n[[factor]]\nkey="b"\ndimension="position"\nweight=1\n',
+            "unknown direction",
+        ),
+        (
+            'name="X"\nsplit=11\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=1\n[[factor]]\nkey="b"\ndimension="position"\nweight=1\n',
+            "outside the scale",
+        ),
+        (
+            'name="X"\n[[factor]]\nkey="a"\ndimension="attractiveness"\nweight=1\n[[factor]]\nkey="a"\ndimension="position"\nweight=1\n',
+            "keys must be unique",
+        ),
+        ('name="X"\n[[factor]\n', "not a valid TOML"),
+    ],
+)
 def test_bad_models_are_refused_with_a_clear_message(toml, message):
     with pytest.raises(SpecError) as exc:
         parse_toml(toml)
@@ -134,11 +181,13 @@ def test_bad_models_are_refused_with_a_clear_message(toml, message):
 
 def test_save_model_audits_and_activates(admin):
     engine.ensure_default_model()
-    spec = parse_toml(open("tests/selection/example_model.toml").read())
+    spec = parse_toml(EXAMPLE.read_text())
     model = actions.do_save_model(admin, spec, activate=True)
     assert model.is_active and model.cap == 10 and model.split == 5.5
     assert SelectionModel.objects.filter(is_active=True).count() == 1
-    assert AuditEvent.objects.filter(object_type="selection.selectionmodel", action="create").exists()
+    assert AuditEvent.objects.filter(
+        object_type="selection.selectionmodel", action="create"
+    ).exists()
     with pytest.raises(SpecError):
         actions.do_save_model(admin, spec)  # same name, new model
 
@@ -152,7 +201,9 @@ def test_do_score_validates_scale_and_factor(ana, account):
         actions.do_score(ana, account, "nonsense", "5", model=model)
     a = actions.do_score(ana, account, "profitability", "8", model=model)
     assert a.score == 8
-    ev = AuditEvent.objects.filter(customer_id=account.pk, object_type="selection.assessment").first()
+    ev = AuditEvent.objects.filter(
+        customer_id=account.pk, object_type="selection.assessment"
+    ).first()
     assert ev.changes == [{"field": "profitability", "old": 7.0, "new": 8.0}]
     assert actions.do_score(ana, account, "profitability", "", model=model) is None
 
@@ -179,7 +230,7 @@ def test_decide_make_and_revoke(director, ana, bruno):
 
 
 def test_decide_warns_beyond_cap_not_strategic_and_kam_overload(director, ana, admin):
-    spec = parse_toml(open("tests/selection/example_model.toml").read().replace("cap = 10", "cap = 2"))
+    spec = parse_toml(EXAMPLE.read_text().replace("cap = 10", "cap = 2"))
     actions.do_save_model(admin, spec, activate=True)
     for i in range(4):
         CustomerFactory(name=f"K{i}", owner=ana, status=CustomerStatus.KEY_ACCOUNT)

@@ -4,7 +4,7 @@ example from kam-domain.md §2."""
 import math
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kamp.selection import scoring as s
@@ -22,9 +22,11 @@ def customer(i, scores, co):
 
 
 customers = st.lists(
-    st.tuples(st.fixed_dictionaries({k: score for k in KEYS_A + KEYS_P}),
-              st.one_of(st.none(), score)),
-    min_size=0, max_size=30,
+    st.tuples(
+        st.fixed_dictionaries(dict.fromkeys(KEYS_A + KEYS_P, score)), st.one_of(st.none(), score)
+    ),
+    min_size=0,
+    max_size=30,
 ).map(lambda rows: [customer(i, sc, co) for i, (sc, co) in enumerate(rows)])
 
 models = st.tuples(
@@ -32,10 +34,16 @@ models = st.tuples(
     st.lists(st.sampled_from([s.HIGHER, s.LOWER]), min_size=6, max_size=6),
     st.integers(min_value=0, max_value=12),
     st.sampled_from([None, 4.0, 5.5, 7.0]),
-).map(lambda t: s.Model(
-    tuple(s.Factor(k, s.ATTRACTIVENESS if k in KEYS_A else s.POSITION, w, d)
-          for k, w, d in zip(KEYS_A + KEYS_P, t[0], t[1], strict=True)),
-    cap=t[2], co_investment_min=t[3]))
+).map(
+    lambda t: s.Model(
+        tuple(
+            s.Factor(k, s.ATTRACTIVENESS if k in KEYS_A else s.POSITION, w, d)
+            for k, w, d in zip(KEYS_A + KEYS_P, t[0], t[1], strict=True)
+        ),
+        cap=t[2],
+        co_investment_min=t[3],
+    )
+)
 
 
 def summary(results):
@@ -48,8 +56,18 @@ def summary(results):
 def test_hand_computed_example_from_the_domain_reference():
     """Default model (§2): attractiveness = (40·8 + 35·7 + 25·6) / 100 = 7.15;
     position = (30·7 + 30·6 + 40·(11 − 4)) / 100 = (210 + 180 + 280) / 100 = 6.70."""
-    cs = customer(1, {"profitability": 8, "growth_potential": 7, "strategic_value": 6,
-                      "customer_knowledge": 7, "brand_image": 6, "cost_to_serve": 4}, 6)
+    cs = customer(
+        1,
+        {
+            "profitability": 8,
+            "growth_potential": 7,
+            "strategic_value": 6,
+            "customer_knowledge": 7,
+            "brand_image": 6,
+            "cost_to_serve": 4,
+        },
+        6,
+    )
     [r] = s.score_portfolio(DEFAULT, [cs])
     assert r.attractiveness == pytest.approx(7.15)
     assert r.position == pytest.approx(6.70)
@@ -81,42 +99,72 @@ def test_incomplete_is_never_scored_as_zero():
 
 
 def test_reasons_unreciprocated_no_co_investment_beyond_cap_not_strategic():
-    high = {k: 9 for k in KEYS_A + KEYS_P} | {"cost_to_serve": 2}
-    low = {k: 2 for k in KEYS_A + KEYS_P} | {"cost_to_serve": 9}
+    high = dict.fromkeys(KEYS_A + KEYS_P, 9) | {"cost_to_serve": 2}
+    low = dict.fromkeys(KEYS_A + KEYS_P, 2) | {"cost_to_serve": 9}
     model = s.Model(s.DEFAULT_FACTORS, cap=1)
-    rs = s.score_portfolio(model, [
-        customer(1, high, 9), customer(2, high, 8), customer(3, high, 3),
-        customer(4, high, None), customer(5, low, 9),
-    ])
-    assert [r.reason for r in rs] == [s.R_RECOMMENDED, s.R_BEYOND_CAP, s.R_UNRECIPROCATED,
-                                      s.R_NO_CO_INVESTMENT, s.R_NOT_STRATEGIC]
+    rs = s.score_portfolio(
+        model,
+        [
+            customer(1, high, 9),
+            customer(2, high, 8),
+            customer(3, high, 3),
+            customer(4, high, None),
+            customer(5, low, 9),
+        ],
+    )
+    assert [r.reason for r in rs] == [
+        s.R_RECOMMENDED,
+        s.R_BEYOND_CAP,
+        s.R_UNRECIPROCATED,
+        s.R_NO_CO_INVESTMENT,
+        s.R_NOT_STRATEGIC,
+    ]
     assert rs[1].rank == 2 and rs[0].rank == 1
     assert rs[4].quadrant == s.STREAMLINE
 
 
 def test_ties_higher_attractiveness_then_name():
     # both total 14: A has attractiveness 8 / position 6, B 6 / 8 → A first.
-    a = {"profitability": 8, "growth_potential": 8, "strategic_value": 8,
-         "customer_knowledge": 6, "brand_image": 6, "cost_to_serve": 5}
-    b = {"profitability": 6, "growth_potential": 6, "strategic_value": 6,
-         "customer_knowledge": 8, "brand_image": 8, "cost_to_serve": 3}
-    rs = s.score_portfolio(DEFAULT, [s.CustomerScores(1, "Zeta", a, 6), s.CustomerScores(2, "Alfa", b, 6)])
+    a = {
+        "profitability": 8,
+        "growth_potential": 8,
+        "strategic_value": 8,
+        "customer_knowledge": 6,
+        "brand_image": 6,
+        "cost_to_serve": 5,
+    }
+    b = {
+        "profitability": 6,
+        "growth_potential": 6,
+        "strategic_value": 6,
+        "customer_knowledge": 8,
+        "brand_image": 8,
+        "cost_to_serve": 3,
+    }
+    rs = s.score_portfolio(
+        DEFAULT, [s.CustomerScores(1, "Zeta", a, 6), s.CustomerScores(2, "Alfa", b, 6)]
+    )
     assert [r.rank for r in rs] == [1, 2]
     # equal on both → by name
-    rs = s.score_portfolio(DEFAULT, [s.CustomerScores(1, "Zeta", a, 6), s.CustomerScores(2, "Alfa", a, 6)])
+    rs = s.score_portfolio(
+        DEFAULT, [s.CustomerScores(1, "Zeta", a, 6), s.CustomerScores(2, "Alfa", a, 6)]
+    )
     assert [r.rank for r in rs] == [2, 1]
 
 
 def test_validation_refuses_bad_models_with_every_reason():
-    bad = s.Model((s.Factor("a", s.ATTRACTIVENESS, 0), s.Factor("a", s.ATTRACTIVENESS, 1, "up")),
-                  split=11)
+    bad = s.Model(
+        (s.Factor("a", s.ATTRACTIVENESS, 0), s.Factor("a", s.ATTRACTIVENESS, 1, "up")), split=11
+    )
     codes = {p.code for p in s.validate(bad)}
     assert codes >= {"weight", "direction", "duplicate_key", "empty_dimension", "split"}
     with pytest.raises(s.ModelError) as exc:
         s.check(bad)
     assert "weight must be greater than 0" in str(exc.value)
     assert s.validate(DEFAULT) == []
-    assert {p.code for p in s.validate(s.Model(s.DEFAULT_FACTORS, scale_min=5, scale_max=5))} == {"scale"}
+    assert {p.code for p in s.validate(s.Model(s.DEFAULT_FACTORS, scale_min=5, scale_max=5))} == {
+        "scale"
+    }
 
 
 def test_percentile_mapping_and_thresholds():
@@ -137,12 +185,23 @@ def test_mean_and_spread():
 
 
 @settings(max_examples=150, deadline=None)
-@given(models, customers, st.sampled_from([s.ATTRACTIVENESS, s.POSITION]),
-       st.sampled_from([0.1, 0.5, 3.0, 7.25, 100.0]))
+@given(
+    models,
+    customers,
+    st.sampled_from([s.ATTRACTIVENESS, s.POSITION]),
+    st.sampled_from([0.1, 0.5, 3.0, 7.25, 100.0]),
+)
 def test_scaling_all_weights_of_a_dimension_changes_nothing(model, cs, dim, k):
-    scaled = s.Model(tuple(
-        s.Factor(f.key, f.dimension, f.weight * k if f.dimension == dim else f.weight, f.direction)
-        for f in model.factors), cap=model.cap, co_investment_min=model.co_investment_min)
+    scaled = s.Model(
+        tuple(
+            s.Factor(
+                f.key, f.dimension, f.weight * k if f.dimension == dim else f.weight, f.direction
+            )
+            for f in model.factors
+        ),
+        cap=model.cap,
+        co_investment_min=model.co_investment_min,
+    )
     before = s.score_portfolio(model, cs)
     after = s.score_portfolio(scaled, cs)
     assert summary(before) == summary(after)
@@ -157,7 +216,9 @@ def test_lower_factor_at_the_scale_max_contributes_the_min(dim, w1, w2, other):
     assert s.oriented(f, 10, 1, 10) == 1
     assert s.oriented(f, 1, 1, 10) == 10
     # a dimension with only that factor scores the minimum
-    only = s.Model((f, s.Factor("y", s.POSITION if dim == s.ATTRACTIVENESS else s.ATTRACTIVENESS, w2)))
+    only = s.Model(
+        (f, s.Factor("y", s.POSITION if dim == s.ATTRACTIVENESS else s.ATTRACTIVENESS, w2))
+    )
     assert s.dimension_score(only, dim, {"x": 10, "y": other}) == 1
 
 
@@ -184,8 +245,12 @@ def test_recommended_set_within_cap_strategic_and_reciprocated(model, cs):
 @given(models, customers)
 def test_robustness_matches_full_rescoring(model, cs):
     """The O(1)-per-variation shortcut agrees with rescoring the whole portfolio."""
-    base = [r.id for r in sorted((r for r in s.score_portfolio(model, cs) if r.recommended),
-                                 key=lambda r: r.rank)]
+    base = [
+        r.id
+        for r in sorted(
+            (r for r in s.score_portfolio(model, cs) if r.recommended), key=lambda r: r.rank
+        )
+    ]
     rob = s.robustness(model, cs)
     assert list(rob.baseline) == base
     for v in rob.variations:
@@ -198,7 +263,9 @@ def test_robustness_matches_full_rescoring(model, cs):
     assert not set(rob.robust) & rob.changed
 
 
-@given(st.dictionaries(st.integers(), st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40))
+@given(
+    st.dictionaries(st.integers(), st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40)
+)
 def test_percentile_rank_is_monotone_and_spans_the_scale(values):
     mapped = s.map_derived(values, 1, 10)
     for a in values:
@@ -217,5 +284,10 @@ def test_percentile_rank_is_monotone_and_spans_the_scale(values):
 def test_portfolio_fast_path_matches_one_customer_at_a_time(model, cs):
     for c, r in zip(cs, s.score_portfolio(model, cs), strict=True):
         one = s.score_customer(model, c)
-        assert (one.attractiveness, one.position, one.quadrant, one.complete, one.missing) == \
-            (r.attractiveness, r.position, r.quadrant, r.complete, r.missing)
+        assert (one.attractiveness, one.position, one.quadrant, one.complete, one.missing) == (
+            r.attractiveness,
+            r.position,
+            r.quadrant,
+            r.complete,
+            r.missing,
+        )

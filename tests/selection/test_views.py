@@ -1,5 +1,7 @@
 """Who may and who may not, for every selection page; what the pages show."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -10,6 +12,8 @@ from tests.factories import CustomerFactory
 
 from .factories import HIGH, LOW, STAR, score
 
+EXAMPLE = Path(__file__).with_name("example_model.toml")
+
 pytestmark = pytest.mark.django_db
 
 READERS = ["admin", "director", "ana", "bruno", "member", "viewer"]
@@ -19,8 +23,14 @@ NOT_MANAGERS = ["ana", "bruno", "member", "viewer"]
 
 @pytest.fixture
 def people(admin, director, ana, bruno, member, viewer):
-    return {"admin": admin, "director": director, "ana": ana, "bruno": bruno, "member": member,
-            "viewer": viewer}
+    return {
+        "admin": admin,
+        "director": director,
+        "ana": ana,
+        "bruno": bruno,
+        "member": member,
+        "viewer": viewer,
+    }
 
 
 @pytest.fixture
@@ -35,8 +45,12 @@ def portfolio(director, account, other_account):
 
 
 def test_anonymous_is_sent_to_login(anonymous, account):
-    for url in [reverse("selection:portfolio"), reverse("selection:grid"),
-                reverse("selection:models"), reverse("selection:customer_tab", args=[account.pk])]:
+    for url in [
+        reverse("selection:portfolio"),
+        reverse("selection:grid"),
+        reverse("selection:models"),
+        reverse("selection:customer_tab", args=[account.pk]),
+    ]:
         r = anonymous.get(url)
         assert r.status_code == 302 and "/login/" in r["Location"]
 
@@ -67,16 +81,31 @@ def test_matrix_explains_each_customer(client_for, director, portfolio):
 def test_matrix_filters_and_sorts(client_for, director, portfolio):
     c = client_for(director)
     body = c.get(reverse("selection:portfolio") + "?quadrant=star").content.decode()
-    assert "Minera Norte" in body.split('id="table"')[1] and "Unreciprocated SA" not in body.split('id="table"')[1]
+    assert (
+        "Minera Norte" in body.split('id="table"')[1]
+        and "Unreciprocated SA" not in body.split('id="table"')[1]
+    )
     body = c.get(reverse("selection:portfolio") + "?q=unrec").content.decode()
     assert "Constructora CS</a>" not in body.split('id="table"')[1]
-    for sort in ["name", "-attractiveness", "position", "co_investment", "-rank", "quadrant", "-revenue", "nonsense"]:
+    for sort in [
+        "name",
+        "-attractiveness",
+        "position",
+        "co_investment",
+        "-rank",
+        "quadrant",
+        "-revenue",
+        "nonsense",
+    ]:
         assert c.get(reverse("selection:portfolio") + f"?sort={sort}").status_code == 200
 
 
 def test_matrix_query_count_is_constant(client_for, director, django_assert_max_num_queries):
     for i in range(30):
-        c = CustomerFactory(name=f"Bulk {i:02d}", status=CustomerStatus.KEY_ACCOUNT if i < 3 else CustomerStatus.CANDIDATE)
+        c = CustomerFactory(
+            name=f"Bulk {i:02d}",
+            status=CustomerStatus.KEY_ACCOUNT if i < 3 else CustomerStatus.CANDIDATE,
+        )
         score(c, director, HIGH if i % 2 else LOW, co_investment=6)
     from django.core.cache import cache
 
@@ -126,23 +155,39 @@ def test_grid_shows_nothing_to_others(client_for, people, who, account):
 
 def test_grid_save(client_for, ana, account):
     c = client_for(ana)
-    r = c.post(reverse("selection:grid_save"), {"customer": account.pk, "factor": "profitability", "score": "7,5"})
+    r = c.post(
+        reverse("selection:grid_save"),
+        {"customer": account.pk, "factor": "profitability", "score": "7,5"},
+    )
     assert r.status_code == 200 and "✓" in r.content.decode()
-    assert Assessment.objects.get(customer=account, assessor=ana, factor="profitability").score == 7.5
-    r = c.post(reverse("selection:grid_save"), {"customer": account.pk, "factor": "profitability", "score": "12"})
+    assert (
+        Assessment.objects.get(customer=account, assessor=ana, factor="profitability").score == 7.5
+    )
+    r = c.post(
+        reverse("selection:grid_save"),
+        {"customer": account.pk, "factor": "profitability", "score": "12"},
+    )
     assert "Scores go from 1 to 10" in r.content.decode()
-    assert Assessment.objects.get(customer=account, assessor=ana, factor="profitability").score == 7.5
+    assert (
+        Assessment.objects.get(customer=account, assessor=ana, factor="profitability").score == 7.5
+    )
 
 
 @pytest.mark.parametrize("who, status", [("bruno", 403), ("member", 403), ("viewer", 403)])
 def test_grid_save_refused(client_for, people, who, status, account):
-    r = client_for(people[who]).post(reverse("selection:grid_save"), {"customer": account.pk, "factor": "profitability", "score": "7"})
+    r = client_for(people[who]).post(
+        reverse("selection:grid_save"),
+        {"customer": account.pk, "factor": "profitability", "score": "7"},
+    )
     assert r.status_code == status
     assert not Assessment.objects.exists()
 
 
 def test_grid_save_invisible_customer_is_404(client_for, member, other_account):
-    r = client_for(member).post(reverse("selection:grid_save"), {"customer": other_account.pk, "factor": "profitability", "score": "7"})
+    r = client_for(member).post(
+        reverse("selection:grid_save"),
+        {"customer": other_account.pk, "factor": "profitability", "score": "7"},
+    )
     assert r.status_code == 404
 
 
@@ -157,18 +202,24 @@ def test_customer_tab(client_for, people, who, account, portfolio):
 
 
 def test_customer_tab_scoring_form(client_for, ana, account, bruno):
-    r = client_for(ana).post(reverse("selection:customer_score", args=[account.pk]),
-                             {"score_profitability": "6", "score_co_investment": "7"})
+    r = client_for(ana).post(
+        reverse("selection:customer_score", args=[account.pk]),
+        {"score_profitability": "6", "score_co_investment": "7"},
+    )
     assert r.status_code == 302
     assert Assessment.objects.filter(customer=account, assessor=ana).count() == 2
-    r = client_for(bruno).post(reverse("selection:customer_score", args=[account.pk]), {"score_profitability": "6"})
+    r = client_for(bruno).post(
+        reverse("selection:customer_score", args=[account.pk]), {"score_profitability": "6"}
+    )
     assert r.status_code == 403
 
 
 @pytest.mark.parametrize("who", NOT_MANAGERS)
 def test_decisions_only_for_managers(client_for, people, who, account):
-    r = client_for(people[who]).post(reverse("selection:decide", args=[account.pk]),
-                                     {"kind": "revoke", "rationale": "x", "decided_on": "2026-01-01"})
+    r = client_for(people[who]).post(
+        reverse("selection:decide", args=[account.pk]),
+        {"kind": "revoke", "rationale": "x", "decided_on": "2026-01-01"},
+    )
     assert r.status_code in (403, 404)
     assert not Decision.objects.exists()
 
@@ -178,9 +229,16 @@ def test_decision_flow(client_for, director, portfolio):
     unrec = portfolio["unrec"]
     page = c.get(reverse("selection:decide", args=[unrec.pk])).content.decode()
     assert "Strategic but unreciprocated" in page
-    r = c.post(reverse("selection:decide", args=[unrec.pk]), {"kind": "make", "rationale": "", "decided_on": "2026-11-01"})
+    r = c.post(
+        reverse("selection:decide", args=[unrec.pk]),
+        {"kind": "make", "rationale": "", "decided_on": "2026-11-01"},
+    )
     assert r.status_code == 200 and not Decision.objects.exists()
-    r = c.post(reverse("selection:decide", args=[unrec.pk]), {"kind": "make", "rationale": "Board bet", "decided_on": "2026-11-01"}, follow=True)
+    r = c.post(
+        reverse("selection:decide", args=[unrec.pk]),
+        {"kind": "make", "rationale": "Board bet", "decided_on": "2026-11-01"},
+        follow=True,
+    )
     body = r.content.decode()
     assert "Decision recorded" in body and "Board bet" in body and "override" in body
     unrec.refresh_from_db()
@@ -198,9 +256,19 @@ def test_models_pages_only_for_managers(client_for, people, who):
 
 
 def _formset(factors, **model):
-    data = {"name": "Mine", "description": "", "scale_min": "1", "scale_max": "10", "split": "",
-            "co_investment_min": "", "cap": "", "factor-TOTAL_FORMS": str(len(factors)),
-            "factor-INITIAL_FORMS": "0", "factor-MIN_NUM_FORMS": "0", "factor-MAX_NUM_FORMS": "1000"}
+    data = {
+        "name": "Mine",
+        "description": "",
+        "scale_min": "1",
+        "scale_max": "10",
+        "split": "",
+        "co_investment_min": "",
+        "cap": "",
+        "factor-TOTAL_FORMS": str(len(factors)),
+        "factor-INITIAL_FORMS": "0",
+        "factor-MIN_NUM_FORMS": "0",
+        "factor-MAX_NUM_FORMS": "1000",
+    }
     data.update(model)
     for i, f in enumerate(factors):
         for k, v in f.items():
@@ -209,8 +277,14 @@ def _formset(factors, **model):
 
 
 def _f(key, dim, weight, direction="higher"):
-    return {"key": key, "dimension": dim, "weight": weight, "direction": direction, "source": "assessed",
-            "mapping": "percentile"}
+    return {
+        "key": key,
+        "dimension": dim,
+        "weight": weight,
+        "direction": direction,
+        "source": "assessed",
+        "mapping": "percentile",
+    }
 
 
 def test_model_edit_and_refusal(client_for, director):
@@ -219,7 +293,10 @@ def test_model_edit_and_refusal(client_for, director):
     r = c.post(reverse("selection:model_create"), _formset([_f("a", "attractiveness", "1")]))
     assert r.status_code == 200
     assert "There is no factor for competitive position" in r.content.decode()
-    r = c.post(reverse("selection:model_create"), _formset([_f("a", "attractiveness", "1"), _f("b", "position", "2", "lower")], activate="1"))
+    r = c.post(
+        reverse("selection:model_create"),
+        _formset([_f("a", "attractiveness", "1"), _f("b", "position", "2", "lower")], activate="1"),
+    )
     assert r.status_code == 302
     m = SelectionModel.objects.get(name="Mine")
     assert m.is_active and m.factors.get(key="b").direction == "lower"
@@ -229,8 +306,10 @@ def test_model_load_and_export(client_for, director):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     c = client_for(director)
-    data = open("tests/selection/example_model.toml", "rb").read()
-    r = c.post(reverse("selection:models"), {"file": SimpleUploadedFile("m.toml", data), "activate": "on"})
+    data = EXAMPLE.read_bytes()
+    r = c.post(
+        reverse("selection:models"), {"file": SimpleUploadedFile("m.toml", data), "activate": "on"}
+    )
     assert r.status_code == 302
     m = SelectionModel.objects.get(name="Example")
     assert m.is_active
@@ -255,7 +334,10 @@ def test_summary_card_and_badges(client_for, director, account, portfolio):
 
     b = badges([account.pk, portfolio["unrec"].pk, portfolio["lonely"].pk])
     assert b[account.pk][0]["css"] == "quadrant-strategic"
-    assert [x["label"] for x in b[portfolio["unrec"].pk]] == ["Strategic", "strategic but unreciprocated"]
+    assert [x["label"] for x in b[portfolio["unrec"].pk]] == [
+        "Strategic",
+        "strategic but unreciprocated",
+    ]
     assert portfolio["lonely"].pk not in b
     body = client_for(director).get(reverse("customers:detail", args=[account.pk])).content.decode()
     assert "Key account selection" in body

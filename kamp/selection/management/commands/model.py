@@ -48,6 +48,10 @@ class Command(BaseCommand):
             existing = SelectionModel.objects.filter(name=spec.name).first()
             model = actions.do_save_model(user, spec, existing, activate=True)
         except SpecError as exc:
-            raise CommandError("The model was refused:\n" + "\n".join(f"  - {p}" for p in exc.problems))
+            raise CommandError(
+                "The model was refused:\n" + "\n".join(f"  - {p}" for p in exc.problems)
+            )
         n = model.factors.count()
-        self.stdout.write(f"Loaded selection model {model.name!r} ({n} factors); it is now the active model.")
+        self.stdout.write(
+            f"Loaded selection model {model.name!r} ({n} factors); it is now the active model."
+        )

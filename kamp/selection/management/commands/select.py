@@ -23,4 +23,6 @@ class Command(BaseCommand):
             raise CommandError(f"No selection model called {opts['model']!r}.")
         run = engine.run(model, use_cache=False, with_robustness=False)
         payload = results_payload(run)
-        self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1 if not opts["json"] else None))
+        self.stdout.write(
+            json.dumps(payload, ensure_ascii=False, indent=1 if not opts["json"] else None)
+        )
