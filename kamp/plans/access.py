@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from django.db import DataError
 from django.http import Http404
 
 from kamp.customers.access import can_see_economics, get_customer_for_user
@@ -16,7 +17,7 @@ def get_plan_for_user(user, pk, write: bool = False) -> AccountPlan:
     edit it (403)."""
     try:
         customer_id = AccountPlan.objects.values_list("customer_id", flat=True).get(pk=pk)
-    except (AccountPlan.DoesNotExist, ValueError, TypeError):
+    except (AccountPlan.DoesNotExist, ValueError, TypeError, OverflowError, DataError):
         raise Http404("No such plan")
     customer = get_customer_for_user(user, customer_id, write=write)
     plan = AccountPlan.objects.select_related("last_updated_by").get(pk=pk)
@@ -28,7 +29,7 @@ def get_item_for_user(user, model, pk, write: bool = False):
     """A plan's part (objective, action…) through its plan's access check."""
     try:
         plan_id = model.objects.values_list("plan_id", flat=True).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (model.DoesNotExist, ValueError, TypeError, OverflowError, DataError):
         raise Http404("No such item")
     plan = get_plan_for_user(user, plan_id, write=write)
     item = model.objects.get(pk=pk)

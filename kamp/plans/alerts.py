@@ -27,8 +27,8 @@ def alerts(customers, as_of: date) -> list[Alert]:
     high = (
         dict(
             Risk.objects.filter(plan_id__in=current.values(), closed=False)
-            .annotate(score=F("likelihood") * F("impact"))
-            .filter(score__gte=HIGH_RISK_SCORE)
+            .annotate(risk_score=F("likelihood") * F("impact"))
+            .filter(risk_score__gte=HIGH_RISK_SCORE)
             .values("plan_id")
             .annotate(n=Count("id"))
             .values_list("plan_id", "n")

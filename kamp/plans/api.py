@@ -173,6 +173,8 @@ def _form_data(form_class, payload: dict, instance=None) -> dict:
             data[name] = "" if value is None else value
     for key, value in payload.items():
         key = key[:-3] if key.endswith("_id") and key[:-3] in form_class._meta.fields else key
+        if isinstance(value, (dict, list)):
+            value = str(value)  # a form field takes text; the form then rejects it cleanly
         data[key] = "" if value is None else value
     # Unchecked booleans are absent in form data, as in a browser.
     for name in list(data):

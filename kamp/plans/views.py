@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -107,7 +108,7 @@ def _section_context(request, plan, section, *, add_form=None, edit_item=None, e
         "today": timezone.localdate(),
         "edit_item": edit_item,
         "edit_form": edit_form,
-        "currency": plan.customer.currency or _base_currency(),
+        "currency": (plan.customer.currency or _base_currency()) if section == "whitespace" else "",
     }
     if editable and add_form is None:
         add_form = _blank_form(request, plan, section)
@@ -484,7 +485,7 @@ def share(request: HttpRequest, plan_pk: int) -> HttpResponse:
 def link_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
     try:
         plan_id = JointPlanLink.objects.values_list("plan_id", flat=True).get(pk=link_pk)
-    except JointPlanLink.DoesNotExist:
+    except (JointPlanLink.DoesNotExist, OverflowError, DataError):
         raise Http404
     plan = get_plan_for_user(request.user, plan_id, write=True)
     link = JointPlanLink.objects.get(pk=link_pk)

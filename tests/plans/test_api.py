@@ -133,3 +133,17 @@ def test_my_actions_endpoint(client_for, ana, plan):
         "Present the concession model",
         "Internal pricing review",
     }
+
+
+def test_odd_input_is_rejected_cleanly(client_for, ana, plan):
+    c = client_for(ana)
+    huge = 10**20
+    assert c.get(f"/api/v1/plans/{huge}").status_code in (404, 422)
+    assert c.post(f"/plans/links/{huge}/revoke/").status_code == 404
+    assert c.get(f"/plans/{huge}/risks/").status_code == 404
+    r = post(
+        c, f"/api/v1/plans/{plan.pk}/actions", {"title": "x", "due": {"a": 1}, "owner": [1, 2]}
+    )
+    assert r.status_code == 422
+    r = post(c, f"/api/v1/plans/{plan.pk}/reviews", {"date": ["2026-01-01"], "title": "QBR"})
+    assert r.status_code == 422
