@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from kamp.core.imports import (
     ImportOptions,
@@ -63,8 +65,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, **opts):
-        action = opts["kind"]
         user = self._user(opts.get("user"))
+        # The report in the importing user's language, else the site's default.
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            return self._handle(user, opts)
+
+    def _handle(self, user, opts):
+        action = opts["kind"]
         if action == "list":
             return self._list(opts["limit"])
         if action == "fields":
@@ -146,8 +153,8 @@ class Command(BaseCommand):
                 if not batch.invalid_count
                 else self.style.WARNING("Dry run: nothing written.")
             )
-        elif batch.message:
-            w(self.style.ERROR(batch.message))
+        elif batch.message and batch.status != ImportBatch.Status.FAILED:
+            w(batch.message)  # a failure's message is the command's error, printed once
 
     def _list(self, limit: int):
         for b in ImportBatch.objects.select_related("created_by")[:limit]:
