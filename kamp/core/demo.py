@@ -877,12 +877,13 @@ def _load_core(ctx: DemoContext) -> None:
     ctx.customers.update(by_key)
     cs = by_key["cs"]
     cs.notes = (
-        "Lost the 2023 advisory tender to a larger firm; what we learned about CS's needs, buying "
-        "process and culture, and Ana's work connecting people on both sides, made it our first "
-        "key account. We now bring CS ideas to stimulate its thinking."
+        "Perdimos la licitación de asesoría de 2023 frente a una firma más grande. Lo que "
+        "aprendimos de las necesidades, el proceso de compra y la cultura de CS, y el trabajo de "
+        "Ana conectando a personas de ambos lados, la convirtieron en nuestra primera cuenta "
+        "clave. Hoy le llevamos ideas que estimulan su pensamiento."
     )
     cs.save(update_fields=["notes"])
-    by_key["forestal"].notes = "Key account until last year: moved its advisory in-house."
+    by_key["forestal"].notes = "Cuenta clave hasta el año pasado: internalizó su asesoría."
     by_key["forestal"].save(update_fields=["notes"])
 
     # CS's account team.
