@@ -73,10 +73,10 @@ def _sheets(round_ids) -> dict[int, dict[int, dict]]:
 def round_result(rnd: SurveyRound, sheets: dict | None = None, items=None) -> RoundResult:
     items = quality_items(items if items is not None else rnd.template.items.all())
     sheets = sheets if sheets is not None else _sheets([rnd.pk]).get(rnd.pk, {})
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for side in rnd.respondents.values_list("side", flat=True):
         counts[side] += 1
-    by_side = {Side.TEAM: [], Side.CUSTOMER: []}
+    by_side: dict[str, list[dict]] = {Side.TEAM: [], Side.CUSTOMER: []}
     for entry in sheets.values():
         by_side.setdefault(entry["side"], []).append(entry["sheet"])
     team = SideResult(Side.TEAM, counts[Side.TEAM], len(by_side[Side.TEAM]),
@@ -129,7 +129,8 @@ def customer_trend(customer) -> list[dict]:
         items_by_template[item.template_id].append(quality.Item(item.key, item.construct, item.reversed))
     out = []
     for r in rounds:
-        team, cust = [], []
+        team: list[dict] = []
+        cust: list[dict] = []
         for entry in sheets.get(r.pk, {}).values():
             (team if entry["side"] == Side.TEAM else cust).append(entry["sheet"])
         items = items_by_template[r.template_id]
@@ -199,7 +200,7 @@ def sales_facts(customer_ids, as_of: date) -> dict[int, tuple[bool | None, int]]
         dates[cid].append(d)
     any_sales = set(SalesLine.objects.filter(customer_id__in=list(customer_ids))
                     .values_list("customer_id", flat=True).distinct())
-    out = {}
+    out: dict[int, tuple[bool | None, int]] = {}
     year_ago = as_of - timedelta(days=365)
     for cid in customer_ids:
         recent = [d for d in dates.get(cid, []) if d > year_ago]

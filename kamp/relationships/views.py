@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest as AnonymousHttpRequest
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamp.core.http import AuthenticatedHttpRequest as HttpRequest
 from kamp.core.models import SiteSettings
 from kamp.customers.access import can_edit_customer, customers_visible_to, get_customer_for_user
 from kamp.customers.models import CustomerStatus
@@ -106,7 +108,7 @@ def _foundation_hints(customer) -> dict:
     from kamp.team.models import TeamRole
 
     roles_needed = [DMURole.USER, DMURole.INFLUENCER, DMURole.BUYER, DMURole.DECIDER, DMURole.GATEKEEPER]
-    present = set()
+    present: set[str] = set()
     for roles in customer.contacts.filter(active=True).values_list("dmu_roles", flat=True):
         present.update(roles or [])
     covered = sum(1 for r in roles_needed if r in present)
@@ -159,7 +161,8 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
         rounds=rounds,
         my_pending=my_pending,
         latest_round=next((t for t in reversed(trend) if t["team_n"] or t["customer_n"]), None),
-        trend_chart=trend_chart if any(v is not None for v in trend_chart["team"] + trend_chart["customer"]) else None,
+        trend_chart=trend_chart if any(
+            v is not None for v in [*trend_chart["team"], *trend_chart["customer"]]) else None,
         trend_rows=trend_rows,
         trend_heads=[labels.get(k, "RQI") for k in [*quality.QUALITY_CONSTRUCTS, "rqi"]],
         foundations=foundations,
@@ -372,7 +375,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the public survey page -----------------------------------------------------------------
 
 @login_not_required
-def public_survey(request: HttpRequest, token: str) -> HttpResponse:
+def public_survey(request: AnonymousHttpRequest, token: str) -> HttpResponse:
     """The customer contact's private survey: this survey only, in the contact's language."""
     state, respondent = access.respondent_for_token(token)
     language = respondent.language if respondent else (translation.get_language() or "es")
@@ -381,7 +384,7 @@ def public_survey(request: HttpRequest, token: str) -> HttpResponse:
         language = requested
     company = SiteSettings.load().company_name
     with translation.override(language):
-        if state != access.LinkState.OK:
+        if state != access.LinkState.OK or respondent is None:
             template = {access.LinkState.USED: "relationships/public_used.html",
                         access.LinkState.EXPIRED: "relationships/public_expired.html"}.get(
                 state, "relationships/public_unknown.html")
@@ -445,11 +448,12 @@ def portfolio_rows(user):
 def portfolio(request: HttpRequest) -> HttpResponse:
     rows = portfolio_rows(request.user)
     language = translation.get_language() or "en"
-    by_type = {}
+    by_type: dict[str, list[dict]] = {}
     for row in rows:
         key = row["assessment"].type if row["assessment"] else ""
         by_type.setdefault(key, []).append(row)
-    groups = [(RelationshipType(k).label, by_type[k]) for k in typology.TYPES if k in by_type]
+    groups: list[tuple[str, list[dict]]] = [
+        (str(RelationshipType(k).label), by_type[k]) for k in typology.TYPES if k in by_type]
     if "" in by_type:
         groups.append((_("Not assessed yet"), by_type[""]))
     chart = {
