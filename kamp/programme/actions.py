@@ -17,12 +17,24 @@ from .questionnaire import questions_data
 @transaction.atomic
 def do_dismiss_alert(acting_user, alert: Alert, reason: str, until=None) -> AlertDismissal:
     d = AlertDismissal.objects.create(
-        key=alert.key, area=alert.area, kind=alert.kind, customer_id=alert.customer_id,
-        customer_name=alert.customer_name[:200], message=str(alert.message)[:500],
-        reason=reason[:500], dismissed_by=acting_user, until=until,
+        key=alert.key,
+        area=alert.area,
+        kind=alert.kind,
+        customer_id=alert.customer_id,
+        customer_name=alert.customer_name[:200],
+        message=str(alert.message)[:500],
+        reason=reason[:500],
+        dismissed_by=acting_user,
+        until=until,
     )
-    audit.record(acting_user, "update", d, customer_id=alert.customer_id,
-                 summary=_("Alert dismissed: %(msg)s — %(reason)s") % {"msg": alert.message, "reason": reason})
+    audit.record(
+        acting_user,
+        "update",
+        d,
+        customer_id=alert.customer_id,
+        summary=_("Alert dismissed: %(msg)s — %(reason)s")
+        % {"msg": alert.message, "reason": reason},
+    )
     return d
 
 
@@ -31,20 +43,36 @@ def do_restore_alert(acting_user, dismissal: AlertDismissal) -> AlertDismissal:
     dismissal.restored_by = acting_user
     dismissal.restored_at = timezone.now()
     dismissal.save(update_fields=["restored_by", "restored_at"])
-    audit.record(acting_user, "update", dismissal, customer_id=dismissal.customer_id,
-                 summary=_("Alert restored: %(msg)s") % {"msg": dismissal.message})
+    audit.record(
+        acting_user,
+        "update",
+        dismissal,
+        customer_id=dismissal.customer_id,
+        summary=_("Alert restored: %(msg)s") % {"msg": dismissal.message},
+    )
     return dismissal
 
 
 @transaction.atomic
-def do_take_readiness(acting_user, answers: dict[str, int], notes: str = "", on=None) -> ReadinessAssessment:
+def do_take_readiness(
+    acting_user, answers: dict[str, int], notes: str = "", on=None
+) -> ReadinessAssessment:
     questions = questions_data()
     result = readiness.score(questions, answers)
     take = ReadinessAssessment.objects.create(
         taken_by=acting_user if getattr(acting_user, "pk", None) else None,
-        taken_on=on or timezone.localdate(), answers=answers, scores=result["areas"],
-        overall=result["overall"], level=result["level"] or "",
-        steps=readiness.next_steps(questions, answers), notes=notes or "",
+        taken_on=on or timezone.localdate(),
+        answers=answers,
+        scores=result["areas"],
+        overall=result["overall"],
+        level=result["level"] or "",
+        steps=readiness.next_steps(questions, answers),
+        notes=notes or "",
     )
-    audit.record(acting_user, "create", take, summary=_("Readiness self-assessment: %(p)s%%") % {"p": result["overall"]})
+    audit.record(
+        acting_user,
+        "create",
+        take,
+        summary=_("Readiness self-assessment: %(p)s%%") % {"p": result["overall"]},
+    )
     return take

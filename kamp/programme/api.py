@@ -45,10 +45,15 @@ def benefits(request):
     report = service.benefits_report(qs)
     return {
         "programme": report["programme"],
-        "accounts": [{"id": a["id"], "name": a["name"],
-                      "key_since": a["since"].isoformat() if a["since"] else None,
-                      "benefits": {k: (m.as_dict() if m else None) for k, m in a["benefits"].items()}}
-                     for a in report["accounts"]],
+        "accounts": [
+            {
+                "id": a["id"],
+                "name": a["name"],
+                "key_since": a["since"].isoformat() if a["since"] else None,
+                "benefits": {k: (m.as_dict() if m else None) for k, m in a["benefits"].items()},
+            }
+            for a in report["accounts"]
+        ],
     }
 
 
@@ -58,11 +63,28 @@ def alerts(request, area: str = "", severity: str = ""):
     open_alerts, dismissed = inbox.alerts_for(request.user, timezone.localdate())
     shown = inbox.filter_alerts(open_alerts, area=area, severity=severity)
     return {
-        "open": [{"key": a.key, "area": a.area, "kind": a.kind, "severity": a.severity,
-                  "message": str(a.message), "customer_id": a.customer_id,
-                  "customer": a.customer_name, "url": a.url} for a in shown],
-        "dismissed": [{"key": a.key, "reason": d.reason, "by": str(d.dismissed_by or ""),
-                       "at": d.dismissed_at.isoformat()} for a, d in dismissed],
+        "open": [
+            {
+                "key": a.key,
+                "area": a.area,
+                "kind": a.kind,
+                "severity": a.severity,
+                "message": str(a.message),
+                "customer_id": a.customer_id,
+                "customer": a.customer_name,
+                "url": a.url,
+            }
+            for a in shown
+        ],
+        "dismissed": [
+            {
+                "key": a.key,
+                "reason": d.reason,
+                "by": str(d.dismissed_by or ""),
+                "at": d.dismissed_at.isoformat(),
+            }
+            for a, d in dismissed
+        ],
     }
 
 
@@ -88,30 +110,59 @@ def dismiss(request, payload: DismissIn):
 @router.get("/readiness")
 def readiness(request):
     _director(request)
-    return [{"id": t.pk, "taken_on": t.taken_on.isoformat(), "overall": t.overall, "level": t.level,
-             "scores": t.scores, "next_steps": t.steps}
-            for t in ReadinessAssessment.objects.all()[:50]]
+    return [
+        {
+            "id": t.pk,
+            "taken_on": t.taken_on.isoformat(),
+            "overall": t.overall,
+            "level": t.level,
+            "scores": t.scores,
+            "next_steps": t.steps,
+        }
+        for t in ReadinessAssessment.objects.all()[:50]
+    ]
 
 
 @router.get("/readiness/{pk}")
 def readiness_take(request, pk: int):
     _director(request)
     t = get_object_or_404(ReadinessAssessment, pk=pk)
-    return {"id": t.pk, "taken_on": t.taken_on.isoformat(), "overall": t.overall, "level": t.level,
-            "scores": t.scores, "answers": t.answers, "next_steps": t.steps}
+    return {
+        "id": t.pk,
+        "taken_on": t.taken_on.isoformat(),
+        "overall": t.overall,
+        "level": t.level,
+        "scores": t.scores,
+        "answers": t.answers,
+        "next_steps": t.steps,
+    }
 
 
 def _profile_json(p) -> dict:
     return {
-        "id": p.kam.pk, "name": str(p.kam), "key_accounts": p.key_accounts,
-        "overloaded": p.overloaded, "levels": p.levels, "needs": p.needs, "gap": p.gap,
+        "id": p.kam.pk,
+        "name": str(p.kam),
+        "key_accounts": p.key_accounts,
+        "overloaded": p.overloaded,
+        "levels": p.levels,
+        "needs": p.needs,
+        "gap": p.gap,
         "salesperson_only": p.salesperson_only,
         "self": p.self_assessment.levels if p.self_assessment else None,
         "director": p.director_assessment.levels if p.director_assessment else None,
-        "accounts": [{"id": a.customer.pk, "name": a.customer.name, "quadrant": a.quadrant,
-                      "stage": a.stage, "needs": a.needs, "tenure_days": a.tenure_days,
-                      "kam_changes_2y": a.handovers_2y, "turnover_flag": a.turnover_flag}
-                     for a in p.accounts],
+        "accounts": [
+            {
+                "id": a.customer.pk,
+                "name": a.customer.name,
+                "quadrant": a.quadrant,
+                "stage": a.stage,
+                "needs": a.needs,
+                "tenure_days": a.tenure_days,
+                "kam_changes_2y": a.handovers_2y,
+                "turnover_flag": a.turnover_flag,
+            }
+            for a in p.accounts
+        ],
     }
 
 
@@ -122,7 +173,9 @@ def kams(request):
 
     if not (request.user.manages_programme or request.user.is_kam):
         raise HttpError(403, "Not allowed.")
-    return [_profile_json(p) for p in build_profiles(kams_visible_to(request.user).order_by("name"))]
+    return [
+        _profile_json(p) for p in build_profiles(kams_visible_to(request.user).order_by("name"))
+    ]
 
 
 @router.get("/kams/{pk}")

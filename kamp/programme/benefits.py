@@ -49,8 +49,9 @@ def _order(when):
     return when
 
 
-def movement(series: Sequence[tuple[object, float]] | None, higher_is_better: bool = True,
-             key_since=None) -> Movement:
+def movement(
+    series: Sequence[tuple[object, float]] | None, higher_is_better: bool = True, key_since=None
+) -> Movement:
     """First vs last value of a series and, when ``key_since`` is given and data exist on both
     sides, the mean before vs the mean since the customer became a key account."""
     pts = [(w, v) for w, v in (series or []) if v is not None]
@@ -96,8 +97,9 @@ def innovation_series(initiatives: Sequence[Mapping]) -> list[tuple[object, floa
     return out
 
 
-def account_benefits(series: Mapping[str, Sequence[tuple[object, float]] | None],
-                     key_since=None) -> dict[str, Movement | None]:
+def account_benefits(
+    series: Mapping[str, Sequence[tuple[object, float]] | None], key_since=None
+) -> dict[str, Movement | None]:
     """Per benefit, the movement of its series (None when the benefit has no data source)."""
     return {
         b: (movement(series[b], higher, key_since) if series.get(b) is not None else None)

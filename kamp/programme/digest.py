@@ -24,8 +24,12 @@ MAX_ALERTS = 40
 
 
 def recipients():
-    return User.objects.filter(is_active=True).filter(
-        Q(role__in=[Role.KAM, Role.DIRECTOR])).exclude(email="").order_by("email")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(role__in=[Role.KAM, Role.DIRECTOR]))
+        .exclude(email="")
+        .order_by("email")
+    )
 
 
 def digest_for(user, as_of: date) -> dict:
@@ -36,10 +40,14 @@ def digest_for(user, as_of: date) -> dict:
     overdue = sources.overdue_actions(ids, as_of, owner=owner)
     stale = sources.stale_plans(ids, as_of)
     return {
-        "user": user, "as_of": as_of, "alerts": open_alerts[:MAX_ALERTS],
-        "more_alerts": max(0, len(open_alerts) - MAX_ALERTS), "alert_total": len(open_alerts),
+        "user": user,
+        "as_of": as_of,
+        "alerts": open_alerts[:MAX_ALERTS],
+        "more_alerts": max(0, len(open_alerts) - MAX_ALERTS),
+        "alert_total": len(open_alerts),
         "danger": [a for a in open_alerts if a.severity == "danger"],
-        "overdue_actions": overdue, "stale_plans": stale,
+        "overdue_actions": overdue,
+        "stale_plans": stale,
         "plans_available": overdue is not None,
         "base_url": settings.KAMP_BASE_URL.rstrip("/"),
         "digest_url": settings.KAMP_BASE_URL.rstrip("/") + reverse("programme:digest"),
@@ -56,7 +64,9 @@ def send_digest(user, as_of: date, skip_empty: bool = True) -> bool:
         if skip_empty and is_empty(d):
             return False
         subject = _("kamp weekly digest: %(a)s alerts, %(o)s overdue actions") % {
-            "a": d["alert_total"], "o": len(d["overdue_actions"] or [])}
+            "a": d["alert_total"],
+            "o": len(d["overdue_actions"] or []),
+        }
         text = render_to_string("programme/digest_email.txt", d)
         html = render_to_string("programme/digest_email.html", d)
     msg = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])

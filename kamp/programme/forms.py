@@ -6,22 +6,32 @@ from .questionnaire import AREAS, QUESTIONS
 
 class DismissForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=300)
-    reason = forms.CharField(label=_("Reason"), max_length=500,
-                             help_text=_("Why this alert can be set aside: kept in the history."))
-    until = forms.DateField(label=_("Until"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text=_("Empty: until someone restores it."))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("Why this alert can be set aside: kept in the history."),
+    )
+    until = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: until someone restores it."),
+    )
 
 
 class ReadinessForm(forms.Form):
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, initial_answers=None, **kwargs):
         super().__init__(*args, **kwargs)
         fields = {}
         for key, _area, text, options, _step in QUESTIONS:
             fields[key] = forms.TypedChoiceField(
-                label=text, coerce=int, widget=forms.RadioSelect,
+                label=text,
+                coerce=int,
+                widget=forms.RadioSelect,
                 choices=list(enumerate(options)),
                 initial=(initial_answers or {}).get(key),
             )

@@ -80,8 +80,9 @@ def _share(n: int, d: int) -> float | None:
 # --- (1) Profitability ---------------------------------------------------------------------
 
 
-def profitability(key_accounts: Sequence[int],
-                  profit_after_kam: Mapping[int, Sequence[tuple[str, float]]] | None) -> CheckResult:
+def profitability(
+    key_accounts: Sequence[int], profit_after_kam: Mapping[int, Sequence[tuple[str, float]]] | None
+) -> CheckResult:
     """Key accounts profitable after KAM in their latest period, and the programme P&L (sum of
     profit after KAM over key accounts) in the latest period against the one before.
 
@@ -103,7 +104,8 @@ def profitability(key_accounts: Sequence[int],
     if current is not None and current < 0:
         status = DANGER
     return CheckResult(
-        "profitability", status,
+        "profitability",
+        status,
         figures={
             "accounts_with_data": len(with_data),
             "profitable": len(with_data) - len(losing),
@@ -145,7 +147,8 @@ def right_kams(kams: Sequence[Mapping], max_accounts: int = 4) -> CheckResult:
     for k in overloaded + gaps + sp_only:
         flagged_accounts.update(k["accounts"])
     return CheckResult(
-        "right_kams", worst(list(parts.values())),
+        "right_kams",
+        worst(list(parts.values())),
         figures={
             "kams": len(kams),
             "assessed": len(assessed),
@@ -190,7 +193,8 @@ def internal_support(accounts: Mapping[int, Mapping]) -> CheckResult:
     if engaged_known:
         behind |= set(accounts) - set(engaged)
     return CheckResult(
-        "internal_support", worst(list(parts.values())),
+        "internal_support",
+        worst(list(parts.values())),
         figures={
             "accounts": n,
             "with_sponsor": len(with_sponsor),
@@ -207,10 +211,12 @@ def internal_support(accounts: Mapping[int, Mapping]) -> CheckResult:
 # --- (4) Trust and long-term relationships --------------------------------------------------
 
 
-def trust(key_accounts: Sequence[int],
-          rqi: Mapping[int, Sequence[tuple[object, float]]] | None,
-          types: Mapping[int, str] | None,
-          perception_gaps: Mapping[int, bool] | None) -> CheckResult:
+def trust(
+    key_accounts: Sequence[int],
+    rqi: Mapping[int, Sequence[tuple[object, float]]] | None,
+    types: Mapping[int, str] | None,
+    perception_gaps: Mapping[int, bool] | None,
+) -> CheckResult:
     """RQI trend (mean of each account's latest vs its previous measurement), share of key
     accounts in collaborative partnership, and accounts with a perception gap."""
     if rqi is None and types is None and perception_gaps is None:
@@ -222,24 +228,45 @@ def trust(key_accounts: Sequence[int],
     if rqi is not None:
         latest = [rqi[c][-1][1] for c in key_accounts if rqi.get(c)]
         prev = [rqi[c][-2][1] for c in key_accounts if rqi.get(c) and len(rqi[c]) > 1]
-        falling = [c for c in key_accounts if rqi.get(c) and len(rqi[c]) > 1
-                   and rqi[c][-1][1] < rqi[c][-2][1] - RQI_TREND_EPSILON]
+        falling = [
+            c
+            for c in key_accounts
+            if rqi.get(c) and len(rqi[c]) > 1 and rqi[c][-1][1] < rqi[c][-2][1] - RQI_TREND_EPSILON
+        ]
         cur = mean(latest) if latest else None
         before = mean(prev) if prev else None
         trend = trend_of(cur, before, RQI_TREND_EPSILON)
-        figures.update({"rqi": cur, "rqi_previous": before, "rqi_measured": len(latest),
-                        "rqi_falling": falling})
+        figures.update(
+            {
+                "rqi": cur,
+                "rqi_previous": before,
+                "rqi_measured": len(latest),
+                "rqi_falling": falling,
+            }
+        )
         behind.update(falling)
-        parts["rqi"] = (UNKNOWN if cur is None else DANGER if trend == DOWN and len(falling) > 1
-                        else WARNING if falling else OK)
+        parts["rqi"] = (
+            UNKNOWN
+            if cur is None
+            else DANGER
+            if trend == DOWN and len(falling) > 1
+            else WARNING
+            if falling
+            else OK
+        )
     else:
         parts["rqi"] = UNKNOWN
     if types is not None:
         typed = [c for c in key_accounts if types.get(c)]
         partners = [c for c in typed if types[c] == "collaborative_partnership"]
         share = _share(len(partners), len(typed))
-        figures.update({"typed": len(typed), "collaborative_partnership": len(partners),
-                        "share_partnership": share})
+        figures.update(
+            {
+                "typed": len(typed),
+                "collaborative_partnership": len(partners),
+                "share_partnership": share,
+            }
+        )
         # Partnership is the aim, not a requirement of every account: warn only below a quarter.
         parts["partnership"] = share_status(share, ok=0.5, warn=0.25)
     else:
@@ -251,5 +278,11 @@ def trust(key_accounts: Sequence[int],
         parts["perception_gap"] = OK if not gaps else (WARNING if len(gaps) <= 1 else DANGER)
     else:
         parts["perception_gap"] = UNKNOWN
-    return CheckResult("trust", worst(list(parts.values())), figures=figures, trend=trend,
-                       accounts=sorted(behind), parts=parts)
+    return CheckResult(
+        "trust",
+        worst(list(parts.values())),
+        figures=figures,
+        trend=trend,
+        accounts=sorted(behind),
+        parts=parts,
+    )

@@ -25,13 +25,18 @@ def customers_for(user):
 
 def active_dismissals(as_of: date) -> dict[str, AlertDismissal]:
     found = {}
-    for d in AlertDismissal.objects.filter(restored_at__isnull=True).filter(
-            Q(until__isnull=True) | Q(until__gte=as_of)).select_related("dismissed_by"):
+    for d in (
+        AlertDismissal.objects.filter(restored_at__isnull=True)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
+        .select_related("dismissed_by")
+    ):
         found.setdefault(d.key, d)
     return found
 
 
-def alerts_for(user, as_of: date, customers=None) -> tuple[list[Alert], list[tuple[Alert, AlertDismissal]]]:
+def alerts_for(
+    user, as_of: date, customers=None
+) -> tuple[list[Alert], list[tuple[Alert, AlertDismissal]]]:
     """(open alerts, dismissed alerts with their dismissal) for ``user``."""
     qs = customers_for(user) if customers is None else customers
     every = collect(qs, as_of)
@@ -48,8 +53,14 @@ def alerts_for(user, as_of: date, customers=None) -> tuple[list[Alert], list[tup
     return open_, gone
 
 
-def filter_alerts(alerts: list[Alert], area: str = "", severity: str = "", owner: str = "",
-                  customer: str = "", owners: dict[int, int | None] | None = None) -> list[Alert]:
+def filter_alerts(
+    alerts: list[Alert],
+    area: str = "",
+    severity: str = "",
+    owner: str = "",
+    customer: str = "",
+    owners: dict[int, int | None] | None = None,
+) -> list[Alert]:
     out = alerts
     if area:
         out = [a for a in out if a.area == area]
@@ -59,7 +70,11 @@ def filter_alerts(alerts: list[Alert], area: str = "", severity: str = "", owner
         out = [a for a in out if a.customer_id == int(customer)]
     if owner.isdigit() and owners is not None:
         uid = int(owner)
-        out = [a for a in out if (a.customer_id and owners.get(a.customer_id) == uid) or a.data.get("kam_id") == uid]
+        out = [
+            a
+            for a in out
+            if (a.customer_id and owners.get(a.customer_id) == uid) or a.data.get("kam_id") == uid
+        ]
     return out
 
 

@@ -16,15 +16,22 @@ class AlertDismissal(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     reason = models.CharField(_("reason"), max_length=500)
     dismissed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("dismissed by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     dismissed_at = models.DateTimeField(_("dismissed"), default=timezone.now)
     # Until when it stays dismissed (empty: until restored).
     until = models.DateField(_("until"), null=True, blank=True)
     restored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("restored by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("restored by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     restored_at = models.DateTimeField(_("restored"), null=True, blank=True)
 
@@ -46,8 +53,11 @@ class ReadinessAssessment(models.Model):
     be compared over time."""
 
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     taken_on = models.DateField(_("date"), default=timezone.localdate)
     answers = models.JSONField(_("answers"), default=dict)

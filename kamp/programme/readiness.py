@@ -38,8 +38,13 @@ def score(questions: Sequence[Mapping], answers: Mapping[str, int]) -> dict:
     }
     total_possible = sum(possible.values())
     overall = round(100 * sum(got.values()) / total_possible) if total_possible else None
-    return {"areas": area_scores, "overall": overall, "level": level(overall),
-            "answered": answered, "total": len(questions)}
+    return {
+        "areas": area_scores,
+        "overall": overall,
+        "level": level(overall),
+        "answered": answered,
+        "total": len(questions),
+    }
 
 
 def level(overall: float | None) -> str | None:

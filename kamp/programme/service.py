@@ -29,9 +29,15 @@ CHECK_TITLES = {
 }
 CHECK_QUESTIONS = {
     "profitability": gettext_lazy("Do key accounts pay, after what we invest in them?"),
-    "right_kams": gettext_lazy("Do we have the right KAMs, with workloads they can carry, and do we keep them?"),
-    "internal_support": gettext_lazy("Does the whole company back the key accounts: sponsors, teams across functions, functions in contact?"),
-    "trust": gettext_lazy("Are the key relationships growing in trust and moving toward partnership?"),
+    "right_kams": gettext_lazy(
+        "Do we have the right KAMs, with workloads they can carry, and do we keep them?"
+    ),
+    "internal_support": gettext_lazy(
+        "Does the whole company back the key accounts: sponsors, teams across functions, functions in contact?"
+    ),
+    "trust": gettext_lazy(
+        "Are the key relationships growing in trust and moving toward partnership?"
+    ),
 }
 STATUS_LABELS = {
     health.OK: gettext_lazy("healthy"),
@@ -39,8 +45,11 @@ STATUS_LABELS = {
     health.DANGER: gettext_lazy("at risk"),
     health.UNKNOWN: gettext_lazy("no data yet"),
 }
-TREND_LABELS = {health.UP: gettext_lazy("rising"), health.DOWN: gettext_lazy("falling"),
-                health.FLAT: gettext_lazy("steady")}
+TREND_LABELS = {
+    health.UP: gettext_lazy("rising"),
+    health.DOWN: gettext_lazy("falling"),
+    health.FLAT: gettext_lazy("steady"),
+}
 AREA_LABELS = {
     "selection": gettext_lazy("Selection"),
     "relationships": gettext_lazy("Relationships"),
@@ -117,18 +126,28 @@ class Check:
 
     def as_json(self) -> dict:
         return {
-            "key": self.key, "title": str(self.title), "status": self.status,
-            "trend": self.result.trend, "figures": self.result.figures,
-            "parts": self.result.parts, "explanation": [str(x) for x in self.lines],
-            "accounts": [{"id": a["id"], "name": a["name"], "why": str(a.get("why", ""))} for a in self.accounts],
+            "key": self.key,
+            "title": str(self.title),
+            "status": self.status,
+            "trend": self.result.trend,
+            "figures": self.result.figures,
+            "parts": self.result.parts,
+            "explanation": [str(x) for x in self.lines],
+            "accounts": [
+                {"id": a["id"], "name": a["name"], "why": str(a.get("why", ""))}
+                for a in self.accounts
+            ],
             "missing": [str(m) for m in self.missing],
         }
 
 
 def key_accounts(qs=None) -> list[tuple[int, str, int | None]]:
     qs = Customer.objects.all() if qs is None else qs
-    return list(qs.filter(status=CustomerStatus.KEY_ACCOUNT).order_by("name")
-                .values_list("id", "name", "owner_id"))
+    return list(
+        qs.filter(status=CustomerStatus.KEY_ACCOUNT)
+        .order_by("name")
+        .values_list("id", "name", "owner_id")
+    )
 
 
 def _pct(x) -> str:
@@ -144,8 +163,16 @@ def _money(x) -> str:
 
 
 def _acc(ids, names, why, url_name="customers:detail") -> list[dict]:
-    return [{"id": cid, "name": names.get(cid, str(cid)), "url": reverse(url_name, args=[cid]),
-             "why": why} for cid in ids if cid in names]
+    return [
+        {
+            "id": cid,
+            "name": names.get(cid, str(cid)),
+            "url": reverse(url_name, args=[cid]),
+            "why": why,
+        }
+        for cid in ids
+        if cid in names
+    ]
 
 
 class Cached:
@@ -161,7 +188,9 @@ class Cached:
         return self.values[key]
 
 
-def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = None) -> list[Check]:
+def programme_checks(
+    as_of: date | None = None, qs=None, cache: Cached | None = None
+) -> list[Check]:
     """The four challenge checks over the key accounts in ``qs`` (default: all)."""
     as_of = as_of or timezone.localdate()
     src = cache or Cached()
@@ -175,15 +204,30 @@ def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = 
     r = health.profitability(ids, profit)
     c = Check("profitability", r)
     if profit is None:
-        c.missing.append(_("Account P&L (economics): import sales, cost to serve and KAM investments."))
+        c.missing.append(
+            _("Account P&L (economics): import sales, cost to serve and KAM investments.")
+        )
     else:
         f = r.figures
-        c.lines.append(_("%(p)s of %(n)s key accounts with figures are profitable after KAM in the latest period.")
-                       % {"p": f["profitable"], "n": f["accounts_with_data"]})
+        c.lines.append(
+            _(
+                "%(p)s of %(n)s key accounts with figures are profitable after KAM in the latest period."
+            )
+            % {"p": f["profitable"], "n": f["accounts_with_data"]}
+        )
         if f["programme_profit"] is not None:
-            c.lines.append(_("Programme profit after KAM (%(period)s): %(v)s %(cur)s%(prev)s.") % {
-                "period": f["period"], "v": _money(f["programme_profit"]), "cur": _currency(),
-                "prev": "" if f["programme_profit_previous"] is None else _("; the period before: %(v)s") % {"v": _money(f["programme_profit_previous"])}})
+            c.lines.append(
+                _("Programme profit after KAM (%(period)s): %(v)s %(cur)s%(prev)s.")
+                % {
+                    "period": f["period"],
+                    "v": _money(f["programme_profit"]),
+                    "cur": _currency(),
+                    "prev": ""
+                    if f["programme_profit_previous"] is None
+                    else _("; the period before: %(v)s")
+                    % {"v": _money(f["programme_profit_previous"])},
+                }
+            )
         c.accounts = _acc(r.accounts, names, _("loses money after KAM"), "economics:customer_tab")
     checks.append(c)
 
@@ -193,42 +237,75 @@ def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = 
     kams += list(User.objects.filter(role=Role.KAM, is_active=True).exclude(pk__in=kam_ids))
     profiles = build_profiles(kams, as_of)
     src.values["profiles"] = profiles
-    data = [{
-        "id": p.kam.pk, "accounts": [a.customer.pk for a in p.accounts], "gap_total": p.gap_total,
-        "salesperson_only": p.salesperson_only, "assessed": not p.unassessed,
-        "turnover_accounts": [a.customer.pk for a in p.turnover_accounts],
-    } for p in profiles if p.accounts or p.kam.role == Role.KAM]
+    data = [
+        {
+            "id": p.kam.pk,
+            "accounts": [a.customer.pk for a in p.accounts],
+            "gap_total": p.gap_total,
+            "salesperson_only": p.salesperson_only,
+            "assessed": not p.unassessed,
+            "turnover_accounts": [a.customer.pk for a in p.turnover_accounts],
+        }
+        for p in profiles
+        if p.accounts or p.kam.role == Role.KAM
+    ]
     r = health.right_kams(data, MAX_ACCOUNTS_PER_KAM)
     c = Check("right_kams", r)
     by_id = {p.kam.pk: p for p in profiles}
     if data:
         f = r.figures
-        c.lines.append(_("%(k)s KAMs carry %(a)s key accounts on average (warning above %(m)s).")
-                       % {"k": f["kams"], "a": f["accounts_per_kam"], "m": f["max_accounts"]})
+        c.lines.append(
+            _("%(k)s KAMs carry %(a)s key accounts on average (warning above %(m)s).")
+            % {"k": f["kams"], "a": f["accounts_per_kam"], "m": f["max_accounts"]}
+        )
         for uid in f["overloaded"]:
-            c.lines.append(_("%(kam)s owns %(n)s key accounts.") % {"kam": by_id[uid].kam, "n": by_id[uid].key_accounts})
-        c.lines.append(_("%(a)s of %(k)s KAMs assessed; %(f)s of those fit what their accounts need.")
-                       % {"a": f["assessed"], "k": f["kams"], "f": _pct(f["share_fit"])})
+            c.lines.append(
+                _("%(kam)s owns %(n)s key accounts.")
+                % {"kam": by_id[uid].kam, "n": by_id[uid].key_accounts}
+            )
+        c.lines.append(
+            _("%(a)s of %(k)s KAMs assessed; %(f)s of those fit what their accounts need.")
+            % {"a": f["assessed"], "k": f["kams"], "f": _pct(f["share_fit"])}
+        )
         for uid in f["salesperson_only"]:
-            c.lines.append(_("%(kam)s's profile is only the salesperson hat.") % {"kam": by_id[uid].kam})
+            c.lines.append(
+                _("%(kam)s's profile is only the salesperson hat.") % {"kam": by_id[uid].kam}
+            )
         for uid in f["with_fit_gap"]:
-            c.lines.append(_("%(kam)s: %(n)s hat level(s) short of what their accounts need.")
-                           % {"kam": by_id[uid].kam, "n": by_id[uid].gap_total})
+            c.lines.append(
+                _("%(kam)s: %(n)s hat level(s) short of what their accounts need.")
+                % {"kam": by_id[uid].kam, "n": by_id[uid].gap_total}
+            )
         turnover = set(f["turnover_accounts"])
-        c.accounts = _acc(sorted(turnover), names, _("KAM changed twice in two years"), "team:customer")
+        c.accounts = _acc(
+            sorted(turnover), names, _("KAM changed twice in two years"), "team:customer"
+        )
         for uid in f["overloaded"] + f["salesperson_only"] + f["with_fit_gap"]:
-            c.accounts += [a for a in _acc([x.customer.pk for x in by_id[uid].accounts], names,
-                                           _("KAM: %(kam)s") % {"kam": by_id[uid].kam}) if a["id"] not in {x["id"] for x in c.accounts}]
-        c.kams = [{"id": p.kam.pk, "name": str(p.kam), "url": reverse("team:kam", args=[p.kam.pk])} for p in profiles]
+            c.accounts += [
+                a
+                for a in _acc(
+                    [x.customer.pk for x in by_id[uid].accounts],
+                    names,
+                    _("KAM: %(kam)s") % {"kam": by_id[uid].kam},
+                )
+                if a["id"] not in {x["id"] for x in c.accounts}
+            ]
+        c.kams = [
+            {"id": p.kam.pk, "name": str(p.kam), "url": reverse("team:kam", args=[p.kam.pk])}
+            for p in profiles
+        ]
     checks.append(c)
 
     # (3) Internal support
     sponsors: dict[int, list[int]] = {}
     functions: dict[int, set] = {cid: set() for cid in ids}
     owners = {k[0]: k[2] for k in keys}
-    owner_fn = dict(User.objects.filter(pk__in=kam_ids).values_list("pk", "function")) if kam_ids else {}
+    owner_fn = (
+        dict(User.objects.filter(pk__in=kam_ids).values_list("pk", "function")) if kam_ids else {}
+    )
     for cid, uid, role, fn in AccountTeamMember.objects.filter(customer_id__in=ids).values_list(
-            "customer_id", "user_id", "role", "user__function"):
+        "customer_id", "user_id", "role", "user__function"
+    ):
         if role == TeamRole.SPONSOR:
             sponsors.setdefault(cid, []).append(uid)
         else:
@@ -238,24 +315,43 @@ def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = 
             functions[cid].add(owner_fn[owners[cid]])
     met = src("sponsor_meetings", ids, sponsors, as_of)
     engaged = src("functions_engaged", ids, as_of)
-    per = {cid: {"sponsor": cid in sponsors,
-                 "sponsor_met": None if met is None else bool(met.get(cid)),
-                 "functions": len(functions[cid]),
-                 "functions_engaged": None if engaged is None else len(engaged.get(cid) or [])}
-           for cid in ids}
+    per = {
+        cid: {
+            "sponsor": cid in sponsors,
+            "sponsor_met": None if met is None else bool(met.get(cid)),
+            "functions": len(functions[cid]),
+            "functions_engaged": None if engaged is None else len(engaged.get(cid) or []),
+        }
+        for cid in ids
+    }
     r = health.internal_support(per)
     c = Check("internal_support", r)
     if ids:
         f = r.figures
-        c.lines.append(_("%(s)s of %(n)s key accounts have an executive sponsor.") % {"s": f["with_sponsor"], "n": f["accounts"]})
+        c.lines.append(
+            _("%(s)s of %(n)s key accounts have an executive sponsor.")
+            % {"s": f["with_sponsor"], "n": f["accounts"]}
+        )
         if f["sponsor_met_last_quarter"] is not None:
-            c.lines.append(_("Key accounts whose sponsor met the customer in the last quarter: %(s)s of %(n)s.") % {"s": f["sponsor_met_last_quarter"], "n": f["accounts"]})
+            c.lines.append(
+                _(
+                    "Key accounts whose sponsor met the customer in the last quarter: %(s)s of %(n)s."
+                )
+                % {"s": f["sponsor_met_last_quarter"], "n": f["accounts"]}
+            )
         else:
             c.missing.append(_("Sponsor meetings (interaction log)."))
-        c.lines.append(_("%(s)s of %(n)s teams are staffed across at least %(m)s functions.")
-                       % {"s": f["staffed_across_functions"], "n": f["accounts"], "m": f["min_functions"]})
+        c.lines.append(
+            _("%(s)s of %(n)s teams are staffed across at least %(m)s functions.")
+            % {"s": f["staffed_across_functions"], "n": f["accounts"], "m": f["min_functions"]}
+        )
         if f["functions_engaged"] is not None:
-            c.lines.append(_("In %(s)s key accounts at least two of our functions were in contact with the customer this year.") % {"s": f["functions_engaged"]})
+            c.lines.append(
+                _(
+                    "In %(s)s key accounts at least two of our functions were in contact with the customer this year."
+                )
+                % {"s": f["functions_engaged"]}
+            )
         else:
             c.missing.append(_("Functions engaged (interaction log)."))
         acc = []
@@ -283,20 +379,40 @@ def programme_checks(as_of: date | None = None, qs=None, cache: Cached | None = 
     if rqi is None:
         c.missing.append(_("Relationship quality surveys (relationships)."))
     elif f.get("rqi") is not None:
-        c.lines.append(_("Mean relationship quality index (RQI, 1–7): %(v).1f%(prev)s, over %(n)s accounts measured.") % {
-            "v": f["rqi"], "n": f["rqi_measured"],
-            "prev": "" if f.get("rqi_previous") is None else _(" (previous measurement %(p).1f)") % {"p": f["rqi_previous"]}})
+        c.lines.append(
+            _(
+                "Mean relationship quality index (RQI, 1–7): %(v).1f%(prev)s, over %(n)s accounts measured."
+            )
+            % {
+                "v": f["rqi"],
+                "n": f["rqi_measured"],
+                "prev": ""
+                if f.get("rqi_previous") is None
+                else _(" (previous measurement %(p).1f)") % {"p": f["rqi_previous"]},
+            }
+        )
     else:
         c.lines.append(_("No relationship quality survey answered yet."))
     if types is not None and f.get("typed") is not None:
-        c.lines.append(_("%(p)s of %(n)s typed key accounts are collaborative partnerships.") % {"p": f["collaborative_partnership"], "n": f["typed"]})
+        c.lines.append(
+            _("%(p)s of %(n)s typed key accounts are collaborative partnerships.")
+            % {"p": f["collaborative_partnership"], "n": f["typed"]}
+        )
     elif types is None:
         c.missing.append(_("Relationship types (relationships)."))
     if gaps is not None:
-        c.lines.append(_("Accounts with a perception gap (the two sides differ by more than a point): %(n)s.") % {"n": len(f.get("perception_gaps", []))})
+        c.lines.append(
+            _("Accounts with a perception gap (the two sides differ by more than a point): %(n)s.")
+            % {"n": len(f.get("perception_gaps", []))}
+        )
     acc = _acc(f.get("rqi_falling", []), names, _("RQI falling"), "relationships:customer_tab")
-    acc += [a for a in _acc(f.get("perception_gaps", []), names, _("perception gap"), "relationships:customer_tab")
-            if a["id"] not in {x["id"] for x in acc}]
+    acc += [
+        a
+        for a in _acc(
+            f.get("perception_gaps", []), names, _("perception gap"), "relationships:customer_tab"
+        )
+        if a["id"] not in {x["id"] for x in acc}
+    ]
     c.accounts = acc
     checks.append(c)
     return checks
@@ -318,10 +434,18 @@ def benefit_series(ids, as_of: date) -> dict[int, dict[str, list | None]]:
     for cid in ids:
         s: dict[str, list | None] = {}
         cons = None if constructs is None else constructs.get(cid, [])
-        for key, construct in (("conflict", "conflict"), ("transparency", "information_sharing"),
-                               ("satisfaction", "satisfaction"), ("trust", "trust"),
-                               ("loyalty", "commitment")):
-            s[key] = None if cons is None else [(p["when"], p[construct]) for p in cons if p.get(construct) is not None]
+        for key, construct in (
+            ("conflict", "conflict"),
+            ("transparency", "information_sharing"),
+            ("satisfaction", "satisfaction"),
+            ("trust", "trust"),
+            ("loyalty", "commitment"),
+        ):
+            s[key] = (
+                None
+                if cons is None
+                else [(p["when"], p[construct]) for p in cons if p.get(construct) is not None]
+            )
         if sales is None:
             s["sales_growth"] = None
         else:
@@ -341,7 +465,10 @@ def benefits_report(qs, as_of: date | None = None) -> dict:
     since = sources.key_account_since(ids) or {}
     per_account = {cid: bf.account_benefits(series[cid], since.get(cid)) for cid in ids}
     return {
-        "accounts": [{"id": cid, "name": name, "benefits": per_account[cid], "since": since.get(cid)} for cid, name, _o in keys],
+        "accounts": [
+            {"id": cid, "name": name, "benefits": per_account[cid], "since": since.get(cid)}
+            for cid, name, _o in keys
+        ],
         "programme": bf.programme_benefits(per_account),
         "labels": BENEFIT_LABELS,
         "series": series,

@@ -51,8 +51,12 @@ def dmu_coverage(ids) -> dict[int, dict]:
         counts[cid] += 1
         roles[cid].update(r for r in (dmu or []) if r in CORE_DMU_ROLES)
     return {
-        cid: {"covered": len(roles[cid]), "of": len(CORE_DMU_ROLES), "contacts": counts[cid],
-              "share": len(roles[cid]) / len(CORE_DMU_ROLES)}
+        cid: {
+            "covered": len(roles[cid]),
+            "of": len(CORE_DMU_ROLES),
+            "contacts": counts[cid],
+            "share": len(roles[cid]) / len(CORE_DMU_ROLES),
+        }
         for cid in ids
     }
 
@@ -87,12 +91,17 @@ def matrix_points(ids=None) -> list[dict] | None:
         if not r.complete or (wanted is not None and r.id not in wanted):
             continue
         info = run.customers.get(r.id)
-        points.append({
-            "id": r.id, "name": r.name, "attractiveness": round(r.attractiveness, 2),
-            "position": round(r.position, 2), "quadrant": r.quadrant,
-            "key": bool(info and info.status == CustomerStatus.KEY_ACCOUNT),
-            "url": reverse("selection:customer_tab", args=[r.id]),
-        })
+        points.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "attractiveness": round(r.attractiveness, 2),
+                "position": round(r.position, 2),
+                "quadrant": r.quadrant,
+                "key": bool(info and info.status == CustomerStatus.KEY_ACCOUNT),
+                "url": reverse("selection:customer_tab", args=[r.id]),
+            }
+        )
     return points
 
 
@@ -102,8 +111,11 @@ def key_account_since(ids) -> dict[int, date] | None:
     from kamp.selection.models import Decision
 
     out: dict[int, date] = {}
-    for cid, on in Decision.objects.filter(customer_id__in=list(ids), kind="make").order_by(
-            "decided_on").values_list("customer_id", "decided_on"):
+    for cid, on in (
+        Decision.objects.filter(customer_id__in=list(ids), kind="make")
+        .order_by("decided_on")
+        .values_list("customer_id", "decided_on")
+    ):
         out[cid] = on
     return out
 
@@ -142,8 +154,11 @@ def rqi_series(ids) -> dict[int, list[tuple[date, float]]] | None:
 def perception_gaps(ids) -> dict[int, bool] | None:
     from kamp.relationships import results
 
-    return {cid: rounds[0].gap_flagged for cid, rounds in results.latest_scored_rounds(ids).items()
-            if rounds}
+    return {
+        cid: rounds[0].gap_flagged
+        for cid, rounds in results.latest_scored_rounds(ids).items()
+        if rounds
+    }
 
 
 @degrade
@@ -183,13 +198,20 @@ def interaction_forms(ids, as_of: date) -> dict[int, dict] | None:
     ids = list(ids)
     if not ids:
         return {}
-    return {cid: {"form": a.form, "diamond_index": a.diamond_index,
-                  "functional_pairs": [list(p) for p in a.functional_pairs]}
-            for cid, a in analysis.analyse_many(ids, as_of).items()}
+    return {
+        cid: {
+            "form": a.form,
+            "diamond_index": a.diamond_index,
+            "functional_pairs": [list(p) for p in a.functional_pairs],
+        }
+        for cid, a in analysis.analyse_many(ids, as_of).items()
+    }
 
 
 @degrade
-def sponsor_meetings(ids, sponsors: dict[int, list[int]], as_of: date, days: int = 92) -> dict[int, int] | None:
+def sponsor_meetings(
+    ids, sponsors: dict[int, list[int]], as_of: date, days: int = 92
+) -> dict[int, int] | None:
     """Per account, how many interactions its executive sponsors took part in (last quarter)."""
     from kamp.interactions.models import InteractionPerson
 
@@ -198,8 +220,10 @@ def sponsor_meetings(ids, sponsors: dict[int, list[int]], as_of: date, days: int
     if not wanted:
         return out
     for cid, uid in InteractionPerson.objects.filter(
-            interaction__customer_id__in=list(sponsors), user_id__in={u for _c, u in wanted},
-            interaction__date__gt=as_of - timedelta(days=days), interaction__date__lte=as_of,
+        interaction__customer_id__in=list(sponsors),
+        user_id__in={u for _c, u in wanted},
+        interaction__date__gt=as_of - timedelta(days=days),
+        interaction__date__lte=as_of,
     ).values_list("interaction__customer_id", "user_id"):
         if (cid, uid) in wanted:
             out[cid] += 1
@@ -212,10 +236,15 @@ def functions_engaged(ids, as_of: date, days: int = 365) -> dict[int, list[str]]
     from kamp.interactions.models import InteractionPerson
 
     out: dict[int, set] = defaultdict(set)
-    for cid, fn in InteractionPerson.objects.filter(
+    for cid, fn in (
+        InteractionPerson.objects.filter(
             interaction__customer_id__in=list(ids),
-            interaction__date__gt=as_of - timedelta(days=days), interaction__date__lte=as_of,
-    ).values_list("interaction__customer_id", "user__function").distinct():
+            interaction__date__gt=as_of - timedelta(days=days),
+            interaction__date__lte=as_of,
+        )
+        .values_list("interaction__customer_id", "user__function")
+        .distinct()
+    ):
         out[cid].add(fn)
     return {cid: sorted(v) for cid, v in out.items()}
 
@@ -224,7 +253,9 @@ def functions_engaged(ids, as_of: date, days: int = 365) -> dict[int, list[str]]
 
 
 @degrade
-def profit_after_kam(ids, as_of: date, quarters: int = 4) -> dict[int, list[tuple[str, float]]] | None:
+def profit_after_kam(
+    ids, as_of: date, quarters: int = 4
+) -> dict[int, list[tuple[str, float]]] | None:
     """Per account, profit after KAM over the last complete quarters: [(period, value)]."""
     from kamp.economics import services
 
@@ -235,7 +266,10 @@ def profit_after_kam(ids, as_of: date, quarters: int = 4) -> dict[int, list[tupl
     values = services.compute(periods, ids, services.rate_table())
     out: dict[int, list[tuple[str, float]]] = {}
     for (cid, i), v in sorted(values.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        out.setdefault(cid, [(str(p), 0.0) for p in periods])[i] = (str(periods[i]), float(v.profit_after_kam))
+        out.setdefault(cid, [(str(p), 0.0) for p in periods])[i] = (
+            str(periods[i]),
+            float(v.profit_after_kam),
+        )
     return out
 
 
@@ -258,7 +292,9 @@ def sales_by_year(ids, as_of: date, years: int = 3) -> dict[int, dict[int, float
 
 
 @degrade
-def share_of_wallet(ids, as_of: date, years: int = 3) -> dict[int, list[tuple[object, float]]] | None:
+def share_of_wallet(
+    ids, as_of: date, years: int = 3
+) -> dict[int, list[tuple[object, float]]] | None:
     """Per account, share of wallet of each trailing 12 months, oldest first (by year ending)."""
     from kamp.economics import services
     from kamp.economics.pnl import Period
@@ -286,11 +322,20 @@ def whale_curve(ids, as_of: date) -> list[dict] | None:
     values = services.portfolio_pnl(pnl.Period.trailing(as_of, 12), None, with_previous=False)
     if not values:
         return []
-    points = pnl.sample_curve(pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items()), 300)
+    points = pnl.sample_curve(
+        pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items()), 300
+    )
     names = dict(Customer.objects.filter(pk__in=[p.key for p in points]).values_list("pk", "name"))
-    return [{"id": p.key, "name": names.get(p.key, ""), "profit": float(p.profit),
-             "cumulative": float(p.cumulative),
-             "url": reverse("economics:customer_tab", args=[p.key])} for p in points]
+    return [
+        {
+            "id": p.key,
+            "name": names.get(p.key, ""),
+            "profit": float(p.profit),
+            "cumulative": float(p.cumulative),
+            "url": reverse("economics:customer_tab", args=[p.key]),
+        }
+        for p in points
+    ]
 
 
 # --- plans -------------------------------------------------------------------------------------
@@ -306,25 +351,39 @@ def _plan_health(ids, as_of: date):
 @degrade
 def plan_completeness(ids, as_of: date) -> dict[int, dict] | None:
     current, found = _plan_health(list(ids), as_of)
-    return {cid: {"completeness": found[pid].percent / 100, "stale": found[pid].stale,
-                  "last_updated": found[pid].last_updated}
-            for cid, pid in current.items() if pid in found}
+    return {
+        cid: {
+            "completeness": found[pid].percent / 100,
+            "stale": found[pid].stale,
+            "last_updated": found[pid].last_updated,
+        }
+        for cid, pid in current.items()
+        if pid in found
+    }
 
 
 @degrade
 def stale_plans(ids, as_of: date) -> list[dict] | None:
     """Key accounts whose current plan is stale (no update in 90 days) or who have no plan."""
-    ids = list(Customer.objects.filter(pk__in=list(ids), status=CustomerStatus.KEY_ACCOUNT)
-               .order_by("name").values_list("pk", "name"))
+    ids = list(
+        Customer.objects.filter(pk__in=list(ids), status=CustomerStatus.KEY_ACCOUNT)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
     current, found = _plan_health([c for c, _n in ids], as_of)
     out = []
     for cid, name in ids:
         pid = current.get(cid)
         h = found.get(pid) if pid else None
         if h is None or h.stale:
-            out.append({"customer_id": cid, "customer": name,
-                        "last_updated": h.last_updated if h else None,
-                        "url": reverse("plans:customer_tab", args=[cid])})
+            out.append(
+                {
+                    "customer_id": cid,
+                    "customer": name,
+                    "last_updated": h.last_updated if h else None,
+                    "url": reverse("plans:customer_tab", args=[cid]),
+                }
+            )
     return out
 
 
@@ -336,14 +395,22 @@ def overdue_actions(ids, as_of: date, owner=None) -> list[dict] | None:
 
     from kamp.plans.models import OPEN_STATUSES, PlanAction
 
-    qs = PlanAction.objects.filter(plan__customer_id__in=list(ids), status__in=OPEN_STATUSES,
-                                   due__lt=as_of)
+    qs = PlanAction.objects.filter(
+        plan__customer_id__in=list(ids), status__in=OPEN_STATUSES, due__lt=as_of
+    )
     if owner is not None:
         qs = qs.filter(Q(owner=owner) | Q(owner__isnull=True, plan__customer__owner=owner))
-    return [{"customer_id": a.plan.customer_id, "customer": a.plan.customer.name, "title": a.title,
-             "due": a.due, "owner": str(a.owner or ""),
-             "url": reverse("plans:customer_tab", args=[a.plan.customer_id])}
-            for a in qs.select_related("plan__customer", "owner").order_by("due")[:200]]
+    return [
+        {
+            "customer_id": a.plan.customer_id,
+            "customer": a.plan.customer.name,
+            "title": a.title,
+            "due": a.due,
+            "owner": str(a.owner or ""),
+            "url": reverse("plans:customer_tab", args=[a.plan.customer_id]),
+        }
+        for a in qs.select_related("plan__customer", "owner").order_by("due")[:200]
+    ]
 
 
 @degrade
@@ -353,8 +420,17 @@ def initiatives(ids) -> dict[int, list[dict]] | None:
 
     out: dict[int, list[dict]] = defaultdict(list)
     for cid, title, stage, created, vc, vu in Initiative.objects.filter(
-            plan__customer_id__in=list(ids)).values_list(
-            "plan__customer_id", "title", "stage", "created_at", "value_for_customer", "value_for_us"):
-        out[cid].append({"title": title, "stage": stage, "year": created.year,
-                         "value": None, "described_value": bool(vc or vu)})
+        plan__customer_id__in=list(ids)
+    ).values_list(
+        "plan__customer_id", "title", "stage", "created_at", "value_for_customer", "value_for_us"
+    ):
+        out[cid].append(
+            {
+                "title": title,
+                "stage": stage,
+                "year": created.year,
+                "value": None,
+                "described_value": bool(vc or vu),
+            }
+        )
     return dict(out)

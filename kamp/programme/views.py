@@ -23,8 +23,11 @@ from .models import AlertDismissal, ReadinessAssessment
 from .questionnaire import AREAS, GROUPS, LEVEL_LABELS, LEVEL_TEXT, question_map, questions_data
 from .readiness import compare
 
-SEVERITIES = [("danger", gettext_lazy("at risk")), ("warning", gettext_lazy("needs attention")),
-              ("info", gettext_lazy("for information"))]
+SEVERITIES = [
+    ("danger", gettext_lazy("at risk")),
+    ("warning", gettext_lazy("needs attention")),
+    ("info", gettext_lazy("for information")),
+]
 
 
 def _require_programme(user) -> None:
@@ -33,8 +36,18 @@ def _require_programme(user) -> None:
 
 
 def _account_lists(groups: dict, names: dict, url_name="customers:detail") -> list[dict]:
-    return [{"key": k, "label": service.GROUP_LABELS.get(k, k), "count": len(v), "accounts": [{"id": c, "name": names[c], "url": reverse(url_name, args=[c])} for c in sorted(v, key=lambda c: names[c])]}
-            for k, v in groups.items()]
+    return [
+        {
+            "key": k,
+            "label": service.GROUP_LABELS.get(k, k),
+            "count": len(v),
+            "accounts": [
+                {"id": c, "name": names[c], "url": reverse(url_name, args=[c])}
+                for c in sorted(v, key=lambda c: names[c])
+            ],
+        }
+        for k, v in groups.items()
+    ]
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -62,14 +75,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         g: dict = defaultdict(list)
         for cid in ids:
             g[mapping.get(cid) or "unknown"].append(cid)
-        return _account_lists(dict(sorted(g.items(), key=lambda kv: (kv[0] == "unknown", kv[0]))), names)
+        return _account_lists(
+            dict(sorted(g.items(), key=lambda kv: (kv[0] == "unknown", kv[0]))), names
+        )
 
     form_groups = None
     if forms is not None:
         g = defaultdict(list)
         for cid in ids:
             g[(forms.get(cid) or {}).get("form") or "unknown"].append(cid)
-        form_groups = _account_lists({k: g[k] for k in ("A", "B", "unknown") if g.get(k)}, names, "interactions:customer_tab")
+        form_groups = _account_lists(
+            {k: g[k] for k in ("A", "B", "unknown") if g.get(k)}, names, "interactions:customer_tab"
+        )
 
     open_alerts, dismissed = inbox.alerts_for(request.user, as_of)
     profit_check = checks[0].result.figures
@@ -78,23 +95,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "matrix": matrix,
         "whale": whale,
         "pnl": profit_check.get("series"),
-        "labels": {"attractiveness": _("Attractiveness"), "position": _("Competitive position"),
-                   "cumulative": _("Cumulative profit"), "accounts": _("Accounts ranked by profit"),
-                   "profit": _("Profit after KAM")},
+        "labels": {
+            "attractiveness": _("Attractiveness"),
+            "position": _("Competitive position"),
+            "cumulative": _("Cumulative profit"),
+            "accounts": _("Accounts ranked by profit"),
+            "profit": _("Profit after KAM"),
+        },
     }
     workload = sorted(profiles, key=lambda p: -p.key_accounts)
-    return render(request, "programme/dashboard.html", {
-        "checks": checks, "site": site, "key_count": len(ids), "cap": site.key_account_cap,
-        "over_cap": len(ids) > site.key_account_cap,
-        "quadrant_groups": group(quadrants), "type_groups": group(types), "stage_groups": group(stages),
-        "form_groups": form_groups, "chart": chart,
-        "alerts": open_alerts[:8], "alert_count": len(open_alerts),
-        "alert_counts": sorted(Counter(a.severity for a in open_alerts).items(), key=lambda kv: ["danger", "warning", "info"].index(kv[0]) if kv[0] in ("danger", "warning", "info") else 9), "dismissed_count": len(dismissed),
-        "workload": workload, "max_accounts": service.MAX_ACCOUNTS_PER_KAM,
-        "area_labels": service.AREA_LABELS,
-        "profit": profit_check, "currency": site.base_currency,
-        "matrix_url": _url_or_none("selection:matrix"),
-    })
+    return render(
+        request,
+        "programme/dashboard.html",
+        {
+            "checks": checks,
+            "site": site,
+            "key_count": len(ids),
+            "cap": site.key_account_cap,
+            "over_cap": len(ids) > site.key_account_cap,
+            "quadrant_groups": group(quadrants),
+            "type_groups": group(types),
+            "stage_groups": group(stages),
+            "form_groups": form_groups,
+            "chart": chart,
+            "alerts": open_alerts[:8],
+            "alert_count": len(open_alerts),
+            "alert_counts": sorted(
+                Counter(a.severity for a in open_alerts).items(),
+                key=lambda kv: (
+                    ["danger", "warning", "info"].index(kv[0])
+                    if kv[0] in ("danger", "warning", "info")
+                    else 9
+                ),
+            ),
+            "dismissed_count": len(dismissed),
+            "workload": workload,
+            "max_accounts": service.MAX_ACCOUNTS_PER_KAM,
+            "area_labels": service.AREA_LABELS,
+            "profit": profit_check,
+            "currency": site.base_currency,
+            "matrix_url": _url_or_none("selection:matrix"),
+        },
+    )
 
 
 def _url_or_none(name: str) -> str | None:
@@ -125,13 +167,26 @@ def benefits_view(request: HttpRequest) -> HttpResponse:
     keys = list(report["labels"].keys())
     rows = []
     for a in report["accounts"]:
-        rows.append({"id": a["id"], "name": a["name"], "since": a["since"],
-                     "cells": [(k, a["benefits"].get(k)) for k in keys]})
+        rows.append(
+            {
+                "id": a["id"],
+                "name": a["name"],
+                "since": a["since"],
+                "cells": [(k, a["benefits"].get(k)) for k in keys],
+            }
+        )
     programme = [(k, report["labels"][k], report["programme"].get(k)) for k in keys]
-    return render(request, "programme/benefits.html", {
-        "rows": rows, "keys": keys, "labels": report["labels"], "programme": programme,
-        "mine": not user.manages_programme,
-    })
+    return render(
+        request,
+        "programme/benefits.html",
+        {
+            "rows": rows,
+            "keys": keys,
+            "labels": report["labels"],
+            "programme": programme,
+            "mine": not user.manages_programme,
+        },
+    )
 
 
 def alerts_view(request: HttpRequest) -> HttpResponse:
@@ -149,12 +204,20 @@ def alerts_view(request: HttpRequest) -> HttpResponse:
     context = {
         "area_labels": service.AREA_LABELS,
         "area_counts": [(a, service.AREA_LABELS.get(a, a), n) for a, n in sorted(by_area.items())],
-        "alerts": shown, "total": len(open_alerts), "dismissed": dismissed,
-        "areas": sorted({a.area for a in open_alerts}), "severities": SEVERITIES,
+        "alerts": shown,
+        "total": len(open_alerts),
+        "dismissed": dismissed,
+        "areas": sorted({a.area for a in open_alerts}),
+        "severities": SEVERITIES,
         "kams": User.objects.filter(pk__in=kam_ids).order_by("name") if kam_ids else [],
-        "f": f, "form": DismissForm(),
+        "f": f,
+        "form": DismissForm(),
     }
-    template = "programme/alerts.html#list" if request.htmx and request.GET.get("partial") else "programme/alerts.html"
+    template = (
+        "programme/alerts.html#list"
+        if request.htmx and request.GET.get("partial")
+        else "programme/alerts.html"
+    )
     return render(request, template, context)
 
 
@@ -169,8 +232,9 @@ def alert_dismiss(request: HttpRequest) -> HttpResponse:
         if match is None:
             messages.error(request, _("That alert is no longer open."))
         else:
-            actions.do_dismiss_alert(request.user, match, form.cleaned_data["reason"],
-                                     until=form.cleaned_data["until"])
+            actions.do_dismiss_alert(
+                request.user, match, form.cleaned_data["reason"], until=form.cleaned_data["until"]
+            )
             if request.htmx:
                 return HttpResponse("")
             messages.success(request, _("Alert dismissed. It stays in the history."))
@@ -193,7 +257,9 @@ def alert_restore(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_history(request: HttpRequest) -> HttpResponse:
     _require_programme(request.user)
     items = AlertDismissal.objects.select_related("dismissed_by", "restored_by")[:300]
-    return render(request, "programme/alert_history.html", {"items": items, "today": timezone.localdate()})
+    return render(
+        request, "programme/alert_history.html", {"items": items, "today": timezone.localdate()}
+    )
 
 
 # --- Readiness self-assessment -----------------------------------------------------------------
@@ -208,44 +274,91 @@ def readiness_list(request: HttpRequest) -> HttpResponse:
     takes = list(ReadinessAssessment.objects.select_related("taken_by")[:12])
     labels = _area_labels()
     table = [(labels[a], [t.scores.get(a) for t in takes]) for a, _l, _g in AREAS]
-    return render(request, "programme/readiness_list.html", {
-        "takes": takes, "table": table, "level_labels": LEVEL_LABELS,
-    })
+    return render(
+        request,
+        "programme/readiness_list.html",
+        {
+            "takes": takes,
+            "table": table,
+            "level_labels": LEVEL_LABELS,
+        },
+    )
 
 
 def readiness_take(request: HttpRequest) -> HttpResponse:
     _require_programme(request.user)
     last = ReadinessAssessment.objects.first()
-    form = ReadinessForm(request.POST or None, initial_answers=last.answers if last and request.GET.get("from") == "last" else None)
+    form = ReadinessForm(
+        request.POST or None,
+        initial_answers=last.answers if last and request.GET.get("from") == "last" else None,
+    )
     if request.method == "POST" and form.is_valid():
-        take = actions.do_take_readiness(request.user, form.answers(), notes=form.cleaned_data["notes"])
+        take = actions.do_take_readiness(
+            request.user, form.answers(), notes=form.cleaned_data["notes"]
+        )
         return redirect("programme:readiness_result", pk=take.pk)
-    return render(request, "programme/readiness_form.html", {"form": form, "last": last, "groups": GROUPS})
+    return render(
+        request, "programme/readiness_form.html", {"form": form, "last": last, "groups": GROUPS}
+    )
 
 
 def readiness_result(request: HttpRequest, pk: int) -> HttpResponse:
     _require_programme(request.user)
     take = get_object_or_404(ReadinessAssessment.objects.select_related("taken_by"), pk=pk)
-    previous = ReadinessAssessment.objects.filter(
-        taken_on__lte=take.taken_on).exclude(pk=take.pk).filter(
-        id__lt=take.pk).order_by("-taken_on", "-id").first()
+    previous = (
+        ReadinessAssessment.objects.filter(taken_on__lte=take.taken_on)
+        .exclude(pk=take.pk)
+        .filter(id__lt=take.pk)
+        .order_by("-taken_on", "-id")
+        .first()
+    )
     qmap = question_map()
     changes = compare(previous.scores, take.scores) if previous else {}
     areas = []
     for a, label, group in AREAS:
-        areas.append({"key": a, "label": label, "group": GROUPS[group], "score": take.scores.get(a),
-                      "previous": previous.scores.get(a) if previous else None, "change": changes.get(a)})
-    steps = [{"area": _area_labels()[qmap[k]["area"]], "question": qmap[k]["text"],
-              "answer": qmap[k]["options"][take.answers[k]], "step": qmap[k]["step"]}
-             for k in take.steps if k in qmap and k in take.answers]
-    chart = {"labels": [str(x["label"]) for x in areas], "scores": [x["score"] for x in areas],
-             "previous": [x["previous"] for x in areas] if previous else None,
-             "names": {"current": str(take.taken_on), "previous": str(previous.taken_on) if previous else ""}}
-    return render(request, "programme/readiness_result.html", {
-        "take": take, "previous": previous, "areas": areas, "steps": steps,
-        "level_label": LEVEL_LABELS.get(take.level, ""), "level_text": LEVEL_TEXT.get(take.level, ""),
-        "chart": chart, "question_count": len(questions_data()),
-    })
+        areas.append(
+            {
+                "key": a,
+                "label": label,
+                "group": GROUPS[group],
+                "score": take.scores.get(a),
+                "previous": previous.scores.get(a) if previous else None,
+                "change": changes.get(a),
+            }
+        )
+    steps = [
+        {
+            "area": _area_labels()[qmap[k]["area"]],
+            "question": qmap[k]["text"],
+            "answer": qmap[k]["options"][take.answers[k]],
+            "step": qmap[k]["step"],
+        }
+        for k in take.steps
+        if k in qmap and k in take.answers
+    ]
+    chart = {
+        "labels": [str(x["label"]) for x in areas],
+        "scores": [x["score"] for x in areas],
+        "previous": [x["previous"] for x in areas] if previous else None,
+        "names": {
+            "current": str(take.taken_on),
+            "previous": str(previous.taken_on) if previous else "",
+        },
+    }
+    return render(
+        request,
+        "programme/readiness_result.html",
+        {
+            "take": take,
+            "previous": previous,
+            "areas": areas,
+            "steps": steps,
+            "level_label": LEVEL_LABELS.get(take.level, ""),
+            "level_text": LEVEL_TEXT.get(take.level, ""),
+            "chart": chart,
+            "question_count": len(questions_data()),
+        },
+    )
 
 
 # --- Digest ----------------------------------------------------------------------------------

@@ -17,20 +17,30 @@ MEMBER_FIELDS = ["user", "role", "responsibility", "since"]
 
 
 @transaction.atomic
-def do_add_team_member(acting_user, customer, user, role=TeamRole.MEMBER, responsibility="",
-                       since=None) -> AccountTeamMember:
+def do_add_team_member(
+    acting_user, customer, user, role=TeamRole.MEMBER, responsibility="", since=None
+) -> AccountTeamMember:
     if customer.owner_id and customer.owner_id == user.pk:
         raise ValidationError(_("%(name)s already owns this account as its KAM.") % {"name": user})
     if AccountTeamMember.objects.filter(customer=customer, user=user).exists():
         raise ValidationError(_("%(name)s is already on this account's team.") % {"name": user})
-    member = AccountTeamMember(customer=customer, user=user, role=role,
-                               responsibility=responsibility or "",
-                               since=since or timezone.localdate())
+    member = AccountTeamMember(
+        customer=customer,
+        user=user,
+        role=role,
+        responsibility=responsibility or "",
+        since=since or timezone.localdate(),
+    )
     member.full_clean()
     member.save()
-    audit.record(acting_user, "create", member, customer_id=customer.pk,
-                 changes=audit.diff({}, audit.snapshot(member, MEMBER_FIELDS)),
-                 summary=_("%(name)s joined the account team") % {"name": user})
+    audit.record(
+        acting_user,
+        "create",
+        member,
+        customer_id=customer.pk,
+        changes=audit.diff({}, audit.snapshot(member, MEMBER_FIELDS)),
+        summary=_("%(name)s joined the account team") % {"name": user},
+    )
     return member
 
 
@@ -50,9 +60,14 @@ def do_update_team_member(acting_user, member: AccountTeamMember, **values) -> A
 
 @transaction.atomic
 def do_remove_team_member(acting_user, member: AccountTeamMember) -> None:
-    audit.record(acting_user, "delete", member, customer_id=member.customer_id,
-                 changes=audit.diff(audit.snapshot(member, MEMBER_FIELDS), {}),
-                 summary=_("%(name)s left the account team") % {"name": member.user})
+    audit.record(
+        acting_user,
+        "delete",
+        member,
+        customer_id=member.customer_id,
+        changes=audit.diff(audit.snapshot(member, MEMBER_FIELDS), {}),
+        summary=_("%(name)s left the account team") % {"name": member.user},
+    )
     member.delete()
 
 
@@ -63,31 +78,55 @@ def do_change_owner(acting_user, customer, new_owner, reason: str = "", on=None)
     previous = customer.owner
     if (previous.pk if previous else None) == (new_owner.pk if new_owner else None):
         raise ValidationError(_("%(name)s already owns this account.") % {"name": new_owner or "—"})
-    last_id = AuditEvent.objects.filter(customer_id=customer.pk).order_by("-id").values_list(
-        "id", flat=True).first() or 0
+    last_id = (
+        AuditEvent.objects.filter(customer_id=customer.pk)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+        or 0
+    )
     do_update_customer(acting_user, customer, owner=new_owner)
-    event_id = AuditEvent.objects.filter(
-        customer_id=customer.pk, object_type="customers.customer", id__gt=last_id
-    ).order_by("-id").values_list("id", flat=True).first()
+    event_id = (
+        AuditEvent.objects.filter(
+            customer_id=customer.pk, object_type="customers.customer", id__gt=last_id
+        )
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
     if new_owner is not None:
         # The new KAM owns the account; a team seat alongside would be redundant.
         AccountTeamMember.objects.filter(customer=customer, user=new_owner).delete()
     return OwnershipChange.objects.create(
-        customer=customer, previous_owner=previous, new_owner=new_owner,
-        changed_on=on or timezone.localdate(), changed_by=acting_user if getattr(acting_user, "pk", None) else None,
-        reason=reason or "", audit_event_id=event_id,
+        customer=customer,
+        previous_owner=previous,
+        new_owner=new_owner,
+        changed_on=on or timezone.localdate(),
+        changed_by=acting_user if getattr(acting_user, "pk", None) else None,
+        reason=reason or "",
+        audit_event_id=event_id,
     )
 
 
 @transaction.atomic
-def do_assess_hats(acting_user, kam, source: str, levels: dict[str, int], notes: str = "",
-                   on=None) -> HatAssessment:
-    assessment = HatAssessment(kam=kam, assessor=acting_user, source=source,
-                               assessed_on=on or timezone.localdate(), notes=notes or "",
-                               **{h: int(levels[h]) for h in HAT_FIELDS})
+def do_assess_hats(
+    acting_user, kam, source: str, levels: dict[str, int], notes: str = "", on=None
+) -> HatAssessment:
+    assessment = HatAssessment(
+        kam=kam,
+        assessor=acting_user,
+        source=source,
+        assessed_on=on or timezone.localdate(),
+        notes=notes or "",
+        **{h: int(levels[h]) for h in HAT_FIELDS},
+    )
     assessment.full_clean()
     assessment.save()
-    audit.record(acting_user, "create", assessment,
-                 changes=[{"field": h, "old": None, "new": levels[h]} for h in HAT_FIELDS],
-                 summary=_("Hats assessed: %(who)s") % {"who": kam})
+    audit.record(
+        acting_user,
+        "create",
+        assessment,
+        changes=[{"field": h, "old": None, "new": levels[h]} for h in HAT_FIELDS],
+        summary=_("Hats assessed: %(who)s") % {"who": kam},
+    )
     return assessment

@@ -21,33 +21,65 @@ from .profiles import MAX_ACCOUNTS_PER_KAM, latest_assessments
 
 
 def alerts(customers, as_of: date) -> list[Alert]:
-    key = list(customers.filter(status=CustomerStatus.KEY_ACCOUNT).values_list("id", "name", "owner_id"))
+    key = list(
+        customers.filter(status=CustomerStatus.KEY_ACCOUNT).values_list("id", "name", "owner_id")
+    )
     if not key:
         return []
     ids = [c[0] for c in key]
     found: list[Alert] = []
-    sponsored = set(AccountTeamMember.objects.filter(customer_id__in=ids, role=TeamRole.SPONSOR)
-                    .values_list("customer_id", flat=True))
+    sponsored = set(
+        AccountTeamMember.objects.filter(customer_id__in=ids, role=TeamRole.SPONSOR).values_list(
+            "customer_id", flat=True
+        )
+    )
     changes = changes_by_customer(ids)
     for cid, name, _owner in key:
         if cid not in sponsored:
-            found.append(Alert(
-                area="team", kind="no_sponsor", severity="warning", customer_id=cid, customer_name=name,
-                message=_("No executive sponsor: nobody from top management is assigned to this key account."),
-                url=reverse("team:customer", args=[cid]),
-            ))
+            found.append(
+                Alert(
+                    area="team",
+                    kind="no_sponsor",
+                    severity="warning",
+                    customer_id=cid,
+                    customer_name=name,
+                    message=_(
+                        "No executive sponsor: nobody from top management is assigned to this key account."
+                    ),
+                    url=reverse("team:customer", args=[cid]),
+                )
+            )
         handovers = [ch.on for ch in changes.get(cid, []) if ch.is_handover]
         if hats.turnover_flag(handovers, as_of):
             n = sum(1 for d in handovers if (as_of - d).days <= 730)
-            found.append(Alert(
-                area="team", kind="kam_turnover", severity="danger", customer_id=cid, customer_name=name,
-                message=_("The KAM changed %(n)s times in the last two years: the relationship restarts with each change.") % {"n": n},
-                url=reverse("team:customer", args=[cid]), data={"changes": n},
-            ))
+            found.append(
+                Alert(
+                    area="team",
+                    kind="kam_turnover",
+                    severity="danger",
+                    customer_id=cid,
+                    customer_name=name,
+                    message=_(
+                        "The KAM changed %(n)s times in the last two years: the relationship restarts with each change."
+                    )
+                    % {"n": n},
+                    url=reverse("team:customer", args=[cid]),
+                    data={"changes": n},
+                )
+            )
     owner_ids = {c[2] for c in key if c[2]}
-    loads = dict(Customer.objects.filter(owner_id__in=owner_ids, status=CustomerStatus.KEY_ACCOUNT)
-                 .values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n"))
-    owners = {u.pk: u for u in User.objects.filter(pk__in=owner_ids).only("id", "name", "email", "role", "is_active")}
+    loads = dict(
+        Customer.objects.filter(owner_id__in=owner_ids, status=CustomerStatus.KEY_ACCOUNT)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    owners = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=owner_ids).only(
+            "id", "name", "email", "role", "is_active"
+        )
+    }
     latest = latest_assessments(owner_ids)
     first_account = {}
     for cid, name, owner in sorted(key, key=lambda c: c[1]):
@@ -57,18 +89,35 @@ def alerts(customers, as_of: date) -> list[Alert]:
         if kam is None:
             continue
         if loads.get(uid, 0) > MAX_ACCOUNTS_PER_KAM:
-            found.append(Alert(
-                area="team", kind="kam_overloaded", severity="warning", subject=f"kam-{uid}",
-                message=_("%(kam)s owns %(n)s key accounts; one KAM can carry about %(max)s well.")
-                % {"kam": kam, "n": loads[uid], "max": MAX_ACCOUNTS_PER_KAM},
-                url=reverse("team:kam", args=[uid]), data={"kam_id": uid, "accounts": loads[uid]},
-            ))
+            found.append(
+                Alert(
+                    area="team",
+                    kind="kam_overloaded",
+                    severity="warning",
+                    subject=f"kam-{uid}",
+                    message=_(
+                        "%(kam)s owns %(n)s key accounts; one KAM can carry about %(max)s well."
+                    )
+                    % {"kam": kam, "n": loads[uid], "max": MAX_ACCOUNTS_PER_KAM},
+                    url=reverse("team:kam", args=[uid]),
+                    data={"kam_id": uid, "accounts": loads[uid]},
+                )
+            )
         a = latest.get(uid, {})
         chosen = a.get("director") or a.get("self")
         if chosen and hats.is_salesperson_only(chosen.levels):
-            found.append(Alert(
-                area="team", kind="salesperson_only", severity="warning", subject=f"kam-{uid}",
-                message=_("%(kam)s's profile is only the salesperson hat: key accounts also need a conductor, a strategist and an innovator.") % {"kam": kam},
-                url=reverse("team:kam", args=[uid]), data={"kam_id": uid},
-            ))
+            found.append(
+                Alert(
+                    area="team",
+                    kind="salesperson_only",
+                    severity="warning",
+                    subject=f"kam-{uid}",
+                    message=_(
+                        "%(kam)s's profile is only the salesperson hat: key accounts also need a conductor, a strategist and an innovator."
+                    )
+                    % {"kam": kam},
+                    url=reverse("team:kam", args=[uid]),
+                    data={"kam_id": uid},
+                )
+            )
     return found

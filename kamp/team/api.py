@@ -17,18 +17,26 @@ router = Router(tags=["team"])
 
 
 def _member(m: AccountTeamMember) -> dict:
-    return {"id": m.pk, "user_id": m.user_id, "name": str(m.user), "function": m.user.function,
-            "role": m.role, "responsibility": m.responsibility,
-            "since": m.since.isoformat() if m.since else None}
+    return {
+        "id": m.pk,
+        "user_id": m.user_id,
+        "name": str(m.user),
+        "function": m.user.function,
+        "role": m.role,
+        "responsibility": m.responsibility,
+        "since": m.since.isoformat() if m.since else None,
+    }
 
 
 @router.get("/customers/{pk}")
 def team(request, pk: int):
     customer = get_customer_for_user(request.user, pk)
     members = customer.team_members.select_related("user")
-    return {"customer_id": customer.pk,
-            "owner": {"id": customer.owner_id, "name": str(customer.owner)} if customer.owner else None,
-            "members": [_member(m) for m in members]}
+    return {
+        "customer_id": customer.pk,
+        "owner": {"id": customer.owner_id, "name": str(customer.owner)} if customer.owner else None,
+        "members": [_member(m) for m in members],
+    }
 
 
 class MemberIn(Schema):
@@ -44,8 +52,9 @@ def add_member(request, pk: int, payload: MemberIn):
     if payload.role not in TeamRole.values:
         raise HttpError(422, "Unknown role.")
     try:
-        m = actions.do_add_team_member(request.user, customer, user, role=payload.role,
-                                       responsibility=payload.responsibility)
+        m = actions.do_add_team_member(
+            request.user, customer, user, role=payload.role, responsibility=payload.responsibility
+        )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages))
     return _member(m)

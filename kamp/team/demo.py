@@ -35,8 +35,15 @@ def load(ctx) -> None:
     for ckey, ukey, role, resp, days in rows:
         if ckey not in c or ukey not in u or (c[ckey].pk, u[ukey].pk) in have:
             continue
-        new.append(AccountTeamMember(customer=c[ckey], user=u[ukey], role=role,
-                                     responsibility=resp, since=_ago(ctx, days)))
+        new.append(
+            AccountTeamMember(
+                customer=c[ckey],
+                user=u[ukey],
+                role=role,
+                responsibility=resp,
+                since=_ago(ctx, days),
+            )
+        )
     AccountTeamMember.objects.bulk_create(new)
 
     # Ownership history: when each key account got its KAM; Clínica Los Aromos changed twice.
@@ -53,11 +60,20 @@ def load(ctx) -> None:
         ("clinica", "bruno", "ana", 600, "Bruno pasa a la zona norte"),
         ("clinica", "ana", "carla", 150, "Equilibrar la carga de Ana"),
     ]
-    OwnershipChange.objects.bulk_create([
-        OwnershipChange(customer=c[ck], previous_owner=u[p] if p else None, new_owner=u[n],
-                        changed_on=_ago(ctx, days), changed_by=director, reason=reason)
-        for ck, p, n, days, reason in changes if ck in c
-    ])
+    OwnershipChange.objects.bulk_create(
+        [
+            OwnershipChange(
+                customer=c[ck],
+                previous_owner=u[p] if p else None,
+                new_owner=u[n],
+                changed_on=_ago(ctx, days),
+                changed_by=director,
+                reason=reason,
+            )
+            for ck, p, n, days, reason in changes
+            if ck in c
+        ]
+    )
 
     # The four hats: each KAM's own view and the director's (levels: S, C, St, I).
     hats = [
@@ -66,14 +82,33 @@ def load(ctx) -> None:
         ("ana", "self", 30, (4, 5, 5, 4), "CS: nuevas iniciativas con finanzas y operaciones."),
         ("ana", "director", 20, (4, 5, 5, 4), "Directora de orquesta ejemplar en CS."),
         ("bruno", "self", 60, (5, 3, 3, 2), "Cierro los negocios grandes del norte."),
-        ("bruno", "director", 45, (5, 2, 2, 1), "Excelente vendedor; trabaja solo, sin plan ni equipo."),
+        (
+            "bruno",
+            "director",
+            45,
+            (5, 2, 2, 1),
+            "Excelente vendedor; trabaja solo, sin plan ni equipo.",
+        ),
         ("carla", "self", 90, (3, 3, 4, 4), ""),
         ("carla", "director", 80, (3, 3, 3, 4), "Trae ideas nuevas a Salmones del Sur."),
     ]
-    HatAssessment.objects.bulk_create([
-        HatAssessment(kam=u[k], assessor=u[k] if src == "self" else director, source=src,
-                      assessed_on=_ago(ctx, days), salesperson=lv[0], conductor=lv[1],
-                      strategist=lv[2], innovator=lv[3], notes=notes)
-        for k, src, days, lv, notes in hats if k in u
-    ])
-    ctx.log(f"    team: {len(new)} team members, {len(changes)} KAM changes, {len(hats)} hat assessments")
+    HatAssessment.objects.bulk_create(
+        [
+            HatAssessment(
+                kam=u[k],
+                assessor=u[k] if src == "self" else director,
+                source=src,
+                assessed_on=_ago(ctx, days),
+                salesperson=lv[0],
+                conductor=lv[1],
+                strategist=lv[2],
+                innovator=lv[3],
+                notes=notes,
+            )
+            for k, src, days, lv, notes in hats
+            if k in u
+        ]
+    )
+    ctx.log(
+        f"    team: {len(new)} team members, {len(changes)} KAM changes, {len(hats)} hat assessments"
+    )

@@ -15,7 +15,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class TeamMemberForm(forms.ModelForm):
     user = PersonChoiceField(
-        label=_("Person"), queryset=User.objects.none(),
+        label=_("Person"),
+        queryset=User.objects.none(),
         help_text=_("A colleague from any function: logistics, finance, operations, management…"),
     )
 
@@ -30,8 +31,9 @@ class TeamMemberForm(forms.ModelForm):
         taken = set(customer.team_members.values_list("user_id", flat=True)) if customer else set()
         if customer and customer.owner_id:
             taken.add(customer.owner_id)
-        self.fields["user"].queryset = User.objects.filter(is_active=True).exclude(
-            role=Role.VIEWER).exclude(pk__in=taken)
+        self.fields["user"].queryset = (
+            User.objects.filter(is_active=True).exclude(role=Role.VIEWER).exclude(pk__in=taken)
+        )
 
 
 class MemberRoleForm(forms.ModelForm):
@@ -42,10 +44,18 @@ class MemberRoleForm(forms.ModelForm):
 
 
 class OwnerForm(forms.Form):
-    new_owner = PersonChoiceField(label=_("New key account manager"), queryset=User.objects.none(),
-                                  required=False, empty_label=_("— nobody —"))
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False,
-                             help_text=_("Why the account changes hands: kept in the history."))
+    new_owner = PersonChoiceField(
+        label=_("New key account manager"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— nobody —"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        required=False,
+        help_text=_("Why the account changes hands: kept in the history."),
+    )
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,15 +66,23 @@ class OwnerForm(forms.Form):
 
 
 class HatAssessmentForm(forms.Form):
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text=_("Examples behind the levels; what to develop next."))
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Examples behind the levels; what to develop next."),
+    )
 
     def __init__(self, *args, initial_levels=None, **kwargs):
         super().__init__(*args, **kwargs)
         for hat in reversed(list(Hat)):
             field = forms.TypedChoiceField(
-                label=hat.label, coerce=int, widget=forms.RadioSelect,
-                choices=[(level, f"{level} — {text}") for level, text in sorted(ANCHORS[hat].items())],
+                label=hat.label,
+                coerce=int,
+                widget=forms.RadioSelect,
+                choices=[
+                    (level, f"{level} — {text}") for level, text in sorted(ANCHORS[hat].items())
+                ],
                 initial=(initial_levels or {}).get(hat.value),
             )
             self.fields = {hat.value: field, **self.fields}

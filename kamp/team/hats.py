@@ -76,16 +76,20 @@ def is_salesperson_only(levels: Mapping[str, int] | None) -> bool:
     return levels["salesperson"] >= WORN and all(levels[h] < WORN for h in HATS[1:])
 
 
-def blend(self_levels: Mapping[str, int] | None,
-          director_levels: Mapping[str, int] | None) -> dict[str, int] | None:
+def blend(
+    self_levels: Mapping[str, int] | None, director_levels: Mapping[str, int] | None
+) -> dict[str, int] | None:
     """The profile used for fit and flags: the director's view when there is one (it is the
     calibrated one), else the KAM's own."""
     chosen = director_levels or self_levels
     return dict(chosen) if chosen else None
 
 
-def perception_gaps(self_levels: Mapping[str, int] | None,
-                    director_levels: Mapping[str, int] | None, threshold: int = 2) -> list[str]:
+def perception_gaps(
+    self_levels: Mapping[str, int] | None,
+    director_levels: Mapping[str, int] | None,
+    threshold: int = 2,
+) -> list[str]:
     """Hats where the KAM and the director disagree by ``threshold`` levels or more."""
     if not self_levels or not director_levels:
         return []

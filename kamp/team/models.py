@@ -15,15 +15,20 @@ class AccountTeamMember(models.Model):
     (see kamp.customers.access), so membership lives with the foundation."""
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="team_members",
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
         related_name="team_memberships",
     )
-    role = models.CharField(_("role on the account"), max_length=10, choices=TeamRole.choices,
-                            default=TeamRole.MEMBER)
+    role = models.CharField(
+        _("role on the account"), max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER
+    )
     responsibility = models.CharField(_("responsibility"), max_length=200, blank=True)
     since = models.DateField(_("since"), null=True, blank=True)
 
@@ -65,12 +70,18 @@ class HatAssessment(models.Model):
         DIRECTOR = "director", _("Director's assessment")
 
     kam = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("key account manager"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("key account manager"),
+        on_delete=models.CASCADE,
         related_name="hat_assessments",
     )
     assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     assessed_on = models.DateField(_("date"), default=timezone.localdate)
@@ -101,21 +112,35 @@ class OwnershipChange(models.Model):
     made elsewhere are read from the audit trail (see ``kamp.team.ownership``)."""
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="ownership_changes",
     )
     previous_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("previous KAM"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("previous KAM"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     new_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("new KAM"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("new KAM"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     changed_on = models.DateField(_("date"), default=timezone.localdate)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     # The audit row written by the same change, so the audit fallback never counts it twice.

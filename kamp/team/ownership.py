@@ -44,24 +44,39 @@ def changes_by_customer(customer_ids) -> dict[int, list[Change]]:
     for oc in recorded:
         if oc.audit_event_id:
             linked.add(oc.audit_event_id)
-        found[oc.customer_id].append(Change(
-            customer_id=oc.customer_id, on=oc.changed_on,
-            previous=str(oc.previous_owner or ""), new=str(oc.new_owner or ""),
-            previous_id=oc.previous_owner_id, new_id=oc.new_owner_id,
-            reason=oc.reason, by=str(oc.changed_by or ""),
-        ))
-    events = AuditEvent.objects.filter(
-        object_type="customers.customer", customer_id__in=ids, action__in=["update", "import"]
-    ).select_related("actor").only("id", "at", "customer_id", "changes", "actor__name", "actor__email")
+        found[oc.customer_id].append(
+            Change(
+                customer_id=oc.customer_id,
+                on=oc.changed_on,
+                previous=str(oc.previous_owner or ""),
+                new=str(oc.new_owner or ""),
+                previous_id=oc.previous_owner_id,
+                new_id=oc.new_owner_id,
+                reason=oc.reason,
+                by=str(oc.changed_by or ""),
+            )
+        )
+    events = (
+        AuditEvent.objects.filter(
+            object_type="customers.customer", customer_id__in=ids, action__in=["update", "import"]
+        )
+        .select_related("actor")
+        .only("id", "at", "customer_id", "changes", "actor__name", "actor__email")
+    )
     for ev in events:
         if ev.id in linked:
             continue
         for ch in ev.changes or []:
             if isinstance(ch, dict) and ch.get("field") == "owner":
-                found[ev.customer_id].append(Change(
-                    customer_id=ev.customer_id, on=timezone.localdate(ev.at),
-                    previous=ch.get("old") or "", new=ch.get("new") or "", by=str(ev.actor or ""),
-                ))
+                found[ev.customer_id].append(
+                    Change(
+                        customer_id=ev.customer_id,
+                        on=timezone.localdate(ev.at),
+                        previous=ch.get("old") or "",
+                        new=ch.get("new") or "",
+                        by=str(ev.actor or ""),
+                    )
+                )
     for lst in found.values():
         lst.sort(key=lambda c: c.on)
     return found

@@ -105,16 +105,25 @@ def build_profiles(kams, as_of: date | None = None) -> list[Profile]:
     kams = list(kams)
     ids = [k.pk for k in kams]
     latest = latest_assessments(ids)
-    owned = list(Customer.objects.filter(owner_id__in=ids).only(
-        "id", "name", "status", "owner_id", "created_at"))
+    owned = list(
+        Customer.objects.filter(owner_id__in=ids).only(
+            "id", "name", "status", "owner_id", "created_at"
+        )
+    )
     key = [c for c in owned if c.status == CustomerStatus.KEY_ACCOUNT]
     key_ids = [c.pk for c in key]
     quadrants = sources.quadrants(key_ids) or {}
     stages = sources.stages(key_ids) or {}
     changes = changes_by_customer(key_ids)
     names = {k.pk: str(k) for k in kams}
-    profiles = {k.pk: Profile(kam=k, self_assessment=latest[k.pk].get("self"),
-                              director_assessment=latest[k.pk].get("director")) for k in kams}
+    profiles = {
+        k.pk: Profile(
+            kam=k,
+            self_assessment=latest[k.pk].get("self"),
+            director_assessment=latest[k.pk].get("director"),
+        )
+        for k in kams
+    }
     for c in owned:
         if c.status != CustomerStatus.KEY_ACCOUNT:
             profiles[c.owner_id].other_accounts += 1
@@ -122,13 +131,19 @@ def build_profiles(kams, as_of: date | None = None) -> list[Profile]:
         chs = changes.get(c.pk, [])
         since = owner_since(chs, names[c.owner_id], timezone.localdate(c.created_at))
         handover_dates = [ch.on for ch in chs if ch.is_handover]
-        profiles[c.owner_id].accounts.append(AccountFit(
-            customer=c, quadrant=quadrants.get(c.pk), stage=stages.get(c.pk),
-            needs=hats.required_profile(quadrants.get(c.pk), stages.get(c.pk)),
-            since=since, tenure_days=hats.tenure_days(since, as_of), changes=chs,
-            handovers_2y=sum(1 for d in handover_dates if (as_of - d).days <= 730),
-            turnover_flag=hats.turnover_flag(handover_dates, as_of),
-        ))
+        profiles[c.owner_id].accounts.append(
+            AccountFit(
+                customer=c,
+                quadrant=quadrants.get(c.pk),
+                stage=stages.get(c.pk),
+                needs=hats.required_profile(quadrants.get(c.pk), stages.get(c.pk)),
+                since=since,
+                tenure_days=hats.tenure_days(since, as_of),
+                changes=chs,
+                handovers_2y=sum(1 for d in handover_dates if (as_of - d).days <= 730),
+                turnover_flag=hats.turnover_flag(handover_dates, as_of),
+            )
+        )
     return [profiles[k.pk] for k in kams]
 
 

@@ -8,7 +8,11 @@ urlpatterns = [
     path("customer/<int:pk>/panel/", views.team_panel, name="panel"),
     path("customer/<int:pk>/members/add/", views.member_add, name="member_add"),
     path("customer/<int:pk>/members/<int:member_pk>/", views.member_update, name="member_update"),
-    path("customer/<int:pk>/members/<int:member_pk>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "customer/<int:pk>/members/<int:member_pk>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
     path("customer/<int:pk>/owner/", views.owner_change, name="owner_change"),
     path("kams/", views.kam_list, name="kams"),
     path("kams/<int:pk>/", views.kam_profile, name="kam"),

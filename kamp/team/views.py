@@ -23,8 +23,10 @@ from .profiles import MAX_ACCOUNTS_PER_KAM, build_profiles
 
 
 def _panel_context(request, customer, form=None, owner_form=None) -> dict:
-    team = sorted(customer.team_members.select_related("user"),
-                  key=lambda m: (m.role != TeamRole.SPONSOR, m.user.name or m.user.email))
+    team = sorted(
+        customer.team_members.select_related("user"),
+        key=lambda m: (m.role != TeamRole.SPONSOR, m.user.name or m.user.email),
+    )
     changes = changes_by_customer([customer.pk]).get(customer.pk, [])
     fallback = timezone.localdate(customer.created_at) if customer.created_at else None
     since = owner_since(changes, str(customer.owner), fallback) if customer.owner else None
@@ -56,7 +58,9 @@ def _page_context(request, customer, **kw) -> dict:
 
 
 def _panel(request, customer, status=200, **kw) -> HttpResponse:
-    return render(request, "team/_panel.html", _panel_context(request, customer, **kw), status=status)
+    return render(
+        request, "team/_panel.html", _panel_context(request, customer, **kw), status=status
+    )
 
 
 def customer_team(request: HttpRequest, pk: int) -> HttpResponse:
@@ -85,15 +89,23 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             member = actions.do_add_team_member(
-                request.user, customer, form.cleaned_data["user"], role=form.cleaned_data["role"],
-                responsibility=form.cleaned_data["responsibility"])
+                request.user,
+                customer,
+                form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                responsibility=form.cleaned_data["responsibility"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _done(request, customer, _("%(name)s joined the account team.") % {"name": member.user})
+            return _done(
+                request, customer, _("%(name)s joined the account team.") % {"name": member.user}
+            )
     if request.htmx:
         return _panel(request, customer, form=form, status=200)
-    return render(request, "team/customer_team.html", _page_context(request, customer, form=form), status=400)
+    return render(
+        request, "team/customer_team.html", _page_context(request, customer, form=form), status=400
+    )
 
 
 @require_POST
@@ -124,16 +136,27 @@ def owner_change(request: HttpRequest, pk: int) -> HttpResponse:
     form = OwnerForm(request.POST, customer=customer, prefix="owner")
     if form.is_valid():
         try:
-            actions.do_change_owner(request.user, customer, form.cleaned_data["new_owner"],
-                                    reason=form.cleaned_data["reason"])
+            actions.do_change_owner(
+                request.user,
+                customer,
+                form.cleaned_data["new_owner"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             customer = get_customer_for_user(request.user, pk)
             if not can_edit_customer(request.user, customer) and not request.htmx:
-                messages.success(request, _("The account now belongs to %(name)s.") % {"name": customer.owner or "—"})
+                messages.success(
+                    request,
+                    _("The account now belongs to %(name)s.") % {"name": customer.owner or "—"},
+                )
                 return redirect("customers:detail", pk=customer.pk)
-            return _done(request, customer, _("The account now belongs to %(name)s.") % {"name": customer.owner or "—"})
+            return _done(
+                request,
+                customer,
+                _("The account now belongs to %(name)s.") % {"name": customer.owner or "—"},
+            )
     return _panel(request, customer, owner_form=form)
 
 
@@ -148,20 +171,44 @@ def kam_list(request: HttpRequest) -> HttpResponse:
             return redirect("team:kam", pk=user.pk)
         raise PermissionDenied
     profiles = build_profiles(kams_visible_to(user).order_by("name"))
-    return render(request, "team/kam_list.html", {
-        "profiles": profiles, "hats": list(Hat), "max_accounts": MAX_ACCOUNTS_PER_KAM,
-    })
+    return render(
+        request,
+        "team/kam_list.html",
+        {
+            "profiles": profiles,
+            "hats": list(Hat),
+            "max_accounts": MAX_ACCOUNTS_PER_KAM,
+        },
+    )
 
 
 def _radar(profile) -> dict:
     labels = [str(h.label) for h in Hat]
     series = []
     if profile.needs:
-        series.append({"name": _("What the accounts need"), "values": [profile.needs[h] for h in HAT_FIELDS], "kind": "need"})
+        series.append(
+            {
+                "name": _("What the accounts need"),
+                "values": [profile.needs[h] for h in HAT_FIELDS],
+                "kind": "need",
+            }
+        )
     if profile.self_assessment:
-        series.append({"name": _("Self-assessment"), "values": [getattr(profile.self_assessment, h) for h in HAT_FIELDS], "kind": "self"})
+        series.append(
+            {
+                "name": _("Self-assessment"),
+                "values": [getattr(profile.self_assessment, h) for h in HAT_FIELDS],
+                "kind": "self",
+            }
+        )
     if profile.director_assessment:
-        series.append({"name": _("Director's assessment"), "values": [getattr(profile.director_assessment, h) for h in HAT_FIELDS], "kind": "director"})
+        series.append(
+            {
+                "name": _("Director's assessment"),
+                "values": [getattr(profile.director_assessment, h) for h in HAT_FIELDS],
+                "kind": "director",
+            }
+        )
     return {"labels": labels, "series": series}
 
 
@@ -175,44 +222,75 @@ def kam_profile(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for value, label, description, levels in anchors:
         s = getattr(profile.self_assessment, value, None) if profile.self_assessment else None
-        d = getattr(profile.director_assessment, value, None) if profile.director_assessment else None
+        d = (
+            getattr(profile.director_assessment, value, None)
+            if profile.director_assessment
+            else None
+        )
         need = profile.needs[value] if profile.needs else None
         current = d or s
-        rows.append({
-            "hat": value, "label": label, "description": description,
-            "self": s, "director": d, "need": need,
-            "gap": profile.gap.get(value, 0),
-            "anchor": dict(levels).get(current) if current else None,
-            "evidence": evidence.get(value, []),
-        })
+        rows.append(
+            {
+                "hat": value,
+                "label": label,
+                "description": description,
+                "self": s,
+                "director": d,
+                "need": need,
+                "gap": profile.gap.get(value, 0),
+                "anchor": dict(levels).get(current) if current else None,
+                "evidence": evidence.get(value, []),
+            }
+        )
     history = HatAssessment.objects.filter(kam=kam).select_related("assessor")[:20]
     from kamp.programme.service import GROUP_LABELS
 
     for a in profile.accounts:
         a.quadrant_label = GROUP_LABELS.get(a.quadrant, a.quadrant) if a.quadrant else None
         a.stage_label = GROUP_LABELS.get(a.stage, a.stage) if a.stage else None
-    return render(request, "team/kam_profile.html", {
-        "kam": kam, "profile": profile, "rows": rows, "history": history,
-        "radar": _radar(profile), "max_accounts": MAX_ACCOUNTS_PER_KAM,
-        "can_self_assess": can_assess(request.user, kam, "self"),
-        "can_director_assess": can_assess(request.user, kam, "director"),
-    })
+    return render(
+        request,
+        "team/kam_profile.html",
+        {
+            "kam": kam,
+            "profile": profile,
+            "rows": rows,
+            "history": history,
+            "radar": _radar(profile),
+            "max_accounts": MAX_ACCOUNTS_PER_KAM,
+            "can_self_assess": can_assess(request.user, kam, "self"),
+            "can_director_assess": can_assess(request.user, kam, "director"),
+        },
+    )
 
 
 def kam_assess(request: HttpRequest, pk: int) -> HttpResponse:
     kam = get_kam_for_user(request.user, pk)
-    source = request.GET.get("source") or request.POST.get("source") or (
-        "self" if request.user.pk == kam.pk else "director")
-    if source not in (HatAssessment.Source.SELF, HatAssessment.Source.DIRECTOR) or not can_assess(request.user, kam, source):
+    source = (
+        request.GET.get("source")
+        or request.POST.get("source")
+        or ("self" if request.user.pk == kam.pk else "director")
+    )
+    if source not in (HatAssessment.Source.SELF, HatAssessment.Source.DIRECTOR) or not can_assess(
+        request.user, kam, source
+    ):
         raise PermissionDenied
     last = HatAssessment.objects.filter(kam=kam, source=source).first()
-    form = HatAssessmentForm(request.POST or None,
-                             initial_levels=last.levels if last else None)
+    form = HatAssessmentForm(request.POST or None, initial_levels=last.levels if last else None)
     if request.method == "POST" and form.is_valid():
-        actions.do_assess_hats(request.user, kam, source, form.levels(), notes=form.cleaned_data["notes"])
+        actions.do_assess_hats(
+            request.user, kam, source, form.levels(), notes=form.cleaned_data["notes"]
+        )
         messages.success(request, _("Assessment saved."))
         return redirect("team:kam", pk=kam.pk)
-    return render(request, "team/kam_assess.html", {
-        "kam": kam, "form": form, "source": source,
-        "source_label": HatAssessment.Source(source).label, "anchors": anchors_table(),
-    })
+    return render(
+        request,
+        "team/kam_assess.html",
+        {
+            "kam": kam,
+            "form": form,
+            "source": source,
+            "source_label": HatAssessment.Source(source).label,
+            "anchors": anchors_table(),
+        },
+    )

@@ -20,9 +20,18 @@ def _patient(page):
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_director_reads_the_dashboard(page, live_server, login, director, ana, account, other_account, shot, language):
-    HatAssessmentFactory(kam=ana, source="director", assessor=director, salesperson=5, conductor=1,
-                         strategist=2, innovator=1)
+def test_director_reads_the_dashboard(
+    page, live_server, login, director, ana, account, other_account, shot, language
+):
+    HatAssessmentFactory(
+        kam=ana,
+        source="director",
+        assessor=director,
+        salesperson=5,
+        conductor=1,
+        strategist=2,
+        innovator=1,
+    )
     login(director, language)
     page.goto(live_server.url + "/programme/")
     heading = "The KAM programme" if language == "en" else "El programa KAM"
@@ -31,16 +40,22 @@ def test_director_reads_the_dashboard(page, live_server, login, director, ana, a
     expect(checks).to_have_count(4)
     # The cap gauge is drawn by the static script (CSP: no inline scripts).
     expect(page.locator("#cap-gauge .main-svg").first).to_be_attached(timeout=30_000)
-    expect(page.get_by_text("salesperson only" if language == "en" else "solo vendedor").first).to_be_visible()
+    expect(
+        page.get_by_text("salesperson only" if language == "en" else "solo vendedor").first
+    ).to_be_visible()
     shot(f"programme-dashboard-{language}")
     # Every check links down to the accounts behind it.
     page.locator("#check-internal_support a").first.click()
     expect(page).to_have_url(re.compile(r"/programme/health/"))
-    expect(page.locator("#check-internal_support").get_by_role("link", name=account.name)).to_be_visible()
+    expect(
+        page.locator("#check-internal_support").get_by_role("link", name=account.name)
+    ).to_be_visible()
     shot(f"programme-health-{language}")
 
 
-def test_director_dismisses_an_alert_with_a_reason(page, live_server, login, director, account, shot):
+def test_director_dismisses_an_alert_with_a_reason(
+    page, live_server, login, director, account, shot
+):
     login(director)
     page.goto(live_server.url + "/programme/alerts/")
     row = page.locator(".alert", has_text="No executive sponsor").first
@@ -55,7 +70,9 @@ def test_director_dismisses_an_alert_with_a_reason(page, live_server, login, dir
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_director_takes_the_readiness_self_assessment(page, live_server, login, director, shot, language):
+def test_director_takes_the_readiness_self_assessment(
+    page, live_server, login, director, shot, language
+):
     login(director, language)
     page.goto(live_server.url + "/programme/readiness/")
     name = "Take the self-assessment" if language == "en" else "Hacer la autoevaluación"
@@ -63,8 +80,15 @@ def test_director_takes_the_readiness_self_assessment(page, live_server, login, 
     for i, (key, *_rest) in enumerate(QUESTIONS):
         page.locator(f"input[name={key}][value='{i % 4}']").check()
     shot(f"programme-readiness-form-{language}")
-    page.get_by_role("button", name="See the result" if language == "en" else "Ver el resultado").click()
-    expect(page.get_by_role("heading", name="The next three steps" if language == "en" else "Los próximos tres pasos")).to_be_visible()
+    page.get_by_role(
+        "button", name="See the result" if language == "en" else "Ver el resultado"
+    ).click()
+    expect(
+        page.get_by_role(
+            "heading",
+            name="The next three steps" if language == "en" else "Los próximos tres pasos",
+        )
+    ).to_be_visible()
     expect(page.locator("ol.steps li")).to_have_count(3)
     expect(page.locator("#readiness-chart .main-svg").first).to_be_attached(timeout=30_000)
     take = ReadinessAssessment.objects.get()

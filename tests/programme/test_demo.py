@@ -11,8 +11,11 @@ pytestmark = pytest.mark.django_db
 def demo(db):
     from kamp.core import demo
 
-    return demo.load(today=datetime.date(2026, 11, 28), log=lambda *_: None,
-                     modules=["kamp.team.demo", "kamp.programme.demo"])
+    return demo.load(
+        today=datetime.date(2026, 11, 28),
+        log=lambda *_: None,
+        modules=["kamp.team.demo", "kamp.programme.demo"],
+    )
 
 
 def test_demo_flags(demo):
@@ -33,5 +36,8 @@ def test_demo_readiness_and_team(demo):
     takes = list(ReadinessAssessment.objects.order_by("taken_on"))
     assert len(takes) == 2 and takes[1].overall > takes[0].overall and len(takes[1].steps) == 3
     cs = demo.customers["cs"]
-    team = {(m.user.name, m.role) for m in AccountTeamMember.objects.filter(customer=cs).select_related("user")}
+    team = {
+        (m.user.name, m.role)
+        for m in AccountTeamMember.objects.filter(customer=cs).select_related("user")
+    }
     assert ("Felipe Araya", "member") in team and ("Rodrigo Lagos", "sponsor") in team

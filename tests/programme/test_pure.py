@@ -34,9 +34,30 @@ def test_profitability_negative_programme_is_danger():
 
 def test_right_kams_flags_overload_salesperson_only_and_turnover():
     kams = [
-        {"id": 1, "accounts": [1, 2, 3, 4, 5], "gap_total": 0, "salesperson_only": False, "assessed": True, "turnover_accounts": []},
-        {"id": 2, "accounts": [6], "gap_total": 3, "salesperson_only": True, "assessed": True, "turnover_accounts": [6]},
-        {"id": 3, "accounts": [7], "gap_total": 0, "salesperson_only": False, "assessed": True, "turnover_accounts": []},
+        {
+            "id": 1,
+            "accounts": [1, 2, 3, 4, 5],
+            "gap_total": 0,
+            "salesperson_only": False,
+            "assessed": True,
+            "turnover_accounts": [],
+        },
+        {
+            "id": 2,
+            "accounts": [6],
+            "gap_total": 3,
+            "salesperson_only": True,
+            "assessed": True,
+            "turnover_accounts": [6],
+        },
+        {
+            "id": 3,
+            "accounts": [7],
+            "gap_total": 0,
+            "salesperson_only": False,
+            "assessed": True,
+            "turnover_accounts": [],
+        },
     ]
     r = health.right_kams(kams, max_accounts=4)
     assert r.figures["overloaded"] == [1]
@@ -49,7 +70,16 @@ def test_right_kams_flags_overload_salesperson_only_and_turnover():
 
 
 def test_right_kams_healthy():
-    kams = [{"id": 1, "accounts": [1, 2], "gap_total": 0, "salesperson_only": False, "assessed": True, "turnover_accounts": []}]
+    kams = [
+        {
+            "id": 1,
+            "accounts": [1, 2],
+            "gap_total": 0,
+            "salesperson_only": False,
+            "assessed": True,
+            "turnover_accounts": [],
+        }
+    ]
     r = health.right_kams(kams)
     assert r.status == health.OK and r.accounts == []
     assert health.right_kams([]).status == health.UNKNOWN
@@ -69,7 +99,9 @@ def test_internal_support():
 
 
 def test_internal_support_without_interactions_uses_sponsor_assignment():
-    accounts = {1: {"sponsor": True, "sponsor_met": None, "functions": 3, "functions_engaged": None}}
+    accounts = {
+        1: {"sponsor": True, "sponsor_met": None, "functions": 3, "functions_engaged": None}
+    }
     r = health.internal_support(accounts)
     assert r.figures["sponsor_met_last_quarter"] is None
     assert r.parts["engaged"] == health.UNKNOWN
@@ -77,8 +109,10 @@ def test_internal_support_without_interactions_uses_sponsor_assignment():
 
 
 def test_trust_rqi_trend_partnership_and_gaps():
-    rqi = {1: [(date(2025, 1, 1), 4.0), (date(2026, 1, 1), 5.0)],
-           2: [(date(2025, 1, 1), 5.5), (date(2026, 1, 1), 4.5)]}
+    rqi = {
+        1: [(date(2025, 1, 1), 4.0), (date(2026, 1, 1), 5.0)],
+        2: [(date(2025, 1, 1), 5.5), (date(2026, 1, 1), 4.5)],
+    }
     types = {1: "collaborative_partnership", 2: "competitive_interaction"}
     r = health.trust([1, 2], rqi, types, {1: False, 2: True})
     assert r.figures["rqi"] == 4.75 and r.figures["rqi_previous"] == 4.75
@@ -90,10 +124,14 @@ def test_trust_rqi_trend_partnership_and_gaps():
     assert health.trust([1], None, None, None).status == health.UNKNOWN
 
 
-@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.integers(0, 6)), min_size=1, max_size=30))
+@given(
+    st.lists(st.tuples(st.booleans(), st.booleans(), st.integers(0, 6)), min_size=1, max_size=30)
+)
 def test_internal_support_status_is_known_and_accounts_subset(rows):
-    accounts = {i: {"sponsor": s, "sponsor_met": m, "functions": f, "functions_engaged": f}
-                for i, (s, m, f) in enumerate(rows)}
+    accounts = {
+        i: {"sponsor": s, "sponsor_met": m, "functions": f, "functions_engaged": f}
+        for i, (s, m, f) in enumerate(rows)
+    }
     r = health.internal_support(accounts)
     assert r.status in (health.OK, health.WARNING, health.DANGER)
     assert set(r.accounts) <= set(accounts)
@@ -140,14 +178,21 @@ def test_movement_empty_and_single_point():
 def test_yearly_growth_and_innovation_series():
     assert bf.yearly_growth({2024: 100.0, 2025: 150.0, 2026: 0.0}) == [(2025, 0.5), (2026, -1.0)]
     assert bf.yearly_growth({2024: 0.0, 2025: 10.0}) == []
-    assert bf.innovation_series([{"year": 2025}, {"year": 2026}, {"year": 2026}]) == [(2025, 1.0), (2026, 3.0)]
+    assert bf.innovation_series([{"year": 2025}, {"year": 2026}, {"year": 2026}]) == [
+        (2025, 1.0),
+        (2026, 3.0),
+    ]
 
 
 def test_programme_benefits_counts():
-    a = bf.account_benefits({"trust": [(1, 4.0), (2, 5.0)], "conflict": [(1, 3.0), (2, 4.0)], "innovation": None})
+    a = bf.account_benefits(
+        {"trust": [(1, 4.0), (2, 5.0)], "conflict": [(1, 3.0), (2, 4.0)], "innovation": None}
+    )
     b = bf.account_benefits({"trust": [(1, 5.0), (2, 4.0)], "conflict": [], "innovation": None})
     p = bf.programme_benefits({1: a, 2: b})
-    assert p["trust"]["improved"] == 1 and p["trust"]["worsened"] == 1 and p["trust"]["measured"] == 2
+    assert (
+        p["trust"]["improved"] == 1 and p["trust"]["worsened"] == 1 and p["trust"]["measured"] == 2
+    )
     assert p["conflict"]["worsened"] == 1
     assert p["innovation"]["available"] is False
 

@@ -21,14 +21,27 @@ from tests.team.factories import HatAssessmentFactory, OwnershipChangeFactory
 
 pytestmark = pytest.mark.django_db
 
-DIRECTOR_PAGES = ["programme:dashboard", "programme:health", "programme:alerts",
-                  "programme:alert_history", "programme:readiness", "programme:readiness_take"]
+DIRECTOR_PAGES = [
+    "programme:dashboard",
+    "programme:health",
+    "programme:alerts",
+    "programme:alert_history",
+    "programme:readiness",
+    "programme:readiness_take",
+]
 
 
 @pytest.mark.parametrize("name", DIRECTOR_PAGES)
-@pytest.mark.parametrize("who,status", [
-    ("admin", 200), ("director", 200), ("ana", 403), ("member", 403), ("viewer", 403),
-])
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        ("admin", 200),
+        ("director", 200),
+        ("ana", 403),
+        ("member", 403),
+        ("viewer", 403),
+    ],
+)
 def test_director_pages(request, client_for, account, name, who, status):
     r = client_for(request.getfixturevalue(who)).get(reverse(name))
     assert r.status_code == status
@@ -40,7 +53,9 @@ def test_anonymous_goes_to_login(anonymous, name):
     assert r.status_code == 302 and "/login/" in r["Location"]
 
 
-@pytest.mark.parametrize("who,status", [("director", 200), ("ana", 200), ("member", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "who,status", [("director", 200), ("ana", 200), ("member", 403), ("viewer", 403)]
+)
 def test_benefits_access(request, client_for, account, other_account, who, status):
     r = client_for(request.getfixturevalue(who)).get(reverse("programme:benefits"))
     assert r.status_code == status
@@ -57,7 +72,15 @@ def test_directors_home_is_the_dashboard(client_for, director, ana, account):
 
 
 def test_dashboard_explains_checks_and_links_accounts(client_for, account, director, ana):
-    HatAssessmentFactory(kam=ana, source="director", assessor=director, salesperson=5, conductor=1, strategist=1, innovator=1)
+    HatAssessmentFactory(
+        kam=ana,
+        source="director",
+        assessor=director,
+        salesperson=5,
+        conductor=1,
+        strategist=1,
+        innovator=1,
+    )
     r = client_for(director).get(reverse("programme:dashboard"))
     body = r.content.decode()
     assert "Profitability" in body and "The right KAMs" in body
@@ -73,14 +96,24 @@ def _portfolio(n):
     for _ in range(n):
         kam = UserFactory(role=Role.KAM)
         c = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT, owner=kam)
-        TeamMemberFactory(customer=c, role=TeamRole.SPONSOR, user=UserFactory(role=Role.DIRECTOR, function=Function.MANAGEMENT))
+        TeamMemberFactory(
+            customer=c,
+            role=TeamRole.SPONSOR,
+            user=UserFactory(role=Role.DIRECTOR, function=Function.MANAGEMENT),
+        )
         TeamMemberFactory(customer=c, user=UserFactory(role=Role.MEMBER, function=Function.FINANCE))
-        OwnershipChangeFactory(customer=c, new_owner=kam, changed_on=datetime.date.today() - datetime.timedelta(days=300))
+        OwnershipChangeFactory(
+            customer=c,
+            new_owner=kam,
+            changed_on=datetime.date.today() - datetime.timedelta(days=300),
+        )
         HatAssessmentFactory(kam=kam)
         CustomerFactory(owner=kam)
 
 
-@pytest.mark.parametrize("name", ["programme:dashboard", "programme:health", "programme:alerts", "team:kams"])
+@pytest.mark.parametrize(
+    "name", ["programme:dashboard", "programme:health", "programme:alerts", "team:kams"]
+)
 def test_constant_queries_whatever_the_portfolio_size(client_for, director, name):
     c = client_for(director)
     # Both sizes stay under the key-account cap (10), so no area changes regime between them.
@@ -115,7 +148,11 @@ def test_dismiss_with_reason_and_restore(client_for, account, director):
     assert key in body
     r = c.post(reverse("programme:alert_dismiss"), {"key": key, "reason": ""})
     assert not AlertDismissal.objects.exists()
-    r = c.post(reverse("programme:alert_dismiss"), {"key": key, "reason": "Sponsor named next week"}, HTTP_HX_REQUEST="true")
+    r = c.post(
+        reverse("programme:alert_dismiss"),
+        {"key": key, "reason": "Sponsor named next week"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200 and r.content == b""
     d = AlertDismissal.objects.get()
     assert d.reason == "Sponsor named next week" and d.dismissed_by == director
@@ -130,14 +167,18 @@ def test_dismiss_with_reason_and_restore(client_for, account, director):
 
 
 def test_kam_cannot_dismiss(client_for, account, ana):
-    r = client_for(ana).post(reverse("programme:alert_dismiss"), {"key": f"team:no_sponsor:{account.pk}:", "reason": "x"})
+    r = client_for(ana).post(
+        reverse("programme:alert_dismiss"), {"key": f"team:no_sponsor:{account.pk}:", "reason": "x"}
+    )
     assert r.status_code == 403
     assert not AlertDismissal.objects.exists()
 
 
 def test_alert_filters(client_for, account, other_account, director, ana):
     c = client_for(director)
-    body = c.get(reverse("programme:alerts") + f"?owner={ana.pk}&partial=1", HTTP_HX_REQUEST="true").content.decode()
+    body = c.get(
+        reverse("programme:alerts") + f"?owner={ana.pk}&partial=1", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert account.name in body and other_account.name not in body
     body = c.get(reverse("programme:alerts") + "?severity=danger").content.decode()
     assert "No open alerts match" in body
@@ -219,14 +260,24 @@ def test_programme_json(account, ana):
     out = StringIO()
     call_command("programme", "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert [c["key"] for c in data["checks"]] == ["profitability", "right_kams", "internal_support", "trust"]
+    assert [c["key"] for c in data["checks"]] == [
+        "profitability",
+        "right_kams",
+        "internal_support",
+        "trust",
+    ]
     support = data["checks"][2]
     assert support["figures"]["with_sponsor"] == 0
     assert support["accounts"][0]["name"] == account.name
 
 
-@pytest.mark.parametrize("path", ["/api/v1/programme/health", "/api/v1/programme/alerts", "/api/v1/programme/readiness"])
-@pytest.mark.parametrize("who,status", [("director", 200), ("admin", 200), ("ana", 403), ("viewer", 403), ("member", 403)])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/programme/health", "/api/v1/programme/alerts", "/api/v1/programme/readiness"]
+)
+@pytest.mark.parametrize(
+    "who,status",
+    [("director", 200), ("admin", 200), ("ana", 403), ("viewer", 403), ("member", 403)],
+)
 def test_api_access(request, client_for, account, path, who, status):
     assert client_for(request.getfixturevalue(who)).get(path).status_code == status
 
@@ -240,14 +291,23 @@ def test_api_kams_a_kam_sees_only_themself(client_for, ana, bruno, director):
     data = client_for(ana).get("/api/v1/programme/kams").json()
     assert [k["id"] for k in data] == [ana.pk]
     assert client_for(ana).get(f"/api/v1/programme/kams/{bruno.pk}").status_code == 404
-    assert client_for(director).get(f"/api/v1/programme/kams/{bruno.pk}").json()["self"]["salesperson"] == 4
-    assert client_for(UserFactory(role=Role.VIEWER)).get("/api/v1/programme/kams").status_code == 403
+    assert (
+        client_for(director).get(f"/api/v1/programme/kams/{bruno.pk}").json()["self"]["salesperson"]
+        == 4
+    )
+    assert (
+        client_for(UserFactory(role=Role.VIEWER)).get("/api/v1/programme/kams").status_code == 403
+    )
 
 
 def test_api_dismiss(client_for, account, director):
     c = client_for(director)
     key = f"team:no_sponsor:{account.pk}:"
-    r = c.post("/api/v1/programme/alerts/dismiss", {"key": key, "reason": "ok"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/programme/alerts/dismiss",
+        {"key": key, "reason": "ok"},
+        content_type="application/json",
+    )
     assert r.status_code == 200
     assert c.get("/api/v1/programme/alerts").json()["dismissed"][0]["reason"] == "ok"
 

@@ -9,8 +9,9 @@ from kamp.team import hats
 
 levels = st.fixed_dictionaries({h: st.integers(1, 5) for h in hats.HATS})
 quadrants = st.sampled_from(["strategic", "star", "status", "streamline", None, "bogus"])
-stages = st.sampled_from(["exploratory", "basic", "cooperative", "interdependent", "integrated",
-                          "disintegrating", None])
+stages = st.sampled_from(
+    ["exploratory", "basic", "cooperative", "interdependent", "integrated", "disintegrating", None]
+)
 
 
 def test_strategic_interdependent_needs_a_strong_conductor_and_strategist():
@@ -20,8 +21,10 @@ def test_strategic_interdependent_needs_a_strong_conductor_and_strategist():
 
 
 def test_early_stage_is_about_selling():
-    assert hats.required_profile("strategic", "exploratory")["salesperson"] > \
-        hats.required_profile("strategic", None)["salesperson"]
+    assert (
+        hats.required_profile("strategic", "exploratory")["salesperson"]
+        > hats.required_profile("strategic", None)["salesperson"]
+    )
 
 
 @given(quadrants, stages)
@@ -39,8 +42,10 @@ def test_fit_gap_is_never_negative_and_zero_when_levels_meet_needs(actual, neede
 
 
 def test_fit_gap_counts_missing_levels():
-    gap = hats.fit_gap({"salesperson": 5, "conductor": 2, "strategist": 3, "innovator": 3},
-                       {"salesperson": 3, "conductor": 5, "strategist": 5, "innovator": 3})
+    gap = hats.fit_gap(
+        {"salesperson": 5, "conductor": 2, "strategist": 3, "innovator": 3},
+        {"salesperson": 3, "conductor": 5, "strategist": 5, "innovator": 3},
+    )
     assert gap == {"salesperson": 0, "conductor": 3, "strategist": 2, "innovator": 0}
     assert hats.gap_total(gap) == 5
     assert hats.fit_gap(None, {"salesperson": 1}) == {}
@@ -49,14 +54,25 @@ def test_fit_gap_counts_missing_levels():
 def test_combined_need_takes_the_highest_per_hat():
     a = {"salesperson": 4, "conductor": 2, "strategist": 3, "innovator": 1}
     b = {"salesperson": 2, "conductor": 5, "strategist": 3, "innovator": 2}
-    assert hats.combined_need([a, b]) == {"salesperson": 4, "conductor": 5, "strategist": 3, "innovator": 2}
+    assert hats.combined_need([a, b]) == {
+        "salesperson": 4,
+        "conductor": 5,
+        "strategist": 3,
+        "innovator": 2,
+    }
     assert hats.combined_need([]) is None
 
 
 def test_salesperson_only():
-    assert hats.is_salesperson_only({"salesperson": 5, "conductor": 2, "strategist": 1, "innovator": 2})
-    assert not hats.is_salesperson_only({"salesperson": 5, "conductor": 3, "strategist": 1, "innovator": 2})
-    assert not hats.is_salesperson_only({"salesperson": 2, "conductor": 1, "strategist": 1, "innovator": 1})
+    assert hats.is_salesperson_only(
+        {"salesperson": 5, "conductor": 2, "strategist": 1, "innovator": 2}
+    )
+    assert not hats.is_salesperson_only(
+        {"salesperson": 5, "conductor": 3, "strategist": 1, "innovator": 2}
+    )
+    assert not hats.is_salesperson_only(
+        {"salesperson": 2, "conductor": 1, "strategist": 1, "innovator": 1}
+    )
     assert not hats.is_salesperson_only(None)
 
 

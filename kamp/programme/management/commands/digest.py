@@ -8,12 +8,20 @@ from kamp.programme.digest import digest_for, is_empty, recipients, send_digest
 
 
 class Command(BaseCommand):
-    help = "E-mail each KAM and director their weekly digest (alerts, overdue actions, stale plans)."
+    help = (
+        "E-mail each KAM and director their weekly digest (alerts, overdue actions, stale plans)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--user", help="Only this person (e-mail).")
-        parser.add_argument("--dry-run", action="store_true", help="Print who would get what; send nothing.")
-        parser.add_argument("--include-empty", action="store_true", help="Also send when there is nothing to report.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print who would get what; send nothing."
+        )
+        parser.add_argument(
+            "--include-empty",
+            action="store_true",
+            help="Also send when there is nothing to report.",
+        )
 
     def handle(self, *args, **opts):
         as_of = timezone.localdate()
@@ -24,10 +32,12 @@ class Command(BaseCommand):
         for user in people:
             if opts["dry_run"]:
                 d = digest_for(user, as_of)
-                self.stdout.write(f"{user.email}: {d['alert_total']} alerts, "
-                                  f"{len(d['overdue_actions'] or [])} overdue actions, "
-                                  f"{len(d['stale_plans'] or [])} stale plans"
-                                  + (" (empty: not sent)" if is_empty(d) and not opts["include_empty"] else ""))
+                self.stdout.write(
+                    f"{user.email}: {d['alert_total']} alerts, "
+                    f"{len(d['overdue_actions'] or [])} overdue actions, "
+                    f"{len(d['stale_plans'] or [])} stale plans"
+                    + (" (empty: not sent)" if is_empty(d) and not opts["include_empty"] else "")
+                )
                 continue
             if send_digest(user, as_of, skip_empty=not opts["include_empty"]):
                 sent += 1

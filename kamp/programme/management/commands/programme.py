@@ -23,9 +23,14 @@ class Command(BaseCommand):
         with translation.override(opts["language"]):
             checks = programme_checks(as_of)
             if opts["json"]:
-                self.stdout.write(json.dumps({"as_of": as_of.isoformat(),
-                                              "checks": [c.as_json() for c in checks]},
-                                             indent=2, default=str, ensure_ascii=False))
+                self.stdout.write(
+                    json.dumps(
+                        {"as_of": as_of.isoformat(), "checks": [c.as_json() for c in checks]},
+                        indent=2,
+                        default=str,
+                        ensure_ascii=False,
+                    )
+                )
                 return
             for c in checks:
                 self.stdout.write(f"{c.title}: {c.status_label}")
