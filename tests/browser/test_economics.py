@@ -3,6 +3,7 @@ download, and the whale curve; screenshots in English and Spanish."""
 
 import datetime
 import re
+from pathlib import Path
 from decimal import Decimal as D
 
 import pytest
@@ -15,6 +16,12 @@ from kamp.economics import actions
 from kamp.economics.pnl import Period
 from tests.economics.factories import ActivityTypeFactory
 from tests.factories import CustomerFactory, SalesLineFactory
+
+
+@pytest.fixture(autouse=True)
+def patient(page):
+    """Plotly is 4 MB of JavaScript: give a busy machine time to parse it."""
+    page.set_default_timeout(30_000)
 
 
 @pytest.fixture
@@ -55,7 +62,7 @@ def test_economics_tab_shows_the_pnl_and_the_chart(page, live_server, login, ana
     table = page.locator("#pnl-table")
     expect(table.get_by_text("Profit after KAM")).to_be_visible()
     expect(table.get_by_text("Contribution − KAM investments")).to_be_visible()
-    expect(page.locator("#pnl-trend .main-svg").first).to_be_attached()
+    expect(page.locator("#pnl-trend .main-svg").first).to_be_attached(timeout=30_000)
     shot("economics-tab-en")
     # A quarter, picked in the period picker.
     page.get_by_label("or another period").fill(str(Period.containing("quarter", datetime.date.today()).previous()))
@@ -71,7 +78,7 @@ def test_economics_tab_in_spanish(page, live_server, login, ana, economy, shot):
     expect(page.locator("#pnl-table")).to_contain_text("Utilidad después de KAM")
     # Spanish number format: dots group thousands.
     expect(page.locator(".kpi").first).to_contain_text(re.compile(r"CLP\s[\d.]+\.\d{3}"))
-    expect(page.locator("#pnl-trend .main-svg").first).to_be_attached()
+    expect(page.locator("#pnl-trend .main-svg").first).to_be_attached(timeout=30_000)
     shot("economics-tab-es")
 
 
@@ -82,7 +89,7 @@ def test_excel_export_download(page, live_server, login, ana, economy):
         page.get_by_role("button", name="Export to Excel").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    wb = load_workbook(download.path())
+    wb = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     values = [c.value for row in wb.active.iter_rows() for c in row]
     assert "Profit after KAM" in values
 
@@ -92,8 +99,8 @@ def test_whale_curve(page, live_server, login, director, economy, shot):
     page.goto(f"{live_server.url}/customers/")
     page.get_by_role("link", name="Profitability").click()
     expect(page.get_by_role("heading", name="Whale curve")).to_be_visible()
-    expect(page.locator("#whale .main-svg").first).to_be_attached()
-    expect(page.locator("#whale .scatterlayer .trace, #whale .gl-container").first).to_be_attached()
+    expect(page.locator("#whale .main-svg").first).to_be_attached(timeout=30_000)
+    expect(page.locator("#whale .scatterlayer .trace, #whale .gl-container").first).to_be_attached(timeout=30_000)
     expect(page.get_by_role("heading", name="Key accounts", exact=True)).to_be_visible()
     shot("economics-whale-en")
     login(director, language="es")
