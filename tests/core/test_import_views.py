@@ -195,3 +195,59 @@ def test_the_report_speaks_the_uploaders_language(client_for, admin, tmp_path, s
         c.post(reverse("core:import_mapping", args=[batch.pk]), mapping_post(batch))
     batch.refresh_from_db()
     assert batch.invalid_count == 1
+
+
+@pytest.fixture
+def anas_upload(ana, client_for):
+    upload(client_for(ana))
+    return ImportBatch.objects.get()
+
+
+@pytest.mark.parametrize(
+    "person, status",
+    [
+        ("admin", 200),
+        ("director", 200),
+        ("ana", 200),
+        ("bruno", 404),
+        ("member", 403),
+        ("viewer", 403),
+    ],
+)
+@pytest.mark.parametrize("view", ["core:import_mapping", "core:import_progress"])
+def test_who_reaches_an_upload(request, client_for, anas_upload, person, status, view):
+    """A KAM's upload is theirs (and the programme's): another KAM does not even see it."""
+    user = request.getfixturevalue(person)
+    r = client_for(user).get(reverse(view, args=[anas_upload.pk]))
+    expected = 204 if (view == "core:import_progress" and status == 200) else status
+    assert r.status_code == expected
+
+
+@pytest.mark.parametrize("person, status", [("bruno", 404), ("member", 403), ("viewer", 403)])
+@pytest.mark.parametrize("view", ["core:import_run", "core:import_discard"])
+def test_who_cannot_run_or_discard_an_upload(
+    request, client_for, anas_upload, person, status, view
+):
+    user = request.getfixturevalue(person)
+    assert client_for(user).post(reverse(view, args=[anas_upload.pk])).status_code == status
+    assert ImportBatch.objects.filter(pk=anas_upload.pk).exists()
+
+
+def test_history_lists_a_kams_own_imports_only(client_for, anas_upload, bruno, ana):
+    assert anas_upload.filename in client_for(ana).get(reverse("core:imports")).content.decode()
+    assert (
+        anas_upload.filename not in client_for(bruno).get(reverse("core:imports")).content.decode()
+    )
+
+
+def test_revert_from_the_history(client_for, admin, tmp_path):
+    c = client_for(admin)
+    upload(c)
+    batch = ImportBatch.objects.get()
+    c.post(reverse("core:import_mapping", args=[batch.pk]), mapping_post(batch))
+    c.post(reverse("core:import_run", args=[batch.pk]))
+    assert Customer.objects.count() == 2
+    page = c.get(reverse("core:imports")).content.decode()
+    assert reverse("core:import_revert", args=[batch.pk]) in page
+    r = c.post(reverse("core:import_revert", args=[batch.pk]), follow=True)
+    assert "reverted" in r.content.decode() and Customer.objects.count() == 0
