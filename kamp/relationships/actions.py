@@ -234,6 +234,23 @@ def do_remind(acting_user, rnd: SurveyRound) -> int:
 
 
 @transaction.atomic
+def do_extend_round(acting_user, rnd: SurveyRound, closes_on: date) -> SurveyRound:
+    """Give more time: a later closing date, and the unused links expire then too."""
+    if rnd.closed_at is not None:
+        raise ValidationError(_("This survey round is closed."))
+    if closes_on < max(rnd.closes_on, timezone.localdate()):
+        raise ValidationError({"closes_on": _("Choose a date after the current closing date.")})
+    before = rnd.closes_on
+    rnd.closes_on = closes_on
+    rnd.save(update_fields=["closes_on"])
+    rnd.respondents.filter(side=Side.CUSTOMER, responded_at__isnull=True).update(
+        expires_at=_expiry(closes_on))
+    audit.record(acting_user, "update", rnd, customer_id=rnd.customer_id,
+                 changes=[{"field": "closes_on", "old": before.isoformat(), "new": closes_on.isoformat()}])
+    return rnd
+
+
+@transaction.atomic
 def do_close_round(acting_user, rnd: SurveyRound) -> SurveyRound:
     rnd.closed_at = timezone.now()
     rnd.save(update_fields=["closed_at"])

@@ -157,6 +157,11 @@ class RoundForm(forms.Form):
                 for k in self.cleaned_data.get("contacts", [])]
 
 
+class ExtendForm(forms.Form):
+    closes_on = forms.DateField(label=_("New closing date"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+
+
 NOT_SURE = "na"
 
 

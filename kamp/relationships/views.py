@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,6 +9,7 @@ from django.http import HttpRequest as AnonymousHttpRequest
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +20,7 @@ from kamp.customers.models import CustomerStatus
 from kamp.customers.views import customer_context
 
 from . import access, actions, quality, results, typology
-from .forms import AnswerForm, AssessmentForm, FoundationsForm, RoundForm, StageForm
+from .forms import AnswerForm, AssessmentForm, ExtendForm, FoundationsForm, RoundForm, StageForm
 from .models import FOUNDATION_ITEMS, Construct, RelationshipType, Side, Stage
 
 TAB = "relationship"
@@ -316,6 +319,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request, customer, TAB, round=rnd, result=result, rows=rows, chart=chart,
         comments=comments, mine=mine, gap_threshold=results.gap_threshold(),
         pending=sum(1 for r in respondents if r.responded_at is None),
+        extend_form=ExtendForm(initial={"closes_on": rnd.closes_on + timedelta(days=7)}),
         can_run=can_edit, identifying_below=quality.IDENTIFYING_BELOW))
 
 
@@ -361,6 +365,23 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Reminders sent to %(n)s people.") % {"n": n})
     else:
         messages.info(request, _("Nobody to remind: everyone answered, or the round is closed."))
+    return redirect("relationships:round", pk=rnd.pk)
+
+
+@require_POST
+def round_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = access.get_round_for_user(request.user, pk, write=True)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_extend_round(request.user, rnd, form.cleaned_data["closes_on"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Answers accepted until %(date)s.") % {
+                "date": date_format(rnd.closes_on, "SHORT_DATE_FORMAT")})
+    else:
+        messages.error(request, _("Choose a valid date."))
     return redirect("relationships:round", pk=rnd.pk)
 
 

@@ -261,3 +261,28 @@ def test_portfolio_query_count_is_constant(client_for, director, django_assert_m
 def test_portfolio_member_sees_only_their_accounts(client_for, member, account, other_account):
     page = client_for(member).get(reverse("relationships:portfolio")).content.decode()
     assert account.name in page and other_account.name not in page
+
+
+@pytest.mark.parametrize("person, status", [("ana", 302), ("member", 302), ("viewer", 403), ("bruno", 403)])
+def test_who_extends_a_round(request, client_for, survey, person, status):
+    import datetime
+
+    user = request.getfixturevalue(person)
+    new = survey.closes_on + datetime.timedelta(days=10)
+    r = client_for(user).post(reverse("relationships:extend", args=[survey.pk]), {"closes_on": new.isoformat()})
+    assert r.status_code == status
+    survey.refresh_from_db()
+    assert (survey.closes_on == new) == (status == 302)
+    if status == 302:
+        jorge = survey.respondents.get(contact__name="Jorge Pérez")
+        assert jorge.expires_at.date() == new + datetime.timedelta(days=1)
+
+
+def test_extend_refuses_an_earlier_date(client_for, survey, ana):
+    import datetime
+
+    before = survey.closes_on
+    client_for(ana).post(reverse("relationships:extend", args=[survey.pk]),
+                         {"closes_on": (before - datetime.timedelta(days=1)).isoformat()})
+    survey.refresh_from_db()
+    assert survey.closes_on == before

@@ -363,6 +363,12 @@ ES = {
 'Nobody to remind: everyone answered, or the round is closed.': 'No hay a quién recordar: todos respondieron o la ronda está cerrada.',
 'Survey round closed: the links no longer work.': 'Ronda de encuesta cerrada: los enlaces ya no funcionan.',
 'Not assessed yet': 'Aún sin evaluar',
+'Choose a date after the current closing date.': 'Elija una fecha posterior a la fecha de cierre actual.',
+'Answers accepted until %(date)s.': 'Se aceptan respuestas hasta el %(date)s.',
+'Choose a valid date.': 'Elija una fecha válida.',
+'New closing date': 'Nueva fecha de cierre',
+'Need more time? New closing date': '¿Necesita más tiempo? Nueva fecha de cierre',
+'Extend': 'Extender',
 'Relative power D_b − D_s (above 0: we hold more)': 'Poder relativo D_b − D_s (sobre 0: tenemos más poder)',
 }
 
