@@ -2,9 +2,10 @@
 download, and the whale curve; screenshots in English and Spanish."""
 
 import datetime
+import io
 import re
-from pathlib import Path
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
