@@ -168,11 +168,14 @@ def right_kams(kams: Sequence[Mapping], max_accounts: int = 4) -> CheckResult:
 # --- (3) Internal support and a customer-centred culture ---------------------------------------
 
 
-def internal_support(accounts: Mapping[int, Mapping]) -> CheckResult:
+def internal_support(
+    accounts: Mapping[int, Mapping], previous_sponsor_met: int | None = None
+) -> CheckResult:
     """Each key account: ``{"sponsor": bool, "sponsor_met": bool | None (None: interactions not
     available), "functions": int (distinct functions on the team, KAM included),
     "functions_engaged": int | None (functions of ours in contact with the customer, from the
-    interaction log)}``."""
+    interaction log)}``. ``previous_sponsor_met``: how many sponsors met their customer in the
+    quarter before, for the trend."""
     if not accounts:
         return CheckResult("internal_support", UNKNOWN, figures={"accounts": 0})
     n = len(accounts)
@@ -202,7 +205,9 @@ def internal_support(accounts: Mapping[int, Mapping]) -> CheckResult:
             "staffed_across_functions": len(staffed),
             "functions_engaged": len(engaged) if engaged_known else None,
             "min_functions": MIN_FUNCTIONS,
+            "sponsor_met_previous_quarter": previous_sponsor_met if met_known else None,
         },
+        trend=trend_of(len(sponsor_met), previous_sponsor_met) if met_known else None,
         accounts=sorted(behind),
         parts=parts,
     )

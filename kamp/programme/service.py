@@ -5,7 +5,7 @@ functions; each runs a constant number of queries whatever the portfolio size.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -314,6 +314,7 @@ def programme_checks(
         if owners.get(cid) in owner_fn:
             functions[cid].add(owner_fn[owners[cid]])
     met = src("sponsor_meetings", ids, sponsors, as_of)
+    met_before = src("sponsor_meetings", ids, sponsors, as_of - timedelta(days=92))
     engaged = src("functions_engaged", ids, as_of)
     per = {
         cid: {
@@ -324,7 +325,12 @@ def programme_checks(
         }
         for cid in ids
     }
-    r = health.internal_support(per)
+    previous = (
+        None
+        if met_before is None
+        else sum(1 for cid in ids if cid in sponsors and met_before.get(cid))
+    )
+    r = health.internal_support(per, previous)
     c = Check("internal_support", r)
     if ids:
         f = r.figures

@@ -98,6 +98,15 @@ def test_internal_support():
     assert r.status == health.WARNING
 
 
+def test_internal_support_trend_from_the_quarter_before():
+    accounts = {
+        1: {"sponsor": True, "sponsor_met": True, "functions": 3, "functions_engaged": 2},
+        2: {"sponsor": True, "sponsor_met": True, "functions": 3, "functions_engaged": 2},
+    }
+    assert health.internal_support(accounts, previous_sponsor_met=1).trend == health.UP
+    assert health.internal_support(accounts, previous_sponsor_met=2).trend == health.FLAT
+
+
 def test_internal_support_without_interactions_uses_sponsor_assignment():
     accounts = {
         1: {"sponsor": True, "sponsor_met": None, "functions": 3, "functions_engaged": None}
