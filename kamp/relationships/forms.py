@@ -118,9 +118,13 @@ class RoundForm(forms.Form):
                                          widget=forms.CheckboxSelectMultiple)
     send = forms.BooleanField(label=_("E-mail the invitations now"), required=False, initial=True)
 
-    def __init__(self, *args, customer, team_users, contacts, **kwargs):
+    def __init__(self, *args, customer, team_users, contacts, templates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
+        self.templates = {str(t.pk): t for t in templates}
+        if len(self.templates) > 1:
+            self.fields["template"] = forms.ChoiceField(
+                label=_("Survey"), choices=[(k, t.name) for k, t in self.templates.items()])
         self.team_users = {str(u.pk): u for u in team_users}
         self.contact_objs = {str(c.pk): c for c in contacts}
         self.fields["closes_on"].initial = timezone.localdate() + timedelta(days=14)
@@ -148,6 +152,10 @@ class RoundForm(forms.Form):
         if not data.get("team") and not data.get("contacts"):
             raise forms.ValidationError(_("Choose at least one person to ask."))
         return data
+
+    def chosen_template(self):
+        key = self.cleaned_data.get("template")
+        return self.templates.get(key) if key else None
 
     def chosen_team(self):
         return [self.team_users[k] for k in self.cleaned_data.get("team", [])]

@@ -21,7 +21,7 @@ from kamp.customers.views import customer_context
 
 from . import access, actions, quality, results, typology
 from .forms import AnswerForm, AssessmentForm, ExtendForm, FoundationsForm, RoundForm, StageForm
-from .models import FOUNDATION_ITEMS, Construct, RelationshipType, Side, Stage
+from .models import FOUNDATION_ITEMS, Construct, RelationshipType, Side, Stage, SurveyTemplate
 
 TAB = "relationship"
 
@@ -277,14 +277,16 @@ def _team_people(customer):
 def round_new(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     contacts = list(customer.contacts.filter(active=True).exclude(email="").order_by("name"))
+    actions.default_template()
+    templates = list(SurveyTemplate.objects.filter(active=True).order_by("name"))
     form = RoundForm(request.POST or None, customer=customer, team_users=_team_people(customer),
-                     contacts=contacts)
+                     contacts=contacts, templates=templates)
     if request.method == "POST" and form.is_valid():
         try:
             rnd = actions.do_start_round(
                 request.user, customer, closes_on=form.cleaned_data["closes_on"],
                 team_users=form.chosen_team(), contacts=form.chosen_contacts(),
-                send=form.cleaned_data["send"])
+                send=form.cleaned_data["send"], template=form.chosen_template())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

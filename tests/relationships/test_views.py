@@ -286,3 +286,18 @@ def test_extend_refuses_an_earlier_date(client_for, survey, ana):
                          {"closes_on": (before - datetime.timedelta(days=1)).isoformat()})
     survey.refresh_from_db()
     assert survey.closes_on == before
+
+
+def test_round_with_another_template(client_for, ana, account, contacts):
+    from kamp.relationships.models import SurveyItem, SurveyRound, SurveyTemplate
+
+    short = SurveyTemplate.objects.create(key="short", name="Short pulse")
+    SurveyItem.objects.create(template=short, key="t", construct="trust", text_en="{partner} is fair.",
+                              text_es="{partner} es justo.")
+    page = client_for(ana).get(reverse("relationships:round_new", args=[account.pk])).content.decode()
+    assert "Short pulse" in page
+    r = client_for(ana).post(reverse("relationships:round_new", args=[account.pk]), {
+        "closes_on": "2099-01-01", "template": str(short.pk), "contacts": [str(contacts[0].pk)],
+        f"lang_{contacts[0].pk}": "es"})
+    assert r.status_code == 302
+    assert SurveyRound.objects.get().template == short
