@@ -86,7 +86,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, kinds: list[ImportKind], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.name, k.label) for k in kinds]
+        self.fields["kind"].choices = [(k.name, k.label) for k in kinds]  # type: ignore[attr-defined]
         self.fields["file"].widget.attrs["accept"] = ",".join(sorted(ALLOWED_SUFFIXES))
 
     def clean_file(self):
@@ -114,7 +114,7 @@ def imports_home(request: HttpRequest) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             filename=Path(upload.name).name[:255],
             stored_file=name,
-            created_by=request.user,
+            created_by=request.user,  # type: ignore[misc]
             status=ImportBatch.Status.PENDING,
             options={"language": translation.get_language()},
         )

@@ -331,7 +331,7 @@ class ImportContext:
         meta = model._meta
         qn = connection.ops.quote_name
         table = qn(meta.db_table)
-        cols = ", ".join(qn(meta.get_field(f).column) for f in fields)
+        cols = ", ".join(qn(meta.get_field(f).column) for f in fields)  # type: ignore[union-attr,arg-type]
         with connection.cursor() as cur:
             if connection.vendor == "postgresql" and hasattr(cur.cursor, "copy"):
                 with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
@@ -350,7 +350,7 @@ class ImportContext:
         if not objects:
             return
         meta = objects[0]._meta
-        attnames = [meta.get_field(f).attname for f in fields]
+        attnames = [meta.get_field(f).attname for f in fields]  # type: ignore[union-attr]
         label = meta.label_lower
         ImportChange.objects.bulk_create(
             [
@@ -381,7 +381,7 @@ class _Progress:
         self.batch = batch
         self.callback = callback
         self.last = 0.0
-        self.side = None
+        self.side: Any = None
 
     def __call__(
         self,

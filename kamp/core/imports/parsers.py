@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -205,7 +205,7 @@ def parse_bool(value: Any, decimal: str | None = None) -> bool:
 
 
 def choice_parser(
-    choices: Iterable[tuple[str, Any]], labels: dict[str, Iterable[str]] | None = None
+    choices: Iterable[tuple[str, Any]], labels: Mapping[str, Iterable[str]] | None = None
 ) -> Callable[..., str]:
     """A parser accepting a choice's value or its label (in any language given: pass the labels
     of each value in ``labels``, e.g. ``{"buyer": ["Comprador"]}``), accent- and case-blind."""

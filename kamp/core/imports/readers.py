@@ -82,10 +82,10 @@ def detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             pass
         f.seek(0)
-        decoder = codecs.getincrementaldecoder("cp1252")()
+        cp1252 = codecs.getincrementaldecoder("cp1252")()
         try:
             while chunk := f.read(CHUNK):
-                decoder.decode(chunk)
+                cp1252.decode(chunk)
             return "cp1252"
         except UnicodeDecodeError:
             return "latin-1"

@@ -236,10 +236,11 @@ class ContactImport(ImportKind):
                 existing[key] = pk
         # A contact created earlier in this file may be met again (same person, two lines).
         written: dict[tuple[int, str], int] = ctx.cache.setdefault("written", {})
-        new_rows, old_rows = [], []
+        new_rows: list[dict[str, Any]] = []
+        old_rows: list[dict[str, Any]] = []
         for r in rows:
             keys = _person_keys(r["customer_id"], r["name"], r.get("email", ""))
-            pk = next(
+            found: int | None = next(
                 (
                     existing.get(k) or written.get(k)
                     for k in keys
@@ -247,8 +248,8 @@ class ContactImport(ImportKind):
                 ),
                 None,
             )
-            r["_id"] = pk
-            (old_rows if pk else new_rows).append(r)
+            r["_id"] = found
+            (old_rows if found else new_rows).append(r)
         objs = [Contact(import_batch=ctx.batch, **_values(r)) for r in new_rows]
         Contact.objects.bulk_create(objs, batch_size=500)
         ctx.created += len(objs)

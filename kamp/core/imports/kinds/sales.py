@@ -229,15 +229,16 @@ class SalesImport(ImportKind):
                 .values_list("id", "document_number", "line_number")
             ):
                 existing[(doc, line)] = pk
-        new, old = [], []
+        new: list[dict[str, Any]] = []
+        old: list[dict[str, Any]] = []
         for r in rows:
-            pk = (
+            found = (
                 existing.get((r["document_number"], r.get("line_number", "")))
                 if r.get("document_number")
                 else None
             )
-            if pk:
-                r["_id"] = pk
+            if found:
+                r["_id"] = found
                 old.append(r)
             else:
                 new.append(r)
