@@ -369,6 +369,7 @@ ES = {
 'New closing date': 'Nueva fecha de cierre',
 'Need more time? New closing date': '¿Necesita más tiempo? Nueva fecha de cierre',
 'Extend': 'Extender',
+'Survey': 'Encuesta',
 'Relative power D_b − D_s (above 0: we hold more)': 'Poder relativo D_b − D_s (sobre 0: tenemos más poder)',
 }
 
