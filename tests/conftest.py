@@ -31,6 +31,16 @@ def pytest_configure(config):
         compile_all()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (filter menus and the like are cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def admin(db):
     return UserFactory(

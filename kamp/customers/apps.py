@@ -6,3 +6,6 @@ class CustomersConfig(AppConfig):
     name = "kamp.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -53,7 +53,7 @@ def test_filters(client_for, ana, portfolio):
     assert names(c.get(URL, {"region": "Maule"})) == ["Agrícola Sur"]
     assert names(c.get(URL, {"owner": "me"})) == ["Constructora CS"]
     r = c.get(URL)
-    assert list(r.context["industries"]) == ["Agroindustria", "Construcción", "Minería"]
+    assert list(r.context["industries"]()) == ["Agroindustria", "Construcción", "Minería"]
 
 
 def test_sorting_toggles_and_keeps_the_filters(client_for, ana, portfolio):
@@ -127,3 +127,21 @@ def test_query_count_does_not_grow_with_customers(
     with django_assert_max_num_queries(len(few.captured_queries)):
         r = c.get(URL, {"sort": "owner"})
     assert r.status_code == 200
+
+
+def test_filter_menus_follow_changes(client_for, ana, portfolio):
+    c = client_for(ana)
+    assert "Pesca" not in c.get(URL).content.decode()
+    CustomerFactory(name="Pesquera Sur", industry="Pesca")
+    assert "Pesca" in c.get(URL).content.decode()
+
+
+def test_htmx_update_skips_the_menus(client_for, ana, portfolio, django_assert_max_num_queries):
+    c = client_for(ana)
+    c.get(URL)
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_max_num_queries(6) as captured:
+        c.get(URL, {"q": "cs"}, headers={"HX-Request": "true"})
+    assert not any("DISTINCT" in q["sql"] for q in captured.captured_queries)
