@@ -402,6 +402,9 @@ def apply(path: str) -> list[str]:
             entry.msgstr = text
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
     po.metadata_is_fuzzy = False
     po.header = "Spanish catalogue of kamp's relationships area."
     po.metadata["Project-Id-Version"] = "kamp"
