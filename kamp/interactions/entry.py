@@ -89,9 +89,16 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
+        from kamp.team.models import AccountTeamMember
+
+        from .models import InteractionPerson
+
+        # Subqueries, not joins: a join through a large log makes a slow DISTINCT.
         self.fields["person"].queryset = User.objects.filter(
-            Q(pk=customer.owner_id) | Q(team_memberships__customer=customer)
-            | Q(interactions__customer=customer)).distinct().order_by("name")
+            Q(pk=customer.owner_id)
+            | Q(pk__in=AccountTeamMember.objects.filter(customer=customer).values("user_id"))
+            | Q(pk__in=InteractionPerson.objects.filter(interaction__customer=customer).values("user_id"))
+        ).order_by("name")
         self.fields["contact"].queryset = customer.contacts.order_by("name")
 
     def apply(self, qs):

@@ -40,7 +40,7 @@ CORE_ROLES = ("buyer", "decider", "user", "influencer", "gatekeeper")
 DEPARTURE_MEMORY_DAYS = 365
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Settings:
     window_days: int = 90
     min_pairs: int = 2
@@ -48,7 +48,7 @@ class Settings:
     not_met_days: int = 90
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """One of our people."""
 
@@ -57,7 +57,7 @@ class Person:
     name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     """One of the customer's people."""
 
@@ -78,7 +78,7 @@ class Contact:
         return self.attitude == "champion" or "champion" in self.roles
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interaction:
     date: date
     ours: frozenset[int]
@@ -86,7 +86,7 @@ class Interaction:
     id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Risk:
     kind: str
     detail: str
@@ -268,7 +268,7 @@ def quarters_back(as_of: date, n: int) -> list[tuple[int, int]]:
     return out[::-1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuarterPoint:
     label: str
     end: date
@@ -295,7 +295,7 @@ def history(log: Sequence[Interaction], *, kam_id: int | None, people: dict[int,
 
 # --- Network and coverage ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tie:
     person_id: int
     contact_id: int

@@ -38,7 +38,8 @@ from .models import Interaction, InteractionSettings
 
 TAB = "interactions"
 PAGE_SIZE = 20
-MAX_GRAPH_NODES = 30
+MAX_GRAPH_NODES = 20
+MAX_GRAPH_EDGES = 60
 
 
 def _log_queryset(customer: Customer):
@@ -77,12 +78,19 @@ def _network(acc: analysis.Account) -> dict:
                        "function": _function_label(contact.function) if contact else "",
                        "purchasing": bool(contact and contact.is_purchasing),
                        "active": bool(contact and contact.active)})
-    keep_o, keep_t = set(ours_ids), set(theirs_ids)
+    names_o = {p["id"]: p for p in ours}
+    names_t = {c["id"]: c for c in theirs}
     edges = [{"o": t.person_id, "t": t.contact_id, "count": t.count, "total": t.total,
-              "knot": t.knot, "last": date_format(t.last, "SHORT_DATE_FORMAT")}
-             for t in shown if t.person_id in keep_o and t.contact_id in keep_t]
+              "knot": t.knot, "last": date_format(t.last, "SHORT_DATE_FORMAT"),
+              "o_name": names_o[t.person_id]["name"], "t_name": names_t[t.contact_id]["name"],
+              "o_kam": names_o[t.person_id]["kam"], "t_purchasing": names_t[t.contact_id]["purchasing"]}
+             for t in shown if t.person_id in names_o and t.contact_id in names_t]
+    # The strongest ties (``shown`` is sorted by count): a hairball helps nobody; the coverage
+    # matrix has them all.
+    hidden = max(0, len(edges) - MAX_GRAPH_EDGES)
+    edges = edges[:MAX_GRAPH_EDGES]
     return {
-        "ours": ours, "theirs": theirs, "edges": edges,
+        "ours": ours, "theirs": theirs, "edges": edges, "hidden": hidden,
         "labels": {
             "ours": _("Our people"), "theirs": _("Their people"), "kam": _("KAM"),
             "purchasing": _("purchasing"), "knot": _("KAM ↔ purchasing"),
@@ -118,6 +126,31 @@ def _person_names(acc: analysis.Account, ids) -> list[str]:
     return [acc.people[p].name for p in ids if p in acc.people]
 
 
+QUICK_CONTACTS = 40
+
+
+def _quick_choices(customer: Customer, user, acc: analysis.Account) -> dict:
+    """The people the fast entry offers, plain (widget templates are slow for long lists): our
+    account people, and the customer's usual people — purchasing, those met in the window, then
+    the others by influence — at most QUICK_CONTACTS; the full form has everyone."""
+    from .entry import account_people
+
+    met = {t.contact_id: t.count for t in acc.ties if t.count}
+    active = list(customer.contacts.filter(active=True))
+    active.sort(key=lambda c: (not c.is_purchasing, -met.get(c.pk, 0), -c.influence, c.name))
+    shown = sorted(active[:QUICK_CONTACTS], key=lambda c: c.name)
+    return {"quick_ours": list(account_people(customer, user)), "quick_theirs": shown,
+            "quick_more": max(0, len(active) - QUICK_CONTACTS)}
+
+
+def _filter_choices(customer: Customer, filters: FilterForm) -> dict:
+    return {
+        "filter_people": list(filters.fields["person"].queryset.values_list("pk", "name")),
+        "filter_contacts": list(filters.fields["contact"].queryset.values_list("pk", "name")),
+        "filter_values": {"person": filters.data.get("person", ""), "contact": filters.data.get("contact", "")},
+    }
+
+
 def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     can_edit = can_edit_customer(request.user, customer)
@@ -147,6 +180,8 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
         history=_history_data(acc),
         history_rows=acc.history,
         quick=InteractionForm(customer=customer, user=request.user, quick=True) if can_edit else None,
+        **(_quick_choices(customer, request.user, acc) if can_edit else {}),
+        **_filter_choices(customer, filters),
         top_contact=acc.contacts.get(a.top_contact_id) if a.top_contact_id else None,
         top_share=round(a.top_contact_share * 100),
         diamond_percent=round(a.diamond_index * 100),
