@@ -744,7 +744,8 @@ def _chunks(spill) -> Iterator[list[dict[str, Any]]]:
             for keys, items in groups.items()
             for values in items
         ]
-        rows.sort(key=lambda r: r["_line"])
+        if len(groups) > 1:  # back in file order (rows may refer to earlier ones)
+            rows.sort(key=lambda r: r["_line"])
         yield rows
 
 

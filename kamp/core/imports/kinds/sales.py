@@ -225,7 +225,8 @@ class SalesImport(ImportKind):
         if documents:
             for pk, doc, line in (
                 SalesLine.objects.filter(document_number__in=documents)
-                .exclude(document_number="")
+                .exclude(document_number="")  # so SQLite uses the partial unique index
+                .order_by()
                 .values_list("id", "document_number", "line_number")
             ):
                 existing[(doc, line)] = pk
