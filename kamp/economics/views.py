@@ -381,8 +381,9 @@ def portfolio_data(request) -> dict:
         key=lambda r: (r["point"].rank if r["point"] else 10**9, r["name"]),
     )
     chart = {
-        "x": [float(p.customers_pct * 100) for p in w["sample"]],
-        "y": [float(p.cumulative) for p in w["sample"]],
+        # The curve starts at the origin: no customer, no profit.
+        "x": [0.0] + [float(p.customers_pct * 100) for p in w["sample"]],
+        "y": [0.0] + [float(p.cumulative) for p in w["sample"]],
         "keys": [
             {"x": float(p.customers_pct * 100), "y": float(p.cumulative),
              "name": names.get(p.key, "")}

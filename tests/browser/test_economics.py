@@ -70,6 +70,11 @@ def test_economics_tab_shows_the_pnl_and_the_chart(page, live_server, login, ana
     page.get_by_label("or another period").press("Enter")
     expect(page).to_have_url(re.compile(r"period=\d{4}-Q\d"))
     expect(page.locator("#pnl-table")).to_contain_text("Net revenue")
+    # The summary card answers "does it pay?" in five seconds.
+    page.goto(f"{live_server.url}/customers/{economy.pk}/")
+    card = page.locator(".economics-card")
+    expect(card).to_contain_text("Profit after KAM, last 12 months")
+    card.screenshot(path=str(Path("var/screenshots") / "economics-summary-card-en.png"))
 
 
 def test_economics_tab_in_spanish(page, live_server, login, ana, economy, shot):

@@ -221,7 +221,7 @@ def test_whale_page_constant_queries(client_for, director, django_assert_max_num
         html = client.get(url).content.decode()
     assert "whale-data" in html
     data = json.loads(html.split('id="whale-data" type="application/json">')[1].split("</script>")[0])
-    assert len(data["keys"]) == 4 and len(data["x"]) == 40
+    assert len(data["keys"]) == 4 and len(data["x"]) == 41
 
 
 def test_cli_pnl_json(account, capsys):

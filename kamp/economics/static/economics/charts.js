@@ -41,7 +41,7 @@
       yaxis: { title: { text: d.names.y }, tickformat: ",.0f", zeroline: true, rangemode: "tozero" },
       shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: d.total, y1: d.total,
                  line: { color: "#718096", dash: "dot", width: 1 } }],
-      annotations: [{ xref: "paper", x: 1, y: d.total, xanchor: "right", yanchor: "bottom",
+      annotations: [{ xref: "paper", x: 0.01, y: d.total, xanchor: "left", yanchor: "top",
                       text: d.names.total, showarrow: false, font: { size: 11, color: "#4a5568" } }]
     }, config);
   }
