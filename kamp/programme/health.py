@@ -21,6 +21,7 @@ OK_SHARE = 0.8
 WARN_SHARE = 0.5
 MIN_FUNCTIONS = 3  # a team "staffed across functions": the KAM plus members from 2+ others
 RQI_TREND_EPSILON = 0.1
+PROFIT_DROP = 0.10  # a fall of the programme P&L by more than this share needs attention
 
 
 @dataclass
@@ -103,6 +104,14 @@ def profitability(
     status = share_status(share)
     if current is not None and current < 0:
         status = DANGER
+    elif (
+        current is not None
+        and previous is not None
+        and previous > 0
+        and current < previous * (1 - PROFIT_DROP)
+    ):
+        # A programme whose profit falls sharply needs attention even if each account pays.
+        status = worst([status, WARNING])
     return CheckResult(
         "profitability",
         status,

@@ -23,6 +23,13 @@ def test_profitability_counts_losing_accounts_and_programme_pnl():
     assert r.status == health.WARNING  # 50% profitable
 
 
+def test_profitability_sharp_fall_needs_attention():
+    r = health.profitability([1], {1: [("2026-Q2", 100.0), ("2026-Q3", 80.0)]})
+    assert r.status == health.WARNING and r.accounts == []
+    r = health.profitability([1], {1: [("2026-Q2", 100.0), ("2026-Q3", 95.0)]})
+    assert r.status == health.OK
+
+
 def test_profitability_unknown_without_economics():
     assert health.profitability([1], None).status == health.UNKNOWN
 
