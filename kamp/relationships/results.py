@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from . import quality, stages, typology
 from .models import Answer, Assessment, Construct, Side, StageRecord, SurveyItem, SurveyRound
@@ -91,7 +92,7 @@ def round_result(rnd: SurveyRound, sheets: dict | None = None, items=None) -> Ro
     rows = []
     for g in gaps:
         rows.append({
-            "key": g.key, "label": labels.get(g.key, "RQI"), "ours": g.ours, "theirs": g.theirs,
+            "key": g.key, "label": labels.get(g.key, gettext("RQI")), "ours": g.ours, "theirs": g.theirs,
             "gap": g.gap, "flagged": g.flagged, "alpha": alphas.get(g.key),
             "is_rqi": g.key == "rqi", "lower_is_better": g.key == quality.CONFLICT,
         })

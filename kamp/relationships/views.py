@@ -167,7 +167,7 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
         trend_chart=trend_chart if any(
             v is not None for v in [*trend_chart["team"], *trend_chart["customer"]]) else None,
         trend_rows=trend_rows,
-        trend_heads=[labels.get(k, "RQI") for k in [*quality.QUALITY_CONSTRUCTS, "rqi"]],
+        trend_heads=[labels.get(k, _("RQI")) for k in [*quality.QUALITY_CONSTRUCTS, "rqi"]],
         foundations=foundations,
         found_rows=found_rows,
         suggestion=suggestion,

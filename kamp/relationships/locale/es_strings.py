@@ -370,6 +370,7 @@ ES = {
 'Need more time? New closing date': '¿Necesita más tiempo? Nueva fecha de cierre',
 'Extend': 'Extender',
 'Survey': 'Encuesta',
+'RQI': 'ICR',
 'Relative power D_b − D_s (above 0: we hold more)': 'Poder relativo D_b − D_s (sobre 0: tenemos más poder)',
 }
 
