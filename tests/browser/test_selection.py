@@ -110,3 +110,5 @@ def test_screenshots_of_the_demo(page, live_server, login, language, shot):
     shot(f"selection-models-{language}")
     page.goto(live_server.url + f"/customers/{ctx.customers['cs'].pk}/")
     shot(f"selection-summary-cs-{language}")
+    page.goto(live_server.url + "/")
+    shot(f"selection-home-{language}")
