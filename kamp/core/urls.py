@@ -8,6 +8,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("imports/", views_imports.imports_home, name="imports"),
     path("imports/<int:pk>/", views_imports.import_batch, name="import_batch"),
+    path("imports/sample/<slug:kind>.csv", views_imports.import_sample, name="import_sample"),
     path("imports/<int:pk>/mapping/", views_imports.import_mapping, name="import_mapping"),
     path("imports/<int:pk>/run/", views_imports.import_run, name="import_run"),
     path("imports/<int:pk>/progress/", views_imports.import_progress, name="import_progress"),

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import os
 import uuid
@@ -383,3 +385,22 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
     batch.delete()
     messages.success(request, _("The upload was discarded."))
     return redirect("core:imports")
+
+
+def import_sample(request: HttpRequest, kind: str) -> HttpResponse:
+    """A CSV to start from: the columns a kind understands (in the user's language) and an
+    example row, semicolon-separated with a BOM so that Excel opens it as it is."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    try:
+        k = get_kind(kind)
+    except ImportRefused:
+        raise Http404 from None
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(f.label).capitalize() for f in k.fields])
+    if k.example:
+        writer.writerow([k.example.get(f.name, "") for f in k.fields])
+    response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kamp-{k.name}.csv"'
+    return response

@@ -251,3 +251,24 @@ def test_revert_from_the_history(client_for, admin, tmp_path):
     assert reverse("core:import_revert", args=[batch.pk]) in page
     r = c.post(reverse("core:import_revert", args=[batch.pk]), follow=True)
     assert "reverted" in r.content.decode() and Customer.objects.count() == 0
+
+
+def test_sample_file_imports_cleanly(client_for, admin, ana, tmp_path):
+    """The sample the page offers is itself a valid file (the example row's KAM aside)."""
+    from kamp.core.imports import ImportOptions, run_import
+
+    r = client_for(admin).get(reverse("core:import_sample", args=["customers"]))
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    path = tmp_path / "sample.csv"
+    path.write_bytes(r.content.replace(b"ana@example.com", ana.email.encode()))
+    batch = run_import("customers", path, options=ImportOptions())
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    assert Customer.objects.get().name == "Constructora Andes SpA"
+    assert client_for(admin).get(reverse("core:import_sample", args=["nope"])).status_code == 404
+
+
+@pytest.mark.parametrize("person, status", [("member", 403), ("viewer", 403)])
+def test_sample_file_access(request, client_for, person, status):
+    user = request.getfixturevalue(person)
+    r = client_for(user).get(reverse("core:import_sample", args=["customers"]))
+    assert r.status_code == status

@@ -124,6 +124,8 @@ class ImportKind:
     batch_size: int = 2000
     #: Place in the UI's list of kinds (the foundation's customers, contacts, sales first).
     order: int = 100
+    #: One example row (field name → cell text) for the sample file the UI offers.
+    example: dict[str, str] = {}
 
     #: Who may import this kind from the web UI (the CLI trusts the shell user).
     def may_import(self, user) -> bool:

@@ -182,6 +182,21 @@ class ContactImport(ImportKind):
         ),
     ]
 
+    example = {
+        "customer": "76.123.456-0",
+        "name": "María González",
+        "title": "Gerente de finanzas",
+        "function": "Finanzas",
+        "seniority": "Gerente",
+        "dmu_roles": "Decisor|Influenciador",
+        "reports_to": "Andrés Silva",
+        "attitude": "Partidario",
+        "influence": "5",
+        "email": "maria.gonzalez@andes.cl",
+        "phone": "+56 2 2345 6789",
+        "active": "sí",
+    }
+
     def prepare(self, ctx: ImportContext) -> None:
         customer_index(ctx)
         ctx.cache["people"] = {}  # (customer, key) → line, for the file's own people

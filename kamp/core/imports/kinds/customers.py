@@ -184,6 +184,21 @@ class CustomerImport(ImportKind):
         Field("notes", gettext_lazy("notes"), ["Notas", "Observaciones", "Comentarios", "Notes"]),
     ]
 
+    example = {
+        "tax_id": "76.123.456-0",
+        "external_id": "C-0042",
+        "name": "Constructora Andes SpA",
+        "industry": "Construcción",
+        "region": "Metropolitana",
+        "country": "CL",
+        "size": "Grande",
+        "currency": "CLP",
+        "parent": "",
+        "status": "Cuenta clave",
+        "owner": "ana@example.com",
+        "notes": "",
+    }
+
     def prepare(self, ctx: ImportContext) -> None:
         customer_index(ctx)
         ctx.cache["owners"] = {

@@ -171,6 +171,19 @@ class SalesImport(ImportKind):
         ),
     ]
 
+    example = {
+        "customer": "76.123.456-0",
+        "date": "28-11-2026",
+        "net_amount": "1.234.567,89",
+        "cost": "987.654,00",
+        "currency": "CLP",
+        "product": "CEM-0042",
+        "category": "Cemento",
+        "quantity": "120",
+        "document_number": "F-100234",
+        "line_number": "1",
+    }
+
     def refuse(self, ctx: ImportContext) -> str | None:
         if "document_number" in ctx.fields or ctx.force:
             return None
