@@ -313,7 +313,7 @@ def dmu_map(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     if request.htmx:
         return render(request, "interactions/_dmu_map.html", _map_context(request, customer))
-    extra = _map_context(request, customer)
+    extra = _map_context(request, customer, full_page=True)
     extra.pop("customer")
     extra.pop("can_edit")
     return render(request, "interactions/dmu.html", customer_context(request, customer, "people", **extra))
