@@ -301,3 +301,29 @@ def test_round_with_another_template(client_for, ana, account, contacts):
         f"lang_{contacts[0].pk}": "es"})
     assert r.status_code == 302
     assert SurveyRound.objects.get().template == short
+
+
+def test_relationship_tab_queries_do_not_grow_with_rounds(client_for, ana, member, account,
+                                                          django_assert_max_num_queries):
+    import datetime
+
+    from django.utils import timezone
+
+    from .conftest import answer_all
+
+    def one_round():
+        rnd = actions.do_start_round(ana, account, closes_on=timezone.localdate() + datetime.timedelta(days=3),
+                                     team_users=[ana, member], send=False)
+        for r in rnd.respondents.all():
+            actions.do_answer(r.user, r, values=answer_all(rnd, 5))
+
+    c = client_for(ana)
+    actions.do_assess(ana, account, ro=5, ds=5, db=5)
+    one_round()
+    with django_assert_max_num_queries(80) as first:
+        c.get(reverse("relationships:customer_tab", args=[account.pk]))
+    for _ in range(4):
+        one_round()
+        actions.do_assess(ana, account, ro=6, ds=5, db=5)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert c.get(reverse("relationships:customer_tab", args=[account.pk])).status_code == 200
