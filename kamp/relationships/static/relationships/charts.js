@@ -10,6 +10,10 @@
     inviting_supplier: "#2c7a7b", competitive_interaction: "#2b6cb0",
     collaborative_partnership: "#1b7f3b", independent: "#4a5568"
   };
+  // Plotly renders a subset of HTML in text: names typed by people are shown as plain text.
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
   var CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 
   // The typology: x = relational orientation (split at 4.5), y = relative power D_b − D_s
@@ -38,11 +42,11 @@
     annotations.push({ x: 4, y: -0.75, xref: "x", yref: "y", showarrow: false,
       text: "<i>" + n.independent[0] + " / " + n.independent[1] + "</i>", font: { size: 10, color: COLORS.independent } });
     var traces = d.series.map(function (s) {
-      var pts = s.points;
+      var pts = s.points, name = esc(s.name);
       return {
-        type: "scatter", mode: pts.length > 1 ? "lines+markers+text" : "markers+text", name: s.name,
+        type: "scatter", mode: pts.length > 1 ? "lines+markers+text" : "markers+text", name: name,
         x: pts.map(function (p) { return p.ro; }), y: pts.map(function (p) { return p.rp; }),
-        text: pts.map(function (p, i) { return d.label_names ? s.name : (i === pts.length - 1 || i === 0 ? p.date.slice(0, 7) : ""); }),
+        text: pts.map(function (p, i) { return d.label_names ? name : (i === pts.length - 1 || i === 0 ? p.date.slice(0, 7) : ""); }),
         textposition: "bottom center", textfont: { size: 10 },
         line: { color: "#4a5568", width: 1.5, dash: "dot" },
         marker: {
@@ -50,8 +54,8 @@
           color: pts.map(function (p) { return p.independent ? "#ffffff" : COLORS[p.type]; }),
           line: { width: 2, color: pts.map(function (p) { return COLORS[p.type]; }) }
         },
-        customdata: pts.map(function (p) { return [p.date, p.type_label, p.ds, p.db]; }),
-        hovertemplate: "<b>" + s.name + "</b><br>%{customdata[0]}: %{customdata[1]}<br>RO %{x:.1f} · RP %{y:.1f}<br>D_s %{customdata[2]:.1f} · D_b %{customdata[3]:.1f}<extra></extra>"
+        customdata: pts.map(function (p) { return [p.date, esc(p.type_label), p.ds, p.db]; }),
+        hovertemplate: "<b>" + name + "</b><br>%{customdata[0]}: %{customdata[1]}<br>RO %{x:.1f} · RP %{y:.1f}<br>D_s %{customdata[2]:.1f} · D_b %{customdata[3]:.1f}<extra></extra>"
       };
     });
     Plotly.newPlot(el, traces, {
