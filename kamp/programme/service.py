@@ -228,6 +228,12 @@ def programme_checks(
                     % {"v": _money(f["programme_profit_previous"])},
                 }
             )
+        change = health.growth_rate(f["programme_profit"], f["programme_profit_previous"])
+        if change is not None and change < -health.PROFIT_DROP:
+            c.lines.append(
+                _("Programme profit after KAM fell %(p)s against the period before.")
+                % {"p": _pct(-change)}
+            )
         c.accounts = _acc(r.accounts, names, _("loses money after KAM"), "economics:customer_tab")
     checks.append(c)
 
