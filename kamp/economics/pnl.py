@@ -25,6 +25,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 ZERO = Decimal(0)
 
@@ -38,6 +39,7 @@ def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get((currency or "").upper(), 2)
 
 
+@lru_cache(maxsize=64)
 def unit(currency: str) -> Decimal:
     """The smallest denomination: ``1`` for CLP, ``0.01`` for USD."""
     return Decimal(1).scaleb(-minor_units(currency))
@@ -45,7 +47,8 @@ def unit(currency: str) -> Decimal:
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """``amount`` rounded (half up) to ``currency``'s minor unit; never ``-0``."""
-    q = Decimal(amount).quantize(unit(currency), rounding=ROUND_HALF_UP)
+    q = (amount if isinstance(amount, Decimal) else Decimal(amount)).quantize(
+        unit(currency), rounding=ROUND_HALF_UP)
     return q + 0 if q else abs(q)
 
 
