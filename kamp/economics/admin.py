@@ -1,9 +1,58 @@
 from django.contrib import admin
 
-from .models import SalesLine
+from .models import (
+    ActivityRecord,
+    ActivityType,
+    CategorySpend,
+    EconomicsSettings,
+    ExchangeRate,
+    Investment,
+    InvestmentAllocation,
+    SalesLine,
+)
 
 
 @admin.register(SalesLine)
 class SalesLineAdmin(admin.ModelAdmin):
     list_display = ["customer", "date", "net_amount", "cost", "currency", "document_number"]
     raw_id_fields = ["customer", "import_batch"]
+
+
+@admin.register(ActivityType)
+class ActivityTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "driver", "rate", "currency", "kam_time", "active"]
+
+
+@admin.register(ActivityRecord)
+class ActivityRecordAdmin(admin.ModelAdmin):
+    list_display = ["customer", "activity", "month", "count", "minutes", "cost", "currency"]
+    raw_id_fields = ["customer"]
+    list_filter = ["activity"]
+
+
+class AllocationInline(admin.TabularInline):
+    model = InvestmentAllocation
+    raw_id_fields = ["customer"]
+    extra = 0
+
+
+@admin.register(Investment)
+class InvestmentAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "customer", "amount", "currency", "allocation"]
+    raw_id_fields = ["customer"]
+    list_filter = ["kind"]
+    inlines = [AllocationInline]
+
+
+@admin.register(CategorySpend)
+class CategorySpendAdmin(admin.ModelAdmin):
+    list_display = ["customer", "period", "amount", "currency"]
+    raw_id_fields = ["customer"]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "period", "rate"]
+
+
+admin.site.register(EconomicsSettings)
