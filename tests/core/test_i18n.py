@@ -3,6 +3,7 @@ language switch remembered on the account, locale formats."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polib
@@ -13,6 +14,7 @@ import kamp
 
 CATALOGUES = sorted(Path(kamp.__file__).parent.glob("**/locale/es/LC_MESSAGES/django.po"))
 OWN = ["locale", "core/locale", "customers/locale"]
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
 
 
 def test_the_foundation_catalogues_exist():
@@ -28,6 +30,14 @@ def test_catalogue_is_complete(path):
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
     assert not untranslated, f"{path}: untranslated {untranslated[:10]}"
     assert not fuzzy, f"{path}: fuzzy {fuzzy[:10]}"
+    # A translation must use exactly the placeholders of its original ("%(name)s").
+    for entry in po.translated_entries():
+        wanted = set(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        for text in entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]:
+            got = set(PLACEHOLDER.findall(text))
+            if entry.msgid_plural:
+                got |= {"%(counter)s"} & wanted  # "one" forms may spell the number out
+            assert got == wanted, f"{path}: {entry.msgid!r} → {text!r}"
 
 
 def test_spanish_for_a_browser_that_prefers_it(client_for, ana, account):
