@@ -87,8 +87,8 @@ class Deck:
                 p.font.color.rgb = color
         return box
 
-    def table(self, s, header, rows, left, top, width, col_widths=None, size=12):
-        rows = rows[:MAX_ROWS]
+    def table(self, s, header, rows, left, top, width, col_widths=None, size=12, max_rows=MAX_ROWS):
+        rows = rows[:max_rows]
         shape = s.shapes.add_table(
             len(rows) + 1, len(header), left, top, width, Inches(0.4) * (len(rows) + 1)
         )
@@ -187,7 +187,8 @@ def plan_deck(report: PlanReport) -> bytes:
         Inches(1.4),
         Inches(12),
         col_widths=[1, 2],
-        size=14,
+        size=13,
+        max_rows=len(facts),
     )
 
     # 3. P&L — only for those who may see money

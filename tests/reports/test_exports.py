@@ -69,7 +69,8 @@ def test_the_deck_has_the_qbr_slides(client_for, ana, plan):
     slides = deck_text(r.content)
     assert len(slides) == 6
     assert "Constructora CS" in slides[0]
-    assert "Account snapshot" in slides[1]
+    assert "Account snapshot" in slides[1] and "Net revenue 2026" in slides[1]
+    assert "Profit after KAM 2026" in slides[1]
     assert "Account P&L" in slides[2]
     assert "Share of advisory spend" in slides[3] and "Present the concession model" in slides[3]
     assert "ESG reporting pilot" in slides[4]
