@@ -286,10 +286,15 @@ def trust(
     else:
         parts["partnership"] = UNKNOWN
     if perception_gaps is not None:
-        gaps = [c for c in key_accounts if perception_gaps.get(c)]
+        measured = [c for c in key_accounts if c in perception_gaps]
+        gaps = [c for c in measured if perception_gaps[c]]
         figures["perception_gaps"] = gaps
+        figures["perception_measured"] = len(measured)
         behind.update(gaps)
-        parts["perception_gap"] = OK if not gaps else (WARNING if len(gaps) <= 1 else DANGER)
+        if not measured:
+            parts["perception_gap"] = UNKNOWN  # no survey answered by both sides yet
+        else:
+            parts["perception_gap"] = OK if not gaps else (WARNING if len(gaps) <= 1 else DANGER)
     else:
         parts["perception_gap"] = UNKNOWN
     return CheckResult(

@@ -209,12 +209,19 @@ def programme_checks(
         )
     else:
         f = r.figures
-        c.lines.append(
-            _(
-                "%(p)s of %(n)s key accounts with figures are profitable after KAM in the latest period."
+        if not f["accounts_with_data"]:
+            c.lines.append(
+                _(
+                    "No key account has P&L figures yet: import sales, cost to serve and KAM investments (Economics)."
+                )
             )
-            % {"p": f["profitable"], "n": f["accounts_with_data"]}
-        )
+        else:
+            c.lines.append(
+                _(
+                    "%(p)s of %(n)s key accounts with figures are profitable after KAM in the latest period."
+                )
+                % {"p": f["profitable"], "n": f["accounts_with_data"]}
+            )
         if f["programme_profit"] is not None:
             c.lines.append(
                 _("Programme profit after KAM (%(period)s): %(v)s %(cur)s%(prev)s.")
@@ -405,14 +412,16 @@ def programme_checks(
         )
     else:
         c.lines.append(_("No relationship quality survey answered yet."))
-    if types is not None and f.get("typed") is not None:
+    if types is not None and not f.get("typed"):
+        c.lines.append(_("No key account has its relationship type assessed yet."))
+    elif types is not None and f.get("typed") is not None:
         c.lines.append(
             _("%(p)s of %(n)s typed key accounts are collaborative partnerships.")
             % {"p": f["collaborative_partnership"], "n": f["typed"]}
         )
     elif types is None:
         c.missing.append(_("Relationship types (relationships)."))
-    if gaps is not None:
+    if gaps is not None and f.get("perception_measured"):
         c.lines.append(
             _("Accounts with a perception gap (the two sides differ by more than a point): %(n)s.")
             % {"n": len(f.get("perception_gaps", []))}

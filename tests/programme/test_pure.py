@@ -138,6 +138,8 @@ def test_trust_rqi_trend_partnership_and_gaps():
     assert r.figures["perception_gaps"] == [2]
     assert r.accounts == [2]
     assert health.trust([1], None, None, None).status == health.UNKNOWN
+    # Nothing measured yet is not "healthy".
+    assert health.trust([1, 2], {}, {}, {}).status == health.UNKNOWN
 
 
 @given(
