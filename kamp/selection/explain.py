@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import scoring
 
 QUADRANT_LABELS = {
-    scoring.STRATEGIC: gettext_lazy("Strategic"),
-    scoring.STAR: gettext_lazy("Star"),
-    scoring.STATUS: gettext_lazy("Status"),
-    scoring.STREAMLINE: gettext_lazy("Streamline"),
+    scoring.STRATEGIC: pgettext_lazy("quadrant", "Strategic"),
+    scoring.STAR: pgettext_lazy("quadrant", "Star"),
+    scoring.STATUS: pgettext_lazy("quadrant", "Status"),
+    scoring.STREAMLINE: pgettext_lazy("quadrant", "Streamline"),
 }
 QUADRANT_STRATEGY = {
     scoring.STRATEGIC: gettext_lazy("Invest: full KAM, team, joint plan, sponsor."),

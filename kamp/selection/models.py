@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import scoring
 
@@ -33,10 +34,10 @@ class Mapping(models.TextChoices):
 
 
 class Quadrant(models.TextChoices):
-    STRATEGIC = scoring.STRATEGIC, _("Strategic")
-    STAR = scoring.STAR, _("Star")
-    STATUS = scoring.STATUS, _("Status")
-    STREAMLINE = scoring.STREAMLINE, _("Streamline")
+    STRATEGIC = scoring.STRATEGIC, pgettext_lazy("quadrant", "Strategic")
+    STAR = scoring.STAR, pgettext_lazy("quadrant", "Star")
+    STATUS = scoring.STATUS, pgettext_lazy("quadrant", "Status")
+    STREAMLINE = scoring.STREAMLINE, pgettext_lazy("quadrant", "Streamline")
 
 
 class SelectionModel(models.Model):
