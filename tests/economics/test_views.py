@@ -273,3 +273,15 @@ def test_api_inputs(client_for, admin, ana, account):
     series = ana_client.get(f"/api/v1/economics/customers/{account.pk}/pnl/series?unit=month&count=3").json()
     assert len(series) == 3
     assert client_for(admin).get(f"/api/v1/economics/customers/{account.pk}/pnl?period=x").status_code == 422
+
+
+@pytest.mark.parametrize("who,status", [("admin", 200), ("director", 200), ("ana", 200),
+                                        ("bruno", 403), ("member", 403), ("viewer", 403)])
+def test_every_customer_endpoint_checks_money_access(client_for, people, account, who, status):
+    client = client_for(people[who])
+    base = f"/api/v1/economics/customers/{account.pk}"
+    for path in ("/pnl?period=2025", "/pnl/series", "/activities", "/investments", "/category-spend"):
+        assert client.get(base + path).status_code == status, path
+    write = client.post(base + "/category-spend", {"period": "2025", "amount": "1"},
+                        content_type="application/json")
+    assert write.status_code == (201 if status == 200 else 403)
