@@ -179,3 +179,22 @@ def test_revoke(client_for, ana, bruno, link, anonymous):
 def test_expiry_is_bounded(plan):
     link = actions.do_create_joint_link(None, plan, days=10_000)
     assert link.expires_at < timezone.now() + datetime.timedelta(days=366)
+
+
+def test_only_editors_see_the_link_itself(client_for, viewer, bruno, member, link):
+    for person, sees in ((viewer, False), (bruno, False), (member, True)):
+        html = client_for(person).get(reverse("plans:share", args=[link.plan_id])).content.decode()
+        assert (link.token in html) == sees
+
+
+def test_ana_edits_the_period_and_deletes_a_plan(client_for, ana, plan):
+    c = client_for(ana)
+    r = c.post(reverse("plans:edit", args=[plan.pk]),
+               {"period": "2026-H2", "business_and_goals": "x" * 30, "strategy": "y" * 30})
+    assert r.status_code == 302 and "period=2026-H2" in r["Location"]
+    plan.refresh_from_db()
+    assert plan.period == "2026-H2"
+    r = c.post(reverse("plans:edit", args=[plan.pk]), {"period": "next year"})
+    assert r.status_code == 200 and "A year such as 2026" in r.content.decode()
+    assert c.post(reverse("plans:delete", args=[plan.pk])).status_code == 302
+    assert not type(plan).objects.filter(pk=plan.pk).exists()
