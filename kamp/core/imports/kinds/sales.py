@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -236,12 +237,7 @@ class SalesImport(ImportKind):
         existing: dict[tuple[str, str], int] = {}
         documents = {r["document_number"] for r in rows if r.get("document_number")}
         if documents:
-            for pk, doc, line in (
-                SalesLine.objects.filter(document_number__in=documents)
-                .exclude(document_number="")  # so SQLite uses the partial unique index
-                .order_by()
-                .values_list("id", "document_number", "line_number")
-            ):
+            for pk, doc, line in _existing_lines(documents):
                 existing[(doc, line)] = pk
         new: list[dict[str, Any]] = []
         old: list[dict[str, Any]] = []
@@ -289,3 +285,25 @@ class SalesImport(ImportKind):
                         setattr(obj, k, r[k])
             SalesLine.objects.bulk_update(changed, fields, batch_size=500)
             ctx.updated += len(changed)
+
+
+def _existing_lines(documents: set[str]):
+    """(id, document, line) of the lines already in kamp for these documents: one query,
+    using the partial unique index (hence the ``<> ''`` both databases need to see)."""
+    if connection.vendor == "postgresql":
+        # One array parameter instead of thousands of placeholders (which the driver would
+        # have to parse for every batch).
+        table = SalesLine._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT id, document_number, line_number FROM {table} "
+                "WHERE document_number = ANY(%s) AND NOT (document_number = '')",
+                [list(documents)],
+            )
+            return cur.fetchall()
+    return list(
+        SalesLine.objects.filter(document_number__in=documents)
+        .exclude(document_number="")
+        .order_by()
+        .values_list("id", "document_number", "line_number")
+    )
