@@ -493,7 +493,10 @@ def parse_row(
     decimal = ctx.decimal
     for index, name, parse in plan:
         value = cells[index] if index < n else ""
-        if value is None or value == "" or (value.__class__ is str and value.isspace()):
+        if not value:  # "" or None (a 0 number cell is falsy too: let it through)
+            if value is None or value == "":
+                continue
+        elif value.__class__ is str and value[0].isspace() and value.isspace():
             continue
         try:
             row[name] = parse(value, decimal)

@@ -73,6 +73,8 @@ def parse_decimal(value: Any, decimal: str | None = None) -> Decimal:
     # (and anything ambiguous such as 1.234) takes the careful path below.
     if text.isdigit():
         return Decimal(text)
+    if decimal != "." and "," in text and _FAST_ES.fullmatch(text):
+        return Decimal(text.replace(".", "").replace(",", "."))
     if decimal != ",":
         if _FAST_PLAIN.fullmatch(text):
             return Decimal(text)
