@@ -173,15 +173,19 @@ def run(
 ) -> Run:
     model = model or ensure_default_model()
     as_of = as_of or timezone.localdate()
-    key = _version(model, as_of) + f":{int(with_robustness)}" if use_cache else None
-    if key:
-        hit = cache.get(key)
+    base = _version(model, as_of) if use_cache else None
+    if base:
+        # A run with robustness also answers for one without: one computation serves the page,
+        # the alerts, the summary cards and the badges.
+        hit = cache.get(base + ":1")
+        if hit is None and not with_robustness:
+            hit = cache.get(base + ":0")
         if hit is not None:
             hit.model = model
             return hit
     result = compute(model, as_of, with_robustness=with_robustness)
-    if key:
-        cache.set(key, result, 600)
+    if base:
+        cache.set(base + (":1" if with_robustness else ":0"), result, 600)
     return result
 
 
