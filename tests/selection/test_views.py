@@ -358,3 +358,25 @@ def test_alerts(director, ana, account, other_account, portfolio):
         CustomerFactory(name=f"More K{i}", status=CustomerStatus.KEY_ACCOUNT)
     assert any(a.kind == "beyond_cap" for a in alerts(Customer.objects.all()))
     assert alerts(Customer.objects.none()) == []
+
+
+def test_grid_query_count_is_constant(client_for, director, django_assert_max_num_queries):
+    client = client_for(director)
+    for i in range(3):
+        score(CustomerFactory(name=f"G{i:02d}"), director, HIGH, co_investment=6)
+    client.get(reverse("selection:grid"))
+    with django_assert_max_num_queries(20) as ctx:
+        client.get(reverse("selection:grid"))
+    first = len(ctx.captured_queries)
+    for i in range(20):
+        score(CustomerFactory(name=f"H{i:02d}"), director, LOW, co_investment=6)
+    with django_assert_max_num_queries(first):
+        client.get(reverse("selection:grid"))
+
+
+def test_customer_tab_query_count(client_for, director, account, django_assert_max_num_queries):
+    score(account, director, HIGH, co_investment=6)
+    client = client_for(director)
+    client.get(reverse("selection:customer_tab", args=[account.pk]))
+    with django_assert_max_num_queries(25):
+        client.get(reverse("selection:customer_tab", args=[account.pk]))
