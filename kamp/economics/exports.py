@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -108,7 +109,7 @@ def portfolio_workbook(data: dict, names: dict[int, str]) -> Workbook:
     ws.title = _("Portfolio")[:31]
     _append(ws, [_("Portfolio P&L"), data["period_label"], currency], bold=True)
     ws.append([])
-    header = [_("Rank"), _("Customer"), _("Key account"), _("Net revenue"), _("Cost of goods"),
+    header = [_("Rank"), _("Customer"), _("Key account"), pgettext("P&L line", "Net revenue"), _("Cost of goods"),
               _("Gross margin"), _("Cost to serve"), _("Contribution"), _("KAM investments"),
               _("Profit after KAM"), _("Cumulative profit"), _("Share of wallet")]
     _append(ws, header, bold=True)

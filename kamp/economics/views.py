@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kamp.customers.access import can_see_economics, get_customer_for_user
@@ -46,7 +46,7 @@ TAB = "economics"
 
 # Each P&L line: (key, label, how it is computed, where its inputs are, is a subtotal).
 PNL_ROWS = [
-    ("net_revenue", gettext_lazy("Net revenue"),
+    ("net_revenue", pgettext_lazy("P&L line", "Net revenue"),
      gettext_lazy("Sum of the invoiced sales lines' net amounts (after discounts and rebates)."),
      "sales", False),
     ("cost_of_goods", gettext_lazy("Cost of goods"),
@@ -142,7 +142,7 @@ def _chart_series(customer: Customer, as_of: date) -> dict:
         "profit_after_kam": [float(v.profit_after_kam) for v in series],
         "currency": series[0].currency if series else "",
         "names": {
-            "net_revenue": str(_("Net revenue")),
+            "net_revenue": str(pgettext("P&L line", "Net revenue")),
             "contribution": str(_("Contribution")),
             "profit_after_kam": str(_("Profit after KAM")),
         },
