@@ -44,6 +44,7 @@ def _register_routers() -> None:
     for module, prefix in [
         ("kamp.economics.api", "/economics"),
         ("kamp.selection.api", "/selection"),
+        ("kamp.team.api", "/team"),
         ("kamp.relationships.api", "/relationships"),
         ("kamp.interactions.api", "/interactions"),
         ("kamp.plans.api", "/plans"),

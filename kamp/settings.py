@@ -266,6 +266,7 @@ KAMP_SUMMARY_PROVIDERS = [
     "kamp.interactions.summary",
     "kamp.economics.summary",
     "kamp.plans.summary",
+    "kamp.team.summary",
 ]
 
 # Modules registering import kinds (``kamp import KIND FILE`` and the Imports page); see
