@@ -37,7 +37,7 @@ def test_kam_classifies_runs_a_round_and_reads_results(page, live_server, login,
     shot("relationships-assess-en")
     page.get_by_role("button", name="Save and classify").click()
     expect(page.locator("#type-card .badge")).to_have_text("Collaborative partnership")
-    expect(page.locator("#typology-chart .main-svg").first).to_be_visible()
+    expect(page.locator("#typology-chart .main-svg").first).to_be_visible(timeout=30_000)
     shot("relationships-classified-en")
 
     # 2. a survey round: Ana and Marta, Jorge in Spanish and María in English
@@ -103,7 +103,7 @@ def test_kam_classifies_runs_a_round_and_reads_results(page, live_server, login,
     expect(page.locator("table.results")).to_be_visible()
     expect(page.get_by_text("Perception gap: our team and the customer differ")).to_be_visible()
     expect(page.locator("blockquote.comment")).to_contain_text("<script>alert(1)</script>")
-    expect(page.locator("#results-chart .main-svg").first).to_be_visible()
+    expect(page.locator("#results-chart .main-svg").first).to_be_visible(timeout=30_000)
     shot("relationships-results-en")
     page.context.clear_cookies()
     login(ana)
