@@ -7,9 +7,11 @@ alerts and the benchmark all go through here.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -52,7 +54,7 @@ def load(customers, since: date | None, until: date) -> Inputs:
 
     contacts: dict[int, dict[int, rules.Contact]] = {pk: {} for pk in ids}
     for cid, customer_id, function, roles, name, active, attitude, left_on in (
-        Contact.objects.filter(customer_id__in=ids).values_list(
+        Contact.objects.filter(customer_id__in=customers.order_by().values("pk") if isinstance(customers, QuerySet) else ids).values_list(
             "id", "customer_id", "function", "dmu_roles", "name", "active", "attitude", "left_on")
     ):
         contacts[customer_id][cid] = rules.Contact(
@@ -61,17 +63,36 @@ def load(customers, since: date | None, until: date) -> Inputs:
     date_filter = {"interaction__date__lte": until}
     if since is not None:
         date_filter["interaction__date__gte"] = since
-    flt = {"interaction__customer_id__in": ids, **date_filter}
-    rows: list[tuple] = []
-    ours = InteractionPerson.objects.filter(**flt).values_list(
-        "interaction__customer_id", "interaction_id", "interaction__date", "user_id")
-    rows.extend((c, i, d, "o", p) for c, i, d, p in ours.iterator(chunk_size=20000))
-    theirs = InteractionContact.objects.filter(**flt).values_list(
-        "interaction__customer_id", "interaction_id", "interaction__date", "contact_id")
-    rows.extend((c, i, d, "t", p) for c, i, d, p in theirs.iterator(chunk_size=20000))
-    logs = rules.group_by_customer(rows)
+    scope = customers.order_by().values("pk") if isinstance(customers, QuerySet) else ids
+    flt = {"interaction__customer_id__in": scope, **date_filter}
+    # Straight from the cursor into the shape the rules want: on large logs Django's per-value
+    # converters and intermediate tuples cost more than the queries (a log has few dates).
+    meta: dict[int, tuple[int, date]] = {}
+    sides: list[dict[int, list[int]]] = [defaultdict(list), defaultdict(list)]
+    dates: dict = {}
+    for k, (model, column) in enumerate(((InteractionPerson, "user_id"), (InteractionContact, "contact_id"))):
+        qs = model.objects.filter(**flt).values_list(
+            "interaction__customer_id", "interaction_id", "interaction__date", column)
+        sql, params = qs.query.sql_with_params()
+        side = sides[k]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(20000):
+                for customer_id, iid, d, pid in chunk:
+                    side[iid].append(pid)
+                    if iid not in meta:
+                        day = dates.get(d)
+                        if day is None:
+                            day = dates[d] = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+                        meta[iid] = (customer_id, day)
+    ours, theirs = sides
+    logs: dict[int, list[rules.Interaction]] = defaultdict(list)
+    empty: tuple = ()
+    for iid, (customer_id, day) in meta.items():
+        logs[customer_id].append(rules.Interaction(
+            day, frozenset(ours.get(iid, empty)), frozenset(theirs.get(iid, empty)), iid))
 
-    person_ids = {p for r in rows if r[3] == "o" for p in (r[4],)} | {k for k in kam_id.values() if k}
+    person_ids = {p for ps in ours.values() for p in ps} | {k for k in kam_id.values() if k}
     people = {
         pk: rules.Person(pk, function, name or email)
         for pk, function, name, email in User.objects.filter(pk__in=person_ids).values_list(
@@ -113,7 +134,9 @@ HISTORY_QUARTERS = 8
 
 
 def account(customer: Customer, as_of: date | None = None,
-            settings: rules.Settings | None = None) -> Account:
+            settings: rules.Settings | None = None, all_ties: bool = True) -> Account:
+    """``all_ties=False``: the ties of the window only (what the network shows; all of them
+    when the window is empty) — much less work on a large log."""
     as_of = as_of or date.today()
     settings = settings or InteractionSettings.load().as_rules()
     first_quarter = rules.quarters_back(as_of, HISTORY_QUARTERS)[0]
@@ -131,12 +154,20 @@ def account(customer: Customer, as_of: date | None = None,
                                as_of=as_of, settings=settings),
         history=rules.history(log, kam_id=kam, people=data.people, contacts=contacts,
                               as_of=as_of, quarters=HISTORY_QUARTERS, settings=settings),
-        ties=rules.ties(log, kam_id=kam, contacts=contacts, as_of=as_of,
-                        window_days=settings.window_days),
+        ties=_ties(log, kam, contacts, as_of, settings, all_ties),
         people=data.people,
         contacts=contacts,
         last_met=last,
     )
+
+
+def _ties(log, kam, contacts, as_of, settings, all_ties: bool) -> list[rules.Tie]:
+    if not all_ties:
+        window = rules.in_window(log, as_of, settings.window_days)
+        if window:
+            return rules.ties(window, kam_id=kam, contacts=contacts, as_of=as_of,
+                              window_days=settings.window_days)
+    return rules.ties(log, kam_id=kam, contacts=contacts, as_of=as_of, window_days=settings.window_days)
 
 
 def _last_met(customer: Customer, as_of: date) -> dict[int, date]:

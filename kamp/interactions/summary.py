@@ -6,8 +6,6 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from kamp.customers.access import customers_visible_to
-
 from . import analysis
 
 
@@ -44,6 +42,3 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
         out[pk] = items
     return out
 
-
-def visible_badges(user, customer_ids: list[int]) -> dict[int, list[dict]]:
-    return badges(list(customers_visible_to(user).filter(pk__in=customer_ids).values_list("pk", flat=True)))

@@ -165,7 +165,7 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "log":
         return render(request, "interactions/tab.html#log", context)
-    acc = analysis.account(customer)
+    acc = analysis.account(customer, all_ties=False)
     a = acc.analysis
     context.pop("customer")
     context.pop("can_edit")

@@ -48,7 +48,7 @@
       x: data.edges.map(function (e) { return 0.5; }),
       y: data.edges.map(function (e) { return (pos["o" + e.o][1] + pos["t" + e.t][1]) / 2; }),
       text: data.edges.map(function (e) {
-        return (e.knot ? L.knot + "<br>" : "") + e.count + " " + L.interactions + " · " + e.total + " " + L.total + " · " + L.last + " " + e.last;
+        return (e.knot ? L.knot + "<br>" : "") + e.count + " " + L.interactions + " · " + L.last + " " + e.last;
       })
     });
     traces.push({
