@@ -4,6 +4,7 @@ action, and render."""
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 
@@ -133,8 +134,9 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
         )
 
     if len(results) > MAX_POINTS:
-        ordered = sorted(results, key=wanted, reverse=True)
-        shown, rest = ordered[:MAX_POINTS], ordered[MAX_POINTS:]
+        shown = heapq.nlargest(MAX_POINTS, results, key=wanted)
+        picked = {r.id for r in shown}
+        rest = [r for r in results if r.id not in picked]
     else:
         shown, rest = results, []
     points = []

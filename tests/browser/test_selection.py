@@ -8,6 +8,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from kamp.customers.models import CustomerStatus
+from kamp.selection import engine
 from kamp.selection.models import Assessment, Decision
 from tests.factories import CustomerFactory
 from tests.selection.factories import HIGH, LOW, STAR, score
@@ -16,11 +17,13 @@ from tests.selection.factories import HIGH, LOW, STAR, score
 @pytest.fixture(autouse=True)
 def _fresh_cache(page):
     cache.clear()
+    engine.forget()
     # The live server's first request imports every app's URLs: slow on a busy machine.
     page.set_default_navigation_timeout(60_000)
     page.set_default_timeout(20_000)
     yield
     cache.clear()
+    engine.forget()
 
 
 @pytest.fixture
