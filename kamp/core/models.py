@@ -228,3 +228,6 @@ class ImportChange(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["batch", "model"])]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id} (import #{self.batch_id})"
