@@ -168,6 +168,33 @@ def _send(respondent: Respondent, reminder: bool) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [respondent.email])
 
 
+def _respondents(rnd: SurveyRound, customer, team_users, contacts) -> list[Respondent]:
+    expires = _expiry(rnd.closes_on)
+    people = []
+    for user in team_users:
+        people.append(Respondent(round=rnd, side=Side.TEAM, user=user, name=str(user),
+                                 email=user.email, language=user.language or translation.get_language() or "es"))
+    for contact, language in contacts:
+        if contact.customer_id != customer.pk:
+            raise ValidationError(_("A contact of another customer cannot answer this survey."))
+        r = Respondent(round=rnd, side=Side.CUSTOMER, contact=contact, name=contact.name,
+                       email=contact.email, language=language, token_salt=access.new_salt(),
+                       expires_at=expires)
+        r.token_hash = access.token_hash(access.token_for(r))
+        people.append(r)
+    return people
+
+
+def _invite(rnd: SurveyRound, people: list[Respondent], send: bool) -> None:
+    created = Respondent.objects.bulk_create(people)
+    if not send:
+        return
+    # bulk_create sets primary keys on PostgreSQL and SQLite ≥ 3.35.
+    ids = [r.pk for r in created if r.email]
+    Respondent.objects.filter(pk__in=ids).update(invited_at=timezone.now())
+    transaction.on_commit(lambda: _send_many(ids, reminder=False))
+
+
 @transaction.atomic
 def do_start_round(acting_user, customer, *, closes_on: date, team_users=(), contacts=(),
                    send: bool = True, template: SurveyTemplate | None = None) -> SurveyRound:
@@ -182,30 +209,30 @@ def do_start_round(acting_user, customer, *, closes_on: date, team_users=(), con
         customer=customer, template=template or default_template(), opened_on=today,
         closes_on=closes_on, created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
-    expires = _expiry(closes_on)
-    people = []
-    for user in team_users:
-        people.append(Respondent(round=rnd, side=Side.TEAM, user=user, name=str(user),
-                                 email=user.email, language=user.language or translation.get_language() or "es"))
-    for contact, language in contacts:
-        if contact.customer_id != customer.pk:
-            raise ValidationError(_("A contact of another customer cannot answer this survey."))
-        r = Respondent(round=rnd, side=Side.CUSTOMER, contact=contact, name=contact.name,
-                       email=contact.email, language=language, token_salt=access.new_salt(),
-                       expires_at=expires)
-        r.token_hash = access.token_hash(access.token_for(r))
-        people.append(r)
-    Respondent.objects.bulk_create(people)
-    now = timezone.now()
-    if send:
-        Respondent.objects.filter(round=rnd).exclude(email="").update(invited_at=now)
+    _invite(rnd, _respondents(rnd, customer, team_users, contacts), send)
     audit.record(acting_user, "create", rnd, customer_id=customer.pk,
                  summary=_("Survey round opened: %(team)s of our team, %(contacts)s customer contacts")
                  % {"team": len(team_users), "contacts": len(contacts)})
-    if send:
-        ids = list(rnd.respondents.exclude(email="").values_list("pk", flat=True))
-        transaction.on_commit(lambda: _send_many(ids, reminder=False))
     return rnd
+
+
+@transaction.atomic
+def do_add_respondents(acting_user, rnd: SurveyRound, *, team_users=(), contacts=(),
+                       send: bool = True) -> int:
+    """Ask more people in an open round (someone forgotten, a new contact)."""
+    if not rnd.is_open:
+        raise ValidationError(_("This survey round is closed."))
+    asked_users = set(rnd.respondents.exclude(user=None).values_list("user_id", flat=True))
+    asked_contacts = set(rnd.respondents.exclude(contact=None).values_list("contact_id", flat=True))
+    team_users = [u for u in team_users if u.pk not in asked_users]
+    contacts = [(c, lang) for c, lang in contacts if c.pk not in asked_contacts]
+    if not team_users and not contacts:
+        raise ValidationError(_("Choose at least one person to ask."))
+    _invite(rnd, _respondents(rnd, rnd.customer, team_users, contacts), send)
+    audit.record(acting_user, "update", rnd, customer_id=rnd.customer_id,
+                 summary=_("Survey round: %(team)s of our team and %(contacts)s customer contacts added")
+                 % {"team": len(team_users), "contacts": len(contacts)})
+    return len(team_users) + len(contacts)
 
 
 def _send_many(ids, reminder: bool) -> None:

@@ -165,6 +165,19 @@ class RoundForm(forms.Form):
                 for k in self.cleaned_data.get("contacts", [])]
 
 
+class AddPeopleForm(RoundForm):
+    """Ask more people in an open round: the round form without the date and the template."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["closes_on"]
+        self.fields.pop("template", None)
+        self.fields["team"].initial = []
+
+    def clean_closes_on(self):  # no date here
+        return None
+
+
 class ExtendForm(forms.Form):
     closes_on = forms.DateField(label=_("New closing date"),
                                 widget=forms.DateInput(attrs={"type": "date"}))

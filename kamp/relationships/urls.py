@@ -13,6 +13,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/answer/", views.round_answer, name="answer"),
     path("rounds/<int:pk>/remind/", views.round_remind, name="remind"),
+    path("rounds/<int:pk>/add/", views.round_add, name="add"),
     path("rounds/<int:pk>/extend/", views.round_extend, name="extend"),
     path("rounds/<int:pk>/close/", views.round_close, name="close"),
     path("s/<str:token>/", views.public_survey, name="public_survey"),

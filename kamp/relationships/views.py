@@ -20,7 +20,15 @@ from kamp.customers.models import CustomerStatus
 from kamp.customers.views import customer_context
 
 from . import access, actions, quality, results, typology
-from .forms import AnswerForm, AssessmentForm, ExtendForm, FoundationsForm, RoundForm, StageForm
+from .forms import (
+    AddPeopleForm,
+    AnswerForm,
+    AssessmentForm,
+    ExtendForm,
+    FoundationsForm,
+    RoundForm,
+    StageForm,
+)
 from .models import FOUNDATION_ITEMS, Construct, RelationshipType, Side, Stage, SurveyTemplate
 
 TAB = "relationship"
@@ -368,6 +376,30 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("Nobody to remind: everyone answered, or the round is closed."))
     return redirect("relationships:round", pk=rnd.pk)
+
+
+def round_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask more people in an open round."""
+    rnd = access.get_round_for_user(request.user, pk, write=True)
+    customer = rnd.customer
+    asked_users = set(rnd.respondents.exclude(user=None).values_list("user_id", flat=True))
+    asked_contacts = set(rnd.respondents.exclude(contact=None).values_list("contact_id", flat=True))
+    team = [u for u in _team_people(customer) if u.pk not in asked_users]
+    contacts = [c for c in customer.contacts.filter(active=True).exclude(email="").order_by("name")
+                if c.pk not in asked_contacts]
+    form = AddPeopleForm(request.POST or None, customer=customer, team_users=team, contacts=contacts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = actions.do_add_respondents(request.user, rnd, team_users=form.chosen_team(),
+                                           contacts=form.chosen_contacts(),
+                                           send=form.cleaned_data["send"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(n)s more people asked.") % {"n": n})
+            return redirect("relationships:round", pk=rnd.pk)
+    return render(request, "relationships/round_add.html", customer_context(
+        request, customer, TAB, form=form, round=rnd, identifying_below=quality.IDENTIFYING_BELOW))
 
 
 @require_POST

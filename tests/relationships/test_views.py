@@ -327,3 +327,27 @@ def test_relationship_tab_queries_do_not_grow_with_rounds(client_for, ana, membe
         actions.do_assess(ana, account, ro=6, ds=5, db=5)
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert c.get(reverse("relationships:customer_tab", args=[account.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("person, status", [("ana", 200), ("member", 200), ("viewer", 403), ("bruno", 403)])
+def test_who_adds_people_to_a_round(request, client_for, survey, person, status):
+    user = request.getfixturevalue(person)
+    assert client_for(user).get(reverse("relationships:add", args=[survey.pk])).status_code == status
+
+
+def test_add_a_contact_to_an_open_round(client_for, ana, survey, account, mailoutbox,
+                                        django_capture_on_commit_callbacks):
+    from tests.factories import ContactFactory
+
+    andres = ContactFactory(customer=account, name="Andrés Silva", email="andres.silva@cs.cl")
+    c = client_for(ana)
+    page = c.get(reverse("relationships:add", args=[survey.pk])).content.decode()
+    assert "Andrés Silva" in page and "Jorge Pérez" not in page  # already asked
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(reverse("relationships:add", args=[survey.pk]), {
+            "contacts": [str(andres.pk)], f"lang_{andres.pk}": "es", "send": "on"})
+    assert r.status_code == 302
+    assert survey.respondents.filter(side=Side.CUSTOMER).count() == 3
+    assert [m.to for m in mailoutbox] == [["andres.silva@cs.cl"]]
+    new = survey.respondents.get(contact=andres)
+    assert new.expires_at == survey.respondents.get(contact__name="Jorge Pérez").expires_at

@@ -371,6 +371,13 @@ ES = {
 'Extend': 'Extender',
 'Survey': 'Encuesta',
 'RQI': 'ICR',
+'Ask more people': 'Consultar a más personas',
+'%(n)s more people asked.': 'Se consultó a %(n)s personas más.',
+'Survey round: %(team)s of our team and %(contacts)s customer contacts added': 'Ronda de encuesta: se agregaron %(team)s de nuestro equipo y %(contacts)s contactos del cliente',
+'They answer the same survey, until %(date)s.': 'Responden la misma encuesta, hasta el %(date)s.',
+'Everyone on the account team has been asked.': 'Ya se consultó a todo el equipo de cuenta.',
+'Every active contact with an e-mail address has been asked.': 'Ya se consultó a todos los contactos activos con correo electrónico.',
+'Ask them': 'Consultarles',
 'Relative power D_b − D_s (above 0: we hold more)': 'Poder relativo D_b − D_s (sobre 0: tenemos más poder)',
 }
 
