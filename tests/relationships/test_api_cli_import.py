@@ -160,3 +160,28 @@ def test_api_round_access(client_for, survey, member, viewer, bruno):
     assert client_for(bruno).post(f"{API}/rounds/{survey.pk}/remind").status_code == 403
     assert client_for(member).post(f"{API}/rounds/{survey.pk}/remind").json() == {"reminded": 4}
     assert client_for(outsider).get(f"{API}/customers/{survey.customer_id}/rounds").status_code == 404
+
+
+@pytest.mark.parametrize("person", ["admin", "director", "ana", "bruno", "member", "viewer"])
+def test_api_readers(request, client_for, survey, person):
+    c = client_for(request.getfixturevalue(person))
+    cid = survey.customer_id
+    for url in [f"{API}/customers/{cid}", f"{API}/customers/{cid}/assessments",
+                f"{API}/customers/{cid}/rounds", f"{API}/rounds/{survey.pk}",
+                f"{API}/customers/{cid}/stage", f"{API}/portfolio"]:
+        assert c.get(url).status_code == 200, url
+
+
+def test_api_outsider_sees_nothing(client_for, survey):
+    from kamp.core.choices import Role
+    from tests.factories import UserFactory
+
+    c = client_for(UserFactory(email="off@supplier.test", role=Role.MEMBER))
+    cid = survey.customer_id
+    for url in [f"{API}/customers/{cid}", f"{API}/customers/{cid}/assessments",
+                f"{API}/customers/{cid}/rounds", f"{API}/rounds/{survey.pk}",
+                f"{API}/customers/{cid}/stage"]:
+        assert c.get(url).status_code == 404, url
+    assert c.get(f"{API}/portfolio").json() == []
+    assert c.post(f"{API}/customers/{cid}/stage", {"stage": "basic", "reason": "x"},
+                  content_type="application/json").status_code == 404

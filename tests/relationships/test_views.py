@@ -351,3 +351,10 @@ def test_add_a_contact_to_an_open_round(client_for, ana, survey, account, mailou
     assert [m.to for m in mailoutbox] == [["andres.silva@cs.cl"]]
     new = survey.respondents.get(contact=andres)
     assert new.expires_at == survey.respondents.get(contact__name="Jorge Pérez").expires_at
+
+
+@pytest.mark.parametrize("person, status", [("director", 302), ("member", 302), ("bruno", 403),
+                                            ("viewer", 403)])
+def test_who_closes_a_round(request, client_for, survey, person, status):
+    user = request.getfixturevalue(person)
+    assert client_for(user).post(reverse("relationships:close", args=[survey.pk])).status_code == status
