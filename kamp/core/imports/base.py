@@ -573,7 +573,7 @@ def run_import(
             kind=kind.name,
             filename=filename or path.name,
             created_by=user if getattr(user, "pk", None) else None,
-            stored_file=str(path),
+            stored_file=str(path.resolve()),
             status=ImportBatch.Status.VALIDATING,
         )
     batch.options = {**(batch.options or {}), **options.as_json()}
