@@ -88,10 +88,10 @@ def type_label(object_type: str) -> str:
 
 
 def _readable(field, value: Any) -> Any:
-    if value is None or value == "" or field is None:
-        return value
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if value is None or value == "" or field is None:
+        return value
     if isinstance(value, list):
         labels: dict = {}
         if field.name == "dmu_roles":
@@ -122,7 +122,7 @@ def describe(events: Iterable[AuditEvent]) -> list[AuditEvent]:
                     field = None
             rows.append(
                 {
-                    "label": str(getattr(field, "verbose_name", name) or name),
+                    "label": str(getattr(field, "verbose_name", "") or name.replace("_", " ")),
                     "old": _readable(field, change.get("old")),
                     "new": _readable(field, change.get("new")),
                 }
