@@ -18,7 +18,7 @@ from django.db.models import Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
@@ -156,8 +156,12 @@ class SiteSettingsForm(forms.ModelForm):
         model = SiteSettings
         fields = ["company_name", "size_class", "base_currency"]
         help_texts = {
-            "size_class": _lazy("Sets how many key accounts the programme should carry at most."),
-            "base_currency": _lazy("ISO code (CLP, USD, EUR…): portfolio figures are shown in it."),
+            "size_class": gettext_lazy(
+                "Sets how many key accounts the programme should carry at most."
+            ),
+            "base_currency": gettext_lazy(
+                "ISO code (CLP, USD, EUR…): portfolio figures are shown in it."
+            ),
         }
 
     def clean_base_currency(self) -> str:
