@@ -39,7 +39,8 @@ class SideResult:
 
     @property
     def identifying(self) -> bool:
-        return quality.identifying(self.answered)
+        """Fewer than 3 people answered on this side — or will, because fewer were asked."""
+        return quality.identifying(self.answered) or quality.identifying(self.invited)
 
 
 @dataclass
