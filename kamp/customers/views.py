@@ -134,7 +134,7 @@ def filter_choices(user, field: str) -> list[str]:
 
     if user.is_member:
         return compute()
-    return cache.get_or_set(f"kamp:customers:choices:{field}", compute, CHOICES_CACHE_SECONDS)
+    return cache.get_or_set(f"kamp:customers:choices:{field}", compute, CHOICES_CACHE_SECONDS) or []
 
 
 def customer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
