@@ -154,7 +154,7 @@ SELECT w.customer_id, COUNT(*), SUM(CASE WHEN k.id IS NULL THEN 1 ELSE 0 END)
 FROM win w LEFT JOIN knot k ON k.id = w.id GROUP BY w.customer_id
 """
 REFERENCE_PAIRS = f"""
-SELECT i.customer_id, COUNT(DISTINCT u.function || '|' || ct.function)
+SELECT i.customer_id, COUNT(DISTINCT u.function)
 FROM interactions_interaction i
   JOIN customers_customer c ON c.id = i.customer_id
   JOIN interactions_interactionperson p ON p.interaction_id = i.id
@@ -162,6 +162,7 @@ FROM interactions_interaction i
   JOIN interactions_interactioncontact ic ON ic.interaction_id = i.id
   JOIN customers_contact ct ON ct.id = ic.contact_id
 WHERE i.date BETWEEN ? AND ? AND p.user_id <> IFNULL(c.owner_id, -1) AND NOT {PURCHASING}
+  AND u.function = ct.function
 GROUP BY i.customer_id
 """
 

@@ -10,9 +10,10 @@ Definitions (the settled ones from §7, the rest written down here so that nothi
 - the **window** is the ``window_days`` days up to and including ``as_of``;
 - the **diamond index** is the share of the window's interactions that involve neither the KAM
   nor anybody on the purchasing side (0 with no interaction);
-- a **functional pair** is a distinct (our function, their function) couple of one of our people
-  and one of their contacts who took part in the same interaction in the window, neither of
-  them being the KAM nor on the purchasing side (those two make the bow-tie's knot);
+- a **functional pair** is a function (logistics, finance…) in which one of our people and one of
+  their contacts — functional counterparts — took part in the same interaction in the window,
+  neither of them being the KAM nor on the purchasing side (those two make the bow-tie's knot);
+  it is written (our function, their function), e.g. ("logistics", "logistics");
 - **type B** (diamond) when at least ``min_pairs`` functional pairs had contact in the window,
   else **type A** (bow-tie);
 - the risks: ``single_threaded`` (one contact in ≥ ``single_thread_share`` of the window's
@@ -139,9 +140,10 @@ def _pairs(window: Sequence[Interaction], kam_id: int | None, people: dict[int, 
         theirs = [contacts[c] for c in i.theirs if c in contacts and not contacts[c].is_purchasing]
         for p in ours:
             for c in theirs:
-                found.add((p.function, c.function))
-    # Counterparts of the same function first: they are the diamond's classic edges.
-    return sorted(found, key=lambda fc: (fc[0] != fc[1], fc))
+                # Counterparts only: our finance with their CFO's team, not with their CEO.
+                if p.function == c.function:
+                    found.add((p.function, c.function))
+    return sorted(found)
 
 
 def analyse(
