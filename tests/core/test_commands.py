@@ -177,7 +177,10 @@ class TestDemo:
         assert "already there" in out
         assert Customer.objects.filter(name="Constructora CS").count() == 1
 
+    @pytest.mark.django_db(transaction=True)
     def test_reset_rebuilds(self):
+        # transaction=True: --reset flushes (TRUNCATE on PostgreSQL), which cannot run inside
+        # the test's own transaction with deferred constraints pending.
         run("demo", "--no-serve")
         Customer.objects.filter(name="Constructora CS").update(notes="changed")
         out = run("demo", "--no-serve", "--reset")
