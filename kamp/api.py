@@ -37,6 +37,13 @@ def _model_invalid(request: HttpRequest, exc: DjangoValidationError):
     return api.create_response(request, {"detail": errors}, status=422)
 
 
+@api.exception_handler(OverflowError)
+def _out_of_range(request: HttpRequest, exc: OverflowError):
+    """A number too large for the database (SQLite keeps 64-bit integers) or a date pushed past
+    year 9999: bad input, answered 422 like any other, not a server error."""
+    return api.create_response(request, {"detail": "A number or date is out of range."}, status=422)
+
+
 def _register_routers() -> None:
     from kamp.customers.api import router as customers_router
 

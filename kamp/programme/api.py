@@ -98,11 +98,11 @@ class DismissIn(Schema):
 def dismiss(request, payload: DismissIn):
     _director(request)
     if not payload.reason.strip():
-        return router.api.create_response(request, {"detail": "A reason is required."}, status=422)
+        raise HttpError(422, "A reason is required.")
     open_alerts, _d = inbox.alerts_for(request.user, timezone.localdate())
     match = next((a for a in open_alerts if a.key == payload.key), None)
     if match is None:
-        return router.api.create_response(request, {"detail": "No such open alert."}, status=404)
+        raise HttpError(404, "No such open alert.")
     d = actions.do_dismiss_alert(request.user, match, payload.reason.strip(), until=payload.until)
     return {"id": d.pk, "key": d.key}
 

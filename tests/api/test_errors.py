@@ -1,0 +1,52 @@
+"""Regressions for the 500s the generated requests of test_schema.py found: each now answers a
+4xx with a message."""
+
+import json
+
+import pytest
+
+
+def _post(client, path, body):
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({"key": "no-such-alert", "reason": "label"}, 404, "No such open alert."),
+        ({"key": "no-such-alert", "reason": "  "}, 422, "A reason is required."),
+    ],
+)
+def test_dismissing_an_unknown_alert_or_without_reason_is_refused(
+    client_for, director, body, status, detail
+):
+    # was: AttributeError 'Router' object has no attribute 'api' (500)
+    response = _post(client_for(director), "/api/v1/programme/alerts/dismiss", body)
+    assert response.status_code == status
+    assert response.json() == {"detail": detail}
+
+
+def test_an_id_too_large_for_the_database_is_refused(client_for, director, account):
+    # was: OverflowError "Python int too large to convert to SQLite INTEGER" (500)
+    huge = 17157899473664452914577408
+    response = _post(
+        client_for(director),
+        f"/api/v1/interactions/customers/{account.pk}/interactions",
+        {"topic": "x", "date": "2026-01-05", "our_people": [huge], "their_contacts": []},
+    )
+    assert response.status_code in (404, 422)
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/customers/{huge}",
+        "/api/v1/plans/{huge}",
+        "/api/v1/programme/readiness/{huge}",
+    ],
+)
+def test_a_path_id_too_large_for_the_database_is_refused(client_for, director, path):
+    response = client_for(director).get(path.format(huge=2**70))
+    assert response.status_code in (404, 422)
+    assert response.json()["detail"]
