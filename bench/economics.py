@@ -51,8 +51,12 @@ def generate(out: Path, scale: float, seed: int = 7) -> dict:
     """CSV files of the data (customers are 1…N): sales, activity records, allocations."""
     rng = random.Random(seed)
     n = max(100, int(CUSTOMERS * scale))
-    counts = {"customers": n, "sales": int(SALES * scale), "activities": int(ACTIVITIES * scale),
-              "allocations": int(ALLOCATIONS * scale)}
+    counts = {
+        "customers": n,
+        "sales": int(SALES * scale),
+        "activities": int(ACTIVITIES * scale),
+        "allocations": int(ALLOCATIONS * scale),
+    }
     # A skewed portfolio: a few customers carry most sales (Pareto weights).
     weights = [1 / (i + 1) ** 0.8 for i in range(n)]
     cum, total = [], 0.0
@@ -80,8 +84,9 @@ def generate(out: Path, scale: float, seed: int = 7) -> dict:
         for _ in range(counts["allocations"]):
             cid = rng.randint(1, max(1, n // 50))  # the key accounts bear the investments
             m = rng.randrange(MONTHS)
-            w.writerow([cid, _month(m).replace(day=15).isoformat(), rng.randint(100_000, 3_000_000),
-                        "CLP"])
+            w.writerow(
+                [cid, _month(m).replace(day=15).isoformat(), rng.randint(100_000, 3_000_000), "CLP"]
+            )
     (out / "counts.json").write_text(json.dumps(counts))
     return counts
 
@@ -139,10 +144,16 @@ def child(data: Path, database_url: str | None) -> dict:
             response = client.get("/economics/portfolio/", {"period": "2025"})
         page_times.append(time.perf_counter() - start)
         assert response.status_code == 200, response.status_code
-    return {"vendor": connection.vendor, "kamp_s": min(times), "rows": len(result),
-            "checksum": checksum, "load_s": load_s, "whale_page_s": min(page_times),
-            "whale_cold_s": cold_s,
-            "whale_page_queries": len(captured.captured_queries)}
+    return {
+        "vendor": connection.vendor,
+        "kamp_s": min(times),
+        "rows": len(result),
+        "checksum": checksum,
+        "load_s": load_s,
+        "whale_page_s": min(page_times),
+        "whale_cold_s": cold_s,
+        "whale_page_queries": len(captured.captured_queries),
+    }
 
 
 def _load(data: Path) -> None:
@@ -161,35 +172,54 @@ def _load(data: Path) -> None:
             Customer.objects.bulk_create(batch)
             batch = []
     Customer.objects.bulk_create(batch)
-    activity = ActivityType.objects.create(name="Visita", driver="minute", rate=900,
-                                           currency="CLP")
-    investment = Investment.objects.create(kind="people", amount=0, currency="CLP",
-                                           date=FIRST, allocation="equal")
+    activity = ActivityType.objects.create(name="Visita", driver="minute", rate=900, currency="CLP")
+    investment = Investment.objects.create(
+        kind="people", amount=0, currency="CLP", date=FIRST, allocation="equal"
+    )
     now = dt.datetime.now(dt.UTC).isoformat()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             raw = cursor.cursor
             specs = [
-                ("sales.csv", "economics_salesline (customer_id, date, net_amount, cost, currency)"),
-                ("activities.csv", "economics_activityrecord (customer_id, month, count, minutes, cost, currency)"),
-                ("allocations.csv", "economics_investmentallocation (customer_id, date, amount, currency)"),
+                (
+                    "sales.csv",
+                    "economics_salesline (customer_id, date, net_amount, cost, currency)",
+                ),
+                (
+                    "activities.csv",
+                    "economics_activityrecord (customer_id, month, count, minutes, cost, currency)",
+                ),
+                (
+                    "allocations.csv",
+                    "economics_investmentallocation (customer_id, date, amount, currency)",
+                ),
             ]
             # Columns the CSVs do not carry get their value from a temporary default.
-            cursor.execute("ALTER TABLE economics_salesline ALTER COLUMN product SET DEFAULT '', "
-                           "ALTER COLUMN category SET DEFAULT '', "
-                           "ALTER COLUMN document_number SET DEFAULT '', "
-                           "ALTER COLUMN line_number SET DEFAULT ''")
-            cursor.execute(f"ALTER TABLE economics_activityrecord ALTER COLUMN activity_id SET DEFAULT {activity.pk}, "
-                           "ALTER COLUMN note SET DEFAULT '', ALTER COLUMN created_at SET DEFAULT now()")
-            cursor.execute(f"ALTER TABLE economics_investmentallocation ALTER COLUMN investment_id SET DEFAULT {investment.pk}, "
-                           "ALTER COLUMN weight SET DEFAULT 1")
+            cursor.execute(
+                "ALTER TABLE economics_salesline ALTER COLUMN product SET DEFAULT '', "
+                "ALTER COLUMN category SET DEFAULT '', "
+                "ALTER COLUMN document_number SET DEFAULT '', "
+                "ALTER COLUMN line_number SET DEFAULT ''"
+            )
+            cursor.execute(
+                f"ALTER TABLE economics_activityrecord ALTER COLUMN activity_id SET DEFAULT {activity.pk}, "
+                "ALTER COLUMN note SET DEFAULT '', ALTER COLUMN created_at SET DEFAULT now()"
+            )
+            cursor.execute(
+                f"ALTER TABLE economics_investmentallocation ALTER COLUMN investment_id SET DEFAULT {investment.pk}, "
+                "ALTER COLUMN weight SET DEFAULT 1"
+            )
             for name, target in specs:
-                with open(data / name) as f, raw.copy(f"COPY {target} FROM STDIN WITH (FORMAT csv)") as copy:
+                with (
+                    open(data / name) as f,
+                    raw.copy(f"COPY {target} FROM STDIN WITH (FORMAT csv)") as copy,
+                ):
                     while chunk := f.read(1 << 20):
                         copy.write(chunk)
             cursor.execute("ANALYZE")
         return
     with transaction.atomic(), connection.cursor() as cursor:
+
         def rows(name, extra):
             with open(data / name) as f:
                 for row in csv.reader(f):
@@ -198,15 +228,18 @@ def _load(data: Path) -> None:
         cursor.executemany(
             "INSERT INTO economics_salesline (customer_id, date, net_amount, cost, currency, "
             "product, category, document_number, line_number) VALUES (%s,%s,%s,%s,%s,'','','','')",
-            rows("sales.csv", ()))
+            rows("sales.csv", ()),
+        )
         cursor.executemany(
             "INSERT INTO economics_activityrecord (customer_id, month, count, minutes, cost, "
             "currency, activity_id, note, created_at) VALUES (%s,%s,%s,%s,%s,%s,%s,'',%s)",
-            rows("activities.csv", (activity.pk, now)))
+            rows("activities.csv", (activity.pk, now)),
+        )
         cursor.executemany(
             "INSERT INTO economics_investmentallocation (customer_id, date, amount, currency, "
             "investment_id, weight) VALUES (%s,%s,%s,%s,%s,1)",
-            rows("allocations.csv", (investment.pk,)))
+            rows("allocations.csv", (investment.pk,)),
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -236,15 +269,21 @@ def reference(data: Path) -> tuple[float, int, str]:
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE sales AS SELECT * FROM read_csv('{data / 'sales.csv'}', header=false, "
-                "columns={'customer_id': 'BIGINT', 'date': 'DATE', 'net_amount': 'DECIMAL(18,4)', "
-                "'cost': 'DECIMAL(18,4)', 'currency': 'VARCHAR'})")
-    con.execute(f"CREATE TABLE activities AS SELECT * FROM read_csv('{data / 'activities.csv'}', header=false, "
-                "columns={'customer_id': 'BIGINT', 'month': 'DATE', 'count': 'DECIMAL(14,2)', "
-                "'minutes': 'DECIMAL(12,2)', 'cost': 'DECIMAL(18,4)', 'currency': 'VARCHAR'})")
-    con.execute(f"CREATE TABLE allocations AS SELECT * FROM read_csv('{data / 'allocations.csv'}', header=false, "
-                "columns={'customer_id': 'BIGINT', 'date': 'DATE', 'amount': 'DECIMAL(18,4)', "
-                "'currency': 'VARCHAR'})")
+    con.execute(
+        f"CREATE TABLE sales AS SELECT * FROM read_csv('{data / 'sales.csv'}', header=false, "
+        "columns={'customer_id': 'BIGINT', 'date': 'DATE', 'net_amount': 'DECIMAL(18,4)', "
+        "'cost': 'DECIMAL(18,4)', 'currency': 'VARCHAR'})"
+    )
+    con.execute(
+        f"CREATE TABLE activities AS SELECT * FROM read_csv('{data / 'activities.csv'}', header=false, "
+        "columns={'customer_id': 'BIGINT', 'month': 'DATE', 'count': 'DECIMAL(14,2)', "
+        "'minutes': 'DECIMAL(12,2)', 'cost': 'DECIMAL(18,4)', 'currency': 'VARCHAR'})"
+    )
+    con.execute(
+        f"CREATE TABLE allocations AS SELECT * FROM read_csv('{data / 'allocations.csv'}', header=false, "
+        "columns={'customer_id': 'BIGINT', 'date': 'DATE', 'amount': 'DECIMAL(18,4)', "
+        "'currency': 'VARCHAR'})"
+    )
     times = []
     rows = []
     for _ in range(3):
@@ -266,8 +305,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--pg", default=os.environ.get(
-        "KAMP_BENCH_PG", "postgres://postgres@127.0.0.1:5432/kamp_eco_bench"))
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "KAMP_BENCH_PG", "postgres://postgres@127.0.0.1:5432/kamp_eco_bench"
+        ),
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -281,16 +324,32 @@ def main() -> None:
     counts = generate(data, args.scale)
     print(f"data: {counts} generated in {time.perf_counter() - start:.1f}s", flush=True)
     ref_s, ref_rows, ref_sum = reference(data)
-    print(f"reference (DuckDB {__import__('duckdb').__version__}): {ref_s:.3f}s, "
-          f"{ref_rows} customer-years, Σ profit {ref_sum}", flush=True)
+    print(
+        f"reference (DuckDB {__import__('duckdb').__version__}): {ref_s:.3f}s, "
+        f"{ref_rows} customer-years, Σ profit {ref_sum}",
+        flush=True,
+    )
     results = {}
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         if backend == "postgres":
             _fresh_pg(args.pg)
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", backend, "--data", str(data), "--pg", args.pg,
-             "--scale", str(args.scale)],
-            capture_output=True, text=True, cwd=ROOT)
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                backend,
+                "--data",
+                str(data),
+                "--pg",
+                args.pg,
+                "--scale",
+                str(args.scale),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         line = next((x for x in proc.stdout.splitlines() if x.startswith("CHILD ")), None)
         if proc.returncode or line is None:
             print(f"{backend}: failed\n{proc.stderr[-3000:]}")
@@ -299,19 +358,28 @@ def main() -> None:
         results[backend] = r
         from decimal import Decimal
 
-        same = "same" if Decimal(r["checksum"]) == Decimal(ref_sum) else f"DIFFERENT ({r['checksum']})"
-        print(f"{backend}: load {r['load_s']:.1f}s; P&L {r['kamp_s']:.3f}s for {r['rows']} "
-              f"customer-years (Σ profit {same}); whale page {r['whale_page_s']:.3f}s in "
-              f"{r['whale_page_queries']} queries (first view, computing: "
-              f"{r.get('whale_cold_s', 0):.3f}s)", flush=True)
+        same = (
+            "same" if Decimal(r["checksum"]) == Decimal(ref_sum) else f"DIFFERENT ({r['checksum']})"
+        )
+        print(
+            f"{backend}: load {r['load_s']:.1f}s; P&L {r['kamp_s']:.3f}s for {r['rows']} "
+            f"customer-years (Σ profit {same}); whale page {r['whale_page_s']:.3f}s in "
+            f"{r['whale_page_queries']} queries (first view, computing: "
+            f"{r.get('whale_cold_s', 0):.3f}s)",
+            flush=True,
+        )
     for backend, r in results.items():
-        print(f"RESULT name=economics-{backend} kamp_s={r['kamp_s']:.3f} reference_s={ref_s:.3f} "
-              f"ratio={r['kamp_s'] / ref_s:.1f}")
+        print(
+            f"RESULT name=economics-{backend} kamp_s={r['kamp_s']:.3f} reference_s={ref_s:.3f} "
+            f"ratio={r['kamp_s'] / ref_s:.1f}"
+        )
     main_backend = "postgres" if "postgres" in results else next(iter(results), None)
     if main_backend:
         r = results[main_backend]
-        print(f"RESULT name=economics kamp_s={r['kamp_s']:.3f} reference_s={ref_s:.3f} "
-              f"ratio={r['kamp_s'] / ref_s:.1f}")
+        print(
+            f"RESULT name=economics kamp_s={r['kamp_s']:.3f} reference_s={ref_s:.3f} "
+            f"ratio={r['kamp_s'] / ref_s:.1f}"
+        )
 
 
 def _fresh_pg(url: str) -> None:

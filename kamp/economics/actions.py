@@ -52,7 +52,9 @@ def _period(text: str) -> Period:
 
 # --- activities (cost to serve) ---------------------------------------------------------------
 @transaction.atomic
-def do_save_activity_type(acting_user, activity: ActivityType | None = None, **values) -> ActivityType:
+def do_save_activity_type(
+    acting_user, activity: ActivityType | None = None, **values
+) -> ActivityType:
     creating = activity is None
     activity = activity or ActivityType()
     before = {} if creating else audit.snapshot(activity, ACTIVITY_FIELDS)
@@ -69,8 +71,14 @@ def do_save_activity_type(acting_user, activity: ActivityType | None = None, **v
 
 @transaction.atomic
 def do_record_activity(
-    acting_user, customer: Customer, activity: ActivityType, month: date,
-    count: Decimal, minutes: Decimal | None = None, note: str = "", import_batch=None,
+    acting_user,
+    customer: Customer,
+    activity: ActivityType,
+    month: date,
+    count: Decimal,
+    minutes: Decimal | None = None,
+    note: str = "",
+    import_batch=None,
     audit_it: bool = True,
 ) -> ActivityRecord:
     """Record ``count`` occurrences of ``activity`` for ``customer`` in ``month``; the cost is
@@ -81,19 +89,31 @@ def do_record_activity(
         raise ValidationError({"count": _("The count cannot be negative.")})
     if activity.driver == Driver.MINUTE and not minutes:
         raise ValidationError(
-            {"minutes": _("“%(activity)s” is costed per minute: give the minutes per occurrence.")
-             % {"activity": activity.name}}
+            {
+                "minutes": _(
+                    "“%(activity)s” is costed per minute: give the minutes per occurrence."
+                )
+                % {"activity": activity.name}
+            }
         )
     record = ActivityRecord(
-        customer=customer, activity=activity, month=month.replace(day=1), count=count,
-        minutes=minutes if activity.driver == Driver.MINUTE else None, note=note,
-        cost=activity.cost(count, minutes), currency=activity.currency or _currency(""),
+        customer=customer,
+        activity=activity,
+        month=month.replace(day=1),
+        count=count,
+        minutes=minutes if activity.driver == Driver.MINUTE else None,
+        note=note,
+        cost=activity.cost(count, minutes),
+        currency=activity.currency or _currency(""),
         import_batch=import_batch,
     )
     record.save()
     if audit_it:
         audit.record(
-            acting_user, "create", record, customer_id=customer.pk,
+            acting_user,
+            "create",
+            record,
+            customer_id=customer.pk,
             summary=_("Cost to serve: %(activity)s × %(count)s in %(month)s")
             % {"activity": activity.name, "count": count, "month": f"{month:%Y-%m}"},
         )
@@ -118,8 +138,10 @@ def _weights(rule: str, targets: list[int], day: date) -> dict[int, Decimal]:
     if rule == AllocationRule.KAM_TIME:
         rows = (
             ActivityRecord.objects.filter(
-                customer_id__in=targets, activity__kam_time=True,
-                month__gte=window.start, month__lt=window.end,
+                customer_id__in=targets,
+                activity__kam_time=True,
+                month__gte=window.start,
+                month__lt=window.end,
             )
             .values("customer_id")
             .annotate(minutes=Sum(F("count") * F("minutes")))
@@ -137,7 +159,8 @@ def _allocate(investment: Investment) -> list[InvestmentAllocation]:
     else:
         targets = list(
             Customer.objects.filter(status=CustomerStatus.KEY_ACCOUNT)
-            .order_by("pk").values_list("pk", flat=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         if not targets:
             raise ValidationError(
@@ -146,9 +169,14 @@ def _allocate(investment: Investment) -> list[InvestmentAllocation]:
         weights = _weights(investment.allocation or AllocationRule.EQUAL, targets, investment.date)
     parts = pnl.allocate(investment.amount, weights, investment.currency)
     rows = [
-        InvestmentAllocation(investment=investment, customer_id=cid, amount=amount,
-                             currency=investment.currency, date=investment.date,
-                             weight=weights[cid])
+        InvestmentAllocation(
+            investment=investment,
+            customer_id=cid,
+            amount=amount,
+            currency=investment.currency,
+            date=investment.date,
+            weight=weights[cid],
+        )
         for cid, amount in parts.items()
     ]
     return InvestmentAllocation.objects.bulk_create(rows)
@@ -156,14 +184,26 @@ def _allocate(investment: Investment) -> list[InvestmentAllocation]:
 
 @transaction.atomic
 def do_record_investment(
-    acting_user, *, customer: Customer | None, kind: str, amount: Decimal, date: date,
-    currency: str = "", note: str = "", allocation: str = "", import_batch=None,
+    acting_user,
+    *,
+    customer: Customer | None,
+    kind: str,
+    amount: Decimal,
+    date: date,
+    currency: str = "",
+    note: str = "",
+    allocation: str = "",
+    import_batch=None,
     audit_it: bool = True,
 ) -> Investment:
     """An investment in KAM for one account, or programme-wide (``customer`` None) allocated to
     the key accounts by ``allocation`` (equal / revenue / kam_time)."""
     investment = Investment(
-        customer=customer, kind=kind, amount=amount, date=date, note=note,
+        customer=customer,
+        kind=kind,
+        amount=amount,
+        date=date,
+        note=note,
         currency=_currency(currency, customer),
         allocation="" if customer else (allocation or AllocationRule.EQUAL),
         import_batch=import_batch,
@@ -173,7 +213,9 @@ def do_record_investment(
     _allocate(investment)
     if audit_it:
         audit.record(
-            acting_user, "create", investment,
+            acting_user,
+            "create",
+            investment,
             customer_id=customer.pk if customer else None,
             changes=audit.diff({}, audit.snapshot(investment, INVESTMENT_FIELDS)),
         )
@@ -190,7 +232,10 @@ def do_reallocate(acting_user, investment: Investment) -> list[InvestmentAllocat
 @transaction.atomic
 def do_delete_investment(acting_user, investment: Investment) -> None:
     audit.record(
-        acting_user, "delete", investment, customer_id=investment.customer_id,
+        acting_user,
+        "delete",
+        investment,
+        customer_id=investment.customer_id,
         changes=audit.diff(audit.snapshot(investment, INVESTMENT_FIELDS), {}),
     )
     investment.delete()
@@ -199,8 +244,14 @@ def do_delete_investment(acting_user, investment: Investment) -> None:
 # --- category spend ---------------------------------------------------------------------------
 @transaction.atomic
 def do_set_category_spend(
-    acting_user, customer: Customer, period: str, amount: Decimal, currency: str = "",
-    note: str = "", import_batch=None, audit_it: bool = True,
+    acting_user,
+    customer: Customer,
+    period: str,
+    amount: Decimal,
+    currency: str = "",
+    note: str = "",
+    import_batch=None,
+    audit_it: bool = True,
 ) -> CategorySpend:
     """The customer's estimated spend in our category for ``period`` (replaces an earlier
     estimate for the same period)."""
@@ -208,14 +259,23 @@ def do_set_category_spend(
     if amount is None or Decimal(amount) < 0:
         raise ValidationError({"amount": _("The estimate cannot be negative.")})
     spend, created = CategorySpend.objects.update_or_create(
-        customer=customer, period=str(p),
-        defaults={"first_month": p.start, "months": p.months, "amount": amount,
-                  "currency": _currency(currency, customer), "note": note,
-                  "import_batch": import_batch},
+        customer=customer,
+        period=str(p),
+        defaults={
+            "first_month": p.start,
+            "months": p.months,
+            "amount": amount,
+            "currency": _currency(currency, customer),
+            "note": note,
+            "import_batch": import_batch,
+        },
     )
     if audit_it:
         audit.record(
-            acting_user, "create" if created else "update", spend, customer_id=customer.pk,
+            acting_user,
+            "create" if created else "update",
+            spend,
+            customer_id=customer.pk,
             summary=_("Category spend %(period)s: %(amount)s %(currency)s")
             % {"period": spend.period, "amount": amount, "currency": spend.currency},
         )
@@ -238,8 +298,12 @@ def do_set_exchange_rate(acting_user, currency: str, period: str, rate: Decimal)
     obj, created = ExchangeRate.objects.update_or_create(
         currency=currency, valid_from=p.start, defaults={"period": str(p), "rate": rate}
     )
-    audit.record(acting_user, "create" if created else "update", obj,
-                 summary=f"1 {currency} = {rate} ({obj.period})")
+    audit.record(
+        acting_user,
+        "create" if created else "update",
+        obj,
+        summary=f"1 {currency} = {rate} ({obj.period})",
+    )
     return obj
 
 
@@ -253,7 +317,9 @@ SETTINGS_FIELDS = ["clv_retention", "clv_discount", "clv_years", "alert_unit", "
 
 
 @transaction.atomic
-def do_update_settings(acting_user, base_currency: str | None = None, **values) -> EconomicsSettings:
+def do_update_settings(
+    acting_user, base_currency: str | None = None, **values
+) -> EconomicsSettings:
     s = EconomicsSettings.load()
     before = audit.snapshot(s, SETTINGS_FIELDS)
     for name, value in values.items():

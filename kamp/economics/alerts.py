@@ -51,17 +51,28 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
             if cid in stars:
                 continue
             last = values[(cid, n - 1)]
-            out.append(Alert(
-                "economics", "unprofitable_key_account", "danger",
-                _("Profit after KAM negative %(n)s periods in a row (%(periods)s): the account "
-                  "costs more than it brings.") % {
-                    "n": n, "periods": ", ".join(str(p) for p in periods)},
-                customer_id=cid, customer_name=info[cid][0],
-                url=reverse("economics:customer_tab", args=[cid]) + f"?period={periods[-1]}",
-                # Money: only for who may see the account's economics (can_see_economics).
-                data={"economics": True, "periods": [str(p) for p in periods],
-                      "profits": [str(p) for p in profits], "currency": last.currency},
-            ))
+            out.append(
+                Alert(
+                    "economics",
+                    "unprofitable_key_account",
+                    "danger",
+                    _(
+                        "Profit after KAM negative %(n)s periods in a row (%(periods)s): the account "
+                        "costs more than it brings."
+                    )
+                    % {"n": n, "periods": ", ".join(str(p) for p in periods)},
+                    customer_id=cid,
+                    customer_name=info[cid][0],
+                    url=reverse("economics:customer_tab", args=[cid]) + f"?period={periods[-1]}",
+                    # Money: only for who may see the account's economics (can_see_economics).
+                    data={
+                        "economics": True,
+                        "periods": [str(p) for p in periods],
+                        "profits": [str(p) for p in profits],
+                        "currency": last.currency,
+                    },
+                )
+            )
 
     # 2. Cost to serve growing faster than revenue: last 12 months vs the 12 before.
     window = pnl.Period.trailing(as_of, 12)
@@ -70,20 +81,31 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
         now, before = values.get((cid, 0)), values.get((cid, 1))
         if now is None or before is None:
             continue
-        if pnl.cost_to_serve_outgrows_revenue(now.cost_to_serve, before.cost_to_serve,
-                                              now.net_revenue, before.net_revenue):
+        if pnl.cost_to_serve_outgrows_revenue(
+            now.cost_to_serve, before.cost_to_serve, now.net_revenue, before.net_revenue
+        ):
             cts_g = pnl.growth(now.cost_to_serve, before.cost_to_serve)
             rev_g = pnl.growth(now.net_revenue, before.net_revenue)
-            out.append(Alert(
-                "economics", "cost_to_serve_outgrows_revenue", "warning",
-                _("Cost to serve grew %(cts)s in the last 12 months, revenue %(rev)s: serving "
-                  "the account is getting more expensive than what it buys.") % {
-                    "cts": _pct(cts_g), "rev": _pct(rev_g)},
-                customer_id=cid, customer_name=info[cid][0],
-                url=reverse("economics:customer_tab", args=[cid]) + "#cost-to-serve",
-                data={"economics": True, "cost_to_serve_growth": str(cts_g),
-                      "revenue_growth": str(rev_g)},
-            ))
+            out.append(
+                Alert(
+                    "economics",
+                    "cost_to_serve_outgrows_revenue",
+                    "warning",
+                    _(
+                        "Cost to serve grew %(cts)s in the last 12 months, revenue %(rev)s: serving "
+                        "the account is getting more expensive than what it buys."
+                    )
+                    % {"cts": _pct(cts_g), "rev": _pct(rev_g)},
+                    customer_id=cid,
+                    customer_name=info[cid][0],
+                    url=reverse("economics:customer_tab", args=[cid]) + "#cost-to-serve",
+                    data={
+                        "economics": True,
+                        "cost_to_serve_growth": str(cts_g),
+                        "revenue_growth": str(rev_g),
+                    },
+                )
+            )
     return out
 
 
@@ -102,6 +124,9 @@ def visible_to(user, found: list[Alert]) -> list[Alert]:
     ids = {a.customer_id for a in found if a.area == "economics" and a.customer_id}
     if not ids:
         return found
-    allowed = set(services.economics_customers(user, Customer.objects.filter(pk__in=ids))
-                  .values_list("pk", flat=True))
+    allowed = set(
+        services.economics_customers(user, Customer.objects.filter(pk__in=ids)).values_list(
+            "pk", flat=True
+        )
+    )
     return [a for a in found if a.area != "economics" or a.customer_id in allowed]

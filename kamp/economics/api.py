@@ -89,8 +89,9 @@ def customer_pnl(request: HttpRequest, customer_id: int, period: str):
 
 
 @router.get("/customers/{customer_id}/pnl/series", response=list[PnLOut])
-def customer_pnl_series(request: HttpRequest, customer_id: int, unit: str = "quarter",
-                        count: int = 8):
+def customer_pnl_series(
+    request: HttpRequest, customer_id: int, unit: str = "quarter", count: int = 8
+):
     """The last ``count`` periods of ``unit`` (month, quarter, year), oldest first."""
     customer = _customer(request, customer_id)
     if unit not in ("month", "quarter", "year"):
@@ -118,9 +119,13 @@ def portfolio(request: HttpRequest, period: str, limit: int = 1000, offset: int 
     points = pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items())
     limit = max(1, min(limit, 10000))
     return [
-        {"rank": p.rank, "customer": p.key, "cumulative": str(p.cumulative),
-         "pnl": pnl_out(values[p.key], with_previous=False)}
-        for p in points[max(0, offset): max(0, offset) + limit]
+        {
+            "rank": p.rank,
+            "customer": p.key,
+            "cumulative": str(p.cumulative),
+            "pnl": pnl_out(values[p.key], with_previous=False),
+        }
+        for p in points[max(0, offset) : max(0, offset) + limit]
     ]
 
 
@@ -203,8 +208,9 @@ def create_activity(request: HttpRequest, customer_id: int, payload: ActivityRec
     month = _period(payload.month)
     if month.kind != "month":
         raise ValidationError({"month": "Give a month, e.g. 2025-07."})
-    record = actions.do_record_activity(request.user, customer, activity, month.start,
-                                        payload.count, payload.minutes, payload.note)
+    record = actions.do_record_activity(
+        request.user, customer, activity, month.start, payload.count, payload.minutes, payload.note
+    )
     return Status(201, record)
 
 
@@ -212,7 +218,8 @@ def create_activity(request: HttpRequest, customer_id: int, payload: ActivityRec
 def delete_activity(request: HttpRequest, customer_id: int, record_id: int):
     customer = _customer(request, customer_id)
     actions.do_delete_activity_record(
-        request.user, get_object_or_404(ActivityRecord, pk=record_id, customer=customer))
+        request.user, get_object_or_404(ActivityRecord, pk=record_id, customer=customer)
+    )
     return Status(204, None)
 
 
@@ -335,6 +342,7 @@ def list_rates(request: HttpRequest):
 @router.post("/rates", response={201: RateOut})
 def set_rate(request: HttpRequest, payload: RateIn):
     _programme(request)
-    rate = actions.do_set_exchange_rate(request.user, payload.currency, payload.period,
-                                        payload.rate)
+    rate = actions.do_set_exchange_rate(
+        request.user, payload.currency, payload.period, payload.rate
+    )
     return Status(201, rate)

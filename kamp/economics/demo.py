@@ -25,14 +25,24 @@ from .pnl import Period
 # name, driver, rate (CLP per minute or per event), KAM time, description
 ACTIVITIES = [
     ("Visita del KAM", Driver.MINUTE, 1_400, True, "Reunión presencial del KAM con el cliente"),
-    ("Reunión del equipo de cuenta", Driver.MINUTE, 1_100, False,
-     "Coordinación interna del equipo multifuncional"),
+    (
+        "Reunión del equipo de cuenta",
+        Driver.MINUTE,
+        1_100,
+        False,
+        "Coordinación interna del equipo multifuncional",
+    ),
     ("Informe de gestión mensual", Driver.EVENT, 180_000, False, "Reporte a la medida del cliente"),
     ("Soporte en terreno", Driver.MINUTE, 950, False, "Consultor en faena u oficina del cliente"),
     ("Gestión de licitación", Driver.EVENT, 1_200_000, True, "Preparar y presentar una propuesta"),
     ("Atención de reclamos", Driver.EVENT, 85_000, False, "Resolver un reclamo o incidencia"),
-    ("Cobranza y condiciones de pago", Driver.EVENT, 60_000, False,
-     "Costo financiero y gestión de plazos extendidos"),
+    (
+        "Cobranza y condiciones de pago",
+        Driver.EVENT,
+        60_000,
+        False,
+        "Costo financiero y gestión de plazos extendidos",
+    ),
 ]
 
 
@@ -54,8 +64,13 @@ def load(ctx) -> None:
     types = {}
     for name, driver, rate, kam_time, description in ACTIVITIES:
         types[name] = ActivityType.objects.create(
-            name=name, driver=driver, rate=Decimal(rate), currency="CLP", kam_time=kam_time,
-            description=description)
+            name=name,
+            driver=driver,
+            rate=Decimal(rate),
+            currency="CLP",
+            kam_time=kam_time,
+            description=description,
+        )
     months = _months(ctx.today, 36)
     last_quarters = {str(p) for p in _last_quarters(ctx.today, 2)}
     records: list[ActivityRecord] = []
@@ -64,10 +79,18 @@ def load(ctx) -> None:
         a = types[activity]
         count = Decimal(count)
         minutes = Decimal(minutes) if minutes is not None else None
-        records.append(ActivityRecord(
-            customer=customer, activity=a, month=month, count=count,
-            minutes=minutes if a.driver == Driver.MINUTE else None,
-            cost=a.cost(count, minutes), currency="CLP", note=note))
+        records.append(
+            ActivityRecord(
+                customer=customer,
+                activity=a,
+                month=month,
+                count=count,
+                minutes=minutes if a.driver == Driver.MINUTE else None,
+                cost=a.cost(count, minutes),
+                currency="CLP",
+                note=note,
+            )
+        )
 
     cs = ctx.customers["cs"]
     keys = [c for c in ctx.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
@@ -75,7 +98,13 @@ def load(ctx) -> None:
         quarter = str(Period.containing("quarter", month))
         # CS: the lost tender at the start, then a KAM who connects people on both sides.
         if i in (2, 3):
-            add(cs, month, "Gestión de licitación", 1, note="Licitación de asesoría financiera (perdida)")
+            add(
+                cs,
+                month,
+                "Gestión de licitación",
+                1,
+                note="Licitación de asesoría financiera (perdida)",
+            )
         if i >= 8:
             add(cs, month, "Visita del KAM", 3 + (i > 20), 120)
             add(cs, month, "Reunión del equipo de cuenta", 2, 90)
@@ -93,11 +122,22 @@ def load(ctx) -> None:
         vinos = ctx.customers.get("vinos")
         if vinos is not None:
             heavy = quarter in last_quarters or i == len(months) - 1
-            add(vinos, month, "Soporte en terreno", 26 if heavy else 4, 240,
-                note="Soporte de vendimia y cierre contable" if heavy else "")
+            add(
+                vinos,
+                month,
+                "Soporte en terreno",
+                26 if heavy else 4,
+                240,
+                note="Soporte de vendimia y cierre contable" if heavy else "",
+            )
             if heavy:
-                add(vinos, month, "Cobranza y condiciones de pago", 3,
-                    note="Plazo de pago extendido a 120 días")
+                add(
+                    vinos,
+                    month,
+                    "Cobranza y condiciones de pago",
+                    3,
+                    note="Plazo de pago extendido a 120 días",
+                )
         # The tail of the whale: small customers that cost more than they bring.
         for key in ("textil", "imprenta", "viveros", "colegio", "telecom"):
             c = ctx.customers.get(key)
@@ -110,41 +150,76 @@ def load(ctx) -> None:
     first = months[8]
     for i, month in enumerate(months[8:]):
         actions.do_record_investment(
-            director, customer=cs, kind="people", amount=Decimal(1_500_000), date=month,
-            note="KAM dedicado (Ana Morales, 50 % de su tiempo)", audit_it=False)
+            director,
+            customer=cs,
+            kind="people",
+            amount=Decimal(1_500_000),
+            date=month,
+            note="KAM dedicado (Ana Morales, 50 % de su tiempo)",
+            audit_it=False,
+        )
         if i % 3 == 0:
             actions.do_record_investment(
-                director, customer=cs, kind="sponsorship", amount=Decimal(600_000),
+                director,
+                customer=cs,
+                kind="sponsorship",
+                amount=Decimal(600_000),
                 date=month.replace(day=15),
                 note="Patricia Rojas, sponsor ejecutiva: reuniones con la gerencia de CS",
-                audit_it=False)
+                audit_it=False,
+            )
     actions.do_record_investment(
-        director, customer=cs, kind="competences", amount=Decimal(6_000_000),
+        director,
+        customer=cs,
+        kind="competences",
+        amount=Decimal(6_000_000),
         date=months[6].replace(day=20),
         note="Tras la licitación perdida: formación del equipo en el negocio de la construcción",
-        audit_it=False)
+        audit_it=False,
+    )
     actions.do_record_investment(
-        ana, customer=cs, kind="tailored_offer", amount=Decimal(9_000_000),
+        ana,
+        customer=cs,
+        kind="tailored_offer",
+        amount=Decimal(9_000_000),
         date=months[20].replace(day=10),
-        note="Modelo de control de costos de obra hecho a la medida de CS", audit_it=False)
+        note="Modelo de control de costos de obra hecho a la medida de CS",
+        audit_it=False,
+    )
     actions.do_record_investment(
-        ana, customer=cs, kind="competences", amount=Decimal(2_500_000),
-        date=months[26].replace(day=5), note="Taller de financiamiento de proyectos",
-        audit_it=False)
+        ana,
+        customer=cs,
+        kind="competences",
+        amount=Decimal(2_500_000),
+        date=months[26].replace(day=5),
+        note="Taller de financiamiento de proyectos",
+        audit_it=False,
+    )
     for c in keys:
         if c.pk == cs.pk:
             continue
         for month in months[::3]:
             actions.do_record_investment(
-                director, customer=c, kind="people", amount=Decimal(2_400_000), date=month,
-                note="Tiempo del KAM asignado a la cuenta (trimestre)", audit_it=False)
+                director,
+                customer=c,
+                kind="people",
+                amount=Decimal(2_400_000),
+                date=month,
+                note="Tiempo del KAM asignado a la cuenta (trimestre)",
+                audit_it=False,
+            )
     vinos = ctx.customers.get("vinos")
     if vinos is not None:
         for q in _last_quarters(ctx.today, 2):
             actions.do_record_investment(
-                director, customer=vinos, kind="tailored_offer", amount=Decimal(4_000_000),
-                date=q.start.replace(day=20), note="Panel de costos de vendimia a la medida",
-                audit_it=False)
+                director,
+                customer=vinos,
+                kind="tailored_offer",
+                amount=Decimal(4_000_000),
+                date=q.start.replace(day=20),
+                note="Panel de costos de vendimia a la medida",
+                audit_it=False,
+            )
 
     # Rates kept per quarter (USD → CLP), and a CRM paid in USD for the whole programme.
     quarter = Period.containing("quarter", months[0])
@@ -153,35 +228,74 @@ def load(ctx) -> None:
         actions.do_set_exchange_rate(admin, "USD", str(quarter), rate)
         quarter = quarter.next()
     actions.do_record_investment(
-        director, customer=None, kind="technology_channels", amount=Decimal("18000.00"),
-        currency="USD", date=months[12].replace(day=1), allocation=AllocationRule.REVENUE,
-        note="CRM para el programa KAM (licencia anual)", audit_it=False)
+        director,
+        customer=None,
+        kind="technology_channels",
+        amount=Decimal("18000.00"),
+        currency="USD",
+        date=months[12].replace(day=1),
+        allocation=AllocationRule.REVENUE,
+        note="CRM para el programa KAM (licencia anual)",
+        audit_it=False,
+    )
     actions.do_record_investment(
-        director, customer=None, kind="sales_structure", amount=Decimal(24_000_000),
-        date=first.replace(day=1), allocation=AllocationRule.EQUAL,
-        note="Nueva estructura comercial: gerencia de cuentas clave", audit_it=False)
+        director,
+        customer=None,
+        kind="sales_structure",
+        amount=Decimal(24_000_000),
+        date=first.replace(day=1),
+        allocation=AllocationRule.EQUAL,
+        note="Nueva estructura comercial: gerencia de cuentas clave",
+        audit_it=False,
+    )
     actions.do_record_investment(
-        director, customer=None, kind="competences", amount=Decimal(8_000_000),
-        date=months[24].replace(day=1), allocation=AllocationRule.KAM_TIME,
-        note="Programa de formación de KAMs", audit_it=False)
+        director,
+        customer=None,
+        kind="competences",
+        amount=Decimal(8_000_000),
+        date=months[24].replace(day=1),
+        allocation=AllocationRule.KAM_TIME,
+        note="Programa de formación de KAMs",
+        audit_it=False,
+    )
 
     # CS's spend in our category (estimated by Ana with CS's CFO): our share keeps rising.
     years = sorted({m.year for m in months})
     for n, year in enumerate(years):
         actions.do_set_category_spend(
-            ana, cs, str(year), Decimal(1_100_000_000 + 60_000_000 * n), "CLP",
-            note="Estimación con la gerencia de finanzas de CS", audit_it=False)
-    for key, base in (("andes_retail", 900), ("salmones", 700), ("minera_norte", 2_400),
-                      ("energia", 500), ("vinos", 300), ("clinica", 420)):
+            ana,
+            cs,
+            str(year),
+            Decimal(1_100_000_000 + 60_000_000 * n),
+            "CLP",
+            note="Estimación con la gerencia de finanzas de CS",
+            audit_it=False,
+        )
+    for key, base in (
+        ("andes_retail", 900),
+        ("salmones", 700),
+        ("minera_norte", 2_400),
+        ("energia", 500),
+        ("vinos", 300),
+        ("clinica", 420),
+    ):
         c = ctx.customers.get(key)
         if c is None:
             continue
         for year in years:
             actions.do_set_category_spend(
-                admin, c, str(year), Decimal(base * 1_000_000), "CLP",
-                note="Estimación del KAM", audit_it=False)
-    ctx.log(f"  + economics: {len(types)} activities, {len(records)} cost-to-serve records, "
-            "KAM investments, rates, category spend")
+                admin,
+                c,
+                str(year),
+                Decimal(base * 1_000_000),
+                "CLP",
+                note="Estimación del KAM",
+                audit_it=False,
+            )
+    ctx.log(
+        f"  + economics: {len(types)} activities, {len(records)} cost-to-serve records, "
+        "KAM investments, rates, category spend"
+    )
 
 
 def _last_quarters(today: date, n: int) -> list[Period]:

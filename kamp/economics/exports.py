@@ -74,21 +74,39 @@ def pnl_workbook(customer, value: pnl.AccountPnL, label: str) -> Workbook:
     _append(ws, [_("Currency"), currency])
     _append(ws, [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     ws.append([])
-    _append(ws, [_("Line"), str(value.period), _("Previous period"), _("Growth"),
-                 _("How it is computed")], bold=True)
+    _append(
+        ws,
+        [_("Line"), str(value.period), _("Previous period"), _("Growth"), _("How it is computed")],
+        bold=True,
+    )
     for key, line_label, how, _inputs, subtotal in PNL_ROWS:
         before = value.previous.line(key) if value.previous else None
-        _append(ws, [str(line_label), value.line(key), before, value.growth(key), str(how)],
-                bold=subtotal, money_cols=(2, 3), currency=currency, pct_cols=(4,))
+        _append(
+            ws,
+            [str(line_label), value.line(key), before, value.growth(key), str(how)],
+            bold=subtotal,
+            money_cols=(2, 3),
+            currency=currency,
+            pct_cols=(4,),
+        )
     ws.append([])
     _append(ws, [_("Share of wallet"), value.share_of_wallet], pct_cols=(2,))
-    _append(ws, [_("Estimated category spend"), value.category_spend], money_cols=(2,),
-            currency=currency)
+    _append(
+        ws,
+        [_("Estimated category spend"), value.category_spend],
+        money_cols=(2,),
+        currency=currency,
+    )
     _append(ws, [_("Potential left"), value.potential], money_cols=(2,), currency=currency)
     if value.missing_rates:
         ws.append([])
-        _append(ws, [_("Not converted for want of an exchange rate"),
-                     ", ".join(f"{c} {m}" for c, m in sorted(value.missing_rates))])
+        _append(
+            ws,
+            [
+                _("Not converted for want of an exchange rate"),
+                ", ".join(f"{c} {m}" for c, m in sorted(value.missing_rates)),
+            ],
+        )
     ws.column_dimensions["A"].width = 34
     for col in "BCD":
         ws.column_dimensions[col].width = 18
@@ -109,25 +127,65 @@ def portfolio_workbook(data: dict, names: dict[int, str]) -> Workbook:
     ws.title = _("Portfolio")[:31]
     _append(ws, [_("Portfolio P&L"), data["period_label"], currency], bold=True)
     ws.append([])
-    header = [_("Rank"), _("Customer"), _("Key account"), pgettext("P&L line", "Net revenue"), _("Cost of goods"),
-              _("Gross margin"), _("Cost to serve"), _("Contribution"), _("KAM investments"),
-              _("Profit after KAM"), _("Cumulative profit"), _("Share of wallet")]
+    header = [
+        _("Rank"),
+        _("Customer"),
+        _("Key account"),
+        pgettext("P&L line", "Net revenue"),
+        _("Cost of goods"),
+        _("Gross margin"),
+        _("Cost to serve"),
+        _("Contribution"),
+        _("KAM investments"),
+        _("Profit after KAM"),
+        _("Cumulative profit"),
+        _("Share of wallet"),
+    ]
     _append(ws, header, bold=True)
     values = data["values"]
     for p in data["points"]:
         v = values[p.key]
         _append(
             ws,
-            [p.rank, names.get(p.key, str(p.key)), _("yes") if p.key in data["key_ids"] else "",
-             v.net_revenue, v.cost_of_goods, v.gross_margin, v.cost_to_serve, v.contribution,
-             v.kam_investments, v.profit_after_kam, p.cumulative, v.share_of_wallet],
-            money_cols=range(4, 12), currency=currency, pct_cols=(12,),
+            [
+                p.rank,
+                names.get(p.key, str(p.key)),
+                _("yes") if p.key in data["key_ids"] else "",
+                v.net_revenue,
+                v.cost_of_goods,
+                v.gross_margin,
+                v.cost_to_serve,
+                v.contribution,
+                v.kam_investments,
+                v.profit_after_kam,
+                p.cumulative,
+                v.share_of_wallet,
+            ],
+            money_cols=range(4, 12),
+            currency=currency,
+            pct_cols=(12,),
         )
     total = data["total"]
-    _append(ws, ["", _("Total"), "", total.net_revenue, total.cost_of_goods, total.gross_margin,
-                 total.cost_to_serve, total.contribution, total.kam_investments,
-                 total.profit_after_kam, "", ""],
-            bold=True, money_cols=range(4, 11), currency=currency)
+    _append(
+        ws,
+        [
+            "",
+            _("Total"),
+            "",
+            total.net_revenue,
+            total.cost_of_goods,
+            total.gross_margin,
+            total.cost_to_serve,
+            total.contribution,
+            total.kam_investments,
+            total.profit_after_kam,
+            "",
+            "",
+        ],
+        bold=True,
+        money_cols=range(4, 11),
+        currency=currency,
+    )
     ws.column_dimensions["B"].width = 40
     ws.freeze_panes = "C4"
     return wb

@@ -53,14 +53,23 @@ class CurrencyField(forms.CharField):
 
 
 class ActivityRecordForm(forms.Form):
-    activity = forms.ModelChoiceField(ActivityType.objects.filter(active=True),
-                                      label=_("Activity"))
+    activity = forms.ModelChoiceField(ActivityType.objects.filter(active=True), label=_("Activity"))
     month = PeriodField(label=_("Month"), month_only=True)
-    count = forms.DecimalField(label=_("Count"), min_value=0, max_digits=14, decimal_places=2,
-                               help_text=_("How many times in the month."))
-    minutes = forms.DecimalField(label=_("Minutes per occurrence"), required=False, min_value=0,
-                                 max_digits=12, decimal_places=2,
-                                 help_text=_("Only for activities costed per minute."))
+    count = forms.DecimalField(
+        label=_("Count"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("How many times in the month."),
+    )
+    minutes = forms.DecimalField(
+        label=_("Minutes per occurrence"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Only for activities costed per minute."),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
@@ -76,24 +85,28 @@ class ActivityRecordForm(forms.Form):
         data = super().clean()
         activity = data.get("activity")
         if activity is not None and activity.driver == "minute" and not data.get("minutes"):
-            self.add_error("minutes", _("This activity is costed per minute: give the minutes "
-                                        "per occurrence."))
+            self.add_error(
+                "minutes", _("This activity is costed per minute: give the minutes per occurrence.")
+            )
         return data
 
 
 class InvestmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=InvestmentKind.choices)
     amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=4)
-    currency = CurrencyField(label=_("Currency"), required=False,
-                             help_text=_("Empty: the account's currency."))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}),
-                           initial=date.today)
+    currency = CurrencyField(
+        label=_("Currency"), required=False, help_text=_("Empty: the account's currency.")
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 class ProgrammeInvestmentForm(InvestmentForm):
     allocation = forms.ChoiceField(
-        label=_("Allocate to the key accounts"), choices=AllocationRule.choices,
+        label=_("Allocate to the key accounts"),
+        choices=AllocationRule.choices,
         initial=AllocationRule.EQUAL,
         help_text=_("By revenue and by KAM time use the 12 months up to the investment's month."),
     )
@@ -105,12 +118,18 @@ class ProgrammeInvestmentForm(InvestmentForm):
 
 class CategorySpendForm(forms.Form):
     period = PeriodField(label=_("Period"))
-    amount = forms.DecimalField(label=_("Estimated category spend"), min_value=0,
-                                max_digits=18, decimal_places=4,
-                                help_text=_("What the customer spends in our category in the "
-                                            "period, with us and with others."))
-    currency = CurrencyField(label=_("Currency"), required=False,
-                             help_text=_("Empty: the account's currency."))
+    amount = forms.DecimalField(
+        label=_("Estimated category spend"),
+        min_value=0,
+        max_digits=18,
+        decimal_places=4,
+        help_text=_(
+            "What the customer spends in our category in the period, with us and with others."
+        ),
+    )
+    currency = CurrencyField(
+        label=_("Currency"), required=False, help_text=_("Empty: the account's currency.")
+    )
     note = forms.CharField(label=_("Source of the estimate"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
@@ -128,14 +147,19 @@ class ActivityTypeForm(forms.ModelForm):
 class ExchangeRateForm(forms.Form):
     currency = CurrencyField(label=_("Currency"))
     period = PeriodField(label=_("From period"))
-    rate = forms.DecimalField(label=_("Rate to the base currency"), min_value=0,
-                              max_digits=24, decimal_places=8,
-                              help_text=_("How many base-currency units one unit is worth."))
+    rate = forms.DecimalField(
+        label=_("Rate to the base currency"),
+        min_value=0,
+        max_digits=24,
+        decimal_places=8,
+        help_text=_("How many base-currency units one unit is worth."),
+    )
 
 
 class SettingsForm(forms.ModelForm):
-    base_currency = CurrencyField(label=_("Base currency"),
-                                  help_text=_("Portfolio figures are shown in this currency."))
+    base_currency = CurrencyField(
+        label=_("Base currency"), help_text=_("Portfolio figures are shown in this currency.")
+    )
 
     class Meta:
         model = EconomicsSettings

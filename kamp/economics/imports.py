@@ -39,20 +39,34 @@ from .pnl import Period
 
 MAX_AMOUNT = Decimal(10) ** 14
 
-DRIVER_ES = {"minute": ["minuto", "por minuto", "min", "minutes"],
-             "event": ["evento", "por evento", "ocurrencia", "vez", "events"]}
+DRIVER_ES = {
+    "minute": ["minuto", "por minuto", "min", "minutes"],
+    "event": ["evento", "por evento", "ocurrencia", "vez", "events"],
+}
 KIND_ES = {
     "people": ["personas", "personas dedicadas", "equipo", "KAM dedicado", "dedicated people"],
     "competences": ["competencias", "desarrollo de competencias", "capacitación", "training"],
     "sponsorship": ["patrocinio", "patrocinio de la alta dirección", "sponsor"],
-    "tailored_offer": ["oferta a medida", "productos a medida", "soluciones a medida",
-                       "tailored offer"],
-    "technology_channels": ["tecnología", "tecnologías y canales", "canales",
-                            "technology", "channels"],
+    "tailored_offer": [
+        "oferta a medida",
+        "productos a medida",
+        "soluciones a medida",
+        "tailored offer",
+    ],
+    "technology_channels": [
+        "tecnología",
+        "tecnologías y canales",
+        "canales",
+        "technology",
+        "channels",
+    ],
     "sales_structure": ["estructura de ventas", "nueva estructura de ventas", "sales structure"],
 }
-RULE_ES = {"equal": ["igual", "por igual", "equal"], "revenue": ["ingresos", "por ingresos"],
-           "kam_time": ["tiempo KAM", "por tiempo KAM", "kam time"]}
+RULE_ES = {
+    "equal": ["igual", "por igual", "equal"],
+    "revenue": ["ingresos", "por ingresos"],
+    "kam_time": ["tiempo KAM", "por tiempo KAM", "kam time"],
+}
 
 
 def _amount(value: Any, decimal: str | None = None) -> Decimal:
@@ -83,15 +97,21 @@ def _base() -> str:
     return (SiteSettings.load().base_currency or "USD").upper()
 
 
-CUSTOMER = Field("customer", _l("customer"), ["Cliente", "RUT", "RUT cliente", "Código cliente",
-                                              "Razón social", "Customer code", "Account"],
-                 required=True)
+CUSTOMER = Field(
+    "customer",
+    _l("customer"),
+    ["Cliente", "RUT", "RUT cliente", "Código cliente", "Razón social", "Customer code", "Account"],
+    required=True,
+)
 
 
 class _EconomicsKind(ImportKind):
     def may_import(self, user) -> bool:
-        return bool(getattr(user, "is_authenticated", False) and user.is_active
-                    and (user.manages_programme or user.is_kam))
+        return bool(
+            getattr(user, "is_authenticated", False)
+            and user.is_active
+            and (user.manages_programme or user.is_kam)
+        )
 
     def _customer(self, row: dict, ctx: ImportContext) -> int:
         pk = customer_index(ctx).resolve(row.pop("customer"))
@@ -103,16 +123,33 @@ class _EconomicsKind(ImportKind):
 class ActivityTypeImport(ImportKind):
     name = "activity-types"
     label = _l("Cost-to-serve activities")
-    description = _l("Activities and their rates: activity, driver (minute or event), rate, "
-                     "currency. An activity already defined (same name) gets the new rate.")
+    description = _l(
+        "Activities and their rates: activity, driver (minute or event), rate, "
+        "currency. An activity already defined (same name) gets the new rate."
+    )
     models = [ActivityType]
     fields = [
-        Field("activity", _l("activity"), ["Actividad", "Nombre", "Name", "Activity name"],
-              required=True, max_length=120),
-        Field("driver", _l("driver"), ["Inductor", "Driver", "Unidad", "Por"],
-              parser=choice_parser(Driver.choices, DRIVER_ES), required=True),
-        Field("rate", _l("rate"), ["Tarifa", "Costo unitario", "Tasa", "Rate", "Unit cost"],
-              parser=_non_negative, required=True),
+        Field(
+            "activity",
+            _l("activity"),
+            ["Actividad", "Nombre", "Name", "Activity name"],
+            required=True,
+            max_length=120,
+        ),
+        Field(
+            "driver",
+            _l("driver"),
+            ["Inductor", "Driver", "Unidad", "Por"],
+            parser=choice_parser(Driver.choices, DRIVER_ES),
+            required=True,
+        ),
+        Field(
+            "rate",
+            _l("rate"),
+            ["Tarifa", "Costo unitario", "Tasa", "Rate", "Unit cost"],
+            parser=_non_negative,
+            required=True,
+        ),
         Field("currency", _l("currency"), ["Moneda", "Divisa"], parser=parse_currency),
         Field("kam_time", _l("KAM time"), ["Tiempo KAM", "Es tiempo KAM"], parser=parse_bool),
         Field("description", _l("description"), ["Descripción", "Detalle"], max_length=300),
@@ -130,8 +167,11 @@ class ActivityTypeImport(ImportKind):
         key = fold(row["activity"])
         first = ctx.cache["seen"].setdefault(key, ctx.line)
         if first != ctx.line:
-            raise RowError(_("Activity “%(name)s” is already on line %(line)s of this file.")
-                           % {"name": row["activity"], "line": first}, "activity")
+            raise RowError(
+                _("Activity “%(name)s” is already on line %(line)s of this file.")
+                % {"name": row["activity"], "line": first},
+                "activity",
+            )
         row["name"] = row.pop("activity")
         row.setdefault("currency", ctx.cache["base"])
         return row
@@ -162,20 +202,36 @@ class ActivityTypeImport(ImportKind):
 class ActivityImport(_EconomicsKind):
     name = "activities"
     label = _l("Cost-to-serve records")
-    description = _l("How often each activity was done for a customer in a month: customer, "
-                     "period (2025-07), activity, count, minutes per occurrence (for activities "
-                     "costed per minute). Cost = rate × minutes × count, or rate × count.")
+    description = _l(
+        "How often each activity was done for a customer in a month: customer, "
+        "period (2025-07), activity, count, minutes per occurrence (for activities "
+        "costed per minute). Cost = rate × minutes × count, or rate × count."
+    )
     models = [ActivityRecord]
     batch_size = 5000
     fields = [
         CUSTOMER,
-        Field("period", _l("period"), ["Periodo", "Período", "Mes", "Month"], parser=_period,
-              required=True),
+        Field(
+            "period",
+            _l("period"),
+            ["Periodo", "Período", "Mes", "Month"],
+            parser=_period,
+            required=True,
+        ),
         Field("activity", _l("activity"), ["Actividad"], required=True),
-        Field("count", _l("count"), ["Cantidad", "Veces", "N°", "Número", "Count", "Times"],
-              parser=_non_negative, required=True),
-        Field("minutes", _l("minutes"), ["Minutos", "Minutos por vez", "Duración", "Minutes"],
-              parser=_non_negative),
+        Field(
+            "count",
+            _l("count"),
+            ["Cantidad", "Veces", "N°", "Número", "Count", "Times"],
+            parser=_non_negative,
+            required=True,
+        ),
+        Field(
+            "minutes",
+            _l("minutes"),
+            ["Minutos", "Minutos por vez", "Duración", "Minutes"],
+            parser=_non_negative,
+        ),
         Field("note", _l("note"), ["Nota", "Notas", "Comentario"], max_length=300),
     ]
 
@@ -188,28 +244,46 @@ class ActivityImport(_EconomicsKind):
         row["customer_id"] = self._customer(row, ctx)
         period = Period.parse(row.pop("period"))
         if period.kind != "month":
-            raise RowError(_("Give a month, e.g. 2025-07: cost to serve is recorded per month."),
-                           "period")
+            raise RowError(
+                _("Give a month, e.g. 2025-07: cost to serve is recorded per month."), "period"
+            )
         activity = ctx.cache["types"].get(fold(row.pop("activity")))
         if activity is None:
-            raise RowError(_("No activity of that name: define it first (kamp import "
-                             "activity-types, or Economics → Settings)."), "activity")
+            raise RowError(
+                _(
+                    "No activity of that name: define it first (kamp import "
+                    "activity-types, or Economics → Settings)."
+                ),
+                "activity",
+            )
         minutes = row.get("minutes")
         if activity.driver == Driver.MINUTE and not minutes:
-            raise RowError(_("“%(activity)s” is costed per minute: give the minutes per "
-                             "occurrence.") % {"activity": activity.name}, "minutes")
+            raise RowError(
+                _("“%(activity)s” is costed per minute: give the minutes per occurrence.")
+                % {"activity": activity.name},
+                "minutes",
+            )
         return {
-            "customer_id": row["customer_id"], "activity_id": activity.pk, "month": period.start,
+            "customer_id": row["customer_id"],
+            "activity_id": activity.pk,
+            "month": period.start,
             "count": row["count"],
             "minutes": minutes if activity.driver == Driver.MINUTE else None,
             "cost": activity.cost(row["count"], minutes),
-            "currency": activity.currency or ctx.cache["base"], "note": row.get("note", ""),
+            "currency": activity.currency or ctx.cache["base"],
+            "note": row.get("note", ""),
         }
 
     def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
         ActivityRecord.objects.bulk_create(
-            [ActivityRecord(import_batch=ctx.batch, **{k: v for k, v in r.items() if k[0] != "_"})
-             for r in rows], batch_size=1000)
+            [
+                ActivityRecord(
+                    import_batch=ctx.batch, **{k: v for k, v in r.items() if k[0] != "_"}
+                )
+                for r in rows
+            ],
+            batch_size=1000,
+        )
         ctx.created += len(rows)
 
 
@@ -217,30 +291,46 @@ class ActivityImport(_EconomicsKind):
 class InvestmentImport(_EconomicsKind):
     name = "investments"
     label = _l("KAM investments")
-    description = _l("Investments in KAM: customer, date, kind (people, competences, "
-                     "sponsorship, tailored_offer, technology_channels, sales_structure), amount, "
-                     "currency, note. An empty customer is a programme-wide investment, "
-                     "allocated to the key accounts by the allocation column (equal, revenue, "
-                     "kam_time).")
+    description = _l(
+        "Investments in KAM: customer, date, kind (people, competences, "
+        "sponsorship, tailored_offer, technology_channels, sales_structure), amount, "
+        "currency, note. An empty customer is a programme-wide investment, "
+        "allocated to the key accounts by the allocation column (equal, revenue, "
+        "kam_time)."
+    )
     models = [Investment]
     fields = [
         Field("customer", _l("customer"), CUSTOMER.aliases),
         Field("date", _l("date"), ["Fecha"], parser=parse_date, required=True),
-        Field("kind", _l("kind"), ["Tipo", "Tipo de inversión", "Clase", "Type"],
-              parser=choice_parser(InvestmentKind.choices, KIND_ES), required=True),
-        Field("amount", _l("amount"), ["Monto", "Importe", "Costo", "Amount", "Cost"],
-              parser=_amount, required=True),
+        Field(
+            "kind",
+            _l("kind"),
+            ["Tipo", "Tipo de inversión", "Clase", "Type"],
+            parser=choice_parser(InvestmentKind.choices, KIND_ES),
+            required=True,
+        ),
+        Field(
+            "amount",
+            _l("amount"),
+            ["Monto", "Importe", "Costo", "Amount", "Cost"],
+            parser=_amount,
+            required=True,
+        ),
         Field("currency", _l("currency"), ["Moneda", "Divisa"], parser=parse_currency),
         Field("note", _l("note"), ["Nota", "Notas", "Glosa", "Comentario"], max_length=500),
-        Field("allocation", _l("allocation rule"), ["Asignación", "Regla de asignación",
-                                                   "Allocation"],
-              parser=choice_parser(AllocationRule.choices, RULE_ES)),
+        Field(
+            "allocation",
+            _l("allocation rule"),
+            ["Asignación", "Regla de asignación", "Allocation"],
+            parser=choice_parser(AllocationRule.choices, RULE_ES),
+        ),
     ]
 
     def prepare(self, ctx: ImportContext) -> None:
         customer_index(ctx)
         ctx.cache["currency"] = dict(
-            Customer.objects.exclude(currency="").values_list("pk", "currency"))
+            Customer.objects.exclude(currency="").values_list("pk", "currency")
+        )
         ctx.cache["base"] = _base()
         ctx.cache["has_keys"] = Customer.objects.filter(status=CustomerStatus.KEY_ACCOUNT).exists()
 
@@ -248,35 +338,61 @@ class InvestmentImport(_EconomicsKind):
         if row.get("customer"):
             row["customer_id"] = self._customer(row, ctx)
             if row.pop("allocation", None):
-                raise RowError(_("An allocation rule is only for programme-wide investments "
-                                 "(empty customer)."), "allocation")
+                raise RowError(
+                    _(
+                        "An allocation rule is only for programme-wide investments "
+                        "(empty customer)."
+                    ),
+                    "allocation",
+                )
             row["allocation"] = ""
         else:
             row.pop("customer", None)
             user = ctx.user
             if user is not None and not user.manages_programme:
-                raise RowError(_("Only a director or an admin records programme-wide "
-                                 "investments: give the customer."), "customer")
+                raise RowError(
+                    _(
+                        "Only a director or an admin records programme-wide "
+                        "investments: give the customer."
+                    ),
+                    "customer",
+                )
             if not ctx.cache["has_keys"]:
-                raise RowError(_("There are no key accounts to allocate a programme-wide "
-                                 "investment to."), "customer")
+                raise RowError(
+                    _("There are no key accounts to allocate a programme-wide investment to."),
+                    "customer",
+                )
             row["customer_id"] = None
             row["allocation"] = row.get("allocation") or AllocationRule.EQUAL
-        row.setdefault("currency", ctx.cache["currency"].get(row["customer_id"])
-                       or ctx.cache["base"])
+        row.setdefault(
+            "currency", ctx.cache["currency"].get(row["customer_id"]) or ctx.cache["base"]
+        )
         row["currency"] = row["currency"].upper()
         row.setdefault("note", "")
         return row
 
     def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
         objs = Investment.objects.bulk_create(
-            [Investment(import_batch=ctx.batch, **{k: v for k, v in r.items() if k[0] != "_"})
-             for r in rows], batch_size=1000)
+            [
+                Investment(import_batch=ctx.batch, **{k: v for k, v in r.items() if k[0] != "_"})
+                for r in rows
+            ],
+            batch_size=1000,
+        )
         own = [o for o in objs if o.customer_id]
         InvestmentAllocation.objects.bulk_create(
-            [InvestmentAllocation(investment=o, customer_id=o.customer_id, amount=o.amount,
-                                  currency=o.currency, date=o.date) for o in own],
-            batch_size=1000)
+            [
+                InvestmentAllocation(
+                    investment=o,
+                    customer_id=o.customer_id,
+                    amount=o.amount,
+                    currency=o.currency,
+                    date=o.date,
+                )
+                for o in own
+            ],
+            batch_size=1000,
+        )
         ctx.cache.setdefault("programme", []).extend(o for o in objs if not o.customer_id)
         ctx.created += len(objs)
 
@@ -290,17 +406,35 @@ class InvestmentImport(_EconomicsKind):
 class CategorySpendImport(_EconomicsKind):
     name = "category-spend"
     label = _l("Category spend")
-    description = _l("The customer's estimated total spend in our category: customer, period "
-                     "(2025, 2025-Q3 or 2025-07), amount, currency. A new estimate for the same "
-                     "customer and period replaces the old one.")
+    description = _l(
+        "The customer's estimated total spend in our category: customer, period "
+        "(2025, 2025-Q3 or 2025-07), amount, currency. A new estimate for the same "
+        "customer and period replaces the old one."
+    )
     models = [CategorySpend]
     fields = [
         CUSTOMER,
-        Field("period", _l("period"), ["Periodo", "Período", "Año", "Year"], parser=_period,
-              required=True),
-        Field("amount", _l("amount"), ["Monto", "Gasto", "Gasto en la categoría",
-                                       "Gasto estimado", "Spend", "Category spend"],
-              parser=_non_negative, required=True),
+        Field(
+            "period",
+            _l("period"),
+            ["Periodo", "Período", "Año", "Year"],
+            parser=_period,
+            required=True,
+        ),
+        Field(
+            "amount",
+            _l("amount"),
+            [
+                "Monto",
+                "Gasto",
+                "Gasto en la categoría",
+                "Gasto estimado",
+                "Spend",
+                "Category spend",
+            ],
+            parser=_non_negative,
+            required=True,
+        ),
         Field("currency", _l("currency"), ["Moneda", "Divisa"], parser=parse_currency),
         Field("note", _l("note"), ["Nota", "Fuente", "Source"], max_length=300),
     ]
@@ -308,7 +442,8 @@ class CategorySpendImport(_EconomicsKind):
     def prepare(self, ctx: ImportContext) -> None:
         customer_index(ctx)
         ctx.cache["currency"] = dict(
-            Customer.objects.exclude(currency="").values_list("pk", "currency"))
+            Customer.objects.exclude(currency="").values_list("pk", "currency")
+        )
         ctx.cache["base"] = _base()
         ctx.cache["seen"] = {}
 
@@ -317,13 +452,19 @@ class CategorySpendImport(_EconomicsKind):
         period = Period.parse(row.pop("period"))
         first = ctx.cache["seen"].setdefault((cid, str(period)), ctx.line)
         if first != ctx.line:
-            raise RowError(_("This customer and period are already on line %(line)s.")
-                           % {"line": first}, "period")
+            raise RowError(
+                _("This customer and period are already on line %(line)s.") % {"line": first},
+                "period",
+            )
         return {
-            "customer_id": cid, "period": str(period), "first_month": period.start,
-            "months": period.months, "amount": row["amount"],
-            "currency": (row.get("currency") or ctx.cache["currency"].get(cid)
-                         or ctx.cache["base"]).upper(),
+            "customer_id": cid,
+            "period": str(period),
+            "first_month": period.start,
+            "months": period.months,
+            "amount": row["amount"],
+            "currency": (
+                row.get("currency") or ctx.cache["currency"].get(cid) or ctx.cache["base"]
+            ).upper(),
             "note": row.get("note", ""),
         }
 

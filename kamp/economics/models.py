@@ -9,7 +9,9 @@ class SalesLine(models.Model):
     """One invoiced line: it feeds the account P&L and the derived selection factors."""
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="sales_lines",
     )
     date = models.DateField(_("date"))
@@ -18,11 +20,17 @@ class SalesLine(models.Model):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     product = models.CharField(_("product"), max_length=200, blank=True)
     category = models.CharField(_("category"), max_length=200, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4, null=True, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
     document_number = models.CharField(_("document number"), max_length=60, blank=True)
     line_number = models.CharField(_("line"), max_length=20, blank=True)
     import_batch = models.ForeignKey(
-        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         editable=False,
     )
 
@@ -32,11 +40,16 @@ class SalesLine(models.Model):
         ordering = ["-date", "-id"]
         # Covering the P&L's GROUP BY: SQLite answers it from the index alone (6× faster than
         # going back to the table for 5 million lines).
-        indexes = [models.Index(fields=["customer", "date", "currency", "net_amount", "cost"],
-                                name="sales_line_pnl_idx")]
+        indexes = [
+            models.Index(
+                fields=["customer", "date", "currency", "net_amount", "cost"],
+                name="sales_line_pnl_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["document_number", "line_number"], condition=~Q(document_number=""),
+                fields=["document_number", "line_number"],
+                condition=~Q(document_number=""),
                 name="sales_line_document_unique",
             )
         ]
@@ -56,21 +69,33 @@ class ActivityType(models.Model):
     time-driven rate: per minute (cost = rate × minutes × count) or per event (rate × count)."""
 
     name = models.CharField(_("activity"), max_length=120, unique=True)
-    driver = models.CharField(_("driver"), max_length=10, choices=Driver.choices,
-                              default=Driver.MINUTE)
-    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=4,
-                               help_text=_("Cost per minute or per event."))
-    currency = models.CharField(_("currency"), max_length=3, blank=True,
-                                help_text=_("ISO code; empty: the base currency."))
+    driver = models.CharField(
+        _("driver"), max_length=10, choices=Driver.choices, default=Driver.MINUTE
+    )
+    rate = models.DecimalField(
+        _("rate"), max_digits=18, decimal_places=4, help_text=_("Cost per minute or per event.")
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, help_text=_("ISO code; empty: the base currency.")
+    )
     kam_time = models.BooleanField(
-        _("KAM time"), default=False,
-        help_text=_("Time of the key account manager: used to allocate programme-wide "
-                    "investments by KAM time."),
+        _("KAM time"),
+        default=False,
+        help_text=_(
+            "Time of the key account manager: used to allocate programme-wide "
+            "investments by KAM time."
+        ),
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("activity")
@@ -95,27 +120,42 @@ class ActivityRecord(models.Model):
     record is saved, with the rate of the day, so a later change of rate never rewrites past
     periods."""
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.CASCADE, related_name="activity_records")
-    activity = models.ForeignKey(ActivityType, verbose_name=_("activity"),
-                                 on_delete=models.PROTECT, related_name="records")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="activity_records",
+    )
+    activity = models.ForeignKey(
+        ActivityType, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="records"
+    )
     month = models.DateField(_("month"), help_text=_("First day of the month."))
     count = models.DecimalField(_("count"), max_digits=14, decimal_places=2)
-    minutes = models.DecimalField(_("minutes per occurrence"), max_digits=12, decimal_places=2,
-                                  null=True, blank=True)
+    minutes = models.DecimalField(
+        _("minutes per occurrence"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=4, editable=False)
     currency = models.CharField(_("currency"), max_length=3, blank=True, editable=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("activity record")
         verbose_name_plural = _("activity records")
         ordering = ["-month", "activity__name"]
-        indexes = [models.Index(fields=["customer", "month", "currency", "cost"],
-                                name="activity_record_pnl_idx")]
+        indexes = [
+            models.Index(
+                fields=["customer", "month", "currency", "cost"], name="activity_record_pnl_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity} × {self.count} ({self.month:%Y-%m})"
@@ -142,20 +182,32 @@ class Investment(models.Model):
     to the key accounts by the director's rule (see :class:`InvestmentAllocation`)."""
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="kam_investments",
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="kam_investments",
         help_text=_("Empty: programme-wide, allocated to the key accounts."),
     )
     kind = models.CharField(_("kind"), max_length=24, choices=InvestmentKind.choices)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=4)
-    currency = models.CharField(_("currency"), max_length=3, blank=True,
-                                help_text=_("ISO code; empty: the base currency."))
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, help_text=_("ISO code; empty: the base currency.")
+    )
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=500, blank=True)
-    allocation = models.CharField(_("allocation rule"), max_length=10,
-                                  choices=AllocationRule.choices, blank=True)
-    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    allocation = models.CharField(
+        _("allocation rule"), max_length=10, choices=AllocationRule.choices, blank=True
+    )
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -177,10 +229,10 @@ class InvestmentAllocation(models.Model):
     allocation (all of it); a programme-wide one is split over the key accounts, the parts adding
     up exactly to the amount. The P&L reads only allocations."""
 
-    investment = models.ForeignKey(Investment, on_delete=models.CASCADE,
-                                   related_name="allocations")
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.CASCADE, related_name="+")
+    investment = models.ForeignKey(Investment, on_delete=models.CASCADE, related_name="allocations")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=4)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     date = models.DateField(_("date"))
@@ -189,8 +241,11 @@ class InvestmentAllocation(models.Model):
     class Meta:
         verbose_name = _("investment allocation")
         verbose_name_plural = _("investment allocations")
-        indexes = [models.Index(fields=["customer", "date", "currency", "amount"],
-                                name="allocation_pnl_idx")]
+        indexes = [
+            models.Index(
+                fields=["customer", "date", "currency", "amount"], name="allocation_pnl_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.investment_id} → {self.customer_id}: {self.amount}"
@@ -201,23 +256,34 @@ class CategorySpend(models.Model):
     """The customer's estimated total spend in our category for a period (year, quarter or
     month): our sales ÷ this = share of wallet."""
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.CASCADE, related_name="category_spend")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="category_spend",
+    )
     period = models.CharField(_("period"), max_length=7, help_text=_("2025, 2025-Q3 or 2025-07"))
     first_month = models.DateField(_("first month"), editable=False)
     months = models.PositiveSmallIntegerField(_("months"), editable=False)
     amount = models.DecimalField(_("estimated category spend"), max_digits=18, decimal_places=4)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     note = models.CharField(_("source of the estimate"), max_length=300, blank=True)
-    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("category spend")
         verbose_name_plural = _("category spend")
         ordering = ["-first_month"]
-        constraints = [models.UniqueConstraint(fields=["customer", "period"],
-                                               name="category_spend_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "period"], name="category_spend_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.period} {self.amount}"
@@ -229,8 +295,11 @@ class ExchangeRate(models.Model):
     the next rate of that currency."""
 
     currency = models.CharField(_("currency"), max_length=3)
-    period = models.CharField(_("from period"), max_length=7,
-                              help_text=_("2025, 2025-Q3 or 2025-07: valid from its first month."))
+    period = models.CharField(
+        _("from period"),
+        max_length=7,
+        help_text=_("2025, 2025-Q3 or 2025-07: valid from its first month."),
+    )
     valid_from = models.DateField(_("valid from"), editable=False)
     rate = models.DecimalField(_("rate to the base currency"), max_digits=24, decimal_places=8)
 
@@ -238,8 +307,9 @@ class ExchangeRate(models.Model):
         verbose_name = _("exchange rate")
         verbose_name_plural = _("exchange rates")
         ordering = ["currency", "-valid_from"]
-        constraints = [models.UniqueConstraint(fields=["currency", "valid_from"],
-                                               name="exchange_rate_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="exchange_rate_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.currency} {self.period} {self.rate}"
@@ -255,20 +325,29 @@ class EconomicsSettings(models.Model):
     """The economics settings (one row): CLV parameters and the alert rule."""
 
     clv_retention = models.DecimalField(
-        _("retention rate"), max_digits=5, decimal_places=4, default=Decimal("0.90"),
+        _("retention rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.90"),
         help_text=_("Chance that the customer stays one more year (0–1)."),
     )
     clv_discount = models.DecimalField(
-        _("discount rate"), max_digits=5, decimal_places=4, default=Decimal("0.10"),
+        _("discount rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.10"),
         help_text=_("Yearly rate at which future profit is discounted (e.g. 0.10)."),
     )
     clv_years = models.PositiveSmallIntegerField(_("CLV horizon (years)"), default=5)
-    alert_unit = models.CharField(_("alert period"), max_length=8, choices=PeriodUnit.choices,
-                                  default=PeriodUnit.QUARTER)
+    alert_unit = models.CharField(
+        _("alert period"), max_length=8, choices=PeriodUnit.choices, default=PeriodUnit.QUARTER
+    )
     alert_periods = models.PositiveSmallIntegerField(
-        _("unprofitable periods in a row"), default=2,
-        help_text=_("Flag a key account whose profit after KAM is negative this many periods "
-                    "in a row."),
+        _("unprofitable periods in a row"),
+        default=2,
+        help_text=_(
+            "Flag a key account whose profit after KAM is negative this many periods in a row."
+        ),
     )
 
     class Meta:

@@ -48,7 +48,8 @@ def unit(currency: str) -> Decimal:
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """``amount`` rounded (half up) to ``currency``'s minor unit; never ``-0``."""
     q = (amount if isinstance(amount, Decimal) else Decimal(amount)).quantize(
-        unit(currency), rounding=ROUND_HALF_UP)
+        unit(currency), rounding=ROUND_HALF_UP
+    )
     return q + 0 if q else abs(q)
 
 
@@ -339,7 +340,9 @@ class AccountPnL:
         if self.category_spend is not None or other.category_spend is not None:
             spend = (self.category_spend or ZERO) + (other.category_spend or ZERO)
         return AccountPnL(
-            None, self.period, self.currency,
+            None,
+            self.period,
+            self.currency,
             self.net_revenue + other.net_revenue,
             self.cost_of_goods + other.cost_of_goods,
             self.cost_to_serve + other.cost_to_serve,
@@ -383,9 +386,7 @@ def potential(our_sales: Decimal, category_spend: Decimal | None) -> Decimal | N
 MoneyRows = Iterable[tuple[int | None, str, Decimal]]
 
 
-def _sum_to_base(
-    rows: MoneyRows, rates: RateTable, missing: set[tuple[str, str]]
-) -> Decimal:
+def _sum_to_base(rows: MoneyRows, rates: RateTable, missing: set[tuple[str, str]]) -> Decimal:
     total = ZERO
     for month, currency, amount in rows:
         if amount is None:
@@ -456,9 +457,7 @@ def prorated_spend(
 
 
 # --- customer lifetime value --------------------------------------------------------------------
-def clv(
-    flows: Sequence[tuple[Decimal, Decimal]], retention: Decimal, discount: Decimal
-) -> Decimal:
+def clv(flows: Sequence[tuple[Decimal, Decimal]], retention: Decimal, discount: Decimal) -> Decimal:
     """CLV = Σₜ (contributionₜ − investmentₜ)·rᵗ / (1+d)ᵗ, t = 1…len(flows) (kam-domain.md §5).
 
     ``flows[t-1]`` is (contribution, investment) of year t; ``retention`` r and ``discount`` d as
@@ -495,7 +494,10 @@ def whale_curve(profits: Iterable[tuple[Hashable, Decimal]]) -> list[WhalePoint]
         cum += profit
         points.append(
             WhalePoint(
-                i, key, profit, cum,
+                i,
+                key,
+                profit,
+                cum,
                 (Decimal(i) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
                 ratio(cum, total),
             )

@@ -69,9 +69,7 @@ def base_currency() -> str:
 def rate_table(base: str | None = None) -> RateTable:
     base = (base or base_currency()).upper()
     rows = ExchangeRate.objects.values_list("currency", "valid_from", "rate")
-    return RateTable.from_rows(
-        base, ((c, pnl.month_index(d.year, d.month), r) for c, d, r in rows)
-    )
+    return RateTable.from_rows(base, ((c, pnl.month_index(d.year, d.month), r) for c, d, r in rows))
 
 
 def data_version() -> str:
@@ -82,8 +80,17 @@ def data_version() -> str:
 
     from kamp.core.models import AuditEvent
 
-    tables = [m._meta.db_table for m in (AuditEvent, SalesLine, ActivityRecord,
-                                         InvestmentAllocation, CategorySpend, ExchangeRate)]
+    tables = [
+        m._meta.db_table
+        for m in (
+            AuditEvent,
+            SalesLine,
+            ActivityRecord,
+            InvestmentAllocation,
+            CategorySpend,
+            ExchangeRate,
+        )
+    ]
     sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in tables)
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -147,8 +154,11 @@ def _gather(periods: Sequence[Period], customers, base: str) -> dict:
         qs = model.objects.filter(scope, **{f"{date_field}__gte": start, f"{date_field}__lt": end})
         # The date range already keeps rows inside the periods; a row in a gap between
         # non-adjacent periods gets bucket −1 and is skipped below.
-        bucket = Value(0, output_field=IntegerField()) if len(periods) == 1 \
+        bucket = (
+            Value(0, output_field=IntegerField())
+            if len(periods) == 1
             else _bucket(date_field, periods)
+        )
         qs = qs.annotate(bucket=bucket)
         in_base = Q(currency=base)
         if customer_fallback:
@@ -219,7 +229,9 @@ def compute(
         cid, i = key
         rows = data.get(key, {})
         out[key] = pnl.build_pnl(
-            cid, periods[i], rates,
+            cid,
+            periods[i],
+            rates,
             revenue=rows.get("revenue", ()),
             cost_of_goods=rows.get("cost_of_goods", ()),
             cost_to_serve=rows.get("cost_to_serve", ()),
@@ -309,8 +321,9 @@ def account_clv(value_12m: AccountPnL, settings: EconomicsSettings | None = None
 
 def key_account_ids(customer_ids: Iterable[int]) -> set[int]:
     return set(
-        Customer.objects.filter(pk__in=list(customer_ids), status=CustomerStatus.KEY_ACCOUNT)
-        .values_list("pk", flat=True)
+        Customer.objects.filter(
+            pk__in=list(customer_ids), status=CustomerStatus.KEY_ACCOUNT
+        ).values_list("pk", flat=True)
     )
 
 

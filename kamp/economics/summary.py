@@ -22,8 +22,10 @@ def card(request, customer):
     value = services.account_pnl(customer, window)
     if not (value.net_revenue or value.cost_to_serve or value.kam_investments):
         return ("economics/_summary_card.html", {"customer": customer, "empty": True})
-    return ("economics/_summary_card.html", {"customer": customer, "value": value,
-                                              "window": window})
+    return (
+        "economics/_summary_card.html",
+        {"customer": customer, "value": value, "window": window},
+    )
 
 
 def badges(customer_ids: list[int], user=None) -> dict[int, list[dict]]:
@@ -35,7 +37,8 @@ def badges(customer_ids: list[int], user=None) -> dict[int, list[dict]]:
     if user is None or not customer_ids:
         return {}
     allowed = set(
-        services.economics_customers(user).filter(pk__in=list(customer_ids))
+        services.economics_customers(user)
+        .filter(pk__in=list(customer_ids))
         .values_list("pk", flat=True)
     )
     if not allowed:
@@ -48,12 +51,16 @@ def badges(customer_ids: list[int], user=None) -> dict[int, list[dict]]:
         if value is None:
             continue
         profit = value.profit_after_kam
-        out[cid] = [{
-            "label": _("Profit after KAM %(amount)s") % {
-                "amount": format_money(profit, value.currency)},
-            "css": "profit-negative" if profit < 0 else "profit-positive",
-            "title": _("Last 12 months: contribution %(c)s − KAM investments %(i)s") % {
-                "c": format_money(value.contribution, value.currency),
-                "i": format_money(value.kam_investments, value.currency)},
-        }]
+        out[cid] = [
+            {
+                "label": _("Profit after KAM %(amount)s")
+                % {"amount": format_money(profit, value.currency)},
+                "css": "profit-negative" if profit < 0 else "profit-positive",
+                "title": _("Last 12 months: contribution %(c)s − KAM investments %(i)s")
+                % {
+                    "c": format_money(value.contribution, value.currency),
+                    "i": format_money(value.kam_investments, value.currency),
+                },
+            }
+        ]
     return out

@@ -46,24 +46,58 @@ TAB = "economics"
 
 # Each P&L line: (key, label, how it is computed, where its inputs are, is a subtotal).
 PNL_ROWS = [
-    ("net_revenue", pgettext_lazy("P&L line", "Net revenue"),
-     gettext_lazy("Sum of the invoiced sales lines' net amounts (after discounts and rebates)."),
-     "sales", False),
-    ("cost_of_goods", gettext_lazy("Cost of goods"),
-     gettext_lazy("Sum of the sales lines' cost."), "sales", False),
-    ("gross_margin", gettext_lazy("Gross margin"),
-     gettext_lazy("Net revenue − cost of goods."), "", True),
-    ("cost_to_serve", gettext_lazy("Cost to serve"),
-     gettext_lazy("Sum of the activities done for the account: rate × minutes × count, or "
-                  "rate × count for activities costed per event."), "cost-to-serve", False),
-    ("contribution", gettext_lazy("Contribution"),
-     gettext_lazy("Gross margin − cost to serve."), "", True),
-    ("kam_investments", gettext_lazy("KAM investments"),
-     gettext_lazy("The account's own investments plus its share of programme-wide ones."),
-     "investments", False),
-    ("profit_after_kam", gettext_lazy("Profit after KAM"),
-     gettext_lazy("Contribution − KAM investments: what the account leaves after all it costs."),
-     "", True),
+    (
+        "net_revenue",
+        pgettext_lazy("P&L line", "Net revenue"),
+        gettext_lazy("Sum of the invoiced sales lines' net amounts (after discounts and rebates)."),
+        "sales",
+        False,
+    ),
+    (
+        "cost_of_goods",
+        gettext_lazy("Cost of goods"),
+        gettext_lazy("Sum of the sales lines' cost."),
+        "sales",
+        False,
+    ),
+    (
+        "gross_margin",
+        gettext_lazy("Gross margin"),
+        gettext_lazy("Net revenue − cost of goods."),
+        "",
+        True,
+    ),
+    (
+        "cost_to_serve",
+        gettext_lazy("Cost to serve"),
+        gettext_lazy(
+            "Sum of the activities done for the account: rate × minutes × count, or "
+            "rate × count for activities costed per event."
+        ),
+        "cost-to-serve",
+        False,
+    ),
+    (
+        "contribution",
+        gettext_lazy("Contribution"),
+        gettext_lazy("Gross margin − cost to serve."),
+        "",
+        True,
+    ),
+    (
+        "kam_investments",
+        gettext_lazy("KAM investments"),
+        gettext_lazy("The account's own investments plus its share of programme-wide ones."),
+        "investments",
+        False,
+    ),
+    (
+        "profit_after_kam",
+        gettext_lazy("Profit after KAM"),
+        gettext_lazy("Contribution − KAM investments: what the account leaves after all it costs."),
+        "",
+        True,
+    ),
 ]
 COSTS = {"cost_of_goods", "cost_to_serve", "kam_investments"}
 
@@ -101,14 +135,22 @@ def period_from(request: HttpRequest) -> tuple[Period, str]:
         try:
             return Period.parse(text), str(Period.parse(text))
         except ValueError:
-            messages.warning(request, _("“%(p)s” is not a period (use 2025, 2025-Q3 or 2025-07): "
-                                        "showing the last 12 months.") % {"p": text})
+            messages.warning(
+                request,
+                _(
+                    "“%(p)s” is not a period (use 2025, 2025-Q3 or 2025-07): "
+                    "showing the last 12 months."
+                )
+                % {"p": text},
+            )
     return Period.trailing(date.today(), 12), "12m"
 
 
 def period_label(period: Period, code: str) -> str:
     if code == "12m":
-        return _("last 12 months (%(range)s)") % {"range": f"{period.start:%Y-%m} – {_last_month(period)}"}
+        return _("last 12 months (%(range)s)") % {
+            "range": f"{period.start:%Y-%m} – {_last_month(period)}"
+        }
     return str(period)
 
 
@@ -123,12 +165,20 @@ def pnl_rows(value) -> list[dict]:
     for key, label, how, inputs, subtotal in PNL_ROWS:
         now = value.line(key)
         before = value.previous.line(key) if value.previous else None
-        rows.append({
-            "key": key, "label": label, "how": how, "inputs": inputs, "subtotal": subtotal,
-            "value": now, "previous": before, "growth": value.growth(key),
-            "cost": key in COSTS,
-            "negative": subtotal and now < 0,
-        })
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "how": how,
+                "inputs": inputs,
+                "subtotal": subtotal,
+                "value": now,
+                "previous": before,
+                "growth": value.growth(key),
+                "cost": key in COSTS,
+                "negative": subtotal and now < 0,
+            }
+        )
     return rows
 
 
@@ -161,8 +211,11 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
         which = request.POST.get("form", "")
         if which not in forms:
             raise PermissionDenied
-        form_class = {"activity": ActivityRecordForm, "investment": InvestmentForm,
-                      "spend": CategorySpendForm}[which]
+        form_class = {
+            "activity": ActivityRecordForm,
+            "investment": InvestmentForm,
+            "spend": CategorySpendForm,
+        }[which]
         form = form_class(request.POST, prefix=forms[which].prefix)
         forms[which] = form
         if form.is_valid():
@@ -174,23 +227,46 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect(request.get_full_path())
         status = 422
-    return render(request, "economics/customer_tab.html",
-                  _customer_tab_context(request, customer, forms), status=status)
+    return render(
+        request,
+        "economics/customer_tab.html",
+        _customer_tab_context(request, customer, forms),
+        status=status,
+    )
 
 
 def _save_customer_form(request, customer, which, data) -> None:
     user = request.user
     if which == "activity":
         month = Period.parse(data["month"]).start
-        actions.do_record_activity(user, customer, data["activity"], month, data["count"],
-                                   data.get("minutes"), data.get("note", ""))
+        actions.do_record_activity(
+            user,
+            customer,
+            data["activity"],
+            month,
+            data["count"],
+            data.get("minutes"),
+            data.get("note", ""),
+        )
     elif which == "investment":
-        actions.do_record_investment(user, customer=customer, kind=data["kind"],
-                                     amount=data["amount"], currency=data.get("currency", ""),
-                                     date=data["date"], note=data.get("note", ""))
+        actions.do_record_investment(
+            user,
+            customer=customer,
+            kind=data["kind"],
+            amount=data["amount"],
+            currency=data.get("currency", ""),
+            date=data["date"],
+            note=data.get("note", ""),
+        )
     else:
-        actions.do_set_category_spend(user, customer, data["period"], data["amount"],
-                                      data.get("currency", ""), data.get("note", ""))
+        actions.do_set_category_spend(
+            user,
+            customer,
+            data["period"],
+            data["amount"],
+            data.get("currency", ""),
+            data.get("note", ""),
+        )
 
 
 def _customer_tab_context(request, customer, forms) -> dict:
@@ -204,46 +280,70 @@ def _customer_tab_context(request, customer, forms) -> dict:
     settings = EconomicsSettings.load()
     clv = services.account_clv(last_12, settings)
     records = (
-        ActivityRecord.objects.filter(customer=customer, month__gte=period.start,
-                                      month__lt=period.end)
-        .select_related("activity").order_by("-month", "activity__name")[:300]
+        ActivityRecord.objects.filter(
+            customer=customer, month__gte=period.start, month__lt=period.end
+        )
+        .select_related("activity")
+        .order_by("-month", "activity__name")[:300]
     )
     allocations = (
-        InvestmentAllocation.objects.filter(customer=customer, date__gte=period.start,
-                                            date__lt=period.end)
-        .select_related("investment").order_by("-date")[:300]
+        InvestmentAllocation.objects.filter(
+            customer=customer, date__gte=period.start, date__lt=period.end
+        )
+        .select_related("investment")
+        .order_by("-date")[:300]
     )
     sales = (
         SalesLine.objects.filter(customer=customer, date__gte=period.start, date__lt=period.end)
-        .values("currency").annotate(lines=Count("id"), net=Sum("net_amount"), cost=Sum("cost"))
+        .values("currency")
+        .annotate(lines=Count("id"), net=Sum("net_amount"), cost=Sum("cost"))
         .order_by("currency")
     )
     spends = CategorySpend.objects.filter(customer=customer).order_by("-first_month")[:12]
     cts_summary = (
-        ActivityRecord.objects.filter(customer=customer, month__gte=period.start,
-                                      month__lt=period.end)
+        ActivityRecord.objects.filter(
+            customer=customer, month__gte=period.start, month__lt=period.end
+        )
         .values("activity__name", "activity__driver", "currency")
-        .annotate(occurrences=Sum("count"), total_minutes=Sum(F("count") * F("minutes")),
-                  total_cost=Sum("cost"))
+        .annotate(
+            occurrences=Sum("count"),
+            total_minutes=Sum(F("count") * F("minutes")),
+            total_cost=Sum("cost"),
+        )
         .order_by("-total_cost")
     )
     inv_summary, inv_note = _investment_summary(customer, period, value)
     found_alerts = list(economics_alerts.alerts(Customer.objects.filter(pk=customer.pk), today))
     return customer_context(
-        request, customer, TAB,
-        period=period, period_code=code, period_label=period_label(period, code),
-        previous_label=period_label(period.previous(), "") if code != "12m"
+        request,
+        customer,
+        TAB,
+        period=period,
+        period_code=code,
+        period_label=period_label(period, code),
+        previous_label=period_label(period.previous(), "")
+        if code != "12m"
         else _("the 12 months before"),
-        periods=period_choices(today), period_codes=[c for c, _l in period_choices(today)],
+        periods=period_choices(today),
+        period_codes=[c for c, _l in period_choices(today)],
         in_progress=period.end > today,
-        value=value, rows=pnl_rows(value), currency=value.currency,
+        value=value,
+        rows=pnl_rows(value),
+        currency=value.currency,
         missing_rates=sorted(value.missing_rates),
-        last_12=last_12, clv=clv, settings=settings,
+        last_12=last_12,
+        clv=clv,
+        settings=settings,
         clv_years=settings.clv_years,
         chart=_chart_series(customer, today),
-        records=records, allocations=allocations, cts_summary=list(cts_summary),
-        inv_summary=inv_summary, inv_summary_note=inv_note,
-        column_label=_("Last 12 months") if code == "12m" else str(period), sales=list(sales), spends=spends,
+        records=records,
+        allocations=allocations,
+        cts_summary=list(cts_summary),
+        inv_summary=inv_summary,
+        inv_summary_note=inv_note,
+        column_label=_("Last 12 months") if code == "12m" else str(period),
+        sales=list(sales),
+        spends=spends,
         alerts=found_alerts,
         forms=forms,
         customer_currency=customer.currency or value.currency,
@@ -257,11 +357,9 @@ def _investment_summary(customer, period, value):
     from .models import InvestmentKind
 
     rates = services.rate_table(value.currency)
-    rows = (
-        InvestmentAllocation.objects.filter(customer=customer, date__gte=period.start,
-                                            date__lt=period.end)
-        .values_list("investment__kind", "investment__customer_id", "currency", "date", "amount")
-    )
+    rows = InvestmentAllocation.objects.filter(
+        customer=customer, date__gte=period.start, date__lt=period.end
+    ).values_list("investment__kind", "investment__customer_id", "currency", "date", "amount")
     sums: dict = {}
     missing = False
     for kind, own, currency, day, amount in rows:
@@ -273,8 +371,14 @@ def _investment_summary(customer, period, value):
             continue
         slot[0 if own else 1] += converted
     labels = dict(InvestmentKind.choices)
-    out = [{"label": labels.get(k, k), "own": pnl.quantize(v[0], value.currency),
-            "programme": pnl.quantize(v[1], value.currency)} for k, v in sums.items()]
+    out = [
+        {
+            "label": labels.get(k, k),
+            "own": pnl.quantize(v[0], value.currency),
+            "programme": pnl.quantize(v[1], value.currency),
+        }
+        for k, v in sums.items()
+    ]
     note = _("Some investments have no exchange rate and are left out.") if missing else ""
     return out, note
 
@@ -376,8 +480,15 @@ def portfolio_data(request) -> dict:
     shown = {p.key for p in w["top"]} | {p.key for p in w["bottom"]} | key_ids
     names = dict(Customer.objects.filter(pk__in=list(shown)).values_list("pk", "name"))
     key_rows = sorted(
-        ({"id": c, "name": names.get(c, ""), "point": w["key_points"].get(c),
-          "value": w["key_values"].get(c)} for c in key_ids),
+        (
+            {
+                "id": c,
+                "name": names.get(c, ""),
+                "point": w["key_points"].get(c),
+                "value": w["key_values"].get(c),
+            }
+            for c in key_ids
+        ),
         key=lambda r: (r["point"].rank if r["point"] else 10**9, r["name"]),
     )
     chart = {
@@ -385,9 +496,13 @@ def portfolio_data(request) -> dict:
         "x": [0.0] + [float(p.customers_pct * 100) for p in w["sample"]],
         "y": [0.0] + [float(p.cumulative) for p in w["sample"]],
         "keys": [
-            {"x": float(p.customers_pct * 100), "y": float(p.cumulative),
-             "name": names.get(p.key, "")}
-            for p in w["sample"] if p.key in key_ids
+            {
+                "x": float(p.customers_pct * 100),
+                "y": float(p.cumulative),
+                "name": names.get(p.key, ""),
+            }
+            for p in w["sample"]
+            if p.key in key_ids
         ],
         "currency": rates.base,
         "total": float(w["total"].profit_after_kam),
@@ -400,15 +515,26 @@ def portfolio_data(request) -> dict:
         },
     }
     return {
-        "period": period, "period_code": code, "period_label": period_label(period, code),
-        "periods": period_choices(), "period_codes": [c for c, _l in period_choices()],
-        "currency": rates.base, "scope": scope, "rates": rates,
+        "period": period,
+        "period_code": code,
+        "period_label": period_label(period, code),
+        "periods": period_choices(),
+        "period_codes": [c for c, _l in period_choices()],
+        "currency": rates.base,
+        "scope": scope,
+        "rates": rates,
         "names": names,
         "top": [{"p": p, "name": names.get(p.key, "")} for p in w["top"]],
         "bottom": [{"p": p, "name": names.get(p.key, "")} for p in w["bottom"]],
-        "key_rows": key_rows, "total": w["total"], "key_total": w["key_total"],
-        "peak": w["peak"], "losing": w["losing"], "customers": w["customers"],
-        "points": w["customers"], "chart": chart, "key_ids": key_ids,
+        "key_rows": key_rows,
+        "total": w["total"],
+        "key_total": w["key_total"],
+        "peak": w["peak"],
+        "losing": w["losing"],
+        "customers": w["customers"],
+        "points": w["customers"],
+        "chart": chart,
+        "key_ids": key_ids,
     }
 
 
@@ -422,8 +548,9 @@ def portfolio_export(request: HttpRequest) -> HttpResponse:
     from . import pnl
 
     data = portfolio_data(request)
-    values = services.portfolio_pnl(data["period"], data["scope"], with_previous=False,
-                                    rates=data["rates"])
+    values = services.portfolio_pnl(
+        data["period"], data["scope"], with_previous=False, rates=data["rates"]
+    )
     data["values"] = values
     data["points"] = pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items())
     names = dict(Customer.objects.filter(pk__in=list(values)).values_list("pk", "name"))
@@ -438,8 +565,13 @@ def programme_investments(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             actions.do_record_investment(
-                request.user, customer=None, kind=d["kind"], amount=d["amount"],
-                currency=d.get("currency", ""), date=d["date"], note=d.get("note", ""),
+                request.user,
+                customer=None,
+                kind=d["kind"],
+                amount=d["amount"],
+                currency=d.get("currency", ""),
+                date=d["date"],
+                note=d.get("note", ""),
                 allocation=d["allocation"],
             )
         except ValidationError as exc:
@@ -449,11 +581,15 @@ def programme_investments(request: HttpRequest) -> HttpResponse:
             return redirect("economics:programme_investments")
     investments = (
         Investment.objects.filter(customer__isnull=True)
-        .prefetch_related("allocations__customer").order_by("-date", "-id")[:100]
+        .prefetch_related("allocations__customer")
+        .order_by("-date", "-id")[:100]
     )
-    return render(request, "economics/programme_investments.html",
-                  {"form": form, "investments": investments},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "economics/programme_investments.html",
+        {"form": form, "investments": investments},
+        status=422 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -479,15 +615,18 @@ def economics_settings(request: HttpRequest) -> HttpResponse:
     current = EconomicsSettings.load()
     which = request.POST.get("form", "") if request.method == "POST" else ""
     settings_form = SettingsForm(
-        request.POST if which == "settings" else None, instance=current, prefix="s",
+        request.POST if which == "settings" else None,
+        instance=current,
+        prefix="s",
         initial={"base_currency": services.base_currency()},
     )
     rate_form = ExchangeRateForm(request.POST if which == "rate" else None, prefix="r")
     edit = None
     if request.GET.get("activity", "").isdigit():
         edit = get_object_or_404(ActivityType, pk=int(request.GET["activity"]))
-    activity_form = ActivityTypeForm(request.POST if which == "activity" else None,
-                                     instance=edit, prefix="a")
+    activity_form = ActivityTypeForm(
+        request.POST if which == "activity" else None, instance=edit, prefix="a"
+    )
     if which:
         form = {"settings": settings_form, "rate": rate_form, "activity": activity_form}.get(which)
         if form is None:
@@ -500,13 +639,20 @@ def economics_settings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("economics:settings")
-    return render(request, "economics/settings.html", {
-        "settings_form": settings_form, "rate_form": rate_form, "activity_form": activity_form,
-        "editing": edit,
-        "rates": ExchangeRate.objects.all(),
-        "activities": ActivityType.objects.annotate(uses=Count("records")),
-        "base_currency": services.base_currency(),
-    }, status=422 if which else 200)
+    return render(
+        request,
+        "economics/settings.html",
+        {
+            "settings_form": settings_form,
+            "rate_form": rate_form,
+            "activity_form": activity_form,
+            "editing": edit,
+            "rates": ExchangeRate.objects.all(),
+            "activities": ActivityType.objects.annotate(uses=Count("records")),
+            "base_currency": services.base_currency(),
+        },
+        status=422 if which else 200,
+    )
 
 
 def _save_settings_form(request, which, form, edit) -> None:
@@ -517,8 +663,10 @@ def _save_settings_form(request, which, form, edit) -> None:
     elif which == "rate":
         actions.do_set_exchange_rate(request.user, d["currency"], d["period"], d["rate"])
     else:
-        values = {k: d[k] for k in ["name", "driver", "rate", "currency", "kam_time",
-                                    "description", "active"]}
+        values = {
+            k: d[k]
+            for k in ["name", "driver", "rate", "currency", "kam_time", "description", "active"]
+        }
         fresh = ActivityType.objects.get(pk=edit.pk) if edit else None
         actions.do_save_activity_type(request.user, fresh, **values)
 

@@ -36,22 +36,41 @@ def economy(db, account, director, ana):
     report = ActivityTypeFactory(name="Monthly report", driver="event", rate=D(180_000))
     for n, index in enumerate(window.month_indexes()):
         month = datetime.date(index // 12, index % 12 + 1, 1)
-        SalesLineFactory(customer=account, date=month.replace(day=10),
-                         net_amount=D(20_000_000 + 400_000 * n), cost=D(12_000_000), currency="CLP")
+        SalesLineFactory(
+            customer=account,
+            date=month.replace(day=10),
+            net_amount=D(20_000_000 + 400_000 * n),
+            cost=D(12_000_000),
+            currency="CLP",
+        )
         actions.do_record_activity(ana, account, visit, month, D(3), D(120))
         actions.do_record_activity(ana, account, report, month, D(1))
-        actions.do_record_investment(director, customer=account, kind="people",
-                                     amount=D(1_500_000), date=month,
-                                     note="Dedicated KAM")
+        actions.do_record_investment(
+            director,
+            customer=account,
+            kind="people",
+            amount=D(1_500_000),
+            date=month,
+            note="Dedicated KAM",
+        )
     actions.do_set_category_spend(ana, account, str(today.year), D(900_000_000))
     actions.do_set_category_spend(ana, account, str(today.year - 1), D(880_000_000))
     for i in range(30):
-        c = CustomerFactory(name=f"Cliente {i:02d}",
-                            status=CustomerStatus.KEY_ACCOUNT if i % 9 == 0 else CustomerStatus.CANDIDATE)
-        SalesLineFactory(customer=c, date=today.replace(day=1) - datetime.timedelta(days=40),
-                         net_amount=D(1_000_000 * (30 - i)), cost=D(600_000 * (30 - i)), currency="CLP")
+        c = CustomerFactory(
+            name=f"Cliente {i:02d}",
+            status=CustomerStatus.KEY_ACCOUNT if i % 9 == 0 else CustomerStatus.CANDIDATE,
+        )
+        SalesLineFactory(
+            customer=c,
+            date=today.replace(day=1) - datetime.timedelta(days=40),
+            net_amount=D(1_000_000 * (30 - i)),
+            cost=D(600_000 * (30 - i)),
+            currency="CLP",
+        )
         if i > 24:
-            actions.do_record_activity(director, c, report, today.replace(day=1) - datetime.timedelta(days=40), D(40))
+            actions.do_record_activity(
+                director, c, report, today.replace(day=1) - datetime.timedelta(days=40), D(40)
+            )
     return account
 
 
@@ -66,7 +85,9 @@ def test_economics_tab_shows_the_pnl_and_the_chart(page, live_server, login, ana
     expect(page.locator("#pnl-trend .main-svg").first).to_be_attached(timeout=30_000)
     shot("economics-tab-en")
     # A quarter, picked in the period picker.
-    page.get_by_label("or another period").fill(str(Period.containing("quarter", datetime.date.today()).previous()))
+    page.get_by_label("or another period").fill(
+        str(Period.containing("quarter", datetime.date.today()).previous())
+    )
     page.get_by_label("or another period").press("Enter")
     expect(page).to_have_url(re.compile(r"period=\d{4}-Q\d"))
     expect(page.locator("#pnl-table")).to_contain_text("Net revenue")
@@ -106,7 +127,9 @@ def test_whale_curve(page, live_server, login, director, economy, shot):
     page.get_by_role("link", name="Profitability").click()
     expect(page.get_by_role("heading", name="Whale curve")).to_be_visible()
     expect(page.locator("#whale .main-svg").first).to_be_attached(timeout=30_000)
-    expect(page.locator("#whale .scatterlayer .trace, #whale .gl-container").first).to_be_attached(timeout=30_000)
+    expect(page.locator("#whale .scatterlayer .trace, #whale .gl-container").first).to_be_attached(
+        timeout=30_000
+    )
     expect(page.get_by_role("heading", name="Key accounts", exact=True)).to_be_visible()
     shot("economics-whale-en")
     login(director, language="es")

@@ -26,7 +26,11 @@ def _quarter_loss(customer, admin, months):
 def test_unprofitable_two_quarters_in_a_row(admin, account, other_account):
     _quarter_loss(account, admin, [datetime.date(2026, 5, 1), datetime.date(2026, 8, 1)])
     _quarter_loss(other_account, admin, [datetime.date(2026, 8, 1)])  # one quarter only
-    found = [a for a in alerts.alerts(Customer.objects.all(), AS_OF) if a.kind == "unprofitable_key_account"]
+    found = [
+        a
+        for a in alerts.alerts(Customer.objects.all(), AS_OF)
+        if a.kind == "unprofitable_key_account"
+    ]
     assert [a.customer_id for a in found] == [account.pk]
     assert "2026-Q2, 2026-Q3" in found[0].message
     assert found[0].url.endswith("?period=2026-Q3")
@@ -35,8 +39,11 @@ def test_unprofitable_two_quarters_in_a_row(admin, account, other_account):
 def test_star_quadrant_is_excepted(admin, account, monkeypatch):
     _quarter_loss(account, admin, [datetime.date(2026, 5, 1), datetime.date(2026, 8, 1)])
     monkeypatch.setattr(services, "star_quadrant_ids", lambda ids, as_of: {account.pk})
-    assert not [a for a in alerts.alerts(Customer.objects.all(), AS_OF)
-                if a.kind == "unprofitable_key_account"]
+    assert not [
+        a
+        for a in alerts.alerts(Customer.objects.all(), AS_OF)
+        if a.kind == "unprofitable_key_account"
+    ]
 
 
 def test_star_lookup_falls_back_to_no_exception(account):
@@ -46,8 +53,12 @@ def test_star_lookup_falls_back_to_no_exception(account):
 
 def test_cost_to_serve_outgrowing_revenue(admin, account, django_assert_max_num_queries):
     act = ActivityTypeFactory(name="Visit", driver="event", rate=D(100))
-    SalesLineFactory(customer=account, date=datetime.date(2025, 3, 1), net_amount=D(10_000), cost=D(0))
-    SalesLineFactory(customer=account, date=datetime.date(2026, 3, 1), net_amount=D(10_500), cost=D(0))
+    SalesLineFactory(
+        customer=account, date=datetime.date(2025, 3, 1), net_amount=D(10_000), cost=D(0)
+    )
+    SalesLineFactory(
+        customer=account, date=datetime.date(2026, 3, 1), net_amount=D(10_500), cost=D(0)
+    )
     actions.do_record_activity(admin, account, act, datetime.date(2025, 3, 1), D(10))
     actions.do_record_activity(admin, account, act, datetime.date(2026, 3, 1), D(15))
     with django_assert_max_num_queries(40):

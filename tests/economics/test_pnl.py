@@ -49,7 +49,9 @@ def test_minor_units_and_quantize():
 
 def test_rate_table_is_a_step_function():
     m = pnl.month_index
-    rates = RateTable.from_rows("CLP", [("USD", m(2025, 1), D("950")), ("USD", m(2025, 7), D("900"))])
+    rates = RateTable.from_rows(
+        "CLP", [("USD", m(2025, 1), D("950")), ("USD", m(2025, 7), D("900"))]
+    )
     assert rates.rate("CLP", m(2020, 1)) == 1
     assert rates.rate("USD", m(2025, 3)) == D("950")
     assert rates.rate("USD", m(2025, 7)) == D("900")
@@ -69,7 +71,11 @@ def test_allocate_by_hand():
     assert out == {"a": D("1.67"), "b": D("3.33"), "c": D("5.00")}
     # No weights at all: equal split.
     assert pnl.allocate(D("3"), {"a": 0, "b": 0, "c": 0}, "CLP") == {"a": 1, "b": 1, "c": 1}
-    assert pnl.allocate(D("-100"), {"a": 1, "b": 1, "c": 1}, "CLP") == {"a": -34, "b": -33, "c": -33}
+    assert pnl.allocate(D("-100"), {"a": 1, "b": 1, "c": 1}, "CLP") == {
+        "a": -34,
+        "b": -33,
+        "c": -33,
+    }
     assert pnl.allocate(D("5"), {}, "CLP") == {}
 
 
@@ -117,7 +123,9 @@ def test_build_pnl_by_hand():
     rates = RateTable.from_rows("CLP", [("USD", m(2025, 1), D("950"))])
     p = Period.parse("2025-Q1")
     value = pnl.build_pnl(
-        7, p, rates,
+        7,
+        p,
+        rates,
         revenue=[(None, "CLP", D("10000000")), (m(2025, 2), "USD", D("1000.50"))],
         cost_of_goods=[(None, "CLP", D("6000000"))],
         cost_to_serve=[(None, "CLP", D("1200000.4"))],
@@ -138,7 +146,9 @@ def test_build_pnl_by_hand():
 
 def test_missing_rate_is_reported_not_guessed():
     rates = RateTable.from_rows("CLP", [])
-    value = pnl.build_pnl(1, Period.parse("2025"), rates, revenue=[(pnl.month_index(2025, 3), "USD", D("10"))])
+    value = pnl.build_pnl(
+        1, Period.parse("2025"), rates, revenue=[(pnl.month_index(2025, 3), "USD", D("10"))]
+    )
     assert value.net_revenue == 0
     assert value.missing_rates == {("USD", "2025-03")}
 
@@ -146,9 +156,15 @@ def test_missing_rate_is_reported_not_guessed():
 @given(rev=money, cogs=money, cts=money, inv=money)
 def test_profit_is_contribution_minus_investments(rev, cogs, cts, inv):
     rates = RateTable.from_rows("USD", [])
-    v = pnl.build_pnl(1, Period.parse("2025"), rates, revenue=[(None, "USD", rev)],
-                      cost_of_goods=[(None, "USD", cogs)], cost_to_serve=[(None, "USD", cts)],
-                      investments=[(None, "USD", inv)])
+    v = pnl.build_pnl(
+        1,
+        Period.parse("2025"),
+        rates,
+        revenue=[(None, "USD", rev)],
+        cost_of_goods=[(None, "USD", cogs)],
+        cost_to_serve=[(None, "USD", cts)],
+        investments=[(None, "USD", inv)],
+    )
     assert v.profit_after_kam == v.contribution - v.kam_investments
     assert v.contribution == v.gross_margin - v.cost_to_serve
     assert v.gross_margin == v.net_revenue - v.cost_of_goods
@@ -170,7 +186,9 @@ def test_prorated_spend():
     assert pnl.prorated_spend(year, Period.parse("2025-Q3"), rates) == D("300")
     assert pnl.prorated_spend(year, Period.parse("2025"), rates) == D("1200")
     # An estimate for half the period does not give a share.
-    assert pnl.prorated_spend([(m(2025, 1), 6, "CLP", D("600"))], Period.parse("2025"), rates) is None
+    assert (
+        pnl.prorated_spend([(m(2025, 1), 6, "CLP", D("600"))], Period.parse("2025"), rates) is None
+    )
 
 
 def test_clv_by_hand():

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def sale(customer, day, net, cost, currency="CLP"):
-    return SalesLineFactory(customer=customer, date=day, net_amount=D(net), cost=D(cost),
-                            currency=currency)
+    return SalesLineFactory(
+        customer=customer, date=day, net_amount=D(net), cost=D(cost), currency=currency
+    )
 
 
 @pytest.fixture
@@ -37,8 +38,9 @@ def test_account_pnl_by_hand(cs, admin):
     report = ActivityTypeFactory(name="Monthly report", driver="event", rate=D("150000"))
     actions.do_record_activity(admin, cs, visit, month(2025, 8), D(4), D(90))  # 180,000
     actions.do_record_activity(admin, cs, report, month(2025, 9), D(1))  # 150,000
-    actions.do_record_investment(admin, customer=cs, kind="sponsorship", amount=D(1_000_000),
-                                 date=datetime.date(2025, 8, 15))
+    actions.do_record_investment(
+        admin, customer=cs, kind="sponsorship", amount=D(1_000_000), date=datetime.date(2025, 8, 15)
+    )
     actions.do_set_category_spend(admin, cs, "2025", D(120_000_000))  # 30,000,000 a quarter
     value = services.account_pnl(cs, "2025-Q3")
     assert value.currency == "CLP"
@@ -90,15 +92,29 @@ def test_programme_investment_allocated_exactly(admin, account, other_account):
     CustomerFactory(status=CustomerStatus.CANDIDATE)  # not a key account: gets nothing
     sale(account, datetime.date(2025, 6, 1), 1_000, 0)
     sale(other_account, datetime.date(2025, 6, 1), 2_000, 0)
-    inv = actions.do_record_investment(admin, customer=None, kind="sales_structure",
-                                       amount=D(1_000_000), date=datetime.date(2025, 6, 30),
-                                       allocation=AllocationRule.REVENUE)
-    parts = dict(InvestmentAllocation.objects.filter(investment=inv).values_list("customer_id", "amount"))
+    inv = actions.do_record_investment(
+        admin,
+        customer=None,
+        kind="sales_structure",
+        amount=D(1_000_000),
+        date=datetime.date(2025, 6, 30),
+        allocation=AllocationRule.REVENUE,
+    )
+    parts = dict(
+        InvestmentAllocation.objects.filter(investment=inv).values_list("customer_id", "amount")
+    )
     assert parts == {account.pk: D(333_333), other_account.pk: D(666_667), third.pk: 0}
     assert sum(parts.values()) == D(1_000_000)
-    inv2 = actions.do_record_investment(admin, customer=None, kind="technology_channels",
-                                        amount=D(100), date=datetime.date(2025, 6, 30))
-    shares = sorted(InvestmentAllocation.objects.filter(investment=inv2).values_list("amount", flat=True))
+    inv2 = actions.do_record_investment(
+        admin,
+        customer=None,
+        kind="technology_channels",
+        amount=D(100),
+        date=datetime.date(2025, 6, 30),
+    )
+    shares = sorted(
+        InvestmentAllocation.objects.filter(investment=inv2).values_list("amount", flat=True)
+    )
     assert shares == [D(33), D(33), D(34)]
     assert services.account_pnl(account, "2025-06").kam_investments == D(333_333 + 34)
 
@@ -107,9 +123,14 @@ def test_allocation_by_kam_time(admin, account, other_account):
     kam_visit = ActivityTypeFactory(name="KAM visit", rate=D(1), kam_time=True)
     actions.do_record_activity(admin, account, kam_visit, month(2025, 5), D(3), D(60))  # 180 min
     actions.do_record_activity(admin, other_account, kam_visit, month(2025, 5), D(1), D(60))
-    inv = actions.do_record_investment(admin, customer=None, kind="people", amount=D(1000),
-                                       date=datetime.date(2025, 6, 1),
-                                       allocation=AllocationRule.KAM_TIME)
+    inv = actions.do_record_investment(
+        admin,
+        customer=None,
+        kind="people",
+        amount=D(1000),
+        date=datetime.date(2025, 6, 1),
+        allocation=AllocationRule.KAM_TIME,
+    )
     parts = dict(inv.allocations.values_list("customer_id", "amount"))
     assert parts == {account.pk: D(750), other_account.pk: D(250)}
 
@@ -118,8 +139,9 @@ def test_programme_investment_needs_key_accounts(admin):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        actions.do_record_investment(admin, customer=None, kind="people", amount=D(10),
-                                     date=datetime.date(2025, 1, 1))
+        actions.do_record_investment(
+            admin, customer=None, kind="people", amount=D(10), date=datetime.date(2025, 1, 1)
+        )
 
 
 def test_portfolio_queries_do_not_grow_with_customers(django_assert_max_num_queries, admin):

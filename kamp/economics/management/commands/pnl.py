@@ -17,9 +17,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--customer", action="append", default=[],
-                            help="Customer id, tax id or external id (repeatable). Default: all "
-                                 "customers with money in the period.")
+        parser.add_argument(
+            "--customer",
+            action="append",
+            default=[],
+            help="Customer id, tax id or external id (repeatable). Default: all "
+            "customers with money in the period.",
+        )
         parser.add_argument("--period", required=True, help="2025, 2025-Q3 or 2025-07")
         parser.add_argument("--json", action="store_true", help="JSON output")
 
@@ -42,8 +46,10 @@ class Command(BaseCommand):
             customers = [self._find(ref) for ref in opts["customer"]]
             ids = [c.pk for c in customers]
             values = services.portfolio_pnl(period, ids, with_previous=False)
-            rows = [(c.pk, values.get(c.pk) or pnl.build_pnl(c.pk, period, services.rate_table()))
-                    for c in customers]
+            rows = [
+                (c.pk, values.get(c.pk) or pnl.build_pnl(c.pk, period, services.rate_table()))
+                for c in customers
+            ]
         else:
             values = services.portfolio_pnl(period, None, with_previous=False)
             order = Customer.objects.filter(pk__in=list(values)).order_by("name", "pk")
@@ -53,10 +59,27 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(out, indent=2, ensure_ascii=False))
             return
         names = dict(Customer.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "name"))
-        cols = ["net_revenue", "gross_margin", "cost_to_serve", "contribution", "kam_investments",
-                "profit_after_kam"]
-        self.stdout.write("\t".join(["customer", "name", "period", "currency", *cols, "share_of_wallet"]))
+        cols = [
+            "net_revenue",
+            "gross_margin",
+            "cost_to_serve",
+            "contribution",
+            "kam_investments",
+            "profit_after_kam",
+        ]
+        self.stdout.write(
+            "\t".join(["customer", "name", "period", "currency", *cols, "share_of_wallet"])
+        )
         for row in out:
-            self.stdout.write("\t".join(
-                [str(row["customer"]), names.get(row["customer"], ""), row["period"],
-                 row["currency"], *(row[c] for c in cols), row["share_of_wallet"] or ""]))
+            self.stdout.write(
+                "\t".join(
+                    [
+                        str(row["customer"]),
+                        names.get(row["customer"], ""),
+                        row["period"],
+                        row["currency"],
+                        *(row[c] for c in cols),
+                        row["share_of_wallet"] or "",
+                    ]
+                )
+            )
