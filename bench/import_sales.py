@@ -17,6 +17,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -202,10 +203,13 @@ def main() -> None:
     if args.child:
         db, url = args.child.split("|", 1)
         print(json.dumps(child(db, url, Path(args.data), args.rows)))
+        # The throw-away kamp home (a million-row SQLite file) goes with the child.
+        shutil.rmtree(os.environ["KAMP_HOME"], ignore_errors=True)
         return
 
     rows = max(1000, int(1_000_000 * args.scale))
     n_customers = args.customers or max(100, int(5000 * args.scale))
+    keep_data = bool(args.data)
     data = Path(args.data or tempfile.mkdtemp(prefix="kamp-bench-data-"))
     data.mkdir(parents=True, exist_ok=True)
     stamp = data / f"generated-{n_customers}-{rows}"
@@ -258,6 +262,8 @@ def main() -> None:
             f"RESULT name={name} kamp_s={r['kamp_s']:.2f} reference_s={r['reference_s']:.2f} "
             f"ratio={r['ratio']:.2f}"
         )
+    if not keep_data:
+        shutil.rmtree(data, ignore_errors=True)
     worst = max(results, key=lambda r: r["ratio"])
     print(
         f"RESULT name=import_sales kamp_s={worst['kamp_s']:.2f} "
