@@ -58,6 +58,7 @@ class InteractionForm(forms.ModelForm):
                 {"placeholder": _("What was it about? (Enter saves)"), "autofocus": True})
         else:
             ours = User.objects.filter(Q(is_active=True) | Q(pk__in=self._current_ours())).order_by("name", "email")
+            self.fields["topic"].widget.attrs["autofocus"] = True
         self.fields["our_people"].queryset = ours
         # Only this customer's contacts: another customer's people never appear here.
         theirs = customer.contacts.filter(Q(active=True) | Q(pk__in=self._current_theirs()))

@@ -60,3 +60,11 @@ def test_demo_tells_the_cs_story(db):
     assert vinos.form == "A" and any(r.kind == "single_threaded" for r in vinos.risks)
     minera = results[ctx.customers["minera_norte"].pk]
     assert any(r.kind == "champion_left" for r in minera.risks)
+
+
+def test_people_tab_one_line_embed(account):
+    """The one line the People tab needs: an HTMX placeholder that loads the map in place."""
+    from django.template import Context, Template
+
+    html = Template('{% include "interactions/_dmu_embed.html" %}').render(Context({"customer": account}))
+    assert f'hx-get="/interactions/customer/{account.pk}/dmu/"' in html and 'hx-trigger="load"' in html
