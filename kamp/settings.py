@@ -277,6 +277,8 @@ KAMP_IMPORT_MODULES = [
     "kamp.core.imports.kinds.sales",
     "kamp.interactions.imports",
     "kamp.economics.imports",
+    "kamp.selection.imports",
+    "kamp.relationships.imports",
 ]
 # Files larger than this (bytes) or with more rows than this are imported by the worker.
 KAMP_IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
