@@ -36,8 +36,19 @@ ROOT = Path(__file__).resolve().parent.parent
 CUSTOMERS, CONTACTS, INTERACTIONS = 2_000, 50_000, 1_000_000
 AS_OF = dt.date(2026, 11, 28)
 WINDOW = 90
-FUNCTIONS = ["sales", "purchasing", "logistics", "finance", "operations", "quality",
-             "engineering", "it", "marketing", "management", "other"]
+FUNCTIONS = [
+    "sales",
+    "purchasing",
+    "logistics",
+    "finance",
+    "operations",
+    "quality",
+    "engineering",
+    "it",
+    "marketing",
+    "management",
+    "other",
+]
 ROLES = ["user", "influencer", "buyer", "decider", "gatekeeper", "initiator", "champion"]
 
 
@@ -72,18 +83,26 @@ def generate(db_path: Path, scale: float, seed: int = 11) -> dict:
     for k in range(60):
         role = "kam" if k < 10 else "member"
         function = "sales" if k < 10 else FUNCTIONS[k % len(FUNCTIONS)]
-        users.append((k + 1, f"u{k}@bench.test", f"Person {k}", function, role, "", 1, 0, 0, now, "!"))
+        users.append(
+            (k + 1, f"u{k}@bench.test", f"Person {k}", function, role, "", 1, 0, 0, now, "!")
+        )
     con.executemany(
         "INSERT INTO core_user (id, email, name, function, role, language, is_active, is_staff, "
-        "is_superuser, date_joined, password) VALUES (?,?,?,?,?,?,?,?,?,?,?)", users)
-    con.execute("INSERT INTO core_user (id, email, name, function, role, language, is_active, "
-                "is_staff, is_superuser, date_joined, password) VALUES (1000, 'admin@bench.test', "
-                "'Admin', 'management', 'admin', '', 1, 1, 1, ?, '!')", (now,))
+        "is_superuser, date_joined, password) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        users,
+    )
+    con.execute(
+        "INSERT INTO core_user (id, email, name, function, role, language, is_active, "
+        "is_staff, is_superuser, date_joined, password) VALUES (1000, 'admin@bench.test', "
+        "'Admin', 'management', 'admin', '', 1, 1, 1, ?, '!')",
+        (now,),
+    )
     con.executemany(
         "INSERT INTO customers_customer (id, name, tax_id, external_id, industry, region, country, "
         "size, currency, status, owner_id, notes, created_at, updated_at) "
         "VALUES (?,?,'',?,'','','CL','','','key_account',?,'',?,?)",
-        [(c + 1, f"Customer {c:05d}", f"B-{c}", (c % 10) + 1, now, now) for c in range(n_cust)])
+        [(c + 1, f"Customer {c:05d}", f"B-{c}", (c % 10) + 1, now, now) for c in range(n_cust)],
+    )
     # Zipf weights: a few customers hold most contacts and interactions.
     weights = [1 / (c + 1) ** 0.8 for c in range(n_cust)]
     contacts_of: dict[int, list[int]] = {c + 1: [] for c in range(n_cust)}
@@ -97,18 +116,51 @@ def generate(db_path: Path, scale: float, seed: int = 11) -> dict:
         active = 1 if rng.random() > 0.05 else 0
         left = (AS_OF - dt.timedelta(days=rng.randint(1, 400))).isoformat() if not active else None
         attitude = rng.choice(["champion", "supporter", "neutral", "neutral", "critic"])
-        rows.append((cid, customer, f"Contact {cid}", "", function, "", json.dumps(roles), attitude,
-                     rng.randint(1, 5), f"c{cid}@x.test", "", active, left, now, now))
+        rows.append(
+            (
+                cid,
+                customer,
+                f"Contact {cid}",
+                "",
+                function,
+                "",
+                json.dumps(roles),
+                attitude,
+                rng.randint(1, 5),
+                f"c{cid}@x.test",
+                "",
+                active,
+                left,
+                now,
+                now,
+            )
+        )
         contacts_of[customer].append(cid)
     con.executemany(
         "INSERT INTO customers_contact (id, customer_id, name, title, function, seniority, "
         "dmu_roles, attitude, influence, email, phone, active, left_on, created_at, updated_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
     customers = rng.choices(range(1, n_cust + 1), weights=weights, k=n_int)
     inter, ours, theirs = [], [], []
     for iid, customer in enumerate(customers, start=1):
         day = AS_OF - dt.timedelta(days=rng.randint(0, 729))
-        inter.append((iid, customer, day.isoformat(), "meeting", f"Topic {iid}", "", "", "manual", "", now, now))
+        inter.append(
+            (
+                iid,
+                customer,
+                day.isoformat(),
+                "meeting",
+                f"Topic {iid}",
+                "",
+                "",
+                "manual",
+                "",
+                now,
+                now,
+            )
+        )
         kam = (customer - 1) % 10 + 1
         people = {kam} if rng.random() < 0.6 else set()
         while len(people) < rng.randint(1, 2):
@@ -132,9 +184,16 @@ def generate(db_path: Path, scale: float, seed: int = 11) -> dict:
 def _flush(con, inter, ours, theirs) -> None:
     con.executemany(
         "INSERT INTO interactions_interaction (id, customer_id, date, kind, topic, notes, follow_up, "
-        "source, external_uid, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", inter)
-    con.executemany("INSERT INTO interactions_interactionperson (interaction_id, user_id) VALUES (?,?)", ours)
-    con.executemany("INSERT INTO interactions_interactioncontact (interaction_id, contact_id) VALUES (?,?)", theirs)
+        "source, external_uid, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        inter,
+    )
+    con.executemany(
+        "INSERT INTO interactions_interactionperson (interaction_id, user_id) VALUES (?,?)", ours
+    )
+    con.executemany(
+        "INSERT INTO interactions_interactioncontact (interaction_id, contact_id) VALUES (?,?)",
+        theirs,
+    )
     inter.clear()
     ours.clear()
     theirs.clear()
@@ -167,11 +226,15 @@ GROUP BY i.customer_id
 """
 
 
-def reference(db_path: Path, start: dt.date, end: dt.date) -> tuple[float, dict[int, tuple[float, int]]]:
+def reference(
+    db_path: Path, start: dt.date, end: dt.date
+) -> tuple[float, dict[int, tuple[float, int]]]:
     con = sqlite3.connect(db_path)
     t = time.perf_counter()
-    index = {c: (outside / total if total else 0.0) for c, total, outside in
-             con.execute(REFERENCE_INDEX, (start.isoformat(), end.isoformat()))}
+    index = {
+        c: (outside / total if total else 0.0)
+        for c, total, outside in con.execute(REFERENCE_INDEX, (start.isoformat(), end.isoformat()))
+    }
     pairs = dict(con.execute(REFERENCE_PAIRS, (start.isoformat(), end.isoformat())))
     elapsed = time.perf_counter() - t
     con.close()
@@ -195,8 +258,10 @@ def main() -> None:
         meta_path.write_text(json.dumps(meta))
     else:
         meta = json.loads(meta_path.read_text())
-    print(f"data: {meta['customers']} customers, {meta['contacts']} contacts, "
-          f"{meta['interactions']} interactions (setup {time.perf_counter() - t:.1f}s)")
+    print(
+        f"data: {meta['customers']} customers, {meta['contacts']} contacts, "
+        f"{meta['interactions']} interactions (setup {time.perf_counter() - t:.1f}s)"
+    )
 
     from django.db import connection
     from django.test import Client
@@ -222,10 +287,16 @@ def main() -> None:
     for pk, a in results.items():
         index, pairs = ref.get(pk, (0.0, 0))
         form = "B" if pairs >= settings.min_pairs else "A"
-        if abs(index - a.diamond_index) > 1e-9 or form != a.form or pairs != len(a.functional_pairs):
+        if (
+            abs(index - a.diamond_index) > 1e-9
+            or form != a.form
+            or pairs != len(a.functional_pairs)
+        ):
             bad += 1
-    print(f"agreement: {len(results) - bad} of {len(results)} accounts identical"
-          + ("" if not bad else f" — {bad} DIFFER"))
+    print(
+        f"agreement: {len(results) - bad} of {len(results)} accounts identical"
+        + ("" if not bad else f" — {bad} DIFFER")
+    )
     forms = [a.form for a in results.values()]
     print(f"forms: A={forms.count('A')} B={forms.count('B')}")
 
@@ -240,13 +311,17 @@ def main() -> None:
         response = client.get(f"/interactions/customer/{largest}/")
     page_s = time.perf_counter() - t
     assert response.status_code == 200, response.status_code
-    print(f"page: Interactions tab of the largest account ({n} interactions) in {page_s:.2f}s, "
-          f"{len(queries)} queries")
+    print(
+        f"page: Interactions tab of the largest account ({n} interactions) in {page_s:.2f}s, "
+        f"{len(queries)} queries"
+    )
     print(f"RESULT name=interactions-page kamp_s={page_s:.3f}")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
     ratio = kamp_s / reference_s if reference_s else float("inf")
-    print(f"RESULT name=interactions kamp_s={kamp_s:.3f} reference_s={reference_s:.3f} ratio={ratio:.2f}")
+    print(
+        f"RESULT name=interactions kamp_s={kamp_s:.3f} reference_s={reference_s:.3f} ratio={ratio:.2f}"
+    )
 
 
 if __name__ == "__main__":

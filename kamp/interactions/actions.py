@@ -43,37 +43,62 @@ def _check_people(customer: Customer, ours: Sequence[User], theirs: Sequence[Con
     # One customer's contacts never appear in another's log.
     strangers = [c for c in theirs if c.customer_id != customer.pk]
     if strangers:
-        errors["their_contacts"] = [_("%(names)s not a contact of %(customer)s.") % {
-            "names": ", ".join(str(c) for c in strangers), "customer": customer}]
+        errors["their_contacts"] = [
+            _("%(names)s not a contact of %(customer)s.")
+            % {"names": ", ".join(str(c) for c in strangers), "customer": customer}
+        ]
     if errors:
         raise ValidationError(errors)
 
 
 def _link(i: Interaction, ours: Iterable[User], theirs: Iterable[Contact]) -> None:
     InteractionPerson.objects.bulk_create(InteractionPerson(interaction=i, user=u) for u in ours)
-    InteractionContact.objects.bulk_create(InteractionContact(interaction=i, contact=c) for c in theirs)
+    InteractionContact.objects.bulk_create(
+        InteractionContact(interaction=i, contact=c) for c in theirs
+    )
 
 
 @transaction.atomic
-def do_log_interaction(acting_user, customer: Customer, *, our_people: Sequence[User],
-                       their_contacts: Sequence[Contact], **values: Any) -> Interaction:
+def do_log_interaction(
+    acting_user,
+    customer: Customer,
+    *,
+    our_people: Sequence[User],
+    their_contacts: Sequence[Contact],
+    **values: Any,
+) -> Interaction:
     ours, theirs = list(dict.fromkeys(our_people)), list(dict.fromkeys(their_contacts))
     _check_people(customer, ours, theirs)
-    i = Interaction(customer=customer, logged_by=acting_user if getattr(acting_user, "pk", None) else None,
-                    **values)
+    i = Interaction(
+        customer=customer,
+        logged_by=acting_user if getattr(acting_user, "pk", None) else None,
+        **values,
+    )
     i.full_clean()
     i.save()
     _link(i, ours, theirs)
-    audit.record(acting_user, "create", i, customer_id=customer.pk,
-                 changes=audit.diff({}, _snapshot(i, ours, theirs)))
+    audit.record(
+        acting_user,
+        "create",
+        i,
+        customer_id=customer.pk,
+        changes=audit.diff({}, _snapshot(i, ours, theirs)),
+    )
     return i
 
 
 @transaction.atomic
-def do_update_interaction(acting_user, interaction: Interaction, *, our_people: Sequence[User],
-                          their_contacts: Sequence[Contact], **values: Any) -> Interaction:
-    before = _snapshot(interaction, list(interaction.our_people.all()),
-                       list(interaction.their_contacts.all()))
+def do_update_interaction(
+    acting_user,
+    interaction: Interaction,
+    *,
+    our_people: Sequence[User],
+    their_contacts: Sequence[Contact],
+    **values: Any,
+) -> Interaction:
+    before = _snapshot(
+        interaction, list(interaction.our_people.all()), list(interaction.their_contacts.all())
+    )
     ours, theirs = list(dict.fromkeys(our_people)), list(dict.fromkeys(their_contacts))
     _check_people(interaction.customer, ours, theirs)
     for k, v in values.items():
@@ -85,16 +110,28 @@ def do_update_interaction(acting_user, interaction: Interaction, *, our_people: 
     _link(interaction, ours, theirs)
     changes = audit.diff(before, _snapshot(interaction, ours, theirs))
     if changes:
-        audit.record(acting_user, "update", interaction, customer_id=interaction.customer_id,
-                     changes=changes)
+        audit.record(
+            acting_user, "update", interaction, customer_id=interaction.customer_id, changes=changes
+        )
     return interaction
 
 
 @transaction.atomic
 def do_delete_interaction(acting_user, interaction: Interaction) -> None:
-    audit.record(acting_user, "delete", interaction, customer_id=interaction.customer_id,
-                 changes=audit.diff(_snapshot(interaction, list(interaction.our_people.all()),
-                                              list(interaction.their_contacts.all())), {}))
+    audit.record(
+        acting_user,
+        "delete",
+        interaction,
+        customer_id=interaction.customer_id,
+        changes=audit.diff(
+            _snapshot(
+                interaction,
+                list(interaction.our_people.all()),
+                list(interaction.their_contacts.all()),
+            ),
+            {},
+        ),
+    )
     interaction.delete()
 
 
@@ -115,17 +152,25 @@ def do_update_settings(acting_user, **values: Any) -> InteractionSettings:
 
 # --- Bulk logging (imports) -------------------------------------------------------------------
 
-def bulk_log(acting_user, batch: ImportBatch | None, entries: Sequence[dict[str, Any]],
-             source: str) -> list[Interaction]:
+
+def bulk_log(
+    acting_user, batch: ImportBatch | None, entries: Sequence[dict[str, Any]], source: str
+) -> list[Interaction]:
     """Save many already-validated interactions (each a dict of Interaction fields plus
     ``customer``, ``our_people``, ``their_contacts``) with a handful of queries, and one audit
     row per customer. Call inside the import's transaction."""
     made = []
     for e in entries:
         i = Interaction(
-            customer=e["customer"], date=e["date"], kind=e.get("kind", "meeting"),
-            topic=e["topic"][:300], notes=e.get("notes", ""), follow_up=e.get("follow_up", ""),
-            source=source, external_uid=e.get("external_uid", ""), import_batch=batch,
+            customer=e["customer"],
+            date=e["date"],
+            kind=e.get("kind", "meeting"),
+            topic=e["topic"][:300],
+            notes=e.get("notes", ""),
+            follow_up=e.get("follow_up", ""),
+            source=source,
+            external_uid=e.get("external_uid", ""),
+            import_batch=batch,
             logged_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         made.append(i)
@@ -134,8 +179,12 @@ def bulk_log(acting_user, batch: ImportBatch | None, entries: Sequence[dict[str,
         raise RuntimeError("bulk_create did not return primary keys")
     links_p, links_c = [], []
     for i, e in zip(made, entries, strict=True):
-        links_p.extend(InteractionPerson(interaction=i, user=u) for u in dict.fromkeys(e["our_people"]))
-        links_c.extend(InteractionContact(interaction=i, contact=c) for c in dict.fromkeys(e["their_contacts"]))
+        links_p.extend(
+            InteractionPerson(interaction=i, user=u) for u in dict.fromkeys(e["our_people"])
+        )
+        links_c.extend(
+            InteractionContact(interaction=i, contact=c) for c in dict.fromkeys(e["their_contacts"])
+        )
     InteractionPerson.objects.bulk_create(links_p)
     InteractionContact.objects.bulk_create(links_c)
     per_customer: dict[int, list[Interaction]] = defaultdict(list)
@@ -144,20 +193,29 @@ def bulk_log(acting_user, batch: ImportBatch | None, entries: Sequence[dict[str,
     label = _("calendar") if source == InteractionSource.CALENDAR else _("file")
     for customer_id, items in per_customer.items():
         audit.record(
-            acting_user, "import", None, customer_id=customer_id, object_type="interactions.interaction",
-            object_id=batch.pk if batch else "", object_repr=batch.filename if batch else "",
-            summary=_("%(n)d interactions imported from a %(source)s.") % {"n": len(items), "source": label},
+            acting_user,
+            "import",
+            None,
+            customer_id=customer_id,
+            object_type="interactions.interaction",
+            object_id=batch.pk if batch else "",
+            object_repr=batch.filename if batch else "",
+            summary=_("%(n)d interactions imported from a %(source)s.")
+            % {"n": len(items), "source": label},
         )
     return made
 
 
 @transaction.atomic
-def do_import_calendar(acting_user, events: Sequence[dict[str, Any]], filename: str,
-                       batch: ImportBatch | None = None) -> tuple[ImportBatch, list[Interaction]]:
+def do_import_calendar(
+    acting_user, events: Sequence[dict[str, Any]], filename: str, batch: ImportBatch | None = None
+) -> tuple[ImportBatch, list[Interaction]]:
     """Log the reviewed calendar ``events`` (see :mod:`kamp.interactions.imports`), skipping any
     whose UID is already in the log (the same event is never imported twice)."""
     uids = [e["external_uid"] for e in events if e.get("external_uid")]
-    known = set(Interaction.objects.filter(external_uid__in=uids).values_list("external_uid", flat=True))
+    known = set(
+        Interaction.objects.filter(external_uid__in=uids).values_list("external_uid", flat=True)
+    )
     fresh, seen = [], set()
     for e in events:
         uid = e.get("external_uid", "")
@@ -166,8 +224,11 @@ def do_import_calendar(acting_user, events: Sequence[dict[str, Any]], filename: 
         seen.add(uid)
         fresh.append(e)
     if batch is None:
-        batch = ImportBatch.objects.create(kind="interactions_calendar", filename=filename[:255],
-                                           created_by=acting_user if getattr(acting_user, "pk", None) else None)
+        batch = ImportBatch.objects.create(
+            kind="interactions_calendar",
+            filename=filename[:255],
+            created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )
     made = bulk_log(acting_user, batch, fresh, InteractionSource.CALENDAR)
     batch.status = ImportBatch.Status.DONE
     batch.finished_at = timezone.now()

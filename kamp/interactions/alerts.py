@@ -28,10 +28,19 @@ def alerts(customers, as_of: date) -> list[Alert]:
         for r in a.risks:
             if r.kind == "no_interactions":
                 continue  # the log being empty is said by the tab; not an alarm in itself
-            found.append(Alert(
-                area=AREA, kind=r.kind, severity=analysis.risk_severity(r),
-                message=analysis.risk_message(r), customer_id=pk, customer_name=names.get(pk, ""),
-                url=url, subject=",".join(str(s) for s in r.subjects) if r.kind == "champion_left" else "",
-                data={"title": analysis.risk_title(r.kind)},
-            ))
+            found.append(
+                Alert(
+                    area=AREA,
+                    kind=r.kind,
+                    severity=analysis.risk_severity(r),
+                    message=analysis.risk_message(r),
+                    customer_id=pk,
+                    customer_name=names.get(pk, ""),
+                    url=url,
+                    subject=",".join(str(s) for s in r.subjects)
+                    if r.kind == "champion_left"
+                    else "",
+                    data={"title": analysis.risk_title(r.kind)},
+                )
+            )
     return found

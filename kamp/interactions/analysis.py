@@ -54,12 +54,25 @@ def load(customers, since: date | None, until: date) -> Inputs:
     ids = list(kam_id)
 
     contacts: dict[int, dict[int, rules.Contact]] = {pk: {} for pk in ids}
-    for cid, customer_id, function, roles, name, active, attitude, left_on in (
-        Contact.objects.filter(customer_id__in=customers.order_by().values("pk") if isinstance(customers, QuerySet) else ids).values_list(
-            "id", "customer_id", "function", "dmu_roles", "name", "active", "attitude", "left_on")
+    for (
+        cid,
+        customer_id,
+        function,
+        roles,
+        name,
+        active,
+        attitude,
+        left_on,
+    ) in Contact.objects.filter(
+        customer_id__in=customers.order_by().values("pk")
+        if isinstance(customers, QuerySet)
+        else ids
+    ).values_list(
+        "id", "customer_id", "function", "dmu_roles", "name", "active", "attitude", "left_on"
     ):
         contacts[customer_id][cid] = rules.Contact(
-            cid, function, frozenset(roles or ()), name, active, attitude, left_on)
+            cid, function, frozenset(roles or ()), name, active, attitude, left_on
+        )
 
     date_filter = {"interaction__date__lte": until}
     if since is not None:
@@ -71,11 +84,15 @@ def load(customers, since: date | None, until: date) -> Inputs:
     meta: dict[int, tuple[int, date]] = {}
     sides: list[dict[int, list[int]]] = [defaultdict(list), defaultdict(list)]
     dates: dict = {}
-    for k, (model, column) in enumerate(((InteractionPerson, "user_id"), (InteractionContact, "contact_id"))):
+    for k, (model, column) in enumerate(
+        ((InteractionPerson, "user_id"), (InteractionContact, "contact_id"))
+    ):
         # The date as text: SQLite's date converter would parse every row again.
-        qs = model.objects.filter(**flt).annotate(
-            day=Cast("interaction__date", output_field=CharField())).values_list(
-            "interaction__customer_id", "interaction_id", "day", column)
+        qs = (
+            model.objects.filter(**flt)
+            .annotate(day=Cast("interaction__date", output_field=CharField()))
+            .values_list("interaction__customer_id", "interaction_id", "day", column)
+        )
         sql, params = qs.query.sql_with_params()
         side = sides[k]
         with connection.cursor() as cursor:
@@ -86,34 +103,47 @@ def load(customers, since: date | None, until: date) -> Inputs:
                     if iid not in meta:
                         day = dates.get(d)
                         if day is None:
-                            day = dates[d] = d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+                            day = dates[d] = (
+                                d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+                            )
                         meta[iid] = (customer_id, day)
     ours, theirs = sides
     logs: dict[int, list[rules.Interaction]] = defaultdict(list)
     empty: tuple = ()
     for iid, (customer_id, day) in meta.items():
-        logs[customer_id].append(rules.Interaction(
-            day, frozenset(ours.get(iid, empty)), frozenset(theirs.get(iid, empty)), iid))
+        logs[customer_id].append(
+            rules.Interaction(
+                day, frozenset(ours.get(iid, empty)), frozenset(theirs.get(iid, empty)), iid
+            )
+        )
 
     person_ids = {p for ps in ours.values() for p in ps} | {k for k in kam_id.values() if k}
     people = {
         pk: rules.Person(pk, function, name or email)
         for pk, function, name, email in User.objects.filter(pk__in=person_ids).values_list(
-            "pk", "function", "name", "email")
+            "pk", "function", "name", "email"
+        )
     }
     return Inputs(kam_id, names, contacts, {pk: logs.get(pk, []) for pk in ids}, people)
 
 
-def analyse_many(customers, as_of: date | None = None,
-                 settings: rules.Settings | None = None) -> dict[int, rules.Analysis]:
+def analyse_many(
+    customers, as_of: date | None = None, settings: rules.Settings | None = None
+) -> dict[int, rules.Analysis]:
     """The analysis of every account in ``customers`` on ``as_of`` (today by default)."""
     as_of = as_of or date.today()
     settings = settings or InteractionSettings.load().as_rules()
     span = max(settings.window_days, settings.not_met_days + 1)
     data = load(customers, rules.window_start(as_of, span), as_of)
     return {
-        pk: rules.analyse(data.logs[pk], kam_id=data.kam_id[pk], people=data.people,
-                          contacts=data.contacts[pk], as_of=as_of, settings=settings)
+        pk: rules.analyse(
+            data.logs[pk],
+            kam_id=data.kam_id[pk],
+            people=data.people,
+            contacts=data.contacts[pk],
+            as_of=as_of,
+            settings=settings,
+        )
         for pk in data.kam_id
     }
 
@@ -136,8 +166,12 @@ class Account:
 HISTORY_QUARTERS = 8
 
 
-def account(customer: Customer, as_of: date | None = None,
-            settings: rules.Settings | None = None, all_ties: bool = True) -> Account:
+def account(
+    customer: Customer,
+    as_of: date | None = None,
+    settings: rules.Settings | None = None,
+    all_ties: bool = True,
+) -> Account:
     """``all_ties=False``: the ties of the window only (what the network shows; all of them
     when the window is empty) — much less work on a large log."""
     as_of = as_of or date.today()
@@ -153,10 +187,18 @@ def account(customer: Customer, as_of: date | None = None,
         customer=customer,
         as_of=as_of,
         settings=settings,
-        analysis=rules.analyse(log, kam_id=kam, people=data.people, contacts=contacts,
-                               as_of=as_of, settings=settings),
-        history=rules.history(log, kam_id=kam, people=data.people, contacts=contacts,
-                              as_of=as_of, quarters=HISTORY_QUARTERS, settings=settings),
+        analysis=rules.analyse(
+            log, kam_id=kam, people=data.people, contacts=contacts, as_of=as_of, settings=settings
+        ),
+        history=rules.history(
+            log,
+            kam_id=kam,
+            people=data.people,
+            contacts=contacts,
+            as_of=as_of,
+            quarters=HISTORY_QUARTERS,
+            settings=settings,
+        ),
         ties=_ties(log, kam, contacts, as_of, settings, all_ties),
         people=data.people,
         contacts=contacts,
@@ -168,9 +210,12 @@ def _ties(log, kam, contacts, as_of, settings, all_ties: bool) -> list[rules.Tie
     if not all_ties:
         window = rules.in_window(log, as_of, settings.window_days)
         if window:
-            return rules.ties(window, kam_id=kam, contacts=contacts, as_of=as_of,
-                              window_days=settings.window_days)
-    return rules.ties(log, kam_id=kam, contacts=contacts, as_of=as_of, window_days=settings.window_days)
+            return rules.ties(
+                window, kam_id=kam, contacts=contacts, as_of=as_of, window_days=settings.window_days
+            )
+    return rules.ties(
+        log, kam_id=kam, contacts=contacts, as_of=as_of, window_days=settings.window_days
+    )
 
 
 def _last_met(customer: Customer, as_of: date) -> dict[int, date]:
@@ -180,11 +225,15 @@ def _last_met(customer: Customer, as_of: date) -> dict[int, date]:
         row["contact_id"]: row["last"]
         for row in InteractionContact.objects.filter(
             interaction__customer=customer, interaction__date__lte=as_of
-        ).values("contact_id").annotate(last=Max("interaction__date")).order_by()
+        )
+        .values("contact_id")
+        .annotate(last=Max("interaction__date"))
+        .order_by()
     }
 
 
 # --- Words ------------------------------------------------------------------------------------
+
 
 def form_label(form: str) -> str:
     return _("Type B · diamond") if form == rules.TYPE_B else _("Type A · bow-tie")
@@ -212,16 +261,23 @@ def risk_message(risk: rules.Risk) -> str:
     """The risk's sentence in the user's language (the pure module speaks English only)."""
     d = risk.data
     if risk.kind == "single_threaded":
-        return _("%(name)s took part in %(n)d of the %(total)d interactions of the last %(days)d "
-                 "days (%(share)d%%): if they leave, the relationship goes with them. Bring other "
-                 "people on both sides into contact.") % {
-            "name": d["name"], "n": d["n"], "total": d["total"], "days": d["days"],
-            "share": round(d["share"] * 100)}
+        return _(
+            "%(name)s took part in %(n)d of the %(total)d interactions of the last %(days)d "
+            "days (%(share)d%%): if they leave, the relationship goes with them. Bring other "
+            "people on both sides into contact."
+        ) % {
+            "name": d["name"],
+            "n": d["n"],
+            "total": d["total"],
+            "days": d["days"],
+            "share": round(d["share"] * 100),
+        }
     if risk.kind == "no_interactions":
         return _("No interaction logged in the last %(days)d days.") % {"days": d["days"]}
     if risk.kind == "dmu_gap":
-        return _("Nobody mapped as: %(roles)s. Find out who plays these roles in the buying "
-                 "decision.") % {"roles": ", ".join(role_label(r) for r in d["roles"])}
+        return _(
+            "Nobody mapped as: %(roles)s. Find out who plays these roles in the buying decision."
+        ) % {"roles": ", ".join(role_label(r) for r in d["roles"])}
     if risk.kind == "not_met":
         names = d["names"]
         shown = ", ".join(names[:8]) + ("…" if len(names) > 8 else "")
@@ -233,11 +289,17 @@ def risk_message(risk: rules.Risk) -> str:
     if risk.kind == "champion_left":
         what = _("champion") if d["what"] == "champion" else _("decider")
         if d.get("left_on"):
-            return _("%(name)s, a %(what)s, left the company on %(date)s. Find who takes their "
-                     "place and build the tie.") % {
-                "name": d["name"], "what": what, "date": date_format(d["left_on"], "SHORT_DATE_FORMAT")}
-        return _("%(name)s, a %(what)s, left the company. Find who takes their place and build "
-                 "the tie.") % {"name": d["name"], "what": what}
+            return _(
+                "%(name)s, a %(what)s, left the company on %(date)s. Find who takes their "
+                "place and build the tie."
+            ) % {
+                "name": d["name"],
+                "what": what,
+                "date": date_format(d["left_on"], "SHORT_DATE_FORMAT"),
+            }
+        return _(
+            "%(name)s, a %(what)s, left the company. Find who takes their place and build the tie."
+        ) % {"name": d["name"], "what": what}
     return risk.detail
 
 
@@ -251,10 +313,11 @@ def form_explanation(a: rules.Analysis, s: rules.Settings) -> str:
             len(a.functional_pairs),
         ) % {"n": len(a.functional_pairs), "days": s.window_days, "min": s.min_pairs}
     if not a.functional_pairs:
-        return _("No functional pair besides the KAM and purchasing had contact in the last "
-                 "%(days)d days; a diamond needs %(min)d. Contact runs only through the KAM and "
-                 "purchasing: efficient, but fragile if either leaves.") % {
-            "days": s.window_days, "min": s.min_pairs}
+        return _(
+            "No functional pair besides the KAM and purchasing had contact in the last "
+            "%(days)d days; a diamond needs %(min)d. Contact runs only through the KAM and "
+            "purchasing: efficient, but fragile if either leaves."
+        ) % {"days": s.window_days, "min": s.min_pairs}
     return ngettext(
         "Only %(n)d functional pair besides the KAM and purchasing had contact in the last "
         "%(days)d days; a diamond needs %(min)d. Contact runs mainly through the KAM and "

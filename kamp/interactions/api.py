@@ -58,15 +58,23 @@ def analysis_rows(customers, as_of: dt.date | None) -> list[dict]:
     results = analysis.analyse_many(customers, as_of=as_of)
     names = dict(customers.filter(pk__in=list(results)).values_list("pk", "name"))
     return [
-        {"customer": pk, "name": names.get(pk, ""), **a.as_dict(),
-         "risks": [{"kind": r.kind, "detail": analysis.risk_message(r)} for r in a.risks]}
+        {
+            "customer": pk,
+            "name": names.get(pk, ""),
+            **a.as_dict(),
+            "risks": [{"kind": r.kind, "detail": analysis.risk_message(r)} for r in a.risks],
+        }
         for pk, a in sorted(results.items())
     ]
 
 
 @router.get("/analysis", response=list[AnalysisOut])
-def analyse_all(request: HttpRequest, customer: int | None = None, as_of: dt.date | None = None,
-                status: str = ""):
+def analyse_all(
+    request: HttpRequest,
+    customer: int | None = None,
+    as_of: dt.date | None = None,
+    status: str = "",
+):
     """Per customer the reader may see: form A (bow-tie) or B (diamond), diamond index,
     functional pairs and risks."""
     qs = customers_visible_to(request.user)
@@ -85,8 +93,13 @@ def analyse_one(request: HttpRequest, customer_id: int, as_of: dt.date | None = 
 
 def _out(i: Interaction) -> dict:
     return {
-        "id": i.pk, "customer_id": i.customer_id, "date": i.date, "kind": i.kind, "topic": i.topic,
-        "notes": i.notes, "follow_up": i.follow_up,
+        "id": i.pk,
+        "customer_id": i.customer_id,
+        "date": i.date,
+        "kind": i.kind,
+        "topic": i.topic,
+        "notes": i.notes,
+        "follow_up": i.follow_up,
         "our_people": sorted(u.pk for u in i.our_people.all()),
         "their_contacts": sorted(c.pk for c in i.their_contacts.all()),
     }
@@ -96,8 +109,11 @@ def _out(i: Interaction) -> dict:
 def list_interactions(request: HttpRequest, customer_id: int, limit: int = 100, offset: int = 0):
     customer = get_customer_for_user(request.user, customer_id)
     limit = max(1, min(limit, 1000))
-    qs = (Interaction.objects.filter(customer=customer).order_by("-date", "-id")
-          .prefetch_related("our_people", "their_contacts"))[max(0, offset): max(0, offset) + limit]
+    qs = (
+        Interaction.objects.filter(customer=customer)
+        .order_by("-date", "-id")
+        .prefetch_related("our_people", "their_contacts")
+    )[max(0, offset) : max(0, offset) + limit]
     return [_out(i) for i in qs]
 
 
@@ -113,8 +129,16 @@ def create_interaction(request: HttpRequest, customer_id: int, payload: Interact
         raise HttpError(422, "Unknown person or contact id.")
     try:
         i = actions.do_log_interaction(
-            request.user, customer, our_people=ours, their_contacts=theirs, date=payload.date,
-            kind=payload.kind, topic=payload.topic, notes=payload.notes, follow_up=payload.follow_up)
+            request.user,
+            customer,
+            our_people=ours,
+            their_contacts=theirs,
+            date=payload.date,
+            kind=payload.kind,
+            topic=payload.topic,
+            notes=payload.notes,
+            follow_up=payload.follow_up,
+        )
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages))
     return Status(201, _out(i))
@@ -123,5 +147,7 @@ def create_interaction(request: HttpRequest, customer_id: int, payload: Interact
 @router.delete("/customers/{customer_id}/interactions/{interaction_id}", response={204: None})
 def delete_interaction(request: HttpRequest, customer_id: int, interaction_id: int):
     customer = get_customer_for_user(request.user, customer_id, write=True)
-    actions.do_delete_interaction(request.user, get_object_or_404(Interaction, pk=interaction_id, customer=customer))
+    actions.do_delete_interaction(
+        request.user, get_object_or_404(Interaction, pk=interaction_id, customer=customer)
+    )
     return Status(204, None)

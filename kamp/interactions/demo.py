@@ -30,16 +30,22 @@ BOW_TIE_TOPICS = [
     (K.VISIT, "Visita a oficinas centrales"),
 ]
 CS_PAIRS = {
-    "finance": [(K.MEETING, "Modelo de control financiero de proyectos"),
-                (K.WORKSHOP, "Taller de flujo de caja de obras"),
-                (K.CALL, "Revisión de covenants bancarios"),
-                (K.MEETING, "Cierre trimestral y provisiones")],
-    "management": [(K.MEETING, "Almuerzo con la gerencia general"),
-                   (K.MEETING, "Estrategia de crecimiento 2027"),
-                   (K.EVENT, "Foro de la construcción: panel conjunto")],
-    "operations": [(K.VISIT, "Visita a obra en Puente Alto"),
-                   (K.WORKSHOP, "Taller de indicadores de productividad de obra"),
-                   (K.MEETING, "Seguimiento del piloto de control de avance")],
+    "finance": [
+        (K.MEETING, "Modelo de control financiero de proyectos"),
+        (K.WORKSHOP, "Taller de flujo de caja de obras"),
+        (K.CALL, "Revisión de covenants bancarios"),
+        (K.MEETING, "Cierre trimestral y provisiones"),
+    ],
+    "management": [
+        (K.MEETING, "Almuerzo con la gerencia general"),
+        (K.MEETING, "Estrategia de crecimiento 2027"),
+        (K.EVENT, "Foro de la construcción: panel conjunto"),
+    ],
+    "operations": [
+        (K.VISIT, "Visita a obra en Puente Alto"),
+        (K.WORKSHOP, "Taller de indicadores de productividad de obra"),
+        (K.MEETING, "Seguimiento del piloto de control de avance"),
+    ],
 }
 
 
@@ -53,32 +59,64 @@ class _Log:
     def add(self, customer, when: date, kind, topic, ours, theirs, notes="", follow_up="") -> None:
         if when > self.ctx.today:
             return
-        self.rows.append((Interaction(customer=customer, date=when, kind=kind, topic=topic,
-                                      notes=notes, follow_up=follow_up,
-                                      source=InteractionSource.MANUAL,
-                                      logged_by=ours[0]), ours, theirs))
+        self.rows.append(
+            (
+                Interaction(
+                    customer=customer,
+                    date=when,
+                    kind=kind,
+                    topic=topic,
+                    notes=notes,
+                    follow_up=follow_up,
+                    source=InteractionSource.MANUAL,
+                    logged_by=ours[0],
+                ),
+                ours,
+                theirs,
+            )
+        )
 
     def save(self) -> int:
         objs = [r[0] for r in self.rows]
         Interaction.objects.bulk_create(objs, batch_size=500)
         InteractionPerson.objects.bulk_create(
-            [InteractionPerson(interaction=i, user=u) for i, ours, _t in self.rows for u in dict.fromkeys(ours)],
-            batch_size=1000)
+            [
+                InteractionPerson(interaction=i, user=u)
+                for i, ours, _t in self.rows
+                for u in dict.fromkeys(ours)
+            ],
+            batch_size=1000,
+        )
         InteractionContact.objects.bulk_create(
-            [InteractionContact(interaction=i, contact=c) for i, _o, theirs in self.rows for c in dict.fromkeys(theirs)],
-            batch_size=1000)
+            [
+                InteractionContact(interaction=i, contact=c)
+                for i, _o, theirs in self.rows
+                for c in dict.fromkeys(theirs)
+            ],
+            batch_size=1000,
+        )
         counts: dict[int, int] = {}
         for i in objs:
             counts[i.customer_id] = counts.get(i.customer_id, 0) + 1
         for customer_id, n in counts.items():
-            audit.record(self.ctx.users["admin"], "import", None, customer_id=customer_id,
-                         object_type="interactions.interaction", object_repr="demo",
-                         summary=f"Demo: {n} interactions logged.")
+            audit.record(
+                self.ctx.users["admin"],
+                "import",
+                None,
+                customer_id=customer_id,
+                object_type="interactions.interaction",
+                object_repr="demo",
+                summary=f"Demo: {n} interactions logged.",
+            )
         return len(objs)
 
 
 def _contacts_of(ctx, key: str) -> list[Contact]:
-    found = [c for k, c in ctx.contacts.items() if k.startswith(key + ".") and c.customer_id == ctx.customers[key].pk]
+    found = [
+        c
+        for k, c in ctx.contacts.items()
+        if k.startswith(key + ".") and c.customer_id == ctx.customers[key].pk
+    ]
     return found or list(ctx.customers[key].contacts.all())
 
 
@@ -90,18 +128,37 @@ def load(ctx) -> None:
     rng, today, u, c = ctx.rng, ctx.today, ctx.users, ctx.contacts
     log = _Log(ctx)
     cs = ctx.customers["cs"]
-    ana, felipe, rodrigo, patricia, lucia = u["ana"], u["felipe"], u["rodrigo"], u["director"], u["lucia"]
+    ana, felipe, rodrigo, patricia, lucia = (
+        u["ana"],
+        u["felipe"],
+        u["rodrigo"],
+        u["director"],
+        u["lucia"],
+    )
     jorge, maria, andres = c["jorge.perez"], c["maria.gonzalez"], c["andres.silva"]
     paula, camila = c["paula.herrera"], c["camila.vera"]
 
     # The lost tender, two years ago and more: the only thread was Ana and Jorge (purchasing).
     start = today - timedelta(days=800)
-    log.add(cs, start, K.EVENT, "Presentación de la propuesta para la licitación de asesoría financiera",
-            [ana, rodrigo], [jorge],
-            notes="Licitación perdida frente a una firma más grande. Aprendimos cómo compra CS.")
-    log.add(cs, start + timedelta(days=21), K.MEETING, "Retroalimentación de la licitación perdida",
-            [ana], [jorge], notes="Precio y tamaño del equipo pesaron; valoraron el conocimiento del sector.",
-            follow_up="Proponer un diagnóstico acotado sin costo")
+    log.add(
+        cs,
+        start,
+        K.EVENT,
+        "Presentación de la propuesta para la licitación de asesoría financiera",
+        [ana, rodrigo],
+        [jorge],
+        notes="Licitación perdida frente a una firma más grande. Aprendimos cómo compra CS.",
+    )
+    log.add(
+        cs,
+        start + timedelta(days=21),
+        K.MEETING,
+        "Retroalimentación de la licitación perdida",
+        [ana],
+        [jorge],
+        notes="Precio y tamaño del equipo pesaron; valoraron el conocimiento del sector.",
+        follow_up="Proponer un diagnóstico acotado sin costo",
+    )
     day = start + timedelta(days=40)
     while day < today:
         log.add(cs, day, *rng.choice(BOW_TIE_TOPICS), [ana], [jorge])
@@ -120,9 +177,16 @@ def load(ctx) -> None:
     pair(330, (40, 60), [rodrigo, ana], [andres], CS_PAIRS["management"])
     pair(200, (50, 70), [patricia, rodrigo], [andres], CS_PAIRS["management"])
     pair(170, (30, 45), [lucia], [paula], CS_PAIRS["operations"])
-    log.add(cs, today - timedelta(days=12), K.WORKSHOP, "Taller conjunto de ideas: financiamiento de obras",
-            [ana, felipe, rodrigo], [andres, maria, jorge],
-            follow_up="Enviar propuesta de piloto de financiamiento", notes="Primera sesión de co-creación.")
+    log.add(
+        cs,
+        today - timedelta(days=12),
+        K.WORKSHOP,
+        "Taller conjunto de ideas: financiamiento de obras",
+        [ana, felipe, rodrigo],
+        [andres, maria, jorge],
+        follow_up="Enviar propuesta de piloto de financiamiento",
+        notes="Primera sesión de co-creación.",
+    )
 
     # Other key accounts.
     def bow_tie(key: str, kam: str, every=(15, 30), days=420, extra=()) -> None:
@@ -132,7 +196,9 @@ def load(ctx) -> None:
         buyer = _purchasing(contacts)
         if not buyer.is_purchasing:
             # The KAM's counterpart in a bow-tie buys: say so on the map.
-            customer_actions.do_update_contact(u[kam], buyer, dmu_roles=sorted(set(buyer.dmu_roles or []) | {"buyer"}))
+            customer_actions.do_update_contact(
+                u[kam], buyer, dmu_roles=sorted(set(buyer.dmu_roles or []) | {"buyer"})
+            )
         rest = [x for x in contacts if x.pk != buyer.pk and x.active]
         d = today - timedelta(days=days)
         while d <= today:
@@ -153,8 +219,14 @@ def load(ctx) -> None:
     fin = next((x for x in energia if x.function == Function.FINANCE), None)
     if fin:
         for k in range(6):
-            log.add(ctx.customers["energia"], today - timedelta(days=20 + 28 * k), K.MEETING,
-                    "Modelo financiero del proyecto eólico", [felipe], [fin])
+            log.add(
+                ctx.customers["energia"],
+                today - timedelta(days=20 + 28 * k),
+                K.MEETING,
+                "Modelo financiero del proyecto eólico",
+                [felipe],
+                [fin],
+            )
     # Salmones del Sur: a diamond — Lucía with operations, Felipe with finance.
     bow_tie("salmones", "carla", every=(20, 30))
     salmones = _contacts_of(ctx, "salmones")
@@ -163,8 +235,14 @@ def load(ctx) -> None:
             continue
         who = lucia if x.function in (Function.OPERATIONS, Function.LOGISTICS) else felipe
         for k in range(4):
-            log.add(ctx.customers["salmones"], today - timedelta(days=10 + 21 * k + rng.randint(0, 6)),
-                    K.MEETING, "Mesa de trabajo de " + x.get_function_display().lower(), [who], [x])
+            log.add(
+                ctx.customers["salmones"],
+                today - timedelta(days=10 + 21 * k + rng.randint(0, 6)),
+                K.MEETING,
+                "Mesa de trabajo de " + x.get_function_display().lower(),
+                [who],
+                [x],
+            )
     # Minera Altos del Norte: a bow-tie whose champion left two months ago.
     minera = _contacts_of(ctx, "minera_norte")
     buyer = _purchasing(minera) if minera else None
@@ -172,12 +250,22 @@ def load(ctx) -> None:
     bow_tie("minera_norte", "bruno", every=(12, 25))
     if champion:
         for k in range(5):
-            log.add(ctx.customers["minera_norte"], today - timedelta(days=80 + 45 * k), K.MEETING,
-                    "Revisión del plan de proyectos con el gerente", [u["bruno"]], [champion])
+            log.add(
+                ctx.customers["minera_norte"],
+                today - timedelta(days=80 + 45 * k),
+                K.MEETING,
+                "Revisión del plan de proyectos con el gerente",
+                [u["bruno"]],
+                [champion],
+            )
         Contact.objects.filter(pk=champion.pk).update(attitude=Attitude.CHAMPION)
         champion.refresh_from_db()
         customer_actions.do_update_contact(
-            u["bruno"], champion, active=False, left_on=today - timedelta(days=60),
-            dmu_roles=sorted(set(champion.dmu_roles or []) | {"champion"}))
+            u["bruno"],
+            champion,
+            active=False,
+            left_on=today - timedelta(days=60),
+            dmu_roles=sorted(set(champion.dmu_roles or []) | {"champion"}),
+        )
     n = log.save()
     ctx.log(f"  + {n} interactions")

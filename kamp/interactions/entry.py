@@ -25,22 +25,38 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
 
 def account_people(customer: Customer, user) -> forms.QuerySet[User]:
     """Our people who usually meet this customer: the KAM, the account team and me."""
-    return User.objects.filter(
-        Q(pk=customer.owner_id) | Q(team_memberships__customer=customer) | Q(pk=user.pk),
-        is_active=True,
-    ).distinct().order_by("name", "email")
+    return (
+        User.objects.filter(
+            Q(pk=customer.owner_id) | Q(team_memberships__customer=customer) | Q(pk=user.pk),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("name", "email")
+    )
 
 
 class InteractionForm(forms.ModelForm):
-    our_people = PeopleChoice(label=_("Our people"), queryset=User.objects.none(),
-                              widget=forms.CheckboxSelectMultiple)
-    their_contacts = PeopleChoice(label=_("Their people"), queryset=Contact.objects.none(),
-                                  widget=forms.CheckboxSelectMultiple)
+    our_people = PeopleChoice(
+        label=_("Our people"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    their_contacts = PeopleChoice(
+        label=_("Their people"),
+        queryset=Contact.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Interaction
-        fields = ["date", "kind", "topic", "our_people", "their_contacts", "notes", "follow_up",
-                  "follow_up_on"]
+        fields = [
+            "date",
+            "kind",
+            "topic",
+            "our_people",
+            "their_contacts",
+            "notes",
+            "follow_up",
+            "follow_up_on",
+        ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -55,9 +71,12 @@ class InteractionForm(forms.ModelForm):
             for name in ("notes", "follow_up", "follow_up_on"):
                 del self.fields[name]
             self.fields["topic"].widget.attrs.update(
-                {"placeholder": _("What was it about? (Enter saves)"), "autofocus": True})
+                {"placeholder": _("What was it about? (Enter saves)"), "autofocus": True}
+            )
         else:
-            ours = User.objects.filter(Q(is_active=True) | Q(pk__in=self._current_ours())).order_by("name", "email")
+            ours = User.objects.filter(Q(is_active=True) | Q(pk__in=self._current_ours())).order_by(
+                "name", "email"
+            )
             self.fields["topic"].widget.attrs["autofocus"] = True
         self.fields["our_people"].queryset = ours
         # Only this customer's contacts: another customer's people never appear here.
@@ -68,25 +87,47 @@ class InteractionForm(forms.ModelForm):
             self.initial.setdefault("our_people", [user.pk])
 
     def _current_ours(self) -> list[int]:
-        return list(self.instance.our_people.values_list("pk", flat=True)) if self.instance.pk else []
+        return (
+            list(self.instance.our_people.values_list("pk", flat=True)) if self.instance.pk else []
+        )
 
     def _current_theirs(self) -> list[int]:
-        return list(self.instance.their_contacts.values_list("pk", flat=True)) if self.instance.pk else []
+        return (
+            list(self.instance.their_contacts.values_list("pk", flat=True))
+            if self.instance.pk
+            else []
+        )
 
 
 class FilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("All kinds"))] + list(InteractionKind.choices))
-    person = forms.ModelChoiceField(label=_("Our person"), required=False, queryset=User.objects.none(),
-                                    empty_label=_("Anyone of ours"))
-    contact = forms.ModelChoiceField(label=_("Their person"), required=False,
-                                     queryset=Contact.objects.none(), empty_label=_("Anyone of theirs"))
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Topic or notes")}))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds"))] + list(InteractionKind.choices),
+    )
+    person = forms.ModelChoiceField(
+        label=_("Our person"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("Anyone of ours"),
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Their person"),
+        required=False,
+        queryset=Contact.objects.none(),
+        empty_label=_("Anyone of theirs"),
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Topic or notes")}),
+    )
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +139,11 @@ class FilterForm(forms.Form):
         self.fields["person"].queryset = User.objects.filter(
             Q(pk=customer.owner_id)
             | Q(pk__in=AccountTeamMember.objects.filter(customer=customer).values("user_id"))
-            | Q(pk__in=InteractionPerson.objects.filter(interaction__customer=customer).values("user_id"))
+            | Q(
+                pk__in=InteractionPerson.objects.filter(interaction__customer=customer).values(
+                    "user_id"
+                )
+            )
         ).order_by("name")
         self.fields["contact"].queryset = customer.contacts.order_by("name")
 
@@ -124,22 +169,40 @@ class FilterForm(forms.Form):
 class MapContactForm(forms.ModelForm):
     """The in-place editor of a card on the DMU map."""
 
-    dmu_roles = forms.MultipleChoiceField(label=_("DMU roles"), choices=DMURole.choices,
-                                          required=False, widget=forms.CheckboxSelectMultiple)
+    dmu_roles = forms.MultipleChoiceField(
+        label=_("DMU roles"),
+        choices=DMURole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Contact
-        fields = ["name", "title", "function", "reports_to", "dmu_roles", "attitude", "influence",
-                  "email", "active", "left_on"]
-        widgets = {"left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "influence": forms.NumberInput(attrs={"min": 1, "max": 5})}
+        fields = [
+            "name",
+            "title",
+            "function",
+            "reports_to",
+            "dmu_roles",
+            "attitude",
+            "influence",
+            "email",
+            "active",
+            "left_on",
+        ]
+        widgets = {
+            "left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "influence": forms.NumberInput(attrs={"min": 1, "max": 5}),
+        }
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
         others = customer.contacts.order_by("name")
         if self.instance.pk:
             # Nobody reports to themselves or to someone below them: the chart stays a tree.
-            others = others.exclude(pk__in=descendants(customer, self.instance.pk) | {self.instance.pk})
+            others = others.exclude(
+                pk__in=descendants(customer, self.instance.pk) | {self.instance.pk}
+            )
         self.fields["reports_to"].queryset = others
         self.fields["reports_to"].empty_label = _("Nobody (top of the chart)")
         self.fields["function"].choices = Function.choices
@@ -178,6 +241,8 @@ class SettingsForm(forms.ModelForm):
 
 
 class CalendarUploadForm(forms.Form):
-    file = forms.FileField(label=_("Calendar file (.ics)"),
-                           help_text=_("Export it from Outlook, Google Calendar or Apple Calendar."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}))
+    file = forms.FileField(
+        label=_("Calendar file (.ics)"),
+        help_text=_("Export it from Outlook, Google Calendar or Apple Calendar."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}),
+    )

@@ -132,8 +132,12 @@ def in_window(log: Iterable[Interaction], as_of: date, days: int) -> list[Intera
     return [i for i in log if start <= i.date <= as_of]
 
 
-def _pairs(window: Sequence[Interaction], kam_id: int | None, people: dict[int, Person],
-           contacts: dict[int, Contact]) -> list[tuple[str, str]]:
+def _pairs(
+    window: Sequence[Interaction],
+    kam_id: int | None,
+    people: dict[int, Person],
+    contacts: dict[int, Contact],
+) -> list[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for i in window:
         ours = [people[p] for p in i.ours if p != kam_id and p in people]
@@ -164,7 +168,9 @@ def analyse(
     window = in_window(log, as_of, settings.window_days)
     purchasing = {cid for cid, c in contacts.items() if c.is_purchasing}
 
-    knot = [i for i in window if (kam_id is not None and kam_id in i.ours) or (i.theirs & purchasing)]
+    knot = [
+        i for i in window if (kam_id is not None and kam_id in i.ours) or (i.theirs & purchasing)
+    ]
     diamond_index = (len(window) - len(knot)) / len(window) if window else 0.0
     kam_purchasing = sum(
         1 for i in window if kam_id is not None and kam_id in i.ours and i.theirs & purchasing
@@ -181,42 +187,61 @@ def analyse(
         top_share = top_n / len(with_contacts)
         if top_share >= settings.single_thread_share:
             name = contacts[top_id].name if top_id in contacts else str(top_id)
-            risks.append(Risk(
-                "single_threaded",
-                f"{name} took part in {top_n} of the {len(with_contacts)} interactions "
-                f"of the last {settings.window_days} days ({top_share:.0%}).",
-                (top_id,),
-                {"name": name, "n": top_n, "total": len(with_contacts), "share": top_share,
-                 "days": settings.window_days},
-            ))
+            risks.append(
+                Risk(
+                    "single_threaded",
+                    f"{name} took part in {top_n} of the {len(with_contacts)} interactions "
+                    f"of the last {settings.window_days} days ({top_share:.0%}).",
+                    (top_id,),
+                    {
+                        "name": name,
+                        "n": top_n,
+                        "total": len(with_contacts),
+                        "share": top_share,
+                        "days": settings.window_days,
+                    },
+                )
+            )
     if not window:
-        risks.append(Risk(
-            "no_interactions", f"No interaction logged in the last {settings.window_days} days.",
-            data={"days": settings.window_days},
-        ))
+        risks.append(
+            Risk(
+                "no_interactions",
+                f"No interaction logged in the last {settings.window_days} days.",
+                data={"days": settings.window_days},
+            )
+        )
 
     active = [c for c in contacts.values() if c.active]
     held = {r for c in active for r in c.roles}
     missing = [r for r in CORE_ROLES if r not in held]
     if missing:
-        risks.append(Risk(
-            "dmu_gap", "No active contact holds the DMU role(s): " + ", ".join(missing) + ".",
-            data={"roles": missing},
-        ))
+        risks.append(
+            Risk(
+                "dmu_gap",
+                "No active contact holds the DMU role(s): " + ", ".join(missing) + ".",
+                data={"roles": missing},
+            )
+        )
 
     since = as_of - timedelta(days=settings.not_met_days)
     met = {c for i in log if i.date > since for c in i.theirs}
     not_met = sorted((c for c in active if c.id not in met), key=lambda c: (c.name, c.id))
     if not_met:
-        risks.append(Risk(
-            "not_met",
-            f"{len(not_met)} active contact(s) not met in the last {settings.not_met_days} days: "
-            + ", ".join(c.name or str(c.id) for c in not_met[:8])
-            + ("…" if len(not_met) > 8 else "") + ".",
-            tuple(c.id for c in not_met),
-            {"count": len(not_met), "names": [c.name or str(c.id) for c in not_met],
-             "days": settings.not_met_days},
-        ))
+        risks.append(
+            Risk(
+                "not_met",
+                f"{len(not_met)} active contact(s) not met in the last {settings.not_met_days} days: "
+                + ", ".join(c.name or str(c.id) for c in not_met[:8])
+                + ("…" if len(not_met) > 8 else "")
+                + ".",
+                tuple(c.id for c in not_met),
+                {
+                    "count": len(not_met),
+                    "names": [c.name or str(c.id) for c in not_met],
+                    "days": settings.not_met_days,
+                },
+            )
+        )
 
     memory = as_of - timedelta(days=DEPARTURE_MEMORY_DAYS)
     for c in sorted(contacts.values(), key=lambda c: (c.name, c.id)):
@@ -225,13 +250,15 @@ def analyse(
         if c.left_on is not None and not (memory <= c.left_on <= as_of):
             continue
         what = "champion" if c.is_champion else "decider"
-        risks.append(Risk(
-            "champion_left",
-            f"{c.name or c.id}, a {what}, left the company"
-            + (f" on {c.left_on.isoformat()}." if c.left_on else "."),
-            (c.id,),
-            {"name": c.name or str(c.id), "what": what, "left_on": c.left_on},
-        ))
+        risks.append(
+            Risk(
+                "champion_left",
+                f"{c.name or c.id}, a {what}, left the company"
+                + (f" on {c.left_on.isoformat()}." if c.left_on else "."),
+                (c.id,),
+                {"name": c.name or str(c.id), "what": what, "left_on": c.left_on},
+            )
+        )
 
     return Analysis(
         form=form,
@@ -249,6 +276,7 @@ def analyse(
 
 
 # --- History ---------------------------------------------------------------------------------
+
 
 def quarter_of(d: date) -> tuple[int, int]:
     return d.year, (d.month - 1) // 3 + 1
@@ -280,22 +308,39 @@ class QuarterPoint:
     interactions: int
 
 
-def history(log: Sequence[Interaction], *, kam_id: int | None, people: dict[int, Person],
-            contacts: dict[int, Contact], as_of: date, quarters: int = 8,
-            settings: Settings = Settings()) -> list[QuarterPoint]:
+def history(
+    log: Sequence[Interaction],
+    *,
+    kam_id: int | None,
+    people: dict[int, Person],
+    contacts: dict[int, Contact],
+    as_of: date,
+    quarters: int = 8,
+    settings: Settings = Settings(),
+) -> list[QuarterPoint]:
     """The form at the end of each of the last ``quarters`` quarters (the current one as of
     ``as_of``), each judged on its own window — how an account moves from A to B."""
     points = []
     for year, q in quarters_back(as_of, quarters):
         end = min(quarter_end(year, q), as_of)
-        a = analyse(log, kam_id=kam_id, people=people, contacts=contacts, as_of=end,
-                    settings=settings)
-        points.append(QuarterPoint(f"{year}-Q{q}", end, a.form, a.diamond_index,
-                                   len(a.functional_pairs), a.interactions_in_window))
+        a = analyse(
+            log, kam_id=kam_id, people=people, contacts=contacts, as_of=end, settings=settings
+        )
+        points.append(
+            QuarterPoint(
+                f"{year}-Q{q}",
+                end,
+                a.form,
+                a.diamond_index,
+                len(a.functional_pairs),
+                a.interactions_in_window,
+            )
+        )
     return points
 
 
 # --- Network and coverage ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Tie:
@@ -307,7 +352,9 @@ class Tie:
     knot: bool  # the KAM ↔ purchasing edge of the bow-tie
 
 
-def tie_strength(count_in_window: int, last: date | None, as_of: date, window_days: int = 90) -> int:
+def tie_strength(
+    count_in_window: int, last: date | None, as_of: date, window_days: int = 90
+) -> int:
     """0 none, 1 weak (met, but not in the window), 2 some (1–2 in the window), 3 strong
     (3 or more in the window, the last within a month)."""
     if last is None:
@@ -319,8 +366,14 @@ def tie_strength(count_in_window: int, last: date | None, as_of: date, window_da
     return 2
 
 
-def ties(log: Iterable[Interaction], *, kam_id: int | None, contacts: dict[int, Contact],
-         as_of: date, window_days: int = 90) -> list[Tie]:
+def ties(
+    log: Iterable[Interaction],
+    *,
+    kam_id: int | None,
+    contacts: dict[int, Contact],
+    as_of: date,
+    window_days: int = 90,
+) -> list[Tie]:
     """Every (our person, their contact) couple who met, with counts in the window and ever."""
     start = window_start(as_of, window_days)
     count: Counter[tuple[int, int]] = Counter()
@@ -354,7 +407,9 @@ def last_met(log: Iterable[Interaction]) -> dict[int, date]:
     return out
 
 
-def group_by_customer(rows: Iterable[tuple[int, int, date, str, int]]) -> dict[int, list[Interaction]]:
+def group_by_customer(
+    rows: Iterable[tuple[int, int, date, str, int]],
+) -> dict[int, list[Interaction]]:
     """Build logs from flat rows ``(customer_id, interaction_id, date, side, person_id)`` with
     side ``"o"`` (ours) or ``"t"`` (theirs) — the shape the bulk query returns."""
     ours: dict[int, set[int]] = defaultdict(set)

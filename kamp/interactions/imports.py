@@ -54,15 +54,25 @@ class CalendarPlan:
     matched: list[dict[str, Any]] = field(default_factory=list)  # to be logged, after review
     already: list[dict[str, Any]] = field(default_factory=list)  # same UID already in the log
     unmatched: list[dict[str, Any]] = field(default_factory=list)  # no customer / none of ours
-    not_allowed: list[dict[str, Any]] = field(default_factory=list)  # a customer the user can't edit
+    not_allowed: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # a customer the user can't edit
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("matched", "already", "unmatched", "not_allowed", "errors")}
+        return {
+            k: getattr(self, k)
+            for k in ("matched", "already", "unmatched", "not_allowed", "errors")
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CalendarPlan:
-        return cls(**{k: d.get(k, []) for k in ("matched", "already", "unmatched", "not_allowed", "errors")})
+        return cls(
+            **{
+                k: d.get(k, [])
+                for k in ("matched", "already", "unmatched", "not_allowed", "errors")
+            }
+        )
 
 
 def _emails(value) -> list[str]:
@@ -104,13 +114,15 @@ def read_calendar(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
         if d is None:
             continue
         emails = _emails(ev.get("ATTENDEE")) + _emails(ev.get("ORGANIZER"))
-        events.append({
-            "uid": str(ev.get("UID", "") or ""),
-            "date": d.isoformat(),
-            "topic": str(ev.get("SUMMARY", "") or "").strip() or _("(no title)"),
-            "emails": list(dict.fromkeys(emails)),
-            "cancelled": str(ev.get("STATUS", "")).upper() == "CANCELLED",
-        })
+        events.append(
+            {
+                "uid": str(ev.get("UID", "") or ""),
+                "date": d.isoformat(),
+                "topic": str(ev.get("SUMMARY", "") or "").strip() or _("(no title)"),
+                "emails": list(dict.fromkeys(emails)),
+                "cancelled": str(ev.get("STATUS", "")).upper() == "CANCELLED",
+            }
+        )
     return events, []
 
 
@@ -120,15 +132,29 @@ def plan_calendar(data: bytes, user) -> CalendarPlan:
     if errors:
         return plan
     emails = {e for ev in events for e in ev["emails"]}
-    ours = {u.email.lower(): u for u in User.objects.filter(is_active=True).annotate(le=Lower("email")).filter(le__in=emails)}
+    ours = {
+        u.email.lower(): u
+        for u in User.objects.filter(is_active=True)
+        .annotate(le=Lower("email"))
+        .filter(le__in=emails)
+    }
     contacts: dict[str, list[Contact]] = {}
-    for c in (Contact.objects.annotate(le=Lower("email")).filter(le__in=emails, active=True)
-              .select_related("customer")):
+    for c in (
+        Contact.objects.annotate(le=Lower("email"))
+        .filter(le__in=emails, active=True)
+        .select_related("customer")
+    ):
         contacts.setdefault(c.email.lower(), []).append(c)
-    editable = set(customers_editable_by(user).filter(
-        pk__in={c.customer_id for cs in contacts.values() for c in cs}).values_list("pk", flat=True))
-    known = set(Interaction.objects.filter(
-        external_uid__in=[ev["uid"] for ev in events if ev["uid"]]).values_list("external_uid", flat=True))
+    editable = set(
+        customers_editable_by(user)
+        .filter(pk__in={c.customer_id for cs in contacts.values() for c in cs})
+        .values_list("pk", flat=True)
+    )
+    known = set(
+        Interaction.objects.filter(
+            external_uid__in=[ev["uid"] for ev in events if ev["uid"]]
+        ).values_list("external_uid", flat=True)
+    )
     seen: set[str] = set()
     for ev in events:
         row = {"uid": ev["uid"], "date": ev["date"], "topic": ev["topic"]}
@@ -142,7 +168,11 @@ def plan_calendar(data: bytes, user) -> CalendarPlan:
         our_people = [ours[e] for e in ev["emails"] if e in ours]
         theirs = [c for e in ev["emails"] for c in contacts.get(e, [])]
         if not our_people or not theirs:
-            reason = _("none of our people attend") if not our_people else _("no customer contact attends")
+            reason = (
+                _("none of our people attend")
+                if not our_people
+                else _("no customer contact attends")
+            )
             plan.unmatched.append({**row, "reason": reason})
             continue
         # The customer with most attendees; an event with two customers goes to the first.
@@ -150,20 +180,29 @@ def plan_calendar(data: bytes, user) -> CalendarPlan:
         customer_id = max(by_customer, key=lambda k: (by_customer[k], -k))
         theirs = [c for c in theirs if c.customer_id == customer_id]
         customer = theirs[0].customer
-        row.update({
-            "customer_id": customer_id, "customer": customer.name,
-            "our_ids": [u.pk for u in our_people], "our_names": [str(u) for u in our_people],
-            "their_ids": [c.pk for c in theirs], "their_names": [c.name for c in theirs],
-        })
+        row.update(
+            {
+                "customer_id": customer_id,
+                "customer": customer.name,
+                "our_ids": [u.pk for u in our_people],
+                "our_names": [str(u) for u in our_people],
+                "their_ids": [c.pk for c in theirs],
+                "their_names": [c.name for c in theirs],
+            }
+        )
         (plan.matched if customer_id in editable else plan.not_allowed).append(row)
     return plan
 
 
-def save_calendar(user, events: list[dict[str, Any]], filename: str,
-                  batch: ImportBatch | None = None) -> tuple[ImportBatch, list[Interaction]]:
+def save_calendar(
+    user, events: list[dict[str, Any]], filename: str, batch: ImportBatch | None = None
+) -> tuple[ImportBatch, list[Interaction]]:
     """Log reviewed events (rows of ``CalendarPlan.matched``), re-checking access and people."""
-    allowed = set(customers_editable_by(user).filter(
-        pk__in={e["customer_id"] for e in events}).values_list("pk", flat=True))
+    allowed = set(
+        customers_editable_by(user)
+        .filter(pk__in={e["customer_id"] for e in events})
+        .values_list("pk", flat=True)
+    )
     customers = Customer.objects.in_bulk(allowed)
     users = User.objects.in_bulk({u for e in events for u in e["our_ids"]})
     contacts = Contact.objects.in_bulk({c for e in events for c in e["their_ids"]})
@@ -171,24 +210,40 @@ def save_calendar(user, events: list[dict[str, Any]], filename: str,
     for e in events:
         if e["customer_id"] not in allowed:
             continue
-        theirs = [contacts[c] for c in e["their_ids"] if c in contacts and contacts[c].customer_id == e["customer_id"]]
+        theirs = [
+            contacts[c]
+            for c in e["their_ids"]
+            if c in contacts and contacts[c].customer_id == e["customer_id"]
+        ]
         ours = [users[u] for u in e["our_ids"] if u in users]
         if not theirs or not ours:
             continue
-        entries.append({
-            "customer": customers[e["customer_id"]], "date": date.fromisoformat(e["date"]),
-            "kind": InteractionKind.MEETING, "topic": e["topic"], "external_uid": e["uid"],
-            "our_people": ours, "their_contacts": theirs,
-        })
+        entries.append(
+            {
+                "customer": customers[e["customer_id"]],
+                "date": date.fromisoformat(e["date"]),
+                "kind": InteractionKind.MEETING,
+                "topic": e["topic"],
+                "external_uid": e["uid"],
+                "our_people": ours,
+                "their_contacts": theirs,
+            }
+        )
     return actions.do_import_calendar(user, entries, filename, batch=batch)
 
 
 # --- CSV (a kind of kamp.core.imports: ``kamp import interactions FILE``) -----------------------
 
 
-KIND_LABELS = {"meeting": ["Reunión"], "call": ["Llamada"], "visit": ["Visita"],
-               "email": ["Correo", "Mail"], "workshop": ["Taller"], "event": ["Evento"],
-               "other": ["Otro"]}
+KIND_LABELS = {
+    "meeting": ["Reunión"],
+    "call": ["Llamada"],
+    "visit": ["Visita"],
+    "email": ["Correo", "Mail"],
+    "workshop": ["Taller"],
+    "event": ["Evento"],
+    "other": ["Otro"],
+}
 
 
 def _text(value, decimal=None) -> str:
@@ -204,15 +259,34 @@ class InteractionImport(ImportKind):
 
     name = "interactions"
     label = _l("Interactions")
-    description = _l("The interaction log: who from our side met whom from theirs, when, about what.")
+    description = _l(
+        "The interaction log: who from our side met whom from theirs, when, about what."
+    )
     models = [Interaction, Contact]
     batch_size = 2000
     fields = [
         Field("date", _l("date"), ["Fecha"], parser=parse_date, required=True),
         Field("customer", _l("customer"), ["Cliente", "RUT"], required=True),
-        Field("kind", _l("kind"), ["Tipo", "Canal"], parser=choice_parser(InteractionKind.choices, KIND_LABELS)),
-        Field("our_people", _l("our people"), ["Nuestra gente", "Nuestros"], parser=list_parser(_text), required=True),
-        Field("their_contacts", _l("their people"), ["Contactos", "Su gente"], parser=list_parser(_text), required=True),
+        Field(
+            "kind",
+            _l("kind"),
+            ["Tipo", "Canal"],
+            parser=choice_parser(InteractionKind.choices, KIND_LABELS),
+        ),
+        Field(
+            "our_people",
+            _l("our people"),
+            ["Nuestra gente", "Nuestros"],
+            parser=list_parser(_text),
+            required=True,
+        ),
+        Field(
+            "their_contacts",
+            _l("their people"),
+            ["Contactos", "Su gente"],
+            parser=list_parser(_text),
+            required=True,
+        ),
         Field("topic", _l("topic"), ["Tema", "Asunto"], required=True, max_length=300),
         Field("our_functions", _l("our functions"), ["Funciones"], parser=list_parser(_text)),
         Field("notes", _l("notes"), ["Notas"]),
@@ -223,14 +297,17 @@ class InteractionImport(ImportKind):
         self.create_people = create_people
 
     def may_import(self, user) -> bool:
-        return bool(getattr(user, "is_authenticated", False) and customers_editable_by(user).exists())
+        return bool(
+            getattr(user, "is_authenticated", False) and customers_editable_by(user).exists()
+        )
 
     def prepare(self, ctx) -> None:
         customer_index(ctx)
         users: dict[str, int] = {}
         functions: dict[int, str] = {}
         for pk, email, name, function in User.objects.filter(is_active=True).values_list(
-                "pk", "email", "name", "function"):
+            "pk", "email", "name", "function"
+        ):
             users[email.lower()] = pk
             if name:
                 users.setdefault(name.strip().lower(), pk)
@@ -238,7 +315,8 @@ class InteractionImport(ImportKind):
         ctx.cache["users"] = users
         contacts: dict[tuple[int, str], int] = {}
         for pk, customer_id, email, name in Contact.objects.values_list(
-                "pk", "customer_id", "email", "name").iterator(chunk_size=20000):
+            "pk", "customer_id", "email", "name"
+        ).iterator(chunk_size=20000):
             if email:
                 contacts[(customer_id, email.lower())] = pk
             contacts.setdefault((customer_id, name.strip().lower()), pk)
@@ -259,16 +337,27 @@ class InteractionImport(ImportKind):
             elif self.create_people:
                 fn = functions[i].lower() if i < len(functions) else ""
                 if fn not in Function.values:
-                    raise RowError(_("Give the function of “%(name)s” in our_functions, in the same "
-                                     "order (one of: %(choices)s).") % {"name": name, "choices": ", ".join(Function.values)},
-                                   "our_functions")
+                    raise RowError(
+                        _(
+                            "Give the function of “%(name)s” in our_functions, in the same "
+                            "order (one of: %(choices)s)."
+                        )
+                        % {"name": name, "choices": ", ".join(Function.values)},
+                        "our_functions",
+                    )
                 ctx.cache["new_people"].setdefault(name.lower(), {"name": name, "function": fn})
                 ours.append(("new", name.lower()))
             else:
                 unknown.append(name)
         if unknown:
-            raise RowError(_("Unknown people of ours: %(names)s (add them as users, or import with "
-                             "--create-people).") % {"names": ", ".join(unknown)}, "our_people")
+            raise RowError(
+                _(
+                    "Unknown people of ours: %(names)s (add them as users, or import with "
+                    "--create-people)."
+                )
+                % {"names": ", ".join(unknown)},
+                "our_people",
+            )
         theirs, unknown = [], []
         for name in row.pop("their_contacts"):
             pk = contacts.get((customer_id, name.lower()))
@@ -280,9 +369,14 @@ class InteractionImport(ImportKind):
             else:
                 unknown.append(name)
         if unknown:
-            raise RowError(_("Unknown contacts of this customer: %(names)s (add them on the DMU map, "
-                             "or import with --create-people).") % {"names": ", ".join(unknown)},
-                           "their_contacts")
+            raise RowError(
+                _(
+                    "Unknown contacts of this customer: %(names)s (add them on the DMU map, "
+                    "or import with --create-people)."
+                )
+                % {"names": ", ".join(unknown)},
+                "their_contacts",
+            )
         row.update(customer_id=customer_id, ours=ours, theirs=theirs)
         row.setdefault("kind", InteractionKind.MEETING)
         return row
@@ -292,25 +386,39 @@ class InteractionImport(ImportKind):
             return
         ctx.cache["created_pending"] = True
         for key, p in ctx.cache["new_people"].items():
-            u = User.objects.create_user(email=_placeholder_email(p["name"]), name=p["name"],
-                                         function=p["function"], role=Role.VIEWER, is_active=False)
+            u = User.objects.create_user(
+                email=_placeholder_email(p["name"]),
+                name=p["name"],
+                function=p["function"],
+                role=Role.VIEWER,
+                is_active=False,
+            )
             ctx.cache["users"][key] = u.pk
         customers = Customer.objects.in_bulk({c for c, _n in ctx.cache["new_contacts"]})
         for (customer_id, key), name in ctx.cache["new_contacts"].items():
-            c = customer_actions.do_create_contact(ctx.user, customers[customer_id], name=name,
-                                                   import_batch=ctx.batch)
+            c = customer_actions.do_create_contact(
+                ctx.user, customers[customer_id], name=name, import_batch=ctx.batch
+            )
             ctx.cache["contacts"][(customer_id, key)] = c.pk
             ctx.created += 1
 
     def write(self, rows, ctx) -> None:
         self._create_pending(ctx)
         users, contacts = ctx.cache["users"], ctx.cache["contacts"]
-        objs = [Interaction(
-            customer_id=r["customer_id"], date=r["date"], kind=r["kind"], topic=r["topic"],
-            notes=r.get("notes", ""), follow_up=r.get("follow_up", ""),
-            source=InteractionSource.IMPORT, import_batch=ctx.batch,
-            logged_by=ctx.user if getattr(ctx.user, "pk", None) else None,
-        ) for r in rows]
+        objs = [
+            Interaction(
+                customer_id=r["customer_id"],
+                date=r["date"],
+                kind=r["kind"],
+                topic=r["topic"],
+                notes=r.get("notes", ""),
+                follow_up=r.get("follow_up", ""),
+                source=InteractionSource.IMPORT,
+                import_batch=ctx.batch,
+                logged_by=ctx.user if getattr(ctx.user, "pk", None) else None,
+            )
+            for r in rows
+        ]
         Interaction.objects.bulk_create(objs, batch_size=500)
         people, theirs = [], []
         for i, r in zip(objs, rows, strict=True):
@@ -325,10 +433,17 @@ class InteractionImport(ImportKind):
         ctx.created += len(objs)
         per_customer = Counter(r["customer_id"] for r in rows)
         for customer_id, n in per_customer.items():
-            audit.record(ctx.user if getattr(ctx.user, "pk", None) else None, "import", None,
-                         customer_id=customer_id, object_type="interactions.interaction",
-                         object_id=ctx.batch.pk, object_repr=ctx.batch.filename,
-                         summary=_("%(n)d interactions imported from %(file)s.") % {"n": n, "file": ctx.batch.filename})
+            audit.record(
+                ctx.user if getattr(ctx.user, "pk", None) else None,
+                "import",
+                None,
+                customer_id=customer_id,
+                object_type="interactions.interaction",
+                object_id=ctx.batch.pk,
+                object_repr=ctx.batch.filename,
+                summary=_("%(n)d interactions imported from %(file)s.")
+                % {"n": n, "file": ctx.batch.filename},
+            )
 
 
 def _placeholder_email(name: str) -> str:

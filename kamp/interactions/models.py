@@ -27,35 +27,55 @@ class Interaction(models.Model):
     """Who from our side met whom from theirs, when, about what."""
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="interactions",
     )
     date = models.DateField(_("date"), db_index=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=InteractionKind.choices,
-                            default=InteractionKind.MEETING)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=InteractionKind.choices, default=InteractionKind.MEETING
+    )
     topic = models.CharField(_("topic"), max_length=300)
     notes = models.TextField(_("notes"), blank=True)
-    follow_up = models.CharField(_("follow-up"), max_length=300, blank=True,
-                                 help_text=_("What was agreed to do next."))
+    follow_up = models.CharField(
+        _("follow-up"), max_length=300, blank=True, help_text=_("What was agreed to do next.")
+    )
     follow_up_on = models.DateField(_("follow-up due"), null=True, blank=True)
     our_people = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("our people"), through="InteractionPerson",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("our people"),
+        through="InteractionPerson",
         related_name="interactions",
     )
     their_contacts = models.ManyToManyField(
-        "customers.Contact", verbose_name=_("their people"), through="InteractionContact",
+        "customers.Contact",
+        verbose_name=_("their people"),
+        through="InteractionContact",
         related_name="interactions",
     )
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    source = models.CharField(_("source"), max_length=10, choices=InteractionSource.choices,
-                              default=InteractionSource.MANUAL)
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=InteractionSource.choices,
+        default=InteractionSource.MANUAL,
+    )
     # A calendar event's UID: the same event is never imported twice.
     external_uid = models.CharField(_("calendar event id"), max_length=255, blank=True)
     import_batch = models.ForeignKey(
-        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         editable=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -67,8 +87,11 @@ class Interaction(models.Model):
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["customer", "date"])]
         constraints = [
-            models.UniqueConstraint(fields=["external_uid"], condition=~Q(external_uid=""),
-                                    name="interaction_external_uid_unique"),
+            models.UniqueConstraint(
+                fields=["external_uid"],
+                condition=~Q(external_uid=""),
+                name="interaction_external_uid_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,22 +99,34 @@ class Interaction(models.Model):
 
 
 class InteractionPerson(models.Model):
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="people_links")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="people_links"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["interaction", "user"], name="interaction_person_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interaction", "user"], name="interaction_person_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.interaction_id}:{self.user_id}"
 
 
 class InteractionContact(models.Model):
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="contact_links")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="contact_links"
+    )
     contact = models.ForeignKey("customers.Contact", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["interaction", "contact"], name="interaction_contact_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interaction", "contact"], name="interaction_contact_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.interaction_id}:{self.contact_id}"
@@ -101,23 +136,32 @@ class InteractionSettings(models.Model):
     """The thresholds of the bow-tie / diamond analysis: one row, edited by directors and admins."""
 
     window_days = models.PositiveSmallIntegerField(
-        _("window (days)"), default=90, validators=[MinValueValidator(7), MaxValueValidator(730)],
+        _("window (days)"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
         help_text=_("The analysis looks at the interactions of this many days up to today."),
     )
     min_pairs = models.PositiveSmallIntegerField(
-        _("functional pairs for a diamond"), default=2,
+        _("functional pairs for a diamond"),
+        default=2,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text=_("An account is type B (diamond) when at least this many functional pairs, "
-                    "besides the KAM and purchasing, had contact in the window."),
+        help_text=_(
+            "An account is type B (diamond) when at least this many functional pairs, "
+            "besides the KAM and purchasing, had contact in the window."
+        ),
     )
     single_thread_percent = models.PositiveSmallIntegerField(
-        _("single-thread share (%)"), default=80,
+        _("single-thread share (%)"),
+        default=80,
         validators=[MinValueValidator(30), MaxValueValidator(100)],
-        help_text=_("Flag an account when one customer contact takes part in at least this share "
-                    "of its interactions."),
+        help_text=_(
+            "Flag an account when one customer contact takes part in at least this share "
+            "of its interactions."
+        ),
     )
     not_met_days = models.PositiveSmallIntegerField(
-        _("contact not met after (days)"), default=90,
+        _("contact not met after (days)"),
+        default=90,
         validators=[MinValueValidator(7), MaxValueValidator(730)],
     )
 

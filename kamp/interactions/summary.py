@@ -16,11 +16,21 @@ def card(request, customer):
     if a is None:
         return None
     last = customer.interactions.order_by("-date").values_list("date", flat=True).first()
-    risks = [{"title": analysis.risk_title(r.kind), "message": analysis.risk_message(r),
-              "severity": analysis.risk_severity(r)} for r in a.risks]
+    risks = [
+        {
+            "title": analysis.risk_title(r.kind),
+            "message": analysis.risk_message(r),
+            "severity": analysis.risk_severity(r),
+        }
+        for r in a.risks
+    ]
     return "interactions/_summary_card.html", {
-        "a": a, "form_label": analysis.form_label(a.form), "diamond_percent": round(a.diamond_index * 100),
-        "risks": risks, "last": last, "customer": customer,
+        "a": a,
+        "form_label": analysis.form_label(a.form),
+        "diamond_percent": round(a.diamond_index * 100),
+        "risks": risks,
+        "last": last,
+        "customer": customer,
     }
 
 
@@ -31,14 +41,22 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
     results = analysis.analyse_many(customer_ids, as_of=date.today())
     out: dict[int, list[dict]] = {}
     for pk, a in results.items():
-        items = [{
-            "label": _("Diamond") if a.form == "B" else _("Bow-tie"),
-            "css": "form-B quadrant-strategic" if a.form == "B" else "form-A quadrant-star",
-            "title": analysis.form_label(a.form) + " · " + _("diamond index %(p)d %%") % {"p": round(a.diamond_index * 100)},
-        }]
+        items = [
+            {
+                "label": _("Diamond") if a.form == "B" else _("Bow-tie"),
+                "css": "form-B quadrant-strategic" if a.form == "B" else "form-A quadrant-star",
+                "title": analysis.form_label(a.form)
+                + " · "
+                + _("diamond index %(p)d %%") % {"p": round(a.diamond_index * 100)},
+            }
+        ]
         if any(r.kind == "single_threaded" for r in a.risks):
-            items.append({"label": _("Single-threaded"), "css": "single-threaded attitude-opponent",
-                          "title": analysis.risk_title("single_threaded")})
+            items.append(
+                {
+                    "label": _("Single-threaded"),
+                    "css": "single-threaded attitude-opponent",
+                    "title": analysis.risk_title("single_threaded"),
+                }
+            )
         out[pk] = items
     return out
-

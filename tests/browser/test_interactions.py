@@ -30,8 +30,12 @@ def test_network_graph_and_history_render(page, live_server, login, account, ana
     login(ana)
     go(page, f"{live_server.url}/interactions/customer/{account.pk}/")
     expect(page.get_by_text("Type B · diamond").first).to_be_visible()
-    expect(page.locator("#network[data-drawn='1'] svg.main-svg").first).to_be_visible(timeout=20_000)
-    expect(page.locator("#history[data-drawn='1'] svg.main-svg").first).to_be_visible(timeout=20_000)
+    expect(page.locator("#network[data-drawn='1'] svg.main-svg").first).to_be_visible(
+        timeout=20_000
+    )
+    expect(page.locator("#history[data-drawn='1'] svg.main-svg").first).to_be_visible(
+        timeout=20_000
+    )
     # The table beside the graph says the same, the KAM ↔ purchasing row first.
     first = page.locator("#ties-table tbody tr").first
     expect(first).to_contain_text("Jorge Pérez")
@@ -78,7 +82,9 @@ def test_edit_the_dmu_map_in_place(page, live_server, login, account, ana, story
     jorge = Contact.objects.get(pk=story["jorge"].pk)
     assert jorge.reports_to_id == story["andres"].pk and "gatekeeper" in jorge.dmu_roles
     # Add a contact from a gap, in place.
-    page.get_by_role("button", name="Add a contact").click() if page.get_by_role("button", name="Add a contact").count() else page.get_by_role("link", name="Add a contact").click()
+    page.get_by_role("button", name="Add a contact").click() if page.get_by_role(
+        "button", name="Add a contact"
+    ).count() else page.get_by_role("link", name="Add a contact").click()
     new = page.locator(".new-contact")
     new.get_by_label("Name").fill("Paula Herrera")
     new.get_by_label("Function").select_option("operations")

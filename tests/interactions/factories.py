@@ -18,8 +18,11 @@ class InteractionFactory(factory.django.DjangoModelFactory):
 
 def log(customer, ours, theirs, days_ago=5, **kw):
     """An interaction of ``customer`` between ``ours`` (users) and ``theirs`` (contacts)."""
-    i = InteractionFactory(customer=customer,
-                           date=datetime.date.today() - datetime.timedelta(days=days_ago), **kw)
+    i = InteractionFactory(
+        customer=customer, date=datetime.date.today() - datetime.timedelta(days=days_ago), **kw
+    )
     InteractionPerson.objects.bulk_create(InteractionPerson(interaction=i, user=u) for u in ours)
-    InteractionContact.objects.bulk_create(InteractionContact(interaction=i, contact=c) for c in theirs)
+    InteractionContact.objects.bulk_create(
+        InteractionContact(interaction=i, contact=c) for c in theirs
+    )
     return i

@@ -41,17 +41,31 @@ def test_api_one_customer_and_as_of(client_for, ana, account, cs_people):
 def test_api_hides_accounts_from_a_member(client_for, member, account, other_account):
     rows = client_for(member).get("/api/v1/interactions/analysis").json()
     assert [r["customer"] for r in rows] == [account.pk]
-    assert client_for(member).get(f"/api/v1/interactions/customers/{other_account.pk}/analysis").status_code == 404
+    assert (
+        client_for(member)
+        .get(f"/api/v1/interactions/customers/{other_account.pk}/analysis")
+        .status_code
+        == 404
+    )
 
 
-@pytest.mark.parametrize("person, status", [("ana", 201), ("member", 201), ("director", 201),
-                                            ("bruno", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [("ana", 201), ("member", 201), ("director", 201), ("bruno", 403), ("viewer", 403)],
+)
 def test_api_create(request, client_for, account, cs_people, person, status):
     user = request.getfixturevalue(person)
     r = client_for(user).post(
         f"/api/v1/interactions/customers/{account.pk}/interactions",
-        {"date": "2026-11-01", "kind": "call", "topic": "API call", "our_people": [user.pk],
-         "their_contacts": [cs_people["jorge"].pk]}, content_type="application/json")
+        {
+            "date": "2026-11-01",
+            "kind": "call",
+            "topic": "API call",
+            "our_people": [user.pk],
+            "their_contacts": [cs_people["jorge"].pk],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == status
     assert Interaction.objects.filter(topic="API call").exists() == (status == 201)
 
@@ -62,14 +76,22 @@ def test_api_refuses_a_contact_of_another_customer(client_for, ana, account, oth
     stranger = ContactFactory(customer=other_account)
     r = client_for(ana).post(
         f"/api/v1/interactions/customers/{account.pk}/interactions",
-        {"date": "2026-11-01", "topic": "x", "our_people": [ana.pk], "their_contacts": [stranger.pk]},
-        content_type="application/json")
+        {
+            "date": "2026-11-01",
+            "topic": "x",
+            "our_people": [ana.pk],
+            "their_contacts": [stranger.pk],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 422
 
 
 def test_api_list(client_for, viewer, ana, account, cs_people):
     log(account, [ana], [cs_people["jorge"]], topic="Listed")
-    rows = client_for(viewer).get(f"/api/v1/interactions/customers/{account.pk}/interactions").json()
+    rows = (
+        client_for(viewer).get(f"/api/v1/interactions/customers/{account.pk}/interactions").json()
+    )
     assert rows[0]["topic"] == "Listed" and rows[0]["their_contacts"] == [cs_people["jorge"].pk]
 
 
@@ -88,7 +110,16 @@ def test_cli_analyse_one_customer_as_of(ana, account, other_account, cs_people):
     _diamond(account, ana, cs_people)
     out = StringIO()
     old = (datetime.date.today() - datetime.timedelta(days=400)).isoformat()
-    call_command("interactions", "analyse", "--customer", str(account.pk), "--as-of", old, "--json", stdout=out)
+    call_command(
+        "interactions",
+        "analyse",
+        "--customer",
+        str(account.pk),
+        "--as-of",
+        old,
+        "--json",
+        stdout=out,
+    )
     rows = json.loads(out.getvalue())
     assert len(rows) == 1 and rows[0]["form"] == "A"
 

@@ -18,7 +18,9 @@ PEOPLE = {
 CONTACTS = {
     10: f.Contact(10, "purchasing", frozenset({"buyer"}), "Jorge"),
     11: f.Contact(11, "finance", frozenset({"decider"}), "María"),
-    12: f.Contact(12, "management", frozenset({"decider", "champion"}), "Andrés", attitude="champion"),
+    12: f.Contact(
+        12, "management", frozenset({"decider", "champion"}), "Andrés", attitude="champion"
+    ),
     13: f.Contact(13, "operations", frozenset({"user", "influencer"}), "Paula"),
     14: f.Contact(14, "other", frozenset({"gatekeeper"}), "Tomás"),
 }
@@ -49,8 +51,11 @@ def test_diamond():
     log = [i(5, {1}, {10}), i(6, {2}, {11}), i(7, {3}, {12}), i(8, {4}, {13}), i(9, {1}, {14})]
     a = run(log)
     assert a.form == "B"
-    assert a.functional_pairs == [("finance", "finance"), ("management", "management"),
-                                  ("operations", "operations")]
+    assert a.functional_pairs == [
+        ("finance", "finance"),
+        ("management", "management"),
+        ("operations", "operations"),
+    ]
     # Three of five involve neither the KAM nor purchasing.
     assert a.diamond_index == 0.6
     assert "single_threaded" not in kinds(a)
@@ -87,8 +92,12 @@ def test_interactions_outside_the_window_are_ignored():
 
 
 def test_future_interactions_are_ignored():
-    a = run([f.Interaction(AS_OF + timedelta(days=1), frozenset({2}), frozenset({11})),
-             f.Interaction(AS_OF + timedelta(days=2), frozenset({3}), frozenset({12}))])
+    a = run(
+        [
+            f.Interaction(AS_OF + timedelta(days=1), frozenset({2}), frozenset({11})),
+            f.Interaction(AS_OF + timedelta(days=2), frozenset({3}), frozenset({12})),
+        ]
+    )
     assert a.form == "A" and a.interactions_in_window == 0
 
 
@@ -113,16 +122,29 @@ def test_single_thread_threshold():
 
 def test_dmu_gap_counts_only_active_contacts():
     contacts = dict(CONTACTS)
-    contacts[14] = f.Contact(14, "other", frozenset({"gatekeeper"}), "Tomás", active=False,
-                             left_on=AS_OF - timedelta(days=500))
+    contacts[14] = f.Contact(
+        14,
+        "other",
+        frozenset({"gatekeeper"}),
+        "Tomás",
+        active=False,
+        left_on=AS_OF - timedelta(days=500),
+    )
     gap = next(r for r in run([], contacts=contacts).risks if r.kind == "dmu_gap")
     assert gap.data["roles"] == ["gatekeeper"]
 
 
 def test_departed_champion():
     contacts = dict(CONTACTS)
-    contacts[12] = f.Contact(12, "management", frozenset({"decider", "champion"}), "Andrés",
-                             active=False, attitude="champion", left_on=AS_OF - timedelta(days=30))
+    contacts[12] = f.Contact(
+        12,
+        "management",
+        frozenset({"decider", "champion"}),
+        "Andrés",
+        active=False,
+        attitude="champion",
+        left_on=AS_OF - timedelta(days=30),
+    )
     a = run([i(5, {1}, {10})], contacts=contacts)
     left = [r for r in a.risks if r.kind == "champion_left"]
     assert [r.subjects for r in left] == [(12,)]
@@ -130,8 +152,14 @@ def test_departed_champion():
     not_met = next(r for r in a.risks if r.kind == "not_met")
     assert 12 not in not_met.subjects
     # Long gone: no longer news.
-    contacts[12] = f.Contact(12, "management", frozenset({"champion"}), "Andrés", active=False,
-                             left_on=AS_OF - timedelta(days=800))
+    contacts[12] = f.Contact(
+        12,
+        "management",
+        frozenset({"champion"}),
+        "Andrés",
+        active=False,
+        left_on=AS_OF - timedelta(days=800),
+    )
     assert "champion_left" not in kinds(run([], contacts=contacts))
 
 

@@ -11,7 +11,9 @@ from kamp.interactions import alerts, summary
 from .factories import log
 
 
-def test_alerts_for_the_risks(ana, account, other_account, cs_people, django_assert_max_num_queries):
+def test_alerts_for_the_risks(
+    ana, account, other_account, cs_people, django_assert_max_num_queries
+):
     for d in (1, 2, 3):
         log(account, [ana], [cs_people["jorge"]], days_ago=d)
     andres = cs_people["andres"]
@@ -66,5 +68,9 @@ def test_people_tab_one_line_embed(account):
     """The one line the People tab needs: an HTMX placeholder that loads the map in place."""
     from django.template import Context, Template
 
-    html = Template('{% include "interactions/_dmu_embed.html" %}').render(Context({"customer": account}))
-    assert f'hx-get="/interactions/customer/{account.pk}/dmu/"' in html and 'hx-trigger="load"' in html
+    html = Template('{% include "interactions/_dmu_embed.html" %}').render(
+        Context({"customer": account})
+    )
+    assert (
+        f'hx-get="/interactions/customer/{account.pk}/dmu/"' in html and 'hx-trigger="load"' in html
+    )

@@ -19,13 +19,17 @@ TODAY = datetime.date.today()
 
 def ics(*events: str) -> bytes:
     body = "".join(events)
-    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + body + "END:VCALENDAR\r\n").encode()
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + body + "END:VCALENDAR\r\n"
+    ).encode()
 
 
 def event(uid, summary, attendees, day=None, status=""):
     day = day or TODAY - datetime.timedelta(days=3)
-    lines = [f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T100000Z\r\n",
-             f"DTSTART:{day:%Y%m%d}T140000Z\r\nDTEND:{day:%Y%m%d}T150000Z\r\nSUMMARY:{summary}\r\n"]
+    lines = [
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T100000Z\r\n",
+        f"DTSTART:{day:%Y%m%d}T140000Z\r\nDTEND:{day:%Y%m%d}T150000Z\r\nSUMMARY:{summary}\r\n",
+    ]
     if status:
         lines.append(f"STATUS:{status}\r\n")
     lines += [f"ATTENDEE;CN=x:mailto:{a}\r\n" for a in attendees]
@@ -40,7 +44,11 @@ def calendar(ana, cs_people, other_account):
     ContactFactory(customer=other_account, email="boss@minera.cl", name="Minera Boss")
     return ics(
         event("e1@test", "Prices with Jorge", [ana.email, "Jorge.Perez@cs.cl"]),
-        event("e2@test", "Finance sync", [cs_people["felipe"].email, "maria.gonzalez@cs.cl", "x@elsewhere.com"]),
+        event(
+            "e2@test",
+            "Finance sync",
+            [cs_people["felipe"].email, "maria.gonzalez@cs.cl", "x@elsewhere.com"],
+        ),
         event("e3@test", "Dentist", [ana.email]),
         event("e4@test", "Minera call", [ana.email, "boss@minera.cl"]),
         event("e5@test", "Cancelled", [ana.email, "jorge.perez@cs.cl"], status="CANCELLED"),
@@ -59,8 +67,10 @@ def test_calendar_review_flow_and_no_double_import(client_for, ana, account, cal
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     c = client_for(ana)
-    r = c.post(reverse("interactions:calendar_upload") + f"?customer={account.pk}",
-               {"file": SimpleUploadedFile("cal.ics", calendar, "text/calendar")})
+    r = c.post(
+        reverse("interactions:calendar_upload") + f"?customer={account.pk}",
+        {"file": SimpleUploadedFile("cal.ics", calendar, "text/calendar")},
+    )
     assert r.status_code == 302
     review = r["Location"]
     html = c.get(review).content.decode()
@@ -76,16 +86,34 @@ def test_calendar_review_flow_and_no_double_import(client_for, ana, account, cal
     assert [e["topic"] for e in plan.already] == ["Prices with Jorge"]
     assert [e["topic"] for e in plan.matched] == ["Finance sync"]
     # And saving the old plan again does not duplicate it.
-    imports.save_calendar(ana, [{"uid": "e1@test", "date": TODAY.isoformat(), "topic": "x",
-                                 "customer_id": account.pk, "our_ids": [ana.pk],
-                                 "their_ids": [cs_people["jorge"].pk]}], "again.ics")
+    imports.save_calendar(
+        ana,
+        [
+            {
+                "uid": "e1@test",
+                "date": TODAY.isoformat(),
+                "topic": "x",
+                "customer_id": account.pk,
+                "our_ids": [ana.pk],
+                "their_ids": [cs_people["jorge"].pk],
+            }
+        ],
+        "again.ics",
+    )
     assert Interaction.objects.count() == 1
 
 
 def test_review_page_belongs_to_its_uploader(client_for, ana, bruno, calendar):
-    batch = ImportBatch.objects.create(kind="interactions_calendar", filename="c.ics", created_by=ana,
-                                       options={"plan": imports.plan_calendar(calendar, ana).as_dict()})
-    assert client_for(bruno).get(reverse("interactions:calendar_review", args=[batch.pk])).status_code == 404
+    batch = ImportBatch.objects.create(
+        kind="interactions_calendar",
+        filename="c.ics",
+        created_by=ana,
+        options={"plan": imports.plan_calendar(calendar, ana).as_dict()},
+    )
+    assert (
+        client_for(bruno).get(reverse("interactions:calendar_review", args=[batch.pk])).status_code
+        == 404
+    )
 
 
 def test_upload_needs_an_editable_account(client_for, viewer):
@@ -95,8 +123,10 @@ def test_upload_needs_an_editable_account(client_for, viewer):
 def test_a_broken_file_is_reported(client_for, ana, account):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    r = client_for(ana).post(reverse("interactions:calendar_upload"),
-                             {"file": SimpleUploadedFile("x.ics", b"not a calendar", "text/calendar")})
+    r = client_for(ana).post(
+        reverse("interactions:calendar_upload"),
+        {"file": SimpleUploadedFile("x.ics", b"not a calendar", "text/calendar")},
+    )
     assert r.status_code == 200 and "not a calendar" in r.content.decode()
 
 
@@ -155,8 +185,10 @@ def test_csv_refuses_customers_the_user_may_not_edit(tmp_path, bruno, account, c
 
 def test_csv_create_people(tmp_path, admin, account, cs_people):
     path = tmp_path / "log.csv"
-    path.write_text("date,customer,kind,our_people,our_functions,their_contacts,topic\n"
-                    "2026-10-02,Constructora CS,meeting,Nueva Persona|Ana KAM,logistics|sales,Ghost Contact,Lunch\n")
+    path.write_text(
+        "date,customer,kind,our_people,our_functions,their_contacts,topic\n"
+        "2026-10-02,Constructora CS,meeting,Nueva Persona|Ana KAM,logistics|sales,Ghost Contact,Lunch\n"
+    )
     with pytest.raises(CommandError):
         call_command("interactions", "import", str(path), stdout=StringIO(), stderr=StringIO())
     assert not Interaction.objects.exists()
@@ -170,10 +202,13 @@ def test_csv_create_people(tmp_path, admin, account, cs_people):
 
 def test_csv_create_people_needs_functions(tmp_path, admin, account, cs_people):
     path = tmp_path / "log.csv"
-    path.write_text("date,customer,kind,our_people,their_contacts,topic\n"
-                    "2026-10-02,Constructora CS,meeting,Nueva Persona,Jorge Pérez,Lunch\n")
-    batch = run_import(imports.InteractionImport(create_people=True), path, user=admin,
-                       options=ImportOptions())
+    path.write_text(
+        "date,customer,kind,our_people,their_contacts,topic\n"
+        "2026-10-02,Constructora CS,meeting,Nueva Persona,Jorge Pérez,Lunch\n"
+    )
+    batch = run_import(
+        imports.InteractionImport(create_people=True), path, user=admin, options=ImportOptions()
+    )
     assert batch.status == ImportBatch.Status.FAILED
     assert "our_functions" in " ".join(e["message"] for e in batch.errors)
     assert not User.objects.filter(name="Nueva Persona").exists()

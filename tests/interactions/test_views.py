@@ -10,10 +10,22 @@ from tests.factories import ContactFactory
 
 from .factories import log
 
-READERS = [("admin", 200), ("director", 200), ("ana", 200), ("bruno", 200), ("member", 200),
-           ("viewer", 200)]
-WRITERS = [("admin", 200), ("director", 200), ("ana", 200), ("member", 200), ("bruno", 403),
-           ("viewer", 403)]
+READERS = [
+    ("admin", 200),
+    ("director", 200),
+    ("ana", 200),
+    ("bruno", 200),
+    ("member", 200),
+    ("viewer", 200),
+]
+WRITERS = [
+    ("admin", 200),
+    ("director", 200),
+    ("ana", 200),
+    ("member", 200),
+    ("bruno", 403),
+    ("viewer", 403),
+]
 
 
 def get(client_for, request, person, url):
@@ -21,13 +33,17 @@ def get(client_for, request, person, url):
 
 
 @pytest.mark.parametrize("person, status", READERS)
-@pytest.mark.parametrize("name", ["interactions:customer_tab", "interactions:coverage", "interactions:dmu"])
+@pytest.mark.parametrize(
+    "name", ["interactions:customer_tab", "interactions:coverage", "interactions:dmu"]
+)
 def test_who_reads_the_account_pages(request, client_for, account, cs_people, person, status, name):
     log(account, [account.owner], [cs_people["jorge"]])
     assert get(client_for, request, person, reverse(name, args=[account.pk])).status_code == status
 
 
-@pytest.mark.parametrize("name", ["interactions:customer_tab", "interactions:coverage", "interactions:dmu"])
+@pytest.mark.parametrize(
+    "name", ["interactions:customer_tab", "interactions:coverage", "interactions:dmu"]
+)
 def test_member_off_the_team_gets_404(client_for, member, other_account, name):
     assert client_for(member).get(reverse(name, args=[other_account.pk])).status_code == 404
 
@@ -41,10 +57,17 @@ def test_anonymous_goes_to_login(anonymous, account, name):
 
 @pytest.mark.parametrize("person, status", WRITERS)
 def test_who_may_log(request, client_for, account, cs_people, person, status):
-    assert get(client_for, request, person, reverse("interactions:create", args=[account.pk])).status_code == status
+    assert (
+        get(
+            client_for, request, person, reverse("interactions:create", args=[account.pk])
+        ).status_code
+        == status
+    )
 
 
-def test_tab_shows_the_form_and_the_contacts_of_this_customer_only(client_for, ana, account, other_account, cs_people):
+def test_tab_shows_the_form_and_the_contacts_of_this_customer_only(
+    client_for, ana, account, other_account, cs_people
+):
     ContactFactory(customer=other_account, name="Secret Stranger")
     log(account, [ana], [cs_people["jorge"]])
     r = client_for(ana).get(reverse("interactions:customer_tab", args=[account.pk]))
@@ -58,34 +81,71 @@ def test_tab_shows_the_form_and_the_contacts_of_this_customer_only(client_for, a
 def test_quick_entry_logs_with_defaults(client_for, ana, account, cs_people):
     url = reverse("interactions:create", args=[account.pk])
     today = datetime.date.today().isoformat()
-    r = client_for(ana).post(url, {"quick": "1", "date": today, "kind": "call", "topic": "Price review",
-                                   "our_people": [ana.pk], "their_contacts": [cs_people["jorge"].pk]})
+    r = client_for(ana).post(
+        url,
+        {
+            "quick": "1",
+            "date": today,
+            "kind": "call",
+            "topic": "Price review",
+            "our_people": [ana.pk],
+            "their_contacts": [cs_people["jorge"].pk],
+        },
+    )
     assert r.status_code == 302
     i = Interaction.objects.get(topic="Price review")
-    assert list(i.our_people.all()) == [ana] and list(i.their_contacts.all()) == [cs_people["jorge"]]
+    assert list(i.our_people.all()) == [ana] and list(i.their_contacts.all()) == [
+        cs_people["jorge"]
+    ]
     assert i.logged_by == ana and i.customer == account
-    assert AuditEvent.objects.filter(customer_id=account.pk, object_type="interactions.interaction").exists()
+    assert AuditEvent.objects.filter(
+        customer_id=account.pk, object_type="interactions.interaction"
+    ).exists()
 
 
 def test_quick_entry_defaults_are_today_and_me(client_for, ana, account, cs_people):
-    html = client_for(ana).get(reverse("interactions:customer_tab", args=[account.pk])).content.decode()
+    html = (
+        client_for(ana)
+        .get(reverse("interactions:customer_tab", args=[account.pk]))
+        .content.decode()
+    )
     assert f'value="{datetime.date.today().isoformat()}"' in html
-    assert f'value="{ana.pk}" checked' in html or f'checked value="{ana.pk}"' in html or "checked" in html
+    assert (
+        f'value="{ana.pk}" checked' in html
+        or f'checked value="{ana.pk}"' in html
+        or "checked" in html
+    )
 
 
-def test_participants_must_belong_to_the_customer(client_for, ana, account, other_account, cs_people):
+def test_participants_must_belong_to_the_customer(
+    client_for, ana, account, other_account, cs_people
+):
     stranger = ContactFactory(customer=other_account, name="Stranger")
-    r = client_for(ana).post(reverse("interactions:create", args=[account.pk]), {
-        "date": datetime.date.today().isoformat(), "kind": "meeting", "topic": "Sneaky",
-        "our_people": [ana.pk], "their_contacts": [stranger.pk]})
+    r = client_for(ana).post(
+        reverse("interactions:create", args=[account.pk]),
+        {
+            "date": datetime.date.today().isoformat(),
+            "kind": "meeting",
+            "topic": "Sneaky",
+            "our_people": [ana.pk],
+            "their_contacts": [stranger.pk],
+        },
+    )
     assert r.status_code == 200
     assert not Interaction.objects.filter(topic="Sneaky").exists()
 
 
 def test_a_quick_entry_with_errors_comes_back_on_the_full_form(client_for, ana, account, cs_people):
-    r = client_for(ana).post(reverse("interactions:create", args=[account.pk]), {
-        "quick": "1", "date": datetime.date.today().isoformat(), "kind": "meeting", "topic": "No one",
-        "our_people": [ana.pk]})
+    r = client_for(ana).post(
+        reverse("interactions:create", args=[account.pk]),
+        {
+            "quick": "1",
+            "date": datetime.date.today().isoformat(),
+            "kind": "meeting",
+            "topic": "No one",
+            "our_people": [ana.pk],
+        },
+    )
     assert r.status_code == 200
     assert "No one" in r.content.decode()
     assert not Interaction.objects.exists()
@@ -95,9 +155,16 @@ def test_edit_and_delete(client_for, ana, bruno, account, cs_people):
     i = log(account, [ana], [cs_people["jorge"]])
     edit = reverse("interactions:edit", args=[account.pk, i.pk])
     assert client_for(bruno).get(edit).status_code == 403
-    r = client_for(ana).post(edit, {"date": i.date.isoformat(), "kind": "visit", "topic": "Site visit",
-                                    "our_people": [ana.pk, cs_people["felipe"].pk],
-                                    "their_contacts": [cs_people["maria"].pk]})
+    r = client_for(ana).post(
+        edit,
+        {
+            "date": i.date.isoformat(),
+            "kind": "visit",
+            "topic": "Site visit",
+            "our_people": [ana.pk, cs_people["felipe"].pk],
+            "their_contacts": [cs_people["maria"].pk],
+        },
+    )
     assert r.status_code == 302
     i.refresh_from_db()
     assert i.topic == "Site visit" and set(i.our_people.all()) == {ana, cs_people["felipe"]}
@@ -107,7 +174,9 @@ def test_edit_and_delete(client_for, ana, bruno, account, cs_people):
     assert not Interaction.objects.filter(pk=i.pk).exists()
 
 
-def test_an_interaction_is_reached_only_through_its_customer(client_for, ana, admin, account, other_account, cs_people):
+def test_an_interaction_is_reached_only_through_its_customer(
+    client_for, ana, admin, account, other_account, cs_people
+):
     i = log(account, [ana], [cs_people["jorge"]])
     url = reverse("interactions:edit", args=[other_account.pk, i.pk])
     assert client_for(admin).get(url).status_code == 404
@@ -123,11 +192,15 @@ def test_filters(client_for, ana, account, cs_people):
     r = c.get(url, {"kind": "call"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="log")
     part = r.content.decode()
     assert "Payment terms" in part and "<html" not in part
-    part = c.get(url, {"person": ana.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="log").content.decode()
+    part = c.get(
+        url, {"person": ana.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="log"
+    ).content.decode()
     assert "Prices" in part and "Payment terms" not in part
 
 
-def test_person_page_shows_only_visible_accounts(client_for, member, ana, account, other_account, cs_people):
+def test_person_page_shows_only_visible_accounts(
+    client_for, member, ana, account, other_account, cs_people
+):
     other_contact = ContactFactory(customer=other_account)
     log(account, [ana], [cs_people["jorge"]], topic="Seen")
     log(other_account, [ana], [other_contact], topic="Hidden")
@@ -146,6 +219,7 @@ def test_coverage_matrix(client_for, ana, account, cs_people):
 
 # --- DMU map ------------------------------------------------------------------------------------
 
+
 def test_dmu_map_shows_the_org_chart_and_gaps(client_for, ana, account, cs_people):
     cs_people["jorge"].reports_to = cs_people["andres"]
     cs_people["jorge"].save()
@@ -155,7 +229,9 @@ def test_dmu_map_shows_the_org_chart_and_gaps(client_for, ana, account, cs_peopl
 
 
 def test_dmu_partial_for_htmx(client_for, viewer, account, cs_people):
-    r = client_for(viewer).get(reverse("interactions:dmu", args=[account.pk]), HTTP_HX_REQUEST="true")
+    r = client_for(viewer).get(
+        reverse("interactions:dmu", args=[account.pk]), HTTP_HX_REQUEST="true"
+    )
     html = r.content.decode()
     assert 'id="dmu-map"' in html and "<html" not in html
     assert "Edit Jorge" not in html  # a viewer reads, doesn't edit
@@ -171,15 +247,27 @@ def test_edit_a_card_in_place_changes_reports_to_and_roles(client_for, ana, acco
     jorge, andres = cs_people["jorge"], cs_people["andres"]
     url = reverse("interactions:dmu_contact", args=[account.pk, jorge.pk])
     p = f"c{jorge.pk}-"
-    r = client_for(ana).post(url, {
-        p + "name": jorge.name, p + "function": "purchasing", p + "reports_to": andres.pk,
-        p + "dmu_roles": ["buyer", "gatekeeper"], p + "attitude": "supporter", p + "influence": 4,
-        p + "email": jorge.email, p + "active": "on"}, HTTP_HX_REQUEST="true")
+    r = client_for(ana).post(
+        url,
+        {
+            p + "name": jorge.name,
+            p + "function": "purchasing",
+            p + "reports_to": andres.pk,
+            p + "dmu_roles": ["buyer", "gatekeeper"],
+            p + "attitude": "supporter",
+            p + "influence": 4,
+            p + "email": jorge.email,
+            p + "active": "on",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200 and 'id="dmu-map"' in r.content.decode()
     jorge.refresh_from_db()
     assert jorge.reports_to == andres and jorge.dmu_roles == ["buyer", "gatekeeper"]
     assert jorge.attitude == "supporter"
-    assert AuditEvent.objects.filter(object_type="customers.contact", object_id=str(jorge.pk)).exists()
+    assert AuditEvent.objects.filter(
+        object_type="customers.contact", object_id=str(jorge.pk)
+    ).exists()
 
 
 def test_reports_to_cannot_make_a_loop(client_for, ana, account, cs_people):
@@ -187,21 +275,41 @@ def test_reports_to_cannot_make_a_loop(client_for, ana, account, cs_people):
     Contact.objects.filter(pk=jorge.pk).update(reports_to=andres)
     url = reverse("interactions:dmu_contact", args=[account.pk, andres.pk])
     p = f"c{andres.pk}-"
-    r = client_for(ana).post(url, {p + "name": andres.name, p + "function": "management",
-                                   p + "reports_to": jorge.pk, p + "attitude": "champion",
-                                   p + "influence": 5, p + "active": "on"}, HTTP_HX_REQUEST="true")
+    r = client_for(ana).post(
+        url,
+        {
+            p + "name": andres.name,
+            p + "function": "management",
+            p + "reports_to": jorge.pk,
+            p + "attitude": "champion",
+            p + "influence": 5,
+            p + "active": "on",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert r["HX-Retarget"] == f"#contact-{andres.pk}"
     andres.refresh_from_db()
     assert andres.reports_to is None
 
 
-def test_reports_to_must_be_of_the_same_customer(client_for, ana, account, other_account, cs_people):
+def test_reports_to_must_be_of_the_same_customer(
+    client_for, ana, account, other_account, cs_people
+):
     stranger = ContactFactory(customer=other_account)
     jorge = cs_people["jorge"]
     p = f"c{jorge.pk}-"
-    client_for(ana).post(reverse("interactions:dmu_contact", args=[account.pk, jorge.pk]), {
-        p + "name": jorge.name, p + "function": "purchasing", p + "reports_to": stranger.pk,
-        p + "attitude": "neutral", p + "influence": 3, p + "active": "on"}, HTTP_HX_REQUEST="true")
+    client_for(ana).post(
+        reverse("interactions:dmu_contact", args=[account.pk, jorge.pk]),
+        {
+            p + "name": jorge.name,
+            p + "function": "purchasing",
+            p + "reports_to": stranger.pk,
+            p + "attitude": "neutral",
+            p + "influence": 3,
+            p + "active": "on",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     jorge.refresh_from_db()
     assert jorge.reports_to is None
 
@@ -215,10 +323,17 @@ def test_a_card_of_another_customer_is_404(client_for, admin, account, other_acc
 def test_add_a_contact_on_the_map(client_for, ana, bruno, account, cs_people):
     url = reverse("interactions:dmu_add", args=[account.pk])
     assert client_for(bruno).post(url, {"new-name": "X"}).status_code == 403
-    r = client_for(ana).post(url, {"new-name": "Tomás Ríos", "new-function": "other",
-                                   "new-reports_to": cs_people["andres"].pk,
-                                   "new-dmu_roles": ["gatekeeper"], "new-attitude": "neutral"},
-                             HTTP_HX_REQUEST="true")
+    r = client_for(ana).post(
+        url,
+        {
+            "new-name": "Tomás Ríos",
+            "new-function": "other",
+            "new-reports_to": cs_people["andres"].pk,
+            "new-dmu_roles": ["gatekeeper"],
+            "new-attitude": "neutral",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200
     tomas = Contact.objects.get(name="Tomás Ríos")
     assert tomas.customer == account and tomas.reports_to == cs_people["andres"]
@@ -227,8 +342,11 @@ def test_add_a_contact_on_the_map(client_for, ana, bruno, account, cs_people):
 
 # --- Risks page and settings ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("person", ["admin", "director", "ana", "bruno", "member", "viewer"])
-def test_risks_page_lists_only_visible_accounts(request, client_for, account, other_account, person):
+def test_risks_page_lists_only_visible_accounts(
+    request, client_for, account, other_account, person
+):
     user = request.getfixturevalue(person)
     html = client_for(user).get(reverse("interactions:risks")).content.decode()
     assert "Constructora CS" in html
@@ -242,21 +360,26 @@ def test_risks_page_shows_single_thread(client_for, director, account, cs_people
     assert "Single-threaded account" in html
 
 
-@pytest.mark.parametrize("person, status", [("admin", 200), ("director", 200), ("ana", 403),
-                                            ("member", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [("admin", 200), ("director", 200), ("ana", 403), ("member", 403), ("viewer", 403)],
+)
 def test_who_changes_the_settings(request, client_for, person, status):
     assert get(client_for, request, person, reverse("interactions:settings")).status_code == status
 
 
 def test_settings_change_the_analysis(client_for, director):
-    r = client_for(director).post(reverse("interactions:settings"), {
-        "window_days": 30, "min_pairs": 3, "single_thread_percent": 70, "not_met_days": 60})
+    r = client_for(director).post(
+        reverse("interactions:settings"),
+        {"window_days": 30, "min_pairs": 3, "single_thread_percent": 70, "not_met_days": 60},
+    )
     assert r.status_code == 302
     s = InteractionSettings.load().as_rules()
     assert (s.window_days, s.min_pairs, s.single_thread_share, s.not_met_days) == (30, 3, 0.7, 60)
 
 
 # --- Query counts ---------------------------------------------------------------------------------
+
 
 def _many(account, ana, cs_people, n):
     people = [ana, cs_people["felipe"], cs_people["rodrigo"]]
@@ -265,8 +388,12 @@ def _many(account, ana, cs_people, n):
         log(account, [people[k % 3]], [contacts[(k // 3) % 3]], days_ago=k % 200)
 
 
-@pytest.mark.parametrize("name", ["interactions:customer_tab", "interactions:coverage", "interactions:dmu"])
-def test_query_counts_do_not_grow(client_for, ana, account, cs_people, django_assert_max_num_queries, name):
+@pytest.mark.parametrize(
+    "name", ["interactions:customer_tab", "interactions:coverage", "interactions:dmu"]
+)
+def test_query_counts_do_not_grow(
+    client_for, ana, account, cs_people, django_assert_max_num_queries, name
+):
     c = client_for(ana)
     url = reverse(name, args=[account.pk])
     _many(account, ana, cs_people, 5)

@@ -22,18 +22,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        a = sub.add_parser("analyse", help="Form, diamond index, functional pairs and risks per customer.")
+        a = sub.add_parser(
+            "analyse", help="Form, diamond index, functional pairs and risks per customer."
+        )
         a.add_argument("--customer", type=int, help="Only this customer id.")
-        a.add_argument("--as-of", type=date.fromisoformat, help="Analyse as of this date (YYYY-MM-DD).")
-        a.add_argument("--status", default="", help="Only customers with this status (e.g. key_account).")
+        a.add_argument(
+            "--as-of", type=date.fromisoformat, help="Analyse as of this date (YYYY-MM-DD)."
+        )
+        a.add_argument(
+            "--status", default="", help="Only customers with this status (e.g. key_account)."
+        )
         a.add_argument("--json", action="store_true", help="Print JSON (one list).")
         i = sub.add_parser("import", help="Log interactions from a CSV or .ics file.")
         i.add_argument("file")
-        i.add_argument("--dry-run", action="store_true", help="Show what would be logged; save nothing.")
-        i.add_argument("--create-people", action="store_true",
-                       help="Create unknown people (ours need a function in our_functions) and contacts.")
-        i.add_argument("--as", dest="acting", default="",
-                       help="E-mail of the user the import is done as (default: the first admin).")
+        i.add_argument(
+            "--dry-run", action="store_true", help="Show what would be logged; save nothing."
+        )
+        i.add_argument(
+            "--create-people",
+            action="store_true",
+            help="Create unknown people (ours need a function in our_functions) and contacts.",
+        )
+        i.add_argument(
+            "--as",
+            dest="acting",
+            default="",
+            help="E-mail of the user the import is done as (default: the first admin).",
+        )
 
     def handle(self, *args, **opts):
         if opts["action"] == "analyse":
@@ -50,13 +65,20 @@ class Command(BaseCommand):
             qs = qs.filter(status=opts["status"])
         rows = analysis_rows(qs, opts["as_of"])
         if opts["json"]:
-            self.stdout.write(json.dumps([{k: v for k, v in r.items() if k != "name"} for r in rows],
-                                         ensure_ascii=False, indent=1))
+            self.stdout.write(
+                json.dumps(
+                    [{k: v for k, v in r.items() if k != "name"} for r in rows],
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
             return
         for r in rows:
             pairs = ", ".join(f"{a}↔{b}" for a, b in r["functional_pairs"]) or "-"
-            self.stdout.write(f"{r['customer']:>6} {r['name'][:40]:40} {r['form']} "
-                              f"diamond={r['diamond_index']:.2f} pairs={pairs}")
+            self.stdout.write(
+                f"{r['customer']:>6} {r['name'][:40]:40} {r['form']} "
+                f"diamond={r['diamond_index']:.2f} pairs={pairs}"
+            )
             for risk in r["risks"]:
                 self.stdout.write(f"{'':8}! {risk['kind']}: {risk['detail']}")
 
@@ -66,8 +88,10 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No active user {email}.")
             return user
-        user = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first() or \
-            User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        user = (
+            User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
+            or User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        )
         if user is None:
             raise CommandError("No admin to import as: give --as EMAIL.")
         return user
@@ -87,8 +111,10 @@ class Command(BaseCommand):
         if plan.errors:
             raise CommandError("; ".join(plan.errors))
         for e in plan.matched:
-            self.stdout.write(f"LOG      {e['date']} {e['customer']}: {e['topic']} "
-                              f"[{', '.join(e['our_names'])} ↔ {', '.join(e['their_names'])}]")
+            self.stdout.write(
+                f"LOG      {e['date']} {e['customer']}: {e['topic']} "
+                f"[{', '.join(e['our_names'])} ↔ {', '.join(e['their_names'])}]"
+            )
         for e in plan.already:
             self.stdout.write(f"ALREADY  {e['date']} {e['topic']}")
         for e in plan.not_allowed:
@@ -106,8 +132,12 @@ class Command(BaseCommand):
         ``--create-people`` on top."""
         from kamp.core.imports import ImportOptions, run_import
 
-        batch = run_import(imports.InteractionImport(create_people=create_people), path, user=user,
-                           options=ImportOptions(dry_run=dry_run))
+        batch = run_import(
+            imports.InteractionImport(create_people=create_people),
+            path,
+            user=user,
+            options=ImportOptions(dry_run=dry_run),
+        )
         for e in batch.errors[:50]:
             where = f"line {e['line']}" if e.get("line") else "file"
             self.stderr.write(f"{where}, {e.get('column') or e.get('field')}: {e['message']}")
