@@ -63,6 +63,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="EMAIL", help="who imports (for the history)")
         parser.add_argument("--limit", type=int, default=30, help="list: how many batches")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--create-people",
+            action="store_true",
+            help="interactions: create unknown people and contacts (ours need our_functions)",
+        )
 
     def handle(self, *args, **opts):
         user = self._user(opts.get("user"))
@@ -78,6 +83,18 @@ class Command(BaseCommand):
             return self._fields(opts["target"])
         if action == "revert":
             return self._revert(opts["target"], user)
+        if action == "interactions" and opts["target"] and (
+            opts["target"].lower().endswith(".ics") or opts["create_people"]
+        ):
+            # Calendar files and --create-people have their own review flow in the
+            # interactions area; the command is the same one the UI uses.
+            from django.core.management import call_command
+
+            return call_command(
+                "interactions", "import", opts["target"], dry_run=opts["dry_run"],
+                create_people=opts["create_people"], acting=getattr(user, "email", "") or "",
+                stdout=self.stdout, stderr=self.stderr,
+            )
         try:
             kind = get_kind(action)
         except ImportRefused as exc:
