@@ -282,7 +282,7 @@ def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         cards=summary_cards(request, customer),
         alerts=collect(Customer.objects.filter(pk=customer.pk), today),
         contact_counts=counts,
-        subsidiaries=customer.subsidiaries.only("id", "name")[:20],
+        subsidiaries=customer.subsidiaries.only("id", "name", "parent_id").order_by("name")[:20],
         team=team,
         sponsors=[m for m in team if m.role == "sponsor"],
         years=years,

@@ -218,3 +218,36 @@ def test_status_badge_and_former_status(client_for, viewer):
     former = CustomerFactory(name="Forestal", status=CustomerStatus.FORMER)
     text = client_for(viewer).get(reverse("customers:detail", args=[former.pk])).content.decode()
     assert "Former key account" in text
+
+
+def test_customer_pages_make_a_constant_number_of_queries(
+    client_for, ana, account, settings, django_assert_max_num_queries
+):
+    # Only the foundation's own parts: the other areas guard their cards themselves.
+    settings.KAMP_SUMMARY_PROVIDERS = []
+    settings.KAMP_ALERT_MODULES = []
+    c = client_for(ana)
+    urls = [
+        reverse("customers:detail", args=[account.pk]),
+        reverse("customers:people", args=[account.pk]),
+        reverse("customers:history", args=[account.pk]),
+        reverse("customers:sales", args=[account.pk]),
+    ]
+
+    def grow(n):
+        for i in range(n):
+            ContactFactory(customer=account)
+            SalesLineFactory(customer=account, date=date(2024 + i % 3, 1 + i % 12, 1))
+            CustomerFactory(parent=account)
+
+    grow(2)
+    counts = {}
+    for url in urls:
+        c.get(url)
+        with django_assert_max_num_queries(20) as captured:
+            c.get(url)
+        counts[url] = len(captured.captured_queries)
+    grow(30)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert c.get(url).status_code == 200
