@@ -403,21 +403,6 @@ def _partials(model: Model, customers: Sequence[CustomerScores]):
     return rows
 
 
-def _top(model: Model, candidates: Iterable[tuple[float, float, str, str, object]]) -> tuple:
-    """The recommended ids from (attractiveness, position, name, id-text, id) tuples already
-    known to be complete; applies quadrant, floor and cap."""
-    split = _r(model.split_value)
-    best = heapq.nsmallest(
-        model.cap,
-        (
-            (-_r(a + p), -_r(a), name, sid, cid)
-            for a, p, name, sid, cid in candidates
-            if _r(a) >= split and _r(p) >= split
-        ),
-    )
-    return tuple(t[4] for t in best)
-
-
 def robustness(
     model: Model,
     customers: Sequence[CustomerScores],
@@ -434,21 +419,37 @@ def robustness(
     ]
     den = {d: sum(f.weight for f in model.factors_of(d)) for d in DIMENSIONS}
 
+    a_den0, p_den0 = den[ATTRACTIVENESS], den[POSITION]
+    split = _r(model.split_value)
+    # Cheap float test first; the exact (rounded) test only near or above the split.
+    near = split - 1e-6
+    plain = [
+        (sums[ATTRACTIVENESS], sums[POSITION], o, c.name, str(c.id), c.id) for c, o, sums in rows
+    ]
+
     def ranked(weight_delta: tuple[Factor, float] | None):
+        if weight_delta is None:
+            key, dw, on_a = None, 0.0, True
+        else:
+            f, dw = weight_delta
+            key, on_a = f.key, f.dimension == ATTRACTIVENESS
+        a_den = a_den0 + (dw if on_a else 0.0)
+        p_den = p_den0 + (0.0 if on_a else dw)
         out = []
-        for c, o, sums in rows:
-            a_num, p_num = sums[ATTRACTIVENESS], sums[POSITION]
-            a_den, p_den = den[ATTRACTIVENESS], den[POSITION]
-            if weight_delta is not None:
-                f, dw = weight_delta
-                if f.dimension == ATTRACTIVENESS:
-                    a_num += dw * o[f.key]
-                    a_den += dw
+        for a_num, p_num, o, name, sid, cid in plain:
+            if key is not None:
+                if on_a:
+                    a_num += dw * o[key]
                 else:
-                    p_num += dw * o[f.key]
-                    p_den += dw
-            out.append((a_num / a_den, p_num / p_den, c.name, str(c.id), c.id))
-        return _top(model, out)
+                    p_num += dw * o[key]
+            a = a_num / a_den
+            p = p_num / p_den
+            if a < near or p < near:
+                continue
+            ra, rp = _r(a), _r(p)
+            if ra >= split and rp >= split:
+                out.append((-_r(a + p), -ra, name, sid, cid))
+        return tuple(t[4] for t in heapq.nsmallest(model.cap, out))
 
     base = tuple(baseline) if baseline is not None else ranked(None)
     base_set = set(base)
