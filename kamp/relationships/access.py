@@ -27,8 +27,11 @@ def get_round_for_user(user, pk, write: bool = False) -> SurveyRound:
     """The round ``pk`` if ``user`` may read its customer (404 otherwise) and, with ``write``,
     edit it (403)."""
     try:
-        rnd = (SurveyRound.objects.select_related("customer", "customer__owner", "template")
-               .filter(customer__in=customers_visible_to(user)).get(pk=pk))
+        rnd = (
+            SurveyRound.objects.select_related("customer", "customer__owner", "template")
+            .filter(customer__in=customers_visible_to(user))
+            .get(pk=pk)
+        )
     except (SurveyRound.DoesNotExist, ValueError, TypeError):
         raise Http404("No such survey round")
     if write and not can_edit_customer(user, rnd.customer):
@@ -44,6 +47,7 @@ def team_respondent_for_user(user, rnd: SurveyRound) -> Respondent | None:
 
 
 # --- private links ------------------------------------------------------------------------
+
 
 def new_salt() -> str:
     return secrets.token_urlsafe(32)
@@ -70,8 +74,11 @@ def respondent_for_token(token: str) -> tuple[str, Respondent | None]:
     """Look a link up; returns (state, respondent). Unknown and broken tokens look the same."""
     if not token or len(token) > 100:
         return LinkState.UNKNOWN, None
-    respondent = (Respondent.objects.select_related("round", "round__customer", "round__template")
-                  .filter(token_hash=token_hash(token), side=Side.CUSTOMER).first())
+    respondent = (
+        Respondent.objects.select_related("round", "round__customer", "round__template")
+        .filter(token_hash=token_hash(token), side=Side.CUSTOMER)
+        .first()
+    )
     if respondent is None or not secrets.compare_digest(token_for(respondent), token):
         return LinkState.UNKNOWN, None
     if respondent.responded_at is not None:

@@ -32,8 +32,20 @@ from .models import (
     SurveyTemplate,
 )
 
-ASSESSMENT_FIELDS = ["date", "ro", "ro_source", *Assessment.DS_ITEMS, *Assessment.DB_ITEMS, "ds",
-                     "db", "relative_power", "type", "systems_linked", "functional_pairs", "note"]
+ASSESSMENT_FIELDS = [
+    "date",
+    "ro",
+    "ro_source",
+    *Assessment.DS_ITEMS,
+    *Assessment.DB_ITEMS,
+    "ds",
+    "db",
+    "relative_power",
+    "type",
+    "systems_linked",
+    "functional_pairs",
+    "note",
+]
 
 
 def _dec(value) -> Decimal:
@@ -41,10 +53,21 @@ def _dec(value) -> Decimal:
 
 
 @transaction.atomic
-def do_assess(acting_user, customer, *, ro=None, ds=None, db=None, date=None,
-              ro_source: str = ROSource.ASSESSED, systems_linked: bool = False,
-              functional_pairs: int | None = None, note: str = "", import_batch=None,
-              **item_scores) -> Assessment:
+def do_assess(
+    acting_user,
+    customer,
+    *,
+    ro=None,
+    ds=None,
+    db=None,
+    date=None,
+    ro_source: str = ROSource.ASSESSED,
+    systems_linked: bool = False,
+    functional_pairs: int | None = None,
+    note: str = "",
+    import_batch=None,
+    **item_scores,
+) -> Assessment:
     """Record an assessment. D_s and D_b are the mean of their items when items are scored, else
     the given values; RO from the latest survey RQI when ``ro_source`` is "rqi"."""
     unknown = set(item_scores) - set(Assessment.DS_ITEMS + Assessment.DB_ITEMS)
@@ -57,7 +80,9 @@ def do_assess(acting_user, customer, *, ro=None, ds=None, db=None, date=None,
     if ro_source == ROSource.RQI:
         rounds = results.latest_scored_rounds([customer.pk]).get(customer.pk, [])
         if not rounds or rounds[0].rqi is None:
-            raise ValidationError({"ro_source": _("No survey has been answered yet: assess the orientation instead.")})
+            raise ValidationError(
+                {"ro_source": _("No survey has been answered yet: assess the orientation instead.")}
+            )
         ro = rounds[0].rqi
     errors = {}
     for name, value in (("ro", ro), ("ds", ds), ("db", db)):
@@ -69,54 +94,94 @@ def do_assess(acting_user, customer, *, ro=None, ds=None, db=None, date=None,
         raise ValidationError(errors)
     result = results.classify(ro, ds, db)
     assessment = Assessment(
-        customer=customer, date=date or timezone.localdate(), ro=_dec(ro), ro_source=ro_source,
-        ds=_dec(ds), db=_dec(db), relative_power=_dec(result.relative_power), type=result.type,
-        systems_linked=systems_linked, functional_pairs=functional_pairs, note=note,
+        customer=customer,
+        date=date or timezone.localdate(),
+        ro=_dec(ro),
+        ro_source=ro_source,
+        ds=_dec(ds),
+        db=_dec(db),
+        relative_power=_dec(result.relative_power),
+        type=result.type,
+        systems_linked=systems_linked,
+        functional_pairs=functional_pairs,
+        note=note,
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
-        import_batch=import_batch, **dict(item_scores.items()),
+        import_batch=import_batch,
+        **dict(item_scores.items()),
     )
     assessment.full_clean()
     assessment.save()
-    audit.record(acting_user, "import" if import_batch else "create", assessment,
-                 customer_id=customer.pk,
-                 summary=_("Relationship type: %(type)s") % {"type": assessment.get_type_display()},
-                 changes=audit.diff({}, audit.snapshot(assessment, ASSESSMENT_FIELDS)))
+    audit.record(
+        acting_user,
+        "import" if import_batch else "create",
+        assessment,
+        customer_id=customer.pk,
+        summary=_("Relationship type: %(type)s") % {"type": assessment.get_type_display()},
+        changes=audit.diff({}, audit.snapshot(assessment, ASSESSMENT_FIELDS)),
+    )
     return assessment
 
 
 @transaction.atomic
-def do_save_foundations(acting_user, customer, *, checks: dict[str, bool], note: str = "",
-                        date=None) -> Foundations:
+def do_save_foundations(
+    acting_user, customer, *, checks: dict[str, bool], note: str = "", date=None
+) -> Foundations:
     keys = [k for _g, k, _l in FOUNDATION_ITEMS]
     clean = {k: bool(checks.get(k)) for k in keys}
     score = round(100 * sum(clean.values()) / len(keys))
-    f = Foundations.objects.create(customer=customer, checks=clean, score=score, note=note,
-                                   date=date or timezone.localdate(),
-                                   created_by=acting_user if getattr(acting_user, "pk", None) else None)
-    audit.record(acting_user, "create", f, customer_id=customer.pk,
-                 summary=_("Foundations: %(score)s of 100") % {"score": score},
-                 changes=[{"field": k, "old": None, "new": v} for k, v in clean.items()])
+    f = Foundations.objects.create(
+        customer=customer,
+        checks=clean,
+        score=score,
+        note=note,
+        date=date or timezone.localdate(),
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    audit.record(
+        acting_user,
+        "create",
+        f,
+        customer_id=customer.pk,
+        summary=_("Foundations: %(score)s of 100") % {"score": score},
+        changes=[{"field": k, "old": None, "new": v} for k, v in clean.items()],
+    )
     return f
 
 
 @transaction.atomic
-def do_set_stage(acting_user, customer, *, stage: str, reason: str = "", as_of: date | None = None) -> StageRecord:
+def do_set_stage(
+    acting_user, customer, *, stage: str, reason: str = "", as_of: date | None = None
+) -> StageRecord:
     """Record the account's stage: the rule's suggestion accepted, or overridden with a reason."""
     suggestion = results.suggest_stage(customer, as_of)
     reason = (reason or "").strip()
     if stage != suggestion.stage and not reason:
-        raise ValidationError({"reason": _("Say why you set a stage other than the suggested one.")})
+        raise ValidationError(
+            {"reason": _("Say why you set a stage other than the suggested one.")}
+        )
     record = StageRecord.objects.create(
-        customer=customer, date=as_of or timezone.localdate(), suggested=suggestion.stage,
-        stage=stage, reason=reason, reasons=[[code, params] for code, params in suggestion.reasons],
+        customer=customer,
+        date=as_of or timezone.localdate(),
+        suggested=suggestion.stage,
+        stage=stage,
+        reason=reason,
+        reasons=[[code, params] for code, params in suggestion.reasons],
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
-    audit.record(acting_user, "decide", record, customer_id=customer.pk,
-                 summary=(_("Stage set to %(stage)s (suggested: %(suggested)s)")
-                          % {"stage": record.get_stage_display(),
-                             "suggested": record.get_suggested_display()}),
-                 changes=[{"field": "stage", "old": None, "new": stage},
-                          {"field": "reason", "old": None, "new": reason}])
+    audit.record(
+        acting_user,
+        "decide",
+        record,
+        customer_id=customer.pk,
+        summary=(
+            _("Stage set to %(stage)s (suggested: %(suggested)s)")
+            % {"stage": record.get_stage_display(), "suggested": record.get_suggested_display()}
+        ),
+        changes=[
+            {"field": "stage", "old": None, "new": stage},
+            {"field": "reason", "old": None, "new": reason},
+        ],
+    )
     return record
 
 
@@ -124,14 +189,26 @@ def default_template() -> SurveyTemplate:
     """The built-in bilingual template (created the first time a round needs it)."""
     template, created = SurveyTemplate.objects.get_or_create(
         key=items.DEFAULT_TEMPLATE_KEY,
-        defaults={"name": "Relationship quality (trust, commitment, satisfaction, conflict, enablers)"},
+        defaults={
+            "name": "Relationship quality (trust, commitment, satisfaction, conflict, enablers)"
+        },
     )
     if created or not template.items.exists():
-        SurveyItem.objects.bulk_create([
-            SurveyItem(template=template, key=key, construct=construct, facet=facet,
-                       reversed=rev, text_en=en, text_es=es, order=n)
-            for n, (key, construct, facet, rev, en, es) in enumerate(items.DEFAULT_ITEMS)
-        ])
+        SurveyItem.objects.bulk_create(
+            [
+                SurveyItem(
+                    template=template,
+                    key=key,
+                    construct=construct,
+                    facet=facet,
+                    reversed=rev,
+                    text_en=en,
+                    text_es=es,
+                    order=n,
+                )
+                for n, (key, construct, facet, rev, en, es) in enumerate(items.DEFAULT_ITEMS)
+            ]
+        )
     return template
 
 
@@ -154,14 +231,23 @@ def _send(respondent: Respondent, reminder: bool) -> None:
     company = SiteSettings.load().company_name
     with translation.override(respondent.language or "es"):
         context = {
-            "respondent": respondent, "round": rnd, "company": company,
-            "customer": rnd.customer, "url": survey_url(respondent), "reminder": reminder,
-            "team": respondent.side == Side.TEAM, "items": rnd.template.items.count(),
+            "respondent": respondent,
+            "round": rnd,
+            "company": company,
+            "customer": rnd.customer,
+            "url": survey_url(respondent),
+            "reminder": reminder,
+            "team": respondent.side == Side.TEAM,
+            "items": rnd.template.items.count(),
         }
         if respondent.side == Side.TEAM:
-            subject = _("Relationship survey: how do you see %(customer)s?") % {"customer": rnd.customer.name}
+            subject = _("Relationship survey: how do you see %(customer)s?") % {
+                "customer": rnd.customer.name
+            }
         else:
-            subject = _("%(company)s would like your view of our relationship") % {"company": company}
+            subject = _("%(company)s would like your view of our relationship") % {
+                "company": company
+            }
         if reminder:
             subject = _("Reminder: %(subject)s") % {"subject": subject}
         body = render_to_string("relationships/email_invitation.txt", context)
@@ -172,14 +258,29 @@ def _respondents(rnd: SurveyRound, customer, team_users, contacts) -> list[Respo
     expires = _expiry(rnd.closes_on)
     people = []
     for user in team_users:
-        people.append(Respondent(round=rnd, side=Side.TEAM, user=user, name=str(user),
-                                 email=user.email, language=user.language or translation.get_language() or "es"))
+        people.append(
+            Respondent(
+                round=rnd,
+                side=Side.TEAM,
+                user=user,
+                name=str(user),
+                email=user.email,
+                language=user.language or translation.get_language() or "es",
+            )
+        )
     for contact, language in contacts:
         if contact.customer_id != customer.pk:
             raise ValidationError(_("A contact of another customer cannot answer this survey."))
-        r = Respondent(round=rnd, side=Side.CUSTOMER, contact=contact, name=contact.name,
-                       email=contact.email, language=language, token_salt=access.new_salt(),
-                       expires_at=expires)
+        r = Respondent(
+            round=rnd,
+            side=Side.CUSTOMER,
+            contact=contact,
+            name=contact.name,
+            email=contact.email,
+            language=language,
+            token_salt=access.new_salt(),
+            expires_at=expires,
+        )
         r.token_hash = access.token_hash(access.token_for(r))
         people.append(r)
     return people
@@ -196,8 +297,16 @@ def _invite(rnd: SurveyRound, people: list[Respondent], send: bool) -> None:
 
 
 @transaction.atomic
-def do_start_round(acting_user, customer, *, closes_on: date, team_users=(), contacts=(),
-                   send: bool = True, template: SurveyTemplate | None = None) -> SurveyRound:
+def do_start_round(
+    acting_user,
+    customer,
+    *,
+    closes_on: date,
+    team_users=(),
+    contacts=(),
+    send: bool = True,
+    template: SurveyTemplate | None = None,
+) -> SurveyRound:
     """Open a survey round: our team answers in the app, each chosen contact ``(contact,
     language)`` through a private link that expires after ``closes_on``."""
     today = timezone.localdate()
@@ -206,19 +315,28 @@ def do_start_round(acting_user, customer, *, closes_on: date, team_users=(), con
     if not team_users and not contacts:
         raise ValidationError(_("Choose at least one person to ask."))
     rnd = SurveyRound.objects.create(
-        customer=customer, template=template or default_template(), opened_on=today,
-        closes_on=closes_on, created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        customer=customer,
+        template=template or default_template(),
+        opened_on=today,
+        closes_on=closes_on,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
     _invite(rnd, _respondents(rnd, customer, team_users, contacts), send)
-    audit.record(acting_user, "create", rnd, customer_id=customer.pk,
-                 summary=_("Survey round opened: %(team)s of our team, %(contacts)s customer contacts")
-                 % {"team": len(team_users), "contacts": len(contacts)})
+    audit.record(
+        acting_user,
+        "create",
+        rnd,
+        customer_id=customer.pk,
+        summary=_("Survey round opened: %(team)s of our team, %(contacts)s customer contacts")
+        % {"team": len(team_users), "contacts": len(contacts)},
+    )
     return rnd
 
 
 @transaction.atomic
-def do_add_respondents(acting_user, rnd: SurveyRound, *, team_users=(), contacts=(),
-                       send: bool = True) -> int:
+def do_add_respondents(
+    acting_user, rnd: SurveyRound, *, team_users=(), contacts=(), send: bool = True
+) -> int:
     """Ask more people in an open round (someone forgotten, a new contact)."""
     if not rnd.is_open:
         raise ValidationError(_("This survey round is closed."))
@@ -229,9 +347,14 @@ def do_add_respondents(acting_user, rnd: SurveyRound, *, team_users=(), contacts
     if not team_users and not contacts:
         raise ValidationError(_("Choose at least one person to ask."))
     _invite(rnd, _respondents(rnd, rnd.customer, team_users, contacts), send)
-    audit.record(acting_user, "update", rnd, customer_id=rnd.customer_id,
-                 summary=_("Survey round: %(team)s of our team and %(contacts)s customer contacts added")
-                 % {"team": len(team_users), "contacts": len(contacts)})
+    audit.record(
+        acting_user,
+        "update",
+        rnd,
+        customer_id=rnd.customer_id,
+        summary=_("Survey round: %(team)s of our team and %(contacts)s customer contacts added")
+        % {"team": len(team_users), "contacts": len(contacts)},
+    )
     return len(team_users) + len(contacts)
 
 
@@ -254,8 +377,13 @@ def do_remind(acting_user, rnd: SurveyRound) -> int:
         r.reminded_at = now
         r.reminder_count += 1
         r.save(update_fields=["reminded_at", "reminder_count"])
-    audit.record(acting_user, "other", rnd, customer_id=rnd.customer_id,
-                 summary=_("Survey reminders sent to %(n)s people") % {"n": len(ids)})
+    audit.record(
+        acting_user,
+        "other",
+        rnd,
+        customer_id=rnd.customer_id,
+        summary=_("Survey reminders sent to %(n)s people") % {"n": len(ids)},
+    )
     transaction.on_commit(lambda: _send_many(ids, reminder=True))
     return len(ids)
 
@@ -271,9 +399,15 @@ def do_extend_round(acting_user, rnd: SurveyRound, closes_on: date) -> SurveyRou
     rnd.closes_on = closes_on
     rnd.save(update_fields=["closes_on"])
     rnd.respondents.filter(side=Side.CUSTOMER, responded_at__isnull=True).update(
-        expires_at=_expiry(closes_on))
-    audit.record(acting_user, "update", rnd, customer_id=rnd.customer_id,
-                 changes=[{"field": "closes_on", "old": before.isoformat(), "new": closes_on.isoformat()}])
+        expires_at=_expiry(closes_on)
+    )
+    audit.record(
+        acting_user,
+        "update",
+        rnd,
+        customer_id=rnd.customer_id,
+        changes=[{"field": "closes_on", "old": before.isoformat(), "new": closes_on.isoformat()}],
+    )
     return rnd
 
 
@@ -281,21 +415,28 @@ def do_extend_round(acting_user, rnd: SurveyRound, closes_on: date) -> SurveyRou
 def do_close_round(acting_user, rnd: SurveyRound) -> SurveyRound:
     rnd.closed_at = timezone.now()
     rnd.save(update_fields=["closed_at"])
-    audit.record(acting_user, "update", rnd, customer_id=rnd.customer_id,
-                 summary=_("Survey round closed"))
+    audit.record(
+        acting_user, "update", rnd, customer_id=rnd.customer_id, summary=_("Survey round closed")
+    )
     return rnd
 
 
 @transaction.atomic
-def do_answer(acting_user, respondent: Respondent, *, values: dict[int, int | None],
-              comment: str = "") -> Respondent:
+def do_answer(
+    acting_user, respondent: Respondent, *, values: dict[int, int | None], comment: str = ""
+) -> Respondent:
     """Store one respondent's answers (``{item_id: 1–7 or None for "can't say"}``), once."""
-    respondent = Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
+    respondent = (
+        Respondent.objects.select_for_update().select_related("round").get(pk=respondent.pk)
+    )
     rnd = respondent.round
     if respondent.responded_at is not None:
         raise ValidationError(_("These answers have already been sent."))
-    if rnd.closed_at or timezone.localdate() > rnd.closes_on or (
-            respondent.expires_at and respondent.expires_at < timezone.now()):
+    if (
+        rnd.closed_at
+        or timezone.localdate() > rnd.closes_on
+        or (respondent.expires_at and respondent.expires_at < timezone.now())
+    ):
         raise ValidationError(_("This survey is closed."))
     item_ids = set(rnd.template.items.values_list("pk", flat=True))
     if set(values) - item_ids:
@@ -315,8 +456,13 @@ def do_answer(acting_user, respondent: Respondent, *, values: dict[int, int | No
     respondent.save(update_fields=["responded_at", "comment"])
     results.refresh_round(rnd)
     who = acting_user if getattr(acting_user, "pk", None) else None
-    audit.record(who, "create", respondent, customer_id=rnd.customer_id,
-                 object_repr=f"{rnd} · {respondent.get_side_display()}",
-                 summary=_("Survey answered (%(side)s): %(name)s")
-                 % {"side": respondent.get_side_display(), "name": respondent.name})
+    audit.record(
+        who,
+        "create",
+        respondent,
+        customer_id=rnd.customer_id,
+        object_repr=f"{rnd} · {respondent.get_side_display()}",
+        summary=_("Survey answered (%(side)s): %(name)s")
+        % {"side": respondent.get_side_display(), "name": respondent.name},
+    )
     return respondent

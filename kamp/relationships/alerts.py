@@ -31,30 +31,54 @@ def alerts(customers, as_of: date) -> list[Alert]:
         url = reverse("relationships:customer_tab", args=[c.pk])
         rs = rounds.get(c.pk, [])
         if rs and rs[0].gap_flagged and rs[0].max_gap is not None:
-            found.append(Alert(
-                "relationships", "perception_gap", "warning",
-                _("Perception gap: our team and the customer differ by %(gap)s points (more than %(t)s) in the latest survey.")
-                % {"gap": number_format(round(float(rs[0].max_gap), 1), 1), "t": number_format(threshold, 0)},
-                c.pk, c.name, reverse("relationships:round", args=[rs[0].pk])))
+            found.append(
+                Alert(
+                    "relationships",
+                    "perception_gap",
+                    "warning",
+                    _(
+                        "Perception gap: our team and the customer differ by %(gap)s points (more than %(t)s) in the latest survey."
+                    )
+                    % {
+                        "gap": number_format(round(float(rs[0].max_gap), 1), 1),
+                        "t": number_format(threshold, 0),
+                    },
+                    c.pk,
+                    c.name,
+                    reverse("relationships:round", args=[rs[0].pk]),
+                )
+            )
         before = results.year_ago_round(rs)
         st = stages.get(c.pk)
         now_rqi = rs[0].rqi if rs else None
         before_rqi = before.rqi if before else None
-        falling = (now_rqi is not None and before_rqi is not None
-                   and float(before_rqi) - float(now_rqi) >= drop)
+        falling = (
+            now_rqi is not None
+            and before_rqi is not None
+            and float(before_rqi) - float(now_rqi) >= drop
+        )
         if falling or (st is not None and st.stage == "disintegrating"):
             if falling and now_rqi is not None and before_rqi is not None:
-                message = _("The relationship may be disintegrating: the quality index fell from %(before)s to %(now)s in a year.") % {
+                message = _(
+                    "The relationship may be disintegrating: the quality index fell from %(before)s to %(now)s in a year."
+                ) % {
                     "before": number_format(round(float(before_rqi), 1), 1),
-                    "now": number_format(round(float(now_rqi), 1), 1)}
+                    "now": number_format(round(float(now_rqi), 1), 1),
+                }
             else:
                 message = _("The relationship is marked as disintegrating.")
-            found.append(Alert("relationships", "disintegrating", "danger", message, c.pk, c.name, url))
+            found.append(
+                Alert("relationships", "disintegrating", "danger", message, c.pk, c.name, url)
+            )
         if c.status == CustomerStatus.KEY_ACCOUNT:
             last_date = last.get(c.pk)
             if last_date is None or last_date < as_of - timedelta(days=every):
-                message = (_("No relationship survey yet: ask both sides how the relationship is going.")
-                           if last_date is None else
-                           _("Relationship survey overdue: the last round was more than a year ago."))
-                found.append(Alert("relationships", "survey_overdue", "info", message, c.pk, c.name, url))
+                message = (
+                    _("No relationship survey yet: ask both sides how the relationship is going.")
+                    if last_date is None
+                    else _("Relationship survey overdue: the last round was more than a year ago.")
+                )
+                found.append(
+                    Alert("relationships", "survey_overdue", "info", message, c.pk, c.name, url)
+                )
     return found

@@ -134,7 +134,8 @@ def _stage(customer) -> dict:
     s = results.suggest_stage(customer)
     current = results.latest_stages([customer.pk]).get(customer.pk)
     return {
-        "suggested": s.stage, "reasons": [[c, p] for c, p in s.reasons],
+        "suggested": s.stage,
+        "reasons": [[c, p] for c, p in s.reasons],
         "disintegrating": s.disintegrating,
         "current": current.stage if current else None,
         "current_reason": current.reason if current else "",
@@ -190,12 +191,27 @@ def round_results(request: HttpRequest, round_id: int):
     r = results.round_result(rnd)
     return {
         "round": rnd,
-        "team": {"invited": r.team.invited, "answered": r.team.answered, "identifying": r.team.identifying},
-        "customer": {"invited": r.customer.invited, "answered": r.customer.answered,
-                     "identifying": r.customer.identifying},
-        "constructs": [{"key": row["key"], "ours": row["ours"], "theirs": row["theirs"],
-                        "gap": row["gap"], "flagged": row["flagged"], "alpha": row["alpha"]}
-                       for row in r.rows],
+        "team": {
+            "invited": r.team.invited,
+            "answered": r.team.answered,
+            "identifying": r.team.identifying,
+        },
+        "customer": {
+            "invited": r.customer.invited,
+            "answered": r.customer.answered,
+            "identifying": r.customer.identifying,
+        },
+        "constructs": [
+            {
+                "key": row["key"],
+                "ours": row["ours"],
+                "theirs": row["theirs"],
+                "gap": row["gap"],
+                "flagged": row["flagged"],
+                "alpha": row["alpha"],
+            }
+            for row in r.rows
+        ],
     }
 
 
@@ -231,12 +247,20 @@ def portfolio(request: HttpRequest):
     out = []
     for row in portfolio_rows(request.user):
         a, r, s = row["assessment"], row["round"], row["stage"]
-        out.append({
-            "customer": row["customer"].pk, "name": row["customer"].name,
-            "type": a.type if a else None, "ro": a.ro if a else None, "ds": a.ds if a else None,
-            "db": a.db if a else None, "relative_power": a.relative_power if a else None,
-            "team_rqi": r.team_rqi if r else None, "customer_rqi": r.customer_rqi if r else None,
-            "max_gap": r.max_gap if r else None, "gap_flagged": row["gap_flagged"],
-            "stage": s.stage if s else None,
-        })
+        out.append(
+            {
+                "customer": row["customer"].pk,
+                "name": row["customer"].name,
+                "type": a.type if a else None,
+                "ro": a.ro if a else None,
+                "ds": a.ds if a else None,
+                "db": a.db if a else None,
+                "relative_power": a.relative_power if a else None,
+                "team_rqi": r.team_rqi if r else None,
+                "customer_rqi": r.customer_rqi if r else None,
+                "max_gap": r.max_gap if r else None,
+                "gap_flagged": row["gap_flagged"],
+                "stage": s.stage if s else None,
+            }
+        )
     return out

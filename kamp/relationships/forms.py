@@ -11,8 +11,13 @@ from .models import FOUNDATION_ITEMS, Assessment, ROSource, Stage
 
 SCALE_CHOICES = [
     ("", "—"),
-    ("1", _("1 · very low")), ("2", "2"), ("3", "3"), ("4", _("4 · medium")), ("5", "5"),
-    ("6", "6"), ("7", _("7 · very high")),
+    ("1", _("1 · very low")),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", _("4 · medium")),
+    ("5", "5"),
+    ("6", "6"),
+    ("7", _("7 · very high")),
 ]
 
 ITEM_HELP = {
@@ -27,31 +32,54 @@ ITEM_HELP = {
 
 
 def _scale_field(label, help_text=""):
-    return forms.TypedChoiceField(label=label, choices=SCALE_CHOICES, coerce=int, required=False,
-                                  empty_value=None, help_text=help_text)
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCALE_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=help_text,
+    )
 
 
 class AssessmentForm(forms.Form):
-    date = forms.DateField(label=_("Date"), initial=timezone.localdate,
-                           widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
     ro_source = forms.ChoiceField(
-        label=_("Relational orientation from"), initial=ROSource.ASSESSED,
-        choices=[(ROSource.ASSESSED, _("our assessment")),
-                 (ROSource.RQI, _("the latest survey's relationship quality index"))],
+        label=_("Relational orientation from"),
+        initial=ROSource.ASSESSED,
+        choices=[
+            (ROSource.ASSESSED, _("our assessment")),
+            (ROSource.RQI, _("the latest survey's relationship quality index")),
+        ],
     )
     ro = forms.DecimalField(
-        label=_("Relational orientation (1 transactional – 7 relational)"), min_value=1,
-        max_value=7, decimal_places=1, required=False,
+        label=_("Relational orientation (1 transactional – 7 relational)"),
+        min_value=1,
+        max_value=7,
+        decimal_places=1,
+        required=False,
         help_text=_("1: price and single deals; 7: long-term, joint work, shared plans."),
         widget=forms.NumberInput(attrs={"step": "0.5"}),
     )
     systems_linked = forms.BooleanField(
-        label=_("Our systems are linked with the customer's"), required=False,
-        help_text=_("EDI, shared portals, joint planning: used for the stage."))
+        label=_("Our systems are linked with the customer's"),
+        required=False,
+        help_text=_("EDI, shared portals, joint planning: used for the stage."),
+    )
     functional_pairs = forms.IntegerField(
-        label=_("Functional contact pairs"), min_value=0, max_value=50, required=False,
-        help_text=_("Functional counterparts who talk regularly (logistics ↔ logistics…), when the interaction log does not say."))
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+        label=_("Functional contact pairs"),
+        min_value=0,
+        max_value=50,
+        required=False,
+        help_text=_(
+            "Functional counterparts who talk regularly (logistics ↔ logistics…), when the interaction log does not say."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, hints=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +98,10 @@ class AssessmentForm(forms.Form):
         return [self[n] for n in Assessment.DB_ITEMS]
 
     def other_fields(self):
-        return [self[n] for n in ("date", "ro_source", "ro", "systems_linked", "functional_pairs", "note")]
+        return [
+            self[n]
+            for n in ("date", "ro_source", "ro", "systems_linked", "functional_pairs", "note")
+        ]
 
     def clean(self):
         data = super().clean()
@@ -79,43 +110,56 @@ class AssessmentForm(forms.Form):
         if not any(data.get(n) for n in Assessment.DS_ITEMS):
             self.add_error(Assessment.DS_ITEMS[0], _("Score at least one item of our dependence."))
         if not any(data.get(n) for n in Assessment.DB_ITEMS):
-            self.add_error(Assessment.DB_ITEMS[0], _("Score at least one item of the customer's dependence."))
+            self.add_error(
+                Assessment.DB_ITEMS[0], _("Score at least one item of the customer's dependence.")
+            )
         return data
 
 
 class FoundationsForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, hints=None, **kwargs):
         super().__init__(*args, **kwargs)
         hints = hints or {}
         for _group, key, label in FOUNDATION_ITEMS:
-            self.fields[key] = forms.BooleanField(label=label, required=False,
-                                                  help_text=hints.get(key, ""))
+            self.fields[key] = forms.BooleanField(
+                label=label, required=False, help_text=hints.get(key, "")
+            )
         self.order_fields([k for _g, k, _l in FOUNDATION_ITEMS] + ["note"])
 
     def groups(self):
         from .models import FOUNDATION_GROUPS
 
-        return [(label, [self[k] for g, k, _l in FOUNDATION_ITEMS if g == key])
-                for key, label in FOUNDATION_GROUPS]
+        return [
+            (label, [self[k] for g, k, _l in FOUNDATION_ITEMS if g == key])
+            for key, label in FOUNDATION_GROUPS
+        ]
 
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=1000,
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
         help_text=_("Needed when you choose a stage other than the suggested one."),
-        widget=forms.Textarea(attrs={"rows": 2}))
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RoundForm(forms.Form):
-    closes_on = forms.DateField(label=_("Answers until"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    team = forms.MultipleChoiceField(label=_("Our account team"), required=False,
-                                     widget=forms.CheckboxSelectMultiple)
-    contacts = forms.MultipleChoiceField(label=_("Customer contacts"), required=False,
-                                         widget=forms.CheckboxSelectMultiple)
+    closes_on = forms.DateField(
+        label=_("Answers until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    team = forms.MultipleChoiceField(
+        label=_("Our account team"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    contacts = forms.MultipleChoiceField(
+        label=_("Customer contacts"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     send = forms.BooleanField(label=_("E-mail the invitations now"), required=False, initial=True)
 
     def __init__(self, *args, customer, team_users, contacts, templates=(), **kwargs):
@@ -124,19 +168,25 @@ class RoundForm(forms.Form):
         self.templates = {str(t.pk): t for t in templates}
         if len(self.templates) > 1:
             self.fields["template"] = forms.ChoiceField(
-                label=_("Survey"), choices=[(k, t.name) for k, t in self.templates.items()])
+                label=_("Survey"), choices=[(k, t.name) for k, t in self.templates.items()]
+            )
         self.team_users = {str(u.pk): u for u in team_users}
         self.contact_objs = {str(c.pk): c for c in contacts}
         self.fields["closes_on"].initial = timezone.localdate() + timedelta(days=14)
         self.fields["team"].choices = [(str(u.pk), str(u)) for u in team_users]
         self.fields["team"].initial = list(self.team_users)
         self.fields["contacts"].choices = [
-            (str(c.pk), f"{c.name} · {c.title or c.get_function_display()} · {c.email}") for c in contacts]
+            (str(c.pk), f"{c.name} · {c.title or c.get_function_display()} · {c.email}")
+            for c in contacts
+        ]
         languages = [(code, name) for code, name in settings.LANGUAGES]
         for c in contacts:
             self.fields[f"lang_{c.pk}"] = forms.ChoiceField(
-                label=_("Language for %(name)s") % {"name": c.name}, choices=languages,
-                initial="es", required=False)
+                label=_("Language for %(name)s") % {"name": c.name},
+                choices=languages,
+                initial="es",
+                required=False,
+            )
 
     def language_fields(self):
         return [(self.contact_objs[k], self[f"lang_{k}"]) for k in self.contact_objs]
@@ -161,8 +211,10 @@ class RoundForm(forms.Form):
         return [self.team_users[k] for k in self.cleaned_data.get("team", [])]
 
     def chosen_contacts(self):
-        return [(self.contact_objs[k], self.cleaned_data.get(f"lang_{k}") or "es")
-                for k in self.cleaned_data.get("contacts", [])]
+        return [
+            (self.contact_objs[k], self.cleaned_data.get(f"lang_{k}") or "es")
+            for k in self.cleaned_data.get("contacts", [])
+        ]
 
 
 class AddPeopleForm(RoundForm):
@@ -179,8 +231,9 @@ class AddPeopleForm(RoundForm):
 
 
 class ExtendForm(forms.Form):
-    closes_on = forms.DateField(label=_("New closing date"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(
+        label=_("New closing date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 NOT_SURE = "na"
@@ -189,8 +242,9 @@ NOT_SURE = "na"
 class AnswerForm(forms.Form):
     """One answer sheet: each statement 1–7 or "can't say"; nothing else is accepted."""
 
-    comment = forms.CharField(required=False, max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, items, language, partner, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,9 +253,14 @@ class AnswerForm(forms.Form):
         choices = [(str(v), str(v)) for v in range(1, 8)] + [(NOT_SURE, NOT_SURE)]
         for item in self.items:
             self.fields[f"item_{item.pk}"] = forms.ChoiceField(
-                label=item.text(language, partner), choices=choices, widget=forms.RadioSelect,
-                error_messages={"required": _("Choose an answer (or “can't say”)."),
-                                "invalid_choice": _("Choose a number from 1 to 7.")})
+                label=item.text(language, partner),
+                choices=choices,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Choose an answer (or “can't say”)."),
+                    "invalid_choice": _("Choose a number from 1 to 7."),
+                },
+            )
 
     def rows(self):
         return [(item, self[f"item_{item.pk}"]) for item in self.items]

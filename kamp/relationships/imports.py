@@ -34,19 +34,40 @@ def _score(value: Any, decimal: str | None = None) -> Decimal:
 class RelationshipImport(ImportKind):
     name = "relationship"
     label = _l("Relationship types")
-    description = _l("Per customer: relational orientation (ro), our dependence (ds) and the "
-                     "customer's (db), each 1–7, and optionally the date. The type is computed.")
+    description = _l(
+        "Per customer: relational orientation (ro), our dependence (ds) and the "
+        "customer's (db), each 1–7, and optionally the date. The type is computed."
+    )
     models = [Assessment]
     batch_size = 2000
     fields = [
-        Field("customer", _l("customer"), ["Cliente", "RUT", "Customer", "Razón social"],
-              required=True),
-        Field("ro", _l("relational orientation"), ["RO", "Orientación", "Orientación relacional",
-                                                   "Orientation"], parser=_score, required=True),
-        Field("ds", _l("our dependence (D_s)"), ["DS", "D_s", "Dependencia proveedor",
-                                                 "Supplier dependence"], parser=_score, required=True),
-        Field("db", _l("customer's dependence (D_b)"), ["DB", "D_b", "Dependencia cliente",
-                                                        "Buyer dependence"], parser=_score, required=True),
+        Field(
+            "customer",
+            _l("customer"),
+            ["Cliente", "RUT", "Customer", "Razón social"],
+            required=True,
+        ),
+        Field(
+            "ro",
+            _l("relational orientation"),
+            ["RO", "Orientación", "Orientación relacional", "Orientation"],
+            parser=_score,
+            required=True,
+        ),
+        Field(
+            "ds",
+            _l("our dependence (D_s)"),
+            ["DS", "D_s", "Dependencia proveedor", "Supplier dependence"],
+            parser=_score,
+            required=True,
+        ),
+        Field(
+            "db",
+            _l("customer's dependence (D_b)"),
+            ["DB", "D_b", "Dependencia cliente", "Buyer dependence"],
+            parser=_score,
+            required=True,
+        ),
         Field("date", _l("date"), ["Fecha", "Date"], parser=parse_date),
     ]
 
@@ -76,14 +97,21 @@ class RelationshipImport(ImportKind):
         customer_ids = {r["customer_id"] for r in rows}
         dates = {r["date"] for r in rows}
         existing: dict[tuple[int, Date], Assessment] = {}
-        for a in Assessment.objects.filter(customer_id__in=customer_ids, date__in=dates).order_by("id"):
+        for a in Assessment.objects.filter(customer_id__in=customer_ids, date__in=dates).order_by(
+            "id"
+        ):
             existing[(a.customer_id, a.date)] = a
         new, changed = [], []
         for r in rows:
             found = existing.get((r["customer_id"], r["date"]))
             if found is None:
-                new.append(Assessment(import_batch=ctx.batch, created_by=ctx.user,
-                                      **{k: v for k, v in r.items() if not k.startswith("_")}))
+                new.append(
+                    Assessment(
+                        import_batch=ctx.batch,
+                        created_by=ctx.user,
+                        **{k: v for k, v in r.items() if not k.startswith("_")},
+                    )
+                )
             else:
                 changed.append((found, r))
         Assessment.objects.bulk_create(new, batch_size=500)
@@ -96,11 +124,20 @@ class RelationshipImport(ImportKind):
             Assessment.objects.bulk_update([a for a, _r in changed], WRITTEN, batch_size=500)
             ctx.updated += len(changed)
         labels = dict(RelationshipType.choices)
-        AuditEvent.objects.bulk_create([
-            AuditEvent(actor=ctx.user if getattr(ctx.user, "pk", None) else None, action="import",
-                       object_type="relationships.assessment", object_repr=f"{r['date']}",
-                       customer_id=r["customer_id"],
-                       summary=_("Relationship type imported: %(type)s (RO %(ro)s, D_s %(ds)s, D_b %(db)s)")
-                       % {"type": labels[r["type"]], "ro": r["ro"], "ds": r["ds"], "db": r["db"]})
-            for r in rows
-        ], batch_size=500)
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    actor=ctx.user if getattr(ctx.user, "pk", None) else None,
+                    action="import",
+                    object_type="relationships.assessment",
+                    object_repr=f"{r['date']}",
+                    customer_id=r["customer_id"],
+                    summary=_(
+                        "Relationship type imported: %(type)s (RO %(ro)s, D_s %(ds)s, D_b %(db)s)"
+                    )
+                    % {"type": labels[r["type"]], "ro": r["ro"], "ds": r["ds"], "db": r["db"]},
+                )
+                for r in rows
+            ],
+            batch_size=500,
+        )

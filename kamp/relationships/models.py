@@ -52,52 +52,80 @@ class Assessment(models.Model):
     type it gives (kept so the path over time is the one people saw)."""
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="relationship_assessments",
     )
     date = models.DateField(_("date"), default=timezone.localdate)
-    ro = models.DecimalField(_("relational orientation"), max_digits=4, decimal_places=2,
-                             validators=SCALE)
-    ro_source = models.CharField(_("orientation source"), max_length=10, choices=ROSource.choices,
-                                 default=ROSource.ASSESSED)
+    ro = models.DecimalField(
+        _("relational orientation"), max_digits=4, decimal_places=2, validators=SCALE
+    )
+    ro_source = models.CharField(
+        _("orientation source"), max_length=10, choices=ROSource.choices, default=ROSource.ASSESSED
+    )
     # Our dependence on the customer (D_s): items 1–7, higher = more dependent.
     ds_sales_share = models.PositiveSmallIntegerField(
-        _("its share of our sales"), null=True, blank=True, validators=SCALE)
+        _("its share of our sales"), null=True, blank=True, validators=SCALE
+    )
     ds_replaceability = models.PositiveSmallIntegerField(
-        _("how hard it would be to replace"), null=True, blank=True, validators=SCALE)
+        _("how hard it would be to replace"), null=True, blank=True, validators=SCALE
+    )
     ds_switching = models.PositiveSmallIntegerField(
-        _("our switching costs"), null=True, blank=True, validators=SCALE)
+        _("our switching costs"), null=True, blank=True, validators=SCALE
+    )
     # The customer's dependence on us (D_b).
     db_category_share = models.PositiveSmallIntegerField(
-        _("our share of its category spend"), null=True, blank=True, validators=SCALE)
+        _("our share of its category spend"), null=True, blank=True, validators=SCALE
+    )
     db_alternatives = models.PositiveSmallIntegerField(
-        _("how few alternatives it has"), null=True, blank=True, validators=SCALE)
+        _("how few alternatives it has"), null=True, blank=True, validators=SCALE
+    )
     db_switching = models.PositiveSmallIntegerField(
-        _("its switching costs"), null=True, blank=True, validators=SCALE)
+        _("its switching costs"), null=True, blank=True, validators=SCALE
+    )
     db_supply_risk = models.PositiveSmallIntegerField(
-        _("its supply risk without us"), null=True, blank=True, validators=SCALE)
-    ds = models.DecimalField(_("our dependence (D_s)"), max_digits=4, decimal_places=2,
-                             validators=SCALE)
-    db = models.DecimalField(_("customer's dependence (D_b)"), max_digits=4, decimal_places=2,
-                             validators=SCALE)
+        _("its supply risk without us"), null=True, blank=True, validators=SCALE
+    )
+    ds = models.DecimalField(
+        _("our dependence (D_s)"), max_digits=4, decimal_places=2, validators=SCALE
+    )
+    db = models.DecimalField(
+        _("customer's dependence (D_b)"), max_digits=4, decimal_places=2, validators=SCALE
+    )
     relative_power = models.DecimalField(_("relative power"), max_digits=4, decimal_places=2)
-    type = models.CharField(_("relationship type"), max_length=30,
-                            choices=RelationshipType.choices, db_index=True)
+    type = models.CharField(
+        _("relationship type"), max_length=30, choices=RelationshipType.choices, db_index=True
+    )
     systems_linked = models.BooleanField(
-        _("systems linked"), default=False,
-        help_text=_("Our systems and the customer's exchange data directly (EDI, portals, shared planning)."),
+        _("systems linked"),
+        default=False,
+        help_text=_(
+            "Our systems and the customer's exchange data directly (EDI, portals, shared planning)."
+        ),
     )
     functional_pairs = models.PositiveSmallIntegerField(
-        _("functional contact pairs"), null=True, blank=True,
-        help_text=_("How many functional counterparts (logistics ↔ logistics, finance ↔ finance…) "
-                    "talk regularly. Used for the stage when the interaction log does not say."),
+        _("functional contact pairs"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many functional counterparts (logistics ↔ logistics, finance ↔ finance…) "
+            "talk regularly. Used for the stage when the interaction log does not say."
+        ),
     )
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
-    import_batch = models.ForeignKey("core.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    import_batch = models.ForeignKey(
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     DS_ITEMS = ["ds_sales_share", "ds_replaceability", "ds_switching"]
     DB_ITEMS = ["db_category_share", "db_alternatives", "db_switching", "db_supply_risk"]
@@ -130,8 +158,11 @@ class SurveyItem(models.Model):
     key = models.CharField(_("key"), max_length=40)
     construct = models.CharField(_("construct"), max_length=30, choices=Construct.choices)
     facet = models.CharField(_("facet"), max_length=20, blank=True)
-    reversed = models.BooleanField(_("reversed"), default=False,
-                                   help_text=_("Agreeing means less of the construct; scored 8 − answer."))
+    reversed = models.BooleanField(
+        _("reversed"),
+        default=False,
+        help_text=_("Agreeing means less of the construct; scored 8 − answer."),
+    )
     text_en = models.CharField(_("wording (English)"), max_length=300)
     text_es = models.CharField(_("wording (Spanish)"), max_length=300)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -140,7 +171,9 @@ class SurveyItem(models.Model):
         verbose_name = _("survey item")
         verbose_name_plural = _("survey items")
         ordering = ["template", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["template", "key"], name="survey_item_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "key"], name="survey_item_key_unique")
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -156,23 +189,32 @@ class Side(models.TextChoices):
 
 
 class SurveyRound(models.Model):
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.CASCADE, related_name="survey_rounds")
-    template = models.ForeignKey(SurveyTemplate, verbose_name=_("survey"), on_delete=models.PROTECT,
-                                 related_name="rounds")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="survey_rounds",
+    )
+    template = models.ForeignKey(
+        SurveyTemplate, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="rounds"
+    )
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closes_on = models.DateField(_("answers until"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Kept up to date as answers arrive, so lists and alerts read them without the answers.
-    team_rqi = models.DecimalField(_("RQI, our team"), max_digits=7, decimal_places=4,
-                                   null=True, blank=True)
-    customer_rqi = models.DecimalField(_("RQI, customer"), max_digits=7, decimal_places=4,
-                                       null=True, blank=True)
-    max_gap = models.DecimalField(_("largest perception gap"), max_digits=7, decimal_places=4,
-                                  null=True, blank=True)
+    team_rqi = models.DecimalField(
+        _("RQI, our team"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    customer_rqi = models.DecimalField(
+        _("RQI, customer"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    max_gap = models.DecimalField(
+        _("largest perception gap"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
     team_answered = models.PositiveSmallIntegerField(default=0)
     customer_answered = models.PositiveSmallIntegerField(default=0)
 
@@ -208,14 +250,25 @@ class Respondent(models.Model):
 
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="respondents")
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="survey_invitations")
-    contact = models.ForeignKey("customers.Contact", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="survey_invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_invitations",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_invitations",
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
-                                default="es")
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="es"
+    )
     # The link's token is recomputed from this salt and SECRET_KEY (so it can be copied and
     # re-sent); the database alone does not reveal it. Lookup goes through the hash.
     token_salt = models.CharField(max_length=64, blank=True, editable=False)
@@ -232,10 +285,16 @@ class Respondent(models.Model):
         verbose_name_plural = _("survey respondents")
         ordering = ["side", "name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "user"], condition=Q(user__isnull=False),
-                                    name="respondent_user_unique"),
-            models.UniqueConstraint(fields=["round", "contact"], condition=Q(contact__isnull=False),
-                                    name="respondent_contact_unique"),
+            models.UniqueConstraint(
+                fields=["round", "user"],
+                condition=Q(user__isnull=False),
+                name="respondent_user_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "contact"],
+                condition=Q(contact__isnull=False),
+                name="respondent_contact_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,7 +311,9 @@ class Answer(models.Model):
         verbose_name_plural = _("answers")
         constraints = [
             models.UniqueConstraint(fields=["respondent", "item"], name="answer_unique"),
-            models.CheckConstraint(condition=Q(value__gte=1) & Q(value__lte=7), name="answer_1_to_7"),
+            models.CheckConstraint(
+                condition=Q(value__gte=1) & Q(value__lte=7), name="answer_1_to_7"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,28 +327,65 @@ FOUNDATION_GROUPS = [
     ("organisation", _("Organisation and structure that sustain KAM")),
 ]
 FOUNDATION_ITEMS = [
-    ("journey", "journey_mapped", _("We have mapped the customer's journey with us, from first need to after-sales.")),
-    ("journey", "experience_known", _("We know where the customer's experience with us is good and where it hurts.")),
-    ("journey", "business_understood", _("We understand the customer's business, its own customers and its goals.")),
-    ("buying", "buying_process", _("The customer's buying process (steps, criteria, timing) is written down.")),
-    ("buying", "dmu_mapped", _("The decision-making unit is mapped: who uses, influences, buys, decides and gatekeeps.")),
-    ("buying", "buying_criteria", _("We know the customer's buying criteria and how it compares us with competitors.")),
-    ("organisation", "kam_mandate", _("The key account manager has the time and mandate to manage this account.")),
+    (
+        "journey",
+        "journey_mapped",
+        _("We have mapped the customer's journey with us, from first need to after-sales."),
+    ),
+    (
+        "journey",
+        "experience_known",
+        _("We know where the customer's experience with us is good and where it hurts."),
+    ),
+    (
+        "journey",
+        "business_understood",
+        _("We understand the customer's business, its own customers and its goals."),
+    ),
+    (
+        "buying",
+        "buying_process",
+        _("The customer's buying process (steps, criteria, timing) is written down."),
+    ),
+    (
+        "buying",
+        "dmu_mapped",
+        _("The decision-making unit is mapped: who uses, influences, buys, decides and gatekeeps."),
+    ),
+    (
+        "buying",
+        "buying_criteria",
+        _("We know the customer's buying criteria and how it compares us with competitors."),
+    ),
+    (
+        "organisation",
+        "kam_mandate",
+        _("The key account manager has the time and mandate to manage this account."),
+    ),
     ("organisation", "team_staffed", _("A multifunctional account team is staffed.")),
     ("organisation", "sponsor", _("An executive sponsor is assigned and involved.")),
-    ("organisation", "incentives", _("Goals and incentives reward developing the account over the long term.")),
+    (
+        "organisation",
+        "incentives",
+        _("Goals and incentives reward developing the account over the long term."),
+    ),
 ]
 
 
 class Foundations(models.Model):
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.CASCADE, related_name="relationship_foundations")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="relationship_foundations",
+    )
     date = models.DateField(_("date"), default=timezone.localdate)
     checks = models.JSONField(_("checklist"), default=dict, blank=True)
     score = models.PositiveSmallIntegerField(_("score"), default=0)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:
@@ -302,15 +400,20 @@ class Foundations(models.Model):
 class StageRecord(models.Model):
     """A stage decided by the KAM: the rule's suggestion accepted, or overridden with a reason."""
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"),
-                                 on_delete=models.CASCADE, related_name="relationship_stages")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="relationship_stages",
+    )
     date = models.DateField(_("date"), default=timezone.localdate)
     suggested = models.CharField(_("suggested stage"), max_length=20, choices=Stage.choices)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     reason = models.TextField(_("reason"), blank=True)
     reasons = models.JSONField(_("rule's reasons"), default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:

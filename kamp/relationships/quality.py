@@ -66,7 +66,9 @@ def respondent_scores(items: Sequence[Item], sheet: Mapping[str, float]) -> dict
     return {c: fmean(v) for c, v in found.items()}
 
 
-def construct_scores(items: Sequence[Item], sheets: Iterable[Mapping[str, float]]) -> dict[str, float]:
+def construct_scores(
+    items: Sequence[Item], sheets: Iterable[Mapping[str, float]]
+) -> dict[str, float]:
     """A side's construct scores: the mean over its respondents of each one's construct score."""
     per_construct: dict[str, list[float]] = defaultdict(list)
     for sheet in sheets:
@@ -102,7 +104,9 @@ class Gap:
     flagged: bool
 
 
-def gaps(ours: Mapping[str, float], theirs: Mapping[str, float], threshold: float = GAP_THRESHOLD) -> list[Gap]:
+def gaps(
+    ours: Mapping[str, float], theirs: Mapping[str, float], threshold: float = GAP_THRESHOLD
+) -> list[Gap]:
     """Both sides side by side, with the perception gap flagged when |gap| > threshold.
     For conflict a higher score is worse; the gap is still ours − theirs."""
     keys = [k for k in [*CONSTRUCTS, "rqi"] if k in ours or k in theirs]
@@ -131,7 +135,9 @@ def cronbach_alpha(rows: Sequence[Sequence[float]]) -> float | None:
 
 
 def construct_alpha(
-    items: Sequence[Item], sheets: Iterable[Mapping[str, float]], construct: str,
+    items: Sequence[Item],
+    sheets: Iterable[Mapping[str, float]],
+    construct: str,
     min_responses: int = ALPHA_MIN_RESPONSES,
 ) -> float | None:
     """Alpha of one construct over the answer sheets that answer all its items; None when fewer

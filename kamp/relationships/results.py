@@ -65,7 +65,8 @@ def _sheets(round_ids) -> dict[int, dict[int, dict]]:
     """{round_id: {respondent_id: {"side": side, "sheet": {item_key: value}}}} in one query."""
     out: dict[int, dict[int, dict]] = defaultdict(dict)
     rows = Answer.objects.filter(respondent__round_id__in=list(round_ids)).values_list(
-        "respondent__round_id", "respondent_id", "respondent__side", "item__key", "value")
+        "respondent__round_id", "respondent_id", "respondent__side", "item__key", "value"
+    )
     for round_id, resp_id, side, key, value in rows:
         entry = out[round_id].setdefault(resp_id, {"side": side, "sheet": {}})
         entry["sheet"][key] = value
@@ -81,10 +82,18 @@ def round_result(rnd: SurveyRound, sheets: dict | None = None, items=None) -> Ro
     by_side: dict[str, list[dict]] = {Side.TEAM: [], Side.CUSTOMER: []}
     for entry in sheets.values():
         by_side.setdefault(entry["side"], []).append(entry["sheet"])
-    team = SideResult(Side.TEAM, counts[Side.TEAM], len(by_side[Side.TEAM]),
-                      quality.with_rqi(quality.construct_scores(items, by_side[Side.TEAM])))
-    cust = SideResult(Side.CUSTOMER, counts[Side.CUSTOMER], len(by_side[Side.CUSTOMER]),
-                      quality.with_rqi(quality.construct_scores(items, by_side[Side.CUSTOMER])))
+    team = SideResult(
+        Side.TEAM,
+        counts[Side.TEAM],
+        len(by_side[Side.TEAM]),
+        quality.with_rqi(quality.construct_scores(items, by_side[Side.TEAM])),
+    )
+    cust = SideResult(
+        Side.CUSTOMER,
+        counts[Side.CUSTOMER],
+        len(by_side[Side.CUSTOMER]),
+        quality.with_rqi(quality.construct_scores(items, by_side[Side.CUSTOMER])),
+    )
     gaps = quality.gaps(team.scores, cust.scores, gap_threshold())
     all_sheets = by_side[Side.TEAM] + by_side[Side.CUSTOMER]
     min_n = int(conf("ALPHA_MIN_RESPONSES", quality.ALPHA_MIN_RESPONSES))
@@ -92,11 +101,19 @@ def round_result(rnd: SurveyRound, sheets: dict | None = None, items=None) -> Ro
     labels = dict(Construct.choices)
     rows = []
     for g in gaps:
-        rows.append({
-            "key": g.key, "label": labels.get(g.key, gettext("RQI")), "ours": g.ours, "theirs": g.theirs,
-            "gap": g.gap, "flagged": g.flagged, "alpha": alphas.get(g.key),
-            "is_rqi": g.key == "rqi", "lower_is_better": g.key == quality.CONFLICT,
-        })
+        rows.append(
+            {
+                "key": g.key,
+                "label": labels.get(g.key, gettext("RQI")),
+                "ours": g.ours,
+                "theirs": g.theirs,
+                "gap": g.gap,
+                "flagged": g.flagged,
+                "alpha": alphas.get(g.key),
+                "is_rqi": g.key == "rqi",
+                "lower_is_better": g.key == quality.CONFLICT,
+            }
+        )
     return RoundResult(rnd, team, cust, gaps, alphas, rows)
 
 
@@ -113,8 +130,9 @@ def refresh_round(rnd: SurveyRound) -> SurveyRound:
     rnd.max_gap = dec(max(measured)) if measured else None
     rnd.team_answered = result.team.answered
     rnd.customer_answered = result.customer.answered
-    rnd.save(update_fields=["team_rqi", "customer_rqi", "max_gap", "team_answered",
-                            "customer_answered"])
+    rnd.save(
+        update_fields=["team_rqi", "customer_rqi", "max_gap", "team_answered", "customer_answered"]
+    )
     return rnd
 
 
@@ -128,7 +146,9 @@ def customer_trend(customer) -> list[dict]:
     template_ids = {r.template_id for r in rounds}
     items_by_template = defaultdict(list)
     for item in SurveyItem.objects.filter(template_id__in=template_ids):
-        items_by_template[item.template_id].append(quality.Item(item.key, item.construct, item.reversed))
+        items_by_template[item.template_id].append(
+            quality.Item(item.key, item.construct, item.reversed)
+        )
     out = []
     for r in rounds:
         team: list[dict] = []
@@ -136,23 +156,28 @@ def customer_trend(customer) -> list[dict]:
         for entry in sheets.get(r.pk, {}).values():
             (team if entry["side"] == Side.TEAM else cust).append(entry["sheet"])
         items = items_by_template[r.template_id]
-        out.append({
-            "round": r,
-            "date": r.opened_on,
-            "team": quality.with_rqi(quality.construct_scores(items, team)),
-            "customer": quality.with_rqi(quality.construct_scores(items, cust)),
-            "team_n": len(team), "customer_n": len(cust),
-        })
+        out.append(
+            {
+                "round": r,
+                "date": r.opened_on,
+                "team": quality.with_rqi(quality.construct_scores(items, team)),
+                "customer": quality.with_rqi(quality.construct_scores(items, cust)),
+                "team_n": len(team),
+                "customer_n": len(cust),
+            }
+        )
     return out
 
 
 # --- many accounts at once ------------------------------------------------------------------
 
+
 def latest_assessments(customer_ids) -> dict[int, Assessment]:
     """The latest assessment of each customer: one query."""
     latest: dict[int, Assessment] = {}
     for a in Assessment.objects.filter(customer_id__in=list(customer_ids)).order_by(
-            "customer_id", "-date", "-id"):
+        "customer_id", "-date", "-id"
+    ):
         latest.setdefault(a.customer_id, a)
     return latest
 
@@ -160,8 +185,11 @@ def latest_assessments(customer_ids) -> dict[int, Assessment]:
 def latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
     """Each customer's rounds with answers, newest first: one query."""
     out: dict[int, list[SurveyRound]] = defaultdict(list)
-    qs = SurveyRound.objects.filter(customer_id__in=list(customer_ids)).exclude(
-        team_rqi__isnull=True, customer_rqi__isnull=True).order_by("customer_id", "-opened_on", "-id")
+    qs = (
+        SurveyRound.objects.filter(customer_id__in=list(customer_ids))
+        .exclude(team_rqi__isnull=True, customer_rqi__isnull=True)
+        .order_by("customer_id", "-opened_on", "-id")
+    )
     for r in qs:
         out[r.customer_id].append(r)
     return out
@@ -169,15 +197,22 @@ def latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
 
 def latest_stages(customer_ids) -> dict[int, StageRecord]:
     latest: dict[int, StageRecord] = {}
-    for s in StageRecord.objects.filter(customer_id__in=list(customer_ids)).select_related(
-            "created_by").order_by("customer_id", "-date", "-id"):
+    for s in (
+        StageRecord.objects.filter(customer_id__in=list(customer_ids))
+        .select_related("created_by")
+        .order_by("customer_id", "-date", "-id")
+    ):
         latest.setdefault(s.customer_id, s)
     return latest
 
 
 def last_round_dates(customer_ids) -> dict[int, date]:
-    return dict(SurveyRound.objects.filter(customer_id__in=list(customer_ids))
-                .values("customer_id").annotate(last=Max("opened_on")).values_list("customer_id", "last"))
+    return dict(
+        SurveyRound.objects.filter(customer_id__in=list(customer_ids))
+        .values("customer_id")
+        .annotate(last=Max("opened_on"))
+        .values_list("customer_id", "last")
+    )
 
 
 def year_ago_round(rounds: list[SurveyRound]) -> SurveyRound | None:
@@ -191,17 +226,22 @@ def year_ago_round(rounds: list[SurveyRound]) -> SurveyRound | None:
 
 # --- the facts of the stage rule -------------------------------------------------------------
 
+
 def sales_facts(customer_ids, as_of: date) -> dict[int, tuple[bool | None, int]]:
     """{customer: (has_sales_12m or None when it has no sales data at all, months with orders)}."""
     from kamp.economics.models import SalesLine
 
     start = date(as_of.year - 1, as_of.month, 1)
     dates = defaultdict(list)
-    for cid, d in SalesLine.objects.filter(customer_id__in=list(customer_ids), date__gte=start,
-                                            date__lte=as_of).values_list("customer_id", "date"):
+    for cid, d in SalesLine.objects.filter(
+        customer_id__in=list(customer_ids), date__gte=start, date__lte=as_of
+    ).values_list("customer_id", "date"):
         dates[cid].append(d)
-    any_sales = set(SalesLine.objects.filter(customer_id__in=list(customer_ids))
-                    .values_list("customer_id", flat=True).distinct())
+    any_sales = set(
+        SalesLine.objects.filter(customer_id__in=list(customer_ids))
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
     out: dict[int, tuple[bool | None, int]] = {}
     year_ago = as_of - timedelta(days=365)
     for cid in customer_ids:
@@ -238,7 +278,9 @@ def share_of_wallet(customer, as_of: date) -> tuple[float | None, float | None]:
         return None, None
     try:
         now = share_of_wallet_by_customer(as_of, [customer.pk]).get(customer.pk)
-        before = share_of_wallet_by_customer(as_of - timedelta(days=365), [customer.pk]).get(customer.pk)
+        before = share_of_wallet_by_customer(as_of - timedelta(days=365), [customer.pk]).get(
+            customer.pk
+        )
     except Exception:  # noqa: BLE001
         return None, None
     return (None if now is None else float(now)), (None if before is None else float(before))
@@ -297,7 +339,9 @@ def suggest_stage(customer, as_of: date | None = None) -> stages.StageSuggestion
 
 def classify(ro, ds, db) -> typology.Classification:
     return typology.classify(
-        float(ro), float(ds), float(db),
+        float(ro),
+        float(ds),
+        float(db),
         ro_high=float(conf("RO_HIGH", typology.RO_HIGH)),
         balance=float(conf("BALANCE", typology.BALANCE)),
         mutual=float(conf("MUTUAL", typology.MUTUAL)),

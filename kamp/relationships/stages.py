@@ -25,8 +25,12 @@ DISINTEGRATING = "disintegrating"
 STAGES = [EXPLORATORY, BASIC, COOPERATIVE, INTERDEPENDENT, INTEGRATED, DISINTEGRATING]
 # Millman & Wilson's names for the same stages.
 MILLMAN_WILSON = {
-    EXPLORATORY: "pre-KAM", BASIC: "early", COOPERATIVE: "mid", INTERDEPENDENT: "partnership",
-    INTEGRATED: "synergistic", DISINTEGRATING: "uncoupling",
+    EXPLORATORY: "pre-KAM",
+    BASIC: "early",
+    COOPERATIVE: "mid",
+    INTERDEPENDENT: "partnership",
+    INTEGRATED: "synergistic",
+    DISINTEGRATING: "uncoupling",
 }
 
 MIN_FUNCTIONAL_PAIRS = 3
@@ -69,19 +73,25 @@ def months_with_orders(order_dates: Iterable[date], as_of: date) -> int:
     return len(months)
 
 
-def disintegration_reasons(facts: StageFacts, rqi_drop: float = RQI_DROP,
-                           wallet_drop: float = WALLET_DROP) -> list[tuple[str, dict]]:
+def disintegration_reasons(
+    facts: StageFacts, rqi_drop: float = RQI_DROP, wallet_drop: float = WALLET_DROP
+) -> list[tuple[str, dict]]:
     reasons = []
     if facts.rqi_now is not None and facts.rqi_year_ago is not None:
         drop = round(facts.rqi_year_ago - facts.rqi_now, 6)
         if drop >= rqi_drop:
-            reasons.append(("rqi_drop", {"before": facts.rqi_year_ago, "now": facts.rqi_now,
-                                         "drop": drop}))
+            reasons.append(
+                ("rqi_drop", {"before": facts.rqi_year_ago, "now": facts.rqi_now, "drop": drop})
+            )
     if facts.wallet_now is not None and facts.wallet_year_ago:
         fall = round((facts.wallet_year_ago - facts.wallet_now) / facts.wallet_year_ago, 6)
         if fall > wallet_drop:
-            reasons.append(("wallet_drop", {"before": facts.wallet_year_ago,
-                                            "now": facts.wallet_now, "fall": fall}))
+            reasons.append(
+                (
+                    "wallet_drop",
+                    {"before": facts.wallet_year_ago, "now": facts.wallet_now, "fall": fall},
+                )
+            )
     return reasons
 
 
@@ -101,8 +111,9 @@ def suggest(
         reasons.append(("no_sales" if facts.has_sales_12m is False else "no_sales_data", {}))
     elif facts.months_with_orders is not None and facts.months_with_orders < regular_months:
         ladder = BASIC
-        reasons.append(("irregular_orders", {"months": facts.months_with_orders,
-                                             "needed": regular_months}))
+        reasons.append(
+            ("irregular_orders", {"months": facts.months_with_orders, "needed": regular_months})
+        )
     elif facts.functional_pairs is None or facts.functional_pairs < min_pairs:
         ladder = COOPERATIVE
         if facts.functional_pairs is None:
@@ -111,7 +122,8 @@ def suggest(
             reasons.append(("few_pairs", {"pairs": facts.functional_pairs, "needed": min_pairs}))
     else:
         both_high = (
-            facts.our_switching_cost is not None and facts.their_switching_cost is not None
+            facts.our_switching_cost is not None
+            and facts.their_switching_cost is not None
             and facts.our_switching_cost >= high_switching
             and facts.their_switching_cost >= high_switching
         )
@@ -120,10 +132,16 @@ def suggest(
             reasons.append(("integrated", {"pairs": facts.functional_pairs}))
         else:
             ladder = INTERDEPENDENT
-            reasons.append(("interdependent", {
-                "pairs": facts.functional_pairs, "systems_linked": facts.systems_linked,
-                "switching_high": both_high,
-            }))
+            reasons.append(
+                (
+                    "interdependent",
+                    {
+                        "pairs": facts.functional_pairs,
+                        "systems_linked": facts.systems_linked,
+                        "switching_high": both_high,
+                    },
+                )
+            )
     falling = disintegration_reasons(facts, rqi_drop, wallet_drop)
     if falling:
         return StageSuggestion(DISINTEGRATING, ladder, True, falling + reasons)

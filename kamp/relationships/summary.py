@@ -38,13 +38,22 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
         found = []
         a = latest.get(cid)
         if a is not None:
-            found.append({"label": str(RelationshipType(a.type).label), "css": f"rtype rtype-{a.type}",
-                          "title": _("Relationship type")})
+            found.append(
+                {
+                    "label": str(RelationshipType(a.type).label),
+                    "css": f"rtype rtype-{a.type}",
+                    "title": _("Relationship type"),
+                }
+            )
         rs = rounds.get(cid)
         if rs and rs[0].rqi is not None:
-            found.append({"label": "RQI " + number_format(round(float(rs[0].rqi), 1), 1),
-                          "css": "rqi" + (" gap-flag" if rs[0].gap_flagged else ""),
-                          "title": _("Relationship quality index (1–7), latest survey")})
+            found.append(
+                {
+                    "label": "RQI " + number_format(round(float(rs[0].rqi), 1), 1),
+                    "css": "rqi" + (" gap-flag" if rs[0].gap_flagged else ""),
+                    "title": _("Relationship quality index (1–7), latest survey"),
+                }
+            )
         if found:
             out[cid] = found
     return out

@@ -47,7 +47,10 @@ NAMES = {
     INVITING_BUYER: {"en": "Inviting buyer", "es": "Comprador invitante"},
     INVITING_SUPPLIER: {"en": "Inviting supplier", "es": "Proveedor invitante"},
     COMPETITIVE_INTERACTION: {"en": "Competitive interaction", "es": "Interacción competitiva"},
-    COLLABORATIVE_PARTNERSHIP: {"en": "Collaborative partnership", "es": "Partnership colaborativo"},
+    COLLABORATIVE_PARTNERSHIP: {
+        "en": "Collaborative partnership",
+        "es": "Partnership colaborativo",
+    },
     INDEPENDENT: {"en": "Independent / market exchange", "es": "Independiente"},
 }
 
@@ -114,7 +117,9 @@ def dependence(items: list[float | None]) -> float | None:
     return round(fmean(scored), 2) if scored else None
 
 
-def share_hint(share: float | None, bands: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10, 0.20, 0.35)) -> int | None:
+def share_hint(
+    share: float | None, bands: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10, 0.20, 0.35)
+) -> int | None:
     """A 1–7 suggestion for a 'share' item (the customer's share of our sales, or our share of
     its category spend) from the fraction observed in the data: below the first band → 1,
     at or above the last → 7."""

@@ -14,24 +14,34 @@ def _fill_likert(page, value: str):
         fieldset.locator(f"input[value='{value}']").check()
 
 
-def test_kam_classifies_runs_a_round_and_reads_results(page, live_server, login, shot, browser,
-                                                      account, ana, member):
-    ContactFactory(customer=account, name="Jorge Pérez", email="jorge.perez@cs.cl",
-                           title="Gerente de Compras")
-    ContactFactory(customer=account, name="María González", email="maria.gonzalez@cs.cl",
-                           title="CFO")
+def test_kam_classifies_runs_a_round_and_reads_results(
+    page, live_server, login, shot, browser, account, ana, member
+):
+    ContactFactory(
+        customer=account, name="Jorge Pérez", email="jorge.perez@cs.cl", title="Gerente de Compras"
+    )
+    ContactFactory(
+        customer=account, name="María González", email="maria.gonzalez@cs.cl", title="CFO"
+    )
     login(ana)
     page.goto(f"{live_server.url}/customers/{account.pk}/")
-    page.get_by_role("navigation", name="Customer sections").get_by_role("link", name="Relationship").click()
+    page.get_by_role("navigation", name="Customer sections").get_by_role(
+        "link", name="Relationship"
+    ).click()
     expect(page.get_by_text("Not assessed yet.")).to_be_visible()
     shot("relationships-empty-en")
 
     # 1. classify
     page.get_by_role("button", name="Assess the relationship type").first.click()
-    for label, value in [("Its share of our sales", "5"), ("How hard it would be to replace", "5"),
-                         ("Our switching costs", "4"), ("Our share of its category spend", "5"),
-                         ("How few alternatives it has", "4"), ("Its switching costs", "5"),
-                         ("Its supply risk without us", "4")]:
+    for label, value in [
+        ("Its share of our sales", "5"),
+        ("How hard it would be to replace", "5"),
+        ("Our switching costs", "4"),
+        ("Our share of its category spend", "5"),
+        ("How few alternatives it has", "4"),
+        ("Its switching costs", "5"),
+        ("Its supply risk without us", "4"),
+    ]:
         page.get_by_label(label).select_option(value)
     page.get_by_label("Relational orientation (1 transactional – 7 relational)").fill("5.5")
     shot("relationships-assess-en")
@@ -59,12 +69,16 @@ def test_kam_classifies_runs_a_round_and_reads_results(page, live_server, login,
     outside = browser.new_context(locale="es-CL", viewport={"width": 1000, "height": 900})
     public = outside.new_page()
     public.goto(links["jorge"])
-    expect(public.get_by_role("heading", name=re.compile("¿Cómo ve su relación con"))).to_be_visible()
+    expect(
+        public.get_by_role("heading", name=re.compile("¿Cómo ve su relación con"))
+    ).to_be_visible()
     expect(public.locator("#identifying-note")).to_be_visible()
     expect(public.get_by_text("Constructora CS")).to_have_count(0)
     public.screenshot(path="var/screenshots/relationships-public-survey-es.png", full_page=True)
     _fill_likert(public, "4")
-    public.get_by_label(re.compile("Algo más que quiera contarnos")).fill("<script>alert(1)</script> Falta más contacto con obras.")
+    public.get_by_label(re.compile("Algo más que quiera contarnos")).fill(
+        "<script>alert(1)</script> Falta más contacto con obras."
+    )
     public.get_by_role("button", name="Enviar mis respuestas").click()
     expect(public.get_by_role("heading", name="Muchas gracias")).to_be_visible()
     public.screenshot(path="var/screenshots/relationships-public-thanks-es.png", full_page=True)
@@ -75,10 +89,14 @@ def test_kam_classifies_runs_a_round_and_reads_results(page, live_server, login,
     public.screenshot(path="var/screenshots/relationships-public-unknown-es.png", full_page=True)
 
     public.goto(links["maria"])
-    expect(public.get_by_role("heading", name=re.compile("How do you see your relationship with"))).to_be_visible()
+    expect(
+        public.get_by_role("heading", name=re.compile("How do you see your relationship with"))
+    ).to_be_visible()
     public.get_by_role("button", name="Send my answers").click()  # nothing chosen: errors beside
     expect(public.get_by_text("Some statements have no answer yet")).to_be_visible()
-    public.screenshot(path="var/screenshots/relationships-public-survey-en-errors.png", full_page=True)
+    public.screenshot(
+        path="var/screenshots/relationships-public-survey-en-errors.png", full_page=True
+    )
     _fill_likert(public, "4")
     public.locator("fieldset.likert").first.locator("input[value='na']").check()
     public.get_by_role("button", name="Send my answers").click()
@@ -110,7 +128,9 @@ def test_kam_classifies_runs_a_round_and_reads_results(page, live_server, login,
     page.goto(f"{live_server.url}/relationships/customer/{account.pk}/")
     page.get_by_role("link", name="Confirm or override the stage").click()
     page.get_by_label("Stage").select_option("cooperative")
-    page.get_by_label("Reason").fill("Sales are not in kamp yet; we work with finance and operations every week.")
+    page.get_by_label("Reason").fill(
+        "Sales are not in kamp yet; we work with finance and operations every week."
+    )
     page.get_by_role("button", name="Save the stage").click()
     expect(page.locator("#stage-card")).to_contain_text("Cooperative (mid KAM)")
     expect(page.locator("#stage-history")).to_contain_text("Sales are not in kamp yet")
@@ -121,7 +141,11 @@ def test_kam_classifies_runs_a_round_and_reads_results(page, live_server, login,
     login(ana, language="es")
     page.goto(f"{live_server.url}/relationships/customer/{account.pk}/")
     expect(page.locator("#type-card .badge")).to_have_text("Partnership colaborativo")
-    expect(page.get_by_role("heading", name="Calidad de la relación", exact=False).or_(page.get_by_text("Calidad de la relación").first).first).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Calidad de la relación", exact=False)
+        .or_(page.get_by_text("Calidad de la relación").first)
+        .first
+    ).to_be_visible()
     shot("relationships-tab-es")
     page.get_by_role("link", name="Ver los resultados").click()
     expect(page.get_by_text("Brecha de percepción").first).to_be_visible()

@@ -6,8 +6,15 @@ from kamp.core import demo
 
 
 def test_demo_relationship_pages(page, live_server, login, shot):
-    ctx = demo.load(log=lambda *_: None, modules=["kamp.team.demo", "kamp.economics.demo",
-                                                  "kamp.interactions.demo", "kamp.relationships.demo"])
+    ctx = demo.load(
+        log=lambda *_: None,
+        modules=[
+            "kamp.team.demo",
+            "kamp.economics.demo",
+            "kamp.interactions.demo",
+            "kamp.relationships.demo",
+        ],
+    )
     cs = ctx.customers["cs"]
     login(ctx.users["ana"])
     page.goto(f"{live_server.url}/relationships/customer/{cs.pk}/")
@@ -15,7 +22,9 @@ def test_demo_relationship_pages(page, live_server, login, shot):
     expect(page.locator("#typology-chart .main-svg").first).to_be_visible(timeout=30_000)
     expect(page.locator("#trend-chart .main-svg").first).to_be_visible(timeout=30_000)
     shot("relationships-demo-cs-en")
-    page.locator("table a").filter(has_text=str(cs.survey_rounds.order_by("opened_on").first().opened_on.year)).first.click()
+    page.locator("table a").filter(
+        has_text=str(cs.survey_rounds.order_by("opened_on").first().opened_on.year)
+    ).first.click()
     expect(page.get_by_text("Perception gap").first).to_be_visible()
     shot("relationships-demo-cs-first-round-en")
     page.context.clear_cookies()

@@ -19,8 +19,11 @@ def contacts(account):
 def survey(account, ana, member, contacts):
     """An open round: Ana and Marta (team), Jorge (es) and María (en) through links."""
     return actions.do_start_round(
-        ana, account, closes_on=timezone.localdate() + datetime.timedelta(days=14),
-        team_users=[ana, member], contacts=[(contacts[0], "es"), (contacts[1], "en")],
+        ana,
+        account,
+        closes_on=timezone.localdate() + datetime.timedelta(days=14),
+        team_users=[ana, member],
+        contacts=[(contacts[0], "es"), (contacts[1], "en")],
     )
 
 

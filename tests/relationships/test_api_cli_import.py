@@ -22,12 +22,17 @@ def test_api_requires_login(anonymous, account):
     assert anonymous.get(f"{API}/portfolio").status_code == 401
 
 
-@pytest.mark.parametrize("person, status", [("ana", 201), ("member", 201), ("director", 201),
-                                            ("bruno", 403), ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status",
+    [("ana", 201), ("member", 201), ("director", 201), ("bruno", 403), ("viewer", 403)],
+)
 def test_api_create_assessment_who(request, client_for, account, person, status):
     user = request.getfixturevalue(person)
-    r = client_for(user).post(f"{API}/customers/{account.pk}/assessments",
-                              {"ro": 2, "ds": 6, "db": 3}, content_type="application/json")
+    r = client_for(user).post(
+        f"{API}/customers/{account.pk}/assessments",
+        {"ro": 2, "ds": 6, "db": 3},
+        content_type="application/json",
+    )
     assert r.status_code == status
     if status == 201:
         assert r.json()["type"] == "vulnerable_supplier" and r.json()["relative_power"] == -3
@@ -38,8 +43,11 @@ def test_api_member_off_team_404(client_for, member, other_account):
 
 
 def test_api_rejects_out_of_scale(client_for, ana, account):
-    r = client_for(ana).post(f"{API}/customers/{account.pk}/assessments",
-                             {"ro": 8, "ds": 6, "db": 3}, content_type="application/json")
+    r = client_for(ana).post(
+        f"{API}/customers/{account.pk}/assessments",
+        {"ro": 8, "ds": 6, "db": 3},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and Assessment.objects.count() == 0
 
 
@@ -55,14 +63,25 @@ def test_api_relationship_and_results(client_for, ana, viewer, survey):
 
 
 def test_api_stage(client_for, ana, viewer, account):
-    assert client_for(viewer).post(f"{API}/customers/{account.pk}/stage", {"stage": "basic"},
-                                   content_type="application/json").status_code == 403
-    r = client_for(ana).post(f"{API}/customers/{account.pk}/stage", {"stage": "basic"},
-                             content_type="application/json")
+    assert (
+        client_for(viewer)
+        .post(
+            f"{API}/customers/{account.pk}/stage",
+            {"stage": "basic"},
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
+    r = client_for(ana).post(
+        f"{API}/customers/{account.pk}/stage", {"stage": "basic"}, content_type="application/json"
+    )
     assert r.status_code == 422  # override without a reason
-    r = client_for(ana).post(f"{API}/customers/{account.pk}/stage",
-                             {"stage": "basic", "reason": "Orders paused for a project"},
-                             content_type="application/json")
+    r = client_for(ana).post(
+        f"{API}/customers/{account.pk}/stage",
+        {"stage": "basic", "reason": "Orders paused for a project"},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["current"] == "basic"
 
 
@@ -80,10 +99,24 @@ def test_cli_json(account, other_account, ana, bruno):
     call_command("relationships", "--json", stdout=out)
     rows = json.loads(out.getvalue())
     assert rows == [
-        {"customer": "Constructora CS", "ro": 6.0, "ds": 5.0, "db": 5.5, "relative_power": 0.5,
-         "type": "collaborative_partnership", "date": "2026-01-01"},
-        {"customer": "Minera Norte", "ro": 2.0, "ds": 2.0, "db": 6.0, "relative_power": 4.0,
-         "type": "vulnerable_buyer", "date": timezone.localdate().isoformat()},
+        {
+            "customer": "Constructora CS",
+            "ro": 6.0,
+            "ds": 5.0,
+            "db": 5.5,
+            "relative_power": 0.5,
+            "type": "collaborative_partnership",
+            "date": "2026-01-01",
+        },
+        {
+            "customer": "Minera Norte",
+            "ro": 2.0,
+            "ds": 2.0,
+            "db": 6.0,
+            "relative_power": 4.0,
+            "type": "vulnerable_buyer",
+            "date": timezone.localdate().isoformat(),
+        },
     ]
 
 
@@ -105,9 +138,14 @@ def _csv(tmp_path, rows):
 def test_import_relationship(tmp_path, account, other_account, admin):
     from kamp.core.imports import run_import
 
-    path = _csv(tmp_path, [["customer", "ro", "ds", "db", "date"],
-                           ["76.123.456-0", "6", "5", "5", "2026-01-01"],
-                           ["Minera Norte", "2,5", "2", "6", ""]])
+    path = _csv(
+        tmp_path,
+        [
+            ["customer", "ro", "ds", "db", "date"],
+            ["76.123.456-0", "6", "5", "5", "2026-01-01"],
+            ["Minera Norte", "2,5", "2", "6", ""],
+        ],
+    )
     batch = run_import("relationship", path, user=admin)
     assert batch.status == "done", batch.errors
     a = Assessment.objects.get(customer=account)
@@ -115,8 +153,10 @@ def test_import_relationship(tmp_path, account, other_account, admin):
     b = Assessment.objects.get(customer=other_account)
     assert b.type == "vulnerable_buyer" and b.date == timezone.localdate()
     # re-importing updates, never duplicates
-    path = _csv(tmp_path, [["customer", "ro", "ds", "db", "date"],
-                           ["76.123.456-0", "3", "5", "5", "2026-01-01"]])
+    path = _csv(
+        tmp_path,
+        [["customer", "ro", "ds", "db", "date"], ["76.123.456-0", "3", "5", "5", "2026-01-01"]],
+    )
     batch = run_import("relationship", path, user=admin)
     assert batch.status == "done" and Assessment.objects.filter(customer=account).count() == 1
     assert Assessment.objects.get(customer=account).type == "competitive_interaction"
@@ -125,10 +165,15 @@ def test_import_relationship(tmp_path, account, other_account, admin):
 def test_import_bad_rows(tmp_path, account, admin):
     from kamp.core.imports import run_import
 
-    path = _csv(tmp_path, [["customer", "ro", "ds", "db", "date"],
-                           ["76.123.456-0", "9", "5", "5", ""],
-                           ["Nobody", "5", "5", "5", ""],
-                           ["76.123.456-0", "5", "5", "5", (timezone.localdate() + timedelta(days=3)).isoformat()]])
+    path = _csv(
+        tmp_path,
+        [
+            ["customer", "ro", "ds", "db", "date"],
+            ["76.123.456-0", "9", "5", "5", ""],
+            ["Nobody", "5", "5", "5", ""],
+            ["76.123.456-0", "5", "5", "5", (timezone.localdate() + timedelta(days=3)).isoformat()],
+        ],
+    )
     batch = run_import("relationship", path, user=admin)
     assert batch.status != "done" or batch.created_count == 0
     assert len(batch.errors) == 3 and Assessment.objects.count() == 0
@@ -159,16 +204,23 @@ def test_api_round_access(client_for, survey, member, viewer, bruno):
     assert client_for(viewer).post(f"{API}/rounds/{survey.pk}/remind").status_code == 403
     assert client_for(bruno).post(f"{API}/rounds/{survey.pk}/remind").status_code == 403
     assert client_for(member).post(f"{API}/rounds/{survey.pk}/remind").json() == {"reminded": 4}
-    assert client_for(outsider).get(f"{API}/customers/{survey.customer_id}/rounds").status_code == 404
+    assert (
+        client_for(outsider).get(f"{API}/customers/{survey.customer_id}/rounds").status_code == 404
+    )
 
 
 @pytest.mark.parametrize("person", ["admin", "director", "ana", "bruno", "member", "viewer"])
 def test_api_readers(request, client_for, survey, person):
     c = client_for(request.getfixturevalue(person))
     cid = survey.customer_id
-    for url in [f"{API}/customers/{cid}", f"{API}/customers/{cid}/assessments",
-                f"{API}/customers/{cid}/rounds", f"{API}/rounds/{survey.pk}",
-                f"{API}/customers/{cid}/stage", f"{API}/portfolio"]:
+    for url in [
+        f"{API}/customers/{cid}",
+        f"{API}/customers/{cid}/assessments",
+        f"{API}/customers/{cid}/rounds",
+        f"{API}/rounds/{survey.pk}",
+        f"{API}/customers/{cid}/stage",
+        f"{API}/portfolio",
+    ]:
         assert c.get(url).status_code == 200, url
 
 
@@ -178,10 +230,20 @@ def test_api_outsider_sees_nothing(client_for, survey):
 
     c = client_for(UserFactory(email="off@supplier.test", role=Role.MEMBER))
     cid = survey.customer_id
-    for url in [f"{API}/customers/{cid}", f"{API}/customers/{cid}/assessments",
-                f"{API}/customers/{cid}/rounds", f"{API}/rounds/{survey.pk}",
-                f"{API}/customers/{cid}/stage"]:
+    for url in [
+        f"{API}/customers/{cid}",
+        f"{API}/customers/{cid}/assessments",
+        f"{API}/customers/{cid}/rounds",
+        f"{API}/rounds/{survey.pk}",
+        f"{API}/customers/{cid}/stage",
+    ]:
         assert c.get(url).status_code == 404, url
     assert c.get(f"{API}/portfolio").json() == []
-    assert c.post(f"{API}/customers/{cid}/stage", {"stage": "basic", "reason": "x"},
-                  content_type="application/json").status_code == 404
+    assert (
+        c.post(
+            f"{API}/customers/{cid}/stage",
+            {"stage": "basic", "reason": "x"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )

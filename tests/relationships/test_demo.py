@@ -7,10 +7,19 @@ from kamp.relationships.models import Assessment, SurveyRound
 
 
 def test_demo_story(db):
-    ctx = demo.load(log=lambda *_: None, modules=["kamp.team.demo", "kamp.economics.demo",
-                                                  "kamp.interactions.demo", "kamp.relationships.demo"])
+    ctx = demo.load(
+        log=lambda *_: None,
+        modules=[
+            "kamp.team.demo",
+            "kamp.economics.demo",
+            "kamp.interactions.demo",
+            "kamp.relationships.demo",
+        ],
+    )
     cs = ctx.customers["cs"]
-    path = list(Assessment.objects.filter(customer=cs).order_by("date").values_list("type", flat=True))
+    path = list(
+        Assessment.objects.filter(customer=cs).order_by("date").values_list("type", flat=True)
+    )
     assert path[0] == "competitive_interaction" and path[-1] == "collaborative_partnership"
     trend = results.customer_trend(cs)
     assert len(trend) == 3

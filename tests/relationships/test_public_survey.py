@@ -42,7 +42,10 @@ def test_opens_without_login_in_the_contacts_language(anonymous, jorge, maria):
     page = r.content.decode()
     assert 'lang="es"' in page
     r = anonymous.get(link(maria))
-    assert 'lang="en"' in r.content.decode() and "How do you see your relationship" in r.content.decode()
+    assert (
+        'lang="en"' in r.content.decode()
+        and "How do you see your relationship" in r.content.decode()
+    )
 
 
 def test_shows_only_the_survey_nothing_else_of_kamp(anonymous, maria, account):
@@ -61,8 +64,13 @@ def test_not_identifying_with_three_contacts(anonymous, account, ana):
     from tests.factories import ContactFactory
 
     people = [ContactFactory(customer=account) for _ in range(3)]
-    rnd = actions.do_start_round(ana, account, closes_on=timezone.localdate(),
-                                 contacts=[(p, "en") for p in people], send=False)
+    rnd = actions.do_start_round(
+        ana,
+        account,
+        closes_on=timezone.localdate(),
+        contacts=[(p, "en") for p in people],
+        send=False,
+    )
     page = anonymous.get(link(rnd.respondents.first())).content.decode()
     assert 'id="identifying-note"' not in page
 
@@ -71,7 +79,10 @@ def test_answering_once(anonymous, survey, maria):
     r = anonymous.post(link(maria), post_data(survey, "6", "Great team"))
     assert r.status_code == 200 and "Thank you" in r.content.decode()
     maria.refresh_from_db()
-    assert maria.responded_at and Answer.objects.filter(respondent=maria).count() == survey.template.items.count()
+    assert (
+        maria.responded_at
+        and Answer.objects.filter(respondent=maria).count() == survey.template.items.count()
+    )
     survey.refresh_from_db()
     assert survey.customer_answered == 1
     # second time: the friendly "already answered" page, nothing changed
@@ -99,9 +110,15 @@ def test_answers_outside_1_to_7_are_rejected(anonymous, survey, maria, bad):
     assert maria.responded_at is None and not Answer.objects.filter(respondent=maria).exists()
 
 
-@pytest.mark.parametrize("forged", [
-    {"respondent_id": "1"}, {"item_999999": "5"}, {"round": "2"}, {"responded_at": "x"},
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"respondent_id": "1"},
+        {"item_999999": "5"},
+        {"round": "2"},
+        {"responded_at": "x"},
+    ],
+)
 def test_forged_fields_are_rejected(anonymous, survey, maria, forged):
     data = {**post_data(survey, "5"), **forged}
     r = anonymous.post(link(maria), data)
@@ -109,9 +126,12 @@ def test_forged_fields_are_rejected(anonymous, survey, maria, forged):
     assert not Answer.objects.filter(respondent=maria).exists()
 
 
-def test_a_token_cannot_answer_another_survey(anonymous, survey, jorge, maria, account, ana, contacts):
-    other = actions.do_start_round(ana, account, closes_on=timezone.localdate(),
-                                   contacts=[(contacts[0], "es")], send=False)
+def test_a_token_cannot_answer_another_survey(
+    anonymous, survey, jorge, maria, account, ana, contacts
+):
+    other = actions.do_start_round(
+        ana, account, closes_on=timezone.localdate(), contacts=[(contacts[0], "es")], send=False
+    )
     other_items = {i.pk for i in other.template.items.all()}
     # same template: the items are the same rows, but the answers go to Maria's own sheet only
     anonymous.post(link(maria), post_data(survey, "3"))
@@ -123,8 +143,14 @@ def test_a_token_cannot_answer_another_survey(anonymous, survey, jorge, maria, a
 def test_unknown_and_malformed_tokens_look_the_same(anonymous, jorge):
     token = access.token_for(jorge)
     pages = []
-    for bad in ["x", token[:-1] + ("A" if token[-1] != "A" else "B"), "a" * 43, "a" * 500,
-                "%00", token.upper()]:
+    for bad in [
+        "x",
+        token[:-1] + ("A" if token[-1] != "A" else "B"),
+        "a" * 43,
+        "a" * 500,
+        "%00",
+        token.upper(),
+    ]:
         r = anonymous.get("/relationships/s/" + bad + "/")
         pages.append((r.status_code, r.content))
     assert {c for c, _ in pages} == {404}
@@ -144,7 +170,9 @@ def test_expired_link(anonymous, survey, jorge):
     jorge.expires_at = timezone.now() - datetime.timedelta(minutes=1)
     jorge.save()
     r = anonymous.get(link(jorge))
-    assert r.status_code == 410 and "Esta encuesta ya cerró" in r.content.decode()  # Jorge reads Spanish
+    assert (
+        r.status_code == 410 and "Esta encuesta ya cerró" in r.content.decode()
+    )  # Jorge reads Spanish
     r = anonymous.post(link(jorge), post_data(survey))
     assert r.status_code == 410 and not Answer.objects.filter(respondent=jorge).exists()
 
@@ -159,14 +187,22 @@ def test_team_respondents_have_no_link(anonymous, survey):
     assert not team.token_hash
 
 
-def test_contact_text_is_never_rendered_unescaped(anonymous, client_for, survey, maria, ana, viewer):
+def test_contact_text_is_never_rendered_unescaped(
+    anonymous, client_for, survey, maria, ana, viewer
+):
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     anonymous.post(link(maria), post_data(survey, "4", evil))
     for user in (ana, viewer):
-        page = client_for(user).get(reverse("relationships:round", args=[survey.pk])).content.decode()
+        page = (
+            client_for(user).get(reverse("relationships:round", args=[survey.pk])).content.decode()
+        )
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;" in page
-    hist = client_for(ana).get(reverse("customers:history", args=[survey.customer_id])).content.decode()
+    hist = (
+        client_for(ana)
+        .get(reverse("customers:history", args=[survey.customer_id]))
+        .content.decode()
+    )
     assert "<script>alert" not in hist
     api = client_for(ana).get(f"/api/v1/relationships/rounds/{survey.pk}")
     assert api.status_code == 200 and "<script>" not in api.content.decode()
@@ -176,10 +212,11 @@ def test_contact_name_with_markup_is_escaped_on_public_page(anonymous, account, 
     from tests.factories import ContactFactory
 
     c = ContactFactory(customer=account, name='<b onmouseover="x">Eve</b>', email="eve@cs.cl")
-    rnd = actions.do_start_round(ana, account, closes_on=timezone.localdate(), contacts=[(c, "en")],
-                                 send=False)
+    rnd = actions.do_start_round(
+        ana, account, closes_on=timezone.localdate(), contacts=[(c, "en")], send=False
+    )
     page = anonymous.get(link(rnd.respondents.get())).content.decode()
-    assert '<b onmouseover' not in page and "&lt;b onmouseover" in page
+    assert "<b onmouseover" not in page and "&lt;b onmouseover" in page
 
 
 def test_public_page_has_csrf_and_no_inline_script(anonymous, maria):
@@ -189,9 +226,16 @@ def test_public_page_has_csrf_and_no_inline_script(anonymous, maria):
 
 
 def test_each_token_reaches_only_its_own_sheet(anonymous, survey, jorge, bruno, other_account):
-    other_contact = ContactFactory(customer=other_account, name="Pedro Minero", email="pedro@minera.cl")
-    other = actions.do_start_round(bruno, other_account, closes_on=timezone.localdate(),
-                                   contacts=[(other_contact, "en")], send=False)
+    other_contact = ContactFactory(
+        customer=other_account, name="Pedro Minero", email="pedro@minera.cl"
+    )
+    other = actions.do_start_round(
+        bruno,
+        other_account,
+        closes_on=timezone.localdate(),
+        contacts=[(other_contact, "en")],
+        send=False,
+    )
     pedro = other.respondents.get()
     page = anonymous.get(link(pedro)).content.decode()
     assert "Pedro Minero" in page and "Jorge Pérez" not in page

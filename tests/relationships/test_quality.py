@@ -7,10 +7,12 @@ from hypothesis import strategies as st
 from kamp.relationships import quality as q
 
 ITEMS = [
-    q.Item("t1", q.TRUST), q.Item("t2", q.TRUST, reversed=True),
+    q.Item("t1", q.TRUST),
+    q.Item("t2", q.TRUST, reversed=True),
     q.Item("c1", q.COMMITMENT),
     q.Item("s1", q.SATISFACTION),
-    q.Item("k1", q.CONFLICT), q.Item("k2", q.CONFLICT, reversed=True),
+    q.Item("k1", q.CONFLICT),
+    q.Item("k2", q.CONFLICT, reversed=True),
 ]
 
 
@@ -89,8 +91,15 @@ def test_identifying():
 answer = st.integers(min_value=1, max_value=7)
 
 
-@given(st.lists(st.fixed_dictionaries({"t1": answer, "t2": answer, "c1": answer, "s1": answer,
-                                        "k1": answer, "k2": answer}), min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"t1": answer, "t2": answer, "c1": answer, "s1": answer, "k1": answer, "k2": answer}
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_scores_stay_on_the_scale(sheets):
     scores = q.with_rqi(q.construct_scores(ITEMS, sheets))
     for value in scores.values():

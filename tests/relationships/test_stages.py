@@ -6,8 +6,14 @@ import pytest
 
 from kamp.relationships import stages as s
 
-FULL = {"has_sales_12m": True, "months_with_orders": 12, "functional_pairs": 3, "systems_linked": True,
-            "our_switching_cost": 5, "their_switching_cost": 5}
+FULL = {
+    "has_sales_12m": True,
+    "months_with_orders": 12,
+    "functional_pairs": 3,
+    "systems_linked": True,
+    "our_switching_cost": 5,
+    "their_switching_cost": 5,
+}
 
 
 def suggest(**kw):
@@ -52,16 +58,22 @@ def test_wallet_drop_above_20_percent_flags_disintegrating():
 
 def test_order_of_the_rule():
     # no sales wins over everything else on the ladder
-    assert suggest(has_sales_12m=False, months_with_orders=2, functional_pairs=0).stage == s.EXPLORATORY
+    assert (
+        suggest(has_sales_12m=False, months_with_orders=2, functional_pairs=0).stage
+        == s.EXPLORATORY
+    )
 
 
-@pytest.mark.parametrize("dates, n", [
-    ([date(2026, 11, 3), date(2026, 11, 20)], 1),
-    ([date(2025, 12, 1), date(2026, 11, 27)], 2),
-    ([date(2026, 11, 30)], 0),  # after as_of
-    ([date(2025, 11, 30)], 0),  # thirteen months back
-    ([date(2026, m, 1) for m in range(1, 12)], 11),
-])
+@pytest.mark.parametrize(
+    "dates, n",
+    [
+        ([date(2026, 11, 3), date(2026, 11, 20)], 1),
+        ([date(2025, 12, 1), date(2026, 11, 27)], 2),
+        ([date(2026, 11, 30)], 0),  # after as_of
+        ([date(2025, 11, 30)], 0),  # thirteen months back
+        ([date(2026, m, 1) for m in range(1, 12)], 11),
+    ],
+)
 def test_months_with_orders(dates, n):
     assert s.months_with_orders(dates, date(2026, 11, 28)) == n
 
@@ -72,10 +84,19 @@ from hypothesis import strategies as st  # noqa: E402
 maybe_score = st.one_of(st.none(), st.floats(min_value=1, max_value=7))
 
 
-@given(st.one_of(st.none(), st.booleans()), st.one_of(st.none(), st.integers(0, 12)),
-       st.one_of(st.none(), st.integers(0, 10)), st.booleans(), maybe_score, maybe_score,
-       maybe_score, maybe_score)
-def test_rule_always_answers_with_a_reason(sales, months, pairs, linked, ours, theirs, rqi_now, rqi_before):
+@given(
+    st.one_of(st.none(), st.booleans()),
+    st.one_of(st.none(), st.integers(0, 12)),
+    st.one_of(st.none(), st.integers(0, 10)),
+    st.booleans(),
+    maybe_score,
+    maybe_score,
+    maybe_score,
+    maybe_score,
+)
+def test_rule_always_answers_with_a_reason(
+    sales, months, pairs, linked, ours, theirs, rqi_now, rqi_before
+):
     r = s.suggest(s.StageFacts(sales, months, pairs, linked, ours, theirs, rqi_now, rqi_before))
     assert r.stage in s.STAGES and r.reasons
     assert r.disintegrating == (r.stage == s.DISINTEGRATING)

@@ -42,26 +42,38 @@ def test_alert_perception_gap(survey, account):
 def test_alert_survey_overdue_and_missing(account, other_account, ana):
     found = {(a.customer_id, a.kind) for a in alerts(Customer.objects.all(), timezone.localdate())}
     assert (account.pk, "survey_overdue") in found
-    rnd = actions.do_start_round(ana, account, closes_on=timezone.localdate(), team_users=[ana], send=False)
+    rnd = actions.do_start_round(
+        ana, account, closes_on=timezone.localdate(), team_users=[ana], send=False
+    )
     found = {(a.customer_id, a.kind) for a in alerts(Customer.objects.all(), timezone.localdate())}
     assert (account.pk, "survey_overdue") not in found
-    SurveyRound.objects.filter(pk=rnd.pk).update(opened_on=timezone.localdate() - timedelta(days=400))
+    SurveyRound.objects.filter(pk=rnd.pk).update(
+        opened_on=timezone.localdate() - timedelta(days=400)
+    )
     found = {(a.customer_id, a.kind) for a in alerts(Customer.objects.all(), timezone.localdate())}
     assert (account.pk, "survey_overdue") in found
 
 
 def test_alert_disintegrating_on_rqi_drop(account, ana, member):
     def round_on(day, value):
-        rnd = actions.do_start_round(ana, account, closes_on=timezone.localdate(), team_users=[ana, member], send=False)
+        rnd = actions.do_start_round(
+            ana, account, closes_on=timezone.localdate(), team_users=[ana, member], send=False
+        )
         for r in rnd.respondents.all():
             actions.do_answer(r.user, r, values=answer_all(rnd, value))
         SurveyRound.objects.filter(pk=rnd.pk).update(opened_on=day)
+
     today = timezone.localdate()
     round_on(today - timedelta(days=365), 6)
     round_on(today, 4)
-    found = [a for a in alerts(Customer.objects.filter(pk=account.pk), today) if a.kind == "disintegrating"]
+    found = [
+        a
+        for a in alerts(Customer.objects.filter(pk=account.pk), today)
+        if a.kind == "disintegrating"
+    ]
     assert found and found[0].severity == "danger"
     from kamp.relationships import results
+
     assert results.suggest_stage(account).stage == "disintegrating"
 
 

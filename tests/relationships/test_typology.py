@@ -7,20 +7,23 @@ from hypothesis import strategies as st
 from kamp.relationships import typology as t
 
 
-@pytest.mark.parametrize("ro, ds, db, expected", [
-    # buyer holds the power (RP < −1)
-    (2, 6, 3, t.VULNERABLE_SUPPLIER),
-    (6, 6, 3, t.INVITING_BUYER),
-    # supplier holds the power (RP > 1)
-    (2, 2, 6, t.VULNERABLE_BUYER),
-    (6, 2, 6, t.INVITING_SUPPLIER),
-    # balanced, mutual dependence
-    (2, 5, 5, t.COMPETITIVE_INTERACTION),
-    (6, 5, 5, t.COLLABORATIVE_PARTNERSHIP),
-    # balanced, independence — whatever the orientation
-    (2, 2, 2, t.INDEPENDENT),
-    (6, 2, 2, t.INDEPENDENT),
-])
+@pytest.mark.parametrize(
+    "ro, ds, db, expected",
+    [
+        # buyer holds the power (RP < −1)
+        (2, 6, 3, t.VULNERABLE_SUPPLIER),
+        (6, 6, 3, t.INVITING_BUYER),
+        # supplier holds the power (RP > 1)
+        (2, 2, 6, t.VULNERABLE_BUYER),
+        (6, 2, 6, t.INVITING_SUPPLIER),
+        # balanced, mutual dependence
+        (2, 5, 5, t.COMPETITIVE_INTERACTION),
+        (6, 5, 5, t.COLLABORATIVE_PARTNERSHIP),
+        # balanced, independence — whatever the orientation
+        (2, 2, 2, t.INDEPENDENT),
+        (6, 2, 2, t.INDEPENDENT),
+    ],
+)
 def test_every_region(ro, ds, db, expected):
     assert t.classify(ro, ds, db).type == expected
 
@@ -32,14 +35,17 @@ def test_ro_boundary_4_5_counts_as_relational():
     assert t.classify(4.49, 6, 3).type == t.VULNERABLE_SUPPLIER
 
 
-@pytest.mark.parametrize("ds, db, expected_power", [
-    (5, 6, "balanced"),  # RP = +1 exactly: balanced
-    (6, 5, "balanced"),  # RP = −1 exactly: balanced
-    (4.1, 5.1, "balanced"),  # float noise must not tip it over
-    (5.1, 4.1, "balanced"),
-    (5, 6.01, "supplier"),
-    (6.01, 5, "buyer"),
-])
+@pytest.mark.parametrize(
+    "ds, db, expected_power",
+    [
+        (5, 6, "balanced"),  # RP = +1 exactly: balanced
+        (6, 5, "balanced"),  # RP = −1 exactly: balanced
+        (4.1, 5.1, "balanced"),  # float noise must not tip it over
+        (5.1, 4.1, "balanced"),
+        (5, 6.01, "supplier"),
+        (6.01, 5, "buyer"),
+    ],
+)
 def test_balance_boundary(ds, db, expected_power):
     assert t.classify(5, ds, db).power == expected_power
 
@@ -50,6 +56,7 @@ def test_mutual_boundary_mean_4():
     assert t.classify(6, 3.99, 3.99).type == t.INDEPENDENT
     assert t.classify(6, 3.5, 4.4).type == t.INDEPENDENT  # balanced, mean 3.95
     assert t.classify(6, 3, 4.9).type == t.INVITING_SUPPLIER  # RP 1.9: not balanced
+
 
 def test_relative_power_sign():
     c = t.classify(4, 2, 6)

@@ -8,10 +8,22 @@ from kamp.relationships.models import Assessment, Respondent, Side, StageRecord
 
 from .conftest import answer_all, post_data
 
-READERS = [("admin", 200), ("director", 200), ("ana", 200), ("bruno", 200), ("member", 200),
-           ("viewer", 200)]
-EDITORS = [("admin", 200), ("director", 200), ("ana", 200), ("member", 200), ("bruno", 403),
-           ("viewer", 403)]
+READERS = [
+    ("admin", 200),
+    ("director", 200),
+    ("ana", 200),
+    ("bruno", 200),
+    ("member", 200),
+    ("viewer", 200),
+]
+EDITORS = [
+    ("admin", 200),
+    ("director", 200),
+    ("ana", 200),
+    ("member", 200),
+    ("bruno", 403),
+    ("viewer", 403),
+]
 
 
 @pytest.mark.parametrize("person, status", READERS)
@@ -38,17 +50,31 @@ def test_anonymous_goes_to_login(anonymous, account):
 @pytest.mark.parametrize("person, status", EDITORS)
 def test_who_may_change(request, client_for, account, person, status, name):
     user = request.getfixturevalue(person)
-    assert client_for(user).get(reverse(f"relationships:{name}", args=[account.pk])).status_code == status
+    assert (
+        client_for(user).get(reverse(f"relationships:{name}", args=[account.pk])).status_code
+        == status
+    )
 
 
 def test_classify_an_account(client_for, ana, account):
     c = client_for(ana)
-    r = c.post(reverse("relationships:assess", args=[account.pk]), {
-        "date": "2026-01-15", "ro_source": "assessed", "ro": "6",
-        "ds_sales_share": "5", "ds_replaceability": "6", "ds_switching": "5",
-        "db_category_share": "5", "db_alternatives": "5", "db_switching": "6", "db_supply_risk": "4",
-        "systems_linked": "on", "note": "",
-    })
+    r = c.post(
+        reverse("relationships:assess", args=[account.pk]),
+        {
+            "date": "2026-01-15",
+            "ro_source": "assessed",
+            "ro": "6",
+            "ds_sales_share": "5",
+            "ds_replaceability": "6",
+            "ds_switching": "5",
+            "db_category_share": "5",
+            "db_alternatives": "5",
+            "db_switching": "6",
+            "db_supply_risk": "4",
+            "systems_linked": "on",
+            "note": "",
+        },
+    )
     assert r.status_code == 302
     a = Assessment.objects.get(customer=account)
     assert a.type == "collaborative_partnership"
@@ -61,8 +87,10 @@ def test_classify_an_account(client_for, ana, account):
 
 
 def test_assessment_form_errors_are_shown(client_for, ana, account):
-    r = client_for(ana).post(reverse("relationships:assess", args=[account.pk]),
-                             {"date": "2026-01-15", "ro_source": "assessed", "ro": "9"})
+    r = client_for(ana).post(
+        reverse("relationships:assess", args=[account.pk]),
+        {"date": "2026-01-15", "ro_source": "assessed", "ro": "9"},
+    )
     assert r.status_code == 200
     assert Assessment.objects.count() == 0
     assert "Score at least one item" in r.content.decode()
@@ -73,14 +101,21 @@ def test_viewer_cannot_post_an_assessment(client_for, viewer, account):
     assert r.status_code == 403 and Assessment.objects.count() == 0
 
 
-def test_start_round_sends_invitations(client_for, ana, account, contacts, member, mailoutbox,
-                                       django_capture_on_commit_callbacks):
+def test_start_round_sends_invitations(
+    client_for, ana, account, contacts, member, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        r = client_for(ana).post(reverse("relationships:round_new", args=[account.pk]), {
-            "closes_on": "2099-01-01", "team": [str(ana.pk), str(member.pk)],
-            "contacts": [str(contacts[0].pk), str(contacts[1].pk)],
-            f"lang_{contacts[0].pk}": "es", f"lang_{contacts[1].pk}": "en", "send": "on",
-        })
+        r = client_for(ana).post(
+            reverse("relationships:round_new", args=[account.pk]),
+            {
+                "closes_on": "2099-01-01",
+                "team": [str(ana.pk), str(member.pk)],
+                "contacts": [str(contacts[0].pk), str(contacts[1].pk)],
+                f"lang_{contacts[0].pk}": "es",
+                f"lang_{contacts[1].pk}": "en",
+                "send": "on",
+            },
+        )
     assert r.status_code == 302, r.content.decode()[:3000]
     assert Respondent.objects.filter(side=Side.CUSTOMER).count() == 2
     assert len(mailoutbox) == 4
@@ -93,8 +128,9 @@ def test_start_round_sends_invitations(client_for, ana, account, contacts, membe
 
 
 def test_round_needs_someone(client_for, ana, account):
-    r = client_for(ana).post(reverse("relationships:round_new", args=[account.pk]),
-                             {"closes_on": "2099-01-01"})
+    r = client_for(ana).post(
+        reverse("relationships:round_new", args=[account.pk]), {"closes_on": "2099-01-01"}
+    )
     assert r.status_code == 200 and "at least one person" in r.content.decode()
 
 
@@ -102,8 +138,10 @@ def test_contact_of_another_customer_cannot_be_forged_in(client_for, ana, accoun
     from tests.factories import ContactFactory
 
     stranger = ContactFactory(customer=other_account, email="x@minera.cl")
-    r = client_for(ana).post(reverse("relationships:round_new", args=[account.pk]), {
-        "closes_on": "2099-01-01", "contacts": [str(stranger.pk)]})
+    r = client_for(ana).post(
+        reverse("relationships:round_new", args=[account.pk]),
+        {"closes_on": "2099-01-01", "contacts": [str(stranger.pk)]},
+    )
     assert r.status_code == 200 and Respondent.objects.count() == 0
 
 
@@ -115,9 +153,14 @@ def test_who_reads_round_results(request, client_for, survey, person, status):
 
 
 def test_links_only_for_editors(client_for, survey, ana, viewer, bruno):
-    assert "/relationships/s/" in client_for(ana).get(reverse("relationships:round", args=[survey.pk])).content.decode()
+    assert (
+        "/relationships/s/"
+        in client_for(ana).get(reverse("relationships:round", args=[survey.pk])).content.decode()
+    )
     for user in (viewer, bruno):
-        page = client_for(user).get(reverse("relationships:round", args=[survey.pk])).content.decode()
+        page = (
+            client_for(user).get(reverse("relationships:round", args=[survey.pk])).content.decode()
+        )
         assert "/relationships/s/" not in page
 
 
@@ -129,10 +172,17 @@ def test_member_off_team_cannot_read_round(client_for, other_account, bruno):
     from kamp.core.choices import Role
     from tests.factories import UserFactory
 
-    rnd = actions.do_start_round(bruno, other_account, closes_on=timezone.localdate() + timedelta(days=3),
-                                 team_users=[bruno], send=False)
+    rnd = actions.do_start_round(
+        bruno,
+        other_account,
+        closes_on=timezone.localdate() + timedelta(days=3),
+        team_users=[bruno],
+        send=False,
+    )
     outsider = UserFactory(email="m2@supplier.test", role=Role.MEMBER)
-    assert client_for(outsider).get(reverse("relationships:round", args=[rnd.pk])).status_code == 404
+    assert (
+        client_for(outsider).get(reverse("relationships:round", args=[rnd.pk])).status_code == 404
+    )
 
 
 def test_team_member_answers_in_the_app(client_for, survey, member):
@@ -151,7 +201,9 @@ def test_team_member_answers_in_the_app(client_for, survey, member):
 @pytest.mark.parametrize("person", ["viewer", "bruno", "director"])
 def test_only_those_asked_answer_for_the_team(request, client_for, survey, person):
     user = request.getfixturevalue(person)
-    assert client_for(user).get(reverse("relationships:answer", args=[survey.pk])).status_code == 403
+    assert (
+        client_for(user).get(reverse("relationships:answer", args=[survey.pk])).status_code == 403
+    )
 
 
 def test_team_answer_rejects_forged_fields_and_bad_values(client_for, survey, ana):
@@ -167,10 +219,13 @@ def test_team_answer_rejects_forged_fields_and_bad_values(client_for, survey, an
     assert not survey.respondents.filter(responded_at__isnull=False).exists()
 
 
-@pytest.mark.parametrize("person, status", [("ana", 302), ("member", 302), ("director", 302),
-                                            ("viewer", 403), ("bruno", 403)])
-def test_who_sends_reminders(request, client_for, survey, person, status, mailoutbox,
-                            django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    "person, status",
+    [("ana", 302), ("member", 302), ("director", 302), ("viewer", 403), ("bruno", 403)],
+)
+def test_who_sends_reminders(
+    request, client_for, survey, person, status, mailoutbox, django_capture_on_commit_callbacks
+):
     user = request.getfixturevalue(person)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -191,7 +246,9 @@ def test_reminders_skip_who_answered(survey, ana, mailoutbox, django_capture_on_
 
 
 def test_close_round(client_for, survey, ana, viewer):
-    assert client_for(viewer).post(reverse("relationships:close", args=[survey.pk])).status_code == 403
+    assert (
+        client_for(viewer).post(reverse("relationships:close", args=[survey.pk])).status_code == 403
+    )
     assert client_for(ana).post(reverse("relationships:close", args=[survey.pk])).status_code == 302
     survey.refresh_from_db()
     assert survey.closed_at is not None
@@ -203,7 +260,10 @@ def test_stage_override_needs_a_reason(client_for, ana, account):
     # no sales → exploratory suggested; choosing another stage without a reason is refused
     r = c.post(url, {"stage": "interdependent", "reason": ""})
     assert r.status_code == 200 and StageRecord.objects.count() == 0
-    r = c.post(url, {"stage": "interdependent", "reason": "Sales not imported yet; we work with them weekly."})
+    r = c.post(
+        url,
+        {"stage": "interdependent", "reason": "Sales not imported yet; we work with them weekly."},
+    )
     assert r.status_code == 302
     s = StageRecord.objects.get()
     assert s.stage == "interdependent" and s.suggested == "exploratory" and s.overridden
@@ -212,14 +272,18 @@ def test_stage_override_needs_a_reason(client_for, ana, account):
 
 
 def test_accept_suggested_stage_without_reason(client_for, ana, account):
-    r = client_for(ana).post(reverse("relationships:stage", args=[account.pk]), {"stage": "exploratory"})
+    r = client_for(ana).post(
+        reverse("relationships:stage", args=[account.pk]), {"stage": "exploratory"}
+    )
     assert r.status_code == 302
     assert not StageRecord.objects.get().overridden
 
 
 def test_foundations_checklist(client_for, ana, account):
-    r = client_for(ana).post(reverse("relationships:foundations", args=[account.pk]),
-                             {"journey_mapped": "on", "sponsor": "on", "dmu_mapped": "on", "note": ""})
+    r = client_for(ana).post(
+        reverse("relationships:foundations", args=[account.pk]),
+        {"journey_mapped": "on", "sponsor": "on", "dmu_mapped": "on", "note": ""},
+    )
     assert r.status_code == 302
     f = account.relationship_foundations.get()
     assert f.score == 30 and f.checks["sponsor"] is True and f.checks["incentives"] is False
@@ -263,13 +327,17 @@ def test_portfolio_member_sees_only_their_accounts(client_for, member, account, 
     assert account.name in page and other_account.name not in page
 
 
-@pytest.mark.parametrize("person, status", [("ana", 302), ("member", 302), ("viewer", 403), ("bruno", 403)])
+@pytest.mark.parametrize(
+    "person, status", [("ana", 302), ("member", 302), ("viewer", 403), ("bruno", 403)]
+)
 def test_who_extends_a_round(request, client_for, survey, person, status):
     import datetime
 
     user = request.getfixturevalue(person)
     new = survey.closes_on + datetime.timedelta(days=10)
-    r = client_for(user).post(reverse("relationships:extend", args=[survey.pk]), {"closes_on": new.isoformat()})
+    r = client_for(user).post(
+        reverse("relationships:extend", args=[survey.pk]), {"closes_on": new.isoformat()}
+    )
     assert r.status_code == status
     survey.refresh_from_db()
     assert (survey.closes_on == new) == (status == 302)
@@ -282,8 +350,10 @@ def test_extend_refuses_an_earlier_date(client_for, survey, ana):
     import datetime
 
     before = survey.closes_on
-    client_for(ana).post(reverse("relationships:extend", args=[survey.pk]),
-                         {"closes_on": (before - datetime.timedelta(days=1)).isoformat()})
+    client_for(ana).post(
+        reverse("relationships:extend", args=[survey.pk]),
+        {"closes_on": (before - datetime.timedelta(days=1)).isoformat()},
+    )
     survey.refresh_from_db()
     assert survey.closes_on == before
 
@@ -292,19 +362,33 @@ def test_round_with_another_template(client_for, ana, account, contacts):
     from kamp.relationships.models import SurveyItem, SurveyRound, SurveyTemplate
 
     short = SurveyTemplate.objects.create(key="short", name="Short pulse")
-    SurveyItem.objects.create(template=short, key="t", construct="trust", text_en="{partner} is fair.",
-                              text_es="{partner} es justo.")
-    page = client_for(ana).get(reverse("relationships:round_new", args=[account.pk])).content.decode()
+    SurveyItem.objects.create(
+        template=short,
+        key="t",
+        construct="trust",
+        text_en="{partner} is fair.",
+        text_es="{partner} es justo.",
+    )
+    page = (
+        client_for(ana).get(reverse("relationships:round_new", args=[account.pk])).content.decode()
+    )
     assert "Short pulse" in page
-    r = client_for(ana).post(reverse("relationships:round_new", args=[account.pk]), {
-        "closes_on": "2099-01-01", "template": str(short.pk), "contacts": [str(contacts[0].pk)],
-        f"lang_{contacts[0].pk}": "es"})
+    r = client_for(ana).post(
+        reverse("relationships:round_new", args=[account.pk]),
+        {
+            "closes_on": "2099-01-01",
+            "template": str(short.pk),
+            "contacts": [str(contacts[0].pk)],
+            f"lang_{contacts[0].pk}": "es",
+        },
+    )
     assert r.status_code == 302
     assert SurveyRound.objects.get().template == short
 
 
-def test_relationship_tab_queries_do_not_grow_with_rounds(client_for, ana, member, account,
-                                                          django_assert_max_num_queries):
+def test_relationship_tab_queries_do_not_grow_with_rounds(
+    client_for, ana, member, account, django_assert_max_num_queries
+):
     import datetime
 
     from django.utils import timezone
@@ -312,8 +396,13 @@ def test_relationship_tab_queries_do_not_grow_with_rounds(client_for, ana, membe
     from .conftest import answer_all
 
     def one_round():
-        rnd = actions.do_start_round(ana, account, closes_on=timezone.localdate() + datetime.timedelta(days=3),
-                                     team_users=[ana, member], send=False)
+        rnd = actions.do_start_round(
+            ana,
+            account,
+            closes_on=timezone.localdate() + datetime.timedelta(days=3),
+            team_users=[ana, member],
+            send=False,
+        )
         for r in rnd.respondents.all():
             actions.do_answer(r.user, r, values=answer_all(rnd, 5))
 
@@ -329,14 +418,19 @@ def test_relationship_tab_queries_do_not_grow_with_rounds(client_for, ana, membe
         assert c.get(reverse("relationships:customer_tab", args=[account.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("person, status", [("ana", 200), ("member", 200), ("viewer", 403), ("bruno", 403)])
+@pytest.mark.parametrize(
+    "person, status", [("ana", 200), ("member", 200), ("viewer", 403), ("bruno", 403)]
+)
 def test_who_adds_people_to_a_round(request, client_for, survey, person, status):
     user = request.getfixturevalue(person)
-    assert client_for(user).get(reverse("relationships:add", args=[survey.pk])).status_code == status
+    assert (
+        client_for(user).get(reverse("relationships:add", args=[survey.pk])).status_code == status
+    )
 
 
-def test_add_a_contact_to_an_open_round(client_for, ana, survey, account, mailoutbox,
-                                        django_capture_on_commit_callbacks):
+def test_add_a_contact_to_an_open_round(
+    client_for, ana, survey, account, mailoutbox, django_capture_on_commit_callbacks
+):
     from tests.factories import ContactFactory
 
     andres = ContactFactory(customer=account, name="Andrés Silva", email="andres.silva@cs.cl")
@@ -344,8 +438,10 @@ def test_add_a_contact_to_an_open_round(client_for, ana, survey, account, mailou
     page = c.get(reverse("relationships:add", args=[survey.pk])).content.decode()
     assert "Andrés Silva" in page and "Jorge Pérez" not in page  # already asked
     with django_capture_on_commit_callbacks(execute=True):
-        r = c.post(reverse("relationships:add", args=[survey.pk]), {
-            "contacts": [str(andres.pk)], f"lang_{andres.pk}": "es", "send": "on"})
+        r = c.post(
+            reverse("relationships:add", args=[survey.pk]),
+            {"contacts": [str(andres.pk)], f"lang_{andres.pk}": "es", "send": "on"},
+        )
     assert r.status_code == 302
     assert survey.respondents.filter(side=Side.CUSTOMER).count() == 3
     assert [m.to for m in mailoutbox] == [["andres.silva@cs.cl"]]
@@ -353,8 +449,12 @@ def test_add_a_contact_to_an_open_round(client_for, ana, survey, account, mailou
     assert new.expires_at == survey.respondents.get(contact__name="Jorge Pérez").expires_at
 
 
-@pytest.mark.parametrize("person, status", [("director", 302), ("member", 302), ("bruno", 403),
-                                            ("viewer", 403)])
+@pytest.mark.parametrize(
+    "person, status", [("director", 302), ("member", 302), ("bruno", 403), ("viewer", 403)]
+)
 def test_who_closes_a_round(request, client_for, survey, person, status):
     user = request.getfixturevalue(person)
-    assert client_for(user).post(reverse("relationships:close", args=[survey.pk])).status_code == status
+    assert (
+        client_for(user).post(reverse("relationships:close", args=[survey.pk])).status_code
+        == status
+    )

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", nargs="?", default="list", choices=["list", "remind"])
-        parser.add_argument("--json", action="store_true", help="Print JSON, one object per customer.")
+        parser.add_argument(
+            "--json", action="store_true", help="Print JSON, one object per customer."
+        )
         parser.add_argument("--round", type=int, help="remind: only this round.")
 
     def handle(self, *args, action="list", **opts):
@@ -24,24 +26,35 @@ class Command(BaseCommand):
             return self._remind(opts.get("round"))
         from kamp.customers.models import Customer
 
-        ids = list(Customer.objects.filter(relationship_assessments__isnull=False)
-                   .values_list("id", flat=True).distinct())
+        ids = list(
+            Customer.objects.filter(relationship_assessments__isnull=False)
+            .values_list("id", flat=True)
+            .distinct()
+        )
         latest = results.latest_assessments(ids)
         names = dict(Customer.objects.filter(pk__in=ids).values_list("id", "name"))
         rows = []
         for cid in sorted(latest, key=lambda i: (names[i].lower(), i)):
             a = latest[cid]
-            rows.append({
-                "customer": names[cid], "ro": float(a.ro), "ds": float(a.ds), "db": float(a.db),
-                "relative_power": float(a.relative_power), "type": a.type,
-                "date": a.date.isoformat(),
-            })
+            rows.append(
+                {
+                    "customer": names[cid],
+                    "ro": float(a.ro),
+                    "ds": float(a.ds),
+                    "db": float(a.db),
+                    "relative_power": float(a.relative_power),
+                    "type": a.type,
+                    "date": a.date.isoformat(),
+                }
+            )
         if opts["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for r in rows:
-            self.stdout.write(f"{r['customer']}\t{r['date']}\tRO {r['ro']:.2f}\tD_s {r['ds']:.2f}"
-                              f"\tD_b {r['db']:.2f}\tRP {r['relative_power']:+.2f}\t{r['type']}")
+            self.stdout.write(
+                f"{r['customer']}\t{r['date']}\tRO {r['ro']:.2f}\tD_s {r['ds']:.2f}"
+                f"\tD_b {r['db']:.2f}\tRP {r['relative_power']:+.2f}\t{r['type']}"
+            )
 
     def _remind(self, round_id):
         rounds = SurveyRound.objects.select_related("customer").filter(closed_at__isnull=True)
