@@ -7,9 +7,29 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
-api = NinjaAPI(title="kamp API", version="1", auth=django_auth, docs_url="/docs")
+
+class ObjectBodyParser(Parser):
+    """Every body the API takes is a JSON object. django-ninja would read ``null``, a list or a
+    bare number as "no fields given" and fill in the defaults (a snapshot or a joint link made
+    from ``[1, 2]``); refuse them instead (ninja answers 400 "Cannot parse request body")."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("The request body must be a JSON object.")
+        return data
+
+
+api = NinjaAPI(
+    title="kamp API",
+    version="1",
+    auth=django_auth,
+    docs_url="/docs",
+    parser=ObjectBodyParser(),
+)
 
 
 @api.exception_handler(AuthenticationError)

@@ -50,3 +50,20 @@ def test_a_path_id_too_large_for_the_database_is_refused(client_for, director, p
     response = client_for(director).get(path.format(huge=2**70))
     assert response.status_code in (404, 422)
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", "null", "3", '"label"'])
+def test_a_body_that_is_not_a_json_object_is_refused(client_for, director, body):
+    # was: 200, a snapshot taken with the defaults (the same for a plan's joint link)
+    response = client_for(director).post(
+        "/api/v1/selection/snapshots", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_an_empty_object_still_takes_the_defaults(client_for, director):
+    response = client_for(director).post(
+        "/api/v1/selection/snapshots", "{}", content_type="application/json"
+    )
+    assert response.status_code == 200
