@@ -387,6 +387,13 @@ MoneyRows = Iterable[tuple[int | None, str, Decimal]]
 
 
 def _sum_to_base(rows: MoneyRows, rates: RateTable, missing: set[tuple[str, str]]) -> Decimal:
+    if (
+        isinstance(rows, (list, tuple))
+        and len(rows) == 1
+        and rows[0][0] is None
+        and rows[0][1] == rates.base
+    ):
+        return rows[0][2] or ZERO  # the common case: one sum already in the base currency
     total = ZERO
     for month, currency, amount in rows:
         if amount is None:
@@ -477,8 +484,19 @@ class WhalePoint:
     key: Hashable
     profit: Decimal
     cumulative: Decimal  # cumulative profit up to and including this customer
-    customers_pct: Decimal  # rank ÷ number of customers
-    cumulative_pct: Decimal | None  # cumulative ÷ total profit (None when the total is 0)
+    count: int = 1  # how many customers on the curve
+    total: Decimal = ZERO  # the curve's final value: the total profit
+
+    # The percentages are computed on demand: a chart samples a few hundred of 100,000 points.
+    @property
+    def customers_pct(self) -> Decimal:
+        """rank ÷ number of customers."""
+        return (Decimal(self.rank) / self.count).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+    @property
+    def cumulative_pct(self) -> Decimal | None:
+        """cumulative ÷ total profit (None when the total is 0)."""
+        return ratio(self.cumulative, self.total)
 
 
 def whale_curve(profits: Iterable[tuple[Hashable, Decimal]]) -> list[WhalePoint]:
@@ -492,16 +510,7 @@ def whale_curve(profits: Iterable[tuple[Hashable, Decimal]]) -> list[WhalePoint]
     cum = ZERO
     for i, (key, profit) in enumerate(ranked, start=1):
         cum += profit
-        points.append(
-            WhalePoint(
-                i,
-                key,
-                profit,
-                cum,
-                (Decimal(i) / n).quantize(Decimal("0.0001"), ROUND_HALF_UP),
-                ratio(cum, total),
-            )
-        )
+        points.append(WhalePoint(i, key, profit, cum, n, total))
     return points
 
 
