@@ -361,3 +361,26 @@ class EconomicsSettings(models.Model):
     def load(cls) -> "EconomicsSettings":
         obj = cls.objects.first()
         return obj if obj is not None else cls.objects.create()
+
+
+class PortfolioSnapshot(models.Model):
+    """The ranked portfolio (whale curve) of one period and scope, as last computed, with the
+    fingerprint of the data it was computed from: the portfolio page shows it at once and, when
+    the data have changed since, has the worker recompute it (it says so on the page)."""
+
+    scope = models.CharField(max_length=40)  # "all" or "kam<user id>"
+    period = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    version = models.CharField(max_length=200)
+    computed_at = models.DateTimeField()
+    data = models.BinaryField()  # pickled summary; written only by kamp itself
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "period", "currency"], name="portfolio_snapshot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.period} {self.computed_at:%Y-%m-%d %H:%M}"

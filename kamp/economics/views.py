@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kamp.customers.access import can_see_economics, get_customer_for_user
-from kamp.customers.models import Customer, CustomerStatus
+from kamp.customers.models import Customer
 from kamp.customers.views import customer_context
 
 from . import actions, exports, services
@@ -431,43 +431,6 @@ def _portfolio_scope(request):
     return None if user.manages_programme else services.economics_customers(user)
 
 
-def _whale_summary(period, scope, scope_key: str, rates) -> dict:
-    """The costly part of the portfolio page — the P&L of every customer, ranked — cached under
-    a fingerprint of the data (see :func:`services.data_version`), so that it is computed once
-    per change of the data rather than once per view."""
-    from django.core.cache import cache
-
-    from . import pnl
-
-    key = f"economics:whale:{period}:{scope_key}:{rates.base}:{services.data_version()}"
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    values = services.portfolio_pnl(period, scope, with_previous=False, rates=rates)
-    keys_qs = Customer.objects.filter(status=CustomerStatus.KEY_ACCOUNT)
-    if scope is not None:
-        keys_qs = keys_qs.filter(pk__in=scope.values("pk"))
-    key_ids = set(keys_qs.values_list("pk", flat=True))
-    points = pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items())
-    empty = pnl.build_pnl(None, period, rates)
-    top = points[:10]
-    summary = {
-        "key_ids": key_ids,
-        "top": top,
-        "bottom": [p for p in points[-10:] if p not in top],
-        "key_points": {p.key: p for p in points if p.key in key_ids},
-        "key_values": {c: values[c] for c in key_ids if c in values},
-        "sample": pnl.sample_curve(points, 600, keep=key_ids),
-        "total": sum((v for v in values.values()), empty),
-        "key_total": sum((values[c] for c in key_ids if c in values), empty),
-        "peak": max(points, key=lambda p: p.cumulative) if points else None,
-        "losing": sum(1 for p in points if p.profit < 0),
-        "customers": len(points),
-    }
-    cache.set(key, summary, 3600)
-    return summary
-
-
 def portfolio_data(request) -> dict:
     """The whale curve and the programme P&L for the customers the user may see the money of:
     constant queries whatever the size of the portfolio."""
@@ -475,7 +438,9 @@ def portfolio_data(request) -> dict:
     period, code = period_from(request)
     rates = services.rate_table()
     scope_key = "all" if scope is None else f"kam{request.user.pk}"
-    w = _whale_summary(period, scope, scope_key, rates)
+    from . import portfolio as ranked
+
+    w = ranked.summary(scope_key, period, scope)
     key_ids = w["key_ids"]
     shown = {p.key for p in w["top"]} | {p.key for p in w["bottom"]} | key_ids
     names = dict(Customer.objects.filter(pk__in=list(shown)).values_list("pk", "name"))
@@ -535,6 +500,8 @@ def portfolio_data(request) -> dict:
         "points": w["customers"],
         "chart": chart,
         "key_ids": key_ids,
+        "stale": w.get("stale", False),
+        "computed_at": w.get("computed_at"),
     }
 
 
