@@ -81,7 +81,7 @@ def alerts(customers, as_of: date) -> list[Alert]:
         )
     }
     latest = latest_assessments(owner_ids)
-    first_account = {}
+    first_account: dict[int, tuple[int, str]] = {}
     for cid, name, owner in sorted(key, key=lambda c: c[1]):
         first_account.setdefault(owner, (cid, name))
     for uid in sorted(owner_ids):

@@ -64,7 +64,7 @@ def changes_by_customer(customer_ids) -> dict[int, list[Change]]:
         .only("id", "at", "customer_id", "changes", "actor__name", "actor__email")
     )
     for ev in events:
-        if ev.id in linked:
+        if ev.id in linked or ev.customer_id is None:
             continue
         for ch in ev.changes or []:
             if isinstance(ch, dict) and ch.get("field") == "owner":

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,6 +18,9 @@ from kamp.customers.models import Customer, CustomerStatus
 from . import hats
 from .models import HAT_FIELDS, HatAssessment
 from .ownership import Change, changes_by_customer, owner_since
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_ACCOUNTS_PER_KAM = getattr(settings, "KAMP_MAX_ACCOUNTS_PER_KAM", 4)
 
@@ -32,6 +36,9 @@ class AccountFit:
     changes: list[Change]
     handovers_2y: int
     turnover_flag: bool
+    # Display labels, filled in by the KAM profile view.
+    quadrant_label: StrOrPromise | None = None
+    stage_label: StrOrPromise | None = None
 
 
 @dataclass

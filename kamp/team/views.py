@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.views import customer_context
 
@@ -63,13 +64,13 @@ def _panel(request, customer, status=200, **kw) -> HttpResponse:
     )
 
 
-def customer_team(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The account team on its own page (the People tab loads the same panel)."""
     customer = get_customer_for_user(request.user, pk)
     return render(request, "team/customer_team.html", _page_context(request, customer))
 
 
-def team_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def team_panel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     return _panel(request, customer)
 
@@ -83,7 +84,7 @@ def _done(request, customer, message=None):
 
 
 @require_POST
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     form = TeamMemberForm(request.POST, customer=customer, prefix="add")
     if form.is_valid():
@@ -109,7 +110,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def member_update(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def member_update(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     member = get_object_or_404(AccountTeamMember, pk=member_pk, customer=customer)
     form = MemberRoleForm(request.POST, instance=AccountTeamMember.objects.get(pk=member.pk))
@@ -120,7 +121,7 @@ def member_update(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
 
 
 @require_POST
-def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     member = get_object_or_404(AccountTeamMember, pk=member_pk, customer=customer)
     name = str(member.user)
@@ -129,7 +130,7 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
 
 
 @require_POST
-def owner_change(request: HttpRequest, pk: int) -> HttpResponse:
+def owner_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     if not can_change_owner(request.user, customer):
         raise PermissionDenied
@@ -163,7 +164,7 @@ def owner_change(request: HttpRequest, pk: int) -> HttpResponse:
 # --- KAM profiles ----------------------------------------------------------------------------
 
 
-def kam_list(request: HttpRequest) -> HttpResponse:
+def kam_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Directors and admins: every KAM's workload, profile and flags. A KAM: their own profile."""
     user = request.user
     if not user.manages_programme:
@@ -212,7 +213,7 @@ def _radar(profile) -> dict:
     return {"labels": labels, "series": series}
 
 
-def kam_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def kam_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     kam = get_kam_for_user(request.user, pk)
     profile = build_profiles([kam])[0]
     from kamp.programme.evidence import hat_evidence
@@ -264,7 +265,7 @@ def kam_profile(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def kam_assess(request: HttpRequest, pk: int) -> HttpResponse:
+def kam_assess(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     kam = get_kam_for_user(request.user, pk)
     source = (
         request.GET.get("source")
