@@ -18,6 +18,9 @@ from kamp.customers.models import Customer, CustomerStatus
 from . import pnl, services
 from .models import PortfolioSnapshot
 
+#: Up to this many customers a stale ranking is recomputed in the request; above, by the worker.
+INLINE_CUSTOMERS = 5000
+
 
 def _summary(period, customers, rates) -> dict:
     values = services.portfolio_pnl(period, customers, with_previous=False, rates=rates)
@@ -79,7 +82,11 @@ def summary(scope: str, period, customers) -> dict:
         .only("version", "computed_at", "data")
         .first()
     )
-    if snapshot is None:
+    if snapshot is None or (
+        snapshot.version != version and Customer.objects.count() <= INLINE_CUSTOMERS
+    ):
+        # The first view of a period, or a small portfolio: computing now takes less than a
+        # second and needs no worker (the single-user demo runs none).
         result = compute_snapshot(scope, period, customers, version)
     else:
         result = pickle.loads(bytes(snapshot.data))

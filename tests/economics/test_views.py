@@ -481,22 +481,47 @@ def test_every_customer_endpoint_checks_money_access(client_for, people, account
     assert write.status_code == (201 if status == 200 else 403)
 
 
-def test_portfolio_snapshot_is_shown_at_once_and_refreshed_when_data_change(client_for, director):
+def test_portfolio_snapshot_is_shown_at_once_and_refreshed_when_data_change(
+    client_for, director, monkeypatch
+):
     from django.core.cache import cache
 
+    from kamp.economics import portfolio
     from kamp.economics.models import PortfolioSnapshot
 
+    monkeypatch.setattr(portfolio, "INLINE_CUSTOMERS", 0)  # a large portfolio: the worker
+
     c = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT)
-    SalesLineFactory(customer=c, date=datetime.date(2025, 3, 1), net_amount=D(1000), cost=D(0),
-                     currency="CLP")
+    SalesLineFactory(
+        customer=c, date=datetime.date(2025, 3, 1), net_amount=D(1000), cost=D(0), currency="CLP"
+    )
     client = client_for(director)
     url = reverse("economics:portfolio") + "?period=2025"
     assert "1,000" in client.get(url).content.decode()
     assert PortfolioSnapshot.objects.count() == 1
-    SalesLineFactory(customer=c, date=datetime.date(2025, 4, 1), net_amount=D(500), cost=D(0),
-                     currency="CLP")
+    SalesLineFactory(
+        customer=c, date=datetime.date(2025, 4, 1), net_amount=D(500), cost=D(0), currency="CLP"
+    )
     cache.clear()  # another process: only the database is shared
     html = client.get(url).content.decode()
     assert "being updated" in html and "CLP\u00a01,000" in html  # the last figures, said so
     html = client.get(url).content.decode()  # the worker (immediate in tests) has recomputed
+    assert "being updated" not in html and "CLP\u00a01,500" in html
+
+
+def test_small_portfolio_is_recomputed_in_the_request(client_for, director):
+    from django.core.cache import cache
+
+    c = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT)
+    SalesLineFactory(
+        customer=c, date=datetime.date(2025, 3, 1), net_amount=D(1000), cost=D(0), currency="CLP"
+    )
+    client = client_for(director)
+    url = reverse("economics:portfolio") + "?period=2025"
+    client.get(url)
+    SalesLineFactory(
+        customer=c, date=datetime.date(2025, 4, 1), net_amount=D(500), cost=D(0), currency="CLP"
+    )
+    cache.clear()
+    html = client.get(url).content.decode()
     assert "being updated" not in html and "CLP\u00a01,500" in html
