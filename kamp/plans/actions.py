@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +25,7 @@ from .models import (
     JointPlanLink,
     Objective,
     PlanAction,
+    PlanItem,
     Review,
     Risk,
     WhitespaceCell,
@@ -32,8 +33,10 @@ from .models import (
 
 PLAN_FIELDS = ["period", "business_and_goals", "strategy"]
 
+ItemT = TypeVar("ItemT", bound=PlanItem)
+
 # The plan's parts, by the key the views, API and audit use, with the fields that are audited.
-ITEM_MODELS: dict[str, tuple[type[models.Model], list[str]]] = {
+ITEM_MODELS: dict[str, tuple[type[PlanItem], list[str]]] = {
     "objectives": (Objective, ["title", "measure", "target", "current", "is_financial", "due"]),
     "actions": (
         PlanAction,
@@ -47,7 +50,9 @@ ITEM_MODELS: dict[str, tuple[type[models.Model], list[str]]] = {
     "risks": (Risk, ["title", "likelihood", "impact", "mitigation", "closed"]),
     "reviews": (Review, ["date", "title", "attendees", "outcomes"]),
 }
-SECTION_OF = {model: key for key, (model, _fields) in ITEM_MODELS.items()}
+SECTION_OF: dict[type[models.Model], str] = {
+    model: key for key, (model, _fields) in ITEM_MODELS.items()
+}
 
 # Comments the customer may leave through one link, per sender and per link.
 COMMENTS_PER_SENDER_PER_HOUR = 5
@@ -127,7 +132,7 @@ def _clean(item: models.Model) -> None:
 
 
 @transaction.atomic
-def do_add_item(acting_user, plan: AccountPlan, section: str, **values: Any) -> models.Model:
+def do_add_item(acting_user, plan: AccountPlan, section: str, **values: Any) -> PlanItem:
     """Add an objective, action, whitespace cell, initiative, risk or review to ``plan``."""
     model, fields = ITEM_MODELS[section]
     item = model(plan=plan, **values)
@@ -148,7 +153,7 @@ def do_add_item(acting_user, plan: AccountPlan, section: str, **values: Any) -> 
 
 
 @transaction.atomic
-def do_update_item(acting_user, item: models.Model, **values: Any) -> models.Model:
+def do_update_item(acting_user, item: ItemT, **values: Any) -> ItemT:
     _model, fields = ITEM_MODELS[SECTION_OF[type(item)]]
     before = audit.snapshot(item, fields)
     for name, value in values.items():
@@ -175,7 +180,7 @@ def do_update_item(acting_user, item: models.Model, **values: Any) -> models.Mod
 
 
 @transaction.atomic
-def do_delete_item(acting_user, item: models.Model) -> None:
+def do_delete_item(acting_user, item: PlanItem) -> None:
     _model, fields = ITEM_MODELS[SECTION_OF[type(item)]]
     plan = item.plan
     audit.record(

@@ -3,9 +3,10 @@ constant number of queries, whatever the number of plans)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Length
@@ -13,6 +14,9 @@ from django.utils import timezone
 
 from . import completeness as pure
 from .models import OPEN_STATUSES, AccountPlan, PlanAction, Review
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class PlanHealth:
         return str(FRESHNESS_LABELS[self.freshness])
 
     @property
-    def missing(self) -> list[tuple[str, str, str]]:
+    def missing(self) -> list[tuple[str, StrOrPromise, StrOrPromise]]:
         from .labels import missing_explained
 
         return missing_explained(self.completeness)
@@ -107,7 +111,7 @@ def health_for(
     )
     result = {}
     for r in rows:
-        a = actions.get(r["pk"], {})
+        a: Mapping[str, Any] = actions.get(r["pk"], {})
         facts = pure.PlanFacts(
             business_text_len=r["business_len"] or 0,
             strategy_text_len=r["strategy_len"] or 0,

@@ -1,6 +1,13 @@
 """Translated names for the plan's sections and the reasons a section counts as missing."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SECTION_LABELS = {
     "business": _("Customer's business and goals"),
@@ -47,7 +54,7 @@ FRESHNESS_LABELS = {
 }
 
 
-def missing_explained(completeness) -> list[tuple[str, str, str]]:
+def missing_explained(completeness) -> list[tuple[str, StrOrPromise, StrOrPromise]]:
     """(section key, section label, reason) for each missing section."""
     return [
         (key, SECTION_LABELS[key], REASONS.get(reason, reason))

@@ -106,6 +106,10 @@ class Objective(models.Model):
     due = models.DateField(_("target date"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # Not a field: set by ``kamp.reports.plan_data.gather`` when the reader may not see money
+    # (``target`` and ``current`` are then blanked).
+    hidden_money: bool = False
+
     class Meta:
         verbose_name = _("objective")
         verbose_name_plural = _("objectives")
@@ -412,3 +416,7 @@ class JointPlanComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.text[:40]}"
+
+
+# The parts of a plan that are added, edited and deleted one by one (``actions.ITEM_MODELS``).
+PlanItem = Objective | PlanAction | WhitespaceCell | Initiative | Risk | Review

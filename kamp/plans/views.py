@@ -3,6 +3,8 @@ the joint-plan links, "my actions", the portfolio of plans and the public joint-
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import (
     can_edit_customer,
     customers_editable_by,
@@ -31,6 +34,7 @@ from . import actions, labels
 from .access import get_item_for_user, get_plan_for_user, sees_money
 from .forms import (
     ITEM_FORMS,
+    ItemForm,
     JointCommentForm,
     JointLinkForm,
     PlanForm,
@@ -199,7 +203,7 @@ def _plan_page_context(request, customer, plan, **extra) -> dict:
     return ctx
 
 
-def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     period = request.GET.get("period", "")
     plan = None
@@ -220,14 +224,14 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     form = PlanForm(request.POST, customer=customer)
     if form.is_valid():
-        plan = actions.do_create_plan(request.user, customer, **form.cleaned_data)
-        messages.success(request, _("Plan %(period)s created.") % {"period": plan.period})
-        return _back_to_plan(plan)
-    plan = None
+        created = actions.do_create_plan(request.user, customer, **form.cleaned_data)
+        messages.success(request, _("Plan %(period)s created.") % {"period": created.period})
+        return _back_to_plan(created)
+    plan: AccountPlan | None = None
     current = current_plans([customer.pk]).get(customer.pk)
     if current:
         plan = AccountPlan.objects.get(pk=current)
@@ -236,7 +240,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/plan.html", ctx, status=400)
 
 
-def plan_edit(request: HttpRequest, plan_pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, plan_pk: int) -> HttpResponse:
     """The plan's period and texts on one page (the texts can also be edited in place)."""
     plan = get_plan_for_user(request.user, plan_pk, write=True)
     form = PlanForm(request.POST or None, instance=plan, customer=plan.customer)
@@ -250,7 +254,7 @@ def plan_edit(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 @require_POST
-def plan_delete(request: HttpRequest, plan_pk: int) -> HttpResponse:
+def plan_delete(request: AuthenticatedHttpRequest, plan_pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_pk, write=True)
     customer_id = plan.customer_id
     actions.do_delete_plan(request.user, plan)
@@ -258,7 +262,7 @@ def plan_delete(request: HttpRequest, plan_pk: int) -> HttpResponse:
     return redirect("plans:customer_tab", pk=customer_id)
 
 
-def plan_health(request: HttpRequest, plan_pk: int) -> HttpResponse:
+def plan_health(request: AuthenticatedHttpRequest, plan_pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_pk)
     health = health_for(plans=[plan])[plan.pk]
     return render(
@@ -286,7 +290,7 @@ def _text_context(request, plan, field, editing=False):
     }
 
 
-def plan_text(request: HttpRequest, plan_pk: int, field: str) -> HttpResponse:
+def plan_text(request: AuthenticatedHttpRequest, plan_pk: int, field: str) -> HttpResponse:
     """The customer's business and goals or the strategy: shown, or edited in place."""
     if field not in TEXT_FIELDS:
         raise Http404
@@ -310,16 +314,17 @@ def plan_text(request: HttpRequest, plan_pk: int, field: str) -> HttpResponse:
 # --- Sections: add, edit, delete --------------------------------------------------------------
 
 
-def section(request: HttpRequest, plan_pk: int, section: str) -> HttpResponse:
+def section(request: AuthenticatedHttpRequest, plan_pk: int, section: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_pk)
     return _render_section(request, plan, _section_or_404(section))
 
 
 @require_POST
-def item_add(request: HttpRequest, plan_pk: int, section: str) -> HttpResponse:
+def item_add(request: AuthenticatedHttpRequest, plan_pk: int, section: str) -> HttpResponse:
     section = _section_or_404(section)
     plan = get_plan_for_user(request.user, plan_pk, write=True)
     money = sees_money(request.user, plan)
+    form: ItemForm
     if section == "actions" and "new-actions-status" not in request.POST:
         form = QuickActionForm(request.POST, plan=plan, prefix="new-actions")
     else:
@@ -344,7 +349,9 @@ def item_add(request: HttpRequest, plan_pk: int, section: str) -> HttpResponse:
     return _render_section(request, plan, section, add_form=form, status=400)
 
 
-def item_edit(request: HttpRequest, plan_pk: int, section: str, item_pk: int) -> HttpResponse:
+def item_edit(
+    request: AuthenticatedHttpRequest, plan_pk: int, section: str, item_pk: int
+) -> HttpResponse:
     section = _section_or_404(section)
     model, _fields = actions.ITEM_MODELS[section]
     item = get_item_for_user(request.user, model, item_pk, write=True)
@@ -389,7 +396,9 @@ def _item_page(request, plan, section, form, item=None, status=200):
 
 
 @require_POST
-def item_delete(request: HttpRequest, plan_pk: int, section: str, item_pk: int) -> HttpResponse:
+def item_delete(
+    request: AuthenticatedHttpRequest, plan_pk: int, section: str, item_pk: int
+) -> HttpResponse:
     section = _section_or_404(section)
     model, _fields = actions.ITEM_MODELS[section]
     item = get_item_for_user(request.user, model, item_pk, write=True)
@@ -403,7 +412,7 @@ def item_delete(request: HttpRequest, plan_pk: int, section: str, item_pk: int) 
 
 
 @require_POST
-def action_status(request: HttpRequest, item_pk: int) -> HttpResponse:
+def action_status(request: AuthenticatedHttpRequest, item_pk: int) -> HttpResponse:
     """Set an action's status (the select on each row, the tick on "my actions")."""
     item = get_item_for_user(request.user, PlanAction, item_pk, write=True)
     try:
@@ -423,7 +432,7 @@ def action_status(request: HttpRequest, item_pk: int) -> HttpResponse:
 
 
 @require_POST
-def initiative_stage(request: HttpRequest, item_pk: int) -> HttpResponse:
+def initiative_stage(request: AuthenticatedHttpRequest, item_pk: int) -> HttpResponse:
     """Move a co-creation initiative along idea → pilot → launched (or stop it)."""
     from .models import Initiative
 
@@ -440,7 +449,7 @@ def initiative_stage(request: HttpRequest, item_pk: int) -> HttpResponse:
 # --- Joint plan links (our side) --------------------------------------------------------------
 
 
-def share(request: HttpRequest, plan_pk: int) -> HttpResponse:
+def share(request: AuthenticatedHttpRequest, plan_pk: int) -> HttpResponse:
     """The joint plan: the links given to the customer and what the customer said."""
     write = request.method == "POST"
     plan = get_plan_for_user(request.user, plan_pk, write=write)
@@ -482,7 +491,7 @@ def share(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 @require_POST
-def link_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
+def link_revoke(request: AuthenticatedHttpRequest, link_pk: int) -> HttpResponse:
     try:
         plan_id = JointPlanLink.objects.values_list("plan_id", flat=True).get(pk=link_pk)
     except (JointPlanLink.DoesNotExist, OverflowError, DataError):
@@ -591,7 +600,7 @@ def joint_plan(request: HttpRequest, token: str) -> HttpResponse:
 # --- My actions and the portfolio of plans ----------------------------------------------------
 
 
-def my_actions(request: HttpRequest) -> HttpResponse:
+def my_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     from .summary import my_actions_grouped as gather
 
     days = request.GET.get("days", "30")
@@ -610,7 +619,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def portfolio(request: HttpRequest) -> HttpResponse:
+def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every key account's current plan: completeness, freshness, overdue actions (the
     director's view of whether plans are alive)."""
     customers = list(
@@ -626,7 +635,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=[c.pk for c in customers])
         .values_list("pk", flat=True)
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in customers:
         plan_id = current.get(c.pk)
         h = health.get(plan_id) if plan_id else None
