@@ -236,14 +236,14 @@ def plan_deck(report: PlanReport) -> bytes:
             chart.value_axis.has_major_gridlines = True
             chart.value_axis.tick_labels.font.size = Pt(10)
             chart.category_axis.tick_labels.font.size = Pt(10)
-            rows = [
+            pnl_rows = [
                 (labels[line], format_money(econ.current[line], econ.currency))
                 for line in PNL_LINES
             ]
             d.table(
                 s,
                 [_("Line"), econ.period],
-                rows,
+                pnl_rows,
                 Inches(9.0),
                 Inches(1.4),
                 Inches(3.9),
