@@ -22,6 +22,8 @@ from .ownership import Change, changes_by_customer, owner_since
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from kamp.core.models import User
+
 MAX_ACCOUNTS_PER_KAM = getattr(settings, "KAMP_MAX_ACCOUNTS_PER_KAM", 4)
 
 
@@ -43,7 +45,7 @@ class AccountFit:
 
 @dataclass
 class Profile:
-    kam: object
+    kam: User
     self_assessment: HatAssessment | None = None
     director_assessment: HatAssessment | None = None
     accounts: list[AccountFit] = field(default_factory=list)
