@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from statistics import mean
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparisonT
 
 # Benefit key -> True when a higher value is better.
 BENEFITS: dict[str, bool] = {
@@ -73,7 +77,9 @@ def movement(
     return Movement(first, last, delta, improved, len(pts), before, after)
 
 
-def yearly_growth(sales_by_year: Mapping[object, float]) -> list[tuple[object, float]]:
+def yearly_growth(
+    sales_by_year: Mapping[SupportsRichComparisonT, float],
+) -> list[tuple[SupportsRichComparisonT, float]]:
     """Year-on-year growth series from sales per year: [(year, growth)], skipping a zero base."""
     years = sorted(sales_by_year)
     out = []
@@ -85,7 +91,7 @@ def yearly_growth(sales_by_year: Mapping[object, float]) -> list[tuple[object, f
 
 def innovation_series(initiatives: Sequence[Mapping]) -> list[tuple[object, float]]:
     """Cumulative count of co-creation initiatives by year launched (``{"year", "value"}``)."""
-    per_year: dict[object, int] = {}
+    per_year: dict[Any, int] = {}  # years: whatever sorts
     for i in initiatives:
         if i.get("year") is not None:
             per_year[i["year"]] = per_year.get(i["year"], 0) + 1
@@ -112,16 +118,19 @@ def programme_benefits(per_account: Mapping[int, Mapping[str, Movement | None]])
     """For each benefit: accounts improved / worsened / measured, and the mean last value."""
     out: dict[str, dict] = {}
     for b in BENEFITS:
-        moves = [m[b] for m in per_account.values() if m.get(b) is not None]
+        moves = [mv for m in per_account.values() if (mv := m.get(b)) is not None]
         if not moves and not any(b in m for m in per_account.values()):
             continue
         measured = [m for m in moves if m.points]
+        # A measured movement has at least one point, hence a first and a last value.
+        firsts = [m.first for m in measured if m.first is not None]
+        lasts = [m.last for m in measured if m.last is not None]
         out[b] = {
             "measured": len(measured),
             "improved": sum(1 for m in measured if m.improved is True),
             "worsened": sum(1 for m in measured if m.improved is False),
-            "mean_last": mean([m.last for m in measured]) if measured else None,
-            "mean_first": mean([m.first for m in measured]) if measured else None,
+            "mean_last": mean(lasts) if lasts else None,
+            "mean_first": mean(firsts) if firsts else None,
             "available": any(b in m and m[b] is not None for m in per_account.values()),
         }
     return out

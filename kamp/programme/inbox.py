@@ -24,7 +24,7 @@ def customers_for(user):
 
 
 def active_dismissals(as_of: date) -> dict[str, AlertDismissal]:
-    found = {}
+    found: dict[str, AlertDismissal] = {}
     for d in (
         AlertDismissal.objects.filter(restored_at__isnull=True)
         .filter(Q(until__isnull=True) | Q(until__gte=as_of))

@@ -87,7 +87,8 @@ def next_steps(questions: Sequence[Mapping], answers: Mapping[str, int], n: int 
 
 def compare(previous: Mapping[str, float | None], current: Mapping[str, float | None]) -> dict:
     """Change per area between two takes (None where either is missing)."""
-    return {
-        a: (None if current.get(a) is None or previous.get(a) is None else current[a] - previous[a])
-        for a in current
-    }
+    out: dict[str, float | None] = {}
+    for a in current:
+        now, before = current.get(a), previous.get(a)
+        out[a] = None if now is None or before is None else now - before
+    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -324,12 +325,13 @@ def programme_checks(
         else:
             functions[cid].add(fn)
     for cid in ids:
-        if owners.get(cid) in owner_fn:
-            functions[cid].add(owner_fn[owners[cid]])
+        owner = owners.get(cid)
+        if owner is not None and owner in owner_fn:
+            functions[cid].add(owner_fn[owner])
     met = src("sponsor_meetings", ids, sponsors, as_of)
     met_before = src("sponsor_meetings", ids, sponsors, as_of - timedelta(days=92))
     engaged = src("functions_engaged", ids, as_of)
-    per = {
+    per: dict[int, dict[str, Any]] = {
         cid: {
             "sponsor": cid in sponsors,
             "sponsor_met": None if met is None else bool(met.get(cid)),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import defaultdict
+from collections.abc import Hashable
 from datetime import date, timedelta
 
 from django.urls import reverse
@@ -177,7 +178,8 @@ def survey_constructs(ids) -> dict[int, list[dict]] | None:
         items[item.template_id].append(quality.Item(item.key, item.construct, item.reversed))
     out: dict[int, list[dict]] = defaultdict(list)
     for r in rounds:
-        team, cust = [], []
+        team: list[dict[str, float]] = []
+        cust: list[dict[str, float]] = []
         for entry in sheets.get(r.pk, {}).values():
             (team if entry["side"] == Side.TEAM else cust).append(entry["sheet"])
         chosen = cust or team
@@ -325,7 +327,10 @@ def whale_curve(ids, as_of: date) -> list[dict] | None:
     points = pnl.sample_curve(
         pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items()), 300
     )
-    names = dict(Customer.objects.filter(pk__in=[p.key for p in points]).values_list("pk", "name"))
+    # The curve's keys are the customer ids given to it (typed ``Hashable`` by ``pnl``).
+    names: dict[Hashable, str] = dict(
+        Customer.objects.filter(pk__in=[p.key for p in points]).values_list("pk", "name")
+    )
     return [
         {
             "id": p.key,

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import SiteSettings
 from kamp.customers.access import customers_visible_to
 from kamp.team.access import can_manage_programme
@@ -50,7 +51,7 @@ def _account_lists(groups: dict, names: dict, url_name="customers:detail") -> li
     ]
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The director's home: how the programme stands, what needs attention and why."""
     _require_programme(request.user)
     as_of = timezone.localdate()
@@ -148,13 +149,13 @@ def _url_or_none(name: str) -> str | None:
         return None
 
 
-def health_view(request: HttpRequest) -> HttpResponse:
+def health_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_programme(request.user)
     checks = service.programme_checks(timezone.localdate(), customers_visible_to(request.user))
     return render(request, "programme/health.html", {"checks": checks})
 
 
-def benefits_view(request: HttpRequest) -> HttpResponse:
+def benefits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Benefits per key account and for the programme; a KAM sees their own accounts."""
     user = request.user
     if user.manages_programme:
@@ -189,7 +190,7 @@ def benefits_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def alerts_view(request: HttpRequest) -> HttpResponse:
+def alerts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every module's alerts in one inbox: filterable, each dismissible with a reason."""
     _require_programme(request.user)
     as_of = timezone.localdate()
@@ -222,7 +223,7 @@ def alerts_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def alert_dismiss(request: HttpRequest) -> HttpResponse:
+def alert_dismiss(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_programme(request.user)
     form = DismissForm(request.POST)
     as_of = timezone.localdate()
@@ -246,7 +247,7 @@ def alert_dismiss(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def alert_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_programme(request.user)
     d = get_object_or_404(AlertDismissal, pk=pk, restored_at__isnull=True)
     actions.do_restore_alert(request.user, d)
@@ -254,7 +255,7 @@ def alert_restore(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("programme:alert_history")
 
 
-def alert_history(request: HttpRequest) -> HttpResponse:
+def alert_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_programme(request.user)
     items = AlertDismissal.objects.select_related("dismissed_by", "restored_by")[:300]
     return render(
@@ -269,7 +270,7 @@ def _area_labels():
     return {a: label for a, label, _g in AREAS}
 
 
-def readiness_list(request: HttpRequest) -> HttpResponse:
+def readiness_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_programme(request.user)
     takes = list(ReadinessAssessment.objects.select_related("taken_by")[:12])
     labels = _area_labels()
@@ -285,7 +286,7 @@ def readiness_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def readiness_take(request: HttpRequest) -> HttpResponse:
+def readiness_take(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_programme(request.user)
     last = ReadinessAssessment.objects.first()
     form = ReadinessForm(
@@ -302,7 +303,7 @@ def readiness_take(request: HttpRequest) -> HttpResponse:
     )
 
 
-def readiness_result(request: HttpRequest, pk: int) -> HttpResponse:
+def readiness_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_programme(request.user)
     take = get_object_or_404(ReadinessAssessment.objects.select_related("taken_by"), pk=pk)
     previous = (
@@ -364,7 +365,7 @@ def readiness_result(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Digest ----------------------------------------------------------------------------------
 
 
-def my_digest(request: HttpRequest) -> HttpResponse:
+def my_digest(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What ``kamp digest`` e-mails this person, in the app."""
     d = digest_for(request.user, timezone.localdate())
     return render(request, "programme/digest.html", d)
