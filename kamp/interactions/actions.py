@@ -177,7 +177,8 @@ def bulk_log(
     Interaction.objects.bulk_create(made)
     if made and made[0].pk is None:  # backends that don't return ids from bulk_create
         raise RuntimeError("bulk_create did not return primary keys")
-    links_p, links_c = [], []
+    links_p: list[InteractionPerson] = []
+    links_c: list[InteractionContact] = []
     for i, e in zip(made, entries, strict=True):
         links_p.extend(
             InteractionPerson(interaction=i, user=u) for u in dict.fromkeys(e["our_people"])

@@ -64,7 +64,7 @@ def load(customers, since: date | None, until: date) -> Inputs:
         attitude,
         left_on,
     ) in Contact.objects.filter(
-        customer_id__in=customers.order_by().values("pk")
+        customer_id__in=customers.order_by().values_list("pk", flat=True)
         if isinstance(customers, QuerySet)
         else ids
     ).values_list(
@@ -84,9 +84,11 @@ def load(customers, since: date | None, until: date) -> Inputs:
     meta: dict[int, tuple[int, date]] = {}
     sides: list[dict[int, list[int]]] = [defaultdict(list), defaultdict(list)]
     dates: dict = {}
-    for k, (model, column) in enumerate(
-        ((InteractionPerson, "user_id"), (InteractionContact, "contact_id"))
-    ):
+    links: tuple[tuple[type[InteractionPerson | InteractionContact], str], ...] = (
+        (InteractionPerson, "user_id"),
+        (InteractionContact, "contact_id"),
+    )
+    for k, (model, column) in enumerate(links):
         # The date as text: SQLite's date converter would parse every row again.
         qs = (
             model.objects.filter(**flt)

@@ -161,7 +161,8 @@ def load(ctx) -> None:
     )
     day = start + timedelta(days=40)
     while day < today:
-        log.add(cs, day, *rng.choice(BOW_TIE_TOPICS), [ana], [jorge])
+        kind, topic = rng.choice(BOW_TIE_TOPICS)
+        log.add(cs, day, kind, topic, [ana], [jorge])
         day += timedelta(days=rng.randint(14, 24))
 
     # Then Ana connects people on both sides: finance, management through the sponsors,
@@ -169,7 +170,8 @@ def load(ctx) -> None:
     def pair(first_day: int, every: tuple[int, int], ours, theirs, topics) -> None:
         d = today - timedelta(days=first_day)
         while d <= today:
-            log.add(cs, d, *rng.choice(topics), ours, theirs)
+            kind, topic = rng.choice(topics)
+            log.add(cs, d, kind, topic, ours, theirs)
             d += timedelta(days=rng.randint(*every))
 
     pair(430, (25, 40), [felipe], [maria], CS_PAIRS["finance"])
@@ -204,7 +206,8 @@ def load(ctx) -> None:
         while d <= today:
             # A bow-tie runs through the KAM; with ``extra`` the KAM also sees other contacts.
             others = [rng.choice(rest)] if extra and rest and rng.random() < 0.4 else [buyer]
-            log.add(ctx.customers[key], d, *rng.choice(BOW_TIE_TOPICS), [u[kam]], others)
+            kind, topic = rng.choice(BOW_TIE_TOPICS)
+            log.add(ctx.customers[key], d, kind, topic, [u[kam]], others)
             d += timedelta(days=rng.randint(*every))
 
     # Viña Valle Central: everything through Ana and one buyer — single-threaded.

@@ -3,8 +3,10 @@ after the domain's "interaction forms")."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,7 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
         return f"{obj} · {obj.get_function_display()}"
 
 
-def account_people(customer: Customer, user) -> forms.QuerySet[User]:
+def account_people(customer: Customer, user) -> QuerySet[User]:
     """Our people who usually meet this customer: the KAM, the account team and me."""
     return (
         User.objects.filter(
@@ -78,10 +80,10 @@ class InteractionForm(forms.ModelForm):
                 "name", "email"
             )
             self.fields["topic"].widget.attrs["autofocus"] = True
-        self.fields["our_people"].queryset = ours
+        cast(PeopleChoice, self.fields["our_people"]).queryset = ours
         # Only this customer's contacts: another customer's people never appear here.
         theirs = customer.contacts.filter(Q(active=True) | Q(pk__in=self._current_theirs()))
-        self.fields["their_contacts"].queryset = theirs.order_by("name")
+        cast(PeopleChoice, self.fields["their_contacts"]).queryset = theirs.order_by("name")
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
             self.initial.setdefault("our_people", [user.pk])
@@ -135,8 +137,9 @@ class FilterForm(forms.Form):
 
         from .models import InteractionPerson
 
+        # The people and contacts to filter by (the tab's filter bar lists them too).
         # Subqueries, not joins: a join through a large log makes a slow DISTINCT.
-        self.fields["person"].queryset = User.objects.filter(
+        self.people = User.objects.filter(
             Q(pk=customer.owner_id)
             | Q(pk__in=AccountTeamMember.objects.filter(customer=customer).values("user_id"))
             | Q(
@@ -145,7 +148,9 @@ class FilterForm(forms.Form):
                 )
             )
         ).order_by("name")
-        self.fields["contact"].queryset = customer.contacts.order_by("name")
+        self.contacts = customer.contacts.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = self.people
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = self.contacts
 
     def apply(self, qs):
         if not self.is_valid():
@@ -203,10 +208,11 @@ class MapContactForm(forms.ModelForm):
             others = others.exclude(
                 pk__in=descendants(customer, self.instance.pk) | {self.instance.pk}
             )
-        self.fields["reports_to"].queryset = others
-        self.fields["reports_to"].empty_label = _("Nobody (top of the chart)")
-        self.fields["function"].choices = Function.choices
-        self.fields["attitude"].choices = Attitude.choices
+        reports_to = cast(forms.ModelChoiceField, self.fields["reports_to"])
+        reports_to.queryset = others
+        reports_to.empty_label = _("Nobody (top of the chart)")
+        cast(forms.ChoiceField, self.fields["function"]).choices = Function.choices
+        cast(forms.ChoiceField, self.fields["attitude"]).choices = Attitude.choices
 
     def clean(self):
         data = super().clean()

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import ImportBatch, User
 from kamp.customers import actions as customer_actions
 from kamp.customers.access import (
@@ -198,8 +200,8 @@ def _quick_choices(customer: Customer, user, acc: analysis.Account) -> dict:
 
 def _filter_choices(customer: Customer, filters: FilterForm) -> dict:
     return {
-        "filter_people": list(filters.fields["person"].queryset.values_list("pk", "name")),
-        "filter_contacts": list(filters.fields["contact"].queryset.values_list("pk", "name")),
+        "filter_people": list(filters.people.values_list("pk", "name")),
+        "filter_contacts": list(filters.contacts.values_list("pk", "name")),
         "filter_values": {
             "person": filters.data.get("person", ""),
             "contact": filters.data.get("contact", ""),
@@ -207,7 +209,7 @@ def _filter_choices(customer: Customer, filters: FilterForm) -> dict:
     }
 
 
-def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     can_edit = can_edit_customer(request.user, customer)
     filters = FilterForm(request.GET or None, customer=customer)
@@ -259,7 +261,7 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "interactions/tab.html", context)
 
 
-def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+def interaction_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     quick = request.POST.get("quick") == "1"
     form = InteractionForm(request.POST or None, customer=customer, user=request.user, quick=quick)
@@ -287,7 +289,7 @@ def _interaction_for(request, pk: int, iid: int, write: bool) -> tuple[Customer,
     return customer, get_object_or_404(Interaction, pk=iid, customer=customer)
 
 
-def interaction_edit(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
+def interaction_edit(request: AuthenticatedHttpRequest, pk: int, iid: int) -> HttpResponse:
     customer, interaction = _interaction_for(request, pk, iid, write=True)
     form = InteractionForm(
         request.POST or None, instance=interaction, customer=customer, user=request.user
@@ -306,7 +308,7 @@ def interaction_edit(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
 
 
 @require_POST
-def interaction_delete(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
+def interaction_delete(request: AuthenticatedHttpRequest, pk: int, iid: int) -> HttpResponse:
     customer, interaction = _interaction_for(request, pk, iid, write=True)
     actions.do_delete_interaction(request.user, interaction)
     messages.success(request, _("Interaction deleted."))
@@ -318,7 +320,7 @@ def interaction_delete(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
 STRENGTH_LABELS = {0: "", 1: "weak", 2: "some", 3: "strong"}
 
 
-def coverage(request: HttpRequest, pk: int) -> HttpResponse:
+def coverage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     acc = analysis.account(customer)
     team_ids = set(customer.team_members.values_list("user_id", flat=True)) | (
@@ -334,9 +336,9 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
     )
     index = {(t.person_id, t.contact_id): t for t in acc.ties}
     labels = {1: _("weak"), 2: _("some"), 3: _("strong")}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for u in ours:
-        cells = []
+        cells: list[dict[str, Any]] = []
         for c in theirs:
             t = index.get((u.pk, c.id))
             s = rules.tie_strength(t.count, t.last, acc.as_of, acc.settings.window_days) if t else 0
@@ -408,7 +410,7 @@ def _map_context(request, customer: Customer, **extra) -> dict:
     }
 
 
-def dmu_map(request: HttpRequest, pk: int) -> HttpResponse:
+def dmu_map(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The DMU map as an org chart; a fragment when HTMX asks for it (the People tab embeds it)."""
     customer = get_customer_for_user(request.user, pk)
     if request.htmx:
@@ -421,7 +423,7 @@ def dmu_map(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def dmu_contact(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def dmu_contact(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """In-place editor of one card: GET the form, POST the change (re-renders the whole map,
     since a new boss moves the card)."""
     customer = get_customer_for_user(request.user, pk, write=True)
@@ -453,7 +455,7 @@ def dmu_contact(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     return response
 
 
-def dmu_card(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def dmu_card(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """One card back in read mode (the editor's Cancel)."""
     customer = get_customer_for_user(request.user, pk)
     contact = get_object_or_404(Contact, pk=contact_pk, customer=customer)
@@ -465,9 +467,9 @@ def dmu_card(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     )
 
 
-def dmu_add(request: HttpRequest, pk: int) -> HttpResponse:
+def dmu_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
-    initial = {}
+    initial: dict[str, Any] = {}
     if request.GET.get("reports_to", "").isdigit():
         initial["reports_to"] = int(request.GET["reports_to"])
     if request.GET.get("role") in DMURole.values:
@@ -497,7 +499,7 @@ def dmu_add(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Per person, portfolio risks, settings ------------------------------------------------------
 
 
-def person_log(request: HttpRequest, user_pk: int) -> HttpResponse:
+def person_log(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     """One of our people's interactions, on the accounts the viewer may read."""
     person = get_object_or_404(User, pk=user_pk)
     qs = (
@@ -515,7 +517,7 @@ def person_log(request: HttpRequest, user_pk: int) -> HttpResponse:
     return render(request, "interactions/person.html", {"person": person, "page": page})
 
 
-def risks(request: HttpRequest) -> HttpResponse:
+def risks(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Portfolio-wide: every account's form and risks, for the director (and any reader)."""
     scope = request.GET.get("scope", "key")
     customers = customers_visible_to(request.user)
@@ -532,7 +534,7 @@ def risks(request: HttpRequest) -> HttpResponse:
             "id", "name", "owner__name", "owner__email", "status"
         )
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pk, a in results.items():
         c = heads.get(pk)
         if c is None:
@@ -578,7 +580,7 @@ def risks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.manages_programme:
         raise PermissionDenied
     form = SettingsForm(request.POST or None, instance=InteractionSettings.load())
@@ -597,7 +599,7 @@ def _may_import(user) -> None:
         raise PermissionDenied
 
 
-def calendar_upload(request: HttpRequest) -> HttpResponse:
+def calendar_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     _may_import(request.user)
     form = CalendarUploadForm(request.POST or None, request.FILES or None)
     back = request.GET.get("customer", "")
@@ -622,7 +624,7 @@ def calendar_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "interactions/calendar_upload.html", {"form": form, "customer_pk": back})
 
 
-def calendar_review(request: HttpRequest, batch_pk: int) -> HttpResponse:
+def calendar_review(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpResponse:
     batch = get_object_or_404(
         ImportBatch, pk=batch_pk, kind="interactions_calendar", created_by=request.user
     )
