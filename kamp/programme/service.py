@@ -179,7 +179,7 @@ def _acc(ids, names, why, url_name="customers:detail") -> list[dict]:
 class Cached:
     """Calls each source once per page: the dashboard and the checks share figures."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.values: dict = {}
 
     def __call__(self, name: str, *args):

@@ -70,7 +70,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     matrix = src("matrix_points", None)  # every assessed customer, not only key accounts
     whale = src("whale_curve", ids, as_of)
 
-    def group(mapping):
+    def group(mapping: dict | None) -> list[dict] | None:
         if mapping is None:
             return None
         g: dict = defaultdict(list)
