@@ -14,12 +14,13 @@ schemathesis' own pytest integration (``schemathesis.pytest.from_fixture``) brea
 (it reads ``Function._nodeid``), and the schema can only be loaded once logged in (inside a
 test), so the operations run here as pytest subtests, one per operation and generation mode
 (``-k`` does not select them; a failure names its operation and prints a curl command).
-``derandomize``: the same requests on every run — raise ``EXAMPLES`` locally to dig deeper.
+By default the same requests on every run (``derandomize``); see ``EXAMPLES`` to dig deeper.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -109,11 +110,13 @@ def _known_ids(case, ids) -> None:
                 break
 
 
-EXAMPLES = 10  # per operation and generation mode (valid, then invalid requests)
+# per operation and generation mode (valid, then invalid requests); dig deeper with
+# KAMP_API_EXAMPLES=100 (and fresh requests each run with KAMP_API_RANDOM=1)
+EXAMPLES = int(os.environ.get("KAMP_API_EXAMPLES", "10"))
 HYPOTHESIS = settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,  # the same requests on every run
+    derandomize=not os.environ.get("KAMP_API_RANDOM"),  # by default the same requests each run
     database=None,
     suppress_health_check=[
         HealthCheck.too_slow,
