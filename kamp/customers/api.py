@@ -219,6 +219,7 @@ def list_customers(
     if status:
         qs = qs.filter(status=status)
     limit = max(1, min(limit, 1000))
+    offset = min(offset, 2**62)  # past SQLite's 64-bit integers (a 500); no rows there anyway
     return qs[max(0, offset) : max(0, offset) + limit]
 
 

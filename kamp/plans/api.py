@@ -191,6 +191,7 @@ def list_plans(
     if customer is not None:
         qs = qs.filter(customer_id=customer)
     limit = max(1, min(limit, 500))
+    offset = min(offset, 2**62)  # past SQLite's 64-bit integers (a 500); no rows there anyway
     plans = list(qs.order_by("customer_id", "-period")[max(0, offset) : max(0, offset) + limit])
     health = health_for(plans=plans)
     out = []

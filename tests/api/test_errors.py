@@ -67,3 +67,11 @@ def test_an_empty_object_still_takes_the_defaults(client_for, director):
         "/api/v1/selection/snapshots", "{}", content_type="application/json"
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/customers/", "/api/v1/plans/"])
+def test_an_offset_past_the_database_integers_gives_an_empty_page(client_for, director, path):
+    # was: IntegrityError "datatype mismatch" from SQLite's OFFSET (500)
+    response = client_for(director).get(path, {"offset": 3399806172975907995648, "limit": 5})
+    assert response.status_code == 200
+    assert response.json() == []
