@@ -52,10 +52,13 @@ class Alert:
         return f"{self.area}:{self.kind}:{self.customer_id or '-'}:{self.subject}"
 
 
-def collect(customers, as_of: date | None = None) -> list[Alert]:
+def collect(customers, as_of: date | None = None, user=None) -> list[Alert]:
     """Every area's alerts for ``customers``, most severe first. An area whose module is missing
     is skipped; one that fails is logged and skipped, so one broken area never takes a page
-    down with it (with KAMP_DEBUG on, the error is raised instead)."""
+    down with it (with KAMP_DEBUG on, the error is raised instead).
+
+    With ``user``, an area that defines ``visible_to(user, alerts)`` keeps only what that person
+    may see (economics alerts speak of money, which a team member must not read)."""
     as_of = as_of or date.today()
     found: list[Alert] = []
     for module_name in settings.KAMP_ALERT_MODULES:
@@ -63,7 +66,11 @@ def collect(customers, as_of: date | None = None) -> list[Alert]:
         if provider is None:
             continue
         try:
-            found.extend(provider(customers, as_of))
+            raised = list(provider(customers, as_of))
+            visible_to = optional_hook(module_name, "visible_to") if user is not None else None
+            if visible_to is not None:
+                raised = visible_to(user, raised)
+            found.extend(raised)
         except Exception:
             if settings.DEBUG:
                 raise

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from collections import defaultdict
@@ -39,8 +40,9 @@ def _optional(dotted: str) -> Callable[..., Any] | None:
     return optional_hook(module, name)
 
 
-def account_badges(customer_ids: list[int]) -> dict[int, list[dict]]:
-    """Every area's badges for these accounts: one bulk query per area (docs/development.md)."""
+def account_badges(customer_ids: list[int], user=None) -> dict[int, list[dict]]:
+    """Every area's badges for these accounts: one bulk query per area (docs/development.md).
+    Areas whose badges depend on who looks (money) take ``user`` as a keyword."""
     found: dict[int, list[dict]] = defaultdict(list)
     if not customer_ids:
         return found
@@ -49,7 +51,10 @@ def account_badges(customer_ids: list[int]) -> dict[int, list[dict]]:
         if provider is None:
             continue
         try:
-            provided = provider(customer_ids) or {}
+            takes_user = "user" in inspect.signature(provider).parameters
+            provided = (
+                provider(customer_ids, user=user) if takes_user else provider(customer_ids)
+            ) or {}
         except Exception:
             if settings.DEBUG:
                 raise
@@ -85,9 +90,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     more = len(shown) > limit
     shown = shown[:limit]
     ids = [c.pk for c in shown]
-    badges = account_badges(ids)
+    badges = account_badges(ids, user=user)
     today = date.today()
-    alerts = collect(Customer.objects.filter(pk__in=ids), today) if ids else []
+    alerts = collect(Customer.objects.filter(pk__in=ids), today, user=user) if ids else []
     alerts_by_customer: dict[int, list] = defaultdict(list)
     for alert in alerts:
         if alert.customer_id is not None:

@@ -280,7 +280,7 @@ def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         customer,
         "summary",
         cards=summary_cards(request, customer),
-        alerts=collect(Customer.objects.filter(pk=customer.pk), today),
+        alerts=collect(Customer.objects.filter(pk=customer.pk), today, user=request.user),
         contact_counts=counts,
         subsidiaries=customer.subsidiaries.only("id", "name", "parent_id").order_by("name")[:20],
         team=team,

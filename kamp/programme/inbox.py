@@ -39,7 +39,7 @@ def alerts_for(
 ) -> tuple[list[Alert], list[tuple[Alert, AlertDismissal]]]:
     """(open alerts, dismissed alerts with their dismissal) for ``user``."""
     qs = customers_for(user) if customers is None else customers
-    every = collect(qs, as_of)
+    every = collect(qs, as_of, user=user)
     if not user.manages_programme:
         # Programme-wide alerts about a KAM (no customer) reach that KAM only.
         every = [a for a in every if a.customer_id is not None or a.data.get("kam_id") == user.pk]
