@@ -109,6 +109,7 @@ def _out(i: Interaction) -> dict:
 def list_interactions(request: HttpRequest, customer_id: int, limit: int = 100, offset: int = 0):
     customer = get_customer_for_user(request.user, customer_id)
     limit = max(1, min(limit, 1000))
+    offset = min(offset, 2**62)  # past SQLite's 64-bit integers (a 500); no rows there anyway
     qs = (
         Interaction.objects.filter(customer=customer)
         .order_by("-date", "-id")

@@ -75,3 +75,13 @@ def test_an_offset_past_the_database_integers_gives_an_empty_page(client_for, di
     response = client_for(director).get(path, {"offset": 3399806172975907995648, "limit": 5})
     assert response.status_code == 200
     assert response.json() == []
+
+
+def test_an_offset_past_the_database_integers_gives_no_interactions(client_for, director, account):
+    # was: IntegrityError "datatype mismatch" from SQLite's OFFSET (500)
+    response = client_for(director).get(
+        f"/api/v1/interactions/customers/{account.pk}/interactions",
+        {"offset": 15258261605773750272},
+    )
+    assert response.status_code == 200
+    assert response.json() == []
