@@ -41,6 +41,19 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a test that renders Spanish (a request
+    with a Spanish cookie, a command run as a Spanish-speaking user) must not leave the worker's
+    thread speaking Spanish to the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def admin(db):
     return UserFactory(
