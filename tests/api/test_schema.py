@@ -15,6 +15,11 @@ schemathesis' own pytest integration (``schemathesis.pytest.from_fixture``) brea
 test), so the operations run here as pytest subtests, one per operation and generation mode
 (``-k`` does not select them; a failure names its operation and prints a curl command).
 By default the same requests on every run (``derandomize``); see ``EXAMPLES`` to dig deeper.
+
+Known leniencies deeper runs still find (``negative_data_rejection``; pydantic's lax parsing,
+not crashes): a number in a date query parameter is read as a Unix timestamp
+(``/programme/health?as_of=-4.7e-11``, ``/interactions/analysis?as_of=...``), and ``true`` is
+read as 1 for an integer (``POST /customers/ {"name": "0", "parent_id": true}``).
 """
 
 from __future__ import annotations
