@@ -26,8 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 ZERO = Decimal(0)
+
+# What money is split over or ranked by: a customer id, usually.
+K = TypeVar("K", bound=Hashable)
 
 # ISO 4217 minor units of the currencies that differ from the usual two decimals
 # (kept in step with kamp.core.money, which formats them).
@@ -109,9 +113,9 @@ class Period:
     @classmethod
     def containing(cls, kind: str, day: date) -> Period:
         if kind == "year":
-            return cls.parse(f"{day.year}")
+            return cls.parse(f"{day.year:04d}")
         if kind == "quarter":
-            return cls.parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+            return cls.parse(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
         return cls.month(day.year, day.month)
 
     @property
@@ -223,9 +227,7 @@ def convert(amount: Decimal, rate: Decimal, to_currency: str) -> Decimal:
 
 
 # --- allocation ---------------------------------------------------------------------------
-def allocate(
-    total: Decimal, weights: Mapping[Hashable, Decimal], currency: str
-) -> dict[Hashable, Decimal]:
+def allocate(total: Decimal, weights: Mapping[K, Decimal], currency: str) -> dict[K, Decimal]:
     """Split ``total`` over the keys of ``weights`` in proportion to them.
 
     Largest-remainder method in ``currency``'s minor unit: every part is a whole number of
@@ -479,9 +481,9 @@ def clv(flows: Sequence[tuple[Decimal, Decimal]], retention: Decimal, discount: 
 
 # --- whale curve ------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class WhalePoint:
+class WhalePoint(Generic[K]):
     rank: int  # 1 = most profitable
-    key: Hashable
+    key: K
     profit: Decimal
     cumulative: Decimal  # cumulative profit up to and including this customer
     count: int = 1  # how many customers on the curve
@@ -499,14 +501,14 @@ class WhalePoint:
         return ratio(self.cumulative, self.total)
 
 
-def whale_curve(profits: Iterable[tuple[Hashable, Decimal]]) -> list[WhalePoint]:
+def whale_curve(profits: Iterable[tuple[K, Decimal]]) -> list[WhalePoint[K]]:
     """The whale curve: customers ranked by profit (most profitable first; ties by key),
     cumulative profit over them. The peak is above 100 % of the total when some customers lose
     money — the hump of the whale; the tail falling back to 100 % is what they cost."""
     ranked = sorted(profits, key=lambda kp: (-kp[1], str(kp[0])))
     n = len(ranked)
     total = sum((p for _, p in ranked), ZERO)
-    points = []
+    points: list[WhalePoint[K]] = []
     cum = ZERO
     for i, (key, profit) in enumerate(ranked, start=1):
         cum += profit
@@ -514,7 +516,9 @@ def whale_curve(profits: Iterable[tuple[Hashable, Decimal]]) -> list[WhalePoint]
     return points
 
 
-def sample_curve(points: Sequence[WhalePoint], max_points: int = 600, keep=()) -> list[WhalePoint]:
+def sample_curve(
+    points: Sequence[WhalePoint[K]], max_points: int = 600, keep=()
+) -> list[WhalePoint[K]]:
     """At most about ``max_points`` points of a long curve for the chart: evenly spaced, plus the
     first, the peak, the last and the keys in ``keep`` (the key accounts)."""
     n = len(points)

@@ -220,3 +220,13 @@ def test_alert_rules():
     assert pnl.cost_to_serve_outgrows_revenue(D(130), D(100), D(110), D(100))
     assert not pnl.cost_to_serve_outgrows_revenue(D(105), D(100), D(110), D(100))
     assert not pnl.cost_to_serve_outgrows_revenue(D(90), D(100), D(50), D(100))
+
+
+def test_periods_containing_early_dates():
+    """Years before 1000 (a date typed by mistake) still make a period, not an error."""
+    from datetime import date as _date
+
+    from kamp.economics.pnl import Period as _Period
+
+    assert _Period.containing("quarter", _date(250, 2, 1)) == _Period.parse("0250-Q1")
+    assert _Period.containing("year", _date(999, 12, 31)) == _Period.parse("0999")
