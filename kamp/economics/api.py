@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import can_see_economics, get_customer_for_user
 
 from . import actions, pnl, services
@@ -82,7 +82,7 @@ def pnl_out(value: pnl.AccountPnL, with_previous: bool = True) -> dict:
 
 
 @router.get("/customers/{customer_id}/pnl", response=PnLOut)
-def customer_pnl(request: HttpRequest, customer_id: int, period: str):
+def customer_pnl(request: AuthenticatedHttpRequest, customer_id: int, period: str):
     """The account P&L for ``period`` (2025, 2025-Q3, 2025-07), with the previous period."""
     customer = _customer(request, customer_id)
     return pnl_out(services.account_pnl(customer, _period(period)))
@@ -90,7 +90,7 @@ def customer_pnl(request: HttpRequest, customer_id: int, period: str):
 
 @router.get("/customers/{customer_id}/pnl/series", response=list[PnLOut])
 def customer_pnl_series(
-    request: HttpRequest, customer_id: int, unit: str = "quarter", count: int = 8
+    request: AuthenticatedHttpRequest, customer_id: int, unit: str = "quarter", count: int = 8
 ):
     """The last ``count`` periods of ``unit`` (month, quarter, year), oldest first."""
     customer = _customer(request, customer_id)
@@ -108,7 +108,7 @@ class PortfolioRow(Schema):
 
 
 @router.get("/portfolio", response=list[PortfolioRow])
-def portfolio(request: HttpRequest, period: str, limit: int = 1000, offset: int = 0):
+def portfolio(request: AuthenticatedHttpRequest, period: str, limit: int = 1000, offset: int = 0):
     """Every customer the user may see the money of, ranked by profit after KAM (the whale
     curve), with its P&L."""
     user = request.user
@@ -152,7 +152,7 @@ class ActivityTypeIn(Schema):
 
 
 @router.get("/activity-types", response=list[ActivityTypeOut])
-def list_activity_types(request: HttpRequest):
+def list_activity_types(request: AuthenticatedHttpRequest):
     user = request.user
     if not (user.manages_programme or user.is_kam):
         raise PermissionDenied
@@ -160,7 +160,7 @@ def list_activity_types(request: HttpRequest):
 
 
 @router.post("/activity-types", response={201: ActivityTypeOut})
-def create_activity_type(request: HttpRequest, payload: ActivityTypeIn):
+def create_activity_type(request: AuthenticatedHttpRequest, payload: ActivityTypeIn):
     _programme(request)
     return Status(201, actions.do_save_activity_type(request.user, None, **payload.dict()))
 
@@ -190,7 +190,7 @@ class ActivityRecordIn(Schema):
 
 
 @router.get("/customers/{customer_id}/activities", response=list[ActivityRecordOut])
-def list_activities(request: HttpRequest, customer_id: int, period: str = ""):
+def list_activities(request: AuthenticatedHttpRequest, customer_id: int, period: str = ""):
     customer = _customer(request, customer_id)
     qs = ActivityRecord.objects.filter(customer=customer).select_related("activity")
     if period:
@@ -200,7 +200,7 @@ def list_activities(request: HttpRequest, customer_id: int, period: str = ""):
 
 
 @router.post("/customers/{customer_id}/activities", response={201: ActivityRecordOut})
-def create_activity(request: HttpRequest, customer_id: int, payload: ActivityRecordIn):
+def create_activity(request: AuthenticatedHttpRequest, customer_id: int, payload: ActivityRecordIn):
     from django.core.exceptions import ValidationError
 
     customer = _customer(request, customer_id)
@@ -215,7 +215,7 @@ def create_activity(request: HttpRequest, customer_id: int, payload: ActivityRec
 
 
 @router.delete("/customers/{customer_id}/activities/{record_id}", response={204: None})
-def delete_activity(request: HttpRequest, customer_id: int, record_id: int):
+def delete_activity(request: AuthenticatedHttpRequest, customer_id: int, record_id: int):
     customer = _customer(request, customer_id)
     actions.do_delete_activity_record(
         request.user, get_object_or_404(ActivityRecord, pk=record_id, customer=customer)
@@ -257,7 +257,9 @@ class InvestmentIn(Schema):
 
 
 @router.get("/customers/{customer_id}/investments", response=list[AllocationOut])
-def list_customer_investments(request: HttpRequest, customer_id: int, period: str = ""):
+def list_customer_investments(
+    request: AuthenticatedHttpRequest, customer_id: int, period: str = ""
+):
     """The account's share of every investment (its own and programme-wide)."""
     customer = _customer(request, customer_id)
     qs = InvestmentAllocation.objects.filter(customer=customer)
@@ -268,7 +270,9 @@ def list_customer_investments(request: HttpRequest, customer_id: int, period: st
 
 
 @router.post("/customers/{customer_id}/investments", response={201: InvestmentOut})
-def create_customer_investment(request: HttpRequest, customer_id: int, payload: InvestmentIn):
+def create_customer_investment(
+    request: AuthenticatedHttpRequest, customer_id: int, payload: InvestmentIn
+):
     customer = _customer(request, customer_id)
     data = payload.dict()
     data.pop("allocation", None)
@@ -276,13 +280,13 @@ def create_customer_investment(request: HttpRequest, customer_id: int, payload: 
 
 
 @router.get("/investments", response=list[InvestmentOut])
-def list_programme_investments(request: HttpRequest):
+def list_programme_investments(request: AuthenticatedHttpRequest):
     _programme(request)
     return Investment.objects.filter(customer__isnull=True).prefetch_related("allocations")[:1000]
 
 
 @router.post("/investments", response={201: InvestmentOut})
-def create_programme_investment(request: HttpRequest, payload: InvestmentIn):
+def create_programme_investment(request: AuthenticatedHttpRequest, payload: InvestmentIn):
     """A programme-wide investment, allocated to the key accounts (``allocation``: equal,
     revenue or kam_time)."""
     _programme(request)
@@ -306,13 +310,13 @@ class SpendIn(Schema):
 
 
 @router.get("/customers/{customer_id}/category-spend", response=list[SpendOut])
-def list_spend(request: HttpRequest, customer_id: int):
+def list_spend(request: AuthenticatedHttpRequest, customer_id: int):
     customer = _customer(request, customer_id)
     return CategorySpend.objects.filter(customer=customer)
 
 
 @router.post("/customers/{customer_id}/category-spend", response={201: SpendOut})
-def set_spend(request: HttpRequest, customer_id: int, payload: SpendIn):
+def set_spend(request: AuthenticatedHttpRequest, customer_id: int, payload: SpendIn):
     customer = _customer(request, customer_id)
     return Status(201, actions.do_set_category_spend(request.user, customer, **payload.dict()))
 
@@ -332,7 +336,7 @@ class RateIn(Schema):
 
 
 @router.get("/rates", response=list[RateOut])
-def list_rates(request: HttpRequest):
+def list_rates(request: AuthenticatedHttpRequest):
     user = request.user
     if not (user.manages_programme or user.is_kam):
         raise PermissionDenied
@@ -340,7 +344,7 @@ def list_rates(request: HttpRequest):
 
 
 @router.post("/rates", response={201: RateOut})
-def set_rate(request: HttpRequest, payload: RateIn):
+def set_rate(request: AuthenticatedHttpRequest, payload: RateIn):
     _programme(request)
     rate = actions.do_set_exchange_rate(
         request.user, payload.currency, payload.period, payload.rate

@@ -222,11 +222,11 @@ def load(ctx) -> None:
             )
 
     # Rates kept per quarter (USD → CLP), and a CRM paid in USD for the whole programme.
-    quarter = Period.containing("quarter", months[0])
-    while quarter.start <= ctx.today:
-        rate = Decimal(880 + rng.randint(0, 90))
-        actions.do_set_exchange_rate(admin, "USD", str(quarter), rate)
-        quarter = quarter.next()
+    rate_quarter = Period.containing("quarter", months[0])
+    while rate_quarter.start <= ctx.today:
+        usd_rate = Decimal(880 + rng.randint(0, 90))
+        actions.do_set_exchange_rate(admin, "USD", str(rate_quarter), usd_rate)
+        rate_quarter = rate_quarter.next()
     actions.do_record_investment(
         director,
         customer=None,

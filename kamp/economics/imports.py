@@ -379,7 +379,6 @@ class InvestmentImport(_EconomicsKind):
             ],
             batch_size=1000,
         )
-        own = [o for o in objs if o.customer_id]
         InvestmentAllocation.objects.bulk_create(
             [
                 InvestmentAllocation(
@@ -389,7 +388,8 @@ class InvestmentImport(_EconomicsKind):
                     currency=o.currency,
                     date=o.date,
                 )
-                for o in own
+                for o in objs
+                if o.customer_id
             ],
             batch_size=1000,
         )

@@ -112,7 +112,9 @@ def economics_customers(user, qs: QuerySet[Customer] | None = None) -> QuerySet[
 
 
 # (model, date field, [(P&L input, amount field)], falls back to the customer's currency)
-_SOURCES = [
+_SOURCES: list[
+    tuple[type[SalesLine | ActivityRecord | InvestmentAllocation], str, list[tuple[str, str]], bool]
+] = [
     (SalesLine, "date", [("revenue", "net_amount"), ("cost_of_goods", "cost")], True),
     (ActivityRecord, "month", [("cost_to_serve", "cost")], False),
     (InvestmentAllocation, "date", [("investments", "amount")], False),
@@ -169,7 +171,8 @@ def _gather(periods: Sequence[Period], customers, base: str) -> dict:
                 continue
             slot = data[(row["customer_id"], row["bucket"])]
             for name, _field in amounts:
-                slot[name].append((None, base, row[name]))
+                # The plugin's row type lacks the keys annotate(**sums) adds.
+                slot[name].append((None, base, row[name]))  # type: ignore[literal-required]
         foreign = (
             qs.exclude(in_base)
             .annotate(ym=Substr(Cast(date_field, CharField()), 1, 7))
@@ -184,7 +187,7 @@ def _gather(periods: Sequence[Period], customers, base: str) -> dict:
             slot = data[(row["customer_id"], row["bucket"])]
             month = _month_of(row["ym"])
             for name, _field in amounts:
-                slot[name].append((month, currency, row[name]))
+                slot[name].append((month, currency, row[name]))  # type: ignore[literal-required]
     return data
 
 
@@ -218,19 +221,19 @@ def compute(
 ) -> dict[tuple[int, int], AccountPnL]:
     """Every (customer, period) P&L with any money in it, keyed by (customer id, index of the
     period in ``periods``). Periods must not overlap. A constant number of queries."""
-    periods = [Period.of(p) for p in periods]
+    resolved = [Period.of(p) for p in periods]
     if customers is not None and not isinstance(customers, QuerySet):
         customers = list(customers)
     rates = rates or rate_table()
-    data = _gather(periods, customers, rates.base)
-    spend = _spend(periods, customers, rates)
+    data = _gather(resolved, customers, rates.base)
+    spend = _spend(resolved, customers, rates)
     out = {}
     for key in set(data) | set(spend):
         cid, i = key
         rows = data.get(key, {})
         out[key] = pnl.build_pnl(
             cid,
-            periods[i],
+            resolved[i],
             rates,
             revenue=rows.get("revenue", ()),
             cost_of_goods=rows.get("cost_of_goods", ()),
@@ -296,10 +299,10 @@ def pnl_series(customer: Customer | int, periods: Sequence[Period | str]) -> lis
     """One account's P&L for each of ``periods`` (non-overlapping, e.g. the last 8 quarters),
     in the order given; periods without money are zero lines. Constant queries."""
     cid = customer if isinstance(customer, int) else customer.pk
-    periods = [Period.of(p) for p in periods]
+    resolved = [Period.of(p) for p in periods]
     rates = rate_table()
-    results = compute(periods, [cid], rates)
-    return [results.get((cid, i)) or _empty(cid, p, rates) for i, p in enumerate(periods)]
+    results = compute(resolved, [cid], rates)
+    return [results.get((cid, i)) or _empty(cid, p, rates) for i, p in enumerate(resolved)]
 
 
 def recent_periods(unit: str, count: int, as_of: date | None = None, complete: bool = True):

@@ -9,13 +9,14 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import can_see_economics, get_customer_for_user
 from kamp.customers.models import Customer
 from kamp.customers.views import customer_context
@@ -102,14 +103,14 @@ PNL_ROWS = [
 COSTS = {"cost_of_goods", "cost_to_serve", "kam_investments"}
 
 
-def _economics_customer(request: HttpRequest, pk: int) -> Customer:
+def _economics_customer(request: AuthenticatedHttpRequest, pk: int) -> Customer:
     customer = get_customer_for_user(request.user, pk)
     if not can_see_economics(request.user, customer):
         raise PermissionDenied
     return customer
 
 
-def _require_programme(request: HttpRequest) -> None:
+def _require_programme(request: AuthenticatedHttpRequest) -> None:
     if not request.user.manages_programme:
         raise PermissionDenied
 
@@ -128,7 +129,7 @@ def period_choices(today: date | None = None) -> list[tuple[str, str]]:
     return out
 
 
-def period_from(request: HttpRequest) -> tuple[Period, str]:
+def period_from(request: AuthenticatedHttpRequest) -> tuple[Period, str]:
     """The period asked for (``?period=2025-Q3``); the last 12 complete months by default."""
     text = (request.GET.get("period") or "12m").strip()
     if text != "12m":
@@ -199,7 +200,7 @@ def _chart_series(customer: Customer, as_of: date) -> dict:
     }
 
 
-def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = _economics_customer(request, pk)
     forms = {
         "activity": ActivityRecordForm(prefix="act"),
@@ -384,7 +385,7 @@ def _investment_summary(customer, period, value):
 
 
 @require_POST
-def activity_delete(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
+def activity_delete(request: AuthenticatedHttpRequest, pk: int, record_pk: int) -> HttpResponse:
     customer = _economics_customer(request, pk)
     record = get_object_or_404(ActivityRecord, pk=record_pk, customer=customer)
     actions.do_delete_activity_record(request.user, record)
@@ -393,7 +394,9 @@ def activity_delete(request: HttpRequest, pk: int, record_pk: int) -> HttpRespon
 
 
 @require_POST
-def investment_delete(request: HttpRequest, pk: int, investment_pk: int) -> HttpResponse:
+def investment_delete(
+    request: AuthenticatedHttpRequest, pk: int, investment_pk: int
+) -> HttpResponse:
     customer = _economics_customer(request, pk)
     investment = get_object_or_404(Investment, pk=investment_pk, customer=customer)
     actions.do_delete_investment(request.user, investment)
@@ -402,7 +405,7 @@ def investment_delete(request: HttpRequest, pk: int, investment_pk: int) -> Http
 
 
 @require_POST
-def spend_delete(request: HttpRequest, pk: int, spend_pk: int) -> HttpResponse:
+def spend_delete(request: AuthenticatedHttpRequest, pk: int, spend_pk: int) -> HttpResponse:
     customer = _economics_customer(request, pk)
     spend = get_object_or_404(CategorySpend, pk=spend_pk, customer=customer)
     actions.do_delete_category_spend(request.user, spend)
@@ -416,7 +419,7 @@ def _back(request, customer) -> str:
     return f"{url}?period={period}" if period else url
 
 
-def customer_export(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = _economics_customer(request, pk)
     period, code = period_from(request)
     value = services.account_pnl(customer, period)
@@ -505,11 +508,11 @@ def portfolio_data(request) -> dict:
     }
 
 
-def portfolio(request: HttpRequest) -> HttpResponse:
+def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "economics/portfolio.html", portfolio_data(request))
 
 
-def portfolio_export(request: HttpRequest) -> HttpResponse:
+def portfolio_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every customer of the portfolio, ranked, with all the P&L lines (not cached: an export
     reads everything once)."""
     from . import pnl
@@ -525,7 +528,7 @@ def portfolio_export(request: HttpRequest) -> HttpResponse:
 
 
 # --- programme-wide investments ------------------------------------------------------------------
-def programme_investments(request: HttpRequest) -> HttpResponse:
+def programme_investments(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_programme(request)
     form = ProgrammeInvestmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -560,7 +563,9 @@ def programme_investments(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def programme_investment_action(request: HttpRequest, investment_pk: int) -> HttpResponse:
+def programme_investment_action(
+    request: AuthenticatedHttpRequest, investment_pk: int
+) -> HttpResponse:
     _require_programme(request)
     investment = get_object_or_404(Investment, pk=investment_pk, customer__isnull=True)
     if request.POST.get("do") == "delete":
@@ -577,7 +582,7 @@ def programme_investment_action(request: HttpRequest, investment_pk: int) -> Htt
 
 
 # --- settings ---------------------------------------------------------------------------------
-def economics_settings(request: HttpRequest) -> HttpResponse:
+def economics_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_programme(request)
     current = EconomicsSettings.load()
     which = request.POST.get("form", "") if request.method == "POST" else ""
@@ -639,7 +644,7 @@ def _save_settings_form(request, which, form, edit) -> None:
 
 
 @require_POST
-def rate_delete(request: HttpRequest, rate_pk: int) -> HttpResponse:
+def rate_delete(request: AuthenticatedHttpRequest, rate_pk: int) -> HttpResponse:
     _require_programme(request)
     rate = get_object_or_404(ExchangeRate, pk=rate_pk)
     actions.do_delete_exchange_rate(request.user, rate)
