@@ -50,7 +50,7 @@ def do_save_model(
     creating = model is None
     before = (
         {}
-        if creating
+        if model is None
         else {**audit.snapshot(model, MODEL_FIELDS), "factors": _factor_repr(spec_of(model))}
     )
     model = model or SelectionModel()
@@ -206,7 +206,7 @@ class DecisionOutcome:
 def _decision_warnings(customer: Customer, run: engine.Run, making: bool) -> list[str]:
     from .alerts import MAX_PER_KAM
 
-    warnings = []
+    warnings: list[str] = []
     if not making:
         return warnings
     result = run.by_id.get(customer.pk)
@@ -306,7 +306,11 @@ def do_save_snapshot(
                 recommended=r.recommended,
             )
             for r in run.results
+            # A complete result has both dimensions and a quadrant.
             if r.complete
+            and r.attractiveness is not None
+            and r.position is not None
+            and r.quadrant is not None
         ],
         batch_size=2000,
     )

@@ -69,7 +69,8 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
     for cid in ids:
         info = run.customers.get(cid)
         r = run.by_id.get(cid)
-        if info is None or r is None or not r.complete:
+        # A complete result has a quadrant.
+        if info is None or r is None or not r.complete or r.quadrant is None:
             continue
         url = reverse("selection:customer_tab", args=[cid])
         if info.status == CustomerStatus.KEY_ACCOUNT and r.quadrant != scoring.STRATEGIC:

@@ -23,7 +23,7 @@ router = Router(tags=["selection"])
 def _order(run: engine.Run) -> list[scoring.Result]:
     """Ranked customers first (by rank), then the other scored ones (best total first), then
     the incomplete ones (by name)."""
-    ranked = sorted((r for r in run.results if r.rank is not None), key=lambda r: r.rank)
+    ranked = sorted((r for r in run.results if r.rank is not None), key=lambda r: r.rank or 0)
     others = sorted((r for r in run.results if r.complete and r.rank is None), key=scoring.rank_key)
     incomplete = sorted(
         (r for r in run.results if not r.complete), key=lambda r: (r.name, str(r.id))

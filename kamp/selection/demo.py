@@ -127,12 +127,13 @@ def load(ctx) -> None:
         years = months / 12
         for key, customer in ctx.customers.items():
             r = run.by_id.get(customer.pk)
-            if r is None or not r.complete:
+            # A complete result has both dimensions.
+            if r is None or not r.complete or r.attractiveness is None or r.position is None:
                 continue
             da, dp = drift[key]
             a = max(1.0, min(10.0, r.attractiveness - da * years))
             p = max(1.0, min(10.0, r.position - dp * years))
-            co = (
+            past_co = (
                 None
                 if r.co_investment is None
                 else max(1.0, min(10.0, r.co_investment - 0.5 * years * (key == "cs")))
@@ -143,7 +144,7 @@ def load(ctx) -> None:
                     customer=customer,
                     attractiveness=a,
                     position=p,
-                    co_investment=co,
+                    co_investment=past_co,
                     quadrant=scoring.quadrant(a, p, model.split_value),
                     recommended=False,
                 )

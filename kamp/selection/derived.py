@@ -160,14 +160,16 @@ def raw_values(
     metrics = available()
     out: dict[str, dict[int, float | None]] = {}
     missing: list[str] = []
-    if any(k in SALES_METRICS for k in keys) and sales is None:
-        sales = sales_figures(as_of)
+    figures: dict[int, dict] = {}
+    if any(k in SALES_METRICS for k in keys):
+        figures = sales if sales is not None else sales_figures(as_of)
     empty = {REVENUE: 0.0, GROSS_MARGIN: 0.0, GROWTH: None}
     for key in keys:
+        compute = metrics[key].compute if key in metrics else None
         if key in SALES_METRICS:
-            out[key] = {cid: (sales.get(cid) or empty)[key] for cid in customer_ids}
-        elif key in metrics and metrics[key].compute is not None:
-            values = metrics[key].compute(as_of, None) or {}
+            out[key] = {cid: (figures.get(cid) or empty)[key] for cid in customer_ids}
+        elif compute is not None:
+            values = compute(as_of, None) or {}
             out[key] = {cid: _float(values.get(cid)) for cid in customer_ids}
         else:
             missing.append(key)

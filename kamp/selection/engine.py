@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypedDict
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -22,8 +23,15 @@ from kamp.customers.models import Customer
 from . import derived, scoring
 from .models import Assessment, Factor, SelectionModel
 
+
+class DefaultModel(TypedDict):
+    name: str
+    # (key, English label, Spanish label, dimension, weight, direction)
+    factors: list[tuple[str, str, str, str, int, str]]
+
+
 # The model of kam-domain.md §2, created when an installation has none.
-DEFAULT_MODEL = {
+DEFAULT_MODEL: DefaultModel = {
     "name": "Default",
     "factors": [
         ("profitability", "Profitability", "Rentabilidad", "attractiveness", 40, "higher"),
@@ -275,7 +283,8 @@ def compute(model: SelectionModel, as_of: date, *, with_robustness: bool = True)
             scoring.CustomerScores(cid, info.name, scores, co[0] if co else None)
         )
     results = scoring.score_portfolio(pure, customer_scores)
-    recommended = sorted((r for r in results if r.recommended), key=lambda r: r.rank)
+    # Every recommended result has a rank.
+    recommended = sorted((r for r in results if r.recommended), key=lambda r: r.rank or 0)
     run = Run(
         model=model,
         factors=factors,

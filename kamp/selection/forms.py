@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -71,8 +73,10 @@ class BaseFactorFormSet(forms.BaseFormSet):
         return [f.spec() for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
-FactorFormSet = forms.formset_factory(
-    FactorForm, formset=BaseFactorFormSet, extra=1, can_delete=True
+# formset_factory makes a subclass of ``formset``; the stubs only say BaseFormSet.
+FactorFormSet = cast(
+    type[BaseFactorFormSet],
+    forms.formset_factory(FactorForm, formset=BaseFactorFormSet, extra=1, can_delete=True),
 )
 
 

@@ -183,7 +183,8 @@ def parse_toml(text: str) -> ModelSpec:
             )
             continue
         weight = _number(raw["weight"], f"factor {raw['key']}: weight", problems)
-        labels = raw.get("labels") if isinstance(raw.get("labels"), dict) else {}
+        raw_labels = raw.get("labels")
+        labels = raw_labels if isinstance(raw_labels, dict) else {}
         thresholds = raw.get("thresholds", [])
         if not isinstance(thresholds, list) or not all(
             isinstance(t, (int, float)) and not isinstance(t, bool) for t in thresholds

@@ -19,8 +19,9 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 ATTRACTIVENESS = "attractiveness"
 POSITION = "position"
@@ -32,6 +33,9 @@ ASSESSED = "assessed"
 DERIVED = "derived"
 SOURCES = (ASSESSED, DERIVED)
 CO_INVESTMENT = "co_investment"
+
+# What derived values are keyed by: a customer id, usually.
+K = TypeVar("K", bound=Hashable)
 
 STRATEGIC = "strategic"
 STAR = "star"
@@ -225,7 +229,7 @@ def quadrant(attractiveness: float, position: float, split: float) -> str:
 class CustomerScores:
     """One customer's inputs: factor scores (already the mean over assessors) and co-investment."""
 
-    id: int | str
+    id: int  # the customer's pk
     name: str
     scores: Mapping[str, float]
     co_investment: float | None = None
@@ -233,7 +237,7 @@ class CustomerScores:
 
 @dataclass
 class Result:
-    id: int | str
+    id: int  # the customer's pk
     name: str
     attractiveness: float | None
     position: float | None
@@ -254,6 +258,8 @@ class Result:
 
 def rank_key(r: Result) -> tuple:
     """Higher attractiveness + position first; ties: higher attractiveness, then name."""
+    # Only complete results are ranked: both dimensions are known.
+    assert r.attractiveness is not None and r.position is not None
     return (-_r(r.attractiveness + r.position), -_r(r.attractiveness), r.name, str(r.id))
 
 
@@ -320,7 +326,7 @@ def score_portfolio(model: Model, customers: Iterable[CustomerScores]) -> list[R
         )
     (a_plan, a_den), (p_plan, p_den) = plans
     split = _r(model.split_value)
-    results = []
+    results: list[Result] = []
     append = results.append
     for c in customers:
         sc = c.scores
@@ -472,7 +478,7 @@ def robustness(
 # --- Derived factors ---------------------------------------------------------------------------
 
 
-def percentile_ranks(values: Mapping[object, float]) -> dict[object, float]:
+def percentile_ranks(values: Mapping[K, float]) -> dict[K, float]:
     """Each value's percentile rank in 0..1: the share of the other values below it, ties
     counting half (the lowest is 0, the highest 1, equal values get equal ranks). A lone value
     sits in the middle (0.5)."""
@@ -482,7 +488,7 @@ def percentile_ranks(values: Mapping[object, float]) -> dict[object, float]:
     if n == 1:
         return dict.fromkeys(values, 0.5)
     ordered = sorted(values.values())
-    out: dict[object, float] = {}
+    out: dict[K, float] = {}
 
     cache: dict[float, float] = {}
     for k, v in values.items():
@@ -514,11 +520,11 @@ def map_thresholds(
 
 
 def map_derived(
-    raw: Mapping[object, float | None],
+    raw: Mapping[K, float | None],
     scale_min: float,
     scale_max: float,
     thresholds: Sequence[float] | None = None,
-) -> dict[object, float]:
+) -> dict[K, float]:
     """Raw values (None = unknown, left out) mapped to the scale."""
     known = {k: float(v) for k, v in raw.items() if v is not None}
     if thresholds:

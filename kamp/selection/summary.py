@@ -32,7 +32,8 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
     for cid in customer_ids:
         r = run.by_id.get(cid)
-        if r is None or not r.complete:
+        # A complete result has a quadrant.
+        if r is None or not r.complete or r.quadrant is None:
             continue
         label = str(QUADRANT_LABELS[r.quadrant])
         title = reason_sentence(r, run.pure)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.choices import Role
+from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.customers.access import customers_visible_to, get_customer_for_user
 from kamp.customers.models import CustomerStatus
@@ -65,7 +66,7 @@ def _labels(run: engine.Run) -> dict[str, str]:
     return labels
 
 
-def _filters(request: HttpRequest) -> dict[str, str]:
+def _filters(request: AuthenticatedHttpRequest) -> dict[str, str]:
     return {
         k: request.GET.get(k, "").strip()
         for k in ("q", "industry", "region", "kam", "status", "quadrant", "show")
@@ -95,7 +96,7 @@ def _filtered_ids(run: engine.Run, visible: set[int], f: dict[str, str], user) -
     return out
 
 
-def _without(request: HttpRequest, *names: str) -> str:
+def _without(request: AuthenticatedHttpRequest, *names: str) -> str:
     params = request.GET.copy()
     for n in names:
         params.pop(n, None)
@@ -110,7 +111,7 @@ def _row(r: scoring.Result, run: engine.Run, labels) -> dict:
         "info": info,
         "scores": [(f.key, values.get(f.key)) for f in run.factors],
         "revenue": run.revenue.get(r.id, 0.0),
-        "quadrant_label": QUADRANT_LABELS.get(r.quadrant, ""),
+        "quadrant_label": "" if r.quadrant is None else QUADRANT_LABELS.get(r.quadrant, ""),
         "reason_label": reason_label(r),
         "reason": reason_sentence(r, run.pure, labels),
         "is_key": info.status == CustomerStatus.KEY_ACCOUNT,
@@ -141,6 +142,9 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
         shown, rest = results, []
     points = []
     for r in shown:
+        # Only complete results are charted: both dimensions are known.
+        if r.position is None or r.attractiveness is None:
+            continue
         info = run.customers[r.id]
         rev = run.revenue.get(r.id, 0.0)
         points.append(
@@ -162,6 +166,8 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
     cells: dict[tuple, int] = defaultdict(int)
     step = (run.pure.scale_max - run.pure.scale_min) / 18
     for r in rest:
+        if r.position is None or r.attractiveness is None:
+            continue
         cx = round(
             run.pure.scale_min
             + (math.floor((r.position - run.pure.scale_min) / step) + 0.5) * step,
@@ -210,7 +216,7 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
     }
 
 
-def portfolio(request: HttpRequest) -> HttpResponse:
+def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The portfolio matrix [matriz de selección]: chart, table, recommendation, robustness."""
     run = engine.run()
     labels = _labels(run)
@@ -266,9 +272,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         for cid, pts in trails.items():
             pts.sort()
             now = run.by_id[cid]
-            pts.append(
-                (run.as_of.isoformat(), round(now.position, 3), round(now.attractiveness, 3))
-            )
+            # The customers drawn are complete: both dimensions are known.
+            if now.position is not None and now.attractiveness is not None:
+                pts.append(
+                    (run.as_of.isoformat(), round(now.position, 3), round(now.attractiveness, 3))
+                )
             trails[cid] = [{"date": d, "x": x, "y": y} for d, x, y in pts]
 
     # Everything the director must know at a glance, each with why.
@@ -280,17 +288,17 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             % {"n": len(key_accounts), "cap": run.cap}
         )
     # Names only of customers this user may read; counts are programme-wide.
+    # (customer, quadrant): a complete result has a quadrant.
     off = [
-        c
+        (c, q)
         for c in key_accounts
         if c.id in visible
         and run.by_id[c.id].complete
-        and run.by_id[c.id].quadrant != scoring.STRATEGIC
+        and (q := run.by_id[c.id].quadrant) is not None
+        and q != scoring.STRATEGIC
     ]
     if off:
-        names = ", ".join(
-            f"{c.name} ({str(QUADRANT_LABELS[run.by_id[c.id].quadrant]).lower()})" for c in off[:8]
-        )
+        names = ", ".join(f"{c.name} ({str(QUADRANT_LABELS[q]).lower()})" for c, q in off[:8])
         more = len(off) - 8
         warnings.append(
             _("Key accounts outside the strategic quadrant: %(names)s") % {"names": names}
@@ -395,7 +403,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 # --- Scoring grid ----------------------------------------------------------------------------
 
 
-def _grid_columns(model: SelectionModel) -> list[tuple[str, str]]:
+def _grid_columns(model: SelectionModel) -> list[tuple[str, str, str, str]]:
     cols = [
         (f.key, f.label, f.dimension, f.direction)
         for f in model.factors.all()
@@ -435,7 +443,7 @@ def _cell(
     }
 
 
-def grid(request: HttpRequest) -> HttpResponse:
+def grid(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Customers × assessed factors: type a score, it saves (HTMX, on change)."""
     model = engine.ensure_default_model()
     qs = scorable_customers(request.user).select_related("owner").order_by("name", "id")
@@ -488,7 +496,7 @@ def grid(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def grid_save(request: HttpRequest) -> HttpResponse:
+def grid_save(request: AuthenticatedHttpRequest) -> HttpResponse:
     model = engine.ensure_default_model()
     customer = get_customer_for_user(request.user, request.POST.get("customer"))
     if not can_score(request.user, customer):
@@ -526,7 +534,7 @@ def grid_save(request: HttpRequest) -> HttpResponse:
 # --- The customer's Selection tab -------------------------------------------------------------
 
 
-def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     run = engine.run(with_robustness=False)
     labels = _labels(run)
@@ -576,8 +584,16 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
         co_assessments=detail.get(scoring.CO_INVESTMENT, []),
         reason=reason_sentence(result, run.pure, labels) if result else "",
         reason_label=reason_label(result) if result else "",
-        quadrant_label=QUADRANT_LABELS.get(result.quadrant, "") if result else "",
-        quadrant_strategy=QUADRANT_STRATEGY.get(result.quadrant, "") if result else "",
+        quadrant_label=(
+            QUADRANT_LABELS.get(result.quadrant, "")
+            if result and result.quadrant is not None
+            else ""
+        ),
+        quadrant_strategy=(
+            QUADRANT_STRATEGY.get(result.quadrant, "")
+            if result and result.quadrant is not None
+            else ""
+        ),
         may_score=may_score,
         co_own=own.get(scoring.CO_INVESTMENT),
         score_keys=[f.key for f in run.factors if f.source == scoring.ASSESSED],
@@ -593,7 +609,7 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def customer_score(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The scoring form on the customer's tab: every assessed factor and co-investment at once."""
     customer = get_customer_for_user(request.user, pk)
     if not can_score(request.user, customer):
@@ -616,7 +632,7 @@ def customer_score(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("selection:customer_tab", pk=customer.pk)
 
 
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
     require_manager(request.user)
     kind = (
@@ -666,7 +682,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Models ---------------------------------------------------------------------------------
 
 
-def model_list(request: HttpRequest) -> HttpResponse:
+def model_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_manager(request.user)
     engine.ensure_default_model()
     models_ = list(SelectionModel.objects.prefetch_related("factors"))
@@ -699,7 +715,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def model_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def model_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require_manager(request.user)
     model = get_object_or_404(SelectionModel, pk=pk) if pk else None
     form = SelectionModelForm(request.POST or None, instance=model)
@@ -735,7 +751,7 @@ def model_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-def model_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def model_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user)
     model = get_object_or_404(SelectionModel, pk=pk)
     actions.do_activate_model(request.user, model)
@@ -744,7 +760,7 @@ def model_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def model_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def model_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user)
     model = get_object_or_404(SelectionModel, pk=pk)
     try:
@@ -756,7 +772,7 @@ def model_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("selection:models")
 
 
-def model_export(request: HttpRequest, pk: int) -> HttpResponse:
+def model_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
     model = get_object_or_404(SelectionModel, pk=pk)
@@ -768,7 +784,7 @@ def model_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def snapshot_create(request: HttpRequest) -> HttpResponse:
+def snapshot_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_manager(request.user)
     form = SnapshotForm(request.POST)
     label = form.cleaned_data["label"] if form.is_valid() else ""
