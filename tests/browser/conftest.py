@@ -11,6 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# A save round trip on a loaded 2-core CI machine (PostgreSQL, the other xdist worker busy, the
+# live server's first request importing every app) can take longer than Playwright's 5 s
+# default for assertions; a slow page is not a broken one.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # itself (fixtures, assertions) are still synchronous and safe.
