@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kamp.core.choices import Function
+from kamp.core.models import import_batch_field
 
 
 class CustomerStatus(models.TextChoices):
@@ -72,14 +73,7 @@ class Customer(models.Model):
         related_name="owned_customers",
     )
     notes = models.TextField(_("notes"), blank=True)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -215,14 +209,7 @@ class Contact(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     active = models.BooleanField(_("still at the company"), default=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

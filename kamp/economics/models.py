@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.models import import_batch_field
+
 
 class SalesLine(models.Model):
     """One invoiced line: it feeds the account P&L and the derived selection factors."""
@@ -25,14 +27,7 @@ class SalesLine(models.Model):
     )
     document_number = models.CharField(_("document number"), max_length=60, blank=True)
     line_number = models.CharField(_("line"), max_length=20, blank=True)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
 
     class Meta:
         verbose_name = _("sales line")
@@ -88,14 +83,7 @@ class ActivityType(models.Model):
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
 
     class Meta:
         verbose_name = _("activity")
@@ -137,14 +125,7 @@ class ActivityRecord(models.Model):
     cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=4, editable=False)
     currency = models.CharField(_("currency"), max_length=3, blank=True, editable=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -200,14 +181,7 @@ class Investment(models.Model):
     allocation = models.CharField(
         _("allocation rule"), max_length=10, choices=AllocationRule.choices, blank=True
     )
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -268,14 +242,7 @@ class CategorySpend(models.Model):
     amount = models.DecimalField(_("estimated category spend"), max_digits=18, decimal_places=4)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     note = models.CharField(_("source of the estimate"), max_length=300, blank=True)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
 
     class Meta:
         verbose_name = _("category spend")

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.models import import_batch_field
+
 from . import forms as rules
 
 
@@ -70,14 +72,7 @@ class Interaction(models.Model):
     )
     # A calendar event's UID: the same event is never imported twice.
     external_uid = models.CharField(_("calendar event id"), max_length=255, blank=True)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

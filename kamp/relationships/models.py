@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.models import import_batch_field
+
 from . import stages as stage_rule
 from . import typology
 
@@ -118,14 +120,7 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
 
     DS_ITEMS = ["ds_sales_share", "ds_replaceability", "ds_switching"]
     DB_ITEMS = ["db_category_share", "db_alternatives", "db_switching", "db_supply_risk"]

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.models import import_batch_field
+
 from . import scoring
 
 
@@ -201,14 +203,7 @@ class Assessment(models.Model):
     score = models.FloatField(_("score"))
     date = models.DateField(_("date"), default=timezone.localdate)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    import_batch = models.ForeignKey(
-        "core.ImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    import_batch = import_batch_field()
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
