@@ -15,6 +15,7 @@ class SalesLine(models.Model):
         verbose_name=_("customer"),
         on_delete=models.CASCADE,
         related_name="sales_lines",
+        db_index=False,  # sales_line_pnl_idx starts with the customer: one index less to fill
     )
     date = models.DateField(_("date"))
     net_amount = models.DecimalField(_("net amount"), max_digits=18, decimal_places=4)
@@ -51,6 +52,51 @@ class SalesLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.date} {self.net_amount}"
+
+
+class SalesMonth(models.Model):
+    """The sales lines summed per customer, month and currency.
+
+    Every reader of sales over whole months — the account P&L, the whale curve, the derived
+    selection factors — reads these few rows per customer instead of every invoice line (a
+    portfolio of 5 million lines becomes about a million monthly sums). Kept in step with the
+    lines by every write to them, in the same transaction: the sales import and its revert, the
+    demo, and single saves and deletes (signals, for the admin and the tests).
+    :mod:`kamp.economics.sales_months` holds the rules; ``kamp salesmonths --rebuild`` recomputes
+    them from the lines.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique index starts with the customer
+    )
+    month = models.DateField(_("month"))  # its first day
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    net_amount = models.DecimalField(_("net amount"), max_digits=20, decimal_places=4)
+    cost = models.DecimalField(_("cost of goods"), max_digits=20, decimal_places=4)
+    lines = models.PositiveIntegerField(_("lines"))
+
+    class Meta:
+        verbose_name = _("monthly sales")
+        verbose_name_plural = _("monthly sales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "month", "currency"], name="sales_month_unique"
+            )
+        ]
+        indexes = [
+            # The portfolio reads (every customer, a span of months) answered from the index.
+            models.Index(
+                fields=["month", "customer", "currency", "net_amount", "cost"],
+                name="sales_month_span_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month:%Y-%m} {self.currency} {self.net_amount}"
 
 
 # --- cost to serve (kam-domain.md §5) -------------------------------------------------------

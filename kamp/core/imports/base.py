@@ -169,6 +169,14 @@ class ImportKind:
     def finish(self, ctx: ImportContext) -> None:
         """After the last batch, in the same transaction (resolve references between rows)."""
 
+    def reverting(self, batch) -> Any:
+        """Before a revert changes anything (same transaction): gather what :meth:`reverted`
+        needs to know about the rows the revert will delete or restore."""
+        return None
+
+    def reverted(self, batch, state: Any) -> None:
+        """After a revert, in its transaction, with what :meth:`reverting` returned."""
+
 
 _REGISTRY: dict[str, ImportKind] = {}
 _loaded = False
@@ -808,6 +816,7 @@ def revert_batch(batch, user):
             % {"status": batch.get_status_display()}
         )
     kind = get_kind(batch.kind)
+    state = kind.reverting(batch)
     restored = 0
     changes = ImportChange.objects.filter(batch=batch).order_by("-id")
     by_model: dict[str, list[ImportChange]] = {}
@@ -825,6 +834,7 @@ def revert_batch(batch, user):
             else model.objects.filter(import_batch=batch).delete()[0]
         )
     changes.delete()
+    kind.reverted(batch, state)
     batch.status = ImportBatch.Status.REVERTED
     batch.options = {
         **batch.options,

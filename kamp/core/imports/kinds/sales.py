@@ -5,14 +5,17 @@ unless forced."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kamp.core.models import ImportBatch
+from kamp.core.models import ImportBatch, ImportChange
+from kamp.economics import sales_months
 from kamp.economics.models import SalesLine
 
 from ..base import Field, ImportContext, ImportKind, RowError, register
@@ -285,6 +288,39 @@ class SalesImport(ImportKind):
                         setattr(obj, k, r[k])
             SalesLine.objects.bulk_update(changed, fields, batch_size=500)
             ctx.updated += len(changed)
+
+    def finish(self, ctx: ImportContext) -> None:
+        # The monthly sums the P&L and the selection read: the customers and months this file
+        # wrote or changed (write() notes them), recomputed from the lines.
+        sales_months.refresh_touched(ctx.cache.get("sales_touched") or {})
+
+    def reverting(self, batch: ImportBatch) -> dict[int, list]:
+        """The customers and dates of every line the revert will delete or restore."""
+        touched: dict[int, list] = {}
+        for cid, first, last in (
+            SalesLine.objects.filter(import_batch=batch)
+            .values("customer_id")
+            .annotate(first=Min("date"), last=Max("date"))
+            .values_list("customer_id", "first", "last")
+            .order_by()
+        ):
+            touched[cid] = [first, last]
+        changed = ImportChange.objects.filter(batch=batch, model=SalesLine._meta.label_lower)
+        ids = [int(x) for x in changed.values_list("object_id", flat=True)]
+        for i in range(0, len(ids), 5000):
+            for cid, day in SalesLine.objects.filter(pk__in=ids[i : i + 5000]).values_list(
+                "customer_id", "date"
+            ):
+                sales_months.touch(touched, cid, day)
+        for previous in changed.values_list("previous", flat=True):
+            cid = previous.get("customer_id")
+            day = previous.get("date")
+            if cid is not None and day:
+                sales_months.touch(touched, int(cid), date.fromisoformat(str(day)[:10]))
+        return touched
+
+    def reverted(self, batch: ImportBatch, state: dict[int, list]) -> None:
+        sales_months.refresh_touched(state or {})
 
 
 def _existing_lines(documents: set[str]):
