@@ -436,6 +436,25 @@ def test_a_kam_cannot_overwrite_someone_elses_customer(tmp_path, ana, other_acco
     assert batch.status == S.FAILED and "may not change" in batch.errors[0]["message"]
 
 
+def test_deleting_a_batch_unlinks_its_rows_and_keeps_them(tmp_path, account):
+    # The link has no database constraint (see import_batch_field): the ORM must still null it.
+    path = write_csv(
+        tmp_path / "v.csv",
+        [["Cliente", "Fecha", "Monto neto"], ["76.123.456-0", "01-01-2026", "100"]],
+    )
+    batch = run("sales", path)
+    assert SalesLine.objects.get().import_batch_id == batch.pk
+    batch.delete()
+    line = SalesLine.objects.get()
+    assert line.import_batch_id is None and line.net_amount == Decimal(100)
+    customers = run(
+        "customers", write_csv(tmp_path / "c.csv", [["RUT", "Nombre"], ["96.790.240-3", "X"]])
+    )
+    assert Customer.objects.get(name="X").import_batch_id == customers.pk
+    customers.delete()
+    assert Customer.objects.get(name="X").import_batch_id is None
+
+
 # --- transactions and performance -------------------------------------------------------------
 def test_a_crash_half_way_leaves_the_database_as_before(tmp_path, account):
     rows = [SALES_HEADER] + [
