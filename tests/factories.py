@@ -57,6 +57,9 @@ class SalesLineFactory(factory.django.DjangoModelFactory):
         model = SalesLine
 
     customer = factory.SubFactory(CustomerFactory)
-    date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    # The middle of last month: inside every "last 12 complete months" window.
+    date = factory.LazyFunction(
+        lambda: (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
+    )
     net_amount = Decimal("1000")
     cost = Decimal("600")

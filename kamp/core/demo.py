@@ -1018,6 +1018,9 @@ def _load_core(ctx: DemoContext) -> None:
                     )
                 )
     SalesLine.objects.bulk_create(lines, batch_size=2000)
+    from kamp.economics import sales_months
+
+    sales_months.rebuild()  # bulk_create bypasses the per-save refresh
 
     audit.record(
         ctx.users["admin"],

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from . import sales_months
 from .models import (
     ActivityRecord,
     ActivityType,
@@ -16,6 +18,20 @@ from .models import (
 class SalesLineAdmin(admin.ModelAdmin):
     list_display = ["customer", "date", "net_amount", "cost", "currency", "document_number"]
     raw_id_fields = ["customer", "import_batch"]
+
+    # Saves refresh the monthly sums through a signal; deletes do it here (see sales_months).
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            sales_months.refresh([obj.customer_id], obj.date, obj.date)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            touched: dict[int, list] = {}
+            for cid, day in queryset.values_list("customer_id", "date"):
+                sales_months.touch(touched, cid, day)
+            super().delete_queryset(request, queryset)
+            sales_months.refresh_touched(touched)
 
 
 @admin.register(ActivityType)

@@ -439,6 +439,25 @@ def build_pnl(
     )
 
 
+def base_pnl(
+    customer_id: int | None,
+    period: Period,
+    base: str,
+    net_revenue: Decimal,
+    cost_of_goods: Decimal,
+    cost_to_serve: Decimal,
+    investments: Decimal,
+) -> AccountPnL:
+    """The P&L of an account whose money is all in the base currency (the common case, read as
+    four sums): :func:`build_pnl` without the conversion, for the portfolio's 100,000 rows."""
+    step = unit(base)
+    lines = []
+    for amount in (net_revenue, cost_of_goods, cost_to_serve, investments):
+        q = amount.quantize(step, rounding=ROUND_HALF_UP)
+        lines.append(q + 0 if q else abs(q))
+    return AccountPnL(customer_id, period, base, *lines)
+
+
 def prorated_spend(
     records: Iterable[tuple[int, int, str, Decimal]],
     period: Period,

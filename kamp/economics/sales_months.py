@@ -60,7 +60,9 @@ def _statements(where: str, conditions: list[str]) -> tuple[str, str]:
     )
 
 
-def refresh(customer_ids: Iterable[int], start: date | None = None, end: date | None = None) -> None:
+def refresh(
+    customer_ids: Iterable[int], start: date | None = None, end: date | None = None
+) -> None:
     """Recompute the monthly sums of ``customer_ids`` for the months from ``start``'s to
     ``end``'s (both included; every month when they are None). Call it inside the transaction
     that changed the lines."""

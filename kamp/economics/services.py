@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.db.models import Case as CaseExpr
 from django.db.models import (
     CharField,
+    F,
     IntegerField,
     Q,
     QuerySet,
@@ -46,6 +47,7 @@ from .models import (
     ExchangeRate,
     InvestmentAllocation,
     SalesLine,
+    SalesMonth,
 )
 from .pnl import AccountPnL, Period, RateTable
 
@@ -85,6 +87,7 @@ def data_version() -> str:
         for m in (
             AuditEvent,
             SalesLine,
+            SalesMonth,  # a refresh re-inserts its rows: any change to the sums moves its max id
             ActivityRecord,
             InvestmentAllocation,
             CategorySpend,
@@ -111,11 +114,15 @@ def economics_customers(user, qs: QuerySet[Customer] | None = None) -> QuerySet[
     return qs.none()
 
 
-# (model, date field, [(P&L input, amount field)], falls back to the customer's currency)
+# (model, date field, [(P&L input, amount field)], falls back to the customer's currency).
+# Sales come from their monthly sums: periods are whole months, so the sums give the same P&L
+# as the lines for a fraction of the rows.
 _SOURCES: list[
-    tuple[type[SalesLine | ActivityRecord | InvestmentAllocation], str, list[tuple[str, str]], bool]
+    tuple[
+        type[SalesMonth | ActivityRecord | InvestmentAllocation], str, list[tuple[str, str]], bool
+    ]
 ] = [
-    (SalesLine, "date", [("revenue", "net_amount"), ("cost_of_goods", "cost")], True),
+    (SalesMonth, "month", [("revenue", "net_amount"), ("cost_of_goods", "cost")], True),
     (ActivityRecord, "month", [("cost_to_serve", "cost")], False),
     (InvestmentAllocation, "date", [("investments", "amount")], False),
 ]
@@ -142,39 +149,84 @@ def _customer_q(customers) -> Q:
     return Q(customer_id__in=list(customers))
 
 
-def _gather(periods: Sequence[Period], customers, base: str) -> dict:
-    """{(customer_id, period index): {input: [(month|None, currency, amount)]}} in 2 queries per
-    source, plus one for the customers whose own currency is not the base currency."""
-    data: dict = defaultdict(lambda: defaultdict(list))
+def _scoped(model, date_field: str, periods: Sequence[Period], customers) -> QuerySet:
+    """The source's rows in the periods' span, of the customers asked, with their period's index
+    as ``bucket`` (−1 for a row in a gap between non-adjacent periods, skipped by readers)."""
     start = min(p.start for p in periods)
     end = max(p.end for p in periods)
-    scope = _customer_q(customers)
-    foreign_customers = dict(
-        Customer.objects.exclude(currency__in=["", base]).values_list("pk", "currency")
+    qs = model.objects.filter(
+        _customer_q(customers), **{f"{date_field}__gte": start, f"{date_field}__lt": end}
     )
+    bucket = (
+        Value(0, output_field=IntegerField()) if len(periods) == 1 else _bucket(date_field, periods)
+    )
+    return qs.annotate(bucket=bucket)
+
+
+def _in_base(base: str, customer_fallback: bool, foreign_customers: dict[int, str]) -> Q:
+    """Rows already in the base currency: those that say so, and — for sales, whose currency
+    may be left blank — blank ones of customers whose own currency is the base."""
+    in_base = Q(currency=base)
+    if customer_fallback:
+        in_base |= Q(currency="") & ~Q(customer_id__in=list(foreign_customers))
+    return in_base
+
+
+def _base_sums(periods: Sequence[Period], customers, base: str, foreign_customers) -> dict:
+    """{(customer_id, period index): [revenue, cost of goods, cost to serve, investments]} of
+    the amounts already in the base currency: the three sources in ONE grouped query (a UNION
+    ALL of their rows, each amount in its own column), fetched without per-value converters."""
+    from django.db import connection
+
+    parts, params = [], []
+    slots = ["revenue", "cost_of_goods", "cost_to_serve", "investments"]
     for model, date_field, amounts, customer_fallback in _SOURCES:
-        qs = model.objects.filter(scope, **{f"{date_field}__gte": start, f"{date_field}__lt": end})
-        # The date range already keeps rows inside the periods; a row in a gap between
-        # non-adjacent periods gets bucket −1 and is skipped below.
-        bucket = (
-            Value(0, output_field=IntegerField())
-            if len(periods) == 1
-            else _bucket(date_field, periods)
+        qs = _scoped(model, date_field, periods, customers).filter(
+            _in_base(base, customer_fallback, foreign_customers)
         )
-        qs = qs.annotate(bucket=bucket)
-        in_base = Q(currency=base)
-        if customer_fallback:
-            in_base |= Q(currency="") & ~Q(customer_id__in=list(foreign_customers))
+        columns = dict(amounts)
+        qs = qs.annotate(
+            **{
+                f"a{n}": F(columns[slot]) if slot in columns else Value(0, IntegerField())
+                for n, slot in enumerate(slots)
+            }
+        ).values_list("customer_id", "bucket", "a0", "a1", "a2", "a3")
+        sql, p = qs.order_by().query.get_compiler(connection=connection).as_sql()
+        parts.append(sql)
+        params.extend(p)
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) s{i}" for i, sql in enumerate(parts))
+    sql = (
+        "SELECT u.customer_id, u.bucket, SUM(u.a0), SUM(u.a1), SUM(u.a2), SUM(u.a3) "
+        f"FROM ({union}) u WHERE u.bucket >= 0 GROUP BY u.customer_id, u.bucket"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = {}
+    as_decimal = _decimal
+    for cid, bucket, *sums in rows:
+        out[(cid, bucket)] = [as_decimal(v) for v in sums]
+    return out
+
+
+def _decimal(value) -> Decimal:
+    # PostgreSQL hands Decimals; SQLite integers or floats (its SUM of a decimal column).
+    if value.__class__ is Decimal:
+        return value
+    if value is None:
+        return pnl.ZERO
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _foreign_rows(periods: Sequence[Period], customers, base: str, foreign_customers) -> dict:
+    """{(customer_id, period index): {input: [(month, currency, amount)]}} of the amounts in
+    another currency, grouped by month so that each month converts at its own rate."""
+    data: dict = defaultdict(lambda: defaultdict(list))
+    for model, date_field, amounts, customer_fallback in _SOURCES:
         sums = {name: Sum(field) for name, field in amounts}
-        for row in qs.filter(in_base).values("customer_id", "bucket").annotate(**sums).order_by():
-            if row["bucket"] < 0:
-                continue
-            slot = data[(row["customer_id"], row["bucket"])]
-            for name, _field in amounts:
-                # The plugin's row type lacks the keys annotate(**sums) adds.
-                slot[name].append((None, base, row[name]))  # type: ignore[literal-required]
         foreign = (
-            qs.exclude(in_base)
+            _scoped(model, date_field, periods, customers)
+            .exclude(_in_base(base, customer_fallback, foreign_customers))
             .annotate(ym=Substr(Cast(date_field, CharField()), 1, 7))
             .values("customer_id", "bucket", "currency", "ym")
             .annotate(**sums)
@@ -225,12 +277,24 @@ def compute(
     if customers is not None and not isinstance(customers, QuerySet):
         customers = list(customers)
     rates = rates or rate_table()
-    data = _gather(resolved, customers, rates.base)
+    base = rates.base
+    foreign_customers = dict(
+        Customer.objects.exclude(currency__in=["", base]).values_list("pk", "currency")
+    )
+    sums = _base_sums(resolved, customers, base, foreign_customers)
+    foreign = _foreign_rows(resolved, customers, base, foreign_customers)
     spend = _spend(resolved, customers, rates)
     out = {}
-    for key in set(data) | set(spend):
+    fast = pnl.base_pnl
+    for key, (revenue, cogs, cts, investments) in sums.items():
+        if key not in foreign and key not in spend:
+            out[key] = fast(key[0], resolved[key[1]], base, revenue, cogs, cts, investments)
+    slots = ["revenue", "cost_of_goods", "cost_to_serve", "investments"]
+    for key in (set(foreign) | set(spend) | set(sums)) - set(out):
         cid, i = key
-        rows = data.get(key, {})
+        rows = {name: list(v) for name, v in foreign.get(key, {}).items()}
+        for name, amount in zip(slots, sums.get(key, ()), strict=False):
+            rows.setdefault(name, []).append((None, base, amount))
         out[key] = pnl.build_pnl(
             cid,
             resolved[i],

@@ -49,13 +49,6 @@ def register(key: str, label, compute) -> None:
     _extra[key] = Metric(key, label, compute)
 
 
-def one_year_before(d: date) -> date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
-
-
 def _economics_function(names: Iterable[str]):
     """A bulk function offered by the economics app, looked up at run time so that selection
     works before (and without) it."""
@@ -101,37 +94,41 @@ def choices() -> list[tuple[str, object]]:
     return [(k, m.label) for k, m in available().items()]
 
 
-def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dict[int, dict]:
-    """Revenue and gross margin (net − cost) over the last 12 months and revenue over the 12
-    before, per customer: one aggregate query over the sales lines of the last 24 months.
+def sales_windows(as_of: date) -> tuple[date, date, date]:
+    """(start of the previous 12 months, start of the last 12, end) — the last 12 *complete*
+    months before ``as_of``'s month and the 12 before them, as in the account P&L's trailing
+    year (:meth:`kamp.economics.pnl.Period.trailing`): the revenue a director sees in the matrix
+    is the one the economics tab shows, and a half-invoiced current month does not move it."""
+    end = as_of.replace(day=1)
+    start12 = end.replace(year=end.year - 1)
+    return start12.replace(year=start12.year - 1), start12, end
 
-    Hand-written SQL (portable between SQLite and PostgreSQL) so that SQLite scans the table
-    once and groups in a temporary B-tree — through the (customer, date) index it would visit
-    the table row by row, several times slower on millions of lines."""
+
+def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dict[int, dict]:
+    """Revenue and gross margin (net − cost) over the last 12 complete months and revenue over
+    the 12 before, per customer: one aggregate over the monthly sales sums (a few rows per
+    customer, kept in step with the lines by :mod:`kamp.economics.sales_months`)."""
     from django.db import connection
 
-    from kamp.economics.models import SalesLine
+    from kamp.economics.models import SalesMonth
 
-    start12 = one_year_before(as_of)
-    start24 = one_year_before(start12)
-    table = connection.ops.quote_name(SalesLine._meta.db_table)
-    # "+customer_id" keeps SQLite's planner off the index; PostgreSQL plans it well either way.
-    group = "+customer_id" if connection.vendor == "sqlite" else "customer_id"
+    start24, start12, end = sales_windows(as_of)
+    table = connection.ops.quote_name(SalesMonth._meta.db_table)
     sql = (
-        f"SELECT {group}, "
-        "SUM(CASE WHEN date > %s THEN net_amount ELSE 0 END), "
-        "SUM(CASE WHEN date > %s THEN cost ELSE 0 END), "
-        "SUM(CASE WHEN date > %s THEN 0 ELSE net_amount END) "
-        f"FROM {table} WHERE date > %s AND date <= %s"
+        "SELECT customer_id, "
+        "SUM(CASE WHEN month >= %s THEN net_amount ELSE 0 END), "
+        "SUM(CASE WHEN month >= %s THEN cost ELSE 0 END), "
+        "SUM(CASE WHEN month >= %s THEN 0 ELSE net_amount END) "
+        f"FROM {table} WHERE month >= %s AND month < %s"
     )
-    params: list = [start12, start12, start12, start24, as_of]
+    params: list = [start12, start12, start12, start24, end]
     if customer_ids is not None:
         ids = [int(i) for i in customer_ids]
         if not ids:
             return {}
         sql += f" AND customer_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    sql += " GROUP BY 1"
+    sql += " GROUP BY customer_id"
     out: dict[int, dict] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -139,7 +136,7 @@ def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dic
     for cid, revenue, cost, previous in rows:
         revenue = float(revenue or 0)
         previous = float(previous or 0)
-        out[int(cid)] = {
+        out[cid] = {
             REVENUE: revenue,
             GROSS_MARGIN: revenue - float(cost or 0),
             GROWTH: (revenue - previous) / previous if previous > 0 else None,

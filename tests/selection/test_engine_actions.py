@@ -58,30 +58,30 @@ def test_run_mean_of_assessors_spread_and_incomplete(director, ana, account, oth
 
 def test_derived_factor_from_sales(director, admin):
     today = datetime.date.today()
+    this_month = today.replace(day=1)
+    last_day_of_last_month = this_month - datetime.timedelta(days=1)
     a, b, c = CustomerFactory(name="A"), CustomerFactory(name="B"), CustomerFactory(name="C")
     SalesLineFactory(
-        customer=a,
-        net_amount=Decimal("100"),
-        cost=Decimal("50"),
-        date=today - datetime.timedelta(days=10),
+        customer=a, net_amount=Decimal("100"), cost=Decimal("50"), date=last_day_of_last_month
     )
     SalesLineFactory(
-        customer=b,
-        net_amount=Decimal("300"),
-        cost=Decimal("100"),
-        date=today - datetime.timedelta(days=10),
+        customer=b, net_amount=Decimal("300"), cost=Decimal("100"), date=last_day_of_last_month
     )
+    # The current month is not complete: not in the last 12 months yet.
+    SalesLineFactory(customer=c, net_amount=Decimal("5000"), cost=Decimal("0"), date=today)
+    # The last day of the 13th month back: the previous 12 months.
     SalesLineFactory(
         customer=b,
         net_amount=Decimal("100"),
         cost=Decimal("0"),
-        date=today - datetime.timedelta(days=400),
+        date=this_month.replace(year=this_month.year - 1) - datetime.timedelta(days=1),
     )
+    # More than 24 complete months back: in neither window.
     SalesLineFactory(
         customer=b,
         net_amount=Decimal("999"),
         cost=Decimal("0"),
-        date=today - datetime.timedelta(days=800),
+        date=this_month.replace(year=this_month.year - 2) - datetime.timedelta(days=1),
     )
     spec = parse_toml("""
 name = "Derived"
