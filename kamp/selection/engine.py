@@ -147,11 +147,13 @@ class Run:
 
 def _version(model: SelectionModel, as_of: date) -> str:
     """What a cached run depends on: every table it reads, cheaply fingerprinted."""
-    from kamp.economics.models import SalesLine
+    from kamp.economics.models import SalesMonth
 
     a = Assessment.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id"))
     c = Customer.objects.aggregate(n=Count("id"), m=Max("updated_at"))
-    s = SalesLine.objects.aggregate(n=Count("id"), i=Max("id"))
+    # The monthly sums, not the lines: what the run reads, a fraction of the rows to count, and
+    # every change to the lines re-inserts the sums of the months it touched.
+    s = SalesMonth.objects.aggregate(n=Count("id"), i=Max("id"))
     f = Factor.objects.filter(model=model).aggregate(n=Count("id"), i=Max("id"))
     site = SiteSettings.load()
     parts = [
