@@ -518,3 +518,97 @@ def test_customer_import_queries_do_not_grow_with_rows(
         batch = run("customers", path)
     assert batch.created_count == 600
     assert Customer.objects.filter(parent__external_id="C0").count() == 599
+
+
+# --- checking a large file in worker processes -------------------------------------------------
+def _sales_with_errors(path):
+    """60 lines in 9 chunks of 7 (with batch_size 7), errors scattered over them: the expected
+    (line, column) of each error, in order."""
+    rows = [["Cliente", "Fecha", "Documento", "Línea", "Monto neto", "Moneda"]]
+    for i in range(60):
+        rows.append(["76.123.456-0", "01-02-2026", f"D{i // 3}", str(i % 3 + 1), "1.234,5", ""])
+    # Lines are 1-based and the header is line 1: data row k is line k + 2.
+    rows[5 - 1][1] = "31-02-2026"
+    rows[12 - 1][0] = "Nadie"
+    rows[20 - 1][2:4] = ["D0", "2"]  # repeats line 3, two chunks earlier
+    rows[33 - 1][4:6] = ["cien", "pesos"]  # two errors on one line, in column order
+    rows[40 - 1][2] = ""  # a line number without a document
+    rows[47 - 1][2:4] = rows[46 - 1][2:4]  # repeats the line before, same chunk
+    write_csv(path, rows)
+    return [
+        (5, "Fecha"),
+        (12, "Cliente"),
+        (20, "Línea"),
+        (33, "Monto neto"),
+        (33, "Moneda"),
+        (40, "Documento"),
+        (47, "Línea"),
+    ]
+
+
+def _run_checked(path, parallel, **options):
+    """Run with or without worker processes; the processes that checked the chunks."""
+    from kamp.core.imports import base
+    from kamp.core.imports.kinds.sales import SalesImport
+
+    pids = []
+    absorb = base._absorb
+
+    def spy(kind, ctx, result, seen, spill):
+        pids.append(result.pid)
+        return absorb(kind, ctx, result, seen, spill)
+
+    with (
+        mock.patch.object(SalesImport, "batch_size", 7),
+        mock.patch.object(base, "PARALLEL_MIN_ROWS", 10 if parallel else 10**9),
+        mock.patch.object(base, "_cpu_count", return_value=2),
+        mock.patch.object(base, "_absorb", spy),
+    ):
+        return run("sales", path, **options), pids
+
+
+def test_a_large_file_is_checked_in_worker_processes_with_the_same_report(tmp_path, account):
+    import os
+
+    path = tmp_path / "v.csv"
+    expected = _sales_with_errors(path)
+    serial, pids = _run_checked(path, parallel=False, dry_run=True)
+    assert set(pids) == {os.getpid()}
+    parallel, pids = _run_checked(path, parallel=True, dry_run=True)
+    assert len(pids) == 9 and os.getpid() not in pids
+    for batch in (serial, parallel):
+        assert [(e["line"], e["column"]) for e in batch.errors] == expected
+        assert batch.invalid_count == 6 and batch.total_rows == 60
+    assert parallel.errors == serial.errors
+    assert "D0 line 2 appears twice" in parallel.errors[2]["message"]
+
+    # The good lines (and the first of each repeated pair) are written; a re-import updates.
+    batch, _ = _run_checked(path, parallel=True, skip_invalid=True)
+    assert (batch.status, batch.created_count, batch.skipped_count) == (S.DONE, 54, 6)
+    assert SalesLine.objects.filter(document_number="D0").count() == 3
+    assert SalesLine.objects.get(document_number="D15", line_number="2").net_amount == Decimal(
+        "1234.5"
+    )
+    again, _ = _run_checked(path, parallel=True, skip_invalid=True)
+    assert (again.created_count, again.updated_count) == (0, 54)
+    assert SalesLine.objects.count() == 54
+
+
+def test_worker_processes_keep_the_error_cap_and_the_language(tmp_path, account):
+    from django.utils import translation
+
+    from kamp.core.imports import base
+
+    path = tmp_path / "v.csv"
+    expected = _sales_with_errors(path)
+    with mock.patch.object(base, "MAX_STORED_ERRORS", 3):
+        for parallel in (False, True):
+            batch, _ = _run_checked(path, parallel=parallel)
+            assert batch.status == S.FAILED and SalesLine.objects.count() == 0
+            assert [(e["line"], e["column"]) for e in batch.errors] == expected[:3]
+            assert batch.invalid_count == 6
+    with translation.override("es"):
+        batch, _ = _run_checked(path, parallel=True, dry_run=True)
+    messages = [e["message"] for e in batch.errors]
+    assert "no es una fecha válida" in messages[0]  # from a worker
+    assert "aparece dos veces" in messages[2]  # from this process

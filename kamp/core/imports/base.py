@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import marshal
+import multiprocessing
+import os
 import pickle
 import tempfile
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +55,12 @@ PARSER_MESSAGES = (
 
 #: How many errors a batch keeps for its report (the count is always exact).
 MAX_STORED_ERRORS = 1000
+#: Files of fewer rows are checked in the importing process: starting worker processes costs
+#: more than it saves (and the web UI checks small files inline).
+PARALLEL_MIN_ROWS = 20_000
+#: At most this many worker processes check a large file (the importing process reads it and
+#: writes the spill; beyond a few workers it becomes the bottleneck).
+MAX_PROCESSES = 4
 
 
 class RowError(Exception):
@@ -126,6 +139,10 @@ class ImportKind:
     order: int = 100
     #: One example row (field name → cell text) for the sample file the UI offers.
     example: dict[str, str] = {}
+    #: ``clean`` may run in worker processes, on chunks of a large file, in parallel: it reads
+    #: only what ``prepare`` put in ``ctx.cache`` (no queries) and keeps nothing from one row
+    #: for the next (checks across rows go through ``duplicate_key`` or ``after_validation``).
+    parallel: bool = False
 
     #: Who may import this kind from the web UI (the CLI trusts the shell user).
     def may_import(self, user) -> bool:
@@ -150,17 +167,33 @@ class ImportKind:
         """Preload what ``clean`` looks up (in bulk: a few queries, not one per row) into
         ``ctx.cache``."""
 
-    def clean(self, row: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
+    def clean(self, row: dict[str, Any], ctx: ImportContext) -> Any:
         """Validate one parsed row (its fields by name, only the non-empty ones) and return the
-        values ``write`` needs; raise :class:`RowError` to reject it. No writes here."""
+        values ``write`` needs; raise :class:`RowError` to reject it. No writes here.
+
+        Return a dict (``write`` receives it with ``_line`` added), or — for many plain rows —
+        a tuple of ``str``/``int``/``None``, which is far cheaper to keep between the passes and
+        to send back from a worker process (``write`` then receives the tuples as they are)."""
         return row
+
+    def duplicate_key(self, row: Any) -> Any:
+        """What no two rows of a file may share (``None``: nothing), from a cleaned row. The
+        engine checks it in file order, also when ``clean`` runs in parallel, and reports a
+        repeat with :meth:`duplicate_error`."""
+        return None
+
+    def duplicate_error(self, row: Any) -> RowError:
+        """The error for a row whose :meth:`duplicate_key` an earlier row already had (a kind
+        with a ``duplicate_key`` says what the repeat means)."""
+        raise NotImplementedError
 
     def after_validation(self, ctx: ImportContext) -> None:
         """Checks that need the whole file (references to other rows): report with
         ``ctx.add_error(line, message, field)``."""
 
-    def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
-        """Create or update a batch of cleaned rows (each with ``_line``). Use bulk queries;
+    def write(self, rows: list[Any], ctx: ImportContext) -> None:
+        """Create or update a batch of cleaned rows (dicts with ``_line``, or the tuples
+        ``clean`` returned), in file order. Use bulk queries;
         count with ``ctx.created``/``ctx.updated``; before changing existing objects call
         ``ctx.remember(objects, fields)`` so a revert can restore them; set ``import_batch`` on
         new objects."""
@@ -322,14 +355,18 @@ class ImportContext:
         if line is not None:
             self.invalid_lines.add(line)
         if len(self.errors) < MAX_STORED_ERRORS:
-            self.errors.append(
-                {
-                    "line": line,
-                    "column": column if column is not None else self.column_of(field),
-                    "field": field,
-                    "message": str(message),
-                }
-            )
+            self.errors.append(self.error(line, message, field, column))
+
+    def error(
+        self, line: int | None, message: str, field: str = "", column: str | None = None
+    ) -> dict[str, Any]:
+        """An error as the batch's report keeps it."""
+        return {
+            "line": line,
+            "column": column if column is not None else self.column_of(field),
+            "field": field,
+            "message": str(message),
+        }
 
     def insert(
         self, model: type[models.Model], fields: list[str], rows: Iterable[tuple[Any, ...]]
@@ -631,32 +668,21 @@ def run_import(
         batch.save(update_fields=["options", "content_hash", "total_rows"])
 
         # Pass 1: parse and validate every row; the good ones go to a spill file, in chunks,
-        # so that pass 2 neither re-parses the file nor holds it in memory.
+        # so that pass 2 neither re-parses the file nor holds it in memory. A large file of a
+        # kind whose ``clean`` allows it is checked by worker processes, chunk by chunk; the
+        # checks across rows (duplicates within the file) stay here, in file order.
         kind.prepare(ctx)
-        fields = {f.name: f for f in kind.fields}
-        required = [f for f in kind.fields if f.required]
-        plan = parse_plan(ctx, fields)
         spill = tempfile.TemporaryFile(prefix="kamp-import-")  # noqa: SIM115 (closed in finally)
-        chunk: list[dict[str, Any]] = []
-        for line, cells in table.rows():
-            ctx.rows_read += 1
-            ctx.line = line
-            row = parse_row(ctx, line, cells, plan, required)
-            if row is not None:
-                try:
-                    cleaned = kind.clean(row, ctx)
-                except RowError as exc:
-                    ctx.add_error(line, exc.message, exc.field)
-                else:
-                    cleaned["_line"] = line
-                    chunk.append(cleaned)
-                    if len(chunk) >= kind.batch_size:
-                        _dump(chunk, spill)
-                        chunk = []
-            if ctx.rows_read % 1000 == 0:
-                report("validating", ctx.rows_read, max(total, ctx.rows_read))
-        if chunk:
-            _dump(chunk, spill)
+        checker = _Checker(kind, ctx)
+        seen: set[int] = set()
+        processes = _processes(kind, total)
+        with _pool(processes, checker) as pool:
+            for result in _checked_chunks(pool, checker, table, kind.batch_size, processes):
+                ctx.rows_read += result.rows
+                _absorb(kind, ctx, result, seen, spill)
+                if ctx.rows_read < total:  # the end is reported below
+                    report("validating", ctx.rows_read, total)
+        del seen
         kind.after_validation(ctx)
         batch.total_rows = ctx.rows_read
         invalid = len(ctx.invalid_lines)
@@ -683,9 +709,10 @@ def run_import(
         spill.seek(0)
         written = 0
         with transaction.atomic():
-            for rows in _chunks(spill):
+            for lines, rows in _read_spill(spill):
                 if ctx.invalid_lines:
-                    rows = [r for r in rows if r["_line"] not in ctx.invalid_lines]
+                    bad = ctx.invalid_lines
+                    rows = [r for n, r in zip(lines, rows, strict=True) if n not in bad]
                 if rows:
                     kind.write(rows, ctx)
                 written += len(rows)
@@ -737,29 +764,231 @@ def _reset(batch, status) -> None:
     batch.save()
 
 
-def _dump(chunk: list[dict[str, Any]], spill) -> None:
-    """Spill a chunk of cleaned rows: grouped by their keys, as tuples (much smaller and faster
-    to pickle than a list of dicts that repeat the same keys)."""
-    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-    for row in chunk:
-        groups.setdefault(tuple(row), []).append(tuple(row.values()))
-    pickle.dump(groups, spill, pickle.HIGHEST_PROTOCOL)
+# --- pass 1: checking chunks of rows, here or in worker processes -------------------------------
+@dataclass
+class _Checked:
+    """What checking one chunk of rows gives back (from a worker process or from this one)."""
+
+    rows: int  # rows read
+    errors: list[dict[str, Any]]  # in line order, at most MAX_STORED_ERRORS
+    invalid: list[int]  # every bad line
+    keys: list[tuple[int, int]]  # (line, hash of its duplicate key) for the good rows with one
+    blob: bytes  # the good rows, encoded for the spill
+    pid: int = 0  # the process that checked them
 
 
-def _chunks(spill) -> Iterator[list[dict[str, Any]]]:
-    while True:
+class _Checker:
+    """Parses and cleans chunks of rows: in the importing process, or in a forked worker that has
+    its own copy of the context (with the cache ``prepare`` filled)."""
+
+    def __init__(self, kind: ImportKind, ctx: ImportContext) -> None:
+        self.kind = kind
+        self.ctx = ctx
+        self.plan = parse_plan(ctx, {f.name: f for f in kind.fields})
+        self.required = [f for f in kind.fields if f.required]
+        self.keyed = type(kind).duplicate_key is not ImportKind.duplicate_key
+
+    def __call__(self, chunk: list[tuple[int, list[Any]]]) -> _Checked:
+        kind, ctx, plan, required, keyed = self.kind, self.ctx, self.plan, self.required, self.keyed
+        # This chunk's errors apart: a worker sends them back, and here they are merged in file
+        # order with the duplicates found afterwards.
+        errors, invalid_lines = ctx.errors, ctx.invalid_lines
+        ctx.errors, ctx.invalid_lines = [], set()
         try:
-            groups = pickle.load(spill)
-        except EOFError:
-            return
-        rows = [
-            dict(zip(keys, values, strict=True))
-            for keys, items in groups.items()
-            for values in items
-        ]
-        if len(groups) > 1:  # back in file order (rows may refer to earlier ones)
-            rows.sort(key=lambda r: r["_line"])
-        yield rows
+            lines: list[int] = []
+            rows: list[Any] = []
+            keys: list[tuple[int, int]] = []
+            for line, cells in chunk:
+                ctx.line = line
+                row = parse_row(ctx, line, cells, plan, required)
+                if row is None:
+                    continue
+                try:
+                    cleaned = kind.clean(row, ctx)
+                except RowError as exc:
+                    ctx.add_error(line, exc.message, exc.field)
+                    continue
+                if cleaned.__class__ is dict:
+                    cleaned["_line"] = line
+                if keyed:
+                    key = kind.duplicate_key(cleaned)
+                    if key is not None:
+                        # A hash, not the key: a million keys stay a few tens of MB (two keys
+                        # colliding on 64 bits is not a practical concern). Forked workers share
+                        # this process's hash seed.
+                        keys.append((line, hash(key)))
+                lines.append(line)
+                rows.append(cleaned)
+            return _Checked(
+                len(chunk),
+                ctx.errors,
+                sorted(ctx.invalid_lines),
+                keys,
+                _encode(lines, rows),
+                os.getpid(),
+            )
+        finally:
+            ctx.errors, ctx.invalid_lines = errors, invalid_lines
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _processes(kind: ImportKind, total_rows: int) -> int:
+    """How many worker processes check this file: none for a small file, a kind whose ``clean``
+    must run here, a single CPU or a platform without ``fork``."""
+    if not kind.parallel or total_rows < PARALLEL_MIN_ROWS:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    processes = min(_cpu_count(), MAX_PROCESSES)
+    return processes if processes > 1 else 0
+
+
+_WORKER_CHECKER: _Checker | None = None
+
+
+@contextlib.contextmanager
+def _pool(processes: int, checker: _Checker) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes forked from this one once ``prepare`` has run, so each has the kind's
+    lookups without querying (they never touch the database connection they inherit)."""
+    global _WORKER_CHECKER
+    if not processes:
+        yield None
+        return
+    _WORKER_CHECKER = checker
+    pool = ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_init,
+        initargs=(os.getpid(), translation.get_language()),
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _WORKER_CHECKER = None
+
+
+def _worker_init(parent: int, language: str | None) -> None:
+    if language:
+        translation.activate(language)  # the report's language
+
+    def orphaned() -> None:
+        # A worker waits for chunks forever: go when the importing process is gone (killed).
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=orphaned, daemon=True).start()
+
+
+def _check_in_worker(chunk: bytes) -> _Checked:
+    assert _WORKER_CHECKER is not None
+    return _WORKER_CHECKER(_unpack(chunk))
+
+
+def _checked_chunks(
+    pool: ProcessPoolExecutor | None,
+    checker: _Checker,
+    table: Table,
+    size: int,
+    processes: int,
+) -> Iterator[_Checked]:
+    """The file's rows checked chunk by chunk, in file order. With worker processes, a few
+    chunks at a time are in flight (memory stays bounded) while this process reads the next."""
+    chunks = _read_chunks(table, size)
+    if pool is None:
+        for chunk in chunks:
+            yield checker(chunk)
+        return
+    pending: deque[Future[_Checked]] = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(_check_in_worker, _pack(chunk)))
+        if len(pending) > 2 * processes:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _read_chunks(table: Table, size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    rows = table.rows()
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _absorb(kind: ImportKind, ctx: ImportContext, result: _Checked, seen: set[int], spill) -> None:
+    """Take a checked chunk in: the duplicates within the file (in file order, against every
+    earlier chunk), its errors, its good rows to the spill."""
+    errors = result.errors
+    repeated = []
+    for line, key in result.keys:
+        if key in seen:
+            repeated.append(line)
+        else:
+            seen.add(key)
+    if repeated:
+        lines, rows = _decode(result.blob)
+        by_line = dict(zip(lines, rows, strict=True))
+        more = []
+        for line in repeated:
+            exc = kind.duplicate_error(by_line[line])
+            more.append(ctx.error(line, exc.message, exc.field))
+        # Stable: the errors of one line keep their order.
+        errors = sorted(errors + more, key=lambda e: e["line"])
+        ctx.invalid_lines.update(repeated)
+    ctx.invalid_lines.update(result.invalid)
+    room = MAX_STORED_ERRORS - len(ctx.errors)
+    if room > 0:
+        ctx.errors.extend(errors[:room])
+    spill.write(len(result.blob).to_bytes(8, "little"))
+    spill.write(result.blob)
+
+
+# --- the spill between the passes ----------------------------------------------------------------
+def _pack(obj: Any) -> bytes:
+    """``marshal`` where it can (several times faster than pickle for plain values), else
+    pickle (XLSX cells with dates, rows holding Decimals…)."""
+    try:
+        return b"m" + marshal.dumps(obj)
+    except ValueError:
+        return b"p" + pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(data: bytes) -> Any:
+    return marshal.loads(data[1:]) if data[:1] == b"m" else pickle.loads(data[1:])
+
+
+def _encode(lines: list[int], rows: list[Any]) -> bytes:
+    """A chunk of cleaned rows for the spill. Dicts are grouped by their keys and kept as tuples
+    (much smaller and faster than dicts that repeat the same keys); tuples stay as they are."""
+    if rows and rows[0].__class__ is dict:
+        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row), []).append(tuple(row.values()))
+        return _pack((lines, groups))
+    return _pack((lines, rows))
+
+
+def _decode(data: bytes) -> tuple[list[int], list[Any]]:
+    lines, payload = _unpack(data)
+    if payload.__class__ is not dict:
+        return lines, payload
+    rows = [
+        dict(zip(keys, values, strict=True)) for keys, items in payload.items() for values in items
+    ]
+    if len(payload) > 1:  # back in file order (rows may refer to earlier ones)
+        rows.sort(key=lambda r: r["_line"])
+    return [r["_line"] for r in rows], rows
+
+
+def _read_spill(spill) -> Iterator[tuple[list[int], list[Any]]]:
+    while header := spill.read(8):
+        yield _decode(spill.read(int.from_bytes(header, "little")))
 
 
 def _audit(batch, user, action: str) -> None:

@@ -77,17 +77,39 @@ def customer_index(ctx) -> CustomerIndex:
     return ctx.cache["customers"]
 
 
+def load_access(ctx) -> None:
+    """Load now what the access checks below look up on first use (for a ``clean`` that may
+    run in a worker process, where no query may be made)."""
+    user = ctx.user
+    if user is None or getattr(user, "manages_programme", False):
+        return
+    _editable(ctx)
+    _economics(ctx)
+
+
+def _editable(ctx) -> set[int]:
+    if "editable" not in ctx.cache:
+        from kamp.customers.access import customers_editable_by
+
+        ctx.cache["editable"] = set(customers_editable_by(ctx.user).values_list("id", flat=True))
+    return ctx.cache["editable"]
+
+
+def _economics(ctx) -> set[int]:
+    if "economics" not in ctx.cache:
+        ctx.cache["economics"] = set(
+            Customer.objects.filter(owner=ctx.user).values_list("id", flat=True)
+        )
+    return ctx.cache["economics"]
+
+
 def check_may_edit(ctx, customer_id: int, field: str = "customer") -> None:
     """Someone importing from the web UI changes only the customers they may edit (the CLI,
     run by whoever administers the server, has no user and no limit)."""
     user = ctx.user
     if user is None or getattr(user, "manages_programme", False):
         return
-    if "editable" not in ctx.cache:
-        from kamp.customers.access import customers_editable_by
-
-        ctx.cache["editable"] = set(customers_editable_by(user).values_list("id", flat=True))
-    if customer_id not in ctx.cache["editable"]:
+    if customer_id not in _editable(ctx):
         raise RowError(_("You may not change this customer."), field)
 
 
@@ -96,11 +118,7 @@ def check_may_see_economics(ctx, customer_id: int, field: str = "customer") -> N
     user = ctx.user
     if user is None or getattr(user, "manages_programme", False):
         return
-    if "economics" not in ctx.cache:
-        ctx.cache["economics"] = set(
-            Customer.objects.filter(owner=user).values_list("id", flat=True)
-        )
-    if customer_id not in ctx.cache["economics"]:
+    if customer_id not in _economics(ctx):
         raise RowError(
             _("You may not import sales of this customer (only of the accounts you own)."), field
         )

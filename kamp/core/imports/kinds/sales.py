@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -20,19 +21,12 @@ from kamp.economics.models import SalesLine
 
 from ..base import Field, ImportContext, ImportKind, RowError, register
 from ..parsers import ParseError, parse_date, parse_decimal
-from ._lookup import check_may_see_economics, customer_index
+from ._lookup import check_may_see_economics, customer_index, load_access
 from .customers import parse_currency
 
-VALUE_FIELDS = [
-    "customer_id",
-    "date",
-    "net_amount",
-    "cost",
-    "currency",
-    "product",
-    "category",
-    "quantity",
-]
+#: What ``clean`` returns for a line, ``write`` receives and the spill keeps: the values in the
+#: order of the INSERT (text as the database takes it: ISO dates, amounts as plain numbers),
+#: then a bit mask of the fields the file gave (an update changes only those).
 INSERT_FIELDS = [
     "customer_id",
     "date",
@@ -46,15 +40,50 @@ INSERT_FIELDS = [
     "line_number",
     "import_batch_id",
 ]
-ZERO = Decimal(0)
+CUSTOMER, DATE, NET, COST, CURRENCY, PRODUCT, CATEGORY, QUANTITY, DOCUMENT, LINE, BATCH, GIVEN = (
+    range(12)
+)
+#: Field name → its position in the row (and its bit in the mask).
+POSITIONS = {
+    "customer": CUSTOMER,
+    "date": DATE,
+    "net_amount": NET,
+    "cost": COST,
+    "currency": CURRENCY,
+    "product": PRODUCT,
+    "category": CATEGORY,
+    "quantity": QUANTITY,
+    "document_number": DOCUMENT,
+    "line_number": LINE,
+}
 MAX_AMOUNT = 10**14  # max_digits=18, decimal_places=4
 
 
-def _amount(value: Any, decimal: str | None = None):
+def _amount(value: Any, decimal: str | None = None) -> str:
     number = parse_decimal(value, decimal)
     if not -MAX_AMOUNT < number < MAX_AMOUNT:
         raise ParseError("%(value)s is too large.", value=value)
-    return number  # more than 4 decimals: the database rounds
+    return str(number)  # more than 4 decimals: the database rounds
+
+
+def _date(value: Any, decimal: str | None = None) -> str:
+    if value.__class__ is str:
+        return _date_text(value)
+    return parse_date(value).isoformat()
+
+
+@lru_cache(maxsize=8192)
+def _date_text(value: str) -> str:
+    return parse_date(value).isoformat()
+
+
+@lru_cache(maxsize=64)
+def _given(names: tuple[str, ...]) -> int:
+    """The mask of the fields a row carries (rows of a file carry the same few sets)."""
+    mask = 0
+    for name in names:
+        mask |= 1 << POSITIONS[name]
+    return mask
 
 
 @register
@@ -68,6 +97,7 @@ class SalesImport(ImportKind):
     )
     models = [SalesLine]
     batch_size = 5000
+    parallel = True  # clean() reads only the customer index and the access sets prepare() loads
     fields = [
         Field(
             "customer",
@@ -96,7 +126,7 @@ class SalesImport(ImportKind):
                 "Invoice date",
                 "Document date",
             ],
-            parser=parse_date,
+            parser=_date,
             required=True,
         ),
         Field(
@@ -211,83 +241,87 @@ class SalesImport(ImportKind):
 
     def prepare(self, ctx: ImportContext) -> None:
         customer_index(ctx)
-        ctx.cache["documents"] = set()
+        load_access(ctx)  # clean() may run in a worker process: no query there
 
-    def clean(self, row: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
+    def clean(self, row: dict[str, Any], ctx: ImportContext) -> tuple[Any, ...]:
         index = customer_index(ctx)
-        ref = row.pop("customer")
-        pk = index.exact.get(ref)  # the common case: the tax id as kamp writes it
-        row["customer_id"] = pk or index.resolve(ref)
-        check_may_see_economics(ctx, row["customer_id"])
-        document = row.get("document_number")
-        if document:
-            # A hash, not the text: a million documents stay a few tens of MB. (Two different
-            # documents colliding on 64 bits is not a practical concern.)
-            key = hash((document, row.get("line_number", "")))
-            seen = ctx.cache["documents"]
-            if key in seen:
-                raise RowError(
-                    _("Document %(doc)s line %(line)s appears twice in the file.")
-                    % {"doc": document, "line": row.get("line_number", "—")},
-                    "line_number",
-                )
-            seen.add(key)
-        elif "line_number" in row:
+        ref = row["customer"]
+        customer_id = index.exact.get(ref)  # the common case: the tax id as kamp writes it
+        if customer_id is None:
+            customer_id = index.resolve(ref)
+        check_may_see_economics(ctx, customer_id)
+        get = row.get
+        document = get("document_number", "")
+        if not document and "line_number" in row:
             raise RowError(_("A line number needs a document number."), "document_number")
-        return row
-
-    def write(self, rows: list[dict[str, Any]], ctx: ImportContext) -> None:
-        existing: dict[tuple[str, str], int] = {}
-        documents = {r["document_number"] for r in rows if r.get("document_number")}
-        if documents:
-            for pk, doc, line in _existing_lines(documents):
-                existing[(doc, line)] = pk
-        new: list[dict[str, Any]] = []
-        old: list[dict[str, Any]] = []
-        for r in rows:
-            found = (
-                existing.get((r["document_number"], r.get("line_number", "")))
-                if r.get("document_number")
-                else None
-            )
-            if found:
-                r["_id"] = found
-                old.append(r)
-            else:
-                new.append(r)
-        batch_id = ctx.batch.pk
-        ctx.insert(
-            SalesLine,
-            INSERT_FIELDS,
-            [
-                (
-                    r["customer_id"],
-                    r["date"],
-                    r["net_amount"],
-                    r.get("cost", ZERO),
-                    r.get("currency", ""),
-                    r.get("product", ""),
-                    r.get("category", ""),
-                    r.get("quantity"),
-                    r.get("document_number", ""),
-                    r.get("line_number", ""),
-                    batch_id,
-                )
-                for r in new
-            ],
+        return (
+            customer_id,
+            row["date"],
+            row["net_amount"],
+            get("cost", "0"),
+            get("currency", ""),
+            get("product", ""),
+            get("category", ""),
+            get("quantity"),
+            document,
+            get("line_number", ""),
+            ctx.batch.pk,
+            _given(tuple(row)) if document else 0,  # only a line with a document may update
         )
-        ctx.created += len(new)
-        if old:
-            fields = sorted({k for r in old for k in r if k[0] != "_"})
-            objs = SalesLine.objects.in_bulk([r["_id"] for r in old])
-            changed = [objs[r["_id"]] for r in old]
-            ctx.remember(changed, fields)
-            for obj, r in zip(changed, old, strict=False):
-                for k in fields:
-                    if k in r:
-                        setattr(obj, k, r[k])
-            SalesLine.objects.bulk_update(changed, fields, batch_size=500)
-            ctx.updated += len(changed)
+
+    def duplicate_key(self, row: tuple[Any, ...]) -> tuple[str, str] | None:
+        return (row[DOCUMENT], row[LINE]) if row[DOCUMENT] else None
+
+    def duplicate_error(self, row: tuple[Any, ...]) -> RowError:
+        return RowError(
+            _("Document %(doc)s line %(line)s appears twice in the file.")
+            % {"doc": row[DOCUMENT], "line": row[LINE] or "—"},
+            "line_number",
+        )
+
+    def write(self, rows: list[tuple[Any, ...]], ctx: ImportContext) -> None:
+        documents = {r[DOCUMENT] for r in rows if r[DOCUMENT]}
+        existing = dict(_existing_lines(documents)) if documents else {}
+        new = rows
+        if existing:
+            new, old = [], []
+            for r in rows:
+                if r[DOCUMENT] and (r[DOCUMENT], r[LINE]) in existing:
+                    old.append(r)
+                else:
+                    new.append(r)
+            if old:
+                self._update(old, existing, ctx)
+        if new:
+            ctx.insert(SalesLine, INSERT_FIELDS, [r[:GIVEN] for r in new])
+            ctx.created += len(new)
+            _touch(ctx, new)
+
+    def _update(
+        self, rows: list[tuple[Any, ...]], existing: dict[tuple[str, str], int], ctx: ImportContext
+    ) -> None:
+        """Lines already in kamp (same document and line): the fields the file gives replace
+        theirs, after remembering them for a revert."""
+        given = 0
+        for r in rows:
+            given |= r[GIVEN]
+        fields = sorted(
+            ("customer_id" if name == "customer" else name)
+            for name, position in POSITIONS.items()
+            if given & (1 << position)
+        )
+        ids = [existing[(r[DOCUMENT], r[LINE])] for r in rows]
+        objs = SalesLine.objects.in_bulk(ids)
+        changed = [objs[pk] for pk in ids]
+        ctx.remember(changed, fields)
+        _touch(ctx, [(o.customer_id, o.date.isoformat()) for o in changed])  # where they were
+        for obj, r in zip(changed, rows, strict=True):
+            for name, position in POSITIONS.items():
+                if r[GIVEN] & (1 << position):
+                    setattr(obj, _ATTNAMES[name], _typed(position, r[position]))
+        SalesLine.objects.bulk_update(changed, fields, batch_size=500)
+        ctx.updated += len(changed)
+        _touch(ctx, rows)  # where they are now
 
     def finish(self, ctx: ImportContext) -> None:
         # The monthly sums the P&L and the selection read: the customers and months this file
@@ -323,23 +357,64 @@ class SalesImport(ImportKind):
         sales_months.refresh_touched(state or {})
 
 
-def _existing_lines(documents: set[str]):
-    """(id, document, line) of the lines already in kamp for these documents: one query,
+_ATTNAMES = {name: "customer_id" if name == "customer" else name for name in POSITIONS}
+
+
+def _typed(position: int, value: Any) -> Any:
+    """A row's value as the model field holds it (for the few lines an import updates)."""
+    if value is None:
+        return None
+    if position == DATE:
+        return date.fromisoformat(value)
+    if position in (NET, COST, QUANTITY):
+        return Decimal(value)
+    return value
+
+
+def _touch(ctx: ImportContext, rows: Any) -> None:
+    """Note, per customer, the first and last date of the lines written or changed, in
+    ``ctx.cache["sales_touched"]`` ({customer id: [first date, last date]}) for ``finish``.
+    The span of a chunk first (ISO dates compare as text), then one merge per customer."""
+    spans: dict[int, list[str]] = {}
+    for r in rows:
+        customer_id, day = r[0], r[1]
+        span = spans.get(customer_id)
+        if span is None:
+            spans[customer_id] = [day, day]
+        elif day < span[0]:
+            span[0] = day
+        elif day > span[1]:
+            span[1] = day
+    touched = ctx.cache.setdefault("sales_touched", {})
+    for customer_id, (first, last) in spans.items():
+        sales_months.touch(touched, customer_id, date.fromisoformat(first))
+        sales_months.touch(touched, customer_id, date.fromisoformat(last))
+
+
+def _existing_lines(documents: set[str]) -> list[tuple[tuple[str, str], int]]:
+    """((document, line), id) of the lines already in kamp for these documents: one query,
     using the partial unique index (hence the ``<> ''`` both databases need to see)."""
     if connection.vendor == "postgresql":
-        # One array parameter instead of thousands of placeholders (which the driver would
-        # have to parse for every batch).
         table = SalesLine._meta.db_table
         with connection.cursor() as cur:
+            # The table's statistics do not count the lines this transaction has written
+            # already: without them the planner takes a sequential scan over all of them for
+            # every batch (a large first import grew quadratic). The index always answers.
+            cur.execute("SET LOCAL enable_seqscan = off")
+            # One array parameter instead of thousands of placeholders (which the driver would
+            # have to parse for every batch).
             cur.execute(
-                f"SELECT id, document_number, line_number FROM {table} "
+                f"SELECT document_number, line_number, id FROM {table} "
                 "WHERE document_number = ANY(%s) AND NOT (document_number = '')",
                 [list(documents)],
             )
-            return cur.fetchall()
-    return list(
-        SalesLine.objects.filter(document_number__in=documents)
-        .exclude(document_number="")
-        .order_by()
-        .values_list("id", "document_number", "line_number")
-    )
+            found = cur.fetchall()
+            cur.execute("RESET enable_seqscan")
+    else:
+        found = list(
+            SalesLine.objects.filter(document_number__in=documents)
+            .exclude(document_number="")
+            .order_by()
+            .values_list("document_number", "line_number", "id")
+        )
+    return [((doc, line), pk) for doc, line, pk in found]
