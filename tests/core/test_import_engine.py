@@ -612,3 +612,43 @@ def test_worker_processes_keep_the_error_cap_and_the_language(tmp_path, account)
     messages = [e["message"] for e in batch.errors]
     assert "no es una fecha válida" in messages[0]  # from a worker
     assert "aparece dos veces" in messages[2]  # from this process
+
+
+def test_sales_import_keeps_the_monthly_sums_of_every_month_it_touched(
+    tmp_path, account, other_account
+):
+    from kamp.economics.models import SalesMonth
+
+    def months():
+        return sorted(
+            (m.customer_id, m.month.isoformat(), m.net_amount, m.lines)
+            for m in SalesMonth.objects.all()
+        )
+
+    header = ["Cliente", "Fecha", "Documento", "Línea", "Monto neto", "Moneda"]
+    first = write_csv(
+        tmp_path / "v1.csv",
+        [
+            header,
+            ["76.123.456-0", "15-01-2026", "F-1", "1", "100", "CLP"],
+            ["76.123.456-0", "10-03-2026", "F-1", "2", "50", "CLP"],
+            ["76.123.456-0", "20-03-2026", "F-2", "1", "7", "CLP"],
+        ],
+    )
+    assert run("sales", first).status == S.DONE
+    a, o = account.pk, other_account.pk
+    assert months() == [
+        (a, "2026-01-01", Decimal(100), 1),
+        (a, "2026-03-01", Decimal(57), 2),
+    ]
+    # A corrected line moves to another customer and month: both the old and the new month.
+    moved = write_csv(
+        tmp_path / "v2.csv",
+        [header, ["Minera Norte", "01-02-2026", "F-1", "2", "50", "CLP"]],
+    )
+    assert run("sales", moved).updated_count == 1
+    assert months() == [
+        (a, "2026-01-01", Decimal(100), 1),
+        (a, "2026-03-01", Decimal(7), 1),
+        (o, "2026-02-01", Decimal(50), 1),
+    ]
