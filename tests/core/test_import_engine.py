@@ -415,6 +415,36 @@ def test_sales_errors(tmp_path, account):
     ]
 
 
+def test_sales_amounts_up_to_what_the_database_holds(tmp_path, account):
+    path = write_csv(
+        tmp_path / "v.csv",
+        [
+            ["Cliente", "Fecha", "Monto neto", "Costo", "Cantidad"],
+            ["76.123.456-0", "01-01-2026", "99.999.999.999.999,99", "", ""],
+            ["76.123.456-0", "01-01-2026", "100.000.000.000.000", "", ""],
+            ["76.123.456-0", "01-01-2026", "1", "-100000000000000", ""],
+            ["76.123.456-0", "01-01-2026", "12.345,67", "-0,5", "0007"],
+        ],
+    )
+    batch = run("sales", path, dry_run=True)
+    assert [(e["line"], e["column"]) for e in batch.errors] == [(3, "Monto neto"), (4, "Costo")]
+    assert "too large" in batch.errors[0]["message"]
+    path = write_csv(
+        tmp_path / "v2.csv",
+        [
+            ["Cliente", "Fecha", "Monto neto", "Costo", "Cantidad"],
+            ["76.123.456-0", "01-01-2026", "12.345,67", "-0,5", "0007"],
+        ],
+    )
+    assert run("sales", path).status == S.DONE
+    line = SalesLine.objects.get()
+    assert (line.net_amount, line.cost, line.quantity) == (
+        Decimal("12345.67"),
+        Decimal("-0.5"),
+        Decimal(7),
+    )
+
+
 def test_a_kam_imports_sales_only_for_their_accounts(tmp_path, ana, account, other_account):
     path = write_csv(
         tmp_path / "v.csv",

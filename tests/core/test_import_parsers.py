@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from kamp.core.imports.parsers import (
     ParseError,
     choice_parser,
+    decimal_text,
     fold,
     list_parser,
     parse_bool,
@@ -210,3 +212,47 @@ def test_fast_paths_agree_with_the_careful_path(value, decimal):
         assert parse_decimal(english, decimal) == value
     if decimal != ".":
         assert parse_decimal(spanish, decimal) == value
+
+
+_PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
+def _same_number(text, decimal):
+    try:
+        expected = parse_decimal(text, decimal)
+    except ParseError:
+        with pytest.raises(ParseError):
+            decimal_text(text, decimal)
+        return
+    if not expected.is_finite():
+        with pytest.raises(ParseError):
+            decimal_text(text, decimal)
+        return
+    plain = decimal_text(text, decimal)
+    assert _PLAIN.fullmatch(plain), plain  # what both databases take as a number
+    assert Decimal(plain) == expected
+
+
+@given(
+    st.decimals(min_value=-(10**13), max_value=10**13, places=4, allow_nan=False),
+    st.sampled_from([None, ",", "."]),
+    st.sampled_from(["{:,.4f}", "{:,.2f}", "{:.2f}", "{:,.0f}", "{:.0f}", "{:.3f}"]),
+)
+def test_decimal_text_is_the_same_number_as_parse_decimal(value, decimal, shape):
+    english = shape.format(value)
+    spanish = english.replace(",", "_").replace(".", ",").replace("_", ".")
+    _same_number(english, decimal)
+    _same_number(spanish, decimal)
+
+
+@given(st.text(alphabet="0123456789.,-+ ()$²٣e", max_size=12), st.sampled_from([None, ",", "."]))
+def test_decimal_text_agrees_on_any_text(text, decimal):
+    _same_number(text, decimal)
+
+
+def test_decimal_text_of_excel_cells():
+    assert decimal_text(1234) == "1234"
+    assert decimal_text(1.5e-7) == "0.00000015"
+    assert decimal_text(1e20) == "100000000000000000000"
+    with pytest.raises(ParseError):
+        decimal_text(float("nan"))

@@ -9,6 +9,7 @@ the audit event and revert. See docs/imports.md.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import marshal
 import multiprocessing
@@ -875,6 +876,9 @@ def _pool(processes: int, checker: _Checker) -> Iterator[ProcessPoolExecutor | N
 
 
 def _worker_init(parent: int, language: str | None) -> None:
+    # What the worker inherited stays as it is: the collector neither walks it again (a young
+    # collection every few hundred rows of a chunk) nor copies its pages by touching them.
+    gc.freeze()
     if language:
         translation.activate(language)  # the report's language
 

@@ -71,7 +71,7 @@ def parse_decimal(value: Any, decimal: str | None = None) -> Decimal:
     text = str(value).strip()
     # Fast paths for the unambiguous shapes a million-line export is made of; everything else
     # (and anything ambiguous such as 1.234) takes the careful path below.
-    if text.isdigit():
+    if text.isdigit() and text.isascii():  # "²".isdigit() too
         return Decimal(text)
     if decimal != "." and "," in text and _FAST_ES.fullmatch(text):
         return Decimal(text.replace(".", "").replace(",", "."))
@@ -123,6 +123,31 @@ def parse_decimal(value: Any, decimal: str | None = None) -> Decimal:
     except InvalidOperation:
         raise ParseError("“%(value)s” is not a number.", value=value) from None
     return -number if negative else number
+
+
+def decimal_text(value: Any, decimal: str | None = None) -> str:
+    """:func:`parse_decimal`'s number as plain text (``-1234.5``: ASCII digits, no exponent,
+    no grouping) — what the database takes, without making a Decimal of every cell. The shapes
+    a large export is made of are rewritten as text; the rest goes through
+    :func:`parse_decimal`."""
+    if value.__class__ is str:
+        text = value.strip()
+        if text.isascii():  # \d below would match other scripts' digits too
+            if text.isdigit():
+                return text
+            if decimal != "." and "," in text and _FAST_ES.fullmatch(text):
+                return text.replace(".", "").replace(",", ".")
+            if decimal != ",":
+                if _FAST_PLAIN.fullmatch(text):
+                    return text
+                if _FAST_EN.fullmatch(text):
+                    return text.replace(",", "")
+            if decimal != "." and _FAST_ES.fullmatch(text):
+                return text.replace(".", "")
+    number = parse_decimal(value, decimal)
+    if not number.is_finite():
+        raise ParseError("“%(value)s” is not a number.", value=value)
+    return format(number, "f")
 
 
 def parse_int(value: Any, decimal: str | None = None) -> int:

@@ -20,7 +20,7 @@ from kamp.economics import sales_months
 from kamp.economics.models import SalesLine
 
 from ..base import Field, ImportContext, ImportKind, RowError, register
-from ..parsers import ParseError, parse_date, parse_decimal
+from ..parsers import ParseError, decimal_text, parse_date
 from ._lookup import check_may_see_economics, customer_index, load_access
 from .customers import parse_currency
 
@@ -56,14 +56,14 @@ POSITIONS = {
     "document_number": DOCUMENT,
     "line_number": LINE,
 }
-MAX_AMOUNT = 10**14  # max_digits=18, decimal_places=4
+MAX_DIGITS = 14  # before the point: max_digits=18, decimal_places=4
 
 
 def _amount(value: Any, decimal: str | None = None) -> str:
-    number = parse_decimal(value, decimal)
-    if not -MAX_AMOUNT < number < MAX_AMOUNT:
+    text = decimal_text(value, decimal)  # plain digits: its whole part says how large it is
+    if len(text.partition(".")[0].lstrip("-").lstrip("0")) > MAX_DIGITS:
         raise ParseError("%(value)s is too large.", value=value)
-    return str(number)  # more than 4 decimals: the database rounds
+    return text  # more than 4 decimals: the database rounds
 
 
 def _date(value: Any, decimal: str | None = None) -> str:
