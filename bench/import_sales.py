@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -52,13 +53,31 @@ REF_DDL = {
             import_batch_id bigint NULL)""",
     ],
 }
-REF_INDEXES = [
-    "CREATE INDEX ref_sl_customer ON ref_salesline (customer_id)",
-    "CREATE INDEX ref_sl_batch ON ref_salesline (import_batch_id)",
-    "CREATE INDEX ref_sl_customer_date ON ref_salesline (customer_id, date)",
-    "CREATE UNIQUE INDEX ref_sl_doc ON ref_salesline (document_number, line_number) "
-    "WHERE NOT (document_number = '')",
-]
+
+
+def ref_indexes(cur, vendor: str) -> list[str]:
+    """The indexes kamp's sales-line table has (whatever economics/models.py declares today),
+    recreated on the reference table: both sides fill the same indexes."""
+    table = "economics_salesline"
+    if vendor == "postgresql":
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+            "AND indexname NOT LIKE '%%_pkey'",
+            [table],
+        )
+    else:
+        cur.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL",
+            [table],
+        )
+    head = re.compile(rf'INDEX\s+"?(\w+)"?\s+ON\s+(?:\w+\.)?"?{table}"?')
+    return [
+        head.sub(lambda m: f"INDEX ref_{m[1]} ON ref_salesline", sql, count=1)
+        for _name, sql in cur.fetchall()
+    ]
+
+
 COLUMNS = [
     "customer_id",
     "date",
@@ -127,7 +146,7 @@ def child(db: str, url: str, data: Path, expected: int) -> dict:
 
     vendor = connection.vendor
     with connection.cursor() as cur:
-        for sql in REF_DDL[vendor] + REF_INDEXES:
+        for sql in REF_DDL[vendor] + ref_indexes(cur, vendor):
             cur.execute(sql)
     customer_ids = dict(Customer.objects.values_list("tax_id", "id"))
     connection.close()
