@@ -245,8 +245,8 @@ def import_batch_field() -> models.ForeignKey:
     the rows to delete; the same definition on every importable model.
 
     No database constraint: only the import engine writes the link, always to a batch it has
-    already saved, and a constraint costs one deferred trigger per imported row at commit (a
-    third of a million-line sales import's commit on PostgreSQL). Deleting a batch through the
+    already saved, and a constraint costs one deferred trigger per imported row at commit (half
+    the foreign-key checks of a sales import's commit on PostgreSQL). Deleting a batch through the
     ORM still sets the link to NULL (Django's collector applies ``SET_NULL`` itself)."""
     return models.ForeignKey(
         "core.ImportBatch",
