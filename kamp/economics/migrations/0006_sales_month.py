@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'monthly sales',
                 'verbose_name_plural': 'monthly sales',
-                'indexes': [models.Index(fields=['month', 'customer', 'currency', 'net_amount', 'cost'], name='sales_month_span_idx')],
+                'indexes': [models.Index(fields=['customer', 'month', 'currency', 'net_amount', 'cost'], name='sales_month_sums_idx')],
                 'constraints': [models.UniqueConstraint(fields=('customer', 'month', 'currency'), name='sales_month_unique')],
             },
         ),
