@@ -127,7 +127,9 @@ TEMPLATES = [
 # SQLite in the data folder by default; PostgreSQL (or any dj-database-url URL) through
 # KAMP_DATABASE_URL. The test suite switches with KAMP_TEST_DATABASE_URL.
 _db_url = os.environ.get("KAMP_TEST_DATABASE_URL") if TESTING else None
-_db_url = _db_url or os.environ.get("KAMP_DATABASE_URL") or f"sqlite:///{KAMP_HOME / 'kamp.sqlite3'}"
+_db_url = (
+    _db_url or os.environ.get("KAMP_DATABASE_URL") or f"sqlite:///{KAMP_HOME / 'kamp.sqlite3'}"
+)
 DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -150,8 +152,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
@@ -211,8 +215,10 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "/static/"
 STATIC_ROOT = KAMP_HOME / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(KAMP_HOME / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(KAMP_HOME / "media")},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -233,7 +239,9 @@ TASKS = {
 }
 
 # --- E-mail --------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("KAMP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "KAMP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_HOST = os.environ.get("KAMP_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KAMP_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("KAMP_EMAIL_HOST_USER", "")

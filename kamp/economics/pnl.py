@@ -451,11 +451,14 @@ def base_pnl(
     """The P&L of an account whose money is all in the base currency (the common case, read as
     four sums): :func:`build_pnl` without the conversion, for the portfolio's 100,000 rows."""
     step = unit(base)
-    lines = []
-    for amount in (net_revenue, cost_of_goods, cost_to_serve, investments):
-        q = amount.quantize(step, rounding=ROUND_HALF_UP)
-        lines.append(q + 0 if q else abs(q))
-    return AccountPnL(customer_id, period, base, *lines)
+    revenue, cogs, cts, inv = (
+        q + 0 if q else abs(q)
+        for q in (
+            a.quantize(step, rounding=ROUND_HALF_UP)
+            for a in (net_revenue, cost_of_goods, cost_to_serve, investments)
+        )
+    )
+    return AccountPnL(customer_id, period, base, revenue, cogs, cts, inv)
 
 
 def prorated_spend(

@@ -79,6 +79,7 @@ def refresh(
     with connection.cursor() as cursor:
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
+            params: list
             if connection.vendor == "postgresql":
                 where, params = "customer_id = ANY(%s)", [chunk]
             else:

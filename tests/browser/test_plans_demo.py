@@ -7,8 +7,11 @@ from kamp.core.demo import load
 
 
 def test_demo_plans_pages(page, live_server, login, shot):
-    ctx = load(modules=["kamp.team.demo", "kamp.economics.demo", "kamp.plans.demo"],
-               log=lambda *_: None, today=timezone.localdate())
+    ctx = load(
+        modules=["kamp.team.demo", "kamp.economics.demo", "kamp.plans.demo"],
+        log=lambda *_: None,
+        today=timezone.localdate(),
+    )
     cs = ctx.customers["cs"]
     login(ctx.users["director"])
     page.goto(f"{live_server.url}/plans/")

@@ -17,8 +17,12 @@ def losing_account(account):
     today = datetime.date.today().replace(day=15)
     for months_back in range(1, 9):
         year, month = divmod(today.year * 12 + today.month - 1 - months_back, 12)
-        SalesLineFactory(customer=account, date=datetime.date(year, month + 1, 15),
-                         net_amount=Decimal("100"), cost=Decimal("300"))
+        SalesLineFactory(
+            customer=account,
+            date=datetime.date(year, month + 1, 15),
+            net_amount=Decimal("100"),
+            cost=Decimal("300"),
+        )
     return account
 
 

@@ -13,7 +13,9 @@ def test_kamp_import_takes_a_calendar_file(tmp_path, admin, ana, account, calend
     path = tmp_path / "cal.ics"
     path.write_bytes(calendar)
     out = StringIO()
-    call_command("import", "interactions", str(path), "--dry-run", "--user", admin.email, stdout=out)
+    call_command(
+        "import", "interactions", str(path), "--dry-run", "--user", admin.email, stdout=out
+    )
     assert "Prices with Jorge" in out.getvalue()
     assert not Interaction.objects.exists()
     call_command("import", "interactions", str(path), "--user", admin.email, stdout=StringIO())

@@ -189,8 +189,10 @@ def test_only_editors_see_the_link_itself(client_for, viewer, bruno, member, lin
 
 def test_ana_edits_the_period_and_deletes_a_plan(client_for, ana, plan):
     c = client_for(ana)
-    r = c.post(reverse("plans:edit", args=[plan.pk]),
-               {"period": "2026-H2", "business_and_goals": "x" * 30, "strategy": "y" * 30})
+    r = c.post(
+        reverse("plans:edit", args=[plan.pk]),
+        {"period": "2026-H2", "business_and_goals": "x" * 30, "strategy": "y" * 30},
+    )
     assert r.status_code == 302 and "period=2026-H2" in r["Location"]
     plan.refresh_from_db()
     assert plan.period == "2026-H2"

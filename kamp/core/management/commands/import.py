@@ -83,17 +83,24 @@ class Command(BaseCommand):
             return self._fields(opts["target"])
         if action == "revert":
             return self._revert(opts["target"], user)
-        if action == "interactions" and opts["target"] and (
-            opts["target"].lower().endswith(".ics") or opts["create_people"]
+        if (
+            action == "interactions"
+            and opts["target"]
+            and (opts["target"].lower().endswith(".ics") or opts["create_people"])
         ):
             # Calendar files and --create-people have their own review flow in the
             # interactions area; the command is the same one the UI uses.
             from django.core.management import call_command
 
             return call_command(
-                "interactions", "import", opts["target"], dry_run=opts["dry_run"],
-                create_people=opts["create_people"], acting=getattr(user, "email", "") or "",
-                stdout=self.stdout, stderr=self.stderr,
+                "interactions",
+                "import",
+                opts["target"],
+                dry_run=opts["dry_run"],
+                create_people=opts["create_people"],
+                acting=getattr(user, "email", "") or "",
+                stdout=self.stdout,
+                stderr=self.stderr,
             )
         try:
             kind = get_kind(action)
