@@ -399,3 +399,50 @@ class PortfolioSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.period} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class SalesFiguresMonth(models.Model):
+    """A scoring month whose per-customer sales figures are stored in :class:`SalesFigures`
+    (usually the current month, at most :data:`kamp.economics.sales_months.FIGURES_MONTHS`)."""
+
+    month = models.DateField(_("month"), unique=True)  # its first day
+    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored sales figures month")
+        verbose_name_plural = _("stored sales figures months")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class SalesFigures(models.Model):
+    """One customer's sales figures for a scoring month: revenue and cost over the 12 complete
+    months before it, revenue over the 12 before those — what the derived selection factors read
+    (one row per customer instead of an aggregate over every monthly sum on each rescoring).
+    Kept in step with the monthly sums by :mod:`kamp.economics.sales_months`, for the months in
+    :class:`SalesFiguresMonth`."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique index (month, customer) serves the per-customer refresh
+    )
+    month = models.DateField(_("month"))  # the scoring month's first day
+    revenue = models.DecimalField(_("revenue, last 12 months"), max_digits=24, decimal_places=4)
+    cost = models.DecimalField(_("cost of goods, last 12 months"), max_digits=24, decimal_places=4)
+    previous = models.DecimalField(
+        _("revenue, the 12 months before"), max_digits=24, decimal_places=4
+    )
+
+    class Meta:
+        verbose_name = _("sales figures")
+        verbose_name_plural = _("sales figures")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "customer"], name="sales_figures_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month:%Y-%m}"

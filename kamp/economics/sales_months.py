@@ -12,6 +12,12 @@ customers), so a summary is always exactly what the lines say, whatever wrote th
   below; the admin's deletes call :func:`refresh` themselves. (No delete signal: it would make
   Django fetch and signal every line of a customer being deleted, whose monthly sums go with it
   anyway.)
+
+The per-customer sales figures of a scoring month (:class:`~kamp.economics.models.SalesFigures`:
+revenue and cost over the 12 complete months before it, revenue over the 12 before those) are
+kept the same way, for the months stored (:func:`figures` stores a month the first time it is
+asked for, usually the current one; at most :data:`FIGURES_MONTHS`): every :func:`refresh`
+recomputes them for the customers it touched, :func:`rebuild` for everyone.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from .models import SalesLine, SalesMonth
+from .models import SalesFigures, SalesFiguresMonth, SalesLine, SalesMonth
 
 CHUNK = 5000  # customers per statement
+FIGURES_MONTHS = 2  # scoring months whose figures are kept (the current one, and one more)
 
 
 def _month_start(d: date) -> date:
@@ -60,6 +67,39 @@ def _statements(where: str, conditions: list[str]) -> tuple[str, str]:
     )
 
 
+def windows(month: date) -> tuple[date, date, date]:
+    """(start of the previous 12 months, start of the last 12, end) for the scoring month that
+    starts on ``month``: the last 12 complete months before it and the 12 before those."""
+    start12 = month.replace(year=month.year - 1)
+    return start12.replace(year=start12.year - 1), start12, month
+
+
+def _figures_statements(where: str, month: date) -> tuple[tuple[str, list], tuple[str, list]]:
+    """The DELETE of ``month``'s stored figures and the INSERT … SELECT that recomputes them from
+    the monthly sums, for the customers in ``where`` (to be followed by its parameters)."""
+    qn = connection.ops.quote_name
+    figures = qn(SalesFigures._meta.db_table)
+    months = qn(SalesMonth._meta.db_table)
+    start24, start12, end = windows(month)
+    return (
+        (f"DELETE FROM {figures} WHERE month = %s AND {where}", [month]),
+        (
+            f"INSERT INTO {figures} (customer_id, month, revenue, cost, previous) "
+            "SELECT customer_id, %s, "
+            "SUM(CASE WHEN month >= %s THEN net_amount ELSE 0 END), "
+            "SUM(CASE WHEN month >= %s THEN cost ELSE 0 END), "
+            "SUM(CASE WHEN month >= %s THEN 0 ELSE net_amount END) "
+            f"FROM {months} WHERE month >= %s AND month < %s AND {where} GROUP BY customer_id",
+            [month, start12, start12, start12, start24, end],
+        ),
+    )
+
+
+def stored_months() -> list[date]:
+    """The scoring months whose figures are stored, newest first."""
+    return list(SalesFiguresMonth.objects.order_by("-month").values_list("month", flat=True))
+
+
 def refresh(
     customer_ids: Iterable[int], start: date | None = None, end: date | None = None
 ) -> None:
@@ -76,6 +116,7 @@ def refresh(
     if end is not None:
         conditions.append("{col} < %s")
         bounds.append(_next_month(end))
+    stored = stored_months()
     with connection.cursor() as cursor:
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
@@ -87,6 +128,11 @@ def refresh(
             delete, insert = _statements(where, conditions)
             cursor.execute(delete, [*params, *bounds])
             cursor.execute(insert, [*params, *bounds])
+            # Whatever months changed, the stored figures of these customers follow (a few rows
+            # each; cheaper than working out which scoring months the changed months reach).
+            for month in stored:
+                for sql, head in _figures_statements(where, month):
+                    cursor.execute(sql, [*head, *params])
 
 
 def refresh_touched(touched: dict[int, list[date]]) -> None:
@@ -105,6 +151,73 @@ def rebuild() -> None:
     with connection.cursor() as cursor:
         cursor.execute(delete)
         cursor.execute(insert)
+        # Migration 0006 rebuilds the sums before the figures' tables exist.
+        if SalesFiguresMonth._meta.db_table not in connection.introspection.table_names(cursor):
+            return
+        for month in stored_months():
+            for sql, params in _figures_statements("1 = 1", month):
+                cursor.execute(sql, params)
+
+
+def figures(month: date) -> list[tuple[int, float, float, float]]:
+    """(customer id, revenue, cost, previous revenue) of every customer with sales in the 24
+    months before the scoring month ``month`` (its first day), in customer order.
+
+    Read from the stored figures; the first time a month is asked for, they are computed from
+    the monthly sums and stored (the oldest stored month beyond :data:`FIGURES_MONTHS` is
+    dropped; a month older than every stored one when they are full is computed, not stored)."""
+    month = _month_start(month)
+    stored = stored_months()
+    if month not in stored:
+        if len(stored) >= FIGURES_MONTHS and month < stored[-1]:
+            return _compute_figures(month)
+        _store_figures(month)
+    qn = connection.ops.quote_name
+    table = qn(SalesFigures._meta.db_table)
+    if connection.vendor == "postgresql":
+        # float8 in the database: no Decimal per value on 100,000 rows (the same number:
+        # both conversions are correctly rounded).
+        cols = "customer_id, revenue::float8, cost::float8, previous::float8"
+    else:
+        cols = "customer_id, revenue, cost, previous"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {cols} FROM {table} WHERE month = %s ORDER BY customer_id", [month])
+        return cursor.fetchall()
+
+
+def _store_figures(month: date) -> None:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                SalesFiguresMonth.objects.create(month=month)
+        except IntegrityError:
+            return  # another process stored them meanwhile
+        table = connection.ops.quote_name(SalesFigures._meta.db_table)
+        with connection.cursor() as cursor:
+            for old in stored_months()[FIGURES_MONTHS:]:
+                cursor.execute(f"DELETE FROM {table} WHERE month = %s", [old])
+                SalesFiguresMonth.objects.filter(month=old).delete()
+            _, (sql, params) = _figures_statements("1 = 1", month)
+            cursor.execute(sql, params)
+
+
+def _compute_figures(month: date) -> list[tuple[int, float, float, float]]:
+    start24, start12, end = windows(month)
+    table = connection.ops.quote_name(SalesMonth._meta.db_table)
+    sql = (
+        "SELECT customer_id, "
+        "SUM(CASE WHEN month >= %s THEN net_amount ELSE 0 END), "
+        "SUM(CASE WHEN month >= %s THEN cost ELSE 0 END), "
+        "SUM(CASE WHEN month >= %s THEN 0 ELSE net_amount END) "
+        f"FROM {table} WHERE month >= %s AND month < %s "
+        # In customer order: both databases then stream the groups off the covering index.
+        "GROUP BY customer_id ORDER BY customer_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start12, start12, start12, start24, end])
+        return [
+            (cid, float(r or 0), float(c or 0), float(p or 0)) for cid, r, c, p in cursor.fetchall()
+        ]
 
 
 def touch(touched: dict[int, list[date]], customer_id: int, day: date) -> None:

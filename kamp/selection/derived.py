@@ -99,19 +99,46 @@ def sales_windows(as_of: date) -> tuple[date, date, date]:
     months before ``as_of``'s month and the 12 before them, as in the account P&L's trailing
     year (:meth:`kamp.economics.pnl.Period.trailing`): the revenue a director sees in the matrix
     is the one the economics tab shows, and a half-invoiced current month does not move it."""
-    end = as_of.replace(day=1)
-    start12 = end.replace(year=end.year - 1)
-    return start12.replace(year=start12.year - 1), start12, end
+    from kamp.economics import sales_months
+
+    return sales_months.windows(as_of.replace(day=1))
+
+
+def sales_rows(as_of: date) -> list[tuple[int, float, float, float]]:
+    """(customer id, revenue, cost, previous revenue) per customer with sales in the 24 months
+    (:func:`sales_windows`), in customer order: the figures the economics area stores per
+    scoring month (:func:`kamp.economics.sales_months.figures`, one row per customer; the first
+    scoring of a month computes and stores them)."""
+    from kamp.economics import sales_months
+
+    return sales_months.figures(as_of)
+
+
+def _figures(revenue, cost, previous) -> dict:
+    revenue = float(revenue or 0)
+    previous = float(previous or 0)
+    return {
+        REVENUE: revenue,
+        GROSS_MARGIN: revenue - float(cost or 0),
+        GROWTH: (revenue - previous) / previous if previous > 0 else None,
+        "previous": previous,
+    }
 
 
 def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dict[int, dict]:
     """Revenue and gross margin (net − cost) over the last 12 complete months and revenue over
-    the 12 before, per customer: one aggregate over the monthly sales sums (a few rows per
-    customer, kept in step with the lines by :mod:`kamp.economics.sales_months`)."""
+    the 12 before, per customer: for the whole portfolio, the stored figures of the month
+    (:func:`sales_rows`); for a few customers, one aggregate over their monthly sales sums
+    (kept in step with the lines by :mod:`kamp.economics.sales_months`)."""
     from django.db import connection
 
     from kamp.economics.models import SalesMonth
 
+    if customer_ids is None:
+        return {cid: _figures(r, c, p) for cid, r, c, p in sales_rows(as_of)}
+    ids = [int(i) for i in customer_ids]
+    if not ids:
+        return {}
     start24, start12, end = sales_windows(as_of)
     table = connection.ops.quote_name(SalesMonth._meta.db_table)
     sql = (
@@ -119,31 +146,12 @@ def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dic
         "SUM(CASE WHEN month >= %s THEN net_amount ELSE 0 END), "
         "SUM(CASE WHEN month >= %s THEN cost ELSE 0 END), "
         "SUM(CASE WHEN month >= %s THEN 0 ELSE net_amount END) "
-        f"FROM {table} WHERE month >= %s AND month < %s"
+        f"FROM {table} WHERE month >= %s AND month < %s "
+        f"AND customer_id IN ({', '.join(['%s'] * len(ids))}) GROUP BY customer_id"
     )
-    params: list = [start12, start12, start12, start24, end]
-    if customer_ids is not None:
-        ids = [int(i) for i in customer_ids]
-        if not ids:
-            return {}
-        sql += f" AND customer_id IN ({', '.join(['%s'] * len(ids))})"
-        params += ids
-    # In customer order: both databases then stream the groups off the covering index.
-    sql += " GROUP BY customer_id ORDER BY customer_id"
-    out: dict[int, dict] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for cid, revenue, cost, previous in rows:
-        revenue = float(revenue or 0)
-        previous = float(previous or 0)
-        out[cid] = {
-            REVENUE: revenue,
-            GROSS_MARGIN: revenue - float(cost or 0),
-            GROWTH: (revenue - previous) / previous if previous > 0 else None,
-            "previous": previous,
-        }
-    return out
+        cursor.execute(sql, [start12, start12, start12, start24, end, *ids])
+        return {cid: _figures(r, c, p) for cid, r, c, p in cursor.fetchall()}
 
 
 def raw_values(
