@@ -34,6 +34,7 @@ from .imports import (
     auto_mapping,
     get_kind,
     live_processed_rows,
+    liveness,
     open_table,
     revert_batch,
 )
@@ -72,7 +73,9 @@ def _batches_for(user):
 def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
     if not may_import(request.user):
         raise PermissionDenied
-    return get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    liveness.reap([batch])  # a run whose process died says so, instead of "importing" forever
+    return batch
 
 
 # --- upload ---------------------------------------------------------------------------------
@@ -122,6 +125,7 @@ def imports_home(request: HttpRequest) -> HttpResponse:
         )
         return redirect("core:import_mapping", batch.pk)
     page = Paginator(_batches_for(request.user), 25).get_page(request.GET.get("page"))
+    liveness.reap(page.object_list)  # a run whose process died says so
     return render(
         request,
         "core/imports/home.html",

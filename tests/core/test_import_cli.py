@@ -165,4 +165,14 @@ def test_a_killed_import_leaves_the_database_as_before(kamp_home, tmp_path):
     assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert conn.execute("select count(*) from economics_salesline").fetchone()[0] == before
     status = conn.execute("select status from core_importbatch order by id desc").fetchone()[0]
-    assert status == "running"  # killed outright: the batch says so, nothing was written
+    assert status == "running"  # killed outright: nothing could update the batch...
+    # ...but the next look at the imports sees that its process is gone, and says so.
+    listed = subprocess.run(
+        [KAMP, "import", "list"], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    assert "failed" in listed.splitlines()[0]
+    status, message = conn.execute(
+        "select status, message from core_importbatch order by id desc"
+    ).fetchone()
+    assert status == "failed" and "nothing was written" in message
+    assert conn.execute("select count(*) from economics_salesline").fetchone()[0] == before

@@ -272,3 +272,59 @@ def test_sample_file_access(request, client_for, person, status):
     user = request.getfixturevalue(person)
     r = client_for(user).get(reverse("core:import_sample", args=["customers"]))
     assert r.status_code == status
+
+
+def test_a_run_whose_process_died_says_so_and_a_live_or_queued_one_does_not(
+    client_for, admin, settings, tmp_path
+):
+    from kamp.core.imports import liveness
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = client_for(admin)
+    # Queued for the worker: no run has started, the batch just waits.
+    queued = ImportBatch.objects.create(
+        kind="customers", filename="q.csv", created_by=admin, status=ImportBatch.Status.RUNNING
+    )
+    # A run started (it left its note) and its process died without a word.
+    died = ImportBatch.objects.create(
+        kind="customers",
+        filename="d.csv",
+        created_by=admin,
+        status=ImportBatch.Status.RUNNING,
+        options={liveness.NOTE: {"host": "h", "pid": 1}},
+    )
+    live = ImportBatch.objects.create(
+        kind="customers", filename="l.csv", created_by=admin, status=ImportBatch.Status.VALIDATING
+    )
+    with liveness.running(live):  # holds the lock, as the importing process does
+        live.save()
+        assert client.get(reverse("core:import_batch", args=[live.pk])).status_code == 200
+        live.refresh_from_db()
+        assert live.status == ImportBatch.Status.VALIDATING
+        page = client.get(reverse("core:imports"))
+    assert page.status_code == 200
+    died.refresh_from_db()
+    assert died.status == ImportBatch.Status.FAILED
+    assert "nothing was written" in died.message and "importing" in died.message
+    assert liveness.NOTE not in died.options
+    queued.refresh_from_db()
+    assert queued.status == ImportBatch.Status.RUNNING
+    # The run ended: the note goes with it, so its batch is never taken for a dead one.
+    live.refresh_from_db()
+    assert liveness.NOTE not in live.options and live.status == ImportBatch.Status.VALIDATING
+
+
+def test_the_progress_poll_of_a_dead_run_shows_the_report(client_for, admin):
+    from kamp.core.imports import liveness
+
+    died = ImportBatch.objects.create(
+        kind="customers",
+        filename="d.csv",
+        created_by=admin,
+        status=ImportBatch.Status.VALIDATING,
+        options={liveness.NOTE: {"host": "h", "pid": 1}},
+    )
+    response = client_for(admin).get(reverse("core:import_progress", args=[died.pk]))
+    assert response.status_code == 204 and response["HX-Refresh"] == "true"
+    page = client_for(admin).get(reverse("core:import_batch", args=[died.pk]))
+    assert "nothing was written" in page.content.decode()

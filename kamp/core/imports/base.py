@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from . import liveness
 from .parsers import ParseError, fold, parse_text
 from .readers import ReadError, Table, file_hash, open_table
 
@@ -622,6 +623,13 @@ def run_import(
             stored_file=str(path.resolve()),
             status=ImportBatch.Status.VALIDATING,
         )
+    with liveness.running(batch):
+        return _run(kind, path, batch, user, options, progress, column_mapping)
+
+
+def _run(kind, path, batch, user, options, progress, column_mapping):
+    from kamp.core.models import ImportBatch
+
     batch.options = {**(batch.options or {}), **options.as_json()}
     if column_mapping is not None:
         batch.options["columns"] = {str(k): v for k, v in column_mapping.items()}

@@ -17,6 +17,7 @@ from kamp.core.imports import (
     RevertError,
     all_kinds,
     get_kind,
+    liveness,
     revert_batch,
     run_import,
 )
@@ -181,7 +182,9 @@ class Command(BaseCommand):
             w(batch.message)  # a failure's message is the command's error, printed once
 
     def _list(self, limit: int):
-        for b in ImportBatch.objects.select_related("created_by")[:limit]:
+        batches = list(ImportBatch.objects.select_related("created_by")[:limit])
+        liveness.reap(batches)  # a run whose process died says so
+        for b in batches:
             who = b.created_by.email if b.created_by else "-"
             self.stdout.write(
                 f"#{b.pk:<6} {b.created_at:%Y-%m-%d %H:%M}  {b.kind:<12} {b.status:<10} "
