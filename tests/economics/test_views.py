@@ -373,6 +373,9 @@ def test_cli_pnl_json(account, capsys):
     assert out == [
         {
             "customer": account.pk,
+            "name": "Constructora CS",
+            "tax_id": "76.123.456-0",
+            "external_id": account.external_id,
             "period": "2025-07",
             "currency": "CLP",
             "net_revenue": "1000",
@@ -387,6 +390,10 @@ def test_cli_pnl_json(account, capsys):
     ]
     call_command("pnl", "--period", "2025", "--json")
     assert json.loads(capsys.readouterr().out)[0]["period"] == "2025"
+    call_command("pnl", "--period", "2025")
+    header, line = capsys.readouterr().out.splitlines()
+    assert header.split("\t")[:3] == ["customer", "tax_id", "name"]
+    assert line.split("\t")[:3] == [str(account.pk), "76.123.456-0", "Constructora CS"]
 
 
 def test_cli_pnl_rejects_bad_period():

@@ -54,11 +54,29 @@ class Command(BaseCommand):
             values = services.portfolio_pnl(period, None, with_previous=False)
             order = Customer.objects.filter(pk__in=list(values)).order_by("name", "pk")
             rows = [(pk, values[pk]) for pk in order.values_list("pk", flat=True)]
-        out = [value.as_dict(customer=cid) for cid, value in rows]
+        # A finance script joins on its own codes: the tax id and the external (ERP) id go
+        # with kamp's id.
+        info = {
+            pk: (name, tax_id, external_id)
+            for pk, name, tax_id, external_id in Customer.objects.filter(
+                pk__in=[r[0] for r in rows]
+            ).values_list("pk", "name", "tax_id", "external_id")
+        }
+        out = []
+        for cid, value in rows:
+            name, tax_id, external_id = info.get(cid, ("", "", ""))
+            out.append(
+                {
+                    "customer": cid,
+                    "name": name,
+                    "tax_id": tax_id,
+                    "external_id": external_id,
+                    **{k: v for k, v in value.as_dict(customer=cid).items() if k != "customer"},
+                }
+            )
         if opts["json"]:
             self.stdout.write(json.dumps(out, indent=2, ensure_ascii=False))
             return
-        names = dict(Customer.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "name"))
         cols = [
             "net_revenue",
             "gross_margin",
@@ -68,14 +86,17 @@ class Command(BaseCommand):
             "profit_after_kam",
         ]
         self.stdout.write(
-            "\t".join(["customer", "name", "period", "currency", *cols, "share_of_wallet"])
+            "\t".join(
+                ["customer", "tax_id", "name", "period", "currency", *cols, "share_of_wallet"]
+            )
         )
         for row in out:
             self.stdout.write(
                 "\t".join(
                     [
                         str(row["customer"]),
-                        names.get(row["customer"], ""),
+                        row["tax_id"],
+                        row["name"],
                         row["period"],
                         row["currency"],
                         *(row[c] for c in cols),
