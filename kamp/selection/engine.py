@@ -8,10 +8,15 @@ so that the portfolio page with 100,000 customers only pays for it when somethin
 
 from __future__ import annotations
 
+import gc
+import itertools
+import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict
 
+import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max
@@ -20,7 +25,7 @@ from django.utils import timezone
 from kamp.core.models import SiteSettings
 from kamp.customers.models import Customer
 
-from . import derived, scoring
+from . import bulk, derived, scoring
 from .models import Assessment, Factor, SelectionModel
 
 
@@ -103,7 +108,7 @@ def get_model(name: str | None = None) -> SelectionModel:
     return ensure_default_model()
 
 
-@dataclass
+@dataclass(slots=True)
 class CustomerInfo:
     id: int
     name: str
@@ -124,7 +129,7 @@ class Run:
     by_id: dict[int, scoring.Result]
     customers: dict[int, CustomerInfo]
     # customer id -> factor key -> (mean score, spread, number of assessors, derived raw value)
-    inputs: dict[int, dict[str, tuple]]
+    inputs: Mapping[int, dict[str, tuple]]
     revenue: dict[int, float]
     recommended: list[int]
     unavailable_metrics: list[str] = field(default_factory=list)
@@ -222,87 +227,205 @@ def forget() -> None:
 
 
 def compute(model: SelectionModel, as_of: date, *, with_robustness: bool = True) -> Run:
+    """A full rescoring of the portfolio (uncached: :func:`run` is what callers want)."""
+    # Some 300,000 objects that all live on: the cyclic garbage collector would walk the
+    # growing heap again and again while they are made (a third of the time), and finds
+    # nothing to collect.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compute(model, as_of, with_robustness=with_robustness)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compute(model: SelectionModel, as_of: date, *, with_robustness: bool) -> Run:
     factors = list(model.factors.all())
     pure = model.to_pure(factors)
     table = connection.ops.quote_name(Customer._meta.db_table)
     with connection.cursor() as cursor:
-        # Plain cursors for the two big reads: no per-row ORM conversion on 100,000 rows.
+        # Plain cursors for the big reads: no per-row ORM conversion on 100,000 rows. In id
+        # order, so that the other reads (also in customer order) line up by a binary search.
         cursor.execute(
-            f"SELECT id, name, tax_id, external_id, status, owner_id, industry, region FROM {table}"
+            "SELECT id, name, COALESCE(NULLIF(tax_id, ''), NULLIF(external_id, ''), name), "
+            f"status, owner_id, industry, region FROM {table} ORDER BY id"
         )
-        customers = {
-            row[0]: CustomerInfo(
-                row[0], row[1], row[2] or row[3] or row[1], row[4], row[5], row[6], row[7]
-            )
-            for row in cursor.fetchall()
-        }
-    ids = list(customers)
-    inputs: dict[int, dict[str, tuple]] = {cid: {} for cid in ids}
+        rows = cursor.fetchall()
+    customers = {row[0]: CustomerInfo(*row) for row in rows}
+    ids = np.fromiter(customers, dtype=np.int64, count=len(customers))
+    names = [row[1] for row in rows]
+    del rows
+    n = len(ids)
+    columns: list[_Column] = []
+    scores: dict[str, np.ndarray] = {}
 
-    # Assessed factors and co-investment: the mean over assessors, and the spread.
+    # Assessed factors and co-investment: the mean over assessors, the spread and the number of
+    # assessors. The rows themselves, with the factor as a small number, aggregated here: both
+    # databases read them faster than they group them (a GROUP BY, or a pivot in SQL, costs
+    # them more than the whole rescoring).
     assessed_keys = [f.key for f in factors if f.source == scoring.ASSESSED] + [
         scoring.CO_INVESTMENT
     ]
     a_table = connection.ops.quote_name(Assessment._meta.db_table)
+    code = " ".join(f"WHEN %s THEN {i}" for i in range(len(assessed_keys)))
+    marks = ", ".join(["%s"] * len(assessed_keys))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT customer_id, factor, AVG(score), MIN(score), MAX(score), COUNT(*) FROM {a_table} "
-            f"WHERE factor IN ({', '.join(['%s'] * len(assessed_keys))}) GROUP BY customer_id, factor",
-            assessed_keys,
+            f"SELECT customer_id, CASE factor {code} END, score FROM {a_table} "
+            f"WHERE factor IN ({marks})",
+            assessed_keys + assessed_keys,
         )
-        for cid, key, mean, lo, hi, n in cursor.fetchall():
-            values = inputs.get(cid)
-            if values is not None:
-                values[key] = (float(mean), float(hi - lo), n, None)
+        assessed = _array(cursor.fetchall(), 3)
+    at = _positions(ids, assessed[:, 0].astype(np.int64))
+    for k, key in enumerate(assessed_keys):
+        mine = (assessed[:, 1] == k) & (at >= 0)
+        where, values = at[mine], assessed[mine, 2]
+        count = np.bincount(where, minlength=n)
+        total = np.bincount(where, weights=values, minlength=n)
+        low, high = np.full(n, np.inf), np.full(n, -np.inf)
+        np.minimum.at(low, where, values)
+        np.maximum.at(high, where, values)
+        seen = count > 0
+        mean = np.full(n, np.nan)
+        mean[seen] = total[seen] / count[seen]
+        spread = np.zeros(n)
+        spread[seen] = high[seen] - low[seen]
+        scores[key] = mean
+        columns.append((key, mean, spread, count, None))
+    del assessed
 
-    # Derived factors: one aggregate over the sales lines, then the mapping to the scale.
+    # Derived factors: the month's sales figures (one row per customer), then the mapping.
+    sales = _array(derived.sales_rows(as_of), 4)
+    sales_ids = sales[:, 0].astype(np.int64)
+    revenue = dict(zip(sales_ids.tolist(), sales[:, 1].tolist(), strict=True))
     derived_factors = [f for f in factors if f.source == scoring.DERIVED]
-    sales = derived.sales_figures(as_of)
-    revenue = {cid: v[derived.REVENUE] for cid, v in sales.items()}
     unavailable: list[str] = []
     if derived_factors:
-        raws, unavailable = derived.raw_values(
-            [f.metric or f.key for f in derived_factors], ids, as_of, sales
-        )
+        raws = _sales_metrics(ids, sales_ids, sales)
+        metrics = dict.fromkeys(f.metric or f.key for f in derived_factors)
+        others = [k for k in metrics if k not in raws]
+        if others:
+            values, unavailable = derived.raw_values(others, ids.tolist(), as_of)
+            for key, by_id in values.items():
+                raws[key] = np.array(
+                    [math.nan if v is None else v for v in map(by_id.get, ids.tolist())],
+                    dtype=np.float64,
+                )
         for f in derived_factors:
-            raw = raws.get(f.metric or f.key, {})
+            raw = raws[f.metric or f.key]
             thresholds = (
                 [float(t) for t in (f.thresholds or [])] if f.mapping == "thresholds" else None
             )
-            mapped = scoring.map_derived(raw, model.scale_min, model.scale_max, thresholds)
-            for cid, score in mapped.items():
-                inputs[cid][f.key] = (score, 0.0, 0, raw.get(cid))
+            mapped = bulk.map_derived(raw, model.scale_min, model.scale_max, thresholds)
+            scores[f.key] = mapped
+            columns.append((f.key, mapped, None, None, raw))
+    del sales
 
-    customer_scores = []
-    co_key = scoring.CO_INVESTMENT
-    for cid, info in customers.items():
-        values = inputs[cid]
-        co = values.pop(co_key, None)
-        scores = {k: v[0] for k, v in values.items()}
-        if co is not None:
-            values[co_key] = co
-        customer_scores.append(
-            scoring.CustomerScores(cid, info.name, scores, co[0] if co else None)
-        )
-    results = scoring.score_portfolio(pure, customer_scores)
-    # Every recommended result has a rank.
-    recommended = sorted((r for r in results if r.recommended), key=lambda r: r.rank or 0)
+    co = scores.pop(scoring.CO_INVESTMENT)
+    portfolio = bulk.Portfolio(ids, names, scores, co)
+    scored = bulk.score(pure, portfolio)
+    results = bulk.results(portfolio, scored)
+    id_list = ids.tolist()
+    recommended = [id_list[i] for i in scored.recommended]
     run = Run(
         model=model,
         factors=factors,
         pure=pure,
         as_of=as_of,
         results=results,
-        by_id={r.id: r for r in results},
+        by_id=dict(zip(id_list, results, strict=True)),
         customers=customers,
-        inputs=inputs,
+        inputs=Inputs(ids, columns),
         revenue=revenue,
-        recommended=[r.id for r in recommended],
+        recommended=recommended,
         unavailable_metrics=unavailable,
     )
     if with_robustness:
-        run.robustness = scoring.robustness(pure, customer_scores, baseline=run.recommended)
+        run.robustness = bulk.robustness(pure, portfolio, scored, baseline=recommended)
     return run
+
+
+def _array(rows: list[tuple], width: int) -> np.ndarray:
+    """Rows of numbers as a float array (ids stay exact below 2⁵³)."""
+    flat = itertools.chain.from_iterable(rows)
+    return np.fromiter(flat, dtype=np.float64, count=width * len(rows)).reshape(-1, width)
+
+
+def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of ``wanted`` sits in the sorted, distinct ``ids`` (-1: not there)."""
+    if not len(ids) or not len(wanted):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    top = int(ids[-1])
+    if ids[0] >= 0 and top <= 4 * len(ids) + 1000:
+        # Ids are nearly dense (a few deletions): a lookup table beats a binary search.
+        table = np.full(top + 1, -1, dtype=np.int64)
+        table[ids] = np.arange(len(ids))
+        inside = (wanted >= 0) & (wanted <= top)
+        out = np.full(len(wanted), -1, dtype=np.int64)
+        out[inside] = table[wanted[inside]]
+        return out
+    at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    return np.where(ids[at] == wanted, at, -1)
+
+
+def _sales_metrics(
+    ids: np.ndarray, sales_ids: np.ndarray, sales: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Revenue, gross margin and growth of every customer (:func:`derived.sales_figures`'s
+    rules: without sales, revenue and margin 0 and growth undefined), as columns."""
+    at = _positions(ids, sales_ids)
+    sales = sales[at >= 0]
+    at = at[at >= 0]
+    revenue, cost, previous = sales[:, 1], sales[:, 2], sales[:, 3]
+    out = {
+        derived.REVENUE: np.zeros(len(ids)),
+        derived.GROSS_MARGIN: np.zeros(len(ids)),
+        derived.GROWTH: np.full(len(ids), np.nan),
+    }
+    out[derived.REVENUE][at] = revenue
+    out[derived.GROSS_MARGIN][at] = revenue - cost
+    grows = previous > 0
+    out[derived.GROWTH][at[grows]] = (revenue[grows] - previous[grows]) / previous[grows]
+    return out
+
+
+# (factor key, score, spread or None, number of assessors or None, derived raw value or None)
+_Column = tuple[str, np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]
+
+
+class Inputs(Mapping[int, dict[str, tuple]]):
+    """customer id -> factor key -> (mean score, spread, number of assessors, derived raw
+    value), as :attr:`Run.inputs` offers it: each customer's dict is made when asked for (pages
+    show a few dozen; a dict of dicts for 100,000 customers costs more than the rescoring)."""
+
+    __slots__ = ("_columns", "_ids")
+
+    def __init__(self, ids: np.ndarray, columns: list[_Column]):
+        self._ids = ids
+        self._columns = columns
+
+    def __getitem__(self, customer_id: int) -> dict[str, tuple]:
+        at = _positions(self._ids, np.array([customer_id], dtype=np.int64))[0]
+        if at < 0:
+            raise KeyError(customer_id)
+        out: dict[str, tuple] = {}
+        for key, score, spread, count, raw in self._columns:
+            value = score[at]
+            if not math.isnan(value):
+                out[key] = (
+                    float(value),
+                    0.0 if spread is None else float(spread[at]),
+                    0 if count is None else int(count[at]),
+                    None if raw is None else float(raw[at]),
+                )
+        return out
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def customer_detail(customer_id: int, factors: list[Factor]) -> dict[str, list[Assessment]]:
