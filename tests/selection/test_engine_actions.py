@@ -259,3 +259,95 @@ def test_run_is_cached_until_something_changes(director, account, django_assert_
     assert run.by_id[account.pk].recommended
     actions.do_score(director, account, "co_investment", 2, model=engine.ensure_default_model())
     assert engine.run().by_id[account.pk].reason == "unreciprocated"
+
+
+def test_the_run_equals_the_per_customer_rules_on_its_inputs(admin, director, ana):
+    """The column-wise rescoring, end to end on the database: each customer's inputs are the
+    mean over its assessors and the percentile of its raw sales figures, and the results and the
+    robustness are what scoring.py's reference functions give on those inputs."""
+    import random
+
+    from kamp.selection import derived
+    from kamp.selection.models import Assessment
+
+    rng = random.Random(4)
+    spec = parse_toml("""
+name = "Mixed"
+cap = 3
+[[factor]]
+key = "revenue"
+dimension = "attractiveness"
+weight = 2
+source = "derived"
+metric = "revenue_12m"
+[[factor]]
+key = "growth"
+dimension = "attractiveness"
+weight = 1
+source = "derived"
+metric = "growth"
+[[factor]]
+key = "strategic_value"
+dimension = "attractiveness"
+weight = 1
+[[factor]]
+key = "knowledge"
+dimension = "position"
+weight = 3
+[[factor]]
+key = "cost_to_serve"
+dimension = "position"
+weight = 2
+direction = "lower"
+""")
+    model = actions.do_save_model(admin, spec, activate=True)
+    today = datetime.date.today()
+    customers = [CustomerFactory(name=f"C{i % 5}") for i in range(40)]  # duplicate names
+    for c in customers:
+        for months_back in rng.sample(range(1, 25), rng.randint(0, 6)):
+            day = today.replace(day=1) - datetime.timedelta(days=30 * months_back)
+            SalesLineFactory(customer=c, date=day, net_amount=Decimal(rng.choice([100, 250, 900])))
+        for who in (director, ana)[: rng.choice([0, 1, 1, 2, 2])]:
+            keys = ["strategic_value", "knowledge", "cost_to_serve", "co_investment"]
+            score(
+                c, who, {k: rng.randint(1, 10) for k in rng.sample(keys, rng.choice([3, 4, 4, 4]))}
+            )
+    run = engine.compute(model, today)
+
+    pure = model.to_pure()
+    raws, _ = derived.raw_values(["revenue_12m", "growth"], [c.pk for c in customers], today)
+    mapped = {
+        "revenue": scoring.map_derived(raws["revenue_12m"], 1, 10),
+        "growth": scoring.map_derived(raws["growth"], 1, 10),
+    }
+    reference = []
+    for c in customers:
+        scores = {k: m[c.pk] for k, m in mapped.items() if c.pk in m}
+        by_key: dict[str, list[float]] = {}
+        for a in Assessment.objects.filter(customer=c):
+            by_key.setdefault(a.factor, []).append(a.score)
+        means = {k: scoring.mean_and_spread(v) for k, v in by_key.items()}
+        for k, (mean, spread) in means.items():
+            if k != scoring.CO_INVESTMENT:
+                scores[k] = mean
+                assert run.inputs[c.pk][k] == (mean, spread, len(by_key[k]), None)
+        for k in mapped:
+            if k in scores:
+                assert run.inputs[c.pk][k] == (scores[k], 0.0, 0, raws[METRIC[k]][c.pk])
+        co = means.get(scoring.CO_INVESTMENT)
+        reference.append(scoring.CustomerScores(c.pk, c.name, scores, co and co[0]))
+    expected = scoring.score_portfolio(pure, reference)
+    # The data exercise every path: incomplete, scored, recommended, beyond the cap.
+    assert {r.reason for r in expected} >= {
+        scoring.R_INCOMPLETE,
+        scoring.R_RECOMMENDED,
+        scoring.R_NOT_STRATEGIC,
+    }
+    assert sorted(run.results, key=lambda r: r.id) == sorted(expected, key=lambda r: r.id)
+    assert run.recommended == [
+        r.id for r in sorted((r for r in expected if r.recommended), key=lambda r: r.rank or 0)
+    ]
+    assert run.robustness == scoring.robustness(pure, reference)
+
+
+METRIC = {"revenue": "revenue_12m", "growth": "growth"}
