@@ -100,6 +100,19 @@ def stored_months() -> list[date]:
     return list(SalesFiguresMonth.objects.order_by("-month").values_list("month", flat=True))
 
 
+def _stored_months_locked(cursor) -> list[date]:
+    """:func:`stored_months`, for a writer of the sums: on PostgreSQL the list is locked against
+    a month being stored meanwhile, until the writer commits — else a first scoring of the month
+    running beside an import would store figures from the sums before the import, and the
+    import would not know to refresh them. (SQLite lets one writer at a time anyway.)"""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(SalesFiguresMonth._meta.db_table)
+        # SHARE: writers of the sums do not block each other; storing a month (an INSERT)
+        # waits for them, and they for it.
+        cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+    return stored_months()
+
+
 def refresh(
     customer_ids: Iterable[int], start: date | None = None, end: date | None = None
 ) -> None:
@@ -116,8 +129,8 @@ def refresh(
     if end is not None:
         conditions.append("{col} < %s")
         bounds.append(_next_month(end))
-    stored = stored_months()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        stored = _stored_months_locked(cursor)
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
             params: list
@@ -148,13 +161,13 @@ def refresh_touched(touched: dict[int, list[date]]) -> None:
 def rebuild() -> None:
     """Recompute every monthly sum from the lines (after a bulk load, or to repair)."""
     delete, insert = _statements("1 = 1", [])
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Migration 0006 rebuilds the sums before the figures' tables exist.
+        ready = SalesFiguresMonth._meta.db_table in connection.introspection.table_names(cursor)
+        stored = _stored_months_locked(cursor) if ready else []
         cursor.execute(delete)
         cursor.execute(insert)
-        # Migration 0006 rebuilds the sums before the figures' tables exist.
-        if SalesFiguresMonth._meta.db_table not in connection.introspection.table_names(cursor):
-            return
-        for month in stored_months():
+        for month in stored:
             for sql, params in _figures_statements("1 = 1", month):
                 cursor.execute(sql, params)
 
