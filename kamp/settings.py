@@ -117,6 +117,9 @@ TEMPLATES = [
             "builtins": [
                 "django.templatetags.i18n",
                 "django.templatetags.static",
+                # ``{{ obj.pk|unlocalize }}``: ids in markup (attributes, URLs, form values)
+                # must not be grouped like the numbers shown to people (``1,234``).
+                "django.templatetags.l10n",
                 "kamp.core.templatetags.kamp",
             ],
         },

@@ -31,6 +31,56 @@ def pytest_configure(config):
         compile_all()
 
 
+# Every table's ids start here in the test databases, on SQLite as on PostgreSQL: an id printed
+# where markup needs it raw (``value="{{ c.pk }}"``, ``id="contact-{{ c.pk }}"``) comes out
+# grouped like any number shown to people (``1,000,001``) and breaks the page in every test,
+# not only once a long run has pushed PostgreSQL's sequences past 999 (its sequences are not
+# rolled back with a test's transaction; SQLite's are). Print ids with ``|unlocalize``.
+FIRST_ID = 1_000_001
+
+
+def _ids_past_a_million(**kwargs) -> None:
+    """Move every id sequence still below FIRST_ID up to it (after the test database is made,
+    and after a flush that restarted them: ``kamp demo --reset``)."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.models.fields import AutoFieldMixin
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(format('%%I.%%I', schemaname, sequencename), %s, false) "
+                "FROM pg_sequences WHERE coalesce(last_value, 0) < %s",
+                [FIRST_ID, FIRST_ID],
+            )
+        elif connection.vendor == "sqlite":  # AUTOINCREMENT tables count in sqlite_sequence
+            for model in apps.get_models(include_auto_created=True):
+                meta = model._meta
+                if meta.managed and not meta.proxy and isinstance(meta.pk, AutoFieldMixin):
+                    cursor.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) SELECT %s, 0 WHERE NOT EXISTS "
+                        "(SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+                        [meta.db_table, meta.db_table],
+                    )
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE seq < %s", [FIRST_ID - 1, FIRST_ID - 1]
+            )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    with django_db_blocker.unblock():
+        _ids_past_a_million()
+    # A flush (a transactional test's teardown, ``kamp demo --reset``) ends with post_migrate,
+    # sent once per app: listen to one.
+    post_migrate.connect(_ids_past_a_million, sender=apps.get_app_config("core"))
+    yield
+    post_migrate.disconnect(_ids_past_a_million, sender=apps.get_app_config("core"))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (filter menus and the like are cached)."""
