@@ -1,10 +1,10 @@
 """Derived factors (kam-domain.md §2.3): raw figures computed from data, per customer, in bulk.
 
 A *metric* turns data into one raw number per customer (or None when it is undefined). The sales
-metrics share one aggregate query over the sales lines; other areas may add metrics with
-:func:`register` (economics: share of wallet, cost to serve). Metrics whose source does not exist
-(yet) are simply not offered; a model that names one sees its customers as incomplete, with the
-reason, instead of an error.
+metrics read the per-customer sales figures the economics area stores for the scoring month
+(:func:`sales_rows`); other areas may add metrics with :func:`register` (economics: share of
+wallet, cost to serve). Metrics whose source does not exist (yet) are simply not offered; a model
+that names one sees its customers as incomplete, with the reason, instead of an error.
 """
 
 from __future__ import annotations

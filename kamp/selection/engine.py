@@ -1,6 +1,8 @@
 """A full scoring run over the whole portfolio, set-based: a handful of bulk queries (the model,
-the customers, one aggregate over the sales lines, one over the assessments), then the pure rules
-of :mod:`kamp.selection.scoring`. Views, the API, the CLI and the benchmark all use :func:`run`.
+the customers, the assessment rows, the month's stored sales figures), then the pure rules on
+columns (:mod:`kamp.selection.bulk`, identical in its results to the per-customer statement of
+them in :mod:`kamp.selection.scoring`). Views, the API, the CLI and the benchmark all use
+:func:`run`.
 
 A run is cached, keyed by what it depends on (model, customers, assessments, sales lines, date),
 so that the portfolio page with 100,000 customers only pays for it when something changed.
@@ -128,7 +130,8 @@ class Run:
     results: list[scoring.Result]
     by_id: dict[int, scoring.Result]
     customers: dict[int, CustomerInfo]
-    # customer id -> factor key -> (mean score, spread, number of assessors, derived raw value)
+    # customer id -> factor key -> (mean score, spread, number of assessors, derived raw value);
+    # an :class:`Inputs`, which makes each customer's dict when asked for
     inputs: Mapping[int, dict[str, tuple]]
     revenue: dict[int, float]
     recommended: list[int]
