@@ -38,8 +38,6 @@ LAUNCH_ARGS = [
 # ids (tests/conftest.py, FIRST_ID) a grid save never lands. The fix is ``|unlocalize`` on the
 # three ``{{ cell.customer_id }}``; strict, so this test fails as XPASS once it is in: then
 # drop these lines.
-KNOWN_BUG = "test_selection.py::test_grid_entry_with_the_keyboard"
-KNOWN_BUG_REASON = "selection/grid.html prints customer ids with thousand separators"
 SCREENSHOTS = Path(os.environ.get("KAMP_SCREENSHOTS", "var/screenshots"))
 
 
@@ -47,8 +45,6 @@ def pytest_collection_modifyitems(config, items):
     browser_items = [i for i in items if "tests/browser/" in str(i.fspath).replace(os.sep, "/")]
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
-        if item.nodeid.endswith(KNOWN_BUG):
-            item.add_marker(pytest.mark.xfail(reason=KNOWN_BUG_REASON, strict=True))
     if HAVE_CHROMIUM or not browser_items:
         return
     if os.environ.get("KAMP_REQUIRE_BROWSER") == "1":

@@ -41,7 +41,9 @@ def test_ids_in_the_interactions_tab_and_the_dmu_map(ana_client, account, ana):
     assert not GROUPED.findall(dmu)
 
 
-@pytest.mark.parametrize("url", ["core:audit", "programme:alerts", "customers:list"])
+@pytest.mark.parametrize(
+    "url", ["core:audit", "programme:alerts", "customers:list", "selection:portfolio"]
+)
 def test_filter_menus_offer_raw_ids(client_for, director, account, other_account, url):
     # The people in the filter menus are offered by id; every id here is past a million.
     html = client_for(director).get(reverse(url)).content.decode()
@@ -57,3 +59,10 @@ def test_ids_stay_past_a_million_after_a_flush():
 
     call_command("flush", interactive=False, verbosity=0)  # what ``kamp demo --reset`` runs
     assert CustomerFactory().pk >= 1_000_001
+
+
+def test_ids_in_the_scoring_grid(client_for, director, account):
+    html = client_for(director).get(reverse("selection:grid")).content.decode()
+    assert f'id="cell-{account.pk}-' in html
+    assert f'"customer": "{account.pk}"' in html
+    assert not GROUPED.findall(html)
