@@ -33,11 +33,6 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-# kamp/selection/templates/selection/grid.html prints customer ids grouped (``cell-1,000,001``
-# in ``id``/``hx-target``, ``"customer": "1,000,001"`` in ``hx-vals``), so with the suite's
-# ids (tests/conftest.py, FIRST_ID) a grid save never lands. The fix is ``|unlocalize`` on the
-# three ``{{ cell.customer_id }}``; strict, so this test fails as XPASS once it is in: then
-# drop these lines.
 SCREENSHOTS = Path(os.environ.get("KAMP_SCREENSHOTS", "var/screenshots"))
 
 
