@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,6 +74,19 @@ def _filters(request: AuthenticatedHttpRequest) -> dict[str, str]:
     }
 
 
+def _sorted(run: engine.Run, key: str, reverse: bool) -> list[scoring.Result]:
+    """Every complete result in the order of ``key``, sorted once per run and kept with it (a
+    run stays in the process's memory while the data do not change): a page view then filters
+    a ready order instead of sorting 100,000 customers again."""
+    orders = run.__dict__.setdefault("_orders", {})
+    if (key, reverse) not in orders:
+        fn = SORTS[key]
+        orders[(key, reverse)] = sorted(
+            (r for r in run.results if r.complete), key=lambda r: fn(r, run), reverse=reverse
+        )
+    return orders[(key, reverse)]
+
+
 def _filtered_ids(run: engine.Run, visible: set[int], f: dict[str, str], user) -> list[int]:
     q = f["q"].lower()
     kam = f["kam"]
@@ -117,6 +131,21 @@ def _row(r: scoring.Result, run: engine.Run, labels) -> dict:
         "is_key": info.status == CustomerStatus.KEY_ACCOUNT,
         "url": reverse("selection:customer_tab", args=[r.id]),
     }
+
+
+def _chart_for(run: engine.Run, results: list[scoring.Result], trails: dict[int, list]) -> dict:
+    """:func:`_chart`, kept with the run for the same customers and language (most views of the
+    matrix show the same portfolio: choosing the bubbles among 100,000 is not redone each time).
+    Trails are per request and never kept."""
+    if trails:
+        return _chart(run, results, trails)
+    charts = run.__dict__.setdefault("_charts", {})
+    key = (get_language(), len(results), hash(tuple(r.id for r in results)))
+    if key not in charts:
+        while len(charts) >= 8:
+            charts.pop(next(iter(charts)))
+        charts[key] = _chart(run, results, trails)
+    return charts[key]
 
 
 def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, list]) -> dict:
@@ -238,7 +267,8 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     if key not in SORTS:
         sort, key = "rank", "rank"
     reverse_sort = sort.startswith("-")
-    table = sorted(complete, key=lambda r: SORTS[key](r, run), reverse=reverse_sort)
+    chosen = {r.id for r in complete}
+    table = [r for r in _sorted(run, key, reverse_sort) if r.id in chosen]
     page = Paginator(table, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [_row(r, run, labels) for r in page.object_list]
 
@@ -369,7 +399,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             for r in incomplete[:50]
         ],
         "incomplete_count": len(incomplete),
-        "chart": _chart(run, complete, trails),
+        "chart": _chart_for(run, complete, trails),
         "grouped": len(complete) > MAX_POINTS,
         "key_count": len(key_accounts),
         "recommended": [run.customers[i] for i in run.recommended if i in visible],
