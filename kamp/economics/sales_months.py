@@ -74,23 +74,34 @@ def windows(month: date) -> tuple[date, date, date]:
     return start12.replace(year=start12.year - 1), start12, month
 
 
+def _figures_select(month: date, where: str = "1 = 1", lead: str = "") -> tuple[str, list]:
+    """The one aggregate of the sales figures of the scoring month ``month`` over the monthly
+    sums: ``customer_id[, lead], revenue, cost, previous`` per customer in ``where`` (whose own
+    parameters follow the returned ones), in customer order."""
+    start24, start12, end = windows(month)
+    months = connection.ops.quote_name(SalesMonth._meta.db_table)
+    return (
+        f"SELECT customer_id, {lead + ', ' if lead else ''}"
+        "SUM(CASE WHEN month >= %s THEN net_amount ELSE 0 END), "
+        "SUM(CASE WHEN month >= %s THEN cost ELSE 0 END), "
+        "SUM(CASE WHEN month >= %s THEN 0 ELSE net_amount END) "
+        f"FROM {months} WHERE month >= %s AND month < %s AND {where} "
+        # In customer order: both databases then stream the groups off the covering index.
+        "GROUP BY customer_id ORDER BY customer_id",
+        [start12, start12, start12, start24, end],
+    )
+
+
 def _figures_statements(where: str, month: date) -> tuple[tuple[str, list], tuple[str, list]]:
     """The DELETE of ``month``'s stored figures and the INSERT … SELECT that recomputes them from
     the monthly sums, for the customers in ``where`` (to be followed by its parameters)."""
-    qn = connection.ops.quote_name
-    figures = qn(SalesFigures._meta.db_table)
-    months = qn(SalesMonth._meta.db_table)
-    start24, start12, end = windows(month)
+    figures = connection.ops.quote_name(SalesFigures._meta.db_table)
+    select, params = _figures_select(month, where, lead="%s")
     return (
         (f"DELETE FROM {figures} WHERE month = %s AND {where}", [month]),
         (
-            f"INSERT INTO {figures} (customer_id, month, revenue, cost, previous) "
-            "SELECT customer_id, %s, "
-            "SUM(CASE WHEN month >= %s THEN net_amount ELSE 0 END), "
-            "SUM(CASE WHEN month >= %s THEN cost ELSE 0 END), "
-            "SUM(CASE WHEN month >= %s THEN 0 ELSE net_amount END) "
-            f"FROM {months} WHERE month >= %s AND month < %s AND {where} GROUP BY customer_id",
-            [month, start12, start12, start12, start24, end],
+            f"INSERT INTO {figures} (customer_id, month, revenue, cost, previous) {select}",
+            [month, *params],
         ),
     )
 
@@ -215,19 +226,23 @@ def _store_figures(month: date) -> None:
 
 
 def _compute_figures(month: date) -> list[tuple[int, float, float, float]]:
-    start24, start12, end = windows(month)
-    table = connection.ops.quote_name(SalesMonth._meta.db_table)
-    sql = (
-        "SELECT customer_id, "
-        "SUM(CASE WHEN month >= %s THEN net_amount ELSE 0 END), "
-        "SUM(CASE WHEN month >= %s THEN cost ELSE 0 END), "
-        "SUM(CASE WHEN month >= %s THEN 0 ELSE net_amount END) "
-        f"FROM {table} WHERE month >= %s AND month < %s "
-        # In customer order: both databases then stream the groups off the covering index.
-        "GROUP BY customer_id ORDER BY customer_id"
-    )
+    return customer_figures(month, None)
+
+
+def customer_figures(
+    month: date, customer_ids: list[int] | None
+) -> list[tuple[int, float, float, float]]:
+    """The figures of the scoring month ``month`` computed from the monthly sums (not stored),
+    for ``customer_ids`` (None: every customer with sales), in customer order."""
+    where, extra = "1 = 1", []
+    if customer_ids is not None:
+        if not customer_ids:
+            return []
+        where = f"customer_id IN ({', '.join(['%s'] * len(customer_ids))})"
+        extra = list(customer_ids)
+    sql, params = _figures_select(_month_start(month), where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [start12, start12, start12, start24, end])
+        cursor.execute(sql, [*params, *extra])
         return [
             (cid, float(r or 0), float(c or 0), float(p or 0)) for cid, r, c, p in cursor.fetchall()
         ]

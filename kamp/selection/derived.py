@@ -130,28 +130,13 @@ def sales_figures(as_of: date, customer_ids: Iterable[int] | None = None) -> dic
     the 12 before, per customer: for the whole portfolio, the stored figures of the month
     (:func:`sales_rows`); for a few customers, one aggregate over their monthly sales sums
     (kept in step with the lines by :mod:`kamp.economics.sales_months`)."""
-    from django.db import connection
-
-    from kamp.economics.models import SalesMonth
+    from kamp.economics import sales_months
 
     if customer_ids is None:
-        return {cid: _figures(r, c, p) for cid, r, c, p in sales_rows(as_of)}
-    ids = [int(i) for i in customer_ids]
-    if not ids:
-        return {}
-    start24, start12, end = sales_windows(as_of)
-    table = connection.ops.quote_name(SalesMonth._meta.db_table)
-    sql = (
-        "SELECT customer_id, "
-        "SUM(CASE WHEN month >= %s THEN net_amount ELSE 0 END), "
-        "SUM(CASE WHEN month >= %s THEN cost ELSE 0 END), "
-        "SUM(CASE WHEN month >= %s THEN 0 ELSE net_amount END) "
-        f"FROM {table} WHERE month >= %s AND month < %s "
-        f"AND customer_id IN ({', '.join(['%s'] * len(ids))}) GROUP BY customer_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [start12, start12, start12, start24, end, *ids])
-        return {cid: _figures(r, c, p) for cid, r, c, p in cursor.fetchall()}
+        rows = sales_rows(as_of)
+    else:
+        rows = sales_months.customer_figures(as_of, [int(i) for i in customer_ids])
+    return {cid: _figures(r, c, p) for cid, r, c, p in rows}
 
 
 def raw_values(
