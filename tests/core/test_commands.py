@@ -183,7 +183,7 @@ class TestDemo:
         # the test's own transaction with deferred constraints pending.
         run("demo", "--no-serve")
         Customer.objects.filter(name="Constructora CS").update(notes="changed")
-        out = run("demo", "--no-serve", "--reset")
+        out = run("demo", "--no-serve", "--reset", "--yes")
         assert "Demo data loaded" in out
         assert Customer.objects.get(name="Constructora CS").notes != "changed"
 
