@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from kamp.core.imports import Field, ImportContext, ImportKind, RowError, register
-from kamp.core.imports.kinds._lookup import check_may_see_economics, customer_index
-from kamp.core.imports.kinds.customers import parse_currency
 from kamp.core.imports.parsers import (
     ParseError,
     choice_parser,
@@ -22,9 +20,11 @@ from kamp.core.imports.parsers import (
     parse_decimal,
 )
 from kamp.core.models import SiteSettings
+from kamp.customers.imports.customers import parse_currency
+from kamp.customers.imports.lookup import check_may_see_economics, customer_index
 from kamp.customers.models import Customer, CustomerStatus
 
-from . import actions
+from . import actions, sales_import  # noqa: F401  (sales_import registers the ``sales`` kind)
 from .models import (
     ActivityRecord,
     ActivityType,

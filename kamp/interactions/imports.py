@@ -31,10 +31,10 @@ from kamp.core.imports import (
     parse_date,
     register,
 )
-from kamp.core.imports.kinds._lookup import check_may_edit, customer_index
 from kamp.core.models import ImportBatch, User
 from kamp.customers import actions as customer_actions
 from kamp.customers.access import customers_editable_by
+from kamp.customers.imports.lookup import check_may_edit, customer_index
 from kamp.customers.models import Contact, Customer
 
 from . import actions

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from kamp.core.imports import Field, ImportKind, RowError, register
-from kamp.core.imports.kinds._lookup import check_may_edit, customer_index
 from kamp.core.imports.parsers import ParseError, parse_date, parse_decimal
 from kamp.core.models import AuditEvent
+from kamp.customers.imports.lookup import check_may_edit, customer_index
 
 from . import results
 from .models import Assessment, RelationshipType, ROSource

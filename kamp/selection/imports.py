@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from kamp.core import audit
 from kamp.core.imports import Field, ImportKind, RowError, parse_date, parse_decimal, register
-from kamp.core.imports.kinds._lookup import check_may_edit, customer_index
 from kamp.core.models import User
+from kamp.customers.imports.lookup import check_may_edit, customer_index
 
 from . import engine, scoring
 from .access import can_manage_selection

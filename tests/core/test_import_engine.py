@@ -491,7 +491,7 @@ def test_a_crash_half_way_leaves_the_database_as_before(tmp_path, account):
         ["76.123.456-0", "01-01-2026", f"D{i}", "1", "", "", "10", ""] for i in range(50)
     ]
     path = write_csv(tmp_path / "v.csv", rows)
-    from kamp.core.imports.kinds.sales import SalesImport
+    from kamp.economics.sales_import import SalesImport
 
     real_write = SalesImport.write
     calls = []
@@ -517,7 +517,7 @@ def test_a_crash_half_way_leaves_the_database_as_before(tmp_path, account):
 
 def test_write_queries_are_bounded_per_batch(tmp_path, account, django_assert_max_num_queries):
     """The number of queries grows with the number of batches, not of rows."""
-    from kamp.core.imports.kinds.sales import SalesImport
+    from kamp.economics.sales_import import SalesImport
 
     def make(n, name):
         return write_csv(
@@ -581,7 +581,7 @@ def _sales_with_errors(path):
 def _run_checked(path, parallel, **options):
     """Run with or without worker processes; the processes that checked the chunks."""
     from kamp.core.imports import base
-    from kamp.core.imports.kinds.sales import SalesImport
+    from kamp.economics.sales_import import SalesImport
 
     pids = []
     absorb = base._absorb

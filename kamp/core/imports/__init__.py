@@ -1,6 +1,6 @@
-"""kamp's import engine (see docs/imports.md).
-
-An app adds an import kind in its ``imports.py``::
+"""kamp's import engine (see docs/imports.md). It names no business app: each app keeps its
+kinds in its own ``imports`` module (or package), which the engine imports on first use
+(:func:`kamp.core.registry.discover`). An app adds an import kind there::
 
     from kamp.core.imports import Field, ImportKind, register
 
@@ -9,7 +9,6 @@ An app adds an import kind in its ``imports.py``::
         name = "assessments"
         ...
 
-and lists the module in ``settings.KAMP_IMPORT_MODULES``.
 """
 
 from .base import (

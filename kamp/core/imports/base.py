@@ -31,7 +31,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kamp.core.registry import discover
+
 from . import liveness
+from .files import progress_file
 from .parsers import ParseError, fold, parse_text
 from .readers import ReadError, Table, file_hash, open_table
 
@@ -228,19 +231,12 @@ def register(kind: ImportKind | type[ImportKind]) -> ImportKind:
 
 
 def _load() -> None:
+    """Import each kamp app's ``imports`` module (or package) once: registering its kinds is the
+    app's business, so the engine names no business app (Wagtail's hooks, discovered)."""
     global _loaded
     if _loaded:
         return
-    from importlib import import_module
-
-    from django.conf import settings
-
-    for module in getattr(settings, "KAMP_IMPORT_MODULES", []):
-        try:
-            import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    discover("imports")
     _loaded = True
 
 
@@ -476,14 +472,6 @@ class _Progress:
             self.side = None
         with contextlib.suppress(FileNotFoundError, OSError):
             progress_file(self.batch.pk).unlink()
-
-
-def progress_file(batch_id: int) -> Path:
-    from django.conf import settings
-
-    folder = Path(settings.MEDIA_ROOT) / "imports" / "progress"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{batch_id}.txt"
 
 
 def live_processed_rows(batch) -> int:

@@ -27,6 +27,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .files import progress_file
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on POSIX: never reap, never block
@@ -39,8 +41,6 @@ log = logging.getLogger(__name__)
 
 
 def _lock_file(batch_id: int) -> Path:
-    from .base import progress_file
-
     # Batch ids are per database: several databases may share one uploads folder (the test
     # suite's workers do), so the file is named after the database too.
     database = hashlib.sha1(str(connection.settings_dict.get("NAME")).encode()).hexdigest()[:10]

@@ -11,13 +11,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kamp.core.choices import Role
+from kamp.core.imports import (
+    Field,
+    ImportContext,
+    ImportKind,
+    ParseError,
+    RowError,
+    choice_parser,
+    fold,
+    register,
+)
 from kamp.core.models import User
-from kamp.customers.models import Customer, CustomerSize, CustomerStatus
-from kamp.customers.validators import normalise_tax_id
 
-from ..base import Field, ImportContext, ImportKind, RowError, register
-from ..parsers import ParseError, choice_parser, fold
-from ._lookup import check_may_edit, customer_index, tax_key
+from ..models import Customer, CustomerSize, CustomerStatus
+from ..validators import normalise_tax_id
+from .lookup import check_may_edit, customer_index, tax_key
 
 SIZE_ES = {
     "micro": ["Micro", "Microempresa"],

@@ -15,14 +15,14 @@ from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kamp.core.imports import Field, ImportContext, ImportKind, ParseError, RowError, register
+from kamp.core.imports.parsers import decimal_text, parse_date
 from kamp.core.models import ImportBatch, ImportChange
-from kamp.economics import sales_months
-from kamp.economics.models import SalesLine
+from kamp.customers.imports.customers import parse_currency
+from kamp.customers.imports.lookup import check_may_see_economics, customer_index, load_access
 
-from ..base import Field, ImportContext, ImportKind, RowError, register
-from ..parsers import ParseError, decimal_text, parse_date
-from ._lookup import check_may_see_economics, customer_index, load_access
-from .customers import parse_currency
+from . import sales_months
+from .models import SalesLine
 
 #: What ``clean`` returns for a line, ``write`` receives and the spill keeps: the values in the
 #: order of the INSERT (text as the database takes it: ISO dates, amounts as plain numbers),

@@ -13,11 +13,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kamp.core.choices import Function
-from kamp.customers.models import Attitude, Contact, DMURole, Seniority
+from kamp.core.imports import (
+    Field,
+    ImportContext,
+    ImportKind,
+    ParseError,
+    RowError,
+    choice_parser,
+    fold,
+    list_parser,
+    parse_bool,
+    parse_int,
+    register,
+)
 
-from ..base import Field, ImportContext, ImportKind, RowError, register
-from ..parsers import ParseError, choice_parser, fold, list_parser, parse_bool, parse_int
-from ._lookup import check_may_edit, customer_index
+from ..models import Attitude, Contact, DMURole, Seniority
+from .lookup import check_may_edit, customer_index
 
 FUNCTION_ES = {
     "sales": ["Ventas", "Comercial"],

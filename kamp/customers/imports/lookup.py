@@ -8,10 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kamp.customers.models import Customer
+from kamp.core.imports import RowError, fold
 
-from ..base import RowError
-from ..parsers import fold
+from ..models import Customer
 
 AMBIGUOUS = -1
 _TAX = re.compile(r"[^0-9A-Z]")
@@ -89,7 +88,7 @@ def load_access(ctx) -> None:
 
 def _editable(ctx) -> set[int]:
     if "editable" not in ctx.cache:
-        from kamp.customers.access import customers_editable_by
+        from ..access import customers_editable_by
 
         ctx.cache["editable"] = set(customers_editable_by(ctx.user).values_list("id", flat=True))
     return ctx.cache["editable"]
