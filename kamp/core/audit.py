@@ -12,6 +12,22 @@ from django.utils.translation import gettext as _
 
 from .models import AuditEvent
 
+# Kinds of record whose every entry holds amounts. ``record`` flags their entries as money even
+# when the action forgot to say so; an action passes ``money=`` itself where it depends on the
+# record (a financial objective, a plan's whitespace cell).
+MONEY_TYPES = frozenset(
+    {
+        "economics.investment",
+        "economics.investmentallocation",
+        "economics.categoryspend",
+        "economics.activityrecord",
+        "economics.salesline",
+        "economics.salesmonth",
+        "economics.exchangerate",
+        "plans.whitespacecell",
+    }
+)
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
@@ -55,11 +71,16 @@ def record(
     object_type: str | None = None,
     object_id: str | int | None = None,
     object_repr: str | None = None,
+    money: bool | None = None,
 ) -> AuditEvent:
+    """Write one entry. ``money=True`` when the entry holds amounts (values, summary or the
+    object's text): it is then shown only to those who may see the customer's economics."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
         object_repr = str(obj) if object_repr is None else object_repr
+    if money is None:
+        money = (object_type or "") in MONEY_TYPES
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -69,6 +90,7 @@ def record(
         customer_id=customer_id,
         summary=summary[:500],
         changes=changes or [],
+        money=money,
     )
 
 
@@ -104,13 +126,43 @@ def _readable(field, value: Any) -> Any:
     return value
 
 
-def describe(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+def money_hidden(events: Iterable[AuditEvent], viewer) -> set[int]:
+    """The ids of the money entries ``viewer`` may not read: those of customers whose economics
+    they may not see (``can_see_economics``), and those of no customer unless they manage the
+    programme. One query for the customers involved."""
+    money = [e for e in events if e.money]
+    if not money:
+        return set()
+    if getattr(viewer, "manages_programme", False) and viewer.is_active:
+        return set()
+    from kamp.customers.access import can_see_economics
+    from kamp.customers.models import Customer
+
+    ids = {e.customer_id for e in money if e.customer_id is not None}
+    allowed = {c.pk for c in Customer.objects.filter(pk__in=ids) if can_see_economics(viewer, c)}
+    return {e.pk for e in money if e.customer_id is None or e.customer_id not in allowed}
+
+
+def describe(events: Iterable[AuditEvent], viewer) -> list[AuditEvent]:
     """Attach ``type_label`` and ``rows`` (field label, old, new — choices shown by their
-    label) to each event, so templates show "Status: Candidate → Key account"."""
+    label) to each event, so templates show "Status: Candidate → Key account".
+
+    A money entry ``viewer`` may not read keeps who, when and what kind of record, but loses
+    its values, summary and the object's text (which for spend or an investment is the amount)
+    and gets ``redacted = True``."""
+    events = list(events)
+    hidden = money_hidden(events, viewer)
     out = []
     for event in events:
         model = _model_for(event.object_type)
         event.type_label = str(model._meta.verbose_name) if model is not None else event.object_type  # type: ignore[attr-defined]
+        event.redacted = event.pk in hidden  # type: ignore[attr-defined]
+        if event.redacted:  # type: ignore[attr-defined]
+            event.object_repr = ""
+            event.summary = ""
+            event.rows = []  # type: ignore[attr-defined]
+            out.append(event)
+            continue
         rows = []
         for change in event.changes or []:
             name = change.get("field", "")

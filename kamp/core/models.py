@@ -151,6 +151,10 @@ class AuditEvent(models.Model):
     customer_id = models.BigIntegerField(_("customer"), null=True, blank=True, db_index=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     changes = models.JSONField(_("changes"), default=list, blank=True)
+    # Set by the action that records amounts (investments, spend, sales, financial objectives,
+    # whitespace revenue): the trail then shows the change only to those who may see the
+    # account's economics, as the pages, exports and API already do.
+    money = models.BooleanField(_("holds money"), default=False)
 
     class Meta:
         verbose_name = _("audit event")

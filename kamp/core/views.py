@@ -230,7 +230,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         "core/audit.html",
         {
             "page": page,
-            "events": audit.describe(page),
+            "events": audit.describe(page, request.user),
             "actors": User.objects.all(),
             "actions": AuditEvent.Action.choices,
             "types": [(t, audit.type_label(t)) for t in types],

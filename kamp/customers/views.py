@@ -459,7 +459,7 @@ def customer_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         customer,
         "history",
         page=page,
-        events=audit.describe(page),
+        events=audit.describe(page, request.user),
         audit_url=reverse("core:audit") + f"?customer={customer.pk}",
     )
     return render(request, "customers/history.html", context)

@@ -116,13 +116,14 @@ def do_record_activity(
             customer_id=customer.pk,
             summary=_("Cost to serve: %(activity)s × %(count)s in %(month)s")
             % {"activity": activity.name, "count": count, "month": f"{month:%Y-%m}"},
+            money=True,
         )
     return record
 
 
 @transaction.atomic
 def do_delete_activity_record(acting_user, record: ActivityRecord) -> None:
-    audit.record(acting_user, "delete", record, customer_id=record.customer_id)
+    audit.record(acting_user, "delete", record, customer_id=record.customer_id, money=True)
     record.delete()
 
 
@@ -218,6 +219,7 @@ def do_record_investment(
             investment,
             customer_id=customer.pk if customer else None,
             changes=audit.diff({}, audit.snapshot(investment, INVESTMENT_FIELDS)),
+            money=True,
         )
     return investment
 
@@ -225,7 +227,9 @@ def do_record_investment(
 @transaction.atomic
 def do_reallocate(acting_user, investment: Investment) -> list[InvestmentAllocation]:
     parts = _allocate(investment)
-    audit.record(acting_user, "update", investment, summary=_("Investment reallocated"))
+    audit.record(
+        acting_user, "update", investment, summary=_("Investment reallocated"), money=True
+    )
     return parts
 
 
@@ -237,6 +241,7 @@ def do_delete_investment(acting_user, investment: Investment) -> None:
         investment,
         customer_id=investment.customer_id,
         changes=audit.diff(audit.snapshot(investment, INVESTMENT_FIELDS), {}),
+        money=True,
     )
     investment.delete()
 
@@ -278,13 +283,14 @@ def do_set_category_spend(
             customer_id=customer.pk,
             summary=_("Category spend %(period)s: %(amount)s %(currency)s")
             % {"period": spend.period, "amount": amount, "currency": spend.currency},
+            money=True,
         )
     return spend
 
 
 @transaction.atomic
 def do_delete_category_spend(acting_user, spend: CategorySpend) -> None:
-    audit.record(acting_user, "delete", spend, customer_id=spend.customer_id)
+    audit.record(acting_user, "delete", spend, customer_id=spend.customer_id, money=True)
     spend.delete()
 
 

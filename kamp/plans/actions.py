@@ -77,6 +77,16 @@ def _item_repr(item: models.Model) -> str:
     return f"{item._meta.verbose_name}: {item}"
 
 
+def _holds_money(item: models.Model, before: dict[str, Any] | None = None) -> bool:
+    """Whether the item's audit entry holds amounts: every whitespace cell, and an objective
+    that is (or was, before this change) financial."""
+    if isinstance(item, WhitespaceCell):
+        return True
+    if isinstance(item, Objective):
+        return bool(item.is_financial or (before or {}).get("is_financial"))
+    return False
+
+
 @transaction.atomic
 def do_create_plan(acting_user, customer, period: str, **values: Any) -> AccountPlan:
     plan = AccountPlan(
@@ -148,6 +158,7 @@ def do_add_item(acting_user, plan: AccountPlan, section: str, **values: Any) -> 
         customer_id=plan.customer_id,
         object_repr=_item_repr(item),
         changes=audit.diff({}, audit.snapshot(item, fields)),
+        money=_holds_money(item),
     )
     return item
 
@@ -175,6 +186,7 @@ def do_update_item(acting_user, item: ItemT, **values: Any) -> ItemT:
             customer_id=item.plan.customer_id,
             object_repr=_item_repr(item),
             changes=changes,
+            money=_holds_money(item, before),
         )
     return item
 
@@ -190,6 +202,7 @@ def do_delete_item(acting_user, item: PlanItem) -> None:
         customer_id=plan.customer_id,
         object_repr=_item_repr(item),
         changes=audit.diff(audit.snapshot(item, fields), {}),
+        money=_holds_money(item),
     )
     item.delete()
     _touch(plan, acting_user)
