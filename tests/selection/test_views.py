@@ -130,9 +130,9 @@ def test_matrix_query_count_is_constant(client_for, director, django_assert_max_
 
 
 def test_large_portfolio_groups_bubbles(client_for, director, monkeypatch):
-    from kamp.selection import views
+    from kamp.selection.views import matrix
 
-    monkeypatch.setattr(views, "MAX_POINTS", 5)
+    monkeypatch.setattr(matrix, "MAX_POINTS", 5)
     for i in range(12):
         score(CustomerFactory(name=f"C{i:02d}"), director, HIGH if i % 3 else LOW, co_investment=6)
     r = client_for(director).get(reverse("selection:portfolio"))

@@ -1,6 +1,5 @@
-"""Selection pages: the portfolio matrix with its table, the scoring grid, the customer's
-Selection tab, the models, decisions and snapshots. Views parse, authorise, call the engine or an
-action, and render."""
+"""The selection portfolio matrix [matriz de selección]: chart, table, recommendation,
+robustness, and the snapshots that let the matrix show how customers move."""
 
 from __future__ import annotations
 
@@ -9,12 +8,10 @@ import math
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,26 +19,15 @@ from django.views.decorators.http import require_POST
 from kamp.core.choices import Role
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
-from kamp.customers.access import customers_visible_to, get_customer_for_user
+from kamp.customers.access import customers_visible_to
 from kamp.customers.models import CustomerStatus
-from kamp.customers.views import customer_context
 
-from . import actions, derived, engine, scoring
-from .access import can_manage_selection, can_score, require_manager, scorable_customers
-from .explain import QUADRANT_LABELS, QUADRANT_STRATEGY, num, reason_label, reason_sentence
-from .forms import (
-    DecisionForm,
-    FactorFormSet,
-    LoadModelForm,
-    SelectionModelForm,
-    SnapshotForm,
-    factor_initial,
-    spec_from_forms,
-)
-from .modelfile import SpecError, parse_toml, to_toml
-from .models import Assessment, Decision, SelectionModel, Snapshot, SnapshotPoint
+from .. import actions, engine, scoring
+from ..access import can_manage_selection, require_manager
+from ..explain import QUADRANT_LABELS, QUADRANT_STRATEGY, reason_label, reason_sentence
+from ..forms import SnapshotForm
+from ..models import Snapshot, SnapshotPoint
 
-TAB = "selection"
 PAGE_SIZE = 50
 # Above this many customers the matrix draws the ones a director looks for (key accounts,
 # recommended, strategic, the biggest) one by one and the rest as grey density bubbles.
@@ -61,7 +47,7 @@ SORTS = {
 DESCENDING_FIRST = {"attractiveness", "position", "total", "co_investment", "revenue"}
 
 
-def _labels(run: engine.Run) -> dict[str, str]:
+def factor_labels(run: engine.Run) -> dict[str, str]:
     labels = {f.key: f.label for f in run.factors}
     labels[scoring.CO_INVESTMENT] = _("Willingness to co-invest")
     return labels
@@ -248,7 +234,7 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
 def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The portfolio matrix [matriz de selección]: chart, table, recommendation, robustness."""
     run = engine.run()
-    labels = _labels(run)
+    labels = factor_labels(run)
     f = _filters(request)
     visible = set(customers_visible_to(request.user).values_list("id", flat=True))
     ids = _filtered_ids(run, visible, f, request.user)
@@ -428,389 +414,6 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         "base_qs": _without(request, "sort", "page"),
     }
     return render(request, "selection/portfolio.html", context)
-
-
-# --- Scoring grid ----------------------------------------------------------------------------
-
-
-def _grid_columns(model: SelectionModel) -> list[tuple[str, str, str, str]]:
-    cols = [
-        (f.key, f.label, f.dimension, f.direction)
-        for f in model.factors.all()
-        if f.source == scoring.ASSESSED
-    ]
-    cols.append(
-        (scoring.CO_INVESTMENT, _("Willingness to co-invest"), "reciprocity", scoring.HIGHER)
-    )
-    return cols
-
-
-def _cell(
-    customer_id: int,
-    key: str,
-    mine: dict,
-    everyone: dict,
-    model,
-    customer_name: str = "",
-    label: str = "",
-) -> dict:
-    scores = everyone.get((customer_id, key), [])
-    mean = sum(a.score for a in scores) / len(scores) if scores else None
-    spread = (max(a.score for a in scores) - min(a.score for a in scores)) if scores else None
-    own = mine.get((customer_id, key))
-    return {
-        "customer_id": customer_id,
-        "key": key,
-        "customer_name": customer_name,
-        "label": label,
-        "value": "" if own is None else f"{own.score:g}",
-        "mean": mean,
-        "spread": spread,
-        "n": len(scores),
-        "who": "; ".join(f"{a.assessor}: {a.score:g} ({a.date:%Y-%m-%d})" for a in scores),
-        "min": f"{model.scale_min:g}",
-        "max": f"{model.scale_max:g}",
-    }
-
-
-def grid(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Customers × assessed factors: type a score, it saves (HTMX, on change)."""
-    model = engine.ensure_default_model()
-    qs = scorable_customers(request.user).select_related("owner").order_by("name", "id")
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(name__icontains=q)
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
-    if request.GET.get("mine") == "1":
-        qs = qs.filter(owner=request.user)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    customers = list(page.object_list)
-    cols = _grid_columns(model)
-    keys = [c[0] for c in cols]
-    everyone: dict[tuple, list] = defaultdict(list)
-    mine: dict[tuple, Assessment] = {}
-    for a in (
-        Assessment.objects.filter(customer__in=customers, factor__in=keys)
-        .select_related("assessor")
-        .order_by("assessor__name")
-    ):
-        everyone[(a.customer_id, a.factor)].append(a)
-        if a.assessor_id == request.user.pk:
-            mine[(a.customer_id, a.factor)] = a
-    rows = [
-        {
-            "customer": c,
-            "cells": [_cell(c.pk, col[0], mine, everyone, model, c.name, col[1]) for col in cols],
-        }
-        for c in customers
-    ]
-    return render(
-        request,
-        "selection/grid.html",
-        {
-            "model": model,
-            "cols": cols,
-            "rows": rows,
-            "page": page,
-            "q": q,
-            "status": status,
-            "mine": request.GET.get("mine") == "1",
-            "statuses": CustomerStatus.choices,
-            "can_score_any": page.paginator.count > 0
-            or can_manage_selection(request.user)
-            or request.user.is_kam,
-        },
-    )
-
-
-@require_POST
-def grid_save(request: AuthenticatedHttpRequest) -> HttpResponse:
-    model = engine.ensure_default_model()
-    customer = get_customer_for_user(request.user, request.POST.get("customer"))
-    if not can_score(request.user, customer):
-        raise PermissionDenied
-    key = request.POST.get("factor", "")
-    value = request.POST.get("score", "").strip().replace(",", ".")
-    error = ""
-    try:
-        actions.do_score(request.user, customer, key, value, model=model)
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    everyone: dict[tuple, list] = defaultdict(list)
-    mine = {}
-    for a in Assessment.objects.filter(customer=customer, factor=key).select_related("assessor"):
-        everyone[(a.customer_id, a.factor)].append(a)
-        if a.assessor_id == request.user.pk:
-            mine[(a.customer_id, a.factor)] = a
-    label = {c[0]: c[1] for c in _grid_columns(model)}.get(key, key)
-    cell = _cell(customer.pk, key, mine, everyone, model, customer.name, label)
-    if error:
-        cell["value"] = value
-    # 200 even for a refused score: HTMX swaps the cell, which shows the reason beside the input.
-    return render(
-        request,
-        "selection/grid.html#cell",
-        {
-            "cell": cell,
-            "error": error,
-            "saved": not error,
-            "model": model,
-        },
-    )
-
-
-# --- The customer's Selection tab -------------------------------------------------------------
-
-
-def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    customer = get_customer_for_user(request.user, pk)
-    run = engine.run(with_robustness=False)
-    labels = _labels(run)
-    result = run.by_id.get(customer.pk)
-    detail = engine.customer_detail(customer.pk, run.factors)
-    inputs = run.inputs.get(customer.pk, {})
-    own = {
-        a.factor: a.score
-        for items in detail.values()
-        for a in items
-        if a.assessor_id == request.user.pk
-    }
-    factor_rows = []
-    for f in run.factors:
-        value = inputs.get(f.key)
-        factor_rows.append(
-            {
-                "f": f,
-                "value": value,
-                "assessments": detail.get(f.key, []),
-                "oriented": None
-                if value is None
-                else scoring.oriented(
-                    f.to_pure(), value[0], run.pure.scale_min, run.pure.scale_max
-                ),
-                "raw": value[3] if value else None,
-                "metric_label": derived.LABELS.get(f.metric or f.key, f.metric),
-                "own": own.get(f.key),
-            }
-        )
-    co = inputs.get(scoring.CO_INVESTMENT)
-    may_score = can_score(request.user, customer)
-    points = list(
-        SnapshotPoint.objects.filter(customer=customer, snapshot__model=run.model)
-        .select_related("snapshot")
-        .order_by("snapshot__taken_on")
-    )
-    decisions = list(Decision.objects.filter(customer=customer).select_related("decided_by"))
-    context = customer_context(
-        request,
-        customer,
-        TAB,
-        run=run,
-        result=result,
-        factor_rows=factor_rows,
-        co=co,
-        co_assessments=detail.get(scoring.CO_INVESTMENT, []),
-        reason=reason_sentence(result, run.pure, labels) if result else "",
-        reason_label=reason_label(result) if result else "",
-        quadrant_label=(
-            QUADRANT_LABELS.get(result.quadrant, "")
-            if result and result.quadrant is not None
-            else ""
-        ),
-        quadrant_strategy=(
-            QUADRANT_STRATEGY.get(result.quadrant, "")
-            if result and result.quadrant is not None
-            else ""
-        ),
-        may_score=may_score,
-        co_own=own.get(scoring.CO_INVESTMENT),
-        score_keys=[f.key for f in run.factors if f.source == scoring.ASSESSED],
-        points=points,
-        decisions=decisions,
-        can_manage=can_manage_selection(request.user),
-        revenue=run.revenue.get(customer.pk),
-        split=num(run.pure.split_value),
-        floor=num(run.pure.floor_value),
-        scale=(f"{run.pure.scale_min:g}", f"{run.pure.scale_max:g}"),
-    )
-    return render(request, "selection/customer_tab.html", context)
-
-
-@require_POST
-def customer_score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The scoring form on the customer's tab: every assessed factor and co-investment at once."""
-    customer = get_customer_for_user(request.user, pk)
-    if not can_score(request.user, customer):
-        raise PermissionDenied
-    model = engine.ensure_default_model()
-    errors = []
-    for key in actions.assessable_keys(model):
-        if f"score_{key}" not in request.POST:
-            continue
-        value = request.POST.get(f"score_{key}", "").strip().replace(",", ".")
-        try:
-            actions.do_score(request.user, customer, key, value, model=model)
-        except ValidationError as exc:
-            errors.append(f"{key}: {' '.join(exc.messages)}")
-    if errors:
-        for e in errors:
-            messages.error(request, e)
-    else:
-        messages.success(request, _("Scores saved."))
-    return redirect("selection:customer_tab", pk=customer.pk)
-
-
-def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    customer = get_customer_for_user(request.user, pk)
-    require_manager(request.user)
-    kind = (
-        Decision.Kind.REVOKE
-        if customer.status == CustomerStatus.KEY_ACCOUNT
-        else Decision.Kind.MAKE
-    )
-    form = DecisionForm(
-        request.POST or None, initial={"kind": kind, "decided_on": timezone.localdate()}
-    )
-    run = engine.run(with_robustness=False)
-    result = run.by_id.get(customer.pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = actions.do_decide(
-                request.user,
-                customer,
-                form.cleaned_data["kind"],
-                form.cleaned_data["rationale"],
-                decided_on=form.cleaned_data["decided_on"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _("Decision recorded: %(decision)s.")
-                % {"decision": outcome.decision.get_kind_display()},
-            )
-            for w in outcome.warnings:
-                messages.warning(request, w)
-            return redirect("selection:customer_tab", pk=customer.pk)
-    context = customer_context(
-        request,
-        customer,
-        TAB,
-        form=form,
-        kind=kind,
-        result=result,
-        reason=reason_sentence(result, run.pure, _labels(run)) if result else "",
-        key_count=len(run.key_account_ids),
-        cap=run.cap,
-    )
-    return render(request, "selection/decide.html", context)
-
-
-# --- Models ---------------------------------------------------------------------------------
-
-
-def model_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require_manager(request.user)
-    engine.ensure_default_model()
-    models_ = list(SelectionModel.objects.prefetch_related("factors"))
-    form = LoadModelForm(request.POST or None, request.FILES or None)
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        raw = form.cleaned_data["file"].read()
-        try:
-            spec = parse_toml(raw.decode("utf-8"))
-            existing = SelectionModel.objects.filter(name=spec.name).first()
-            model = actions.do_save_model(
-                request.user, spec, existing, activate=form.cleaned_data["activate"]
-            )
-        except UnicodeDecodeError:
-            problems = [_("The file must be UTF-8 text.")]
-        except SpecError as exc:
-            problems = exc.problems
-        else:
-            messages.success(request, _("Model “%(name)s” loaded.") % {"name": model.name})
-            return redirect("selection:models")
-    return render(
-        request,
-        "selection/models.html",
-        {
-            "models": models_,
-            "form": form,
-            "problems": problems,
-            "site_cap": SelectionModel().effective_cap(),
-        },
-    )
-
-
-def model_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
-    require_manager(request.user)
-    model = get_object_or_404(SelectionModel, pk=pk) if pk else None
-    form = SelectionModelForm(request.POST or None, instance=model)
-    if model is None and not request.POST:
-        initial = factor_initial(engine.ensure_default_model())
-    else:
-        initial = factor_initial(model)
-    formset = FactorFormSet(request.POST or None, initial=initial, prefix="factor")
-    problems: list[str] = []
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        spec = spec_from_forms(form, formset)
-        fresh = SelectionModel.objects.get(pk=model.pk) if model else None
-        try:
-            saved = actions.do_save_model(
-                request.user, spec, fresh, activate=bool(request.POST.get("activate"))
-            )
-        except SpecError as exc:
-            problems = exc.problems
-        else:
-            messages.success(request, _("Model “%(name)s” saved.") % {"name": saved.name})
-            return redirect("selection:models")
-    return render(
-        request,
-        "selection/model_form.html",
-        {
-            "model": model,
-            "form": form,
-            "formset": formset,
-            "problems": problems,
-            "site_cap": SelectionModel().effective_cap(),
-        },
-    )
-
-
-@require_POST
-def model_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require_manager(request.user)
-    model = get_object_or_404(SelectionModel, pk=pk)
-    actions.do_activate_model(request.user, model)
-    messages.success(request, _("“%(name)s” is now the active model.") % {"name": model.name})
-    return redirect("selection:models")
-
-
-@require_POST
-def model_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    require_manager(request.user)
-    model = get_object_or_404(SelectionModel, pk=pk)
-    try:
-        actions.do_delete_model(request.user, model)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Model deleted."))
-    return redirect("selection:models")
-
-
-def model_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        raise Http404
-    model = get_object_or_404(SelectionModel, pk=pk)
-    response = HttpResponse(
-        to_toml(model, model.effective_cap()), content_type="application/toml; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="selection-model-{model.pk}.toml"'
-    return response
 
 
 @require_POST

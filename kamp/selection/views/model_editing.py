@@ -1,0 +1,125 @@
+"""Selection models and their factors: list, edit, load from and export to TOML, activate, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kamp.core.http import AuthenticatedHttpRequest
+
+from .. import actions, engine
+from ..access import require_manager
+from ..forms import (
+    FactorFormSet,
+    LoadModelForm,
+    SelectionModelForm,
+    factor_initial,
+    spec_from_forms,
+)
+from ..modelfile import SpecError, parse_toml, to_toml
+from ..models import SelectionModel
+
+
+def model_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_manager(request.user)
+    engine.ensure_default_model()
+    models_ = list(SelectionModel.objects.prefetch_related("factors"))
+    form = LoadModelForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            spec = parse_toml(raw.decode("utf-8"))
+            existing = SelectionModel.objects.filter(name=spec.name).first()
+            model = actions.do_save_model(
+                request.user, spec, existing, activate=form.cleaned_data["activate"]
+            )
+        except UnicodeDecodeError:
+            problems = [_("The file must be UTF-8 text.")]
+        except SpecError as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, _("Model “%(name)s” loaded.") % {"name": model.name})
+            return redirect("selection:models")
+    return render(
+        request,
+        "selection/models.html",
+        {
+            "models": models_,
+            "form": form,
+            "problems": problems,
+            "site_cap": SelectionModel().effective_cap(),
+        },
+    )
+
+
+def model_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    require_manager(request.user)
+    model = get_object_or_404(SelectionModel, pk=pk) if pk else None
+    form = SelectionModelForm(request.POST or None, instance=model)
+    if model is None and not request.POST:
+        initial = factor_initial(engine.ensure_default_model())
+    else:
+        initial = factor_initial(model)
+    formset = FactorFormSet(request.POST or None, initial=initial, prefix="factor")
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        spec = spec_from_forms(form, formset)
+        fresh = SelectionModel.objects.get(pk=model.pk) if model else None
+        try:
+            saved = actions.do_save_model(
+                request.user, spec, fresh, activate=bool(request.POST.get("activate"))
+            )
+        except SpecError as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, _("Model “%(name)s” saved.") % {"name": saved.name})
+            return redirect("selection:models")
+    return render(
+        request,
+        "selection/model_form.html",
+        {
+            "model": model,
+            "form": form,
+            "formset": formset,
+            "problems": problems,
+            "site_cap": SelectionModel().effective_cap(),
+        },
+    )
+
+
+@require_POST
+def model_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require_manager(request.user)
+    model = get_object_or_404(SelectionModel, pk=pk)
+    actions.do_activate_model(request.user, model)
+    messages.success(request, _("“%(name)s” is now the active model.") % {"name": model.name})
+    return redirect("selection:models")
+
+
+@require_POST
+def model_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require_manager(request.user)
+    model = get_object_or_404(SelectionModel, pk=pk)
+    try:
+        actions.do_delete_model(request.user, model)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Model deleted."))
+    return redirect("selection:models")
+
+
+def model_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        raise Http404
+    model = get_object_or_404(SelectionModel, pk=pk)
+    response = HttpResponse(
+        to_toml(model, model.effective_cap()), content_type="application/toml; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="selection-model-{model.pk}.toml"'
+    return response
