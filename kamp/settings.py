@@ -173,6 +173,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # "email", record every failure without a username and never lock anyone out.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# Failures count per person *and* client address (AXES_LOCKOUT_PARAMETERS above): a stranger's
+# wrong passwords lock out the stranger's address, not the real user elsewhere. The person is the
+# e-mail lower-cased, so "Ana@…" and "ANA@…" share one count. `kamp unlock EMAIL` lifts a
+# lockout (docs/security.md).
+AXES_USERNAME_CALLABLE = "kamp.core.lockout.axes_username"
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -183,8 +188,24 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if _env_bool("KAMP_BEHIND_PROXY", False):
+BEHIND_PROXY = _env_bool("KAMP_BEHIND_PROXY", False)
+# How many proxies stand in front of kamp, each appending the address it received from to
+# X-Forwarded-For (one: Caddy or nginx; two: a load balancer and nginx).
+KAMP_PROXIES = max(1, int(os.environ.get("KAMP_PROXIES", "1")))
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The client address for the login lockout (axes asks django-ipware): REMOTE_ADDR is the
+    # proxy, so every failure would count against everyone. The client is the entry the
+    # nearest trusted proxies appended, counted from the right of X-Forwarded-For; what a
+    # client wrote further left itself is ignored. Not strict: a client's own forwarded-for
+    # entries (a corporate proxy's) must not make the chain "invalid" and fall back to the
+    # proxy's address, which all clients would share.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = KAMP_PROXIES - 1
+    IPWARE_STRICT = False
+else:
+    # Without a proxy a forwarded-for header is whatever the client wants it to be.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 from csp.constants import NONE, SELF  # noqa: E402
 
