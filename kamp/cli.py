@@ -9,13 +9,44 @@ import sys
 
 USAGE = """kamp — Key Account Management.
 
-  kamp demo [--no-serve] [--reset]       the demo: migrate, load SAF's data, serve on :8000
-  kamp serve [--workers N] [--bind A:P]  production server (gunicorn)
-  kamp worker                            background worker for imports and recomputations
-  kamp migrate                           create or update the database
-  kamp createuser EMAIL --role ROLE      add a user (roles: admin director kam member viewer)
-  kamp import KIND FILE                  import customers, contacts or sales from CSV / XLSX
-  kamp help COMMAND                      a command's options
+Running kamp
+  kamp demo [--no-serve] [--reset]        the demo: migrate, load SAF's data, serve on :8000
+  kamp serve [--workers N] [--bind A:P]   production server (gunicorn)
+  kamp worker                             background worker for imports and recomputations
+  kamp migrate                            create or update the database
+  kamp createuser EMAIL --role ROLE       add a user (roles: admin director kam member viewer)
+  kamp unlock EMAIL [--ip IP]             lift a login lockout after too many wrong passwords
+
+Data in
+  kamp import KIND FILE [--dry-run]       import customers, contacts, sales, interactions (CSV,
+                                          XLSX; calendars .ics) … — kamp import fields KIND
+  kamp import list | revert ID            past imports; undo one
+
+Selection
+  kamp select [--json]                    score every customer; the recommended key accounts
+  kamp model load FILE | show             the selection model as TOML
+
+Economics
+  kamp pnl --period PERIOD [--json]       the account P&L per customer
+
+Relationships and interactions
+  kamp relationships [--json]             the latest relationship type of each customer
+  kamp relationships remind               e-mail whoever has not answered a survey round
+  kamp interactions analyse [--json]      bow-tie or diamond, per customer
+
+Programme
+  kamp programme [--json] [--as-of DATE]  the four challenge checks of the KAM programme
+  kamp digest [--to EMAIL] [--dry-run]    e-mail each KAM and director their weekly digest
+
+The same flag means the same in every command:
+  --user EMAIL        who acts (recorded in the history)
+  --customer C        kamp's id, the tax id (with or without dots and dash) or the external id
+  --as-of DATE        compute as of this date (YYYY-MM-DD)
+  --period PERIOD     2025, 2025-Q3 or 2025-07
+  --json              JSON for scripts; each customer as {"id", "tax_id", "external_id", "name"}
+  --dry-run           check and show what would be done; change nothing
+
+  kamp help COMMAND                       a command's options
 """
 
 

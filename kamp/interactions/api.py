@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from kamp.core.models import User
 from kamp.customers.access import customers_visible_to, get_customer_for_user
+from kamp.customers.identity import CustomerRef, customer_refs
 
 from . import actions, analysis
 from .models import Interaction, InteractionKind
@@ -23,7 +24,8 @@ class RiskOut(Schema):
 
 
 class AnalysisOut(Schema):
-    customer: int
+    customer: CustomerRef
+    customer_id: int  # as before the identity was nested: kept for existing clients
     name: str
     form: str
     diamond_index: float
@@ -56,11 +58,12 @@ class InteractionIn(Schema):
 def analysis_rows(customers, as_of: dt.date | None) -> list[dict]:
     """What the API and ``kamp interactions analyse --json`` print, one dict per customer."""
     results = analysis.analyse_many(customers, as_of=as_of)
-    names = dict(customers.filter(pk__in=list(results)).values_list("pk", "name"))
+    refs = customer_refs(results)
     return [
         {
-            "customer": pk,
-            "name": names.get(pk, ""),
+            "customer": refs[pk],
+            "customer_id": pk,
+            "name": refs[pk]["name"],
             **a.as_dict(),
             "risks": [{"kind": r.kind, "detail": analysis.risk_message(r)} for r in a.risks],
         }

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from kamp.customers.access import customers_visible_to, get_customer_for_user
+from kamp.customers.identity import customer_refs
 
 from . import actions, engine, scoring
 from .access import can_manage_selection, can_score
@@ -31,10 +32,14 @@ def _order(run: engine.Run) -> list[scoring.Result]:
     return ranked + others + incomplete
 
 
-def result_dict(run: engine.Run, r: scoring.Result, labels: dict | None = None) -> dict:
+def result_dict(
+    run: engine.Run, r: scoring.Result, labels: dict | None = None, ref: dict | None = None
+) -> dict:
     info = run.customers[r.id]
     return {
-        "customer": info.code,
+        # the customer's identity (id, tax id, external id, name), as everywhere; "id" and
+        # "name" beside it as before
+        "customer": ref if ref is not None else customer_refs([r.id])[r.id],
         "id": r.id,
         "name": info.name,
         "status": info.status,
@@ -56,16 +61,15 @@ def results_payload(run: engine.Run, visible: set[int] | None = None) -> dict:
     """The shape ``kamp select --json`` prints and ``GET /results`` returns."""
     labels = {f.key: f.label for f in run.factors}
     results = [r for r in _order(run) if visible is None or r.id in visible]
+    refs = customer_refs(r.id for r in results)
     return {
         "model": run.model.name,
         "cap": run.cap,
         "split": run.pure.split_value,
         "co_investment_min": run.pure.floor_value,
         "as_of": run.as_of.isoformat(),
-        "results": [result_dict(run, r, labels) for r in results],
-        "recommended": [
-            run.customers[i].code for i in run.recommended if visible is None or i in visible
-        ],
+        "results": [result_dict(run, r, labels, refs[r.id]) for r in results],
+        "recommended": [refs[i] for i in run.recommended if visible is None or i in visible],
     }
 
 

@@ -372,10 +372,13 @@ def test_cli_pnl_json(account, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out == [
         {
-            "customer": account.pk,
-            "name": "Constructora CS",
-            "tax_id": "76.123.456-0",
-            "external_id": account.external_id,
+            "customer": {
+                "id": account.pk,
+                "tax_id": "76.123.456-0",
+                "external_id": account.external_id,
+                "name": "Constructora CS",
+            },
+            "customer_id": account.pk,
             "period": "2025-07",
             "currency": "CLP",
             "net_revenue": "1000",
@@ -392,8 +395,14 @@ def test_cli_pnl_json(account, capsys):
     assert json.loads(capsys.readouterr().out)[0]["period"] == "2025"
     call_command("pnl", "--period", "2025")
     header, line = capsys.readouterr().out.splitlines()
-    assert header.split("\t")[:3] == ["customer", "tax_id", "name"]
-    assert line.split("\t")[:3] == [str(account.pk), "76.123.456-0", "Constructora CS"]
+    assert header.split("\t")[:5] == ["id", "tax_id", "external_id", "name", "period"]
+    assert line.split("\t")[:5] == [
+        str(account.pk),
+        "76.123.456-0",
+        account.external_id,
+        "Constructora CS",
+        "2025",
+    ]
 
 
 def test_cli_pnl_rejects_bad_period():

@@ -23,7 +23,13 @@ def _diamond(account, ana, p):
 def test_api_analysis_shape(client_for, ana, account, cs_people):
     _diamond(account, ana, cs_people)
     rows = client_for(ana).get("/api/v1/interactions/analysis").json()
-    row = next(r for r in rows if r["customer"] == account.pk)
+    row = next(r for r in rows if r["customer_id"] == account.pk)
+    assert row["customer"] == {
+        "id": account.pk,
+        "tax_id": account.tax_id,
+        "external_id": account.external_id,
+        "name": account.name,
+    }
     assert row["form"] == "B"
     assert row["functional_pairs"] == [["finance", "finance"], ["management", "management"]]
     assert 0 < row["diamond_index"] <= 1
@@ -40,7 +46,7 @@ def test_api_one_customer_and_as_of(client_for, ana, account, cs_people):
 
 def test_api_hides_accounts_from_a_member(client_for, member, account, other_account):
     rows = client_for(member).get("/api/v1/interactions/analysis").json()
-    assert [r["customer"] for r in rows] == [account.pk]
+    assert [r["customer"]["id"] for r in rows] == [account.pk]
     assert (
         client_for(member)
         .get(f"/api/v1/interactions/customers/{other_account.pk}/analysis")
@@ -100,9 +106,22 @@ def test_cli_analyse_json(ana, account, other_account, cs_people):
     out = StringIO()
     call_command("interactions", "analyse", "--json", stdout=out)
     rows = json.loads(out.getvalue())
-    assert {r["customer"] for r in rows} == {account.pk, other_account.pk}
-    row = next(r for r in rows if r["customer"] == account.pk)
-    assert set(row) == {"customer", "form", "diamond_index", "functional_pairs", "risks"}
+    assert {r["customer"]["id"] for r in rows} == {account.pk, other_account.pk}
+    row = next(r for r in rows if r["customer_id"] == account.pk)
+    assert set(row) == {
+        "customer",
+        "customer_id",
+        "form",
+        "diamond_index",
+        "functional_pairs",
+        "risks",
+    }
+    assert row["customer"] == {
+        "id": account.pk,
+        "tax_id": account.tax_id,
+        "external_id": account.external_id,
+        "name": account.name,
+    }
     assert row["form"] == "B"
 
 

@@ -242,9 +242,12 @@ def test_digest_dry_run_sends_nothing(account, director):
 def test_digest_in_spanish_for_a_spanish_user(account, ana):
     ana.language = "es"
     ana.save()
-    call_command("digest", "--user", ana.email, stdout=StringIO())
+    call_command("digest", "--to", ana.email, stdout=StringIO())
     assert len(mail.outbox) == 1
     assert "Alertas" in mail.outbox[0].body
+    mail.outbox.clear()
+    call_command("digest", "--user", ana.email, stdout=StringIO())  # the older spelling
+    assert [m.to for m in mail.outbox] == [[ana.email]]
 
 
 def test_my_digest_page(client_for, account, ana, member):
@@ -269,6 +272,12 @@ def test_programme_json(account, ana):
     support = data["checks"][2]
     assert support["figures"]["with_sponsor"] == 0
     assert support["accounts"][0]["name"] == account.name
+    assert support["accounts"][0]["customer"] == {
+        "id": account.pk,
+        "tax_id": account.tax_id,
+        "external_id": account.external_id,
+        "name": account.name,
+    }
 
 
 @pytest.mark.parametrize(

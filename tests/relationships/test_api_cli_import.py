@@ -100,7 +100,12 @@ def test_cli_json(account, other_account, ana, bruno):
     rows = json.loads(out.getvalue())
     assert rows == [
         {
-            "customer": "Constructora CS",
+            "customer": {
+                "id": account.pk,
+                "tax_id": account.tax_id,
+                "external_id": account.external_id,
+                "name": "Constructora CS",
+            },
             "ro": 6.0,
             "ds": 5.0,
             "db": 5.5,
@@ -109,7 +114,12 @@ def test_cli_json(account, other_account, ana, bruno):
             "date": "2026-01-01",
         },
         {
-            "customer": "Minera Norte",
+            "customer": {
+                "id": other_account.pk,
+                "tax_id": other_account.tax_id,
+                "external_id": other_account.external_id,
+                "name": "Minera Norte",
+            },
             "ro": 2.0,
             "ds": 2.0,
             "db": 6.0,

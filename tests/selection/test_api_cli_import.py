@@ -35,14 +35,20 @@ def test_select_json(scored, account):
     data = json.loads(out.getvalue())
     assert data["model"] == "Default" and data["cap"] == 10
     assert data["split"] == 5.5 and data["co_investment_min"] == 5.5
-    assert data["recommended"] == ["76.123.456-0"]
+    cs = {
+        "id": account.pk,
+        "tax_id": "76.123.456-0",
+        "external_id": account.external_id,
+        "name": "Constructora CS",
+    }
+    assert data["recommended"] == [cs]
     first = data["results"][0]
-    assert first["customer"] == "76.123.456-0" and first["rank"] == 1 and first["recommended"]
+    assert first["customer"] == cs and first["rank"] == 1 and first["recommended"]
     assert first["attractiveness"] == pytest.approx((40 * 9 + 35 * 8 + 25 * 8) / 100)
     assert first["quadrant"] == "strategic" and first["complete"] is True
-    weak = next(r for r in data["results"] if r["customer"] == "W-1")
+    weak = next(r for r in data["results"] if r["customer"]["external_id"] == "W-1")
     assert weak["co_investment"] is None and weak["quadrant"] == "streamline"
-    unscored = next(r for r in data["results"] if r["customer"] == "U-1")
+    unscored = next(r for r in data["results"] if r["customer"]["external_id"] == "U-1")
     assert unscored["complete"] is False and unscored["attractiveness"] is None
     assert data["results"][-1]["complete"] is False  # incomplete ones last
 
@@ -179,7 +185,7 @@ def test_api_results_for_readers(client_for, request, who, scored):
         assert names == {"Constructora CS"}
     else:
         assert {"Constructora CS", "Minera Norte", "Weak", "Unscored"} <= names
-    assert data["recommended"] == ["76.123.456-0"]
+    assert [c["tax_id"] for c in data["recommended"]] == ["76.123.456-0"]
 
 
 def test_api_models_robustness_and_customer(client_for, viewer, account, scored):

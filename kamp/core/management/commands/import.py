@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from kamp.core.cli import add_dry_run_argument, add_user_argument, resolve_user
 from kamp.core.imports import (
     ImportOptions,
     ImportRefused,
@@ -21,7 +22,7 @@ from kamp.core.imports import (
     revert_batch,
     run_import,
 )
-from kamp.core.models import ImportBatch, User
+from kamp.core.models import ImportBatch
 
 ERRORS_SHOWN = 50
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             help="map a column (header text or 1-based number) to a field; "
             "'COLUMN=' ignores it. Repeatable.",
         )
-        parser.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+        add_dry_run_argument(parser)
         parser.add_argument(
             "--skip-invalid",
             action="store_true",
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             action="store_true",
             help="import a sales file without document numbers again",
         )
-        parser.add_argument("--user", metavar="EMAIL", help="who imports (for the history)")
+        add_user_argument(parser)
         parser.add_argument("--limit", type=int, default=30, help="list: how many batches")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
@@ -89,8 +90,9 @@ class Command(BaseCommand):
             and opts["target"]
             and (opts["target"].lower().endswith(".ics") or opts["create_people"])
         ):
-            # Calendar files and --create-people have their own review flow in the
-            # interactions area; the command is the same one the UI uses.
+            # Calendar files and --create-people have their own review flow, in the
+            # interactions area (core knows no business app, so through its command, which
+            # `kamp interactions import` also reaches: one implementation, two spellings).
             from django.core.management import call_command
 
             return call_command(
@@ -99,7 +101,7 @@ class Command(BaseCommand):
                 opts["target"],
                 dry_run=opts["dry_run"],
                 create_people=opts["create_people"],
-                acting=getattr(user, "email", "") or "",
+                user=getattr(user, "email", None),
                 stdout=self.stdout,
                 stderr=self.stderr,
             )
@@ -141,12 +143,7 @@ class Command(BaseCommand):
 
     # --- pieces ------------------------------------------------------------------------------
     def _user(self, email):
-        if not email:
-            return None
-        try:
-            return User.objects.get(email__iexact=email)
-        except User.DoesNotExist:
-            raise CommandError(f"No user with e-mail {email}", returncode=2) from None
+        return resolve_user(email)
 
     def _report(self, batch: ImportBatch) -> None:
         w = self.stdout.write

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from kamp import i18n
+from kamp.core.cli import add_dry_run_argument
 
 from .demo import pending_migrations
 
@@ -50,11 +51,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--migrate", action="store_true", help="Apply pending migrations before starting."
         )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Prepare and print the gunicorn command without starting it.",
-        )
+        # --dry-run: prepare, and print the gunicorn command instead of starting it
+        add_dry_run_argument(parser)
 
     def handle(self, *args, bind, workers, timeout, migrate, dry_run, **options):
         if workers < 1:

@@ -1,4 +1,4 @@
-"""``kamp pnl [--customer ID] --period PERIOD [--json]``: the account P&L for finance scripts."""
+"""``kamp pnl --period PERIOD [--customer C ...] [--json]``: the account P&L for finance scripts."""
 
 from __future__ import annotations
 
@@ -6,44 +6,40 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kamp.core.cli import add_customer_argument, add_json_argument, add_period_argument
+from kamp.customers.identity import TSV_HEADER, customer_refs, resolve_customers, tsv_fields
 from kamp.customers.models import Customer
 from kamp.economics import pnl, services
+
+COLUMNS = [
+    "net_revenue",
+    "gross_margin",
+    "cost_to_serve",
+    "contribution",
+    "kam_investments",
+    "profit_after_kam",
+]
 
 
 class Command(BaseCommand):
     help = (
-        "Print the account P&L per customer for a period (2025, 2025-Q3 or 2025-07), in the base "
-        "currency. --json prints one JSON array with money as decimal strings."
+        "Print the account P&L per customer for a period, in the base currency: tab-separated, "
+        "or one JSON array with money as decimal strings. Without --customer: every customer "
+        "with money in the period."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--customer",
-            action="append",
-            default=[],
-            help="Customer id, tax id or external id (repeatable). Default: all "
-            "customers with money in the period.",
-        )
-        parser.add_argument("--period", required=True, help="2025, 2025-Q3 or 2025-07")
-        parser.add_argument("--json", action="store_true", help="JSON output")
-
-    def _find(self, ref: str) -> Customer:
-        qs = Customer.objects.all()
-        found = None
-        if ref.isdigit():
-            found = qs.filter(pk=int(ref)).first()
-        found = found or qs.filter(tax_id=ref).first() or qs.filter(external_id=ref).first()
-        if found is None:
-            raise CommandError(f"No customer {ref!r} (give its id, tax id or external id).")
-        return found
+        add_period_argument(parser, required=True)
+        add_customer_argument(parser)
+        add_json_argument(parser)
 
     def handle(self, *args, **opts):
         try:
             period = pnl.Period.parse(opts["period"])
         except ValueError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc), returncode=2)
         if opts["customer"]:
-            customers = [self._find(ref) for ref in opts["customer"]]
+            customers = resolve_customers(opts["customer"])
             ids = [c.pk for c in customers]
             values = services.portfolio_pnl(period, ids, with_previous=False)
             rows = [
@@ -54,52 +50,29 @@ class Command(BaseCommand):
             values = services.portfolio_pnl(period, None, with_previous=False)
             order = Customer.objects.filter(pk__in=list(values)).order_by("name", "pk")
             rows = [(pk, values[pk]) for pk in order.values_list("pk", flat=True)]
-        # A finance script joins on its own codes: the tax id and the external (ERP) id go
-        # with kamp's id.
-        info = {
-            pk: (name, tax_id, external_id)
-            for pk, name, tax_id, external_id in Customer.objects.filter(
-                pk__in=[r[0] for r in rows]
-            ).values_list("pk", "name", "tax_id", "external_id")
-        }
-        out = []
-        for cid, value in rows:
-            name, tax_id, external_id = info.get(cid, ("", "", ""))
-            out.append(
-                {
-                    "customer": cid,
-                    "name": name,
-                    "tax_id": tax_id,
-                    "external_id": external_id,
-                    **{k: v for k, v in value.as_dict(customer=cid).items() if k != "customer"},
-                }
-            )
+        refs = customer_refs(r[0] for r in rows)
+        out = [
+            {
+                "customer": refs[cid],
+                "customer_id": cid,
+                **{k: v for k, v in value.as_dict(customer=cid).items() if k != "customer"},
+            }
+            for cid, value in rows
+        ]
         if opts["json"]:
             self.stdout.write(json.dumps(out, indent=2, ensure_ascii=False))
             return
-        cols = [
-            "net_revenue",
-            "gross_margin",
-            "cost_to_serve",
-            "contribution",
-            "kam_investments",
-            "profit_after_kam",
-        ]
         self.stdout.write(
-            "\t".join(
-                ["customer", "tax_id", "name", "period", "currency", *cols, "share_of_wallet"]
-            )
+            "\t".join([*TSV_HEADER, "period", "currency", *COLUMNS, "share_of_wallet"])
         )
         for row in out:
             self.stdout.write(
                 "\t".join(
                     [
-                        str(row["customer"]),
-                        row["tax_id"],
-                        row["name"],
+                        *tsv_fields(row["customer"]),
                         row["period"],
                         row["currency"],
-                        *(row[c] for c in cols),
+                        *(row[c] for c in COLUMNS),
                         row["share_of_wallet"] or "",
                     ]
                 )

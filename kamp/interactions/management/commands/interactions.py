@@ -1,16 +1,26 @@
 """``kamp interactions analyse`` — bow-tie or diamond, per customer, on the command line;
-``kamp interactions import FILE`` — log interactions from a CSV or a calendar (.ics) file."""
+``kamp interactions import FILE`` — log interactions from a CSV or a calendar (.ics) file: the
+work behind ``kamp import interactions FILE`` (the documented command; this spelling is kept as
+an alias). It lives here because ``core``, where ``kamp import`` is, knows no business app."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kamp.core.choices import Role
-from kamp.core.models import ImportBatch, User
+from kamp.core.cli import (
+    add_as_of_argument,
+    add_customer_argument,
+    add_dry_run_argument,
+    add_hidden_alias,
+    add_json_argument,
+    add_user_argument,
+    resolve_user,
+)
+from kamp.core.models import ImportBatch
+from kamp.customers.identity import resolve_customers
 from kamp.customers.models import Customer
 
 from ... import imports
@@ -18,37 +28,34 @@ from ...api import analysis_rows
 
 
 class Command(BaseCommand):
-    help = "Interaction analysis (bow-tie / diamond) and imports."
+    help = (
+        "Interaction analysis (bow-tie / diamond) per customer. `kamp interactions import FILE` "
+        "is another name for `kamp import interactions FILE` (CSV or calendar .ics)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         a = sub.add_parser(
             "analyse", help="Form, diamond index, functional pairs and risks per customer."
         )
-        a.add_argument("--customer", type=int, help="Only this customer id.")
-        a.add_argument(
-            "--as-of", type=date.fromisoformat, help="Analyse as of this date (YYYY-MM-DD)."
-        )
+        add_customer_argument(a)
+        add_as_of_argument(a)
         a.add_argument(
             "--status", default="", help="Only customers with this status (e.g. key_account)."
         )
-        a.add_argument("--json", action="store_true", help="Print JSON (one list).")
-        i = sub.add_parser("import", help="Log interactions from a CSV or .ics file.")
-        i.add_argument("file")
-        i.add_argument(
-            "--dry-run", action="store_true", help="Show what would be logged; save nothing."
+        add_json_argument(a)
+        i = sub.add_parser(
+            "import", help="Same as `kamp import interactions FILE` (CSV or calendar .ics)."
         )
+        i.add_argument("file")
+        add_dry_run_argument(i)
         i.add_argument(
             "--create-people",
             action="store_true",
             help="Create unknown people (ours need a function in our_functions) and contacts.",
         )
-        i.add_argument(
-            "--as",
-            dest="acting",
-            default="",
-            help="E-mail of the user the import is done as (default: the first admin).",
-        )
+        add_user_argument(i)
+        add_hidden_alias(i, "--as", dest="user")
 
     def handle(self, *args, **opts):
         if opts["action"] == "analyse":
@@ -57,10 +64,8 @@ class Command(BaseCommand):
 
     def analyse(self, opts):
         qs = Customer.objects.all()
-        if opts["customer"] is not None:
-            qs = qs.filter(pk=opts["customer"])
-            if not qs.exists():
-                raise CommandError(f"No customer {opts['customer']}.")
+        if opts["customer"]:
+            qs = qs.filter(pk__in=[c.pk for c in resolve_customers(opts["customer"])])
         if opts["status"]:
             qs = qs.filter(status=opts["status"])
         rows = analysis_rows(qs, opts["as_of"])
@@ -76,31 +81,17 @@ class Command(BaseCommand):
         for r in rows:
             pairs = ", ".join(f"{a}↔{b}" for a, b in r["functional_pairs"]) or "-"
             self.stdout.write(
-                f"{r['customer']:>6} {r['name'][:40]:40} {r['form']} "
+                f"{r['customer_id']:>6} {r['name'][:40]:40} {r['form']} "
                 f"diamond={r['diamond_index']:.2f} pairs={pairs}"
             )
             for risk in r["risks"]:
                 self.stdout.write(f"{'':8}! {risk['kind']}: {risk['detail']}")
 
-    def acting_user(self, email: str) -> User:
-        if email:
-            user = User.objects.filter(email__iexact=email, is_active=True).first()
-            if user is None:
-                raise CommandError(f"No active user {email}.")
-            return user
-        user = (
-            User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
-            or User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-        )
-        if user is None:
-            raise CommandError("No admin to import as: give --as EMAIL.")
-        return user
-
     def do_import(self, opts):
         path = Path(opts["file"])
         if not path.exists():
             raise CommandError(f"No file {path}.")
-        user = self.acting_user(opts["acting"])
+        user = resolve_user(opts.get("user"), default_admin=True)
         data = path.read_bytes()
         if path.suffix.lower() == ".ics":
             return self.import_calendar(user, data, path.name, opts["dry_run"])

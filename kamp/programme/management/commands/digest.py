@@ -4,6 +4,7 @@ Run weekly from cron or the worker."""
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from kamp.core.cli import add_as_of_argument, add_dry_run_argument, add_hidden_alias
 from kamp.programme.digest import digest_for, is_empty, recipients, send_digest
 
 
@@ -13,10 +14,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--user", help="Only this person (e-mail).")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Print who would get what; send nothing."
-        )
+        # Whom to send to, not who acts: --user means the acting user in every other command,
+        # so the recipient has its own name; --user stays accepted for older crontabs.
+        parser.add_argument("--to", metavar="EMAIL", help="Only this person's digest (e-mail).")
+        add_hidden_alias(parser, "--user", dest="to")
+        add_as_of_argument(parser)
+        add_dry_run_argument(parser)
         parser.add_argument(
             "--include-empty",
             action="store_true",
@@ -24,10 +27,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        as_of = timezone.localdate()
+        as_of = opts["as_of"] or timezone.localdate()
         people = recipients()
-        if opts["user"]:
-            people = people.filter(email__iexact=opts["user"])
+        if opts["to"]:
+            people = people.filter(email__iexact=opts["to"])
         sent = 0
         for user in people:
             if opts["dry_run"]:

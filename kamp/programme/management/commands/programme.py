@@ -1,10 +1,13 @@
-"""``kamp programme [--json]``: the four challenge checks of the KAM programme with their figures."""
+"""``kamp programme [--json] [--as-of DATE]``: the four challenge checks of the KAM programme
+with their figures."""
 
 import json
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone, translation
 
+from kamp.core.cli import add_as_of_argument, add_json_argument
+from kamp.customers.identity import customer_refs
 from kamp.programme.service import programme_checks
 
 
@@ -12,20 +15,23 @@ class Command(BaseCommand):
     help = "Print the programme health: the four challenge checks with their figures."
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="Machine-readable output.")
-        parser.add_argument("--as-of", help="Date (YYYY-MM-DD); default today.")
-        parser.add_argument("--language", default="en")
+        add_json_argument(parser)
+        add_as_of_argument(parser)
+        parser.add_argument("--language", default="en", help="es or en (default en).")
 
     def handle(self, *args, **opts):
-        from datetime import date
-
-        as_of = date.fromisoformat(opts["as_of"]) if opts["as_of"] else timezone.localdate()
+        as_of = opts["as_of"] or timezone.localdate()
         with translation.override(opts["language"]):
             checks = programme_checks(as_of)
             if opts["json"]:
+                out = [c.as_json() for c in checks]
+                refs = customer_refs(a["id"] for c in out for a in c["accounts"])
+                for c in out:
+                    # The account's identity as in every other output; "id" and "name" kept.
+                    c["accounts"] = [{"customer": refs[a["id"]], **a} for a in c["accounts"]]
                 self.stdout.write(
                     json.dumps(
-                        {"as_of": as_of.isoformat(), "checks": [c.as_json() for c in checks]},
+                        {"as_of": as_of.isoformat(), "checks": out},
                         indent=2,
                         default=str,
                         ensure_ascii=False,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kamp.core.models import User
+from kamp.core.cli import add_user_argument, resolve_user
 from kamp.selection import actions, engine
 from kamp.selection.modelfile import SpecError, parse_toml, to_toml
 from kamp.selection.models import SelectionModel
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="Load FILE and make it the active model.")
         load.add_argument("file")
-        load.add_argument("--user", help="E-mail of the person recorded in the audit log.")
+        add_user_argument(load)
         show = sub.add_parser("show", help="Print the active model (or --name) as TOML.")
         show.add_argument("--name")
 
@@ -38,11 +38,7 @@ class Command(BaseCommand):
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {path}: {exc}")
-        user = None
-        if opts.get("user"):
-            user = User.objects.filter(email__iexact=opts["user"]).first()
-            if user is None:
-                raise CommandError(f"No user with e-mail {opts['user']!r}.")
+        user = resolve_user(opts.get("user"))
         try:
             spec = parse_toml(text)
             existing = SelectionModel.objects.filter(name=spec.name).first()

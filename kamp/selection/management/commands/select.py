@@ -1,28 +1,54 @@
-"""``kamp select --json [--model NAME]``: the scoring and the recommendation, for scripts."""
+"""``kamp select [--json] [--model NAME] [--customer C ...]``: the scoring and the
+recommendation, for scripts."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kamp.core.cli import add_customer_argument, add_json_argument
+from kamp.customers.identity import TSV_HEADER, resolve_customers, tsv_fields
 from kamp.selection import engine
 from kamp.selection.api import results_payload
 from kamp.selection.models import SelectionModel
 
+COLUMNS = ["status", "attractiveness", "position", "co_investment", "quadrant", "rank"]
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value)
+
 
 class Command(BaseCommand):
-    help = "Score every customer and print the recommended key accounts (JSON with --json)."
+    help = (
+        "Score every customer with the active selection model (or --model) and print the "
+        "results with the recommended key accounts: tab-separated, or JSON with --json."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="Print JSON (the only format).")
+        add_json_argument(parser)
+        add_customer_argument(parser)
         parser.add_argument("--model", help="A model's name (default: the active model).")
 
     def handle(self, *args, **opts):
+        only = {c.pk for c in resolve_customers(opts["customer"])} or None
         try:
             model = engine.get_model(opts.get("model"))
         except SelectionModel.DoesNotExist:
-            raise CommandError(f"No selection model called {opts['model']!r}.")
+            raise CommandError(f"No selection model called {opts['model']!r}.", returncode=2)
         run = engine.run(model, use_cache=False, with_robustness=False)
-        payload = results_payload(run)
-        self.stdout.write(
-            json.dumps(payload, ensure_ascii=False, indent=1 if not opts["json"] else None)
-        )
+        payload = results_payload(run, only)
+        if opts["json"]:
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        self.stdout.write("\t".join([*TSV_HEADER, *COLUMNS, "recommended", "reason"]))
+        for r in payload["results"]:
+            self.stdout.write(
+                "\t".join(
+                    [
+                        *tsv_fields(r["customer"]),
+                        *(_cell(r[c]) for c in COLUMNS),
+                        "yes" if r["recommended"] else "",
+                        str(r["reason"]).replace("\t", " ").replace("\n", " "),
+                    ]
+                )
+            )
