@@ -105,3 +105,26 @@ def test_csrf_is_enforced():
         reverse("core:settings"), {"company_name": "X", "size_class": "sme", "base_currency": "CLP"}
     )
     assert r.status_code == 403
+
+
+@pytest.mark.django_db
+def test_rows_in_the_file_counts_the_invalid_rows_skipped(tmp_path, admin, client_for):
+    from kamp.core.imports import ImportOptions, run_import
+    from kamp.core.models import ImportBatch
+    from tests.core.import_helpers import write_csv
+
+    path = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["RUT", "Nombre"],
+            ["76.123.456-0", "Good"],
+            ["76.123.456-1", "Bad check digit"],
+            ["96.790.240-3", "Good too"],
+        ],
+    )
+    batch = run_import("customers", path, user=admin, options=ImportOptions(skip_invalid=True))
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert (batch.status, batch.created_count, batch.invalid_count) == ("done", 2, 1)
+    assert batch.total_rows == 3
+    page = client_for(admin).get(reverse("core:import_batch", args=[batch.pk])).content.decode()
+    assert re.search(r'<span class="kpi">3</span><span class="kpi-label">rows in the file', page)

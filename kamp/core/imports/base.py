@@ -446,9 +446,12 @@ class _Progress:
         from kamp.core.models import ImportBatch
 
         if not in_transaction:
-            ImportBatch.objects.filter(pk=self.batch.pk).update(
-                processed_rows=done, total_rows=total
-            )
+            # total_rows is the file's rows, good and invalid; the write phase counts only the
+            # good ones and must not overwrite it.
+            fields = {"processed_rows": done}
+            if phase != "importing":
+                fields["total_rows"] = total
+            ImportBatch.objects.filter(pk=self.batch.pk).update(**fields)
             return
         if connection.vendor == "postgresql":
             try:
