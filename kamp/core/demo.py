@@ -1,10 +1,12 @@
 """The demo data: SAF, a Chilean advisory firm, its people and its customer portfolio, with
 Constructora CS as the key account of the story in kam-domain.md §11.
 
-``load()`` creates the people, the company settings, ~40 customers with their contacts and
-three years of monthly sales, then calls ``load(ctx)`` in each module of
-``settings.KAMP_DEMO_MODULES`` so every business area adds its part (docs/development.md, "Demo
-data"). It is idempotent: when the demo company exists it does nothing.
+Core creates only what is core's — the company settings and SAF's people — and orchestrates:
+each business app adds its part from its own ``demo`` module, a ``load(ctx)`` decorated with
+:func:`part` (docs/development.md, "Demo data"). The parts run in their declared ``order``; the
+*base* parts (the customers and their contacts, CS's account team, three years of sales) always
+run, the others can be chosen (tests load only the areas they need). ``load()`` is idempotent:
+when the demo is there it does nothing.
 """
 
 from __future__ import annotations
@@ -13,48 +15,79 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from kamp.core import audit
-from kamp.core.alerts import optional_hook
 from kamp.core.choices import Function, Role
 from kamp.core.models import CompanySize, SiteSettings, User
-from kamp.customers.models import (
-    Attitude,
-    Contact,
-    Customer,
-    CustomerSize,
-    CustomerStatus,
-    Seniority,
-)
-from kamp.customers.validators import rut_check_digit
+from kamp.core.registry import discover, registry
 
 DEMO_PASSWORD = "kamp-demo"
 DEMO_COMPANY = "SAF Asesorías"
 DEMO_SEED = 2026
-CS_TAX_ID_BODY = 76_543_210
 
 
 @dataclass
 class DemoContext:
-    """What the demo modules of every area receive (see docs/development.md)."""
+    """What the demo parts of every area receive (see docs/development.md)."""
 
     today: date
     rng: random.Random
     users: dict[str, User] = field(default_factory=dict)
-    customers: dict[str, Customer] = field(default_factory=dict)
-    # Customer contacts by key; CS's six use their e-mail's local part ("jorge.perez").
-    contacts: dict[str, Contact] = field(default_factory=dict)
+    # Customers by key (``"cs"``…) and their contacts (CS's six by their e-mail's local part,
+    # "jorge.perez"; the others "<customer key>.<n>"): filled by the customers part.
+    customers: dict[str, Any] = field(default_factory=dict)
+    contacts: dict[str, Any] = field(default_factory=dict)
     log: Callable[[str], Any] = print
+    # What the parts made, in a few words each, for the demo's audit entry.
+    notes: list[str] = field(default_factory=list)
 
 
-def rut(body: int) -> str:
-    """A valid Chilean RUT for ``body`` in its canonical form (``76.543.210-3``)."""
-    return f"{body:,}".replace(",", ".") + f"-{rut_check_digit(body)}"
+@dataclass
+class DemoPart:
+    """One area's part of the demo. ``order`` places it (the parts share one seeded random
+    generator, so the order is part of the data: it is declared, never left to the import
+    order). ``present()`` tells whether the part's data is there, ``foreign()`` names the rows of
+    its area that are not the demo's (sentences for ``kamp demo``'s guard) and ``inventory()``
+    counts them in a few words (for ``--reset``'s question)."""
+
+    name: str
+    load: Callable[[DemoContext], Any]
+    order: int
+    base: bool = False
+    present: Callable[[], bool] | None = None
+    foreign: Callable[[], list[str]] | None = None
+    inventory: Callable[[], str] | None = None
+
+
+def part(
+    order: int,
+    *,
+    base: bool = False,
+    name: str | None = None,
+    present: Callable[[], bool] | None = None,
+    foreign: Callable[[], list[str]] | None = None,
+    inventory: Callable[[], str] | None = None,
+) -> Callable[[Callable[[DemoContext], Any]], Callable[[DemoContext], Any]]:
+    """Register the decorated ``load(ctx)`` as a demo part, named after its module unless
+    ``name`` is given. ``base``: a part every demo needs (the others add to it)."""
+
+    def register(load: Callable[[DemoContext], Any]) -> Callable[[DemoContext], Any]:
+        key = name or load.__module__
+        registry["demo_parts"][key] = DemoPart(
+            key, load, order, base, present=present, foreign=foreign, inventory=inventory
+        )
+        return load
+
+    return register
+
+
+def parts() -> list[DemoPart]:
+    """Every app's demo parts, in their order."""
+    discover("demo")
+    return sorted(registry["demo_parts"].values(), key=lambda p: (p.order, p.name))
 
 
 # --- Our people ----------------------------------------------------------------------------
@@ -71,718 +104,13 @@ PEOPLE = [
     ("viewer", "victor.vega@saf.cl", "Víctor Vega", Role.VIEWER, Function.MARKETING),
 ]
 
-# --- The portfolio -------------------------------------------------------------------------
-# key, name, RUT body, industry, region, size, status, owner key, parent key, yearly revenue
-# (millions of CLP, the skew: a few customers carry most sales), trend per year.
-KA, CA, FO = CustomerStatus.KEY_ACCOUNT, CustomerStatus.CANDIDATE, CustomerStatus.FORMER
-L, M, S, E = CustomerSize.LARGE, CustomerSize.MEDIUM, CustomerSize.SMALL, CustomerSize.ENTERPRISE
-CUSTOMERS: list[tuple[str, str, int, str, str, str, str, str | None, str | None, float, float]] = [
-    (
-        "cs",
-        "Constructora CS",
-        CS_TAX_ID_BODY,
-        "Construcción",
-        "Metropolitana",
-        L,
-        KA,
-        "ana",
-        None,
-        310,
-        0.45,
-    ),
-    (
-        "andes_holding",
-        "Grupo Andes Holding",
-        96_812_440,
-        "Inversiones",
-        "Metropolitana",
-        E,
-        CA,
-        None,
-        None,
-        12,
-        0.0,
-    ),
-    (
-        "andes_retail",
-        "Andes Retail S.A.",
-        96_812_451,
-        "Retail",
-        "Metropolitana",
-        E,
-        KA,
-        "bruno",
-        "andes_holding",
-        240,
-        0.12,
-    ),
-    (
-        "andes_logistica",
-        "Andes Logística SpA",
-        76_233_118,
-        "Transporte y logística",
-        "Valparaíso",
-        L,
-        KA,
-        "bruno",
-        "andes_holding",
-        150,
-        0.08,
-    ),
-    (
-        "pacifico",
-        "Inversiones Pacífico Sur",
-        96_704_330,
-        "Inversiones",
-        "Biobío",
-        L,
-        CA,
-        None,
-        None,
-        8,
-        0.0,
-    ),
-    (
-        "salmones",
-        "Salmones del Sur S.A.",
-        96_704_512,
-        "Acuicultura",
-        "Los Lagos",
-        L,
-        KA,
-        "carla",
-        "pacifico",
-        205,
-        0.18,
-    ),
-    (
-        "pesquera",
-        "Pesquera Pacífico Sur",
-        96_704_623,
-        "Pesca",
-        "Biobío",
-        M,
-        CA,
-        "carla",
-        "pacifico",
-        40,
-        0.05,
-    ),
-    (
-        "minera_norte",
-        "Minera Altos del Norte",
-        96_530_120,
-        "Minería",
-        "Antofagasta",
-        E,
-        KA,
-        "bruno",
-        None,
-        280,
-        0.02,
-    ),
-    (
-        "vinos",
-        "Viña Valle Central",
-        79_801_245,
-        "Agroindustria",
-        "O'Higgins",
-        M,
-        KA,
-        "ana",
-        None,
-        120,
-        0.15,
-    ),
-    (
-        "clinica",
-        "Clínica Los Aromos",
-        76_402_887,
-        "Salud",
-        "Metropolitana",
-        L,
-        KA,
-        "carla",
-        None,
-        135,
-        0.10,
-    ),
-    (
-        "energia",
-        "Energía Austral SpA",
-        76_918_302,
-        "Energía",
-        "Magallanes",
-        L,
-        KA,
-        "ana",
-        None,
-        160,
-        0.25,
-    ),
-    (
-        "forestal",
-        "Forestal Araucaria",
-        96_633_490,
-        "Forestal",
-        "Araucanía",
-        L,
-        FO,
-        "bruno",
-        None,
-        90,
-        -0.55,
-    ),
-    (
-        "agricola_maule",
-        "Agrícola Maule Sur",
-        77_115_640,
-        "Agroindustria",
-        "Maule",
-        M,
-        CA,
-        "carla",
-        None,
-        35,
-        0.20,
-    ),
-    (
-        "transportes_bio",
-        "Transportes Biobío Ltda.",
-        78_224_115,
-        "Transporte y logística",
-        "Biobío",
-        M,
-        CA,
-        "bruno",
-        None,
-        28,
-        0.05,
-    ),
-    (
-        "inmobiliaria_cordillera",
-        "Inmobiliaria Cordillera",
-        76_551_902,
-        "Inmobiliaria",
-        "Metropolitana",
-        M,
-        CA,
-        "ana",
-        None,
-        45,
-        0.30,
-    ),
-    (
-        "telecom",
-        "Telecomunicaciones Austral",
-        96_882_710,
-        "Telecomunicaciones",
-        "Metropolitana",
-        E,
-        CA,
-        None,
-        None,
-        60,
-        -0.05,
-    ),
-    (
-        "lacteos",
-        "Lácteos del Llano",
-        76_030_558,
-        "Alimentos y bebidas",
-        "Los Ríos",
-        M,
-        CA,
-        "carla",
-        None,
-        22,
-        0.10,
-    ),
-    (
-        "cementos",
-        "Cementos Pacífico",
-        96_510_300,
-        "Materiales de construcción",
-        "Valparaíso",
-        L,
-        CA,
-        "ana",
-        None,
-        55,
-        0.02,
-    ),
-    (
-        "ferreteria",
-        "Ferretería Industrial Norte",
-        77_402_119,
-        "Distribución industrial",
-        "Tarapacá",
-        S,
-        CA,
-        None,
-        None,
-        9,
-        0.00,
-    ),
-    (
-        "colegio",
-        "Corporación Educacional Andina",
-        65_102_334,
-        "Educación",
-        "Coquimbo",
-        M,
-        CA,
-        None,
-        None,
-        7,
-        0.04,
-    ),
-    (
-        "hospital",
-        "Servicios Médicos Integrales",
-        76_880_441,
-        "Salud",
-        "Valparaíso",
-        M,
-        CA,
-        "carla",
-        None,
-        18,
-        0.12,
-    ),
-    (
-        "puerto",
-        "Terminal Portuario Central",
-        96_908_870,
-        "Transporte y logística",
-        "Valparaíso",
-        L,
-        CA,
-        "bruno",
-        None,
-        70,
-        0.06,
-    ),
-    (
-        "frutas",
-        "Exportadora Frutas del Valle",
-        77_650_228,
-        "Agroindustria",
-        "O'Higgins",
-        M,
-        CA,
-        None,
-        None,
-        26,
-        0.18,
-    ),
-    (
-        "metalurgica",
-        "Metalúrgica Santa Elena",
-        78_011_540,
-        "Manufactura",
-        "Metropolitana",
-        M,
-        CA,
-        None,
-        None,
-        16,
-        -0.08,
-    ),
-    (
-        "software",
-        "Soluciones Digitales Kronos",
-        76_771_902,
-        "Tecnología",
-        "Metropolitana",
-        S,
-        CA,
-        "ana",
-        None,
-        11,
-        0.40,
-    ),
-    (
-        "quimica",
-        "Química Andina S.A.",
-        96_455_780,
-        "Química",
-        "Antofagasta",
-        L,
-        CA,
-        "bruno",
-        None,
-        48,
-        0.03,
-    ),
-    (
-        "supermercados",
-        "Supermercados El Trébol",
-        76_204_661,
-        "Retail",
-        "Ñuble",
-        M,
-        CA,
-        None,
-        None,
-        14,
-        0.02,
-    ),
-    (
-        "aguas",
-        "Aguas del Altiplano",
-        96_701_225,
-        "Servicios sanitarios",
-        "Arica y Parinacota",
-        L,
-        CA,
-        None,
-        None,
-        30,
-        0.01,
-    ),
-    (
-        "textil",
-        "Textil Los Andes",
-        79_544_103,
-        "Manufactura",
-        "Metropolitana",
-        S,
-        CA,
-        None,
-        None,
-        5,
-        -0.15,
-    ),
-    (
-        "seguros",
-        "Corredora de Seguros Horizonte",
-        76_390_772,
-        "Servicios financieros",
-        "Metropolitana",
-        S,
-        CA,
-        "carla",
-        None,
-        10,
-        0.06,
-    ),
-    ("hoteles", "Hoteles Patagonia", 76_615_334, "Turismo", "Aysén", M, CA, None, None, 12, 0.20),
-    (
-        "viveros",
-        "Viveros del Sur",
-        77_893_016,
-        "Agroindustria",
-        "Los Lagos",
-        S,
-        CA,
-        None,
-        None,
-        4,
-        0.00,
-    ),
-    (
-        "electrica",
-        "Montajes Eléctricos Atacama",
-        76_142_907,
-        "Construcción",
-        "Atacama",
-        M,
-        CA,
-        "bruno",
-        None,
-        21,
-        0.09,
-    ),
-    (
-        "cooperativa",
-        "Cooperativa Agrícola Ñuble",
-        70_245_300,
-        "Agroindustria",
-        "Ñuble",
-        M,
-        CA,
-        None,
-        None,
-        9,
-        0.03,
-    ),
-    (
-        "automotriz",
-        "Automotriz Cordillera",
-        76_508_118,
-        "Retail",
-        "Biobío",
-        M,
-        CA,
-        None,
-        None,
-        19,
-        0.07,
-    ),
-    (
-        "imprenta",
-        "Imprenta Moderna",
-        78_770_451,
-        "Servicios",
-        "Metropolitana",
-        S,
-        CA,
-        None,
-        None,
-        3,
-        -0.10,
-    ),
-    (
-        "farmacia",
-        "Laboratorio Farmacéutico Sur",
-        96_622_109,
-        "Farmacéutica",
-        "Metropolitana",
-        L,
-        CA,
-        "carla",
-        None,
-        38,
-        0.11,
-    ),
-    (
-        "ingenieria",
-        "Ingeniería y Proyectos Maipo",
-        76_987_220,
-        "Ingeniería",
-        "Metropolitana",
-        M,
-        CA,
-        "ana",
-        None,
-        24,
-        0.15,
-    ),
-    (
-        "envases",
-        "Envases del Pacífico",
-        96_588_660,
-        "Manufactura",
-        "Valparaíso",
-        M,
-        CA,
-        None,
-        None,
-        17,
-        0.04,
-    ),
-    (
-        "universidad",
-        "Universidad Técnica del Sur",
-        71_505_400,
-        "Educación",
-        "Los Ríos",
-        L,
-        CA,
-        None,
-        None,
-        13,
-        0.02,
-    ),
-    (
-        "salmon_proc",
-        "Procesadora Austral de Alimentos",
-        76_321_554,
-        "Alimentos y bebidas",
-        "Magallanes",
-        M,
-        CA,
-        None,
-        None,
-        15,
-        0.05,
-    ),
-    (
-        "minera_cobre",
-        "Minera Cobre Verde",
-        76_049_883,
-        "Minería",
-        "Coquimbo",
-        L,
-        CA,
-        "bruno",
-        None,
-        52,
-        0.10,
-    ),
-]
-
-# CS's people (kam-domain.md §11): key, name, title, function, seniority, DMU roles,
-# reports-to key, attitude toward SAF, influence.
-CS_CONTACTS = [
-    (
-        "andres.silva",
-        "Andrés Silva",
-        "Gerente General (CEO)",
-        Function.MANAGEMENT,
-        Seniority.EXECUTIVE,
-        ["decider", "champion"],
-        None,
-        Attitude.CHAMPION,
-        5,
-    ),
-    (
-        "maria.gonzalez",
-        "María González",
-        "Gerenta de Finanzas (CFO)",
-        Function.FINANCE,
-        Seniority.EXECUTIVE,
-        ["decider"],
-        "andres.silva",
-        Attitude.SUPPORTER,
-        5,
-    ),
-    (
-        "jorge.perez",
-        "Jorge Pérez",
-        "Gerente de Compras",
-        Function.PURCHASING,
-        Seniority.SENIOR,
-        ["buyer"],
-        "maria.gonzalez",
-        Attitude.NEUTRAL,
-        4,
-    ),
-    (
-        "paula.herrera",
-        "Paula Herrera",
-        "Gerenta de Operaciones",
-        Function.OPERATIONS,
-        Seniority.SENIOR,
-        ["user", "influencer"],
-        "andres.silva",
-        Attitude.SUPPORTER,
-        3,
-    ),
-    (
-        "camila.vera",
-        "Camila Vera",
-        "Controller de Proyectos",
-        Function.FINANCE,
-        Seniority.MIDDLE,
-        ["influencer"],
-        "maria.gonzalez",
-        Attitude.NEUTRAL,
-        3,
-    ),
-    (
-        "tomas.rios",
-        "Tomás Ríos",
-        "Fiscal (abogado corporativo)",
-        Function.OTHER,
-        Seniority.SENIOR,
-        ["gatekeeper"],
-        "andres.silva",
-        Attitude.CRITIC,
-        3,
-    ),
-]
-
-FIRST_NAMES = [
-    "Alejandro",
-    "Beatriz",
-    "Carlos",
-    "Daniela",
-    "Eduardo",
-    "Francisca",
-    "Gonzalo",
-    "Hernán",
-    "Isabel",
-    "Javiera",
-    "Luis",
-    "Macarena",
-    "Nicolás",
-    "Óscar",
-    "Pilar",
-    "Raúl",
-    "Sofía",
-    "Valentina",
-    "Ximena",
-    "Cristián",
-    "Constanza",
-    "Matías",
-    "Fernanda",
-    "Sebastián",
-]
-LAST_NAMES = [
-    "Muñoz",
-    "Rojas",
-    "Díaz",
-    "Pérez",
-    "Soto",
-    "Contreras",
-    "Silva",
-    "Martínez",
-    "Sepúlveda",
-    "Morales",
-    "Rodríguez",
-    "López",
-    "Araya",
-    "Fuentes",
-    "Hernández",
-    "Torres",
-    "Espinoza",
-    "Flores",
-    "Castillo",
-    "Valenzuela",
-    "Reyes",
-    "Gutiérrez",
-    "Castro",
-    "Vargas",
-]
-# title, function, seniority, DMU roles
-ROLES = [
-    ("Gerente General", Function.MANAGEMENT, Seniority.EXECUTIVE, ["decider"]),
-    ("Jefe de Compras", Function.PURCHASING, Seniority.MIDDLE, ["buyer"]),
-    (
-        "Gerente de Administración y Finanzas",
-        Function.FINANCE,
-        Seniority.SENIOR,
-        ["decider", "influencer"],
-    ),
-    ("Jefa de Operaciones", Function.OPERATIONS, Seniority.MIDDLE, ["user"]),
-    ("Contador General", Function.FINANCE, Seniority.MIDDLE, ["user", "influencer"]),
-    ("Gerente de Logística", Function.LOGISTICS, Seniority.SENIOR, ["user"]),
-    ("Asistente de Gerencia", Function.OTHER, Seniority.STAFF, ["gatekeeper"]),
-]
-SERVICES = [
-    ("Asesoría financiera", "Finanzas corporativas"),
-    ("Auditoría de estados financieros", "Auditoría"),
-    ("Planificación tributaria", "Impuestos"),
-    ("Control de gestión de proyectos", "Consultoría de gestión"),
-    ("Due diligence", "Finanzas corporativas"),
-    ("Reestructuración de deuda", "Finanzas corporativas"),
-]
-
-
-def _slug(text: str) -> str:
-    table = str.maketrans("áéíóúñÁÉÍÓÚÑü", "aeiounAEIOUNu")
-    return "".join(ch for ch in text.translate(table).lower() if ch.isalnum() or ch in ".-")
-
-
-def _month_starts(today: date, months: int) -> list[date]:
-    """The first day of each of the ``months`` whole months before ``today``'s, oldest first."""
-    year, month = today.year, today.month
-    out = []
-    for _ in range(months):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        out.append(date(year, month, 1))
-    return out[::-1]
-
 
 def demo_exists() -> bool:
-    return (
-        SiteSettings.objects.filter(company_name=DEMO_COMPANY).exists()
-        and Customer.objects.filter(tax_id=rut(CS_TAX_ID_BODY)).exists()
-    )
+    """Whether the demo is loaded: the demo company, and the data of every base part that can
+    tell."""
+    if not SiteSettings.objects.filter(company_name=DEMO_COMPANY).exists():
+        return False
+    return all(p.present() for p in parts() if p.base and p.present is not None)
 
 
 def load(
@@ -792,34 +120,36 @@ def load(
     log: Callable[[str], Any] = print,
     modules: list[str] | None = None,
 ) -> DemoContext | None:
-    """Create the demo (people, company, customers, contacts, sales), then each area's part.
+    """Create the demo: the company and its people, the base parts (customers, contacts,
+    account teams, sales), then the other parts — all of them, or those named in ``modules``.
     Returns the context, or ``None`` when the demo was already there (nothing is changed)."""
     if demo_exists():
         return None
     ctx = DemoContext(today=today or date.today(), rng=random.Random(seed), log=log)
     with transaction.atomic():
         _load_core(ctx)
-    for module_name in settings.KAMP_DEMO_MODULES if modules is None else modules:
-        loader = _demo_loader(module_name)
-        if loader is None:
+        for p in parts():
+            if p.base:
+                p.load(ctx)
+        audit.record(
+            ctx.users["admin"],
+            "other",
+            object_type="core.demo",
+            object_repr=DEMO_COMPANY,
+            summary=f"Demo data: {', '.join(ctx.notes)}.",
+        )
+    log(f"  + {', '.join(ctx.notes)}")
+    for p in parts():
+        if p.base or (modules is not None and p.name not in modules):
             continue
         with transaction.atomic():
-            loader(ctx)
-        log(f"  + {module_name}")
+            p.load(ctx)
+        log(f"  + {p.name}")
     return ctx
 
 
-def _demo_loader(module_name: str) -> Callable[[DemoContext], Any] | None:
-    """The ``load`` function of an area's demo module; ``None`` when the area has none yet (a
-    missing module is normal while kamp grows; an error inside an existing one is not hidden)."""
-    return optional_hook(module_name, "load")
-
-
 def _load_core(ctx: DemoContext) -> None:
-    from kamp.economics.models import SalesLine
-    from kamp.team.models import AccountTeamMember, TeamRole
-
-    rng = ctx.rng
+    """The company settings and our people."""
     site = SiteSettings.load()
     site.company_name = DEMO_COMPANY
     site.size_class = CompanySize.SME
@@ -839,194 +169,3 @@ def _load_core(ctx: DemoContext) -> None:
                 is_superuser=role == Role.ADMIN,
             )
         ctx.users[key] = user
-
-    # Customers: parents first, so subsidiaries can point at them.
-    by_key: dict[str, Customer] = {}
-    for number, (
-        key,
-        name,
-        body,
-        industry,
-        region,
-        size,
-        status,
-        owner,
-        parent,
-        _rev,
-        _trend,
-    ) in enumerate(sorted(CUSTOMERS, key=lambda row: row[8] is not None), start=1):
-        by_key[key] = Customer(
-            name=name,
-            tax_id=rut(body),
-            external_id=f"C-{number:04d}",
-            industry=industry,
-            region=region,
-            country="CL",
-            size=size,
-            currency="CLP",
-            status=status,
-            owner=ctx.users[owner] if owner else None,
-            parent=by_key.get(parent) if parent else None,
-        )
-    top = [c for k, c in by_key.items() if by_key[k].parent is None]
-    Customer.objects.bulk_create(top)
-    rest = [c for c in by_key.values() if c.parent is not None]
-    for c in rest:
-        c.parent_id = c.parent.pk  # type: ignore[union-attr]
-    Customer.objects.bulk_create(rest)
-    ctx.customers.update(by_key)
-    cs = by_key["cs"]
-    cs.notes = (
-        "Perdimos la licitación de asesoría de 2023 frente a una firma más grande. Lo que "
-        "aprendimos de las necesidades, el proceso de compra y la cultura de CS, y el trabajo de "
-        "Ana conectando a personas de ambos lados, la convirtieron en nuestra primera cuenta "
-        "clave. Hoy le llevamos ideas que estimulan su pensamiento."
-    )
-    cs.save(update_fields=["notes"])
-    by_key["forestal"].notes = "Cuenta clave hasta el año pasado: internalizó su asesoría."
-    by_key["forestal"].save(update_fields=["notes"])
-
-    # CS's account team.
-    AccountTeamMember.objects.bulk_create(
-        [
-            AccountTeamMember(
-                customer=cs,
-                user=ctx.users["director"],
-                role=TeamRole.SPONSOR,
-                responsibility="Patrocinadora ejecutiva",
-                since=date(ctx.today.year - 2, 3, 1),
-            ),
-            AccountTeamMember(
-                customer=cs,
-                user=ctx.users["rodrigo"],
-                role=TeamRole.SPONSOR,
-                responsibility="Socio a cargo de la relación con la gerencia general",
-                since=date(ctx.today.year - 2, 3, 1),
-            ),
-            AccountTeamMember(
-                customer=cs,
-                user=ctx.users["felipe"],
-                role=TeamRole.MEMBER,
-                responsibility="Control financiero de proyectos",
-                since=date(ctx.today.year - 2, 6, 1),
-            ),
-            AccountTeamMember(
-                customer=by_key["salmones"],
-                user=ctx.users["lucia"],
-                role=TeamRole.MEMBER,
-                responsibility="Operaciones",
-                since=date(ctx.today.year - 1, 1, 1),
-            ),
-            AccountTeamMember(
-                customer=by_key["energia"],
-                user=ctx.users["felipe"],
-                role=TeamRole.MEMBER,
-                responsibility="Modelos financieros",
-                since=date(ctx.today.year - 1, 4, 1),
-            ),
-        ]
-    )
-
-    # Contacts: CS's six of the story, then two to four for every other customer.
-    contacts: list[Contact] = []
-    for key, name, title, function, seniority, roles, _boss, attitude, influence in CS_CONTACTS:
-        contact = Contact(
-            customer=cs,
-            name=name,
-            title=title,
-            function=function,
-            seniority=seniority,
-            dmu_roles=roles,
-            attitude=attitude,
-            influence=influence,
-            email=f"{key}@cs.cl",
-            phone="+56 2 2345 6700",
-        )
-        ctx.contacts[key] = contact
-        contacts.append(contact)
-    attitudes = [
-        Attitude.SUPPORTER,
-        Attitude.NEUTRAL,
-        Attitude.NEUTRAL,
-        Attitude.CRITIC,
-        Attitude.CHAMPION,
-    ]
-    for key, customer in by_key.items():
-        if key == "cs":
-            continue
-        domain = _slug(customer.name.split()[0] + customer.name.split()[-1].rstrip(".")) + ".cl"
-        for i, (title, function, seniority, roles) in enumerate(
-            rng.sample(ROLES, rng.randint(2, 4))
-        ):
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            contact = Contact(
-                customer=customer,
-                name=f"{first} {last}",
-                title=title,
-                function=function,
-                seniority=seniority,
-                dmu_roles=roles,
-                attitude=rng.choice(attitudes),
-                influence=rng.randint(2, 5),
-                email=f"{_slug(first)}.{_slug(last)}@{domain}",
-                phone=f"+56 9 {rng.randint(5000, 9999)} {rng.randint(1000, 9999)}",
-            )
-            if key in {"forestal"} and i == 0:
-                contact.active, contact.left_on = False, date(ctx.today.year - 1, 9, 30)
-            ctx.contacts[f"{key}.{i}"] = contact
-            contacts.append(contact)
-    Contact.objects.bulk_create(contacts)
-    for key, *_rest, boss, _att, _inf in CS_CONTACTS:
-        if boss:
-            ctx.contacts[key].reports_to = ctx.contacts[boss]
-    Contact.objects.bulk_update([ctx.contacts[k] for k, *_ in CS_CONTACTS], ["reports_to"])
-
-    # Three years of monthly invoices in CLP: one to three lines a month, revenue skewed.
-    months = _month_starts(ctx.today, 36)
-    lines: list[SalesLine] = []
-    invoice = 10_000
-    for key, _name, _body, _ind, _reg, _size, status, _own, _par, revenue, trend in CUSTOMERS:
-        customer = by_key[key]
-        for index, month in enumerate(months):
-            years_back = (len(months) - 1 - index) // 12  # 2, 1, 0
-            level = revenue * 1_000_000 / 12 / (1 + trend) ** years_back
-            if key == "cs" and index < 8:
-                continue  # the lost tender: no work for CS in the first months
-            if status == FO and years_back == 0 and month.month > 3:
-                continue  # the former key account stopped buying
-            if revenue < 10 and rng.random() < 0.4:
-                continue  # small customers buy irregularly
-            invoice += 1
-            amount = level * rng.uniform(0.7, 1.3)
-            parts = rng.randint(1, 3)
-            for line_no in range(1, parts + 1):
-                product, category = rng.choice(SERVICES)
-                net = Decimal(round(amount / parts))
-                margin = rng.uniform(0.28, 0.48) if key != "forestal" else rng.uniform(0.05, 0.2)
-                lines.append(
-                    SalesLine(
-                        customer=customer,
-                        date=month.replace(day=rng.randint(1, 28)),
-                        net_amount=net,
-                        cost=Decimal(round(net * Decimal(1 - margin))),
-                        currency="CLP",
-                        product=product,
-                        category=category,
-                        quantity=Decimal(rng.randint(10, 160)),
-                        document_number=f"F-{invoice}",
-                        line_number=str(line_no),
-                    )
-                )
-    SalesLine.objects.bulk_create(lines, batch_size=2000)
-    from kamp.economics import sales_months
-
-    sales_months.rebuild()  # bulk_create bypasses the per-save refresh
-
-    audit.record(
-        ctx.users["admin"],
-        "other",
-        object_type="core.demo",
-        object_repr=DEMO_COMPANY,
-        summary=f"Demo data: {len(by_key)} customers, {len(contacts)} contacts, {len(lines)} sales lines.",
-    )
-    ctx.log(f"  + {len(by_key)} customers, {len(contacts)} contacts, {len(lines)} sales lines")

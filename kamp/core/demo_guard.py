@@ -5,7 +5,8 @@ company, sets its base currency and adds 42 customers: in a real database that i
 and a mess. So the demo loads only into a database that is *the demo's*:
 
 - every user is one of the demo's people (matched by e-mail, ``demo.PEOPLE``);
-- every customer is one of the demo's customers (matched by tax id, ``demo.CUSTOMERS``);
+- every customer is one of the demo's customers (matched by tax id; the customers part of the
+  demo says which rows of its area are foreign: ``DemoPart.foreign``);
 - the company settings are absent, untouched (the default name "kamp", the default size and no
   base currency or ``KAMP_BASE_CURRENCY``) or the demo's own (SAF Asesorías, SME, CLP).
 
@@ -19,7 +20,6 @@ from django.conf import settings
 
 from kamp.core import demo
 from kamp.core.models import CompanySize, SiteSettings, User
-from kamp.customers.models import Customer
 
 # How many e-mails or names a finding quotes before "…": enough to recognise the data.
 SHOWN = 3
@@ -32,10 +32,6 @@ def _quoted(values: list[str], total: int) -> str:
 
 def demo_emails() -> set[str]:
     return {email for _key, email, *_rest in demo.PEOPLE}
-
-
-def demo_tax_ids() -> set[str]:
-    return {demo.rut(row[2]) for row in demo.CUSTOMERS}
 
 
 def _settings_are_the_demos(site: SiteSettings) -> bool:
@@ -63,12 +59,9 @@ def foreign_data() -> list[str]:
         emails = list(users.order_by("email").values_list("email", flat=True)[:SHOWN])
         noun = "user that is" if count == 1 else "users that are"
         found.append(f"{count} {noun} not the demo's: {_quoted(emails, count)}")
-    customers = Customer.objects.exclude(tax_id__in=demo_tax_ids())
-    count = customers.count()
-    if count:
-        names = list(customers.order_by("name").values_list("name", flat=True)[:SHOWN])
-        noun = "customer that is" if count == 1 else "customers that are"
-        found.append(f"{count} {noun} not the demo's: {_quoted(names, count)}")
+    for p in demo.parts():
+        if p.foreign is not None:
+            found.extend(p.foreign())
     for site in SiteSettings.objects.all():
         if not _settings_are_the_demos(site):
             found.append(
@@ -80,6 +73,6 @@ def foreign_data() -> list[str]:
 
 def summary() -> str:
     """What an erase would remove, in a few words (for the ``--reset`` question)."""
-    users = User.objects.count()
-    customers = Customer.objects.count()
-    return f"{users} user(s) and {customers} customer(s)"
+    counts = [f"{User.objects.count()} user(s)"]
+    counts += [p.inventory() for p in demo.parts() if p.inventory is not None]
+    return " and ".join(counts)

@@ -16,10 +16,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from kamp.core.demo import DemoContext, part
+from kamp.customers.demo import CUSTOMERS, FO
 from kamp.customers.models import CustomerStatus
 
-from . import actions
-from .models import ActivityRecord, ActivityType, AllocationRule, Driver
+from . import actions, sales_months
+from .models import ActivityRecord, ActivityType, AllocationRule, Driver, SalesLine
 from .pnl import Period
 
 # name, driver, rate (CLP per minute or per event), KAM time, description
@@ -58,6 +60,65 @@ def _months(today: date, n: int) -> list[date]:
     return out[::-1]
 
 
+SERVICES = [
+    ("Asesoría financiera", "Finanzas corporativas"),
+    ("Auditoría de estados financieros", "Auditoría"),
+    ("Planificación tributaria", "Impuestos"),
+    ("Control de gestión de proyectos", "Consultoría de gestión"),
+    ("Due diligence", "Finanzas corporativas"),
+    ("Reestructuración de deuda", "Finanzas corporativas"),
+]
+
+
+@part(order=30, base=True, name="kamp.economics.demo:sales")
+def load_sales(ctx: DemoContext) -> None:
+    """Three years of monthly sales lines in CLP for every customer: revenue skewed (a few
+    customers carry most of it), CS only after the lost tender, the former key account
+    stopping early this year."""
+    rng = ctx.rng
+    by_key = ctx.customers
+    # Monthly invoices in CLP: one to three lines a month, revenue skewed.
+    months = _months(ctx.today, 36)
+    lines: list[SalesLine] = []
+    invoice = 10_000
+    for key, _name, _body, _ind, _reg, _size, status, _own, _par, revenue, trend in CUSTOMERS:
+        customer = by_key[key]
+        for index, month in enumerate(months):
+            years_back = (len(months) - 1 - index) // 12  # 2, 1, 0
+            level = revenue * 1_000_000 / 12 / (1 + trend) ** years_back
+            if key == "cs" and index < 8:
+                continue  # the lost tender: no work for CS in the first months
+            if status == FO and years_back == 0 and month.month > 3:
+                continue  # the former key account stopped buying
+            if revenue < 10 and rng.random() < 0.4:
+                continue  # small customers buy irregularly
+            invoice += 1
+            amount = level * rng.uniform(0.7, 1.3)
+            parts = rng.randint(1, 3)
+            for line_no in range(1, parts + 1):
+                product, category = rng.choice(SERVICES)
+                net = Decimal(round(amount / parts))
+                margin = rng.uniform(0.28, 0.48) if key != "forestal" else rng.uniform(0.05, 0.2)
+                lines.append(
+                    SalesLine(
+                        customer=customer,
+                        date=month.replace(day=rng.randint(1, 28)),
+                        net_amount=net,
+                        cost=Decimal(round(net * Decimal(1 - margin))),
+                        currency="CLP",
+                        product=product,
+                        category=category,
+                        quantity=Decimal(rng.randint(10, 160)),
+                        document_number=f"F-{invoice}",
+                        line_number=str(line_no),
+                    )
+                )
+    SalesLine.objects.bulk_create(lines, batch_size=2000)
+    sales_months.rebuild()  # bulk_create bypasses the per-save refresh
+    ctx.notes.append(f"{len(lines)} sales lines")
+
+
+@part(order=110)
 def load(ctx) -> None:
     rng = ctx.rng
     admin, director, ana = ctx.users["admin"], ctx.users["director"], ctx.users["ana"]

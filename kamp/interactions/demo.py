@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from kamp.core import audit
 from kamp.core.choices import Function
+from kamp.core.demo import part
 from kamp.customers import actions as customer_actions
 from kamp.customers.models import Attitude, Contact
 
@@ -124,6 +125,7 @@ def _purchasing(contacts: list[Contact]) -> Contact:
     return next((c for c in contacts if c.is_purchasing), contacts[0])
 
 
+@part(order=130)
 def load(ctx) -> None:
     rng, today, u, c = ctx.rng, ctx.today, ctx.users, ctx.contacts
     log = _Log(ctx)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from kamp.core.demo import part
 from kamp.customers.models import CustomerStatus
 
 from .models import (
@@ -79,6 +80,7 @@ CS_WHITESPACE = {
 }
 
 
+@part(order=150)
 def load(ctx) -> None:
     today = ctx.today
     users = ctx.users

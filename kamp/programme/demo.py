@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kamp.core.demo import part
 from kamp.programme import readiness
 from kamp.programme.models import ReadinessAssessment
 from kamp.programme.questionnaire import questions_data
@@ -56,6 +57,7 @@ NOW = {
 }
 
 
+@part(order=160)
 def load(ctx) -> None:
     director = ctx.users.get("director")
     q = questions_data()

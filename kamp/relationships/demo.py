@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from kamp.core import audit
+from kamp.core.demo import part
 from kamp.customers.models import Contact
 
 from . import access, actions, results
@@ -158,6 +159,7 @@ def _round(
     return rnd
 
 
+@part(order=140)
 def load(ctx) -> None:
     today = ctx.today
     u = ctx.users

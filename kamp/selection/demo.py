@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kamp.core import audit
+from kamp.core.demo import part
 from kamp.core.models import AuditEvent
 
 from . import engine, scoring
@@ -64,6 +65,7 @@ def _factor_scores(level_a: float, level_p: float, rng) -> dict[str, float]:
     return out
 
 
+@part(order=120)
 def load(ctx) -> None:
     rng = ctx.rng
     model = engine.ensure_default_model()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from kamp.core.demo import DemoContext, part
 from kamp.team.models import AccountTeamMember, HatAssessment, OwnershipChange, TeamRole
 
 
@@ -13,6 +14,53 @@ def _ago(ctx, days: int) -> date:
     return ctx.today - timedelta(days=days)
 
 
+@part(order=20, base=True, name="kamp.team.demo:base")
+def load_base(ctx: DemoContext) -> None:
+    """CS's account team of the story (Patricia and Rodrigo its sponsors, Felipe a member),
+    Lucía on Salmones and Felipe on Energía: what every other part may count on."""
+    c = ctx.customers
+    AccountTeamMember.objects.bulk_create(
+        [
+            AccountTeamMember(
+                customer=c["cs"],
+                user=ctx.users["director"],
+                role=TeamRole.SPONSOR,
+                responsibility="Patrocinadora ejecutiva",
+                since=date(ctx.today.year - 2, 3, 1),
+            ),
+            AccountTeamMember(
+                customer=c["cs"],
+                user=ctx.users["rodrigo"],
+                role=TeamRole.SPONSOR,
+                responsibility="Socio a cargo de la relación con la gerencia general",
+                since=date(ctx.today.year - 2, 3, 1),
+            ),
+            AccountTeamMember(
+                customer=c["cs"],
+                user=ctx.users["felipe"],
+                role=TeamRole.MEMBER,
+                responsibility="Control financiero de proyectos",
+                since=date(ctx.today.year - 2, 6, 1),
+            ),
+            AccountTeamMember(
+                customer=c["salmones"],
+                user=ctx.users["lucia"],
+                role=TeamRole.MEMBER,
+                responsibility="Operaciones",
+                since=date(ctx.today.year - 1, 1, 1),
+            ),
+            AccountTeamMember(
+                customer=c["energia"],
+                user=ctx.users["felipe"],
+                role=TeamRole.MEMBER,
+                responsibility="Modelos financieros",
+                since=date(ctx.today.year - 1, 4, 1),
+            ),
+        ]
+    )
+
+
+@part(order=100)
 def load(ctx) -> None:
     u, c = ctx.users, ctx.customers
     have = set(AccountTeamMember.objects.values_list("customer_id", "user_id"))

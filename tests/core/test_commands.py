@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import sys
-import types
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
 
 from kamp.core import demo
 from kamp.core.models import AuditEvent, SiteSettings, User
@@ -208,18 +206,56 @@ class TestDemo:
         for key in ("admin", "director", "ana", "felipe", "viewer"):
             assert ctx.users[key].check_password("kamp-demo")
 
-    def test_calls_each_area_module_and_skips_missing_ones(self, monkeypatch):
+    def test_runs_the_registered_parts_in_their_declared_order(self, monkeypatch):
+        from kamp.core.registry import registry
+
+        # Only fake parts besides the base ones: the order is what is being checked.
+        kept = {k: p for k, p in registry["demo_parts"].items() if p.base}
+        monkeypatch.setitem(registry, "demo_parts", kept)
+        monkeypatch.setattr(demo, "discover", lambda name: [])
         calls = []
-        module = types.ModuleType("kamp_fake_demo_area")
-        module.load = lambda ctx: calls.append((ctx.customers["cs"].name, ctx.rng.random()))  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "kamp_fake_demo_area", module)
-        no_load = types.ModuleType("kamp_fake_no_load")
-        monkeypatch.setitem(sys.modules, "kamp_fake_no_load", no_load)
-        with override_settings(
-            KAMP_DEMO_MODULES=["kamp_missing_area.demo", "kamp_fake_no_load", "kamp_fake_demo_area"]
-        ):
-            run("demo", "--no-serve")
-        assert len(calls) == 1 and calls[0][0] == "Constructora CS"
+
+        @demo.part(order=300, name="late")
+        def late(ctx):
+            calls.append(("late", ctx.customers["cs"].name))
+
+        @demo.part(order=200, name="early")
+        def early(ctx):
+            calls.append(("early", ctx.contacts["jorge.perez"].email))
+
+        out = run("demo", "--no-serve")
+        assert calls == [("early", "jorge.perez@cs.cl"), ("late", "Constructora CS")]
+        assert "+ early" in out and "+ late" in out
+
+    def test_modules_choose_the_parts_beyond_the_base(self, monkeypatch):
+        from kamp.core.registry import registry
+
+        kept = {k: p for k, p in registry["demo_parts"].items() if p.base}
+        monkeypatch.setitem(registry, "demo_parts", kept)
+        monkeypatch.setattr(demo, "discover", lambda name: [])
+        calls = []
+        demo.part(order=200, name="wanted")(lambda ctx: calls.append("wanted"))
+        demo.part(order=210, name="unwanted")(lambda ctx: calls.append("unwanted"))
+        ctx = demo.load(log=lambda _msg: None, modules=["wanted"])
+        assert ctx is not None and calls == ["wanted"]
+        # The base parts ran all the same: customers, contacts, CS's team, sales.
+        assert SalesLine.objects.filter(customer=ctx.customers["cs"]).exists()
+        assert AccountTeamMember.objects.filter(customer=ctx.customers["cs"]).count() == 3
+
+    def test_every_app_declares_its_part_in_the_known_order(self):
+        names = [p.name for p in demo.parts()]
+        assert names == [
+            "kamp.customers.demo",
+            "kamp.team.demo:base",
+            "kamp.economics.demo:sales",
+            "kamp.team.demo",
+            "kamp.economics.demo",
+            "kamp.selection.demo",
+            "kamp.interactions.demo",
+            "kamp.relationships.demo",
+            "kamp.plans.demo",
+            "kamp.programme.demo",
+        ]
 
     def test_fast_enough(self):
         import time
