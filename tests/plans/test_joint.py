@@ -200,3 +200,17 @@ def test_ana_edits_the_period_and_deletes_a_plan(client_for, ana, plan):
     assert r.status_code == 200 and "A year such as 2026" in r.content.decode()
     assert c.post(reverse("plans:delete", args=[plan.pk])).status_code == 302
     assert not type(plan).objects.filter(pk=plan.pk).exists()
+
+
+def test_the_value_for_us_stays_internal(anonymous, plan, client_for, ana):
+    initiative = plan.initiatives.get(title="ESG reporting pilot")
+    initiative.value_for_customer = "Reports ready for the regulator"
+    initiative.value_for_us = "A reference case to sell to <b>mining</b> clients"
+    initiative.save()
+    link = actions.do_create_joint_link(None, plan, share_initiatives=True, language="en")
+    html = anonymous.get(joint_url(link)).content.decode()
+    assert "ESG reporting pilot" in html and "Reports ready for the regulator" in html
+    assert "reference case" not in html and "Value for us" not in html
+    # The team still reads it on the plan itself.
+    page = client_for(ana).get(reverse("plans:customer_tab", args=[plan.customer.pk]))
+    assert "reference case" in page.content.decode()
