@@ -242,7 +242,7 @@ def set_stage(request: HttpRequest, customer_id: int, payload: StageIn):
 @router.get("/portfolio", response=list[PortfolioRow])
 def portfolio(request: HttpRequest):
     """Every key account the user may see, with type, RQI, gap and stage."""
-    from .views import portfolio_rows
+    from .views.portfolio import portfolio_rows
 
     out = []
     for row in portfolio_rows(request.user):

@@ -1,20 +1,20 @@
 from django.urls import path
 
-from . import views
+from .views import customer_tab, portfolio, public_survey, rounds
 
 app_name = "relationships"
 urlpatterns = [
-    path("", views.portfolio, name="portfolio"),
-    path("customer/<int:pk>/", views.customer_tab, name="customer_tab"),
-    path("customer/<int:pk>/assess/", views.assess, name="assess"),
-    path("customer/<int:pk>/foundations/", views.foundations, name="foundations"),
-    path("customer/<int:pk>/stage/", views.stage, name="stage"),
-    path("customer/<int:pk>/rounds/new/", views.round_new, name="round_new"),
-    path("rounds/<int:pk>/", views.round_detail, name="round"),
-    path("rounds/<int:pk>/answer/", views.round_answer, name="answer"),
-    path("rounds/<int:pk>/remind/", views.round_remind, name="remind"),
-    path("rounds/<int:pk>/add/", views.round_add, name="add"),
-    path("rounds/<int:pk>/extend/", views.round_extend, name="extend"),
-    path("rounds/<int:pk>/close/", views.round_close, name="close"),
-    path("s/<str:token>/", views.public_survey, name="public_survey"),
+    path("", portfolio.portfolio, name="portfolio"),
+    path("customer/<int:pk>/", customer_tab.customer_tab, name="customer_tab"),
+    path("customer/<int:pk>/assess/", customer_tab.assess, name="assess"),
+    path("customer/<int:pk>/foundations/", customer_tab.foundations, name="foundations"),
+    path("customer/<int:pk>/stage/", customer_tab.stage, name="stage"),
+    path("customer/<int:pk>/rounds/new/", rounds.round_new, name="round_new"),
+    path("rounds/<int:pk>/", rounds.round_detail, name="round"),
+    path("rounds/<int:pk>/answer/", rounds.round_answer, name="answer"),
+    path("rounds/<int:pk>/remind/", rounds.round_remind, name="remind"),
+    path("rounds/<int:pk>/add/", rounds.round_add, name="add"),
+    path("rounds/<int:pk>/extend/", rounds.round_extend, name="extend"),
+    path("rounds/<int:pk>/close/", rounds.round_close, name="close"),
+    path("s/<str:token>/", public_survey.public_survey, name="public_survey"),
 ]
