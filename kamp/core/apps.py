@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "kamp.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import sqlite_decimals
+
+        sqlite_decimals.install()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kamp.core import audit
 from kamp.core.models import SiteSettings
+from kamp.core.money import check_column, check_decimal_fields, column_limits
 from kamp.customers.models import Customer, CustomerStatus
 
 from . import pnl
@@ -85,8 +86,13 @@ def do_record_activity(
     fixed now with the activity's current rate."""
     from .models import Driver
 
-    if count is None or Decimal(count) < 0:
+    if count is None:
         raise ValidationError({"count": _("The count cannot be negative.")})
+    count = check_column(ActivityRecord, "count", count)
+    if count < 0:
+        raise ValidationError({"count": _("The count cannot be negative.")})
+    if minutes is not None:
+        minutes = check_column(ActivityRecord, "minutes", minutes)
     if activity.driver == Driver.MINUTE and not minutes:
         raise ValidationError(
             {
@@ -107,6 +113,10 @@ def do_record_activity(
         currency=activity.currency or _currency(""),
         import_batch=import_batch,
     )
+    # The cost is computed: a large count times the rate may not fit its column either.
+    digits, places = column_limits(ActivityRecord, "cost")
+    if abs(record.cost) >= Decimal(10) ** (digits - places):
+        raise ValidationError({"count": _("The cost of so many occurrences is too large.")})
     record.save()
     if audit_it:
         audit.record(
@@ -210,6 +220,7 @@ def do_record_investment(
         import_batch=import_batch,
     )
     investment.full_clean()
+    check_decimal_fields(investment)  # amounts the database keeps exactly (SQLite: 15 digits)
     investment.save()
     _allocate(investment)
     if audit_it:
@@ -261,7 +272,10 @@ def do_set_category_spend(
     """The customer's estimated spend in our category for ``period`` (replaces an earlier
     estimate for the same period)."""
     p = _period(period)
-    if amount is None or Decimal(amount) < 0:
+    if amount is None:
+        raise ValidationError({"amount": _("The estimate cannot be negative.")})
+    amount = check_column(CategorySpend, "amount", amount)
+    if amount < 0:
         raise ValidationError({"amount": _("The estimate cannot be negative.")})
     spend, created = CategorySpend.objects.update_or_create(
         customer=customer,
@@ -299,7 +313,10 @@ def do_delete_category_spend(acting_user, spend: CategorySpend) -> None:
 def do_set_exchange_rate(acting_user, currency: str, period: str, rate: Decimal) -> ExchangeRate:
     p = _period(period)
     currency = _currency(currency)
-    if rate is None or Decimal(rate) <= 0:
+    if rate is None:
+        raise ValidationError({"rate": _("A rate must be above zero.")})
+    rate = check_column(ExchangeRate, "rate", rate)
+    if rate <= 0:
         raise ValidationError({"rate": _("A rate must be above zero.")})
     obj, created = ExchangeRate.objects.update_or_create(
         currency=currency, valid_from=p.start, defaults={"period": str(p), "rate": rate}

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.money import fits
 from kamp.customers.access import can_see_economics, get_customer_for_user
 
 from . import actions, pnl, services
@@ -144,7 +146,7 @@ class ActivityTypeOut(Schema):
 class ActivityTypeIn(Schema):
     name: str
     driver: str = "minute"
-    rate: Decimal
+    rate: Annotated[Decimal, fits(ActivityType, "rate")]
     currency: str = ""
     kam_time: bool = False
     description: str = ""
@@ -184,8 +186,8 @@ class ActivityRecordOut(Schema):
 class ActivityRecordIn(Schema):
     activity_id: int
     month: str  # 2025-07
-    count: Decimal
-    minutes: Decimal | None = None
+    count: Annotated[Decimal, fits(ActivityRecord, "count")]
+    minutes: Annotated[Decimal, fits(ActivityRecord, "minutes")] | None = None
     note: str = ""
 
 
@@ -249,7 +251,7 @@ class InvestmentOut(Schema):
 
 class InvestmentIn(Schema):
     kind: str
-    amount: Decimal
+    amount: Annotated[Decimal, fits(Investment, "amount")]
     currency: str = ""
     date: date
     note: str = ""
@@ -304,7 +306,7 @@ class SpendOut(Schema):
 
 class SpendIn(Schema):
     period: str
-    amount: Decimal
+    amount: Annotated[Decimal, fits(CategorySpend, "amount")]
     currency: str = ""
     note: str = ""
 
@@ -332,7 +334,7 @@ class RateOut(Schema):
 class RateIn(Schema):
     currency: str
     period: str
-    rate: Decimal
+    rate: Annotated[Decimal, fits(ExchangeRate, "rate")]
 
 
 @router.get("/rates", response=list[RateOut])

@@ -20,6 +20,7 @@ from kamp.core.imports.parsers import (
     parse_decimal,
 )
 from kamp.core.models import SiteSettings
+from kamp.core.money import AmountError, check_amount, stored_digits
 from kamp.customers.imports.customers import parse_currency
 from kamp.customers.imports.lookup import check_may_see_economics, customer_index
 from kamp.customers.models import Customer, CustomerStatus
@@ -73,7 +74,10 @@ def _amount(value: Any, decimal: str | None = None) -> Decimal:
     number = parse_decimal(value, decimal)
     if abs(number) >= MAX_AMOUNT:
         raise ParseError("%(value)s is too large.", value=value)
-    return number
+    try:  # what an 18,4 money column keeps exactly: never round a figure without saying so
+        return check_amount(number, 18, 4, stored_digits())
+    except AmountError as exc:
+        raise ParseError("“%(value)s”: %(reason)s", value=value, reason=str(exc)) from None
 
 
 def _non_negative(value: Any, decimal: str | None = None) -> Decimal:

@@ -24,7 +24,7 @@ from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import Generic, TypeVar
 
@@ -51,10 +51,16 @@ def unit(currency: str) -> Decimal:
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """``amount`` rounded (half up) to ``currency``'s minor unit; never ``-0``."""
-    q = (amount if isinstance(amount, Decimal) else Decimal(amount)).quantize(
-        unit(currency), rounding=ROUND_HALF_UP
-    )
+    amount = amount if isinstance(amount, Decimal) else Decimal(amount)
+    q = amount.quantize(unit(currency), rounding=ROUND_HALF_UP, context=_wide(amount))
     return q + 0 if q else abs(q)
+
+
+def _wide(amount: Decimal) -> Context:
+    """A context with room for every digit of ``amount`` and four decimals: the default 28
+    digits make ``quantize`` raise on a figure out of its column's range that is already stored
+    (on SQLite), and a P&L must still be computed and shown."""
+    return Context(prec=max(28, (amount.adjusted() if amount.is_finite() else 0) + 6))
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -454,7 +460,7 @@ def base_pnl(
     revenue, cogs, cts, inv = (
         q + 0 if q else abs(q)
         for q in (
-            a.quantize(step, rounding=ROUND_HALF_UP)
+            a.quantize(step, rounding=ROUND_HALF_UP, context=_wide(a))
             for a in (net_revenue, cost_of_goods, cost_to_serve, investments)
         )
     )

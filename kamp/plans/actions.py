@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamp.core import audit
+from kamp.core.money import check_decimal_fields
 
 from .models import (
     AccountPlan,
@@ -139,6 +140,7 @@ def _clean(item: models.Model) -> None:
     # The plan is set by us, never by the form; validate_constraints catches a duplicate
     # whitespace cell as a form error rather than an IntegrityError.
     item.full_clean()
+    check_decimal_fields(item)  # amounts the database keeps exactly (SQLite: 15 digits)
 
 
 @transaction.atomic
