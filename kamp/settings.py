@@ -137,10 +137,18 @@ DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    # WAL lets the web process read while the worker imports; a busy timeout instead of
-    # "database is locked" errors under concurrent writes.
+    # WAL lets the web process read while the worker imports. Transactions begin IMMEDIATE:
+    # they take the write lock at BEGIN and wait for it (the busy timeout). A DEFERRED
+    # transaction that has read and then writes is refused at once ("database is locked")
+    # when another connection wrote meanwhile, whatever the timeout — SQLite cannot let it
+    # write on a stale snapshot. Only writers open transactions (no ATOMIC_REQUESTS): reads
+    # run in autocommit and never wait for a writer.
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -315,6 +323,15 @@ KAMP_IMPORT_MODULES = [
 # Files larger than this (bytes) or with more rows than this are imported by the worker.
 KAMP_IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
 KAMP_IMPORT_INLINE_MAX_ROWS = 5000
+# Bounds for any file a person uploads (imports, calendars): larger uploads are refused with a
+# message (the CLI reads files of any size from the shell). An XLSX is a ZIP: its unpacked
+# sheet and strings are bounded too, so a small file cannot unpack into gigabytes.
+KAMP_IMPORT_MAX_BYTES = int(os.environ.get("KAMP_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
+KAMP_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("KAMP_IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+)
+KAMP_IMPORT_MAX_COLUMNS = 500
+KAMP_IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 
 # Modules with an ``alerts(customers, as_of)`` function (see kamp/core/alerts.py).
 KAMP_ALERT_MODULES = [

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import get_valid_filename
@@ -39,6 +40,7 @@ from .imports import (
     revert_batch,
 )
 from .imports.base import count_rows
+from .imports.readers import unpacked_size
 from .models import ImportBatch
 from .tasks import batch_file, import_batch_task, run_batch
 
@@ -100,7 +102,23 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         if f.size == 0:
             raise forms.ValidationError(_("The file is empty."))
+        check_upload_size(f.size)
         return f
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse an upload larger than ``settings.KAMP_IMPORT_MAX_BYTES`` (it is neither kept nor
+    read)."""
+    limit = settings.KAMP_IMPORT_MAX_BYTES
+    if size > limit:
+        raise forms.ValidationError(
+            _(
+                "The file is %(size)s; kamp accepts files of up to %(limit)s. Split it, or ask "
+                "an administrator to import it with the kamp import command."
+            )
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
 
 
 def imports_home(request: HttpRequest) -> HttpResponse:
@@ -272,6 +290,10 @@ def _is_large(batch: ImportBatch, table=None) -> bool:
     path = batch_file(batch)
     if os.path.getsize(path) > settings.KAMP_IMPORT_INLINE_MAX_BYTES:
         return True
+    # An XLSX's row count comes from its <dimension>, which may lie: what it unpacks to bounds
+    # the work instead (its XML is several times larger than the same rows as CSV).
+    if unpacked_size(path) > 8 * settings.KAMP_IMPORT_INLINE_MAX_BYTES:
+        return True
     table = table or open_table(path)
     return count_rows(table) > settings.KAMP_IMPORT_INLINE_MAX_ROWS
 
@@ -326,10 +348,17 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.invalid_count and not skip:
         messages.error(request, _("Some rows have errors: fix the file, or choose to skip them."))
         return redirect("core:import_batch", batch.pk)
-    batch.options = {**batch.options, "skip_invalid": bool(skip)}
-    batch.status = ImportBatch.Status.RUNNING
-    batch.processed_rows = 0
-    batch.save(update_fields=["options", "status", "processed_rows"])
+    # Checked → running exactly once, in one UPDATE that only a still-checked batch matches:
+    # a double click (two requests at once) starts one import; the other is told so.
+    started = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATED).update(
+        status=ImportBatch.Status.RUNNING,
+        processed_rows=0,
+        options={**batch.options, "skip_invalid": bool(skip)},
+    )
+    if not started:
+        messages.error(request, _("This import has already been started."))
+        return redirect("core:import_batch", batch.pk)
+    batch.refresh_from_db()
     _start(batch, None, dry_run=False)
     batch.refresh_from_db()
     if batch.status == ImportBatch.Status.DONE:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import logging
 import marshal
 import multiprocessing
@@ -677,11 +678,14 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
         seen: set[int] = set()
         processes = _processes(kind, total)
         with _pool(processes, checker) as pool:
-            for result in _checked_chunks(pool, checker, table, kind.batch_size, processes):
-                ctx.rows_read += result.rows
-                _absorb(kind, ctx, result, seen, spill)
-                if ctx.rows_read < total:  # the end is reported below
-                    report("validating", ctx.rows_read, total)
+            try:
+                for result in _checked_chunks(pool, checker, table, kind.batch_size, processes):
+                    ctx.rows_read += result.rows
+                    _absorb(kind, ctx, result, seen, spill)
+                    if ctx.rows_read < total:  # the end is reported below
+                        report("validating", ctx.rows_read, total)
+            except ReadError as exc:  # the file turned out unreadable further on (a cell too long)
+                raise ImportRefused(str(exc)) from None
         del seen
         kind.after_validation(ctx)
         batch.total_rows = ctx.rows_read
@@ -709,6 +713,14 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
         spill.seek(0)
         written = 0
         with transaction.atomic():
+            # Two runs of the same file at once (two CLI imports, two workers) both passed the
+            # check above; the second to get here must see the first's finished batch. Ask
+            # again, holding a lock: on SQLite the transaction began IMMEDIATE (it holds the
+            # database's write lock); on PostgreSQL a lock on the kind and the file's hash.
+            _lock_file_content(kind, batch)
+            reason = kind.refuse(ctx)
+            if reason:
+                raise ImportRefused(reason)
             for lines, rows in _read_spill(spill):
                 if ctx.invalid_lines:
                     bad = ctx.invalid_lines
@@ -752,6 +764,19 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
         report.close()
         if spill is not None:
             spill.close()
+
+
+def _lock_file_content(kind: ImportKind, batch) -> None:
+    """Serialise the writes of one file imported as one kind, until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(
+        hashlib.blake2b(f"{kind.name}:{batch.content_hash}".encode(), digest_size=8).digest(),
+        "big",
+        signed=True,
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _reset(batch, status) -> None:
