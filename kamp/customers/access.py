@@ -76,6 +76,22 @@ def can_see_economics(user, customer: Customer) -> bool:
     return user.manages_programme or (user.role == Role.KAM and customer.owner_id == user.pk)
 
 
+def can_change_owner(user, customer: Customer) -> bool:
+    """The ownership rule: an account changes hands only by a director's or an admin's decision,
+    or by its owning KAM handing it over. Who merely edits the account (its team, another KAM on
+    it) may not take it: ownership opens its economics."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.manages_programme or (user.role == Role.KAM and customer.owner_id == user.pk)
+
+
+def can_own_accounts(user) -> bool:
+    """Who may be an account's owner: active KAMs, directors and admins."""
+    return bool(
+        user is not None and user.is_active and user.role in (Role.KAM, Role.DIRECTOR, Role.ADMIN)
+    )
+
+
 def get_customer_for_user(user, pk, write: bool = False) -> Customer:
     """The customer ``pk`` if ``user`` may read it (404 otherwise, so ids don't leak) and, with
     ``write``, edit it (403)."""

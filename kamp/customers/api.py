@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -20,9 +20,15 @@ from pydantic import Field
 from kamp.core.choices import Function, Role
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
+from kamp.core.versioning import VersionConflict, parse_if_match
 
 from . import actions
-from .access import can_create_customer, customers_visible_to, get_customer_for_user
+from .access import (
+    can_create_customer,
+    can_own_accounts,
+    customers_visible_to,
+    get_customer_for_user,
+)
 from .models import Attitude, Contact, Customer, CustomerSize, CustomerStatus, DMURole, Seniority
 
 router = Router(tags=["customers"])
@@ -43,6 +49,7 @@ class CustomerOut(Schema):
     parent_id: int | None
     notes: str
     updated_at: datetime
+    version: int
 
 
 class CustomerIn(Schema):
@@ -63,7 +70,10 @@ class CustomerIn(Schema):
 
 
 class CustomerPatch(Schema):
-    """A change: only the fields sent are changed."""
+    """A change: only the fields sent are changed. ``version`` (or an ``If-Match`` header) is the
+    version the client read: the change is refused (409/412) when the customer has moved on. The
+    owner and the status are not changed here: ``POST …/owner`` hands the account over, a
+    selection decision changes the status (sending either answers 422)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     tax_id: str | None = None
@@ -77,6 +87,15 @@ class CustomerPatch(Schema):
     owner_id: int | None = None
     parent_id: int | None = None
     notes: str | None = None
+    version: int | None = None
+
+
+class OwnerIn(Schema):
+    """Hand the account over: the new owner's id (``null``: nobody) and why."""
+
+    owner_id: int | None
+    reason: str = Field(default="", max_length=300)
+    version: int | None = None
 
 
 class ContactOut(Schema):
@@ -94,6 +113,7 @@ class ContactOut(Schema):
     phone: str
     active: bool
     left_on: date | None
+    version: int
 
 
 class ContactIn(Schema):
@@ -124,6 +144,7 @@ class ContactPatch(Schema):
     phone: str | None = None
     active: bool | None = None
     left_on: date | None = None
+    version: int | None = None
 
 
 def _invalid(field: str, message: str) -> ValidationError:
@@ -223,31 +244,103 @@ def list_customers(
     return qs[max(0, offset) : max(0, offset) + limit]
 
 
+def _expected_version(request: HttpRequest, body_version: int | None) -> tuple[int | None, int]:
+    """The version the client read — from ``If-Match`` (answered 412 on a mismatch, as HTTP
+    says) or the body's ``version`` (409) — and the status a mismatch answers."""
+    try:
+        header = parse_if_match(request.headers.get("If-Match"))
+    except ValueError:
+        raise HttpError(400, 'If-Match must name a version, e.g. If-Match: "3".')
+    if header is not None:
+        if body_version is not None and body_version != header:
+            raise HttpError(400, "If-Match and the body's version disagree.")
+        return header, 412
+    return body_version, 409
+
+
+def _checked(status: int, fn, *args, **kwargs):
+    """Run an action that checks versions: someone else's newer save answers ``status`` (409 or
+    412) with the record as it is now, never a silent overwrite."""
+    try:
+        return _save(fn, *args, **kwargs)
+    except VersionConflict as exc:
+        if exc.current is None:
+            raise HttpError(404, "Not found: it was deleted meanwhile.")
+        schema = CustomerOut if isinstance(exc.current, Customer) else ContactOut
+        return Status(
+            status,
+            {
+                "detail": "Someone else changed this since you read it (version "
+                f"{exc.current.version} now): read it again and resend your change with that "
+                "version.",
+                "current": schema.from_orm(exc.current).dict(),
+            },
+        )
+
+
 @router.post("/", response={201: CustomerOut})
 def create_customer(request: AuthenticatedHttpRequest, payload: CustomerIn):
     if not can_create_customer(request.user):
         raise PermissionDenied
     values = _customer_values(request, payload.dict(), None)
-    if values.get("owner") is None and request.user.is_kam:
-        values["owner"] = request.user  # a KAM's new customer is theirs, as in the form
+    # The action makes a KAM's new customer theirs and refuses an owner they may not name.
     return Status(201, _save(actions.do_create_customer, request.user, **values))
 
 
 @router.get("/{customer_id}", response=CustomerOut)
-def get_customer(request: AuthenticatedHttpRequest, customer_id: int):
-    return get_customer_for_user(request.user, customer_id)
+def get_customer(request: AuthenticatedHttpRequest, customer_id: int, response: HttpResponse):
+    customer = get_customer_for_user(request.user, customer_id)
+    response["ETag"] = f'"{customer.version}"'  # for If-Match on the next PATCH
+    return customer
 
 
-@router.patch("/{customer_id}", response=CustomerOut)
+@router.patch("/{customer_id}", response={200: CustomerOut, 409: dict, 412: dict})
 def update_customer(request: AuthenticatedHttpRequest, customer_id: int, payload: CustomerPatch):
     customer = get_customer_for_user(request.user, customer_id, write=True)
-    values = _customer_values(request, payload.dict(exclude_unset=True), customer)
+    data = payload.dict(exclude_unset=True)
+    if "owner_id" in data:
+        raise _invalid(
+            "owner_id",
+            "The owner changes only by handing the account over: POST "
+            f"/api/v1/customers/{customer.pk}/owner (a director, an admin or the owning KAM).",
+        )
+    if "status" in data:
+        raise _invalid("status", "The status changes only through a selection decision.")
+    version, mismatch = _expected_version(request, data.pop("version", None))
+    values = _customer_values(request, data, customer)
     if "name" in values and values["name"] is None:
         raise _invalid("name", "The name cannot be empty.")
-    values = {
-        k: ("" if v is None and k not in ("owner", "parent") else v) for k, v in values.items()
-    }
-    return _save(actions.do_update_customer, request.user, customer, **values)
+    values = {k: ("" if v is None and k != "parent" else v) for k, v in values.items()}
+    return _checked(
+        mismatch, actions.do_update_customer, request.user, customer, version=version, **values
+    )
+
+
+@router.post("/{customer_id}/owner", response={200: CustomerOut, 409: dict, 412: dict})
+def change_owner(request: AuthenticatedHttpRequest, customer_id: int, payload: OwnerIn):
+    """Hand the account over (a director, an admin, or its owning KAM), kept in its ownership
+    history."""
+    from kamp.team.actions import do_change_owner
+
+    customer = get_customer_for_user(request.user, customer_id, write=True)
+    owner = None
+    if payload.owner_id is not None:
+        owner = User.objects.filter(pk=payload.owner_id).first()
+        if owner is None or not can_own_accounts(owner):
+            raise _invalid("owner_id", "No active key account manager with this id.")
+    version, mismatch = _expected_version(request, payload.version)
+    result = _checked(
+        mismatch,
+        do_change_owner,
+        request.user,
+        customer,
+        owner,
+        reason=payload.reason.strip(),
+        version=version,
+    )
+    if isinstance(result, Status):
+        return result
+    return get_customer_for_user(request.user, customer_id)
 
 
 @router.delete("/{customer_id}", response={204: None})
@@ -272,13 +365,18 @@ def create_contact(request: AuthenticatedHttpRequest, customer_id: int, payload:
     return Status(201, _save(actions.do_create_contact, request.user, customer, **values))
 
 
-@router.patch("/{customer_id}/contacts/{contact_id}", response=ContactOut)
+@router.patch(
+    "/{customer_id}/contacts/{contact_id}", response={200: ContactOut, 409: dict, 412: dict}
+)
 def update_contact(
     request: AuthenticatedHttpRequest, customer_id: int, contact_id: int, payload: ContactPatch
 ):
+    """Only the fields sent change; ``version`` or ``If-Match`` as for customers."""
     customer = get_customer_for_user(request.user, customer_id, write=True)
     contact = get_object_or_404(Contact, pk=contact_id, customer=customer)
-    values = _contact_values(customer, payload.dict(exclude_unset=True), contact)
+    data = payload.dict(exclude_unset=True)
+    version, mismatch = _expected_version(request, data.pop("version", None))
+    values = _contact_values(customer, data, contact)
     for required in ("name", "function", "attitude", "influence", "active", "dmu_roles"):
         if required in values and values[required] is None:
             raise _invalid(required, "This field cannot be empty.")
@@ -286,7 +384,9 @@ def update_contact(
         k: ("" if v is None and k not in ("reports_to", "left_on") else v)
         for k, v in values.items()
     }
-    return _save(actions.do_update_contact, request.user, contact, **values)
+    return _checked(
+        mismatch, actions.do_update_contact, request.user, contact, version=version, **values
+    )
 
 
 @router.delete("/{customer_id}/contacts/{contact_id}", response={204: None})

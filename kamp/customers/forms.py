@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kamp.core.choices import Role
 from kamp.core.models import User
 
+from .access import customers_visible_to
 from .models import Contact, Customer, DMURole
 from .validators import normalise_tax_id
 
@@ -55,7 +56,87 @@ class CustomerLookupField(forms.CharField):
         return candidates[0]
 
 
-class CustomerForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """An edit form that carries, hidden, the version of the record it was opened on; the action
+    refuses to save over a newer one (``kamp.core.versioning``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["version"]
+        elif not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.fields and data.get("version") is None:
+            # Without it the save could overwrite anything: a form from an older kamp, or tampered.
+            self.add_error(None, _("This form is out of date: reload the page and try again."))
+        return data
+
+    def take_version(self) -> int | None:
+        """The version the user read, removed from ``cleaned_data`` (which the action receives)."""
+        return self.cleaned_data.pop("version", None)
+
+    def show_conflict(self, current, message) -> list[dict]:
+        """After a conflict: the fields where the saved version (``current``) and the user's
+        differ (label, theirs, yours), for the page to show side by side. When there are any,
+        the form gets ``message`` and ``current``'s version, so that saving again keeps what the
+        user typed; when there are none, the user's values are already the saved ones."""
+        rows = []
+        for name, field in self.fields.items():
+            if name == "version" or name not in self.cleaned_data:
+                continue
+            theirs = getattr(current, name)
+            yours = self.cleaned_data[name]
+            if _comparable(theirs) == _comparable(yours):
+                continue
+            rows.append(
+                {
+                    "label": field.label,
+                    "theirs": self.display(name, theirs),
+                    "yours": self.display(name, yours),
+                }
+            )
+        if rows:
+            self.add_error(None, message)
+            data = self.data.copy()
+            data[self.add_prefix("version")] = str(current.version)
+            self.data = data
+        return rows
+
+    def display(self, name: str, value) -> str:
+        """How a value reads in the conflict table."""
+        field = self.fields[name]
+        if value in (None, "", []):
+            return "—"
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if hasattr(value, "pk"):
+            return str(value)
+        choices = dict(getattr(field, "choices", None) or [])
+        if isinstance(value, list):
+            return ", ".join(str(choices.get(v, v)) for v in value)
+        return str(choices.get(value, value))
+
+
+def _comparable(value):
+    if hasattr(value, "pk"):
+        return ("pk", value.pk)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return sorted(value)
+    return value
+
+
+class CustomerForm(VersionedForm):
+    """A customer's ordinary fields. Not its owner (handed over on the team page, under the
+    ownership rule) nor its status (a selection decision); on a new customer, a director or
+    admin names the owner (a KAM's new customer is theirs)."""
+
     parent = CustomerLookupField(
         label=_("Parent company"),
         required=False,
@@ -74,38 +155,55 @@ class CustomerForm(forms.ModelForm):
             "size",
             "currency",
             "parent",
-            "status",
             "owner",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
-            is_active=True, role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN]
-        )
-        parents = Customer.objects.all()
+        self.user = user
+        if self.instance.pk or not user.manages_programme:
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+                is_active=True, role__in=[Role.KAM, Role.DIRECTOR, Role.ADMIN]
+            )
+        # Only customers the user may see are offered, accepted, or named.
+        parents = customers_visible_to(user)
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-            if self.instance.parent_id and not self.is_bound:
-                self.initial["parent"] = customer_label(self.instance.parent)
-        parent = self.fields["parent"]
-        parent.queryset = parents  # type: ignore[attr-defined]
-        parent.widget.attrs.update(
-            {
-                "list": "parent-options",
-                "autocomplete": "off",
-                "hx-get": reverse_lazy("customers:lookup"),
-                "hx-trigger": "input changed delay:250ms",
-                "hx-target": "#parent-options",
-                "hx-swap": "innerHTML",
-            }
-        )
+            if self.instance.parent_id:
+                if not parents.filter(pk=self.instance.parent_id).exists():
+                    # The parent is one the user may not see: neither shown nor changeable here
+                    # (the field is left out, so a save keeps it).
+                    del self.fields["parent"]
+                elif not self.is_bound:
+                    self.initial["parent"] = customer_label(self.instance.parent)
+        if "parent" in self.fields:
+            parent = self.fields["parent"]
+            parent.queryset = parents  # type: ignore[attr-defined]
+            parent.widget.attrs.update(
+                {
+                    "list": "parent-options",
+                    "autocomplete": "off",
+                    "hx-get": reverse_lazy("customers:lookup"),
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": "#parent-options",
+                    "hx-swap": "innerHTML",
+                }
+            )
         self.fields["name"].widget.attrs["autofocus"] = True
 
+    def display(self, name: str, value) -> str:
+        if name == "parent" and value is not None:
+            if not customers_visible_to(self.user).filter(pk=value.pk).exists():
+                return str(_("a company you cannot see"))
+            return customer_label(value)
+        return super().display(name, value)
 
-class ContactForm(forms.ModelForm):
+
+class ContactForm(VersionedForm):
     dmu_roles = forms.MultipleChoiceField(
         label=_("DMU roles"),
         choices=DMURole.choices,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kamp.core.choices import Function
 from kamp.core.models import import_batch_field
+from kamp.core.versioning import version_field
 
 
 class CustomerStatus(models.TextChoices):
@@ -76,6 +77,8 @@ class Customer(models.Model):
     import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Moved on by every action that changes the record, so a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("customer")
@@ -212,6 +215,8 @@ class Contact(models.Model):
     import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Moved on by every action that changes the record, so a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("contact")

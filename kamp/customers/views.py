@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,8 @@ from kamp.core.alerts import collect, optional_hook
 from kamp.core.choices import Role
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import AuditEvent, SiteSettings, User
+from kamp.core.params import int_param, year_param
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 
 from . import actions
 from .access import (
@@ -172,8 +174,8 @@ def customer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         qs = qs.filter(region=filters["region"])
     if filters["owner"] == "me":
         qs = qs.filter(owner=request.user)
-    elif filters["owner"].isdigit():
-        qs = qs.filter(owner_id=int(filters["owner"]))
+    elif (owner_id := int_param(filters["owner"])) is not None:
+        qs = qs.filter(owner_id=owner_id)
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
@@ -303,9 +305,10 @@ def customer_sales(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not can_see_economics(request.user, customer):
         raise PermissionDenied
     lines = SalesLine.objects.filter(customer=customer).order_by("-date", "-id")
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        lines = lines.filter(date__year=int(year))
+    year = request.GET.get("year", "").strip()
+    number = year_param(year)  # year=0 or 99999: 400 with a message, no date holds it
+    if number is not None:
+        lines = lines.filter(date__year=number)
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
     context = customer_context(
         request,
@@ -323,28 +326,43 @@ def customer_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create_customer(request.user):
         raise PermissionDenied
     initial = {"owner": request.user.pk} if request.user.is_kam else {}
-    form = CustomerForm(request.POST or None, initial=initial)
+    form = CustomerForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        customer = actions.do_create_customer(request.user, **form.cleaned_data)
-        messages.success(request, _("Customer “%(name)s” created.") % {"name": customer.name})
-        return redirect("customers:detail", pk=customer.pk)
+        try:
+            customer = actions.do_create_customer(request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Customer “%(name)s” created.") % {"name": customer.name})
+            return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/form.html", {"form": form, "creating": True})
 
 
 def customer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
-    form = CustomerForm(request.POST or None, instance=customer)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    conflicts: list[dict] = []
     if request.method == "POST" and form.is_valid():
         # The form has already applied the values to the instance; the action audits the diff.
         fresh = Customer.objects.get(pk=customer.pk)
+        version = form.take_version()
         try:
-            actions.do_update_customer(request.user, fresh, **form.cleaned_data)
+            actions.do_update_customer(request.user, fresh, version=version, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
-        else:
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404("No such customer")
+            conflicts = form.show_conflict(exc.current, CONFLICT_MESSAGE)
+        if not form.errors:
             messages.success(request, _("Changes saved."))
             return redirect("customers:detail", pk=customer.pk)
-    return render(request, "customers/form.html", {"form": form, "customer": customer})
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "customer": customer, "conflicts": conflicts},
+        status=409 if conflicts else 200,
+    )
 
 
 def customer_lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -423,13 +441,25 @@ def contact_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def contact_edit(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     customer, contact = _contact_for(request, pk, contact_pk, write=True)
     form = ContactForm(request.POST or None, instance=contact, customer=customer)
+    conflicts: list[dict] = []
     if request.method == "POST" and form.is_valid():
         fresh = Contact.objects.get(pk=contact.pk)
-        actions.do_update_contact(request.user, fresh, **form.cleaned_data)
-        messages.success(request, _("Changes saved."))
-        return redirect("customers:people", pk=customer.pk)
-    context = customer_context(request, customer, "people", form=form, contact=contact)
-    return render(request, "customers/contact_form.html", context)
+        version = form.take_version()
+        try:
+            actions.do_update_contact(request.user, fresh, version=version, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404("No such contact")
+            conflicts = form.show_conflict(exc.current, CONFLICT_MESSAGE)
+        if not form.errors:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:people", pk=customer.pk)
+    context = customer_context(
+        request, customer, "people", form=form, contact=contact, conflicts=conflicts
+    )
+    return render(request, "customers/contact_form.html", context, status=409 if conflicts else 200)
 
 
 @require_http_methods(["GET", "POST"])

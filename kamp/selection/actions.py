@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamp.core import audit
+from kamp.core.versioning import claim
 from kamp.customers.models import Customer, CustomerStatus
 
 from . import engine, scoring
@@ -242,6 +243,9 @@ def do_decide(
     rationale = (rationale or "").strip()
     if not rationale:
         raise ValidationError(_("Say why: a decision needs a rationale."))
+    # Locks the customer and reads its status as it is now: two decisions at once cannot both
+    # pass, and an edit form opened before the decision is told the customer changed.
+    claim(customer)
     if kind == Decision.Kind.MAKE:
         if customer.status == CustomerStatus.KEY_ACCOUNT:
             raise ValidationError(_("%(name)s is already a key account.") % {"name": customer.name})

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from kamp.core.choices import Role
 from kamp.core.models import User
+from kamp.customers.access import can_change_owner as customer_owner_rule
 from kamp.customers.access import can_edit_customer
 
 
@@ -44,10 +45,8 @@ def can_assess(user, kam: User, source: str) -> bool:
 
 
 def can_change_owner(user, customer) -> bool:
-    """Handing an account to another KAM: directors and admins, or the owning KAM."""
-    if not can_edit_customer(user, customer):
-        return False
-    return user.manages_programme or (user.role == Role.KAM and customer.owner_id == user.pk)
+    """Handing an account to another KAM: the customers area's one ownership rule."""
+    return can_edit_customer(user, customer) and customer_owner_rule(user, customer)
 
 
 def check_change_owner(user, customer) -> None:

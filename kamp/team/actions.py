@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from kamp.core import audit
 from kamp.core.models import AuditEvent
-from kamp.customers.actions import do_update_customer
+from kamp.customers.actions import do_set_owner
 
 from .models import HAT_FIELDS, AccountTeamMember, HatAssessment, OwnershipChange, TeamRole
 
@@ -72,12 +72,12 @@ def do_remove_team_member(acting_user, member: AccountTeamMember) -> None:
 
 
 @transaction.atomic
-def do_change_owner(acting_user, customer, new_owner, reason: str = "", on=None) -> OwnershipChange:
+def do_change_owner(
+    acting_user, customer, new_owner, reason: str = "", on=None, *, version=None
+) -> OwnershipChange:
     """Hand the account to another KAM (or to nobody), keeping the change in the ownership history.
-    The customer itself changes through the customers area's action (one audit row)."""
-    previous = customer.owner
-    if (previous.pk if previous else None) == (new_owner.pk if new_owner else None):
-        raise ValidationError(_("%(name)s already owns this account.") % {"name": new_owner or "—"})
+    The customer itself changes through the customers area's action, which checks the ownership
+    rule (a director, an admin or the owning KAM) and writes the audit row."""
     last_id = (
         AuditEvent.objects.filter(customer_id=customer.pk)
         .order_by("-id")
@@ -85,7 +85,7 @@ def do_change_owner(acting_user, customer, new_owner, reason: str = "", on=None)
         .first()
         or 0
     )
-    do_update_customer(acting_user, customer, owner=new_owner)
+    previous = do_set_owner(acting_user, customer, new_owner, version=version)
     event_id = (
         AuditEvent.objects.filter(
             customer_id=customer.pk, object_type="customers.customer", id__gt=last_id

@@ -113,7 +113,7 @@ PAGES = [
 @pytest.mark.parametrize("person", PEOPLE)
 @pytest.mark.parametrize("name, args, rule", PAGES, ids=[p[0] for p in PAGES])
 def test_get(request, client_for, account, contact, person, name, args, rule, monkeypatch):
-    import kamp.core.views as core_views
+    import kamp.customers.home as core_views
 
     real = core_views._optional
     monkeypatch.setattr(
@@ -155,7 +155,6 @@ def customer_post(name="Constructora CS", **extra):
         "name": name,
         "tax_id": "76.123.456-0",
         "country": "CL",
-        "status": "key_account",
         "industry": "Construcción",
         "region": "Metropolitana",
         "currency": "CLP",
@@ -177,7 +176,7 @@ WRITE = {
 
 @pytest.mark.parametrize("person", PEOPLE)
 def test_post_edit(request, client_for, account, person):
-    data = customer_post(owner=account.owner_id, notes=f"by {person}")
+    data = customer_post(version=account.version, notes=f"by {person}")
     expect(
         client(request, client_for, person).post(
             reverse("customers:edit", args=[account.pk]), data

@@ -65,21 +65,21 @@ def test_duplicate_tax_id_is_a_form_error(client_for, director, account):
 def test_parent_company_by_name_or_tax_id(client_for, director, account):
     group = CustomerFactory(name="Grupo CS", tax_id="96.812.440-4")
     url = reverse("customers:edit", args=[account.pk])
-    base = {
-        "name": account.name,
-        "tax_id": account.tax_id,
-        "country": "CL",
-        "status": "key_account",
-        "owner": account.owner_id,
-    }
+    base = {"name": account.name, "tax_id": account.tax_id, "country": "CL"}
+
+    def version():
+        account.refresh_from_db()
+        return account.version
+
     c = client_for(director)
-    assert c.post(url, {**base, "parent": "Grupo CS (96.812.440-4)"}).status_code == 302
+    r = c.post(url, {**base, "parent": "Grupo CS (96.812.440-4)", "version": version()})
+    assert r.status_code == 302
     account.refresh_from_db()
     assert account.parent == group
-    assert c.post(url, {**base, "parent": "968124404"}).status_code == 302
-    r = c.post(url, {**base, "parent": "Nadie"})
+    assert c.post(url, {**base, "parent": "968124404", "version": version()}).status_code == 302
+    r = c.post(url, {**base, "parent": "Nadie", "version": version()})
     assert "No customer “Nadie”" in r.content.decode()
-    r = c.post(url, {**base, "parent": account.name})
+    r = c.post(url, {**base, "parent": account.name, "version": version()})
     assert r.status_code == 200  # not its own parent
     text = c.get(url).content.decode()
     assert 'value="Grupo CS (96.812.440-4)"' in text
@@ -114,7 +114,13 @@ def test_contact_form_keeps_values_and_errors(client_for, ana, account):
 def test_contact_that_left_needs_a_date(client_for, ana, account):
     contact = ContactFactory(customer=account, name="Jorge Pérez")
     url = reverse("customers:contact_edit", args=[account.pk, contact.pk])
-    data = {"name": "Jorge Pérez", "function": "purchasing", "attitude": "neutral", "influence": 4}
+    data = {
+        "name": "Jorge Pérez",
+        "function": "purchasing",
+        "attitude": "neutral",
+        "influence": 4,
+        "version": contact.version,
+    }
     r = client_for(ana).post(url, data)  # "active" unticked
     assert "Say when the contact left" in r.content.decode()
     r = client_for(ana).post(url, {**data, "left_on": "2026-10-31"})
@@ -138,6 +144,7 @@ def test_contact_edit_with_reports_to_and_roles(client_for, member, account):
             "attitude": "supporter",
             "influence": 4,
             "active": "on",
+            "version": contact.version,
         },
     )
     assert r.status_code == 302
