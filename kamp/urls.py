@@ -6,9 +6,10 @@ from django.views.i18n import JavaScriptCatalog
 
 from kamp.api import api
 from kamp.core import views as core_views
+from kamp.customers import home
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home.home, name="home"),
     path(
         "login/",
         login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

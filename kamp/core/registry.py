@@ -9,8 +9,10 @@ Wagtail's hooks (each app's module of a given name discovered once):
 - **demo parts**: each app's ``demo`` module decorates its ``load(ctx)`` with
   :func:`kamp.core.demo.part` (an explicit ``order``); ``kamp demo`` runs them in that order.
 - **hooks**: a named function an app provides from its ``AppConfig.ready()`` with
-  :func:`provide` and core calls when present (:func:`hook`), e.g. how the audit trail names the
-  values of a list field.
+  :func:`provide` and core calls when present (:func:`hook`): ``customer_by_id(pk)`` (the
+  audit trail's customer filter).
+- **list labels**: how the audit trail names the values of a list field (``dmu_roles``), set by
+  the app that owns the field.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.utils.module_loading import module_has_submodule
 registry: dict[str, dict[str, Any]] = {
     "demo_parts": {},  # name → kamp.core.demo.DemoPart
     "hooks": {},  # name → function
+    "list_labels": {},  # JSON list field's name → {value: label}, for the audit trail
 }
 
 

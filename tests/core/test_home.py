@@ -75,7 +75,7 @@ def test_kam_sees_own_accounts_with_badges_alerts_and_sales(
 def test_kam_sees_their_actions_when_plans_offers_them(
     client_for, ana, account, fake_area, monkeypatch
 ):
-    import kamp.core.views as views
+    import kamp.customers.home as views
 
     monkeypatch.setattr(
         views,
@@ -103,7 +103,7 @@ def test_viewer_sees_key_accounts(client_for, viewer, account, other_account):
 def test_director_gets_the_key_accounts_without_a_programme_dashboard(
     client_for, director, account, other_account, monkeypatch
 ):
-    import kamp.core.views as views
+    import kamp.customers.home as views
 
     real = views._optional
     monkeypatch.setattr(
@@ -119,7 +119,7 @@ def test_director_gets_the_key_accounts_without_a_programme_dashboard(
 def test_director_gets_the_programme_dashboard_when_it_exists(client_for, director, monkeypatch):
     from django.http import HttpResponse
 
-    import kamp.core.views as views
+    import kamp.customers.home as views
 
     real = views._optional
     monkeypatch.setattr(
@@ -162,7 +162,7 @@ def test_anonymous_goes_to_login(anonymous):
 def test_home_query_count_does_not_grow(
     request, client_for, person, ana, member, fake_area, django_assert_max_num_queries, monkeypatch
 ):
-    import kamp.core.views as views
+    import kamp.customers.home as views
 
     real = views._optional
     monkeypatch.setattr(
