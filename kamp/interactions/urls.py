@@ -1,21 +1,25 @@
 from django.urls import path
 
-from . import views
+from .views import calendar_import, coverage, customer_tab, dmu, portfolio
 
 app_name = "interactions"
 urlpatterns = [
-    path("customer/<int:pk>/", views.customer_tab, name="customer_tab"),
-    path("customer/<int:pk>/new/", views.interaction_create, name="create"),
-    path("customer/<int:pk>/<int:iid>/edit/", views.interaction_edit, name="edit"),
-    path("customer/<int:pk>/<int:iid>/delete/", views.interaction_delete, name="delete"),
-    path("customer/<int:pk>/coverage/", views.coverage, name="coverage"),
-    path("customer/<int:pk>/dmu/", views.dmu_map, name="dmu"),
-    path("customer/<int:pk>/dmu/new/", views.dmu_add, name="dmu_add"),
-    path("customer/<int:pk>/dmu/<int:contact_pk>/", views.dmu_card, name="dmu_card"),
-    path("customer/<int:pk>/dmu/<int:contact_pk>/edit/", views.dmu_contact, name="dmu_contact"),
-    path("person/<int:user_pk>/", views.person_log, name="person"),
-    path("risks/", views.risks, name="risks"),
-    path("settings/", views.settings_view, name="settings"),
-    path("import/calendar/", views.calendar_upload, name="calendar_upload"),
-    path("import/calendar/<int:batch_pk>/", views.calendar_review, name="calendar_review"),
+    path("customer/<int:pk>/", customer_tab.customer_tab, name="customer_tab"),
+    path("customer/<int:pk>/new/", customer_tab.interaction_create, name="create"),
+    path("customer/<int:pk>/<int:iid>/edit/", customer_tab.interaction_edit, name="edit"),
+    path("customer/<int:pk>/<int:iid>/delete/", customer_tab.interaction_delete, name="delete"),
+    path("customer/<int:pk>/coverage/", coverage.coverage, name="coverage"),
+    path("customer/<int:pk>/dmu/", dmu.dmu_map, name="dmu"),
+    path("customer/<int:pk>/dmu/new/", dmu.dmu_add, name="dmu_add"),
+    path("customer/<int:pk>/dmu/<int:contact_pk>/", dmu.dmu_card, name="dmu_card"),
+    path("customer/<int:pk>/dmu/<int:contact_pk>/edit/", dmu.dmu_contact, name="dmu_contact"),
+    path("person/<int:user_pk>/", portfolio.person_log, name="person"),
+    path("risks/", portfolio.risks, name="risks"),
+    path("settings/", portfolio.settings_view, name="settings"),
+    path("import/calendar/", calendar_import.calendar_upload, name="calendar_upload"),
+    path(
+        "import/calendar/<int:batch_pk>/",
+        calendar_import.calendar_review,
+        name="calendar_review",
+    ),
 ]

@@ -1,0 +1,80 @@
+"""Importing interactions from a calendar file: upload, then review before anything is stored."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.models import ImportBatch
+from kamp.customers.access import customers_editable_by
+
+from .. import imports
+from ..entry import CalendarUploadForm
+
+
+def _may_import(user) -> None:
+    if not customers_editable_by(user).exists():
+        raise PermissionDenied
+
+
+def calendar_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _may_import(request.user)
+    form = CalendarUploadForm(request.POST or None, request.FILES or None)
+    back = request.GET.get("customer", "")
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        plan = imports.plan_calendar(upload.read(), request.user)
+        if plan.errors:
+            form.add_error("file", plan.errors[0])
+        else:
+            batch = ImportBatch.objects.create(
+                kind="interactions_calendar",
+                filename=upload.name[:255],
+                created_by=request.user,
+                status=ImportBatch.Status.PENDING,
+                options={"plan": plan.as_dict(), "customer": back},
+                total_rows=len(plan.matched)
+                + len(plan.already)
+                + len(plan.unmatched)
+                + len(plan.not_allowed),
+            )
+            return redirect("interactions:calendar_review", batch_pk=batch.pk)
+    return render(request, "interactions/calendar_upload.html", {"form": form, "customer_pk": back})
+
+
+def calendar_review(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpResponse:
+    batch = get_object_or_404(
+        ImportBatch, pk=batch_pk, kind="interactions_calendar", created_by=request.user
+    )
+    plan = imports.CalendarPlan.from_dict(batch.options.get("plan", {}))
+    if request.method == "POST" and batch.status == ImportBatch.Status.PENDING:
+        chosen = set(request.POST.getlist("event"))
+        events = [e for i, e in enumerate(plan.matched) if str(i) in chosen]
+        batch, made = imports.save_calendar(request.user, events, batch.filename, batch=batch)
+        messages.success(
+            request, _("%(n)d interactions logged from the calendar.") % {"n": len(made)}
+        )
+        back = batch.options.get("customer", "")
+        if back.isdigit():
+            return redirect("interactions:customer_tab", pk=int(back))
+        return redirect("interactions:calendar_upload")
+    for e in plan.matched:
+        e["date_value"] = date.fromisoformat(e["date"])
+    for group in (plan.already, plan.unmatched, plan.not_allowed):
+        for e in group:
+            e["date_value"] = date.fromisoformat(e["date"])
+    return render(
+        request,
+        "interactions/calendar_review.html",
+        {
+            "batch": batch,
+            "plan": plan,
+            "done": batch.status != ImportBatch.Status.PENDING,
+        },
+    )
