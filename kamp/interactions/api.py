@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 
 from kamp.core.models import User
 from kamp.customers.access import customers_visible_to, get_customer_for_user
-from kamp.customers.identity import CustomerRef, customer_refs
+from kamp.customers.identity import CustomerRef, customer_ref, customer_refs
 
 from . import actions, analysis
 from .models import Interaction, InteractionKind
@@ -35,6 +35,7 @@ class AnalysisOut(Schema):
 
 class InteractionOut(Schema):
     id: int
+    customer: CustomerRef
     customer_id: int
     date: dt.date
     kind: str
@@ -94,9 +95,10 @@ def analyse_one(request: HttpRequest, customer_id: int, as_of: dt.date | None = 
     return analysis_rows(customers_visible_to(request.user).filter(pk=customer.pk), as_of)[0]
 
 
-def _out(i: Interaction) -> dict:
+def _out(i: Interaction, customer) -> dict:
     return {
         "id": i.pk,
+        "customer": customer_ref(customer),
         "customer_id": i.customer_id,
         "date": i.date,
         "kind": i.kind,
@@ -118,7 +120,7 @@ def list_interactions(request: HttpRequest, customer_id: int, limit: int = 100, 
         .order_by("-date", "-id")
         .prefetch_related("our_people", "their_contacts")
     )[max(0, offset) : max(0, offset) + limit]
-    return [_out(i) for i in qs]
+    return [_out(i, customer) for i in qs]
 
 
 @router.post("/customers/{customer_id}/interactions", response={201: InteractionOut})
@@ -145,7 +147,7 @@ def create_interaction(request: HttpRequest, customer_id: int, payload: Interact
         )
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages))
-    return Status(201, _out(i))
+    return Status(201, _out(i, customer))
 
 
 @router.delete("/customers/{customer_id}/interactions/{interaction_id}", response={204: None})

@@ -15,6 +15,7 @@ from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kamp.customers.access import can_edit_customer, customers_visible_to, get_customer_for_user
+from kamp.customers.identity import CustomerRef, customer_ref
 
 from . import actions
 from .access import get_item_for_user, get_plan_for_user, sees_money
@@ -40,6 +41,7 @@ class HealthOut(Schema):
 
 class PlanOut(Schema):
     id: int
+    customer: CustomerRef
     customer_id: int
     period: str
     business_and_goals: str
@@ -99,6 +101,7 @@ class MyActionOut(Schema):
     overdue: bool
     plan_id: int
     period: str
+    customer: CustomerRef
     customer_id: int
     customer_name: str
 
@@ -119,6 +122,7 @@ def _health(plan: AccountPlan) -> dict:
 def _plan_out(plan: AccountPlan) -> dict:
     return {
         "id": plan.pk,
+        "customer": customer_ref(plan.customer),
         "customer_id": plan.customer_id,
         "period": plan.period,
         "business_and_goals": plan.business_and_goals,
@@ -192,7 +196,11 @@ def list_plans(
         qs = qs.filter(customer_id=customer)
     limit = max(1, min(limit, 500))
     offset = min(offset, 2**62)  # past SQLite's 64-bit integers (a 500); no rows there anyway
-    plans = list(qs.order_by("customer_id", "-period")[max(0, offset) : max(0, offset) + limit])
+    plans = list(
+        qs.select_related("customer").order_by("customer_id", "-period")[
+            max(0, offset) : max(0, offset) + limit
+        ]
+    )
     health = health_for(plans=plans)
     out = []
     for p in plans:
@@ -211,6 +219,7 @@ def list_plans(
                         "last_updated_at",
                     )
                 },
+                "customer": customer_ref(p.customer),
                 "health": {
                     "completeness": h.percent,
                     "missing": dict(h.completeness.missing),
@@ -249,6 +258,7 @@ def my_actions(request: HttpRequest, days: int = 30):
             "overdue": a.is_overdue(),
             "plan_id": a.plan_id,
             "period": a.plan.period,
+            "customer": customer_ref(a.plan.customer),
             "customer_id": a.plan.customer_id,
             "customer_name": a.plan.customer.name,
         }

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from kamp.customers.access import customers_visible_to
+from kamp.customers.identity import customer_ref, customer_refs
 from kamp.team.access import can_manage_programme, get_kam_for_user
 from kamp.team.profiles import build_profiles
 
@@ -29,8 +30,17 @@ def health(request, as_of: date | None = None):
     """The four challenge checks, as ``kamp programme --json`` prints them."""
     _director(request)
     as_of = as_of or timezone.localdate()
-    checks = service.programme_checks(as_of, customers_visible_to(request.user))
-    return {"as_of": as_of.isoformat(), "checks": [c.as_json() for c in checks]}
+    return health_payload(as_of, customers_visible_to(request.user))
+
+
+def health_payload(as_of: date, qs=None) -> dict:
+    """The checks as JSON, each account behind them with its identity (``customer``: id, tax
+    id, external id, name) beside the ``id`` and ``name`` it always had."""
+    checks = [c.as_json() for c in service.programme_checks(as_of, qs)]
+    refs = customer_refs(a["id"] for c in checks for a in c["accounts"])
+    for c in checks:
+        c["accounts"] = [{"customer": refs[a["id"]], **a} for a in c["accounts"]]
+    return {"as_of": as_of.isoformat(), "checks": checks}
 
 
 @router.get("/benefits")
@@ -43,10 +53,12 @@ def benefits(request):
     else:
         raise HttpError(403, "Not allowed.")
     report = service.benefits_report(qs)
+    refs = customer_refs(a["id"] for a in report["accounts"])
     return {
         "programme": report["programme"],
         "accounts": [
             {
+                "customer": refs[a["id"]],
                 "id": a["id"],
                 "name": a["name"],
                 "key_since": a["since"].isoformat() if a["since"] else None,
@@ -62,6 +74,7 @@ def alerts(request, area: str = "", severity: str = ""):
     _director(request)
     open_alerts, dismissed = inbox.alerts_for(request.user, timezone.localdate())
     shown = inbox.filter_alerts(open_alerts, area=area, severity=severity)
+    refs = customer_refs(a.customer_id for a in shown if a.customer_id)
     return {
         "open": [
             {
@@ -70,8 +83,11 @@ def alerts(request, area: str = "", severity: str = ""):
                 "kind": a.kind,
                 "severity": a.severity,
                 "message": str(a.message),
+                # the identity as everywhere (null for an alert about no one customer); the
+                # name it used to give is customer_name
+                "customer": refs.get(a.customer_id) if a.customer_id else None,
                 "customer_id": a.customer_id,
-                "customer": a.customer_name,
+                "customer_name": a.customer_name,
                 "url": a.url,
             }
             for a in shown
@@ -152,6 +168,7 @@ def _profile_json(p) -> dict:
         "director": p.director_assessment.levels if p.director_assessment else None,
         "accounts": [
             {
+                "customer": customer_ref(a.customer),
                 "id": a.customer.pk,
                 "name": a.customer.name,
                 "quadrant": a.quadrant,

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from kamp.customers.access import customers_visible_to, get_customer_for_user
-from kamp.customers.identity import customer_refs
+from kamp.customers.identity import customer_ref, customer_refs
 
 from . import actions, engine, scoring
 from .access import can_manage_selection, can_score
@@ -147,10 +147,15 @@ def robustness(request: HttpRequest, model: str | None = None):
     run = _run(model)
     visible = _visible(request)
 
-    def codes(ids):
-        return [run.customers[i].code for i in ids if i in visible]
-
     rob = run.robustness
+    refs = customer_refs(
+        {*run.recommended, *rob.robust, *(i for v in rob.variations for i in (*v.entered, *v.left))}
+    )
+
+    def codes(ids):
+        # each customer as everywhere: {"id", "tax_id", "external_id", "name"}
+        return [refs[i] for i in ids if i in visible]
+
     return {
         "model": run.model.name,
         "recommended": codes(run.recommended),
@@ -175,7 +180,7 @@ def customer(request: HttpRequest, customer_id: int):
     inputs = run.inputs.get(c.pk, {})
     detail = engine.customer_detail(c.pk, run.factors)
     return {
-        **result_dict(run, r, {f.key: f.label for f in run.factors}),
+        **result_dict(run, r, {f.key: f.label for f in run.factors}, customer_ref(c)),
         "factors": [
             {
                 "key": k,

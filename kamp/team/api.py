@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 
 from kamp.core.models import User
 from kamp.customers.access import get_customer_for_user
+from kamp.customers.identity import customer_ref
 
 from . import actions
 from .models import AccountTeamMember, TeamRole
@@ -33,6 +34,7 @@ def team(request, pk: int):
     customer = get_customer_for_user(request.user, pk)
     members = customer.team_members.select_related("user")
     return {
+        "customer": customer_ref(customer),
         "customer_id": customer.pk,
         "owner": {"id": customer.owner_id, "name": str(customer.owner)} if customer.owner else None,
         "members": [_member(m) for m in members],

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone, translation
 
 from kamp.core.cli import add_as_of_argument, add_json_argument
-from kamp.customers.identity import customer_refs
+from kamp.programme.api import health_payload
 from kamp.programme.service import programme_checks
 
 
@@ -22,22 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         as_of = opts["as_of"] or timezone.localdate()
         with translation.override(opts["language"]):
-            checks = programme_checks(as_of)
             if opts["json"]:
-                out = [c.as_json() for c in checks]
-                refs = customer_refs(a["id"] for c in out for a in c["accounts"])
-                for c in out:
-                    # The account's identity as in every other output; "id" and "name" kept.
-                    c["accounts"] = [{"customer": refs[a["id"]], **a} for a in c["accounts"]]
-                self.stdout.write(
-                    json.dumps(
-                        {"as_of": as_of.isoformat(), "checks": out},
-                        indent=2,
-                        default=str,
-                        ensure_ascii=False,
-                    )
-                )
+                # the same payload as GET /api/v1/programme/health
+                payload = health_payload(as_of)
+                self.stdout.write(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
                 return
+            checks = programme_checks(as_of)
             for c in checks:
                 self.stdout.write(f"{c.title}: {c.status_label}")
                 for line in c.lines:

@@ -1,0 +1,104 @@
+"""Every API object that names a customer carries the same identity: a nested ``customer``
+object ``{"id", "tax_id", "external_id", "name"}`` (the one ``CustomerRef`` schema), with the
+older fields (``customer_id``…) kept beside it; lists read the customers in constant queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from kamp.customers.identity import REF_FIELDS
+from tests.factories import ContactFactory
+from tests.plans.factories import ActionFactory, PlanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cs(account):
+    account.external_id = "ERP-17"
+    account.save()
+    return {
+        "id": account.pk,
+        "tax_id": "76.123.456-0",
+        "external_id": "ERP-17",
+        "name": account.name,
+    }
+
+
+def test_interactions_analysis_and_log(client_for, ana, account, cs):
+    c = client_for(ana)
+    rows = c.get("/api/v1/interactions/analysis").json()
+    assert next(r for r in rows if r["customer_id"] == account.pk)["customer"] == cs
+    assert c.get(f"/api/v1/interactions/customers/{account.pk}/analysis").json()["customer"] == cs
+    made = c.post(
+        f"/api/v1/interactions/customers/{account.pk}/interactions",
+        {
+            "date": "2026-01-05",
+            "topic": "Prices",
+            "our_people": [ana.pk],
+            "their_contacts": [ContactFactory(customer=account).pk],
+        },
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["customer"] == cs
+    listed = c.get(f"/api/v1/interactions/customers/{account.pk}/interactions").json()
+    assert [i["customer"] for i in listed] == [cs]
+
+
+def test_selection_results_robustness_and_one_customer(client_for, director, account, cs):
+    c = client_for(director)
+    results = c.get("/api/v1/selection/results").json()
+    assert [r["customer"] for r in results["results"]] == [cs]
+    assert all(set(r) == set(REF_FIELDS) for r in results["recommended"])
+    rob = c.get("/api/v1/selection/robustness").json()
+    for ref in rob["recommended"] + rob["robust"]:
+        assert ref == cs
+    assert c.get(f"/api/v1/selection/customers/{account.pk}").json()["customer"] == cs
+
+
+def test_plans(client_for, ana, account, cs):
+    plan = PlanFactory(customer=account)
+    ActionFactory(plan=plan, owner=ana)
+    c = client_for(ana)
+    assert [p["customer"] for p in c.get("/api/v1/plans/").json()] == [cs]
+    assert c.get(f"/api/v1/plans/{plan.pk}").json()["customer"] == cs
+    assert [a["customer"] for a in c.get("/api/v1/plans/my-actions").json()] == [cs]
+
+
+def test_plan_list_reads_the_customers_at_once(client_for, ana, django_assert_max_num_queries):
+    from tests.factories import CustomerFactory
+
+    for _ in range(6):
+        PlanFactory(customer=CustomerFactory(owner=ana))
+    c = client_for(ana)
+    c.get("/api/v1/plans/")  # warm the session
+    with django_assert_max_num_queries(6):  # N+1 would be 12
+        rows = c.get("/api/v1/plans/").json()
+    assert len(rows) == 6 and all(set(r["customer"]) == set(REF_FIELDS) for r in rows)
+
+
+def test_team(client_for, ana, account, cs):
+    data = client_for(ana).get(f"/api/v1/team/customers/{account.pk}").json()
+    assert data["customer"] == cs and data["customer_id"] == account.pk
+
+
+def test_programme(client_for, director, account, cs):
+    c = client_for(director)
+    health = c.get("/api/v1/programme/health").json()
+    accounts = [a for check in health["checks"] for a in check["accounts"]]
+    assert accounts and all(a["customer"] == cs for a in accounts)
+    benefits = c.get("/api/v1/programme/benefits").json()
+    assert [a["customer"] for a in benefits["accounts"]] == [cs]
+    alerts = c.get("/api/v1/programme/alerts").json()["open"]
+    about_cs = [a for a in alerts if a["customer_id"] == account.pk]
+    assert about_cs and all(a["customer"] == cs for a in about_cs)
+    assert all(a["customer_name"] == account.name for a in about_cs)
+
+
+def test_openapi_names_one_customer_schema(client_for, director):
+    schemas = client_for(director).get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schemas["CustomerRef"]["required"] == list(REF_FIELDS)
+    for name in ("AnalysisOut", "InteractionOut", "PlanOut", "MyActionOut"):
+        assert schemas[name]["properties"]["customer"] == {
+            "$ref": "#/components/schemas/CustomerRef"
+        }
