@@ -30,13 +30,13 @@ from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from . import actions
 from .access import (
     can_create_customer,
-    can_edit_customer,
     can_see_economics,
     customers_visible_to,
     get_customer_for_user,
 )
 from .forms import ContactForm, CustomerForm
 from .models import Contact, Customer, CustomerStatus
+from .page import CUSTOMER_TABS, customer_context  # noqa: F401  (the frame every tab uses)
 
 logger = logging.getLogger(__name__)
 
@@ -54,38 +54,6 @@ SORTS = {
     "updated": "updated_at",
     "-updated": "-updated_at",
 }
-
-# The customer page's tabs, in the order ux.md sets; each is a URL name taking the customer pk.
-CUSTOMER_TABS = [
-    ("summary", gettext_lazy("Summary"), "customers:detail"),
-    ("people", gettext_lazy("People"), "customers:people"),
-    ("interactions", gettext_lazy("Interactions"), "interactions:customer_tab"),
-    ("relationship", gettext_lazy("Relationship"), "relationships:customer_tab"),
-    ("plan", gettext_lazy("Plan"), "plans:customer_tab"),
-    ("economics", gettext_lazy("Economics"), "economics:customer_tab"),
-    ("selection", gettext_lazy("Selection"), "selection:customer_tab"),
-    ("history", gettext_lazy("History"), "customers:history"),
-]
-
-
-def customer_context(
-    request: AuthenticatedHttpRequest, customer: Customer, tab: str, **extra
-) -> dict:
-    """What every tab of the customer page needs: the customer, the tabs and the user's rights."""
-    tabs = [
-        (key, label, url)
-        for key, label, url in CUSTOMER_TABS
-        if key != "economics" or can_see_economics(request.user, customer)
-    ]
-    return {
-        "customer": customer,
-        "tabs": tabs,
-        "active_tab": tab,
-        "can_edit": can_edit_customer(request.user, customer),
-        "can_see_economics": can_see_economics(request.user, customer),
-        **extra,
-    }
-
 
 LIST_COLUMNS = [
     ("name", gettext_lazy("Name")),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import can_see_economics, get_customer_for_user
 from kamp.customers.models import Customer
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from . import actions, exports, services
 from .forms import (

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import can_edit_customer, get_customer_for_user
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from . import actions
 from .access import can_assess, can_change_owner, get_kam_for_user, kams_visible_to

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.customers.access import get_customer_for_user
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from .. import analysis
 from .. import forms as rules

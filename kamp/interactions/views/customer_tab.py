@@ -18,7 +18,7 @@ from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.models import Contact, Customer
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from .. import actions, analysis
 from ..entry import FilterForm, InteractionForm

@@ -14,7 +14,7 @@ from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers import actions as customer_actions
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.models import Contact, Customer, DMURole
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from .. import analysis
 from .. import forms as rules

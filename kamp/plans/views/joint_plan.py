@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import can_edit_customer
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from .. import actions
 from ..access import get_plan_for_user

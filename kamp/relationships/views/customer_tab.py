@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kamp.core.http import AuthenticatedHttpRequest as HttpRequest
 from kamp.customers.access import get_customer_for_user
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from .. import actions, quality, results, typology
 from ..forms import AssessmentForm, FoundationsForm, StageForm

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest as HttpRequest
 from kamp.customers.access import can_edit_customer, get_customer_for_user
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from .. import access, actions, quality, results
 from ..forms import AddPeopleForm, AnswerForm, ExtendForm, RoundForm

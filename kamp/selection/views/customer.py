@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import get_customer_for_user
 from kamp.customers.models import CustomerStatus
-from kamp.customers.views import customer_context
+from kamp.customers.page import customer_context
 
 from .. import actions, derived, engine, scoring
 from ..access import can_manage_selection, can_score, require_manager

@@ -1,0 +1,43 @@
+"""The customer page's frame, shared by every area's tab: the tabs in their order and the context
+each tab's view passes to ``customers/customer_base.html``. Kept out of ``views`` so that the
+other areas' tab views use it without importing another app's views (docs/development.md)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from kamp.core.http import AuthenticatedHttpRequest
+
+from .access import can_edit_customer, can_see_economics
+from .models import Customer
+
+# The customer page's tabs, in the order ux.md sets; each is a URL name taking the customer pk.
+CUSTOMER_TABS = [
+    ("summary", gettext_lazy("Summary"), "customers:detail"),
+    ("people", gettext_lazy("People"), "customers:people"),
+    ("interactions", gettext_lazy("Interactions"), "interactions:customer_tab"),
+    ("relationship", gettext_lazy("Relationship"), "relationships:customer_tab"),
+    ("plan", gettext_lazy("Plan"), "plans:customer_tab"),
+    ("economics", gettext_lazy("Economics"), "economics:customer_tab"),
+    ("selection", gettext_lazy("Selection"), "selection:customer_tab"),
+    ("history", gettext_lazy("History"), "customers:history"),
+]
+
+
+def customer_context(
+    request: AuthenticatedHttpRequest, customer: Customer, tab: str, **extra
+) -> dict:
+    """What every tab of the customer page needs: the customer, the tabs and the user's rights."""
+    tabs = [
+        (key, label, url)
+        for key, label, url in CUSTOMER_TABS
+        if key != "economics" or can_see_economics(request.user, customer)
+    ]
+    return {
+        "customer": customer,
+        "tabs": tabs,
+        "active_tab": tab,
+        "can_edit": can_edit_customer(request.user, customer),
+        "can_see_economics": can_see_economics(request.user, customer),
+        **extra,
+    }
