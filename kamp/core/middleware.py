@@ -41,3 +41,83 @@ class UserLanguageMiddleware:
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             )
         return response
+
+
+class MalformedInputMiddleware:
+    """Bad input answers 400 with a message, never 500, on both databases.
+
+    - A NUL character in the path, a query or form value, or anywhere in a JSON body: PostgreSQL
+      cannot store or even compare such text (psycopg raises on it), so no view can use it.
+    - A number too large for the database (SQLite raises ``OverflowError`` on an id past 2**63)
+      or a date pushed out of range, and ``BadRequest`` raised by a view (``year_param``): the
+      message goes back to the person, in JSON under /api/.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            return _bad_request(request, _("The request contains a NUL character (\\0)."))
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import BadRequest
+
+        if isinstance(exception, OverflowError):
+            return _bad_request(request, _("A number or date is out of range."))
+        if isinstance(exception, BadRequest):
+            return _bad_request(request, str(exception) or _("Bad request."))
+        return None
+
+
+def _bad_request(request, message: str):
+    from django.http import HttpResponseBadRequest
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", ""):
+        return True
+    if any(_contains_nul(k) or _contains_nul(v) for k, vs in request.GET.lists() for v in [*vs]):
+        return True
+    content_type = request.content_type or ""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if content_type == "application/json" or content_type.endswith("+json"):
+            import json
+
+            try:
+                body = request.body
+            except Exception:  # noqa: BLE001 - too large or unreadable: the view answers it
+                return False
+            if b"\x00" in body:
+                return True
+            if b"\\u0000" not in body:
+                return False
+            try:
+                return _contains_nul(json.loads(body))
+            except ValueError:
+                return False  # not JSON: the view says so
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            try:
+                return any(
+                    _contains_nul(k) or _contains_nul(v)
+                    for k, vs in request.POST.lists()
+                    for v in vs
+                )
+            except Exception:  # noqa: BLE001 - a malformed body: Django's own handling answers
+                return False
+    return False

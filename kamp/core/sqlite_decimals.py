@@ -11,6 +11,12 @@ import decimal
 
 
 def install() -> None:
+    from django.conf import settings
+
+    if not any("sqlite3" in db.get("ENGINE", "") for db in settings.DATABASES.values()):
+        return
+    # The backend's base module first: it imports ``operations`` (the other order is circular).
+    from django.db.backends.sqlite3 import base  # noqa: F401
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     original = DatabaseOperations.get_decimalfield_converter
