@@ -10,8 +10,7 @@ class RelationshipsConfig(AppConfig):
     verbose_name = _("Relationships")
 
     def ready(self) -> None:
-        # Registers the `relationship` import kind with the core import engine (the engine
-        # also loads settings.KAMP_IMPORT_MODULES; registering here needs no settings change).
-        # The import engine is optional for this area.
+        # Registers the `relationship` import kind with the core import engine now (the engine
+        # would also find this module by name on first use). The engine is optional here.
         with contextlib.suppress(ImportError):
             from . import imports  # noqa: F401

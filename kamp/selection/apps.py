@@ -8,6 +8,6 @@ class SelectionConfig(AppConfig):
     verbose_name = _("Selection")
 
     def ready(self) -> None:
-        # Registers the ``assessments`` import kind with the engine even where
-        # settings.KAMP_IMPORT_MODULES does not list kamp.selection.imports.
+        # Registers the ``assessments`` import kind with the engine at start-up (the engine
+        # would also find this module by name on first use).
         from . import imports  # noqa: F401
