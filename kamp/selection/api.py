@@ -10,10 +10,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from kamp.customers.access import customers_visible_to, get_customer_for_user
+from kamp.customers.access import (
+    can_see_economics,
+    customers_visible_to,
+    get_customer_for_user,
+)
 from kamp.customers.identity import customer_ref, customer_refs
 
-from . import actions, engine, scoring
+from . import actions, derived, engine, scoring
 from .access import can_manage_selection, can_score
 from .explain import reason_label, reason_sentence
 from .models import Decision, SelectionModel
@@ -179,6 +183,13 @@ def customer(request: HttpRequest, customer_id: int):
     r = run.by_id[c.pk]
     inputs = run.inputs.get(c.pk, {})
     detail = engine.customer_detail(c.pk, run.factors)
+    # Raw figures derived from money only for who may see the account's economics.
+    money = can_see_economics(request.user, c)
+    hidden = (
+        set()
+        if money
+        else {f.key for f in run.factors if (f.metric or f.key) in derived.MONEY_METRICS}
+    )
     return {
         **result_dict(run, r, {f.key: f.label for f in run.factors}, customer_ref(c)),
         "factors": [
@@ -190,7 +201,7 @@ def customer(request: HttpRequest, customer_id: int):
                     {"assessor": str(a.assessor), "score": a.score, "date": a.date.isoformat()}
                     for a in detail.get(k, [])
                 ],
-                "raw": v[3] if v else None,
+                "raw": v[3] if v and k not in hidden else None,
             }
             for k in [f.key for f in run.factors] + [scoring.CO_INVESTMENT]
             for v in [inputs.get(k)]

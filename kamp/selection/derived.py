@@ -23,6 +23,9 @@ SHARE_OF_WALLET = "share_of_wallet"
 COST_TO_SERVE = "cost_to_serve"
 
 SALES_METRICS = (REVENUE, GROSS_MARGIN, GROWTH)
+# Raw figures read from the account's money (amounts, or ratios of them): shown only to those
+# who may see the customer's economics; the factor's score (1-5) is shown to everyone.
+MONEY_METRICS = frozenset({REVENUE, GROSS_MARGIN, GROWTH, SHARE_OF_WALLET, COST_TO_SERVE})
 
 
 @dataclass(frozen=True)

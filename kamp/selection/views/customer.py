@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
-from kamp.customers.access import get_customer_for_user
+from kamp.customers.access import can_see_economics, get_customer_for_user
 from kamp.customers.models import CustomerStatus
 from kamp.customers.page import customer_context
 
@@ -39,9 +39,12 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         for a in items
         if a.assessor_id == request.user.pk
     }
+    money = can_see_economics(request.user, customer)
     factor_rows = []
     for f in run.factors:
         value = inputs.get(f.key)
+        # A figure derived from money (revenue, margin…) only for who may see the economics.
+        hide_raw = not money and (f.metric or f.key) in derived.MONEY_METRICS
         factor_rows.append(
             {
                 "f": f,
@@ -52,7 +55,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 else scoring.oriented(
                     f.to_pure(), value[0], run.pure.scale_min, run.pure.scale_max
                 ),
-                "raw": value[3] if value else None,
+                "raw": value[3] if value and not hide_raw else None,
                 "metric_label": derived.LABELS.get(f.metric or f.key, f.metric),
                 "own": own.get(f.key),
             }
@@ -92,7 +95,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         points=points,
         decisions=decisions,
         can_manage=can_manage_selection(request.user),
-        revenue=run.revenue.get(customer.pk),
+        revenue=run.revenue.get(customer.pk) if money else None,
         split=num(run.pure.split_value),
         floor=num(run.pure.floor_value),
         scale=(f"{run.pure.scale_min:g}", f"{run.pure.scale_max:g}"),

@@ -119,26 +119,52 @@ def _row(r: scoring.Result, run: engine.Run, labels) -> dict:
     }
 
 
-def _chart_for(run: engine.Run, results: list[scoring.Result], trails: dict[int, list]) -> dict:
+def _revenue_for(user):
+    """Revenue per customer as far as ``user`` may see it (0 for the others): the bubble size,
+    the table's column and its order. ``None`` in the second place when they see all."""
+    if can_manage_selection(user):
+        return (lambda run, cid: run.revenue.get(cid, 0.0)), None
+    from kamp.economics.services import economics_customers
+
+    allowed = frozenset(economics_customers(user).values_list("id", flat=True))
+    return (lambda run, cid: run.revenue.get(cid, 0.0) if cid in allowed else 0.0), allowed
+
+
+def _chart_for(
+    run: engine.Run,
+    results: list[scoring.Result],
+    trails: dict[int, list],
+    revenue=None,
+    allowed: frozenset[int] | None = None,
+) -> dict:
     """:func:`_chart`, kept with the run for the same customers and language (most views of the
     matrix show the same portfolio: choosing the bubbles among 100,000 is not redone each time).
     Trails are per request and never kept."""
     if trails:
-        return _chart(run, results, trails)
+        return _chart(run, results, trails, revenue)
     charts = run.__dict__.setdefault("_charts", {})
-    key = (get_language(), len(results), hash(tuple(r.id for r in results)))
+    # Whose revenue sizes the bubbles is part of the key: one person's chart never serves another.
+    key = (get_language(), len(results), hash(tuple(r.id for r in results)), allowed)
     if key not in charts:
         while len(charts) >= 8:
             charts.pop(next(iter(charts)))
-        charts[key] = _chart(run, results, trails)
+        charts[key] = _chart(run, results, trails, revenue)
     return charts[key]
 
 
-def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, list]) -> dict:
-    """The data matrix.js draws: individual bubbles, density bubbles for the rest, trails."""
+def _chart(
+    run: engine.Run, results: list[scoring.Result], trails: dict[int, list], revenue=None
+) -> dict:
+    """The data matrix.js draws: individual bubbles, density bubbles for the rest, trails.
+    ``revenue(run, id)`` sizes the bubbles (all of one size for who may see no economics)."""
+    if revenue is None:
+
+        def revenue(run, cid):
+            return 0.0
+
     split = run.pure.split_value
     floor = run.pure.floor_value
-    max_rev = max((run.revenue.get(r.id, 0.0) for r in results), default=0.0) or 1.0
+    max_rev = max((revenue(run, r.id) for r in results), default=0.0) or 1.0
 
     def wanted(r):
         info = run.customers[r.id]
@@ -146,7 +172,7 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
             info.status == CustomerStatus.KEY_ACCOUNT,
             r.recommended,
             r.quadrant == scoring.STRATEGIC,
-            run.revenue.get(r.id, 0.0),
+            revenue(run, r.id),
         )
 
     if len(results) > MAX_POINTS:
@@ -161,7 +187,7 @@ def _chart(run: engine.Run, results: list[scoring.Result], trails: dict[int, lis
         if r.position is None or r.attractiveness is None:
             continue
         info = run.customers[r.id]
-        rev = run.revenue.get(r.id, 0.0)
+        rev = revenue(run, r.id)
         points.append(
             {
                 "id": r.id,
@@ -248,9 +274,11 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     elif f["show"] == "key":
         complete = [r for r in complete if run.customers[r.id].status == CustomerStatus.KEY_ACCOUNT]
 
+    revenue, allowed = _revenue_for(request.user)
     sort = request.GET.get("sort", "rank")
     key = sort.lstrip("-")
-    if key not in SORTS:
+    # Ordering by revenue ranks customers by money: only for who sees every account's.
+    if key not in SORTS or (key == "revenue" and allowed is not None):
         sort, key = "rank", "rank"
     reverse_sort = sort.startswith("-")
     chosen = {r.id for r in complete}
@@ -274,7 +302,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
                     run.customers[r.id].status != CustomerStatus.KEY_ACCOUNT,
                     not r.recommended,
                     r.quadrant != scoring.STRATEGIC,
-                    -run.revenue.get(r.id, 0.0),
+                    -revenue(run, r.id),
                 ),
             )[:200]
         ]
@@ -385,7 +413,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             for r in incomplete[:50]
         ],
         "incomplete_count": len(incomplete),
-        "chart": _chart_for(run, complete, trails),
+        "chart": _chart_for(run, complete, trails, revenue, allowed),
         "grouped": len(complete) > MAX_POINTS,
         "key_count": len(key_accounts),
         "recommended": [run.customers[i] for i in run.recommended if i in visible],
