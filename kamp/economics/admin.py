@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import transaction
 
+from kamp.core.admin import AuditedAdmin
+
 from . import sales_months
 from .models import (
     ActivityRecord,
@@ -15,7 +17,7 @@ from .models import (
 
 
 @admin.register(SalesLine)
-class SalesLineAdmin(admin.ModelAdmin):
+class SalesLineAdmin(AuditedAdmin):
     list_display = ["customer", "date", "net_amount", "cost", "currency", "document_number"]
     raw_id_fields = ["customer", "import_batch"]
 
@@ -35,12 +37,12 @@ class SalesLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin):
+class ActivityTypeAdmin(AuditedAdmin):
     list_display = ["name", "driver", "rate", "currency", "kam_time", "active"]
 
 
 @admin.register(ActivityRecord)
-class ActivityRecordAdmin(admin.ModelAdmin):
+class ActivityRecordAdmin(AuditedAdmin):
     list_display = ["customer", "activity", "month", "count", "minutes", "cost", "currency"]
     raw_id_fields = ["customer"]
     list_filter = ["activity"]
@@ -53,7 +55,7 @@ class AllocationInline(admin.TabularInline):
 
 
 @admin.register(Investment)
-class InvestmentAdmin(admin.ModelAdmin):
+class InvestmentAdmin(AuditedAdmin):
     list_display = ["date", "kind", "customer", "amount", "currency", "allocation"]
     raw_id_fields = ["customer"]
     list_filter = ["kind"]
@@ -61,14 +63,14 @@ class InvestmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CategorySpend)
-class CategorySpendAdmin(admin.ModelAdmin):
+class CategorySpendAdmin(AuditedAdmin):
     list_display = ["customer", "period", "amount", "currency"]
     raw_id_fields = ["customer"]
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(AuditedAdmin):
     list_display = ["currency", "period", "rate"]
 
 
-admin.site.register(EconomicsSettings)
+admin.site.register(EconomicsSettings, AuditedAdmin)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from kamp.core.admin import AuditedAdmin
+
 from .models import Assessment, StageRecord, SurveyItem, SurveyRound, SurveyTemplate
 
 
@@ -10,13 +12,13 @@ class SurveyItemInline(admin.TabularInline):
 
 
 @admin.register(SurveyTemplate)
-class SurveyTemplateAdmin(admin.ModelAdmin):
+class SurveyTemplateAdmin(AuditedAdmin):
     list_display = ["name", "key", "active"]
     inlines = [SurveyItemInline]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(AuditedAdmin):
     list_display = ["customer", "date", "type", "ro", "ds", "db", "relative_power"]
     list_filter = ["type"]
     search_fields = ["customer__name"]
@@ -24,7 +26,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyRound)
-class SurveyRoundAdmin(admin.ModelAdmin):
+class SurveyRoundAdmin(AuditedAdmin):
     """Read-only listing: rounds are run from the customer page (answers are never edited)."""
 
     list_display = ["customer", "opened_on", "closes_on", "team_rqi", "customer_rqi", "max_gap"]
@@ -35,6 +37,6 @@ class SurveyRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageRecord)
-class StageRecordAdmin(admin.ModelAdmin):
+class StageRecordAdmin(AuditedAdmin):
     list_display = ["customer", "date", "stage", "suggested"]
     raw_id_fields = ["customer", "created_by"]
