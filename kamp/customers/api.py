@@ -29,6 +29,7 @@ from .access import (
     customers_visible_to,
     get_customer_for_user,
 )
+from .identity import CustomerRef
 from .models import Attitude, Contact, Customer, CustomerSize, CustomerStatus, DMURole, Seniority
 
 router = Router(tags=["customers"])
@@ -100,6 +101,7 @@ class OwnerIn(Schema):
 
 class ContactOut(Schema):
     id: int
+    customer: CustomerRef
     customer_id: int
     name: str
     title: str

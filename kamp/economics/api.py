@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.money import fits
 from kamp.customers.access import can_see_economics, get_customer_for_user
+from kamp.customers.identity import CustomerRef, customer_ref, customer_refs
 
 from . import actions, pnl, services
 from .models import (
@@ -52,7 +54,8 @@ def _period(text: str) -> Period:
 
 
 class PnLOut(Schema):
-    customer: int | None
+    customer: CustomerRef | None  # null for a total over several customers
+    customer_id: int | None
     period: str
     currency: str
     net_revenue: str
@@ -70,13 +73,18 @@ class PnLOut(Schema):
     growth: dict[str, str | None] = {}
 
 
-def pnl_out(value: pnl.AccountPnL, with_previous: bool = True) -> dict:
+def pnl_out(value: pnl.AccountPnL, with_previous: bool = True, ref: dict | None = None) -> dict:
     out = value.as_dict()
+    out["customer"], out["customer_id"] = ref, value.customer_id
     out["category_spend"] = None if value.category_spend is None else str(value.category_spend)
     out["potential"] = None if value.potential is None else str(value.potential)
     out["missing_rates"] = [f"{c} {m}" for c, m in sorted(value.missing_rates)]
     if with_previous and value.previous is not None:
-        out["previous"] = value.previous.as_dict()
+        out["previous"] = {
+            **value.previous.as_dict(),
+            "customer": ref,
+            "customer_id": value.previous.customer_id,
+        }
         out["growth"] = {
             name: (None if (g := value.growth(name)) is None else str(g)) for name in pnl.PNL_LINES
         }
@@ -87,7 +95,7 @@ def pnl_out(value: pnl.AccountPnL, with_previous: bool = True) -> dict:
 def customer_pnl(request: AuthenticatedHttpRequest, customer_id: int, period: str):
     """The account P&L for ``period`` (2025, 2025-Q3, 2025-07), with the previous period."""
     customer = _customer(request, customer_id)
-    return pnl_out(services.account_pnl(customer, _period(period)))
+    return pnl_out(services.account_pnl(customer, _period(period)), ref=customer_ref(customer))
 
 
 @router.get("/customers/{customer_id}/pnl/series", response=list[PnLOut])
@@ -99,17 +107,23 @@ def customer_pnl_series(
     if unit not in ("month", "quarter", "year"):
         unit = "quarter"
     periods = services.recent_periods(unit, max(1, min(count, 60)), complete=False)
-    return [pnl_out(v, with_previous=False) for v in services.pnl_series(customer, periods)]
+    ref = customer_ref(customer)
+    return [
+        pnl_out(v, with_previous=False, ref=ref) for v in services.pnl_series(customer, periods)
+    ]
 
 
-class PortfolioRow(Schema):
+class PnLPortfolioRow(Schema):
+    """Named apart from the relationships portfolio's row: OpenAPI keeps one schema per name."""
+
     rank: int
-    customer: int
+    customer: CustomerRef
+    customer_id: int
     cumulative: str
     pnl: PnLOut
 
 
-@router.get("/portfolio", response=list[PortfolioRow])
+@router.get("/portfolio", response=list[PnLPortfolioRow])
 def portfolio(request: AuthenticatedHttpRequest, period: str, limit: int = 1000, offset: int = 0):
     """Every customer the user may see the money of, ranked by profit after KAM (the whale
     curve), with its P&L."""
@@ -120,14 +134,17 @@ def portfolio(request: AuthenticatedHttpRequest, period: str, limit: int = 1000,
     values = services.portfolio_pnl(_period(period), scope, with_previous=False)
     points = pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items())
     limit = max(1, min(limit, 10000))
+    page = points[max(0, offset) : max(0, offset) + limit]
+    refs = customer_refs(p.key for p in page)
     return [
         {
             "rank": p.rank,
-            "customer": p.key,
+            "customer": refs[p.key],
+            "customer_id": p.key,
             "cumulative": str(p.cumulative),
-            "pnl": pnl_out(values[p.key], with_previous=False),
+            "pnl": pnl_out(values[p.key], with_previous=False, ref=refs[p.key]),
         }
-        for p in points[max(0, offset) : max(0, offset) + limit]
+        for p in page
     ]
 
 
@@ -227,6 +244,7 @@ def delete_activity(request: AuthenticatedHttpRequest, customer_id: int, record_
 
 # --- investments ------------------------------------------------------------------------------
 class AllocationOut(Schema):
+    customer: CustomerRef
     customer_id: int
     amount: Decimal
     currency: str
@@ -235,6 +253,7 @@ class AllocationOut(Schema):
 
 class InvestmentOut(Schema):
     id: int
+    customer: CustomerRef | None  # null for a programme-wide investment
     customer_id: int | None
     kind: str
     amount: Decimal
@@ -246,7 +265,9 @@ class InvestmentOut(Schema):
 
     @staticmethod
     def resolve_allocations(obj):
-        return list(obj.allocations.all())
+        if "allocations" in getattr(obj, "_prefetched_objects_cache", {}):
+            return list(obj.allocations.all())
+        return list(obj.allocations.select_related("customer"))
 
 
 class InvestmentIn(Schema):
@@ -264,7 +285,7 @@ def list_customer_investments(
 ):
     """The account's share of every investment (its own and programme-wide)."""
     customer = _customer(request, customer_id)
-    qs = InvestmentAllocation.objects.filter(customer=customer)
+    qs = InvestmentAllocation.objects.filter(customer=customer).select_related("customer")
     if period:
         p = _period(period)
         qs = qs.filter(date__gte=p.start, date__lt=p.end)
@@ -284,7 +305,9 @@ def create_customer_investment(
 @router.get("/investments", response=list[InvestmentOut])
 def list_programme_investments(request: AuthenticatedHttpRequest):
     _programme(request)
-    return Investment.objects.filter(customer__isnull=True).prefetch_related("allocations")[:1000]
+    return Investment.objects.filter(customer__isnull=True).prefetch_related(
+        Prefetch("allocations", InvestmentAllocation.objects.select_related("customer"))
+    )[:1000]
 
 
 @router.post("/investments", response={201: InvestmentOut})

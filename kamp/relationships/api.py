@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kamp.customers.access import get_customer_for_user
+from kamp.customers.identity import CustomerRef, customer_ref
 
 from . import access, actions, results
 from .models import Stage
@@ -20,7 +21,8 @@ router = Router(tags=["relationships"])
 
 class AssessmentOut(Schema):
     id: int
-    customer: int = Field(..., alias="customer_id")
+    customer: CustomerRef
+    customer_id: int
     date: dt.date
     ro: float
     ro_source: str
@@ -60,7 +62,8 @@ class AssessmentIn(Schema):
 
 class RoundOut(Schema):
     id: int
-    customer: int = Field(..., alias="customer_id")
+    customer: CustomerRef
+    customer_id: int
     opened_on: dt.date
     closes_on: dt.date
     is_open: bool
@@ -109,14 +112,18 @@ class StageIn(Schema):
 
 
 class RelationshipOut(Schema):
-    customer: int
+    customer: CustomerRef
+    customer_id: int
     assessment: AssessmentOut | None
     latest_round: RoundOut | None
     stage: StageOut
 
 
-class PortfolioRow(Schema):
-    customer: int
+class RelationshipPortfolioRow(Schema):
+    """Named apart from the economics portfolio's row: OpenAPI keeps one schema per name."""
+
+    customer: CustomerRef
+    customer_id: int
     name: str
     type: str | None
     ro: float | None
@@ -154,7 +161,8 @@ def relationship(request: HttpRequest, customer_id: int):
     customer = get_customer_for_user(request.user, customer_id)
     rounds = results.latest_scored_rounds([customer.pk]).get(customer.pk, [])
     return {
-        "customer": customer.pk,
+        "customer": customer_ref(customer),
+        "customer_id": customer.pk,
         "assessment": results.latest_assessments([customer.pk]).get(customer.pk),
         "latest_round": rounds[0] if rounds else None,
         "stage": _stage(customer),
@@ -164,7 +172,7 @@ def relationship(request: HttpRequest, customer_id: int):
 @router.get("/customers/{customer_id}/assessments", response=list[AssessmentOut])
 def list_assessments(request: HttpRequest, customer_id: int):
     customer = get_customer_for_user(request.user, customer_id)
-    return customer.relationship_assessments.order_by("date", "id")
+    return customer.relationship_assessments.select_related("customer").order_by("date", "id")
 
 
 @router.post("/customers/{customer_id}/assessments", response={201: AssessmentOut})
@@ -181,7 +189,7 @@ def create_assessment(request: HttpRequest, customer_id: int, payload: Assessmen
 @router.get("/customers/{customer_id}/rounds", response=list[RoundOut])
 def list_rounds(request: HttpRequest, customer_id: int):
     customer = get_customer_for_user(request.user, customer_id)
-    return customer.survey_rounds.order_by("-opened_on", "-id")
+    return customer.survey_rounds.select_related("customer").order_by("-opened_on", "-id")
 
 
 @router.get("/rounds/{round_id}", response=RoundResultOut)
@@ -239,7 +247,7 @@ def set_stage(request: HttpRequest, customer_id: int, payload: StageIn):
     return Status(201, _stage(customer))
 
 
-@router.get("/portfolio", response=list[PortfolioRow])
+@router.get("/portfolio", response=list[RelationshipPortfolioRow])
 def portfolio(request: HttpRequest):
     """Every key account the user may see, with type, RQI, gap and stage."""
     from .views.portfolio import portfolio_rows
@@ -249,7 +257,8 @@ def portfolio(request: HttpRequest):
         a, r, s = row["assessment"], row["round"], row["stage"]
         out.append(
             {
-                "customer": row["customer"].pk,
+                "customer": customer_ref(row["customer"]),
+                "customer_id": row["customer"].pk,
                 "name": row["customer"].name,
                 "type": a.type if a else None,
                 "ro": a.ro if a else None,

@@ -102,3 +102,62 @@ def test_openapi_names_one_customer_schema(client_for, director):
         assert schemas[name]["properties"]["customer"] == {
             "$ref": "#/components/schemas/CustomerRef"
         }
+
+
+def test_economics(client_for, admin, account, cs):
+    from datetime import date
+    from decimal import Decimal
+
+    from tests.factories import SalesLineFactory
+
+    SalesLineFactory(customer=account, date=date(2025, 7, 1), net_amount=Decimal(1000))
+    c = client_for(admin)
+    one = c.get(f"/api/v1/economics/customers/{account.pk}/pnl", {"period": "2025"}).json()
+    assert one["customer"] == cs and one["customer_id"] == account.pk
+    assert one["previous"]["customer"] == cs
+    series = c.get(f"/api/v1/economics/customers/{account.pk}/pnl/series").json()
+    assert series and all(p["customer"] == cs for p in series)
+    rows = c.get("/api/v1/economics/portfolio", {"period": "2025"}).json()
+    assert [(r["customer"], r["pnl"]["customer"]) for r in rows] == [(cs, cs)]
+    made = c.post(
+        f"/api/v1/economics/customers/{account.pk}/investments",
+        {"kind": "people", "amount": "500", "date": "2025-07-01"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["customer"] == cs
+    assert [a["customer"] for a in made.json()["allocations"]] == [cs]
+    shares = c.get(f"/api/v1/economics/customers/{account.pk}/investments").json()
+    assert [a["customer"] for a in shares] == [cs]
+
+
+def test_relationships_and_contacts(client_for, ana, director, account, cs):
+    from kamp.relationships import actions
+
+    actions.do_assess(ana, account, ro=6, ds=5, db=5.5)
+    c = client_for(ana)
+    rel = c.get(f"/api/v1/relationships/customers/{account.pk}").json()
+    assert rel["customer"] == cs and rel["assessment"]["customer"] == cs
+    listed = c.get(f"/api/v1/relationships/customers/{account.pk}/assessments").json()
+    assert [a["customer"] for a in listed] == [cs]
+    portfolio = client_for(director).get("/api/v1/relationships/portfolio").json()
+    assert [r["customer"] for r in portfolio] == [cs]
+    contact = ContactFactory(customer=account)
+    contacts = c.get(f"/api/v1/customers/{account.pk}/contacts").json()
+    assert [(x["id"], x["customer"]) for x in contacts] == [(contact.pk, cs)]
+
+
+def test_every_schema_naming_a_customer_carries_the_identity(client_for, director):
+    """Walks the served OpenAPI schema: an object with a customer_id also has ``customer``,
+    the one CustomerRef; and no two areas' schemas share a name (the portfolio rows did)."""
+    schemas = client_for(director).get("/api/v1/openapi.json").json()["components"]["schemas"]
+    ref = {"$ref": "#/components/schemas/CustomerRef"}
+    naming = [n for n, s in schemas.items() if "customer_id" in s.get("properties", {})]
+    assert len(naming) >= 10
+    for name in naming:
+        if name.endswith(("In", "Patch")):
+            continue  # what a client sends names the customer by its id
+        prop = schemas[name]["properties"].get("customer")
+        assert prop in (ref, {"anyOf": [ref, {"type": "null"}]}), f"{name}.customer: {prop}"
+    assert {"PnLPortfolioRow", "RelationshipPortfolioRow"} <= set(schemas)
+    assert "PortfolioRow" not in schemas

@@ -117,7 +117,9 @@ def test_portfolio_access(client_for, people, sales, who, status):
 def test_kam_sees_only_own_accounts_in_the_portfolio(client_for, ana, sales, other_account):
     SalesLineFactory(customer=other_account, date=datetime.date(2025, 8, 1), net_amount=D(7))
     body = client_for(ana).get("/api/v1/economics/portfolio?period=2025").json()
-    assert [r["customer"] for r in body] == [sales.pk]
+    assert [(r["customer_id"], r["customer"]["id"], r["pnl"]["customer"]["id"]) for r in body] == [
+        (sales.pk, sales.pk, sales.pk)
+    ]
     page = client_for(ana).get(reverse("economics:portfolio") + "?period=2025").content.decode()
     assert "Constructora CS" in page and "Minera Norte" not in page
 
