@@ -104,6 +104,22 @@ def recorded(db, ana, account, monkeypatch):
     plan_actions.do_update_item(ana, cell, potential=Decimal(AMOUNTS["whitespace potential"] + 1))
     plan_actions.do_update_item(ana, cell, potential=Decimal(AMOUNTS["whitespace potential"]))
     link = plan_actions.do_create_joint_link(ana, plan)
+    # A selection model with a factor derived from revenue (docs/selection.md): its raw figure
+    # is the sales above.
+    from kamp.core.choices import Role as _Role
+    from kamp.selection import actions as selection_actions
+    from kamp.selection.modelfile import parse_toml
+
+    admin = UserFactory(email="admin2@supplier.test", name="Admin", role=_Role.ADMIN)
+    selection_actions.do_save_model(
+        admin,
+        parse_toml(
+            'name = "Derived"\n[[factor]]\nkey = "revenue"\ndimension = "attractiveness"\n'
+            'weight = 1\nsource = "derived"\nmetric = "revenue_12m"\n[[factor]]\n'
+            'key = "customer_knowledge"\ndimension = "position"\nweight = 1\n'
+        ),
+        activate=True,
+    )
     # The PDF is laid out from HTML by WeasyPrint (text in it is glyph ids, not searchable):
     # the test reads the HTML it is printed from.
     from kamp.reports import pdf, views
@@ -200,6 +216,8 @@ def test_the_owner_sees_the_same_money(client_for, ana, recorded):
         assert any(form in history for form in _forms(AMOUNTS[kind])), kind
     economics = _text_of(client.get(f"/economics/customer/{recorded['pk']}/"))
     assert any(form in economics for form in _forms(AMOUNTS["category spend"]))
+    selection = _text_of(client.get(f"/selection/customer/{recorded['pk']}/"))
+    assert any(form in selection for form in _forms(AMOUNTS["sales"]))
 
 
 def test_history_keeps_the_entry_and_hides_only_its_amounts(client_for, member, recorded):
