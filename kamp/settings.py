@@ -218,12 +218,29 @@ else:
 
 from csp.constants import NONE, SELF  # noqa: E402
 
-# Every asset is served by kamp itself; Plotly needs inline styles and eval-free JS.
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # an empty <style>
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # maplibre-gl's CSS
+]
+PLOTLY_STYLE_ATTR_HASHES = [
+    "'sha256-wkY2X5hecQzbhnFCqvTpwrUJ1f4X8LH5WFjYUzv1wmU='",  # font-weight:bold
+    "'sha256-r8zR3S6YuWY5tpo2Y0PvZHW5fa+SKLNon9zbEWb5UPA='",  # font-style:italic
+    "'sha256-bf6abJUd6fwdt4BY9f/TN71HiUpMmYtJlSm1o0nDb1o='",  # the typology's small grey text
+]
+
+# Every asset is served by kamp itself. No inline script and no inline style: templates use
+# kamp.css classes; Plotly styles its charts through the CSSOM (element.style, insertRule), which
+# the policy does not restrict. What Plotly writes as markup is allowed by its exact content and
+# nothing else (docs/security.md): two <style> elements (the empty sheet it fills with insertRule,
+# the map library's sheet it adds on load) and, as attributes, the bold, italic and small-grey
+# text of kamp's chart labels (<b>, <i>, <span style> in Plotly text). plotly.js 3.8.2 (the
+# `plotly` package 7.1): after an upgrade tests/browser/test_security_csp.py names a new hash.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF, *PLOTLY_STYLE_HASHES],
+        "style-src-attr": ["'unsafe-hashes'", *PLOTLY_STYLE_ATTR_HASHES],
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],

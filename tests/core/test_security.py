@@ -128,3 +128,33 @@ def test_rows_in_the_file_counts_the_invalid_rows_skipped(tmp_path, admin, clien
     assert batch.total_rows == 3
     page = client_for(admin).get(reverse("core:import_batch", args=[batch.pk])).content.decode()
     assert re.search(r'<span class="kpi">3</span><span class="kpi-label">rows in the file', page)
+
+
+# Documents that never reach a browser under kamp's CSP: an e-mail (mail clients need inline
+# styles) and the PDF's source (WeasyPrint reads its <style>).
+NOT_SERVED_AS_PAGES = {"programme/digest_email.html", "reports/plan_onepager.html"}
+PAGE_TEMPLATES = [
+    p for p in TEMPLATES if str(p).split("/templates/")[-1] not in NOT_SERVED_AS_PAGES
+]
+
+
+def test_the_exempt_templates_exist():
+    assert len(TEMPLATES) - len(PAGE_TEMPLATES) == len(NOT_SERVED_AS_PAGES)
+
+
+@pytest.mark.parametrize("path", PAGE_TEMPLATES, ids=lambda p: str(p).split("kamp/")[-1])
+def test_no_inline_style_in_templates(path):
+    text = path.read_text()
+    assert not re.search(r"\sstyle\s*=", text), f"style attribute in {path}: use a kamp.css class"
+    assert "<style" not in text, f"<style> in {path}: the CSP would block it"
+
+
+def test_csp_header_forbids_inline_styles(client_for, ana, account):
+    r = client_for(ana).get(reverse("customers:detail", args=[account.pk]))
+    csp = r["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp
+    style_src = re.search(r"style-src ([^;]*)", csp).group(1).split()
+    assert style_src[0] == "'self'" and all(s.startswith("'sha256-") for s in style_src[1:])
+    # Style attributes: only the exact values Plotly writes for bold/italic chart text.
+    attr = re.search(r"style-src-attr ([^;]*)", csp).group(1).split()
+    assert attr[0] == "'unsafe-hashes'" and all(s.startswith("'sha256-") for s in attr[1:])

@@ -5,6 +5,11 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
+  // Plotly renders a subset of HTML in text (links, bold…): names typed by people are shown as
+  // plain text, never as markup.
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
   var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
   var lang = document.documentElement.lang || "en";
   var sep = lang === "es" ? ",." : ".,";
@@ -31,7 +36,7 @@
       { type: "scatter", mode: "lines", name: d.names.curve, x: d.x, y: d.y, line: { color: "#2b6cb0", width: 3 },
         hovertemplate: "%{x:.1f} %<br>%{y:,.0f} " + d.currency + "<extra></extra>" },
       { type: "scatter", mode: "markers", name: d.names.keys, x: d.keys.map(function (k) { return k.x; }),
-        y: d.keys.map(function (k) { return k.y; }), text: d.keys.map(function (k) { return k.name; }),
+        y: d.keys.map(function (k) { return k.y; }), text: d.keys.map(function (k) { return esc(k.name); }),
         marker: { color: "#b7791f", size: 11, symbol: "star", line: { color: "#744210", width: 1 } },
         hovertemplate: "<b>%{text}</b><br>%{x:.1f} %<br>%{y:,.0f} " + d.currency + "<extra></extra>" }
     ];

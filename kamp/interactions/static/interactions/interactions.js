@@ -8,6 +8,12 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
+  // Plotly renders a subset of HTML in text (links, bold…): names typed by people are shown as
+  // plain text, never as markup.
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
   function spread(n) {
     // y positions from top (1) to bottom (0), centred when there are few nodes.
     if (n === 1) return [0.5];
@@ -54,16 +60,16 @@
     traces.push({
       type: "scatter", mode: "markers+text", name: L.ours, textposition: "middle left",
       x: data.ours.map(function () { return 0; }), y: yo,
-      text: data.ours.map(function (p) { return (p.kam ? "★ " : "") + p.name; }),
-      hovertext: data.ours.map(function (p) { return p.name + " · " + p.function + (p.kam ? " · " + L.kam : ""); }),
+      text: data.ours.map(function (p) { return (p.kam ? "★ " : "") + esc(p.name); }),
+      hovertext: data.ours.map(function (p) { return esc(p.name + " · " + p.function) + (p.kam ? " · " + L.kam : ""); }),
       hoverinfo: "text",
       marker: { size: 18, color: data.ours.map(function (p) { return p.kam ? "#dd6b20" : "#2b6cb0"; }), symbol: "circle" }
     });
     traces.push({
       type: "scatter", mode: "markers+text", name: L.theirs, textposition: "middle right",
       x: data.theirs.map(function () { return 1; }), y: yt,
-      text: data.theirs.map(function (c) { return c.name + (c.purchasing ? " ★" : "") + (c.active ? "" : " †"); }),
-      hovertext: data.theirs.map(function (c) { return c.name + " · " + c.function + (c.purchasing ? " · " + L.purchasing : "") + (c.active ? "" : " · " + L.left); }),
+      text: data.theirs.map(function (c) { return esc(c.name) + (c.purchasing ? " ★" : "") + (c.active ? "" : " †"); }),
+      hovertext: data.theirs.map(function (c) { return esc(c.name + " · " + c.function) + (c.purchasing ? " · " + L.purchasing : "") + (c.active ? "" : " · " + L.left); }),
       hoverinfo: "text",
       marker: { size: 18, symbol: "square", color: data.theirs.map(function (c) { return c.purchasing ? "#dd6b20" : (c.active ? "#2f855a" : "#a0aec0"); }) }
     });

@@ -1,6 +1,11 @@
 /* Director's dashboard thumbnails: cap gauge, portfolio matrix, whale curve. Points link to the
    account (customdata holds its URL). Data come from the json_script "dashboard-data". */
 (function () {
+  // Plotly renders a subset of HTML in text (links, bold…): names typed by people are shown as
+  // plain text, never as markup.
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
   var cfg = { displayModeBar: false, responsive: true };
   var margin = { t: 20, b: 40, l: 45, r: 15 };
   function linkOnClick(el) {
@@ -32,7 +37,7 @@
       type: "scatter", mode: "markers",
       x: d.matrix.map(function (p) { return p.position; }),
       y: d.matrix.map(function (p) { return p.attractiveness; }),
-      text: d.matrix.map(function (p) { return p.name; }),
+      text: d.matrix.map(function (p) { return esc(p.name); }),
       customdata: d.matrix.map(function (p) { return p.url; }),
       marker: { size: d.matrix.map(function (p) { return p.key ? 13 : 8; }),
                 color: d.matrix.map(function (p) { return colors[p.quadrant] || "#718096"; }),
@@ -54,7 +59,7 @@
     if (!el) return;
     if (d.whale && d.whale.length) {
       var x = [0], y = [0], names = [""], urls = [null];
-      d.whale.forEach(function (p, i) { x.push(i + 1); y.push(p.cumulative); names.push(p.name); urls.push(p.url); });
+      d.whale.forEach(function (p, i) { x.push(i + 1); y.push(p.cumulative); names.push(esc(p.name)); urls.push(p.url); });
       Plotly.newPlot(el, [{
         type: "scatter", mode: "lines+markers", x: x, y: y, text: names, customdata: urls,
         line: { color: "#2b6cb0" }, hovertemplate: "%{text}: %{y:,.0f}<extra></extra>"
@@ -63,7 +68,7 @@
       linkOnClick(el);
     } else if (d.pnl && d.pnl.length) {
       Plotly.newPlot(el, [{
-        type: "bar", x: d.pnl.map(function (p) { return p[0]; }), y: d.pnl.map(function (p) { return p[1]; }),
+        type: "bar", x: d.pnl.map(function (p) { return esc(p[0]); }), y: d.pnl.map(function (p) { return p[1]; }),
         marker: { color: d.pnl.map(function (p) { return p[1] < 0 ? "#c53030" : "#1b7f3b"; }) }
       }], { margin: margin, height: 240, yaxis: { title: { text: d.labels.profit } } }, cfg);
     }

@@ -5,6 +5,11 @@
    portfolio; dotted lines are each customer's movement across snapshots. */
 (function () {
   "use strict";
+  // Plotly renders a subset of HTML in text (links, bold…): names typed by people are shown as
+  // plain text, never as markup.
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
   var el = document.getElementById("matrix");
   var src = document.getElementById("matrix-data");
   if (!el || !src || typeof Plotly === "undefined") { return; }
@@ -33,7 +38,7 @@
       showlegend: i === 0,
       x: t.points.map(function (p) { return p.x; }),
       y: t.points.map(function (p) { return p.y; }),
-      text: t.points.map(function (p) { return t.name + " · " + p.date; }),
+      text: t.points.map(function (p) { return esc(t.name) + " · " + p.date; }),
       hovertemplate: "%{text}<br>" + L.position + " %{x:.2f} · " + L.attractiveness + " %{y:.2f}<extra></extra>",
       line: { color: "rgba(74,85,104,0.55)", width: 1.5, dash: "dot" },
       marker: { size: 5, color: "rgba(74,85,104,0.55)", symbol: "circle" }
@@ -49,10 +54,10 @@
       y: pts.map(function (p) { return p.y; }),
       customdata: pts.map(function (p) { return p.url; }),
       text: pts.map(function (p) {
-        return "<b>" + p.name + "</b>" + (p.key ? " (" + L.key + ")" : "") +
+        return "<b>" + esc(p.name) + "</b>" + (p.key ? " (" + L.key + ")" : "") +
           "<br>" + L.attractiveness + " " + p.y.toFixed(2) + " · " + L.position + " " + p.x.toFixed(2) +
           "<br>" + L.co + " " + (p.co === null ? "—" : p.co.toFixed(1)) +
-          "<br>" + p.why;
+          "<br>" + esc(p.why);
       }),
       hovertemplate: "%{text}<extra></extra>",
       marker: {

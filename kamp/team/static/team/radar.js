@@ -1,5 +1,10 @@
 /* Radar chart of a KAM's four hats: the KAM's view, the director's and what the accounts need. */
 (function () {
+  // Plotly renders a subset of HTML in text (links, bold…): names typed by people are shown as
+  // plain text, never as markup.
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
   function draw() {
     var el = document.getElementById("radar");
     var src = document.getElementById("radar-data");
@@ -13,7 +18,7 @@
     var traces = data.series.map(function (s) {
       var st = styles[s.kind] || styles.self;
       return {
-        type: "scatterpolar", name: s.name, fill: st.fill, opacity: s.kind === "need" ? 1 : 0.55,
+        type: "scatterpolar", name: esc(s.name), fill: st.fill, opacity: s.kind === "need" ? 1 : 0.55,
         r: s.values.concat([s.values[0]]), theta: data.labels.concat([data.labels[0]]),
         line: { color: st.color, dash: st.dash, width: 2 }
       };
