@@ -320,3 +320,58 @@ def test_the_scan_catches_an_assignment(tmp_path):
     )
     found = _guarded_assignments(sample)
     assert [f for f, _line, _what in found] == ["sneaky"] * 7, found
+
+
+# --- the customers import -----------------------------------------------------------------------
+
+
+def _import(tmp_path, user, rows):
+    from kamp.core.imports import ImportOptions, run_import
+    from tests.core.import_helpers import write_csv
+
+    path = write_csv(tmp_path / "clientes.csv", [["RUT", "Razón social", "KAM", "Estado"], *rows])
+    return run_import("customers", path, user=user, options=ImportOptions())
+
+
+def test_import_by_a_team_kam_cannot_take_the_account(tmp_path, account, bruno):
+    TeamMemberFactory(customer=account, user=bruno)
+    batch = _import(tmp_path, bruno, [[account.tax_id, account.name, bruno.email, "Cuenta clave"]])
+    assert batch.errors and batch.errors[0]["line"] == 2 and batch.errors[0]["column"] == "KAM"
+    assert "owning KAM hands an account over" in batch.errors[0]["message"]
+    account.refresh_from_db()
+    assert account.owner.email == "ana@supplier.test" and not OwnershipChange.objects.exists()
+
+
+def test_import_cannot_change_a_status_nor_make_a_kams_new_customer_a_key_account(
+    tmp_path, account, ana, director
+):
+    batch = _import(tmp_path, director, [[account.tax_id, account.name, ana.email, "Candidato"]])
+    assert [(e["line"], e["column"]) for e in batch.errors] == [(2, "Estado")]
+    assert "selection decision" in batch.errors[0]["message"]
+    batch = _import(tmp_path, ana, [["96.790.240-3", "Nueva SpA", ana.email, "Cuenta clave"]])
+    assert [(e["line"], e["column"]) for e in batch.errors] == [(2, "Estado")]
+    account.refresh_from_db()
+    assert account.status == CustomerStatus.KEY_ACCOUNT
+    assert not Customer.objects.filter(name="Nueva SpA").exists()
+
+
+def test_import_by_a_kam_names_only_themself_on_new_customers(tmp_path, ana, bruno):
+    batch = _import(tmp_path, ana, [["96.790.240-3", "Nueva SpA", bruno.email, "Candidato"]])
+    assert [(e["line"], e["column"]) for e in batch.errors] == [(2, "KAM")]
+    batch = _import(tmp_path, ana, [["96.790.240-3", "Nueva SpA", ana.email, "Candidato"]])
+    assert not batch.errors
+    assert Customer.objects.get(name="Nueva SpA").owner == ana
+
+
+def test_import_hand_over_goes_through_the_action(tmp_path, account, ana, bruno, director):
+    batch = _import(
+        tmp_path, director, [[account.tax_id, account.name, bruno.email, "Cuenta clave"]]
+    )
+    assert not batch.errors, batch.errors
+    account.refresh_from_db()
+    assert account.owner == bruno
+    change = OwnershipChange.objects.get(customer=account)
+    assert change.previous_owner == ana and change.changed_by == director
+    assert AuditEvent.objects.filter(
+        customer_id=account.pk, summary="Owner changed from Ana KAM to Bruno KAM"
+    ).exists()

@@ -261,8 +261,11 @@ class CustomerImport(ImportKind):
                     % {"email": row["owner"]},
                     "owner",
                 )
+            _check_owner(ctx, pk, owner)
             row["owner_id"] = owner
             del row["owner"]
+        if "status" in row:
+            _check_status(ctx, pk, row["status"])
         if "parent" in row:
             ref = row.pop("parent")
             if (key and tax_key(ref) == key) or fold(ref) == fold(row["name"]):
@@ -316,16 +319,24 @@ class CustomerImport(ImportKind):
             objs = [existing[r["_id"]] for r in old]
             ctx.remember(objs, fields)
             now = timezone.now()
+            handovers = []
             for obj, r in zip(objs, old, strict=False):
-                for k, v in _values(r).items():
+                values = _values(r)
+                new_owner = values.pop("owner_id", obj.owner_id)
+                if new_owner != obj.owner_id:
+                    handovers.append((obj.pk, new_owner))
+                for k, v in values.items():
                     setattr(obj, k, v)
                 obj.updated_at = now
                 index.add(obj.pk, obj.tax_id, obj.external_id, obj.name, obj.country)
                 if "_parent" in r:
                     ctx.cache.setdefault("parents", []).append((obj.pk, r["_parent"]))
             Customer.objects.bulk_update(
-                objs, [f for f in fields if f != "parent_id"] + ["updated_at"], batch_size=500
+                objs,
+                [f for f in fields if f not in ("parent_id", "owner_id")] + ["updated_at"],
+                batch_size=500,
             )
+            _hand_over(ctx, handovers)
             ctx.updated += len(objs)
 
     def finish(self, ctx: ImportContext) -> None:
@@ -340,6 +351,75 @@ class CustomerImport(ImportKind):
                 obj.parent_id = index.resolve(ref, "parent")
                 out.append(obj)
             Customer.objects.bulk_update(out, ["parent"], batch_size=500)
+
+
+def _hand_over(ctx: ImportContext, handovers: list[tuple[int, int]]) -> None:
+    """An owner that changes goes through the hand-over action, as on the pages: checked by the
+    ownership rule, kept in the account's ownership history and audited. (The batch remembered
+    the previous owner, so a revert restores it.)"""
+    if not handovers:
+        return
+    from kamp.team.actions import do_change_owner
+
+    customers = Customer.objects.in_bulk([pk for pk, _owner in handovers])
+    owners = User.objects.in_bulk([owner for _pk, owner in handovers])
+    for pk, owner in handovers:
+        do_change_owner(ctx.user, customers[pk], owners[owner], reason=_("Customers import"))
+
+
+def _current(ctx: ImportContext, pk: int) -> tuple[int | None, str]:
+    """The owner id and status a customer has now (read once, only for files that carry them)."""
+    if "current" not in ctx.cache:
+        ctx.cache["current"] = {
+            cid: (owner_id, status)
+            for cid, owner_id, status in Customer.objects.values_list("id", "owner_id", "status")
+        }
+    return ctx.cache["current"].get(pk, (None, CustomerStatus.CANDIDATE))
+
+
+def _check_owner(ctx: ImportContext, pk: int | None, owner_id: int) -> None:
+    """The ownership rule, row by row, as on the pages: a director or an admin names anyone, a
+    KAM's new customers are theirs, and an account changes hands only when its owning KAM hands
+    it over (the command line, run by the server's administrator, has no user and no limit)."""
+    user = ctx.user
+    if user is None or user.manages_programme:
+        return
+    if pk is None:
+        if owner_id != user.pk:
+            raise RowError(
+                _("Only a director or an admin assigns a new customer to someone else."), "owner"
+            )
+        return
+    current_owner, _status = _current(ctx, pk)
+    if owner_id != current_owner and current_owner != user.pk:
+        raise RowError(
+            _(
+                "You may not change this customer's key account manager: only a director, an "
+                "admin or the owning KAM hands an account over."
+            ),
+            "owner",
+        )
+
+
+def _check_status(ctx: ImportContext, pk: int | None, status: str) -> None:
+    """The status changes by a selection decision, never by an import; a new customer comes in
+    as a candidate, except when a director or an admin loads an existing programme."""
+    if pk is None:
+        user = ctx.user
+        if status != CustomerStatus.CANDIDATE and user is not None and not user.manages_programme:
+            raise RowError(
+                _("A new customer is a candidate; a selection decision makes it a key account."),
+                "status",
+            )
+        return
+    if status != _current(ctx, pk)[1]:
+        raise RowError(
+            _(
+                "The status changes only through a selection decision (the customer's "
+                "Selection tab), not by an import."
+            ),
+            "status",
+        )
 
 
 def _values(row: dict[str, Any]) -> dict[str, Any]:
