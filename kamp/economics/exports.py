@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from . import pnl
+from .pnl_rows import PNL_ROWS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,8 +63,6 @@ def _response(wb: Workbook, filename: str) -> HttpResponse:
 
 
 def pnl_workbook(customer, value: pnl.AccountPnL, label: str) -> Workbook:
-    from .views import PNL_ROWS
-
     currency = value.currency
     wb = Workbook()
     ws = wb.active

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from kamp.core.models import User
+
+from . import ranking
+from .pnl import Period
+from .services import economics_customers
+
 
 @task()
 def refresh_portfolio(scope: str, first: int, months: int, kind: str) -> None:
-    from kamp.core.models import User
-
-    from . import portfolio
-    from .pnl import Period
-
     period = Period(first, months, kind)
     customers = None
     if scope.startswith("kam"):
-        from .services import economics_customers
-
         customers = economics_customers(User.objects.get(pk=int(scope[3:])))
-    portfolio.compute_snapshot(scope, period, customers)
+    ranking.compute_snapshot(scope, period, customers)

@@ -1,0 +1,89 @@
+"""The economics settings: base currency, exchange rates, activities and their costs, CLV and alert
+parameters."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kamp.core.http import AuthenticatedHttpRequest
+
+from .. import actions, services
+from ..forms import ActivityTypeForm, ExchangeRateForm, SettingsForm
+from ..models import ActivityType, EconomicsSettings, ExchangeRate
+from .common import require_programme
+
+
+def economics_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_programme(request)
+    current = EconomicsSettings.load()
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    settings_form = SettingsForm(
+        request.POST if which == "settings" else None,
+        instance=current,
+        prefix="s",
+        initial={"base_currency": services.base_currency()},
+    )
+    rate_form = ExchangeRateForm(request.POST if which == "rate" else None, prefix="r")
+    edit = None
+    if request.GET.get("activity", "").isdigit():
+        edit = get_object_or_404(ActivityType, pk=int(request.GET["activity"]))
+    activity_form = ActivityTypeForm(
+        request.POST if which == "activity" else None, instance=edit, prefix="a"
+    )
+    if which:
+        form = {"settings": settings_form, "rate": rate_form, "activity": activity_form}.get(which)
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                _save_settings_form(request, which, form, edit)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("economics:settings")
+    return render(
+        request,
+        "economics/settings.html",
+        {
+            "settings_form": settings_form,
+            "rate_form": rate_form,
+            "activity_form": activity_form,
+            "editing": edit,
+            "rates": ExchangeRate.objects.all(),
+            "activities": ActivityType.objects.annotate(uses=Count("records")),
+            "base_currency": services.base_currency(),
+        },
+        status=422 if which else 200,
+    )
+
+
+def _save_settings_form(request, which, form, edit) -> None:
+    d = form.cleaned_data
+    if which == "settings":
+        values = {k: d[k] for k in actions.SETTINGS_FIELDS}
+        actions.do_update_settings(request.user, base_currency=d["base_currency"], **values)
+    elif which == "rate":
+        actions.do_set_exchange_rate(request.user, d["currency"], d["period"], d["rate"])
+    else:
+        values = {
+            k: d[k]
+            for k in ["name", "driver", "rate", "currency", "kam_time", "description", "active"]
+        }
+        fresh = ActivityType.objects.get(pk=edit.pk) if edit else None
+        actions.do_save_activity_type(request.user, fresh, **values)
+
+
+@require_POST
+def rate_delete(request: AuthenticatedHttpRequest, rate_pk: int) -> HttpResponse:
+    require_programme(request)
+    rate = get_object_or_404(ExchangeRate, pk=rate_pk)
+    actions.do_delete_exchange_rate(request.user, rate)
+    messages.success(request, _("Rate deleted."))
+    return redirect("economics:settings")
