@@ -94,7 +94,7 @@ def resolve_customer(text: str, user=None) -> Customer:
         from .access import customers_visible_to
 
         qs = customers_visible_to(user, qs)
-    kinds = ("id", "tax_id", "external_id")
+    kinds: tuple[str, ...] = ("id", "tax_id", "external_id")
     prefix, sep, rest = raw.partition(":")
     if sep and prefix.strip().lower() in _PREFIXES:
         kinds = (_PREFIXES[prefix.strip().lower()],)
