@@ -190,6 +190,11 @@ AXES_USERNAME_CALLABLE = "kamp.core.lockout.axes_username"
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (default 10 h: a working day, then log in
+# again); every request renews it. Django's default was two weeks from the login, idle or not.
+KAMP_SESSION_IDLE_MINUTES = max(1, int(os.environ.get("KAMP_SESSION_IDLE_MINUTES", "600")))
+SESSION_COOKIE_AGE = KAMP_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("KAMP_SECURE_COOKIES", not DEBUG and not TESTING)
@@ -215,6 +220,12 @@ if BEHIND_PROXY:
 else:
     # Without a proxy a forwarded-for header is whatever the client wants it to be.
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# HSTS: once a browser has reached kamp over https it refuses plain http to this host for a year.
+# Django sends it on https responses only, which kamp sees behind the TLS proxy. Subdomains are
+# left out: they may be other services. 0 turns it off (e.g. while trying the proxy setup).
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("KAMP_HSTS_SECONDS", str(365 * 24 * 3600 if BEHIND_PROXY else 0))
+)
 
 from csp.constants import NONE, SELF  # noqa: E402
 

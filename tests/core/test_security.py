@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -158,3 +159,160 @@ def test_csp_header_forbids_inline_styles(client_for, ana, account):
     # Style attributes: only the exact values Plotly writes for bold/italic chart text.
     attr = re.search(r"style-src-attr ([^;]*)", csp).group(1).split()
     assert attr[0] == "'unsafe-hashes'" and all(s.startswith("'sha256-") for s in attr[1:])
+
+
+def _fresh_settings(monkeypatch, **env):
+    import importlib
+
+    import kamp.settings as kamp_settings
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return importlib.reload(kamp_settings)
+
+
+@pytest.fixture
+def reload_settings(monkeypatch):
+    import importlib
+
+    import kamp.settings as kamp_settings
+
+    yield lambda **env: _fresh_settings(monkeypatch, **env)
+    for name in ("KAMP_BEHIND_PROXY", "KAMP_HSTS_SECONDS", "KAMP_SESSION_IDLE_MINUTES"):
+        monkeypatch.delenv(name, raising=False)
+    importlib.reload(kamp_settings)
+
+
+def test_hsts_behind_the_tls_proxy_only(reload_settings):
+    assert reload_settings().SECURE_HSTS_SECONDS == 0
+    fresh = reload_settings(KAMP_BEHIND_PROXY="1")
+    assert fresh.SECURE_HSTS_SECONDS == 365 * 24 * 3600
+    assert not getattr(fresh, "SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    assert reload_settings(KAMP_HSTS_SECONDS="0").SECURE_HSTS_SECONDS == 0
+
+
+@pytest.mark.django_db
+def test_hsts_header_on_https_responses(client, ana):
+    with override_settings(
+        SECURE_HSTS_SECONDS=31536000,
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+    ):
+        r = client.get(reverse("login"), HTTP_X_FORWARDED_PROTO="https")
+        assert r["Strict-Transport-Security"] == "max-age=31536000"
+        # Plain http (no proxy saying https): no HSTS, which browsers would ignore anyway.
+        assert "Strict-Transport-Security" not in client.get(reverse("login"))
+
+
+def test_sessions_end_when_idle(reload_settings):
+    fresh = reload_settings()
+    assert fresh.SESSION_COOKIE_AGE == 10 * 3600 and fresh.SESSION_SAVE_EVERY_REQUEST
+    assert reload_settings(KAMP_SESSION_IDLE_MINUTES="30").SESSION_COOKIE_AGE == 1800
+
+
+@pytest.mark.django_db
+def test_each_request_renews_the_session_and_an_idle_one_ends(client, ana):
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(ana)
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=1)
+    )
+    r = client.get(reverse("home"))
+    assert r.status_code == 200
+    renewed = Session.objects.get(pk=key).expire_date
+    assert renewed > timezone.now() + datetime.timedelta(
+        seconds=r.wsgi_request.session.get_expiry_age() - 60
+    )
+    assert r.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+    # Idle past the limit: the session is gone and the next page asks to log in.
+    Session.objects.filter(pk=key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    r = client.get(reverse("home"))
+    assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
+
+
+# --- Passwords: every person changes their own; a forgotten one is reset by e-mail ----------
+@pytest.mark.django_db
+def test_anyone_changes_their_own_password(client_for, viewer):
+    from kamp.core.models import AuditEvent
+
+    c = client_for(viewer)
+    home = c.get(reverse("home")).content.decode()
+    assert reverse("password_change") in home  # in the menu under the name
+    page = c.get(reverse("password_change"))
+    assert page.status_code == 200 and "Change your password" in page.content.decode()
+    r = c.post(
+        reverse("password_change"),
+        {
+            "old_password": "wrong",
+            "new_password1": "a-new-secret-42",
+            "new_password2": "a-new-secret-42",
+        },
+    )
+    assert r.status_code == 200 and 'class="error"' in r.content.decode()
+    viewer.refresh_from_db()
+    assert viewer.check_password("pw-kamp-123")
+    r = c.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-kamp-123",
+            "new_password1": "a-new-secret-42",
+            "new_password2": "a-new-secret-42",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == reverse("password_change_done")
+    viewer.refresh_from_db()
+    assert viewer.check_password("a-new-secret-42")
+    assert c.get(reverse("home")).status_code == 200  # still logged in here
+    event = AuditEvent.objects.get(object_type="core.user", object_id=str(viewer.pk))
+    assert event.actor == viewer and event.summary == "Password changed"
+    assert "a-new-secret-42" not in str(event.__dict__)
+
+
+@pytest.mark.django_db
+def test_a_forgotten_password_is_reset_through_the_emailed_link(client, ana, settings, mailoutbox):
+    from kamp.core.models import AuditEvent
+
+    settings.KAMP_BASE_URL = "https://kamp.example.com"
+    login_page = client.get(reverse("login")).content.decode()
+    assert reverse("password_reset") in login_page
+    assert client.get(reverse("password_reset")).status_code == 200
+    # The link points at KAMP_BASE_URL whatever Host the request named.
+    r = client.post(reverse("password_reset"), {"email": ana.email.upper()}, HTTP_HOST="localhost")
+    assert r.status_code == 302 and r["Location"] == reverse("password_reset_done")
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [ana.email]
+    body = mailoutbox[0].body
+    link = re.search(r"https://kamp\.example\.com(/password/reset/\S+/)", body)
+    assert link, body
+    r = client.get(link.group(1), follow=True)
+    assert "Choose a new password" in r.content.decode()
+    r = client.post(
+        r.redirect_chain[-1][0],
+        {"new_password1": "a-new-secret-42", "new_password2": "a-new-secret-42"},
+    )
+    assert r.status_code == 302 and r["Location"] == reverse("password_reset_complete")
+    ana.refresh_from_db()
+    assert ana.check_password("a-new-secret-42")
+    assert AuditEvent.objects.filter(object_type="core.user", object_id=str(ana.pk)).exists()
+    # The link works once.
+    again = client.get(link.group(1), follow=True).content.decode()
+    assert "This link no longer works" in again
+
+
+@pytest.mark.django_db
+def test_a_reset_for_an_unknown_email_says_the_same_and_sends_nothing(client, mailoutbox):
+    r = client.post(reverse("password_reset"), {"email": "nobody@example.com"}, follow=True)
+    assert "If an account uses that e-mail" in r.content.decode()
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_password_pages_speak_spanish(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = client.get(reverse("password_reset")).content.decode()
+    assert "¿Olvidó su contraseña?" in page and "Enviar el enlace" in page
