@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -62,3 +63,82 @@ def parse_if_match(header: str | None) -> int | None:
     if text.startswith("W/"):
         text = text[2:]
     return int(text.strip().strip('"'))
+
+
+class VersionedForm(forms.ModelForm):
+    """An edit form that carries, hidden, the version of the record it was opened on; the action
+    refuses to save over a newer one (``kamp.core.versioning``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    conflicts: list[dict] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["version"]
+        elif not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.fields and data.get("version") is None:
+            # Without it the save could overwrite anything: a form from an older kamp, or tampered.
+            self.add_error(None, _("This form is out of date: reload the page and try again."))
+        return data
+
+    def take_version(self) -> int | None:
+        """The version the user read, removed from ``cleaned_data`` (which the action receives)."""
+        return self.cleaned_data.pop("version", None)
+
+    def show_conflict(self, current, message) -> list[dict]:
+        """After a conflict: the fields where the saved version (``current``) and the user's
+        differ (label, theirs, yours), for the page to show side by side. When there are any,
+        the form gets ``message`` and ``current``'s version, so that saving again keeps what the
+        user typed; when there are none, the user's values are already the saved ones."""
+        rows = []
+        for name, field in self.fields.items():
+            if name == "version" or name not in self.cleaned_data:
+                continue
+            theirs = getattr(current, name)
+            yours = self.cleaned_data[name]
+            if _comparable(theirs) == _comparable(yours):
+                continue
+            rows.append(
+                {
+                    "label": field.label,
+                    "theirs": self.display(name, theirs),
+                    "yours": self.display(name, yours),
+                }
+            )
+        self.conflicts = rows  # core/_form.html shows them side by side
+        if rows:
+            self.add_error(None, message)
+            data = self.data.copy()
+            data[self.add_prefix("version")] = str(current.version)
+            self.data = data
+        return rows
+
+    def display(self, name: str, value) -> str:
+        """How a value reads in the conflict table."""
+        field = self.fields[name]
+        if value in (None, "", []):
+            return "—"
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if hasattr(value, "pk"):
+            return str(value)
+        choices = dict(getattr(field, "choices", None) or [])
+        if isinstance(value, list):
+            return ", ".join(str(choices.get(v, v)) for v in value)
+        return str(choices.get(value, value))
+
+
+def _comparable(value):
+    if hasattr(value, "pk"):
+        return ("pk", value.pk)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return sorted(value)
+    return value
