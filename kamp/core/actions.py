@@ -22,3 +22,26 @@ def do_set_password(
     summary = "Password changed" if how == "changed" else "Password reset through the e-mailed link"
     audit.record(acting_user, AuditEvent.Action.UPDATE, user, summary=summary)
     return user
+
+
+@transaction.atomic
+def do_unlock(acting_user: User | None, email: str, ip: str | None = None) -> int:
+    """Lift the login lockout of ``email`` (any case), from every address or from ``ip``:
+    clear its failed attempts and record it on the person's history. Returns how many failed
+    attempts were cleared (0: there was nothing to unlock, nothing is recorded)."""
+    from axes.utils import reset
+
+    from kamp.core.lockout import normalise_username
+
+    username = normalise_username(email)
+    count = reset(username=username, ip=ip or None)
+    user = User.objects.filter(email=username).first()
+    if count and user is not None:
+        where = f" from {ip}" if ip else ""
+        audit.record(
+            acting_user,
+            AuditEvent.Action.OTHER,
+            user,
+            summary=f"Login lockout lifted{where}: {count} failed attempt(s) cleared",
+        )
+    return count

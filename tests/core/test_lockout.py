@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from kamp.core.lockout import normalise_username
+from kamp.core.models import AuditEvent
 
 RIGHT = "pw-kamp-123"  # tests/factories.py UserFactory's password
 LIMIT = 3
@@ -123,6 +124,9 @@ def test_kamp_unlock_lifts_a_lockout_whatever_the_case(ana):
     call_command("unlock", ana.email.upper(), stdout=out)
     assert f"{ana.email}: " in out.getvalue() and "unlocked" in out.getvalue()
     assert attempt(ana.email, RIGHT, REMOTE_ADDR="198.51.100.7") == 302
+    assert AuditEvent.objects.filter(
+        object_type="core.user", object_id=str(ana.pk), summary__startswith="Login lockout lifted"
+    ).exists()
     out = io.StringIO()
     call_command("unlock", ana.email, stdout=out)
     assert "nothing to unlock" in out.getvalue()

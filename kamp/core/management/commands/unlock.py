@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from axes.utils import reset
 from django.core.management.base import BaseCommand
 
+from kamp.core.actions import do_unlock
 from kamp.core.lockout import normalise_username
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, email, ip=None, **options):
         for value in email:
             username = normalise_username(value)
-            count = reset(username=username, ip=ip or None)
+            count = do_unlock(None, username, ip)
             if count:
                 self.stdout.write(f"{username}: {count} failed attempt(s) cleared, unlocked.")
             else:
