@@ -214,7 +214,7 @@ if BEHIND_PROXY:
     # client wrote further left itself is ignored. Not strict: a client's own forwarded-for
     # entries (a corporate proxy's) must not make the chain "invalid" and fall back to the
     # proxy's address, which all clients would share.
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_COUNT = KAMP_PROXIES - 1
     IPWARE_STRICT = False
 else:
