@@ -23,7 +23,39 @@ class ObjectBodyParser(Parser):
         return data
 
 
-api = NinjaAPI(
+# The refusals every operation may answer, each ``{"detail": <message>}`` (documented once here
+# rather than on each of the ~80 operations; an operation's own declaration of a status wins).
+ERROR_RESPONSES = {
+    400: "Malformed request: a body that is not a JSON object, a NUL character, a number or "
+    "date out of range.",
+    401: "Not logged in.",
+    403: "Logged in, but not allowed (e.g. money of an account you may not see).",
+    404: "No such object, or one you may not read.",
+    422: "Invalid input: ``detail`` names the fields and why.",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"description": "What was wrong: a message, or the errors by field."}},
+    "required": ["detail"],
+}
+
+
+class KampAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    # ninja keys the statuses by int; a declared one (409, 422: dict…) stays
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": description, "content": error}
+        return schema
+
+
+api = KampAPI(
     title="kamp API",
     version="1",
     auth=django_auth,

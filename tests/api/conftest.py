@@ -172,3 +172,8 @@ def api_data(db, admin, director, ana, bruno, member, viewer, account, other_acc
         "models": list(SelectionModel.objects.all()),
         "extra_user": UserFactory(email="spare@supplier.test", name="Spare Person"),
     }
+
+
+def pytest_configure(config):
+    # xdist's marker, known even when the suite runs serially with ``-p no:xdist``.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")

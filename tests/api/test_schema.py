@@ -33,12 +33,13 @@ import schemathesis
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import max_response_time, not_a_server_error
 from schemathesis.core.failures import Failure
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from .conftest import SCHEMA_PATH
@@ -136,6 +137,8 @@ CHECKS = [
     negative_data_rejection,  # a request the schema forbids gets a 4xx, never a 2xx
     response_schema_conformance,  # documented answers match their schema
     content_type_conformance,
+    status_code_conformance,  # every status answered is documented (kamp.api.ERROR_RESPONSES)
+    max_response_time,  # no answer slower than 10 s (one took 18.6 s)
 ]
 
 
@@ -192,3 +195,43 @@ def test_every_operation_refuses_anonymous_with_401_json(client_for, director, a
         if response.status_code != 401 or not (isinstance(body, dict) and body.get("detail")):
             wrong.append(f"{method} {path} -> {response.status_code} {response.content[:100]!r}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- the schema itself -----------------------------------------------------------------------
+
+
+def _kamp_schemas():
+    from ninja import Schema
+
+    import kamp.api  # noqa: F401  (every router and its schemas imported)
+
+    seen, stack = [], list(Schema.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("kamp."):
+            seen.append(cls)
+    return seen
+
+
+def test_no_two_schemas_share_a_name():
+    """The OpenAPI document names each schema by its class name: two classes of one name (two
+    ``PortfolioRow``) collide, one silently replaces the other, and answers of the lost one
+    are then checked against the wrong schema."""
+    by_name: dict[str, set[str]] = {}
+    for cls in _kamp_schemas():
+        by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    clashes = {name: sorted(where) for name, where in by_name.items() if len(where) > 1}
+    assert not clashes, clashes
+
+
+def test_every_operation_documents_its_refusals(client_for, director):
+    served = client_for(director).get(SCHEMA_PATH).json()
+    missing = [
+        f"{method.upper()} {path}: {status}"
+        for path, operations in served["paths"].items()
+        for method, operation in operations.items()
+        for status in ("400", "401", "403", "404", "422")
+        if status not in operation["responses"]
+    ]
+    assert not missing, missing
