@@ -164,3 +164,37 @@ def test_an_import_refuses_spend_that_does_not_fit(tmp_path, admin, account, amo
     assert batch.status != "done"
     assert batch.errors and "amount" in json.dumps(batch.errors, default=str).lower()
     assert not CategorySpend.objects.exists()
+
+
+@pytest.mark.parametrize("potential", ["1e30", "NaN", "Infinity", "1.234", 1e30])
+def test_plan_api_refuses_whitespace_money_that_does_not_fit(client_for, ana, account, potential):
+    from kamp.plans.models import WhitespaceCell
+    from tests.plans.factories import PlanFactory
+
+    plan = PlanFactory(customer=account)
+    response = _post_json(
+        client_for(ana),
+        f"/api/v1/plans/{plan.pk}/whitespace",
+        {"buying_unit": "Mining", "offering": "Consulting", "potential": potential},
+    )
+    assert response.status_code == 422, response.content
+    assert "potential" in json.dumps(response.json()["detail"])
+    assert not WhitespaceCell.objects.filter(plan=plan).exists()
+
+
+def test_the_spend_form_refuses_more_digits_than_sqlite_keeps(client_for, ana, account):
+    response = client_for(ana).post(
+        f"/economics/customer/{account.pk}/",
+        {
+            "form": "spend",
+            "sow-period": "2025",
+            "sow-amount": "99999999999999.9999",
+            "sow-currency": "CLP",
+        },
+    )
+    assert response.status_code in (200, 302, 422)
+    stored = list(CategorySpend.objects.filter(customer=account).values_list("amount", flat=True))
+    if connection.vendor == "sqlite":
+        assert stored == []  # it would read back as 100000000000000
+    else:
+        assert stored == [Decimal("99999999999999.9999")]
