@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kamp.core import audit
 from kamp.core.money import check_decimal_fields
+from kamp.core.versioning import claim
 
 from .models import (
     AccountPlan,
@@ -110,7 +111,11 @@ def do_create_plan(acting_user, customer, period: str, **values: Any) -> Account
 
 
 @transaction.atomic
-def do_update_plan(acting_user, plan: AccountPlan, **values: Any) -> AccountPlan:
+def do_update_plan(
+    acting_user, plan: AccountPlan, *, version: Any = None, **values: Any
+) -> AccountPlan:
+    """With ``version``, only if nobody saved the plan since (``VersionConflict`` otherwise)."""
+    claim(plan, version)
     before = audit.snapshot(plan, PLAN_FIELDS)
     for name, value in values.items():
         setattr(plan, name, value)
@@ -166,8 +171,10 @@ def do_add_item(acting_user, plan: AccountPlan, section: str, **values: Any) -> 
 
 
 @transaction.atomic
-def do_update_item(acting_user, item: ItemT, **values: Any) -> ItemT:
+def do_update_item(acting_user, item: ItemT, *, version: Any = None, **values: Any) -> ItemT:
+    """With ``version``, only if nobody saved the item since (``VersionConflict`` otherwise)."""
     _model, fields = ITEM_MODELS[SECTION_OF[type(item)]]
+    claim(item, version)
     before = audit.snapshot(item, fields)
     for name, value in values.items():
         setattr(item, name, value)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
+from kamp.core.versioning import VersionConflict, parse_if_match
 from kamp.customers.access import can_edit_customer, customers_visible_to, get_customer_for_user
 from kamp.customers.identity import CustomerRef, customer_ref
 
@@ -49,6 +50,7 @@ class PlanOut(Schema):
     created_at: datetime
     last_updated_at: datetime
     health: HealthOut
+    version: int
 
 
 class PlanIn(Schema):
@@ -58,9 +60,13 @@ class PlanIn(Schema):
 
 
 class PlanPatch(Schema):
+    """Only the fields sent change. ``version`` (or ``If-Match``): the version read; the change
+    is refused (409, 412 with If-Match) when the plan has moved on since."""
+
     period: str | None = None
     business_and_goals: str | None = None
     strategy: str | None = None
+    version: int | None = None
 
 
 class LinkIn(Schema):
@@ -130,6 +136,7 @@ def _plan_out(plan: AccountPlan) -> dict:
         "created_at": plan.created_at,
         "last_updated_at": plan.last_updated_at,
         "health": _health(plan),
+        "version": plan.version,
     }
 
 
@@ -144,7 +151,7 @@ def _plain(value: Any) -> Any:
 def _item_out(item, money: bool) -> dict[str, Any]:
     section = actions.SECTION_OF[type(item)]
     _model, fields = actions.ITEM_MODELS[section]
-    out: dict[str, Any] = {"id": item.pk, "section": section}
+    out: dict[str, Any] = {"id": item.pk, "section": section, "version": item.version}
     for name in fields:
         field = item._meta.get_field(name)
         key = field.attname if field.is_relation else name
@@ -155,6 +162,26 @@ def _item_out(item, money: bool) -> dict[str, Any]:
     if section == "objectives" and item.is_financial and not money:
         out["target"] = out["current"] = None
     return out
+
+
+def _expected(request: HttpRequest, body_version: Any) -> tuple[Any, int]:
+    """The version the client read: ``If-Match`` (a mismatch answers 412) or the body's (409)."""
+    try:
+        header = parse_if_match(request.headers.get("If-Match"))
+    except ValueError:
+        raise HttpError(400, 'If-Match must name a version, e.g. If-Match: "3".')
+    return (header, 412) if header is not None else (body_version, 409)
+
+
+def _conflict(status: int, current: dict) -> Status:
+    return Status(
+        status,
+        {
+            "detail": "Someone else changed this since you read it: read it again and resend "
+            "your change with its version.",
+            "current": current,
+        },
+    )
 
 
 def _errors(form_or_exc) -> dict:
@@ -168,13 +195,15 @@ def _errors(form_or_exc) -> dict:
 
 
 def _form_data(form_class, payload: dict, instance=None) -> dict:
-    """Form data from JSON: for a partial update, the instance's current values fill the gaps."""
+    """Form data from JSON: for a partial update, the instance's current values fill the gaps
+    (the version too, unless the body names the version its sender read)."""
     data = {}
     if instance is not None:
         for name in form_class._meta.fields:
             field = instance._meta.get_field(name)
             value = getattr(instance, field.attname if field.is_relation else name)
             data[name] = "" if value is None else value
+        data["version"] = instance.version
     for key, value in payload.items():
         key = key[:-3] if key.endswith("_id") and key[:-3] in form_class._meta.fields else key
         if isinstance(value, (dict, list)):
@@ -217,6 +246,7 @@ def list_plans(
                         "strategy",
                         "created_at",
                         "last_updated_at",
+                        "version",
                     )
                 },
                 "customer": customer_ref(p.customer),
@@ -281,20 +311,28 @@ def get_plan(request: HttpRequest, plan_id: int):
     return out
 
 
-@router.patch("/{plan_id}", response={200: PlanOut, 422: dict})
+@router.patch("/{plan_id}", response={200: PlanOut, 409: dict, 412: dict, 422: dict})
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
     plan = get_plan_for_user(request.user, plan_id, write=True)
     values = {k: v for k, v in payload.dict().items() if v is not None}
+    version, mismatch = _expected(request, values.pop("version", None))
     data = {
         "period": plan.period,
         "business_and_goals": plan.business_and_goals,
         "strategy": plan.strategy,
+        "version": plan.version if version is None else version,
     } | values
     form = PlanForm(data, instance=AccountPlan.objects.get(pk=plan.pk), customer=plan.customer)
     if not form.is_valid():
         return Status(422, _errors(form))
     fresh = AccountPlan.objects.get(pk=plan.pk)
-    actions.do_update_plan(request.user, fresh, **form.cleaned_data)
+    version = form.take_version()
+    try:
+        actions.do_update_plan(request.user, fresh, version=version, **form.cleaned_data)
+    except VersionConflict as exc:
+        if exc.current is None:
+            raise HttpError(404, "Not found")
+        return _conflict(mismatch, _plan_out(exc.current))
     return Status(200, _plan_out(fresh))
 
 
@@ -376,7 +414,9 @@ def add_item(
     return Status(201, _item_out(item, money))
 
 
-@router.patch("/{plan_id}/{section}/{item_id}", response={200: dict, 422: dict})
+@router.patch(
+    "/{plan_id}/{section}/{item_id}", response={200: dict, 409: dict, 412: dict, 422: dict}
+)
 def update_item(
     request: HttpRequest,
     plan_id: int,
@@ -390,20 +430,24 @@ def update_item(
         raise HttpError(404, "Not found")
     money = sees_money(request.user, item.plan)
     form_class = ITEM_FORMS[section]
-    form = form_class(
-        _form_data(form_class, payload, instance=item),
-        instance=item,
-        plan=item.plan,
-        sees_money=money,
-    )
+    data = _form_data(form_class, payload, instance=item)
+    header, mismatch = _expected(request, None)
+    if header is not None:
+        data["version"] = header
+    form = form_class(data, instance=item, plan=item.plan, sees_money=money)
     if not form.is_valid():
         return Status(422, _errors(form))
     fresh = model.objects.get(pk=item.pk)
     fresh.plan = item.plan
+    version = form.take_version()
     try:
-        actions.do_update_item(request.user, fresh, **form.cleaned_data)
+        actions.do_update_item(request.user, fresh, version=version, **form.cleaned_data)
     except ValidationError as exc:
         return Status(422, _errors(exc))
+    except VersionConflict as exc:
+        if exc.current is None:
+            raise HttpError(404, "Not found")
+        return _conflict(mismatch, _item_out(exc.current, money))
     return Status(200, _item_out(fresh, money))
 
 

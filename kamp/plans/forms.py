@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kamp.core.choices import Role
 from kamp.core.models import User
+from kamp.core.versioning import VersionedForm
 
 from .models import (
     AccountPlan,
@@ -47,7 +48,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedForm):
     class Meta:
         model = AccountPlan
         fields = ["period", "business_and_goals", "strategy"]
@@ -85,7 +86,7 @@ class PlanTextForm(forms.ModelForm):
         }
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(VersionedForm):
     """A part of a plan; ``plan`` gives the choices (owners, objectives) and the money rule."""
 
     money_fields: tuple[str, ...] = ()

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.versioning import version_field
+
 PERIOD_VALIDATOR = RegexValidator(
     r"^\d{4}(-[A-Za-z0-9]{1,4})?$",
     _("A year such as 2026, optionally with a part: 2026-H1, 2026-Q3."),
@@ -64,6 +66,8 @@ class AccountPlan(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Moved on by every action that changes it: a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("account plan")
@@ -109,6 +113,8 @@ class Objective(models.Model):
     # Not a field: set by ``kamp.reports.plan_data.gather`` when the reader may not see money
     # (``target`` and ``current`` are then blanked).
     hidden_money: bool = False
+    # Moved on by every action that changes it: a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("objective")
@@ -168,6 +174,8 @@ class PlanAction(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True, editable=False)
+    # Moved on by every action that changes it: a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("action")
@@ -223,6 +231,8 @@ class WhitespaceCell(models.Model):
         default=WhitespaceStatus.OPPORTUNITY,
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Moved on by every action that changes it: a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("whitespace cell")
@@ -270,6 +280,8 @@ class Initiative(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Moved on by every action that changes it: a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("co-creation initiative")
@@ -304,6 +316,8 @@ class Risk(models.Model):
     mitigation = models.TextField(_("mitigation"), blank=True)
     closed = models.BooleanField(_("closed"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Moved on by every action that changes it: a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("risk")
@@ -342,6 +356,8 @@ class Review(models.Model):
     title = models.CharField(_("meeting"), max_length=200, default="QBR")
     attendees = models.CharField(_("attendees"), max_length=500, blank=True)
     outcomes = models.TextField(_("outcomes"), blank=True)
+    # Moved on by every action that changes it: a stale form cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("review meeting")

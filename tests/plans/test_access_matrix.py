@@ -39,7 +39,11 @@ def writes(plan):
         ("get", reverse("plans:edit", args=[plan.pk]), {}),
         ("get", reverse("plans:text", args=[plan.pk, "strategy"]) + "?edit=1", {}),
         ("get", reverse("plans:item_edit", args=[plan.pk, "risks", risk.pk]), {}),
-        ("post", reverse("plans:text", args=[plan.pk, "strategy"]), {"strategy": "x"}),
+        (
+            "post",
+            reverse("plans:text", args=[plan.pk, "strategy"]),
+            {"strategy": "x", "version": plan.version},
+        ),
         (
             "post",
             reverse("plans:item_add", args=[plan.pk, "risks"]),
@@ -48,7 +52,12 @@ def writes(plan):
         (
             "post",
             reverse("plans:item_edit", args=[plan.pk, "risks", risk.pk]),
-            {"edit-risks-title": "R2", "edit-risks-likelihood": 1, "edit-risks-impact": 1},
+            {
+                "edit-risks-title": "R2",
+                "edit-risks-likelihood": 1,
+                "edit-risks-impact": 1,
+                "edit-risks-version": risk.version,
+            },
         ),
         ("post", reverse("plans:action_status", args=[action.pk]), {"status": "done"}),
         ("post", reverse("plans:initiative_stage", args=[initiative.pk]), {"stage": "launched"}),

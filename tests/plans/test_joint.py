@@ -191,12 +191,17 @@ def test_ana_edits_the_period_and_deletes_a_plan(client_for, ana, plan):
     c = client_for(ana)
     r = c.post(
         reverse("plans:edit", args=[plan.pk]),
-        {"period": "2026-H2", "business_and_goals": "x" * 30, "strategy": "y" * 30},
+        {
+            "period": "2026-H2",
+            "business_and_goals": "x" * 30,
+            "strategy": "y" * 30,
+            "version": plan.version,
+        },
     )
     assert r.status_code == 302 and "period=2026-H2" in r["Location"]
     plan.refresh_from_db()
     assert plan.period == "2026-H2"
-    r = c.post(reverse("plans:edit", args=[plan.pk]), {"period": "next year"})
+    r = c.post(reverse("plans:edit", args=[plan.pk]), {"period": "next year", "version": 2})
     assert r.status_code == 200 and "A year such as 2026" in r.content.decode()
     assert c.post(reverse("plans:delete", args=[plan.pk])).status_code == 302
     assert not type(plan).objects.filter(pk=plan.pk).exists()

@@ -141,6 +141,7 @@ def test_edit_and_delete_inline(client_for, ana, plan):
             "edit-risks-likelihood": 1,
             "edit-risks-impact": 3,
             "edit-risks-mitigation": "Meet the successor",
+            "edit-risks-version": risk.version,
         },
         HTTP_HX_REQUEST="true",
     )
@@ -185,7 +186,7 @@ def test_text_sections_edit_in_place(client_for, ana, plan):
     assert "<textarea" in r.content.decode()
     r = c.post(
         reverse("plans:text", args=[plan.pk, "strategy"]),
-        {"strategy": "Lead with <b>project finance</b>"},
+        {"strategy": "Lead with <b>project finance</b>", "version": plan.version},
         HTTP_HX_REQUEST="true",
     )
     assert r.status_code == 200
@@ -227,6 +228,7 @@ def test_member_cannot_set_money_fields(client_for, member, plan):
             "edit-whitespace-status": "pursuing",
             "edit-whitespace-current_revenue": "1",
             "edit-whitespace-potential": "2",
+            "edit-whitespace-version": cell.version,
         },
         HTTP_HX_REQUEST="true",
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.page import customer_context
 
@@ -100,11 +101,18 @@ def plan_edit(request: AuthenticatedHttpRequest, plan_pk: int) -> HttpResponse:
     form = PlanForm(request.POST or None, instance=plan, customer=plan.customer)
     if request.method == "POST" and form.is_valid():
         fresh = AccountPlan.objects.get(pk=plan.pk)
-        actions.do_update_plan(request.user, fresh, **form.cleaned_data)
-        messages.success(request, _("Changes saved."))
-        return back_to_plan(fresh)
+        version = form.take_version()
+        try:
+            actions.do_update_plan(request.user, fresh, version=version, **form.cleaned_data)
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404
+            form.show_conflict(exc.current, CONFLICT_MESSAGE)
+        if not form.errors:
+            messages.success(request, _("Changes saved."))
+            return back_to_plan(fresh)
     ctx = customer_context(request, plan.customer, TAB, plan=plan, form=form)
-    return render(request, "plans/plan_form.html", ctx)
+    return render(request, "plans/plan_form.html", ctx, status=409 if form.conflicts else 200)
 
 
 @require_POST
@@ -155,7 +163,20 @@ def plan_text(request: AuthenticatedHttpRequest, plan_pk: int, field: str) -> Ht
         return redirect("plans:edit", plan_pk=plan.pk)
     if request.method == "POST":
         fresh = AccountPlan.objects.get(pk=plan.pk)
-        actions.do_update_plan(request.user, fresh, **{name: request.POST.get(name, "").strip()})
+        typed = request.POST.get(name, "").strip()
+        try:
+            actions.do_update_plan(
+                request.user, fresh, version=request.POST.get("version", ""), **{name: typed}
+            )
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404
+            if getattr(exc.current, name) != typed:
+                # Someone saved this text since it was opened: show theirs beside what was typed.
+                ctx = _text_context(request, exc.current, field, editing=True)
+                ctx.update(value=typed, conflict=True, theirs=getattr(exc.current, name))
+                return render(request, "plans/_text.html", ctx, status=200 if request.htmx else 409)
+            fresh = exc.current  # the text typed is already the saved one
         fresh.customer = plan.customer
         if not request.htmx:
             return back_to_plan(fresh, field)

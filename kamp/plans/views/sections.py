@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from kamp.customers.access import can_edit_customer
 from kamp.customers.page import customer_context
 
@@ -174,15 +175,23 @@ def item_edit(
     if request.method == "POST" and form.is_valid():
         fresh = model.objects.get(pk=item.pk)
         fresh.plan = plan
+        version = form.take_version()
         try:
-            actions.do_update_item(request.user, fresh, **form.cleaned_data)
+            actions.do_update_item(request.user, fresh, version=version, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
-        else:
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404
+            form.show_conflict(exc.current, CONFLICT_MESSAGE)
+        if not form.errors:
             if not request.htmx:
                 return back_to_plan(plan, section)
             return htmx_changed(_render_section(request, plan, section))
     status = 400 if request.method == "POST" else 200
+    if form.conflicts:
+        # Swapped in by htmx like a fresh form (it swaps no 4xx), a 409 for a page.
+        status = 200 if request.htmx else 409
     if not request.htmx:
         return _item_page(request, plan, section, form, item=item, status=status)
     return _render_section(request, plan, section, edit_item=item, edit_form=form, status=status)
