@@ -684,3 +684,17 @@ def test_sales_import_keeps_the_monthly_sums_of_every_month_it_touched(
         (a, "2026-03-01", Decimal(7), 1),
         (o, "2026-02-01", Decimal(50), 1),
     ]
+
+
+def test_every_app_registers_its_own_kinds_and_core_none():
+    """The engine finds each app's kinds by the app's ``imports`` module: nothing listed in
+    settings, no kind left in core, the foundation's three first."""
+    from kamp.core.imports import all_kinds
+
+    homes = {kind.name: type(kind).__module__ for kind in all_kinds()}
+    assert [kind.name for kind in all_kinds()][:3] == ["customers", "contacts", "sales"]
+    assert homes["customers"] == "kamp.customers.imports.customers"
+    assert homes["contacts"] == "kamp.customers.imports.contacts"
+    assert homes["sales"] == "kamp.economics.sales_import"
+    assert {"interactions", "assessments", "relationship", "investments"} <= set(homes)
+    assert not [name for name, module in homes.items() if module.startswith("kamp.core")]
