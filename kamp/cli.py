@@ -11,6 +11,7 @@ USAGE = """kamp — Key Account Management.
 
 Running kamp
   kamp demo [--no-serve] [--reset]        the demo: migrate, load SAF's data, serve on :8000
+            [--bind A:P]                  (refuses a database holding other data)
   kamp serve [--workers N] [--bind A:P]   production server (gunicorn)
   kamp worker                             background worker for imports and recomputations
   kamp migrate                            create or update the database
