@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Q
 
 from kamp.core.alerts import Alert, collect
+from kamp.core.params import int_param
 from kamp.customers.access import customers_visible_to
 from kamp.customers.models import Customer
 
@@ -66,10 +67,9 @@ def filter_alerts(
         out = [a for a in out if a.area == area]
     if severity:
         out = [a for a in out if a.severity == severity]
-    if customer.isdigit():
-        out = [a for a in out if a.customer_id == int(customer)]
-    if owner.isdigit() and owners is not None:
-        uid = int(owner)
+    if (customer_id := int_param(customer)) is not None:
+        out = [a for a in out if a.customer_id == customer_id]
+    if (uid := int_param(owner)) is not None and owners is not None:
         out = [
             a
             for a in out

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.params import int_param
 
 from .. import actions, services
 from ..forms import ActivityTypeForm, ExchangeRateForm, SettingsForm
@@ -31,8 +32,8 @@ def economics_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     rate_form = ExchangeRateForm(request.POST if which == "rate" else None, prefix="r")
     edit = None
-    if request.GET.get("activity", "").isdigit():
-        edit = get_object_or_404(ActivityType, pk=int(request.GET["activity"]))
+    if (activity_id := int_param(request.GET.get("activity"))) is not None:
+        edit = get_object_or_404(ActivityType, pk=activity_id)
     activity_form = ActivityTypeForm(
         request.POST if which == "activity" else None, instance=edit, prefix="a"
     )

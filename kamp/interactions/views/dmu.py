@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.params import int_param
 from kamp.customers import actions as customer_actions
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.models import Contact, Customer, DMURole
@@ -115,8 +116,8 @@ def dmu_card(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> Htt
 def dmu_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     initial: dict[str, Any] = {}
-    if request.GET.get("reports_to", "").isdigit():
-        initial["reports_to"] = int(request.GET["reports_to"])
+    if (reports_to := int_param(request.GET.get("reports_to"))) is not None:
+        initial["reports_to"] = reports_to
     if request.GET.get("role") in DMURole.values:
         initial["dmu_roles"] = [request.GET["role"]]
     form = NewContactForm(request.POST or None, customer=customer, prefix="new", initial=initial)

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.params import int_param
 from kamp.customers.access import can_edit_customer
 from kamp.customers.page import customer_context
 
@@ -61,7 +62,7 @@ def share(request: AuthenticatedHttpRequest, plan_pk: int) -> HttpResponse:
         links=links,
         comments=plan.comments.select_related("link").order_by("-created_at")[:200],
         now=timezone.now(),
-        new_id=int(new_id) if new_id.isdigit() else None,
+        new_id=int_param(new_id),
         base_url=request.build_absolute_uri("/")[:-1],
     )
     return render(request, "plans/share.html", ctx, status=400 if request.method == "POST" else 200)

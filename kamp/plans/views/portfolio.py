@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.params import int_param
 from kamp.customers.access import customers_editable_by, customers_visible_to
 from kamp.customers.models import CustomerStatus
 
@@ -20,8 +21,8 @@ from ..health import current_plans, health_for
 def my_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     from ..summary import my_actions_grouped as gather
 
-    days = request.GET.get("days", "30")
-    data = gather(request.user, upcoming_days=int(days) if days.isdigit() else 30)
+    days = int_param(request.GET.get("days", "30"), maximum=3660)  # a 10-year horizon at most
+    data = gather(request.user, upcoming_days=30 if days is None else days)
     groups = [
         ("overdue", _("Overdue"), data["overdue"]),
         (

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from kamp.core.choices import Role
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
+from kamp.core.params import int_param
 from kamp.customers.access import customers_visible_to
 from kamp.customers.models import CustomerStatus
 
@@ -76,6 +77,7 @@ def _sorted(run: engine.Run, key: str, reverse: bool) -> list[scoring.Result]:
 def _filtered_ids(run: engine.Run, visible: set[int], f: dict[str, str], user) -> list[int]:
     q = f["q"].lower()
     kam = f["kam"]
+    kam_id = int_param(kam)
     out = []
     for cid, info in run.customers.items():
         if cid not in visible:
@@ -88,7 +90,7 @@ def _filtered_ids(run: engine.Run, visible: set[int], f: dict[str, str], user) -
             continue
         if kam == "me" and info.owner_id != user.pk:
             continue
-        if kam.isdigit() and info.owner_id != int(kam):
+        if kam_id is not None and info.owner_id != kam_id:
             continue
         if q and q not in info.name.lower() and q not in info.code.lower():
             continue
