@@ -164,12 +164,17 @@ def perception_gaps(ids) -> dict[int, bool] | None:
 
 @degrade
 def survey_constructs(ids) -> dict[int, list[dict]] | None:
-    """Per account, each survey round's construct scores (the customer's side when it answered,
-    else our team's), oldest first: ``[{"when": date, "trust": 5.2, "conflict": 2.1, …}]``."""
+    """Per account, each counted survey round's construct scores (the customer's side when it
+    answered, else our team's), oldest first: ``[{"when": date, "trust": 5.2, "conflict": 2.1, …}]``."""
     from kamp.relationships import quality, results
     from kamp.relationships.models import Side, SurveyItem, SurveyRound
 
-    rounds = list(SurveyRound.objects.filter(customer_id__in=list(ids)).order_by("opened_on", "id"))
+    # Only counted rounds: an open round's first answers are not yet a measurement.
+    rounds = list(
+        SurveyRound.objects.filter(customer_id__in=list(ids))
+        .filter(results.counted_filter())
+        .order_by("opened_on", "id")
+    )
     if not rounds:
         return {}
     sheets = results._sheets([r.pk for r in rounds])

@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from kamp.core.admin import AuditedAdmin
 
-from .models import Assessment, StageRecord, SurveyItem, SurveyRound, SurveyTemplate
+from .models import (
+    Assessment,
+    RelationshipSettings,
+    StageRecord,
+    SurveyItem,
+    SurveyRound,
+    SurveyTemplate,
+)
 
 
 class SurveyItemInline(admin.TabularInline):
@@ -40,3 +47,13 @@ class SurveyRoundAdmin(AuditedAdmin):
 class StageRecordAdmin(AuditedAdmin):
     list_display = ["customer", "date", "stage", "suggested"]
     raw_id_fields = ["customer", "created_by"]
+
+
+@admin.register(RelationshipSettings)
+class RelationshipSettingsAdmin(AuditedAdmin):
+    """One row: the answers a survey round needs per side before it counts."""
+
+    list_display = ["__str__", "min_team_answers", "min_customer_answers"]
+
+    def has_add_permission(self, request):
+        return not RelationshipSettings.objects.exists()

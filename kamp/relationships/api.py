@@ -73,6 +73,14 @@ class RoundOut(Schema):
     customer_rqi: float | None
     max_gap: float | None
     gap_flagged: bool
+    standing: str = Field(
+        description="counted (closed, enough answers per side), provisional (still open: its "
+        "figures move with each answer) or too_few (closed under the minimum answers)"
+    )
+
+    @staticmethod
+    def resolve_standing(obj) -> str:
+        return results.standing(obj)
 
 
 class ConstructRow(Schema):
@@ -81,7 +89,8 @@ class ConstructRow(Schema):
     theirs: float | None
     gap: float | None
     flagged: bool
-    alpha: float | None
+    alpha: float | None = Field(description="None when not defined or not enough answers")
+    alpha_n: int | None = Field(description="complete answer sheets alpha rests on")
 
 
 class SideOut(Schema):
@@ -94,6 +103,10 @@ class RoundResultOut(Schema):
     round: RoundOut
     team: SideOut
     customer: SideOut
+    counted: bool
+    min_team_answers: int
+    min_customer_answers: int
+    alpha_min_answers: int
     constructs: list[ConstructRow]
 
 
@@ -132,6 +145,8 @@ class RelationshipPortfolioRow(Schema):
     relative_power: float | None
     team_rqi: float | None
     customer_rqi: float | None
+    team_answered: int | None
+    customer_answered: int | None
     max_gap: float | None
     gap_flagged: bool
     stage: str | None
@@ -157,7 +172,7 @@ def _errors(exc: DjangoValidationError):
 
 @router.get("/customers/{customer_id}", response=RelationshipOut)
 def relationship(request: HttpRequest, customer_id: int):
-    """An account's relationship: latest assessment and type, latest answered round, stage."""
+    """An account's relationship: latest assessment and type, latest counted round, stage."""
     customer = get_customer_for_user(request.user, customer_id)
     rounds = results.latest_scored_rounds([customer.pk]).get(customer.pk, [])
     return {
@@ -209,6 +224,10 @@ def round_results(request: HttpRequest, round_id: int):
             "answered": r.customer.answered,
             "identifying": r.customer.identifying,
         },
+        "counted": r.counted,
+        "min_team_answers": r.rules.min_team,
+        "min_customer_answers": r.rules.min_customer,
+        "alpha_min_answers": r.alpha_min,
         "constructs": [
             {
                 "key": row["key"],
@@ -217,6 +236,7 @@ def round_results(request: HttpRequest, round_id: int):
                 "gap": row["gap"],
                 "flagged": row["flagged"],
                 "alpha": row["alpha"],
+                "alpha_n": row["alpha_n"],
             }
             for row in r.rows
         ],
@@ -267,6 +287,8 @@ def portfolio(request: HttpRequest):
                 "relative_power": a.relative_power if a else None,
                 "team_rqi": r.team_rqi if r else None,
                 "customer_rqi": r.customer_rqi if r else None,
+                "team_answered": r.team_answered if r else None,
+                "customer_answered": r.customer_answered if r else None,
                 "max_gap": r.max_gap if r else None,
                 "gap_flagged": row["gap_flagged"],
                 "stage": s.stage if s else None,

@@ -336,12 +336,14 @@ def load(ctx) -> None:
         .exclude(email="")
         .order_by("id")[:3]
     )
-    _round(ctx, "minera_norte", _months_ago(today, 13), [u["bruno"]], minera_contacts, 5.4, 5.1)
+    # Three of ours answer, so each round reaches the minimum that makes it count.
+    minera_team = [u["bruno"], u["director"], u["lucia"]]
+    _round(ctx, "minera_norte", _months_ago(today, 13), minera_team, minera_contacts, 5.4, 5.1)
     _round(
         ctx,
         "minera_norte",
         _months_ago(today, 1),
-        [u["bruno"]],
+        minera_team,
         minera_contacts,
         4.6,
         3.6,

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kamp.core.models import import_batch_field
 
+from . import quality, typology
 from . import stages as stage_rule
-from . import typology
 
 SCALE = [MinValueValidator(1), MaxValueValidator(7)]
 
@@ -176,6 +176,42 @@ class SurveyItem(models.Model):
     def text(self, language: str, partner: str) -> str:
         wording = self.text_es if (language or "").startswith("es") else self.text_en
         return wording.replace("{partner}", partner)
+
+
+class RelationshipSettings(models.Model):
+    """How many answers a survey round needs per side before its figures count: one row,
+    edited by directors and admins (Django admin)."""
+
+    min_team_answers = models.PositiveSmallIntegerField(
+        _("answers needed from our team"),
+        default=quality.MIN_TEAM_ANSWERS,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_(
+            "A closed round counts toward the account's RQI, trend and stage only with at "
+            "least this many answers from our team."
+        ),
+    )
+    min_customer_answers = models.PositiveSmallIntegerField(
+        _("answers needed from the customer"),
+        default=quality.MIN_CUSTOMER_ANSWERS,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_(
+            "A closed round counts only with at least this many answers from the customer's "
+            "contacts."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("relationship survey settings")
+        verbose_name_plural = _("relationship survey settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls) -> "RelationshipSettings":
+        obj = cls.objects.order_by("pk").first()
+        return obj if obj is not None else cls()
 
 
 class Side(models.TextChoices):

@@ -30,6 +30,15 @@ CONSTRUCTS = QUALITY_CONSTRUCTS + ENABLER_CONSTRUCTS
 GAP_THRESHOLD = 1.0  # a perception gap "above 1 point" is flagged [default]
 ALPHA_MIN_RESPONSES = 5  # complete answer sheets needed before alpha is shown [default]
 IDENTIFYING_BELOW = 3  # a side with fewer respondents can be recognised
+# A round's figures count toward the account's RQI, trend and stage only with this many answers
+# on each side: below it, one person's mood moves the index by more than a real change would.
+MIN_TEAM_ANSWERS = 3  # [default] our team
+MIN_CUSTOMER_ANSWERS = 2  # [default] the customer's contacts
+
+# A round's standing: counted, still open (provisional), or closed with too few answers.
+COUNTED = "counted"
+PROVISIONAL = "provisional"
+TOO_FEW = "too_few"
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,32 @@ def cronbach_alpha(rows: Sequence[Sequence[float]]) -> float | None:
     if total_var == 0:
         return None
     return round(k / (k - 1) * (1 - item_var / total_var), 4)
+
+
+def round_standing(
+    closed: bool,
+    team_answers: int,
+    customer_answers: int,
+    min_team: int = MIN_TEAM_ANSWERS,
+    min_customer: int = MIN_CUSTOMER_ANSWERS,
+) -> str:
+    """Whether a round's results count: only once it is closed (an open round's figures move
+    with every answer) and with at least ``min_team`` / ``min_customer`` answers per side."""
+    if not closed:
+        return PROVISIONAL
+    if team_answers < min_team or customer_answers < min_customer:
+        return TOO_FEW
+    return COUNTED
+
+
+def complete_sheets(
+    items: Sequence[Item], sheets: Iterable[Mapping[str, float]], construct: str
+) -> int:
+    """How many answer sheets answer every item of ``construct`` (what alpha is computed on)."""
+    mine = [i for i in items if i.construct == construct]
+    if not mine:
+        return 0
+    return sum(1 for sheet in sheets if all(sheet.get(i.key) is not None for i in mine))
 
 
 def construct_alpha(

@@ -10,11 +10,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import quality, stages, typology
-from .models import Answer, Assessment, Construct, Side, StageRecord, SurveyItem, SurveyRound
+from .models import (
+    Answer,
+    Assessment,
+    Construct,
+    RelationshipSettings,
+    Side,
+    StageRecord,
+    SurveyItem,
+    SurveyRound,
+)
 
 
 def conf(name: str, default):
@@ -24,6 +35,59 @@ def conf(name: str, default):
 
 def gap_threshold() -> float:
     return float(conf("GAP_THRESHOLD", quality.GAP_THRESHOLD))
+
+
+@dataclass(frozen=True)
+class CountingRules:
+    """How many answers per side a closed round needs before its figures count."""
+
+    min_team: int
+    min_customer: int
+
+
+def counting_rules() -> CountingRules:
+    s = RelationshipSettings.load()
+    return CountingRules(s.min_team_answers, s.min_customer_answers)
+
+
+def standing(rnd: SurveyRound, rules: CountingRules | None = None) -> str:
+    """counted | provisional (still open) | too_few (closed under the minimum), from the
+    answers stored on the round."""
+    rules = rules or counting_rules()
+    return quality.round_standing(
+        not rnd.is_open,
+        rnd.team_answered,
+        rnd.customer_answered,
+        rules.min_team,
+        rules.min_customer,
+    )
+
+
+def _setting(name: str, default: int):
+    # Read inside the rounds' own query, so the lists, badges and alerts that ask for counted
+    # rounds keep their query counts.
+    return Coalesce(
+        Subquery(RelationshipSettings.objects.order_by("pk").values(name)[:1]), Value(default)
+    )
+
+
+def counted_filter(rules: CountingRules | None = None, today: date | None = None) -> Q:
+    """The rounds whose figures count, as a query: the same rule as ``standing``."""
+    today = today or timezone.localdate()
+    closed = Q(closed_at__isnull=False) | Q(closes_on__lt=today)
+    if rules is None:
+        return (
+            closed
+            & Q(team_answered__gte=_setting("min_team_answers", quality.MIN_TEAM_ANSWERS))
+            & Q(
+                customer_answered__gte=_setting(
+                    "min_customer_answers", quality.MIN_CUSTOMER_ANSWERS
+                )
+            )
+        )
+    return (
+        closed & Q(team_answered__gte=rules.min_team) & Q(customer_answered__gte=rules.min_customer)
+    )
 
 
 def quality_items(items) -> list[quality.Item]:
@@ -50,11 +114,30 @@ class RoundResult:
     customer: SideResult
     gaps: list
     alphas: dict
-    rows: list  # one per construct and RQI: label, ours, theirs, gap, flagged, alpha
+    rows: list  # one per construct and RQI: label, ours, theirs, gap, flagged, alpha, alpha_n
+    standing: str = quality.COUNTED
+    rules: CountingRules = field(
+        default_factory=lambda: CountingRules(
+            quality.MIN_TEAM_ANSWERS, quality.MIN_CUSTOMER_ANSWERS
+        )
+    )
+    alpha_min: int = quality.ALPHA_MIN_RESPONSES
 
     @property
     def has_answers(self) -> bool:
         return bool(self.team.answered or self.customer.answered)
+
+    @property
+    def counted(self) -> bool:
+        return self.standing == quality.COUNTED
+
+    @property
+    def provisional(self) -> bool:
+        return self.standing == quality.PROVISIONAL
+
+    @property
+    def answered(self) -> int:
+        return self.team.answered + self.customer.answered
 
     @property
     def flagged(self) -> list:
@@ -98,6 +181,7 @@ def round_result(rnd: SurveyRound, sheets: dict | None = None, items=None) -> Ro
     all_sheets = by_side[Side.TEAM] + by_side[Side.CUSTOMER]
     min_n = int(conf("ALPHA_MIN_RESPONSES", quality.ALPHA_MIN_RESPONSES))
     alphas = {c: quality.construct_alpha(items, all_sheets, c, min_n) for c in quality.CONSTRUCTS}
+    alpha_n = {c: quality.complete_sheets(items, all_sheets, c) for c in quality.CONSTRUCTS}
     labels = dict(Construct.choices)
     rows = []
     for g in gaps:
@@ -110,11 +194,27 @@ def round_result(rnd: SurveyRound, sheets: dict | None = None, items=None) -> Ro
                 "gap": g.gap,
                 "flagged": g.flagged,
                 "alpha": alphas.get(g.key),
+                # Beside alpha: how many complete answer sheets it rests on, so "not enough
+                # answers" can be told apart from "no consistency to measure".
+                "alpha_n": alpha_n.get(g.key),
                 "is_rqi": g.key == "rqi",
                 "lower_is_better": g.key == quality.CONFLICT,
             }
         )
-    return RoundResult(rnd, team, cust, gaps, alphas, rows)
+    rules = counting_rules()
+    return RoundResult(
+        rnd,
+        team,
+        cust,
+        gaps,
+        alphas,
+        rows,
+        standing=quality.round_standing(
+            not rnd.is_open, team.answered, cust.answered, rules.min_team, rules.min_customer
+        ),
+        rules=rules,
+        alpha_min=min_n,
+    )
 
 
 def refresh_round(rnd: SurveyRound) -> SurveyRound:
@@ -137,8 +237,10 @@ def refresh_round(rnd: SurveyRound) -> SurveyRound:
 
 
 def customer_trend(customer) -> list[dict]:
-    """Every round of one account, oldest first, with both sides' construct scores (for the
-    trend chart and table); two queries whatever the number of rounds."""
+    """Every round of one account, oldest first, with both sides' construct scores and its
+    standing (only ``counted`` rounds belong on the trend line); three queries whatever the
+    number of rounds."""
+    rules = counting_rules()
     rounds = list(customer.survey_rounds.select_related("template").order_by("opened_on", "id"))
     if not rounds:
         return []
@@ -164,6 +266,9 @@ def customer_trend(customer) -> list[dict]:
                 "customer": quality.with_rqi(quality.construct_scores(items, cust)),
                 "team_n": len(team),
                 "customer_n": len(cust),
+                "standing": quality.round_standing(
+                    not r.is_open, len(team), len(cust), rules.min_team, rules.min_customer
+                ),
             }
         )
     return out
@@ -183,10 +288,14 @@ def latest_assessments(customer_ids) -> dict[int, Assessment]:
 
 
 def latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
-    """Each customer's rounds with answers, newest first: one query."""
+    """Each customer's *counted* rounds, newest first (one query): closed, with enough answers
+    on each side. Everything that reads an account's RQI — its badge, trend, alerts, stage
+    suggestion, the RO taken from the RQI, the programme's mean — reads it here, so an open
+    round's first answers never move it."""
     out: dict[int, list[SurveyRound]] = defaultdict(list)
     qs = (
         SurveyRound.objects.filter(customer_id__in=list(customer_ids))
+        .filter(counted_filter())
         .exclude(team_rqi__isnull=True, customer_rqi__isnull=True)
         .order_by("customer_id", "-opened_on", "-id")
     )

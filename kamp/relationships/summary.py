@@ -51,7 +51,11 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
                 {
                     "label": "RQI " + number_format(round(float(rs[0].rqi), 1), 1),
                     "css": "rqi" + (" gap-flag" if rs[0].gap_flagged else ""),
-                    "title": _("Relationship quality index (1–7), latest survey"),
+                    "title": _(
+                        "Relationship quality index (1–7), latest counted survey: "
+                        "%(team)s answers from our team, %(theirs)s from the customer"
+                    )
+                    % {"team": rs[0].team_answered, "theirs": rs[0].customer_answered},
                 }
             )
         if found:

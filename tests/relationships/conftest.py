@@ -42,3 +42,20 @@ def post_data(rnd, value="5", comment=""):
     data = {f"item_{i.pk}": str(value) for i in rnd.template.items.all()}
     data["comment"] = comment
     return data
+
+
+def counting_with(min_team, min_customer):
+    """Set the answers a round needs per side before it counts (the test rounds are small)."""
+    from kamp.relationships.models import RelationshipSettings
+
+    settings = RelationshipSettings.load()
+    settings.min_team_answers, settings.min_customer_answers = min_team, min_customer
+    settings.save()
+
+
+def answer_and_close(rnd, by, value=5, *, values_for=None):
+    """Everyone asked answers ``value`` (or ``values_for(respondent)``), then the round closes."""
+    for r in rnd.respondents.all():
+        actions.do_answer(r.user, r, values=answer_all(rnd, values_for(r) if values_for else value))
+    rnd.refresh_from_db()
+    return actions.do_close_round(by, rnd)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from kamp.relationships import actions
 from kamp.relationships.models import Assessment
 
-from .conftest import answer_all
+from .conftest import answer_and_close, counting_with
 
 API = "/api/v1/relationships"
 
@@ -52,10 +52,11 @@ def test_api_rejects_out_of_scale(client_for, ana, account):
 
 
 def test_api_relationship_and_results(client_for, ana, viewer, survey):
-    for r in survey.respondents.all():
-        actions.do_answer(r.user, r, values=answer_all(survey, 5))
+    counting_with(2, 2)
+    answer_and_close(survey, ana, 5)
     body = client_for(viewer).get(f"{API}/customers/{survey.customer_id}").json()
     assert body["latest_round"]["team_rqi"] == 5.0
+    assert body["latest_round"]["standing"] == "counted"
     assert body["stage"]["suggested"] == "exploratory"
     res = client_for(viewer).get(f"{API}/rounds/{survey.pk}").json()
     keys = [c["key"] for c in res["constructs"]]

@@ -12,7 +12,7 @@ from kamp.relationships.alerts import alerts
 from kamp.relationships.models import SurveyRound
 from tests.factories import CustomerFactory
 
-from .conftest import answer_all
+from .conftest import answer_and_close, counting_with
 
 
 def test_summary_card_on_customer_page(client_for, ana, account):
@@ -23,8 +23,8 @@ def test_summary_card_on_customer_page(client_for, ana, account):
 
 def test_badges_bulk(ana, account, other_account, survey, django_assert_max_num_queries):
     actions.do_assess(ana, account, ro=6, ds=5, db=5)
-    for r in survey.respondents.all():
-        actions.do_answer(r.user, r, values=answer_all(survey, 5))
+    counting_with(2, 2)
+    answer_and_close(survey, ana, 5)
     with django_assert_max_num_queries(2):
         b = summary.badges([account.pk, other_account.pk])
     labels = [x["label"] for x in b[account.pk]]
@@ -32,9 +32,9 @@ def test_badges_bulk(ana, account, other_account, survey, django_assert_max_num_
     assert other_account.pk not in b
 
 
-def test_alert_perception_gap(survey, account):
-    for r in survey.respondents.all():
-        actions.do_answer(r.user, r, values=answer_all(survey, 6 if r.side == "team" else 3))
+def test_alert_perception_gap(survey, account, ana):
+    counting_with(2, 2)
+    answer_and_close(survey, ana, values_for=lambda r: 6 if r.side == "team" else 3)
     found = alerts(Customer.objects.filter(pk=account.pk), timezone.localdate())
     assert "perception_gap" in {a.kind for a in found}
 
@@ -54,13 +54,19 @@ def test_alert_survey_overdue_and_missing(account, other_account, ana):
     assert (account.pk, "survey_overdue") in found
 
 
-def test_alert_disintegrating_on_rqi_drop(account, ana, member):
+def test_alert_disintegrating_on_rqi_drop(account, ana, member, contacts):
+    counting_with(2, 2)
+
     def round_on(day, value):
         rnd = actions.do_start_round(
-            ana, account, closes_on=timezone.localdate(), team_users=[ana, member], send=False
+            ana,
+            account,
+            closes_on=timezone.localdate(),
+            team_users=[ana, member],
+            contacts=[(c, "es") for c in contacts],
+            send=False,
         )
-        for r in rnd.respondents.all():
-            actions.do_answer(r.user, r, values=answer_all(rnd, value))
+        answer_and_close(rnd, ana, value)
         SurveyRound.objects.filter(pk=rnd.pk).update(opened_on=day)
 
     today = timezone.localdate()

@@ -76,10 +76,19 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ]
     labels = dict(Construct.choices)
+    rules = results.counting_rules()
+    # The trend line and the headline figures are drawn from counted rounds only; an open
+    # round's answers are shown apart, as provisional, with how many people they rest on.
+    counted = [t for t in trend if t["standing"] == quality.COUNTED]
+    provisional = [
+        t
+        for t in trend
+        if t["standing"] == quality.PROVISIONAL and (t["team_n"] or t["customer_n"])
+    ]
     trend_chart = {
-        "dates": [t["date"].isoformat() for t in trend],
-        "team": [t["team"].get("rqi") for t in trend],
-        "customer": [t["customer"].get("rqi") for t in trend],
+        "dates": [t["date"].isoformat() for t in counted],
+        "team": [t["team"].get("rqi") for t in counted],
+        "customer": [t["customer"].get("rqi") for t in counted],
         "names": {"team": _("Our team"), "customer": _("Customer"), "y": _("RQI (1–7)")},
     }
     trend_rows = [
@@ -87,6 +96,7 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
             "round": t["round"],
             "team_n": t["team_n"],
             "customer_n": t["customer_n"],
+            "standing": t["standing"],
             "cells": [
                 (t["team"].get(k), t["customer"].get(k))
                 for k in [*quality.QUALITY_CONSTRUCTS, "rqi"]
@@ -110,7 +120,10 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
         typology=typology_chart_data(assessments, language, customer.name) if assessments else None,
         rounds=rounds,
         my_pending=my_pending,
-        latest_round=next((t for t in reversed(trend) if t["team_n"] or t["customer_n"]), None),
+        latest_round=counted[-1] if counted else None,
+        provisional=provisional,
+        rules=rules,
+        round_rows=[{"r": r, "standing": results.standing(r, rules)} for r in rounds],
         trend_chart=trend_chart
         if any(v is not None for v in [*trend_chart["team"], *trend_chart["customer"]])
         else None,
