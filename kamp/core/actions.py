@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
+from django.utils import timezone
 
 from kamp.core import audit
 from kamp.core.models import AuditEvent, User
@@ -45,3 +47,26 @@ def do_unlock(acting_user: User | None, email: str, ip: str | None = None) -> in
             summary=f"Login lockout lifted{where}: {count} failed attempt(s) cleared",
         )
     return count
+
+
+# One reset e-mail per person per this long: the form is public, and without a limit anyone could
+# fill a colleague's inbox with links.
+RESET_EMAIL_INTERVAL = timedelta(minutes=5)
+RESET_SUMMARY = "Password reset link e-mailed"
+
+
+@transaction.atomic
+def do_request_password_reset(user: User) -> bool:
+    """Whether a reset link may be e-mailed to ``user`` now; recorded when it may (the audit
+    row is also what the next request is measured against)."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one request at a time
+    recent = AuditEvent.objects.filter(
+        object_type="core.user",
+        object_id=str(user.pk),
+        summary=RESET_SUMMARY,
+        at__gte=timezone.now() - RESET_EMAIL_INTERVAL,
+    )
+    if recent.exists():
+        return False
+    audit.record(None, AuditEvent.Action.OTHER, user, summary=RESET_SUMMARY)
+    return True

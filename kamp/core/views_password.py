@@ -9,10 +9,11 @@ from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.decorators import method_decorator
 
-from kamp.core.actions import do_set_password
+from kamp.core.actions import do_request_password_reset, do_set_password
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -23,10 +24,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Mails a person at most once per ``RESET_EMAIL_INTERVAL``; the page answers the same."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if do_request_password_reset(user))
+
+
 # The mark is read from ``dispatch``; set again so that no override can lose it.
 @method_decorator(login_not_required, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """The link in the e-mail points at KAMP_BASE_URL, not at whatever Host the request named."""
+
+    form_class = ThrottledPasswordResetForm
 
     def form_valid(self, form) -> HttpResponse:
         base = urlsplit(settings.KAMP_BASE_URL)

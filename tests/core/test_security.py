@@ -316,3 +316,22 @@ def test_password_pages_speak_spanish(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     page = client.get(reverse("password_reset")).content.decode()
     assert "¿Olvidó su contraseña?" in page and "Enviar el enlace" in page
+
+
+@pytest.mark.django_db
+def test_reset_emails_to_one_person_are_spaced_out(client, ana, mailoutbox):
+    import datetime
+
+    from kamp.core.actions import RESET_SUMMARY
+    from kamp.core.models import AuditEvent
+
+    done = reverse("password_reset_done")
+    for _ in range(3):
+        r = client.post(reverse("password_reset"), {"email": ana.email})
+        assert r.status_code == 302 and r["Location"] == done  # the same answer every time
+    assert len(mailoutbox) == 1
+    sent = AuditEvent.objects.get(object_id=str(ana.pk), summary=RESET_SUMMARY)
+    sent.at -= datetime.timedelta(minutes=6)
+    sent.save(update_fields=["at"])
+    client.post(reverse("password_reset"), {"email": ana.email})
+    assert len(mailoutbox) == 2
