@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamp.core import audit
-from kamp.core.versioning import claim
+from kamp.core.versioning import VersionConflict, claim
 from kamp.customers.models import Customer, CustomerStatus
 
 from . import engine, scoring
@@ -152,9 +152,12 @@ def do_score(
     assessor=None,
     on: date | None = None,
     note: str = "",
+    version=None,
 ) -> Assessment | None:
     """Records ``assessor``'s score (default: the acting user) of a customer on a factor; an
-    empty score removes it. Returns the assessment (None when removed)."""
+    empty score removes it. Returns the assessment (None when removed). With ``version`` (0:
+    there was no score), only if the score is still the one the writer saw (``VersionConflict``
+    otherwise)."""
     assessor = assessor or acting_user
     if factor not in assessable_keys(model):
         raise ValidationError(
@@ -163,6 +166,10 @@ def do_score(
     existing = Assessment.objects.filter(
         customer=customer, factor=factor, assessor=assessor
     ).first()
+    if existing is not None:
+        claim(existing, version)
+    elif version not in (None, "", 0, "0"):
+        raise VersionConflict(None)  # the score the writer saw was removed meanwhile
     if score in (None, ""):
         if existing:
             audit.record(

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kamp.core.models import import_batch_field
+from kamp.core.versioning import version_field
 
 from . import scoring
 
@@ -205,6 +206,8 @@ class Assessment(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     import_batch = import_batch_field()
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Moved on by every change: a grid opened before someone else's score cannot overwrite it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("assessment")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.versioning import VersionConflict
 from kamp.customers.access import get_customer_for_user
 from kamp.customers.models import CustomerStatus
 
@@ -51,6 +52,7 @@ def _cell(
         "customer_name": customer_name,
         "label": label,
         "value": "" if own is None else f"{own.score:g}",
+        "version": 0 if own is None else own.version,  # 0: no score yet
         "mean": mean,
         "spread": spread,
         "n": len(scores),
@@ -122,9 +124,20 @@ def grid_save(request: AuthenticatedHttpRequest) -> HttpResponse:
     value = request.POST.get("score", "").strip().replace(",", ".")
     error = ""
     try:
-        actions.do_score(request.user, customer, key, value, model=model)
+        actions.do_score(
+            request.user, customer, key, value, model=model, version=request.POST.get("version")
+        )
     except ValidationError as exc:
         error = " ".join(exc.messages)
+    except VersionConflict as exc:
+        # The cell then shows the score saved meanwhile (and its version): typing one's own
+        # again saves it over that one.
+        theirs = f"{exc.current.score:g}" if exc.current is not None else ""
+        error = _(
+            "Someone else changed this score since you opened the grid: it is now “%(theirs)s”, "
+            "yours “%(yours)s” was not saved. Type yours again to keep it."
+        ) % {"theirs": theirs or "—", "yours": value or "—"}
+        value = theirs
     everyone: dict[tuple, list] = defaultdict(list)
     mine = {}
     for a in Assessment.objects.filter(customer=customer, factor=key).select_related("assessor"):
