@@ -291,6 +291,23 @@ def outcome(response, *, api: bool, ok_get: tuple[int, ...] = (200,), method: st
     return "ok"
 
 
+# The account's KAM investment and category spend (tests/access_world.py), as they may print.
+SECRET_AMOUNTS = [b"123457", b"123,457", b"123.457", b"98765432", b"98,765,432", b"98.765.432"]
+
+
+def _shows_only_what_one_may_see(world, person: str, response, what: str) -> None:
+    """A page one may open shows nothing of an account one may not read (its name), and no
+    amount of an account whose money one may not see."""
+    content = response.content
+    if expected("READ", person) == "404":
+        assert world.account.name.encode() not in content, (
+            f"{what} as {person} names {world.account.name}, which they may not read"
+        )
+    if expected("MONEY", person) != "ok":
+        shown = [a.decode() for a in SECRET_AMOUNTS if a in content]
+        assert not shown, f"{what} as {person} shows the account's amounts {shown}"
+
+
 @pytest.mark.parametrize("row, method, policy, person", list(_cases()))
 def test_access(world, db, row, method, policy, person):
     c = _client(world, person)
@@ -314,8 +331,11 @@ def test_access(world, db, row, method, policy, person):
         f"{method} {url} as {person}: expected {want} ({policy}), got {got}: "
         f"{response.content[:300]!r}"
     )
+    if got == "ok" and person != "anonymous" and policy != "PUBLIC_TOKEN":
+        _shows_only_what_one_may_see(world, person, response, f"{method} {url}")
     if watch:
         after = fingerprint()
+
         changed = [t for t in after if after[t] != world.fingerprint.get(t)]
         assert not changed, f"{method} {url} as {person} was refused but changed {changed}"
 
