@@ -361,6 +361,8 @@ KAMP_IMPORT_MAX_UNPACKED_BYTES = int(
 )
 KAMP_IMPORT_MAX_COLUMNS = 500
 KAMP_IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+# Calendar (.ics) uploads larger than this are read and matched by the worker.
+KAMP_CALENDAR_INLINE_MAX_BYTES = 512 * 1024
 
 # Modules with an ``alerts(customers, as_of)`` function (see kamp/core/alerts.py).
 KAMP_ALERT_MODULES = [

@@ -18,7 +18,6 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import get_valid_filename
@@ -43,6 +42,7 @@ from .imports.base import count_rows
 from .imports.readers import unpacked_size
 from .models import ImportBatch
 from .tasks import batch_file, import_batch_task, run_batch
+from .uploads import check_upload_size
 
 ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx"}
 PREVIEW_ROWS = 5
@@ -104,21 +104,6 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(_("The file is empty."))
         check_upload_size(f.size)
         return f
-
-
-def check_upload_size(size: int) -> None:
-    """Refuse an upload larger than ``settings.KAMP_IMPORT_MAX_BYTES`` (it is neither kept nor
-    read)."""
-    limit = settings.KAMP_IMPORT_MAX_BYTES
-    if size > limit:
-        raise forms.ValidationError(
-            _(
-                "The file is %(size)s; kamp accepts files of up to %(limit)s. Split it, or ask "
-                "an administrator to import it with the kamp import command."
-            )
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
 
 
 def imports_home(request: HttpRequest) -> HttpResponse:

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -234,9 +235,14 @@ def test_the_mapping_page_says_why_a_nul_file_is_refused(client_for, admin, tmp_
 
 
 # --- upload size ----------------------------------------------------------------------------
-def test_an_upload_over_the_limit_is_refused_and_not_kept(client_for, admin, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
+def _stored_uploads() -> set[Path]:
+    folder = Path(default_storage.path("imports"))
+    return {p for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+def test_an_upload_over_the_limit_is_refused_and_not_kept(client_for, admin, settings):
     settings.KAMP_IMPORT_MAX_BYTES = 10_000
+    before = _stored_uploads()
     data = b"RUT;Nombre\r\n" + b"76.123.456-0;Constructora CS\r\n" * 500
     r = client_for(admin).post(
         reverse("core:imports"),
@@ -245,17 +251,18 @@ def test_an_upload_over_the_limit_is_refused_and_not_kept(client_for, admin, tmp
     assert r.status_code == 200
     assert "kamp accepts files of up to 9.8" in r.content.decode()
     assert not ImportBatch.objects.exists()
-    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+    assert _stored_uploads() == before
 
 
-def test_an_upload_under_the_limit_goes_on(client_for, admin, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
+def test_an_upload_under_the_limit_goes_on(client_for, admin, settings):
     settings.KAMP_IMPORT_MAX_BYTES = 10_000
+    before = _stored_uploads()
     r = client_for(admin).post(
         reverse("core:imports"),
         {"kind": "customers", "file": SimpleUploadedFile("ok.csv", b"RUT;Nombre\r\n1;a\r\n")},
     )
     assert r.status_code == 302
+    assert len(_stored_uploads() - before) == 1  # kept for the next steps
 
 
 def test_a_lying_xlsx_goes_to_the_worker_by_what_it_unpacks_to(
@@ -283,3 +290,87 @@ def test_a_lying_xlsx_goes_to_the_worker_by_what_it_unpacks_to(
     batch.refresh_from_db()
     assert batch.options.get("background") is True
     assert batch.total_rows == 5000
+
+
+# --- calendars ------------------------------------------------------------------------------
+@pytest.fixture
+def calendar(ana, account):
+    from tests.factories import ContactFactory
+    from tests.interactions.test_imports import event, ics
+
+    ContactFactory(customer=account, name="Jorge Pérez", email="jorge.perez@cs.cl")
+    return ics(
+        event("e1@test", "Prices with Jorge", [ana.email, "jorge.perez@cs.cl"]),
+        event("e2@test", "Dentist", [ana.email]),
+    )
+
+
+def test_a_large_calendar_is_read_by_the_worker(
+    client_for, ana, account, calendar, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """A calendar over KAMP_CALENDAR_INLINE_MAX_BYTES is kept and queued, not read inside the
+    request; the review page waits for the worker, then shows the events."""
+    from django_tasks import default_task_backend
+
+    from kamp.interactions.tasks import plan_stored_calendar
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.KAMP_CALENDAR_INLINE_MAX_BYTES = 200
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    assert len(calendar) > 200
+    c = client_for(ana)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(
+            reverse("interactions:calendar_upload"),
+            {"file": SimpleUploadedFile("cal.ics", calendar, "text/calendar")},
+        )
+    batch = ImportBatch.objects.get(kind="interactions_calendar")
+    assert r["Location"] == reverse("interactions:calendar_review", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.VALIDATING and "plan" not in batch.options
+    [queued] = default_task_backend.results  # type: ignore[attr-defined]
+    assert queued.args == [batch.pk]
+    stored = batch.stored_file
+    with default_storage.open(stored, "rb") as f:
+        assert f.read() == calendar
+
+    page = c.get(r["Location"]).content.decode()
+    assert "Reading the calendar" in page and "Prices with Jorge" not in page
+    assert c.get(r["Location"], HTTP_HX_REQUEST="true").status_code == 204
+
+    plan_stored_calendar(batch.pk)  # what the worker runs
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PENDING and batch.stored_file == ""
+    assert not default_storage.exists(stored)  # the plan is all that is kept
+    polled = c.get(r["Location"], HTTP_HX_REQUEST="true")
+    assert polled.status_code == 204 and polled["HX-Refresh"] == "true"
+    page = c.get(r["Location"]).content.decode()
+    assert "Prices with Jorge" in page and "Dentist" in page
+
+
+def test_a_large_calendar_that_cannot_be_read_says_so(client_for, ana, account, tmp_path, settings):
+    from kamp.interactions.tasks import plan_stored_calendar
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.KAMP_CALENDAR_INLINE_MAX_BYTES = 10
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    c = client_for(ana)
+    r = c.post(
+        reverse("interactions:calendar_upload"),
+        {"file": SimpleUploadedFile("x.ics", b"not a calendar at all", "text/calendar")},
+    )
+    batch = ImportBatch.objects.get(kind="interactions_calendar")
+    plan_stored_calendar(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    page = c.get(r["Location"]).content.decode()
+    assert "This calendar could not be read" in page and "not a calendar" in page
+
+
+def test_a_calendar_over_the_upload_limit_is_refused(client_for, ana, account, calendar, settings):
+    settings.KAMP_IMPORT_MAX_BYTES = 100
+    r = client_for(ana).post(
+        reverse("interactions:calendar_upload"),
+        {"file": SimpleUploadedFile("cal.ics", calendar, "text/calendar")},
+    )
+    assert r.status_code == 200 and "kamp accepts files of up to 100" in r.content.decode()
+    assert not ImportBatch.objects.exists()

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import ImportBatch
+from kamp.core.uploads import check_upload_size
 from kamp.customers.access import customers_editable_by
 
 from .. import imports
 from ..entry import CalendarUploadForm
+from ..tasks import plan_calendar_task
 
 
 def _may_import(user) -> None:
@@ -29,6 +38,15 @@ def calendar_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = request.GET.get("customer", "")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        try:
+            check_upload_size(upload.size)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            return render(
+                request, "interactions/calendar_upload.html", {"form": form, "customer_pk": back}
+            )
+        if upload.size > settings.KAMP_CALENDAR_INLINE_MAX_BYTES:
+            return _read_in_background(request, upload, back)
         plan = imports.plan_calendar(upload.read(), request.user)
         if plan.errors:
             form.add_error("file", plan.errors[0])
@@ -48,10 +66,44 @@ def calendar_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "interactions/calendar_upload.html", {"form": form, "customer_pk": back})
 
 
+def _read_in_background(request: AuthenticatedHttpRequest, upload, back: str) -> HttpResponse:
+    """A large calendar (reading and matching 100,000 events takes many seconds) is kept and
+    handed to the worker; the review page waits for it."""
+    name = default_storage.save(
+        f"imports/{uuid.uuid4().hex}/{get_valid_filename(Path(upload.name).name)}", upload
+    )
+    batch = ImportBatch.objects.create(
+        kind="interactions_calendar",
+        filename=upload.name[:255],
+        stored_file=name,
+        created_by=request.user,
+        status=ImportBatch.Status.VALIDATING,
+        options={
+            "customer": back,
+            "background": True,
+            "language": translation.get_language() or "",
+        },
+    )
+    transaction.on_commit(lambda: plan_calendar_task.enqueue(batch.pk))
+    return redirect("interactions:calendar_review", batch_pk=batch.pk)
+
+
 def calendar_review(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpResponse:
     batch = get_object_or_404(
         ImportBatch, pk=batch_pk, kind="interactions_calendar", created_by=request.user
     )
+    if batch.status == ImportBatch.Status.VALIDATING:
+        if request.htmx:  # the page polls while the worker reads: nothing new yet
+            return HttpResponse(status=204)
+        return render(
+            request, "interactions/calendar_review.html", {"batch": batch, "reading": True}
+        )
+    if request.htmx:  # read meanwhile: the whole page again, with the events
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    if batch.status == ImportBatch.Status.FAILED:
+        return render(
+            request, "interactions/calendar_review.html", {"batch": batch, "failed": True}
+        )
     plan = imports.CalendarPlan.from_dict(batch.options.get("plan", {}))
     if request.method == "POST" and batch.status == ImportBatch.Status.PENDING:
         chosen = set(request.POST.getlist("event"))
