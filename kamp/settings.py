@@ -338,17 +338,6 @@ KAMP_SUMMARY_PROVIDERS = [
     "kamp.team.summary",
 ]
 
-# Modules registering import kinds (``kamp import KIND FILE`` and the Imports page); see
-# docs/imports.md. An app adds its own ``kamp.<app>.imports``.
-KAMP_IMPORT_MODULES = [
-    "kamp.core.imports.kinds.customers",
-    "kamp.core.imports.kinds.contacts",
-    "kamp.core.imports.kinds.sales",
-    "kamp.interactions.imports",
-    "kamp.economics.imports",
-    "kamp.selection.imports",
-    "kamp.relationships.imports",
-]
 # Files larger than this (bytes) or with more rows than this are imported by the worker.
 KAMP_IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
 KAMP_IMPORT_INLINE_MAX_ROWS = 5000
@@ -372,15 +361,4 @@ KAMP_ALERT_MODULES = [
     "kamp.economics.alerts",
     "kamp.plans.alerts",
     "kamp.team.alerts",
-]
-# Modules with a ``load(ctx)`` function adding their part of the demo (see kamp/core/demo.py),
-# in this order.
-KAMP_DEMO_MODULES = [
-    "kamp.team.demo",
-    "kamp.economics.demo",
-    "kamp.selection.demo",
-    "kamp.interactions.demo",
-    "kamp.relationships.demo",
-    "kamp.plans.demo",
-    "kamp.programme.demo",
 ]
