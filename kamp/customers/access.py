@@ -53,6 +53,15 @@ def can_read_customer(user, customer: Customer) -> bool:
     return customers_visible_to(user, Customer.objects.filter(pk=customer.pk)).exists()
 
 
+def can_read_customer_id(user, pk: int) -> bool:
+    """Whether ``user`` may read the customer ``pk`` (no query for those who read every one)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role in (Role.ADMIN, Role.DIRECTOR, Role.KAM, Role.VIEWER) or user.is_superuser:
+        return True
+    return customers_visible_to(user, Customer.objects.filter(pk=pk)).exists()
+
+
 def can_edit_customer(user, customer: Customer) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from kamp.core.http import AuthenticatedHttpRequest
 
-from .access import can_edit_customer, can_see_economics
+from .access import can_edit_customer, can_read_customer_id, can_see_economics
 from .models import Customer
 
 # The customer page's tabs, in the order ux.md sets; each is a URL name taking the customer pk.
@@ -39,5 +39,9 @@ def customer_context(
         "active_tab": tab,
         "can_edit": can_edit_customer(request.user, customer),
         "can_see_economics": can_see_economics(request.user, customer),
+        # A member may see an account but not its group's parent: then its name is not shown.
+        "parent_visible": bool(
+            customer.parent_id and can_read_customer_id(request.user, customer.parent_id)
+        ),
         **extra,
     }

@@ -252,7 +252,9 @@ def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         cards=summary_cards(request, customer),
         alerts=collect(Customer.objects.filter(pk=customer.pk), today, user=request.user),
         contact_counts=counts,
-        subsidiaries=customer.subsidiaries.only("id", "name", "parent_id").order_by("name")[:20],
+        subsidiaries=customers_visible_to(request.user, customer.subsidiaries.all())
+        .only("id", "name", "parent_id")
+        .order_by("name")[:20],
         team=team,
         sponsors=[m for m in team if m.role == "sponsor"],
         years=years,

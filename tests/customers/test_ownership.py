@@ -375,3 +375,17 @@ def test_import_hand_over_goes_through_the_action(tmp_path, account, ana, bruno,
     assert AuditEvent.objects.filter(
         customer_id=account.pk, summary="Owner changed from Ana KAM to Bruno KAM"
     ).exists()
+
+
+def test_customer_page_names_no_invisible_group_company(client_for, account, member, director):
+    hidden_parent = CustomerFactory(name="Holding Secreto")
+    CustomerFactory(name="Filial Secreta", parent=account)
+    actions.do_update_customer(director, account, parent=hidden_parent)
+    for url in (
+        reverse("customers:detail", args=[account.pk]),
+        reverse("customers:people", args=[account.pk]),
+    ):
+        page = client_for(member).get(url).content.decode()
+        assert "Holding Secreto" not in page and "Filial Secreta" not in page, url
+    page = client_for(director).get(reverse("customers:detail", args=[account.pk])).content.decode()
+    assert "Holding Secreto" in page and "Filial Secreta" in page
