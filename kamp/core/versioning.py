@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.db import models
 from django.db.models import F
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 CONFLICT_MESSAGE = _(
@@ -26,7 +27,7 @@ class VersionConflict(Exception):
     """The record moved past the version the writer read. ``current`` is the record as it is now
     (``None`` when it was deleted meanwhile)."""
 
-    def __init__(self, current: models.Model | None):
+    def __init__(self, current: Any):
         super().__init__(str(CONFLICT_MESSAGE))
         self.current = current
 
@@ -114,7 +115,7 @@ class VersionedForm(forms.ModelForm):
         self.conflicts = rows  # core/_form.html shows them side by side
         if rows:
             self.add_error(None, message)
-            data = self.data.copy()
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
             data[self.add_prefix("version")] = str(current.version)
             self.data = data
         return rows
