@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Body, Router, Schema, Status
+from ninja import Body, Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from kamp.core.versioning import VersionConflict, parse_if_match
@@ -21,7 +21,7 @@ from kamp.customers.identity import CustomerRef, customer_ref
 from . import actions
 from .access import get_item_for_user, get_plan_for_user, sees_money
 from .forms import ITEM_FORMS, JointLinkForm, PlanForm
-from .health import health_for
+from .health import PlanHealth, health_for
 from .models import AccountPlan, JointPlanLink
 
 router = Router(tags=["plans"])
@@ -38,6 +38,12 @@ class HealthOut(Schema):
     stale: bool
     open_actions: int
     overdue_actions: int
+    objectives_off_track: int
+    execution: str = Field(
+        description="up_to_date (nothing overdue, no objective off track, changed lately), "
+        "aging, behind or stale; apart from completeness"
+    )
+    up_to_date: bool
 
 
 class PlanOut(Schema):
@@ -113,7 +119,10 @@ class MyActionOut(Schema):
 
 
 def _health(plan: AccountPlan) -> dict:
-    h = health_for(plans=[plan])[plan.pk]
+    return _health_out(health_for(plans=[plan])[plan.pk])
+
+
+def _health_out(h: PlanHealth) -> dict:
     return {
         "completeness": h.percent,
         "missing": dict(h.completeness.missing),
@@ -122,6 +131,9 @@ def _health(plan: AccountPlan) -> dict:
         "stale": h.stale,
         "open_actions": h.open_actions,
         "overdue_actions": h.overdue_actions,
+        "objectives_off_track": h.objectives_off_track,
+        "execution": h.execution.status,
+        "up_to_date": h.up_to_date,
     }
 
 
@@ -250,15 +262,7 @@ def list_plans(
                     )
                 },
                 "customer": customer_ref(p.customer),
-                "health": {
-                    "completeness": h.percent,
-                    "missing": dict(h.completeness.missing),
-                    "freshness": h.freshness,
-                    "days_since_update": h.days_since_update,
-                    "stale": h.stale,
-                    "open_actions": h.open_actions,
-                    "overdue_actions": h.overdue_actions,
-                },
+                "health": _health_out(h),
             }
         )
     return out

@@ -1,8 +1,12 @@
-"""Plan completeness and staleness (kam-domain.md §10): a plain module, no Django import.
+"""Plan completeness and execution (kam-domain.md §10): a plain module, no Django import.
 
-A plan is complete when each of its eight sections holds something useful; completeness is the
-share of sections filled, and every missing section comes with the reason. A plan is stale when
-nothing in it changed for ``STALE_DAYS`` days.
+Two separate figures, never merged into one:
+
+- **completeness** — are the sections filled? Each of the eight sections holds something useful;
+  completeness is the share of sections filled, and every missing section comes with the reason.
+- **execution** — is the plan being carried out? Overdue actions, objectives whose target date
+  passed without reaching the target, and a plan nobody touched for ``STALE_DAYS`` days. A plan
+  is "up to date" only when none of these holds: a complete plan with overdue actions is behind.
 """
 
 from __future__ import annotations
@@ -109,3 +113,68 @@ def freshness(last_update: date, today: date) -> str:
 
 def is_stale(last_update: date, today: date) -> bool:
     return days_since(last_update, today) >= STALE_DAYS
+
+
+# Execution status, worst first.
+STALE = "stale"
+BEHIND = "behind"
+AGING = "aging"
+UP_TO_DATE = "up_to_date"
+
+
+def objective_off_track(target, current, due: date | None, today: date) -> bool:
+    """An objective whose target date has passed with a measured value short of its target.
+    Without a target, a current value or a date nothing is known, and nothing is claimed."""
+    return (
+        due is not None
+        and due < today
+        and target is not None
+        and current is not None
+        and current < target
+    )
+
+
+@dataclass(frozen=True)
+class Execution:
+    status: str  # up_to_date | aging | behind | stale
+    overdue_actions: int
+    objectives_off_track: int
+    days_since_update: int
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.status == UP_TO_DATE
+
+    @property
+    def problems(self) -> tuple[tuple[str, int], ...]:
+        """What keeps the plan from being up to date: (``overdue_actions`` | ``off_track`` |
+        ``stale`` | ``aging``, a count or a number of days), worst first."""
+        found: list[tuple[str, int]] = []
+        if self.status == STALE:
+            found.append((STALE, self.days_since_update))
+        if self.overdue_actions:
+            found.append(("overdue_actions", self.overdue_actions))
+        if self.objectives_off_track:
+            found.append(("off_track", self.objectives_off_track))
+        if self.status == AGING:
+            found.append((AGING, self.days_since_update))
+        return tuple(found)
+
+
+def execution(
+    overdue_actions: int, objectives_off_track: int, last_update: date, today: date
+) -> Execution:
+    """How the plan is being carried out. ``up_to_date`` only when nothing is overdue, no
+    objective is off track and the plan changed in the last ``AGING_DAYS`` days; ``stale``
+    outranks ``behind``, which outranks ``aging``."""
+    days = days_since(last_update, today)
+    fresh = freshness(last_update, today)
+    if fresh == "stale":
+        status = STALE
+    elif overdue_actions > 0 or objectives_off_track > 0:
+        status = BEHIND
+    elif fresh == "aging":
+        status = AGING
+    else:
+        status = UP_TO_DATE
+    return Execution(status, overdue_actions, objectives_off_track, days)

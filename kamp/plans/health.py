@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -30,6 +30,8 @@ class PlanHealth:
     completeness: pure.Completeness
     overdue_actions: int
     open_actions: int
+    execution: pure.Execution
+    objectives_off_track: int = 0
 
     @property
     def stale(self) -> bool:
@@ -46,13 +48,30 @@ class PlanHealth:
         return str(FRESHNESS_LABELS[self.freshness])
 
     @property
+    def up_to_date(self) -> bool:
+        return self.execution.up_to_date
+
+    @property
+    def execution_label(self) -> str:
+        from .labels import EXECUTION_LABELS
+
+        return str(EXECUTION_LABELS[self.execution.status])
+
+    @property
+    def execution_problems(self) -> list[str]:
+        """What keeps the plan from being up to date, in words (every surface shows these)."""
+        from .labels import execution_problems
+
+        return execution_problems(self.execution)
+
+    @property
     def missing(self) -> list[tuple[str, StrOrPromise, StrOrPromise]]:
         from .labels import missing_explained
 
         return missing_explained(self.completeness)
 
 
-def _annotated(qs):
+def _annotated(qs, today: date):
     return qs.annotate(
         business_len=Length("business_and_goals"),
         strategy_len=Length("strategy"),
@@ -64,6 +83,18 @@ def _annotated(qs):
         n_initiatives=Count("initiatives", distinct=True),
         n_risks=Count("risks", distinct=True),
         n_risks_mitigated=Count("risks", filter=~Q(risks__mitigation=""), distinct=True),
+        # pure.objective_off_track, counted in the same query: target date passed, measured
+        # value short of the target (tests/plans/test_health.py holds the two together).
+        n_objectives_off_track=Count(
+            "objectives",
+            filter=Q(
+                objectives__due__lt=today,
+                objectives__target__isnull=False,
+                objectives__current__isnull=False,
+                objectives__current__lt=F("objectives__target"),
+            ),
+            distinct=True,
+        ),
     )
 
 
@@ -77,7 +108,7 @@ def health_for(
     ids = list(plan_ids) if plan_ids is not None else [p.pk for p in plans or []]
     if not ids:
         return {}
-    rows = _annotated(AccountPlan.objects.filter(pk__in=ids)).values(
+    rows = _annotated(AccountPlan.objects.filter(pk__in=ids), today).values(
         "pk",
         "customer_id",
         "period",
@@ -90,6 +121,7 @@ def health_for(
         "n_initiatives",
         "n_risks",
         "n_risks_mitigated",
+        "n_objectives_off_track",
     )
     actions = {
         r["plan_id"]: r
@@ -136,6 +168,8 @@ def health_for(
             completeness=pure.completeness(facts, today),
             overdue_actions=a.get("overdue", 0),
             open_actions=a.get("open", 0),
+            execution=pure.execution(a.get("overdue", 0), r["n_objectives_off_track"], last, today),
+            objectives_off_track=r["n_objectives_off_track"],
         )
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -47,11 +48,40 @@ REASONS = {
     "no_recent_review": _("no review meeting in the last 120 days"),
 }
 
+# How recently the plan changed. "Up to date" is not said here: a plan edited yesterday can
+# still have overdue actions; that word belongs to the execution status below.
 FRESHNESS_LABELS = {
-    "fresh": _("Up to date"),
+    "fresh": _("Updated recently"),
     "aging": _("Getting old"),
     "stale": _("Stale"),
 }
+
+EXECUTION_LABELS = {
+    "up_to_date": _("Up to date"),
+    "aging": _("Getting old"),
+    "behind": _("Behind"),
+    "stale": _("Stale"),
+}
+
+
+def execution_problems(execution) -> list[str]:
+    """What keeps the plan from being up to date, one phrase each, worst first."""
+    out = []
+    for key, n in execution.problems:
+        if key == "overdue_actions":
+            text = ngettext("%(n)s overdue action", "%(n)s overdue actions", n)
+        elif key == "off_track":
+            text = ngettext(
+                "%(n)s objective past its date below target",
+                "%(n)s objectives past their date below target",
+                n,
+            )
+        elif key == "stale":
+            text = ngettext("no change for %(n)s day", "no change for %(n)s days", n)
+        else:
+            text = ngettext("last change %(n)s day ago", "last change %(n)s days ago", n)
+        out.append(text % {"n": n})
+    return out
 
 
 def missing_explained(completeness) -> list[tuple[str, StrOrPromise, StrOrPromise]]:

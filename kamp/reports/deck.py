@@ -140,9 +140,14 @@ def plan_deck(report: PlanReport) -> bytes:
         (_("Account team"), ", ".join(str(m.user) for m in report.team) or "—"),
         (_("Plan completeness"), f"{h.percent} %"),
         (
-            _("Plan freshness"),
-            f"{h.freshness_label} · "
-            + _("last updated %(date)s") % {"date": _date(plan.last_updated_at.date())},
+            _("Plan execution"),
+            " · ".join(
+                [
+                    h.execution_label,
+                    *h.execution_problems,
+                    _("last updated %(date)s") % {"date": _date(plan.last_updated_at.date())},
+                ]
+            ),
         ),
         (
             _("Open actions"),

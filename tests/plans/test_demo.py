@@ -20,6 +20,8 @@ def test_demo_tells_the_plan_story(client_for):
     plan = AccountPlan.objects.get(customer=cs)
     h = health_for(plans=[plan])[plan.pk]
     assert h.percent == 100 and h.freshness == "fresh" and h.overdue_actions >= 2
+    # Complete, freshly edited, and still behind: the overdue actions are the story.
+    assert h.execution.status == "behind" and not h.up_to_date
     assert plan.initiatives.filter(stage="launched").exists()
     assert plan.reviews.count() == 2
     assert plan.actions.filter(shared_with_customer=True).count() >= 3
