@@ -214,6 +214,15 @@ def test_a_nul_byte_after_the_first_64_kb_is_refused(tmp_path):
         open_table(path)
 
 
+def test_utf16_is_read_and_a_nul_character_in_it_refused(tmp_path):
+    """UTF-16 holds NUL bytes in every character: it is the decoded text that must not."""
+    path = write_csv(tmp_path / "u.csv", [["RUT", "Nombre"], ["1", "Ñandú"]], encoding="utf-16")
+    assert list(open_table(path).rows()) == [(2, ["1", "Ñandú"])]
+    path.write_bytes(path.read_bytes() + "2,\x00\r\n".encode("utf-16-le"))
+    with pytest.raises(ReadError, match="not a CSV or XLSX file"):
+        open_table(path)
+
+
 def test_a_line_of_megabytes_is_refused(tmp_path):
     path = tmp_path / "line.csv"
     path.write_bytes(b"a,b\r\n" + b"x," * 1_000_000 + b"\r\n")

@@ -239,12 +239,12 @@ def _check_csv(path: Path, encoding: str, bounds: Limits) -> None:
                     raise nul
                 run = _longest_line(chunk, "\n", run, bounds.line_chars, too_long)
         return
-    with open(path, "rb") as f:
+    with open(path, "rb") as raw:
         run = 0
-        while chunk := f.read(CHUNK):
-            if b"\x00" in chunk:
+        while data := raw.read(CHUNK):
+            if b"\x00" in data:
                 raise nul
-            run = _longest_line(chunk, b"\n", run, bounds.line_chars, too_long)
+            run = _longest_line(data, b"\n", run, bounds.line_chars, too_long)
 
 
 def _longest_line(chunk: Any, newline: Any, run: int, limit: int, error: ReadError) -> int:
