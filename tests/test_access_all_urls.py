@@ -56,7 +56,7 @@ AUDIT_TABLE = "core_auditevent"
 
 # --- what is there --------------------------------------------------------------------------
 def _walk(resolver: URLResolver, namespace: str | None = None):
-    """(name, pattern) of every URL pattern, names qualified by their namespaces."""
+    """(name, namespace, pattern) of every URL pattern, names qualified by their namespaces."""
     for p in resolver.url_patterns:
         if isinstance(p, URLResolver):
             ns = namespace
