@@ -147,7 +147,11 @@ def test_kam_classifies_runs_a_round_and_reads_results(
         .first
     ).to_be_visible()
     shot("relationships-tab-es")
-    page.get_by_role("link", name="Ver los resultados").click()
+    # The round is still open: its figures are provisional, reached from the notice.
+    expect(page.locator("#quality-card .provisional-round")).to_contain_text(
+        "provisional, 4 respuestas"
+    )
+    page.get_by_role("link", name="Ver las respuestas recibidas").click()
     expect(page.get_by_text("Brecha de percepción").first).to_be_visible()
     shot("relationships-results-es")
     page.goto(f"{live_server.url}/relationships/")
