@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from kamp.core.versioning import VersionConflict
 from kamp.customers.access import (
     can_see_economics,
     customers_visible_to,
@@ -224,6 +225,8 @@ class ScoreIn(Schema):
     factor: str
     score: float | None = None
     date: dt.date | None = None
+    # The version of the score the caller read (0: none yet); a newer one answers 409.
+    version: int | None = None
 
 
 @router.post("/customers/{customer_id}/scores")
@@ -240,13 +243,22 @@ def score(request: HttpRequest, customer_id: int, payload: ScoreIn):
             payload.score,
             model=engine.ensure_default_model(),
             on=payload.date,
+            version=payload.version,
         )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages))
+    except VersionConflict as exc:
+        now = exc.current
+        raise HttpError(
+            409,
+            "Someone else changed this score since you read it: it is now "
+            f"{'none' if now is None else f'{now.score:g} (version {now.version})'}.",
+        )
     return {
         "factor": payload.factor,
         "score": a.score if a else None,
         "date": a.date.isoformat() if a else None,
+        "version": a.version if a else 0,
     }
 
 

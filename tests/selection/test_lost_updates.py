@@ -1,6 +1,7 @@
 """The scoring grid opened twice (two tabs, or a director scoring for someone meanwhile): a score
 saved from a stale cell is refused with both values shown, never silently written over."""
 
+import json
 import re
 
 from django.urls import reverse
@@ -44,3 +45,19 @@ def test_removing_a_score_changed_meanwhile_is_refused(client_for, ana, account)
     r = _save(c, account, "", str(stale))
     assert "Someone else changed this score" in r.content.decode()
     assert Assessment.objects.get(customer=account, assessor=ana).score == 8
+
+
+def test_api_score_with_a_stale_version_is_409(client_for, ana, account):
+    c = client_for(ana)
+    url = f"/api/v1/selection/customers/{account.pk}/scores"
+
+    def post(body):
+        return c.post(url, data=json.dumps(body), content_type="application/json")
+
+    r = post({"factor": "profitability", "score": 6, "version": 0})
+    assert r.status_code == 200 and r.json()["version"] == 1
+    r = post({"factor": "profitability", "score": 9, "version": 0})
+    assert r.status_code == 409 and "6" in r.json()["detail"]
+    assert Assessment.objects.get(customer=account, assessor=ana).score == 6
+    assert post({"factor": "profitability", "score": 9, "version": 1}).status_code == 200
+    assert post({"factor": "profitability", "score": 5}).status_code == 200  # no version: as now
