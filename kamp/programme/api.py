@@ -63,9 +63,23 @@ def benefits(request):
                 "name": a["name"],
                 "key_since": a["since"].isoformat() if a["since"] else None,
                 "benefits": {k: (m.as_dict() if m else None) for k, m in a["benefits"].items()},
+                "before_after": _before_after(a["before_after"]),
             }
             for a in report["accounts"]
         ],
+        "controls": report["controls"],
+    }
+
+
+def _before_after(ba: dict | None) -> dict | None:
+    """The before/after comparison of one key account (None: no date it became key)."""
+    if ba is None:
+        return None
+    return {
+        "months": ba["months"],
+        "before_from": ba["before_from"].isoformat() if ba["before_from"] else None,
+        "after_to": ba["after_to"].isoformat() if ba["after_to"] else None,
+        "measures": {k: c.as_dict() for k, c in ba["measures"].items()},
     }
 
 

@@ -134,3 +134,74 @@ def programme_benefits(per_account: Mapping[int, Mapping[str, Movement | None]])
             "available": any(b in m and m[b] is not None for m in per_account.values()),
         }
     return out
+
+
+# --- before/after becoming a key account, against non-key customers ------------------------------
+#
+# Growth *rates* mislead: an account that starts from almost nothing (CS after the lost tender)
+# shows a huge first rate and a "falling" one after, while its sales keep climbing. So the
+# figures compare absolute values over two windows of equal length either side of the month the
+# account became key, and the same windows of the customers that were never key accounts (the
+# control): what changed for the key account minus what changed anyway for the others is the
+# difference in differences — the part of the change the programme may claim, at best.
+
+LONGEST_WINDOW = 12  # months on each side
+
+
+def window_months(
+    key_month: int, current_month: int, data_start: int | None, longest: int = LONGEST_WINDOW
+) -> int:
+    """How many months each window holds around ``key_month`` (months as consecutive integers;
+    the key month opens the *after* window): up to ``longest``, no more than the whole months
+    elapsed since (``current_month`` is not complete yet) and, when the data start at
+    ``data_start``, no more than the months recorded before. 0: nothing to compare."""
+    n = min(longest, current_month - key_month)
+    if data_start is not None:
+        n = min(n, key_month - data_start)
+    return max(n, 0)
+
+
+def window_total(monthly: Mapping[int, float], first: int, months: int) -> float:
+    """The sum of a monthly series over ``months`` months from ``first`` (a missing month is 0:
+    the caller knows the data cover the window)."""
+    return float(sum(monthly.get(m, 0.0) for m in range(first, first + months)))
+
+
+@dataclass
+class Comparison:
+    before: float | None  # the key account, window before it became key
+    after: float | None  # the same length since
+    change: float | None  # after - before
+    control_before: float | None  # mean over the non-key customers, same windows
+    control_after: float | None
+    control_change: float | None
+    controls: int  # non-key customers measured on both sides
+    did: float | None  # change - control_change
+    improved: bool | None  # None: no change, or not measurable
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def difference_in_differences(
+    before: float | None,
+    after: float | None,
+    controls: Sequence[tuple[float, float]] = (),
+    higher_is_better: bool = True,
+) -> Comparison:
+    """The account's change between its two windows, the mean change of the control customers
+    (each a ``(before, after)`` pair) over the same windows, and their difference. Without a
+    control the verdict rests on the account's own change."""
+    if before is None or after is None:
+        return Comparison(before, after, None, None, None, None, 0, None, None)
+    change = after - before
+    pairs = [(b, a) for b, a in controls if b is not None and a is not None]
+    c_before = c_after = c_change = did = None
+    if pairs:
+        c_before = mean(b for b, _a in pairs)
+        c_after = mean(a for _b, a in pairs)
+        c_change = c_after - c_before
+        did = change - c_change
+    verdict = did if did is not None else change
+    improved = None if verdict == 0 else (verdict > 0) == higher_is_better
+    return Comparison(before, after, change, c_before, c_after, c_change, len(pairs), did, improved)

@@ -90,7 +90,7 @@ BENEFIT_LABELS = {
     "satisfaction": gettext_lazy("Satisfaction"),
     "loyalty": gettext_lazy("Loyalty (commitment)"),
     "trust": gettext_lazy("Trust"),
-    "sales_growth": gettext_lazy("Sales growth"),
+    "sales_growth": gettext_lazy("Sales growth (net sales of each 12 months)"),
     "share_of_wallet": gettext_lazy("Share of wallet"),
     "innovation": gettext_lazy("Customer-driven innovation (co-creation initiatives)"),
 }
@@ -148,6 +148,19 @@ def key_accounts(qs=None) -> list[tuple[int, str, int | None]]:
         qs.filter(status=CustomerStatus.KEY_ACCOUNT)
         .order_by("name")
         .values_list("id", "name", "owner_id")
+    )
+
+
+def control_customers(qs=None) -> list[int]:
+    """The customers of ``qs`` that never were key accounts: the control group of the benefits."""
+    from kamp.selection.models import Decision
+
+    qs = Customer.objects.all() if qs is None else qs
+    ever_key = Decision.objects.filter(kind="make").values("customer_id")
+    return list(
+        qs.filter(status=CustomerStatus.CANDIDATE)
+        .exclude(pk__in=ever_key)
+        .values_list("id", flat=True)
     )
 
 
@@ -472,26 +485,123 @@ def benefit_series(ids, as_of: date) -> dict[int, dict[str, list | None]]:
         if sales is None:
             s["sales_growth"] = None
         else:
-            by_year = {as_of.year - back: v for back, v in sales.get(cid, {}).items()}
-            s["sales_growth"] = bf.yearly_growth(by_year)
+            # Absolute sales, not growth rates: from a small base the first rate is huge and
+            # every later one reads as a decline while sales keep rising.
+            s["sales_growth"] = sorted(
+                (as_of.year - back, v) for back, v in sales.get(cid, {}).items()
+            )
         s["share_of_wallet"] = None if wallet is None else wallet.get(cid, [])
         s["innovation"] = None if inits is None else bf.innovation_series(inits.get(cid, []))
         out[cid] = s
     return out
 
 
+# Before/after measures: key -> (label, higher is better, kind of figure).
+BEFORE_AFTER = {
+    "sales": (gettext_lazy("Net sales"), True, "money"),
+    "gross_margin": (gettext_lazy("Gross margin"), True, "money"),
+    "profit_after_kam": (gettext_lazy("Profit after KAM"), True, "money"),
+    "share_of_wallet": (gettext_lazy("Share of wallet"), True, "ratio"),
+    "rqi": (gettext_lazy("Relationship quality (RQI, 1–7)"), True, "score"),
+}
+
+
+def before_after(ids, since: dict, control_ids, as_of: date) -> dict[int, dict]:
+    """Per key account with a known date of becoming key: the windows compared and, per measure
+    of ``BEFORE_AFTER``, a :class:`benefits.Comparison` against ``control_ids`` (customers that
+    were never key accounts). A constant number of queries."""
+    from kamp.economics import pnl, services
+    from kamp.economics.models import SalesMonth
+
+    now = pnl.month_index(as_of.year, as_of.month)
+    first_sale = SalesMonth.objects.order_by("month").values_list("month", flat=True).first()
+    start = None if first_sale is None else pnl.month_index(first_sale.year, first_sale.month)
+    windows = {}
+    for cid in ids:
+        if since.get(cid) is None:
+            continue
+        k = pnl.month_index(since[cid].year, since[cid].month)
+        windows[cid] = (k, bf.window_months(k, now, start))
+    measured = {cid: w for cid, w in windows.items() if w[1]}
+    out: dict[int, dict] = {
+        cid: {"months": n, "before_from": None, "after_to": None, "measures": {}}
+        for cid, (k, n) in windows.items()
+    }
+    if not measured:
+        return out
+    control_ids = [c for c in control_ids if c not in windows]
+    first = min(k - n for k, n in measured.values())
+    last = max(k + n for k, n in measured.values())
+    periods = [pnl.Period(m, 1, "month") for m in range(first, last)]
+    values = services.compute(periods, list(measured) + control_ids, services.rate_table())
+    monthly: dict[str, dict[int, dict[int, float]]] = {
+        m: {} for m in ("sales", "gross_margin", "profit_after_kam", "spend")
+    }
+    for (cid, i), v in values.items():
+        m = first + i
+        monthly["sales"].setdefault(cid, {})[m] = float(v.net_revenue)
+        monthly["gross_margin"].setdefault(cid, {})[m] = float(v.gross_margin)
+        monthly["profit_after_kam"].setdefault(cid, {})[m] = float(v.profit_after_kam)
+        if v.category_spend is not None:
+            monthly["spend"].setdefault(cid, {})[m] = float(v.category_spend)
+    rqi = sources.rqi_series(list(measured) + control_ids) or {}
+
+    def window(cid, key, a, n):
+        if key == "share_of_wallet":
+            spend = bf.window_total(monthly["spend"].get(cid, {}), a, n)
+            # Without an estimate of the customer's spend there is no share to compare.
+            return (
+                None if spend <= 0 else bf.window_total(monthly["sales"].get(cid, {}), a, n) / spend
+            )
+        if key == "rqi":
+            pts = [v for d, v in rqi.get(cid, []) if a <= pnl.month_index(d.year, d.month) < a + n]
+            return sum(pts) / len(pts) if pts else None
+        return bf.window_total(monthly[key].get(cid, {}), a, n)
+
+    with_money = {cid for cid in control_ids if any(cid in monthly[m] for m in monthly)}
+    for cid, (k, n) in measured.items():
+        row = out[cid]
+        row["before_from"] = pnl.Period(k - n, 1, "month").start
+        row["after_to"] = pnl.Period(k + n - 1, 1, "month").start
+        for key, (_label, higher, _kind) in BEFORE_AFTER.items():
+            pool = (
+                with_money if key in ("sales", "gross_margin", "profit_after_kam") else control_ids
+            )
+            controls = []
+            for c in pool:
+                b, a = window(c, key, k - n, n), window(c, key, k, n)
+                if b is not None and a is not None:
+                    controls.append((b, a))
+            row["measures"][key] = bf.difference_in_differences(
+                window(cid, key, k - n, n), window(cid, key, k, n), controls, higher
+            )
+    return out
+
+
 def benefits_report(qs, as_of: date | None = None) -> dict:
+    """The benefits of the key accounts in ``qs``; the control group of the before/after
+    comparison is taken from ``qs`` too, so nobody reads the money of customers they may not
+    see, even averaged."""
     as_of = as_of or timezone.localdate()
     keys = key_accounts(qs)
     ids = [k[0] for k in keys]
     series = benefit_series(ids, as_of)
     since = sources.key_account_since(ids) or {}
     per_account = {cid: bf.account_benefits(series[cid], since.get(cid)) for cid in ids}
+    controls = control_customers(qs)
+    compared = before_after(ids, since, controls, as_of)
     return {
         "accounts": [
-            {"id": cid, "name": name, "benefits": per_account[cid], "since": since.get(cid)}
+            {
+                "id": cid,
+                "name": name,
+                "benefits": per_account[cid],
+                "since": since.get(cid),
+                "before_after": compared.get(cid),
+            }
             for cid, name, _o in keys
         ],
+        "controls": len(controls),
         "programme": bf.programme_benefits(per_account),
         "labels": BENEFIT_LABELS,
         "series": series,

@@ -174,9 +174,11 @@ def benefits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "name": a["name"],
                 "since": a["since"],
                 "cells": [(k, a["benefits"].get(k)) for k in keys],
+                "before_after": a["before_after"],
             }
         )
     programme = [(k, report["labels"][k], report["programme"].get(k)) for k in keys]
+    measures = [(k, label, kind) for k, (label, _h, kind) in service.BEFORE_AFTER.items()]
     return render(
         request,
         "programme/benefits.html",
@@ -186,6 +188,9 @@ def benefits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "labels": report["labels"],
             "programme": programme,
             "mine": not user.manages_programme,
+            "measures": measures,
+            "controls": report["controls"],
+            "base_currency": SiteSettings.load().base_currency,
         },
     )
 

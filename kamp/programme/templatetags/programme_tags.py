@@ -29,3 +29,22 @@ def benefit_value(value, key):
     if key in COUNT_BENEFITS:
         return number_format(round(float(value)), 0)
     return number_format(round(float(value), 2), 2)
+
+
+@register.simple_tag
+def measure(value, kind, currency="", signed=False):
+    """A before/after figure: money with its currency, a share in percent, a score with two
+    decimals; ``signed`` puts a + before a rise (a change, not a level)."""
+    from django.utils.formats import number_format
+
+    from kamp.core.money import format_money
+    from kamp.core.templatetags.kamp import percent
+
+    if value is None:
+        return "—"
+    sign = "+" if signed and value > 0 else ""
+    if kind == "money":
+        return sign + format_money(round(value), currency)
+    if kind == "ratio":
+        return sign + percent(value)
+    return sign + number_format(round(float(value), 2), 2)
