@@ -328,15 +328,8 @@ STATICFILES_FINDERS = [
 ]
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# Cards on the customer summary and the account badges on the homes: one provider per area.
-KAMP_SUMMARY_PROVIDERS = [
-    "kamp.selection.summary",
-    "kamp.relationships.summary",
-    "kamp.interactions.summary",
-    "kamp.economics.summary",
-    "kamp.plans.summary",
-    "kamp.team.summary",
-]
+# Cards on the customer summary, badges on the homes and alerts are found by name in each
+# app (summary.py, alerts.py: kamp.core.registry.discover), not listed here.
 
 # Files larger than this (bytes) or with more rows than this are imported by the worker.
 KAMP_IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
@@ -353,12 +346,3 @@ KAMP_IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 # Calendar (.ics) uploads larger than this are read and matched by the worker.
 KAMP_CALENDAR_INLINE_MAX_BYTES = 512 * 1024
 
-# Modules with an ``alerts(customers, as_of)`` function (see kamp/core/alerts.py).
-KAMP_ALERT_MODULES = [
-    "kamp.selection.alerts",
-    "kamp.interactions.alerts",
-    "kamp.relationships.alerts",
-    "kamp.economics.alerts",
-    "kamp.plans.alerts",
-    "kamp.team.alerts",
-]

@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kamp.core import registry
 from kamp.core.alerts import collect, optional_hook
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import SiteSettings
@@ -41,9 +42,9 @@ def account_badges(customer_ids: list[int], user=None) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = defaultdict(list)
     if not customer_ids:
         return found
-    for module in settings.KAMP_SUMMARY_PROVIDERS:
-        provider = _optional(f"{module}.badges")
-        if provider is None:
+    for module in registry.discover("summary"):
+        provider = getattr(module, "badges", None)
+        if not callable(provider):
             continue
         try:
             takes_user = "user" in inspect.signature(provider).parameters
@@ -53,7 +54,7 @@ def account_badges(customer_ids: list[int], user=None) -> dict[int, list[dict]]:
         except Exception:
             if settings.DEBUG:
                 raise
-            logger.exception("badges of %s failed", module)
+            logger.exception("badges of %s failed", module.__name__)
             continue
         for customer_id, badges in provided.items():
             found[customer_id].extend(badges)
@@ -66,7 +67,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     visible = customers_visible_to(user)
     if user.manages_programme:
-        dashboard = _optional("kamp.programme.views.dashboard")
+        dashboard = registry.hook("programme_dashboard")
         if dashboard is not None:
             return dashboard(request)
         accounts = visible.filter(status=CustomerStatus.KEY_ACCOUNT).order_by("name")
@@ -87,6 +88,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = [c.pk for c in shown]
     badges = account_badges(ids, user=user)
     today = date.today()
+    # The home's own accounts only: what is about the whole programme (the cap) is the
+    # programme's, shown once on its dashboard and inbox, never on a member's or a KAM's home.
     alerts = collect(Customer.objects.filter(pk__in=ids), today, user=user) if ids else []
     alerts_by_customer: dict[int, list] = defaultdict(list)
     for alert in alerts:
@@ -114,10 +117,19 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "more": more,
             "title": title,
             "intro": intro,
-            # Alerts about one account sit on its card; the rest (programme-wide) above them.
-            "general_alerts": [a for a in alerts if a.customer_id is None][:10],
+            # Alerts about one account sit on its card; those about the reader as a KAM above.
+            "general_alerts": [
+                a
+                for a in alerts
+                if a.customer_id is None
+                and (user.manages_programme or a.data.get("kam_id") == user.pk)
+            ][:10],
             "actions": my_actions(user) if my_actions is not None else None,
-            "key_count": visible.filter(status=CustomerStatus.KEY_ACCOUNT).count(),
+            # The cap is the programme's: its gauge counts every key account and is shown only
+            # to who manages the programme (a member's few accounts are not measured by it).
+            "key_count": Customer.objects.filter(status=CustomerStatus.KEY_ACCOUNT).count()
+            if user.manages_programme
+            else None,
             "cap": site.key_account_cap,
             "base_currency": site.base_currency,
         },

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from kamp.core import audit
-from kamp.core.alerts import collect, optional_hook
+from kamp.core import audit, registry
+from kamp.core.alerts import collect
 from kamp.core.choices import Role
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import AuditEvent, SiteSettings, User
@@ -168,18 +168,19 @@ def customer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def summary_cards(request: AuthenticatedHttpRequest, customer: Customer) -> list[tuple[str, dict]]:
-    """Each area's card for the Summary tab, in the order of ``KAMP_SUMMARY_PROVIDERS``."""
+    """Each area's card for the Summary tab: every app's ``summary`` module (found by name,
+    ``kamp.core.registry.discover``), in INSTALLED_APPS order."""
     cards = []
-    for module in settings.KAMP_SUMMARY_PROVIDERS:
-        provider = optional_hook(module, "card")
-        if provider is None:
+    for module in registry.discover("summary"):
+        provider = getattr(module, "card", None)
+        if not callable(provider):
             continue
         try:
             card = provider(request, customer)
         except Exception:
             if settings.DEBUG:
                 raise
-            logger.exception("summary card of %s failed", module)
+            logger.exception("summary card of %s failed", module.__name__)
             continue
         if card:
             cards.append(card)
@@ -213,7 +214,9 @@ def yearly_sales(customer: Customer) -> list[dict[str, Any]]:
 
 
 def _last_12_months(years: list[dict[str, Any]], customer: Customer, today: date) -> dict | None:
-    from kamp.economics.models import SalesLine
+    # The Economics tab's own figure (12 complete months, in the base currency), not a sum of
+    # its own: the page never shows one amount with two values or two currencies.
+    from kamp.economics.summary import glance
 
     start = today - timedelta(days=365)
     before = start - timedelta(days=365)

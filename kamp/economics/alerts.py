@@ -9,6 +9,7 @@ amounts; whoever shows them to a user should keep them to users for whom
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +19,8 @@ from kamp.customers.models import CustomerStatus
 
 from . import pnl, services
 from .models import EconomicsSettings
+
+CAUSE = "profitability"
 
 
 def alerts(customers, as_of: date | None = None) -> list[Alert]:
@@ -31,6 +34,7 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
     ids = list(info)
     settings = EconomicsSettings.load()
     out: list[Alert] = []
+    title = _("What the account earns us")
 
     # 1. Key accounts with profit after KAM < 0 in each of the last N complete periods.
     keys = [cid for cid in ids if info[cid][1] == CustomerStatus.KEY_ACCOUNT]
@@ -71,13 +75,16 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                         "profits": [str(p) for p in profits],
                         "currency": last.currency,
                     },
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
 
     # 2. Cost to serve growing faster than revenue: last 12 months vs the 12 before.
     window = pnl.Period.trailing(as_of, 12)
-    values = services.compute([window, window.previous()], ids)
-    for cid in ids:
+    # On key accounts only: a candidate's cost to serve is the selection's question.
+    values = services.compute([window, window.previous()], keys) if keys else {}
+    for cid in keys:
         now, before = values.get((cid, 0)), values.get((cid, 1))
         if now is None or before is None:
             continue
@@ -104,9 +111,18 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                         "cost_to_serve_growth": str(cts_g),
                         "revenue_growth": str(rev_g),
                     },
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
     return out
+
+
+def value_at_stake(customer_ids: list[int], as_of: date) -> dict[int, Decimal]:
+    """Each account's net revenue of the last 12 months in the base currency: what an alert
+    puts at stake, to rank the inbox by (one set-based P&L computation)."""
+    values = services.compute([pnl.Period.trailing(as_of, 12)], customer_ids)
+    return {cid: v.net_revenue for (cid, _i), v in values.items() if v.net_revenue is not None}
 
 
 def _pct(value) -> str:

@@ -1,33 +1,51 @@
-"""The risks of §7 as alerts (kamp.core.alerts): single-threaded account, DMU roles with no
-contact, contacts not met, a champion or decider who left — constant queries for any number
-of accounts."""
+"""The risks of §7 as alerts (kamp.core.alerts), on key accounts only: who we know at the
+account — single-threaded, a decider role nobody covers, contacts not met, a champion or
+decider who left — rolled up into one alert per account. Constant queries for any number of
+accounts."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kamp.core.alerts import Alert
 
 from . import analysis
 
 AREA = "interactions"
+CAUSE = "coverage"
+# A DMU role left uncovered is the KAM's homework, shown on the Interactions tab; the director
+# acts only when nobody who decides is known.
+DIRECTOR_ROLES = {"decider"}
+
+
+def _worth_an_alert(risk) -> bool:
+    if risk.kind == "no_interactions":
+        return False  # the log being empty is said by the tab; not an alarm in itself
+    if risk.kind == "dmu_gap":
+        return bool(DIRECTOR_ROLES & set(risk.data.get("roles", ())))
+    return True
 
 
 def alerts(customers, as_of: date) -> list[Alert]:
-    results = analysis.analyse_many(customers, as_of=as_of)
+    from kamp.customers.models import CustomerStatus
+
+    keys = customers.filter(status=CustomerStatus.KEY_ACCOUNT)
+    results = analysis.analyse_many(keys, as_of=as_of)
     if not results:
         return []
     from kamp.customers.models import Customer
 
     names = dict(Customer.objects.filter(pk__in=list(results)).values_list("pk", "name"))
+    title = _("Who we know at the account")
     found = []
     for pk, a in results.items():
         url = reverse("interactions:customer_tab", args=[pk])
         for r in a.risks:
-            if r.kind == "no_interactions":
-                continue  # the log being empty is said by the tab; not an alarm in itself
+            if not _worth_an_alert(r):
+                continue
             found.append(
                 Alert(
                     area=AREA,
@@ -37,10 +55,9 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     customer_id=pk,
                     customer_name=names.get(pk, ""),
                     url=url,
-                    subject=",".join(str(s) for s in r.subjects)
-                    if r.kind == "champion_left"
-                    else "",
                     data={"title": analysis.risk_title(r.kind)},
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
     return found

@@ -1,4 +1,5 @@
-"""The plan's alerts: stale plans, overdue actions and open high risks on key accounts
+"""The plan's alerts on key accounts: no plan, a stale plan, actions piling up past their due date,
+open high risks — the signs of one cause, the account plan, rolled up into one alert per account
 (a constant number of queries for any number of customers)."""
 
 from __future__ import annotations
@@ -8,12 +9,18 @@ from datetime import date
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kamp.core.alerts import Alert
 from kamp.customers.models import CustomerStatus
 
 from .health import current_plans, health_for
 from .models import HIGH_RISK_SCORE, Risk
+
+CAUSE = "plan"
+# One or two late actions are the KAM's to-do list ("My actions"); the director acts when they
+# pile up.
+OVERDUE_ACTIONS_ALERT = 3
 
 
 def alerts(customers, as_of: date) -> list[Alert]:
@@ -37,6 +44,7 @@ def alerts(customers, as_of: date) -> list[Alert]:
         else {}
     )
     found: list[Alert] = []
+    title = _("The account plan")
     for cid, name in keys.items():
         url = reverse("plans:customer_tab", args=[cid])
         plan_id = current.get(cid)
@@ -50,6 +58,8 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     customer_name=name,
                     url=url,
                     message=_("This key account has no account plan."),
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
             continue
@@ -63,13 +73,14 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     customer_id=cid,
                     customer_name=name,
                     url=url,
-                    subject=h.period,
+                    cause=CAUSE,
+                    cause_title=title,
                     message=_("The %(period)s plan has not been updated for %(days)s days.")
                     % {"period": h.period, "days": h.days_since_update},
                     data={"days": h.days_since_update},
                 )
             )
-        if h.overdue_actions:
+        if h.overdue_actions >= OVERDUE_ACTIONS_ALERT:
             found.append(
                 Alert(
                     area="plans",
@@ -78,8 +89,13 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     customer_id=cid,
                     customer_name=name,
                     url=url + "#sec-actions",
-                    subject=h.period,
-                    message=_("%(n)s plan action(s) past their due date.")
+                    cause=CAUSE,
+                    cause_title=title,
+                    message=ngettext(
+                        "%(n)s plan action past its due date.",
+                        "%(n)s plan actions past their due date.",
+                        h.overdue_actions,
+                    )
                     % {"n": h.overdue_actions},
                     data={"count": h.overdue_actions},
                 )
@@ -93,8 +109,13 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     customer_id=cid,
                     customer_name=name,
                     url=url + "#sec-risks",
-                    subject=h.period,
-                    message=_("%(n)s open high risk(s) in the account plan.")
+                    cause=CAUSE,
+                    cause_title=title,
+                    message=ngettext(
+                        "%(n)s open high risk in the account plan.",
+                        "%(n)s open high risks in the account plan.",
+                        high[plan_id],
+                    )
                     % {"n": high[plan_id]},
                     data={"count": high[plan_id]},
                 )

@@ -16,10 +16,16 @@ from .questionnaire import questions_data
 
 @transaction.atomic
 def do_dismiss_alert(acting_user, alert: Alert, reason: str, until=None) -> AlertDismissal:
+    """Set ``alert`` aside with a reason: until restored, or until ``until`` (a snooze). A blank
+    reason is refused: the history says why every alert left the inbox."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a dismissal needs a reason")
     d = AlertDismissal.objects.create(
         key=alert.key,
         area=alert.area,
         kind=alert.kind,
+        cause=str(alert.cause_title or alert.cause_key)[:200],
         customer_id=alert.customer_id,
         customer_name=alert.customer_name[:200],
         message=str(alert.message)[:500],
@@ -32,8 +38,13 @@ def do_dismiss_alert(acting_user, alert: Alert, reason: str, until=None) -> Aler
         "update",
         d,
         customer_id=alert.customer_id,
-        summary=_("Alert dismissed: %(msg)s — %(reason)s")
-        % {"msg": alert.message, "reason": reason},
+        summary=(
+            _("Alert snoozed until %(until)s: %(msg)s — %(reason)s")
+            % {"until": until.isoformat(), "msg": alert.message, "reason": reason}
+            if until
+            else _("Alert dismissed: %(msg)s — %(reason)s")
+            % {"msg": alert.message, "reason": reason}
+        ),
     )
     return d
 

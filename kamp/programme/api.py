@@ -96,7 +96,14 @@ def alerts(request, area: str = "", severity: str = ""):
                 "area": a.area,
                 "kind": a.kind,
                 "severity": a.severity,
+                "cause": a.cause_key,
+                "cause_title": str(a.cause_title),
                 "message": str(a.message),
+                "signs": list(a.signs),
+                # Ranked by severity × this; null to whoever may not see the money.
+                "value_at_stake": str(a.value_at_stake)
+                if a.value_visible and a.value_at_stake is not None
+                else None,
                 # the identity as everywhere (null for an alert about no one customer); the
                 # name it used to give is customer_name
                 "customer": refs.get(a.customer_id) if a.customer_id else None,
@@ -129,6 +136,8 @@ def dismiss(request, payload: DismissIn):
     _director(request)
     if not payload.reason.strip():
         raise HttpError(422, "A reason is required.")
+    if payload.until is not None and payload.until <= timezone.localdate():
+        raise HttpError(422, "A snooze ends on a day after today.")
     open_alerts, _d = inbox.alerts_for(request.user, timezone.localdate())
     match = next((a for a in open_alerts if a.key == payload.key), None)
     if match is None:

@@ -2,7 +2,20 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _dashboard(request):
+    # Imported when called: the views need every app's models, which ready() may precede.
+    from .views import dashboard
+
+    return dashboard(request)
+
+
 class ProgrammeConfig(AppConfig):
     name = "kamp.programme"
     label = "programme"
     verbose_name = _("Programme")
+
+    def ready(self) -> None:
+        from kamp.core.registry import provide
+
+        # A director's home is the programme's dashboard (kamp.customers.home asks for it).
+        provide("programme_dashboard", _dashboard)

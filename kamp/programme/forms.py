@@ -18,6 +18,17 @@ class DismissForm(forms.Form):
         help_text=_("Empty: until someone restores it."),
     )
 
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_until(self):
+        until = self.cleaned_data.get("until")
+        # A snooze that ends today or earlier would set nothing aside.
+        if until is not None and self.today is not None and until <= self.today:
+            raise forms.ValidationError(_("A snooze ends on a day after today."))
+        return until
+
 
 class ReadinessForm(forms.Form):
     notes = forms.CharField(

@@ -1,5 +1,6 @@
-"""The programme's alert inbox: every area's alerts (``kamp.core.alerts.collect``) minus the ones
-dismissed, for the customers a person may see."""
+"""The programme's alert inbox: every area's alerts (``kamp.core.alerts.collect``: one per cause per
+account, ranked by severity × value at stake) minus the ones dismissed or snoozed, for the
+customers a person may see."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def alerts_for(
 ) -> tuple[list[Alert], list[tuple[Alert, AlertDismissal]]]:
     """(open alerts, dismissed alerts with their dismissal) for ``user``."""
     qs = customers_for(user) if customers is None else customers
-    every = collect(qs, as_of, user=user)
+    # The programme-wide alerts (the cap) are the programme's: only who manages it reads them.
+    every = collect(qs, as_of, user=user, programme=user.manages_programme)
     if not user.manages_programme:
         # Programme-wide alerts about a KAM (no customer) reach that KAM only.
         every = [a for a in every if a.customer_id is not None or a.data.get("kam_id") == user.pk]

@@ -11,6 +11,8 @@ class AlertDismissal(models.Model):
     key = models.CharField(_("alert"), max_length=300, db_index=True)
     area = models.CharField(_("area"), max_length=30)
     kind = models.CharField(_("kind"), max_length=60)
+    # The cause the alert was about (its signs may change while it is set aside).
+    cause = models.CharField(_("cause"), max_length=200, blank=True)
     customer_id = models.BigIntegerField(_("customer"), null=True, blank=True, db_index=True)
     customer_name = models.CharField(_("customer"), max_length=200, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)

@@ -218,6 +218,7 @@ def alerts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "kams": User.objects.filter(pk__in=kam_ids).order_by("name") if kam_ids else [],
         "f": f,
         "form": DismissForm(),
+        "base_currency": SiteSettings.load().base_currency,
     }
     template = (
         "programme/alerts.html#list"
@@ -230,8 +231,8 @@ def alerts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def alert_dismiss(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_programme(request.user)
-    form = DismissForm(request.POST)
     as_of = timezone.localdate()
+    form = DismissForm(request.POST, today=as_of)
     if form.is_valid():
         open_alerts, _d = inbox.alerts_for(request.user, as_of)
         match = next((a for a in open_alerts if a.key == form.cleaned_data["key"]), None)
@@ -243,11 +244,21 @@ def alert_dismiss(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             if request.htmx:
                 return HttpResponse("")
-            messages.success(request, _("Alert dismissed. It stays in the history."))
+            messages.success(
+                request,
+                _("Alert snoozed. It comes back after the day you chose.")
+                if form.cleaned_data["until"]
+                else _("Alert dismissed. It stays in the history."),
+            )
     else:
+        message = (
+            " ".join(form.errors["until"])
+            if "until" in form.errors
+            else _("Give a reason to dismiss the alert.")
+        )
         if request.htmx:
-            return HttpResponse(_("Give a reason to dismiss the alert."), status=422)
-        messages.error(request, _("Give a reason to dismiss the alert."))
+            return HttpResponse(message, status=422)
+        messages.error(request, message)
     return redirect("programme:alerts")
 
 

@@ -1,4 +1,5 @@
-"""Relationship alerts: a perception gap, a disintegrating relationship, a survey overdue."""
+"""Relationship alerts: a perception gap, a disintegrating relationship, a survey overdue — the
+signs of one cause, how the relationship is going, rolled up into one alert per account."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kamp.customers.models import CustomerStatus
 
 from . import results
 
+CAUSE = "relationship"
 SURVEY_EVERY_DAYS = 365  # a key account without a survey round for this long is overdue [default]
 
 
@@ -25,6 +27,7 @@ def alerts(customers, as_of: date) -> list[Alert]:
     last = results.last_round_dates(ids)
     stages = results.latest_stages(ids)
     every = int(results.conf("SURVEY_EVERY_DAYS", SURVEY_EVERY_DAYS))
+    title = _("How the relationship is going")
     drop = float(results.conf("RQI_DROP", 1.0))
     threshold = results.gap_threshold()
     for c in customers:
@@ -46,6 +49,8 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     c.pk,
                     c.name,
                     reverse("relationships:round", args=[rs[0].pk]),
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
         before = results.year_ago_round(rs)
@@ -68,7 +73,17 @@ def alerts(customers, as_of: date) -> list[Alert]:
             else:
                 message = _("The relationship is marked as disintegrating.")
             found.append(
-                Alert("relationships", "disintegrating", "danger", message, c.pk, c.name, url)
+                Alert(
+                    "relationships",
+                    "disintegrating",
+                    "danger",
+                    message,
+                    c.pk,
+                    c.name,
+                    url,
+                    cause=CAUSE,
+                    cause_title=title,
+                )
             )
         if c.status == CustomerStatus.KEY_ACCOUNT:
             last_date = last.get(c.pk)
@@ -79,6 +94,16 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     else _("Relationship survey overdue: the last round was more than a year ago.")
                 )
                 found.append(
-                    Alert("relationships", "survey_overdue", "info", message, c.pk, c.name, url)
+                    Alert(
+                        "relationships",
+                        "survey_overdue",
+                        "info",
+                        message,
+                        c.pk,
+                        c.name,
+                        url,
+                        cause=CAUSE,
+                        cause_title=title,
+                    )
                 )
     return found

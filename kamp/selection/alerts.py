@@ -1,5 +1,6 @@
-"""Selection alerts: too many key accounts, a key account outside the strategic quadrant, a KAM
-carrying too many, a strategic customer that does not reciprocate. Constant queries: one cached
+"""Selection alerts: too many key accounts (about the programme, once), and per account whether it
+should be a key account — outside the strategic quadrant, strategic but not reciprocating. (A KAM
+carrying too many accounts is the team area's alert.) Constant queries: one cached
 scoring run (kamp.selection.engine) and the ids of the given customers."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from kamp.customers.models import CustomerStatus
 from . import engine, scoring
 from .explain import QUADRANT_LABELS, num
 
-MAX_PER_KAM = 4  # kam-domain.md §1 [default]
+CAUSE = "fit"
+MAX_PER_KAM = 4  # kam-domain.md §1 [default]; the selection's warning when a KAM is given one more
 
 
 def alerts(customers, as_of: date | None = None) -> list[Alert]:
@@ -25,9 +27,10 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
     run = engine.run(as_of=as_of, with_robustness=False)
     out: list[Alert] = []
     portfolio = reverse("selection:portfolio")
+    title = _("Whether it should be a key account")
     keys = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
-    mine = [c for c in keys if c.id in ids]
-    if mine and len(keys) > run.cap:
+    # About the whole programme: no customer, so it is shown once, on the programme.
+    if len(keys) > run.cap:
         out.append(
             Alert(
                 "selection",
@@ -39,33 +42,10 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                 )
                 % {"n": len(keys), "cap": run.cap},
                 url=portfolio,
-                data={"count": len(keys), "cap": run.cap},
+                data={"count": len(keys), "cap": run.cap, "customer_ids": [c.id for c in keys]},
+                cause_title=_("Too many key accounts"),
             )
         )
-    per_kam: dict[int, list] = {}
-    for c in keys:
-        if c.owner_id:
-            per_kam.setdefault(c.owner_id, []).append(c)
-    if per_kam:
-        from kamp.core.models import User
-
-        heavy = {
-            k: v for k, v in per_kam.items() if len(v) > MAX_PER_KAM and any(c.id in ids for c in v)
-        }
-        names = dict(User.objects.filter(pk__in=heavy).values_list("pk", "name")) if heavy else {}
-        for kam_id, accounts in heavy.items():
-            out.append(
-                Alert(
-                    "selection",
-                    "kam_overloaded",
-                    "warning",
-                    _("%(kam)s owns %(n)s key accounts: a KAM can carry only %(max)s well.")
-                    % {"kam": names.get(kam_id) or "?", "n": len(accounts), "max": MAX_PER_KAM},
-                    url=portfolio + f"?kam={kam_id}",
-                    subject=str(kam_id),
-                    data={"kam_id": kam_id, "count": len(accounts)},
-                )
-            )
     for cid in ids:
         info = run.customers.get(cid)
         r = run.by_id.get(cid)
@@ -91,14 +71,18 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                     customer_id=cid,
                     customer_name=info.name,
                     url=url,
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
-        if r.reason == scoring.R_UNRECIPROCATED:
+        # On a candidate it is a reason not to select it, said by the portfolio's
+        # recommendation; an alert only once the account is a key account.
+        if r.reason == scoring.R_UNRECIPROCATED and info.status == CustomerStatus.KEY_ACCOUNT:
             out.append(
                 Alert(
                     "selection",
                     "strategic_unreciprocated",
-                    "warning" if info.status == CustomerStatus.KEY_ACCOUNT else "info",
+                    "warning",
                     _(
                         "Strategic but unreciprocated: willingness to co-invest %(co)s is below %(floor)s."
                     )
@@ -106,6 +90,8 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                     customer_id=cid,
                     customer_name=info.name,
                     url=url,
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
     return out

@@ -1,6 +1,8 @@
 """The team area's alerts (kam-domain.md §8): a KAM with more key accounts than they can carry,
 a key account whose KAM changed twice in two years, a profile that is only the salesperson hat,
-a key account with no executive sponsor. Constant number of queries."""
+a key account with no executive sponsor, a key account without a KAM. An account's signs roll up
+into one alert (cause "team": who looks after it); a KAM's into one alert about that KAM.
+Constant number of queries."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from .models import AccountTeamMember, TeamRole
 from .ownership import changes_by_customer
 from .profiles import MAX_ACCOUNTS_PER_KAM, latest_assessments
 
+CAUSE = "team"
+KAM_CAUSE = "kam"
+
 
 def alerts(customers, as_of: date) -> list[Alert]:
     key = list(
@@ -34,7 +39,39 @@ def alerts(customers, as_of: date) -> list[Alert]:
         )
     )
     changes = changes_by_customer(ids)
-    for cid, name, _owner in key:
+    title = _("Who looks after the account")
+    owner_ids = {c[2] for c in key if c[2]}
+    owners = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=owner_ids).only(
+            "id", "name", "email", "role", "is_active"
+        )
+    }
+    for cid, name, owner in key:
+        kam = owners.get(owner) if owner else None
+        if kam is None or not kam.is_active:
+            found.append(
+                Alert(
+                    area="team",
+                    kind="no_kam",
+                    severity="danger",
+                    customer_id=cid,
+                    customer_name=name,
+                    message=_(
+                        "No KAM: nobody owns this key account, so nobody answers for its plan, "
+                        "its people or its results."
+                    )
+                    if kam is None
+                    else _(
+                        "No KAM: %(kam)s owns this key account but can no longer sign in; "
+                        "hand it over to an active KAM."
+                    )
+                    % {"kam": kam},
+                    url=reverse("team:customer", args=[cid]),
+                    cause=CAUSE,
+                    cause_title=title,
+                )
+            )
         if cid not in sponsored:
             found.append(
                 Alert(
@@ -47,6 +84,8 @@ def alerts(customers, as_of: date) -> list[Alert]:
                         "No executive sponsor: nobody from top management is assigned to this key account."
                     ),
                     url=reverse("team:customer", args=[cid]),
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
         handovers = [ch.on for ch in changes.get(cid, []) if ch.is_handover]
@@ -65,29 +104,26 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     % {"n": n},
                     url=reverse("team:customer", args=[cid]),
                     data={"changes": n},
+                    cause=CAUSE,
+                    cause_title=title,
                 )
             )
-    owner_ids = {c[2] for c in key if c[2]}
     loads = dict(
         Customer.objects.filter(owner_id__in=owner_ids, status=CustomerStatus.KEY_ACCOUNT)
         .values("owner_id")
         .annotate(n=Count("id"))
         .values_list("owner_id", "n")
     )
-    owners = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=owner_ids).only(
-            "id", "name", "email", "role", "is_active"
-        )
-    }
     latest = latest_assessments(owner_ids)
     first_account: dict[int, tuple[int, str]] = {}
     for cid, name, owner in sorted(key, key=lambda c: c[1]):
         first_account.setdefault(owner, (cid, name))
+    kam_title = _("What a KAM can carry")
     for uid in sorted(owner_ids):
         kam = owners.get(uid)
         if kam is None:
             continue
+        theirs = [c[0] for c in key if c[2] == uid]
         if loads.get(uid, 0) > MAX_ACCOUNTS_PER_KAM:
             found.append(
                 Alert(
@@ -100,7 +136,9 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     )
                     % {"kam": kam, "n": loads[uid], "max": MAX_ACCOUNTS_PER_KAM},
                     url=reverse("team:kam", args=[uid]),
-                    data={"kam_id": uid, "accounts": loads[uid]},
+                    data={"kam_id": uid, "accounts": loads[uid], "customer_ids": theirs},
+                    cause=KAM_CAUSE,
+                    cause_title=kam_title,
                 )
             )
         a = latest.get(uid, {})
@@ -117,7 +155,9 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     )
                     % {"kam": kam},
                     url=reverse("team:kam", args=[uid]),
-                    data={"kam_id": uid},
+                    data={"kam_id": uid, "customer_ids": theirs},
+                    cause=KAM_CAUSE,
+                    cause_title=kam_title,
                 )
             )
     return found

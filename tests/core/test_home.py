@@ -53,9 +53,24 @@ def fake_area(monkeypatch, settings):
 
     module.badges, module.alerts, module.my_actions = badges, alerts, my_actions  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "kamp_fake_area", module)
-    settings.KAMP_SUMMARY_PROVIDERS = ["kamp_fake_area", "kamp_missing_area"]
-    settings.KAMP_ALERT_MODULES = ["kamp_fake_area", "kamp_missing_area.alerts"]
+    _only_areas(monkeypatch, {"summary": [module], "alerts": [module]})
     return calls
+
+
+def _only_areas(monkeypatch, modules: dict) -> None:
+    """The areas found by name (kamp.core.registry.discover) replaced by ``modules``."""
+    from kamp.core import registry
+
+    real = registry.discover
+    monkeypatch.setattr(
+        registry, "discover", lambda name: modules[name] if name in modules else real(name)
+    )
+
+
+def _no_dashboard(monkeypatch) -> None:
+    from kamp.core.registry import registry
+
+    monkeypatch.delitem(registry["hooks"], "programme_dashboard", raising=False)
 
 
 def test_kam_sees_own_accounts_with_badges_alerts_and_sales(
@@ -103,14 +118,7 @@ def test_viewer_sees_key_accounts(client_for, viewer, account, other_account):
 def test_director_gets_the_key_accounts_without_a_programme_dashboard(
     client_for, director, account, other_account, monkeypatch
 ):
-    import kamp.customers.home as views
-
-    real = views._optional
-    monkeypatch.setattr(
-        views,
-        "_optional",
-        lambda dotted: None if dotted == "kamp.programme.views.dashboard" else real(dotted),
-    )
+    _no_dashboard(monkeypatch)
     r = client_for(director).get(reverse("home"))
     assert r.status_code == 200
     assert "Constructora CS" in r.content.decode()
@@ -119,17 +127,10 @@ def test_director_gets_the_key_accounts_without_a_programme_dashboard(
 def test_director_gets_the_programme_dashboard_when_it_exists(client_for, director, monkeypatch):
     from django.http import HttpResponse
 
-    import kamp.customers.home as views
+    from kamp.core.registry import registry
 
-    real = views._optional
-    monkeypatch.setattr(
-        views,
-        "_optional",
-        lambda dotted: (
-            (lambda request: HttpResponse("PROGRAMME"))
-            if dotted == "kamp.programme.views.dashboard"
-            else real(dotted)
-        ),
+    monkeypatch.setitem(
+        registry["hooks"], "programme_dashboard", lambda request: HttpResponse("PROGRAMME")
     )
     assert client_for(director).get(reverse("home")).content == b"PROGRAMME"
 
@@ -149,7 +150,7 @@ def test_a_failing_area_does_not_take_the_home_down(
 
     module.alerts = alerts  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "kamp_broken_area", module)
-    settings.KAMP_ALERT_MODULES = ["kamp_broken_area"]
+    _only_areas(monkeypatch, {"alerts": [module]})
     assert client_for(ana).get(reverse("home")).status_code == 200
 
 
@@ -162,14 +163,7 @@ def test_anonymous_goes_to_login(anonymous):
 def test_home_query_count_does_not_grow(
     request, client_for, person, ana, member, fake_area, django_assert_max_num_queries, monkeypatch
 ):
-    import kamp.customers.home as views
-
-    real = views._optional
-    monkeypatch.setattr(
-        views,
-        "_optional",
-        lambda dotted: None if dotted == "kamp.programme.views.dashboard" else real(dotted),
-    )
+    _no_dashboard(monkeypatch)
     user = request.getfixturevalue(person)
     client = client_for(user)
 

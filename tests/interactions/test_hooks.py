@@ -24,9 +24,18 @@ def test_alerts_for_the_risks(
     kinds = {(a.customer_id, a.kind) for a in found}
     assert (account.pk, "single_threaded") in kinds
     assert (account.pk, "champion_left") in kinds
-    assert (account.pk, "dmu_gap") in kinds
-    assert all(a.area == "interactions" and a.url for a in found)
-    assert any(a.kind == "single_threaded" for a in collect(Customer.objects.filter(pk=account.pk)))
+    # María still decides: the roles nobody covers (user, influencer…) are the tab's homework.
+    assert (account.pk, "dmu_gap") not in kinds
+    assert all(a.area == "interactions" and a.url and a.cause == "coverage" for a in found)
+    rolled = [a for a in collect(Customer.objects.filter(pk=account.pk)) if a.cause == "coverage"]
+    # One alert for the account, listing every sign (single-threaded, champion left, not met).
+    assert len(rolled) == 1
+    assert len(rolled[0].signs) == len([a for a in found if a.customer_id == account.pk]) >= 2
+    maria = cs_people["maria"]
+    maria.active = False
+    maria.save()
+    found = alerts.alerts(Customer.objects.all(), datetime.date.today())
+    assert (account.pk, "dmu_gap") in {(a.customer_id, a.kind) for a in found}
 
 
 def test_summary_card(client_for, rf, ana, account, cs_people):

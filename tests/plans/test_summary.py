@@ -108,7 +108,9 @@ def test_alerts(plan, account, other_account, django_assert_max_num_queries):
     AccountPlan.objects.filter(pk=plan.pk).update(
         last_updated_at=timezone.now() - datetime.timedelta(days=100)
     )
-    ActionFactory(plan=plan, due=timezone.localdate() - datetime.timedelta(days=1))
+    # One or two late actions are the KAM's list; three pile up into an alert.
+    for _i in range(alerts.OVERDUE_ACTIONS_ALERT):
+        ActionFactory(plan=plan, due=timezone.localdate() - datetime.timedelta(days=1))
     RiskFactory(plan=plan, likelihood=1, impact=1)
     with django_assert_max_num_queries(6):
         found = alerts.alerts(Customer.objects.all(), timezone.localdate())
@@ -119,6 +121,7 @@ def test_alerts(plan, account, other_account, django_assert_max_num_queries):
     assert (other_account.pk, "no_plan") in kinds
     high = next(a for a in found if a.kind == "high_risk")
     assert high.data["count"] == 1 and high.url.endswith("#sec-risks")
+    assert {a.cause for a in found} == {"plan"}  # one cause: they roll up into one alert
 
 
 def test_portfolio(client_for, director, plan, other_account, django_assert_max_num_queries):

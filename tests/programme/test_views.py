@@ -144,7 +144,7 @@ def test_dashboard_query_budget(client_for, director, django_assert_max_num_quer
 def test_dismiss_with_reason_and_restore(client_for, account, director):
     c = client_for(director)
     body = c.get(reverse("programme:alerts")).content.decode()
-    key = f"team:no_sponsor:{account.pk}:"
+    key = f"team:team:{account.pk}:"
     assert key in body
     r = c.post(reverse("programme:alert_dismiss"), {"key": key, "reason": ""})
     assert not AlertDismissal.objects.exists()
@@ -168,7 +168,7 @@ def test_dismiss_with_reason_and_restore(client_for, account, director):
 
 def test_kam_cannot_dismiss(client_for, account, ana):
     r = client_for(ana).post(
-        reverse("programme:alert_dismiss"), {"key": f"team:no_sponsor:{account.pk}:", "reason": "x"}
+        reverse("programme:alert_dismiss"), {"key": f"team:team:{account.pk}:", "reason": "x"}
     )
     assert r.status_code == 403
     assert not AlertDismissal.objects.exists()
@@ -311,7 +311,7 @@ def test_api_kams_a_kam_sees_only_themself(client_for, ana, bruno, director):
 
 def test_api_dismiss(client_for, account, director):
     c = client_for(director)
-    key = f"team:no_sponsor:{account.pk}:"
+    key = f"team:team:{account.pk}:"
     r = c.post(
         "/api/v1/programme/alerts/dismiss",
         {"key": key, "reason": "ok"},
