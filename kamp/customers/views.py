@@ -214,9 +214,7 @@ def yearly_sales(customer: Customer) -> list[dict[str, Any]]:
 
 
 def _last_12_months(years: list[dict[str, Any]], customer: Customer, today: date) -> dict | None:
-    # The Economics tab's own figure (12 complete months, in the base currency), not a sum of
-    # its own: the page never shows one amount with two values or two currencies.
-    from kamp.economics.summary import glance
+    from kamp.economics.models import SalesLine
 
     start = today - timedelta(days=365)
     before = start - timedelta(days=365)
