@@ -29,6 +29,7 @@ Selection
 
 Economics
   kamp pnl --period PERIOD [--json]       the account P&L per customer
+  kamp check_data [--fix --user EMAIL]    sales lines whose currency is not their customer's
 
 Relationships and interactions
   kamp relationships [--json]             the latest relationship type of each customer

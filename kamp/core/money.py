@@ -1,6 +1,7 @@
 """Money as people read it: the amount in the active locale's number format, with its currency.
 
-CLP (and the other currencies without minor units) shows no decimals, the rest two:
+Each currency shows its ISO 4217 minor unit (CLP and JPY none, USD two, CLF four), as Babel's
+CLDR data keeps it (:func:`minor_units`):
 ``format_money(Decimal("1234567.4"), "CLP")`` is ``CLP 1.234.567`` in Spanish and
 ``CLP 1,234,567`` in English; ``format_money(1234.5, "USD")`` is ``USD 1.234,50`` / ``USD 1,234.50``.
 Templates use the ``money`` filter of ``{% load kamp %}``.
@@ -9,22 +10,40 @@ Templates use the ``money`` filter of ``{% load kamp %}``.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel.numbers import get_currency_precision
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-# ISO 4217 currencies without minor units that a Latin-American supplier meets.
-ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "PYG", "JPY", "KRW", "ISK", "VND", "UYI"})
-_DECIMALS_OVERRIDE = {"CLF": 4}  # Unidad de Fomento: an index kept with four decimals
+
+def minor_units(currency: str) -> int:
+    """Decimals of ``currency``'s minor unit (ISO 4217): 0 for CLP, 2 for USD, 4 for CLF.
+
+    From Babel's CLDR data rather than a hand-kept list, so a currency we did not think of
+    (BHD, 3) is right too; an unknown code gets the usual two."""
+    return _minor_units((currency or "").strip().upper())
 
 
-def currency_decimals(currency: str) -> int:
-    currency = (currency or "").upper()
-    if currency in _DECIMALS_OVERRIDE:
-        return _DECIMALS_OVERRIDE[currency]
-    return 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+@lru_cache(maxsize=256)
+def _minor_units(code: str) -> int:
+    return get_currency_precision(code) if code else 2
+
+
+#: The name this helper had before it came from Babel (templates and other areas call it).
+currency_decimals = minor_units
+
+
+def base_currency() -> str:
+    """The company's base currency: the one saved in Settings, else ``KAMP_BASE_CURRENCY``
+    (the environment only gives the default before Settings is saved). Every default currency
+    in kamp comes from here, so an amount is never labelled with the environment's currency
+    while the P&L reads the company's."""
+    from kamp.core.models import SiteSettings
+
+    return (SiteSettings.load().base_currency or settings.KAMP_BASE_CURRENCY or "USD").upper()
 
 
 def format_amount(value, currency: str = "") -> str:
@@ -37,7 +56,7 @@ def format_amount(value, currency: str = "") -> str:
         return str(value)
     if not amount.is_finite():
         return str(value)
-    places = currency_decimals(currency or settings.KAMP_BASE_CURRENCY)
+    places = minor_units(currency or base_currency())
     quant = Decimal(1).scaleb(-places)
     # A context as wide as the number: the default 28 digits make ``quantize`` raise on an
     # out-of-range figure stored before amounts were checked, and a page must still show it.
@@ -50,7 +69,7 @@ def format_amount(value, currency: str = "") -> str:
 
 def format_money(value, currency: str = "") -> str:
     """``CLP 1.234.567``: the amount with its ISO code in front (empty for no value)."""
-    currency = (currency or settings.KAMP_BASE_CURRENCY).upper()
+    currency = (currency or base_currency()).upper()
     text = format_amount(value, currency)
     return f"{currency}\u00a0{text}" if text else ""
 
@@ -162,3 +181,54 @@ def fits(model, field_name: str):
             raise ValueError(str(exc)) from None
 
     return AfterValidator(_fits)
+
+
+def check_minor_unit(value, currency: str) -> Decimal:
+    """``value`` if it has no more decimals than ``currency``'s minor unit: ``2500000.50`` CLP
+    is refused (the peso has no cents), ``2500000.50`` USD is kept. Never rounded silently: a
+    figure with cents in a currency without them is a wrong figure or a wrong currency."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise AmountError(_("Enter a number.")) from None
+    if not amount.is_finite():
+        raise AmountError(_("Enter a number."))
+    places = minor_units(currency)
+    exponent = amount.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if exponent >= -places:
+        return amount
+    # "2500000,00" in a CLP column is a whole amount written with zeros: kept, without them.
+    whole = amount.quantize(Decimal(1).scaleb(-places), context=_wide(amount))
+    if whole == amount:
+        return whole
+    code = (currency or "").upper()
+    if places == 0:
+        raise AmountError(
+            _("%(currency)s has no decimals: enter a whole amount, not %(value)s.")
+            % {"currency": code, "value": format(amount, "f")}
+        )
+    raise AmountError(
+        ngettext(
+            "%(currency)s amounts have at most %(n)d decimal, not %(value)s.",
+            "%(currency)s amounts have at most %(n)d decimals, not %(value)s.",
+            places,
+        )
+        % {"currency": code, "n": places, "value": format(amount, "f")}
+    )
+
+
+def _wide(amount: Decimal) -> Context:
+    return Context(prec=max(28, amount.adjusted() + 8))
+
+
+def check_money(model, field_name: str, value, currency: str) -> Decimal:
+    """:func:`check_column` and :func:`check_minor_unit` in one: an amount its column keeps
+    exactly and its currency can express; a ``ValidationError`` naming the field."""
+    from django.core.exceptions import ValidationError
+
+    amount = check_column(model, field_name, value)
+    try:
+        return check_minor_unit(amount, currency)
+    except AmountError as exc:
+        raise ValidationError({field_name: str(exc)}) from None

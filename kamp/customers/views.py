@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -24,6 +24,7 @@ from kamp.core.alerts import collect
 from kamp.core.choices import Role
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import AuditEvent, SiteSettings, User
+from kamp.core.money import base_currency
 from kamp.core.params import int_param, year_param
 from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 
@@ -200,12 +201,15 @@ def yearly_sales(customer: Customer) -> list[dict[str, Any]]:
         .order_by("-year", "currency")
     )
     out = []
+    fallback = ""
     for row in rows:
         margin = (row["net"] or 0) - (row["cost"] or 0)
+        if not row["currency"] and not fallback:  # read once, only when a line lacks one
+            fallback = customer.currency or base_currency()
         out.append(
             {
                 **row,
-                "currency": row["currency"] or customer.currency or settings.KAMP_BASE_CURRENCY,
+                "currency": row["currency"] or fallback,
                 "margin": margin,
                 "margin_ratio": (margin / row["net"]) if row["net"] else None,
             }
@@ -214,27 +218,11 @@ def yearly_sales(customer: Customer) -> list[dict[str, Any]]:
 
 
 def _last_12_months(years: list[dict[str, Any]], customer: Customer, today: date) -> dict | None:
-    from kamp.economics.models import SalesLine
+    # The Economics tab's own figure (12 complete months, in the base currency), not a sum of
+    # its own: the page never shows one amount with two values or two currencies.
+    from kamp.economics.summary import glance
 
-    start = today - timedelta(days=365)
-    before = start - timedelta(days=365)
-    totals = SalesLine.objects.filter(
-        customer=customer, date__gt=before, date__lte=today
-    ).aggregate(
-        net=Sum("net_amount", filter=Q(date__gt=start)),
-        cost=Sum("cost", filter=Q(date__gt=start)),
-        previous=Sum("net_amount", filter=Q(date__lte=start)),
-    )
-    if not totals["net"] and not totals["previous"]:
-        return None
-    net = totals["net"] or 0
-    margin = net - (totals["cost"] or 0)
-    previous = totals["previous"] or 0
-    return {
-        "net": net,
-        "margin_ratio": (margin / net) if net else None,
-        "growth": ((net - previous) / previous) if previous else None,
-    }
+    return glance(customer, today)
 
 
 def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -246,6 +234,7 @@ def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     team = list(customer.team_members.select_related("user").order_by("role", "user__name"))
     years = yearly_sales(customer) if economics else []
+    recent = _last_12_months(years, customer, today) if economics else None
     context = customer_context(
         request,
         customer,
@@ -259,11 +248,9 @@ def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         team=team,
         sponsors=[m for m in team if m.role == "sponsor"],
         years=years,
-        recent=_last_12_months(years, customer, today) if economics else None,
-        # The sales' own currency when they have one, else the customer's, else the company's.
-        currency=(years[0]["currency"] if years else "")
-        or customer.currency
-        or SiteSettings.load().base_currency,
+        recent=recent,
+        # The at-a-glance sales are the Economics tab's P&L figure, in its currency (the base).
+        currency=recent["currency"] if recent else "",
     )
     return render(request, "customers/detail.html", context)
 

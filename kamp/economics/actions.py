@@ -5,14 +5,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Min, Sum
 from django.utils.translation import gettext as _
 
 from kamp.core import audit
 from kamp.core.models import SiteSettings
-from kamp.core.money import check_column, check_decimal_fields, column_limits
+from kamp.core.money import (
+    base_currency,
+    check_column,
+    check_decimal_fields,
+    check_money,
+    column_limits,
+)
 from kamp.customers.models import Customer, CustomerStatus
 
 from . import pnl
@@ -41,7 +47,7 @@ def _currency(value: str, customer: Customer | None = None) -> str:
         return value
     if customer is not None and customer.currency:
         return customer.currency.upper()
-    return (SiteSettings.load().base_currency or "USD").upper()
+    return base_currency()
 
 
 def _period(text: str) -> Period:
@@ -221,6 +227,8 @@ def do_record_investment(
     )
     investment.full_clean()
     check_decimal_fields(investment)  # amounts the database keeps exactly (SQLite: 15 digits)
+    # ...and that its currency can express (no cents on a CLP investment).
+    investment.amount = check_money(Investment, "amount", investment.amount, investment.currency)
     investment.save()
     _allocate(investment)
     if audit_it:
@@ -238,9 +246,7 @@ def do_record_investment(
 @transaction.atomic
 def do_reallocate(acting_user, investment: Investment) -> list[InvestmentAllocation]:
     parts = _allocate(investment)
-    audit.record(
-        acting_user, "update", investment, summary=_("Investment reallocated"), money=True
-    )
+    audit.record(acting_user, "update", investment, summary=_("Investment reallocated"), money=True)
     return parts
 
 
@@ -274,7 +280,8 @@ def do_set_category_spend(
     p = _period(period)
     if amount is None:
         raise ValidationError({"amount": _("The estimate cannot be negative.")})
-    amount = check_column(CategorySpend, "amount", amount)
+    currency = _currency(currency, customer)
+    amount = check_money(CategorySpend, "amount", amount, currency)
     if amount < 0:
         raise ValidationError({"amount": _("The estimate cannot be negative.")})
     spend, created = CategorySpend.objects.update_or_create(
@@ -284,7 +291,7 @@ def do_set_category_spend(
             "first_month": p.start,
             "months": p.months,
             "amount": amount,
-            "currency": _currency(currency, customer),
+            "currency": currency,
             "note": note,
             "import_batch": import_batch,
         },
@@ -360,3 +367,51 @@ def do_update_settings(
     if changes:
         audit.record(acting_user, "update", s, changes=changes)
     return s
+
+
+# --- sales lines' currency label -------------------------------------------------------------
+@transaction.atomic
+def do_relabel_sales_currency(acting_user, customer: Customer, label: str) -> int:
+    """Label the customer's sales lines that carry ``label`` ("" for none) with the customer's
+    currency, else the base currency — the one the P&L already reads unlabelled lines in. The
+    amounts are not converted: this corrects a label that was a default, never a real foreign
+    currency (docs/economics.md). The monthly sums and stored figures of the months touched are
+    recomputed; one audit row. Returns how many lines were relabelled."""
+    from . import sales_months
+    from .currency_check import expected_currency
+    from .models import SalesLine
+
+    if not getattr(acting_user, "manages_programme", False):
+        raise PermissionDenied(_("Only a director or an admin corrects sales data."))
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    label = (label or "").strip().upper()
+    target = expected_currency(customer.currency, base_currency())
+    if label == target:
+        return 0
+    lines = SalesLine.objects.filter(customer=customer, currency=label)
+    span = lines.aggregate(first=Min("date"), last=Max("date"))
+    if span["first"] is None:
+        return 0
+    count = lines.update(currency=target)
+    sales_months.refresh_touched({customer.pk: [span["first"], span["last"]]})
+    audit.record(
+        acting_user,
+        "update",
+        customer_id=customer.pk,
+        object_type=SalesLine._meta.label_lower,
+        object_repr=str(customer),
+        changes=[{"field": "currency", "old": label, "new": target}],
+        summary=_(
+            "%(n)s sales lines from %(first)s to %(last)s labelled %(new)s (were %(old)s); "
+            "amounts unchanged"
+        )
+        % {
+            "n": count,
+            "first": span["first"].isoformat(),
+            "last": span["last"].isoformat(),
+            "new": target,
+            "old": label or _("no currency"),
+        },
+        money=True,
+    )
+    return count

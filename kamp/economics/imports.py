@@ -19,8 +19,13 @@ from kamp.core.imports.parsers import (
     parse_date,
     parse_decimal,
 )
-from kamp.core.models import SiteSettings
-from kamp.core.money import AmountError, check_amount, stored_digits
+from kamp.core.money import (
+    AmountError,
+    base_currency,
+    check_amount,
+    check_minor_unit,
+    stored_digits,
+)
 from kamp.customers.imports.customers import parse_currency
 from kamp.customers.imports.lookup import check_may_see_economics, customer_index
 from kamp.customers.models import Customer, CustomerStatus
@@ -98,7 +103,16 @@ def _period(value: Any, decimal: str | None = None) -> str:
 
 
 def _base() -> str:
-    return (SiteSettings.load().base_currency or "USD").upper()
+    return base_currency()
+
+
+def _in_unit(row: dict[str, Any], field: str) -> Decimal:
+    """The row's amount if its currency can express it (no cents on a CLP line), else the
+    row is reported with the reason, naming the column."""
+    try:
+        return check_minor_unit(row[field], row["currency"])
+    except AmountError as exc:
+        raise RowError(str(exc), field) from None
 
 
 CUSTOMER = Field(
@@ -372,6 +386,7 @@ class InvestmentImport(_EconomicsKind):
             "currency", ctx.cache["currency"].get(row["customer_id"]) or ctx.cache["base"]
         )
         row["currency"] = row["currency"].upper()
+        row["amount"] = _in_unit(row, "amount")
         row.setdefault("note", "")
         return row
 
@@ -460,15 +475,16 @@ class CategorySpendImport(_EconomicsKind):
                 _("This customer and period are already on line %(line)s.") % {"line": first},
                 "period",
             )
+        currency = (
+            row.get("currency") or ctx.cache["currency"].get(cid) or ctx.cache["base"]
+        ).upper()
         return {
             "customer_id": cid,
             "period": str(period),
             "first_month": period.start,
             "months": period.months,
-            "amount": row["amount"],
-            "currency": (
-                row.get("currency") or ctx.cache["currency"].get(cid) or ctx.cache["base"]
-            ).upper(),
+            "amount": _in_unit({"amount": row["amount"], "currency": currency}, "amount"),
+            "currency": currency,
             "note": row.get("note", ""),
         }
 

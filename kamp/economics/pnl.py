@@ -28,19 +28,23 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import Generic, TypeVar
 
+from babel.numbers import get_currency_precision
+
 ZERO = Decimal(0)
 
 # What money is split over or ranked by: a customer id, usually.
 K = TypeVar("K", bound=Hashable)
 
-# ISO 4217 minor units of the currencies that differ from the usual two decimals
-# (kept in step with kamp.core.money, which formats them).
-_MINOR_UNITS = {"CLP": 0, "PYG": 0, "JPY": 0, "KRW": 0, "ISK": 0, "VND": 0, "UYI": 0, "CLF": 4}
-
 
 def minor_units(currency: str) -> int:
-    """Decimals of ``currency``: 0 for CLP, 2 for USD/EUR…"""
-    return _MINOR_UNITS.get((currency or "").upper(), 2)
+    """Decimals of ``currency``: 0 for CLP, 2 for USD/EUR, 4 for CLF (ISO 4217 through Babel's
+    CLDR data, the same source as kamp.core.money, which formats and checks them)."""
+    return _minor_units((currency or "").strip().upper())
+
+
+@lru_cache(maxsize=256)
+def _minor_units(code: str) -> int:
+    return get_currency_precision(code) if code else 2
 
 
 @lru_cache(maxsize=64)

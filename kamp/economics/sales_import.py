@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy
 from kamp.core.imports import Field, ImportContext, ImportKind, ParseError, RowError, register
 from kamp.core.imports.parsers import decimal_text, parse_date
 from kamp.core.models import ImportBatch, ImportChange
+from kamp.core.money import AmountError, base_currency, check_minor_unit, minor_units
 from kamp.customers.imports.customers import parse_currency
 from kamp.customers.imports.lookup import check_may_see_economics, customer_index, load_access
+from kamp.customers.models import Customer
 
 from . import sales_months
 from .models import SalesLine
@@ -64,6 +66,21 @@ def _amount(value: Any, decimal: str | None = None) -> str:
     if len(text.partition(".")[0].lstrip("-").lstrip("0")) > MAX_DIGITS:
         raise ParseError("%(value)s is too large.", value=value)
     return text  # more than 4 decimals: the database rounds
+
+
+def _check_unit(text: str, field: str, currency: str) -> None:
+    """Refuse an amount with more decimals than its currency's minor unit (cents on a CLP
+    line): the row is reported, never rounded into a figure nobody typed. ``text`` is the plain
+    number ``_amount`` gave (``2500000.50``); trailing zeros are no decimals."""
+    point = text.find(".")
+    if point < 0:
+        return
+    if len(text[point + 1 :].rstrip("0")) <= minor_units(currency):
+        return
+    try:  # the message of every other place that checks a minor unit
+        check_minor_unit(text, currency)
+    except AmountError as exc:
+        raise RowError(str(exc), field) from None
 
 
 def _date(value: Any, decimal: str | None = None) -> str:
@@ -242,6 +259,12 @@ class SalesImport(ImportKind):
     def prepare(self, ctx: ImportContext) -> None:
         customer_index(ctx)
         load_access(ctx)  # clean() may run in a worker process: no query there
+        # A line without a currency takes its customer's, else the company's base currency
+        # (Settings): stored explicitly, so it is never read later under another currency.
+        ctx.cache["sales_base"] = base_currency()
+        ctx.cache["sales_currencies"] = dict(
+            Customer.objects.exclude(currency="").values_list("pk", "currency")
+        )
 
     def clean(self, row: dict[str, Any], ctx: ImportContext) -> tuple[Any, ...]:
         index = customer_index(ctx)
@@ -254,12 +277,20 @@ class SalesImport(ImportKind):
         document = get("document_number", "")
         if not document and "line_number" in row:
             raise RowError(_("A line number needs a document number."), "document_number")
+        currency = (
+            get("currency")
+            or ctx.cache["sales_currencies"].get(customer_id)
+            or ctx.cache["sales_base"]
+        ).upper()
+        _check_unit(row["net_amount"], "net_amount", currency)
+        cost = get("cost", "0")
+        _check_unit(cost, "cost", currency)
         return (
             customer_id,
             row["date"],
             row["net_amount"],
-            get("cost", "0"),
-            get("currency", ""),
+            cost,
+            currency,
             get("product", ""),
             get("category", ""),
             get("quantity"),

@@ -35,8 +35,8 @@ from django.db.models import (
 from django.db.models import When as WhenExpr
 from django.db.models.functions import Cast, Substr
 
+from kamp.core import money
 from kamp.core.choices import Role
-from kamp.core.models import SiteSettings
 from kamp.customers.models import Customer, CustomerStatus
 
 from . import pnl
@@ -65,7 +65,8 @@ __all__ = [
 
 
 def base_currency() -> str:
-    return (SiteSettings.load().base_currency or "USD").upper()
+    """The company's base currency (kept here for the callers of ``services``)."""
+    return money.base_currency()
 
 
 def rate_table(base: str | None = None) -> RateTable:

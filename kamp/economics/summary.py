@@ -4,6 +4,7 @@ cards — money, so only for who may see it (admins, directors, the owning KAM).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -11,15 +12,41 @@ from kamp.core.money import format_money
 from kamp.customers.access import can_see_economics
 
 from . import services
-from .pnl import Period
+from .pnl import AccountPnL, Period
+
+
+def last_12_months(customer, today: date | None = None) -> AccountPnL:
+    """The account's P&L over the 12 complete months before ``today``, in the base currency,
+    with the 12 months before it attached (``.previous``) for growth.
+
+    The one figure the Summary tab (this card and the "Sales, last 12 months" at a glance) and
+    the Economics tab's default view show: one computation, so the same amount never appears
+    twice with two values or two currencies."""
+    return services.account_pnl(customer, Period.trailing(today or date.today(), 12))
+
+
+def glance(customer, today: date | None = None) -> dict | None:
+    """The customer page's "Sales, last 12 months": net revenue, gross margin ratio and growth
+    from :func:`last_12_months`, with its currency; ``None`` without sales in either year."""
+    value = last_12_months(customer, today)
+    before = value.previous.net_revenue if value.previous else Decimal(0)
+    if not value.net_revenue and not before:
+        return None
+    net = value.net_revenue
+    return {
+        "net": net,
+        "currency": value.currency,
+        "margin_ratio": value.gross_margin_pct,
+        "growth": value.growth("net_revenue"),
+    }
 
 
 def card(request, customer):
     """This area's card on the customer summary: (template, context) or None."""
     if not can_see_economics(request.user, customer):
         return None
-    window = Period.trailing(date.today(), 12)
-    value = services.account_pnl(customer, window)
+    value = last_12_months(customer)
+    window = value.period
     if not (value.net_revenue or value.cost_to_serve or value.kam_investments):
         return ("economics/_summary_card.html", {"customer": customer, "empty": True})
     return (

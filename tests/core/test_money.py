@@ -26,8 +26,14 @@ def test_money(language, value, currency, expected):
         assert format_money(value, currency) == expected
 
 
-def test_filter_in_templates_uses_the_base_currency_by_default(settings):
-    settings.KAMP_BASE_CURRENCY = "CLP"
+def test_filter_in_templates_uses_the_base_currency_by_default(db, settings):
+    """The company's base currency saved in Settings, not the environment's default."""
+    from kamp.core.models import SiteSettings
+
+    settings.KAMP_BASE_CURRENCY = "USD"
+    site = SiteSettings.load()
+    site.base_currency = "CLP"
+    site.save()
     template = Template('{{ x|money }} {{ x|money:"USD" }} {{ x|amount:"CLP" }} {{ r|percent }}')
     with translation.override("es"):
         text = template.render(Context({"x": Decimal("1234567"), "r": 0.125}))

@@ -65,7 +65,8 @@ def test_api_stores_spend_that_fits_exactly(client_for, ana, account):
     response = _post_json(
         client_for(ana),
         f"/api/v1/economics/customers/{account.pk}/category-spend",
-        {"period": "2025", "amount": "12345678901.2345"},
+        # CLF (Unidad de Fomento) keeps four decimals, as the column does: CLP would refuse them.
+        {"period": "2025", "amount": "12345678901.2345", "currency": "CLF"},
     )
     assert response.status_code == 201, response.content
     assert response.json()["amount"] == "12345678901.2345"
@@ -78,7 +79,7 @@ def test_api_stores_no_more_digits_than_the_database_keeps(client_for, ana, acco
     response = _post_json(
         client_for(ana),
         f"/api/v1/economics/customers/{account.pk}/category-spend",
-        {"period": "2025", "amount": "99999999999999.9999"},
+        {"period": "2025", "amount": "99999999999999.9999", "currency": "CLF"},
     )
     if connection.vendor == "sqlite":
         assert response.status_code == 422
@@ -189,7 +190,7 @@ def test_the_spend_form_refuses_more_digits_than_sqlite_keeps(client_for, ana, a
             "form": "spend",
             "sow-period": "2025",
             "sow-amount": "99999999999999.9999",
-            "sow-currency": "CLP",
+            "sow-currency": "CLF",
         },
     )
     assert response.status_code in (200, 302, 422)

@@ -147,12 +147,13 @@ def _save_customer_form(request, customer, which, data) -> None:
 
 def _customer_tab_context(request, customer, forms) -> dict:
     from .. import alerts as economics_alerts
+    from .. import summary as economics_summary
 
     period, code = period_from(request)
     today = date.today()
     value = services.account_pnl(customer, period)
-    window = Period.trailing(today, 12)
-    last_12 = value if code == "12m" else services.account_pnl(customer, window)
+    # The Summary tab's card shows this same figure: one function for both.
+    last_12 = value if code == "12m" else economics_summary.last_12_months(customer, today)
     settings = EconomicsSettings.load()
     clv = services.account_clv(last_12, settings)
     records = (
@@ -175,6 +176,10 @@ def _customer_tab_context(request, customer, forms) -> dict:
         .annotate(lines=Count("id"), net=Sum("net_amount"), cost=Sum("cost"))
         .order_by("currency")
     )
+    # A line without a currency (imported before lines got one) is in the customer's currency,
+    # else the base: label and format it with that one currency, never two.
+    own_currency = customer.currency or value.currency
+    sales = [{**s, "currency": s["currency"] or own_currency} for s in sales]
     spends = CategorySpend.objects.filter(customer=customer).order_by("-first_month")[:12]
     cts_summary = (
         ActivityRecord.objects.filter(
@@ -218,11 +223,11 @@ def _customer_tab_context(request, customer, forms) -> dict:
         inv_summary=inv_summary,
         inv_summary_note=inv_note,
         column_label=_("Last 12 months") if code == "12m" else str(period),
-        sales=list(sales),
+        sales=sales,
         spends=spends,
         alerts=found_alerts,
         forms=forms,
-        customer_currency=customer.currency or value.currency,
+        customer_currency=own_currency,
     )
 
 
