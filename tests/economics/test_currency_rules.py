@@ -270,3 +270,24 @@ def test_check_data_text_output(account):
     header, line = out.getvalue().splitlines()
     assert header.split("\t")[:4] == ["id", "tax_id", "external_id", "name"]
     assert line.split("\t")[0] == str(account.pk) and line.endswith("relabel")
+
+
+# --- the demo ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_demo_tells_cs_story_in_one_currency(language):
+    """SAF's demo (CLP company, CS in CLP): no line disagrees with its customer, and CS's
+    summary shows the Economics tab's figure, in CLP, in both languages."""
+    from kamp.core import demo
+
+    ctx = demo.load(log=lambda _msg: None, modules=["kamp.economics.demo"])
+    assert ctx is not None
+    assert _check() == []
+    cs = ctx.customers["cs"]
+    value = summary.last_12_months(cs)
+    assert value.currency == "CLP" and value.net_revenue > 0
+    with translation.override(language):
+        shown = format_money(value.net_revenue, "CLP")
+        page = _get(ctx.users["director"], reverse("customers:detail", args=[cs.pk]))
+        tab = _get(ctx.users["director"], reverse("economics:customer_tab", args=[cs.pk]))
+    assert page.count(shown) >= 2 and shown in tab
+    assert "USD" not in page
