@@ -16,7 +16,7 @@ from kamp.customers.access import can_see_economics, get_customer_for_user
 from kamp.customers.models import CustomerStatus
 from kamp.customers.page import customer_context
 
-from .. import actions, derived, engine, scoring
+from .. import actions, derived, engine, guards, scoring
 from ..access import can_manage_selection, can_score, require_manager
 from ..explain import QUADRANT_LABELS, QUADRANT_STRATEGY, num, reason_label, reason_sentence
 from ..forms import DecisionForm
@@ -140,6 +140,16 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     run = engine.run(with_robustness=False)
     result = run.by_id.get(customer.pk)
+    # Said before the decision is committed, not after: past the cap, which key account has the
+    # weakest case (the one to revoke, or to argue for keeping).
+    cap_state = guards.cap_state(
+        run.key_account_ids, run.cap, customer.pk, kind == Decision.Kind.MAKE
+    )
+    weakest = (
+        guards.weakest_case(run.results, run.key_account_ids, exclude=customer.pk)
+        if cap_state.exceeds
+        else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             outcome = actions.do_decide(
@@ -170,5 +180,9 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         reason=reason_sentence(result, run.pure, factor_labels(run)) if result else "",
         key_count=len(run.key_account_ids),
         cap=run.cap,
+        cap_state=cap_state,
+        weakest=weakest,
+        weakest_reason=reason_label(weakest) if weakest else "",
+        weakest_sentence=reason_sentence(weakest, run.pure, factor_labels(run)) if weakest else "",
     )
     return render(request, "selection/decide.html", context)
