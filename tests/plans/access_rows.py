@@ -17,6 +17,7 @@ def _risk_form(prefix):
         f"{prefix}-risks-title": "R",
         f"{prefix}-risks-likelihood": 1,
         f"{prefix}-risks-impact": 1,
+        f"{prefix}-risks-version": w.items["risks"].version,  # what the edit form carries
     }
 
 
@@ -39,7 +40,7 @@ WEB = [
         get="READ",
         post="EDIT",
         kwargs=lambda w: {"plan_pk": w.plan.pk, "field": "strategy"},
-        data=lambda w: {"strategy": "x"},
+        data=lambda w: {"strategy": "x", "version": w.plan.version},
     ),
     Web(
         "plans:share",
