@@ -193,6 +193,14 @@ def test_summary_and_economics_tab_show_the_same_amount(admin, account, language
     assert "3734567" not in page.replace(".", "").replace(",", "")  # no cents anywhere
 
 
+def test_the_tab_counts_unlabelled_lines_under_the_customers_currency(client_for, ana, account):
+    SalesLineFactory(customer=account, currency="", net_amount=Decimal("1000"))
+    SalesLineFactory(customer=account, currency="CLP", net_amount=Decimal("500"))
+    response = client_for(ana).get(reverse("economics:customer_tab", args=[account.pk]))
+    (row,) = response.context["sales"]  # one row: not "" and CLP side by side
+    assert (row["currency"], row["lines"], row["net"]) == ("CLP", 2, Decimal("1500"))
+
+
 # --- kamp check_data ---------------------------------------------------------------------------
 def _net_12m(customer) -> Decimal:
     return summary.last_12_months(customer).net_revenue

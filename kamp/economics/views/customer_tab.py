@@ -170,16 +170,23 @@ def _customer_tab_context(request, customer, forms) -> dict:
         .select_related("investment")
         .order_by("-date")[:300]
     )
-    sales = (
+    grouped = (
         SalesLine.objects.filter(customer=customer, date__gte=period.start, date__lt=period.end)
         .values("currency")
         .annotate(lines=Count("id"), net=Sum("net_amount"), cost=Sum("cost"))
         .order_by("currency")
     )
     # A line without a currency (imported before lines got one) is in the customer's currency,
-    # else the base: label and format it with that one currency, never two.
+    # else the base: counted and formatted under that one currency, never under two.
     own_currency = customer.currency or value.currency
-    sales = [{**s, "currency": s["currency"] or own_currency} for s in sales]
+    by_currency: dict[str, dict] = {}
+    for row in grouped:
+        code = row["currency"] or own_currency
+        slot = by_currency.setdefault(code, {"currency": code, "lines": 0, "net": 0, "cost": 0})
+        slot["lines"] += row["lines"]
+        slot["net"] += row["net"] or 0
+        slot["cost"] += row["cost"] or 0
+    sales = [by_currency[code] for code in sorted(by_currency)]
     spends = CategorySpend.objects.filter(customer=customer).order_by("-first_month")[:12]
     cts_summary = (
         ActivityRecord.objects.filter(
