@@ -81,7 +81,12 @@ def do_assess(
         rounds = results.latest_scored_rounds([customer.pk]).get(customer.pk, [])
         if not rounds or rounds[0].rqi is None:
             raise ValidationError(
-                {"ro_source": _("No survey has been answered yet: assess the orientation instead.")}
+                {
+                    "ro_source": _(
+                        "No survey round counts yet (closed, with enough answers on each side): "
+                        "assess the orientation instead."
+                    )
+                }
             )
         ro = rounds[0].rqi
     errors = {}

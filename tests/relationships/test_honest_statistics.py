@@ -228,3 +228,18 @@ def test_complete_sheets_counts_what_alpha_uses(sheets):
     alpha = quality.construct_alpha(items, sheets, "trust", min_responses=5)
     if n < 5:
         assert alpha is None
+
+
+def test_orientation_from_the_rqi_reads_only_counted_rounds(
+    account, ana, member, director, three_contacts
+):
+    from django.core.exceptions import ValidationError
+
+    rnd = _round(ana, account, [ana, member, director], three_contacts, closes_in=14)
+    for r in rnd.respondents.all():
+        actions.do_answer(r.user, r, values=answer_all(rnd, 3))
+    with pytest.raises(ValidationError, match="No survey round counts yet"):
+        actions.do_assess(ana, account, ro_source="rqi", ds=4, db=4)
+    rnd.refresh_from_db()
+    actions.do_close_round(ana, rnd)
+    assert float(actions.do_assess(ana, account, ro_source="rqi", ds=4, db=4).ro) == 3.0
