@@ -252,7 +252,7 @@ def alert_dismiss(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
     else:
         message = (
-            " ".join(form.errors["until"])
+            " ".join(str(e) for e in form.errors["until"])
             if "until" in form.errors
             else _("Give a reason to dismiss the alert.")
         )
