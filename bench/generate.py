@@ -193,8 +193,10 @@ def write_sales_csv(
             for line in range(1, min(rng.randint(1, 8), m - written) + 1):
                 category = rng.choice(CATEGORIES)
                 qty = rng.randint(1, 500)
-                net = int(rng.lognormvariate(11, 1.3))  # cents: median ~ 600 CLP·100
-                cost = int(net * rng.uniform(0.55, 0.9))
+                # In cents, but whole pesos (",00"): CLP has no minor unit and kamp refuses
+                # CLP amounts with cents. Same draws as before, so the data keeps its shape.
+                net = int(rng.lognormvariate(11, 1.3)) // 100 * 100  # median ~ 600 CLP
+                cost = int(net * rng.uniform(0.55, 0.9)) // 100 * 100
                 cells = [customer.tax_id, day]
                 if documents:
                     cells += [f"F{invoice}", str(line)]
