@@ -56,6 +56,9 @@ class OwnerForm(forms.Form):
         required=False,
         help_text=_("Why the account changes hands: kept in the history."),
     )
+    # The account's version when the page was opened: a hand-over decided meanwhile is not
+    # silently replaced by this one (kamp.core.versioning).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +66,8 @@ class OwnerForm(forms.Form):
         if customer and customer.owner_id:
             qs = qs.exclude(pk=customer.owner_id)
         self.fields["new_owner"].queryset = qs
+        if customer is not None:
+            self.fields["version"].initial = customer.version
 
 
 class HatAssessmentForm(forms.Form):

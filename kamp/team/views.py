@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.versioning import VersionConflict
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.page import customer_context
 
@@ -142,9 +143,27 @@ def owner_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 customer,
                 form.cleaned_data["new_owner"],
                 reason=form.cleaned_data["reason"],
+                version=form.cleaned_data.get("version"),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404
+            # Shown again on the account as it is now, so that choosing again hands it over.
+            customer = get_customer_for_user(request.user, pk)
+            data = request.POST.copy()
+            data["owner-version"] = str(customer.version)
+            form = OwnerForm(data, customer=customer, prefix="owner")
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this account since you opened the page: its key "
+                    "account manager is now %(name)s. Choose again if it should still change."
+                )
+                % {"name": customer.owner or "—"},
+            )
         else:
             customer = get_customer_for_user(request.user, pk)
             if not can_edit_customer(request.user, customer) and not request.htmx:

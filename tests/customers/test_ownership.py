@@ -4,6 +4,7 @@ actions — and the parent field never offers or names a customer the user may n
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -389,3 +390,31 @@ def test_customer_page_names_no_invisible_group_company(client_for, account, mem
         assert "Holding Secreto" not in page and "Filial Secreta" not in page, url
     page = client_for(director).get(reverse("customers:detail", args=[account.pk])).content.decode()
     assert "Holding Secreto" in page and "Filial Secreta" in page
+
+
+def test_stale_hand_over_form_does_not_replace_a_hand_over_made_meanwhile(
+    client_for, account, director, admin, bruno
+):
+    from tests.factories import UserFactory
+
+    carla = UserFactory(email="carla@supplier.test", name="Carla KAM")
+    url = reverse("team:owner_change", args=[account.pk])
+    opened = account.version  # both directors open the team page
+    r = client_for(admin).post(
+        url, {"owner-new_owner": bruno.pk, "owner-reason": "rotation", "owner-version": opened}
+    )
+    assert r.status_code in (200, 302)
+    r = client_for(director).post(
+        url, {"owner-new_owner": carla.pk, "owner-reason": "other plan", "owner-version": opened}
+    )
+    text = r.content.decode()
+    assert "Someone else changed this account" in text and "Bruno KAM" in text
+    account.refresh_from_db()
+    assert account.owner == bruno and OwnershipChange.objects.count() == 1
+    # Choosing again, on the account as it is now, hands it over.
+    version = re.search(r'name="owner-version" value="(\d+)"', text).group(1)
+    client_for(director).post(
+        url, {"owner-new_owner": carla.pk, "owner-reason": "other plan", "owner-version": version}
+    )
+    account.refresh_from_db()
+    assert account.owner == carla
