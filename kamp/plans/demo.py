@@ -29,6 +29,19 @@ from .models import (
 M = Decimal(1_000_000)  # CLP millions
 
 
+def _customer_rqi(customer, fallback: Decimal) -> Decimal:
+    """CS's own RQI in its latest counted survey round, so the objective shows the figure the
+    Relationship tab shows; ``fallback`` when the relationships part did not run."""
+    try:
+        from kamp.relationships import results
+    except ImportError:
+        return fallback
+    rounds = results.latest_scored_rounds([customer.pk]).get(customer.pk, [])
+    if not rounds or rounds[0].customer_rqi is None:
+        return fallback
+    return Decimal(rounds[0].customer_rqi).quantize(Decimal("0.1"))
+
+
 def _at(day, hour: int = 10):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
@@ -126,8 +139,8 @@ def load(ctx) -> None:
             plan=plan,
             title="Calidad de la relación (RQI) según CS",
             measure="puntos (1–7)",
-            target=Decimal("6.0"),
-            current=Decimal("5.4"),
+            target=Decimal("6.5"),
+            current=_customer_rqi(cs, Decimal("5.4")),
         ),
     ]
     felipe, rodrigo, lucia = users.get("felipe"), users.get("rodrigo"), users.get("lucia")

@@ -51,9 +51,20 @@ def test_demo_numbers_agree_and_a_new_answer_in_an_open_round_moves_none(db):
 
     ctx = demo.load(
         log=lambda *_: None,
-        modules=["kamp.team.demo", "kamp.economics.demo", "kamp.relationships.demo"],
+        modules=[
+            "kamp.team.demo",
+            "kamp.economics.demo",
+            "kamp.relationships.demo",
+            "kamp.plans.demo",
+        ],
     )
     cs = ctx.customers["cs"]
+    # The plan's relationship objective reads what the Relationship tab reads.
+    from kamp.plans.models import Objective
+
+    objective = Objective.objects.get(plan__customer=cs, title__contains="RQI")
+    customer_rqi = results.latest_scored_rounds([cs.pk])[cs.pk][0].customer_rqi
+    assert objective.current == round(customer_rqi, 1)
     keys = list(
         Customer.objects.filter(status=CustomerStatus.KEY_ACCOUNT).values_list("pk", flat=True)
     )
