@@ -171,19 +171,11 @@ def plan_deck(report: PlanReport) -> bytes:
         ),
     ]
     econ = report.economics
-    if econ is not None and econ.available:
-        facts.append(
-            (
-                _("Net revenue %(period)s") % {"period": econ.period},
-                format_money(econ.current["net_revenue"], econ.currency),
-            )
-        )
-        facts.append(
-            (
-                _("Profit after KAM %(period)s") % {"period": econ.period},
-                format_money(econ.current["profit_after_kam"], econ.currency),
-            )
-        )
+    # The account's headline figures, as the customer page and the API give them (one
+    # definition each, docs/figures.md), each named with its period.
+    for f in report.figures.values():
+        if f.key != "margin":
+            facts.append((f"{f.label} · {f.period}", f.display))
     d.table(
         s,
         [_("Account"), customer.name],
@@ -255,13 +247,11 @@ def plan_deck(report: PlanReport) -> bytes:
                 col_widths=[3, 2],
                 size=10,
             )
-            if econ.share_of_wallet is not None:
+            sow = report.figures.get("share_of_wallet")
+            if sow is not None and sow.value is not None:
                 d.text(
                     s,
-                    [
-                        _("Share of wallet: %(pct)s %%")
-                        % {"pct": _num(round(econ.share_of_wallet * 100, 1))}
-                    ],
+                    [_("Share of wallet: %(pct)s") % {"pct": sow.display}, sow.period],
                     Inches(9.0),
                     Inches(5.3),
                     Inches(3.9),

@@ -99,6 +99,9 @@ class PlanReport:
     economics: Economics | None
     generated: Any
     stage_counts: dict
+    # The account's headline figures (docs/figures.md), each with its period: the same values
+    # as the customer page and the API, whatever the plan's own period.
+    figures: dict = field(default_factory=dict)
 
     @property
     def whitespace_by_unit(self) -> list[tuple[str, list]]:
@@ -155,4 +158,19 @@ def gather(user, plan: AccountPlan, *, max_actions: int = 8) -> PlanReport:
         economics=economics_for(plan) if money else None,
         generated=timezone.localtime(),
         stage_counts=stage_counts,
+        figures=account_figures(customer, money=money),
     )
+
+
+def account_figures(customer, money: bool) -> dict:
+    """The figures through ``kamp.economics.figures``; none without that area or if it fails
+    (the export is still made)."""
+    try:
+        from kamp.economics import figures
+    except ImportError:
+        return {}
+    try:
+        return figures.account_figures(customer, timezone.localdate(), money=money)
+    except Exception:
+        log.exception("Figures for the plan export failed")
+        return {}

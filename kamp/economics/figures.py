@@ -1,0 +1,167 @@
+"""The account's headline figures — one definition each (docs/figures.md), one function computing
+them — for every surface that shows them: the Summary and Economics tabs, the API, ``kamp pnl
+--json``, the plan's PDF one-pager and QBR deck, and the Excel export.
+
+Each figure carries its period, so a reader never has to guess whether "share of wallet" is the
+last 12 months or the calendar year: a director saw three values for Constructora CS when each
+surface picked its own window. Money figures (revenue, margin, profit after KAM, share of wallet)
+are left out for a reader who may not see the account's economics: callers pass ``money=False``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kamp.core.money import format_money
+
+from . import services
+from .pnl import Period
+
+# The window every headline figure is computed over: the 12 complete months before the day
+# asked about (the running month is left out, so a figure does not move every day it is read).
+WINDOW_MONTHS = 12
+
+# (key, label, kind) in the order the surfaces list them; the keys are the anchors of
+# docs/figures.md and of the help page.
+FIGURES = (
+    ("revenue", gettext_lazy("Net revenue"), "money"),
+    ("margin", gettext_lazy("Gross margin"), "money"),
+    ("profit_after_kam", gettext_lazy("Profit after KAM"), "money"),
+    ("share_of_wallet", gettext_lazy("Share of wallet"), "ratio"),
+    ("rqi", gettext_lazy("Relationship quality index (RQI)"), "score"),
+)
+MONEY_KEYS = frozenset({"revenue", "margin", "profit_after_kam", "share_of_wallet"})
+LABELS = {key: label for key, label, _kind in FIGURES}
+KINDS = {key: kind for key, _label, kind in FIGURES}
+
+# How many decimals each kind is shown with: the comparison of two surfaces uses the same.
+RATIO_PLACES = 3  # 0.242 → 24,2 %
+SCORE_PLACES = 1  # RQI 3.84 → 3,8
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    value: Decimal | None
+    period: str  # what the reader sees: "last 12 complete months (2025-12 – 2026-11)"
+    period_code: str  # the machine form: "2025-12..2026-11" (the JSON's)
+    currency: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.key])
+
+    @property
+    def kind(self) -> str:
+        return KINDS[self.key]
+
+    @property
+    def rounded(self) -> Decimal | None:
+        """The value at the precision it is displayed with (money to its minor unit already)."""
+        if self.value is None:
+            return None
+        if self.kind == "ratio":
+            return self.value.quantize(Decimal(1).scaleb(-RATIO_PLACES), ROUND_HALF_UP)
+        if self.kind == "score":
+            return self.value.quantize(Decimal(1).scaleb(-SCORE_PLACES), ROUND_HALF_UP)
+        return self.value
+
+    @property
+    def display(self) -> str:
+        """The value as every surface prints it in the active language ("—" when unknown)."""
+        value = self.rounded
+        if value is None:
+            return "—"
+        if self.kind == "money":
+            return format_money(value, self.currency)
+        if self.kind == "ratio":
+            return formats.number_format(value * 100, RATIO_PLACES - 2, use_l10n=True) + "\u00a0%"
+        return formats.number_format(value, SCORE_PLACES, use_l10n=True)
+
+    def as_json(self) -> dict:
+        return {
+            "value": None if self.value is None else str(self.rounded),
+            "period": self.period_code,
+            "currency": self.currency if self.kind == "money" else "",
+        }
+
+
+def window(as_of: date) -> Period:
+    return Period.trailing(as_of, WINDOW_MONTHS)
+
+
+def window_label(period: Period) -> str:
+    start, end = period.start, date.fromordinal(period.end.toordinal() - 1)
+    return _("last 12 complete months (%(start)s – %(end)s)") % {
+        "start": f"{start.year:04d}-{start.month:02d}",
+        "end": f"{end.year:04d}-{end.month:02d}",
+    }
+
+
+def _rqi(customer_ids: list[int]) -> dict[int, tuple[Decimal, date | None]]:
+    """The RQI of each account's latest counted survey round (the relationships area's rule),
+    with the date the round closed; nothing when that area is not installed."""
+    try:
+        from kamp.relationships import results
+    except ImportError:
+        return {}
+    out: dict[int, tuple[Decimal, date | None]] = {}
+    for cid, rounds in results.latest_scored_rounds(customer_ids).items():
+        if rounds and rounds[0].rqi is not None:
+            rnd = rounds[0]
+            when = getattr(rnd, "closed_on", None) or getattr(rnd, "closes_on", None)
+            out[cid] = (Decimal(str(rnd.rqi)), when)
+    return out
+
+
+def figures_for(customer_ids, as_of: date, money_ids=None) -> dict[int, dict[str, Figure]]:
+    """Every account's figures: ``{customer id: {key: Figure}}``. ``money_ids`` are the accounts
+    whose money may be shown (``None``: all of them); the others get only the RQI. A constant
+    number of queries, whatever the number of accounts."""
+    ids = list(customer_ids)
+    allowed = set(ids) if money_ids is None else set(money_ids) & set(ids)
+    period = window(as_of)
+    label, code = window_label(period), str(period)
+    values = services.portfolio_pnl(period, allowed, with_previous=False) if allowed else {}
+    currency = services.base_currency()
+    rqis = _rqi(ids)
+    out: dict[int, dict[str, Figure]] = {}
+    for cid in ids:
+        row: dict[str, Figure] = {}
+        if cid in allowed:
+            v = values.get(cid)
+            cur = v.currency if v is not None else currency
+            row["revenue"] = Figure("revenue", v.net_revenue if v else Decimal(0), label, code, cur)
+            row["margin"] = Figure("margin", v.gross_margin if v else Decimal(0), label, code, cur)
+            row["profit_after_kam"] = Figure(
+                "profit_after_kam", v.profit_after_kam if v else Decimal(0), label, code, cur
+            )
+            row["share_of_wallet"] = Figure(
+                "share_of_wallet", v.share_of_wallet if v else None, label, code
+            )
+        rqi, when = rqis.get(cid, (None, None))
+        rqi_period = (
+            _("survey round of %(date)s") % {"date": formats.date_format(when, "SHORT_DATE_FORMAT")}
+            if when
+            else _("latest counted survey round")
+        )
+        row["rqi"] = Figure("rqi", rqi, rqi_period, when.isoformat() if when else "")
+        out[cid] = row
+    return out
+
+
+def account_figures(customer, as_of: date | None = None, money: bool = True) -> dict[str, Figure]:
+    """One account's figures as of ``as_of`` (today by default); without ``money`` only the
+    figures that are not money (the RQI)."""
+    as_of = as_of or date.today()
+    return figures_for([customer.pk], as_of, None if money else set())[customer.pk]
+
+
+def figures_json(figures: dict[str, Figure]) -> dict[str, dict]:
+    return {key: f.as_json() for key, f in figures.items()}
