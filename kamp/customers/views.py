@@ -240,7 +240,12 @@ def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         customer,
         "summary",
         cards=summary_cards(request, customer),
-        alerts=collect(Customer.objects.filter(pk=customer.pk), today, user=request.user),
+        # This account's own alerts: one about its KAM or the programme is not its to repeat.
+        alerts=[
+            a
+            for a in collect(Customer.objects.filter(pk=customer.pk), today, user=request.user)
+            if a.customer_id == customer.pk
+        ],
         contact_counts=counts,
         subsidiaries=customers_visible_to(request.user, customer.subsidiaries.all())
         .only("id", "name", "parent_id")

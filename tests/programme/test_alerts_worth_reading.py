@@ -282,3 +282,20 @@ def test_demo_key_accounts_average_at_most_three_open_alerts(db):
     causes = {(a.customer_name, a.cause_key) for a in open_}
     assert ("Constructora CS", "plan") in causes
     assert ("Minera Altos del Norte", "coverage") in causes
+
+
+def test_an_alert_about_the_kam_stays_off_the_account_page(client_for, director, ana, account):
+    from tests.team.factories import HatAssessmentFactory
+
+    HatAssessmentFactory(
+        kam=ana, source="director", assessor=director, salesperson=5, conductor=1, strategist=1
+    )
+    open_, _gone = inbox.alerts_for(director, timezone.localdate())
+    assert any(a.cause_key == "kam" and a.data.get("kam_id") == ana.pk for a in open_)
+    page = client_for(director).get(reverse("customers:detail", args=[account.pk]))
+    assert page.context["alerts"] and all(
+        a.customer_id == account.pk for a in page.context["alerts"]
+    )
+    assert "salesperson hat" not in page.content.decode()
+    # Ana reads it on her own home, once.
+    assert client_for(ana).get(reverse("home")).content.decode().count("salesperson hat") == 1
