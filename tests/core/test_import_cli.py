@@ -79,8 +79,10 @@ def test_bad_rows_exit_non_zero_with_a_report(tmp_path):
 
 @pytest.mark.django_db
 def test_dry_run_map_and_decimal(tmp_path, account):
+    # In CLF (four decimals): 1.234 is a possible amount either way.
     path = write_csv(
-        tmp_path / "v.csv", [["Cliente", "Fecha", "Total"], ["76.123.456-0", "01-01-2026", "1.234"]]
+        tmp_path / "v.csv",
+        [["Cliente", "Fecha", "Total", "Moneda"], ["76.123.456-0", "01-01-2026", "1.234", "CLF"]],
     )
     code, out = kamp("sales", str(path), "--dry-run", "--map", "Total=net_amount")
     assert code == 0 and "Dry run" in out and not SalesLine.objects.exists()

@@ -365,8 +365,10 @@ def test_sales_spanish_format_and_reimport_by_document(tmp_path, account, admin)
 
 
 def test_sales_decimal_option_settles_ambiguity(tmp_path, account):
+    # In CLF (four decimals): 1.234 is a possible amount either way.
     path = write_csv(
-        tmp_path / "v.csv", [["Cliente", "Fecha", "Monto"], ["76.123.456-0", "01-01-2026", "1.234"]]
+        tmp_path / "v.csv",
+        [["Cliente", "Fecha", "Monto", "Moneda"], ["76.123.456-0", "01-01-2026", "1.234", "CLF"]],
     )
     run("sales", path)
     run("sales", path, decimal=".", force=True)
@@ -529,12 +531,13 @@ def test_write_queries_are_bounded_per_batch(tmp_path, account, django_assert_ma
             ],
         )
 
-    # A constant per run (the batch, its audit, the refresh of the monthly sums and stored
-    # sales figures…) plus a few per batch of 1,000 rows.
+    # A constant per run (the batch, its audit, the currencies of the customers and of the
+    # company, the refresh of the monthly sums and stored sales figures…) plus a few per batch
+    # of 1,000 rows.
     with mock.patch.object(SalesImport, "batch_size", 1000):
-        with django_assert_max_num_queries(34):
+        with django_assert_max_num_queries(35):
             run("sales", make(900, "a"))
-        with django_assert_max_num_queries(34):
+        with django_assert_max_num_queries(35):
             assert run("sales", make(900, "a")).updated_count == 900  # re-import: updates
     assert SalesLine.objects.count() == 900
 
