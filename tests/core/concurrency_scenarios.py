@@ -304,6 +304,51 @@ def setup_sales(rows: str = "2000") -> dict[str, Any]:
     return {"file": str(path)}
 
 
+def setup_contacts_file(rows: str = "2000") -> dict[str, Any]:
+    """A customer and a file of its contacts (matched by e-mail when imported again)."""
+    home = Path(os.environ["KAMP_HOME"])
+    customer = Customer.objects.create(name="Constructora CS", tax_id="76.123.456-0")
+    path = home / "contactos.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("Cliente;Nombre;Correo\n")
+        for i in range(int(rows)):
+            f.write(f"{customer.tax_id};Persona {i};p{i}@cs.cl\n")
+    return {"file": str(path)}
+
+
+def setup_customers_file(rows: str = "2000") -> dict[str, Any]:
+    home = Path(os.environ["KAMP_HOME"])
+    path = home / "clientes.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("RUT;Razón social\n")
+        for i in range(int(rows)):
+            f.write(f"{_rut(76_000_000 + i)};Cliente {i}\n")
+    return {"file": str(path)}
+
+
+def customers_state() -> dict[str, Any]:
+    return {
+        "customers": Customer.objects.count(),
+        "batches": list(
+            ImportBatch.objects.filter(kind="customers")
+            .order_by("pk")
+            .values("status", "created_count", "updated_count", "message")
+        ),
+    }
+
+
+def contacts_state() -> dict[str, Any]:
+    return {
+        "contacts": Contact.objects.count(),
+        "emails": Contact.objects.values("email").distinct().count(),
+        "batches": list(
+            ImportBatch.objects.filter(kind="contacts")
+            .order_by("pk")
+            .values("status", "created_count", "updated_count", "message")
+        ),
+    }
+
+
 def sales_state() -> dict[str, Any]:
     from kamp.economics.models import SalesLine
 
@@ -377,6 +422,10 @@ SCENARIOS = {
         double_run,
         setup_sales,
         sales_state,
+        setup_contacts_file,
+        contacts_state,
+        setup_customers_file,
+        customers_state,
         survey,
         vendor,
     )

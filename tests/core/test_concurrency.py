@@ -196,6 +196,34 @@ def test_one_sales_file_imported_twice_at_once_is_written_once(site):
     assert [b["status"] for b in state["batches"]].count("done") == 1
 
 
+def test_one_contacts_file_imported_twice_at_once_creates_each_contact_once(site):
+    """Two ``kamp import contacts`` of the same file at once: their writes take turns (SQLite's
+    IMMEDIATE transaction, PostgreSQL's lock on the file) and the second finds the contacts the
+    first created — it updates them; none is created twice."""
+    path = site.run("setup_contacts_file", "2000")["file"]
+    first = site.kamp("import", "contacts", path, "--no-progress")
+    second = site.kamp("import", "contacts", path, "--no-progress")
+    for code, _out, err in (_finish(first), _finish(second)):
+        assert code == 0, err[-2000:]
+    state = site.run("contacts_state")
+    assert state["contacts"] == state["emails"] == 2000
+    assert sorted(b["created_count"] for b in state["batches"]) == [0, 2000]
+    assert [b["status"] for b in state["batches"]] == ["done", "done"]
+
+
+def test_one_customers_file_imported_twice_at_once_creates_each_customer_once(site):
+    """The same for customers, whose tax id is unique: the second import updates the customers
+    the first created instead of failing on the constraint or creating them twice."""
+    path = site.run("setup_customers_file", "2000")["file"]
+    first = site.kamp("import", "customers", path, "--no-progress")
+    second = site.kamp("import", "customers", path, "--no-progress")
+    for code, _out, err in (_finish(first), _finish(second)):
+        assert code == 0, err[-2000:]
+    state = site.run("customers_state")
+    assert state["customers"] == 2000
+    assert sorted(b["created_count"] for b in state["batches"]) == [0, 2000]
+
+
 def test_saves_while_the_worker_imports(site):
     """Contacts saved through the form while ``kamp worker`` writes an import of 10,000
     contacts in its own process: every save waits its turn and lands; the import completes."""

@@ -36,6 +36,11 @@ from kamp.core.registry import discover
 
 from . import liveness
 from .files import progress_file
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: runs of one file are not serialised
+    fcntl = None  # type: ignore[assignment]
 from .parsers import ParseError, fold, parse_text
 from .readers import ReadError, Table, file_hash, open_table
 
@@ -615,8 +620,48 @@ def run_import(
             stored_file=str(path.resolve()),
             status=ImportBatch.Status.VALIDATING,
         )
-    with liveness.running(batch):
+    with _one_run_per_file(kind, path), liveness.running(batch):
         return _run(kind, path, batch, user, options, progress, column_mapping)
+
+
+@contextlib.contextmanager
+def _one_run_per_file(kind: ImportKind, path: Path) -> Iterator[None]:
+    """Runs of one file as one kind, one after the other, across processes (two ``kamp import``
+    commands, two workers, the page and the command): the second checks the file against what
+    the first wrote — it updates the rows the first created instead of failing on them or
+    creating them again, or is told the file was already imported. On PostgreSQL an advisory
+    lock on a connection of its own, elsewhere an ``flock`` beside the uploads; either goes
+    with the process."""
+    try:
+        key = f"{kind.name}:{file_hash(path)}"
+    except OSError:  # the run says the file cannot be read
+        yield
+        return
+    if connection.vendor == "postgresql":
+        holder = connections.create_connection("default")
+        try:
+            holder.set_autocommit(True)
+            with holder.cursor() as cur:
+                cur.execute("SELECT pg_advisory_lock(%s)", [_lock_key(f"run:{key}")])
+            yield
+        finally:
+            holder.close()  # the lock is the session's: it ends with it
+        return
+    if fcntl is None:  # pragma: no cover - not on POSIX
+        yield
+        return
+    database = hashlib.sha1(str(connection.settings_dict.get("NAME")).encode()).hexdigest()[:10]
+    name = hashlib.sha1(key.encode()).hexdigest()[:32]
+    with open(progress_file(0).with_name(f"{database}-run-{name}.lock"), "a+") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # waits for the other run
+        yield
+
+
+def _lock_key(text: str) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit integer) for ``text``."""
+    return int.from_bytes(
+        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 def _run(kind, path, batch, user, options, progress, column_mapping):
@@ -767,16 +812,15 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
 
 
 def _lock_file_content(kind: ImportKind, batch) -> None:
-    """Serialise the writes of one file imported as one kind, until the transaction ends."""
+    """Serialise the writes of one file imported as one kind, until the transaction ends (also
+    where :func:`_one_run_per_file` holds no lock)."""
     if connection.vendor != "postgresql":
         return
-    key = int.from_bytes(
-        hashlib.blake2b(f"{kind.name}:{batch.content_hash}".encode(), digest_size=8).digest(),
-        "big",
-        signed=True,
-    )
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cur.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            [_lock_key(f"write:{kind.name}:{batch.content_hash}")],
+        )
 
 
 def _reset(batch, status) -> None:
