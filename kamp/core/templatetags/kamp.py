@@ -1,7 +1,8 @@
 """kamp's template helpers: ``{% load kamp %}``.
 
 - ``{{ amount|money:"CLP" }}`` → ``CLP 1.234.567`` (es) / ``CLP 1,234,567`` (en); without a
-  currency, the base currency (``KAMP_BASE_CURRENCY``). See :mod:`kamp.core.money`.
+  currency, the company's base currency (``kamp.core.money.base_currency()``: Settings, else
+  ``KAMP_BASE_CURRENCY``). See :mod:`kamp.core.money`.
 - ``{{ amount|amount:"CLP" }}`` → the number alone, for table columns headed by the currency.
 - ``{{ ratio|percent }}`` → ``12,5 %`` / ``12.5 %`` from 0.125.
 - ``{% querystring_replace request key=value %}`` is Django's ``{% querystring %}`` (5.1+), use that.
