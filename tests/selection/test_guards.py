@@ -134,3 +134,99 @@ def test_cap_warning_in_spanish(client_for, director, capped):
         .content.decode()
     )
     assert "más allá de su límite de 2" in body and "Unreciprocated Key" in body
+
+
+# --- the scoring grid: typed scores that contradict kamp's own data -------------------------------
+
+
+@pytest.fixture
+def minera(director, ana):
+    from tests.factories import SalesLineFactory
+
+    engine.forget()
+    top = CustomerFactory(name="Minera Altos del Norte", owner=ana)
+    SalesLineFactory(customer=top, net_amount=900_000, cost=100_000)  # first on profit
+    score(top, director, {"profitability": 3.5})
+    # The others measure 1, 4 and 7 on the 1-10 scale by profit, and are typed alike: no flag.
+    for i, (net, typed) in enumerate(((1000, 3), (2000, 4), (3000, 8))):
+        other = CustomerFactory(name=f"Other {i}", owner=ana)
+        SalesLineFactory(customer=other, net_amount=net, cost=net // 2)
+        score(other, director, {"profitability": typed})
+    yield top
+    engine.forget()
+
+
+@pytest.mark.django_db
+def test_grid_flags_a_typed_score_contradicting_the_data_with_both_values(
+    client_for, director, minera
+):
+    body = client_for(director).get(reverse("selection:grid")).content.decode()
+    cell = body.split(f'id="cell-{minera.pk}-profitability"')[1].split("</td>")[0]
+    assert "contradiction" in cell and "typed 3.5 · data 10.0" in cell
+    assert "profit after KAM" in cell
+    assert body.count("cell-info contradiction") == 1  # the others agree with their data
+
+
+@pytest.mark.django_db
+def test_grid_save_answers_with_the_flag_and_clears_it_when_the_score_agrees(
+    client_for, director, minera
+):
+    from kamp.selection.models import Assessment
+
+    c = client_for(director)
+    a = Assessment.objects.get(customer=minera, factor="profitability")
+    r = c.post(
+        reverse("selection:grid_save"),
+        {"customer": minera.pk, "factor": "profitability", "score": "9", "version": a.version},
+    )
+    assert "contradiction" not in r.content.decode()
+    a.refresh_from_db()
+    r = c.post(
+        reverse("selection:grid_save"),
+        {"customer": minera.pk, "factor": "profitability", "score": "2", "version": a.version},
+    )
+    assert "typed 2.0 · data 10.0" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_grid_flag_needs_the_right_to_see_the_money(client_for, member, minera, ana):
+    from kamp.team.models import AccountTeamMember
+
+    AccountTeamMember.objects.create(customer=minera, user=member, role="member")
+    body = client_for(member).get(reverse("selection:grid")).content.decode()
+    assert "contradiction" not in body
+    # Its owner sees it.
+    assert (
+        "typed 3.5 · data 10.0" in client_for(ana).get(reverse("selection:grid")).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_grid_queries_do_not_grow_with_the_customers(client_for, director, minera):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import SalesLineFactory
+
+    def count():
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client_for(director).get(reverse("selection:grid")).status_code == 200
+        return len(ctx.captured_queries)
+
+    count()  # the first request of a process warms what is not the grid's
+    first = count()
+    for i in range(6):
+        c = CustomerFactory(name=f"More {i}")
+        SalesLineFactory(customer=c, net_amount=5000 + i, cost=100)
+        score(c, director, {"profitability": 2})
+    assert count() == first
+
+
+@pytest.mark.django_db
+def test_grid_flag_in_spanish(client_for, director, minera):
+    director.language = "es"
+    director.save(update_fields=["language"])
+    body = client_for(director).get(reverse("selection:grid")).content.decode()
+    assert "ingresado 3,5 · datos 10,0" in body and "utilidad después de KAM" in body

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.versioning import VersionConflict
-from kamp.customers.access import get_customer_for_user
+from kamp.customers.access import can_see_economics, get_customer_for_user
 from kamp.customers.models import CustomerStatus
 
-from .. import actions, engine, scoring
+from .. import actions, crosscheck, engine, scoring
 from ..access import can_manage_selection, can_score, scorable_customers
 from ..models import Assessment, SelectionModel
 
@@ -62,6 +62,13 @@ def _cell(
     }
 
 
+def _flag(cell: dict, positions: dict, model) -> None:
+    """Marks a cell whose typed mean contradicts what kamp measures for the same factor."""
+    cell["contradiction"] = crosscheck.contradiction(
+        cell["key"], cell["customer_id"], cell["mean"], positions, model.scale_min, model.scale_max
+    )
+
+
 def grid(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Customers × assessed factors: type a score, it saves (HTMX, on change)."""
     model = engine.ensure_default_model()
@@ -95,6 +102,12 @@ def grid(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for c in customers
     ]
+    positions = crosscheck.measured_positions(model.scale_min, model.scale_max)
+    for row in rows:
+        # The measured figure comes from the money: only for who may see the account's.
+        if can_see_economics(request.user, row["customer"]):
+            for cell in row["cells"]:
+                _flag(cell, positions, model)
     return render(
         request,
         "selection/grid.html",
@@ -146,6 +159,8 @@ def grid_save(request: AuthenticatedHttpRequest) -> HttpResponse:
             mine[(a.customer_id, a.factor)] = a
     label = {c[0]: c[1] for c in _grid_columns(model)}.get(key, key)
     cell = _cell(customer.pk, key, mine, everyone, model, customer.name, label)
+    if can_see_economics(request.user, customer):
+        _flag(cell, crosscheck.measured_positions(model.scale_min, model.scale_max), model)
     if error:
         cell["value"] = value
     # 200 even for a refused score: HTMX swaps the cell, which shows the reason beside the input.
