@@ -53,6 +53,30 @@ class SalesLine(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id} {self.date} {self.net_amount}"
 
+    def clean(self) -> None:
+        """A line saved by hand (the admin) follows the import's rules: without a currency it
+        takes its customer's, else the base currency, and its amounts have no more decimals
+        than that currency (no cents on a CLP line)."""
+        from django.core.exceptions import ValidationError
+
+        from kamp.core.money import AmountError, base_currency, check_minor_unit
+
+        if not self.currency:
+            customer = self.customer if self.customer_id else None
+            self.currency = (customer.currency if customer else "") or base_currency()
+        self.currency = self.currency.upper()
+        errors = {}
+        for name in ("net_amount", "cost"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            try:
+                check_minor_unit(value, self.currency)
+            except AmountError as exc:
+                errors[name] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
 
 class SalesMonth(models.Model):
     """The sales lines summed per customer, month and currency.

@@ -138,6 +138,18 @@ def test_other_money_imports_refuse_clp_with_cents(tmp_path, admin, account, kin
     assert not CategorySpend.objects.exists() and not Investment.objects.exists()
 
 
+def test_a_line_saved_by_hand_follows_the_same_rules(account):
+    from django.core.exceptions import ValidationError
+
+    line = SalesLine(customer=account, date=_last_month(), net_amount=Decimal("10.5"))
+    with pytest.raises(ValidationError) as caught:
+        line.full_clean()
+    assert "CLP has no decimals" in caught.value.message_dict["net_amount"][0]
+    assert line.currency == "CLP"  # the base currency from Settings, not the environment's
+    line.net_amount = Decimal("10")
+    line.full_clean()
+
+
 # --- form and API ------------------------------------------------------------------------------
 def test_the_spend_form_refuses_clp_with_cents(client_for, ana, account):
     response = client_for(ana).post(
