@@ -73,8 +73,9 @@ class Alert:
     value_at_stake: Decimal | None = field(default=None, compare=False)
     # The value may be shown to the reader (money rule); ranking uses it only then.
     value_visible: bool = field(default=False, compare=False)
-    # The messages of every sign rolled up into this alert, most severe first.
+    # The messages of every sign rolled up into this alert, most severe first, and their kinds.
     signs: tuple[str, ...] = field(default=(), compare=False)
+    sign_kinds: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def cause_key(self) -> str:
@@ -99,6 +100,11 @@ class Alert:
         """Severity × value at stake (the value only when the reader may see it)."""
         value = self.value_at_stake if self.value_visible and self.value_at_stake else Decimal(0)
         return self.weight * value
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of sign behind this alert (a dismissal covers these, not one added later)."""
+        return frozenset(self.sign_kinds or (self.kind,))
 
     @property
     def more_signs(self) -> tuple[str, ...]:
@@ -136,6 +142,7 @@ def roll_up(found: Iterable[Alert]) -> list[Alert]:
                 top,
                 message=message,
                 signs=messages,
+                sign_kinds=tuple(sorted({s.kind for s in signs})),
                 data=data,
                 value_at_stake=max(values) if values else None,
             )

@@ -24,7 +24,8 @@ def do_dismiss_alert(acting_user, alert: Alert, reason: str, until=None) -> Aler
     d = AlertDismissal.objects.create(
         key=alert.key,
         area=alert.area,
-        kind=alert.kind,
+        # Every kind of sign it covers (inbox.alerts_for reopens it when another one appears).
+        kind=",".join(sorted(alert.kinds))[:60],
         cause=str(alert.cause_title or alert.cause_key)[:200],
         customer_id=alert.customer_id,
         customer_name=alert.customer_name[:200],

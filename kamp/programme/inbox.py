@@ -49,8 +49,11 @@ def alerts_for(
     dismissed = active_dismissals(as_of)
     open_, gone = [], []
     for a in every:
-        if a.key in dismissed:
-            gone.append((a, dismissed[a.key]))
+        d = dismissed.get(a.key)
+        # A dismissal covers the signs it was given for: a new kind of sign on the same cause
+        # (the KAM leaves an account whose missing sponsor was accepted) reopens the alert.
+        if d is not None and a.kinds <= set(d.kind.split(",")):
+            gone.append((a, d))
         else:
             open_.append(a)
     return open_, gone

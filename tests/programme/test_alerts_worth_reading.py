@@ -299,3 +299,19 @@ def test_an_alert_about_the_kam_stays_off_the_account_page(client_for, director,
     assert "salesperson hat" not in page.content.decode()
     # Ana reads it on her own home, once.
     assert client_for(ana).get(reverse("home")).content.decode().count("salesperson hat") == 1
+
+
+def test_a_new_sign_reopens_a_dismissed_cause(client_for, director, account):
+    from kamp.programme.actions import do_dismiss_alert
+
+    today = timezone.localdate()
+    (alert,) = _team(collect(Customer.objects.all(), today), account)
+    assert alert.kinds == {"no_sponsor"}
+    do_dismiss_alert(director, alert, "The CEO sponsors it informally")
+    open_, gone = inbox.alerts_for(director, today)
+    assert alert.key not in {a.key for a in open_}
+    # The KAM leaves: the same cause (who looks after the account) has a new, worse sign.
+    Customer.objects.filter(pk=account.pk).update(owner=None)
+    open_, gone = inbox.alerts_for(director, today)
+    (back,) = [a for a in open_ if a.key == alert.key]
+    assert back.severity == "danger" and back.kinds == {"no_kam", "no_sponsor"}
