@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import SiteSettings
+from kamp.core.params import int_param
 from kamp.customers.access import customers_visible_to
 from kamp.team.access import can_manage_programme
 
@@ -195,6 +198,9 @@ def benefits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+INBOX_PAGE_SIZE = 50  # alerts per page of the inbox, most severe and most at stake first
+
+
 def alerts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every module's alerts in one inbox: filterable, each dismissible with a reason."""
     _require_programme(request.user)
@@ -203,6 +209,9 @@ def alerts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     owners = inbox.owners_of(open_alerts)
     f = {k: request.GET.get(k, "") for k in ("area", "severity", "owner", "customer")}
     shown = inbox.filter_alerts(open_alerts, owners=owners, **f)
+    # A bounded page of the ranked list: the first page is what matters most.
+    page = Paginator(shown, INBOX_PAGE_SIZE).get_page(int_param(request.GET.get("page")) or 1)
+    query = urlencode({k: v for k, v in f.items() if v})
     from kamp.core.models import User
 
     kam_ids = {o for o in owners.values() if o}
@@ -210,7 +219,9 @@ def alerts_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "area_labels": service.AREA_LABELS,
         "area_counts": [(a, service.AREA_LABELS.get(a, a), n) for a, n in sorted(by_area.items())],
-        "alerts": shown,
+        "alerts": page.object_list,
+        "page": page,
+        "query": query,
         "total": len(open_alerts),
         "dismissed": dismissed,
         "areas": sorted({a.area for a in open_alerts}),

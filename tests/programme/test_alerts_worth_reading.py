@@ -315,3 +315,24 @@ def test_a_new_sign_reopens_a_dismissed_cause(client_for, director, account):
     open_, gone = inbox.alerts_for(director, today)
     (back,) = [a for a in open_ if a.key == alert.key]
     assert back.severity == "danger" and back.kinds == {"no_kam", "no_sponsor"}
+
+
+def test_the_inbox_is_a_bounded_ranked_list_in_pages(client_for, director, ana, monkeypatch):
+    from kamp.programme import views
+
+    monkeypatch.setattr(views, "INBOX_PAGE_SIZE", 2)
+    for i in range(3):
+        c = CustomerFactory(name=f"Key {i}", status=CustomerStatus.KEY_ACCOUNT, owner=ana)
+        SalesLineFactory(customer=c, net_amount=Decimal(10 ** (6 - i)))
+    ranked, _gone = inbox.alerts_for(director, timezone.localdate())
+    client = client_for(director)
+    first = client.get(reverse("programme:alerts") + "?area=team")
+    assert [a.key for a in first.context["alerts"]] == [a.key for a in ranked if a.area == "team"][
+        :2
+    ]
+    assert "Page 1 of 2" in first.content.decode() and "page=2" in first.content.decode()
+    second = client.get(reverse("programme:alerts") + "?area=team&page=2")
+    assert [a.customer_name for a in second.context["alerts"]] == ["Key 2"]
+    # A page that is no number, or past the end, is a page of the list, never an error.
+    for bad in ("²", "99", "-1", "x"):
+        assert client.get(reverse("programme:alerts") + f"?page={bad}").status_code == 200
