@@ -209,10 +209,17 @@ def bulk_log(
 
 @transaction.atomic
 def do_import_calendar(
-    acting_user, events: Sequence[dict[str, Any]], filename: str, batch: ImportBatch | None = None
-) -> tuple[ImportBatch, list[Interaction]]:
+    acting_user,
+    events: Sequence[dict[str, Any]],
+    filename: str,
+    batch: ImportBatch | None = None,
+    remove: Sequence[Interaction] = (),
+) -> tuple[ImportBatch | None, list[Interaction], int]:
     """Log the reviewed calendar ``events`` (see :mod:`kamp.interactions.imports`), skipping any
-    whose UID is already in the log (the same event is never imported twice)."""
+    whose key is already in the log (the same event is never imported twice), and delete the
+    logged interactions in ``remove`` (their meetings were cancelled since). Returns the batch,
+    the interactions made and how many were removed. When nothing is logged nor removed no
+    batch is left: a pending ``batch`` is deleted, none is created."""
     uids = [e["external_uid"] for e in events if e.get("external_uid")]
     known = set(
         Interaction.objects.filter(external_uid__in=uids).values_list("external_uid", flat=True)
@@ -224,6 +231,12 @@ def do_import_calendar(
             continue
         seen.add(uid)
         fresh.append(e)
+    for interaction in remove:
+        do_delete_interaction(acting_user, interaction)
+    if not fresh and not remove:
+        if batch is not None and batch.pk:
+            batch.delete()
+        return None, [], 0
     if batch is None:
         batch = ImportBatch.objects.create(
             kind="interactions_calendar",
@@ -233,12 +246,12 @@ def do_import_calendar(
     made = bulk_log(acting_user, batch, fresh, InteractionSource.CALENDAR)
     batch.status = ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
-    batch.total_rows = len(events)
-    batch.processed_rows = len(events)
+    batch.total_rows = len(events) + len(remove)
+    batch.processed_rows = len(events) + len(remove)
     batch.created_count = len(made)
     batch.skipped_count = len(events) - len(made)
     batch.save()
-    return batch, made
+    return batch, made, len(remove)
 
 
 def today() -> date:

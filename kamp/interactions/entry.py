@@ -250,5 +250,5 @@ class CalendarUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Calendar file (.ics)"),
         help_text=_("Export it from Outlook, Google Calendar or Apple Calendar."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".ics,.ical,text/calendar"}),
     )

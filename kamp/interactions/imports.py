@@ -3,16 +3,17 @@
 - CSV/XLSX files (``date,customer,kind,our_people,their_contacts,topic``): an import kind of the
   engine in kamp.core.imports (``kamp import interactions FILE``, the Imports page, revert);
 - calendar (.ics) files, in two steps so that the user reviews before anything is saved:
-  ``plan_calendar(data, user)`` reads and matches (a JSON-serialisable plan that waits in an
-  ImportBatch between upload and review), ``save_calendar(user, events, ...)`` logs the events
-  the user kept (``kamp interactions import FILE.ics [--dry-run]`` on the command line).
+  ``plan_calendar(data, user)`` reads (kamp.interactions.ics: encodings, broken events, series)
+  and matches (a JSON-serialisable plan that waits in an ImportBatch between upload and review),
+  ``save_calendar(user, events, ...)`` logs the events the user kept and removes the cancelled
+  ones the user chose (``kamp interactions import FILE.ics [--dry-run]`` on the command line).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models.functions import Lower
@@ -37,7 +38,7 @@ from kamp.customers.access import customers_editable_by
 from kamp.customers.imports.lookup import check_may_edit, customer_index
 from kamp.customers.models import Contact, Customer
 
-from . import actions
+from . import actions, ics
 from .models import (
     Interaction,
     InteractionContact,
@@ -48,90 +49,124 @@ from .models import (
 
 # --- Calendar (.ics) ---------------------------------------------------------------------------
 
+# Extensions read as calendars (by the command line; the upload page takes any file).
+CALENDAR_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
+PLAN_GROUPS = (
+    "matched",
+    "already",
+    "unmatched",
+    "not_allowed",
+    "planned",
+    "cancelled",
+    "unreadable",
+    "series",
+    "errors",
+)
+
 
 @dataclass
 class CalendarPlan:
     matched: list[dict[str, Any]] = field(default_factory=list)  # to be logged, after review
-    already: list[dict[str, Any]] = field(default_factory=list)  # same UID already in the log
+    already: list[dict[str, Any]] = field(default_factory=list)  # same event already in the log
     unmatched: list[dict[str, Any]] = field(default_factory=list)  # no customer / none of ours
     not_allowed: list[dict[str, Any]] = field(
         default_factory=list
     )  # a customer the user can't edit
-    errors: list[str] = field(default_factory=list)
+    planned: list[dict[str, Any]] = field(default_factory=list)  # after now: not held yet
+    cancelled: list[dict[str, Any]] = field(default_factory=list)  # logged, since cancelled
+    unreadable: list[dict[str, Any]] = field(default_factory=list)  # each with its reason
+    series: list[dict[str, Any]] = field(default_factory=list)  # how many occurrences each gave
+    errors: list[str] = field(default_factory=list)  # the file as a whole cannot be read
+    since: str = ""  # the first day a series is expanded from
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            k: getattr(self, k)
-            for k in ("matched", "already", "unmatched", "not_allowed", "errors")
-        }
+        return {**{k: getattr(self, k) for k in PLAN_GROUPS}, "since": self.since}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CalendarPlan:
-        return cls(
-            **{
-                k: d.get(k, [])
-                for k in ("matched", "already", "unmatched", "not_allowed", "errors")
-            }
+        return cls(**{k: d.get(k, []) for k in PLAN_GROUPS}, since=d.get("since", ""))
+
+    @property
+    def to_act_on(self) -> bool:
+        """Whether the review has anything to save: events to log or logged ones to remove."""
+        return bool(self.matched or self.cancelled)
+
+    @property
+    def rows(self) -> int:
+        return sum(
+            len(getattr(self, k))
+            for k in ("matched", "already", "unmatched", "not_allowed", "planned", "cancelled")
         )
 
 
-def _emails(value) -> list[str]:
-    if value is None:
-        return []
-    values = value if isinstance(value, list) else [value]
-    out = []
-    for v in values:
-        text = str(v).strip()
-        if text.lower().startswith("mailto:"):
-            text = text[7:]
-        if "@" in text:
-            out.append(text.lower())
-    return out
+def problem_reason(p: ics.Problem) -> str:
+    """A reading problem of :mod:`kamp.interactions.ics` in the user's language."""
+    detail = p.detail
+    reasons = {
+        ics.NOT_A_CALENDAR: _("This is not a calendar (.ics) file that can be read."),
+        ics.NO_START: _("the event has no start (DTSTART)"),
+        ics.BAD_START: _("its start (DTSTART) cannot be read: %(detail)s"),
+        ics.TWO_STARTS: _("it has two starts (DTSTART)"),
+        ics.BROKEN_EVENT: _("the event cannot be read: %(detail)s"),
+        ics.CUT_OFF: _("the event is cut off (the file ends before its END:VEVENT)"),
+        ics.BAD_RECURRENCE: _("its repetition rule cannot be followed: %(detail)s"),
+        ics.TOO_MANY: _(
+            "the series repeats more than %(detail)s times in the period: not imported"
+        ),
+    }
+    return reasons.get(p.code, p.code) % {"detail": detail}
 
 
-def _local_date(value) -> date | None:
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
+def calendar_window(now: datetime | None = None) -> date:
+    """The first day a series is expanded from by default: a year before today."""
+    today = timezone.localtime(now).date() if now else timezone.localdate()
+    return today - timedelta(days=365)
 
 
-def read_calendar(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
-    """The events of an .ics file: uid, date, topic, e-mails of the attendees and organiser."""
-    import icalendar
+def read_calendar(
+    data: bytes, *, now: datetime | None = None, since: date | None = None
+) -> ics.Read:
+    """The events of an .ics file (see :mod:`kamp.interactions.ics`), dates in kamp's zone."""
+    now = now or timezone.now()
+    return ics.read(
+        data,
+        now=now,
+        tz=timezone.get_current_timezone(),
+        since=since or calendar_window(now),
+    )
 
-    try:
-        cal = icalendar.Calendar.from_ical(data)
-    except Exception:  # icalendar raises ValueError and friends on broken files
-        return [], [_("This is not a calendar (.ics) file that can be read.")]
-    events = []
-    for ev in cal.walk("VEVENT"):
-        start = ev.get("DTSTART")
-        d = _local_date(start.dt) if start is not None else None
-        if d is None:
-            continue
-        emails = _emails(ev.get("ATTENDEE")) + _emails(ev.get("ORGANIZER"))
-        events.append(
+
+def plan_calendar(
+    data: bytes, user, *, now: datetime | None = None, since: date | None = None
+) -> CalendarPlan:
+    since = since or calendar_window(now)
+    read = read_calendar(data, now=now, since=since)
+    plan = CalendarPlan(since=since.isoformat())
+    for p in read.problems:
+        if p.code == ics.NOT_A_CALENDAR:
+            plan.errors.append(problem_reason(p))
+            return plan
+        plan.unreadable.append(
             {
-                "uid": str(ev.get("UID", "") or ""),
-                "date": d.isoformat(),
-                "topic": str(ev.get("SUMMARY", "") or "").strip() or _("(no title)"),
-                "emails": list(dict.fromkeys(emails)),
-                "cancelled": str(ev.get("STATUS", "")).upper() == "CANCELLED",
+                "topic": p.topic or _("(no title)"),
+                "uid": p.uid,
+                "line": p.line,
+                "reason": problem_reason(p),
             }
         )
-    return events, []
-
-
-def plan_calendar(data: bytes, user) -> CalendarPlan:
-    events, errors = read_calendar(data)
-    plan = CalendarPlan(errors=errors)
-    if errors:
+    events = read.events
+    if not events and not plan.unreadable:
+        plan.errors.append(_("This calendar holds no events (only tasks, time zones or notes)."))
         return plan
-    emails = {e for ev in events for e in ev["emails"]}
+    for s in read.series:
+        plan.series.append(
+            {
+                "topic": s.topic or _("(no title)"),
+                "occurrences": s.occurrences,
+                "next": s.next_day.isoformat() if s.next_day else "",
+            }
+        )
+    emails = {e for ev in events for e in ev.emails}
     ours = {
         u.email.lower(): u
         for u in User.objects.filter(is_active=True)
@@ -145,29 +180,60 @@ def plan_calendar(data: bytes, user) -> CalendarPlan:
         .select_related("customer")
     ):
         contacts.setdefault(c.email.lower(), []).append(c)
+    logged = {
+        i.external_uid: i
+        for i in Interaction.objects.filter(
+            external_uid__in={ev.key for ev in events}
+        ).select_related("customer")
+    }
     editable = set(
         customers_editable_by(user)
-        .filter(pk__in={c.customer_id for cs in contacts.values() for c in cs})
+        .filter(
+            pk__in={c.customer_id for cs in contacts.values() for c in cs}
+            | {i.customer_id for i in logged.values()}
+        )
         .values_list("pk", flat=True)
     )
-    known = set(
-        Interaction.objects.filter(
-            external_uid__in=[ev["uid"] for ev in events if ev["uid"]]
-        ).values_list("external_uid", flat=True)
-    )
+    # A cancellation stands for the event it cancels, wherever it stands in the file (Outlook
+    # and Google may keep the cancelled copy of a meeting beside the meeting itself).
+    cancelled_keys = {ev.key for ev in events if ev.cancelled}
     seen: set[str] = set()
-    for ev in events:
-        row = {"uid": ev["uid"], "date": ev["date"], "topic": ev["topic"]}
-        if ev["cancelled"]:
-            plan.unmatched.append({**row, "reason": _("cancelled")})
+    for ev in sorted(events, key=lambda e: (e.day, e.key)):
+        row: dict[str, Any] = {
+            "uid": ev.key,
+            "date": ev.day.isoformat(),
+            "topic": ev.topic or _("(no title)"),
+        }
+        if ev.series:
+            row["series"] = True
+        if ev.key in seen:
             continue
-        if ev["uid"] and (ev["uid"] in known or ev["uid"] in seen):
+        seen.add(ev.key)
+        if ev.key in cancelled_keys:
+            done = logged.get(ev.key)
+            if done is None:
+                plan.unmatched.append({**row, "reason": _("cancelled")})
+            elif done.customer_id in editable:
+                plan.cancelled.append(
+                    {
+                        **row,
+                        "interaction_id": done.pk,
+                        "customer_id": done.customer_id,
+                        "customer": done.customer.name,
+                    }
+                )
+            else:
+                plan.not_allowed.append(row)
+            continue
+        if ev.key in logged:
             plan.already.append(row)
             continue
-        seen.add(ev["uid"])
-        our_people = [ours[e] for e in ev["emails"] if e in ours]
-        theirs = [c for e in ev["emails"] for c in contacts.get(e, [])]
+        our_people = [ours[e] for e in ev.emails if e in ours]
+        theirs = [c for e in ev.emails for c in contacts.get(e, [])]
         if not our_people or not theirs:
+            if ev.planned:
+                plan.planned.append({**row, "customer": ""})
+                continue
             reason = (
                 _("none of our people attend")
                 if not our_people
@@ -190,17 +256,29 @@ def plan_calendar(data: bytes, user) -> CalendarPlan:
                 "their_names": [c.name for c in theirs],
             }
         )
-        (plan.matched if customer_id in editable else plan.not_allowed).append(row)
+        if ev.planned:  # not held yet: shown, never logged as held
+            plan.planned.append(row)
+        elif customer_id in editable:
+            plan.matched.append(row)
+        else:
+            plan.not_allowed.append(row)
     return plan
 
 
 def save_calendar(
-    user, events: list[dict[str, Any]], filename: str, batch: ImportBatch | None = None
-) -> tuple[ImportBatch, list[Interaction]]:
-    """Log reviewed events (rows of ``CalendarPlan.matched``), re-checking access and people."""
+    user,
+    events: list[dict[str, Any]],
+    filename: str,
+    batch: ImportBatch | None = None,
+    remove: list[dict[str, Any]] | None = None,
+) -> tuple[ImportBatch | None, list[Interaction], int]:
+    """Log reviewed events (rows of ``CalendarPlan.matched``) and remove the logged ones the
+    user chose among those since cancelled (rows of ``CalendarPlan.cancelled``), re-checking
+    access and people. Nothing to do leaves no batch behind (a pending one is dropped)."""
+    remove = remove or []
     allowed = set(
         customers_editable_by(user)
-        .filter(pk__in={e["customer_id"] for e in events})
+        .filter(pk__in={e["customer_id"] for e in [*events, *remove]})
         .values_list("pk", flat=True)
     )
     customers = Customer.objects.in_bulk(allowed)
@@ -229,7 +307,15 @@ def save_calendar(
                 "their_contacts": theirs,
             }
         )
-    return actions.do_import_calendar(user, entries, filename, batch=batch)
+    # Only the very interaction the plan saw, still carrying the cancelled event's key.
+    doomed = list(
+        Interaction.objects.filter(
+            pk__in=[r["interaction_id"] for r in remove],
+            external_uid__in=[r["uid"] for r in remove],
+            customer_id__in=allowed,
+        )
+    )
+    return actions.do_import_calendar(user, entries, filename, batch=batch, remove=doomed)
 
 
 # --- CSV (a kind of kamp.core.imports: ``kamp import interactions FILE``) -----------------------

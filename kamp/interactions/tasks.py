@@ -44,9 +44,7 @@ def plan_stored_calendar(batch_id: int) -> ImportBatch:
         else:
             batch.status = ImportBatch.Status.PENDING
             batch.options = {**batch.options, "plan": plan.as_dict()}
-            batch.total_rows = (
-                len(plan.matched) + len(plan.already) + len(plan.unmatched) + len(plan.not_allowed)
-            )
+            batch.total_rows = plan.rows
         name, batch.stored_file = batch.stored_file, ""
         batch.save()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -50,6 +51,14 @@ def calendar_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         plan = imports.plan_calendar(upload.read(), request.user)
         if plan.errors:
             form.add_error("file", plan.errors[0])
+        elif not plan.to_act_on:
+            # Nothing to log nor to remove: the review is shown as it is, and no batch is
+            # kept for a file that changed nothing.
+            return render(
+                request,
+                "interactions/calendar_review.html",
+                _review_context(plan, upload.name, done=False, back=back),
+            )
         else:
             batch = ImportBatch.objects.create(
                 kind="interactions_calendar",
@@ -57,10 +66,7 @@ def calendar_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 created_by=request.user,
                 status=ImportBatch.Status.PENDING,
                 options={"plan": plan.as_dict(), "customer": back},
-                total_rows=len(plan.matched)
-                + len(plan.already)
-                + len(plan.unmatched)
-                + len(plan.not_allowed),
+                total_rows=plan.rows,
             )
             return redirect("interactions:calendar_review", batch_pk=batch.pk)
     return render(request, "interactions/calendar_upload.html", {"form": form, "customer_pk": back})
@@ -105,28 +111,57 @@ def calendar_review(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpRes
             request, "interactions/calendar_review.html", {"batch": batch, "failed": True}
         )
     plan = imports.CalendarPlan.from_dict(batch.options.get("plan", {}))
+    back = batch.options.get("customer", "")
     if request.method == "POST" and batch.status == ImportBatch.Status.PENDING:
         chosen = set(request.POST.getlist("event"))
         events = [e for i, e in enumerate(plan.matched) if str(i) in chosen]
-        batch, made = imports.save_calendar(request.user, events, batch.filename, batch=batch)
-        messages.success(
-            request, _("%(n)d interactions logged from the calendar.") % {"n": len(made)}
+        dropped = set(request.POST.getlist("remove"))
+        remove = [e for i, e in enumerate(plan.cancelled) if str(i) in dropped]
+        saved, made, removed = imports.save_calendar(
+            request.user, events, batch.filename, batch=batch, remove=remove
         )
-        back = batch.options.get("customer", "")
+        if saved is None:
+            messages.info(request, _("Nothing was logged from the calendar."))
+        else:
+            messages.success(
+                request,
+                _("%(n)d interactions logged from the calendar, %(removed)d removed.")
+                % {"n": len(made), "removed": removed},
+            )
         if back.isdigit():
             return redirect("interactions:customer_tab", pk=int(back))
         return redirect("interactions:calendar_upload")
-    for e in plan.matched:
-        e["date_value"] = date.fromisoformat(e["date"])
-    for group in (plan.already, plan.unmatched, plan.not_allowed):
-        for e in group:
-            e["date_value"] = date.fromisoformat(e["date"])
     return render(
         request,
         "interactions/calendar_review.html",
         {
+            **_review_context(
+                plan, batch.filename, done=batch.status != ImportBatch.Status.PENDING, back=back
+            ),
             "batch": batch,
-            "plan": plan,
-            "done": batch.status != ImportBatch.Status.PENDING,
         },
     )
+
+
+def _review_context(
+    plan: imports.CalendarPlan, filename: str, *, done: bool, back: str
+) -> dict[str, Any]:
+    for group in (
+        plan.matched,
+        plan.already,
+        plan.unmatched,
+        plan.not_allowed,
+        plan.planned,
+        plan.cancelled,
+    ):
+        for e in group:
+            e["date_value"] = date.fromisoformat(e["date"])
+    for s in plan.series:
+        s["next_value"] = date.fromisoformat(s["next"]) if s.get("next") else None
+    return {
+        "plan": plan,
+        "filename": filename,
+        "since": date.fromisoformat(plan.since) if plan.since else None,
+        "done": done,
+        "customer_pk": back,
+    }

@@ -88,7 +88,10 @@ class Command(BaseCommand):
         if (
             action == "interactions"
             and opts["target"]
-            and (opts["target"].lower().endswith(".ics") or opts["create_people"])
+            and (
+                opts["target"].lower().endswith((".ics", ".ical", ".ifb", ".icalendar"))
+                or opts["create_people"]
+            )
         ):
             # Calendar files and --create-people have their own review flow, in the
             # interactions area (core knows no business app, so through its command, which

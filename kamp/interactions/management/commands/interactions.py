@@ -6,6 +6,7 @@ an alias). It lives here because ``core``, where ``kamp import`` is, knows no bu
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -54,6 +55,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Create unknown people (ours need a function in our_functions) and contacts.",
         )
+        i.add_argument(
+            "--since",
+            default="",
+            help="Calendars: expand recurring meetings from this day (YYYY-MM-DD; default: a "
+            "year ago).",
+        )
+        i.add_argument(
+            "--remove-cancelled",
+            action="store_true",
+            help="Calendars: remove logged interactions whose meeting the file shows cancelled.",
+        )
         add_user_argument(i)
         add_hidden_alias(i, "--as", dest="user")
 
@@ -92,13 +104,37 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No file {path}.")
         user = resolve_user(opts.get("user"), default_admin=True)
-        data = path.read_bytes()
-        if path.suffix.lower() == ".ics":
-            return self.import_calendar(user, data, path.name, opts["dry_run"])
+        if path.suffix.lower() in imports.CALENDAR_SUFFIXES:
+            if opts["create_people"]:
+                # A calendar's people are matched by e-mail: creating them from an address
+                # alone would store people nobody vouched for.
+                raise CommandError(
+                    "--create-people is for CSV and XLSX files: a calendar is matched by "
+                    "e-mail to the people and contacts kamp already has (add the missing ones "
+                    "first, or import a CSV with --create-people).",
+                    returncode=2,
+                )
+            since = None
+            if opts.get("since"):
+                try:
+                    since = date.fromisoformat(opts["since"])
+                except ValueError:
+                    raise CommandError(
+                        f"--since takes a date as YYYY-MM-DD, not “{opts['since']}”.",
+                        returncode=2,
+                    )
+            return self.import_calendar(
+                user,
+                path.read_bytes(),
+                path.name,
+                opts["dry_run"],
+                since=since,
+                remove_cancelled=opts.get("remove_cancelled", False),
+            )
         return self.import_csv(user, path, opts["dry_run"], opts["create_people"])
 
-    def import_calendar(self, user, data, name, dry_run):
-        plan = imports.plan_calendar(data, user)
+    def import_calendar(self, user, data, name, dry_run, since=None, remove_cancelled=False):
+        plan = imports.plan_calendar(data, user, since=since)
         if plan.errors:
             raise CommandError("; ".join(plan.errors))
         for e in plan.matched:
@@ -106,17 +142,40 @@ class Command(BaseCommand):
                 f"LOG      {e['date']} {e['customer']}: {e['topic']} "
                 f"[{', '.join(e['our_names'])} ↔ {', '.join(e['their_names'])}]"
             )
+        for s in plan.series:
+            nxt = f", next on {s['next']}" if s["next"] else ""
+            self.stdout.write(
+                f"SERIES   {s['topic']}: {s['occurrences']} occurrences from {plan.since} "
+                f"to today{nxt}"
+            )
         for e in plan.already:
             self.stdout.write(f"ALREADY  {e['date']} {e['topic']}")
+        for e in plan.planned:
+            who = f" {e['customer']}:" if e.get("customer") else ""
+            self.stdout.write(f"PLANNED  {e['date']}{who} {e['topic']} (not held yet)")
+        for e in plan.cancelled:
+            self.stdout.write(
+                f"CANCELLED {e['date']} {e['customer']}: {e['topic']} (logged, since cancelled"
+                f"{'' if remove_cancelled else '; --remove-cancelled removes it'})"
+            )
         for e in plan.not_allowed:
             self.stdout.write(f"DENIED   {e['date']} {e['topic']} (a customer {user} may not edit)")
         for e in plan.unmatched:
             self.stdout.write(f"UNMATCHED {e['date']} {e['topic']} ({e['reason']})")
+        for e in plan.unreadable:
+            self.stdout.write(f"UNREADABLE line {e['line']}: {e['topic']} ({e['reason']})")
+        remove = plan.cancelled if remove_cancelled else []
         if dry_run:
-            self.stdout.write(f"Dry run: {len(plan.matched)} events would be logged.")
+            self.stdout.write(
+                f"Dry run: {len(plan.matched)} events would be logged, {len(remove)} removed."
+            )
             return
-        batch, made = imports.save_calendar(user, plan.matched, name)
-        self.stdout.write(f"{len(made)} interactions logged (import #{batch.pk}).")
+        if not plan.matched and not remove:
+            self.stdout.write("Nothing to log.")
+            return
+        batch, made, removed = imports.save_calendar(user, plan.matched, name, remove=remove)
+        where = f" (import #{batch.pk})" if batch else ""
+        self.stdout.write(f"{len(made)} interactions logged, {removed} removed{where}.")
 
     def import_csv(self, user, path, dry_run, create_people):
         """Through the import engine (the same as ``kamp import interactions FILE``), with

@@ -1,0 +1,333 @@
+"""Calendars as Outlook, Google, Apple, Thunderbird and Windows Calendar write them (the files in
+``calendars/``, written byte for byte the way each program does: CRLF, folds inside UTF-8
+characters, BOMs, UTF-16, cp1252, Windows time-zone names, events without a UID, moved and
+cancelled occurrences before their series), and every calendar shipped with icalendar's own
+tests: each one is imported or listed event by event with a reason — never a traceback, never
+a 500."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from io import StringIO
+from pathlib import Path
+
+import icalendar
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kamp.core.models import ImportBatch
+from kamp.interactions import ics, imports
+from kamp.interactions.models import Interaction
+
+HERE = Path(__file__).parent / "calendars"
+SANTIAGO = zoneinfo.ZoneInfo("America/Santiago")
+NOW = datetime.datetime(2026, 6, 30, 12, 0, tzinfo=SANTIAGO)
+CORPUS = Path(icalendar.__file__).parent / "tests"
+
+
+def data(name: str) -> bytes:
+    return (HERE / name).read_bytes()
+
+
+def topics(rows) -> list[str]:
+    return [r["topic"] for r in rows]
+
+
+def upload(client, name: str, content: bytes):
+    return client.post(
+        reverse("interactions:calendar_upload"),
+        {"file": SimpleUploadedFile(name, content, "text/calendar")},
+    )
+
+
+# --- pure parts: decoding, unfolding, the fallback key -----------------------------------------
+
+
+@given(st.text(min_size=1, max_size=200), st.integers(min_value=1, max_value=80))
+def test_a_fold_anywhere_even_inside_a_character_unfolds_to_the_same_text(text, width):
+    text = text.replace("\r", "").replace("\n", "")
+    raw = ("SUMMARY:" + text).encode()
+    folded = b"\r\n ".join(raw[i : i + width] for i in range(0, len(raw), width))
+    assert ics.unfold(folded) == raw
+    decoded, encoding = ics.decode(b"BEGIN:VCALENDAR\r\n" + folded + b"\r\n")
+    assert decoded.split("\r\n")[1] == "SUMMARY:" + text and encoding == "utf-8"
+    [cal] = ics.split_calendars(decoded + "END:VCALENDAR\r\n")
+    assert cal.lines[1] == "SUMMARY:" + text
+
+
+def test_encodings_are_found_not_assumed():
+    line = "SUMMARY:Reunión – 5 €"
+    assert ics.decode(line.encode("utf-8"))[0] == line
+    assert ics.decode(b"\xef\xbb\xbf" + line.encode())[0] == line  # UTF-8 BOM dropped
+    assert ics.decode(line.encode("cp1252")) == (line, "cp1252")
+    assert ics.decode("SUMMARY:Reunión".encode("latin-1"))[0] == "SUMMARY:Reunión"
+    assert ics.decode(b"\xff\xfe" + line.encode("utf-16-le")) == (line, "utf-16-le")
+    assert ics.decode(b"\xfe\xff" + line.encode("utf-16-be")) == (line, "utf-16-be")
+    assert ics.decode(line.encode("utf-16-le"))[0] == line  # no BOM: seen by its zero bytes
+    # A cp1252 file with one line pasted in UTF-8 keeps both right.
+    mixed = "SUMMARY:Reunión".encode("cp1252") + b"\r\n" + "LOCATION:Ñuñoa".encode()
+    assert ics.decode(mixed)[0].splitlines() == ["SUMMARY:Reunión", "LOCATION:Ñuñoa"]
+
+
+@given(
+    st.lists(st.emails(), min_size=1, max_size=5, unique=True),
+    st.text(max_size=40),
+    st.randoms(),
+)
+def test_the_fallback_key_ignores_attendee_order_and_case(attendees, summary, rnd):
+    start = datetime.datetime(2026, 5, 20, 11, 30, tzinfo=SANTIAGO)
+    key = ics.fallback_key(start, summary, "ana@supplier.test", attendees)
+    shuffled = [a.upper() for a in attendees]
+    rnd.shuffle(shuffled)
+    same_instant = start.astimezone(datetime.UTC)
+    assert ics.fallback_key(same_instant, summary, "ANA@supplier.test", shuffled) == key
+    assert ics.fallback_key(start, summary + "x", "ana@supplier.test", attendees) != key
+    assert key.startswith("nouid:") and len(key) <= ics.MAX_KEY
+
+
+# --- Google: a weekly series whose moved and cancelled occurrences come first ---------------
+
+
+def test_google_series_with_overrides_first_logs_each_held_occurrence(ana, account, cs_people):
+    plan = imports.plan_calendar(data("google_overrides_first.ics"), ana, now=NOW)
+    assert not plan.errors and not plan.unreadable
+    weekly = [r for r in plan.matched if r.get("series")]
+    days = [r["date"] for r in weekly]
+    # From the first Tuesday, 6 January — not the moved occurrence's day — to today, 30 June.
+    assert days[0] == "2026-01-06" and days[-1] == "2026-06-30"
+    assert "2026-01-15" in days and "2026-01-13" not in days  # moved to Thursday the 15th
+    assert "2026-02-10" not in days  # EXDATE
+    assert "2026-02-03" not in days  # cancelled occurrence
+    assert len(weekly) == 24 == len({r["uid"] for r in weekly})
+    moved = next(r for r in weekly if r["date"] == "2026-01-15")
+    assert moved["topic"].endswith("(movida)")
+    # The fold fell inside "ñ" (two bytes in UTF-8): unfolded as bytes, it reads right.
+    assert weekly[0]["topic"] == (
+        "Reunión semanal de coordinación con Constructora CS — obra Ñuñoa"
+    )
+    assert plan.series == [
+        {
+            "topic": "Reunión semanal de coordinación con Constructora CS — obra Ñuñoa",
+            "occurrences": 24,
+            "next": "2026-07-07",
+        }
+    ]
+    assert {r["topic"]: r["reason"] for r in plan.unmatched}[weekly[0]["topic"]] == "cancelled"
+    # The visit of 15 July has not happened: planned, not logged as held.
+    assert topics(plan.planned) == ["Visita a obra"] and plan.planned[0]["customer"]
+    assert "Visita a obra" not in topics(plan.matched)
+
+    batch, made, removed = imports.save_calendar(ana, plan.matched, "google.ics")
+    assert len(made) == 24 and removed == 0
+    assert Interaction.objects.filter(customer=account).count() == 24
+    # The 90-day analysis sees the occurrences of its window, each one.
+    recent = Interaction.objects.filter(date__gte=NOW.date() - datetime.timedelta(days=90))
+    assert recent.count() == 13
+    again = imports.plan_calendar(data("google_overrides_first.ics"), ana, now=NOW)
+    assert not again.matched and len(again.already) == 24
+
+
+def test_the_series_window_is_honoured(ana, account, cs_people):
+    since = datetime.date(2026, 6, 1)
+    plan = imports.plan_calendar(data("google_overrides_first.ics"), ana, now=NOW, since=since)
+    assert [r["date"] for r in plan.matched] == [
+        "2026-06-02",
+        "2026-06-09",
+        "2026-06-16",
+        "2026-06-23",
+        "2026-06-30",
+    ]
+    assert plan.series[0]["occurrences"] == 5
+
+
+# --- Outlook: Windows time-zone names, CRLF, long UIDs, and a cancellation afterwards ---------
+
+
+def test_outlook_with_windows_time_zone_names(ana, account, cs_people):
+    plan = imports.plan_calendar(data("outlook_windows_tz.ics"), ana, now=NOW)
+    assert topics(plan.matched) == ["Flujo de pagos Q2"]
+    row = plan.matched[0]
+    assert row["date"] == "2026-04-15" and row["their_names"] == ["María González"]
+    assert sorted(row["our_names"]) == ["Ana KAM", "Felipe Finance"]
+    assert topics(plan.planned) == ["Comité de pagos"]  # 5 August: after "now"
+
+
+def test_a_cancellation_of_a_logged_meeting_is_offered_for_removal(
+    client_for, ana, account, cs_people
+):
+    plan = imports.plan_calendar(data("outlook_windows_tz.ics"), ana, now=NOW)
+    imports.save_calendar(ana, plan.matched, "outlook.ics")
+    logged = Interaction.objects.get(topic="Flujo de pagos Q2")
+
+    c = client_for(ana)
+    r = upload(c, "Cancelado.ics", data("outlook_cancelled.ics"))
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    assert "Logged, but since cancelled" in page and "Flujo de pagos Q2" in page
+    assert Interaction.objects.filter(pk=logged.pk).exists()  # nothing removed unasked
+    r = c.post(r["Location"], {"remove": ["0"]})
+    assert r.status_code == 302
+    assert not Interaction.objects.filter(pk=logged.pk).exists()
+    from kamp.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="delete", customer_id=account.pk).exists()
+
+
+def test_a_cancellation_of_a_meeting_never_logged_is_listed_only(ana, account, cs_people):
+    plan = imports.plan_calendar(data("outlook_cancelled.ics"), ana, now=NOW)
+    assert not plan.cancelled and not plan.matched
+    assert [(r["topic"], r["reason"]) for r in plan.unmatched] == [
+        ("Cancelado: Flujo de pagos Q2", "cancelled")
+    ]
+
+
+# --- Apple / iCloud: no UID, addresses in EMAIL= ------------------------------------------
+
+
+def test_apple_attendees_in_the_email_parameter_and_events_without_uid(
+    tmp_path, admin, ana, account, cs_people
+):
+    plan = imports.plan_calendar(data("apple_no_uid.ics"), ana, now=NOW)
+    assert topics(plan.matched) == ["Almuerzo con Jorge", "Jornada de planificación"]
+    lunch = plan.matched[0]
+    assert lunch["our_names"] == ["Ana KAM"] and lunch["their_names"] == ["Jorge Pérez"]
+    assert lunch["date"] == "2026-05-20"
+    assert plan.matched[1]["date"] == "2026-06-03"  # an all-day event: its day
+
+    path = tmp_path / "Trabajo.ics"
+    path.write_bytes(data("apple_no_uid.ics"))
+    call_command("interactions", "import", str(path), "--as", ana.email, stdout=StringIO())
+    assert Interaction.objects.count() == 2
+    batches = ImportBatch.objects.count()
+    # The same export again: found again by its fallback key; no new batch, nothing doubled.
+    out = StringIO()
+    call_command("interactions", "import", str(path), "--as", ana.email, stdout=out)
+    assert Interaction.objects.count() == 2 and ImportBatch.objects.count() == batches
+    assert "ALREADY" in out.getvalue() and "Nothing to log." in out.getvalue()
+
+
+# --- Thunderbird: broken events are listed, the good one goes on --------------------------
+
+
+def test_each_unreadable_event_is_listed_with_its_reason_and_the_rest_goes_on(
+    tmp_path, admin, ana, account, cs_people
+):
+    plan = imports.plan_calendar(data("thunderbird_damaged.ics"), ana, now=NOW)
+    assert topics(plan.matched) == ["Precios 2027 con Jorge"]
+    reasons = {r["topic"]: r["reason"] for r in plan.unreadable}
+    assert reasons == {
+        "Dos inicios": "it has two starts (DTSTART)",
+        "Sin inicio": "the event has no start (DTSTART)",
+        "Inicio ilegible": "its start (DTSTART) cannot be read: 2026-03-12 16:00",
+        "Cortado": "the event is cut off (the file ends before its END:VEVENT)",
+    }
+    assert all(r["line"] > 0 for r in plan.unreadable)
+
+    path = tmp_path / "thunderbird.ics"
+    path.write_bytes(data("thunderbird_damaged.ics"))
+    out = StringIO()
+    call_command("interactions", "import", str(path), "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "UNREADABLE" in text and "it has two starts" in text and "LOG" in text
+
+
+def test_the_upload_page_lists_unreadable_events_instead_of_a_500(client_for, ana, account):
+    r = upload(client_for(ana), "thunderbird.ics", data("thunderbird_damaged.ics"))
+    assert r.status_code in (200, 302)
+    page = client_for(ana).get(r["Location"]).content.decode() if r.status_code == 302 else ""
+    page = page or r.content.decode()
+    assert "could not be read" in page and "it has two starts (DTSTART)" in page
+
+
+# --- encodings and shapes ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "topic"),
+    [
+        ("windows_calendar_utf16.ics", "Reunión de cierre de mes"),
+        ("outlook2003_cp1252.ics", "Reunión de precios – 5 € menos por m²"),
+    ],
+)
+def test_utf16_and_cp1252_calendars_are_read_unmangled(name, topic, ana, account, cs_people):
+    plan = imports.plan_calendar(data(name), ana, now=NOW)
+    assert topics(plan.matched) == [topic]
+    imports.save_calendar(ana, plan.matched, name)
+    assert Interaction.objects.get().topic == topic
+
+
+def test_every_calendar_of_a_file_is_read(ana, account, cs_people):
+    plan = imports.plan_calendar(data("two_calendars.ics"), ana, now=NOW)
+    assert topics(plan.matched) == ["Calendario uno", "Calendario dos"]
+
+
+def test_an_ical_file_is_a_calendar_and_create_people_is_refused_for_it(
+    tmp_path, admin, ana, account, cs_people
+):
+    path = tmp_path / "export.ical"
+    path.write_bytes(data("apple_no_uid.ics"))
+    out = StringIO()
+    call_command("import", "interactions", str(path), "--dry-run", stdout=out)
+    assert "LOG" in out.getvalue() and "Almuerzo con Jorge" in out.getvalue()
+    with pytest.raises(CommandError, match="--create-people is for CSV"):
+        call_command("interactions", "import", str(path), "--create-people", stdout=StringIO())
+    assert not Interaction.objects.exists()
+
+
+def test_a_file_that_changes_nothing_leaves_no_batch(client_for, ana, account, cs_people):
+    c = client_for(ana)
+    r = upload(c, "Trabajo.ics", data("apple_no_uid.ics"))
+    c.post(r["Location"], {"event": ["0", "1"]})
+    assert Interaction.objects.count() == 2
+    batches = ImportBatch.objects.count()
+    r = upload(c, "Trabajo.ics", data("apple_no_uid.ics"))  # the same file again
+    assert r.status_code == 200 and "Already imported" in r.content.decode()
+    assert ImportBatch.objects.count() == batches
+    # Ticking nothing on a review drops its batch too.
+    r = upload(c, "outlook.ics", data("outlook_windows_tz.ics"))
+    assert r.status_code == 302 and ImportBatch.objects.count() == batches + 1
+    c.post(r["Location"], {})
+    assert ImportBatch.objects.count() == batches
+
+
+# --- every calendar icalendar tests itself with -------------------------------------------
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.rglob("*.ics"))
+
+
+def test_the_icalendar_corpus_is_there():
+    assert len(corpus_files()) > 100
+
+
+def test_every_calendar_of_icalendars_tests_is_read_or_listed_event_by_event(
+    client_for, admin, ana, account, cs_people
+):
+    c = client_for(admin)
+    failures = []
+    for path in corpus_files():
+        content = path.read_bytes()
+        name = str(path.relative_to(CORPUS))
+        try:
+            read = ics.read(content, now=NOW, tz=SANTIAGO)
+            plan = imports.plan_calendar(content, admin, now=NOW)
+        except Exception as exc:  # the test's point: none may escape
+            failures.append(f"{name}: {exc!r}")
+            continue
+        # Every VEVENT block is read, or has its problem listed: none is dropped unsaid.
+        unread = [p for p in read.problems if p.code in ics.PROBLEMS]
+        if read.blocks != read.parsed + len(unread):
+            failures.append(f"{name}: {read.blocks} events, {read.parsed} read, {len(unread)}")
+        if not plan.errors and not plan.rows and not plan.unreadable:
+            failures.append(f"{name}: neither events, nor reasons, nor an error")
+        r = upload(c, path.name, content)
+        if r.status_code not in (200, 302):
+            failures.append(f"{name}: upload answered {r.status_code}")
+    assert not failures, "\n".join(failures)
