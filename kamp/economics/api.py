@@ -98,6 +98,39 @@ def customer_pnl(request: AuthenticatedHttpRequest, customer_id: int, period: st
     return pnl_out(services.account_pnl(customer, _period(period)), ref=customer_ref(customer))
 
 
+class FigureOut(Schema):
+    value: str | None  # at the precision it is displayed with; null when unknown
+    period: str  # "2025-12..2026-11" for the 12-month window; a date for the RQI's round
+    currency: str  # money figures only
+
+
+class FiguresOut(Schema):
+    customer: CustomerRef
+    customer_id: int
+    revenue: FigureOut | None = None
+    margin: FigureOut | None = None
+    profit_after_kam: FigureOut | None = None
+    share_of_wallet: FigureOut | None = None
+    rqi: FigureOut
+
+
+@router.get("/customers/{customer_id}/figures", response=FiguresOut)
+def customer_figures(request: AuthenticatedHttpRequest, customer_id: int):
+    """The account's headline figures (docs/figures.md) as every page shows them: net revenue,
+    gross margin, profit after KAM and share of wallet over the last 12 complete months (null
+    for whoever may not see the account's economics) and the RQI of the latest counted round."""
+    from . import figures
+
+    customer = get_customer_for_user(request.user, customer_id)
+    money = can_see_economics(request.user, customer)
+    values = figures.account_figures(customer, date.today(), money=money)
+    return {
+        "customer": customer_ref(customer),
+        "customer_id": customer.pk,
+        **figures.figures_json(values),
+    }
+
+
 @router.get("/customers/{customer_id}/pnl/series", response=list[PnLOut])
 def customer_pnl_series(
     request: AuthenticatedHttpRequest, customer_id: int, unit: str = "quarter", count: int = 8

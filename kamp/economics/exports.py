@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from . import pnl
+from . import figures, pnl
 from .pnl_rows import PNL_ROWS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,6 +97,15 @@ def pnl_workbook(customer, value: pnl.AccountPnL, label: str) -> Workbook:
         currency=currency,
     )
     _append(ws, [_("Potential left"), value.potential], money_cols=(2,), currency=currency)
+    # The headline figures as the customer page shows them (docs/figures.md), whatever period
+    # the sheet above was asked for, each with its own period.
+    ws.append([])
+    _append(ws, [_("Headline figures"), _("Value"), _("Period")], bold=True)
+    for f in figures.account_figures(customer).values():
+        fmt = {"money_cols": (2,), "currency": f.currency} if f.kind == "money" else {}
+        if f.kind == "ratio":
+            fmt = {"pct_cols": (2,)}
+        _append(ws, [f.label, f.rounded, f.period], **fmt)  # type: ignore[arg-type]
     if value.missing_rates:
         ws.append([])
         _append(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,6 +36,35 @@ FIGURES = (
     ("share_of_wallet", gettext_lazy("Share of wallet"), "ratio"),
     ("rqi", gettext_lazy("Relationship quality index (RQI)"), "score"),
 )
+# What each figure means, shown on the help page (/help/figures/) and kept word for word in
+# docs/figures.md (a test compares them): one place to read a definition, in both languages.
+DEFINITIONS = {
+    "revenue": gettext_lazy(
+        "Net revenue: the sum of the account's sales lines (net of discounts and credit notes), "
+        "converted to the company's base currency at each month's rate, over the last 12 "
+        "complete months (the running month is left out)."
+    ),
+    "margin": gettext_lazy(
+        "Gross margin: net revenue minus the cost of goods of the same sales lines, over the "
+        "last 12 complete months."
+    ),
+    "profit_after_kam": gettext_lazy(
+        "Profit after KAM: gross margin minus the cost to serve the account minus the KAM "
+        "investments allocated to it, over the last 12 complete months."
+    ),
+    "share_of_wallet": gettext_lazy(
+        "Share of wallet: net revenue divided by the customer's estimated spend in our category, "
+        "over the last 12 complete months; shown with one decimal (24.2 %), and not shown "
+        "without an estimate."
+    ),
+    "rqi": gettext_lazy(
+        "RQI: the relationship quality index of the account's latest counted survey round "
+        "(closed, with enough answers on each side): the mean of trust, commitment, "
+        "satisfaction and 8 minus conflict, on the 1 to 7 scale of the answers, both sides "
+        "averaged, with one decimal; an open round never moves it."
+    ),
+}
+
 MONEY_KEYS = frozenset({"revenue", "margin", "profit_after_kam", "share_of_wallet"})
 LABELS = {key: label for key, label, _kind in FIGURES}
 KINDS = {key: kind for key, _label, kind in FIGURES}
@@ -115,7 +144,7 @@ def _rqi(customer_ids: list[int]) -> dict[int, tuple[Decimal, date | None]]:
     for cid, rounds in results.latest_scored_rounds(customer_ids).items():
         if rounds and rounds[0].rqi is not None:
             rnd = rounds[0]
-            when = getattr(rnd, "closed_on", None) or getattr(rnd, "closes_on", None)
+            when = timezone.localdate(rnd.closed_at) if rnd.closed_at else rnd.closes_on
             out[cid] = (Decimal(str(rnd.rqi)), when)
     return out
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kamp.core.money import format_money
 from kamp.customers.access import can_see_economics
 
-from . import services
+from . import figures, services
 from .pnl import AccountPnL, Period
 
 
@@ -51,7 +51,13 @@ def card(request, customer):
         return ("economics/_summary_card.html", {"customer": customer, "empty": True})
     return (
         "economics/_summary_card.html",
-        {"customer": customer, "value": value, "window": window},
+        {
+            "customer": customer,
+            "value": value,
+            "window": window,
+            # The headline figures, as the API and the exports give them (docs/figures.md).
+            "figures": figures.account_figures(customer),
+        },
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer_tab, portfolio, programme_investments, settings_page
+from .views import customer_tab, figures_help, portfolio, programme_investments, settings_page
 
 app_name = "economics"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
         customer_tab.spend_delete,
         name="spend_delete",
     ),
+    path("help/figures/", figures_help.figures_help, name="figures_help"),
     path("portfolio/", portfolio.portfolio, name="portfolio"),
     path("portfolio/export.xlsx", portfolio.portfolio_export, name="portfolio_export"),
     path(

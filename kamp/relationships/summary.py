@@ -18,12 +18,22 @@ def card(request, customer):
         stage_key, stage_set = results.suggest_stage(customer).stage, False
     # The page lists every area's alerts above the cards: the card does not repeat them.
     return "relationships/card.html", {
+        # The RQI as every surface gives it (kamp.economics.figures, docs/figures.md).
+        "rqi": _rqi_figure(customer),
         "assessment": assessment,
         "round": rounds[0] if rounds else None,
         "stage": stage_key,
         "stage_label": Stage(stage_key).label,
         "stage_set": stage_set,
     }
+
+
+def _rqi_figure(customer):
+    try:
+        from kamp.economics import figures
+    except ImportError:
+        return None
+    return figures.account_figures(customer, money=False)["rqi"]
 
 
 def badges(customer_ids: list[int]) -> dict[int, list[dict]]:

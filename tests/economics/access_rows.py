@@ -35,6 +35,7 @@ WEB = [
         post="MONEY",
         kwargs=lambda w: {"pk": w.account.pk, "spend_pk": w.spend.pk},
     ),
+    Web("economics:figures_help", get="SIGNED_IN", post=NOT_ALLOWED),
     Web("economics:portfolio", get="MONEY_PORTFOLIO", post=NOT_ALLOWED),
     Web("economics:portfolio_export", get="MONEY_PORTFOLIO", post=NOT_ALLOWED),
     Web("economics:programme_investments", get="PROGRAMME", post="PROGRAMME"),
@@ -61,6 +62,7 @@ def _cid(w):
 API = [
     Api("GET", "/economics/customers/{customer_id}/pnl", "MONEY", _cid, query="?period=2025"),
     Api("GET", "/economics/customers/{customer_id}/pnl/series", "MONEY", _cid),
+    Api("GET", "/economics/customers/{customer_id}/figures", "READ", _cid),
     Api("GET", "/economics/portfolio", "MONEY_PORTFOLIO", query="?period=2025"),
     Api("GET", "/economics/activity-types", "KAMS"),
     Api(

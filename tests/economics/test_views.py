@@ -264,7 +264,7 @@ def test_summary_card_only_for_who_may_see_money(client_for, ana, member, sales)
         currency="CLP",
     )
     url = reverse("customers:detail", args=[sales.pk])
-    assert "Profit after KAM, last 12 months" in client_for(ana).get(url).content.decode()
+    assert "Profit after KAM · last 12 complete months" in client_for(ana).get(url).content.decode()
     assert "Profit after KAM" not in client_for(member).get(url).content.decode()
 
 
@@ -372,6 +372,10 @@ def test_cli_pnl_json(account, capsys):
     )
     call_command("pnl", "--customer", str(account.pk), "--period", "2025-07", "--json")
     out = json.loads(capsys.readouterr().out)
+    # Beside the period's P&L, the headline figures over the last 12 complete months
+    # (docs/figures.md; compared with every other surface in tests/reports).
+    figures = out[0].pop("figures")
+    assert set(figures) == {"revenue", "margin", "profit_after_kam", "share_of_wallet", "rqi"}
     assert out == [
         {
             "customer": {

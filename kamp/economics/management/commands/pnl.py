@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from kamp.core.cli import add_customer_argument, add_json_argument, add_period_argument
 from kamp.customers.identity import TSV_HEADER, customer_refs, resolve_customers, tsv_fields
 from kamp.customers.models import Customer
-from kamp.economics import pnl, services
+from kamp.economics import figures, pnl, services
 
 COLUMNS = [
     "net_revenue",
@@ -60,6 +61,11 @@ class Command(BaseCommand):
             for cid, value in rows
         ]
         if opts["json"]:
+            # Beside the period's P&L, the account's headline figures as the pages and the API
+            # give them (docs/figures.md): a script reads the same number a director sees.
+            found = figures.figures_for([cid for cid, _value in rows], date.today())
+            for row in out:
+                row["figures"] = figures.figures_json(found[row["customer_id"]])
             self.stdout.write(json.dumps(out, indent=2, ensure_ascii=False))
             return
         self.stdout.write(
