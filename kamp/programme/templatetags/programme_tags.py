@@ -12,20 +12,23 @@ def get_item(mapping, key):
         return key
 
 
-PERCENT_BENEFITS = {"sales_growth", "share_of_wallet"}
+PERCENT_BENEFITS = {"share_of_wallet"}
+AMOUNT_BENEFITS = {"sales_growth"}  # net sales of each 12 months, in the base currency
 COUNT_BENEFITS = {"innovation"}
 
 
 @register.filter
 def benefit_value(value, key):
-    """A benefit's figure as people read it: growth and share of wallet in percent, initiatives
-    as a count, survey constructs on their 1–7 scale."""
+    """A benefit's figure as people read it: sales as an amount, share of wallet in percent,
+    initiatives as a count, survey constructs on their 1–7 scale."""
     from django.utils.formats import number_format
 
     if value is None:
         return "—"
     if key in PERCENT_BENEFITS:
         return number_format(round(100 * float(value)), 0) + " %"
+    if key in AMOUNT_BENEFITS:
+        return number_format(round(float(value)), 0)
     if key in COUNT_BENEFITS:
         return number_format(round(float(value)), 0)
     return number_format(round(float(value), 2), 2)
