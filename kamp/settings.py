@@ -317,8 +317,11 @@ KAMP_BASE_CURRENCY = os.environ.get("KAMP_BASE_CURRENCY", "USD")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_403": {"()": "kamp.logfilters.ExpectedForbiddenFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KAMP_LOG_LEVEL", "WARNING")},
+    # A refused request is one line, not a traceback (kamp.logfilters).
+    "loggers": {"django.request": {"filters": ["expected_403"]}},
 }
 
 STATICFILES_FINDERS = [
