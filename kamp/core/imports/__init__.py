@@ -38,6 +38,7 @@ from .parsers import (
     parse_date,
     parse_decimal,
     parse_int,
+    parse_long_text,
     parse_text,
 )
 from .readers import ReadError, Table, open_table
@@ -67,6 +68,7 @@ __all__ = [
     "parse_date",
     "parse_decimal",
     "parse_int",
+    "parse_long_text",
     "parse_text",
     "ReadError",
     "Table",

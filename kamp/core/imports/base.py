@@ -31,7 +31,6 @@ from django.db import connection, connections, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-
 from kamp.core.registry import discover
 
 from . import liveness
@@ -62,6 +61,8 @@ PARSER_MESSAGES = (
     gettext_noop("Influence goes from 1 to 5, not %(value)s."),
     gettext_noop("“%(value)s” is not an e-mail address."),
     gettext_noop("%(value)s is too large."),
+    gettext_noop("“%(value)s” is before 1900: check the year."),
+    gettext_noop("“%(value)s” is more than a year from today: check the year."),
 )
 
 #: How many errors a batch keeps for its report (the count is always exact).
@@ -560,6 +561,10 @@ def parse_row(
     return row if ok else None
 
 
+#: The orders a file's dates may be written in (``--date-order``, the mapping step).
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+
+
 @dataclass
 class ImportOptions:
     mapping: dict[str, str] = field(default_factory=dict)
@@ -567,6 +572,12 @@ class ImportOptions:
     skip_invalid: bool = False
     dry_run: bool = False
     force: bool = False
+    #: An XLSX's sheet (default: the one Excel opens on, if visible).
+    sheet: str | None = None
+    #: The line (CSV) or row (XLSX) of the header (default: found under any title rows).
+    header_row: int | None = None
+    #: "dmy", "mdy" or "ymd" for every date column (default: found from each column's values).
+    date_order: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -575,17 +586,43 @@ class ImportOptions:
             "skip_invalid": self.skip_invalid,
             "dry_run": self.dry_run,
             "force": self.force,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "date_order": self.date_order,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ImportOptions:
+        header_row = data.get("header_row")
         return cls(
             mapping=dict(data.get("mapping") or {}),
             decimal=data.get("decimal") or None,
             skip_invalid=bool(data.get("skip_invalid")),
             dry_run=bool(data.get("dry_run")),
             force=bool(data.get("force")),
+            sheet=data.get("sheet") or None,
+            header_row=header_row if isinstance(header_row, int) and header_row > 0 else None,
+            date_order=data.get("date_order") if data.get("date_order") in DATE_ORDERS else None,
         )
+
+
+def is_date_field(f: Field) -> bool:
+    """Whether a field's parser reads dates (``parse_date`` or a kind's own wrapper of it):
+    it reads ``2001-02-03`` as that day and refuses a word. Its column's dates are read in the
+    order found for it (:meth:`~kamp.core.imports.readers.Table.date_orders`)."""
+    import datetime as dt
+
+    try:
+        parsed = f.parser("2001-02-03", None)
+    except (ParseError, ValueError, TypeError):
+        return False
+    if parsed not in (dt.date(2001, 2, 3), "2001-02-03"):
+        return False
+    try:
+        f.parser("kamp", None)
+    except (ParseError, ValueError, TypeError):
+        return True
+    return False
 
 
 def run_import(
@@ -675,11 +712,20 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
     report = _Progress(batch, progress)
     try:
         try:
-            table = open_table(path)
+            table = open_table(path, sheet=options.sheet, header_row=options.header_row)
         except (ReadError, UnicodeDecodeError, OSError) as exc:
             raise ImportRefused(str(exc)) from None
         mapping = column_mapping if column_mapping is not None else auto_mapping(kind, table.header)
         mapping = apply_overrides(kind, table.header, mapping, options.mapping)
+        # Only the columns imported: a formula without a value elsewhere is no reason to refuse.
+        table.extra["columns"] = set(mapping)
+        try:
+            table.extra["dates"] = table.date_orders(
+                sorted(i for i, n in mapping.items() if is_date_field(kind.field(n))),
+                options.date_order,
+            )
+        except (ReadError, UnicodeDecodeError) as exc:
+            raise ImportRefused(str(exc)) from None
         ctx = ImportContext(
             kind=kind,
             batch=batch,
@@ -695,6 +741,9 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
             "encoding": table.encoding,
             "delimiter": table.delimiter,
             "columns": {table.header[i]: n for i, n in mapping.items()},
+            "sheet": table.sheet,
+            "header_row": table.header_line,
+            "date_orders": {table.header[i]: o for i, o in table.extra["dates"].items()},
         }
         missing = [f for f in kind.fields if f.required and f.name not in ctx.fields]
         if missing:
@@ -732,6 +781,9 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
             except ReadError as exc:  # the file turned out unreadable further on (a cell too long)
                 raise ImportRefused(str(exc)) from None
         del seen
+        if table.extra.get("footer"):
+            # A report's footer under the data is not data: left out, and said so.
+            batch.options["detected"]["footer"] = table.extra["footer"]
         kind.after_validation(ctx)
         batch.total_rows = ctx.rows_read
         invalid = len(ctx.invalid_lines)
@@ -1107,7 +1159,6 @@ def revert_batch(batch, user):
     """Undo an import: restore the values it changed, delete the rows it created. One
     transaction, one audit event."""
     from django.apps import apps
-
     from kamp.core.models import ImportBatch, ImportChange
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)

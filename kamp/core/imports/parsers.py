@@ -163,18 +163,93 @@ _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[ T].*)?$")
 _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
 
 
+#: The earliest date a file's row may carry; later than a year from today is refused too (a
+#: sale "in 3025" is a typing slip, never a plan).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_AHEAD = dt.timedelta(days=366)
+
+
 def parse_date(value: Any, decimal: str | None = None) -> dt.date:
     """``dd-mm-yyyy``, ``dd/mm/yyyy``, ``dd.mm.yyyy``, ``yyyy-mm-dd`` (a time after it is
-    ignored), Excel serial numbers (``45321``) and date/datetime cells."""
+    ignored), Excel serial numbers (``45321``) and date/datetime cells; a date before 1900 or
+    more than a year ahead is refused. (The engine rewrites a column of ``m/d/yyyy`` dates as
+    ``yyyy-mm-dd`` before they get here: see :func:`decide_date_order`.)"""
     if value.__class__ is str:
-        return _parse_date_text(value)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
+        date = _parse_date_text(value)
+    elif isinstance(value, dt.datetime):
+        date = value.date()
+    elif isinstance(value, dt.date):
+        date = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        date = _from_serial(value, value)
+    else:
+        date = _parse_date_text(str(value))
+    if date < EARLIEST_DATE:
+        raise ParseError("“%(value)s” is before 1900: check the year.", value=value)
+    if date > dt.date.today() + LATEST_AHEAD:
+        raise ParseError("“%(value)s” is more than a year from today: check the year.", value=value)
+    return date
+
+
+_ORDERED = re.compile(r"^\s*(\d{1,4})([-/.])(\d{1,2})([-/.])(\d{1,4})(?=$|[ T])")
+
+
+def decide_date_order(values: Iterable[str]) -> str | None:
+    """Which order the dates of one column are written in, from their values: ``"dmy"``,
+    ``"mdy"``, ``"ymd"``, ``None`` (no such dates, or only ``yyyy-mm-dd``-like ones), or
+    ``"ambiguous"``. A first number over 12 means day first (``14/3/2025``), a second over 12
+    month first (``3/14/2025``); with dashes or dots and nothing to settle it, day first
+    (``05-03-2025``: how dates are written where a dash separates them); with slashes and
+    nothing to settle it (``3/4/2025`` only), it is ambiguous."""
+    day_first = month_first = slashed_unsettled = year_first = False
+    for value in values:
+        m = _ORDERED.match(value)
+        if not m:
+            continue
+        a, b, c = m[1], m[3], m[5]
+        if len(a) == 4:
+            year_first = True
+            continue
+        if len(c) not in (2, 4) or len(a) > 2:
+            continue
+        x, y = int(a), int(b)
+        if x > 12 and y <= 12:
+            day_first = True
+        elif y > 12 and x <= 12:
+            month_first = True
+        elif x != y and m[2] == "/":
+            slashed_unsettled = True
+    if day_first and not month_first:
+        return "dmy"
+    if month_first and not day_first:
+        return "mdy"
+    if day_first and month_first:
+        return "ambiguous"
+    if slashed_unsettled:
+        return "ambiguous"
+    return "ymd" if year_first else None
+
+
+def date_to_iso(value: str, order: str) -> str:
+    """``value`` as ``yyyy-mm-dd`` when it is a date written in ``order`` ("dmy", "mdy",
+    "ymd"); anything else (a serial number, text that is no date) as it is, for the parser to
+    judge. A time after the date is dropped."""
+    m = _ORDERED.match(value)
+    if not m:
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _from_serial(value, value)
-    return _parse_date_text(str(value))
+    a, b, c = m[1], m[3], m[5]
+    if len(a) == 4 or order == "ymd":
+        year, month, day = a, b, c
+    elif order == "mdy":
+        month, day, year = a, b, c
+    else:
+        day, month, year = a, b, c
+    if len(year) == 2:
+        y = int(year)
+        year = str(y + (2000 if y < 70 else 1900))
+    elif len(year) != 4:
+        return value
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 @lru_cache(maxsize=8192)
@@ -206,6 +281,20 @@ def _from_serial(serial: float, original: Any) -> dt.date:
 
 
 # --- text, choices, lists -----------------------------------------------------------------------
+def parse_long_text(value: Any, decimal: str | None = None) -> str:
+    """Text of several lines (a description, notes): its line breaks kept (``\\r\\n`` and
+    ``\\r`` made ``\\n``), the spaces within each line tidied, empty lines at either end
+    dropped."""
+    if value.__class__ is not str:
+        return parse_text(value, decimal)
+    lines = [" ".join(line.split()) for line in value.splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
 def parse_text(value: Any, decimal: str | None = None) -> str:
     """Text with its spaces tidied: trimmed, runs of white space made one space."""
     if value.__class__ is str:

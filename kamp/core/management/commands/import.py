@@ -10,8 +10,9 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
-
 from kamp.core.cli import add_dry_run_argument, add_user_argument, resolve_user
+from kamp.core.models import ImportBatch
+
 from kamp.core.imports import (
     ImportOptions,
     ImportRefused,
@@ -22,7 +23,7 @@ from kamp.core.imports import (
     revert_batch,
     run_import,
 )
-from kamp.core.models import ImportBatch
+from kamp.core.imports.base import DATE_ORDERS
 
 ERRORS_SHOWN = 50
 
@@ -61,6 +62,24 @@ class Command(BaseCommand):
             "--force",
             action="store_true",
             help="import a sales file without document numbers again",
+        )
+        parser.add_argument(
+            "--sheet",
+            metavar="NAME",
+            help="XLSX: the sheet to read (default: the one Excel opens on, if visible)",
+        )
+        parser.add_argument(
+            "--header-row",
+            type=_positive,
+            metavar="N",
+            help="the line (CSV) or row (XLSX) holding the column names (default: found under "
+            "any title rows)",
+        )
+        parser.add_argument(
+            "--date-order",
+            choices=DATE_ORDERS,
+            help="how the file writes dates: dmy (31/12/2025), mdy (12/31/2025) or ymd "
+            "(default: found from each date column's values)",
         )
         add_user_argument(parser)
         parser.add_argument("--limit", type=int, default=30, help="list: how many batches")
@@ -128,6 +147,9 @@ class Command(BaseCommand):
             skip_invalid=opts["skip_invalid"],
             dry_run=opts["dry_run"],
             force=opts["force"],
+            sheet=opts["sheet"],
+            header_row=opts["header_row"],
+            date_order=opts["date_order"],
         )
         bar = _Bar(enabled=not opts["no_progress"])
         try:
@@ -156,7 +178,15 @@ class Command(BaseCommand):
             if fmt == "csv":
                 delim = {"\t": "tab"}.get(detected.get("delimiter"), detected.get("delimiter"))
                 fmt += f", {detected.get('encoding')}, delimiter {delim!r}"
+            elif fmt == "xlsx":
+                fmt += f", sheet {detected.get('sheet')!r}"
             w(f"File: {batch.filename} ({fmt})")
+            if detected.get("header_row", 1) != 1:
+                w(f"Header: line {detected['header_row']}")
+            for column, order in (detected.get("date_orders") or {}).items():
+                w(f"Dates in “{column}”: {'/'.join(order)}")
+            for line, text in detected.get("footer") or []:
+                w(f"Left out, a report footer (line {line}): {text}")
             w("Columns: " + ", ".join(f"{c} → {f}" for c, f in detected.get("columns", {}).items()))
         w(f"Rows: {batch.total_rows}, with errors: {batch.invalid_count}")
         for e in batch.errors[:ERRORS_SHOWN]:
@@ -249,3 +279,12 @@ class _Bar:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def _positive(text: str) -> int:
+    """A line number: a whole number from 1 (argparse reports anything else, exit status 2)."""
+    import argparse
+
+    if not text.strip().isascii() or not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a line number (1, 2, 3…).")
+    return int(text)
