@@ -39,7 +39,10 @@ ItemT = TypeVar("ItemT", bound=PlanItem)
 
 # The plan's parts, by the key the views, API and audit use, with the fields that are audited.
 ITEM_MODELS: dict[str, tuple[type[PlanItem], list[str]]] = {
-    "objectives": (Objective, ["title", "measure", "target", "current", "is_financial", "due"]),
+    "objectives": (
+        Objective,
+        ["title", "measure", "target", "current", "is_financial", "due", "metric"],
+    ),
     "actions": (
         PlanAction,
         ["title", "owner", "due", "status", "shared_with_customer", "objective"],

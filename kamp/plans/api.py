@@ -18,7 +18,7 @@ from kamp.core.versioning import VersionConflict, parse_if_match
 from kamp.customers.access import can_edit_customer, customers_visible_to, get_customer_for_user
 from kamp.customers.identity import CustomerRef, customer_ref
 
-from . import actions
+from . import actions, live
 from .access import get_item_for_user, get_plan_for_user, sees_money
 from .forms import ITEM_FORMS, JointLinkForm, PlanForm
 from .health import PlanHealth, health_for
@@ -171,6 +171,9 @@ def _item_out(item, money: bool) -> dict[str, Any]:
     if section == "whitespace" and not money:
         out.pop("current_revenue", None)
         out.pop("potential", None)
+    if section == "objectives" and item.metric:
+        # Computed from the account's figures, as the plan tab shows it (docs/figures.md).
+        out["current"] = _plain(live.bind([item], item.plan.customer, money)[0].current)
     if section == "objectives" and item.is_financial and not money:
         out["target"] = out["current"] = None
     return out

@@ -14,6 +14,7 @@ from kamp.core.models import User
 from kamp.core.versioning import VersionedForm
 
 from .models import (
+    MONEY_METRICS,
     AccountPlan,
     Initiative,
     JointPlanComment,
@@ -114,8 +115,18 @@ class ObjectiveForm(ItemForm):
 
     class Meta:
         model = Objective
-        fields = ["title", "measure", "target", "current", "due", "is_financial"]
+        fields = ["title", "measure", "target", "current", "metric", "due", "is_financial"]
         widgets = {"due": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("metric") in MONEY_METRICS:
+            # A money figure is financial whatever the box says: never shown to the customer.
+            data["is_financial"] = True
+            self.instance.is_financial = True
+        if data.get("metric"):
+            data["current"] = None  # computed where shown; a typed value would only mislead
+        return data
 
     def __init__(self, *args, sees_money=True, **kwargs):
         super().__init__(*args, sees_money=sees_money, **kwargs)

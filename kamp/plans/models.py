@@ -83,6 +83,19 @@ class AccountPlan(models.Model):
         return f"{self.customer} · {self.period}"
 
 
+class ObjectiveMetric(models.TextChoices):
+    """The live figures an objective may follow (their keys in ``kamp.economics.figures``)."""
+
+    REVENUE = "revenue", _("Net revenue, last 12 complete months")
+    PROFIT_AFTER_KAM = "profit_after_kam", _("Profit after KAM, last 12 complete months")
+    SHARE_OF_WALLET = "share_of_wallet", _("Share of wallet (%), last 12 complete months")
+    RQI = "rqi", _("RQI, latest counted survey round")
+
+
+# The figures that are money: an objective bound to one is financial (hidden like one).
+MONEY_METRICS = frozenset({"revenue", "profit_after_kam", "share_of_wallet"})
+
+
 class Objective(models.Model):
     """Our measurable objective with the customer: a target and where we stand."""
 
@@ -108,6 +121,17 @@ class Objective(models.Model):
         ),
     )
     due = models.DateField(_("target date"), null=True, blank=True)
+    # Bound to one of the account's headline figures (docs/figures.md): the current value is
+    # then computed wherever the objective is shown, never typed — a typed 27 % beside a
+    # computed 24,2 % is what made directors distrust the numbers.
+    metric = models.CharField(
+        _("current value from"),
+        max_length=20,
+        choices=ObjectiveMetric.choices,
+        blank=True,
+        default="",
+        help_text=_("Leave empty to type the current value; else it is computed."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     # Not a field: set by ``kamp.reports.plan_data.gather`` when the reader may not see money

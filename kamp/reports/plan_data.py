@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kamp.customers.access import can_see_economics
+from kamp.plans import live
 from kamp.plans.health import PlanHealth, health_for
 from kamp.plans.models import OPEN_STATUSES, AccountPlan, InitiativeStage
 
@@ -125,7 +126,7 @@ def gather(user, plan: AccountPlan, *, max_actions: int = 8) -> PlanReport:
     customer = plan.customer
     money = can_see_economics(user, customer)
     today = timezone.localdate()
-    objectives = list(plan.objectives.all())
+    objectives = live.bind(plan.objectives.all(), customer, money)
     if not money:
         for o in objectives:
             if o.is_financial:

@@ -20,7 +20,7 @@ from kamp.core.params import int_param
 from kamp.customers.access import can_edit_customer
 from kamp.customers.page import customer_context
 
-from .. import actions
+from .. import actions, live
 from ..access import get_plan_for_user
 from ..forms import JointCommentForm, JointLinkForm
 from ..models import ActionStatus, InitiativeStage, JointPlanLink
@@ -88,7 +88,9 @@ def joint_content(link: JointPlanLink) -> dict:
     plan = link.plan
     content: dict = {"plan": plan, "customer_name": plan.customer.name, "link": link}
     if link.share_objectives:
-        content["objectives"] = list(plan.objectives.filter(is_financial=False))
+        content["objectives"] = live.bind(
+            plan.objectives.filter(is_financial=False), plan.customer, money=False
+        )
     if link.share_actions:
         content["actions"] = list(
             plan.actions.filter(shared_with_customer=True)

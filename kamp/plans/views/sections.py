@@ -16,7 +16,7 @@ from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from kamp.customers.access import can_edit_customer
 from kamp.customers.page import customer_context
 
-from .. import actions, labels
+from .. import actions, labels, live
 from ..access import get_item_for_user, get_plan_for_user, sees_money
 from ..forms import ITEM_FORMS, ItemForm, QuickActionForm, default_due
 from ..models import AccountPlan, ActionStatus, InitiativeStage, PlanAction, WhitespaceStatus
@@ -58,6 +58,8 @@ def section_context(request, plan, section, *, add_form=None, edit_item=None, ed
     money = sees_money(request.user, plan)
     editable = can_edit_customer(request.user, plan.customer)
     items = list(_items(plan, section))
+    if section == "objectives":
+        items = live.bind(items, plan.customer, money)
     ctx = {
         "plan": plan,
         "customer": plan.customer,

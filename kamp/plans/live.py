@@ -1,0 +1,37 @@
+"""Objectives bound to a live figure: their current value computed through
+``kamp.economics.figures`` (docs/figures.md) wherever they are shown — the plan tab, the joint
+plan, the API, the PDF and the QBR deck — so it is the same number as on the customer page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .models import MONEY_METRICS
+
+
+def bind(objectives, customer, money: bool) -> list:
+    """Set ``current`` (in memory, never saved) on each objective that names a ``metric``: the
+    figure at its displayed precision — share of wallet in percent (24.2), the RQI with one
+    decimal, money in the base currency. A money figure stays ``None`` for a reader who may not
+    see it, as does any figure the account has not got (no estimate, no counted round)."""
+    objectives = list(objectives)
+    bound = [o for o in objectives if o.metric]
+    if not bound:
+        return objectives
+    try:
+        from kamp.economics import figures
+    except ImportError:
+        return objectives
+    values = figures.account_figures(customer, timezone.localdate(), money=money)
+    for o in bound:
+        figure = values.get(o.metric)
+        value = figure.rounded if figure is not None else None
+        if o.metric in MONEY_METRICS and not money:
+            value = None
+        if value is not None and o.metric == "share_of_wallet":
+            value = (value * 100).quantize(Decimal("0.1"))
+        o.current = value
+        o.live = True
+    return objectives

@@ -1,0 +1,112 @@
+"""An objective bound to a live figure shows the account's computed value — the same as the
+customer page's — on the plan tab, the API, the PDF and the QBR deck; a typed current value is
+not kept; money figures stay hidden from whoever may not see them and out of the joint plan."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pptx import Presentation
+
+from kamp.core.demo import load
+from kamp.economics import figures
+from kamp.plans import actions
+from kamp.plans.forms import ObjectiveForm
+from kamp.plans.models import AccountPlan
+from kamp.reports import deck, pdf, plan_data
+from tests.plans.factories import ObjectiveFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    return load(
+        modules=["kamp.team.demo", "kamp.economics.demo", "kamp.relationships.demo"],
+        log=lambda *_: None,
+        today=timezone.localdate(),
+    )
+
+
+def _plan(cs):
+    from tests.plans.factories import PlanFactory
+
+    return AccountPlan.objects.filter(customer=cs).first() or PlanFactory(customer=cs)
+
+
+def test_the_form_keeps_no_typed_value_and_makes_a_money_figure_financial():
+    form = ObjectiveForm(
+        data={
+            "title": "Share of wallet",
+            "measure": "%",
+            "target": "30",
+            "current": "27",
+            "metric": "share_of_wallet",
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["current"] is None and form.cleaned_data["is_financial"] is True
+    form = ObjectiveForm(data={"title": "RQI", "metric": "not-a-figure"})
+    assert not form.is_valid() and "metric" in form.errors
+
+
+def test_a_bound_objective_reads_the_figure_everywhere(demo, client_for):
+    cs, ana = demo.customers["cs"], demo.users["ana"]
+    plan = _plan(cs)
+    sow = ObjectiveFactory(
+        plan=plan,
+        title="Grow our share",
+        measure="%",
+        target=30,
+        current=27,
+        is_financial=True,
+        metric="share_of_wallet",
+    )
+    rqi = ObjectiveFactory(plan=plan, title="Trust", target=6, current=None, metric="rqi")
+    values = figures.account_figures(cs)
+    want_sow = (values["share_of_wallet"].rounded * 100).quantize(Decimal("0.1"))
+    want_rqi = values["rqi"].rounded
+    assert want_sow != 27 and want_rqi is not None
+
+    client = client_for(ana)
+    html = client.get(reverse("plans:section", args=[plan.pk, "objectives"])).content.decode()
+    row = html.split("Grow our share")[1].split("</tr>")[0]
+    assert f"{want_sow:.1f}" in row and "27" not in row.split("Share of wallet")[0]
+
+    body = client.get(f"/api/v1/plans/{plan.pk}").json()
+    by_id = {o["id"]: o for o in body["objectives"]}
+    assert Decimal(by_id[sow.pk]["current"]) == want_sow
+    assert Decimal(by_id[rqi.pk]["current"]) == want_rqi
+
+    report = plan_data.gather(ana, plan)
+    assert f"{want_sow:.1f}" in pdf.plan_html(report)
+    slides = Presentation(io.BytesIO(deck.plan_deck(report))).slides
+    text = "\n".join(
+        cell.text
+        for shape in slides[3].shapes
+        if shape.has_table
+        for r in shape.table.rows
+        for cell in r.cells
+    )
+    assert f"{want_sow:.1f}" in text and "27" not in text
+
+
+def test_money_figures_stay_hidden_and_out_of_the_joint_plan(demo, client_for):
+    cs, ana = demo.customers["cs"], demo.users["ana"]
+    plan = _plan(cs)
+    ObjectiveFactory(
+        plan=plan,
+        title="Grow our share",
+        measure="%",
+        target=30,
+        is_financial=True,
+        metric="share_of_wallet",
+    )
+    ObjectiveFactory(plan=plan, title="Trust", target=6, metric="rqi")
+    link = actions.do_create_joint_link(ana, plan, days=30, label="CFO", language="en")
+    html = client_for(None).get(reverse("plans:joint", args=[link.token])).content.decode()
+    assert "Grow our share" not in html
+    want_rqi = figures.account_figures(cs, money=False)["rqi"].rounded
+    assert "Trust" in html and f"{want_rqi}" in html.split("Trust")[1].split("</tr>")[0]
