@@ -128,7 +128,10 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Why: what you weighed, especially when you go against the recommendation."),
     )
-    decided_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates only: a localized value (04-12-2026 in Spanish) shows empty.
+    decided_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class SnapshotForm(forms.Form):

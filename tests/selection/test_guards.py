@@ -4,6 +4,7 @@ data."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -134,6 +135,8 @@ def test_cap_warning_in_spanish(client_for, director, capped):
         .content.decode()
     )
     assert "más allá de su límite de 2" in body and "Unreciprocated Key" in body
+    # The date field keeps its ISO value in Spanish (a date input shows 04-12-2026 as empty).
+    assert f'value="{timezone.localdate().isoformat()}"' in body
 
 
 # --- the scoring grid: typed scores that contradict kamp's own data -------------------------------
