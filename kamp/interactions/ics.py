@@ -178,12 +178,20 @@ def split_calendars(text: str) -> list[_Calendar]:
         name = _name(line)
         value = _value(line).upper()
         if block is not None:
-            block.append(line)
-            if name == "BEGIN":
-                depth += 1
-            elif name == "END":
-                depth -= 1
-                if depth == 0:
+            # An END of the block's own kind closes it whatever came inside (a stray BEGIN
+            # must not swallow the rest of the file); a new event or the calendar's end
+            # inside it means it was cut off.
+            if (name == "BEGIN" and value == "VEVENT") or (name == "END" and value == "VCALENDAR"):
+                if block_kind == "VEVENT":
+                    (cal or loose).cut_off.append((block_line, block))
+                block = None
+            else:
+                block.append(line)
+                if name == "BEGIN":
+                    depth += 1
+                elif name == "END":
+                    depth = 0 if value == block_kind else depth - 1
+                if depth <= 0:
                     target = cal or loose
                     if block_kind == "VEVENT":
                         target.events.append((block_line, block))
@@ -192,7 +200,7 @@ def split_calendars(text: str) -> list[_Calendar]:
                     if cal is not None:
                         cal.lines.extend(block)
                     block = None
-            continue
+                continue
         if name == "BEGIN" and value == "VCALENDAR":
             cal = _Calendar(lines=[line])
             continue

@@ -75,6 +75,24 @@ def test_encodings_are_found_not_assumed():
     assert ics.decode(mixed)[0].splitlines() == ["SUMMARY:Reunión", "LOCATION:Ñuñoa"]
 
 
+def test_a_stray_begin_inside_an_event_does_not_swallow_the_rest_of_the_file():
+    def ev(uid, extra=""):
+        return (
+            f"BEGIN:VEVENT\r\nUID:{uid}\r\n{extra}DTSTART:20260301T140000Z\r\n"
+            f"SUMMARY:{uid}\r\nEND:VEVENT\r\n"
+        )
+
+    text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + ev("a") + ev("b", "BEGIN:X-JUNK\r\n")
+    text += ev("c") + "BEGIN:VEVENT\r\nUID:d\r\n" + ev("e") + "END:VCALENDAR\r\n"
+    read = ics.read(text.encode(), now=NOW, tz=SANTIAGO)
+    assert sorted(e.topic for e in read.events) == ["a", "c", "e"]
+    assert sorted((p.uid, p.code) for p in read.problems) == [
+        ("b", ics.BROKEN_EVENT),
+        ("d", ics.CUT_OFF),
+    ]
+    assert read.blocks == read.parsed + len(read.problems) == 5
+
+
 @given(
     st.lists(st.emails(), min_size=1, max_size=5, unique=True),
     st.text(max_size=40),
