@@ -114,7 +114,7 @@ def test_bad_rows_are_reported_with_line_and_column_and_nothing_is_written(tmp_p
             ["76.123.456-1", "Bad RUT", "", "", ""],
             ["", "Bad status", "Maybe", "", ""],
             ["", "Unknown KAM", "", "nobody@x.test", ""],
-            ["", "", "", "", "Chile"],
+            ["", "", "", "", "Narnia"],  # a name no country has
             ["76123456-0", "Duplicate of line 2", "", "", ""],
         ],
     )

@@ -31,6 +31,7 @@ from django.db import connection, connections, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
 from kamp.core.registry import discover
 
 from . import liveness
@@ -41,6 +42,7 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX: runs of one file are not serialised
     fcntl = None  # type: ignore[assignment]
 from .parsers import ParseError, fold, parse_text
+from .presets import column_plan
 from .readers import ReadError, Table, file_hash, open_table
 
 log = logging.getLogger(__name__)
@@ -572,6 +574,9 @@ class ImportOptions:
     skip_invalid: bool = False
     dry_run: bool = False
     force: bool = False
+    #: A saved mapping (kamp/<app>/import_presets/NAME.toml); None: the one the header fits,
+    #: "none": none.
+    preset: str | None = None
     #: An XLSX's sheet (default: the one Excel opens on, if visible).
     sheet: str | None = None
     #: The line (CSV) or row (XLSX) of the header (default: found under any title rows).
@@ -586,6 +591,7 @@ class ImportOptions:
             "skip_invalid": self.skip_invalid,
             "dry_run": self.dry_run,
             "force": self.force,
+            "preset": self.preset,
             "sheet": self.sheet,
             "header_row": self.header_row,
             "date_order": self.date_order,
@@ -600,6 +606,7 @@ class ImportOptions:
             skip_invalid=bool(data.get("skip_invalid")),
             dry_run=bool(data.get("dry_run")),
             force=bool(data.get("force")),
+            preset=str(data["preset"]) if data.get("preset") else None,
             sheet=data.get("sheet") or None,
             header_row=header_row if isinstance(header_row, int) and header_row > 0 else None,
             date_order=data.get("date_order") if data.get("date_order") in DATE_ORDERS else None,
@@ -715,8 +722,10 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
             table = open_table(path, sheet=options.sheet, header_row=options.header_row)
         except (ReadError, UnicodeDecodeError, OSError) as exc:
             raise ImportRefused(str(exc)) from None
-        mapping = column_mapping if column_mapping is not None else auto_mapping(kind, table.header)
-        mapping = apply_overrides(kind, table.header, mapping, options.mapping)
+        # The preset (the one the header fits, or the one asked for), combined columns, --map.
+        table, mapping, preset = column_plan(
+            kind, table, options.mapping, options.preset, column_mapping
+        )
         # Only the columns imported: a formula without a value elsewhere is no reason to refuse.
         table.extra["columns"] = set(mapping)
         try:
@@ -745,6 +754,8 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
             "header_row": table.header_line,
             "date_orders": {table.header[i]: o for i, o in table.extra["dates"].items()},
         }
+        if preset is not None:
+            batch.options["detected"]["preset"] = preset.name
         missing = [f for f in kind.fields if f.required and f.name not in ctx.fields]
         if missing:
             raise ImportRefused(
@@ -1159,6 +1170,7 @@ def revert_batch(batch, user):
     """Undo an import: restore the values it changed, delete the rows it created. One
     transaction, one audit event."""
     from django.apps import apps
+
     from kamp.core.models import ImportBatch, ImportChange
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)

@@ -1,8 +1,10 @@
-"""Import of customers: matched by tax id, then external id; parent by tax id or name (also a
-customer further down the same file); owner by the KAM's e-mail."""
+"""Import of customers: matched by tax id (by its country's rule), then external id, and a row
+with neither by the exact name; parent by tax id or name (also a customer further down the same
+file); owner by the KAM's e-mail."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,11 +43,29 @@ STATUS_ES = {
 }
 
 
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Folded country name, in English or Spanish (Babel's CLDR names) → ISO code: a CRM
+    writes "Chile", "Brazil", "México" where kamp keeps CL, BR, MX."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for lang in ("en", "es"):
+        for code, name in Locale(lang).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(fold(name), code)
+    names.update({"usa": "US", "united states of america": "US", "eeuu": "US", "uk": "GB"})
+    return names
+
+
 def parse_country(value: Any, decimal: str | None = None) -> str:
     text = str(value).strip().upper()
-    if len(text) != 2 or not text.isalpha():
+    if len(text) == 2 and text.isalpha():
+        return text
+    code = _country_names().get(fold(text))
+    if code is None:
         raise ParseError("“%(value)s” is not a two-letter country code (e.g. CL).", value=value)
-    return text
+    return code
 
 
 def parse_currency(value: Any, decimal: str | None = None) -> str:
@@ -220,6 +240,7 @@ class CustomerImport(ImportKind):
         ctx.cache["file_names"] = {}
         ctx.cache["file_taxes"] = {}
         ctx.cache["parent_refs"] = []  # (line, ref) to check against the whole file
+        ctx.cache["by_name"] = []  # lines matched to a customer by its name alone
 
     def clean(self, row: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
         index = customer_index(ctx)
@@ -229,6 +250,17 @@ class CustomerImport(ImportKind):
         ext = row.get("external_id", "").strip().lower()
         if key:
             pk = index.by_tax.get(key)
+        if "tax_id" in row:
+            # The id by the rule of the customer's country (the file's, else the one kamp
+            # knows for it, else Chile's), then found by that canonical form: a CUIT typed
+            # 20267565393 finds the customer kept as 20-26756539-3.
+            country = row.get("country") or (index.country.get(pk) if pk else None) or "CL"
+            try:
+                row["tax_id"] = normalise_tax_id(row["tax_id"], country)
+            except ValidationError as exc:
+                raise RowError(" ".join(exc.messages), "tax_id") from None
+            key = tax_key(row["tax_id"])
+            pk = index.by_tax.get(key) or pk
         if ext:
             by_ext = index.by_external.get(ext)
             if pk and by_ext and by_ext != pk:
@@ -238,20 +270,21 @@ class CustomerImport(ImportKind):
             pk = pk or by_ext
         if pk:
             check_may_edit(ctx, pk, "tax_id" if key else "external_id")
-        country = row.get("country") or (index.country.get(pk) if pk else None) or "CL"
-        if "tax_id" in row:
-            try:
-                row["tax_id"] = normalise_tax_id(row["tax_id"], country)
-            except ValidationError as exc:
-                raise RowError(" ".join(exc.messages), "tax_id") from None
-            key = tax_key(row["tax_id"])
-        for what, value in (("tax", key), ("ext", ext)):
+        elif not key and not ext:
+            # Without a tax id or an external id, the exact name (case, accents and spacing
+            # aside) is what says it is the same company: a re-import updates it.
+            pk = index.by_exact_name(row["name"])
+            if pk:
+                check_may_edit(ctx, pk, "name")
+                ctx.cache["by_name"].append(ctx.line)
+        keys = [("tax", key), ("ext", ext)] if key or ext else [("name", fold(row["name"]))]
+        for what, value in keys:
             if value:
                 first = seen.setdefault((what, value), ctx.line)
                 if first != ctx.line:
                     raise RowError(
                         _("The same customer is already on line %(line)s.") % {"line": first},
-                        "tax_id" if what == "tax" else "external_id",
+                        {"tax": "tax_id", "ext": "external_id"}.get(what, "name"),
                     )
         if "owner" in row:
             owner = ctx.cache["owners"].get(row["owner"].strip().lower())
@@ -286,6 +319,11 @@ class CustomerImport(ImportKind):
         return row
 
     def after_validation(self, ctx: ImportContext) -> None:
+        lines = ctx.cache["by_name"]
+        if lines:
+            # The report says which rows found their customer by name alone (no tax id or
+            # external id to go by), so whoever imports can check them.
+            ctx.batch.options["matched_by_name"] = {"count": len(lines), "lines": lines[:1000]}
         # A parent that is not in the database must be a customer of this file.
         names, taxes = ctx.cache["file_names"], ctx.cache["file_taxes"]
         for line, ref in ctx.cache["parent_refs"]:

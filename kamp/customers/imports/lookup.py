@@ -27,6 +27,7 @@ class CustomerIndex:
         self.exact: dict[str, int] = {}  # tax id as stored → pk: no normalising on the hot path
         self.by_external: dict[str, int] = {}
         self.by_name: dict[str, int] = {}
+        self.same_name: dict[str, list[int]] = {}  # folded name → the customers sharing it
         self.country: dict[int, str] = {}
         rows = Customer.objects.values_list("id", "tax_id", "external_id", "name", "country")
         for pk, tax_id, external_id, name, country in rows.iterator(chunk_size=5000):
@@ -40,7 +41,14 @@ class CustomerIndex:
             self.by_external[external_id.strip().lower()] = pk
         if name:
             key = fold(name)
-            self.by_name[key] = AMBIGUOUS if self.by_name.get(key, pk) != pk else pk
+            prev = self.by_name.get(key)
+            if prev is None or prev == pk:
+                self.by_name[key] = pk
+            else:
+                group = self.same_name.setdefault(key, [prev])
+                if pk not in group:
+                    group.append(pk)
+                self.by_name[key] = AMBIGUOUS
         if country:
             self.country[pk] = country
 
@@ -60,6 +68,34 @@ class CustomerIndex:
                 "customer",
             )
         return pk
+
+    def by_exact_name(self, name: str, field: str = "name") -> int | None:
+        """The one customer with this name (case, accents, punctuation and spacing aside), or
+        ``None``; several → a RowError naming each of them, so the file can say which."""
+        key = fold(name)
+        pk = self.by_name.get(key)
+        if pk != AMBIGUOUS:
+            return pk
+        candidates = [
+            _("%(name)s (tax id %(tax_id)s, external id %(external_id)s, kamp id %(id)s)")
+            % {
+                "name": c["name"],
+                "tax_id": c["tax_id"] or "—",
+                "external_id": c["external_id"] or "—",
+                "id": str(c["id"]),
+            }
+            for c in Customer.objects.filter(pk__in=self.same_name.get(key, []))
+            .order_by("name", "id")
+            .values("id", "name", "tax_id", "external_id")[:10]
+        ]
+        raise RowError(
+            _(
+                "Several customers are called “%(name)s”: %(candidates)s. Give the tax id or "
+                "the external id of the one this row is about."
+            )
+            % {"name": name, "candidates": "; ".join(candidates)},
+            field,
+        )
 
     def resolve(self, ref: Any, field: str = "customer") -> int:
         pk = self.find(str(ref))

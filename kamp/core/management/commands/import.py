@@ -10,9 +10,8 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
-from kamp.core.cli import add_dry_run_argument, add_user_argument, resolve_user
-from kamp.core.models import ImportBatch
 
+from kamp.core.cli import add_dry_run_argument, add_user_argument, resolve_user
 from kamp.core.imports import (
     ImportOptions,
     ImportRefused,
@@ -24,6 +23,7 @@ from kamp.core.imports import (
     run_import,
 )
 from kamp.core.imports.base import DATE_ORDERS
+from kamp.core.models import ImportBatch
 
 ERRORS_SHOWN = 50
 
@@ -45,7 +45,14 @@ class Command(BaseCommand):
             default=[],
             metavar="COLUMN=field",
             help="map a column (header text or 1-based number) to a field; "
-            "'COLUMN=' ignores it. Repeatable.",
+            "'COLUMN=' ignores it; 'First Name+Last Name=name' joins columns. Repeatable.",
+        )
+        parser.add_argument(
+            "--preset",
+            metavar="NAME",
+            help="a saved mapping for the file's source (salesforce-report-accounts, "
+            "hubspot-contacts…: docs/imports.md); default: the one the header fits; "
+            "'none': none",
         )
         add_dry_run_argument(parser)
         parser.add_argument(
@@ -147,6 +154,7 @@ class Command(BaseCommand):
             skip_invalid=opts["skip_invalid"],
             dry_run=opts["dry_run"],
             force=opts["force"],
+            preset=opts["preset"],
             sheet=opts["sheet"],
             header_row=opts["header_row"],
             date_order=opts["date_order"],
@@ -181,6 +189,8 @@ class Command(BaseCommand):
             elif fmt == "xlsx":
                 fmt += f", sheet {detected.get('sheet')!r}"
             w(f"File: {batch.filename} ({fmt})")
+            if detected.get("preset"):
+                w(f"Preset: {detected['preset']}")
             if detected.get("header_row", 1) != 1:
                 w(f"Header: line {detected['header_row']}")
             for column, order in (detected.get("date_orders") or {}).items():
@@ -189,6 +199,13 @@ class Command(BaseCommand):
                 w(f"Left out, a report footer (line {line}): {text}")
             w("Columns: " + ", ".join(f"{c} → {f}" for c, f in detected.get("columns", {}).items()))
         w(f"Rows: {batch.total_rows}, with errors: {batch.invalid_count}")
+        by_name = batch.options.get("matched_by_name")
+        if by_name:
+            lines = ", ".join(str(n) for n in by_name["lines"][:20])
+            w(
+                f"Matched by name (no tax id or external id): {by_name['count']} rows "
+                f"(lines {lines})"
+            )
         for e in batch.errors[:ERRORS_SHOWN]:
             where = f"line {e['line']}" if e.get("line") else "file"
             col = f", column “{e['column']}”" if e.get("column") else ""
