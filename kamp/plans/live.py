@@ -35,3 +35,32 @@ def bind(objectives, customer, money: bool) -> list:
         o.current = value
         o.live = True
     return objectives
+
+
+def sales_revenue(customer):
+    """The account's net revenue from its sales lines over the last 12 complete months, as a
+    ``kamp.economics.figures.Figure`` (value and period), or ``None`` without that area: the
+    whitespace grid's current revenue, read-only, instead of the sum of hand-typed cells."""
+    try:
+        from kamp.economics import figures
+    except ImportError:
+        return None
+    return figures.account_figures(customer, timezone.localdate())["revenue"]
+
+
+def whitespace_totals(cells, customer) -> dict | None:
+    """Current revenue (from the sales lines), potential (the cells') and the gap between."""
+    cells = list(cells)
+    if not cells:
+        return None
+    potential = sum((c.potential for c in cells), Decimal(0))
+    typed = sum((c.current_revenue for c in cells), Decimal(0))
+    revenue = sales_revenue(customer)
+    current = revenue.value if revenue is not None else typed
+    return {
+        "current": current,
+        "period": revenue.period if revenue is not None else "",
+        "cells": typed,
+        "potential": potential,
+        "gap": max(potential - current, Decimal(0)),
+    }

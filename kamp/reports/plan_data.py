@@ -117,9 +117,8 @@ class PlanReport:
     def whitespace_totals(self) -> dict | None:
         if not self.sees_money or not self.whitespace:
             return None
-        current = sum(c.current_revenue for c in self.whitespace)
-        potential = sum(c.potential for c in self.whitespace)
-        return {"current": current, "potential": potential, "gap": max(potential - current, 0)}
+        # The current revenue from the sales lines, as the plan tab shows it (docs/figures.md).
+        return live.whitespace_totals(self.whitespace, self.customer)
 
 
 def gather(user, plan: AccountPlan, *, max_actions: int = 8) -> PlanReport:

@@ -110,3 +110,26 @@ def test_money_figures_stay_hidden_and_out_of_the_joint_plan(demo, client_for):
     assert "Grow our share" not in html
     want_rqi = figures.account_figures(cs, money=False)["rqi"].rounded
     assert "Trust" in html and f"{want_rqi}" in html.split("Trust")[1].split("</tr>")[0]
+
+
+def test_the_whitespace_grid_current_revenue_comes_from_the_sales_lines(demo, client_for):
+    from tests.plans.factories import WhitespaceFactory
+
+    cs, ana = demo.customers["cs"], demo.users["ana"]
+    plan = _plan(cs)
+    plan.whitespace.all().delete()
+    WhitespaceFactory(
+        plan=plan,
+        buying_unit="Concessions",
+        offering="M&A",
+        current_revenue=Decimal(355_000_000),
+        potential=Decimal(600_000_000),
+    )
+    revenue = figures.account_figures(cs)["revenue"].value
+    assert revenue and revenue != Decimal(355_000_000)
+    html = client_for(ana).get(reverse("plans:section", args=[plan.pk, "whitespace"]))
+    shown = html.content.decode().split('data-figure="revenue">')[1].split("<")[0]
+    assert shown.split()[0].replace(",", "") == str(revenue)
+    totals = plan_data.gather(ana, plan).whitespace_totals
+    assert totals["current"] == revenue
+    assert totals["gap"] == max(Decimal(600_000_000) - revenue, 0)

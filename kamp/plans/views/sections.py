@@ -39,18 +39,13 @@ def _items(plan: AccountPlan, section: str):
     return getattr(plan, section).all()
 
 
-def _whitespace_grid(cells, money: bool) -> dict:
+def _whitespace_grid(cells, money: bool, customer) -> dict:
     units = sorted({c.buying_unit for c in cells})
     offerings = sorted({c.offering for c in cells})
     by_key = {(c.buying_unit, c.offering): c for c in cells}
     rows = [(u, [by_key.get((u, o)) for o in offerings]) for u in units]
-    totals = None
-    if money and cells:
-        totals = {
-            "current": sum(c.current_revenue for c in cells),
-            "potential": sum(c.potential for c in cells),
-        }
-        totals["gap"] = max(totals["potential"] - totals["current"], 0)
+    # The current revenue comes from the sales lines (docs/figures.md), not the typed cells.
+    totals = live.whitespace_totals(cells, customer) if money else None
     return {"units": units, "offerings": offerings, "rows": rows, "totals": totals}
 
 
@@ -82,7 +77,7 @@ def section_context(request, plan, section, *, add_form=None, edit_item=None, ed
         ctx["closed_items"] = [a for a in items if not a.is_open]
         ctx["statuses"] = ActionStatus.choices
     if section == "whitespace":
-        ctx["grid"] = _whitespace_grid(items, money)
+        ctx["grid"] = _whitespace_grid(items, money, plan.customer)
         ctx["ws_statuses"] = WhitespaceStatus.choices
     if section == "initiatives":
         ctx["stages"] = [
