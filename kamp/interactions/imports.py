@@ -186,6 +186,13 @@ def plan_calendar(
             external_uid__in={ev.key for ev in events}
         ).select_related("customer")
     }
+    # Before series were expanded, a recurring meeting was logged once under its bare UID, on
+    # one day: that day's occurrence is the one already logged.
+    legacy = set(
+        Interaction.objects.filter(
+            external_uid__in={ev.series for ev in events if ev.series}
+        ).values_list("external_uid", "date")
+    )
     editable = set(
         customers_editable_by(user)
         .filter(
@@ -225,7 +232,7 @@ def plan_calendar(
             else:
                 plan.not_allowed.append(row)
             continue
-        if ev.key in logged:
+        if ev.key in logged or (ev.series, ev.day) in legacy:
             plan.already.append(row)
             continue
         our_people = [ours[e] for e in ev.emails if e in ours]

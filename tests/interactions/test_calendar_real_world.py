@@ -151,6 +151,20 @@ def test_google_series_with_overrides_first_logs_each_held_occurrence(ana, accou
     assert not again.matched and len(again.already) == 24
 
 
+def test_a_series_logged_once_before_expansion_is_not_logged_twice_that_day(
+    ana, account, cs_people
+):
+    from tests.interactions.factories import log
+
+    old = log(account, [ana], [cs_people["jorge"]])
+    old.date = datetime.date(2026, 1, 15)
+    old.external_uid = "7kq3b1v0s9d2weekly@google.com"  # the bare UID, as it used to be kept
+    old.save()
+    plan = imports.plan_calendar(data("google_overrides_first.ics"), ana, now=NOW)
+    assert [r["date"] for r in plan.already] == ["2026-01-15"]
+    assert len(plan.matched) == 23 and "2026-01-15" not in [r["date"] for r in plan.matched]
+
+
 def test_the_series_window_is_honoured(ana, account, cs_people):
     since = datetime.date(2026, 6, 1)
     plan = imports.plan_calendar(data("google_overrides_first.ics"), ana, now=NOW, since=since)
