@@ -363,3 +363,17 @@ def test_every_calendar_of_icalendars_tests_is_read_or_listed_event_by_event(
         if r.status_code not in (200, 302):
             failures.append(f"{name}: upload answered {r.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_review_speaks_spanish(client_for, ana, account, cs_people):
+    ana.language = "es"
+    ana.save()
+    c = client_for(ana)
+    r = c.post(
+        reverse("interactions:calendar_upload"),
+        {"file": SimpleUploadedFile("tb.ics", data("thunderbird_damaged.ics"), "text/calendar")},
+        headers={"accept-language": "es"},
+    )
+    page = c.get(r["Location"], headers={"accept-language": "es"}).content.decode()
+    assert "4 eventos no se pudieron leer (no se importan)" in page
+    assert "tiene dos inicios (DTSTART)" in page and "línea " in page
