@@ -20,6 +20,7 @@ from .models import (
     JointPlanComment,
     JointPlanLink,
     Objective,
+    ObjectiveMetric,
     PlanAction,
     Review,
     Risk,
@@ -27,19 +28,6 @@ from .models import (
 )
 
 M = Decimal(1_000_000)  # CLP millions
-
-
-def _customer_rqi(customer, fallback: Decimal) -> Decimal:
-    """CS's own RQI in its latest counted survey round, so the objective shows the figure the
-    Relationship tab shows; ``fallback`` when the relationships part did not run."""
-    try:
-        from kamp.relationships import results
-    except ImportError:
-        return fallback
-    rounds = results.latest_scored_rounds([customer.pk]).get(customer.pk, [])
-    if not rounds or rounds[0].customer_rqi is None:
-        return fallback
-    return Decimal(rounds[0].customer_rqi).quantize(Decimal("0.1"))
 
 
 def _at(day, hour: int = 10):
@@ -116,15 +104,18 @@ def load(ctx) -> None:
             title="Participación en el gasto de asesoría financiera de CS",
             measure="%",
             target=35,
-            current=27,
+            # Computed from the sales lines and CS's estimated spend (docs/figures.md): the
+            # figure the Summary, the API and the QBR deck show, never a typed 27 %.
+            metric=ObjectiveMetric.SHARE_OF_WALLET,
+            is_financial=True,
             due=today.replace(month=12, day=31),
         ),
         Objective.objects.create(
             plan=plan,
             title="Ingresos por asesoría a CS",
-            measure="MCLP",
-            target=420,
-            current=355,
+            measure="CLP",
+            target=420 * M,
+            metric=ObjectiveMetric.REVENUE,
             is_financial=True,
             due=today.replace(month=12, day=31),
         ),
@@ -137,10 +128,10 @@ def load(ctx) -> None:
         ),
         Objective.objects.create(
             plan=plan,
-            title="Calidad de la relación (RQI) según CS",
+            title="Calidad de la relación (RQI)",
             measure="puntos (1–7)",
             target=Decimal("6.5"),
-            current=_customer_rqi(cs, Decimal("5.4")),
+            metric=ObjectiveMetric.RQI,
         ),
     ]
     felipe, rodrigo, lucia = users.get("felipe"), users.get("rodrigo"), users.get("lucia")

@@ -60,11 +60,16 @@ def test_demo_numbers_agree_and_a_new_answer_in_an_open_round_moves_none(db):
     )
     cs = ctx.customers["cs"]
     # The plan's relationship objective reads what the Relationship tab reads.
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from kamp.plans import live
     from kamp.plans.models import Objective
 
     objective = Objective.objects.get(plan__customer=cs, title__contains="RQI")
-    customer_rqi = results.latest_scored_rounds([cs.pk])[cs.pk][0].customer_rqi
-    assert objective.current == round(customer_rqi, 1)
+    objective = live.bind([objective], cs, money=False)[0]  # bound to the RQI figure
+    rqi = results.latest_scored_rounds([cs.pk])[cs.pk][0].rqi
+    assert objective.metric == "rqi"
+    assert objective.current == Decimal(str(rqi)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     keys = list(
         Customer.objects.filter(status=CustomerStatus.KEY_ACCOUNT).values_list("pk", flat=True)
     )
