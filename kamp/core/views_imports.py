@@ -41,6 +41,7 @@ from .imports import (
 from .imports.base import count_rows
 from .imports.readers import unpacked_size
 from .models import ImportBatch
+from .params import int_param
 from .tasks import batch_file, import_batch_task, run_batch
 from .uploads import check_upload_size
 
@@ -86,8 +87,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet"),
         help_text=gettext_lazy(
-            "CSV (UTF-8 or Windows-1252; separated by commas, semicolons or tabs) or Excel (.xlsx). "
-            "The first row holds the column names."
+            "CSV (UTF-8, UTF-16, Windows-1252 or Mac; separated by commas, semicolons or tabs) "
+            "or Excel (.xlsx). The column names are found under any title rows."
         ),
     )
 
@@ -98,7 +99,15 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if Path(f.name).suffix.lower() not in ALLOWED_SUFFIXES:
+        suffix = Path(f.name).suffix.lower()
+        if suffix in (".ods", ".xls", ".numbers"):
+            raise forms.ValidationError(
+                _(
+                    "kamp reads Excel (.xlsx) and CSV files: open this one in its program, save "
+                    "it as “Excel Workbook (.xlsx)” or CSV, and upload that."
+                )
+            )
+        if suffix not in ALLOWED_SUFFIXES:
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         if f.size == 0:
             raise forms.ValidationError(_("The file is empty."))
@@ -155,6 +164,20 @@ class MappingForm(forms.Form):
     skip_invalid = forms.BooleanField(
         label=gettext_lazy("Import the good rows even if some rows have errors"), required=False
     )
+    date_order = forms.ChoiceField(
+        label=gettext_lazy("Date order"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Detect it from the dates")),
+            ("dmy", gettext_lazy("Day/month/year: 31/12/2025")),
+            ("mdy", gettext_lazy("Month/day/year: 12/31/2025")),
+            ("ymd", gettext_lazy("Year/month/day: 2025/12/31")),
+        ],
+    )
+    # Where the table is: chosen above the mapping (a GET that reads the file again), carried
+    # here so that the check reads the same sheet and header row the person saw.
+    sheet = forms.CharField(required=False, widget=forms.HiddenInput)
+    header_row = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
         self, *args, kind: ImportKind, header: list[str], initial_mapping: dict[int, str], **kwargs
@@ -213,8 +236,17 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         return redirect("core:import_batch", batch.pk)
     kind = get_kind(batch.kind)
+    sheet, header_row = _where(request, batch)
     try:
-        table = open_table(batch_file(batch))
+        try:
+            table = open_table(batch_file(batch), sheet=sheet, header_row=header_row)
+        except ReadError as exc:
+            if sheet is None and header_row is None:
+                raise
+            # A sheet or header row that does not fit this file: say so, read it as found.
+            messages.error(request, str(exc))
+            sheet = header_row = None
+            table = open_table(batch_file(batch))
         preview = table.preview(PREVIEW_ROWS)
     except (ReadError, UnicodeDecodeError, OSError) as exc:
         messages.error(request, _("This file cannot be read: %(error)s") % {"error": exc})
@@ -223,8 +255,14 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         batch.save(update_fields=["status", "message"])
         return redirect("core:imports")
     saved = batch.options.get("columns")
+    same_table = (batch.options.get("sheet"), batch.options.get("header_row")) == (
+        sheet,
+        header_row,
+    )
     initial_mapping = (
-        {int(k): v for k, v in saved.items()} if saved else auto_mapping(kind, table.header)
+        {int(k): v for k, v in saved.items()}
+        if saved and same_table
+        else auto_mapping(kind, table.header)
     )
     form = MappingForm(
         request.POST or None,
@@ -234,6 +272,9 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         initial={
             "decimal": batch.options.get("decimal") or "",
             "skip_invalid": batch.options.get("skip_invalid", False),
+            "date_order": batch.options.get("date_order") or "",
+            "sheet": sheet or "",
+            "header_row": header_row,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -242,6 +283,9 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "columns": {str(k): v for k, v in form.cleaned_data["mapping"].items()},
             "decimal": form.cleaned_data["decimal"] or None,
             "skip_invalid": form.cleaned_data["skip_invalid"],
+            "date_order": form.cleaned_data["date_order"] or None,
+            "sheet": sheet,
+            "header_row": header_row,
         }
         batch.status = ImportBatch.Status.VALIDATING
         batch.save(update_fields=["options", "status"])
@@ -267,7 +311,32 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "table": table,
             "preview": [(r + [""] * len(table.header))[: len(table.header)] for r in preview],
             "required": [f for f in kind.fields if f.required],
+            "sheets": table.extra.get("sheets") or [],
+            # Empty unless chosen: another sheet's header is found again, not taken from this one.
+            "header_row": header_row,
         },
+    )
+
+
+def _where(request: HttpRequest, batch: ImportBatch) -> tuple[str | None, int | None]:
+    """The sheet and header row to read: chosen on the page (the "Read again" form's query, or
+    the mapping form's hidden fields), else as saved on the batch, else ``None`` (found)."""
+    data = request.POST if request.method == "POST" else request.GET
+    if "sheet" in data or "header_row" in data:
+        sheet = str(data.get("sheet") or "").strip()[:255] or None
+        text = str(data.get("header_row") or "").strip()
+        header_row = int_param(text, minimum=1, maximum=1_048_576) if text else None
+        if text and header_row is None:
+            messages.error(
+                request,
+                _("“%(value)s” is not a row number: the header row was found instead.")
+                % {"value": text[:20]},
+            )
+        return sheet, header_row
+    saved_row = batch.options.get("header_row")
+    return (
+        batch.options.get("sheet") or None,
+        saved_row if isinstance(saved_row, int) and saved_row > 0 else None,
     )
 
 
