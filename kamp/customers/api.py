@@ -30,7 +30,16 @@ from .access import (
     get_customer_for_user,
 )
 from .identity import CustomerRef
-from .models import Attitude, Contact, Customer, CustomerSize, CustomerStatus, DMURole, Seniority
+from .models import (
+    Attitude,
+    Contact,
+    Customer,
+    CustomerSize,
+    CustomerStatus,
+    DMURole,
+    Seniority,
+    search_customers,
+)
 
 router = Router(tags=["customers"])
 
@@ -238,7 +247,7 @@ def list_customers(
 ):
     qs = customers_visible_to(request.user).order_by("name", "id")
     if q:
-        qs = qs.filter(name__icontains=q)
+        qs = search_customers(qs, q)
     if status:
         qs = qs.filter(status=status)
     limit = max(1, min(limit, 1000))

@@ -8,6 +8,8 @@ from kamp.core.choices import Function
 from kamp.core.models import import_batch_field
 from kamp.core.versioning import version_field
 
+from .searchtext import SEARCHED_FIELDS, query_terms, search_text
+
 
 class CustomerStatus(models.TextChoices):
     CANDIDATE = "candidate", _("Candidate")
@@ -21,6 +23,52 @@ class CustomerSize(models.TextChoices):
     MEDIUM = "medium", _("Medium")
     LARGE = "large", _("Large")
     ENTERPRISE = "enterprise", _("Enterprise / multinational")
+
+
+class CustomerQuerySet(models.QuerySet):
+    """Bulk writes (the importers, the demo, the generic import engine) skip ``save()``: they
+    fill the stored search text here, so no writer can leave it stale."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.search_text = obj.compute_search_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        fields = list(fields)
+        if set(fields) & set(SEARCHED_FIELDS):
+            for obj in objs:
+                obj.search_text = obj.compute_search_text()
+            if "search_text" not in fields:
+                fields.append("search_text")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        # A queryset update of a searched value without the search text (which depends on the
+        # row's other values) would leave the search behind: such a writer must save the rows or
+        # bulk_update them (refused here so it is found at once, not later as a customer the
+        # search misses).
+        if set(kwargs) & set(SEARCHED_FIELDS) and "search_text" not in kwargs:
+            raise TypeError(
+                "Customer's searched fields change through save() or bulk_update(), "
+                "which keep search_text in step."
+            )
+        return super().update(**kwargs)
+
+
+def search_customers(qs, query: str):
+    """The customers of ``qs`` whose name, tax id, external id or region contain what was
+    typed, whatever its case and accents, a tax id with or without dots and dash (the query is
+    folded as the stored ``search_text`` was; the same on SQLite and PostgreSQL)."""
+    terms = query_terms(query)
+    if not terms:
+        return qs
+    match = Q()
+    for term in terms:
+        match |= Q(search_text__contains=term)
+    return qs.filter(match)
 
 
 class Customer(models.Model):
@@ -79,6 +127,11 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Moved on by every action that changes the record, so a stale form cannot overwrite it.
     version = version_field()
+    # Name, tax id, external id and region folded for the search (kamp.customers.searchtext):
+    # kept by save() and the bulk writes, never typed.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer")
@@ -107,6 +160,18 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.compute_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def compute_search_text(self) -> str:
+        return search_text(
+            self.name or "", self.tax_id or "", self.external_id or "", self.region or ""
+        )
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

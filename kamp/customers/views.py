@@ -36,7 +36,7 @@ from .access import (
     get_customer_for_user,
 )
 from .forms import ContactForm, CustomerForm
-from .models import Contact, Customer, CustomerStatus
+from .models import Contact, Customer, CustomerStatus, search_customers
 from .page import CUSTOMER_TABS, customer_context  # noqa: F401  (the frame every tab uses)
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def customer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(tax_id__icontains=q) | Q(external_id__icontains=q))
+        qs = search_customers(qs, q)
     filters = {
         "status": request.GET.get("status", ""),
         "industry": request.GET.get("industry", ""),
@@ -334,8 +334,7 @@ def customer_lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = Customer.objects.none()
     if len(text) >= 2:
         found = (
-            customers_visible_to(request.user)
-            .filter(Q(name__icontains=text) | Q(tax_id__icontains=text))
+            search_customers(customers_visible_to(request.user), text)
             .only("id", "name", "tax_id")
             .order_by("name")[:20]
         )
