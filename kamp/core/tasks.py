@@ -25,7 +25,8 @@ def run_batch(batch_id: int, dry_run: bool) -> ImportBatch:
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
     options = ImportOptions.from_json(batch.options)
     options.dry_run = dry_run
-    options.mapping = {}
+    # The mapping step's columns joined into one field ("3+4" → name), on top of its mapping.
+    options.mapping = dict(batch.options.get("combined") or {})
     columns = {int(k): v for k, v in (batch.options.get("columns") or {}).items()}
     # The report is written in the language of whoever uploaded the file, also by the worker.
     language = batch.options.get("language") or translation.get_language() or settings.LANGUAGE_CODE

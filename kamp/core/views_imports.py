@@ -38,7 +38,8 @@ from .imports import (
     open_table,
     revert_batch,
 )
-from .imports.base import count_rows
+from .imports.base import apply_overrides, count_rows
+from .imports.presets import NO_PRESET, choose_preset, presets_for, split_overrides
 from .imports.readers import unpacked_size
 from .models import ImportBatch
 from .params import int_param
@@ -151,6 +152,10 @@ def imports_home(request: HttpRequest) -> HttpResponse:
 
 
 # --- mapping --------------------------------------------------------------------------------
+#: Rows for columns joined into one field on the mapping step (a preset may fill them).
+COMBINED_ROWS = 3
+
+
 class MappingForm(forms.Form):
     decimal = forms.ChoiceField(
         label=gettext_lazy("Decimal separator"),
@@ -178,11 +183,20 @@ class MappingForm(forms.Form):
     # here so that the check reads the same sheet and header row the person saw.
     sheet = forms.CharField(required=False, widget=forms.HiddenInput)
     header_row = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # The preset chosen above the mapping, kept for the report ("" found, "none" none).
+    preset = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args, kind: ImportKind, header: list[str], initial_mapping: dict[int, str], **kwargs
+        self,
+        *args,
+        kind: ImportKind,
+        header: list[str],
+        initial_mapping: dict[int, str],
+        initial_combined: list[tuple[str, list[int]]] | None = None,
+        **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._add_combined(kind, header, initial_combined or [])
         self.kind = kind
         self.header = header
         choices = [("", _("— do not import —"))] + [
@@ -217,14 +231,69 @@ class MappingForm(forms.Form):
                 continue
             seen[target] = i
             mapping[i] = target
-        missing = [f for f in self.kind.fields if f.required and f.name not in seen]
-        if missing:
+        combined: dict[str, str] = {}
+        for n in range(COMBINED_ROWS):
+            target = data.get(f"combine_{n}_field")
+            indexes = [int(i) for i in data.get(f"combine_{n}_columns") or []]
+            if not target and not indexes:
+                continue
+            if not target:
+                self.add_error(
+                    f"combine_{n}_field", _("Choose the field the joined columns go into.")
+                )
+            elif len(indexes) < 2:
+                self.add_error(f"combine_{n}_columns", _("Choose at least two columns to join."))
+            elif target in seen:
+                self.add_error(
+                    f"combine_{n}_field",
+                    _("“%(field)s” is already taken by column “%(column)s”.")
+                    % {"field": self.kind.field(target).label, "column": self.header[seen[target]]},
+                )
+            elif target in combined.values():
+                self.add_error(
+                    f"combine_{n}_field",
+                    _("“%(field)s” already takes other joined columns.")
+                    % {"field": self.kind.field(target).label},
+                )
+            else:
+                # 1-based column numbers, as --map takes them: a header may repeat a name.
+                combined["+".join(str(i + 1) for i in indexes)] = target
+        missing = [
+            f
+            for f in self.kind.fields
+            if f.required and f.name not in seen and f.name not in combined.values()
+        ]
+        if missing and not self.errors:
             raise forms.ValidationError(
                 _("Choose a column for: %(fields)s.")
                 % {"fields": ", ".join(str(f.label) for f in missing)}
             )
         data["mapping"] = mapping
+        data["combined"] = combined
         return data
+
+    def _add_combined(
+        self, kind: ImportKind, header: list[str], initial: list[tuple[str, list[int]]]
+    ) -> None:
+        """A few rows of columns joined into one field (first + last name → name)."""
+        targets = [("", _("— none —"))] + [(f.name, str(f.label).capitalize()) for f in kind.fields]
+        columns = [
+            (str(i), title or _("Column %(n)s") % {"n": i + 1}) for i, title in enumerate(header)
+        ]
+        self.combined_rows = []
+        for n in range(COMBINED_ROWS):
+            target, indexes = initial[n] if n < len(initial) else ("", [])
+            self.fields[f"combine_{n}_field"] = forms.ChoiceField(
+                label=_("Field"), choices=targets, required=False, initial=target
+            )
+            self.fields[f"combine_{n}_columns"] = forms.MultipleChoiceField(
+                label=_("Columns joined with a space, in the file's order"),
+                choices=columns,
+                required=False,
+                initial=[str(i) for i in indexes],
+                widget=forms.SelectMultiple(attrs={"size": min(6, max(2, len(header)))}),
+            )
+            self.combined_rows.append((self[f"combine_{n}_field"], self[f"combine_{n}_columns"]))
 
 
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
@@ -259,17 +328,38 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         sheet,
         header_row,
     )
-    initial_mapping = (
-        {int(k): v for k, v in saved.items()}
-        if saved and same_table
-        else auto_mapping(kind, table.header)
-    )
+    # The preset: chosen above the mapping (a GET, like the sheet), else as saved, else found
+    # from the header. Its entries fill the mapping, which the person may still change.
+    data = request.POST if request.method == "POST" else request.GET
+    chosen = str(data.get("preset", batch.options.get("preset") or ""))[:100]
+    try:
+        preset = choose_preset(kind.name, table.header, chosen)
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+        chosen, preset = "", choose_preset(kind.name, table.header, None)
+    if saved and same_table and "preset" not in request.GET:
+        initial_mapping = {int(k): v for k, v in saved.items()}
+        initial_combined = [
+            (target, [int(i) - 1 for i in spec.split("+")])
+            for spec, target in (batch.options.get("combined") or {}).items()
+        ]
+    else:
+        single, initial_combined = split_overrides(
+            table.header, preset.overrides(table.header) if preset else {}
+        )
+        initial_mapping = apply_overrides(
+            kind, table.header, auto_mapping(kind, table.header), single
+        )
+        joined = {target for target, _indexes in initial_combined}
+        initial_mapping = {i: n for i, n in initial_mapping.items() if n not in joined}
     form = MappingForm(
         request.POST or None,
         kind=kind,
         header=table.header,
         initial_mapping=initial_mapping,
+        initial_combined=initial_combined,
         initial={
+            "preset": chosen,
             "decimal": batch.options.get("decimal") or "",
             "skip_invalid": batch.options.get("skip_invalid", False),
             "date_order": batch.options.get("date_order") or "",
@@ -281,6 +371,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         batch.options = {
             **batch.options,
             "columns": {str(k): v for k, v in form.cleaned_data["mapping"].items()},
+            "combined": form.cleaned_data["combined"],
+            "preset": form.cleaned_data["preset"] or None,
             "decimal": form.cleaned_data["decimal"] or None,
             "skip_invalid": form.cleaned_data["skip_invalid"],
             "date_order": form.cleaned_data["date_order"] or None,
@@ -314,6 +406,10 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "sheets": table.extra.get("sheets") or [],
             # Empty unless chosen: another sheet's header is found again, not taken from this one.
             "header_row": header_row,
+            "presets": presets_for(kind.name),
+            "preset": preset,
+            "chosen_preset": chosen,
+            "no_preset": NO_PRESET,
         },
     )
 

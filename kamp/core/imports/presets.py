@@ -209,3 +209,21 @@ def column_plan(
     table, spec = combine_columns(table, spec)
     mapping = column_mapping if column_mapping is not None else auto_mapping(kind, table.header)
     return table, apply_overrides(kind, table.header, mapping, spec), preset
+
+
+def split_overrides(
+    header: list[str], overrides: dict[str, str]
+) -> tuple[dict[str, str], list[tuple[str, list[int]]]]:
+    """A preset's entries for a form: the single columns (``COLUMN`` → field, as ``--map``
+    takes them) and the combined ones (field, column indexes)."""
+    folded = [fold(h) for h in header]
+    single: dict[str, str] = {}
+    combined: list[tuple[str, list[int]]] = []
+    for spec, target in overrides.items():
+        if COMBINE in spec and fold(spec) not in folded:
+            parts = [fold(p) for p in spec.split(COMBINE)]
+            if target and all(p in folded for p in parts):
+                combined.append((target, [folded.index(p) for p in parts]))
+        else:
+            single[spec] = target
+    return single, combined
