@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kamp.core.choices import Role
 from kamp.core.models import User
 from kamp.core.versioning import VersionedForm
+from kamp.core.widgets import DateInput
 
 from .access import customers_visible_to
 from .models import Contact, Customer, DMURole
@@ -152,7 +153,7 @@ class ContactForm(VersionedForm):
             "active",
             "left_on",
         ]
-        widgets = {"left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"left_on": DateInput()}
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)

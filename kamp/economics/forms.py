@@ -5,6 +5,8 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.widgets import DateInput
+
 from .models import (
     ActivityType,
     AllocationRule,
@@ -97,9 +99,7 @@ class InvestmentForm(forms.Form):
     currency = CurrencyField(
         label=_("Currency"), required=False, help_text=_("Empty: the account's currency.")
     )
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput(), initial=date.today)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kamp.core.choices import Function
 from kamp.core.models import User
+from kamp.core.widgets import DateInput
 from kamp.customers.models import Attitude, Contact, Customer, DMURole
 
 from .models import Interaction, InteractionKind, InteractionSettings
@@ -60,8 +61,8 @@ class InteractionForm(forms.ModelForm):
             "follow_up_on",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date": DateInput(),
+            "follow_up_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -119,12 +120,8 @@ class FilterForm(forms.Form):
         queryset=Contact.objects.none(),
         empty_label=_("Anyone of theirs"),
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -196,7 +193,7 @@ class MapContactForm(forms.ModelForm):
             "left_on",
         ]
         widgets = {
-            "left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "left_on": DateInput(),
             "influence": forms.NumberInput(attrs={"min": 1, "max": 5}),
         }
 

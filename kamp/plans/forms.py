@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kamp.core.choices import Role
 from kamp.core.models import User
 from kamp.core.versioning import VersionedForm
+from kamp.core.widgets import DateInput
 
 from .models import (
     MONEY_METRICS,
@@ -40,13 +41,6 @@ def people_for(customer):
         .distinct()
         .order_by("name", "email")
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PlanForm(VersionedForm):

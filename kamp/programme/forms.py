@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.widgets import DateInput
+
 from .questionnaire import AREAS, QUESTIONS
 
 
@@ -14,7 +16,7 @@ class DismissForm(forms.Form):
     until = forms.DateField(
         label=_("Until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Empty: until someone restores it."),
     )
 

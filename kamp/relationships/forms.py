@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.widgets import DateInput
+
 from .models import FOUNDATION_ITEMS, Assessment, ROSource, Stage
 
 SCALE_CHOICES = [
@@ -43,9 +45,7 @@ def _scale_field(label, help_text=""):
 
 
 class AssessmentForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DateInput())
     ro_source = forms.ChoiceField(
         label=_("Relational orientation from"),
         initial=ROSource.ASSESSED,
@@ -151,9 +151,7 @@ class StageForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    closes_on = forms.DateField(
-        label=_("Answers until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    closes_on = forms.DateField(label=_("Answers until"), widget=DateInput())
     team = forms.MultipleChoiceField(
         label=_("Our account team"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -231,9 +229,7 @@ class AddPeopleForm(RoundForm):
 
 
 class ExtendForm(forms.Form):
-    closes_on = forms.DateField(
-        label=_("New closing date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    closes_on = forms.DateField(label=_("New closing date"), widget=DateInput())
 
 
 NOT_SURE = "na"

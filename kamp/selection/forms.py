@@ -5,6 +5,8 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.widgets import DateInput
+
 from . import derived
 from .modelfile import FactorSpec, ModelSpec
 from .models import Decision, Dimension, Direction, Mapping, SelectionModel, Source
@@ -129,9 +131,7 @@ class DecisionForm(forms.Form):
         help_text=_("Why: what you weighed, especially when you go against the recommendation."),
     )
     # A date input takes ISO dates only: a localized value (04-12-2026 in Spanish) shows empty.
-    decided_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    decided_on = forms.DateField(label=_("Date"), widget=DateInput())
 
 
 class SnapshotForm(forms.Form):
