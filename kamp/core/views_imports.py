@@ -39,7 +39,13 @@ from .imports import (
     revert_batch,
 )
 from .imports.base import apply_overrides, count_rows
-from .imports.presets import NO_PRESET, choose_preset, presets_for, split_overrides
+from .imports.presets import (
+    NO_PRESET,
+    PresetError,
+    choose_preset,
+    presets_for,
+    split_overrides,
+)
 from .imports.readers import unpacked_size
 from .models import ImportBatch
 from .params import int_param
@@ -334,7 +340,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = str(data.get("preset", batch.options.get("preset") or ""))[:100]
     try:
         preset = choose_preset(kind.name, table.header, chosen)
-    except ImportRefused as exc:
+    except PresetError as exc:
         messages.error(request, str(exc))
         chosen, preset = "", choose_preset(kind.name, table.header, None)
     if saved and same_table and "preset" not in request.GET:

@@ -42,7 +42,7 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX: runs of one file are not serialised
     fcntl = None  # type: ignore[assignment]
 from .parsers import ParseError, fold, parse_text
-from .presets import column_plan
+from .presets import PresetError, choose_preset, combine_columns
 from .readers import ReadError, Table, file_hash, open_table
 
 log = logging.getLogger(__name__)
@@ -320,6 +320,25 @@ def apply_overrides(
                 del mapping[i]
         mapping[index] = name
     return mapping
+
+
+def column_plan(
+    kind, table: Table, overrides: dict[str, str], preset_name: str | None, column_mapping
+):
+    """The table (with its combined columns), the mapping (column index → field) and the preset
+    used, for a run: the automatic mapping, then the preset's entries, then the person's
+    ``--map`` overrides; ``column_mapping`` (the mapping step's choice) replaces the first two."""
+    try:
+        preset = choose_preset(kind.name, table.header, preset_name)
+        spec: dict[str, str] = {}
+        if preset is not None and column_mapping is None:
+            spec.update(preset.overrides(table.header))
+        spec.update(overrides)
+        table, spec = combine_columns(table, spec)
+    except PresetError as exc:
+        raise ImportRefused(str(exc)) from None
+    mapping = column_mapping if column_mapping is not None else auto_mapping(kind, table.header)
+    return table, apply_overrides(kind, table.header, mapping, spec), preset
 
 
 # --- the run -------------------------------------------------------------------------------------

@@ -30,6 +30,11 @@ NO_PRESET = "none"
 COMBINE = "+"
 
 
+class PresetError(Exception):
+    """A preset the kind does not have, or a combined column's part the file does not have (the
+    engine refuses the file with this message)."""
+
+
 @dataclass(frozen=True)
 class Preset:
     name: str
@@ -109,9 +114,7 @@ def find_preset(kind_name: str, header: list[str]) -> Preset | None:
 
 def choose_preset(kind_name: str, header: list[str], name: str | None) -> Preset | None:
     """``name`` None: found from the header; ``none``: no preset; else that preset of the kind.
-    Raises :class:`~kamp.core.imports.base.ImportRefused` for a preset the kind does not have."""
-    from .base import ImportRefused
-
+    Raises :class:`PresetError` for a preset the kind does not have."""
     if name is None or name == "":
         return find_preset(kind_name, header)
     if name == NO_PRESET:
@@ -119,7 +122,7 @@ def choose_preset(kind_name: str, header: list[str], name: str | None) -> Preset
     for p in presets_for(kind_name):
         if p.name == name:
             return p
-    raise ImportRefused(
+    raise PresetError(
         _("No preset “%(preset)s” for this import (presets: %(presets)s).")
         % {
             "preset": name,
@@ -163,9 +166,7 @@ def _text(value: Any) -> str:
 def combine_columns(table: Table, overrides: dict[str, str]) -> tuple[Table, dict[str, str]]:
     """``{"First Name+Last Name": "name"}`` → a table with that combined column and the override
     naming it by number. A header that itself holds "+" ("I+D") stays one column. Raises
-    :class:`~kamp.core.imports.base.ImportRefused` for a part that is not a column."""
-    from .base import ImportRefused
-
+    :class:`PresetError` for a part that is not a column."""
     folded = [fold(h) for h in table.header]
     combined: list[list[int]] = []
     names: list[str] = []
@@ -181,7 +182,7 @@ def combine_columns(table: Table, overrides: dict[str, str]) -> tuple[Table, dic
             elif fold(part) in folded:
                 indexes.append(folded.index(fold(part)))
             else:
-                raise ImportRefused(
+                raise PresetError(
                     _("The file has no column “%(column)s” (columns: %(columns)s).")
                     % {"column": part, "columns": ", ".join(table.header)}
                 )
@@ -191,24 +192,6 @@ def combine_columns(table: Table, overrides: dict[str, str]) -> tuple[Table, dic
     if not combined:
         return table, out
     return CombinedTable(table, combined, names), out
-
-
-def column_plan(
-    kind, table: Table, overrides: dict[str, str], preset_name: str | None, column_mapping
-):
-    """The table (with its combined columns), the mapping (column index → field) and the preset
-    used, for a run: the automatic mapping, then the preset's entries, then the person's
-    ``--map`` overrides; ``column_mapping`` (the mapping step's choice) replaces the first two."""
-    from .base import apply_overrides, auto_mapping
-
-    preset = choose_preset(kind.name, table.header, preset_name)
-    spec: dict[str, str] = {}
-    if preset is not None and column_mapping is None:
-        spec.update(preset.overrides(table.header))
-    spec.update(overrides)
-    table, spec = combine_columns(table, spec)
-    mapping = column_mapping if column_mapping is not None else auto_mapping(kind, table.header)
-    return table, apply_overrides(kind, table.header, mapping, spec), preset
 
 
 def split_overrides(
