@@ -4,7 +4,7 @@ here, the others through python-stdnum)."""
 from __future__ import annotations
 
 import re
-from types import ModuleType
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -65,7 +65,7 @@ _GENERIC = ("vat", "tin", "nif", "nit", "ruc", "rut", "rnc", "orgnr", "uen", "ab
 _FORMATTED = {"AR", "BR", "CO"}
 
 
-def _modules(country: str) -> list[ModuleType]:
+def _modules(country: str) -> list[Any]:  # python-stdnum's number modules
     from stdnum.util import get_cc_module
 
     names = _TAX_MODULES.get(country, _GENERIC)
@@ -79,7 +79,7 @@ def _modules(country: str) -> list[ModuleType]:
     return found
 
 
-def tax_id_name(module: ModuleType) -> str:
+def tax_id_name(module: Any) -> str:
     """'CUIT' from python-stdnum's 'CUIT (Código Único de …)'."""
     return (module.__doc__ or "").split("(", 1)[0].strip().rstrip(".") or module.__name__
 
