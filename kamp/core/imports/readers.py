@@ -29,6 +29,8 @@ CHUNK = 1 << 20
 DELIMITERS = [";", ",", "\t", "|"]
 #: Rows looked at when finding the header under a spreadsheet's title rows.
 HEADER_SEARCH_ROWS = 20
+#: Rows after which a date column with no d/m/y text yet is taken to have none.
+SCAN_SAMPLE_ROWS = 1000
 # Excel's "sep=;" first line: which delimiter the file uses (Excel writes and reads it).
 _SEP_HINT = re.compile(r'^"?sep=(.)"?[,;\t|]*\r?\n?$', re.IGNORECASE)
 # What CRM and BI report exports write under the data (Salesforce, Dynamics, HubSpot…).
@@ -37,6 +39,11 @@ _FOOTER_TEXT = re.compile(
     r"|confidential|do not distribute|copyright|\u00a9|\(c\)\s*\d{4}|all rights reserved"
     r"|^generated (by|on|at)\b|^report (generated|run)\b|^filtered by\b|^\d+ records?\b",
     re.IGNORECASE,
+)
+# Of those, the ones a footer row of several cells starts with ("Grand Totals (3
+# records)",,,"1.234"); matched from the first character, so a row of data fails at once.
+_FOOTER_START = re.compile(
+    r"(grand )?(sub)?totals?\s*(\(|:|$)|total general\s*(\(|:|$)", re.IGNORECASE
 )
 
 
@@ -146,7 +153,8 @@ class Table:
             return dict.fromkeys(columns, given)
         seen: dict[int, set[str]] = {i: set() for i in columns}
         settled: dict[int, str] = {}
-        for _line, cells in self.rows(strict=False):
+        typed: set[int] = set()  # columns of date cells, serials or yyyy-mm-dd so far
+        for count, (_line, cells) in enumerate(self.rows(strict=False), 1):
             n = len(cells)
             for i in columns:
                 if i in settled or i >= n:
@@ -157,12 +165,20 @@ class Table:
                     order = decide_date_order([value])
                     if order in ("dmy", "mdy"):
                         settled[i] = order
+            if count == SCAN_SAMPLE_ROWS:
+                # A column whose first rows hold no d/m/y text (Excel date cells, serials,
+                # yyyy-mm-dd) is not read to its end for one: a second pass over a large
+                # file costs as much as the first.
+                typed = {i for i in columns if decide_date_order(seen[i]) in (None, "ymd")}
+                for i in typed:
+                    settled.setdefault(i, "")
             if len(settled) == len(columns):
                 break  # a later row in the other order is a bad date of that row
         out: dict[int, str] = {}
         for i in columns:
             if i in settled:
-                out[i] = settled[i]
+                if settled[i]:
+                    out[i] = settled[i]
                 continue
             order = decide_date_order(seen[i])
             if order == "ambiguous":
@@ -505,10 +521,26 @@ def _without_footer(
     wide = len(table.header) > 1
     several = False  # a data row filled more than one cell
     table.extra.pop("footer", None)
+    search, starts = _FOOTER_TEXT.search, _FOOTER_START.match
     for line, cells in rows:
+        first = cells[0]
+        # The rows of a large file take this path: C calls only, no loop over the cells.
+        if (
+            first.__class__ is str
+            and first
+            and not first.isspace()
+            and len(cells) - cells.count("") >= 2
+            and not starts(first)
+        ):
+            if waiting:
+                yield from waiting
+                waiting = []
+            several = True
+            yield line, cells
+            continue
         filled = [c for c in cells if _filled(c)]
         text = str(filled[0]).strip() if filled else ""
-        if (wide and len(filled) == 1) or _FOOTER_TEXT.search(text):
+        if (wide and len(filled) == 1) or search(text):
             waiting.append((line, cells))
             continue
         if waiting:
