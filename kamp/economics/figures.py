@@ -96,6 +96,8 @@ class Figure:
         if self.value is None:
             return None
         if self.kind == "ratio":
+            # Half up, as the ``percent`` filter rounds: the Economics tab's percentage of the
+            # same ratio and this figure never differ by a tenth.
             return self.value.quantize(Decimal(1).scaleb(-RATIO_PLACES), ROUND_HALF_UP)
         if self.kind == "score":
             return self.value.quantize(Decimal(1).scaleb(-SCORE_PLACES), ROUND_HALF_UP)

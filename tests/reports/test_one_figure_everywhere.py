@@ -171,3 +171,15 @@ def test_the_api_gives_no_money_figure_to_whoever_may_not_see_it(client_for, mem
     body = client_for(member).get(f"/api/v1/economics/customers/{account.pk}/figures").json()
     assert body["revenue"] is None and body["share_of_wallet"] is None
     assert body["profit_after_kam"] is None and "rqi" in body
+
+
+@pytest.mark.parametrize("ratio", ["0.2425", "0.2435", "0.2429", "0.2420", "0.0005", "1.0000"])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_share_of_wallet_reads_as_the_percent_filter_shows_it(ratio, lang):
+    """The Economics tab prints the period's ratio with ``|percent``; the figure rounds first
+    (to what the API gives) and must still print the same, ties included."""
+    from kamp.core.templatetags.kamp import percent
+
+    figure = figures.Figure("share_of_wallet", Decimal(ratio), "", "")
+    with translation.override(lang):
+        assert figure.display == percent(Decimal(ratio))

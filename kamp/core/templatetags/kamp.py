@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats
@@ -37,6 +37,9 @@ def percent(value, decimals: int = 1) -> str:
         return ""
     try:
         number = Decimal(str(value)) * 100
+        # Rounded half up here: number_format cuts the digits off (0.2429 would read 24,2 %
+        # beside an API's 0.243; docs/figures.md).
+        number = number.quantize(Decimal(1).scaleb(-int(decimals)), ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         return ""
     return f"{formats.number_format(number, int(decimals), use_l10n=True)}\u00a0%"
