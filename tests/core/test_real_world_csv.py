@@ -57,8 +57,12 @@ SALES_MAP = {"Account": "customer", "Close Date": "date", "Amount": "net_amount"
 def test_salesforce_report_footer_is_left_out_with_a_note(tmp_path, admin):
     path = tmp_path / "report.csv"
     path.write_bytes(SALESFORCE.encode("utf-8"))
-    batch = run("customers", path, admin, mapping={"Account Name": "name"})
+    batch = run("customers", path, admin, mapping={"Account Name": "name", "Description": "notes"})
     assert batch.status == S.DONE, (batch.message, batch.errors)
+    # The note's two lines stay two lines.
+    assert Customer.objects.get(name="Acme Chile SpA").notes == (
+        "Main plant\nSecond line of the note"
+    )
     assert sorted(Customer.objects.values_list("name", flat=True)) == [
         "Acme Chile SpA",
         "Beta Ltda.",

@@ -21,6 +21,7 @@ from kamp.core.imports import (
     RowError,
     choice_parser,
     fold,
+    parse_long_text,
     register,
 )
 from kamp.core.models import User
@@ -209,7 +210,12 @@ class CustomerImport(ImportKind):
                 "Account manager",
             ],
         ),
-        Field("notes", gettext_lazy("notes"), ["Notas", "Observaciones", "Comentarios", "Notes"]),
+        Field(
+            "notes",
+            gettext_lazy("notes"),
+            ["Notas", "Observaciones", "Comentarios", "Notes"],
+            parser=parse_long_text,  # a CRM's notes keep their lines
+        ),
     ]
 
     example = {
