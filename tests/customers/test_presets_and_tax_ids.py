@@ -352,3 +352,11 @@ def test_find_preset_prefers_the_most_telling_one():
     header = ["Id", "Name", "BillingCountry", "Industry"]
     assert find_preset("customers", header).name == "salesforce-dataloader-accounts"
     assert find_preset("customers", ["RUT", "Razón social"]) is None
+
+
+def test_cli_fields_lists_the_presets_of_a_kind():
+    out = io.StringIO()
+    call_command("import", "fields", "contacts", stdout=out)
+    text = out.getvalue()
+    assert "preset hubspot-contacts: HubSpot — contacts (columns Record ID, First Name" in text
+    assert "preset salesforce-report-accounts" not in text  # a customers preset

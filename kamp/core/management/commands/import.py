@@ -23,6 +23,7 @@ from kamp.core.imports import (
     run_import,
 )
 from kamp.core.imports.base import DATE_ORDERS
+from kamp.core.imports.presets import presets_for
 from kamp.core.models import ImportBatch
 
 ERRORS_SHOWN = 50
@@ -246,6 +247,9 @@ class Command(BaseCommand):
             for f in kind.fields:
                 req = " (required)" if f.required else ""
                 self.stdout.write(f"  {f.name}{req}: {', '.join(sorted(f.match_keys()))}")
+            for preset in presets_for(kind.name):
+                detect = ", ".join(preset.detect)
+                self.stdout.write(f"  preset {preset.name}: {preset.label} (columns {detect})")
 
     def _revert(self, target, user):
         if not target or not str(target).isdigit():
