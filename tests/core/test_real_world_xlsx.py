@@ -191,3 +191,37 @@ def test_cli_sheet_option(tmp_path, admin):
         "--user", admin.email, stdout=out,
     )  # fmt: skip
     assert "sheet 'Clientes'" in out.getvalue() and Customer.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["clientes.ods", "clientes.xls", "clientes.numbers"])
+def test_spreadsheets_kamp_does_not_read_are_refused_on_upload(client_for, admin, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    response = client_for(admin).post(
+        reverse("core:imports"),
+        {"kind": "customers", "file": SimpleUploadedFile(name, b"PK\x03\x04 not read")},
+    )
+    assert response.status_code == 200  # the form again, with the reason beside the file
+    assert "save it as “Excel Workbook (.xlsx)” or CSV" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sheet_that_is_not_there_is_refused_on_the_mapping_step(client_for, admin, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    path = workbook_with_hidden_first_sheet(tmp_path / "c.xlsx")
+    client = client_for(admin)
+    client.post(
+        reverse("core:imports"),
+        {"kind": "customers", "file": SimpleUploadedFile("c.xlsx", path.read_bytes())},
+    )
+    batch = ImportBatch.objects.get()
+    url = reverse("core:import_mapping", args=[batch.pk])
+    page = client.get(url, {"sheet": "Ventas", "header_row": "x"}).content.decode()
+    # Both wrong: each said, and the file read as found (the sheet Excel opens on).
+    assert "no sheet “Ventas”" in page and "is not a row number" in page
+    assert "Constructora Andes SpA" in page
