@@ -360,3 +360,30 @@ def test_cli_fields_lists_the_presets_of_a_kind():
     text = out.getvalue()
     assert "preset hubspot-contacts: HubSpot — contacts (columns Record ID, First Name" in text
     assert "preset salesforce-report-accounts" not in text  # a customers preset
+
+
+def test_the_batch_page_says_which_rows_were_matched_by_name_and_the_preset(
+    tmp_path, client_for, admin
+):
+    from django.urls import reverse
+
+    CustomerFactory(name="Minera Atacama")
+    path = write_csv(
+        tmp_path / "report.csv",
+        [SALESFORCE_ACCOUNTS, ["Ana Morales", "Minera Atacama", "", "Mining", "", "Chile", ""]],
+    )
+    batch = run("customers", path, user=admin, dry_run=True)
+    assert batch.status == S.VALIDATED
+    page = client_for(admin).get(reverse("core:import_batch", args=[batch.pk])).content.decode()
+    assert "One row has no tax id or external id: it found its customer by the exact name." in page
+    assert "saved mapping “salesforce-report-accounts”" in page
+
+
+def test_tax_id_errors_in_spanish():
+    from django.utils import translation
+
+    with translation.override("es"), pytest.raises(ValidationError) as exc:
+        normalise_tax_id("20-26756539-4", "AR")
+    assert exc.value.messages == [
+        "“20-26756539-4” no es un CUIT válido (AR): el dígito verificador no corresponde."
+    ]
