@@ -27,8 +27,9 @@ install-dev: $(VENV)/.installed-dev messages
 messages: $(VENV)/.installed
 	$(BIN)/python -m kamp.i18n
 
+# make demo BIND=0.0.0.0:8080 serves the demo on another address or port.
 demo: install
-	$(BIN)/kamp demo
+	$(BIN)/kamp demo $(if $(BIND),--bind $(BIND))
 
 test: install-dev
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup -q $(PYTEST_ARGS)

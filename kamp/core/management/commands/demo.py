@@ -72,6 +72,7 @@ class Command(BaseCommand):
         if pending_migrations():
             self.stdout.write("Migrating the database…")
             call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
+        self.stdout.write("Compiling the translations…")
         compiled = i18n.compile_all()
         if compiled and verbosity > 1:
             self.stdout.write(f"Compiled {compiled} message catalogue(s).")
@@ -91,6 +92,9 @@ class Command(BaseCommand):
                     "point KAMP_HOME or KAMP_DATABASE_URL at another database, or erase this "
                     "one with --reset."
                 )
+        if not demo.demo_exists():
+            # The base parts run for many seconds before the first "+ …" line: say so.
+            self.stdout.write("Loading the demo data (up to half a minute)…")
         ctx = demo.load(log=self.stdout.write)
         if ctx is None:
             self.stdout.write(

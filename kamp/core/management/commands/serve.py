@@ -24,6 +24,21 @@ def default_workers() -> int:
     return int(os.environ.get("KAMP_WORKERS") or min(2 * multiprocessing.cpu_count() + 1, 9))
 
 
+# A Unix socket path longer than this does not fit the kernel's sockaddr_un (108 bytes).
+MAX_SOCKET_PATH = 100
+
+
+def control_socket_args() -> list[str]:
+    """gunicorn (≥ 24) opens a control socket in ``~/.gunicorn/`` by default: every file kamp
+    writes lives under KAMP_HOME instead (``KAMP_HOME/run/gunicorn.ctl``), or, when that path
+    is too long for a socket, there is none (kamp does not use it)."""
+    path = settings.KAMP_HOME / "run" / "gunicorn.ctl"
+    if len(str(path)) > MAX_SOCKET_PATH:
+        return ["--no-control-socket"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return ["--control-socket", str(path)]
+
+
 class Command(BaseCommand):
     help = (
         "Serve kamp in production with gunicorn (several worker processes). Collects the static "
@@ -54,11 +69,16 @@ class Command(BaseCommand):
         # --dry-run: prepare, and print the gunicorn command instead of starting it
         add_dry_run_argument(parser)
 
+    def progress(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
+
     def handle(self, *args, bind, workers, timeout, migrate, dry_run, **options):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         if pending_migrations():
             if migrate:
+                self.progress("Migrating the database…")
                 call_command("migrate", interactive=False, verbosity=1)
             else:
                 self.stderr.write(
@@ -69,7 +89,11 @@ class Command(BaseCommand):
                 )
         if settings.DEBUG:
             self.stderr.write(self.style.WARNING("KAMP_DEBUG is on: never in production."))
+        # Preparing takes up to a minute on a first start (collectstatic copies Plotly and
+        # every app's files): say so, or the silence reads as a hang.
+        self.progress("Compiling the translations…")
         i18n.compile_all()
+        self.progress(f"Collecting static files into {settings.STATIC_ROOT}…")
         call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
             sys.executable,
@@ -86,6 +110,7 @@ class Command(BaseCommand):
             "-",
             "--error-logfile",
             "-",
+            *control_socket_args(),
         ]
         if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
             # Behind a proxy (KAMP_BEHIND_PROXY): trust its X-Forwarded-* headers.
