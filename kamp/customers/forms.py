@@ -1,3 +1,4 @@
+import contextlib
 import re
 
 from django import forms
@@ -40,11 +41,16 @@ class CustomerLookupField(forms.CharField):
         if not candidates:
             candidates = list(self.queryset.filter(name__iexact=text)[:2])
         if not candidates:
-            try:
-                tax_id = normalise_tax_id(text, "CL")
-            except forms.ValidationError:
-                tax_id = text
-            candidates = list(self.queryset.filter(Q(tax_id=tax_id) | Q(external_id=text))[:2])
+            # The tax id as kept by the rule of each country kamp has customers in: a CUIT
+            # typed 20267565393 finds the customer kept as 20-26756539-3.
+            spellings = {text}
+            countries = set(self.queryset.values_list("country", flat=True).distinct()) | {"CL"}
+            for country in sorted(c for c in countries if c):
+                with contextlib.suppress(forms.ValidationError):
+                    spellings.add(normalise_tax_id(text, country))
+            candidates = list(
+                self.queryset.filter(Q(tax_id__in=spellings) | Q(external_id=text))[:2]
+            )
         if not candidates:
             raise forms.ValidationError(
                 _("No customer “%(text)s”: type its tax id or pick a name from the list."),

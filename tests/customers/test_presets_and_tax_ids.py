@@ -387,3 +387,13 @@ def test_tax_id_errors_in_spanish():
     assert exc.value.messages == [
         "“20-26756539-4” no es un CUIT válido (AR): el dígito verificador no corresponde."
     ]
+
+
+def test_the_parent_field_finds_a_foreign_customer_by_its_tax_id_as_typed():
+    from kamp.customers.forms import CustomerLookupField
+
+    parent = CustomerFactory(name="Holding Pampa", country="AR", tax_id="20-26756539-3")
+    CustomerFactory(name="Otra", country="CL", tax_id="76.123.456-0")
+    field = CustomerLookupField(required=False)
+    assert field.clean("20267565393") == parent
+    assert field.clean("761234560").name == "Otra"
