@@ -35,6 +35,8 @@ BROKEN_EVENT = "broken_event"
 CUT_OFF = "cut_off"
 BAD_RECURRENCE = "bad_recurrence"
 TOO_MANY = "too_many_occurrences"
+TOO_FREQUENT = "too_frequent"
+TOO_LONG = "too_long"
 # The problems that leave one VEVENT block unread (the others are about the whole file or a
 # whole series).
 PROBLEMS = (NO_START, BAD_START, TWO_STARTS, BROKEN_EVENT, CUT_OFF)
@@ -42,6 +44,13 @@ PROBLEMS = (NO_START, BAD_START, TWO_STARTS, BROKEN_EVENT, CUT_OFF)
 # A series giving more occurrences than this within the window (a meeting every hour of a
 # year) is refused whole rather than half-logged.
 MAX_OCCURRENCES = 1000
+# Expanding a series walks it from its first occurrence: a rule that would make the walk long
+# (every minute since 1990: hours of work for one event of a hostile file) is refused before
+# it starts. Periods are the rule's own (days for DAILY, weeks for WEEKLY…), per series and
+# per file.
+MAX_PERIODS = 50_000
+MAX_PERIODS_PER_FILE = 500_000
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}
 # Keys longer than this (the external id column) are hashed: Outlook's UIDs alone may be 200.
 MAX_KEY = 255
 
@@ -87,6 +96,7 @@ class Read:
     series: list[Series] = field(default_factory=list)
     calendars: int = 0
     encoding: str = ""
+    periods: int = 0  # the walk through series so far (MAX_PERIODS_PER_FILE)
     blocks: int = 0  # VEVENT blocks in the file
     parsed: int = 0  # of which read (the others each have a problem with a code of PROBLEMS)
 
@@ -502,6 +512,33 @@ def _event(
     )
 
 
+def _walk(master: Any, stop: date) -> int:
+    """How many periods of its rule expanding ``master`` up to ``stop`` walks through; raises
+    for a rule too frequent or too long to walk."""
+    rules = master.get("RRULE")
+    if rules is None:
+        return 0
+    first = _day(_start(master))
+    total = 0
+    for rule in rules if isinstance(rules, list) else [rules]:
+        try:
+            freq = str(rule.get("FREQ", [""])[0]).upper()
+            interval = max(1, int(rule.get("INTERVAL", [1])[0] or 1))
+        except Exception:  # a broken rule: recurring-ical-events says why
+            continue
+        several = any(len(rule.get(k, [])) > 1 for k in ("BYHOUR", "BYMINUTE", "BYSECOND"))
+        if freq in ("SECONDLY", "MINUTELY", "HOURLY") or several:
+            raise _Unreadable(TOO_FREQUENT, freq)
+        days = _PERIOD_DAYS.get(freq)
+        if days is None:
+            continue
+        periods = max(0, (stop - first).days) // (days * interval) + 1
+        if periods > MAX_PERIODS:
+            raise _Unreadable(TOO_LONG, first.isoformat())
+        total += periods
+    return total
+
+
 def _series(
     icalendar: Any,
     cal: _Calendar,
@@ -528,16 +565,21 @@ def _series(
     series = Series(key=key, topic=topic)
     held: list[Event] = []
     try:
+        out.periods += _walk(master, stop.date())
+        if out.periods > MAX_PERIODS_PER_FILE:
+            raise _Unreadable(TOO_LONG)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # between() and not after(start): after() walks the whole series from its first
+            # occurrence building every one (a minute for a daily meeting since 1990).
             query = recurring_ical_events.of(one)
-            for occ in query.after(start):
+            occurrences = query.between(start, stop + timedelta(seconds=1))
+            if len(occurrences) > MAX_OCCURRENCES:
+                raise _Unreadable(TOO_MANY, str(MAX_OCCURRENCES))
+            for occ in occurrences:
                 occ_start = _start(occ)
                 if _after(occ_start, stop, tz):
-                    series.next_day = _day(_local(occ_start, tz))
-                    break
-                if len(held) >= MAX_OCCURRENCES:
-                    raise _Unreadable(TOO_MANY, str(MAX_OCCURRENCES))
+                    continue
                 rid = occ.get("RECURRENCE-ID")
                 original = rid.dt if rid is not None and not isinstance(rid, list) else occ_start
                 held.append(
@@ -551,6 +593,13 @@ def _series(
                         key=f"{uid}/{_stamp(original)}",
                     )
                 )
+            # The next one within a year (after() may search years ahead for a rule that
+            # never matches again, such as 30 February).
+            for occ in query.between(stop + timedelta(seconds=1), stop + timedelta(days=366)):
+                occ_start = _start(occ)
+                if _after(occ_start, stop, tz):
+                    series.next_day = _day(_local(occ_start, tz))
+                    break
     except _Unreadable as exc:
         out.problems.append(Problem(exc.code, topic=topic, uid=uid, line=line, detail=exc.detail))
         return

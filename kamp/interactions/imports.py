@@ -113,6 +113,8 @@ def problem_reason(p: ics.Problem) -> str:
         ics.TOO_MANY: _(
             "the series repeats more than %(detail)s times in the period: not imported"
         ),
+        ics.TOO_FREQUENT: _("it repeats more often than daily: not a meeting to log"),
+        ics.TOO_LONG: _("the series runs over too long a time to be read: not imported"),
     }
     return reasons.get(p.code, p.code) % {"detail": detail}
 

@@ -178,6 +178,35 @@ def test_the_series_window_is_honoured(ana, account, cs_people):
     assert plan.series[0]["occurrences"] == 5
 
 
+@pytest.mark.parametrize(
+    ("start", "rule", "code"),
+    [
+        ("19900101T000000Z", "FREQ=MINUTELY", ics.TOO_FREQUENT),
+        ("19900101T000000Z", "FREQ=DAILY;BYHOUR=9,10,11", ics.TOO_FREQUENT),
+        ("00010101T000000Z", "FREQ=DAILY", ics.TOO_LONG),
+    ],
+)
+def test_a_series_too_frequent_or_too_long_is_refused_before_it_is_walked(start, rule, code):
+    content = (
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+        f"DTSTART:{start}\r\nRRULE:{rule}\r\nSUMMARY:s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    read = ics.read(content, now=NOW, tz=SANTIAGO)
+    assert not read.events and [p.code for p in read.problems] == [code]
+
+
+def test_a_daily_meeting_since_1990_gives_its_last_year_only():
+    content = (
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:19900101T140000Z\r\n"
+        b"RRULE:FREQ=DAILY\r\nSUMMARY:s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    read = ics.read(content, now=NOW, tz=SANTIAGO)
+    days = [e.day for e in read.events]
+    # From the same day a year ago up to today, both included.
+    assert days[0] == datetime.date(2025, 6, 30) and days[-1] == datetime.date(2026, 6, 30)
+    assert len(days) == 366 and read.series[0].next_day == datetime.date(2026, 7, 1)
+
+
 # --- Outlook: Windows time-zone names, CRLF, long UIDs, and a cancellation afterwards ---------
 
 
