@@ -44,7 +44,9 @@ class CustomerLookupField(forms.CharField):
             # The tax id as kept by the rule of each country kamp has customers in: a CUIT
             # typed 20267565393 finds the customer kept as 20-26756539-3.
             spellings = {text}
-            countries = set(self.queryset.values_list("country", flat=True).distinct()) | {"CL"}
+            countries = set(
+                self.queryset.order_by().values_list("country", flat=True).distinct()
+            ) | {"CL"}
             for country in sorted(c for c in countries if c):
                 with contextlib.suppress(forms.ValidationError):
                     spellings.add(normalise_tax_id(text, country))
