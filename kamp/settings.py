@@ -79,9 +79,13 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times the whole request (KAMP_METRICS_TOKEN).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "kamp.core.requestlog.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +101,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "kamp.core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "kamp.urls"
@@ -314,11 +319,24 @@ KAMP_BASE_URL = os.environ.get("KAMP_BASE_URL", "http://127.0.0.1:8000")
 # --- kamp ----------------------------------------------------------------------------------
 KAMP_BASE_CURRENCY = os.environ.get("KAMP_BASE_CURRENCY", "USD")
 
+# KAMP_LOG_FORMAT=json: one JSON object per line for a log collector (kamp.core.requestlog);
+# either way each record carries the request's id (X-Request-ID).
+KAMP_LOG_FORMAT = os.environ.get("KAMP_LOG_FORMAT", "text").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"expected_403": {"()": "kamp.logfilters.ExpectedForbiddenFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "expected_403": {"()": "kamp.logfilters.ExpectedForbiddenFilter"},
+        "request_id": {"()": "kamp.core.requestlog.RequestIdFilter"},
+    },
+    "formatters": {"json": {"()": "kamp.core.requestlog.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if KAMP_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KAMP_LOG_LEVEL", "WARNING")},
     # A refused request is one line, not a traceback (kamp.logfilters).
     "loggers": {"django.request": {"filters": ["expected_403"]}},
@@ -349,3 +367,11 @@ KAMP_IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 # Calendar (.ics) uploads larger than this are read and matched by the worker.
 KAMP_CALENDAR_INLINE_MAX_BYTES = 512 * 1024
 
+# --- operations (docs/operations.md) ---------------------------------------------------------
+# /metrics answers only with "Authorization: Bearer <token>"; unset, there is no /metrics (404).
+KAMP_METRICS_TOKEN = os.environ.get("KAMP_METRICS_TOKEN", "")
+# /healthz answers 503 when the freshest worker heartbeat is older than this (seconds), or when
+# KAMP_HOME has less free space than this (bytes).
+KAMP_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("KAMP_WORKER_HEARTBEAT_SECONDS", 15))
+KAMP_HEALTH_WORKER_MAX_AGE = float(os.environ.get("KAMP_HEALTH_WORKER_MAX_AGE", 120))
+KAMP_HEALTH_MIN_FREE_BYTES = int(os.environ.get("KAMP_HEALTH_MIN_FREE_BYTES", 512 * 1024 * 1024))

@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from kamp.api import api
 from kamp.core import views as core_views
+from kamp.core import views_ops as core_views_ops
 from kamp.core import views_password
 from kamp.customers import home
 
@@ -42,6 +43,8 @@ urlpatterns = [
     ),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("healthz", core_views_ops.healthz, name="healthz"),
+    path("metrics", core_views_ops.metrics, name="metrics"),
     path("", include("kamp.core.urls")),
     path("customers/", include("kamp.customers.urls")),
     path("team/", include("kamp.team.urls")),

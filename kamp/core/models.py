@@ -261,3 +261,19 @@ def import_batch_field() -> models.ForeignKey:
         editable=False,
         db_constraint=False,
     )
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each ``kamp worker``, written every few seconds: ``/healthz``
+    reads the freshest one. A row in the database, not a file, because the worker and the web
+    processes may run on different machines."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return self.worker_id

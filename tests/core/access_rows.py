@@ -10,6 +10,9 @@ WEB = [
     Web("logout", get=NOT_ALLOWED, post="SIGNED_IN"),
     Web("set_language", get=NOT_ALLOWED, post="PUBLIC", data=lambda w: {"language": "en"}),
     Web("javascript-catalog", get="PUBLIC", post=NOT_ALLOWED),
+    # The health check asked by load balancers: no login, no business data; 503 while the
+    # test world has no worker heartbeat.
+    Web("healthz", get="PUBLIC", post=NOT_ALLOWED, ok_get=(200, 503)),
     # One's own password: changed when logged in, reset by e-mail without.
     Web("password_change", get="SIGNED_IN", post="SIGNED_IN"),
     Web("password_change_done", get="SIGNED_IN", post=NOT_ALLOWED),
@@ -102,6 +105,11 @@ WEB = [
 API: list[Api] = []
 
 EXEMPT = [
+    Exempt(
+        ("metrics",),
+        "Prometheus metrics: no person's role opens it, only the KAMP_METRICS_TOKEN bearer "
+        "token (404 without; tests/core/test_metrics.py)",
+    ),
     Exempt(
         ("api-1:api-root",),
         "django-ninja's catch-all for /api/v1/ itself: no page there (404; 401 without login)",

@@ -81,11 +81,11 @@ class Command(BaseCommand):
                 self.progress("Migrating the database…")
                 call_command("migrate", interactive=False, verbosity=1)
             else:
-                self.stderr.write(
-                    self.style.WARNING(
-                        "The database has unapplied migrations: run `kamp migrate` "
-                        "(or `kamp serve --migrate`) before serving users."
-                    )
+                # Serving code ahead of its tables fails on the first page that reads a new
+                # column: refuse now, with the way out, rather than answer 500s.
+                raise CommandError(
+                    "The database has unapplied migrations: run `kamp migrate` first, or start "
+                    "with `kamp serve --migrate` to apply them."
                 )
         if settings.DEBUG:
             self.stderr.write(self.style.WARNING("KAMP_DEBUG is on: never in production."))
