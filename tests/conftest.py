@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from kamp.core.choices import Function, Role
 from kamp.customers.models import CustomerStatus
@@ -20,6 +21,12 @@ from kamp.customers.models import CustomerStatus
 from .factories import CustomerFactory, TeamMemberFactory, UserFactory
 
 PASSWORD = "pw-kamp-123"
+
+# Properties are about results, not speed: kamp's speed is measured by the benchmarks in bench/.
+# Hypothesis' default 200 ms deadline per example only measures how busy the machine is (two
+# xdist workers, a database server and a browser share two cores), so it is off for every test.
+hypothesis_settings.register_profile("kamp", deadline=None)
+hypothesis_settings.load_profile("kamp")
 
 
 def pytest_configure(config):

@@ -63,7 +63,8 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    # Generous: two xdist workers, the database and Chromium share two cores in CI.
+    context.set_default_timeout(30_000)
     pg = context.new_page()
     pg.base_url = live_server.url  # type: ignore[attr-defined]
     yield pg
