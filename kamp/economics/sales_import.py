@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -332,7 +332,7 @@ class SalesImport(ImportKind):
         # The monthly sums the P&L and the selection read: the customers and months this file
         # wrote or changed (write() notes them), recomputed from the lines.
         sales_months.refresh_touched(ctx.cache.get("sales_touched") or {})
-        _drop_stage(ctx)
+        _drop_stage(ctx.cache)
 
     def reverting(self, batch: ImportBatch) -> dict[int, list]:
         """The customers and dates of every line the revert will delete or restore."""
@@ -361,6 +361,39 @@ class SalesImport(ImportKind):
 
     def reverted(self, batch: ImportBatch, state: dict[int, list]) -> None:
         sales_months.refresh_touched(state or {})
+
+    def restore(self, model: type[Model], changes: list[ImportChange]) -> int:
+        """The previous values of re-imported lines put back as the import wrote them: staged,
+        then one ``UPDATE … FROM`` (the engine's ``bulk_update`` took ~10 ms a line)."""
+        if model is not SalesLine:
+            return super().restore(model, changes)
+        previous: dict[int, dict[str, Any]] = {}
+        for change in changes:  # newest first: the oldest value a line had wins
+            previous[int(change.object_id)] = change.previous
+        staged = []
+        any_given, all_given = 0, -1
+        for pk, values in previous.items():
+            mask, row = 0, []
+            for name, column, _lite, _pg in _UPDATABLE:
+                if column in values:
+                    mask |= 1 << POSITIONS[name]
+                row.append(values.get(column))
+            staged.append((pk, mask, *row))
+            any_given |= mask
+            all_given &= mask
+        if not any_given:
+            return 0
+        pg = connection.vendor == "postgresql"
+        cache: dict[str, Any] = {}
+        with connection.cursor() as cur:
+            _stage(cur, staged, cache)
+            if pg:
+                cur.execute("SET LOCAL enable_seqscan = off")
+            restored = _apply(cur, _columns(any_given), all_given)
+            if pg:
+                cur.execute("RESET enable_seqscan")
+        _drop_stage(cache)
+        return restored
 
 
 #: The staging table of the lines an import updates (a temporary table: each connection its own).
@@ -397,11 +430,7 @@ def _update(
     for r in rows:
         any_given |= r[GIVEN]
         all_given &= r[GIVEN]
-    columns = [
-        (column, 1 << POSITIONS[name])
-        for name, column, _lite, _pg in _UPDATABLE
-        if any_given & (1 << POSITIONS[name])
-    ]
+    columns = _columns(any_given)
     staged = []
     for r in rows:
         line_id, customer_id, day = existing[(r[DOCUMENT], r[LINE])]
@@ -409,47 +438,62 @@ def _update(
         sales_months.touch(ctx.cache.setdefault("sales_touched", {}), customer_id, day)
         staged.append((line_id, r[GIVEN], *(r[i] for i in _STAGED)))
     pg = connection.vendor == "postgresql"
-    qn = connection.ops.quote_name
-    lines = qn(SalesLine._meta.db_table)
     with connection.cursor() as cur:
-        _stage(cur, staged, ctx)
+        _stage(cur, staged, ctx.cache)
         if pg:
             # The planner has no statistics for a staging table just filled (nor for lines
             # this transaction wrote): the primary key index always answers the join.
             cur.execute("SET LOCAL enable_seqscan = off")
         cur.execute(*_remember_sql(columns, ctx.batch.pk))
-        sets = []
-        for column, bit in columns:
-            value = f"s.{qn('new_' + column)}"
-            if not all_given & bit:  # a row without this cell keeps the line's value
-                value = f"CASE WHEN (s.given & {bit}) <> 0 THEN {value} ELSE {qn(column)} END"
-            sets.append((column, value))
-        if pg or _SQLITE_UPDATE_FROM:
-            cur.execute(
-                f"UPDATE {lines} SET "
-                + ", ".join(f"{qn(c)} = {v}" for c, v in sets)
-                + f" FROM {STAGE} AS s WHERE {lines}.id = s.id"
-            )
-        else:
-            cur.execute(
-                f"UPDATE {lines} SET "
-                + ", ".join(
-                    f"{qn(c)} = (SELECT {v} FROM {STAGE} AS s WHERE s.id = {lines}.id)"
-                    for c, v in sets
-                )
-                + f" WHERE id IN (SELECT id FROM {STAGE})"
-            )
+        _apply(cur, columns, all_given)
         if pg:
             cur.execute("RESET enable_seqscan")
     ctx.updated += len(rows)
     _touch(ctx, rows)  # where they are now
 
 
-def _stage(cur: Any, staged: list[tuple[Any, ...]], ctx: ImportContext) -> None:
+def _apply(cur: Any, columns: list[tuple[str, int]], all_given: int) -> int:
+    """The one UPDATE of the lines from the staging table: each staged row's ``given`` bits
+    say which of ``columns`` it replaces. Returns how many lines it wrote."""
+    qn = connection.ops.quote_name
+    lines = qn(SalesLine._meta.db_table)
+    sets = []
+    for column, bit in columns:
+        value = f"s.{qn('new_' + column)}"
+        if not all_given & bit:  # a row without this cell keeps the line's value
+            value = f"CASE WHEN (s.given & {bit}) <> 0 THEN {value} ELSE {qn(column)} END"
+        sets.append((column, value))
+    if connection.vendor == "postgresql" or _SQLITE_UPDATE_FROM:
+        cur.execute(
+            f"UPDATE {lines} SET "
+            + ", ".join(f"{qn(c)} = {v}" for c, v in sets)
+            + f" FROM {STAGE} AS s WHERE {lines}.id = s.id"
+        )
+    else:
+        cur.execute(
+            f"UPDATE {lines} SET "
+            + ", ".join(
+                f"{qn(c)} = (SELECT {v} FROM {STAGE} AS s WHERE s.id = {lines}.id)" for c, v in sets
+            )
+            + f" WHERE id IN (SELECT id FROM {STAGE})"
+        )
+    return cur.rowcount
+
+
+def _columns(any_given: int) -> list[tuple[str, int]]:
+    """(column, bit) of the updatable fields in the mask ``any_given``."""
+    return [
+        (column, 1 << POSITIONS[name])
+        for name, column, _lite, _pg in _UPDATABLE
+        if any_given & (1 << POSITIONS[name])
+    ]
+
+
+def _stage(cur: Any, staged: list[tuple[Any, ...]], cache: dict[str, Any]) -> None:
     """The staging table, created once per run (dropped by ``finish``, or with the
     transaction when the run fails), emptied and filled with this batch's rows."""
     pg = connection.vendor == "postgresql"
-    if not ctx.cache.get("sales_stage"):
+    if not cache.get("sales_stage"):
         types = ", ".join(
             f"new_{column} {pg_type if pg else lite_type}"
             for _name, column, lite_type, pg_type in _UPDATABLE
@@ -457,7 +501,7 @@ def _stage(cur: Any, staged: list[tuple[Any, ...]], ctx: ImportContext) -> None:
         cur.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (id bigint, given integer, {types})"
         )
-        ctx.cache["sales_stage"] = True
+        cache["sales_stage"] = True
     names = ", ".join(["id", "given", *(f"new_{c}" for _n, c, _l, _p in _UPDATABLE)])
     if pg and hasattr(cur.cursor, "copy"):
         cur.execute(f"TRUNCATE {STAGE}")
@@ -470,8 +514,8 @@ def _stage(cur: Any, staged: list[tuple[Any, ...]], ctx: ImportContext) -> None:
         cur.executemany(f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", staged)
 
 
-def _drop_stage(ctx: ImportContext) -> None:
-    if ctx.cache.pop("sales_stage", False):
+def _drop_stage(cache: dict[str, Any]) -> None:
+    if cache.pop("sales_stage", False):
         with connection.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
 

@@ -185,16 +185,25 @@ def test_reimport_queries_do_not_grow_with_the_lines(tmp_path, account, admin):
             delimiter=";",
         )
 
-    counts = {}
+    counts, reverts = {}, {}
     for n in (10, 1500):
         assert run_import("sales", make(n, f"d{n}", "10"), user=admin).created_count == n
         with CaptureQueriesContext(connection) as queries:
             again = run_import("sales", make(n, f"d{n}", "20"), user=admin)
         assert again.updated_count == n
         counts[n] = len(queries)
+        these = SalesLine.objects.filter(document_number__startswith=f"d{n}-")
+        assert set(these.values_list("net_amount", flat=True)) == {D(20)}
+        assert stored() == lines_by_month()
+        # The revert puts every line back set-based too.
+        with CaptureQueriesContext(connection) as queries:
+            reverted = revert_batch(again, admin)
+        reverts[n] = len(queries)
+        assert reverted.options["reverted"]["restored"] == n
+        assert set(these.values_list("net_amount", flat=True)) == {D(10)}
+        assert stored() == lines_by_month()
     assert counts[1500] == counts[10], counts
-    assert set(SalesLine.objects.values_list("net_amount", flat=True)) == {D(20)}
-    assert stored() == lines_by_month()
+    assert reverts[1500] == reverts[10], reverts
 
 
 def test_a_line_moved_alone_leaves_its_old_customer_and_month(tmp_path, account, admin, imported):

@@ -224,6 +224,13 @@ class ImportKind:
     def reverted(self, batch, state: Any) -> None:
         """After a revert, in its transaction, with what :meth:`reverting` returned."""
 
+    def restore(self, model: type[models.Model], changes: list[Any]) -> int:
+        """Put back the values ``changes`` (``ImportChange`` rows, newest first) remembered on
+        ``model``'s objects, for a revert; returns how many objects were restored. A kind that
+        updates many rows may do it set-based (the default saves them with ``bulk_update``,
+        which costs milliseconds a row)."""
+        return _restore(model, changes)
+
 
 _REGISTRY: dict[str, ImportKind] = {}
 _loaded = False
@@ -1206,9 +1213,9 @@ def revert_batch(batch, user):
     for change in changes.iterator(chunk_size=2000):
         by_model.setdefault(change.model, []).append(change)
         if len(by_model[change.model]) >= 2000:
-            restored += _restore(apps.get_model(change.model), by_model.pop(change.model))
+            restored += kind.restore(apps.get_model(change.model), by_model.pop(change.model))
     for label, items in by_model.items():
-        restored += _restore(apps.get_model(label), items)
+        restored += kind.restore(apps.get_model(label), items)
     removed = 0
     for model in reversed(kind.models):
         removed += (
