@@ -11,7 +11,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kamp.core.choices import Role
 from kamp.core.models import User
@@ -299,9 +299,14 @@ def programme_checks(
                 _("%(kam)s's profile is only the salesperson hat.") % {"kam": by_id[uid].kam}
             )
         for uid in f["with_fit_gap"]:
+            gap = by_id[uid].gap_total
             c.lines.append(
-                _("%(kam)s: %(n)s hat level(s) short of what their accounts need.")
-                % {"kam": by_id[uid].kam, "n": by_id[uid].gap_total}
+                ngettext(
+                    "%(kam)s: %(n)s hat level short of what their accounts need.",
+                    "%(kam)s: %(n)s hat levels short of what their accounts need.",
+                    gap,
+                )
+                % {"kam": by_id[uid].kam, "n": gap}
             )
         turnover = set(f["turnover_accounts"])
         c.accounts = _acc(

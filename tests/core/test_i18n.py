@@ -81,3 +81,103 @@ def test_unknown_language_is_ignored(client_for, ana):
     c.post(reverse("set_language"), {"language": "xx", "next": "/"})
     ana.refresh_from_db()
     assert ana.language == ""
+
+
+# One register for Spanish: formal "usted" (docs/style.md). Words and phrases that only the
+# informal "tú" uses; a descriptive third person ("Escribe un plan…" of a KAM) is not listed.
+INFORMAL = re.compile(
+    r"\b(tu|tus|tú|ti|contigo|tuy[oa]s?|puedes|tienes|quieres|estás|eres|necesitas|debes"
+    r"|sabes|vendes|haces|Inicia sesión|Inténtalo|Impórtal[oa]s?|Elige|Corrige|Sube un"
+    r"|Indica a kamp|Asigna las|Empieza por|Escribe un código|Recorre|pide a tu)\b"
+)
+
+
+def _translations(path):
+    for entry in polib.pofile(str(path)):
+        if entry.obsolete:
+            continue
+        yield entry, (list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr])
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p).split("kamp/")[-1])
+def test_spanish_speaks_formally(path):
+    informal = [
+        (e.linenum, text)
+        for e, texts in _translations(path)
+        for text in texts
+        if INFORMAL.search(text)
+    ]
+    assert not informal, f"{path}: informal Spanish (tú) instead of usted: {informal[:5]}"
+
+
+def test_the_informal_check_catches_tu():
+    assert INFORMAL.search("Inicia sesión en kamp")
+    assert INFORMAL.search("Las cuentas a tu cargo")
+    assert not INFORMAL.search("Inicie sesión en kamp. Las cuentas a su cargo.")
+
+
+# "riesgo(s)", "acción(es)", "falta(n)", "vencido(a)": a plural (or gender) faked in one string.
+FAKED = re.compile(r"\w\((s|es|n|a|as|os)\)")
+TEMPLATES = sorted(Path(kamp.__file__).parent.glob("**/templates/**/*.html"))
+BLOCK = re.compile(r"{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S)
+# A count shown in a sentence: a variable named like one, or bound to a |length. ("%(days)s
+# days" of a setting and "page n of total" are not counts of things shown.)
+NUMBERISH = re.compile(r"count|counter|overdue|open|created|imported|skipped")
+
+
+def test_a_sentence_with_a_number_has_its_plural():
+    """A sentence that carries a count uses ``{% blocktranslate count %}`` so Spanish gets
+    "1 vencida" and "3 vencidas", never "1 vencidas" or "riesgo(s)"."""
+    faked = []
+    for path in TEMPLATES:
+        text = path.read_text(encoding="utf-8")
+        for m in BLOCK.finditer(text):
+            args, body = m.group(1), m.group(2)
+            if " count " in f" {args} " or "{% plural %}" in body:
+                continue
+            bound = dict(re.findall(r"(\w+)\s*=\s*([^\s]+)", args))
+            shown = set(re.findall(r"{{\s*(\w+)\s*}}", body))
+            numbers = [
+                name
+                for name in shown
+                if NUMBERISH.fullmatch(name) or "|length" in bound.get(name, "")
+            ]
+            if numbers:
+                line = text[: m.start()].count("\n") + 1
+                faked.append(f"{path.relative_to(Path(kamp.__file__).parent)}:{line} {numbers}")
+        if FAKED.search(text):
+            faked.append(f"{path.relative_to(Path(kamp.__file__).parent)}: a plural faked with (s)")
+    assert not faked, "\n".join(faked)
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p).split("kamp/")[-1])
+def test_no_plural_faked_in_the_catalogues(path):
+    faked = [
+        (e.linenum, text) for e, texts in _translations(path) for text in texts if FAKED.search(text)
+    ]
+    assert not faked, f"{path}: plural faked with (s), use ngettext: {faked[:5]}"
+
+
+def test_every_import_kind_speaks_spanish():
+    from django.utils import translation
+
+    from kamp.core.imports.base import all_kinds, get_kind
+
+    get_kind("customers")  # loads every app's kinds
+    missing = []
+    for kind in all_kinds():
+        texts = [("label", kind.label), ("description", kind.description)]
+        texts += [(f"field {f.name}", f.label) for f in kind.fields]
+        texts += [(f"help {f.name}", f.help) for f in kind.fields if f.help]
+        for what, text in texts:
+            with translation.override("en"):
+                english = str(text)
+            with translation.override("es"):
+                spanish = str(text)
+            if not english or spanish == english and english not in UNCHANGED:
+                missing.append(f"{kind.name} {what}: {english!r}")
+    assert not missing, "\n".join(missing)
+
+
+# Words that are the same in both languages.
+UNCHANGED = {"KAM", "RUT", "factor"}
