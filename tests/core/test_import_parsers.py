@@ -256,3 +256,18 @@ def test_decimal_text_of_excel_cells():
     assert decimal_text(1e20) == "100000000000000000000"
     with pytest.raises(ParseError):
         decimal_text(float("nan"))
+
+
+def test_a_column_mixing_iso_and_day_first_dates_reads_both():
+    """A file written by hand mixes ``2026-10-01`` and ``01-10-2026`` in one column: the
+    four-digit year says where the year is, so both are the first of October."""
+    from kamp.core.imports.parsers import date_to_iso, decide_date_order
+
+    column = ["2026-10-01", "01-10-2026", "15-09-2026"]
+    order = decide_date_order(column)
+    assert [date_to_iso(v, order or "dmy") for v in column] == [
+        "2026-10-01",
+        "2026-10-01",
+        "2026-09-15",
+    ]
+    assert date_to_iso("01-10-2026", "ymd") == "2026-10-01"

@@ -238,11 +238,15 @@ def date_to_iso(value: str, order: str) -> str:
     if not m:
         return value
     a, b, c = m[1], m[3], m[5]
-    if len(a) == 4 or order == "ymd":
+    if len(a) == 4:
         year, month, day = a, b, c
     elif order == "mdy":
         month, day, year = a, b, c
+    elif order == "ymd" and len(c) != 4:
+        year, month, day = a, b, c
     else:
+        # Day first: the column's order, or a dashed date beside ISO ones in a "ymd" column
+        # (``01-10-2026`` next to ``2026-10-01``), whose four-digit year says where the year is.
         day, month, year = a, b, c
     if len(year) == 2:
         y = int(year)
