@@ -45,7 +45,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = request_id_var.get()
+            # Django logs a 4xx/5xx answer after the middleware has returned, with the request
+            # attached to the record: its id is read there.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", "") or request_id_var.get()
         return True
 
 
