@@ -39,21 +39,6 @@ TYPES = [
     INDEPENDENT,
 ]
 
-# The regions' names in both languages, for charts drawn by static JS (the Django catalogue
-# carries the same names for the rest of the UI).
-NAMES = {
-    VULNERABLE_SUPPLIER: {"en": "Vulnerable supplier", "es": "Proveedor vulnerable"},
-    VULNERABLE_BUYER: {"en": "Vulnerable buyer", "es": "Comprador vulnerable"},
-    INVITING_BUYER: {"en": "Inviting buyer", "es": "Comprador invitante"},
-    INVITING_SUPPLIER: {"en": "Inviting supplier", "es": "Proveedor invitante"},
-    COMPETITIVE_INTERACTION: {"en": "Competitive interaction", "es": "Interacción competitiva"},
-    COLLABORATIVE_PARTNERSHIP: {
-        "en": "Collaborative partnership",
-        "es": "Partnership colaborativo",
-    },
-    INDEPENDENT: {"en": "Independent / market exchange", "es": "Independiente"},
-}
-
 # Digits kept before comparing with a threshold: 5.1 − 4.1 must count as exactly 1.
 _PRECISION = 9
 

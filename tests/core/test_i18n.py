@@ -181,3 +181,29 @@ def test_every_import_kind_speaks_spanish():
 
 # Words that are the same in both languages.
 UNCHANGED = {"KAM", "RUT", "factor"}
+
+
+def test_relationship_chart_names_speak_only_the_readers_language():
+    """The typology chart's region names: Spanish on a Spanish page, with no English beneath
+    ("Vulnerable buyer" under "Comprador vulnerable" was English on a Spanish page)."""
+    from django.utils import translation
+
+    from kamp.relationships.views.explain import type_names
+
+    with translation.override("en"):
+        english = {text for names in type_names("en").values() for text in names if text}
+    with translation.override("es"):
+        spanish = type_names("es")
+    assert spanish["vulnerable_buyer"][0] == "Comprador vulnerable"
+    assert spanish["independent"][0] == "Independiente / intercambio de mercado"
+    shown = {text for names in spanish.values() for text in names if text}
+    assert not shown & english
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p).split("kamp/")[-1])
+def test_one_spanish_name_per_concept(path):
+    """docs/style.md's glossary: the relationship quality index is "ICR" in Spanish, a key
+    account manager "gerente de cuenta clave" (or KAM), never the English words."""
+    wrong = re.compile(r"\bRQI\b|Key Account Managers?\b")
+    found = [(e.linenum, t) for e, texts in _translations(path) for t in texts if wrong.search(t)]
+    assert not found, f"{path}: {found[:5]}"

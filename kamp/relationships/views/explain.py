@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from .. import typology
+from ..models import RelationshipType
 
 
 def num(value, digits=1) -> str:
@@ -88,9 +89,10 @@ def explain_type(a) -> str:
 
 
 def type_names(language: str) -> dict:
-    other = "en" if language.startswith("es") else "es"
-    lang = "es" if language.startswith("es") else "en"
-    return {k: [v[lang], v[other]] for k, v in typology.NAMES.items()}
+    """Each region's name for the charts drawn by static JS, from the catalogue in the reader's
+    language only (the other language's name under it read as English on Spanish pages). The
+    list's second item is a subtitle, empty today; ``language`` is kept for the callers."""
+    return {value: [str(label), ""] for value, label in RelationshipType.choices}
 
 
 def typology_chart_data(assessments, language: str, label: str = "") -> dict:

@@ -30,7 +30,7 @@
     function label(x, y, key, extra) {
       var names = n[key];
       annotations.push({ x: x, y: y, xref: "x", yref: "y", showarrow: false,
-        text: "<b>" + names[0] + "</b><br><span style='font-size:10px;color:#718096'>" + names[1] + (extra || "") + "</span>",
+        text: "<b>" + names[0] + "</b>" + (names[1] || extra ? "<br><span style='font-size:10px;color:#718096'>" + names[1] + (extra || "") + "</span>" : ""),
         font: { size: 12, color: COLORS[key] } });
     }
     region(1, 4.5, -6, -1, COLORS.vulnerable_supplier); region(4.5, 7, -6, -1, COLORS.inviting_buyer);
@@ -40,7 +40,7 @@
     label(2.75, 4.8, "vulnerable_buyer"); label(5.75, 4.8, "inviting_supplier");
     label(2.75, 0.62, "competitive_interaction"); label(5.75, 0.62, "collaborative_partnership");
     annotations.push({ x: 4, y: -0.75, xref: "x", yref: "y", showarrow: false,
-      text: "<i>" + n.independent[0] + " / " + n.independent[1] + "</i>", font: { size: 10, color: COLORS.independent } });
+      text: "<i>" + n.independent[0] + "</i>", font: { size: 10, color: COLORS.independent } });
     var traces = d.series.map(function (s) {
       var pts = s.points, name = esc(s.name);
       return {
