@@ -187,6 +187,31 @@ def test_latin1_and_utf16_unicode_text(tmp_path):
     assert table.delimiter == "\t" and next(table.rows())[1] == ["Ñuble SpA", "Chillán"]
 
 
+def test_other_scripts_are_read_in_the_encoding_the_detector_finds(tmp_path):
+    """A subsidiary's export in Cyrillic (Excel in Russian: windows-1251) or Japanese
+    (Shift-JIS) is read as written, never as cp1252 mojibake."""
+    ru = tmp_path / "ru.csv"
+    ru.write_bytes("Клиент;Город\r\nООО Ромашка;Москва\r\nЗАО Вектор;Казань\r\n".encode("cp1251"))
+    table = open_table(ru)
+    assert table.encoding == "cp1251"
+    assert next(table.rows())[1] == ["ООО Ромашка", "Москва"]
+    ja = tmp_path / "ja.csv"
+    ja.write_bytes("顧客;都市\r\n株式会社テスト;東京\r\n".encode("shift_jis"))
+    assert next(open_table(ja).rows())[1] == ["株式会社テスト", "東京"]
+
+
+def test_spanish_text_stays_cp1252_whatever_the_detector_guesses(tmp_path):
+    """The detector calls Spanish cp1252 Central European (cp1250, where ñ is ń): kamp's own
+    rule keeps the Latin family."""
+    path = tmp_path / "es.csv"
+    path.write_bytes(
+        "Cliente;Comuna\r\nClínica Los Aromos;Ñuñoa\r\nConstrucción Peña;Viña\r\n".encode("cp1252")
+    )
+    table = open_table(path)
+    assert table.encoding == "cp1252"
+    assert next(table.rows())[1] == ["Clínica Los Aromos", "Ñuñoa"]
+
+
 def test_title_lines_above_the_header_are_skipped(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("Customer list\nExported 2025-03-01\n\nName;City\nAcme;Lima\n")
