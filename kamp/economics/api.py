@@ -112,6 +112,8 @@ class FiguresOut(Schema):
     profit_after_kam: FigureOut | None = None
     share_of_wallet: FigureOut | None = None
     rqi: FigureOut
+    diamond_index: FigureOut | None = None
+    plan_completeness: FigureOut | None = None
 
 
 @router.get("/customers/{customer_id}/figures", response=FiguresOut)

@@ -106,6 +106,9 @@ def pnl_workbook(customer, value: pnl.AccountPnL, label: str) -> Workbook:
         if f.kind == "ratio":
             fmt = {"pct_cols": (2,)}
         _append(ws, [f.label, f.rounded, f.period], **fmt)  # type: ignore[arg-type]
+        if f.kind == "percent":
+            # A whole percent, as the pages print it (63 %), not 63,0 %.
+            ws.cell(row=ws.max_row, column=2).number_format = "0%"
     if value.missing_rates:
         ws.append([])
         _append(

@@ -35,6 +35,8 @@ FIGURES = (
     ("profit_after_kam", gettext_lazy("Profit after KAM"), "money"),
     ("share_of_wallet", gettext_lazy("Share of wallet"), "ratio"),
     ("rqi", gettext_lazy("Relationship quality index (RQI)"), "score"),
+    ("diamond_index", gettext_lazy("Diamond index"), "percent"),
+    ("plan_completeness", gettext_lazy("Plan completeness"), "percent"),
 )
 # What each figure means, shown on the help page (/help/figures/) and kept word for word in
 # docs/figures.md (a test compares them): one place to read a definition, in both languages.
@@ -63,11 +65,24 @@ DEFINITIONS = {
         "satisfaction and 8 minus conflict, on the 1 to 7 scale of the answers, both sides "
         "averaged, with one decimal; an open round never moves it."
     ),
+    "diamond_index": gettext_lazy(
+        "Diamond index: the share of the account's interactions in the interactions window "
+        "(90 days by default, ending on the day asked about) that involve neither the KAM nor "
+        "the customer's purchasing, as a whole percent rounded half up; the account has the "
+        "diamond form when functional pairs work beside the KAM, else the bow-tie."
+    ),
+    "plan_completeness": gettext_lazy(
+        "Plan completeness: the share of the current account plan's eight sections (business "
+        "and goals, objectives, strategy, actions, whitespace, initiatives, risks, reviews) "
+        "that hold something useful, as a whole percent; the plan's period is its own (its "
+        "year). Whether the plan is carried out is a separate check (execution)."
+    ),
 }
 
 MONEY_KEYS = frozenset({"revenue", "margin", "profit_after_kam", "share_of_wallet"})
 LABELS = {key: label for key, label, _kind in FIGURES}
 KINDS = {key: kind for key, _label, kind in FIGURES}
+ALL_KEYS = tuple(key for key, _label, _kind in FIGURES)
 
 # How many decimals each kind is shown with: the comparison of two surfaces uses the same.
 RATIO_PLACES = 3  # 0.242 → 24,2 %
@@ -101,6 +116,8 @@ class Figure:
             return self.value.quantize(Decimal(1).scaleb(-RATIO_PLACES), ROUND_HALF_UP)
         if self.kind == "score":
             return self.value.quantize(Decimal(1).scaleb(-SCORE_PLACES), ROUND_HALF_UP)
+        if self.kind == "percent":
+            return self.value.quantize(Decimal("0.01"), ROUND_HALF_UP)
         return self.value
 
     @property
@@ -113,6 +130,8 @@ class Figure:
             return format_money(value, self.currency)
         if self.kind == "ratio":
             return formats.number_format(value * 100, RATIO_PLACES - 2, use_l10n=True) + "\u00a0%"
+        if self.kind == "percent":
+            return f"{int(value * 100)}\u00a0%"
         return formats.number_format(value, SCORE_PLACES, use_l10n=True)
 
     def as_json(self) -> dict:
@@ -151,17 +170,65 @@ def _rqi(customer_ids: list[int]) -> dict[int, tuple[Decimal, date | None]]:
     return out
 
 
-def figures_for(customer_ids, as_of: date, money_ids=None) -> dict[int, dict[str, Figure]]:
+def _diamond(customer_ids: list[int], as_of: date) -> dict[int, Figure]:
+    """The interactions area's diamond index (its own rule, ``kamp.interactions.forms``) over
+    its window; nothing when that area is not installed."""
+    try:
+        from kamp.interactions import analysis
+        from kamp.interactions.forms import diamond_percent, window_start
+        from kamp.interactions.models import InteractionSettings
+    except ImportError:
+        return {}
+    settings = InteractionSettings.load().as_rules()
+    start = window_start(as_of, settings.window_days)
+    period = _("last %(days)d days (%(start)s – %(end)s)") % {
+        "days": settings.window_days,
+        "start": start.isoformat(),
+        "end": as_of.isoformat(),
+    }
+    code = f"{start.isoformat()}..{as_of.isoformat()}"
+    return {
+        cid: Figure("diamond_index", Decimal(diamond_percent(a.diamond_index)) / 100, period, code)
+        for cid, a in analysis.analyse_many(customer_ids, as_of, settings).items()
+    }
+
+
+def _completeness(customer_ids: list[int], as_of: date) -> dict[int, Figure]:
+    """Completeness of each account's current plan (the plans area's rule, ``kamp.plans``),
+    named with the plan's period; nothing without that area or without a plan."""
+    try:
+        from kamp.plans import health
+    except ImportError:
+        return {}
+    plans = health.current_plans(customer_ids)
+    found = health.health_for(plan_ids=plans.values(), today=as_of, live=False)
+    out = {}
+    for h in found.values():
+        period = _("plan %(period)s") % {"period": h.period}
+        value = Decimal(h.percent) / 100
+        out[h.customer_id] = Figure("plan_completeness", value, period, h.period)
+    return out
+
+
+def figures_for(
+    customer_ids, as_of: date, money_ids=None, keys=ALL_KEYS
+) -> dict[int, dict[str, Figure]]:
     """Every account's figures: ``{customer id: {key: Figure}}``. ``money_ids`` are the accounts
-    whose money may be shown (``None``: all of them); the others get only the RQI. A constant
-    number of queries, whatever the number of accounts."""
+    whose money may be shown (``None``: all of them); the others get only the figures that are
+    not money. ``keys`` limits the work to the figures asked for (the plans area asks for the
+    live ones only). A constant number of queries, whatever the number of accounts."""
     ids = list(customer_ids)
+    wanted = set(keys)
     allowed = set(ids) if money_ids is None else set(money_ids) & set(ids)
+    if not wanted & MONEY_KEYS:
+        allowed = set()
     period = window(as_of)
     label, code = window_label(period), str(period)
     values = services.portfolio_pnl(period, allowed, with_previous=False) if allowed else {}
     currency = services.base_currency()
-    rqis = _rqi(ids)
+    rqis = _rqi(ids) if "rqi" in wanted else {}
+    diamonds = _diamond(ids, as_of) if "diamond_index" in wanted and ids else {}
+    plans = _completeness(ids, as_of) if "plan_completeness" in wanted and ids else {}
     out: dict[int, dict[str, Figure]] = {}
     for cid in ids:
         row: dict[str, Figure] = {}
@@ -183,7 +250,15 @@ def figures_for(customer_ids, as_of: date, money_ids=None) -> dict[int, dict[str
             else _("latest counted survey round")
         )
         row["rqi"] = Figure("rqi", rqi, rqi_period, when.isoformat() if when else "")
-        out[cid] = row
+        if "diamond_index" in wanted:
+            row["diamond_index"] = diamonds.get(cid) or Figure(
+                "diamond_index", None, _("interactions window"), ""
+            )
+        if "plan_completeness" in wanted:
+            row["plan_completeness"] = plans.get(cid) or Figure(
+                "plan_completeness", None, _("no account plan"), ""
+            )
+        out[cid] = {k: f for k, f in row.items() if k in wanted}
     return out
 
 

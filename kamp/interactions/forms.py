@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 TYPE_A = "A"
 TYPE_B = "B"
@@ -120,6 +121,14 @@ class Analysis:
             "functional_pairs": [list(p) for p in self.functional_pairs],
             "risks": [r.as_dict() for r in self.risks],
         }
+
+
+def diamond_percent(index: float) -> int:
+    """The diamond index as every surface prints it, a whole percent rounded half up (0.625 →
+    63): the tab, the summary card, the badges and the account figures (docs/figures.md) read
+    the same number, where ``round`` would give 62 on one and 63 on another."""
+    scaled = Decimal(str(round(index, 4))) * 100
+    return int(scaled.quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def window_start(as_of: date, days: int) -> date:

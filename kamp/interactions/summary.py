@@ -7,6 +7,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from . import analysis
+from . import forms as rules
 
 
 def card(request, customer):
@@ -27,7 +28,8 @@ def card(request, customer):
     return "interactions/_summary_card.html", {
         "a": a,
         "form_label": analysis.form_label(a.form),
-        "diamond_percent": round(a.diamond_index * 100),
+        "diamond_percent": rules.diamond_percent(a.diamond_index),
+        "window_days": (a.as_of - a.window_start).days + 1 if a.window_start and a.as_of else 0,
         "risks": risks,
         "last": last,
         "customer": customer,
@@ -47,7 +49,7 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
                 "css": "form-B quadrant-strategic" if a.form == "B" else "form-A quadrant-star",
                 "title": analysis.form_label(a.form)
                 + " · "
-                + _("diamond index %(p)d %%") % {"p": round(a.diamond_index * 100)},
+                + _("diamond index %(p)d %%") % {"p": rules.diamond_percent(a.diamond_index)},
             }
         ]
         if any(r.kind == "single_threaded" for r in a.risks):

@@ -26,15 +26,46 @@ def bind(objectives, customer, money: bool) -> list:
         return objectives
     values = figures.account_figures(customer, timezone.localdate(), money=money)
     for o in bound:
-        figure = values.get(o.metric)
-        value = figure.rounded if figure is not None else None
+        value = objective_value(o.metric, values.get(o.metric))
         if o.metric in MONEY_METRICS and not money:
             value = None
-        if value is not None and o.metric == "share_of_wallet":
-            value = (value * 100).quantize(Decimal("0.1"))
         o.current = value
         o.live = True
     return objectives
+
+
+def objective_value(metric: str, figure) -> Decimal | None:
+    """A figure in an objective's unit: share of wallet in percent with one decimal (24.2), the
+    diamond index in whole percent (63), the RQI with one decimal, money in the base currency —
+    what the plan shows and what ``health`` compares with the target."""
+    value = figure.rounded if figure is not None else None
+    if value is None:
+        return None
+    if metric == "share_of_wallet":
+        return (value * 100).quantize(Decimal("0.1"))
+    if metric == "diamond_index":
+        return (value * 100).quantize(Decimal(1))
+    return value
+
+
+def live_values(objectives, today) -> dict[int, Decimal | None]:
+    """``{objective id: live value}`` for bound objectives (``id``, ``metric`` and the plan's
+    ``customer_id`` given), for many accounts in a constant number of queries: what the
+    execution check compares with the target. Money is read whoever asks — only the count of
+    objectives off track leaves this function, never the value."""
+    objectives = [o for o in objectives if o["metric"]]
+    if not objectives:
+        return {}
+    try:
+        from kamp.economics import figures
+    except ImportError:
+        return {}
+    keys = {o["metric"] for o in objectives} & set(figures.ALL_KEYS)
+    found = figures.figures_for({o["customer_id"] for o in objectives}, today, keys=keys)
+    return {
+        o["id"]: objective_value(o["metric"], found.get(o["customer_id"], {}).get(o["metric"]))
+        for o in objectives
+    }
 
 
 def sales_revenue(customer):

@@ -90,6 +90,7 @@ class ObjectiveMetric(models.TextChoices):
     PROFIT_AFTER_KAM = "profit_after_kam", _("Profit after KAM, last 12 complete months")
     SHARE_OF_WALLET = "share_of_wallet", _("Share of wallet (%), last 12 complete months")
     RQI = "rqi", _("RQI, latest counted survey round")
+    DIAMOND_INDEX = "diamond_index", _("Diamond index (%), interactions window")
 
 
 # The figures that are money: an objective bound to one is financial (hidden like one).

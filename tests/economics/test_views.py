@@ -375,7 +375,15 @@ def test_cli_pnl_json(account, capsys):
     # Beside the period's P&L, the headline figures over the last 12 complete months
     # (docs/figures.md; compared with every other surface in tests/reports).
     figures = out[0].pop("figures")
-    assert set(figures) == {"revenue", "margin", "profit_after_kam", "share_of_wallet", "rqi"}
+    assert set(figures) == {
+        "revenue",
+        "margin",
+        "profit_after_kam",
+        "share_of_wallet",
+        "rqi",
+        "diamond_index",
+        "plan_completeness",
+    }
     assert out == [
         {
             "customer": {

@@ -133,3 +133,79 @@ def test_the_whitespace_grid_current_revenue_comes_from_the_sales_lines(demo, cl
     totals = plan_data.gather(ana, plan).whitespace_totals
     assert totals["current"] == revenue
     assert totals["gap"] == max(Decimal(600_000_000) - revenue, 0)
+
+
+@pytest.fixture
+def demo_with_interactions():
+    return load(
+        modules=[
+            "kamp.team.demo",
+            "kamp.economics.demo",
+            "kamp.relationships.demo",
+            "kamp.interactions.demo",
+        ],
+        log=lambda *_: None,
+        today=timezone.localdate(),
+    )
+
+
+def test_an_objective_bound_to_the_diamond_index_reads_it_in_whole_percent(
+    demo_with_interactions, client_for
+):
+    cs, ana = demo_with_interactions.customers["cs"], demo_with_interactions.users["ana"]
+    plan = _plan(cs)
+    diamond = ObjectiveFactory(
+        plan=plan, title="Work beside the KAM", measure="%", target=80, metric="diamond_index"
+    )
+    want = figures.account_figures(cs, money=False)["diamond_index"].rounded * 100
+    assert 0 < want < 100
+    body = client_for(ana).get(f"/api/v1/plans/{plan.pk}").json()
+    current = next(o["current"] for o in body["objectives"] if o["id"] == diamond.pk)
+    assert Decimal(current) == want
+    html = client_for(ana).get(reverse("plans:section", args=[plan.pk, "objectives"]))
+    row = html.content.decode().split("Work beside the KAM")[1].split("</tr>")[0]
+    assert f"{want:.0f}" in row and "#diamond_index" in row
+    # Not money: kept on the joint plan the customer sees.
+    form = ObjectiveForm(data={"title": "Diamond", "target": "80", "metric": "diamond_index"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["is_financial"] is False
+
+
+def test_the_execution_check_reads_a_bound_objectives_live_value(demo_with_interactions):
+    """Past its date, an objective bound to the RQI is off track by the RQI the plan shows —
+    not by a number left in the stored column — and on track once the target is met."""
+    from datetime import timedelta
+
+    from kamp.plans import health
+
+    cs = demo_with_interactions.customers["cs"]
+    plan = _plan(cs)
+    today = timezone.localdate()
+    plan.objectives.update(due=None)  # the demo's own objectives judged elsewhere
+    plan.actions.all().delete()
+    rqi = figures.account_figures(cs, money=False)["rqi"].rounded
+    assert rqi is not None
+    # A stale typed value above the target must not hide the live shortfall.
+    objective = ObjectiveFactory(
+        plan=plan,
+        title="Trust",
+        target=rqi + 1,
+        current=rqi + 2,
+        metric="rqi",
+        due=today - timedelta(days=1),
+    )
+    found = health.health_for(plan_ids=[plan.pk], today=today)[plan.pk]
+    assert found.objectives_off_track == 1 and not found.up_to_date
+    assert any("objective" in p.lower() for p in found.execution_problems)
+
+    type(objective).objects.filter(pk=objective.pk).update(target=rqi)
+    found = health.health_for(plan_ids=[plan.pk], today=today)[plan.pk]
+    assert found.objectives_off_track == 0
+
+    # Bound to another figure, the same test by that figure's value; and none before the date.
+    type(objective).objects.filter(pk=objective.pk).update(metric="diamond_index", target=101)
+    found = health.health_for(plan_ids=[plan.pk], today=today)[plan.pk]
+    assert found.objectives_off_track == 1  # the diamond index is known, and short of 101
+    type(objective).objects.filter(pk=objective.pk).update(due=today + timedelta(days=1))
+    found = health.health_for(plan_ids=[plan.pk], today=today)[plan.pk]
+    assert found.objectives_off_track == 0  # not due yet

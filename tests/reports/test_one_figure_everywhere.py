@@ -34,7 +34,7 @@ def number(text: str, lang: str, kind: str) -> Decimal:
     thousands, decimal = (".", ",") if lang == "es" else (",", ".")
     raw = raw.replace(thousands, "").replace(decimal, ".")
     value = Decimal(raw)
-    return value / 100 if kind == "ratio" else value
+    return value / 100 if kind in ("ratio", "percent") else value
 
 
 def page_values(client, customer, lang) -> dict[str, Decimal]:
@@ -49,17 +49,17 @@ def page_values(client, customer, lang) -> dict[str, Decimal]:
     return out
 
 
-def api_values(client, customer) -> dict[str, Decimal]:
+def api_values(client, customer, keys=KEYS) -> dict[str, Decimal]:
     body = client.get(f"/api/v1/economics/customers/{customer.pk}/figures").json()
-    return {key: Decimal(body[key]["value"]) for key in KEYS}
+    return {key: Decimal(body[key]["value"]) for key in keys}
 
 
-def cli_values(customer) -> dict[str, Decimal]:
+def cli_values(customer, keys=KEYS) -> dict[str, Decimal]:
     out = io.StringIO()
     year = str(timezone.localdate().year)
     call_command("pnl", "--period", year, "--customer", str(customer.pk), "--json", stdout=out)
     row = json.loads(out.getvalue())[0]
-    return {key: Decimal(row["figures"][key]["value"]) for key in KEYS}
+    return {key: Decimal(row["figures"][key]["value"]) for key in keys}
 
 
 def _texts(box):
@@ -76,7 +76,7 @@ def _boxes(box):
         yield from _boxes(child)
 
 
-def pdf_values(report, lang) -> dict[str, Decimal]:
+def pdf_values(report, lang, keys=KEYS) -> dict[str, Decimal]:
     """The values as WeasyPrint laid them out in the PDF: the bold text of each figure's box."""
     out = {}
     for page in pdf.plan_document(report).pages:
@@ -85,14 +85,14 @@ def pdf_values(report, lang) -> dict[str, Decimal]:
             if element is None or getattr(box, "element_tag", "") != "div":
                 continue
             css = element.get("class") or ""
-            for key in KEYS:
+            for key in keys:
                 if f"figure-{key}" in css.split() and key not in out:
                     bold = next(b for b in _boxes(box) if getattr(b, "element_tag", "") == "b")
                     out[key] = number("".join(_texts(bold)), lang, figures.KINDS[key])
     return out
 
 
-def deck_values(report, lang) -> dict[str, Decimal]:
+def deck_values(report, lang, keys=KEYS) -> dict[str, Decimal]:
     """The account snapshot's table in the QBR deck: "<figure> · <period>" beside its value."""
     prs = Presentation(io.BytesIO(deck.plan_deck(report)))
     rows = {}
@@ -102,21 +102,21 @@ def deck_values(report, lang) -> dict[str, Decimal]:
                 cells = [c.text for c in row.cells]
                 rows[cells[0]] = cells[1]
     out = {}
-    for key in KEYS:
+    for key in keys:
         label = str(figures.LABELS[key])
         value = next(v for k, v in rows.items() if k.startswith(label + " · "))
         out[key] = number(value, lang, figures.KINDS[key])
     return out
 
 
-def xlsx_values(client, customer) -> dict[str, Decimal]:
+def xlsx_values(client, customer, keys=KEYS) -> dict[str, Decimal]:
     r = client.get(reverse("economics:customer_export", args=[customer.pk]))
     ws = load_workbook(io.BytesIO(r.content)).active
     cells = {str(row[0].value): row[1].value for row in ws.iter_rows() if row[0].value}
     out = {}
-    for key in KEYS:
+    for key in keys:
         cell = cells[str(figures.LABELS[key])]
-        places = {"ratio": 3, "score": 1}.get(figures.KINDS[key], 0)
+        places = {"ratio": 3, "score": 1, "percent": 2}.get(figures.KINDS[key], 0)
         out[key] = round(Decimal(str(cell)), places)
     return out
 
@@ -183,3 +183,80 @@ def test_a_share_of_wallet_reads_as_the_percent_filter_shows_it(ratio, lang):
     figure = figures.Figure("share_of_wallet", Decimal(ratio), "", "")
     with translation.override(lang):
         assert figure.display == percent(Decimal(ratio))
+
+
+OTHER_KEYS = ("diamond_index", "plan_completeness")
+
+
+def shown(html: str, key: str) -> Decimal:
+    """The value a page prints in its ``data-figure`` element ("63 %" → 0.63)."""
+    found = re.search(rf'data-figure="{key}">([^<]+)<', html)
+    assert found, f"{key} not on the page"
+    return number(found.group(1), "en", figures.KINDS[key])
+
+
+def test_diamond_index_and_plan_completeness_read_the_same_on_every_surface(client_for):
+    """The interaction form's diamond index and the plan's completeness come from the figures
+    set too: the Interactions tab and its summary card, the plan tab and its card, the API, the
+    CLI, the workbook, the PDF and the deck give one value each."""
+    ctx = load(
+        modules=[
+            "kamp.team.demo",
+            "kamp.economics.demo",
+            "kamp.relationships.demo",
+            "kamp.interactions.demo",
+            "kamp.plans.demo",
+        ],
+        log=lambda *_: None,
+        today=timezone.localdate(),
+    )
+    cs, ana = ctx.customers["cs"], ctx.users["ana"]
+    client = client_for(ana)
+    truth = api_values(client, cs, OTHER_KEYS)
+    # The demo's CS works beside its KAM (a diamond) and has a plan filled in: "0 %" against
+    # "0 %" would prove nothing.
+    assert 0 < truth["diamond_index"] < 1 and 0 < truth["plan_completeness"] <= 1, truth
+    assert cli_values(cs, OTHER_KEYS) == truth
+    assert xlsx_values(client, cs, OTHER_KEYS) == truth
+
+    summary = client.get(reverse("customers:detail", args=[cs.pk])).content.decode()
+    tab = client.get(reverse("interactions:customer_tab", args=[cs.pk])).content.decode()
+    plan_tab = client.get(reverse("plans:customer_tab", args=[cs.pk])).content.decode()
+    assert shown(summary, "diamond_index") == truth["diamond_index"]
+    assert shown(tab, "diamond_index") == truth["diamond_index"]
+    assert shown(summary, "plan_completeness") == truth["plan_completeness"]
+    assert shown(plan_tab, "plan_completeness") == truth["plan_completeness"]
+    # Each states its definition's place and its period.
+    assert "#diamond_index" in tab and "#plan_completeness" in plan_tab
+
+    plan = AccountPlan.objects.get(pk=cs_plan(cs))
+    assert f"plan {plan.period}" in plan_tab
+    report = plan_data.gather(ana, plan)
+    assert pdf_values(report, "en", OTHER_KEYS) == truth
+    assert deck_values(report, "en", OTHER_KEYS) == truth
+
+
+def cs_plan(customer) -> int:
+    from kamp.plans import health
+
+    return health.current_plans([customer.pk])[customer.pk]
+
+
+def test_the_economics_tab_names_its_period_and_links_each_definition(client_for):
+    ctx = load(
+        modules=["kamp.team.demo", "kamp.economics.demo"],
+        log=lambda *_: None,
+        today=timezone.localdate(),
+    )
+    cs, ana = ctx.customers["cs"], ctx.users["ana"]
+    html = client_for(ana).get(reverse("economics:customer_tab", args=[cs.pk])).content.decode()
+    period = figures.account_figures(cs)["profit_after_kam"].period
+    cards = html.split('class="kpis"')[1].split('id="pnl-table"')[0]
+    # Profit after KAM, share of wallet and cost to serve each name the window; the CLV the
+    # 12 months it holds flat.
+    assert cards.count(escape(period[0].upper() + period[1:])) == 3
+    assert f"from the {escape(period)}, held flat" in cards
+    for key in ("profit_after_kam", "share_of_wallet"):
+        assert f"/economics/help/figures/#{key}" in cards, key
+    # The period asked for reaches the export link and the delete forms (it once read "CLP").
+    assert "?period=12m" in html and 'name="period" value="CLP"' not in html

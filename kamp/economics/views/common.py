@@ -61,13 +61,10 @@ def period_from(request: AuthenticatedHttpRequest) -> tuple[Period, str]:
 
 def period_label(period: Period, code: str) -> str:
     if code == "12m":
-        return _("last 12 months (%(range)s)") % {
-            "range": f"{period.start:%Y-%m} – {_last_month(period)}"
-        }
+        # The headline figures' own words (docs/figures.md): the default view of the Economics
+        # tab and the Summary cards name the same window the same way.
+        from ..figures import window_label
+
+        return window_label(period)
     return str(period)
 
-
-def _last_month(period: Period) -> str:
-    from ..pnl import month_key, month_of
-
-    return month_key(*month_of(period.last))

@@ -20,6 +20,7 @@ from kamp.customers.models import Customer
 from kamp.customers.page import customer_context
 
 from .. import actions, exports, services
+from ..figures import window_label
 from ..forms import ActivityRecordForm, CategorySpendForm, InvestmentForm
 from ..models import (
     ActivityRecord,
@@ -180,13 +181,15 @@ def _customer_tab_context(request, customer, forms) -> dict:
     # else the base: counted and formatted under that one currency, never under two.
     own_currency = customer.currency or value.currency
     by_currency: dict[str, dict] = {}
+    # ``cur``, not ``code``: that name holds the period asked for, which the labels, the export
+    # link and the delete forms read below (a currency there made "12m" read "CLP").
     for row in grouped:
-        code = row["currency"] or own_currency
-        slot = by_currency.setdefault(code, {"currency": code, "lines": 0, "net": 0, "cost": 0})
+        cur = row["currency"] or own_currency
+        slot = by_currency.setdefault(cur, {"currency": cur, "lines": 0, "net": 0, "cost": 0})
         slot["lines"] += row["lines"]
         slot["net"] += row["net"] or 0
         slot["cost"] += row["cost"] or 0
-    sales = [by_currency[code] for code in sorted(by_currency)]
+    sales = [by_currency[cur] for cur in sorted(by_currency)]
     spends = CategorySpend.objects.filter(customer=customer).order_by("-first_month")[:12]
     cts_summary = (
         ActivityRecord.objects.filter(
@@ -220,6 +223,7 @@ def _customer_tab_context(request, customer, forms) -> dict:
         currency=value.currency,
         missing_rates=sorted(value.missing_rates),
         last_12=last_12,
+        last_12_label=window_label(last_12.period),
         clv=clv,
         settings=settings,
         clv_years=settings.clv_years,

@@ -242,7 +242,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         **_filter_choices(customer, filters),
         top_contact=acc.contacts.get(a.top_contact_id) if a.top_contact_id else None,
         top_share=round(a.top_contact_share * 100),
-        diamond_percent=round(a.diamond_index * 100),
+        diamond_percent=analysis.rules.diamond_percent(a.diamond_index),
     )
     return render(request, "interactions/tab.html", context)
 

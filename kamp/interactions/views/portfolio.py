@@ -68,7 +68,7 @@ def risks(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "customer": c,
                 "a": a,
                 "form_label": analysis.form_label(a.form),
-                "diamond_percent": round(a.diamond_index * 100),
+                "diamond_percent": analysis.rules.diamond_percent(a.diamond_index),
                 "risks": [
                     {
                         "title": analysis.risk_title(r.kind),
