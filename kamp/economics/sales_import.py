@@ -384,15 +384,17 @@ class SalesImport(ImportKind):
         if not any_given:
             return 0
         pg = connection.vendor == "postgresql"
-        cache: dict[str, Any] = {}
         with connection.cursor() as cur:
-            _stage(cur, staged, cache)
+            _stage(cur, staged, {})
             if pg:
                 cur.execute("SET LOCAL enable_seqscan = off")
             restored = _apply(cur, _columns(any_given), all_given)
             if pg:
                 cur.execute("RESET enable_seqscan")
-        _drop_stage(cache)
+            # Emptied, not dropped: the revert is still reading its changes, and SQLite refuses
+            # to drop a table while a statement is running ("database table is locked"). The
+            # connection's temporary table goes with the connection.
+            cur.execute(f"DELETE FROM {STAGE}")
         return restored
 
 

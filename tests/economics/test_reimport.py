@@ -220,3 +220,37 @@ def test_a_line_moved_alone_leaves_its_old_customer_and_month(tmp_path, account,
     assert stored()[(account.pk, dt.date(2026, 4, 1), "CLP")] == (D(9999), D(1), 1)
     assert stored() == lines_by_month()
     assert_figures_follow()
+
+
+def test_revert_of_a_large_reimport_restores_every_line(tmp_path, account, admin):
+    """More changes than the revert reads at once (2,000): restored chunk by chunk, while the
+    revert is still reading the rest."""
+    n = 2600
+
+    def make(amount: str):
+        return write_csv(
+            tmp_path / f"big-{amount}.csv",
+            [HEADER]
+            + [
+                [
+                    "76.123.456-0",
+                    f"{1 + i % 28:02d}-0{1 + i % 3}-2026",
+                    f"B-{i}",
+                    "1",
+                    "P",
+                    "1",
+                    amount,
+                    "5",
+                ]
+                for i in range(n)
+            ],
+            delimiter=";",
+        )
+
+    run_import("sales", make("10"), user=admin)
+    before = snapshot()
+    again = run_import("sales", make("20"), user=admin)
+    assert again.updated_count == n
+    assert revert_batch(again, admin).options["reverted"]["restored"] == n
+    assert snapshot() == before
+    assert stored() == lines_by_month()
