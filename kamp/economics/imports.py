@@ -18,6 +18,7 @@ from kamp.core.imports.parsers import (
     parse_bool,
     parse_date,
     parse_decimal,
+    parse_long_text,
 )
 from kamp.core.money import (
     AmountError,
@@ -170,7 +171,13 @@ class ActivityTypeImport(ImportKind):
         ),
         Field("currency", _l("currency"), ["Moneda", "Divisa"], parser=parse_currency),
         Field("kam_time", _l("KAM time"), ["Tiempo KAM", "Es tiempo KAM"], parser=parse_bool),
-        Field("description", _l("description"), ["Descripción", "Detalle"], max_length=300),
+        Field(
+            "description",
+            _l("description"),
+            ["Descripción", "Detalle"],
+            max_length=300,
+            parser=parse_long_text,  # keep its lines
+        ),
     ]
 
     def may_import(self, user) -> bool:
@@ -250,7 +257,13 @@ class ActivityImport(_EconomicsKind):
             ["Minutos", "Minutos por vez", "Duración", "Minutes"],
             parser=_non_negative,
         ),
-        Field("note", _l("note"), ["Nota", "Notas", "Comentario"], max_length=300),
+        Field(
+            "note",
+            _l("note"),
+            ["Nota", "Notas", "Comentario"],
+            max_length=300,
+            parser=parse_long_text,
+        ),
     ]
 
     def prepare(self, ctx: ImportContext) -> None:
@@ -335,7 +348,13 @@ class InvestmentImport(_EconomicsKind):
             required=True,
         ),
         Field("currency", _l("currency"), ["Moneda", "Divisa"], parser=parse_currency),
-        Field("note", _l("note"), ["Nota", "Notas", "Glosa", "Comentario"], max_length=500),
+        Field(
+            "note",
+            _l("note"),
+            ["Nota", "Notas", "Glosa", "Comentario"],
+            max_length=500,
+            parser=parse_long_text,
+        ),
         Field(
             "allocation",
             _l("allocation rule"),
@@ -455,7 +474,9 @@ class CategorySpendImport(_EconomicsKind):
             required=True,
         ),
         Field("currency", _l("currency"), ["Moneda", "Divisa"], parser=parse_currency),
-        Field("note", _l("note"), ["Nota", "Fuente", "Source"], max_length=300),
+        Field(
+            "note", _l("note"), ["Nota", "Fuente", "Source"], max_length=300, parser=parse_long_text
+        ),
     ]
 
     def prepare(self, ctx: ImportContext) -> None:

@@ -30,6 +30,7 @@ from kamp.core.imports import (
     choice_parser,
     list_parser,
     parse_date,
+    parse_long_text,
     register,
 )
 from kamp.core.models import ImportBatch, User
@@ -384,7 +385,7 @@ class InteractionImport(ImportKind):
         ),
         Field("topic", _l("topic"), ["Tema", "Asunto"], required=True, max_length=300),
         Field("our_functions", _l("our functions"), ["Funciones"], parser=list_parser(_text)),
-        Field("notes", _l("notes"), ["Notas"]),
+        Field("notes", _l("notes"), ["Notas"], parser=parse_long_text),  # keep their lines
         Field("follow_up", _l("follow-up"), ["Seguimiento"], max_length=300),
     ]
 

@@ -166,6 +166,19 @@ def test_csv_import(tmp_path, ana, account, cs_people):
     assert not Interaction.objects.exists()
 
 
+def test_csv_notes_keep_their_line_breaks(tmp_path, ana, account, cs_people):
+    """A CRM's activity export quotes multi-line notes: each line arrives as written."""
+    path = tmp_path / "log.csv"
+    path.write_bytes(
+        b"date,customer,kind,our_people,their_contacts,topic,notes\r\n"
+        b"2026-10-01,Constructora CS,meeting,ana@supplier.test,Jorge P\xc3\xa9rez,Prices,"
+        b'"Agreed:\r\n- price list by March\r\n- visit the site"\r\n'
+    )
+    batch = run_import("interactions", path, user=ana)
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    assert Interaction.objects.get().notes == "Agreed:\n- price list by March\n- visit the site"
+
+
 def test_csv_unknown_people_are_reported_and_nothing_is_written(tmp_path, ana, account, cs_people):
     path = tmp_path / "log.csv"
     path.write_text(CSV + "2026-10-02,Constructora CS,meeting,Nobody Known,Ghost Contact,Lunch\n")
