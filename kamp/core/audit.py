@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import AuditEvent
@@ -61,6 +62,41 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+class Said(str):
+    """A summary given as a message and its values (:func:`say`): written in English, shown in
+    the reader's language."""
+
+    msgid: str
+    params: dict[str, Any]
+
+
+def say(msgid: str, **params: Any) -> Said:
+    """``summary=audit.say("Foundations: %(score)s of 100", score=90)``. The message must be in
+    a catalogue (mark it with ``gettext_noop`` where it is written); a value that is itself an
+    English label (a choice's, "Collaborative partnership") is translated when shown too."""
+    with translation.override("en"):
+        plain = {k: v if isinstance(v, int | float) else str(v) for k, v in params.items()}
+        text = Said(_(msgid) % plain if plain else _(msgid))
+    text.msgid, text.params = msgid, plain
+    return text
+
+
+def said(event: AuditEvent) -> str:
+    """The summary of ``event`` in the active language."""
+    message = event.summary_message or {}
+    if not message.get("msgid"):
+        # Older entries, and summaries written as plain text: a fixed English sentence that the
+        # catalogues know is still shown translated.
+        return _(event.summary) if event.summary else ""
+    params = {
+        k: _(v) if isinstance(v, str) and v else v for k, v in (message.get("params") or {}).items()
+    }
+    try:
+        return _(message["msgid"]) % params if params else _(message["msgid"])
+    except (KeyError, TypeError, ValueError):  # a catalogue that lost a placeholder
+        return event.summary
+
+
 def record(
     actor,
     action: str,
@@ -90,6 +126,9 @@ def record(
         object_repr=(object_repr or "")[:300],
         customer_id=customer_id,
         summary=summary[:500],
+        summary_message=(
+            {"msgid": summary.msgid, "params": summary.params} if isinstance(summary, Said) else {}
+        ),
         changes=changes or [],
         money=money,
     )
@@ -160,6 +199,7 @@ def describe(events: Iterable[AuditEvent], viewer) -> list[AuditEvent]:
             event.rows = []  # type: ignore[attr-defined]
             out.append(event)
             continue
+        event.summary = said(event)
         rows = []
         for change in event.changes or []:
             name = change.get("field", "")

@@ -155,6 +155,9 @@ class AuditEvent(models.Model):
     # whitespace revenue): the trail then shows the change only to those who may see the
     # account's economics, as the pages, exports and API already do.
     money = models.BooleanField(_("holds money"), default=False)
+    # The summary as its English message and values ({"msgid", "params"}), when the action gave
+    # it through ``audit.say``: the trail shows it in the reader's language, not the writer's.
+    summary_message = models.JSONField(_("summary message"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("audit event")

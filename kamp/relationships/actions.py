@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.models import SiteSettings
@@ -23,6 +24,7 @@ from .models import (
     Answer,
     Assessment,
     Foundations,
+    RelationshipType,
     Respondent,
     ROSource,
     Side,
@@ -121,7 +123,11 @@ def do_assess(
         "import" if import_batch else "create",
         assessment,
         customer_id=customer.pk,
-        summary=_("Relationship type: %(type)s") % {"type": assessment.get_type_display()},
+        # Said, not formatted: the History tab shows it in the reader's language.
+        summary=audit.say(
+            gettext_noop("Relationship type: %(type)s"),
+            type=RelationshipType(assessment.type).label,
+        ),
         changes=audit.diff({}, audit.snapshot(assessment, ASSESSMENT_FIELDS)),
     )
     return assessment
@@ -147,7 +153,7 @@ def do_save_foundations(
         "create",
         f,
         customer_id=customer.pk,
-        summary=_("Foundations: %(score)s of 100") % {"score": score},
+        summary=audit.say(gettext_noop("Foundations: %(score)s of 100"), score=score),
         changes=[{"field": k, "old": None, "new": v} for k, v in clean.items()],
     )
     return f

@@ -119,7 +119,9 @@ def test_the_informal_check_catches_tu():
 # "riesgo(s)", "acción(es)", "falta(n)", "vencido(a)": a plural (or gender) faked in one string.
 FAKED = re.compile(r"\w\((s|es|n|a|as|os)\)")
 TEMPLATES = sorted(Path(kamp.__file__).parent.glob("**/templates/**/*.html"))
-BLOCK = re.compile(r"{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S)
+BLOCK = re.compile(
+    r"{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S
+)
 # A count shown in a sentence: a variable named like one, or bound to a |length. ("%(days)s
 # days" of a setting and "page n of total" are not counts of things shown.)
 NUMBERISH = re.compile(r"count|counter|overdue|open|created|imported|skipped")
@@ -153,7 +155,10 @@ def test_a_sentence_with_a_number_has_its_plural():
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p).split("kamp/")[-1])
 def test_no_plural_faked_in_the_catalogues(path):
     faked = [
-        (e.linenum, text) for e, texts in _translations(path) for text in texts if FAKED.search(text)
+        (e.linenum, text)
+        for e, texts in _translations(path)
+        for text in texts
+        if FAKED.search(text)
     ]
     assert not faked, f"{path}: plural faked with (s), use ngettext: {faked[:5]}"
 
@@ -207,3 +212,33 @@ def test_one_spanish_name_per_concept(path):
     wrong = re.compile(r"\bRQI\b|Key Account Managers?\b")
     found = [(e.linenum, t) for e, texts in _translations(path) for t in texts if wrong.search(t)]
     assert not found, f"{path}: {found[:5]}"
+
+
+@pytest.mark.django_db
+def test_the_trail_speaks_the_readers_language(ana, account):
+    """A summary written by an English-speaking action (the demo, the CLI) reads in Spanish on
+    a Spanish History tab: "Foundations: 90 of 100" is "Fundamentos: …", the relationship
+    type's label is translated too."""
+    from django.utils import translation
+
+    from kamp.core import audit
+    from kamp.core.models import AuditEvent
+
+    with translation.override("en"):
+        audit.record(
+            ana,
+            "create",
+            account,
+            customer_id=account.pk,
+            summary=audit.say("Relationship type: %(type)s", type="Collaborative partnership"),
+        )
+        audit.record(ana, "update", account, customer_id=account.pk, summary="Survey round closed")
+    events = AuditEvent.objects.filter(customer_id=account.pk).order_by("id")
+    assert events[0].summary == "Relationship type: Collaborative partnership"
+    with translation.override("es"):
+        shown = [e.summary for e in audit.describe(events, ana)]
+    assert "Collaborative" not in shown[0] and "Partnership colaborativo" in shown[0]
+    assert shown[1] == "Ronda de encuesta cerrada"
+    with translation.override("en"):
+        shown = [e.summary for e in audit.describe(events, ana)]
+    assert shown[0] == "Relationship type: Collaborative partnership"
