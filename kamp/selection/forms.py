@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from kamp.core.widgets import DateInput
@@ -116,9 +117,23 @@ def spec_from_forms(form: SelectionModelForm, formset: BaseFactorFormSet) -> Mod
     )
 
 
+#: A selection model is a page of text; anything larger is not one (and is not read into memory).
+MODEL_FILE_MAX_BYTES = 256 * 1024
+
+
 class LoadModelForm(forms.Form):
     file = forms.FileField(label=_("TOML file"))
     activate = forms.BooleanField(label=_("Make it the active model"), required=False, initial=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MODEL_FILE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("A selection model file is a few kilobytes of text; this one is %(size)s.")
+                % {"size": filesizeformat(upload.size)},
+                code="too_large",
+            )
+        return upload
 
 
 class DecisionForm(forms.Form):

@@ -321,6 +321,17 @@ def test_model_load_and_export(client_for, director):
     assert "There is no factor for" in r.content.decode()
 
 
+def test_an_oversized_model_file_is_refused_unread(client_for, director):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = client_for(director)
+    big = b'name = "Huge"\n' + b"# padding\n" * 40_000
+    r = c.post(reverse("selection:models"), {"file": SimpleUploadedFile("m.toml", big)})
+    assert r.status_code == 200
+    assert "few kilobytes" in r.content.decode()
+    assert not SelectionModel.objects.filter(name="Huge").exists()
+
+
 def test_snapshot_and_trails(client_for, director, portfolio, account):
     c = client_for(director)
     r = c.post(reverse("selection:snapshot_create"), {"label": "Q3"})
