@@ -165,6 +165,8 @@ def test_each_definition_is_in_the_doc_and_on_the_help_page(client_for, ana):
     client.cookies["django_language"] = "es"
     html = client.get(reverse("economics:figures_help"), HTTP_ACCEPT_LANGUAGE="es")
     assert "¿Cómo se calcula?" in html.content.decode()
+    assert "Índice de diamante:" in html.content.decode()
+    assert "Completitud del plan:" in html.content.decode()
 
 
 def test_the_api_gives_no_money_figure_to_whoever_may_not_see_it(client_for, member, account):
