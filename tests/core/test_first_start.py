@@ -56,11 +56,14 @@ def test_a_kamp_home_too_long_for_a_socket_has_none(settings, tmp_path):
 
 
 def test_gunicorn_knows_the_control_socket_options():
-    """The options kamp passes exist in the gunicorn installed (they arrived in gunicorn 24)."""
-    from gunicorn.config import KNOWN_SETTINGS
+    """The installed gunicorn has the control socket (and so is given its place)."""
+    assert {"--control-socket", "--no-control-socket"} <= serve._gunicorn_flags()
 
-    flags = {flag for s in KNOWN_SETTINGS for flag in getattr(s, "cli", None) or []}
-    assert {"--control-socket", "--no-control-socket"} <= flags
+
+def test_a_gunicorn_without_a_control_socket_is_given_no_option(settings, tmp_path, monkeypatch):
+    settings.KAMP_HOME = tmp_path
+    monkeypatch.setattr(serve, "_gunicorn_flags", lambda: {"--bind", "--workers"})
+    assert serve.control_socket_args() == []
 
 
 @pytest.mark.django_db
@@ -89,3 +92,38 @@ def test_readme_has_no_placeholder_and_explains_the_language():
     assert "<this repository>" not in readme
     assert "## Language" in readme
     assert "wins over the browser" in readme
+
+
+def test_gunicorn_started_as_kamp_starts_it_writes_nothing_in_the_home_folder(settings, tmp_path):
+    """The real thing: gunicorn with kamp's options, HOME and KAMP_HOME in a fresh folder each;
+    its control socket appears under KAMP_HOME, and the home folder stays empty (without the
+    option gunicorn creates ~/.gunicorn/)."""
+    import os
+    import sys
+    import time
+
+    home, kamp_home = tmp_path / "home", tmp_path / "kamp"
+    home.mkdir()
+    kamp_home.mkdir()
+    settings.KAMP_HOME = kamp_home
+    socket = kamp_home / "run" / "gunicorn.ctl"
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "KAMP_HOME": str(kamp_home),
+        "DJANGO_SETTINGS_MODULE": "kamp.settings",
+    }
+    argv = [sys.executable, "-m", "gunicorn", "kamp.wsgi:application"]
+    argv += ["--bind", "127.0.0.1:0", "--workers", "1", *serve.control_socket_args()]
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not socket.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert socket.exists(), "gunicorn opened its control socket under KAMP_HOME"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert list(home.iterdir()) == []

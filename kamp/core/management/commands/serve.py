@@ -28,10 +28,19 @@ def default_workers() -> int:
 MAX_SOCKET_PATH = 100
 
 
+def _gunicorn_flags() -> set[str]:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return {flag for setting in KNOWN_SETTINGS for flag in getattr(setting, "cli", None) or ()}
+
+
 def control_socket_args() -> list[str]:
-    """gunicorn (≥ 24) opens a control socket in ``~/.gunicorn/`` by default: every file kamp
-    writes lives under KAMP_HOME instead (``KAMP_HOME/run/gunicorn.ctl``), or, when that path
-    is too long for a socket, there is none (kamp does not use it)."""
+    """Recent gunicorn versions open a control socket in ``~/.gunicorn/`` by default: every file
+    kamp writes lives under KAMP_HOME instead (``KAMP_HOME/run/gunicorn.ctl``), or, when that
+    path is too long for a socket, there is none (kamp does not use it). A gunicorn without the
+    option opens no socket, and is given nothing."""
+    if "--control-socket" not in _gunicorn_flags():
+        return []
     path = settings.KAMP_HOME / "run" / "gunicorn.ctl"
     if len(str(path)) > MAX_SOCKET_PATH:
         return ["--no-control-socket"]
