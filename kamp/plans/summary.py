@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kamp.customers.access import customers_visible_to
 
@@ -70,7 +71,8 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
         if h.overdue_actions:
             found.append(
                 {
-                    "label": _("%(n)s overdue") % {"n": h.overdue_actions},
+                    "label": ngettext("%(n)s overdue", "%(n)s overdue", h.overdue_actions)
+                    % {"n": h.overdue_actions},
                     "css": "plan-overdue attitude-opponent",
                     "title": _("Plan actions past their due date."),
                 }

@@ -242,3 +242,13 @@ def test_the_trail_speaks_the_readers_language(ana, account):
     with translation.override("en"):
         shown = [e.summary for e in audit.describe(events, ana)]
     assert shown[0] == "Relationship type: Collaborative partnership"
+
+
+def test_a_counted_badge_agrees_with_its_number():
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override("es"):
+        one = ngettext("%(n)s overdue", "%(n)s overdue", 1) % {"n": 1}
+        three = ngettext("%(n)s overdue", "%(n)s overdue", 3) % {"n": 3}
+    assert (one, three) == ("1 vencida", "3 vencidas")
