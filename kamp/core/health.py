@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -68,10 +68,11 @@ def database_reachable() -> bool:
 
 
 def migrations_pending() -> bool:
-    """True when the code holds migrations the database has not applied (one query: the
-    recorder's table; the migration files are read from disk)."""
-    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    """True when the code holds a migration the database has not applied (one query: the
+    recorder's table; the migration files are read from disk). Every migration is compared, not
+    only the latest of each app: one left out in the middle is pending too."""
+    loader = MigrationLoader(connections[DEFAULT_DB_ALIAS])
+    return any(key not in loader.applied_migrations for key in loader.graph.nodes)
 
 
 def worker_heartbeat_age() -> float | None:

@@ -16,8 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kamp import i18n
 from kamp.core.cli import add_dry_run_argument
-
-from .demo import pending_migrations
+from kamp.core.health import migrations_pending
 
 
 def default_workers() -> int:
@@ -85,7 +84,7 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, timeout, migrate, dry_run, **options):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
-        if pending_migrations():
+        if migrations_pending():
             if migrate:
                 self.progress("Migrating the database…")
                 call_command("migrate", interactive=False, verbosity=1)
