@@ -302,8 +302,10 @@ def sales_by_year(ids, as_of: date, years: int = 3) -> dict[int, dict[int, float
 def share_of_wallet(
     ids, as_of: date, years: int = 3
 ) -> dict[int, list[tuple[object, float]]] | None:
-    """Per account, share of wallet of each trailing 12 months, oldest first (by year ending)."""
-    from kamp.economics import services
+    """Per account, share of wallet of each trailing 12 months, oldest first (by year ending).
+    The latest is the account's headline figure (``kamp.economics.figures``, docs/figures.md),
+    at its displayed precision: the benefits page's "latest" reads what the customer page does."""
+    from kamp.economics import figures, services
     from kamp.economics.pnl import Period
 
     ids = list(ids)
@@ -311,11 +313,15 @@ def share_of_wallet(
         return {}
     last = Period.trailing(as_of, 12)
     periods = [last.shift(-n) for n in range(years - 1, -1, -1)]
-    values = services.compute(periods, ids, services.rate_table())
+    values = services.compute(periods[:-1], ids, services.rate_table()) if years > 1 else {}
+    headline = figures.figures_for(ids, as_of, keys={"share_of_wallet"})
+    for cid, row in headline.items():
+        values[(cid, years - 1)] = row["share_of_wallet"]
     out: dict[int, list] = defaultdict(list)
     for (cid, i), v in sorted(values.items(), key=lambda kv: kv[0]):
-        if v.share_of_wallet is not None:
-            out[cid].append((as_of.year - (years - 1 - i), float(v.share_of_wallet)))
+        share = v.rounded if isinstance(v, figures.Figure) else v.share_of_wallet
+        if share is not None:
+            out[cid].append((as_of.year - (years - 1 - i), float(share)))
     return dict(out)
 
 
@@ -360,6 +366,7 @@ def _plan_health(ids, as_of: date):
 
 @degrade
 def plan_completeness(ids, as_of: date) -> dict[int, dict] | None:
+    # The same health_for the figures set (``plan_completeness``) and the plan tab read.
     current, found = _plan_health(list(ids), as_of)
     return {
         cid: {
