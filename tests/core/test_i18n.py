@@ -252,3 +252,9 @@ def test_a_counted_badge_agrees_with_its_number():
         one = ngettext("%(n)s overdue", "%(n)s overdue", 1) % {"n": 1}
         three = ngettext("%(n)s overdue", "%(n)s overdue", 3) % {"n": 3}
     assert (one, three) == ("1 vencida", "3 vencidas")
+    # The import report's figures: "1 creado", "3 creados" (not "3 creado").
+    from django.utils.translation import npgettext
+
+    with translation.override("es"):
+        created = [npgettext("records after an import", "created", "created", n) for n in (1, 3)]
+    assert created == ["creado", "creados"]
