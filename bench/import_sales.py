@@ -1,13 +1,25 @@
 """Benchmark: import 1,000,000 sales lines (× --scale) with kamp's engine, into SQLite and into
-PostgreSQL (when one answers), against the fastest raw load of the same rows into a same-shaped
-table (same columns, same indexes): SQLite ``executemany`` in one transaction, PostgreSQL
-``COPY``. Both sides read the same Spanish-format CSV and convert its values; kamp also
-validates every row first, matches lines by document number, and keeps the batch for a revert.
+PostgreSQL (when one answers), then re-import the same file (every line found by its document
+and line number and updated), against the fastest raw path doing the same work on a
+same-shaped table (same columns, same indexes):
+
+- import: SQLite ``executemany`` in one transaction, PostgreSQL ``COPY``, then the monthly sums
+  recomputed (kamp's import keeps them in the same transaction: like for like; the raw load
+  alone is printed too);
+- re-import: the rows staged (``executemany`` / ``COPY``) and one ``UPDATE … FROM`` the staging
+  table joined on (document, line), then the monthly sums.
+
+Both sides read the same Spanish-format CSV and convert its values; kamp also validates every
+row first, matches lines by document number, and keeps the batch for a revert. Each side runs
+three times (an import after reverting the previous one) and the median is reported. Afterwards
+kamp's lines and monthly sums are compared with the reference's, all of them, both ways (lines
+exactly, sums within 0.0001); any difference is printed and the script exits non-zero.
 
     python bench/import_sales.py [--scale 0.1] [--pg postgres://postgres@127.0.0.1:5432/kamp_bench]
 
 Each database runs in its own child process (its own Django set-up and peak-memory figure).
-Prints one RESULT line per database, then the worse of the two as ``name=import_sales``.
+Prints RESULT lines per database, then the worse database of each as ``name=import_sales`` and,
+last, ``name=reimport_sales``.
 """
 
 from __future__ import annotations
@@ -19,6 +31,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,6 +103,7 @@ COLUMNS = [
     "cost",
     "currency",
 ]
+KEY = ("document_number", "line_number")
 
 
 def _num(text: str) -> str:
@@ -116,6 +130,78 @@ def reference_rows(path: Path, customer_ids: dict[str, int]):
             )
 
 
+REF_MONTHS_DDL = """CREATE TABLE ref_salesmonth (
+    customer_id bigint NOT NULL, month date NOT NULL, currency varchar(3) NOT NULL,
+    net_amount {num} NOT NULL, cost {num} NOT NULL, lines integer NOT NULL)"""
+STAGE_DDL = """CREATE TEMPORARY TABLE ref_stage (
+    customer_id bigint, date date, document_number varchar(60), line_number varchar(20),
+    product varchar(200), category varchar(200), quantity {num}, net_amount {num},
+    cost {num}, currency varchar(3))"""
+LINE_COLUMNS = ", ".join(
+    ["customer_id", "date", "net_amount", "cost", "currency", "product", "category"]
+    + ["quantity", "document_number", "line_number"]
+)
+#: How far two monthly sums may differ and still be the same figure: SQLite adds floating-point
+#: numbers, in whatever order its plan reads them; PostgreSQL's numeric sums are exact.
+SUM_TOLERANCE = "0.0001"
+RUNS = 3  # each timed side, at least; the median is reported
+
+
+def _month_sql(vendor: str) -> str:
+    return (
+        "CAST(date_trunc('month', date) AS date)"
+        if vendor == "postgresql"
+        else "substr(date, 1, 7) || '-01'"
+    )
+
+
+def _ref_sums(cur, vendor: str) -> None:
+    """The reference keeps the monthly sums as kamp does (all of them: every month is touched)."""
+    month = _month_sql(vendor)
+    cur.execute("DELETE FROM ref_salesmonth")
+    cur.execute(
+        "INSERT INTO ref_salesmonth (customer_id, month, currency, net_amount, cost, lines) "
+        f"SELECT customer_id, {month}, currency, SUM(net_amount), SUM(cost), COUNT(*) "
+        f"FROM ref_salesline GROUP BY customer_id, {month}, currency"
+    )
+
+
+def differences(cur) -> list[str]:
+    """kamp's full output against the reference's: every line (exact) and every monthly sum
+    (within SUM_TOLERANCE), both ways. Empty when they agree."""
+    out = []
+    for a, b in (
+        ("economics_salesline", "ref_salesline"),
+        ("ref_salesline", "economics_salesline"),
+    ):
+        cur.execute(
+            f"SELECT COUNT(*) FROM (SELECT {LINE_COLUMNS} FROM {a} "
+            f"EXCEPT SELECT {LINE_COLUMNS} FROM {b}) AS d"
+        )
+        n = cur.fetchone()[0]
+        if n:
+            out.append(f"{n} lines of {a} not in {b}")
+    for a, b in (
+        ("economics_salesmonth", "ref_salesmonth"),
+        ("ref_salesmonth", "economics_salesmonth"),
+    ):
+        cur.execute(
+            f"SELECT COUNT(*) FROM {a} AS a LEFT JOIN {b} AS b ON a.customer_id = b.customer_id "
+            "AND a.month = b.month AND a.currency = b.currency "
+            f"WHERE b.customer_id IS NULL OR a.lines <> b.lines "
+            f"OR ABS(a.net_amount - b.net_amount) > {SUM_TOLERANCE} "
+            f"OR ABS(a.cost - b.cost) > {SUM_TOLERANCE}"
+        )
+        n = cur.fetchone()[0]
+        if n:
+            out.append(f"{n} monthly sums of {a} missing or different in {b}")
+    return out
+
+
+def _median(times: list[float]) -> float:
+    return statistics.median(times)
+
+
 def child(db: str, url: str, data: Path, expected: int) -> dict:
     home = Path(tempfile.mkdtemp(prefix=f"kamp-bench-{db}-"))
     os.environ["KAMP_HOME"] = str(home)
@@ -128,69 +214,166 @@ def child(db: str, url: str, data: Path, expected: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from kamp.core.imports import run_import
+    from kamp.core.imports import revert_batch, run_import
     from kamp.customers.models import Customer
     from kamp.economics.models import SalesLine
 
     call_command("migrate", verbosity=0)
     batch = run_import("customers", data / "customers.csv")
     assert batch.status == "done", batch.message
+    sales = data / "sales.csv"
 
+    # kamp, a first import (each run on an empty table: the previous run reverted, untimed).
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0, c0 = time.perf_counter(), time.process_time()
-    batch = run_import("sales", data / "sales.csv")
-    kamp_s, kamp_cpu = time.perf_counter() - t0, time.process_time() - c0
+    import_s, import_cpu = [], []
+    for run in range(RUNS):
+        if run:
+            revert_batch(batch, None)
+        t0, c0 = time.perf_counter(), time.process_time()
+        batch = run_import("sales", sales)
+        import_s.append(time.perf_counter() - t0)
+        import_cpu.append(time.process_time() - c0)
+        assert batch.status == "done", (batch.message, batch.errors[:5])
+        assert SalesLine.objects.count() == expected == batch.created_count
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # The worker processes that checked the file (reaped by now): their CPU and peak memory.
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    assert batch.status == "done", (batch.message, batch.errors[:5])
-    assert SalesLine.objects.count() == expected == batch.created_count
+
+    # kamp, re-importing the same file: every line found by its document and line, updated.
+    reimport_s, reimport_cpu = [], []
+    for _run in range(RUNS):
+        t0, c0 = time.perf_counter(), time.process_time()
+        again = run_import("sales", sales)
+        reimport_s.append(time.perf_counter() - t0)
+        reimport_cpu.append(time.process_time() - c0)
+        assert again.status == "done", (again.message, again.errors[:5])
+        assert (again.created_count, again.updated_count) == (0, expected)
+    # A revert of a re-import puts the previous values back: timed, not in the ratio.
+    t0 = time.perf_counter()
+    revert_batch(again, None)
+    revert_s = time.perf_counter() - t0
 
     vendor = connection.vendor
+    num = "numeric(18, 4)" if vendor == "postgresql" else "decimal"
     with connection.cursor() as cur:
         for sql in REF_DDL[vendor] + ref_indexes(cur, vendor):
             cur.execute(sql)
+        cur.execute(REF_MONTHS_DDL.format(num=num))
     customer_ids = dict(Customer.objects.values_list("tax_id", "id"))
     connection.close()
 
-    t0, c0 = time.perf_counter(), time.process_time()
+    # The reference: the same rows loaded raw (then, like for like, the monthly sums kept), and
+    # the same file again as a set-based update from a staging table.
+    load_s, sums_s, update_s, cpu = [], [], [], []
     if vendor == "sqlite":
         import sqlite3
 
         conn = sqlite3.connect(connection.settings_dict["NAME"])
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        with conn:
-            conn.executemany(
-                f"INSERT INTO ref_salesline ({', '.join(COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(COLUMNS))})",
-                reference_rows(data / "sales.csv", customer_ids),
-            )
+        insert = (
+            f"INSERT INTO ref_salesline ({', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(COLUMNS))})"
+        )
+        for run in range(RUNS):
+            if run:
+                with conn:
+                    conn.execute("DELETE FROM ref_salesline")
+            t0, c0 = time.perf_counter(), time.process_time()
+            with conn:
+                conn.executemany(insert, reference_rows(sales, customer_ids))
+            t1 = time.perf_counter()
+            with conn:
+                _ref_sums(conn.cursor(), vendor)
+            load_s.append(t1 - t0)
+            sums_s.append(time.perf_counter() - t1)
+            cpu.append(time.process_time() - c0)
+        for _run in range(RUNS):
+            t0 = time.perf_counter()
+            with conn:
+                conn.execute("DROP TABLE IF EXISTS ref_stage")
+                conn.execute(STAGE_DDL.format(num=num))
+                conn.executemany(
+                    f"INSERT INTO ref_stage ({', '.join(COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(COLUMNS))})",
+                    reference_rows(sales, customer_ids),
+                )
+                conn.execute(
+                    "UPDATE ref_salesline SET "
+                    + ", ".join(f"{c} = s.{c}" for c in COLUMNS if c not in KEY)
+                    + " FROM ref_stage AS s WHERE ref_salesline.document_number = "
+                    "s.document_number AND ref_salesline.line_number = s.line_number"
+                )
+                _ref_sums(conn.cursor(), vendor)
+            update_s.append(time.perf_counter() - t0)
         n = conn.execute("SELECT count(*) FROM ref_salesline").fetchone()[0]
         conn.close()
     else:
         import psycopg
 
         with psycopg.connect(url) as conn:
-            sql = f"COPY ref_salesline ({', '.join(COLUMNS)}) FROM STDIN"
-            with conn.cursor() as cur, cur.copy(sql) as copy:
-                for row in reference_rows(data / "sales.csv", customer_ids):
-                    copy.write_row(row)
-            conn.commit()
+            for run in range(RUNS):
+                if run:
+                    conn.execute("TRUNCATE ref_salesline")
+                    conn.commit()
+                t0, c0 = time.perf_counter(), time.process_time()
+                sql = f"COPY ref_salesline ({', '.join(COLUMNS)}) FROM STDIN"
+                with conn.cursor() as cur, cur.copy(sql) as copy:
+                    for row in reference_rows(sales, customer_ids):
+                        copy.write_row(row)
+                conn.commit()
+                t1 = time.perf_counter()
+                with conn.cursor() as cur:
+                    _ref_sums(cur, vendor)
+                conn.commit()
+                load_s.append(t1 - t0)
+                sums_s.append(time.perf_counter() - t1)
+                cpu.append(time.process_time() - c0)
+            for _run in range(RUNS):
+                t0 = time.perf_counter()
+                with conn.cursor() as cur:
+                    cur.execute("DROP TABLE IF EXISTS ref_stage")
+                    cur.execute(STAGE_DDL.format(num=num))
+                    with cur.copy(f"COPY ref_stage ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                        for row in reference_rows(sales, customer_ids):
+                            copy.write_row(row)
+                    cur.execute(
+                        "UPDATE ref_salesline AS r SET "
+                        + ", ".join(f"{c} = s.{c}" for c in COLUMNS if c not in KEY)
+                        + " FROM ref_stage AS s WHERE r.document_number = s.document_number "
+                        "AND r.line_number = s.line_number"
+                    )
+                    _ref_sums(cur, vendor)
+                conn.commit()
+                update_s.append(time.perf_counter() - t0)
             n = conn.execute("SELECT count(*) FROM ref_salesline").fetchone()[0]
-    reference_s, reference_cpu = time.perf_counter() - t0, time.process_time() - c0
     assert n == expected, (n, expected)
+
+    with connection.cursor() as cur:
+        diff = differences(cur)
     return {
         "db": db,
-        "kamp_s": kamp_s,
-        "reference_s": reference_s,
-        "kamp_cpu": kamp_cpu,
-        "reference_cpu": reference_cpu,
+        "import_runs": import_s,
+        "reimport_runs": reimport_s,
+        "load_runs": load_s,
+        "sums_runs": sums_s,
+        "update_runs": update_s,
+        "kamp_s": _median(import_s),
+        # Like for like: the reference keeps the monthly sums too (kamp's import does).
+        "reference_s": _median([a + b for a, b in zip(load_s, sums_s, strict=True)]),
+        "raw_load_s": _median(load_s),
+        "reimport_s": _median(reimport_s),
+        "reference_update_s": _median(update_s),
+        "revert_s": revert_s,
+        "kamp_cpu": _median(import_cpu),
+        "reimport_cpu": _median(reimport_cpu),
+        "reference_cpu": _median(cpu),
         "peak_rss_mb": rss_after / 1024,
-        "workers_cpu": workers.ru_utime + workers.ru_stime,
+        "workers_cpu": (workers.ru_utime + workers.ru_stime) / (2 * RUNS),
         "worker_rss_mb": workers.ru_maxrss / 1024,
         "rss_before_mb": rss_before / 1024,
         "rows": expected,
+        "differences": diff,
     }
 
 
@@ -272,20 +455,39 @@ def main() -> None:
             raise SystemExit(f"{db} run failed")
         r = json.loads(out.stdout.strip().splitlines()[-1])
         r["ratio"] = r["kamp_s"] / r["reference_s"]
+        r["reimport_ratio"] = r["reimport_s"] / r["reference_update_s"]
         results.append(r)
+        runs = ", ".join(f"{t:.2f}" for t in r["import_runs"])
         print(
-            f"{db}: kamp {r['kamp_s']:.1f} s ({rows / r['kamp_s']:,.0f} rows/s), raw "
-            f"{r['reference_s']:.1f} s, ratio {r['ratio']:.2f}; CPU of this process: kamp "
-            f"{r['kamp_cpu']:.1f} s (+ {r['workers_cpu']:.1f} s in its checking workers, peak RSS "
-            f"{r['worker_rss_mb']:.0f} MB each), raw {r['reference_cpu']:.1f} s; "
-            f"peak RSS {r['peak_rss_mb']:.0f} MB "
-            f"(before the import {r['rss_before_mb']:.0f} MB)"
+            f"{db}: import (median of {runs}) kamp {r['kamp_s']:.2f} s "
+            f"({rows / r['kamp_s']:,.0f} rows/s), reference {r['reference_s']:.2f} s "
+            f"(raw load {r['raw_load_s']:.2f} s + its monthly sums), ratio {r['ratio']:.2f} "
+            f"(against the raw load alone {r['kamp_s'] / r['raw_load_s']:.2f}); CPU of this "
+            f"process: kamp {r['kamp_cpu']:.1f} s (+ {r['workers_cpu']:.1f} s in its checking "
+            f"workers, peak RSS {r['worker_rss_mb']:.0f} MB each), reference "
+            f"{r['reference_cpu']:.1f} s; peak RSS {r['peak_rss_mb']:.0f} MB (before the import "
+            f"{r['rss_before_mb']:.0f} MB)"
         )
-    for r in results:
-        name = "import_sales_sqlite" if r["db"] == "sqlite" else "import_sales_pg"
+        runs = ", ".join(f"{t:.2f}" for t in r["reimport_runs"])
+        ref_runs = ", ".join(f"{t:.2f}" for t in r["update_runs"])
         print(
-            f"RESULT name={name} kamp_s={r['kamp_s']:.2f} reference_s={r['reference_s']:.2f} "
-            f"ratio={r['ratio']:.2f}"
+            f"{db}: re-import of the same file (median of {runs}) kamp {r['reimport_s']:.2f} s "
+            f"({r['reimport_s'] / r['kamp_s']:.2f}× kamp's import; CPU {r['reimport_cpu']:.1f} s),"
+            f" reference staged UPDATE … FROM with its sums (median of {ref_runs}) "
+            f"{r['reference_update_s']:.2f} s, ratio {r['reimport_ratio']:.2f}; revert of a "
+            f"re-import {r['revert_s']:.2f} s"
+        )
+        for d in r["differences"]:
+            print(f"{db}: DIFFERENCE {d}", file=sys.stderr)
+    suffix = {"sqlite": "sqlite", "pg": "pg"}
+    for r in results:
+        print(
+            f"RESULT name=import_sales_{suffix[r['db']]} kamp_s={r['kamp_s']:.2f} "
+            f"reference_s={r['reference_s']:.2f} ratio={r['ratio']:.2f}"
+        )
+        print(
+            f"RESULT name=reimport_sales_{suffix[r['db']]} kamp_s={r['reimport_s']:.2f} "
+            f"reference_s={r['reference_update_s']:.2f} ratio={r['reimport_ratio']:.2f}"
         )
     if not keep_data:
         shutil.rmtree(data, ignore_errors=True)
@@ -294,6 +496,13 @@ def main() -> None:
         f"RESULT name=import_sales kamp_s={worst['kamp_s']:.2f} "
         f"reference_s={worst['reference_s']:.2f} ratio={worst['ratio']:.2f}"
     )
+    worst = max(results, key=lambda r: r["reimport_ratio"])
+    print(
+        f"RESULT name=reimport_sales kamp_s={worst['reimport_s']:.2f} "
+        f"reference_s={worst['reference_update_s']:.2f} ratio={worst['reimport_ratio']:.2f}"
+    )
+    if any(r["differences"] for r in results):
+        raise SystemExit("kamp's lines or monthly sums differ from the reference's (above)")
 
 
 if __name__ == "__main__":
