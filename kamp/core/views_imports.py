@@ -145,6 +145,10 @@ def imports_home(request: HttpRequest) -> HttpResponse:
         return redirect("core:import_mapping", batch.pk)
     page = Paginator(_batches_for(request.user), 25).get_page(request.GET.get("page"))
     liveness.reap(page.object_list)  # a run whose process died says so
+    # The history names each kind by its label in the reader's language, not its key.
+    labels = {k.name: k.label for k in all_kinds()}
+    for b in page.object_list:
+        b.kind_label = labels.get(b.kind, b.kind)
     return render(
         request,
         "core/imports/home.html",
@@ -490,8 +494,19 @@ def _batch_context(request, batch: ImportBatch) -> dict:
         "good_rows": max(0, batch.total_rows - batch.invalid_count),
         "may_revert": may_revert(request.user) and batch.status == ImportBatch.Status.DONE,
         "errors_more": max(0, batch.invalid_count - len(batch.errors)),
-        "columns": (batch.options.get("detected") or {}).get("columns", {}),
+        # Column → the field's label in the reader's language ("RUT → RUT", never "tax_id").
+        "columns": {
+            column: _field_label(kind, name)
+            for column, name in ((batch.options.get("detected") or {}).get("columns", {})).items()
+        },
     }
+
+
+def _field_label(kind, name: str):
+    try:
+        return kind.field(name).label if kind is not None else name
+    except KeyError:  # a field since removed: its key is all there is
+        return name
 
 
 @require_POST

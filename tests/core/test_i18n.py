@@ -258,3 +258,25 @@ def test_a_counted_badge_agrees_with_its_number():
     with translation.override("es"):
         created = [npgettext("records after an import", "created", "created", n) for n in (1, 3)]
     assert created == ["creado", "creados"]
+
+
+@pytest.mark.django_db
+def test_the_imports_pages_name_kinds_and_fields_in_spanish(client_for, admin):
+    """The history said "customers" and the report "RUT → tax_id" on Spanish pages."""
+    from kamp.core.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        kind="customers",
+        filename="clientes.csv",
+        created_by=admin,
+        status=ImportBatch.Status.DONE,
+        options={"detected": {"columns": {"RUT": "tax_id", "KAM": "owner"}}},
+    )
+    c = client_for(admin)
+    c.post(reverse("set_language"), {"language": "es", "next": "/"})
+    home = c.get(reverse("core:imports")).content.decode()
+    row = home.split("clientes.csv")[0].rsplit("<tr>", 1)[-1]
+    assert ">Clientes<" in row and ">customers<" not in row
+    report = c.get(reverse("core:import_batch", args=[batch.pk])).content.decode()
+    assert "→ tax_id" not in report and "→ owner" not in report
+    assert "RUT → RUT" in report
