@@ -262,11 +262,14 @@ def figures_for(
     return out
 
 
-def account_figures(customer, as_of: date | None = None, money: bool = True) -> dict[str, Figure]:
+def account_figures(
+    customer, as_of: date | None = None, money: bool = True, keys=ALL_KEYS
+) -> dict[str, Figure]:
     """One account's figures as of ``as_of`` (today by default); without ``money`` only the
-    figures that are not money (the RQI)."""
+    figures that are not money. ``keys``: only these (a card that shows one figure does not
+    pay for the interactions analysis or the plan's health)."""
     as_of = as_of or date.today()
-    return figures_for([customer.pk], as_of, None if money else set())[customer.pk]
+    return figures_for([customer.pk], as_of, None if money else set(), keys)[customer.pk]
 
 
 def figures_json(figures: dict[str, Figure]) -> dict[str, dict]:

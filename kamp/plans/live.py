@@ -24,7 +24,8 @@ def bind(objectives, customer, money: bool) -> list:
         from kamp.economics import figures
     except ImportError:
         return objectives
-    values = figures.account_figures(customer, timezone.localdate(), money=money)
+    keys = {o.metric for o in bound} & set(figures.ALL_KEYS)
+    values = figures.account_figures(customer, timezone.localdate(), money=money, keys=keys)
     for o in bound:
         value = objective_value(o.metric, values.get(o.metric))
         if o.metric in MONEY_METRICS and not money:
@@ -76,7 +77,7 @@ def sales_revenue(customer):
         from kamp.economics import figures
     except ImportError:
         return None
-    return figures.account_figures(customer, timezone.localdate())["revenue"]
+    return figures.account_figures(customer, timezone.localdate(), keys={"revenue"})["revenue"]
 
 
 def whitespace_totals(cells, customer) -> dict | None:

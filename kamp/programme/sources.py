@@ -314,12 +314,12 @@ def share_of_wallet(
     last = Period.trailing(as_of, 12)
     periods = [last.shift(-n) for n in range(years - 1, -1, -1)]
     values = services.compute(periods[:-1], ids, services.rate_table()) if years > 1 else {}
+    shares = {key: v.share_of_wallet for key, v in values.items()}
     headline = figures.figures_for(ids, as_of, keys={"share_of_wallet"})
     for cid, row in headline.items():
-        values[(cid, years - 1)] = row["share_of_wallet"]
+        shares[(cid, years - 1)] = row["share_of_wallet"].rounded
     out: dict[int, list] = defaultdict(list)
-    for (cid, i), v in sorted(values.items(), key=lambda kv: kv[0]):
-        share = v.rounded if isinstance(v, figures.Figure) else v.share_of_wallet
+    for (cid, i), share in sorted(shares.items(), key=lambda kv: kv[0]):
         if share is not None:
             out[cid].append((as_of.year - (years - 1 - i), float(share)))
     return dict(out)

@@ -33,7 +33,7 @@ def _rqi_figure(customer):
         from kamp.economics import figures
     except ImportError:
         return None
-    return figures.account_figures(customer, money=False)["rqi"]
+    return figures.account_figures(customer, money=False, keys={"rqi"})["rqi"]
 
 
 def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
