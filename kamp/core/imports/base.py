@@ -224,11 +224,11 @@ class ImportKind:
     def reverted(self, batch, state: Any) -> None:
         """After a revert, in its transaction, with what :meth:`reverting` returned."""
 
-    def restore(self, model: type[models.Model], changes: list[Any]) -> int:
+    def restore(self, model: Any, changes: list[Any]) -> int:
         """Put back the values ``changes`` (``ImportChange`` rows, newest first) remembered on
-        ``model``'s objects, for a revert; returns how many objects were restored. A kind that
-        updates many rows may do it set-based (the default saves them with ``bulk_update``,
-        which costs milliseconds a row)."""
+        objects of the model class ``model``, for a revert; returns how many were restored. A
+        kind that updates many rows may do it set-based (the default saves them with
+        ``bulk_update``, which costs milliseconds a row)."""
         return _restore(model, changes)
 
 
