@@ -56,7 +56,9 @@ def card(request, customer):
             "value": value,
             "window": window,
             # The headline figures, as the API and the exports give them (docs/figures.md).
-            "figures": figures.account_figures(customer),
+            # The money ones only: the RQI, the diamond index and the plan's completeness
+            # are on their own areas' cards.
+            "figures": figures.account_figures(customer, keys=figures.MONEY_KEYS),
         },
     )
 
