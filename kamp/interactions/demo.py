@@ -107,7 +107,8 @@ class _Log:
                 customer_id=customer_id,
                 object_type="interactions.interaction",
                 object_repr="demo",
-                summary=f"Demo: {n} interactions logged.",
+                # Demo data is the Chilean firm's, in Spanish (docs/style.md).
+                summary=f"Datos de demostración: {n} interacciones registradas.",
             )
         return len(objs)
 

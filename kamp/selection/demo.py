@@ -44,11 +44,14 @@ PROFILES = {
     "agricola_maule": (6.4, 4.4, 5.0),
 }
 
+# The demo is a Chilean firm: what its people wrote (rationales, notes) is in Spanish, as the
+# rest of its data; labels and summaries kamp writes come from the catalogues.
 CS_RATIONALE = (
-    "We lost the 2023 advisory tender to a larger firm, but what we learned there — CS's needs, "
-    "its buying process and its culture — showed CS is strategic for us and willing to work "
-    "together: its CEO and CFO asked for joint work. Ana will lead the account with a team from "
-    "finance and management, and Patricia sponsors it."
+    "Perdimos la licitación de asesoría de 2023 frente a una firma más grande, pero lo que "
+    "aprendimos ahí —las necesidades de CS, su proceso de compra y su cultura— mostró que CS es "
+    "estratégico para nosotros y está dispuesto a trabajar en conjunto: su gerente general y su "
+    "gerenta de finanzas pidieron trabajo conjunto. Ana liderará la cuenta con un equipo de "
+    "finanzas y gerencia, y Patricia la patrocina."
 )
 
 
@@ -175,8 +178,8 @@ def load(ctx) -> None:
             Decision.Kind.REVOKE,
             "key_account",
             "former",
-            "Forestal Araucaria moved its advisory in-house and stopped co-investing: no "
-            "joint plan for a year. Served by the standard model from now on.",
+            "Forestal Araucaria llevó su asesoría a un equipo interno y dejó de coinvertir: "
+            "sin plan conjunto desde hace un año. Desde ahora se atiende con el modelo estándar.",
             director,
             today - timedelta(days=300),
             "streamline",
@@ -191,8 +194,8 @@ def load(ctx) -> None:
                 Decision.Kind.MAKE,
                 "candidate",
                 "key_account",
-                "Strategic on the matrix and ready to co-invest: joint plan agreed with its "
-                "management.",
+                "Estratégico en la matriz y dispuesto a coinvertir: plan conjunto acordado con "
+                "su gerencia.",
                 director,
                 today - timedelta(days=365 * years),
                 "strategic",

@@ -21,6 +21,6 @@ def test_demo_tells_the_story():
     assert not run.by_id[c["imprenta"].pk].complete
     assert Snapshot.objects.count() == 3
     d = Decision.objects.filter(customer=c["cs"]).get()
-    assert "tender" in d.rationale and d.decided_by == ctx.users["director"]
+    assert "licitación" in d.rationale and d.decided_by == ctx.users["director"]
     # two assessors per customer
     assert run.inputs[c["cs"].pk]["profitability"][2] == 2
