@@ -473,7 +473,11 @@ def do_answer(
         respondent,
         customer_id=rnd.customer_id,
         object_repr=f"{rnd} · {respondent.get_side_display()}",
-        summary=_("Survey answered (%(side)s): %(name)s")
-        % {"side": respondent.get_side_display(), "name": respondent.name},
+        # Written in the respondent's language, read in the reader's: said, not formatted.
+        summary=audit.say(
+            gettext_noop("Survey answered (%(side)s): %(name)s"),
+            side=Side(respondent.side).label,
+            name=respondent.name,
+        ),
     )
     return respondent

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.models import AuditEvent
@@ -39,7 +40,7 @@ def do_add_team_member(
         member,
         customer_id=customer.pk,
         changes=audit.diff({}, audit.snapshot(member, MEMBER_FIELDS)),
-        summary=_("%(name)s joined the account team") % {"name": user},
+        summary=audit.say(gettext_noop("%(name)s joined the account team"), name=user),
     )
     return member
 
@@ -66,7 +67,7 @@ def do_remove_team_member(acting_user, member: AccountTeamMember) -> None:
         member,
         customer_id=member.customer_id,
         changes=audit.diff(audit.snapshot(member, MEMBER_FIELDS), {}),
-        summary=_("%(name)s left the account team") % {"name": member.user},
+        summary=audit.say(gettext_noop("%(name)s left the account team"), name=member.user),
     )
     member.delete()
 
@@ -127,6 +128,6 @@ def do_assess_hats(
         "create",
         assessment,
         changes=[{"field": h, "old": None, "new": levels[h]} for h in HAT_FIELDS],
-        summary=_("Hats assessed: %(who)s") % {"who": kam},
+        summary=audit.say(gettext_noop("Hats assessed: %(who)s"), who=kam),
     )
     return assessment
