@@ -67,4 +67,3 @@ def period_label(period: Period, code: str) -> str:
 
         return window_label(period)
     return str(period)
-
