@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.versioning import VersionConflict, claim
@@ -109,7 +110,9 @@ def do_activate_model(acting_user, model: SelectionModel) -> SelectionModel:
         changes=[
             {"field": "is_active", "old": str(previous) if previous else None, "new": model.name}
         ],
-        summary=_("Made “%(name)s” the active selection model.") % {"name": model.name},
+        summary=audit.say(
+            gettext_noop("Made “%(name)s” the active selection model."), name=model.name
+        ),
     )
     return model
 
