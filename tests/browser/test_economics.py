@@ -94,7 +94,7 @@ def test_economics_tab_shows_the_pnl_and_the_chart(page, live_server, login, ana
     # The summary card answers "does it pay?" in five seconds.
     page.goto(f"{live_server.url}/customers/{economy.pk}/")
     card = page.locator(".economics-card")
-    expect(card).to_contain_text("Profit after KAM, last 12 months")
+    expect(card).to_contain_text("Profit after KAM · last 12 complete months")
     card.screenshot(path=str(Path("var/screenshots") / "economics-summary-card-en.png"))
 
 

@@ -109,7 +109,9 @@ def template(tmp_path_factory):
     home = tmp_path_factory.mktemp("kamp-template")
     url = None
     if pg:
-        name = f"{urlsplit(pg).path.lstrip('/')}_conc_tmpl"
+        # One template per xdist worker: two workers sharing a name would drop each other's.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = f"{urlsplit(pg).path.lstrip('/')}_{worker}_conc_tmpl"
         with _pg_admin(pg) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
             admin.execute(f'CREATE DATABASE "{name}"')

@@ -81,8 +81,13 @@ def test_demo_says_what_it_prepares(monkeypatch):
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_demo_takes_an_address():
+    # --no-print-directory: under `make test` this make is a sub-make, which would otherwise
+    # print "Leaving directory" after the command.
     out = subprocess.run(
-        ["make", "-n", "demo", "BIND=0.0.0.0:8080"], cwd=ROOT, capture_output=True, text=True
+        ["make", "--no-print-directory", "-n", "demo", "BIND=0.0.0.0:8080"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     ).stdout
     assert out.strip().splitlines()[-1].endswith("kamp demo --bind 0.0.0.0:8080")
 
