@@ -35,7 +35,7 @@ from django.utils.translation import gettext_noop
 from kamp.core.registry import discover
 
 from . import liveness
-from .files import progress_file
+from .files import database_key, progress_file, side_folder
 
 try:
     import fcntl
@@ -720,9 +720,8 @@ def _one_run_per_file(kind: ImportKind, path: Path) -> Iterator[None]:
     if fcntl is None:  # pragma: no cover - not on POSIX
         yield
         return
-    database = hashlib.sha1(str(connection.settings_dict.get("NAME")).encode()).hexdigest()[:10]
     name = hashlib.sha1(key.encode()).hexdigest()[:32]
-    with open(progress_file(0).with_name(f"{database}-run-{name}.lock"), "a+") as lock:
+    with open(side_folder() / f"{database_key()}-run-{name}.lock", "a+") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # waits for the other run
         yield
 

@@ -15,7 +15,6 @@ the worker has no note and is left alone.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import socket
@@ -27,7 +26,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .files import progress_file
+from .files import database_key, side_folder
 
 try:
     import fcntl
@@ -41,10 +40,7 @@ log = logging.getLogger(__name__)
 
 
 def _lock_file(batch_id: int) -> Path:
-    # Batch ids are per database: several databases may share one uploads folder (the test
-    # suite's workers do), so the file is named after the database too.
-    database = hashlib.sha1(str(connection.settings_dict.get("NAME")).encode()).hexdigest()[:10]
-    return progress_file(batch_id).with_name(f"{database}-{batch_id}.lock")
+    return side_folder() / f"{database_key()}-{batch_id}.lock"
 
 
 @contextlib.contextmanager
