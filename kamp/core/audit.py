@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -97,6 +98,36 @@ def said(event: AuditEvent) -> str:
         return event.summary
 
 
+def _labels(label: str | Said | Callable[[], str]) -> tuple[str, dict[str, str]]:
+    """The object's text in the writer's language and, when it depends on the language (a
+    choice's label, a model's verbose name), in every language kamp speaks, so the trail names
+    the object in the reader's language."""
+    if isinstance(label, Said):
+        msgid, params = label.msgid, label.params
+
+        def render() -> str:
+            return _(msgid) % params if params else _(msgid)
+
+    elif callable(label):
+        render = label
+    else:
+        return label, {}
+    labels = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels[code] = str(render())[:300]
+    written = labels.get((translation.get_language() or "")[:2]) or str(render())
+    if len(set(labels.values())) <= 1:
+        return written, {}
+    return written, labels
+
+
+def object_label(event: AuditEvent) -> str:
+    """The object's text in the active language (older entries: as it was written)."""
+    labels = event.object_labels or {}
+    return labels.get((translation.get_language() or "")[:2]) or event.object_repr
+
+
 def record(
     actor,
     action: str,
@@ -107,15 +138,21 @@ def record(
     summary: str = "",
     object_type: str | None = None,
     object_id: str | int | None = None,
-    object_repr: str | None = None,
+    object_repr: str | Said | Callable[[], str] | None = None,
     money: bool | None = None,
 ) -> AuditEvent:
     """Write one entry. ``money=True`` when the entry holds amounts (values, summary or the
-    object's text): it is then shown only to those who may see the customer's economics."""
+    object's text): it is then shown only to those who may see the customer's economics.
+
+    ``object_repr`` names the object: plain text (a customer's name, a file name), a message
+    (:func:`say`) or a function giving the text (``lambda: f"{obj} · {obj.get_kind_display()}"``),
+    both rendered in every language. Without it, the object's ``str()`` in every language."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
-        object_repr = str(obj) if object_repr is None else object_repr
+        if object_repr is None:
+            object_repr = obj.__str__
+    object_text, object_labels = _labels(object_repr or "")
     if money is None:
         money = (object_type or "") in MONEY_TYPES
     return AuditEvent.objects.create(
@@ -123,7 +160,8 @@ def record(
         action=action,
         object_type=object_type or "",
         object_id="" if object_id is None else str(object_id),
-        object_repr=(object_repr or "")[:300],
+        object_repr=object_text[:300],
+        object_labels=object_labels,
         customer_id=customer_id,
         summary=summary[:500],
         summary_message=(
@@ -195,11 +233,13 @@ def describe(events: Iterable[AuditEvent], viewer) -> list[AuditEvent]:
         event.redacted = event.pk in hidden  # type: ignore[attr-defined]
         if event.redacted:  # type: ignore[attr-defined]
             event.object_repr = ""
+            event.object_labels = {}
             event.summary = ""
             event.rows = []  # type: ignore[attr-defined]
             out.append(event)
             continue
         event.summary = said(event)
+        event.object_repr = object_label(event)
         rows = []
         for change in event.changes or []:
             name = change.get("field", "")

@@ -158,6 +158,9 @@ class AuditEvent(models.Model):
     # The summary as its English message and values ({"msgid", "params"}), when the action gave
     # it through ``audit.say``: the trail shows it in the reader's language, not the writer's.
     summary_message = models.JSONField(_("summary message"), default=dict, blank=True)
+    # The object's text in each language ({"en": …, "es": …}) when it depends on the language
+    # (a choice's label, a kind of record): the trail names it in the reader's language.
+    object_labels = models.JSONField(_("object in each language"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("audit event")

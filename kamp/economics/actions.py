@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Min, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.models import SiteSettings
@@ -130,8 +131,12 @@ def do_record_activity(
             "create",
             record,
             customer_id=customer.pk,
-            summary=_("Cost to serve: %(activity)s × %(count)s in %(month)s")
-            % {"activity": activity.name, "count": count, "month": f"{month:%Y-%m}"},
+            summary=audit.say(
+                gettext_noop("Cost to serve: %(activity)s × %(count)s in %(month)s"),
+                activity=activity.name,
+                count=count,
+                month=f"{month:%Y-%m}",
+            ),
             money=True,
         )
     return record
@@ -246,7 +251,13 @@ def do_record_investment(
 @transaction.atomic
 def do_reallocate(acting_user, investment: Investment) -> list[InvestmentAllocation]:
     parts = _allocate(investment)
-    audit.record(acting_user, "update", investment, summary=_("Investment reallocated"), money=True)
+    audit.record(
+        acting_user,
+        "update",
+        investment,
+        summary=audit.say(gettext_noop("Investment reallocated")),
+        money=True,
+    )
     return parts
 
 
@@ -302,8 +313,12 @@ def do_set_category_spend(
             "create" if created else "update",
             spend,
             customer_id=customer.pk,
-            summary=_("Category spend %(period)s: %(amount)s %(currency)s")
-            % {"period": spend.period, "amount": amount, "currency": spend.currency},
+            summary=audit.say(
+                gettext_noop("Category spend %(period)s: %(amount)s %(currency)s"),
+                period=spend.period,
+                amount=amount,
+                currency=spend.currency,
+            ),
             money=True,
         )
     return spend
@@ -401,17 +416,18 @@ def do_relabel_sales_currency(acting_user, customer: Customer, label: str) -> in
         object_type=SalesLine._meta.label_lower,
         object_repr=str(customer),
         changes=[{"field": "currency", "old": label, "new": target}],
-        summary=_(
-            "%(n)s sales lines from %(first)s to %(last)s labelled %(new)s (were %(old)s); "
-            "amounts unchanged"
-        )
-        % {
-            "n": count,
-            "first": span["first"].isoformat(),
-            "last": span["last"].isoformat(),
-            "new": target,
-            "old": label or _("no currency"),
-        },
+        summary=audit.say(
+            gettext_noop(
+                "%(n)s sales lines from %(first)s to %(last)s labelled %(new)s (were %(old)s); "
+                "amounts unchanged"
+            ),
+            n=count,
+            first=span["first"].isoformat(),
+            last=span["last"].isoformat(),
+            new=target,
+            # An English label: said() shows it in the reader's language.
+            old=label or gettext_noop("no currency"),
+        ),
         money=True,
     )
     return count

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.money import check_decimal_fields
@@ -166,7 +167,7 @@ def do_add_item(acting_user, plan: AccountPlan, section: str, **values: Any) -> 
         "create",
         item,
         customer_id=plan.customer_id,
-        object_repr=_item_repr(item),
+        object_repr=lambda: _item_repr(item),
         changes=audit.diff({}, audit.snapshot(item, fields)),
         money=_holds_money(item),
     )
@@ -196,7 +197,7 @@ def do_update_item(acting_user, item: ItemT, *, version: Any = None, **values: A
             "update",
             item,
             customer_id=item.plan.customer_id,
-            object_repr=_item_repr(item),
+            object_repr=lambda: _item_repr(item),
             changes=changes,
             money=_holds_money(item, before),
         )
@@ -212,7 +213,7 @@ def do_delete_item(acting_user, item: PlanItem) -> None:
         "delete",
         item,
         customer_id=plan.customer_id,
-        object_repr=_item_repr(item),
+        object_repr=lambda: _item_repr(item),
         changes=audit.diff(audit.snapshot(item, fields), {}),
         money=_holds_money(item),
     )
@@ -248,9 +249,13 @@ def do_create_joint_link(
         "create",
         link,
         customer_id=plan.customer_id,
-        object_repr=_("Joint plan link %(label)s") % {"label": link.label or plan.period},
-        summary=_("Shared with the customer until %(date)s")
-        % {"date": timezone.localdate(link.expires_at).isoformat()},
+        object_repr=audit.say(
+            gettext_noop("Joint plan link %(label)s"), label=link.label or plan.period
+        ),
+        summary=audit.say(
+            gettext_noop("Shared with the customer until %(date)s"),
+            date=timezone.localdate(link.expires_at).isoformat(),
+        ),
     )
     return link
 
@@ -265,8 +270,10 @@ def do_revoke_joint_link(acting_user, link: JointPlanLink) -> JointPlanLink:
             "update",
             link,
             customer_id=link.plan.customer_id,
-            object_repr=_("Joint plan link %(label)s") % {"label": link.label or link.plan.period},
-            summary=_("Link revoked"),
+            object_repr=audit.say(
+                gettext_noop("Joint plan link %(label)s"), label=link.label or link.plan.period
+            ),
+            summary=audit.say(gettext_noop("Link revoked")),
         )
     return link
 
@@ -313,7 +320,7 @@ def do_add_joint_comment(
         "create",
         comment,
         customer_id=link.plan.customer_id,
-        object_repr=_("Customer comment from %(name)s") % {"name": comment.name},
+        object_repr=audit.say(gettext_noop("Customer comment from %(name)s"), name=comment.name),
         summary=comment.text[:200],
     )
     return comment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.alerts import Alert
@@ -40,11 +40,18 @@ def do_dismiss_alert(acting_user, alert: Alert, reason: str, until=None) -> Aler
         d,
         customer_id=alert.customer_id,
         summary=(
-            _("Alert snoozed until %(until)s: %(msg)s — %(reason)s")
-            % {"until": until.isoformat(), "msg": alert.message, "reason": reason}
+            audit.say(
+                gettext_noop("Alert snoozed until %(until)s: %(msg)s — %(reason)s"),
+                until=until.isoformat(),
+                msg=alert.message,
+                reason=reason,
+            )
             if until
-            else _("Alert dismissed: %(msg)s — %(reason)s")
-            % {"msg": alert.message, "reason": reason}
+            else audit.say(
+                gettext_noop("Alert dismissed: %(msg)s — %(reason)s"),
+                msg=alert.message,
+                reason=reason,
+            )
         ),
     )
     return d
@@ -60,7 +67,7 @@ def do_restore_alert(acting_user, dismissal: AlertDismissal) -> AlertDismissal:
         "update",
         dismissal,
         customer_id=dismissal.customer_id,
-        summary=_("Alert restored: %(msg)s") % {"msg": dismissal.message},
+        summary=audit.say(gettext_noop("Alert restored: %(msg)s"), msg=dismissal.message),
     )
     return dismissal
 
@@ -85,6 +92,6 @@ def do_take_readiness(
         acting_user,
         "create",
         take,
-        summary=_("Readiness self-assessment: %(p)s%%") % {"p": result["overall"]},
+        summary=audit.say(gettext_noop("Readiness self-assessment: %(p)s%%"), p=result["overall"]),
     )
     return take

@@ -472,7 +472,7 @@ def do_answer(
         "create",
         respondent,
         customer_id=rnd.customer_id,
-        object_repr=f"{rnd} · {respondent.get_side_display()}",
+        object_repr=lambda: f"{rnd} · {respondent.get_side_display()}",
         # Written in the respondent's language, read in the reader's: said, not formatted.
         summary=audit.say(
             gettext_noop("Survey answered (%(side)s): %(name)s"),

@@ -289,7 +289,7 @@ def do_decide(
         "decide",
         decision,
         customer_id=customer.pk,
-        object_repr=f"{customer} · {decision.get_kind_display()}",
+        object_repr=lambda: f"{customer} · {decision.get_kind_display()}",
         summary=rationale,
         changes=[{"field": "status", "old": old_status, "new": new_status}],
     )

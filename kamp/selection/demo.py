@@ -226,7 +226,7 @@ def _decision(customer, kind, old, new, rationale, who, on, quadrant, recommende
         "decide",
         d,
         customer_id=customer.pk,
-        object_repr=f"{customer} · {d.get_kind_display()}",
+        object_repr=lambda: f"{customer} · {d.get_kind_display()}",
         summary=rationale,
         changes=[{"field": "status", "old": old, "new": new}],
     )
