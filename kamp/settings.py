@@ -304,6 +304,10 @@ TASKS = {
     }
 }
 
+# After every change (an audit event committed), the worker prepares the figures whose first
+# view would otherwise compute them in the request: the selection run, the ranked portfolio.
+# One pending task per kind at most. Off in tests (the immediate backend would run them at once).
+KAMP_PREPARE_AFTER_CHANGES = _env_bool("KAMP_PREPARE_AFTER_CHANGES", not TESTING)
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "KAMP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

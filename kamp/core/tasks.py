@@ -1,4 +1,6 @@
-"""Background work of core: large imports run here, in the ``kamp worker`` process."""
+"""Background work of core: large imports run here, in the ``kamp worker`` process; and the
+helpers other apps use to hand work to the worker once (:func:`enqueue_once`,
+:func:`after_commit_once`)."""
 
 from __future__ import annotations
 
@@ -44,3 +46,39 @@ def run_batch(batch_id: int, dry_run: bool) -> ImportBatch:
 @task()
 def import_batch_task(batch_id: int, dry_run: bool = False) -> None:
     run_batch(batch_id, dry_run)
+
+
+def enqueue_once(task_, *args) -> bool:
+    """Hand ``task_`` to the worker unless one of the same kind and arguments is already waiting
+    (not started): a pending task absorbs every later change, since it reads the data when it
+    runs. Returns whether a task was enqueued. Work that prepares figures after a change goes
+    through here, so N page views or N writes before the worker gets to it make one task.
+
+    Two processes checking at the same instant may both enqueue; the tasks are written to do
+    nothing when what they prepare is already up to date, so the second costs a look-up."""
+    from django_tasks import TaskResultStatus
+    from django_tasks.utils import normalize_json
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if isinstance(task_.get_backend(), DatabaseBackend):
+        wanted = normalize_json({"args": list(args), "kwargs": {}})
+        pending = DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=task_.module_path
+        ).values_list("args_kwargs", flat=True)
+        if any(p == wanted for p in pending):
+            return False
+    task_.enqueue(*args)
+    return True
+
+
+def after_commit_once(callback) -> None:
+    """Run ``callback`` once the current transaction commits — once, however many writes of the
+    transaction ask for it (an import writes many audit events); at once outside a transaction."""
+    from django.db import connection, transaction
+
+    if connection.in_atomic_block and any(
+        entry[1] is callback for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(callback)

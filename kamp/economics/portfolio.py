@@ -3,8 +3,9 @@
 (:func:`kamp.economics.services.data_version`).
 
 The page reads the snapshot (one row). When the data have changed since, it still shows the
-snapshot — saying when it was computed — and has the worker recompute it; only the very first
-view of a period computes in the request. A per-process cache saves even the row read."""
+snapshot — saying when it was computed — and has the worker recompute it (one pending task for
+all the views and changes until it runs; the worker is also asked after every change, so the
+first view usually finds it done); only the very first view of a period computes in the request. A per-process cache saves even the row read."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from kamp.customers.models import Customer
 from . import services
 from .models import PortfolioSnapshot
 from .ranking import compute_snapshot
-from .tasks import refresh_portfolio
+from .tasks import prepare
 
 #: Up to this many customers a stale ranking is recomputed in the request; above, by the worker.
 INLINE_CUSTOMERS = 5000
@@ -47,7 +48,7 @@ def summary(scope: str, period, customers) -> dict:
         result = pickle.loads(bytes(snapshot.data))
         if snapshot.version != version:
             result["stale"] = True
-            refresh_portfolio.enqueue(scope, period.first, period.months, period.kind)
+            prepare()  # one pending task whatever the number of views
             return result  # not cached: the next view looks for the fresh snapshot
     cache.set(key, result, 3600)
     return result

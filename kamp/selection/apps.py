@@ -10,4 +10,12 @@ class SelectionConfig(AppConfig):
     def ready(self) -> None:
         # Registers the ``assessments`` import kind with the engine at start-up (the engine
         # would also find this module by name on first use).
+        from django.db.models.signals import post_save
+
+        from kamp.core.models import AuditEvent
+
         from . import imports  # noqa: F401
+        from .tasks import after_change
+
+        # Every change writes an audit event: the worker then prepares the next scoring run.
+        post_save.connect(after_change, sender=AuditEvent, dispatch_uid="selection-prepare")

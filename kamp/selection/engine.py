@@ -13,14 +13,15 @@ from __future__ import annotations
 import gc
 import itertools
 import math
+import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TypedDict
 
 import numpy as np
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -137,6 +138,7 @@ class Run:
     recommended: list[int]
     unavailable_metrics: list[str] = field(default_factory=list)
     robustness: scoring.Robustness | None = None
+    computed_at: datetime | None = None
 
     @property
     def cap(self) -> int:
@@ -155,6 +157,11 @@ class Run:
 
 def _version(model: SelectionModel, as_of: date) -> str:
     """What a cached run depends on: every table it reads, cheaply fingerprinted."""
+    return _fingerprint(model, as_of)[0]
+
+
+def _fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
+    """The cache key of a run (:func:`_version`) and the number of customers."""
     from kamp.economics.models import SalesMonth
 
     a = Assessment.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id"))
@@ -179,7 +186,58 @@ def _version(model: SelectionModel, as_of: date) -> str:
         site.size_class,
         as_of.isoformat(),
     ]
-    return "selection:run:" + ":".join(str(p) for p in parts)
+    return "selection:run:" + ":".join(str(p) for p in parts), c["n"] or 0
+
+
+#: Up to this many customers a run the data have moved away from is recomputed in the request
+#: (well under a second); above, :func:`current` gives the matrix the previous run, marked as
+#: being updated, while the worker prepares the next (:mod:`kamp.selection.tasks`).
+INLINE_CUSTOMERS = 5000
+
+
+def _cached(model: SelectionModel, keys: list[str]) -> Run | None:
+    for key in keys:
+        hit = _memo.get(key)
+        if hit is None:
+            hit = cache.get(key)
+            if hit is not None:
+                _remember(key, hit)
+        if hit is not None:
+            hit.model = model
+            return hit
+    return None
+
+
+def _prepared(model: SelectionModel, key: str) -> Run | None:
+    """The run the worker (or another process) prepared for exactly these data, if any."""
+    from .models import PreparedRun
+
+    data = PreparedRun.objects.filter(model=model, version=key).values_list("data", flat=True)
+    for blob in data:
+        hit = pickle.loads(bytes(blob))
+        hit.model = model
+        _remember(key, hit)
+        return hit
+    return None
+
+
+def store(run_: Run, key: str) -> None:
+    """Keep ``run_`` (with robustness) where every process finds it: one row per model."""
+    from .models import PreparedRun
+
+    blob = pickle.dumps(run_, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with transaction.atomic():
+            PreparedRun.objects.update_or_create(
+                model=run_.model,
+                defaults={
+                    "version": key,
+                    "computed_at": run_.computed_at or timezone.now(),
+                    "data": blob,
+                },
+            )
+    except IntegrityError:  # two processes stored it at once: either row is right
+        pass
 
 
 def run(
@@ -191,34 +249,82 @@ def run(
 ) -> Run:
     model = model or ensure_default_model()
     as_of = as_of or timezone.localdate()
-    base = _version(model, as_of) if use_cache else None
+    base, size = _fingerprint(model, as_of) if use_cache else (None, 0)
+    return _run(model, as_of, base, size, with_robustness)
+
+
+def _run(
+    model: SelectionModel, as_of: date, base: str | None, size: int, with_robustness: bool
+) -> Run:
     if base:
         # A run with robustness also answers for one without: one computation serves the page,
         # the alerts, the summary cards and the badges. The process keeps the latest runs
         # unpickled (a 100,000-customer run takes a second to unpickle from the cache); the
-        # shared cache serves the other processes.
+        # shared cache serves the other processes, and above INLINE_CUSTOMERS the run the
+        # worker prepared is read from the database before computing one here.
         keys = [base + ":1"] if with_robustness else [base + ":1", base + ":0"]
-        for key in keys:
-            hit = _memo.get(key)
-            if hit is None:
-                hit = cache.get(key)
-                if hit is not None:
-                    _remember(key, hit)
-            if hit is not None:
-                hit.model = model
-                return hit
+        hit = _cached(model, keys)
+        if hit is None and size > INLINE_CUSTOMERS:
+            hit = _prepared(model, base + ":1")
+        if hit is not None:
+            return hit
     result = compute(model, as_of, with_robustness=with_robustness)
     if base:
         key = base + (":1" if with_robustness else ":0")
         cache.set(key, result, 600)
         _remember(key, result)
+        if size > INLINE_CUSTOMERS and with_robustness:
+            store(result, key)
     return result
+
+
+def current(model: SelectionModel | None = None) -> tuple[Run, bool]:
+    """The run the matrix shows, and whether it is being updated: today's run when it is ready
+    (computed by this process, or prepared by the worker); else, for a portfolio above
+    :data:`INLINE_CUSTOMERS`, the previous run while the worker prepares the next — one pending
+    task however many views ask (:func:`kamp.core.tasks.enqueue_once`). Only the very first run
+    of a model is computed in the request."""
+    model = model or ensure_default_model()
+    as_of = timezone.localdate()
+    base, size = _fingerprint(model, as_of)
+    key = base + ":1"
+    hit = _cached(model, [key])
+    if hit is not None:
+        return hit, False
+    if size > INLINE_CUSTOMERS:
+        hit = _prepared(model, key)
+        if hit is not None:
+            return hit, False
+        previous = _previous(model)
+        if previous is not None:
+            from .tasks import prepare
+
+            prepare()
+            return previous, True
+    return _run(model, as_of, base, size, True), False
+
+
+def _previous(model: SelectionModel) -> Run | None:
+    """The latest run of ``model`` this process holds, else the one stored (whatever its data)."""
+    from .models import PreparedRun
+
+    for held in reversed(list(_memo.values())):
+        if held.model.pk == model.pk and held.robustness is not None:
+            return held
+    blob = PreparedRun.objects.filter(model=model).values_list("version", "data").first()
+    if blob is None:
+        return None
+    previous = pickle.loads(bytes(blob[1]))
+    previous.model = model
+    _remember(blob[0], previous)
+    return previous
 
 
 _memo: dict[str, Run] = {}
 
 
 def _remember(key: str, run_: Run) -> None:
+    _memo.pop(key, None)
     while len(_memo) >= 2:
         _memo.pop(next(iter(_memo)))
     _memo[key] = run_
@@ -343,6 +449,7 @@ def _compute(model: SelectionModel, as_of: date, *, with_robustness: bool) -> Ru
         revenue=revenue,
         recommended=recommended,
         unavailable_metrics=unavailable,
+        computed_at=timezone.now(),
     )
     if with_robustness:
         run.robustness = bulk.robustness(pure, portfolio, scored, baseline=recommended)

@@ -317,3 +317,19 @@ class Decision(models.Model):
         if self.was_recommended is None:
             return False
         return (self.kind == self.Kind.MAKE) != self.was_recommended
+
+
+class PreparedRun(models.Model):
+    """The latest full scoring run of a model, as the worker (or a first view) computed it, with
+    the fingerprint of the data it came from (:func:`kamp.selection.engine.run`'s cache key). A
+    process that has not computed the run itself reads it here instead of rescoring; when the
+    data have changed since, the matrix shows it marked as being updated while the worker
+    prepares the next one."""
+
+    model = models.OneToOneField(SelectionModel, on_delete=models.CASCADE, related_name="+")
+    version = models.CharField(max_length=300)
+    computed_at = models.DateTimeField()
+    data = models.BinaryField()  # pickled run; written only by kamp itself
+
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.computed_at:%Y-%m-%d %H:%M}"

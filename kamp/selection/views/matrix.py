@@ -260,8 +260,10 @@ def _chart(
 
 
 def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The portfolio matrix [matriz de selección]: chart, table, recommendation, robustness."""
-    run = engine.run()
+    """The portfolio matrix [matriz de selección]: chart, table, recommendation, robustness.
+    Right after a change on a large portfolio it shows the previous run, marked as being updated,
+    while the worker prepares the next (:func:`kamp.selection.engine.current`)."""
+    run, updating = engine.current()
     labels = factor_labels(run)
     f = _filters(request)
     visible = set(customers_visible_to(request.user).values_list("id", flat=True))
@@ -399,6 +401,8 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     n_complete_all = sum(1 for r in run.results if r.complete)
     context = {
         "run": run,
+        "updating": updating,
+        "computed_at": run.computed_at,
         "model": run.model,
         "factors": run.factors,
         "labels": labels,

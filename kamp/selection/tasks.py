@@ -1,0 +1,53 @@
+"""Background work of selection: the next scoring run of the active model, prepared by the
+``kamp worker`` process after a change, so that the matrix's first view after an assessment, an
+import or a new day does not rescore the portfolio in the request.
+
+One task for the kind of work (:func:`prepare_run`, no arguments): it scores the data as they
+are when it runs, so one pending task absorbs every later change and page view
+(:func:`kamp.core.tasks.enqueue_once`), and does nothing when the stored run is already current."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from kamp.core.tasks import after_commit_once, enqueue_once
+
+
+@task()
+def prepare_run() -> bool:
+    """Score the active model's portfolio for today and store the run; returns whether it had
+    to (False when a run of these very data is already stored)."""
+    from . import engine
+    from .models import PreparedRun
+
+    model = engine.ensure_default_model()
+    key = engine._version(model, timezone.localdate()) + ":1"
+    if PreparedRun.objects.filter(model=model, version=key).exists():
+        return False
+    result = engine.compute(model, timezone.localdate(), with_robustness=True)
+    engine.store(result, key)
+    return True
+
+
+def prepare() -> None:
+    """Have the worker prepare the next run (at most one pending task)."""
+    enqueue_once(prepare_run)
+
+
+def after_change(sender, instance, created, **kwargs) -> None:
+    """Connected to every audit event saved: every change in kamp writes one. Small portfolios
+    are scored in the request in well under a second: the worker is asked only above
+    :data:`kamp.selection.engine.INLINE_CUSTOMERS` customers (one count, once per transaction)."""
+    if created and getattr(settings, "KAMP_PREPARE_AFTER_CHANGES", False):
+        after_commit_once(_prepare_if_large)
+
+
+def _prepare_if_large() -> None:
+    from kamp.customers.models import Customer
+
+    from . import engine
+
+    if Customer.objects.count() > engine.INLINE_CUSTOMERS:
+        prepare()
