@@ -9,7 +9,7 @@ Templates use the ``money`` filter of ``{% load kamp %}``.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import get_currency_precision
@@ -17,6 +17,8 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from kamp.core import formatting
 
 
 def minor_units(currency: str) -> int:
@@ -47,31 +49,19 @@ def base_currency() -> str:
 
 
 def format_amount(value, currency: str = "") -> str:
-    """The number alone, rounded to the currency's decimals, grouped by the active locale."""
+    """The number alone, rounded to the currency's decimals, grouped by the active locale
+    (:func:`kamp.core.formatting.format_amount`)."""
     if value is None or value == "":
         return ""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not amount.is_finite():
-        return str(value)
-    places = minor_units(currency or base_currency())
-    quant = Decimal(1).scaleb(-places)
-    # A context as wide as the number: the default 28 digits make ``quantize`` raise on an
-    # out-of-range figure stored before amounts were checked, and a page must still show it.
-    wide = Context(prec=max(28, amount.adjusted() + places + 2))
-    amount = amount.quantize(quant, rounding=ROUND_HALF_UP, context=wide)
-    if amount == 0:
-        amount = abs(amount)  # never "-0"
-    return formats.number_format(amount, places, use_l10n=True, force_grouping=True)
+    return formatting.format_amount(value, currency or base_currency())
 
 
 def format_money(value, currency: str = "") -> str:
-    """``CLP 1.234.567``: the amount with its ISO code in front (empty for no value)."""
-    currency = (currency or base_currency()).upper()
-    text = format_amount(value, currency)
-    return f"{currency}\u00a0{text}" if text else ""
+    """``CLP 1.234.567``: the amount with its ISO code in front (empty for no value), by
+    :func:`kamp.core.formatting.format_money`; without a currency, the base currency."""
+    if value is None or value == "":
+        return ""
+    return formatting.format_money(value, currency or base_currency())
 
 
 # --- what a money column can hold ---------------------------------------------------------------

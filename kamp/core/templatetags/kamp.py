@@ -1,20 +1,27 @@
-"""kamp's template helpers: ``{% load kamp %}``.
+"""kamp's template helpers: ``{% load kamp %}``. Every filter formats through
+:mod:`kamp.core.formatting` (Babel/CLDR), in the active language:
 
 - ``{{ amount|money:"CLP" }}`` → ``CLP 1.234.567`` (es) / ``CLP 1,234,567`` (en); without a
-  currency, the company's base currency (``kamp.core.money.base_currency()``: Settings, else
-  ``KAMP_BASE_CURRENCY``). See :mod:`kamp.core.money`.
+  currency, the company's base currency (``kamp.core.money.base_currency()``).
 - ``{{ amount|amount:"CLP" }}`` → the number alone, for table columns headed by the currency.
-- ``{{ ratio|percent }}`` → ``12,5 %`` / ``12.5 %`` from 0.125.
+- ``{{ ratio|percent }}`` → ``12,5 %`` / ``12.5 %`` from 0.125 (``percent:0`` for whole).
+- ``{{ x|number:1 }}`` → ``7,5`` / ``7.5``: fixed decimals, grouped; ``number:"-2"`` up to two
+  decimals (trailing zeros dropped: 7,5 · 7 · 7,25). Use it instead of ``floatformat``.
+- ``{{ day|day }}`` → ``28-11-2026`` / ``2026-11-28``; ``{{ day|month }}`` → ``nov 2026``.
+- ``{{ period|period }}`` → ``dic 2025 – nov 2026`` from ``2025-12..2026-11`` (or a P&L
+  ``Period``, ``2025-Q3``, ``2025-07``).
+- ``{% plotly_scripts %}`` → Plotly, then the chart locale (separators and month names of the
+  page's language) applied to every chart of the page.
 - ``{% querystring_replace request key=value %}`` is Django's ``{% querystring %}`` (5.1+), use that.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from django import template
-from django.utils import formats
+from django.templatetags.static import static
+from django.utils.html import format_html, json_script
 
+from kamp.core import formatting
 from kamp.core.money import format_amount, format_money
 
 register = template.Library()
@@ -32,14 +39,57 @@ def amount(value, currency: str = "") -> str:
 
 @register.filter
 def percent(value, decimals: int = 1) -> str:
-    """A ratio (0.125) as a percentage in the active locale (``12,5 %``)."""
-    if value is None or value == "":
-        return ""
+    """A ratio (0.125) as a percentage in the active locale (``12,5 %``), rounded half up."""
     try:
-        number = Decimal(str(value)) * 100
-        # Rounded half up here: number_format cuts the digits off (0.2429 would read 24,2 %
-        # beside an API's 0.243; docs/figures.md).
-        number = number.quantize(Decimal(1).scaleb(-int(decimals)), ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
+        places = int(decimals)
+    except (TypeError, ValueError):
+        places = 1
+    return formatting.format_percent(value, places)
+
+
+@register.filter
+def number(value, decimals="0") -> str:
+    """``7.5`` → ``7,5`` (es): ``decimals`` fixed; a negative ``"-2"`` keeps up to two and
+    drops trailing zeros. Empty stays empty, so ``|default:"—"`` still works."""
+    try:
+        places = int(decimals)
+    except (TypeError, ValueError):
+        places = 0
+    return formatting.format_number(value, abs(places), trim=places < 0)
+
+
+@register.filter
+def day(value) -> str:
+    """A date in the reader's format (``28-11-2026`` / ``2026-11-28``)."""
+    return formatting.format_date(value)
+
+
+@register.filter
+def month(value) -> str:
+    """A month (``nov 2026`` / ``Nov 2026``) from a date or a ``2026-11`` key."""
+    if isinstance(value, str):
+        return formatting.format_period(value)
+    if not value:
         return ""
-    return f"{formats.number_format(number, int(decimals), use_l10n=True)}\u00a0%"
+    return formatting.format_month(value)
+
+
+@register.filter
+def period(value) -> str:
+    """A period as people read it: ``dic 2025 – nov 2026`` for ``2025-12..2026-11``."""
+    return formatting.format_period(value)
+
+
+@register.simple_tag
+def plotly_scripts(defer: bool = False) -> str:
+    """Plotly and the page's chart locale (``kamp/plotly-locale.js``): load charts with this
+    tag, never ``vendor/plotly.min.js`` alone, so every chart gets the language's separators."""
+    attr = " defer" if defer else ""
+    return format_html(
+        '{}<script src="{}"{}></script><script src="{}"{}></script>',
+        json_script(formatting.plotly_locale(), "kamp-plotly-locale"),
+        static("vendor/plotly.min.js"),
+        attr,
+        static("kamp/plotly-locale.js"),
+        attr,
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from kamp.core.formatting import format_period
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.models import Customer
 from kamp.customers.page import customer_context
@@ -63,7 +64,7 @@ def _chart_series(customer: Customer, as_of: date) -> dict:
     quarters = services.recent_periods("quarter", 8, as_of)
     series = services.pnl_series(customer, quarters)
     return {
-        "labels": [str(v.period) for v in series],
+        "labels": [format_period(v.period) for v in series],  # "T3 2025" / "Q3 2025"
         "net_revenue": [float(v.net_revenue) for v in series],
         "contribution": [float(v.contribution) for v in series],
         "profit_after_kam": [float(v.profit_after_kam) for v in series],

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamp.core.formatting import format_period
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.customers.access import can_edit_customer, get_customer_for_user
@@ -135,7 +136,7 @@ def function_label(code: str) -> str:
 
 def _history_data(acc: analysis.Account) -> dict:
     return {
-        "quarters": [p.label for p in acc.history],
+        "quarters": [format_period(p.label) for p in acc.history],  # "T3 2025" / "Q3 2025"
         "index": [round(p.diamond_index * 100, 1) for p in acc.history],
         "forms": [p.form for p in acc.history],
         "pairs": [p.pairs for p in acc.history],

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kamp.core.formatting import format_date
 from kamp.core.http import AuthenticatedHttpRequest as HttpRequest
 from kamp.customers.access import get_customer_for_user
 from kamp.customers.page import customer_context
@@ -86,7 +87,8 @@ def customer_tab(request: HttpRequest, pk: int) -> HttpResponse:
         if t["standing"] == quality.PROVISIONAL and (t["team_n"] or t["customer_n"])
     ]
     trend_chart = {
-        "dates": [t["date"].isoformat() for t in counted],
+        # A category axis: the dates as the reader writes them (28-11-2026 / 2026-11-28).
+        "dates": [format_date(t["date"]) for t in counted],
         "team": [t["team"].get("rqi") for t in counted],
         "customer": [t["customer"].get("rqi") for t in counted],
         "names": {"team": _("Our team"), "customer": _("Customer"), "y": _("RQI (1–7)")},

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from kamp.core.formatting import format_date, format_month
+
 from .. import typology
 from ..models import RelationshipType
 
@@ -111,6 +113,8 @@ def typology_chart_data(assessments, language: str, label: str = "") -> dict:
                 "points": [
                     {
                         "date": a.date.isoformat(),
+                        "day": format_date(a.date),
+                        "month": format_month(a.date),
                         "ro": float(a.ro),
                         "rp": float(a.relative_power),
                         "ds": float(a.ds),

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kamp.core.formatting import format_date, format_month
 from kamp.core.http import AuthenticatedHttpRequest as HttpRequest
 from kamp.customers.access import customers_visible_to
 from kamp.customers.models import CustomerStatus
@@ -80,6 +81,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                 "points": [
                     {
                         "date": row["assessment"].date.isoformat(),
+                        "day": format_date(row["assessment"].date),
+                        "month": format_month(row["assessment"].date),
                         "ro": float(row["assessment"].ro),
                         "rp": float(row["assessment"].relative_power),
                         "ds": float(row["assessment"].ds),

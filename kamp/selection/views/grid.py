@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamp.core.formatting import format_date, format_number
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.versioning import VersionConflict
 from kamp.customers.access import can_see_economics, get_customer_for_user
@@ -56,7 +57,11 @@ def _cell(
         "mean": mean,
         "spread": spread,
         "n": len(scores),
-        "who": "; ".join(f"{a.assessor}: {a.score:g} ({a.date:%Y-%m-%d})" for a in scores),
+        # Read by people beside "mean 7,5": the same number and date formats as the page.
+        "who": "; ".join(
+            f"{a.assessor}: {format_number(a.score, 2, trim=True)} ({format_date(a.date)})"
+            for a in scores
+        ),
         "min": f"{model.scale_min:g}",
         "max": f"{model.scale_max:g}",
     }

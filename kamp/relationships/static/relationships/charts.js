@@ -46,7 +46,7 @@
       return {
         type: "scatter", mode: pts.length > 1 ? "lines+markers+text" : "markers+text", name: name,
         x: pts.map(function (p) { return p.ro; }), y: pts.map(function (p) { return p.rp; }),
-        text: pts.map(function (p, i) { return d.label_names ? name : (i === pts.length - 1 || i === 0 ? p.date.slice(0, 7) : ""); }),
+        text: pts.map(function (p, i) { return d.label_names ? name : (i === pts.length - 1 || i === 0 ? (p.month || p.date.slice(0, 7)) : ""); }),
         textposition: "bottom center", textfont: { size: 10 },
         line: { color: "#4a5568", width: 1.5, dash: "dot" },
         marker: {
@@ -54,7 +54,7 @@
           color: pts.map(function (p) { return p.independent ? "#ffffff" : COLORS[p.type]; }),
           line: { width: 2, color: pts.map(function (p) { return COLORS[p.type]; }) }
         },
-        customdata: pts.map(function (p) { return [p.date, esc(p.type_label), p.ds, p.db]; }),
+        customdata: pts.map(function (p) { return [p.day || p.date, esc(p.type_label), p.ds, p.db]; }),
         hovertemplate: "<b>" + name + "</b><br>%{customdata[0]}: %{customdata[1]}<br>RO %{x:.1f} · RP %{y:.1f}<br>D_s %{customdata[2]:.1f} · D_b %{customdata[3]:.1f}<extra></extra>"
       };
     });
