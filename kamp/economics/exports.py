@@ -2,13 +2,19 @@
 
 Text that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return) is neutralised with a leading apostrophe-quote prefix, so a customer called
-``=HYPERLINK(...)`` or a note starting with ``-`` stays text. Money goes in as numbers (Decimal),
-formatted with the currency's decimals.
+``=HYPERLINK(...)`` or a note starting with ``-`` stays text.
+
+Figures are cells of their own type, formatted by :mod:`kamp.core.formatting` as the pages
+show them: money a number with ``"CLP "#,##0`` (the currency's decimals, its code in front),
+ratios a number with ``0.0%``, days real dates with the reader's date format (``dd-mm-yyyy`` in
+Spanish), never text; Excel then shows them with the reader's own separators. Periods are
+written as people read them ("dic 2025 – nov 2026") with their first and last day as dates.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -18,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from kamp.core import formatting
 
 from . import figures, pnl
 from .pnl_rows import PNL_ROWS
@@ -32,23 +40,23 @@ def safe(value):
         if value.startswith(DANGEROUS):
             return "'" + value
         return value
-    if value is None or isinstance(value, (int, Decimal, float)):
+    if value is None or isinstance(value, (int, Decimal, float, date)):
         return value
     return safe(str(value))
-
-
-def _money_format(currency: str) -> str:
-    places = pnl.minor_units(currency)
-    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def _append(ws, values, bold: bool = False, money_cols=(), currency: str = "", pct_cols=()):
     ws.append([safe(v) for v in values])
     row = ws.max_row
     for col in money_cols:
-        ws.cell(row=row, column=col).number_format = _money_format(currency)
+        ws.cell(row=row, column=col).number_format = formatting.excel_money_format(currency)
     for col in pct_cols:
-        ws.cell(row=row, column=col).number_format = "0.0%"
+        ws.cell(row=row, column=col).number_format = formatting.excel_percent_format(1)
+    for cell in ws[row]:
+        if isinstance(cell.value, datetime):
+            cell.number_format = formatting.excel_datetime_format()
+        elif isinstance(cell.value, date):
+            cell.number_format = formatting.excel_date_format()
     if bold:
         for cell in ws[row]:
             cell.font = Font(bold=True)
@@ -68,14 +76,25 @@ def pnl_workbook(customer, value: pnl.AccountPnL, label: str) -> Workbook:
     ws = wb.active
     ws.title = _("P&L")[:31]
     _append(ws, [_("Account P&L"), customer.name], bold=True)
-    _append(ws, [_("Period"), label])
-    _append(ws, [_("Previous period"), str(value.previous.period) if value.previous else ""])
+    _append(ws, [_("Period"), label, *_days(value.period)])
+    previous = value.previous.period if value.previous else None
+    _append(
+        ws,
+        [_("Previous period"), formatting.format_period(previous) if previous else ""]
+        + (_days(previous) if previous else []),
+    )
     _append(ws, [_("Currency"), currency])
-    _append(ws, [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    _append(ws, [_("Exported"), timezone.localtime().replace(tzinfo=None, microsecond=0)])
     ws.append([])
     _append(
         ws,
-        [_("Line"), str(value.period), _("Previous period"), _("Growth"), _("How it is computed")],
+        [
+            _("Line"),
+            f"{formatting.format_period(value.period)} ({currency})",
+            f"{_('Previous period')} ({currency})",
+            _("Growth"),
+            _("How it is computed"),
+        ],
         bold=True,
     )
     for key, line_label, how, _inputs, subtotal in PNL_ROWS:
@@ -115,14 +134,22 @@ def pnl_workbook(customer, value: pnl.AccountPnL, label: str) -> Workbook:
             ws,
             [
                 _("Not converted for want of an exchange rate"),
-                ", ".join(f"{c} {m}" for c, m in sorted(value.missing_rates)),
+                ", ".join(
+                    f"{c} {formatting.format_period(m)}" for c, m in sorted(value.missing_rates)
+                ),
             ],
         )
     ws.column_dimensions["A"].width = 34
-    for col in "BCD":
+    ws.column_dimensions["B"].width = 26
+    for col in "CD":
         ws.column_dimensions[col].width = 18
     ws.column_dimensions["E"].width = 80
     return wb
+
+
+def _days(period: pnl.Period) -> list[date]:
+    """The first and the last day of a period, as date cells beside its name."""
+    return [period.start, period.end - timedelta(days=1)]
 
 
 def pnl_response(customer, value: pnl.AccountPnL, label: str) -> HttpResponse:
@@ -137,6 +164,9 @@ def portfolio_workbook(data: dict, names: dict[int, str]) -> Workbook:
     ws = wb.active
     ws.title = _("Portfolio")[:31]
     _append(ws, [_("Portfolio P&L"), data["period_label"], currency], bold=True)
+    period = data.get("period")
+    if isinstance(period, pnl.Period):
+        _append(ws, [_("Period"), formatting.format_period(period), *_days(period)])
     ws.append([])
     header = [
         _("Rank"),

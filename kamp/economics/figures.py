@@ -14,10 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kamp.core.formatting import (
+    format_date,
+    format_month,
+    format_number,
+    format_percent,
+)
 from kamp.core.money import format_money
 
 from . import services
@@ -129,10 +135,10 @@ class Figure:
         if self.kind == "money":
             return format_money(value, self.currency)
         if self.kind == "ratio":
-            return formats.number_format(value * 100, RATIO_PLACES - 2, use_l10n=True) + "\u00a0%"
+            return format_percent(value, RATIO_PLACES - 2)
         if self.kind == "percent":
-            return f"{int(value * 100)}\u00a0%"
-        return formats.number_format(value, SCORE_PLACES, use_l10n=True)
+            return format_percent(value, 0)
+        return format_number(value, SCORE_PLACES)
 
     def as_json(self) -> dict:
         return {
@@ -149,8 +155,8 @@ def window(as_of: date) -> Period:
 def window_label(period: Period) -> str:
     start, end = period.start, date.fromordinal(period.end.toordinal() - 1)
     return _("last 12 complete months (%(start)s – %(end)s)") % {
-        "start": f"{start.year:04d}-{start.month:02d}",
-        "end": f"{end.year:04d}-{end.month:02d}",
+        "start": format_month(start),
+        "end": format_month(end),
     }
 
 
@@ -183,8 +189,8 @@ def _diamond(customer_ids: list[int], as_of: date) -> dict[int, Figure]:
     start = window_start(as_of, settings.window_days)
     period = _("last %(days)d days (%(start)s – %(end)s)") % {
         "days": settings.window_days,
-        "start": start.isoformat(),
-        "end": as_of.isoformat(),
+        "start": format_date(start),
+        "end": format_date(as_of),
     }
     code = f"{start.isoformat()}..{as_of.isoformat()}"
     return {
@@ -245,7 +251,7 @@ def figures_for(
             )
         rqi, when = rqis.get(cid, (None, None))
         rqi_period = (
-            _("survey round of %(date)s") % {"date": formats.date_format(when, "SHORT_DATE_FORMAT")}
+            _("survey round of %(date)s") % {"date": format_date(when)}
             if when
             else _("latest counted survey round")
         )

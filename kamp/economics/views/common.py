@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from kamp.core.formatting import format_period
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.customers.access import can_see_economics, get_customer_for_user
 from kamp.customers.models import Customer
@@ -35,9 +36,11 @@ def period_choices(today: date | None = None) -> list[tuple[str, str]]:
     quarter = Period.containing("quarter", today)
     month = Period.containing("month", today)
     out = [("12m", _("Last 12 months"))]
-    out += [(str(p), str(p)) for p in (this_year, this_year.previous())]
-    out += [(str(quarter.shift(-n)), str(quarter.shift(-n))) for n in range(0, 4)]
-    out += [(str(month.shift(-n)), str(month.shift(-n))) for n in range(0, 3)]
+    periods = [this_year, this_year.previous()]
+    periods += [quarter.shift(-n) for n in range(0, 4)]
+    periods += [month.shift(-n) for n in range(0, 3)]
+    # The code in the URL (2025-Q3), the words on the screen (T3 2025 / Q3 2025).
+    out += [(str(p), format_period(p)) for p in periods]
     return out
 
 
@@ -66,4 +69,4 @@ def period_label(period: Period, code: str) -> str:
         from ..figures import window_label
 
         return window_label(period)
-    return str(period)
+    return format_period(period)
