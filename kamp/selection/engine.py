@@ -155,13 +155,13 @@ class Run:
         return None
 
 
-def _version(model: SelectionModel, as_of: date) -> str:
+def version(model: SelectionModel, as_of: date) -> str:
     """What a cached run depends on: every table it reads, cheaply fingerprinted."""
-    return _fingerprint(model, as_of)[0]
+    return fingerprint(model, as_of)[0]
 
 
-def _fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
-    """The cache key of a run (:func:`_version`) and the number of customers."""
+def fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
+    """The cache key of a run (:func:`version`) and the number of customers."""
     from kamp.economics.models import SalesMonth
 
     a = Assessment.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id"))
@@ -190,25 +190,25 @@ def _fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
 
 
 #: Up to this many customers a run the data have moved away from is recomputed in the request
-#: (well under a second); above, :func:`current` gives the matrix the previous run, marked as
+#: (well under a second); above, :func:`kamp.selection.prepared.current` gives the matrix the previous run, marked as
 #: being updated, while the worker prepares the next (:mod:`kamp.selection.tasks`).
 INLINE_CUSTOMERS = 5000
 
 
-def _cached(model: SelectionModel, keys: list[str]) -> Run | None:
+def cached(model: SelectionModel, keys: list[str]) -> Run | None:
     for key in keys:
         hit = _memo.get(key)
         if hit is None:
             hit = cache.get(key)
             if hit is not None:
-                _remember(key, hit)
+                remember(key, hit)
         if hit is not None:
             hit.model = model
             return hit
     return None
 
 
-def _prepared(model: SelectionModel, key: str) -> Run | None:
+def load_prepared(model: SelectionModel, key: str) -> Run | None:
     """The run the worker (or another process) prepared for exactly these data, if any."""
     from .models import PreparedRun
 
@@ -216,7 +216,7 @@ def _prepared(model: SelectionModel, key: str) -> Run | None:
     for blob in data:
         hit = pickle.loads(bytes(blob))
         hit.model = model
-        _remember(key, hit)
+        remember(key, hit)
         return hit
     return None
 
@@ -249,11 +249,11 @@ def run(
 ) -> Run:
     model = model or ensure_default_model()
     as_of = as_of or timezone.localdate()
-    base, size = _fingerprint(model, as_of) if use_cache else (None, 0)
-    return _run(model, as_of, base, size, with_robustness)
+    base, size = fingerprint(model, as_of) if use_cache else (None, 0)
+    return run_with(model, as_of, base, size, with_robustness)
 
 
-def _run(
+def run_with(
     model: SelectionModel, as_of: date, base: str | None, size: int, with_robustness: bool
 ) -> Run:
     if base:
@@ -263,71 +263,34 @@ def _run(
         # shared cache serves the other processes, and above INLINE_CUSTOMERS the run the
         # worker prepared is read from the database before computing one here.
         keys = [base + ":1"] if with_robustness else [base + ":1", base + ":0"]
-        hit = _cached(model, keys)
+        hit = cached(model, keys)
         if hit is None and size > INLINE_CUSTOMERS:
-            hit = _prepared(model, base + ":1")
+            hit = load_prepared(model, base + ":1")
         if hit is not None:
             return hit
     result = compute(model, as_of, with_robustness=with_robustness)
     if base:
         key = base + (":1" if with_robustness else ":0")
         cache.set(key, result, 600)
-        _remember(key, result)
+        remember(key, result)
         if size > INLINE_CUSTOMERS and with_robustness:
             store(result, key)
     return result
 
 
-def current(model: SelectionModel | None = None) -> tuple[Run, bool]:
-    """The run the matrix shows, and whether it is being updated: today's run when it is ready
-    (computed by this process, or prepared by the worker); else, for a portfolio above
-    :data:`INLINE_CUSTOMERS`, the previous run while the worker prepares the next — one pending
-    task however many views ask (:func:`kamp.core.tasks.enqueue_once`). Only the very first run
-    of a model is computed in the request."""
-    model = model or ensure_default_model()
-    as_of = timezone.localdate()
-    base, size = _fingerprint(model, as_of)
-    key = base + ":1"
-    hit = _cached(model, [key])
-    if hit is not None:
-        return hit, False
-    if size > INLINE_CUSTOMERS:
-        hit = _prepared(model, key)
-        if hit is not None:
-            return hit, False
-        previous = _previous(model)
-        if previous is not None:
-            from .tasks import prepare
-
-            prepare()
-            return previous, True
-    return _run(model, as_of, base, size, True), False
-
-
-def _previous(model: SelectionModel) -> Run | None:
-    """The latest run of ``model`` this process holds, else the one stored (whatever its data)."""
-    from .models import PreparedRun
-
-    for held in reversed(list(_memo.values())):
-        if held.model.pk == model.pk and held.robustness is not None:
-            return held
-    blob = PreparedRun.objects.filter(model=model).values_list("version", "data").first()
-    if blob is None:
-        return None
-    previous = pickle.loads(bytes(blob[1]))
-    previous.model = model
-    _remember(blob[0], previous)
-    return previous
-
-
 _memo: dict[str, Run] = {}
 
 
-def _remember(key: str, run_: Run) -> None:
+def remember(key: str, run_: Run) -> None:
     _memo.pop(key, None)
     while len(_memo) >= 2:
         _memo.pop(next(iter(_memo)))
     _memo[key] = run_
+
+
+def held() -> list[Run]:
+    """The runs this process holds, the latest first."""
+    return list(reversed(_memo.values()))
 
 
 def forget() -> None:

@@ -23,7 +23,7 @@ def prepare_run() -> bool:
     from .models import PreparedRun
 
     model = engine.ensure_default_model()
-    key = engine._version(model, timezone.localdate()) + ":1"
+    key = engine.version(model, timezone.localdate()) + ":1"
     if PreparedRun.objects.filter(model=model, version=key).exists():
         return False
     result = engine.compute(model, timezone.localdate(), with_robustness=True)
