@@ -23,7 +23,7 @@ from kamp.core.params import int_param
 from kamp.customers.access import customers_visible_to
 from kamp.customers.models import CustomerStatus
 
-from .. import actions, engine, scoring
+from .. import actions, engine, prepared, scoring
 from ..access import can_manage_selection, require_manager
 from ..explain import QUADRANT_LABELS, QUADRANT_STRATEGY, reason_label, reason_sentence
 from ..forms import SnapshotForm
@@ -262,8 +262,8 @@ def _chart(
 def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The portfolio matrix [matriz de selección]: chart, table, recommendation, robustness.
     Right after a change on a large portfolio it shows the previous run, marked as being updated,
-    while the worker prepares the next (:func:`kamp.selection.engine.current`)."""
-    run, updating = engine.current()
+    while the worker prepares the next (:func:`kamp.selection.prepared.current`)."""
+    run, updating = prepared.current()
     labels = factor_labels(run)
     f = _filters(request)
     visible = set(customers_visible_to(request.user).values_list("id", flat=True))
