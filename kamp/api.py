@@ -1,4 +1,5 @@
-"""The REST API under /api/v1/: session-authenticated (the browser's login, with CSRF).
+"""The REST API under /api/v1/: a personal API token (``Authorization: Bearer``) or the
+browser's session (its login, with CSRF).
 Each business area adds its router here; the schema and docs are served locally at
 /api/v1/docs."""
 
@@ -9,6 +10,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.parser import Parser
 from ninja.security import django_auth
+
+from kamp.connect.tokens import api_token_auth
 
 
 class ObjectBodyParser(Parser):
@@ -40,6 +43,17 @@ ERROR_SCHEMA = {
 }
 
 
+def _name_inline_objects(operation: dict, responses: dict) -> None:
+    """ninja titles every inline ``dict`` answer "Response": an operation answering a dict on
+    two statuses (409 and 412) then holds two schemas of one name, and client generators
+    (openapi-python-client, tests/connect) drop both. Each gets its operation's and status's
+    name."""
+    for status, response in responses.items():
+        schema = (response.get("content") or {}).get("application/json", {}).get("schema") or {}
+        if schema.get("title") == "Response" and schema.get("type") == "object":
+            schema["title"] = f"{operation.get('operationId', 'operation')}_{status}"
+
+
 class KampAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -48,6 +62,7 @@ class KampAPI(NinjaAPI):
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
+                _name_inline_objects(operation, responses)
                 for status, description in ERROR_RESPONSES.items():
                     # ninja keys the statuses by int; a declared one (409, 422: dict…) stays
                     if status not in responses and str(status) not in responses:
@@ -58,7 +73,8 @@ class KampAPI(NinjaAPI):
 api = KampAPI(
     title="kamp API",
     version="1",
-    auth=django_auth,
+    # A personal API token (Authorization: Bearer kamp_…) first, else the browser's session.
+    auth=[api_token_auth, django_auth],
     docs_url="/docs",
     parser=ObjectBodyParser(),
 )

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kamp.plans",
     "kamp.programme",
     "kamp.reports",
+    "kamp.connect",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

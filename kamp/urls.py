@@ -55,6 +55,7 @@ urlpatterns = [
     path("plans/", include("kamp.plans.urls")),
     path("programme/", include("kamp.programme.urls")),
     path("reports/", include("kamp.reports.urls")),
+    path("connect/", include("kamp.connect.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -234,6 +234,20 @@ def build_world() -> World:
         if a.customer_id
     )
 
+    from kamp.connect import actions as connect_actions
+
+    api_token, _secret = connect_actions.do_create_token(
+        users["kam_own"], name="Matrix", scope="read", days=30
+    )
+    webhook, _secret = connect_actions.do_create_webhook(
+        users["director"],
+        name="CRM",
+        url="http://127.0.0.1:9/hook",
+        events=["survey.answered"],
+        finance=False,
+    )
+    feed_token = connect_actions.do_regenerate_feed(users["kam_own"])
+
     return World(
         users=users,
         account=account,
@@ -259,5 +273,8 @@ def build_world() -> World:
             "alert_key": alert.key,
             "import_batch": import_batch,
             "calendar_batch": calendar_batch,
+            "api_token": api_token,
+            "webhook": webhook,
+            "feed_token": feed_token,
         },
     )

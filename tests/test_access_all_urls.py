@@ -39,6 +39,7 @@ APPS = [
     "plans",
     "programme",
     "reports",
+    "connect",
 ]
 _modules = [import_module(f"tests.{app}.access_rows") for app in APPS]
 WEB: list[Web] = [row for m in _modules for row in m.WEB]

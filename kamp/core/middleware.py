@@ -9,6 +9,13 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
     """Nothing of kamp without logging in (views opt out with ``login_not_required``: the login
     page and the private customer links). The API answers 401 in JSON instead of redirecting."""
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # An API request that brings its own credentials (a personal API token): the API's
+        # authentication decides, and answers 401 itself when they are no good.
+        if request.path.startswith("/api/") and request.META.get("HTTP_AUTHORIZATION"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
     def handle_no_permission(self, request, view_func):
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("Log in first.")}, status=401)

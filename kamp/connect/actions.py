@@ -1,0 +1,206 @@
+"""Every change of the connect app: tokens, feeds and webhooks made, changed and revoked —
+atomic and audited. A secret is returned to the caller once and never recorded."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from kamp.core import audit
+
+from . import tokens, webhooks
+from .models import ApiToken, CalendarFeed, TokenScope, WebhookEndpoint, WebhookEvent, digest
+
+MAX_TOKEN_DAYS = 366
+
+
+def can_manage_webhooks(user) -> bool:
+    return bool(getattr(user, "manages_programme", False))
+
+
+@transaction.atomic
+def do_create_token(acting_user, *, name: str, scope: str, days: int) -> tuple[ApiToken, str]:
+    """A new token of ``acting_user``'s own; the secret is returned, only here."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the token a name.")]})
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": [_("Choose read only or read and write.")]})
+    if not 1 <= int(days) <= MAX_TOKEN_DAYS:
+        raise ValidationError(
+            {"days": [_("A token lasts from 1 to %(max)s days.") % {"max": MAX_TOKEN_DAYS}]}
+        )
+    secret = tokens.new_secret()
+    token = ApiToken.objects.create(
+        user=acting_user,
+        name=name[:100],
+        scope=scope,
+        prefix=secret[:9],
+        token_hash=digest(secret),
+        expires_at=timezone.now() + timedelta(days=int(days)),
+    )
+    audit.record(
+        acting_user,
+        "create",
+        token,
+        summary=audit.say(
+            gettext_noop("API token created: %(name)s (%(scope)s)"),
+            name=token.name,
+            scope=TokenScope(scope).label,
+        ),
+    )
+    return token, secret
+
+
+@transaction.atomic
+def do_revoke_token(acting_user, token: ApiToken) -> ApiToken:
+    """Revoke a token: its owner may, and an admin may revoke anyone's."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != acting_user.pk and not acting_user.is_admin:
+        raise PermissionDenied
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.revoked_by = acting_user
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        acting_user,
+        "delete",
+        token,
+        summary=audit.say(
+            gettext_noop("API token revoked: %(name)s of %(user)s"),
+            name=token.name,
+            user=token.user.email,
+        ),
+    )
+    return token
+
+
+@transaction.atomic
+def do_regenerate_feed(acting_user) -> str:
+    """A new secret address for ``acting_user``'s calendar feed (the old one stops working);
+    returned only here."""
+    secret = tokens.PREFIX + "cal_" + secrets.token_urlsafe(32)
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(
+        user=acting_user, defaults={"token_hash": digest(secret)}
+    )
+    if not created:
+        feed.token_hash = digest(secret)
+        feed.created_at = timezone.now()
+        feed.last_fetched_at = None
+        feed.save(update_fields=["token_hash", "created_at", "last_fetched_at"])
+    audit.record(
+        acting_user,
+        "create" if created else "update",
+        feed,
+        summary=audit.say(gettext_noop("Calendar feed address made anew")),
+    )
+    return secret
+
+
+@transaction.atomic
+def do_revoke_feed(acting_user) -> bool:
+    feed = CalendarFeed.objects.filter(user=acting_user).first()
+    if feed is None:
+        return False
+    audit.record(
+        acting_user,
+        "delete",
+        feed,
+        summary=audit.say(gettext_noop("Calendar feed turned off")),
+    )
+    feed.delete()
+    return True
+
+
+def _clean_webhook(name: str, url: str, events: list[str]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [_("Give the webhook a name.")]
+    if not (url or "").lower().startswith(("http://", "https://")):
+        errors["url"] = [_("The address must start with http:// or https://.")]
+    unknown = [e for e in events if e not in WebhookEvent.values]
+    if not events or unknown:
+        errors["events"] = [_("Choose at least one event.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def do_create_webhook(
+    acting_user, *, name: str, url: str, events: list[str], finance: bool
+) -> tuple[WebhookEndpoint, str]:
+    if not can_manage_webhooks(acting_user):
+        raise PermissionDenied
+    _clean_webhook(name, url, events)
+    secret = webhooks.new_secret()
+    endpoint = WebhookEndpoint(
+        name=name.strip()[:100],
+        url=url.strip(),
+        events=list(dict.fromkeys(events)),
+        finance=bool(finance),
+        secret=secret,
+        created_by=acting_user,
+    )
+    endpoint.full_clean()
+    endpoint.save()
+    audit.record(
+        acting_user,
+        "create",
+        endpoint,
+        changes=audit.diff({}, audit.snapshot(endpoint, ["name", "url", "events", "finance"])),
+    )
+    return endpoint, secret
+
+
+@transaction.atomic
+def do_update_webhook(
+    acting_user,
+    endpoint: WebhookEndpoint,
+    *,
+    name: str,
+    url: str,
+    events: list[str],
+    finance: bool,
+    active: bool,
+) -> WebhookEndpoint:
+    """Change an endpoint; turning it back on forgets its run of failures."""
+    if not can_manage_webhooks(acting_user):
+        raise PermissionDenied
+    _clean_webhook(name, url, events)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    fields = ["name", "url", "events", "finance", "active"]
+    before = audit.snapshot(endpoint, fields)
+    endpoint.name, endpoint.url = name.strip()[:100], url.strip()
+    endpoint.events, endpoint.finance = list(dict.fromkeys(events)), bool(finance)
+    if active and not endpoint.active:
+        endpoint.consecutive_failures = 0
+        endpoint.disabled_at = None
+    elif not active and endpoint.active:
+        endpoint.disabled_at = timezone.now()
+    endpoint.active = bool(active)
+    endpoint.full_clean()
+    endpoint.save()
+    changes = audit.diff(before, audit.snapshot(endpoint, fields))
+    if changes:
+        audit.record(acting_user, "update", endpoint, changes=changes)
+    return endpoint
+
+
+@transaction.atomic
+def do_delete_webhook(acting_user, endpoint: WebhookEndpoint) -> None:
+    if not can_manage_webhooks(acting_user):
+        raise PermissionDenied
+    audit.record(
+        acting_user,
+        "delete",
+        endpoint,
+        changes=audit.diff(audit.snapshot(endpoint, ["name", "url", "events", "finance"]), {}),
+    )
+    endpoint.delete()

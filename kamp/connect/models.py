@@ -1,0 +1,241 @@
+"""Connections to other tools: personal API tokens, webhooks and the subscribed calendar feed.
+
+Secrets (a token, a feed's address) are shown once when made and stored only as their SHA-256:
+a leaked database gives no way in. A webhook's signing secret must be kept to sign with; it is
+shown once too and never again on a page."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal access token: ``Authorization: Bearer kamp_…`` acts as its user on /api/v1/,
+    under the same rules as that user (a read-only one only reads)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    # The first characters of the token ("kamp_AbC1"), to recognise it in a list.
+    prefix = models.CharField(_("starts with"), max_length=16, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
+
+
+class TokenWrite(models.Model):
+    """An entry of the audit trail written through an API token: which token (by name, kept if
+    the token is later deleted)."""
+
+    event = models.OneToOneField(
+        "core.AuditEvent", on_delete=models.CASCADE, related_name="token_write"
+    )
+    token = models.ForeignKey(ApiToken, null=True, on_delete=models.SET_NULL, related_name="writes")
+    token_name = models.CharField(_("token"), max_length=100)
+
+    class Meta:
+        verbose_name = _("write by API token")
+        verbose_name_plural = _("writes by API token")
+
+    def __str__(self) -> str:
+        return self.token_name
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar feed (their plan actions, QBRs and survey deadlines): the
+    secret in its address is the key, stored only as a hash."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class WebhookEvent(models.TextChoices):
+    CUSTOMER_CREATED = "customer.created", _("Customer created")
+    CUSTOMER_CHANGED = "customer.changed", _("Customer changed")
+    INTERACTION_LOGGED = "interaction.logged", _("Interaction logged")
+    KEY_ACCOUNT_DECISION = "key_account.decision", _("Key-account decision")
+    PLAN_ACTION_OVERDUE = "plan_action.overdue", _("Plan action overdue")
+    ALERT_RAISED = "alert.raised", _("Alert raised")
+    SURVEY_ANSWERED = "survey.answered", _("Survey answered")
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver of kamp's events, registered by a director."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    finance = models.BooleanField(
+        _("finance"),
+        default=False,
+        help_text=_("Payloads include amounts (sales, value at stake). Only for finance systems."),
+    )
+    # Kept to sign with (a hash would not do); shown once, when made.
+    secret = models.CharField(max_length=100, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def event_labels(self) -> list[str]:
+        labels = dict(WebhookEvent.choices)
+        return [str(labels.get(e, e)) for e in self.events]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("given up")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: its signed body, retried with growing pauses until the
+    receiver answers 2xx or the attempts run out."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    event_id = models.CharField(max_length=40, db_index=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(_("response"), null=True, blank=True)
+    last_error = models.CharField(_("error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at a delivery: the receiver's status code or the error, and how long it took."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    status_code = models.PositiveIntegerField(_("response"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(_("time (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"
+
+
+class EmittedEvent(models.Model):
+    """An event found by looking (an action fell overdue, an alert appeared), remembered so the
+    next look does not send it again."""
+
+    key = models.CharField(max_length=200, unique=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("emitted event")
+        verbose_name_plural = _("emitted events")
+
+    def __str__(self) -> str:
+        return self.key
