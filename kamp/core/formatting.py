@@ -173,7 +173,8 @@ def format_amount(value: Any, currency: str, *, lang: str | None = None) -> str:
 
 def format_money(value: Any, currency: str, *, lang: str | None = None) -> str:
     """``CLP 1.234.567`` / ``USD 1,234.50``: the ISO code in front, then the amount at the
-    currency's precision (``-CLP 1.234`` when negative). Empty for no value."""
+    currency's precision (``CLP -1.234`` when negative: the code always leads). Empty for no
+    value."""
     number = to_decimal(value)
     if number is None:
         return "" if value is None or value == "" else str(value)
@@ -182,7 +183,8 @@ def format_money(value: Any, currency: str, *, lang: str | None = None) -> str:
         return format_number(number, 2, lang=lang)
     places = minor_units(code)
     number = _round(number, places)
-    pattern = f"¤¤{NBSP}" + _pattern(places, False)
+    number_pattern = _pattern(places, False)
+    pattern = f"¤¤{NBSP}{number_pattern};¤¤{NBSP}-{number_pattern}"
     with localcontext(_wide(number, places)):
         return _babel_currency(
             number, code, format=pattern, locale=locale(lang), currency_digits=False
@@ -301,10 +303,10 @@ def excel_number_format(decimals: int = 0) -> str:
 
 def excel_money_format(currency: str) -> str:
     """``"CLP "#,##0`` / ``"USD "#,##0.00``: the cell stays a number, the code in front as the
-    pages show it (a negative reads ``-CLP 1,234``)."""
+    pages show it, a negative too (``CLP -1,234``)."""
     code = (currency or "").strip().upper()
     number = _pattern(minor_units(code), False)
-    return f'"{code} "{number}' if code else number
+    return f'"{code} "{number};"{code} "-{number}' if code else number
 
 
 def excel_percent_format(decimals: int = 1) -> str:

@@ -126,11 +126,11 @@ def value_at_stake(customer_ids: list[int], as_of: date) -> dict[int, Decimal]:
 
 
 def _pct(value) -> str:
-    from django.utils import formats
+    from kamp.core.formatting import format_percent
 
     if value is None:
         return "—"
-    return f"{formats.number_format(value * 100, 1, use_l10n=True)} %"
+    return format_percent(value, 1)
 
 
 def visible_to(user, found: list[Alert]) -> list[Alert]:

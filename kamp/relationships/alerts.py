@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kamp.core.alerts import Alert
+from kamp.core.formatting import format_number
 from kamp.customers.models import CustomerStatus
 
 from . import results
@@ -43,8 +43,8 @@ def alerts(customers, as_of: date) -> list[Alert]:
                         "Perception gap: our team and the customer differ by %(gap)s points (more than %(t)s) in the latest survey."
                     )
                     % {
-                        "gap": number_format(round(float(rs[0].max_gap), 1), 1),
-                        "t": number_format(threshold, 0),
+                        "gap": format_number(rs[0].max_gap, 1),
+                        "t": format_number(threshold, 0),
                     },
                     c.pk,
                     c.name,
@@ -67,8 +67,8 @@ def alerts(customers, as_of: date) -> list[Alert]:
                 message = _(
                     "The relationship may be disintegrating: the quality index fell from %(before)s to %(now)s in a year."
                 ) % {
-                    "before": number_format(round(float(before_rqi), 1), 1),
-                    "now": number_format(round(float(now_rqi), 1), 1),
+                    "before": format_number(before_rqi, 1),
+                    "now": format_number(now_rqi, 1),
                 }
             else:
                 message = _("The relationship is marked as disintegrating.")

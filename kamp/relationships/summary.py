@@ -38,8 +38,9 @@ def _rqi_figure(customer):
 
 def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
     """Relationship type and latest RQI per account: two queries for any number of accounts."""
-    from django.utils.formats import number_format
     from django.utils.translation import gettext as _
+
+    from kamp.core.formatting import format_number
 
     latest = results.latest_assessments(customer_ids)
     rounds = results.latest_scored_rounds(customer_ids)
@@ -59,7 +60,8 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
         if rs and rs[0].rqi is not None:
             found.append(
                 {
-                    "label": "RQI " + number_format(round(float(rs[0].rqi), 1), 1),
+                    # "ICR 5,1" in Spanish (the glossary's name, the reader's decimal comma).
+                    "label": f"{_('RQI')} {format_number(rs[0].rqi, 1)}",
                     "css": "rqi" + (" gap-flag" if rs[0].gap_flagged else ""),
                     "title": _(
                         "Relationship quality index (1–7), latest counted survey: "
