@@ -234,7 +234,7 @@ def _customer_tab_context(request, customer, forms) -> dict:
         cts_summary=list(cts_summary),
         inv_summary=inv_summary,
         inv_summary_note=inv_note,
-        column_label=_("Last 12 months") if code == "12m" else str(period),
+        column_label=_("Last 12 months") if code == "12m" else format_period(period),
         sales=sales,
         spends=spends,
         alerts=found_alerts,
