@@ -17,6 +17,8 @@ Running kamp
   kamp migrate                            create or update the database
   kamp createuser EMAIL --role ROLE       add a user (roles: admin director kam member viewer)
   kamp unlock EMAIL [--ip IP]             lift a login lockout after too many wrong passwords
+  kamp backup [FILE] [--keep N]           one archive of the database and the uploaded files
+  kamp restore FILE [--force]             put a backup back (any database kind; checked first)
 
 Data in
   kamp import KIND FILE [--dry-run]       import customers, contacts, sales, interactions (CSV,
