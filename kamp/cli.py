@@ -41,6 +41,12 @@ Relationships and interactions
 Programme
   kamp programme [--json] [--as-of DATE]  the four challenge checks of the KAM programme
   kamp digest [--to EMAIL] [--dry-run]    e-mail each KAM and director their weekly digest
+  kamp alerts refresh [--customer C]      recompute the stored alerts now (daily from cron);
+                                          `kamp alerts pending`: accounts waiting for the worker
+
+Connections
+  kamp webhooks scan | retry | list       webhooks (cron): send overdue actions and new alerts,
+                                          retry due deliveries, list the endpoints
 
 The same flag means the same in every command:
   --user EMAIL        who acts (recorded in the history)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kamp.core.alerts import Alert
 
@@ -21,9 +22,12 @@ def alerts(customers, as_of) -> list[Alert]:
                 area="connect",
                 kind="webhook_disabled",
                 severity="warning",
-                message=_(
+                message=ngettext(
+                    "The webhook “%(name)s” was turned off after %(count)s failed delivery "
+                    "in a row. Check the receiver, then turn it back on.",
                     "The webhook “%(name)s” was turned off after %(count)s failed deliveries "
-                    "in a row. Check the receiver, then turn it back on."
+                    "in a row. Check the receiver, then turn it back on.",
+                    endpoint.consecutive_failures,
                 )
                 % {"name": endpoint.name, "count": endpoint.consecutive_failures},
                 url=reverse("connect:webhook", kwargs={"pk": endpoint.pk}),

@@ -11,14 +11,19 @@ that appeared. Each is sent once (``EmittedEvent``)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from . import webhooks
+from . import tasks, webhooks
 from .models import WebhookEvent
 from .webhooks import Event
+
+logger = logging.getLogger(__name__)
 
 # (audit object type, audit action) → event.
 AUDITED = {
@@ -138,6 +143,24 @@ def _survey_event(respondent_id: int) -> Event | None:
     return Event(WebhookEvent.SURVEY_ANSWERED, data)
 
 
+def emit_on_commit(make) -> None:
+    """After the current transaction commits, build the event (``make()`` → Event or None) and
+    queue its deliveries for the worker. Nothing of a rolled-back change is sent; a failure here
+    never undoes the change that caused it."""
+
+    def send() -> None:
+        try:
+            event = make()
+            if event is not None:
+                tasks.send(webhooks.queue(event))
+        except Exception:
+            if settings.DEBUG:
+                raise
+            logger.exception("webhook event not queued")
+
+    transaction.on_commit(send)
+
+
 def from_audit(object_type: str, action: str, object_id: str, customer_id, changes) -> None:
     """Called for each new audit entry: queue its event after the commit, if it is one and some
     endpoint wants it."""
@@ -160,7 +183,7 @@ def from_audit(object_type: str, action: str, object_id: str, customer_id, chang
             return _decision_event(pk)
         return _survey_event(pk)
 
-    webhooks.emit_on_commit(make)
+    emit_on_commit(make)
 
 
 # --- found by looking -------------------------------------------------------------------------
@@ -187,7 +210,7 @@ def scan_overdue_actions(today: date | None = None) -> int:
                 "owner": action.owner.email if action.owner else None,
             },
         }
-        webhooks.queue(Event(WebhookEvent.PLAN_ACTION_OVERDUE, data))
+        tasks.send(webhooks.queue(Event(WebhookEvent.PLAN_ACTION_OVERDUE, data)))
         sent += 1
     return sent
 
@@ -222,7 +245,7 @@ def scan_alerts(today: date | None = None) -> int:
         money = None
         if a.value_at_stake is not None:
             money = {"value_at_stake": str(a.value_at_stake)}
-        webhooks.queue(Event(WebhookEvent.ALERT_RAISED, data, money=money))
+        tasks.send(webhooks.queue(Event(WebhookEvent.ALERT_RAISED, data, money=money)))
         sent += 1
     return sent
 

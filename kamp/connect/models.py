@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def digest(secret: str) -> str:
@@ -46,7 +47,7 @@ class ApiToken(models.Model):
     # The first characters of the token ("kamp_AbC1"), to recognise it in a list.
     prefix = models.CharField(_("starts with"), max_length=16, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("connection", "created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -111,7 +112,7 @@ class CalendarFeed(models.Model):
         related_name="calendar_feed",
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("connection", "created"), default=timezone.now)
     last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
 
     class Meta:
@@ -145,7 +146,7 @@ class WebhookEndpoint(models.Model):
     )
     # Kept to sign with (a hash would not do); shown once, when made.
     secret = models.CharField(max_length=100, editable=False)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("connection", "active"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -155,7 +156,7 @@ class WebhookEndpoint(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("connection", "created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("webhook")
@@ -171,7 +172,7 @@ class WebhookEndpoint(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("waiting")
+    PENDING = "pending", pgettext_lazy("delivery", "waiting")
     DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("given up")
 
@@ -186,9 +187,14 @@ class WebhookDelivery(models.Model):
     event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
     event_id = models.CharField(max_length=40, db_index=True)
     body = models.TextField()
-    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(
+        pgettext_lazy("connection", "created"), default=timezone.now, db_index=True
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        pgettext_lazy("delivery", "status"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)

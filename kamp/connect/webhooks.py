@@ -106,7 +106,7 @@ def _endpoints_for(kind: str) -> list[WebhookEndpoint]:
 
 
 def queue(event: Event) -> list[WebhookDelivery]:
-    """One delivery per endpoint that wants ``event``, each sent by the worker."""
+    """One delivery per endpoint that wants ``event`` (``tasks.send`` hands them to the worker)."""
     endpoints = _endpoints_for(event.kind)
     if not endpoints:
         return []
@@ -136,38 +136,7 @@ def queue(event: Event) -> list[WebhookDelivery]:
                 next_attempt_at=timezone.now(),
             )
         )
-    for delivery in made:
-        _enqueue(delivery.pk)
     return made
-
-
-def emit_on_commit(make) -> None:
-    """After the current transaction commits, build the event (``make()`` → Event or None) and
-    queue its deliveries. Nothing of a rolled-back change is sent; a failure here never undoes
-    the change that caused it."""
-
-    def send() -> None:
-        try:
-            event = make()
-            if event is not None:
-                queue(event)
-        except Exception:
-            if settings.DEBUG:
-                raise
-            logger.exception("webhook event not queued")
-
-    transaction.on_commit(send)
-
-
-def _enqueue(delivery_id: int, run_after=None) -> None:
-    from . import tasks
-
-    task = tasks.deliver_webhook
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # picked up by ``retry_due`` (``kamp webhooks retry``)
-        task = task.using(run_after=run_after)
-    task.enqueue(delivery_id)
 
 
 # --- delivering -------------------------------------------------------------------------------
@@ -190,7 +159,8 @@ def _post(url: str, headers: dict[str, str], body: bytes) -> int:
 
 
 def attempt(delivery_id: int) -> WebhookDelivery | None:
-    """Try one delivery once; record the attempt; schedule the next or give up."""
+    """Try one delivery once and record the attempt: delivered, waiting for its next try
+    (``next_attempt_at``) or given up."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update()
@@ -272,27 +242,7 @@ def _record(delivery: WebhookDelivery, code: int | None, error: str, elapsed: in
             "last_error",
         ]
     )
-    if delivery.status == DeliveryStatus.PENDING and endpoint.active:
-        run_after = delivery.next_attempt_at
-        transaction.on_commit(lambda: _enqueue(delivery.pk, run_after=run_after))
     return delivery
-
-
-def retry_due(now=None) -> int:
-    """Try every waiting delivery whose time has come (the worker's backend schedules retries
-    itself; this catches up after a restart, and runs them where retries cannot be deferred)."""
-    now = now or timezone.now()
-    due = list(
-        WebhookDelivery.objects.filter(
-            status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__active=True
-        )
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:1000]
-    )
-    for pk in due:
-        WebhookDelivery.objects.filter(pk=pk).update(next_attempt_at=now)
-        attempt(pk)
-    return len(due)
 
 
 def remember(key: str) -> bool:
