@@ -40,7 +40,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
-from babel.dates import get_day_names, get_month_names, get_quarter_names
+from babel.dates import get_day_names, get_month_names, get_period_names, get_quarter_names
 from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import get_currency_precision
@@ -55,6 +55,8 @@ DATE_PATTERNS = {"es": "dd-MM-y", "en": "y-MM-dd"}
 #: The same, as Excel ``number_format`` and d3 (Plotly) formats.
 EXCEL_DATE_FORMATS = {"es": "dd-mm-yyyy", "en": "yyyy-mm-dd"}
 D3_DATE_FORMATS = {"es": "%d-%m-%Y", "en": "%Y-%m-%d"}
+#: A day and month on a chart axis ("28 nov" / "Nov 28").
+D3_DAY_MONTH_FORMATS = {"es": "%-d %b", "en": "%b %-d"}
 #: A month on a chart axis ("dic 2025"), in d3 syntax with Plotly's locale month names.
 D3_MONTH_FORMAT = "%b %Y"
 
@@ -289,6 +291,17 @@ def plotly_locale(lang: str | None = None) -> dict:
                 get_day_names("abbreviated", locale=loc)[i] for i in (6, 0, 1, 2, 3, 4, 5)
             ],
             "date": D3_DATE_FORMATS[lang],
+            # The rest of Plotly's locale format, complete: registering "en" replaces Plotly's
+            # own, and a missing key breaks every chart.
+            "periods": [get_period_names(locale=loc)["am"], get_period_names(locale=loc)["pm"]],
+            "dateTime": D3_DATE_FORMATS[lang] + " %H:%M:%S",
+            "time": "%H:%M:%S",
+            "grouping": [3],
+            "currency": ["", ""],
+            "year": "%Y",
+            "month": D3_MONTH_FORMAT,
+            "dayMonth": D3_DAY_MONTH_FORMATS[lang],
+            "dayMonthYear": D3_DAY_MONTH_FORMATS[lang] + " %Y",
         },
         "dateFormat": D3_DATE_FORMATS[lang],
         "monthFormat": D3_MONTH_FORMAT,
