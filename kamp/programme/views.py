@@ -105,6 +105,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "cumulative": _("Cumulative profit"),
             "accounts": _("Accounts ranked by profit"),
             "profit": _("Profit after KAM"),
+            "key": _("key account"),
+            # The thumbnail's four colours, named in its corners.
+            "quadrants": {
+                q: str(service.GROUP_LABELS[q]).capitalize()
+                for q in ("strategic", "star", "status", "streamline")
+            },
         },
     }
     workload = sorted(profiles, key=lambda p: -p.key_accounts)

@@ -378,7 +378,7 @@ ES = {
     "Everyone on the account team has been asked.": "Ya se consultó a todo el equipo de cuenta.",
     "Every active contact with an e-mail address has been asked.": "Ya se consultó a todos los contactos activos con correo electrónico.",
     "Ask them": "Consultarles",
-    "Relative power D_b − D_s (above 0: we hold more)": "Poder relativo D_b − D_s (sobre 0: tenemos más poder)",
+    "Relative power (above 0: we hold more)": "Poder relativo (sobre 0: tenemos más poder)",
 }
 
 PLURALS = {

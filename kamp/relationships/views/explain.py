@@ -102,7 +102,14 @@ def typology_chart_data(assessments, language: str, label: str = "") -> dict:
         "names": type_names(language),
         "axis": {
             "x": _("Relational orientation (1 transactional – 7 relational)"),
-            "y": _("Relative power D_b − D_s (above 0: we hold more)"),
+            "y": _("Relative power (above 0: we hold more)"),
+        },
+        # Hover text names each figure in words, its symbol in brackets.
+        "hover": {
+            "ro": _("Relational orientation (RO)"),
+            "rp": _("Relative power (D_b − D_s)"),
+            "ds": _("Our dependence (D_s)"),
+            "db": _("Customer's dependence (D_b)"),
         },
         "note": _(
             "Middle band: mutual when the mean dependence is 4 or more, otherwise independent (hollow markers)."

@@ -23,8 +23,11 @@
       { type: "scatter", mode: "lines+markers", name: d.names.profit_after_kam, x: d.labels, y: d.profit_after_kam, line: { color: "#1b7f3b", width: 3 }, marker: { symbol: "diamond", size: 8 } }
     ];
     window.Plotly.newPlot(el, traces, {
-      margin: { t: 20, r: 10, b: 40, l: 80 }, separators: sep, legend: { orientation: "h", y: -0.15 },
-      yaxis: { title: { text: d.currency }, zeroline: true, zerolinecolor: "#c53030", tickformat: ",.0f" },
+      margin: { t: 20, r: 20, b: 40, l: 40 }, separators: sep, legend: { orientation: "h", y: -0.15 },
+      // Period names angled and given room on a phone, never cut at the edges.
+      xaxis: { automargin: true, tickangle: el.clientWidth < 500 ? -45 : "auto" },
+      yaxis: { title: { text: d.currency }, zeroline: true, zerolinecolor: "#c53030", tickformat: ",.0f",
+               nticks: 6, automargin: true },
       hovermode: "x unified"
     }, config);
   }
@@ -41,9 +44,10 @@
         hovertemplate: "<b>%{text}</b><br>%{x:.1f} %<br>%{y:,.0f} " + d.currency + "<extra></extra>" }
     ];
     window.Plotly.newPlot(el, traces, {
-      margin: { t: 20, r: 10, b: 50, l: 90 }, separators: sep, legend: { orientation: "h", y: -0.2 },
-      xaxis: { title: { text: d.names.x }, range: [0, 100] },
-      yaxis: { title: { text: d.names.y }, tickformat: ",.0f", zeroline: true, rangemode: "tozero" },
+      margin: { t: 20, r: 20, b: 50, l: 40 }, separators: sep, legend: { orientation: "h", y: -0.2 },
+      xaxis: { title: { text: d.names.x }, range: [0, 100], automargin: true },
+      yaxis: { title: { text: d.names.y }, tickformat: ",.0f", zeroline: true, rangemode: "tozero",
+               nticks: 6, automargin: true },
       shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: d.total, y1: d.total,
                  line: { color: "#718096", dash: "dot", width: 1 } }],
       annotations: [{ xref: "paper", x: 0.01, y: d.total, xanchor: "left", yanchor: "top",

@@ -93,20 +93,27 @@
     var data = readJSON("history-data");
     if (!el || !data || !window.Plotly) return;
     var L = data.labels;
-    Plotly.newPlot(el, [
-      {
-        type: "bar", name: L.index, x: data.quarters, y: data.index,
-        text: data.forms.map(function (f) { return L[f]; }), textposition: "outside",
-        marker: { color: data.forms.map(function (f) { return f === "B" ? "#1b7f3b" : "#d69e2e"; }) },
-        hovertemplate: "%{x}: %{y}% · %{text}<extra></extra>"
-      },
+    var narrow = el.clientWidth < 500;
+    // One bar trace per form, so each legend swatch has its bars' colour; the bars' own labels
+    // only where there is room for them.
+    var bars = ["A", "B"].filter(function (f) { return data.forms.indexOf(f) !== -1; }).map(function (f) {
+      var y = data.index.map(function (v, i) { return data.forms[i] === f ? v : null; });
+      return {
+        type: "bar", name: L[f], x: data.quarters, y: y, offsetgroup: "index",
+        text: narrow ? null : y.map(function (v) { return v === null ? "" : L[f]; }),
+        textposition: "outside", cliponaxis: false,
+        marker: { color: f === "B" ? "#1b7f3b" : "#d69e2e" },
+        hovertemplate: "%{x}: %{y}% · " + L[f] + "<extra></extra>"
+      };
+    });
+    Plotly.newPlot(el, bars.concat([
       { type: "scatter", mode: "lines+markers", name: L.pairs, x: data.quarters, y: data.pairs, yaxis: "y2",
         line: { color: "#2b6cb0" } }
-    ], {
-      margin: { l: 50, r: 50, t: 20, b: 40 }, height: 300, legend: { orientation: "h", y: -0.2 },
-      yaxis: { title: { text: L.index }, range: [0, 110], fixedrange: true },
-      yaxis2: { title: { text: L.pairs }, overlaying: "y", side: "right", rangemode: "tozero", fixedrange: true, dtick: 1 },
-      xaxis: { fixedrange: true }
+    ]), {
+      margin: { l: 10, r: 10, t: 20, b: 40 }, height: 300, legend: { orientation: "h", y: -0.25 },
+      yaxis: { title: { text: L.index }, range: [0, 115], fixedrange: true, automargin: true },
+      yaxis2: { title: { text: L.pairs }, overlaying: "y", side: "right", rangemode: "tozero", fixedrange: true, dtick: 1, automargin: true },
+      xaxis: { fixedrange: true, automargin: true }
     }, { displayModeBar: false, responsive: true });
     el.setAttribute("data-drawn", "1");
   }

@@ -33,11 +33,19 @@
     var el = document.getElementById("matrix-thumb");
     if (!el || !d.matrix || !d.matrix.length) return;
     var colors = { strategic: "#1b7f3b", star: "#b7791f", status: "#2b6cb0", streamline: "#718096" };
+    var Q = d.labels.quadrants || {};
+    // Each colour named in its corner (as on the full matrix), so the thumbnail explains all four.
+    function corner(q, x, y, xanchor, yanchor) {
+      return { x: x, y: y, text: "<b>" + (Q[q] || "") + "</b>", showarrow: false, xanchor: xanchor,
+               yanchor: yanchor, font: { size: 10, color: colors[q] }, opacity: 0.9 };
+    }
     Plotly.newPlot(el, [{
       type: "scatter", mode: "markers",
       x: d.matrix.map(function (p) { return p.position; }),
       y: d.matrix.map(function (p) { return p.attractiveness; }),
-      text: d.matrix.map(function (p) { return esc(p.name); }),
+      text: d.matrix.map(function (p) {
+        return esc(p.name) + "<br>" + (Q[p.quadrant] || "") + (p.key ? " · " + d.labels.key : "");
+      }),
       customdata: d.matrix.map(function (p) { return p.url; }),
       marker: { size: d.matrix.map(function (p) { return p.key ? 13 : 8; }),
                 color: d.matrix.map(function (p) { return colors[p.quadrant] || "#718096"; }),
@@ -45,8 +53,10 @@
       hovertemplate: "%{text}<extra></extra>"
     }], {
       margin: margin, height: 240, showlegend: false,
-      xaxis: { title: { text: d.labels.position }, range: [0.5, 10.5], zeroline: false },
-      yaxis: { title: { text: d.labels.attractiveness }, range: [0.5, 10.5], zeroline: false },
+      xaxis: { title: { text: d.labels.position }, range: [0.5, 10.5], zeroline: false, dtick: 5 },
+      yaxis: { title: { text: d.labels.attractiveness }, range: [0.5, 10.5], zeroline: false, dtick: 5 },
+      annotations: [corner("strategic", 10.5, 10.5, "right", "top"), corner("star", 0.5, 10.5, "left", "top"),
+                    corner("status", 10.5, 0.5, "right", "bottom"), corner("streamline", 0.5, 0.5, "left", "bottom")],
       shapes: [
         { type: "line", x0: 5.5, x1: 5.5, y0: 0.5, y1: 10.5, line: { color: "#a0aec0", dash: "dot" } },
         { type: "line", y0: 5.5, y1: 5.5, x0: 0.5, x1: 10.5, line: { color: "#a0aec0", dash: "dot" } }
@@ -64,13 +74,16 @@
         type: "scatter", mode: "lines+markers", x: x, y: y, text: names, customdata: urls,
         line: { color: "#2b6cb0" }, hovertemplate: "%{text}: %{y:,.0f}<extra></extra>"
       }], { margin: margin, height: 240, showlegend: false,
-            xaxis: { title: { text: d.labels.accounts } }, yaxis: { title: { text: d.labels.cumulative } } }, cfg);
+            xaxis: { title: { text: d.labels.accounts }, nticks: 6 },
+            yaxis: { title: { text: d.labels.cumulative }, nticks: 5, automargin: true } }, cfg);
       linkOnClick(el);
     } else if (d.pnl && d.pnl.length) {
       Plotly.newPlot(el, [{
         type: "bar", x: d.pnl.map(function (p) { return esc(p[0]); }), y: d.pnl.map(function (p) { return p[1]; }),
         marker: { color: d.pnl.map(function (p) { return p[1] < 0 ? "#c53030" : "#1b7f3b"; }) }
-      }], { margin: margin, height: 240, yaxis: { title: { text: d.labels.profit } } }, cfg);
+      }], { margin: margin, height: 240, yaxis: { title: { text: d.labels.profit }, automargin: true },
+            // Account names: angled and given room below rather than written over each other.
+            xaxis: { tickangle: -40, automargin: true } }, cfg);
     }
   }
   function draw() {

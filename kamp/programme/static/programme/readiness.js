@@ -5,7 +5,12 @@
     var src = document.getElementById("readiness-data");
     if (!el || !src || !window.Plotly) return;
     var d = JSON.parse(src.textContent);
-    var labels = d.labels.slice().reverse();
+    // On a phone an area's name wraps onto two lines, leaving the bars room to be read.
+    var narrow = el.clientWidth < 600;
+    var labels = d.labels.slice().reverse().map(function (t) {
+      var mid = t.indexOf(" ", Math.floor(t.length / 2) - 2);
+      return narrow && t.length > 18 && mid > 0 ? t.slice(0, mid) + "<br>" + t.slice(mid + 1) : t;
+    });
     var traces = [];
     if (d.previous) {
       traces.push({ type: "bar", orientation: "h", name: d.names.previous, y: labels,
@@ -16,8 +21,9 @@
                   marker: { color: d.scores.slice().reverse().map(function (v) {
                     return v >= 67 ? "#1b7f3b" : v >= 34 ? "#b7791f" : "#c53030"; }) } });
     Plotly.newPlot(el, traces, {
-      barmode: "group", height: 420, margin: { t: 10, b: 40, l: 260, r: 20 },
-      xaxis: { range: [0, 100], ticksuffix: "%" }, legend: { orientation: "h", y: -0.15 }
+      barmode: "group", height: 420, margin: { t: 10, b: 40, l: 20, r: 20 },
+      xaxis: { range: [0, 100], ticksuffix: "%", nticks: narrow ? 5 : 11 },
+      yaxis: { automargin: true }, legend: { orientation: "h", y: -0.15 }
     }, { displayModeBar: false, responsive: true });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);

@@ -19,6 +19,10 @@
   var pad = (d.max - d.min) * 0.04;
   var lo = d.min - pad, hi = d.max + pad;
   var traces = [];
+  // Bubbles are sized in pixels: on a phone's narrow plot they would cover each other, so they
+  // shrink with the plot (down to half their laptop size).
+  var k = Math.max(0.5, Math.min(1, el.clientWidth / 800));
+  function px(size) { return Math.max(5, size * k); }
 
   if (d.density.length) {
     traces.push({
@@ -27,7 +31,7 @@
       y: d.density.map(function (c) { return c.y; }),
       text: d.density.map(function (c) { return c.n + " " + L.customers; }),
       hovertemplate: "%{text}<extra></extra>",
-      marker: { size: d.density.map(function (c) { return c.size; }), color: "rgba(113,128,150,0.25)",
+      marker: { size: d.density.map(function (c) { return px(c.size); }), color: "rgba(113,128,150,0.25)",
                 line: { width: 0 } }
     });
   }
@@ -61,7 +65,7 @@
       }),
       hovertemplate: "%{text}<extra></extra>",
       marker: {
-        size: pts.map(function (p) { return p.size; }),
+        size: pts.map(function (p) { return px(p.size); }),
         color: colours[q], opacity: 0.78,
         symbol: pts.map(function (p) { return p.key ? "diamond" : "circle"; }),
         line: { color: pts.map(function (p) { return p.rec ? "#1a202c" : "#ffffff"; }),
