@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kamp.core.choices import Role
+from kamp.core.formatting import format_period
 from kamp.core.models import User
 from kamp.customers.models import Customer, CustomerStatus
 from kamp.team.models import AccountTeamMember, TeamRole
@@ -165,15 +166,18 @@ def control_customers(qs=None) -> list[int]:
 
 
 def _pct(x) -> str:
-    return "—" if x is None else f"{x:.0%}"
+    from kamp.core.formatting import format_percent
+
+    return "—" if x is None else format_percent(x, 0)
 
 
 def _money(x) -> str:
+    """An amount in the base currency as every page writes it (``CLP 104.350.979``)."""
     if x is None:
         return "—"
-    from django.utils.formats import number_format
+    from kamp.core.formatting import format_money
 
-    return number_format(round(x), 0, force_grouping=True)
+    return format_money(x, _currency())
 
 
 def _acc(ids, names, why, url_name="customers:detail") -> list[dict]:
@@ -238,11 +242,10 @@ def programme_checks(
             )
         if f["programme_profit"] is not None:
             c.lines.append(
-                _("Programme profit after KAM (%(period)s): %(v)s %(cur)s%(prev)s.")
+                _("Programme profit after KAM (%(period)s): %(v)s%(prev)s.")
                 % {
-                    "period": f["period"],
+                    "period": format_period(f["period"]),
                     "v": _money(f["programme_profit"]),
-                    "cur": _currency(),
                     "prev": ""
                     if f["programme_profit_previous"] is None
                     else _("; the period before: %(v)s")

@@ -3,9 +3,10 @@ active language: why a customer is or is not recommended, what makes a model unu
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from kamp.core.formatting import format_number
 
 from . import scoring
 
@@ -40,7 +41,7 @@ DIMENSION_LABELS = {
 def num(x: float | None, digits: int = 1) -> str:
     if x is None:
         return "—"
-    return number_format(round(x, digits), digits)
+    return format_number(x, digits)
 
 
 def reason_label(result: scoring.Result) -> str:

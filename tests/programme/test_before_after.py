@@ -147,7 +147,7 @@ def test_sales_read_as_an_amount_not_a_percentage():
 
     with translation.override("en"):
         assert benefit_value(46_554_079.0, "sales_growth") == "46,554,079"
-        assert benefit_value(0.174, "share_of_wallet") == "17 %"
+        assert benefit_value(0.174, "share_of_wallet") == "17\u00a0%"  # the sign never wraps alone
         assert measure(164_848_321.4, "money", "CLP", True) == "+CLP\u00a0164,848,321"
         assert measure(-4_567_507, "money", "CLP") == "CLP\u00a0-4,567,507"
         assert measure(None, "money", "CLP") == "—"

@@ -21,33 +21,29 @@ COUNT_BENEFITS = {"innovation"}
 def benefit_value(value, key):
     """A benefit's figure as people read it: sales as an amount, share of wallet in percent,
     initiatives as a count, survey constructs on their 1–7 scale."""
-    from django.utils.formats import number_format
+    from kamp.core.formatting import format_number, format_percent
 
     if value is None:
         return "—"
     if key in PERCENT_BENEFITS:
-        return number_format(round(100 * float(value)), 0) + " %"
-    if key in AMOUNT_BENEFITS:
-        return number_format(round(float(value)), 0)
-    if key in COUNT_BENEFITS:
-        return number_format(round(float(value)), 0)
-    return number_format(round(float(value), 2), 2)
+        return format_percent(value, 0)
+    if key in AMOUNT_BENEFITS or key in COUNT_BENEFITS:
+        return format_number(value, 0)
+    return format_number(value, 2)
 
 
 @register.simple_tag
 def measure(value, kind, currency="", signed=False):
     """A before/after figure: money with its currency, a share in percent, a score with two
     decimals; ``signed`` puts a + before a rise (a change, not a level)."""
-    from django.utils.formats import number_format
-
+    from kamp.core.formatting import format_number, format_percent
     from kamp.core.money import format_money
-    from kamp.core.templatetags.kamp import percent
 
     if value is None:
         return "—"
     sign = "+" if signed and value > 0 else ""
     if kind == "money":
-        return sign + format_money(round(value), currency)
+        return sign + format_money(value, currency)
     if kind == "ratio":
-        return sign + percent(value)
-    return sign + number_format(round(float(value), 2), 2)
+        return sign + format_percent(value, 1)
+    return sign + format_number(value, 2)
