@@ -233,18 +233,22 @@ def scan_alerts(today: date | None = None) -> int:
         if not webhooks.remember(key):
             continue
         customer = names.get(a.customer_id) if a.customer_id else None
+        alert = {
+            "area": a.area,
+            "cause": a.cause or a.kind,
+            "severity": a.severity,
+            "message": a.message,
+        }
+        # An economics alert's sentence speaks of money (a margin, a loss): only a finance
+        # endpoint reads it; the others learn that there is one, and its cause.
+        speaks_money = a.area == "economics"
         data = {
             "customer": customer_ref(customer) if customer else None,
-            "alert": {
-                "area": a.area,
-                "cause": a.cause or a.kind,
-                "severity": a.severity,
-                "message": a.message,
-            },
+            "alert": {**alert, "message": None} if speaks_money else alert,
         }
-        money = None
+        money: dict[str, Any] = {"alert": alert}
         if a.value_at_stake is not None:
-            money = {"value_at_stake": str(a.value_at_stake)}
+            money["value_at_stake"] = str(a.value_at_stake)
         tasks.send(webhooks.queue(Event(WebhookEvent.ALERT_RAISED, data, money=money)))
         sent += 1
     return sent

@@ -5,6 +5,7 @@ failing again and again (and the programme's alerts say so)."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 
@@ -251,3 +252,63 @@ def test_the_secret_is_shown_once_and_only_directors_register(client_for, direct
     assert endpoint.events == ["customer.created", "alert.raised"] and not endpoint.finance
     page = c.get(reverse("connect:webhook", kwargs={"pk": endpoint.pk})).content.decode()
     assert secret not in page and "https://crm.example/hooks" in page
+
+
+def test_a_key_account_decision_and_a_survey_answer(
+    director, ana, account, receiver, django_capture_on_commit_callbacks
+):
+    from kamp.relationships import actions as rel_actions
+    from kamp.selection import actions as selection_actions
+    from kamp.selection.engine import ensure_default_model
+
+    register(director, receiver, events_=("key_account.decision", "survey.answered"))
+    ensure_default_model()
+    contact = ContactFactory(customer=account, email="carla@cs.test")
+    rnd = rel_actions.do_start_round(
+        ana,
+        account,
+        closes_on=timezone.localdate() + timedelta(days=14),
+        team_users=[ana],
+        contacts=[(contact, "es")],
+        send=False,
+    )
+    respondent = rnd.respondents.get(contact=contact)
+    items = {item.pk: 6 for item in rnd.template.items.all()}
+    with django_capture_on_commit_callbacks(execute=True):
+        selection_actions.do_decide(director, account, "revoke", "Ya no es estratégico")
+        rel_actions.do_answer(None, respondent, values=items)
+    decision, answer = (r["json"] for r in receiver.received)
+    assert decision["event"] == "key_account.decision"
+    assert decision["data"]["decision"]["kind"] == "revoke"
+    assert decision["data"]["decision"]["rationale"] == "Ya no es estratégico"
+    assert "economics" not in decision["data"]
+    assert answer["event"] == "survey.answered"
+    assert answer["data"]["survey"] == {
+        "round_id": rnd.pk,
+        "side": "customer",
+        "answered_at": answer["data"]["survey"]["answered_at"],
+    }
+    # Not the answers themselves, nor who gave them: the survey's promise to the customer.
+    assert "carla" not in json.dumps(answer).lower()
+
+
+def test_alerts_are_sent_once_and_money_only_to_finance(director, ana, account, receiver):
+    from kamp.core.alerts import collect
+    from kamp.customers.models import Customer
+
+    SalesLineFactory(customer=account)
+    raised = collect(Customer.objects.filter(pk=account.pk), timezone.localdate(), programme=True)
+    assert raised, "the account raises no alert to send"
+    register(director, receiver, events_=("alert.raised",))
+    with Receiver() as finance:
+        register(director, finance, events_=("alert.raised",), finance=True)
+        assert events.scan_alerts() == len(raised)
+        assert events.scan_alerts() == 0
+        plain, rich = receiver.received, finance.received
+    assert len(plain) == len(rich) == len(raised)
+    for got in plain:
+        assert "value_at_stake" not in got["json"]["data"]
+        if got["json"]["data"]["alert"]["area"] == "economics":
+            assert got["json"]["data"]["alert"]["message"] is None
+    assert any("value_at_stake" in got["json"]["data"] for got in rich)
+    assert all(got["json"]["data"]["alert"]["message"] for got in rich)
