@@ -175,3 +175,73 @@ def test_the_english_left_on_a_spanish_page_is_read_from_the_catalogues():
     # Texts with a Spanish translation are looked for; words the same in both languages are not.
     assert {"Customers", "Summary", "People", "Menu"} <= sources
     assert not {"Email", "KAM", "Total"} & sources
+
+
+def test_the_sign_in_and_password_pages_in_spanish(browser, live_server, ana):
+    """The pages before and around signing in (not reached by a signed-in visit): the login
+    page, with a wrong password too, the reset request, its e-mail sent page, the new password
+    form from the e-mail's link, its done page, and the signed-in change of password."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    english = spanish_sources()
+    uid = urlsafe_base64_encode(force_bytes(ana.pk))
+    token = default_token_generator.make_token(ana)
+    client = Client()
+    client.force_login(ana)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    problems: list[str] = []
+
+    def check(page, where: str) -> None:
+        for size in (PHONE, LAPTOP):
+            page.set_viewport_size(size)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > size["width"]:
+                problems.append(f"{where}: {width} px wide on a {size['width']} px screen")
+        page.set_viewport_size(PHONE)
+        lines = {ln.strip() for ln in page.inner_text("body").splitlines()}
+        if lines & english:
+            problems.append(f"{where}: English on a Spanish page: {sorted(lines & english)}")
+        if page.locator("html").get_attribute("lang") != "es":
+            problems.append(f"{where}: not served in Spanish")
+
+    for signed_in in (False, True):
+        context = browser.new_context(locale="es-CL", viewport=PHONE)
+        context.set_default_timeout(30_000)
+        cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "es", "url": live_server.url}]
+        if signed_in:
+            cookies.append(
+                {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
+            )
+        context.add_cookies(cookies)
+        page = context.new_page()
+        if signed_in:
+            paths = ["/password/", "/password/changed/"]
+        else:
+            paths = [
+                "/login/",
+                "/password/reset/",
+                "/password/reset/sent/",
+                f"/password/reset/{uid}/{token}/",
+                "/password/reset/done/",
+            ]
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            if response is None or response.status != 200:
+                problems.append(f"{path}: answered {response and response.status}")
+                continue
+            check(page, path)
+        if not signed_in:
+            # A wrong password: the refusal is in Spanish too.
+            page.goto(live_server.url + "/login/")
+            page.fill("input[name=username]", ana.email)
+            page.fill("input[name=password]", "not-the-password")
+            page.click("form:not(.lang-switch) button[type=submit]")
+            page.wait_for_load_state()
+            check(page, "/login/ after a wrong password")
+            refusal = page.locator("form .error").first
+            if not refusal.count() or "no coinciden" not in refusal.inner_text():
+                problems.append("/login/ after a wrong password: no Spanish refusal")
+        context.close()
+    assert not problems, "\n".join(problems)
