@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kamp.core.choices import Role
-from kamp.core.formatting import format_period
+from kamp.core.formatting import format_number, format_period
 from kamp.core.models import User
 from kamp.customers.models import Customer, CustomerStatus
 from kamp.team.models import AccountTeamMember, TeamRole
@@ -286,7 +286,7 @@ def programme_checks(
         f = r.figures
         c.lines.append(
             _("%(k)s KAMs carry %(a)s key accounts on average (warning above %(m)s).")
-            % {"k": f["kams"], "a": f["accounts_per_kam"], "m": f["max_accounts"]}
+            % {"k": f["kams"], "a": format_number(f["accounts_per_kam"], 1), "m": f["max_accounts"]}
         )
         for uid in f["overloaded"]:
             c.lines.append(

@@ -109,3 +109,21 @@ def test_page_export_and_chart_say_the_same_figure(
     assert exported.is_date and exported.number_format == f"{date_format} hh:mm"
     header = next(r for label, r in rows.items() if label in ("Line", "Línea"))
     assert header[1].value == f"{quarter} (CLP)"
+
+
+def test_the_programme_check_writes_its_average_in_the_readers_format(ana, bruno):
+    """ "3.33 cuentas" was the raw float: the average reads 3,3 in Spanish, 3.3 in English."""
+    from django.utils import translation
+
+    from kamp.customers.models import CustomerStatus
+    from kamp.programme import service
+    from tests.factories import CustomerFactory, UserFactory
+
+    carol = UserFactory(email="carol@supplier.test", name="Carol KAM", role="kam")
+    for kam, n in ((ana, 4), (bruno, 3), (carol, 3)):
+        for i in range(n):
+            CustomerFactory(name=f"{kam.name} {i}", status=CustomerStatus.KEY_ACCOUNT, owner=kam)
+    for lang, figure in (("es", "3,3"), ("en", "3.3")):
+        with translation.override(lang):
+            check = next(c for c in service.programme_checks() if c.key == "right_kams")
+            assert any(f" {figure} " in line for line in check.lines), check.lines
