@@ -20,6 +20,17 @@ URL = reverse("selection:portfolio")
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+def run_worker() -> None:
+    """The real worker (``db_worker --batch``) runs the pending tasks. It closes connections it
+    thinks unusable between tasks, which the test's own transaction would look like: kept."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+
 def pending() -> int:
     return DBTaskResult.objects.filter(
         status=TaskResultStatus.READY, task_path="kamp.selection.tasks.prepare_run"
@@ -65,7 +76,7 @@ def test_views_while_stale_make_one_task_then_the_new_run_is_shown(
     assert pending() == 1
 
     # The worker runs the task: the next view (any process) reads the prepared run.
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    run_worker()
     assert pending() == 0
     done = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL)
     assert done.filter(task_path="kamp.selection.tasks.prepare_run").count() == 1
@@ -98,7 +109,7 @@ def test_many_changes_before_the_worker_make_one_task(
             )
         client.get(URL)
     assert pending() == 1
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    run_worker()
     # A task that finds the run already prepared for these data does nothing.
     from kamp.selection.tasks import prepare_run
 
