@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from kamp.connect import actions, events, tasks
+from kamp.connect import actions, events, tasks, webhooks
 from kamp.connect.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from kamp.customers import actions as customer_actions
 from kamp.interactions import actions as interaction_actions
@@ -312,3 +312,23 @@ def test_alerts_are_sent_once_and_money_only_to_finance(director, ana, account, 
             assert got["json"]["data"]["alert"]["message"] is None
     assert any("value_at_stake" in got["json"]["data"] for got in rich)
     assert all(got["json"]["data"]["alert"]["message"] for got in rich)
+
+
+def test_the_webhook_pages_keep_their_queries_flat(
+    client_for, director, ana, receiver, settings, django_assert_max_num_queries
+):
+    settings.KAMP_WEBHOOK_DISABLE_AFTER = 1000
+    endpoints = [register(director, receiver) for _ in range(3)]
+    receiver.default = "fail"
+    for i in range(10):
+        deliveries = webhooks.queue(webhooks.Event("customer.created", {"customer": {"id": i}}))
+        for d in deliveries:
+            webhooks.attempt(d.pk)
+            webhooks.attempt(d.pk)
+    c = client_for(director)
+    with django_assert_max_num_queries(8):
+        assert c.get(reverse("connect:webhooks")).status_code == 200
+    with django_assert_max_num_queries(10):
+        page = c.get(reverse("connect:webhook", kwargs={"pk": endpoints[0].pk}))
+    assert page.status_code == 200
+    assert page.content.decode().count(" ms)") == 20  # each try of its 10 deliveries
