@@ -20,8 +20,9 @@ Like for like: the reference the ratio uses reads the same per-customer figures 
 pays for — rebuilding the monthly sums and storing the month's figures — is timed on its own
 against DuckDB building the same summaries from the lines (``selection_setup``). Every side is
 the median of 3 runs. Every scored customer's attractiveness, position (to 1e-9), quadrant and
-rank, and every customer's figures (to 0.0001), are compared with the reference's: the script
-exits 1 on any difference.
+rank, and every customer's figures (to 0.0001), are compared with the like-for-like reference's:
+the script exits 1 on any difference (the differences from the query over the raw lines are
+printed: DuckDB's parallel DOUBLE sums break a few percentile ties).
 
 Prints ``RESULT name=selection_<db>`` and ``selection_setup_<db>`` per database, then, last, the
 worse database as ``RESULT name=selection …`` and ``RESULT name=selection_setup …``.
@@ -579,10 +580,13 @@ def main() -> None:
         like = reference_on_summaries(folder, folder / f"figures-{vendor}.csv")
         found = compare_figures(folder / f"figures-{vendor}.csv", setup_ref)
         found += compare_results(folder / f"results-{vendor}.csv", like)
-        found += [
-            f"against the reference over the lines: {p}"
-            for p in compare_results(folder / f"results-{vendor}.csv", ref)
-        ]
+        # Against the query over the raw lines: reported, not failed on. DuckDB adds the lines'
+        # DOUBLE amounts in parallel, in no fixed order, so two customers whose sums are equal
+        # to the cent may come out a hair apart and a percentile tie is broken (a score moves
+        # by about 0.5 × 9 / N × the factor's weight); the like-for-like comparison above reads
+        # the very sums kamp reads and must match exactly.
+        for p in compare_results(folder / f"results-{vendor}.csv", ref):
+            print(f"  note, against the reference over the raw lines: {p}", flush=True)
         problems += [f"{label}: {p}" for p in found]
         r["reference_s"] = like["reference_s"]
         print(
