@@ -192,10 +192,27 @@ def collect(
     area that defines ``visible_to(user, alerts)`` keeps only what that person may see
     (economics alerts speak of money), and the value at stake is shown only to whoever may see
     the money of every account it sums."""
+    found, _failed = compute(customers, as_of, user=user, programme=programme)
+    return rank(priced_for(user, found))
+
+
+def compute(
+    customers,
+    as_of: date | None = None,
+    user=None,
+    programme: bool = True,
+    modules: list[ModuleType] | None = None,
+) -> tuple[list[Alert], set[str]]:
+    """The alerts of ``modules`` (every area's by default) for the key accounts and candidates
+    among ``customers``, rolled up and with their value at stake (not yet judged visible:
+    :func:`priced_for`), and the names of the areas that failed (``kamp.programme.alert_store``
+    keeps what those had stored rather than wiping it)."""
     as_of = as_of or date.today()
     customers = customers.filter(status__in=SCOPED_STATUSES)
-    modules = alert_modules()
+    every = alert_modules()
+    modules = every if modules is None else modules
     found: list[Alert] = []
+    failed: set[str] = set()
     for module in modules:
         provider = getattr(module, "alerts", None)
         if not callable(provider):
@@ -210,24 +227,58 @@ def collect(
             if settings.DEBUG:
                 raise
             logger.exception("alerts of %s failed", module.__name__)
+            failed.add(area_of(module))
     if not programme:
         found = [a for a in found if not a.programme_wide]
     found = roll_up(found)
-    values = _values(modules, found, as_of)
-    allowed = _money_visible(user, values)
+    values = _values(every, found, as_of)
     priced = []
     for a in found:
-        ids = [a.customer_id] if a.customer_id else list(a.data.get("customer_ids", ()))
+        ids = alert_customer_ids(a)
         known = [values[i] for i in ids if i in values]
         value = sum(known, Decimal(0)) if known else a.value_at_stake
-        priced.append(
-            replace(
-                a,
-                value_at_stake=value,
-                value_visible=value is not None and bool(ids) and all(i in allowed for i in ids),
-            )
-        )
-    return rank(priced)
+        priced.append(replace(a, value_at_stake=value))
+    return priced, failed
+
+
+def area_of(module: ModuleType) -> str:
+    """The area an ``alerts`` module speaks for: its ``AREA``, else its app's label
+    (``kamp.team.alerts`` → team)."""
+    named = getattr(module, "AREA", None)
+    if isinstance(named, str) and named:
+        return named
+    parts = module.__name__.split(".")
+    return parts[-2] if len(parts) > 1 else parts[0]
+
+
+def alert_customer_ids(a: Alert) -> list[int]:
+    """The accounts whose money an alert's value at stake sums."""
+    return [a.customer_id] if a.customer_id else list(a.data.get("customer_ids", ()))
+
+
+def priced_for(user, found: list[Alert]) -> list[Alert]:
+    """``found`` with ``value_visible`` set for ``user``: the value at stake is shown (and
+    ranks) only when the reader may see the money of every account it sums."""
+    ids = {i for a in found for i in alert_customer_ids(a)}
+    allowed = _money_visible(user, dict.fromkeys(ids, Decimal(0)))
+    out = []
+    for a in found:
+        ids_a = alert_customer_ids(a)
+        visible = a.value_at_stake is not None and bool(ids_a) and all(i in allowed for i in ids_a)
+        out.append(replace(a, value_visible=visible) if visible != a.value_visible else a)
+    return out
+
+
+def current(
+    customers, as_of: date | None = None, user=None, programme: bool = False
+) -> list[Alert]:
+    """What :func:`collect` says, read from the alerts the worker stored when the area that
+    stores them is installed (``alerts_stored`` hook, ``kamp.programme.alert_store``), else
+    computed now. The pages call this."""
+    stored = registry.hook("alerts_stored")
+    if stored is not None:
+        return stored(customers, as_of=as_of, user=user, programme=programme)
+    return collect(customers, as_of, user=user, programme=programme)
 
 
 def _money_visible(user, values: dict[int, Decimal]) -> set[int]:

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from kamp.core import registry
-from kamp.core.alerts import collect, optional_hook
+from kamp.core.alerts import current, optional_hook
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import SiteSettings
 from kamp.economics.models import SalesLine
@@ -90,7 +90,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = date.today()
     # The home's own accounts only: what is about the whole programme (the cap) is the
     # programme's, shown once on its dashboard and inbox, never on a member's or a KAM's home.
-    alerts = collect(Customer.objects.filter(pk__in=ids), today, user=user) if ids else []
+    alerts = current(Customer.objects.filter(pk__in=ids), today, user=user) if ids else []
     alerts_by_customer: dict[int, list] = defaultdict(list)
     for alert in alerts:
         if alert.customer_id is not None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kamp.core import audit, registry
-from kamp.core.alerts import collect
+from kamp.core.alerts import current
 from kamp.core.choices import Role
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import AuditEvent, SiteSettings, User
@@ -243,7 +243,7 @@ def customer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # This account's own alerts: one about its KAM or the programme is not its to repeat.
         alerts=[
             a
-            for a in collect(Customer.objects.filter(pk=customer.pk), today, user=request.user)
+            for a in current(Customer.objects.filter(pk=customer.pk), today, user=request.user)
             if a.customer_id == customer.pk
         ],
         contact_counts=counts,

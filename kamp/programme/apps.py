@@ -19,3 +19,9 @@ class ProgrammeConfig(AppConfig):
 
         # A director's home is the programme's dashboard (kamp.customers.home asks for it).
         provide("programme_dashboard", _dashboard)
+        # Pages read the alerts the worker stored (kamp.core.alerts.current), kept in step by
+        # every write that can change one.
+        from . import alert_store
+
+        provide("alerts_stored", alert_store.stored_alerts)
+        alert_store.connect()

@@ -1,4 +1,5 @@
-"""The programme's alert inbox: every area's alerts (``kamp.core.alerts.collect``: one per cause per
+"""The programme's alert inbox: every area's alerts (``kamp.core.alerts.current``, stored by the
+worker: one per cause per
 account, ranked by severity × value at stake) minus the ones dismissed or snoozed, for the
 customers a person may see."""
 
@@ -8,7 +9,7 @@ from datetime import date
 
 from django.db.models import Q
 
-from kamp.core.alerts import Alert, collect
+from kamp.core.alerts import Alert, current
 from kamp.core.params import int_param
 from kamp.customers.access import customers_visible_to
 from kamp.customers.models import Customer
@@ -42,7 +43,7 @@ def alerts_for(
     """(open alerts, dismissed alerts with their dismissal) for ``user``."""
     qs = customers_for(user) if customers is None else customers
     # The programme-wide alerts (the cap) are the programme's: only who manages it reads them.
-    every = collect(qs, as_of, user=user, programme=user.manages_programme)
+    every = current(qs, as_of, user=user, programme=user.manages_programme)
     if not user.manages_programme:
         # Programme-wide alerts about a KAM (no customer) reach that KAM only.
         every = [a for a in every if a.customer_id is not None or a.data.get("kam_id") == user.pk]

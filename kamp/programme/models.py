@@ -77,3 +77,68 @@ class ReadinessAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.taken_on} · {self.overall}%"
+
+
+class StoredAlert(models.Model):
+    """One alert as the worker computed it (``kamp.programme.alert_store``): what the pages read
+    instead of running every area's checks on each view. Its texts are kept in every language
+    kamp speaks, so each reader reads them in theirs; who may see it and its money are decided
+    when it is read (``visible_to`` and the money rule depend on the reader)."""
+
+    key = models.CharField(_("alert"), max_length=300, db_index=True)
+    area = models.CharField(_("area"), max_length=30)
+    kind = models.CharField(_("kind"), max_length=60)
+    cause = models.CharField(_("cause"), max_length=60, blank=True)
+    severity = models.CharField(_("severity"), max_length=10)
+    # Severity weight × value at stake: the rank for a reader who may see every account's money.
+    score = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+    customer_id = models.BigIntegerField(_("customer"), null=True, blank=True, db_index=True)
+    customer_name = models.CharField(_("customer"), max_length=200, blank=True)
+    subject = models.CharField(max_length=100, blank=True)
+    # The KAM an alert without a customer is about (the team's "what a KAM can carry").
+    kam_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    url = models.CharField(max_length=500, blank=True)
+    value_at_stake = models.DecimalField(max_digits=22, decimal_places=2, null=True, blank=True)
+    sign_kinds = models.JSONField(default=list)
+    # {language: {"message", "cause_title", "signs", "data"}}
+    texts = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored alert")
+        verbose_name_plural = _("stored alerts")
+        indexes = [models.Index(fields=["-score", "customer_name"], name="programme_alert_rank")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AlertDirty(models.Model):
+    """A customer whose alerts need recomputing (``customer_id`` 0: every account), written by
+    the change that made them stale and cleared by the worker once it recomputed them."""
+
+    customer_id = models.BigIntegerField(db_index=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("alerts to recompute")
+        verbose_name_plural = _("alerts to recompute")
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+
+class AlertRefresh(models.Model):
+    """When every account's alerts were last computed (one row): the day the stored alerts are
+    for. Time-based alerts (overdue actions, no contact for 90 days) move with the date, so a
+    view on a later day has the worker recompute them all."""
+
+    as_of = models.DateField()
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("alerts refresh")
+        verbose_name_plural = _("alerts refreshes")
+
+    def __str__(self) -> str:
+        return self.as_of.isoformat()

@@ -175,10 +175,15 @@ def test_home_query_count_does_not_grow(
 
     add(2)
     client.get(reverse("home"))  # warm up (session, content types)
-    # 13: one is the session saved on every request (its idle timeout renewed).
-    with django_assert_max_num_queries(13) as few:
+    # 16: one is the session saved on every request (its idle timeout renewed); three read the
+    # stored alerts (when they were computed, what changed since, the alerts themselves).
+    with django_assert_max_num_queries(16) as few:
         client.get(reverse("home"))
+    n = len(few.captured_queries)
     add(25)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    # The first view after the writes recomputes the 25 changed accounts' stored alerts (few
+    # enough to do in the request); from then on a view reads them at the same cost.
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(n):
         r = client.get(reverse("home"))
     assert r.status_code == 200

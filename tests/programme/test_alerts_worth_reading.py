@@ -311,7 +311,8 @@ def test_a_new_sign_reopens_a_dismissed_cause(client_for, director, account):
     open_, gone = inbox.alerts_for(director, today)
     assert alert.key not in {a.key for a in open_}
     # The KAM leaves: the same cause (who looks after the account) has a new, worse sign.
-    Customer.objects.filter(pk=account.pk).update(owner=None)
+    account.owner = None
+    account.save()
     open_, gone = inbox.alerts_for(director, today)
     (back,) = [a for a in open_ if a.key == alert.key]
     assert back.severity == "danger" and back.kinds == {"no_kam", "no_sponsor"}
