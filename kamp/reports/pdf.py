@@ -26,7 +26,22 @@ def plan_html(report: PlanReport) -> str:
     currency = (
         report.customer.currency or (report.economics.currency if report.economics else "") or ""
     )
-    return render_to_string("reports/plan_onepager.html", {"r": report, "currency": currency})
+    from django.utils.translation import gettext as _
+
+    from . import qbr_data
+
+    q = qbr_data.gather(report, report.edition)
+    if report.customer_edition:
+        confidentiality = _("Prepared for %(customer)s by %(company)s") % {
+            "customer": report.customer.name,
+            "company": q.identity.company,
+        }
+    else:
+        confidentiality = q.identity.confidentiality or _("Confidential — internal use only")
+    return render_to_string(
+        "reports/plan_onepager.html",
+        {"r": report, "q": q, "currency": currency, "confidentiality": confidentiality},
+    )
 
 
 def plan_document(report: PlanReport):

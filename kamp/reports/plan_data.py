@@ -103,6 +103,13 @@ class PlanReport:
     # The account's headline figures (docs/figures.md), each with its period: the same values
     # as the customer page and the API, whatever the plan's own period.
     figures: dict = field(default_factory=dict)
+    # internal | customer (kamp.reports.editions): the customer edition holds no money, no
+    # internal notes, risks, whitespace or review minutes, and only the shared actions.
+    edition: str = "internal"
+
+    @property
+    def customer_edition(self) -> bool:
+        return self.edition == "customer"
 
     @property
     def whitespace_by_unit(self) -> list[tuple[str, list]]:
@@ -121,18 +128,24 @@ class PlanReport:
         return live.whitespace_totals(self.whitespace, self.customer)
 
 
-def gather(user, plan: AccountPlan, *, max_actions: int = 8) -> PlanReport:
+def gather(
+    user, plan: AccountPlan, *, max_actions: int = 8, edition: str = "internal"
+) -> PlanReport:
     customer = plan.customer
-    money = can_see_economics(user, customer)
+    shared = edition == "customer"
+    money = can_see_economics(user, customer) and not shared
     today = timezone.localdate()
     objectives = live.bind(plan.objectives.all(), customer, money)
+    if shared:
+        objectives = [o for o in objectives if not o.is_financial]
     if not money:
         for o in objectives:
             if o.is_financial:
                 o.target = o.current = None
                 o.hidden_money = True
+    actions = plan.actions.filter(shared_with_customer=True) if shared else plan.actions
     open_actions = list(
-        plan.actions.filter(status__in=OPEN_STATUSES)
+        actions.filter(status__in=OPEN_STATUSES)
         .select_related("owner")
         .order_by(F("due").asc(nulls_last=True), "id")
     )
@@ -151,14 +164,15 @@ def gather(user, plan: AccountPlan, *, max_actions: int = 8) -> PlanReport:
         open_actions=open_actions[:max_actions],
         overdue=sum(1 for a in open_actions if a.is_overdue(today)),
         initiatives=initiatives,
-        risks=[r for r in plan.risks.all() if not r.closed],
-        whitespace=list(plan.whitespace.all()),
-        last_review=plan.reviews.order_by("-date").first(),
+        risks=[] if shared else [r for r in plan.risks.all() if not r.closed],
+        whitespace=[] if shared else list(plan.whitespace.all()),
+        last_review=None if shared else plan.reviews.order_by("-date").first(),
         team=list(customer.team_members.select_related("user")),
         economics=economics_for(plan) if money else None,
         generated=timezone.localtime(),
         stage_counts=stage_counts,
         figures=account_figures(customer, money=money),
+        edition=edition,
     )
 
 

@@ -93,10 +93,10 @@ def pdf_values(report, lang, keys=KEYS) -> dict[str, Decimal]:
 
 
 def deck_values(report, lang, keys=KEYS) -> dict[str, Decimal]:
-    """The account snapshot's table in the QBR deck: "<figure> · <period>" beside its value."""
+    """The quarter-in-numbers table of the QBR deck: "<figure> · <period>" beside its value."""
     prs = Presentation(io.BytesIO(deck.plan_deck(report)))
     rows = {}
-    for shape in prs.slides[1].shapes:
+    for shape in (sh for slide in prs.slides for sh in slide.shapes):
         if shape.has_table:
             for row in shape.table.rows:
                 cells = [c.text for c in row.cells]
