@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponse, HttpResponseRedirect
+from django.utils import translation
 from django.utils.decorators import method_decorator
 
 from kamp.core.actions import do_request_password_reset, do_set_password
@@ -29,6 +30,12 @@ class ThrottledPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return (user for user in super().get_users(email) if do_request_password_reset(user))
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # In the language the person chose in kamp; else the page's, where they asked.
+        language = getattr(context.get("user"), "language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 # The mark is read from ``dispatch``; set again so that no override can lose it.
