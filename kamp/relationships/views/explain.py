@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from kamp.core.formatting import format_date, format_month
+from kamp.core.formatting import format_date, format_month, format_number
 
 from .. import typology
 from ..models import RelationshipType
 
 
 def num(value, digits=1) -> str:
-    from django.utils.formats import number_format
-
-    return number_format(round(float(value), digits), digits)
+    return format_number(value, digits)
 
 
 def explain_reason(code: str, p: dict) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.choices import Role
+from kamp.core.formatting import format_date
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.core.params import int_param
@@ -315,17 +316,16 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             snapshot__in=snapshots, customer_id__in=drawn
         ).values_list("customer_id", "snapshot_id", "position", "attractiveness"):
             trails.setdefault(p[0], []).append(
-                (by_snap[p[1]].taken_on.isoformat(), round(p[2], 3), round(p[3], 3))
+                (by_snap[p[1]].taken_on, round(p[2], 3), round(p[3], 3))
             )
         for cid, pts in trails.items():
             pts.sort()
             now = run.by_id[cid]
             # The customers drawn are complete: both dimensions are known.
             if now.position is not None and now.attractiveness is not None:
-                pts.append(
-                    (run.as_of.isoformat(), round(now.position, 3), round(now.attractiveness, 3))
-                )
-            trails[cid] = [{"date": d, "x": x, "y": y} for d, x, y in pts]
+                pts.append((run.as_of, round(now.position, 3), round(now.attractiveness, 3)))
+            # Sorted by day, then the day as the reader writes it (the hover text shows it).
+            trails[cid] = [{"date": format_date(d), "x": x, "y": y} for d, x, y in pts]
 
     # Everything the director must know at a glance, each with why.
     key_accounts = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
@@ -459,6 +459,6 @@ def snapshot_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     messages.success(
         request,
         _("Snapshot of %(date)s saved: the matrix can now show how customers move.")
-        % {"date": snap.taken_on.strftime("%Y-%m-%d")},
+        % {"date": format_date(snap.taken_on)},
     )
     return redirect(reverse("selection:portfolio") + "?trails=1")
