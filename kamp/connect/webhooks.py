@@ -19,12 +19,15 @@ unless the endpoint is marked *finance*."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import logging
 import secrets
+import socket
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -142,10 +145,23 @@ def queue(event: Event) -> list[WebhookDelivery]:
 # --- delivering -------------------------------------------------------------------------------
 def _post(url: str, headers: dict[str, str], body: bytes) -> int:
     """POST and return the status code. No redirects followed (a signed body is for the address
-    registered); the whole answer bounded by the timeout of each socket operation."""
+    registered). Each socket operation waits at most the timeout, and the whole exchange too: a
+    receiver dribbling its answer a byte at a time is cut when the time is up."""
     parts = urlsplit(url)
     cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = cls(parts.hostname or "", parts.port, timeout=timeout())
+    limit = timeout()
+    conn = cls(parts.hostname or "", parts.port, timeout=limit)
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        if conn.sock is not None:
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(limit, cut)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         path = parts.path or "/"
         if parts.query:
@@ -153,8 +169,15 @@ def _post(url: str, headers: dict[str, str], body: bytes) -> int:
         conn.request("POST", path, body=body, headers=headers)
         response = conn.getresponse()
         response.read(MAX_RESPONSE_BYTES)
+        if expired.is_set():
+            raise TimeoutError
         return response.status
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise TimeoutError from None
+        raise
     finally:
+        watchdog.cancel()
         conn.close()
 
 

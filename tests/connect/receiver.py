@@ -51,6 +51,20 @@ class Receiver:
                 if mode == "hang":
                     receiver._stop.wait(receiver.hang_seconds)
                     return
+                if mode == "drip":
+                    # An answer that never ends, a header line every 0.2 s: each read gets
+                    # something, so only a limit on the whole exchange stops it.
+                    self.send_response(200)
+                    self.flush_headers()
+                    for i in range(int(receiver.hang_seconds / 0.2)):
+                        if receiver._stop.wait(0.2):
+                            return
+                        try:
+                            self.wfile.write(f"X-Drip-{i}: .\r\n".encode())
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
                 self.send_response(500 if mode == "fail" else 204)
                 self.end_headers()
 

@@ -161,13 +161,14 @@ def test_a_failing_receiver_is_retried_with_growing_pauses_then_recovers(
     assert endpoint.consecutive_failures == 0 and endpoint.active
 
 
+@pytest.mark.parametrize("mode", ["hang", "drip"])
 def test_a_hanging_receiver_is_cut_by_the_timeout(
-    director, ana, receiver, django_capture_on_commit_callbacks, settings
+    director, ana, receiver, django_capture_on_commit_callbacks, settings, mode
 ):
     settings.KAMP_WEBHOOK_TIMEOUT = 0.5
     receiver.hang_seconds = 10
     register(director, receiver)
-    receiver.script = ["hang"]
+    receiver.script = [mode]
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         customer_actions.do_create_customer(ana, name="Viña Sur", country="CL")
