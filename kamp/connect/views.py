@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,11 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
+    tokens = (
+        ApiToken.objects.filter(user=request.user)
+        .annotate(write_count=Count("writes"))
+        .order_by("revoked_at", "-created_at")
+    )
     return render(
         request,
         "connect/home.html",
@@ -204,8 +208,10 @@ def _admin(request: AuthenticatedHttpRequest) -> None:
 @require_GET
 def admin_connections(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin(request)
-    tokens = ApiToken.objects.select_related("user", "revoked_by").order_by(
-        "revoked_at", "-created_at"
+    tokens = (
+        ApiToken.objects.select_related("user", "revoked_by")
+        .annotate(write_count=Count("writes"))
+        .order_by("revoked_at", "-created_at")
     )
     endpoints = _with_last_delivery(list(WebhookEndpoint.objects.all()))
     feeds = CalendarFeed.objects.select_related("user").order_by("user__name", "user__email")

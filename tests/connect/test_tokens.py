@@ -175,3 +175,17 @@ def test_the_admin_list_keeps_its_queries_flat(
     c = client_for(admin)
     with django_assert_max_num_queries(8):
         assert c.get(reverse("connect:admin")).status_code == 200
+
+
+def test_the_connections_page_counts_each_tokens_changes(client, client_for, ana, account):
+    contact = ContactFactory(customer=account)
+    _t, secret = actions.do_create_token(ana, name="CRM sync", scope="write", days=5)
+    for _ in range(2):
+        client.post(
+            f"{API}/interactions/customers/{account.pk}/interactions",
+            data=log_body(account, ana, contact),
+            content_type="application/json",
+            **bearer(secret),
+        )
+    [token] = client_for(ana).get(reverse("connect:home")).context["tokens"]
+    assert token.write_count == 2
