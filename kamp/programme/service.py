@@ -11,7 +11,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from kamp.core.choices import Role
 from kamp.core.formatting import format_number, format_period
@@ -68,7 +68,8 @@ GROUP_LABELS = {
     "B": gettext_lazy("B · diamond"),
     "strategic": gettext_lazy("strategic"),
     "star": gettext_lazy("star"),
-    "status": gettext_lazy("status"),
+    # The quadrant, not a record's status (another catalogue's "estado" would win).
+    "status": pgettext_lazy("quadrant", "status"),
     "streamline": gettext_lazy("streamline"),
     "collaborative_partnership": gettext_lazy("collaborative partnership"),
     "competitive_interaction": gettext_lazy("competitive interaction"),
@@ -423,14 +424,15 @@ def programme_checks(
     elif f.get("rqi") is not None:
         c.lines.append(
             _(
-                "Mean relationship quality index (RQI, 1–7): %(v).1f%(prev)s, over %(n)s accounts measured."
+                "Mean relationship quality index (RQI, 1–7): %(v)s%(prev)s, over %(n)s accounts measured."
             )
             % {
-                "v": f["rqi"],
+                "v": format_number(f["rqi"], 1),
                 "n": f["rqi_measured"],
                 "prev": ""
                 if f.get("rqi_previous") is None
-                else _(" (previous measurement %(p).1f)") % {"p": f["rqi_previous"]},
+                else _(" (previous measurement %(p)s)")
+                % {"p": format_number(f["rqi_previous"], 1)},
             }
         )
     else:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
@@ -106,10 +106,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "accounts": _("Accounts ranked by profit"),
             "profit": _("Profit after KAM"),
             "key": _("key account"),
-            # The thumbnail's four colours, named in its corners.
+            # The thumbnail's four colours, named in its corners as on the full matrix.
             "quadrants": {
-                q: str(service.GROUP_LABELS[q]).capitalize()
-                for q in ("strategic", "star", "status", "streamline")
+                "strategic": pgettext("quadrant", "Strategic"),
+                "star": pgettext("quadrant", "Star"),
+                "status": pgettext("quadrant", "Status"),
+                "streamline": pgettext("quadrant", "Streamline"),
             },
         },
     }
