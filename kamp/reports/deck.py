@@ -28,6 +28,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from kamp.core.money import format_money
@@ -52,6 +53,7 @@ BAD = RGBColor(0xC5, 0x30, 0x30)
 MAX_ROWS = 8  # a table a room can read
 LINE = 1.22  # line height, in font sizes
 CHAR = 0.53  # average character width, in font sizes (sans serif, a little generous)
+TABLE_CHAR = 0.5  # a table cell's margins are narrower and rows grow if need be
 BOX_PAD = Inches(0.1)  # text frame's inner margin each side (python-pptx default: 0.1 in)
 BOX_PAD_V = Inches(0.05)
 
@@ -87,10 +89,10 @@ def _pnl_labels() -> dict[str, str]:
 # --- fitting text in its shape ----------------------------------------------------------------
 
 
-def lines_needed(text: str, size_pt: float, width_emu: int) -> int:
+def lines_needed(text: str, size_pt: float, width_emu: int, char: float = CHAR) -> int:
     """How many lines ``text`` takes at ``size_pt`` in a box ``width_emu`` wide (estimate)."""
     usable = max(width_emu - 2 * BOX_PAD, Emu(Inches(0.3)))
-    per_line = max(1, int(usable / Pt(size_pt * CHAR)))
+    per_line = max(1, int(usable / Pt(size_pt * char)))
     total = 0
     for part in str(text).split("\n"):
         words, line, count = part.split(" "), 0, 1
@@ -194,6 +196,10 @@ class Deck:
         r.fill.fore_color.rgb = color
         r.line.fill.background()
         r.shadow.inherit = False
+        # No theme style either: LibreOffice would still draw its shadow.
+        style = r._element.find(qn("p:style"))
+        if style is not None:
+            r._element.remove(style)
         return r
 
     def text(
@@ -501,9 +507,7 @@ class Deck:
         for s, dark in self.footed:
             color = _tint((255, 255, 255), 0.75) if dark else MUTED
             if not dark:
-                line = s.shapes.add_connector(1, MARGIN, FOOTER_TOP, WIDTH - MARGIN, FOOTER_TOP)
-                line.line.color.rgb = RULE
-                line.line.width = Pt(0.75)
+                self.rect(s, MARGIN, FOOTER_TOP, WIDTH - 2 * MARGIN, Pt(1), RULE)
             top, h = FOOTER_TOP + Inches(0.04), Inches(0.4)
             self.text(
                 s,
@@ -559,7 +563,7 @@ class Deck:
         def row_h(cells, sz):
             return (
                 max(
-                    Pt(sz * LINE) * lines_needed(str(c), sz, w - Inches(0.1))
+                    Pt(sz * LINE) * lines_needed(str(c), sz, w, TABLE_CHAR)
                     for c, w in zip(cells, widths, strict=True)
                 )
                 + pad
@@ -779,6 +783,18 @@ def _status_label(key: str) -> str:
     }[key]
 
 
+def stage_counts(counts: dict) -> str:
+    """ "1 launched, 2 in pilot, 1 idea", each a real plural."""
+    launched, pilot, idea = counts["launched"], counts["pilot"], counts["idea"]
+    return ", ".join(
+        [
+            ngettext("%(n)s launched", "%(n)s launched", launched) % {"n": launched},
+            ngettext("%(n)s in pilot", "%(n)s in pilot", pilot) % {"n": pilot},
+            ngettext("%(n)s idea", "%(n)s ideas", idea) % {"n": idea},
+        ]
+    )
+
+
 def _definition(key: str) -> str:
     try:
         from kamp.economics.figures import DEFINITIONS
@@ -789,6 +805,16 @@ def _definition(key: str) -> str:
 
 def _score(value) -> str:
     return _num(value, 1)
+
+
+def _quarter(code: str) -> str:
+    """ "2026-Q3" as the reader's language writes a quarter ("Q3 2026", "T3 2026")."""
+    import re
+
+    from .qbr_data import Quarter
+
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", str(code))
+    return Quarter(int(m.group(1)), int(m.group(2))).label if m else str(code)
 
 
 def _title(d: Deck, q: Qbr):
@@ -942,13 +968,6 @@ def _numbers(d: Deck, q: Qbr):
     s = d.content_slide(_("The quarter in numbers"), notes, kicker=q.period_text)
     d.tiles(s, tiles, MARGIN + BOX_PAD, BODY_TOP + Inches(0.1), Inches(12.0), Inches(1.3))
     rows = [[f"{f.label} · {f.period}", f.display] for f in r.figures.values() if f.key != "margin"]
-    rows.append(
-        [
-            _("Open actions"),
-            f"{h.open_actions} · "
-            + ngettext("%(n)s overdue", "%(n)s overdue", r.overdue) % {"n": r.overdue},
-        ]
-    )
     top = BODY_TOP + Inches(1.6)
     econ = r.economics
     series = econ.series if econ and econ.available else []
@@ -973,7 +992,7 @@ def _numbers(d: Deck, q: Qbr):
         d.chart(
             s,
             XL_CHART_TYPE.COLUMN_CLUSTERED,
-            [p.replace("-", " ") for p, _a, _b in series],
+            [_quarter(p) for p, _a, _b in series],
             [(_("Net revenue"), rev), (_("Profit after KAM"), pak)],
             MARGIN + Inches(7.5),
             top - Inches(0.1),
@@ -1122,9 +1141,10 @@ def _objectives(d: Deck, q: Qbr):
     x = MARGIN + BOX_PAD + left_w + Inches(0.3)
     w = WIDTH - MARGIN - x
     if q.customer_edition:
-        head = _("Joint actions: %(done)s done this quarter, %(open)s open") % {
-            "done": q.joint_done,
-            "open": q.joint_open,
+        head = _("Joint actions: %(done)s, %(open)s") % {
+            "done": ngettext("%(n)s done this quarter", "%(n)s done this quarter", q.joint_done)
+            % {"n": q.joint_done},
+            "open": ngettext("%(n)s open", "%(n)s open", q.joint_open) % {"n": q.joint_open},
         }
     else:
         h = r.health
@@ -1211,7 +1231,7 @@ def _relationship(d: Deck, q: Qbr):
             BODY_TOP,
             chart_w,
             BODY_BOTTOM - BODY_TOP,
-            number_format="0.0",
+            number_format="0",
             axis_title=_("Score (1–7)"),
             value_range=(1, 7),
             labels=[[_score(v) for v in ours[::-1]], [_score(v) for v in theirs[::-1]]],
@@ -1346,7 +1366,7 @@ def _people(d: Deck, q: Qbr):
             space=3,
         )
     if q.form_trend:
-        cats = [label for label, _p, _f in q.form_trend]
+        cats = [_quarter(label) for label, _p, _f in q.form_trend]
         vals = [p for _l, p, _f in q.form_trend]
         d.chart(
             s,
@@ -1385,12 +1405,7 @@ def _initiatives(d: Deck, q: Qbr):
     s = d.content_slide(
         title,
         notes,
-        kicker=_("%(l)s launched, %(p)s in pilot, %(i)s ideas")
-        % {
-            "l": r.stage_counts["launched"],
-            "p": r.stage_counts["pilot"],
-            "i": r.stage_counts["idea"],
-        },
+        kicker=stage_counts(r.stage_counts),
     )
     if q.customer_edition:
         header = [_("Initiative"), _("Stage"), _("Value for you")]
@@ -1576,7 +1591,9 @@ def plan_deck(report: PlanReport, edition: str | None = None) -> bytes:
     d.section_slide(
         2,
         parts[1][0],
-        _("The relationship, the people and what we build together."),
+        _("The relationship and what we build together.")
+        if customer
+        else _("The relationship, the people and what we build together."),
         [_("How we work together.")],
     )
     _relationship(d, q)

@@ -259,6 +259,14 @@ def gather(report: PlanReport, edition: str, today: datetime.date | None = None)
         _people(q, customer)
     except Exception:
         log.exception("People for the QBR failed")
+    from django.utils import formats
+
+    for a in q.agenda:
+        if a.shared_with_customer and a.due is not None and a.is_overdue(today):
+            q.asks.append(
+                _("To close together: %(action)s (due %(date)s)")
+                % {"action": a.title, "date": formats.date_format(a.due, "SHORT_DATE_FORMAT")}
+            )
     for r in q.flagged_gaps:
         q.asks.append(
             _("A conversation on %(construct)s: we see it at %(ours)s, you at %(theirs)s")
