@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kamp.core.formatting import format_percent
 from kamp.core.models import User
 from kamp.customers.models import Contact, Customer, DMURole
 
@@ -265,14 +266,14 @@ def risk_message(risk: rules.Risk) -> str:
     if risk.kind == "single_threaded":
         return _(
             "%(name)s took part in %(n)d of the %(total)d interactions of the last %(days)d "
-            "days (%(share)d%%): if they leave, the relationship goes with them. Bring other "
+            "days (%(share)s): if they leave, the relationship goes with them. Bring other "
             "people on both sides into contact."
         ) % {
             "name": d["name"],
             "n": d["n"],
             "total": d["total"],
             "days": d["days"],
-            "share": round(d["share"] * 100),
+            "share": format_percent(d["share"], 0),
         }
     if risk.kind == "no_interactions":
         return _("No interaction logged in the last %(days)d days.") % {"days": d["days"]}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kamp.core.formatting import format_percent
 from kamp.team.models import AccountTeamMember, TeamRole
 
 from . import sources
@@ -38,7 +39,11 @@ def hat_evidence(customer_ids, kam=None, as_of=None) -> dict[str, list[dict]]:
         prev = sum(v.get(1, 0) for v in sales.values())
         g = growth_rate(this, prev)
         out["salesperson"].append(
-            {"label": label, "value": g, "text": "—" if g is None else f"{g:+.0%}"}
+            {
+                "label": label,
+                "value": g,
+                "text": "—" if g is None else ("+" if g > 0 else "") + format_percent(g, 0),
+            }
         )
     profit = sources.profit_after_kam(ids, as_of)
     label = _("Accounts profitable after KAM (last period)")
@@ -93,12 +98,16 @@ def hat_evidence(customer_ids, kam=None, as_of=None) -> dict[str, list[dict]]:
         vals = [p["completeness"] for p in plans.values() if p.get("completeness") is not None]
         avg = sum(vals) / len(vals) if vals else None
         out["strategist"].append(
-            {"label": label, "value": avg, "text": "—" if avg is None else f"{avg:.0%}"}
+            {"label": label, "value": avg, "text": "—" if avg is None else format_percent(avg, 0)}
         )
     dmu = sources.dmu_coverage(ids)
     avg = sum(d["share"] for d in dmu.values()) / len(dmu) if dmu else 0
     out["strategist"].append(
-        {"label": _("DMU roles covered by a known contact"), "value": avg, "text": f"{avg:.0%}"}
+        {
+            "label": _("DMU roles covered by a known contact"),
+            "value": avg,
+            "text": format_percent(avg, 0),
+        }
     )
 
     inits = sources.initiatives(ids)

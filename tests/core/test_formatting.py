@@ -230,6 +230,7 @@ FORBIDDEN = [
         'use |day, |month or |period for people, not |date:"Y-m-d"',
     ),
     (re.compile(r"plotly\.min\.js"), "load charts with {% plotly_scripts %} (the page's locale)"),
+    (re.compile(r"\}\}%"), "use |percent or |points (12,5 %), not a % glued to the number"),
 ]
 MACHINE = re.compile(r"""(?:value|datetime|href|hx-\w+|data-[\w-]+)=["'][^"']*$""")
 

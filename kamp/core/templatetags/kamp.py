@@ -4,7 +4,8 @@
 - ``{{ amount|money:"CLP" }}`` → ``CLP 1.234.567`` (es) / ``CLP 1,234,567`` (en); without a
   currency, the company's base currency (``kamp.core.money.base_currency()``).
 - ``{{ amount|amount:"CLP" }}`` → the number alone, for table columns headed by the currency.
-- ``{{ ratio|percent }}`` → ``12,5 %`` / ``12.5 %`` from 0.125 (``percent:0`` for whole).
+- ``{{ ratio|percent }}`` → ``12,5 %`` / ``12.5 %`` from 0.125 (``percent:0`` for whole);
+  ``{{ 67|points }}`` → ``67 %`` for a value already in percent.
 - ``{{ x|number:1 }}`` → ``7,5`` / ``7.5``: fixed decimals, grouped; ``number:"-2"`` up to two
   decimals (trailing zeros dropped: 7,5 · 7 · 7,25). Use it instead of ``floatformat``.
 - ``{{ day|day }}`` → ``28-11-2026`` / ``2026-11-28``; ``{{ day|month }}`` → ``nov 2026``.
@@ -45,6 +46,16 @@ def percent(value, decimals: int = 1) -> str:
     except (TypeError, ValueError):
         places = 1
     return formatting.format_percent(value, places)
+
+
+@register.filter
+def points(value, decimals: int = 0) -> str:
+    """A value already in percent (67) as ``67 %`` (the sign never wraps alone)."""
+    try:
+        places = int(decimals)
+    except (TypeError, ValueError):
+        places = 0
+    return formatting.format_points(value, places)
 
 
 @register.filter
