@@ -676,22 +676,39 @@ def _load_table(alias: str, model: type[models.Model], path: Path) -> int:
                 f"The archive's table {meta.label_lower} has unknown columns {unknown}."
             )
         fields = [by_attname[n] for n in names]
-        decoders = [_decoder(fl) for fl in fields]
-        size = max(1, min(500, connection.ops.bulk_batch_size(fields, [None] * 500) or 500))
-        manager = model._base_manager.using(alias)
-        batch: list[models.Model] = []
+        preparers = [_preparer(fl, connection) for fl in fields]
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(str(fl.column)) for fl in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
         rows = 0
-        for line in f:
-            values = json.loads(line)
-            obj = model(**{n: d(v) for n, d, v in zip(names, decoders, values, strict=True)})
-            batch.append(obj)
-            rows += 1
-            if len(batch) >= size:
-                manager._insert(batch, fields=fields, raw=True, using=alias)  # type: ignore[attr-defined]
-                batch = []
-        if batch:
-            manager._insert(batch, fields=fields, raw=True, using=alias)  # type: ignore[attr-defined]
+        batch: list[list[Any]] = []
+        with connection.cursor() as cursor:
+            for line in f:
+                values = json.loads(line)
+                batch.append([p(v) for p, v in zip(preparers, values, strict=True)])
+                if len(batch) >= BATCH:
+                    cursor.executemany(sql, batch)
+                    rows += len(batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+                rows += len(batch)
     return rows
+
+
+def _preparer(f: models.Field, connection):
+    """The archive's value of ``f`` (JSON) → the value to insert into this database."""
+    decode = _decoder(f)
+    prep = f.get_db_prep_save
+
+    def prepare(value: Any) -> Any:
+        if value is None and f.null:
+            return None
+        return prep(decode(value), connection)
+
+    return prepare
 
 
 def _replace_media(staging: Path) -> int:
