@@ -118,6 +118,9 @@ class Command(BaseCommand):
             "-",
             "--error-logfile",
             "-",
+            # The access log without the secrets of private links and calendar feeds.
+            "--logger-class",
+            "kamp.accesslog.RedactingLogger",
             *control_socket_args(),
         ]
         if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
