@@ -333,3 +333,18 @@ def test_the_webhook_pages_keep_their_queries_flat(
         page = c.get(reverse("connect:webhook", kwargs={"pk": endpoints[0].pk}))
     assert page.status_code == 200
     assert page.content.decode().count(" ms)") == 20  # each try of its 10 deliveries
+
+
+def test_a_turned_off_webhook_shows_in_the_programme_inbox(
+    director, ana, receiver, django_capture_on_commit_callbacks, settings, client_for
+):
+    settings.KAMP_WEBHOOK_DISABLE_AFTER = 1
+    receiver.default = "fail"
+    register(director, receiver)
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_actions.do_create_customer(ana, name="A", country="CL")
+    c = client_for(director)
+    for name in ("programme:alerts", "programme:dashboard"):
+        page = c.get(reverse(name))
+        assert page.status_code == 200, name
+    assert "The webhook “CRM” was turned off" in c.get(reverse("programme:alerts")).content.decode()
