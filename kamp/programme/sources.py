@@ -328,16 +328,16 @@ def share_of_wallet(
 @degrade
 def whale_curve(ids, as_of: date) -> list[dict] | None:
     """Every customer with money, ranked by profit after KAM over the last 12 months, with the
-    cumulative profit (the whale curve); key accounts marked. ``ids`` is ignored: the curve is
-    about the whole portfolio."""
-    from kamp.economics import pnl, services
+    cumulative profit (the whale curve), sampled to about 300 points; key accounts marked.
+    ``ids`` is ignored: the curve is about the whole portfolio. Read from the ranked portfolio
+    the worker keeps (``kamp.economics.portfolio``): a large portfolio is never re-ranked in the
+    request; after a change the previous curve shows until the worker has the next one."""
+    from kamp.economics import pnl, portfolio
 
-    values = services.portfolio_pnl(pnl.Period.trailing(as_of, 12), None, with_previous=False)
-    if not values:
+    ranked = portfolio.summary("all", pnl.Period.trailing(as_of, 12), None)
+    points = pnl.sample_curve(ranked["sample"], 300)
+    if not points:
         return []
-    points = pnl.sample_curve(
-        pnl.whale_curve((cid, v.profit_after_kam) for cid, v in values.items()), 300
-    )
     # The curve's keys are the customer ids given to it (typed ``Hashable`` by ``pnl``).
     names: dict[Hashable, str] = dict(
         Customer.objects.filter(pk__in=[p.key for p in points]).values_list("pk", "name")

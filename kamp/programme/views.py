@@ -71,6 +71,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     stages = src("stages", ids)
     forms = src("interaction_forms", ids, as_of)
     matrix = src("matrix_points", None)  # every assessed customer, not only key accounts
+    matrix, matrix_hidden = _thumbnail_points(matrix)
     whale = src("whale_curve", ids, as_of)
 
     def group(mapping: dict | None) -> list[dict] | None:
@@ -147,8 +148,28 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "profit": profit_check,
             "currency": site.base_currency,
             "matrix_url": _url_or_none("selection:matrix"),
+            "matrix_hidden": matrix_hidden,
         },
     )
+
+
+#: The dashboard's matrix thumbnail draws at most this many customers: every key account, then
+#: the most attractive and best placed others (the full matrix is one click away). A thumbnail
+#: of 100,000 points would weigh megabytes and say nothing more.
+MATRIX_THUMBNAIL_POINTS = 300
+
+
+def _thumbnail_points(points: list[dict] | None) -> tuple[list[dict] | None, int]:
+    """(the points the thumbnail draws, how many it leaves to the full matrix)."""
+    if not points or len(points) <= MATRIX_THUMBNAIL_POINTS:
+        return points, 0
+    keys = [p for p in points if p["key"]]
+    others = sorted(
+        (p for p in points if not p["key"]),
+        key=lambda p: (-(p["attractiveness"] + p["position"]), p["name"]),
+    )
+    shown = keys + others[: max(0, MATRIX_THUMBNAIL_POINTS - len(keys))]
+    return shown, len(points) - len(shown)
 
 
 def _url_or_none(name: str) -> str | None:

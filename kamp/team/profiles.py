@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from kamp.customers.models import Customer, CustomerStatus
@@ -114,12 +115,20 @@ def build_profiles(kams, as_of: date | None = None) -> list[Profile]:
     kams = list(kams)
     ids = [k.pk for k in kams]
     latest = latest_assessments(ids)
-    owned = list(
-        Customer.objects.filter(owner_id__in=ids).only(
+    # The key accounts one by one; the others only counted (a KAM may own thousands).
+    key = list(
+        Customer.objects.filter(owner_id__in=ids, status=CustomerStatus.KEY_ACCOUNT).only(
             "id", "name", "status", "owner_id", "created_at"
         )
     )
-    key = [c for c in owned if c.status == CustomerStatus.KEY_ACCOUNT]
+    others = dict(
+        Customer.objects.filter(owner_id__in=ids)
+        .exclude(status=CustomerStatus.KEY_ACCOUNT)
+        .order_by()
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
     key_ids = [c.pk for c in key]
     quadrants = sources.quadrants(key_ids) or {}
     stages = sources.stages(key_ids) or {}
@@ -133,9 +142,8 @@ def build_profiles(kams, as_of: date | None = None) -> list[Profile]:
         )
         for k in kams
     }
-    for c in owned:
-        if c.status != CustomerStatus.KEY_ACCOUNT:
-            profiles[c.owner_id].other_accounts += 1
+    for owner_id, n in others.items():
+        profiles[owner_id].other_accounts += n
     for c in sorted(key, key=lambda c: c.name):
         chs = changes.get(c.pk, [])
         since = owner_since(chs, names[c.owner_id], timezone.localdate(c.created_at))
