@@ -39,6 +39,23 @@ def test_numbers_in_both_languages(value, decimals, es, en):
     assert f.format_number(value, decimals, lang="en") == en
 
 
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_numbers_are_babels_own(lang):
+    """The layer writes what Babel's ``format_decimal`` writes (CLDR groups kamp's locales by
+    three; the fast path swaps in CLDR's symbols)."""
+    from babel.numbers import format_decimal
+
+    loc = f.locale(lang)
+    assert loc.decimal_formats[None].grouping == (3, 3)
+    for value in (D("0"), D("-1234567.891"), D("999.995"), D("12"), D("-0.5"), D("1e15")):
+        for places in (0, 1, 2, 4):
+            rounded = f._round(value, places)
+            expected = format_decimal(
+                rounded, "#,##0." + "0" * places if places else "#,##0", locale=loc
+            )
+            assert f.format_number(value, places, lang=lang) == expected, (value, places)
+
+
 def test_trimmed_numbers_drop_trailing_zeros():
     assert f.format_number(D("7.50"), 2, trim=True, lang="es") == "7,5"
     assert f.format_number(D("7.00"), 2, trim=True, lang="es") == "7"
