@@ -6,8 +6,6 @@ The reader side of :mod:`kamp.selection.tasks`: prepared → tasks → engine.""
 
 from __future__ import annotations
 
-import pickle
-
 from django.utils import timezone
 
 from . import engine
@@ -47,7 +45,7 @@ def _previous(model: SelectionModel) -> engine.Run | None:
     blob = PreparedRun.objects.filter(model=model).values_list("version", "data").first()
     if blob is None:
         return None
-    previous = pickle.loads(bytes(blob[1]))
+    previous = engine.loads(bytes(blob[1]))
     previous.model = model
     engine.remember(blob[0], previous)
     return previous
