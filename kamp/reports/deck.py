@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.utils import formats
@@ -53,6 +54,10 @@ BAD = RGBColor(0xC5, 0x30, 0x30)
 MAX_ROWS = 8  # a table a room can read
 LINE = 1.22  # line height, in font sizes
 CHAR = 0.53  # average character width, in font sizes (sans serif, a little generous)
+# Wider fonts than Arial take more room per character (Verdana's average is about an eighth
+# wider): the estimate follows the font of the deck being made.
+FONT_WIDTH = {"Verdana": 1.13, "Georgia": 1.07, "Calibri": 0.95, "Times New Roman": 0.95}
+CHAR_FACTOR: ContextVar[float] = ContextVar("CHAR_FACTOR", default=1.0)
 TABLE_CHAR = 0.5  # a table cell's margins are narrower and rows grow if need be
 BOX_PAD = Inches(0.1)  # text frame's inner margin each side (python-pptx default: 0.1 in)
 BOX_PAD_V = Inches(0.05)
@@ -92,7 +97,7 @@ def _pnl_labels() -> dict[str, str]:
 def lines_needed(text: str, size_pt: float, width_emu: int, char: float = CHAR) -> int:
     """How many lines ``text`` takes at ``size_pt`` in a box ``width_emu`` wide (estimate)."""
     usable = max(width_emu - 2 * BOX_PAD, Emu(Inches(0.3)))
-    per_line = max(1, int(usable / Pt(size_pt * char)))
+    per_line = max(1, int(usable / Pt(size_pt * char * CHAR_FACTOR.get())))
     total = 0
     for part in str(text).split("\n"):
         words, line, count = part.split(" "), 0, 1
@@ -1559,6 +1564,14 @@ def _agenda_next(d: Deck, q: Qbr):
 def plan_deck(report: PlanReport, edition: str | None = None) -> bytes:
     """The QBR deck of ``report`` in its edition (the report's, gathered for it)."""
     q = gather(report, edition or report.edition)
+    token = CHAR_FACTOR.set(FONT_WIDTH.get(q.identity.font, 1.0))
+    try:
+        return _build(report, q)
+    finally:
+        CHAR_FACTOR.reset(token)
+
+
+def _build(report: PlanReport, q: Qbr) -> bytes:
     d = Deck(q)
     customer = q.customer_edition
     _title(d, q)
