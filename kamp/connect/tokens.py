@@ -41,7 +41,17 @@ def find(secret: str) -> ApiToken | None:
 
 class BearerToken(HttpBearer):
     """ninja's bearer scheme over kamp's tokens. No header: not this scheme (the session is
-    tried next). A header with a bad, expired or revoked token: 401, whatever the cookies."""
+    tried next). A header with a bad, expired or revoked token, or one that is not
+    ``Bearer <token>`` at all: 401, whatever the cookies."""
+
+    def __call__(self, request: HttpRequest):
+        value = request.headers.get(self.header)
+        if not value:
+            return None
+        scheme, _space, token = value.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HttpError(401, "Send the API token as 'Authorization: Bearer <token>'.")
+        return self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str):
         found = find(token.strip())

@@ -121,7 +121,9 @@ def test_a_token_is_no_more_than_its_user(client, viewer, account):
     assert not Interaction.objects.exists()
 
 
-@pytest.mark.parametrize("state", ["expired", "revoked", "unknown", "inactive user"])
+@pytest.mark.parametrize(
+    "state", ["expired", "revoked", "unknown", "inactive user", "not bearer", "empty"]
+)
 def test_expired_revoked_or_unknown_tokens_are_refused_401(client, ana, account, state, caplog):
     token, secret = actions.do_create_token(ana, name="t", scope="write", days=5)
     if state == "expired":
@@ -132,16 +134,17 @@ def test_expired_revoked_or_unknown_tokens_are_refused_401(client, ana, account,
         actions.do_revoke_token(ana, token)
     elif state == "unknown":
         secret = secret[:-4] + "AAAA"
-    else:
+    elif state == "inactive user":
         ana.is_active = False
         ana.save()
+    header = {"not bearer": f"Token {secret}", "empty": "Bearer "}.get(state, f"Bearer {secret}")
     with caplog.at_level(logging.DEBUG):
-        r = client.get(f"{API}/customers/", **bearer(secret))
+        r = client.get(f"{API}/customers/", HTTP_AUTHORIZATION=header)
     assert r.status_code == 401
     assert secret not in caplog.text
     # A session beside a bad token does not rescue it.
     client.force_login(ana)
-    assert client.get(f"{API}/customers/", **bearer(secret)).status_code == 401
+    assert client.get(f"{API}/customers/", HTTP_AUTHORIZATION=header).status_code == 401
 
 
 def test_only_the_owner_or_an_admin_revokes(client_for, ana, bruno, admin):
