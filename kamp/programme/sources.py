@@ -200,12 +200,20 @@ def survey_constructs(ids) -> dict[int, list[dict]] | None:
 
 @degrade
 def interaction_forms(ids, as_of: date) -> dict[int, dict] | None:
+    """Each account's form of relationship (A/B), diamond index and functional pairs. The
+    analysis reads every interaction of the window (tens of thousands on a large account), so
+    this process keeps the last result while the inputs are unchanged (their fingerprint: a
+    few aggregate queries)."""
     from kamp.interactions import analysis
 
-    ids = list(ids)
+    ids = sorted(set(ids))
     if not ids:
         return {}
-    return {
+    key = _forms_fingerprint(ids, as_of)
+    hit = _FORMS_CACHE.get("forms")
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    found = {
         cid: {
             "form": a.form,
             "diamond_index": a.diamond_index,
@@ -213,6 +221,38 @@ def interaction_forms(ids, as_of: date) -> dict[int, dict] | None:
         }
         for cid, a in analysis.analyse_many(ids, as_of).items()
     }
+    _FORMS_CACHE["forms"] = (key, found)
+    return found
+
+
+_FORMS_CACHE: dict[str, tuple] = {}
+
+
+def _forms_fingerprint(ids: list[int], as_of: date) -> tuple:
+    """What the interaction analysis of ``ids`` reads, summed up: any interaction, contact,
+    owner, person or setting changed gives another fingerprint."""
+    from django.db.models import Count, Max
+
+    from kamp.core.models import User
+    from kamp.customers.models import Contact
+    from kamp.interactions.models import Interaction, InteractionSettings
+
+    def agg(qs):
+        return tuple(
+            qs.order_by().aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at")).values()
+        )
+
+    people = hash(tuple(User.objects.order_by("pk").values_list("pk", "function", "is_active")))
+    settings = tuple(InteractionSettings.objects.order_by("pk").values_list())
+    return (
+        as_of,
+        hash(tuple(ids)),
+        agg(Interaction.objects.filter(customer_id__in=ids)),
+        agg(Contact.objects.filter(customer_id__in=ids)),
+        agg(Customer.objects.filter(pk__in=ids)),
+        people,
+        settings,
+    )
 
 
 @degrade
