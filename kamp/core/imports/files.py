@@ -17,7 +17,7 @@ def database_key() -> str:
     file is named after its database too. An in-memory SQLite database has the same name in
     every process but lives only in its own, so its process is part of its name."""
     name = str(connection.settings_dict.get("NAME"))
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         name += f"@{os.getpid()}"
     return hashlib.sha1(name.encode()).hexdigest()[:10]
 
