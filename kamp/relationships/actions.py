@@ -170,6 +170,7 @@ def do_set_stage(
         raise ValidationError(
             {"reason": _("Say why you set a stage other than the suggested one.")}
         )
+    stage_labels = dict(StageRecord._meta.get_field("stage").flatchoices)  # lazy: said in English
     record = StageRecord.objects.create(
         customer=customer,
         date=as_of or timezone.localdate(),
@@ -184,9 +185,11 @@ def do_set_stage(
         "decide",
         record,
         customer_id=customer.pk,
-        summary=(
-            _("Stage set to %(stage)s (suggested: %(suggested)s)")
-            % {"stage": record.get_stage_display(), "suggested": record.get_suggested_display()}
+        # The stages' English labels: said() shows them in the reader's language.
+        summary=audit.say(
+            gettext_noop("Stage set to %(stage)s (suggested: %(suggested)s)"),
+            stage=stage_labels[record.stage],
+            suggested=stage_labels[record.suggested],
         ),
         changes=[
             {"field": "stage", "old": None, "new": stage},
@@ -338,8 +341,13 @@ def do_start_round(
         "create",
         rnd,
         customer_id=customer.pk,
-        summary=_("Survey round opened: %(team)s of our team, %(contacts)s customer contacts")
-        % {"team": len(team_users), "contacts": len(contacts)},
+        summary=audit.say(
+            gettext_noop(
+                "Survey round opened: %(team)s of our team, %(contacts)s customer contacts"
+            ),
+            team=len(team_users),
+            contacts=len(contacts),
+        ),
     )
     return rnd
 
@@ -363,8 +371,13 @@ def do_add_respondents(
         "update",
         rnd,
         customer_id=rnd.customer_id,
-        summary=_("Survey round: %(team)s of our team and %(contacts)s customer contacts added")
-        % {"team": len(team_users), "contacts": len(contacts)},
+        summary=audit.say(
+            gettext_noop(
+                "Survey round: %(team)s of our team and %(contacts)s customer contacts added"
+            ),
+            team=len(team_users),
+            contacts=len(contacts),
+        ),
     )
     return len(team_users) + len(contacts)
 
@@ -393,7 +406,7 @@ def do_remind(acting_user, rnd: SurveyRound) -> int:
         "other",
         rnd,
         customer_id=rnd.customer_id,
-        summary=_("Survey reminders sent to %(n)s people") % {"n": len(ids)},
+        summary=audit.say(gettext_noop("Survey reminders sent to %(n)s people"), n=len(ids)),
     )
     transaction.on_commit(lambda: _send_many(ids, reminder=True))
     return len(ids)
@@ -427,7 +440,11 @@ def do_close_round(acting_user, rnd: SurveyRound) -> SurveyRound:
     rnd.closed_at = timezone.now()
     rnd.save(update_fields=["closed_at"])
     audit.record(
-        acting_user, "update", rnd, customer_id=rnd.customer_id, summary=_("Survey round closed")
+        acting_user,
+        "update",
+        rnd,
+        customer_id=rnd.customer_id,
+        summary=audit.say(gettext_noop("Survey round closed")),
     )
     return rnd
 

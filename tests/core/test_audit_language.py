@@ -80,3 +80,18 @@ def test_a_language_free_name_is_stored_once(ana, account):
     """A customer's name reads the same in every language: nothing more is stored."""
     event = audit.record(ana, "update", account, customer_id=account.pk)
     assert event.object_repr == "Constructora CS" and event.object_labels == {}
+
+
+@pytest.mark.django_db
+def test_a_stage_set_in_english_reads_in_spanish(ana, account):
+    """The summary's stages are labels: shown in the reader's language too."""
+    from kamp.relationships.actions import do_set_stage
+
+    with translation.override("en"):
+        do_set_stage(ana, account, stage="integrated", reason="Shared roadmap signed")
+    event = AuditEvent.objects.get(object_type="relationships.stagerecord")
+    assert event.summary.startswith("Stage set to Integrated (synergistic)")
+    with translation.override("es"):
+        (shown,) = audit.describe([event], ana)
+    assert shown.summary.startswith("Etapa fijada en ")
+    assert "Integrated" not in shown.summary and "Integrad" in shown.summary
