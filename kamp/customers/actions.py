@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.versioning import claim
@@ -166,8 +167,11 @@ def do_set_owner(acting_user, customer: Customer, new_owner, *, version: Any = N
                 "new": str(new_owner) if new_owner else None,
             }
         ],
-        summary=_("Owner changed from %(old)s to %(new)s")
-        % {"old": previous or "—", "new": new_owner or "—"},
+        summary=audit.say(
+            gettext_noop("Owner changed from %(old)s to %(new)s"),
+            old=previous or "—",
+            new=new_owner or "—",
+        ),
     )
     return previous
 

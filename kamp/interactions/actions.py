@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.models import ImportBatch, User
@@ -191,7 +192,10 @@ def bulk_log(
     per_customer: dict[int, list[Interaction]] = defaultdict(list)
     for i in made:
         per_customer[i.customer_id].append(i)
-    label = _("calendar") if source == InteractionSource.CALENDAR else _("file")
+    # English words: said() shows them in the reader's language.
+    label = (
+        gettext_noop("calendar") if source == InteractionSource.CALENDAR else gettext_noop("file")
+    )
     for customer_id, items in per_customer.items():
         audit.record(
             acting_user,
@@ -201,8 +205,11 @@ def bulk_log(
             object_type="interactions.interaction",
             object_id=batch.pk if batch else "",
             object_repr=batch.filename if batch else "",
-            summary=_("%(n)d interactions imported from a %(source)s.")
-            % {"n": len(items), "source": label},
+            summary=audit.say(
+                gettext_noop("%(n)d interactions imported from a %(source)s."),
+                n=len(items),
+                source=label,
+            ),
         )
     return made
 

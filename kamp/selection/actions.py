@@ -328,5 +328,10 @@ def do_save_snapshot(
         ],
         batch_size=2000,
     )
-    audit.record(acting_user, "create", snap, summary=_("Saved a snapshot of the matrix."))
+    audit.record(
+        acting_user,
+        "create",
+        snap,
+        summary=audit.say(gettext_noop("Saved a snapshot of the matrix.")),
+    )
     return snap
