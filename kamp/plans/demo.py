@@ -128,7 +128,7 @@ def load(ctx) -> None:
         ),
         Objective.objects.create(
             plan=plan,
-            title="Calidad de la relación (RQI)",
+            title="Calidad de la relación (ICR)",
             measure="puntos (1–7)",
             target=Decimal("6.5"),
             metric=ObjectiveMetric.RQI,
