@@ -217,12 +217,14 @@ def _completeness(customer_ids: list[int], as_of: date) -> dict[int, Figure]:
 
 
 def figures_for(
-    customer_ids, as_of: date, money_ids=None, keys=ALL_KEYS
+    customer_ids, as_of: date, money_ids=None, keys=ALL_KEYS, known=None
 ) -> dict[int, dict[str, Figure]]:
     """Every account's figures: ``{customer id: {key: Figure}}``. ``money_ids`` are the accounts
     whose money may be shown (``None``: all of them); the others get only the figures that are
     not money. ``keys`` limits the work to the figures asked for (the plans area asks for the
-    live ones only). A constant number of queries, whatever the number of accounts."""
+    live ones only). ``known``: P&Ls of the window (:func:`window`) the caller already holds,
+    ``{customer id: AccountPnL}`` (the customer summary's), not computed again. A constant
+    number of queries, whatever the number of accounts."""
     ids = list(customer_ids)
     wanted = set(keys)
     allowed = set(ids) if money_ids is None else set(money_ids) & set(ids)
@@ -230,7 +232,10 @@ def figures_for(
         allowed = set()
     period = window(as_of)
     label, code = window_label(period), str(period)
-    values = services.portfolio_pnl(period, allowed, with_previous=False) if allowed else {}
+    known = {cid: v for cid, v in (known or {}).items() if cid in allowed and v.period == period}
+    missing = allowed - set(known)
+    values = services.portfolio_pnl(period, missing, with_previous=False) if missing else {}
+    values.update(known)
     currency = services.base_currency()
     rqis = _rqi(ids) if "rqi" in wanted else {}
     diamonds = _diamond(ids, as_of) if "diamond_index" in wanted and ids else {}
@@ -269,13 +274,15 @@ def figures_for(
 
 
 def account_figures(
-    customer, as_of: date | None = None, money: bool = True, keys=ALL_KEYS
+    customer, as_of: date | None = None, money: bool = True, keys=ALL_KEYS, pnl=None
 ) -> dict[str, Figure]:
     """One account's figures as of ``as_of`` (today by default); without ``money`` only the
     figures that are not money. ``keys``: only these (a card that shows one figure does not
-    pay for the interactions analysis or the plan's health)."""
+    pay for the interactions analysis or the plan's health). ``pnl``: the account's P&L of the
+    window when the caller already holds it."""
     as_of = as_of or date.today()
-    return figures_for([customer.pk], as_of, None if money else set(), keys)[customer.pk]
+    known = {customer.pk: pnl} if pnl is not None else None
+    return figures_for([customer.pk], as_of, None if money else set(), keys, known)[customer.pk]
 
 
 def figures_json(figures: dict[str, Figure]) -> dict[str, dict]:

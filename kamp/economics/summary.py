@@ -21,8 +21,18 @@ def last_12_months(customer, today: date | None = None) -> AccountPnL:
 
     The one figure the Summary tab (this card and the "Sales, last 12 months" at a glance) and
     the Economics tab's default view show: one computation, so the same amount never appears
-    twice with two values or two currencies."""
-    return services.account_pnl(customer, Period.trailing(today or date.today(), 12))
+    twice with two values or two currencies.
+
+    Kept on the customer object for the request: the at-a-glance figure, this area's card and
+    its headline figures read one computation rather than three."""
+    period = Period.trailing(today or date.today(), 12)
+    held = getattr(customer, "_last_12_months", None)
+    if held is not None and held.period == period:
+        return held
+    value = services.account_pnl(customer, period)
+    if not isinstance(customer, int):
+        customer._last_12_months = value
+    return value
 
 
 def glance(customer, today: date | None = None) -> dict | None:
@@ -58,7 +68,7 @@ def card(request, customer):
             # The headline figures, as the API and the exports give them (docs/figures.md).
             # The money ones only: the RQI, the diamond index and the plan's completeness
             # are on their own areas' cards.
-            "figures": figures.account_figures(customer, keys=figures.MONEY_KEYS),
+            "figures": figures.account_figures(customer, keys=figures.MONEY_KEYS, pnl=value),
         },
     )
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from . import engine, scoring
+from . import engine, prepared, scoring
 from .explain import QUADRANT_LABELS, reason_label, reason_sentence
 from .models import Decision
 
 
 def card(request, customer):
-    """This area's card on the customer summary: (template, context) or None."""
-    run = engine.run(with_robustness=False)
+    """This area's card on the customer summary: (template, context) or None.
+
+    The run the matrix shows (:func:`kamp.selection.prepared.current`): right after a change on
+    a large portfolio, the previous one marked as being updated while the worker prepares the
+    next, never a rescoring of every customer in the request."""
+    run, updating = prepared.current()
     result = run.by_id.get(customer.pk)
     if result is None:
         return None
@@ -17,6 +21,7 @@ def card(request, customer):
     return "selection/_card.html", {
         "customer": customer,
         "result": result,
+        "updating": updating,
         "quadrant_label": QUADRANT_LABELS.get(result.quadrant, ""),
         "reason_label": reason_label(result),
         "reason": reason_sentence(result, run.pure, labels),

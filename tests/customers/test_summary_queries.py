@@ -1,0 +1,71 @@
+"""The Summary tab of an account answers in a fixed number of queries, whatever the size of the
+account: its contacts, interactions, plan items and months of sales (issue 19)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kamp.customers.models import CustomerStatus
+from kamp.plans.models import PlanAction
+from tests.factories import ContactFactory, CustomerFactory, SalesLineFactory, UserFactory
+from tests.interactions.factories import log
+from tests.plans.factories import ActionFactory, ObjectiveFactory, PlanFactory, RiskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _account(owner, n: int):
+    """A key account with ``n`` contacts, interactions, plan objectives, actions and risks, and
+    ``n`` months of sales (profitable, so that both raise the same kinds of alert)."""
+    customer = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT, owner=owner)
+    contacts = [ContactFactory(customer=customer) for _ in range(n)]
+    colleague = UserFactory()
+    for i in range(n):
+        log(customer, [owner, colleague], [contacts[i]], days_ago=3 + i)
+    plan = PlanFactory(customer=customer, period=str(timezone.localdate().year))
+    for _ in range(n):
+        ObjectiveFactory(plan=plan)
+        ActionFactory(plan=plan, owner=owner)
+        RiskFactory(plan=plan)
+    first = timezone.localdate().replace(day=1)
+    for i in range(n):
+        month = first
+        for _ in range(i + 1):
+            month = (month - datetime.timedelta(days=1)).replace(day=1)
+        SalesLineFactory(
+            customer=customer,
+            date=month.replace(day=10),
+            net_amount=Decimal(1000 + i),
+            cost=Decimal(400),
+        )
+    return customer
+
+
+def _queries(c, customer) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = c.get(reverse("customers:detail", args=[customer.pk]))
+    assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("who", ["director", "ana"])
+def test_summary_queries_do_not_grow_with_the_account(request, client_for, ana, who):
+    user = request.getfixturevalue(who)
+    small, large = _account(ana, 3), _account(ana, 30)
+    assert PlanAction.objects.filter(plan__customer=large).count() == 30
+    c = client_for(user)
+    c.get(reverse("customers:detail", args=[CustomerFactory(owner=ana).pk]))  # settings, types
+    # The first view of each account (nothing of it held by the process), then a warm one.
+    first_small, first_large = _queries(c, small), _queries(c, large)
+    assert len(first_large) == len(first_small), first_large
+    warm_small, warm_large = _queries(c, small), _queries(c, large)
+    assert len(warm_large) == len(warm_small), warm_large
+    # The warm view reuses the analysis of the interactions the process holds.
+    assert len(warm_small) <= len(first_small)
+    body = c.get(reverse("customers:detail", args=[large.pk])).content.decode()
+    assert "Sales by year" in body and "Key account selection" in body
