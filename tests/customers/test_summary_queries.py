@@ -2,6 +2,7 @@
 account: its contacts, interactions, plan items and months of sales (issue 19)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -69,3 +70,40 @@ def test_summary_queries_do_not_grow_with_the_account(request, client_for, ana, 
     assert len(warm_small) <= len(first_small)
     body = c.get(reverse("customers:detail", args=[large.pk])).content.decode()
     assert "Sales by year" in body and "Key account selection" in body
+
+
+def _pairs_shown(c, customer) -> int:
+    body = c.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    found = re.search(r"Functional pairs</dt><dd>(\d+)</dd>", body)
+    assert found, body
+    return int(found.group(1))
+
+
+def test_interactions_card_follows_every_write(client_for, ana):
+    """The analysis the process keeps for the card is recomputed when the account's
+    interactions change — logged, edited (who took part), deleted — and equals the analysis
+    computed from scratch."""
+    from kamp.core.choices import Function
+    from kamp.interactions import actions, analysis
+
+    customer = _account(ana, 0)
+    buyer = ContactFactory(customer=customer, function=Function.PURCHASING)
+    tech = ContactFactory(customer=customer, function=Function.ENGINEERING)
+    engineer = UserFactory(function=Function.ENGINEERING)
+    c = client_for(ana)
+
+    def expected() -> int:
+        return len(analysis.analyse_many([customer.pk])[customer.pk].functional_pairs)
+
+    first = log(customer, [ana], [buyer])
+    assert _pairs_shown(c, customer) == expected()
+    shown = _pairs_shown(c, customer)  # held by the process
+    actions.do_update_interaction(
+        ana, first, our_people=[ana, engineer], their_contacts=[buyer, tech], topic="Wider"
+    )
+    assert _pairs_shown(c, customer) == expected() > shown
+    second = log(customer, [engineer], [tech], days_ago=1)
+    assert _pairs_shown(c, customer) == expected()
+    actions.do_delete_interaction(ana, first)
+    actions.do_delete_interaction(ana, second)
+    assert _pairs_shown(c, customer) == expected() == 0
