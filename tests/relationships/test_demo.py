@@ -65,7 +65,7 @@ def test_demo_numbers_agree_and_a_new_answer_in_an_open_round_moves_none(db):
     from kamp.plans import live
     from kamp.plans.models import Objective
 
-    objective = Objective.objects.get(plan__customer=cs, title__contains="RQI")
+    objective = Objective.objects.get(plan__customer=cs, title__contains="ICR")
     objective = live.bind([objective], cs, money=False)[0]  # bound to the RQI figure
     rqi = results.latest_scored_rounds([cs.pk])[cs.pk][0].rqi
     assert objective.metric == "rqi"
