@@ -304,10 +304,10 @@ TASKS = {
         )
     }
 }
-
 # After every change (an audit event committed), the worker prepares the figures whose first
 # view would otherwise compute them in the request: the selection run, the ranked portfolio.
 # One pending task per kind at most. Off in tests (the immediate backend would run them at once).
+KAMP_PREPARE_AFTER_CHANGES = _env_bool("KAMP_PREPARE_AFTER_CHANGES", not TESTING)
 
 # Webhooks (kamp.connect, docs/api.md): how long a receiver has to answer, how many tries a
 # delivery gets (1, 2, 4… minutes apart), how many failed tries in a row turn an endpoint off.
@@ -315,7 +315,6 @@ KAMP_WEBHOOK_TIMEOUT = float(os.environ.get("KAMP_WEBHOOK_TIMEOUT", 10))
 KAMP_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("KAMP_WEBHOOK_MAX_ATTEMPTS", 8))
 KAMP_WEBHOOK_DISABLE_AFTER = int(os.environ.get("KAMP_WEBHOOK_DISABLE_AFTER", 10))
 
-KAMP_PREPARE_AFTER_CHANGES = _env_bool("KAMP_PREPARE_AFTER_CHANGES", not TESTING)
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "KAMP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
