@@ -103,6 +103,7 @@ def writer(seconds: str = "20") -> dict[str, Any]:
 
     def going() -> bool:
         return time.monotonic() < until and not stop.exists()
+
     customers = list(Customer.objects.order_by("pk"))
     names = {c.pk: c.name for c in customers}
     errors: list[str] = []
