@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from kamp.core import audit
 from kamp.core.http import AuthenticatedHttpRequest
@@ -29,6 +29,9 @@ from .models import (
 )
 
 PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+# The trail says what was exported in the reader's language (audit.say).
+EXPORTED = gettext_noop("Exported %(file)s")
 
 
 def _filename(plan, kind: str, ext: str, edition: str = editions.INTERNAL) -> str:
@@ -50,7 +53,11 @@ def _download(request, plan, body: bytes, content_type: str, filename: str) -> H
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     audit.record(
-        request.user, "other", plan, customer_id=plan.customer_id, summary=f"Exported {filename}"
+        request.user,
+        "other",
+        plan,
+        customer_id=plan.customer_id,
+        summary=audit.say(EXPORTED, file=filename),
     )
     return response
 

@@ -90,18 +90,30 @@ def test_plan_in_spanish(page, live_server, login, ana, plan, shot):
 
 
 def test_download_the_deck_and_the_pdf(page, live_server, login, ana, plan):
+    """The Export menu names each edition; the internal deck and the customer's one-pager
+    download with names that say which is which."""
     login(ana)
     page.goto(f"{live_server.url}/plans/customer/{plan.customer_id}/")
+    page.get_by_role("button", name="Export").click()
     with page.expect_download() as info:
-        page.get_by_role("button", name="QBR deck (PowerPoint)").click()
+        page.get_by_role("link", name="QBR deck (PowerPoint)", exact=True).click()
     download = info.value
     assert download.suggested_filename == "constructora-cs-qbr-2026.pptx"
     prs = Presentation(io.BytesIO(Path(download.path()).read_bytes()))
-    titles = [s.shapes.title.text for s in prs.slides if s.shapes.title is not None]
-    assert "Account snapshot" in titles and "Risks" in titles
-    with page.expect_download() as info:
-        page.get_by_role("button", name="PDF one-pager").click()
-    assert info.value.suggested_filename == "constructora-cs-plan-2026.pdf"
+
+    def text(shape) -> str:
+        if shape.has_text_frame:
+            return shape.text_frame.text
+        if shape.has_table:
+            return "\n".join(c.text for row in shape.table.rows for c in row.cells)
+        return ""
+
+    texts = ["\n".join(text(shape) for shape in s.shapes) for s in prs.slides]
+    assert any("Objectives and progress" in t and "Share of advisory spend" in t for t in texts)
+    assert any("Risks and asks" in t for t in texts)
+    with page.expect_download() as info:  # the menu stays open after a download
+        page.get_by_role("link", name="PDF one-pager for the customer", exact=True).click()
+    assert info.value.suggested_filename == "constructora-cs-plan-2026-customer.pdf"
     assert Path(info.value.path()).read_bytes()[:4] == b"%PDF"
 
 
