@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .formatting import format_number
 from .models import AuditEvent
 from .registry import hook, registry
 
@@ -75,11 +76,36 @@ def say(msgid: str, **params: Any) -> Said:
     """``summary=audit.say("Foundations: %(score)s of 100", score=90)``. The message must be in
     a catalogue (mark it with ``gettext_noop`` where it is written); a value that is itself an
     English label (a choice's, "Collaborative partnership") is translated when shown too."""
+    # An amount or a score (a Decimal) is kept as a number and written in the reader's format
+    # when shown (355.000.000 in Spanish, 355,000,000 in English), never as the raw digits.
+    stored = {
+        k: {"number": str(v)}
+        if isinstance(v, Decimal)
+        else v
+        if isinstance(v, int | float)
+        else str(v)
+        for k, v in params.items()
+    }
     with translation.override("en"):
-        plain = {k: v if isinstance(v, int | float) else str(v) for k, v in params.items()}
+        plain = _shown(stored)
         text = Said(_(msgid) % plain if plain else _(msgid))
-    text.msgid, text.params = msgid, plain
+    text.msgid, text.params = msgid, stored
     return text
+
+
+def _shown(params: dict[str, Any]) -> dict[str, Any]:
+    """The values of a said summary as the active language writes them."""
+    shown: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, dict) and "number" in value:
+            number = Decimal(value["number"])
+            places = min(4, max(0, -int(number.as_tuple().exponent)))
+            shown[key] = format_number(number, places, trim=True)
+        elif isinstance(value, str) and value:
+            shown[key] = _(value)
+        else:
+            shown[key] = value
+    return shown
 
 
 def said(event: AuditEvent) -> str:
@@ -89,9 +115,7 @@ def said(event: AuditEvent) -> str:
         # Older entries, and summaries written as plain text: a fixed English sentence that the
         # catalogues know is still shown translated.
         return _(event.summary) if event.summary else ""
-    params = {
-        k: _(v) if isinstance(v, str) and v else v for k, v in (message.get("params") or {}).items()
-    }
+    params = _shown(message.get("params") or {})
     try:
         return _(message["msgid"]) % params if params else _(message["msgid"])
     except (KeyError, TypeError, ValueError):  # a catalogue that lost a placeholder

@@ -21,7 +21,7 @@ def _write_trail(ana, account, director):
     plan = do_create_plan(ana, account, "2026")
     do_add_item(ana, plan, "objectives", title="Grow the Andes line")
     do_create_joint_link(ana, plan, label="Q3")
-    do_set_category_spend(ana, account, "2025", Decimal("1000"), currency="CLP")
+    do_set_category_spend(ana, account, "2025", Decimal("1234567"), currency="CLP")
     do_take_readiness(director, {})
 
 
@@ -40,6 +40,7 @@ def test_an_english_writer_is_read_in_spanish(ana, director, account, client_for
     assert "Enlace al plan conjunto Q3" in page and "Joint plan link" not in page
     assert "Compartido con el cliente hasta" in page
     assert "Gasto en la categoría 2025" in page and "Category spend 2025" not in page
+    assert "Gasto en la categoría 2025: 1.234.567 CLP" in page  # the amount in the reader's format
     # What was stored as written stays readable (search, Django admin).
     objective = AuditEvent.objects.get(object_type="plans.objective")
     assert objective.object_repr == "objective: Grow the Andes line"
@@ -53,6 +54,7 @@ def test_a_spanish_writer_is_read_in_english(ana, director, account, client_for)
     assert "objective: Grow the Andes line" in page and "objetivo:" not in page
     assert "Joint plan link Q3" in page and "Enlace al plan conjunto" not in page
     assert "Category spend 2025" in page and "Gasto en la categoría" not in page
+    assert "Category spend 2025: 1,234,567 CLP" in page
     readiness = AuditEvent.objects.get(object_type="programme.readinessassessment")
     with translation.override("en"):
         (shown,) = audit.describe([readiness], director)
