@@ -41,11 +41,11 @@ _HELD: dict[int, tuple[tuple, rules.Analysis | None, date | None]] = {}
 _HELD_MAX = 256
 
 
-def _analysis(customer, as_of: date) -> tuple[rules.Analysis | None, date | None]:
-    """The account's analysis on ``as_of`` and the date of its last interaction, kept by the
-    process while what the analysis reads is unchanged: the account's interactions (their
+def _fingerprint(customer, as_of: date) -> tuple[tuple, date | None]:
+    """What an account's analysis reads, in a few aggregates: the account's interactions (their
     number, newest id, latest edit — an edit of who took part saves the interaction), its
-    contacts, its KAM, our people and the settings. Four queries when unchanged."""
+    contacts, its KAM, our people and the settings; and the date of its last interaction.
+    Four queries."""
     from django.db.models import Count, Max
 
     from kamp.core.models import User
@@ -71,14 +71,58 @@ def _analysis(customer, as_of: date) -> tuple[rules.Analysis | None, date | None
     settings = tuple(InteractionSettings.objects.order_by("pk").values_list())
     key: tuple = (as_of, customer.owner_id, tuple(logged.values()), tuple(contacts.values()))
     key += (people, settings)
+    return key, logged["last"]
+
+
+def _remember(held: dict, pk: int, value) -> None:
+    if len(held) >= _HELD_MAX:
+        held.pop(next(iter(held)))
+    held[pk] = value
+
+
+def _analysis(customer, as_of: date) -> tuple[rules.Analysis | None, date | None]:
+    """The account's analysis on ``as_of`` and the date of its last interaction, kept by the
+    process while what the analysis reads is unchanged (:func:`_fingerprint`). Four queries when
+    unchanged. The Interactions tab's account, when held under the same fingerprint, gives it:
+    the card and the tab show one analysis."""
+    key, last = _fingerprint(customer, as_of)
     held = _HELD.get(customer.pk)
     if held is not None and held[0] == key:
         return held[1], held[2]
-    found = analysis.analyse_many([customer.pk], as_of).get(customer.pk)
-    if len(_HELD) >= _HELD_MAX:
-        _HELD.pop(next(iter(_HELD)))
-    _HELD[customer.pk] = (key, found, logged["last"])
-    return found, logged["last"]
+    tab = _HELD_ACCOUNTS.get(customer.pk)
+    if tab is not None and tab[0] == key:
+        found: rules.Analysis | None = tab[1].analysis
+    else:
+        found = analysis.analyse_many([customer.pk], as_of).get(customer.pk)
+    _remember(_HELD, customer.pk, (key, found, last))
+    return found, last
+
+
+#: The Interactions tab's accounts (analysis, quarterly history, ties) this process showed
+#: lately, under the same fingerprint as the card's analysis: {customer id: (fingerprint,
+#: account)}. Building one reads two years of the account's interactions.
+_HELD_ACCOUNTS: dict[int, tuple[tuple, analysis.Account]] = {}
+
+
+def account(customer, as_of: date | None = None) -> analysis.Account:
+    """The Interactions tab's :class:`analysis.Account` (window ties) of ``customer`` on
+    ``as_of`` (today), kept by the process while what it reads is unchanged: four queries then.
+    Its analysis is the one the summary card shows."""
+    import dataclasses
+
+    as_of = as_of or date.today()
+    key, last = _fingerprint(customer, as_of)
+    held = _HELD_ACCOUNTS.get(customer.pk)
+    if held is not None and held[0] == key:
+        return dataclasses.replace(held[1], customer=customer)
+    acc = analysis.account(customer, as_of, all_ties=False)
+    card = _HELD.get(customer.pk)
+    if card is not None and card[0] == key and card[1] is not None:
+        acc.analysis = card[1]  # one figure: what the card already shows
+    else:
+        _remember(_HELD, customer.pk, (key, acc.analysis, last))
+    _remember(_HELD_ACCOUNTS, customer.pk, (key, acc))
+    return acc
 
 
 def badges(customer_ids: list[int]) -> dict[int, list[dict]]:

@@ -400,10 +400,12 @@ def test_query_counts_do_not_grow(
     c.get(url)
     with django_assert_max_num_queries(30) as small:
         c.get(url)
+    n = len(small.captured_queries)  # read before the next request resets the log
     _many(account, ana, cs_people, 60)
     for k in range(10):
         ContactFactory(customer=account, name=f"Extra {k}")
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    c.get(url)  # the tab's analysis of the grown account, held by the process like the first
+    with django_assert_max_num_queries(n):
         assert c.get(url).status_code == 200
 
 

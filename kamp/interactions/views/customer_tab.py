@@ -21,7 +21,7 @@ from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.models import Contact, Customer
 from kamp.customers.page import customer_context
 
-from .. import actions, analysis
+from .. import actions, analysis, summary
 from ..entry import FilterForm, InteractionForm
 from ..models import Interaction
 
@@ -218,7 +218,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "log":
         return render(request, "interactions/tab.html#log", context)
-    acc = analysis.account(customer, all_ties=False)
+    acc = summary.account(customer)
     a = acc.analysis
     context.pop("customer")
     context.pop("can_edit")
