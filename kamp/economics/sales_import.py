@@ -435,23 +435,59 @@ def _update(
     columns = _columns(any_given)
     staged = []
     for r in rows:
-        line_id, customer_id, day = existing[(r[DOCUMENT], r[LINE])]
-        # Where the line was: its old month is recomputed too (a line may move).
-        sales_months.touch(ctx.cache.setdefault("sales_touched", {}), customer_id, day)
+        line_id = existing[(r[DOCUMENT], r[LINE])][0]
         staged.append((line_id, r[GIVEN], *(r[i] for i in _STAGED)))
     pg = connection.vendor == "postgresql"
+    changed: set[int] | None = None  # None: every staged line changes
     with connection.cursor() as cur:
         _stage(cur, staged, ctx.cache)
         if pg:
             # The planner has no statistics for a staging table just filled (nor for lines
             # this transaction wrote): the primary key index always answers the join.
             cur.execute("SET LOCAL enable_seqscan = off")
-        cur.execute(*_remember_sql(columns, ctx.batch.pk))
-        _apply(cur, columns, all_given)
+        # Lines whose values the file repeats (a re-export) are neither written nor kept for
+        # a revert: only the lines that change cost an undo record and a new row version.
+        unchanged = _drop_unchanged(cur, columns, all_given)
+        if unchanged == len(staged):
+            changed = set()
+        elif unchanged:
+            cur.execute(f"SELECT id FROM {STAGE}")
+            changed = {pk for (pk,) in cur.fetchall()}
+        if changed != set():
+            cur.execute(*_remember_sql(columns, ctx.batch.pk))
+            _apply(cur, columns, all_given)
         if pg:
             cur.execute("RESET enable_seqscan")
+    if changed is not None:
+        rows = [r for r, s in zip(rows, staged, strict=True) if s[0] in changed]
+    ctx.unchanged += unchanged
     ctx.updated += len(rows)
-    _touch(ctx, rows)  # where they are now
+    touched = ctx.cache.setdefault("sales_touched", {})
+    for r in rows:
+        _line_id, customer_id, day = existing[(r[DOCUMENT], r[LINE])]
+        # Where the line was: its old month is recomputed too (a line may move).
+        sales_months.touch(touched, customer_id, day)
+    if rows:
+        _touch(ctx, rows)  # where they are now
+
+
+def _drop_unchanged(cur: Any, columns: list[tuple[str, int]], all_given: int) -> int:
+    """Delete from the staging table the lines whose given values all equal the stored ones
+    (``NULL`` equal to ``NULL``): one statement. Returns how many it left out."""
+    qn = connection.ops.quote_name
+    lines = qn(SalesLine._meta.db_table)
+    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    conditions = []
+    for column, bit in columns:
+        equal = f"l.{qn(column)} {same} {STAGE}.{qn('new_' + column)}"
+        if not all_given & bit:  # a row without this cell keeps the line's value
+            equal = f"(({STAGE}.given & {bit}) = 0 OR {equal})"
+        conditions.append(equal)
+    cur.execute(
+        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {lines} AS l "
+        f"WHERE l.id = {STAGE}.id AND {' AND '.join(conditions)})"
+    )
+    return max(cur.rowcount, 0)
 
 
 def _apply(cur: Any, columns: list[tuple[str, int]], all_given: int) -> int:

@@ -134,11 +134,63 @@ def test_reimporting_the_same_file_changes_nothing_and_reverts_to_the_same(
     first, _other = imported
     before, sums = snapshot(), stored()
     path = write_csv(tmp_path / "again.csv", [HEADER, *FIRST], delimiter=";")  # a re-export
-    again = run_import("sales", path, user=admin)
-    assert (again.created_count, again.updated_count) == (0, 4)
+    with CaptureQueriesContext(connection) as queries:
+        again = run_import("sales", path, user=admin)
+    # Every line is reported unchanged: none written, none kept for a revert.
+    assert (again.created_count, again.updated_count) == (0, 0)
+    assert again.options["unchanged"] == 4
+    assert not ImportChange.objects.filter(batch=again).exists()
+    table = SalesLine._meta.db_table
+    assert not [q for q in queries if q["sql"].startswith(f'UPDATE "{table}"')]
     assert snapshot() == before and stored() == sums
     revert_batch(again, admin)
     assert snapshot() == before and stored() == sums
+
+
+def test_reimport_with_half_the_lines_changed_writes_and_reverts_only_those(
+    tmp_path, account, admin
+):
+    n = 40
+
+    def make(name: str, amount_of):
+        return write_csv(
+            tmp_path / f"{name}.csv",
+            [HEADER]
+            + [
+                ["76.123.456-0", f"{1 + i % 28:02d}-01-2026", f"H-{i}", "1", "P", "", amount_of(i)]
+                + ["5"]
+                for i in range(n)
+            ],
+            delimiter=";",
+        )
+
+    run_import("sales", make("first", lambda i: "10"), user=admin)
+    before = snapshot()
+    # Odd lines get a new amount; even lines are repeated as they are (one written as 10,00).
+    again = run_import("sales", make("second", lambda i: "11" if i % 2 else "10,00"), user=admin)
+    assert again.status == "done", again.errors
+    assert (again.created_count, again.updated_count) == (0, n // 2)
+    assert again.options["unchanged"] == n // 2
+    changed = {(f"H-{i}", "1") for i in range(1, n, 2)}
+    assert {
+        (doc, line)
+        for doc, line in SalesLine.objects.filter(
+            pk__in=[
+                int(x)
+                for x in ImportChange.objects.filter(batch=again).values_list(
+                    "object_id", flat=True
+                )
+            ]
+        ).values_list("document_number", "line_number")
+    } == changed
+    after = snapshot()
+    assert {k for k in after if after[k] != before[k]} == changed
+    assert all(after[k][2] == D("11") for k in changed)
+    assert stored() == lines_by_month()
+    assert stored()[(account.pk, dt.date(2026, 1, 1), "CLP")][0] == D(10 * n + n // 2)
+    revert_batch(again, admin)
+    assert snapshot() == before
+    assert stored() == lines_by_month()
 
 
 def test_without_update_from_the_same_result(tmp_path, account, admin, imported):
@@ -254,3 +306,23 @@ def test_revert_of_a_large_reimport_restores_every_line(tmp_path, account, admin
     assert revert_batch(again, admin).options["reverted"]["restored"] == n
     assert snapshot() == before
     assert stored() == lines_by_month()
+
+
+def test_the_report_and_the_cli_say_how_many_lines_were_unchanged(
+    tmp_path, admin, imported, client_for
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    path = write_csv(tmp_path / "again.csv", [HEADER, *FIRST], delimiter=";")
+    out = StringIO()
+    call_command("import", "sales", str(path), "--no-progress", stdout=out)
+    assert "0 created, 0 updated, 4 unchanged" in out.getvalue()
+    again = imported[0].__class__.objects.order_by("-pk").first()
+    assert again.options["unchanged"] == 4
+    c = client_for(admin)
+    c.post(reverse("set_language"), {"language": "es", "next": "/"})
+    page = c.get(reverse("core:import_batch", args=[again.pk])).content.decode()
+    assert '<span class="kpi">4</span><span class="kpi-label">sin cambios</span>' in page

@@ -366,6 +366,8 @@ class ImportContext:
     invalid_lines: set[int] = field(default_factory=set)
     created: int = 0
     updated: int = 0
+    #: Existing rows the file repeated value for value: neither written nor kept for a revert.
+    unchanged: int = 0
     valid: int = 0
     rows_read: int = 0
     #: The line of the row being cleaned (for kinds that remember rows to check later).
@@ -868,6 +870,8 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
             batch.created_count = ctx.created
             batch.updated_count = ctx.updated
             batch.skipped_count = invalid
+            if ctx.unchanged:
+                batch.options["unchanged"] = ctx.unchanged
             batch.finished_at = timezone.now()
             batch.message = ""
             batch.save()
@@ -915,6 +919,7 @@ def _reset(batch, status) -> None:
     batch.status = status
     batch.processed_rows = 0
     batch.created_count = batch.updated_count = batch.skipped_count = batch.invalid_count = 0
+    batch.options.pop("unchanged", None)
     batch.errors = []
     batch.message = ""
     batch.finished_at = None

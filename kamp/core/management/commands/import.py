@@ -217,7 +217,8 @@ class Command(BaseCommand):
             w(
                 self.style.SUCCESS(
                     f"Imported (batch #{batch.pk}): {batch.created_count} created, "
-                    f"{batch.updated_count} updated, {batch.skipped_count} skipped."
+                    f"{batch.updated_count} updated, {batch.options.get('unchanged', 0)} "
+                    f"unchanged, {batch.skipped_count} skipped."
                 )
             )
         elif batch.status == ImportBatch.Status.VALIDATED:
