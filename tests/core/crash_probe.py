@@ -8,8 +8,11 @@ in a process of its own with kamp's production settings (``KAMP_HOME``, ``KAMP_D
   customer with RESPONDENTS customer contacts; their survey tokens and the form's fields;
 - ``enqueue``: a rescoring (``selection.tasks.prepare_run``) handed to the worker, alone in
   the queue, no run stored;
+- ``hook URL SECRET``: a webhook endpoint at URL signing with SECRET, and one ``customer.created``
+  event for it: its delivery handed to the worker, alone in the queue;
 - ``state``: the tasks, the stored scoring runs, each respondent's answers and trail entries, and
-  the database's integrity.
+  every webhook delivery with its attempt
+  log, and the database's integrity.
 """
 
 from __future__ import annotations
@@ -90,6 +93,43 @@ def enqueue() -> dict:
     return {"task": str(prepare_run.enqueue().id)}
 
 
+def hook(url: str, secret: str) -> dict:
+    from django_tasks_db.models import DBTaskResult
+
+    from kamp.connect import tasks, webhooks
+    from kamp.connect.models import WebhookEndpoint
+
+    WebhookEndpoint.objects.create(name="ERP", url=url, secret=secret, events=["customer.created"])
+    DBTaskResult.objects.all().delete()  # the delivery alone in the queue: the worker takes it
+    (delivery,) = webhooks.queue(
+        webhooks.Event("customer.created", {"id": 1, "name": "Cliente 00000"})
+    )
+    tasks.send([delivery])
+    (task,) = DBTaskResult.objects.all()
+    return {"task": str(task.id), "delivery": delivery.pk, "event_id": delivery.event_id}
+
+
+def deliveries() -> list[dict]:
+    from kamp.connect.models import WebhookDelivery
+
+    return [
+        {
+            "id": d.pk,
+            "event_id": d.event_id,
+            "status": d.status,
+            "attempts": d.attempts,
+            "last_status_code": d.last_status_code,
+            "last_error": d.last_error,
+            "delivered": d.delivered_at is not None,
+            "log": [
+                {"status_code": a.status_code, "error": a.error}
+                for a in d.attempt_log.order_by("at", "id")
+            ],
+        }
+        for d in WebhookDelivery.objects.order_by("id")
+    ]
+
+
 def state() -> dict:
     from django_tasks_db.models import DBTaskResult
 
@@ -122,12 +162,15 @@ def state() -> dict:
         ],
         "runs": PreparedRun.objects.count(),
         "respondents": respondents,
+        "deliveries": deliveries(),
     }
 
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    result = {"setup": lambda: setup(int(args[0]), int(args[1])), "enqueue": enqueue}.get(
-        command, state
-    )()
+    result = {
+        "setup": lambda: setup(int(args[0]), int(args[1])),
+        "enqueue": enqueue,
+        "hook": lambda: hook(args[0], args[1]),
+    }.get(command, state)()
     print(json.dumps(result))

@@ -278,6 +278,70 @@ def test_a_server_killed_during_a_survey_answer_keeps_it_whole_or_not_at_all(sit
             server.wait(timeout=30)
 
 
+def test_a_worker_killed_during_a_webhook_delivery_logs_nothing_and_the_next_one_delivers(site):
+    """The worker is killed while the receiver holds the request open: the delivery keeps no
+    half-written attempt (no log row, no error, still waiting), and the next worker (the lost
+    task queued again) delivers it, with the same X-Kamp-Delivery the receiver de-duplicates on."""
+    from tests.connect.receiver import Receiver
+
+    secret = "whsec_crash"
+    with Receiver(secret) as receiver:
+        receiver.script = ["hang"]  # the first request gets no answer until the test ends
+        receiver.hang_seconds = TIMEOUT
+        made = site.probe("hook", receiver.url, secret)
+        worker = site.start("worker", "--interval", "0.05", "--no-startup-delay")
+        try:
+            _wait(lambda: receiver.received, "the worker to send the delivery")
+            worker.send_signal(signal.SIGKILL)  # the request is sent, its answer awaited
+            worker.wait()
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        state = site.probe("state")
+        (killed,) = [t for t in state["tasks"] if t["id"] == made["task"]]
+        assert killed == {"id": made["task"], "status": "RUNNING", "attempts": 1}
+        assert state["integrity"] == "ok"
+        (delivery,) = state["deliveries"]
+        assert delivery == {
+            "id": made["delivery"],
+            "event_id": made["event_id"],
+            "status": "pending",
+            "attempts": 1,  # the claim: a second worker does not send it at the same time
+            "last_status_code": None,
+            "last_error": "",
+            "delivered": False,
+            "log": [],  # the killed try is not logged at all
+        }
+
+        # Another worker sees that the first one stopped beating, and delivers.
+        worker = site.start("worker", "--interval", "0.05", "--no-startup-delay")
+        try:
+            _wait(
+                lambda: site.task_status(made["task"]) == "SUCCESSFUL",
+                "the delivery to be run again",
+                60,
+            )
+        finally:
+            _stop(worker)
+        state = site.probe("state")
+        (rerun,) = [t for t in state["tasks"] if t["id"] == made["task"]]
+        assert rerun["attempts"] == 2 and state["integrity"] == "ok"
+        (delivery,) = state["deliveries"]
+        assert delivery["status"] == "delivered" and delivery["delivered"]
+        assert delivery["attempts"] == 2 and delivery["last_status_code"] == 204
+        assert delivery["log"] == [{"status_code": 204, "error": ""}]
+        assert receiver.bad_signatures == 0
+        first, second = receiver.received
+        assert first["mode"] == "hang" and second["mode"] == "ok"
+        # The same delivery twice: the receiver knows the second by its id, and drops it.
+        assert (
+            first["headers"]["X-Kamp-Delivery"]
+            == second["headers"]["X-Kamp-Delivery"]
+            == made["event_id"]
+        )
+        assert first["json"] == second["json"] and first["json"]["id"] == made["event_id"]
+
+
 @pytest.mark.django_db
 def test_a_task_on_which_workers_keep_dying_is_failed_with_the_reason():
     """After MAX_ATTEMPTS dead workers the task is not run again: it is failed, saying why."""
