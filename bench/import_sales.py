@@ -1,6 +1,7 @@
 """Benchmark: import 1,000,000 sales lines (× --scale) with kamp's engine, into SQLite and into
-PostgreSQL (when one answers), then re-import the same file (every line found by its document
-and line number and updated), against the fastest raw path doing the same work on a
+PostgreSQL (when one answers), then re-import the file with every line's net amount corrected
+(every line found by its document and line number and updated; the same file again, every line
+unchanged and left alone, is timed too), against the fastest raw path doing the same work on a
 same-shaped table (same columns, same indexes):
 
 - import: SQLite ``executemany`` in one transaction, PostgreSQL ``COPY``, then the monthly sums
@@ -41,7 +42,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import make_customers, write_customers_csv, write_sales_csv  # noqa: E402
+from bench.generate import (  # noqa: E402
+    SALES_HEADER,
+    make_customers,
+    spanish_amount,
+    write_customers_csv,
+    write_sales_csv,
+)
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/kamp_bench"
 
@@ -198,6 +205,26 @@ def differences(cur) -> list[str]:
     return out
 
 
+def changed_file(sales: Path) -> Path:
+    """The sales file with every line's net amount 100 higher (a corrected export), written
+    once beside it."""
+    path = sales.with_name("sales-changed.csv")
+    if path.exists():
+        return path
+    net = SALES_HEADER.index("Monto Neto")
+    with (
+        open(sales, encoding="cp1252", newline="") as src,
+        open(path, "w", encoding="cp1252", newline="") as out,
+    ):
+        out.write(next(src))
+        for text in src:
+            cells = text.rstrip("\r\n").split(";")
+            cents = int(cells[net].replace(".", "").replace(",", ""))
+            cells[net] = spanish_amount(cents + 100_00)
+            out.write(";".join(cells) + "\r\n")
+    return path
+
+
 def _median(times: list[float]) -> float:
     return statistics.median(times)
 
@@ -239,19 +266,33 @@ def child(db: str, url: str, data: Path, expected: int) -> dict:
     # The worker processes that checked the file (reaped by now): their CPU and peak memory.
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
 
-    # kamp, re-importing the same file: every line found by its document and line, updated.
-    reimport_s, reimport_cpu = [], []
+    # kamp, re-importing the same file: every line found by its document and line, and left
+    # as it is (its values are the stored ones): nothing written, nothing kept for a revert.
+    same_s = []
+    for _run in range(RUNS):
+        t0 = time.perf_counter()
+        again = run_import("sales", sales)
+        same_s.append(time.perf_counter() - t0)
+        assert again.status == "done", (again.message, again.errors[:5])
+        assert (again.created_count, again.updated_count) == (0, 0)
+        assert again.options["unchanged"] == expected
+
+    # kamp, re-importing the file with every line's net amount corrected: every line updated
+    # and its previous values kept (the reference's work: it writes every line). Each run is
+    # reverted after it (a revert of a re-import puts the values back: timed, not in the ratio).
+    changed = changed_file(sales)
+    reimport_s, reimport_cpu, revert_runs = [], [], []
     for _run in range(RUNS):
         t0, c0 = time.perf_counter(), time.process_time()
-        again = run_import("sales", sales)
+        again = run_import("sales", changed)
         reimport_s.append(time.perf_counter() - t0)
         reimport_cpu.append(time.process_time() - c0)
         assert again.status == "done", (again.message, again.errors[:5])
         assert (again.created_count, again.updated_count) == (0, expected)
-    # A revert of a re-import puts the previous values back: timed, not in the ratio.
-    t0 = time.perf_counter()
-    revert_batch(again, None)
-    revert_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        revert_batch(again, None)
+        revert_runs.append(time.perf_counter() - t0)
+    revert_s = _median(revert_runs)
 
     vendor = connection.vendor
     num = "numeric(18, 4)" if vendor == "postgresql" else "decimal"
@@ -355,6 +396,8 @@ def child(db: str, url: str, data: Path, expected: int) -> dict:
         "db": db,
         "import_runs": import_s,
         "reimport_runs": reimport_s,
+        "same_runs": same_s,
+        "same_s": _median(same_s),
         "load_runs": load_s,
         "sums_runs": sums_s,
         "update_runs": update_s,
@@ -468,14 +511,20 @@ def main() -> None:
             f"{r['reference_cpu']:.1f} s; peak RSS {r['peak_rss_mb']:.0f} MB (before the import "
             f"{r['rss_before_mb']:.0f} MB)"
         )
+        runs = ", ".join(f"{t:.2f}" for t in r["same_runs"])
+        print(
+            f"{db}: re-import of the same file, every line unchanged (median of {runs}) kamp "
+            f"{r['same_s']:.2f} s ({r['same_s'] / r['kamp_s']:.2f}× kamp's import)"
+        )
         runs = ", ".join(f"{t:.2f}" for t in r["reimport_runs"])
         ref_runs = ", ".join(f"{t:.2f}" for t in r["update_runs"])
         print(
-            f"{db}: re-import of the same file (median of {runs}) kamp {r['reimport_s']:.2f} s "
+            f"{db}: re-import, every line's amount changed (median of {runs}) kamp "
+            f"{r['reimport_s']:.2f} s "
             f"({r['reimport_s'] / r['kamp_s']:.2f}× kamp's import; CPU {r['reimport_cpu']:.1f} s),"
             f" reference staged UPDATE … FROM with its sums (median of {ref_runs}) "
             f"{r['reference_update_s']:.2f} s, ratio {r['reimport_ratio']:.2f}; revert of a "
-            f"re-import {r['revert_s']:.2f} s"
+            f"re-import {r['revert_s']:.2f} s (median)"
         )
         for d in r["differences"]:
             print(f"{db}: DIFFERENCE {d}", file=sys.stderr)
@@ -488,6 +537,11 @@ def main() -> None:
         print(
             f"RESULT name=reimport_sales_{suffix[r['db']]} kamp_s={r['reimport_s']:.2f} "
             f"reference_s={r['reference_update_s']:.2f} ratio={r['reimport_ratio']:.2f}"
+        )
+        print(
+            f"RESULT name=reimport_unchanged_sales_{suffix[r['db']]} kamp_s={r['same_s']:.2f} "
+            f"reference_s={r['reference_update_s']:.2f} "
+            f"ratio={r['same_s'] / r['reference_update_s']:.2f}"
         )
     if not keep_data:
         shutil.rmtree(data, ignore_errors=True)
