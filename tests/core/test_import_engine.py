@@ -521,12 +521,12 @@ def test_write_queries_are_bounded_per_batch(tmp_path, account, django_assert_ma
     """The number of queries grows with the number of batches, not of rows."""
     from kamp.economics.sales_import import SalesImport
 
-    def make(n, name):
+    def make(n, name, amount="10"):
         return write_csv(
-            tmp_path / name,
+            tmp_path / f"{name}-{amount}",
             [SALES_HEADER]
             + [
-                ["76.123.456-0", "01-01-2026", f"{name}-{i}", "1", "P", "1", "10", "5"]
+                ["76.123.456-0", "01-01-2026", f"{name}-{i}", "1", "P", "1", amount, "5"]
                 for i in range(n)
             ],
         )
@@ -538,7 +538,10 @@ def test_write_queries_are_bounded_per_batch(tmp_path, account, django_assert_ma
         with django_assert_max_num_queries(35):
             run("sales", make(900, "a"))
         with django_assert_max_num_queries(35):
-            assert run("sales", make(900, "a")).updated_count == 900  # re-import: updates
+            assert run("sales", make(900, "a", "11")).updated_count == 900  # re-import: updates
+        with django_assert_max_num_queries(35):
+            again = run("sales", make(900, "a", "11"))  # the same again: nothing to write
+            assert (again.updated_count, again.options["unchanged"]) == (0, 900)
     assert SalesLine.objects.count() == 900
 
 
@@ -625,7 +628,9 @@ def test_a_large_file_is_checked_in_worker_processes_with_the_same_report(tmp_pa
         "1234.5"
     )
     again, _ = _run_checked(path, parallel=True, skip_invalid=True)
-    assert (again.created_count, again.updated_count) == (0, 54)
+    # The same lines again: every one found, none with a new value.
+    assert (again.created_count, again.updated_count) == (0, 0)
+    assert again.options["unchanged"] == 54
     assert SalesLine.objects.count() == 54
 
 
