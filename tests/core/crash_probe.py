@@ -9,7 +9,8 @@ in a process of its own with kamp's production settings (``KAMP_HOME``, ``KAMP_D
 - ``enqueue``: a rescoring (``selection.tasks.prepare_run``) handed to the worker, alone in
   the queue, no run stored;
 - ``hook URL SECRET``: a webhook endpoint at URL signing with SECRET, and one ``customer.created``
-  event for it: its delivery handed to the worker, alone in the queue;
+  event for it (the only endpoint): its delivery handed to the worker, alone in the queue;
+- ``pause-over``: the waiting deliveries are due (their pause before the next try has passed);
 - ``state``: the tasks, the stored scoring runs, each respondent's answers and trail entries, and
   every webhook delivery with its attempt
   log, and the database's integrity.
@@ -99,6 +100,7 @@ def hook(url: str, secret: str) -> dict:
     from kamp.connect import tasks, webhooks
     from kamp.connect.models import WebhookEndpoint
 
+    WebhookEndpoint.objects.all().delete()  # and their deliveries: this one alone
     WebhookEndpoint.objects.create(name="ERP", url=url, secret=secret, events=["customer.created"])
     DBTaskResult.objects.all().delete()  # the delivery alone in the queue: the worker takes it
     (delivery,) = webhooks.queue(
@@ -107,6 +109,13 @@ def hook(url: str, secret: str) -> dict:
     tasks.send([delivery])
     (task,) = DBTaskResult.objects.all()
     return {"task": str(task.id), "delivery": delivery.pk, "event_id": delivery.event_id}
+
+
+def pause_over() -> dict:
+    """The pause before the next try of every waiting delivery has passed."""
+    from kamp.connect.models import WebhookDelivery
+
+    return {"due": WebhookDelivery.objects.update(next_attempt_at=timezone.now())}
 
 
 def deliveries() -> list[dict]:
@@ -172,5 +181,6 @@ if __name__ == "__main__":
         "setup": lambda: setup(int(args[0]), int(args[1])),
         "enqueue": enqueue,
         "hook": lambda: hook(args[0], args[1]),
+        "pause-over": pause_over,
     }.get(command, state)()
     print(json.dumps(result))

@@ -278,10 +278,15 @@ def test_a_server_killed_during_a_survey_answer_keeps_it_whole_or_not_at_all(sit
             server.wait(timeout=30)
 
 
-def test_a_worker_killed_during_a_webhook_delivery_logs_nothing_and_the_next_one_delivers(site):
+@pytest.mark.parametrize("retried_by", ["worker", "cron"])
+def test_a_worker_killed_during_a_webhook_delivery_logs_nothing_and_it_is_delivered(
+    site, retried_by
+):
     """The worker is killed while the receiver holds the request open: the delivery keeps no
-    half-written attempt (no log row, no error, still waiting), and the next worker (the lost
-    task queued again) delivers it, with the same X-Kamp-Delivery the receiver de-duplicates on."""
+    half-written attempt (no log row, no error, still waiting). The next worker (the lost task
+    queued again) delivers it — or ``kamp webhooks retry`` does once its pause has passed, and the
+    task re-run later sends nothing more — with the same X-Kamp-Delivery the receiver
+    de-duplicates on."""
     from tests.connect.receiver import Receiver
 
     secret = "whsec_crash"
@@ -313,7 +318,21 @@ def test_a_worker_killed_during_a_webhook_delivery_logs_nothing_and_the_next_one
             "log": [],  # the killed try is not logged at all
         }
 
-        # Another worker sees that the first one stopped beating, and delivers.
+        if retried_by == "cron":
+            assert site.probe("pause-over") == {"due": 1}
+            r = subprocess.run(
+                [KAMP, "webhooks", "retry"],
+                cwd=ROOT,
+                env=site.env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+            )
+            assert r.returncode == 0, r.stderr[-4000:]
+            assert "1 delivery(ies) tried." in r.stdout
+            assert len(receiver.received) == 2
+        # Another worker sees that the first one stopped beating, and runs the task again: it
+        # delivers (worker), or finds the delivery done and sends nothing (cron).
         worker = site.start("worker", "--interval", "0.05", "--no-startup-delay")
         try:
             _wait(
@@ -331,7 +350,7 @@ def test_a_worker_killed_during_a_webhook_delivery_logs_nothing_and_the_next_one
         assert delivery["attempts"] == 2 and delivery["last_status_code"] == 204
         assert delivery["log"] == [{"status_code": 204, "error": ""}]
         assert receiver.bad_signatures == 0
-        first, second = receiver.received
+        first, second = receiver.received  # and no third
         assert first["mode"] == "hang" and second["mode"] == "ok"
         # The same delivery twice: the receiver knows the second by its id, and drops it.
         assert (
