@@ -24,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.core.processes import site_env
+
 ROOT = Path(__file__).resolve().parents[2]
 KAMP = str(Path(sys.executable).with_name("kamp"))
 TIMEOUT = 600
@@ -37,19 +39,7 @@ class Site:
         self.home = home
         self.url = url
         home.mkdir(parents=True, exist_ok=True)
-        self.env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"KAMP_TESTING", "KAMP_TEST_DATABASE_URL", "KAMP_DATABASE_URL"}
-        }
-        self.env.update(
-            KAMP_HOME=str(home),
-            DJANGO_SETTINGS_MODULE="kamp.settings",
-            KAMP_LOG_LEVEL="ERROR",
-            PYTHONWARNINGS="ignore",
-        )
-        if url:
-            self.env["KAMP_DATABASE_URL"] = url
+        self.env = site_env(home, url)
 
     def start(self, *args: str) -> subprocess.Popen:
         return subprocess.Popen(

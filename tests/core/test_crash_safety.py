@@ -25,6 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.core.processes import site_env
+
 pytestmark = pytest.mark.xdist_group("crash")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,21 +40,9 @@ class Site:
 
     def __init__(self, home: Path, url: str | None):
         self.home, self.url = home, url
-        self.env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"KAMP_TESTING", "KAMP_TEST_DATABASE_URL", "KAMP_DATABASE_URL"}
-        }
-        self.env.update(
-            KAMP_HOME=str(home),
-            DJANGO_SETTINGS_MODULE="kamp.settings",
-            KAMP_LOG_LEVEL="ERROR",
-            KAMP_WORKER_HEARTBEAT_SECONDS=str(BEAT),
-            KAMP_SECURE_COOKIES="0",
-            PYTHONWARNINGS="ignore",
+        self.env = site_env(
+            home, url, KAMP_WORKER_HEARTBEAT_SECONDS=str(BEAT), KAMP_SECURE_COOKIES="0"
         )
-        if url:
-            self.env["KAMP_DATABASE_URL"] = url
 
     def start(self, *args: str) -> subprocess.Popen:
         return subprocess.Popen(
