@@ -193,9 +193,10 @@ def bulk_log(
     for i in made:
         per_customer[i.customer_id].append(i)
     # English words: said() shows them in the reader's language.
-    label = (
-        gettext_noop("calendar") if source == InteractionSource.CALENDAR else gettext_noop("file")
-    )
+    label = {
+        InteractionSource.CALENDAR: gettext_noop("calendar"),
+        InteractionSource.MAIL: gettext_noop("mailbox"),
+    }.get(source, gettext_noop("file"))
     for customer_id, items in per_customer.items():
         audit.record(
             acting_user,

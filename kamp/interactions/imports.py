@@ -139,6 +139,35 @@ def read_calendar(
     )
 
 
+def people_by_email(emails) -> tuple[dict[str, User], dict[str, list[Contact]]]:
+    """Who the (lower-case) addresses are: our active users by address, and the active customer
+    contacts by address (one address may be a contact at two customers). The matching of the
+    calendar import, also used by the mail capture."""
+    emails = {e.lower() for e in emails if e}
+    ours = {
+        u.email.lower(): u
+        for u in User.objects.filter(is_active=True)
+        .annotate(le=Lower("email"))
+        .filter(le__in=emails)
+    }
+    contacts: dict[str, list[Contact]] = {}
+    for c in (
+        Contact.objects.annotate(le=Lower("email"))
+        .filter(le__in=emails, active=True)
+        .select_related("customer")
+    ):
+        contacts.setdefault(c.email.lower(), []).append(c)
+    return ours, contacts
+
+
+def main_customer(theirs: list[Contact]) -> tuple[int, list[Contact]]:
+    """The customer with most of these contacts (a meeting or a mail with two customers goes to
+    the first: most people, then the oldest customer) and its contacts among them."""
+    by_customer = Counter(c.customer_id for c in theirs)
+    customer_id = max(by_customer, key=lambda k: (by_customer[k], -k))
+    return customer_id, [c for c in theirs if c.customer_id == customer_id]
+
+
 def plan_calendar(
     data: bytes, user, *, now: datetime | None = None, since: date | None = None
 ) -> CalendarPlan:
@@ -169,20 +198,7 @@ def plan_calendar(
                 "next": s.next_day.isoformat() if s.next_day else "",
             }
         )
-    emails = {e for ev in events for e in ev.emails}
-    ours = {
-        u.email.lower(): u
-        for u in User.objects.filter(is_active=True)
-        .annotate(le=Lower("email"))
-        .filter(le__in=emails)
-    }
-    contacts: dict[str, list[Contact]] = {}
-    for c in (
-        Contact.objects.annotate(le=Lower("email"))
-        .filter(le__in=emails, active=True)
-        .select_related("customer")
-    ):
-        contacts.setdefault(c.email.lower(), []).append(c)
+    ours, contacts = people_by_email({e for ev in events for e in ev.emails})
     logged = {
         i.external_uid: i
         for i in Interaction.objects.filter(
@@ -251,10 +267,7 @@ def plan_calendar(
             )
             plan.unmatched.append({**row, "reason": reason})
             continue
-        # The customer with most attendees; an event with two customers goes to the first.
-        by_customer = Counter(c.customer_id for c in theirs)
-        customer_id = max(by_customer, key=lambda k: (by_customer[k], -k))
-        theirs = [c for c in theirs if c.customer_id == customer_id]
+        customer_id, theirs = main_customer(theirs)
         customer = theirs[0].customer
         row.update(
             {

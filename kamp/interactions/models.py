@@ -23,6 +23,7 @@ class InteractionSource(models.TextChoices):
     MANUAL = "manual", _("typed in")
     IMPORT = "import", _("imported file")
     CALENDAR = "calendar", _("calendar")
+    MAIL = "mail", _("mailbox")
 
 
 class Interaction(models.Model):
