@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kamp.core.alerts import Alert
+from kamp.core.formatting import format_period
 from kamp.customers.models import CustomerStatus
 
 from . import pnl, services
@@ -64,7 +65,8 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                         "Profit after KAM negative %(n)s periods in a row (%(periods)s): the account "
                         "costs more than it brings."
                     )
-                    % {"n": n, "periods": ", ".join(str(p) for p in periods)},
+                    # The quarters as people write them (T2 2026, T3 2026 in Spanish).
+                    % {"n": n, "periods": ", ".join(format_period(p) for p in periods)},
                     customer_id=cid,
                     customer_name=info[cid][0],
                     url=reverse("economics:customer_tab", args=[cid]) + f"?period={periods[-1]}",

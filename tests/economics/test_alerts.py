@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from kamp.customers.models import Customer
 from kamp.economics import actions, alerts, services
@@ -32,8 +33,16 @@ def test_unprofitable_two_quarters_in_a_row(admin, account, other_account):
         if a.kind == "unprofitable_key_account"
     ]
     assert [a.customer_id for a in found] == [account.pk]
-    assert "2026-Q2, 2026-Q3" in found[0].message
+    # The quarters as people write them, in the reader's language; the link keeps the code.
+    assert "(Q2 2026, Q3 2026)" in found[0].message
     assert found[0].url.endswith("?period=2026-Q3")
+    with translation.override("es"):
+        (spanish,) = [
+            a
+            for a in alerts.alerts(Customer.objects.all(), AS_OF)
+            if a.kind == "unprofitable_key_account"
+        ]
+    assert "(T2 2026, T3 2026)" in spanish.message and "Q2" not in spanish.message
 
 
 def test_star_quadrant_is_excepted(admin, account, monkeypatch):
