@@ -193,10 +193,11 @@ def bulk_log(
     for i in made:
         per_customer[i.customer_id].append(i)
     # English words: said() shows them in the reader's language.
-    label = {
+    labels: dict[str, str] = {
         InteractionSource.CALENDAR: gettext_noop("calendar"),
         InteractionSource.MAIL: gettext_noop("mailbox"),
-    }.get(source, gettext_noop("file"))
+    }
+    label = labels.get(source, gettext_noop("file"))
     for customer_id, items in per_customer.items():
         audit.record(
             acting_user,

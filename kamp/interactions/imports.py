@@ -144,7 +144,7 @@ def people_by_email(emails) -> tuple[dict[str, User], dict[str, list[Contact]]]:
     contacts by address (one address may be a contact at two customers). The matching of the
     calendar import, also used by the mail capture."""
     emails = {e.lower() for e in emails if e}
-    ours = {
+    ours: dict[str, User] = {
         u.email.lower(): u
         for u in User.objects.filter(is_active=True)
         .annotate(le=Lower("email"))
