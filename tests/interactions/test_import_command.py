@@ -34,3 +34,83 @@ def test_the_older_spelling_imports_as_the_user_given(tmp_path, admin, ana, acco
     # as Ana, not as the default admin: the event of an account she may not edit is refused
     assert Interaction.objects.count() == 2 and "DENIED" in out.getvalue()
     assert set(Interaction.objects.values_list("logged_by", flat=True)) == {ana.pk}
+
+
+def test_kamp_import_takes_the_calendar_options_too(tmp_path, admin, ana, account, calendar):  # noqa: F811
+    """`kamp import interactions FILE.ics` is the one command for the job: it takes --since and
+    --remove-cancelled as `kamp interactions import` (its alias) does."""
+    import datetime
+
+    import pytest
+    from django.core.management.base import CommandError
+
+    from .test_imports import TODAY, event, ics
+
+    path = tmp_path / "cal.ics"
+    path.write_bytes(calendar)
+    call_command("import", "interactions", str(path), "--user", ana.email, stdout=StringIO())
+    logged = Interaction.objects.get(topic="Prices with Jorge")
+
+    # The same meeting, since cancelled: listed, kept unless asked, removed with the flag.
+    cancelled = tmp_path / "cancelled.ics"
+    cancelled.write_bytes(
+        ics(
+            event(
+                "e1@test", "Prices with Jorge", [ana.email, "jorge.perez@cs.cl"], status="CANCELLED"
+            )
+        )
+    )
+    out = StringIO()
+    call_command("import", "interactions", str(cancelled), "--user", ana.email, stdout=out)
+    assert "CANCELLED" in out.getvalue() and "--remove-cancelled removes it" in out.getvalue()
+    assert Interaction.objects.filter(pk=logged.pk).exists()
+    out = StringIO()
+    call_command(
+        "import",
+        "interactions",
+        str(cancelled),
+        "--remove-cancelled",
+        "--user",
+        ana.email,
+        stdout=out,
+    )
+    assert "1 removed" in out.getvalue()
+    assert not Interaction.objects.filter(pk=logged.pk).exists()
+
+    # A weekly series expanded from the day given, not from a year ago.
+    start = TODAY - datetime.timedelta(days=70)
+    weekly = event("w1@test", "Weekly with Jorge", [ana.email, "jorge.perez@cs.cl"], day=start)
+    weekly = weekly.replace("END:VEVENT", "RRULE:FREQ=WEEKLY\r\nEND:VEVENT")
+    series = tmp_path / "weekly.ics"
+    series.write_bytes(ics(weekly))
+    since = TODAY - datetime.timedelta(days=21)
+    out = StringIO()
+    call_command(
+        "import",
+        "interactions",
+        str(series),
+        "--since",
+        since.isoformat(),
+        "--dry-run",
+        "--user",
+        ana.email,
+        stdout=out,
+    )
+    assert f"occurrences from {since.isoformat()}" in out.getvalue()
+    everything = StringIO()
+    call_command(
+        "import", "interactions", str(series), "--dry-run", "--user", ana.email, stdout=everything
+    )
+    logged_count = [line for line in out.getvalue().splitlines() if line.startswith("LOG")]
+    all_count = [line for line in everything.getvalue().splitlines() if line.startswith("LOG")]
+    assert 0 < len(logged_count) < len(all_count)
+
+    # Not a calendar: the options are refused, nothing read.
+    csv = tmp_path / "rows.csv"
+    csv.write_text("customer,date,topic\n")
+    with pytest.raises(CommandError, match="--since and --remove-cancelled are for calendar"):
+        call_command("import", "interactions", str(csv), "--remove-cancelled", stdout=StringIO())
+    with pytest.raises(CommandError, match="--since and --remove-cancelled are for calendar"):
+        call_command("import", "sales", str(csv), "--since", "2026-01-01", stdout=StringIO())
+    with pytest.raises(CommandError, match="--since takes a date"):
+        call_command("import", "interactions", str(series), "--since", "soon", stdout=StringIO())

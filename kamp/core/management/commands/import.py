@@ -27,6 +27,8 @@ from kamp.core.imports.presets import presets_for
 from kamp.core.models import ImportBatch
 
 ERRORS_SHOWN = 50
+# Calendar files go to the interactions area's review flow (the same list as its CALENDAR_SUFFIXES).
+CALENDAR_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
 
 
 class Command(BaseCommand):
@@ -97,6 +99,19 @@ class Command(BaseCommand):
             action="store_true",
             help="interactions: create unknown people and contacts (ours need our_functions)",
         )
+        parser.add_argument(
+            "--since",
+            metavar="DATE",
+            default="",
+            help="interactions from a calendar (.ics): expand recurring meetings from this day "
+            "(YYYY-MM-DD; default: a year ago)",
+        )
+        parser.add_argument(
+            "--remove-cancelled",
+            action="store_true",
+            help="interactions from a calendar (.ics): remove logged interactions whose meeting "
+            "the file shows cancelled",
+        )
 
     def handle(self, *args, **opts):
         user = self._user(opts.get("user"))
@@ -112,14 +127,18 @@ class Command(BaseCommand):
             return self._fields(opts["target"])
         if action == "revert":
             return self._revert(opts["target"], user)
-        if (
+        calendar = (
             action == "interactions"
-            and opts["target"]
-            and (
-                opts["target"].lower().endswith((".ics", ".ical", ".ifb", ".icalendar"))
-                or opts["create_people"]
+            and bool(opts["target"])
+            and opts["target"].lower().endswith(CALENDAR_SUFFIXES)
+        )
+        if (opts["since"] or opts["remove_cancelled"]) and not calendar:
+            raise CommandError(
+                "--since and --remove-cancelled are for calendar files: "
+                "kamp import interactions FILE.ics",
+                returncode=2,
             )
-        ):
+        if calendar or (action == "interactions" and opts["target"] and opts["create_people"]):
             # Calendar files and --create-people have their own review flow, in the
             # interactions area (core knows no business app, so through its command, which
             # `kamp interactions import` also reaches: one implementation, two spellings).
@@ -131,6 +150,8 @@ class Command(BaseCommand):
                 opts["target"],
                 dry_run=opts["dry_run"],
                 create_people=opts["create_people"],
+                since=opts["since"],
+                remove_cancelled=opts["remove_cancelled"],
                 user=getattr(user, "email", None),
                 stdout=self.stdout,
                 stderr=self.stderr,
