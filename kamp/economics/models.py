@@ -57,25 +57,33 @@ class SalesLine(models.Model):
         """A line saved by hand (the admin) follows the import's rules: without a currency it
         takes its customer's, else the base currency, and its amounts have no more decimals
         than that currency (no cents on a CLP line)."""
-        from django.core.exceptions import ValidationError
+        label_and_check_amounts(self, ("net_amount", "cost"))
 
-        from kamp.core.money import AmountError, base_currency, check_minor_unit
 
-        if not self.currency:
-            customer = self.customer if self.customer_id else None
-            self.currency = (customer.currency if customer else "") or base_currency()
-        self.currency = self.currency.upper()
-        errors = {}
-        for name in ("net_amount", "cost"):
-            value = getattr(self, name)
-            if value is None:
-                continue
-            try:
-                check_minor_unit(value, self.currency)
-            except AmountError as exc:
-                errors[name] = str(exc)
-        if errors:
-            raise ValidationError(errors)
+def label_and_check_amounts(obj, fields) -> None:
+    """An amount saved by hand (the admin's forms) follows the rules of the imports and the
+    actions: without a currency it takes its customer's, else the company's base currency, and
+    no field in ``fields`` has more decimals than that currency's minor unit (ISO 4217: none for
+    CLP); a ``ValidationError`` naming each field otherwise."""
+    from django.core.exceptions import ValidationError
+
+    from kamp.core.money import AmountError, base_currency, check_minor_unit
+
+    if not obj.currency:
+        customer = obj.customer if obj.customer_id else None
+        obj.currency = (customer.currency if customer else "") or base_currency()
+    obj.currency = obj.currency.upper()
+    errors = {}
+    for name in fields:
+        value = getattr(obj, name)
+        if value is None:
+            continue
+        try:
+            check_minor_unit(value, obj.currency)
+        except AmountError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
 
 
 class SalesMonth(models.Model):
@@ -269,6 +277,11 @@ class Investment(models.Model):
     def programme_wide(self) -> bool:
         return self.customer_id is None
 
+    def clean(self) -> None:
+        """Saved by hand (the admin), an investment follows the actions' rules: the customer's
+        or the base currency when it has none, no cents on a CLP amount."""
+        label_and_check_amounts(self, ("amount",))
+
 
 class InvestmentAllocation(models.Model):
     """The part of an investment that an account bears. An account's own investment has one
@@ -326,6 +339,11 @@ class CategorySpend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.period} {self.amount}"
+
+    def clean(self) -> None:
+        """Saved by hand (the admin), an estimate follows the actions' rules: the customer's or
+        the base currency when it has none, no cents on a CLP amount."""
+        label_and_check_amounts(self, ("amount",))
 
 
 # --- currencies and settings ------------------------------------------------------------------

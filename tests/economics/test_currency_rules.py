@@ -150,6 +150,47 @@ def test_a_line_saved_by_hand_follows_the_same_rules(account):
     line.full_clean()
 
 
+def test_an_investment_or_estimate_saved_by_hand_follows_the_same_rules(account):
+    from django.core.exceptions import ValidationError
+
+    for obj in (
+        Investment(customer=account, kind="people", amount=Decimal("99.9"), date=_last_month()),
+        CategorySpend(customer=account, period="2025", amount=Decimal("1000000.5")),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            obj.clean()
+        assert "CLP has no decimals" in caught.value.message_dict["amount"][0]
+        assert obj.currency == "CLP"  # the customer's (Settings' base), not the environment's
+        obj.amount = Decimal("100")
+        obj.clean()
+
+
+def test_the_admin_refuses_a_clp_investment_with_cents(client_for, admin, account):
+    c = client_for(admin)
+    url = reverse("admin:economics_investment_add")
+    body = {
+        "customer": account.pk,
+        "kind": "people",
+        "amount": "1500.25",
+        "currency": "",
+        "date": "2025-03-01",
+        "note": "",
+        "allocation": "",
+        "allocations-TOTAL_FORMS": "0",
+        "allocations-INITIAL_FORMS": "0",
+        "allocations-MIN_NUM_FORMS": "0",
+        "allocations-MAX_NUM_FORMS": "1000",
+    }
+    refused = c.post(url, body)
+    assert refused.status_code == 200
+    assert "CLP has no decimals" in refused.content.decode()
+    assert not Investment.objects.exists()
+    body["currency"] = "USD"  # a currency with cents keeps them
+    kept = c.post(url, body)
+    assert kept.status_code == 302, kept.content.decode()[:2000]
+    assert Investment.objects.get().amount == Decimal("1500.25")
+
+
 # --- form and API ------------------------------------------------------------------------------
 def test_the_spend_form_refuses_clp_with_cents(client_for, ana, account):
     response = client_for(ana).post(
