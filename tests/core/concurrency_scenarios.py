@@ -411,6 +411,32 @@ def vendor() -> dict[str, Any]:
     return {"vendor": connection.vendor}
 
 
+def sqlite_locking() -> dict[str, Any]:
+    """How kamp's own connection to its SQLite file is set up: the journal mode, the busy
+    timeout, and whether a transaction holds the write lock from its BEGIN (IMMEDIATE) — seen
+    from a second connection that tries to begin a write without waiting, while kamp's
+    transaction has only read."""
+    import sqlite3
+
+    from django.db import transaction
+
+    with connection.cursor() as cursor:
+        journal = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        busy = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+    with transaction.atomic():
+        Customer.objects.exists()  # a read, no write yet
+        other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            second_writer = "let in"
+        except sqlite3.OperationalError as exc:
+            second_writer = str(exc)
+        finally:
+            other.close()
+    return {"journal_mode": journal, "busy_timeout_ms": busy, "second_writer": second_writer}
+
+
 SCENARIOS = {
     f.__name__: f
     for f in (
@@ -428,6 +454,7 @@ SCENARIOS = {
         customers_state,
         survey,
         vendor,
+        sqlite_locking,
     )
 }
 

@@ -148,6 +148,19 @@ def test_the_scenarios_run_on_the_suites_database(site):
     assert site.run("vendor") == {"vendor": expected}
 
 
+def test_sqlite_transactions_take_the_write_lock_at_begin_in_wal_mode(site):
+    """kamp's SQLite connection: WAL (readers never wait for a writer), a busy timeout of
+    seconds (a writer waits its turn), and every transaction BEGIN IMMEDIATE — it holds the write
+    lock before its first read, so it is never refused when it later writes ("database is
+    locked" despite the timeout, as DEFERRED transactions are)."""
+    if os.environ.get("KAMP_TEST_DATABASE_URL"):
+        pytest.skip("SQLite's locking: the suite runs on PostgreSQL")
+    found = site.run("sqlite_locking")
+    assert found["journal_mode"] == "wal"
+    assert found["busy_timeout_ms"] >= 5000
+    assert found["second_writer"] == "database is locked"
+
+
 def test_concurrent_saves_through_the_api_and_the_forms(site):
     """Eight people saving customers at once (half with API PATCHes, half with the edit form):
     every save answers, none is lost."""
