@@ -314,6 +314,17 @@ KAMP_PREPARE_AFTER_CHANGES = _env_bool("KAMP_PREPARE_AFTER_CHANGES", not TESTING
 KAMP_WEBHOOK_TIMEOUT = float(os.environ.get("KAMP_WEBHOOK_TIMEOUT", 10))
 KAMP_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("KAMP_WEBHOOK_MAX_ATTEMPTS", 8))
 KAMP_WEBHOOK_DISABLE_AFTER = int(os.environ.get("KAMP_WEBHOOK_DISABLE_AFTER", 10))
+# Calendar sync (kamp.connect.calendars, docs/connections.md): every how many minutes the worker
+# reads each connected calendar; after how many failed syncs in a row a connection stops (and
+# its owner gets an alert); how long and how large one read may be. Addresses must be https
+# unless KAMP_CALENDAR_ALLOW_HTTP (a server on this machine, in the tests).
+KAMP_CALENDAR_SYNC_MINUTES = int(os.environ.get("KAMP_CALENDAR_SYNC_MINUTES", 15))
+KAMP_CALENDAR_SYNC_STOP_AFTER = int(os.environ.get("KAMP_CALENDAR_SYNC_STOP_AFTER", 5))
+KAMP_CALENDAR_SYNC_TIMEOUT = float(os.environ.get("KAMP_CALENDAR_SYNC_TIMEOUT", 120))
+KAMP_CALENDAR_SYNC_MAX_BYTES = int(
+    os.environ.get("KAMP_CALENDAR_SYNC_MAX_BYTES", 100 * 1024 * 1024)
+)
+KAMP_CALENDAR_ALLOW_HTTP = _env_bool("KAMP_CALENDAR_ALLOW_HTTP", False)
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -247,6 +247,16 @@ def build_world() -> World:
         finance=False,
     )
     feed_token = connect_actions.do_regenerate_feed(users["kam_own"])
+    from kamp.connect import crypto
+    from kamp.connect.models import CalendarConnection
+
+    calendar_connection = CalendarConnection.objects.create(
+        user=users["kam_own"],
+        name="Google",
+        kind="feed",
+        host="calendar.google.com",
+        secret=crypto.encrypt({"url": "https://calendar.google.com/calendar/ical/x/basic.ics"}),
+    )
 
     return World(
         users=users,
@@ -276,5 +286,6 @@ def build_world() -> World:
             "api_token": api_token,
             "webhook": webhook,
             "feed_token": feed_token,
+            "calendar_connection": calendar_connection,
         },
     )

@@ -15,7 +15,17 @@ from django.utils.translation import gettext_noop
 from kamp.core import audit
 
 from . import tokens, webhooks
-from .models import ApiToken, CalendarFeed, TokenScope, WebhookEndpoint, WebhookEvent, digest
+from .models import (
+    ApiToken,
+    CalendarConnection,
+    CalendarFeed,
+    CalendarKind,
+    CalendarMode,
+    TokenScope,
+    WebhookEndpoint,
+    WebhookEvent,
+    digest,
+)
 
 MAX_TOKEN_DAYS = 366
 
@@ -204,3 +214,152 @@ def do_delete_webhook(acting_user, endpoint: WebhookEndpoint) -> None:
         changes=audit.diff(audit.snapshot(endpoint, ["name", "url", "events", "finance"]), {}),
     )
     endpoint.delete()
+
+
+# --- calendar connections ----------------------------------------------------------------------
+
+
+def _queue_sync(connection_id: int) -> None:
+    from .tasks import sync_calendar
+
+    transaction.on_commit(lambda: sync_calendar.enqueue(connection_id, True))
+
+
+@transaction.atomic
+def do_connect_calendar(
+    acting_user,
+    *,
+    name: str,
+    kind: str,
+    mode: str,
+    url: str,
+    username: str = "",
+    password: str = "",
+) -> CalendarConnection:
+    """Connect a calendar of ``acting_user``'s: a CalDAV account (its calendars are found on the
+    server now, which also checks the password) or a secret iCalendar address. The password or
+    the address is stored encrypted; the first sync is queued."""
+    from . import calendars, crypto
+
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the connection a name.")]})
+    if kind not in CalendarKind.values:
+        raise ValidationError({"kind": [_("Choose CalDAV or a secret iCalendar address.")]})
+    if mode not in CalendarMode.values:
+        raise ValidationError({"mode": [_("Choose what to do with the meetings found.")]})
+    try:
+        url = calendars.clean_url(url)
+    except ValidationError as exc:
+        raise ValidationError({"url": exc.messages}) from None
+    found: list[dict[str, str]] = []
+    if kind == CalendarKind.CALDAV:
+        if not username or not password:
+            raise ValidationError(
+                {"password": [_("Give the user name and the app password of the calendar.")]}
+            )
+        try:
+            found = calendars.discover(url, username, password)
+        except calendars.SyncError as exc:
+            raise ValidationError({"url": [str(exc)]}) from None
+        secret = crypto.encrypt({"password": password})
+    else:
+        secret = crypto.encrypt({"url": url})
+    connection = CalendarConnection.objects.create(
+        user=acting_user,
+        name=name[:100],
+        kind=kind,
+        mode=mode,
+        server_url=url[:500] if kind == CalendarKind.CALDAV else "",
+        username=username[:200] if kind == CalendarKind.CALDAV else "",
+        host=calendars.host_of(url),
+        secret=secret,
+        calendars=found,
+    )
+    audit.record(
+        acting_user,
+        "create",
+        connection,
+        summary=audit.say(
+            gettext_noop("Calendar connected: %(name)s (%(place)s)"),
+            name=connection.name,
+            place=connection.place,
+        ),
+    )
+    _queue_sync(connection.pk)
+    return connection
+
+
+def _own_or_admin(acting_user, connection: CalendarConnection) -> None:
+    if connection.user_id != acting_user.pk and not acting_user.is_admin:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def do_update_calendar(acting_user, connection: CalendarConnection, *, mode: str) -> None:
+    _own_or_admin(acting_user, connection)
+    if mode not in CalendarMode.values:
+        raise ValidationError({"mode": [_("Choose what to do with the meetings found.")]})
+    if mode == connection.mode:
+        return
+    before = connection.mode
+    connection.mode = mode
+    connection.save(update_fields=["mode"])
+    audit.record(
+        acting_user,
+        "update",
+        connection,
+        changes=audit.diff({"mode": before}, {"mode": mode}),
+    )
+
+
+@transaction.atomic
+def do_resume_calendar(acting_user, connection: CalendarConnection) -> None:
+    """Start a stopped connection again (after its owner fixed what failed) and sync now."""
+    _own_or_admin(acting_user, connection)
+    was_stopped = not connection.active
+    connection.active = True
+    connection.stopped_at = None
+    connection.consecutive_failures = 0
+    connection.save(update_fields=["active", "stopped_at", "consecutive_failures"])
+    if was_stopped:
+        audit.record(
+            acting_user,
+            "update",
+            connection,
+            summary=audit.say(gettext_noop("Calendar connection started again")),
+        )
+        from . import calendars
+
+        calendars._alerts_changed()
+    _queue_sync(connection.pk)
+
+
+def do_sync_calendar_now(acting_user, connection: CalendarConnection) -> None:
+    _own_or_admin(acting_user, connection)
+    _queue_sync(connection.pk)
+
+
+@transaction.atomic
+def do_delete_calendar(acting_user, connection: CalendarConnection) -> None:
+    """Remove a connection and its stored credentials. The interactions it logged stay; its
+    meetings still waiting for review are dropped."""
+    _own_or_admin(acting_user, connection)
+    audit.record(
+        acting_user,
+        "delete",
+        connection,
+        summary=audit.say(
+            gettext_noop("Calendar connection removed: %(name)s (%(place)s)"),
+            name=connection.name,
+            place=connection.place,
+        ),
+    )
+    batch = connection.review_batch
+    if batch is not None and batch.status == batch.Status.PENDING:
+        batch.delete()
+    if not connection.active:
+        from . import calendars
+
+        calendars._alerts_changed()
+    connection.delete()

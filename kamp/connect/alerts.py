@@ -1,5 +1,6 @@
 """Connect's alerts (``kamp.core.alerts``): a webhook kamp turned off after failing again and
-again, on the programme's inbox for the directors who registered it."""
+again, on the programme's inbox for the directors who registered it; a calendar connection
+stopped after failing syncs, for its owner only (:func:`visible_to`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.translation import ngettext
 
 from kamp.core.alerts import Alert
 
-from .models import WebhookEndpoint
+from .models import CalendarConnection, WebhookEndpoint
 
 
 def alerts(customers, as_of) -> list[Alert]:
@@ -35,4 +36,40 @@ def alerts(customers, as_of) -> list[Alert]:
                 cause_title=_("Webhooks"),
             )
         )
+    for conn in CalendarConnection.objects.filter(
+        active=False, stopped_at__isnull=False, consecutive_failures__gt=0
+    ):
+        found.append(
+            Alert(
+                area="connect",
+                kind="calendar_stopped",
+                severity="warning",
+                message=ngettext(
+                    "Your calendar “%(name)s” is no longer synced: it failed %(count)s time "
+                    "in a row (%(error)s). Fix it on Connections, then start it again.",
+                    "Your calendar “%(name)s” is no longer synced: it failed %(count)s times "
+                    "in a row (%(error)s). Fix it on Connections, then start it again.",
+                    conn.consecutive_failures,
+                )
+                % {
+                    "name": conn.name,
+                    "count": conn.consecutive_failures,
+                    "error": conn.last_error,
+                },
+                url=reverse("connect:home"),
+                subject=f"calendar-{conn.pk}",
+                cause_title=_("Calendars"),
+                data={"kam_id": conn.user_id, "owner_id": conn.user_id},
+            )
+        )
     return found
+
+
+def visible_to(user, found: list[Alert]) -> list[Alert]:
+    """A stopped calendar is its owner's alert alone (other alerts are left as they are)."""
+    return [
+        a
+        for a in found
+        if not (a.area == "connect" and a.kind == "calendar_stopped")
+        or a.data.get("owner_id") == getattr(user, "pk", None)
+    ]

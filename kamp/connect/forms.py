@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .actions import MAX_TOKEN_DAYS
-from .models import TokenScope, WebhookEvent
+from .models import CalendarKind, CalendarMode, TokenScope, WebhookEvent
 
 
 class TokenForm(forms.Form):
@@ -39,3 +39,48 @@ class WebhookForm(forms.Form):
 
 class WebhookEditForm(WebhookForm):
     active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class CalendarForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("How you call it, e.g. “Work calendar”.")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=CalendarKind.choices,
+        initial=CalendarKind.CALDAV,
+        widget=forms.RadioSelect,
+    )
+    url = forms.CharField(
+        label=_("Address"),
+        max_length=2000,
+        help_text=_(
+            "CalDAV: the server's address (e.g. https://caldav.fastmail.com/). Secret address: "
+            "the whole https:// link your calendar gives you; it is kept encrypted and not "
+            "shown again."
+        ),
+    )
+    username = forms.CharField(
+        label=_("User name"), max_length=200, required=False, help_text=_("CalDAV only.")
+    )
+    password = forms.CharField(
+        label=_("App password"),
+        max_length=500,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "CalDAV only: an app-specific password made for kamp in your account's security "
+            "settings, not your usual password. Kept encrypted; never shown again."
+        ),
+    )
+    mode = forms.ChoiceField(
+        label=_("Meetings with customers"),
+        choices=CalendarMode.choices,
+        initial=CalendarMode.LOG,
+        widget=forms.RadioSelect,
+    )
+
+
+class CalendarModeForm(forms.Form):
+    mode = forms.ChoiceField(label=_("Meetings with customers"), choices=CalendarMode.choices)

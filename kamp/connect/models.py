@@ -245,3 +245,88 @@ class EmittedEvent(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CalendarKind(models.TextChoices):
+    CALDAV = "caldav", _("CalDAV calendar")
+    FEED = "feed", _("Secret iCalendar address")
+
+
+class CalendarMode(models.TextChoices):
+    LOG = "log", _("Log meetings with customers directly")
+    REVIEW = "review", _("Send them to my review list first")
+
+
+class CalendarConnection(models.Model):
+    """A person's calendar that kamp reads by itself: a CalDAV calendar (server, user name, app
+    password) or a secret iCalendar address. The password or the secret address is kept
+    encrypted (``kamp.connect.crypto``) and never shown again once saved."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_connections",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=8, choices=CalendarKind.choices)
+    mode = models.CharField(
+        _("meetings found"), max_length=8, choices=CalendarMode.choices, default=CalendarMode.LOG
+    )
+    # CalDAV: the server's address and the user name (not secret, shown); a feed: only its host.
+    server_url = models.CharField(_("server"), max_length=500, blank=True)
+    username = models.CharField(_("user name"), max_length=200, blank=True)
+    host = models.CharField(_("host"), max_length=200, blank=True)
+    # The app password or the feed's address, encrypted (Fernet); never shown.
+    secret = models.TextField(editable=False)
+    # CalDAV: the calendars found on the server ([{"url", "name"}]), all read.
+    calendars = models.JSONField(_("calendars"), default=list, blank=True)
+    active = models.BooleanField(pgettext_lazy("connection", "active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    last_sync_at = models.DateTimeField(_("last sync"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last successful sync"), null=True, blank=True)
+    last_error = models.CharField(_("error"), max_length=300, blank=True)
+    # What the last successful sync did: {"logged", "updated", "withdrawn", "offered", "events"}.
+    last_counts = models.JSONField(default=dict, blank=True, editable=False)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    # The meetings waiting for the owner's review (review mode): one pending calendar import.
+    review_batch = models.ForeignKey(
+        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(pgettext_lazy("connection", "created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar connection")
+        verbose_name_plural = _("calendar connections")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def place(self) -> str:
+        """Where it reads from, as shown (never the secret address)."""
+        if self.kind == CalendarKind.FEED:
+            return self.host
+        return f"{self.username} @ {self.server_url}" if self.username else self.server_url
+
+
+class CalendarSeen(models.Model):
+    """An event of a connected calendar that has an interaction in the log: when it disappears
+    from the calendar, the interaction it made is withdrawn (or offered for removal)."""
+
+    connection = models.ForeignKey(
+        CalendarConnection, on_delete=models.CASCADE, related_name="seen"
+    )
+    key = models.CharField(max_length=255)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("event seen")
+        verbose_name_plural = _("events seen")
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "key"], name="connect_seen_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

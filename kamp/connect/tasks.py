@@ -60,3 +60,28 @@ def retry_due(now=None) -> int:
     for pk in due:
         webhooks.attempt(pk)
     return len(due)
+
+
+# --- calendar sync -----------------------------------------------------------------------------
+
+
+@task()
+def sync_calendar(connection_id: int, force: bool = False) -> None:
+    """One connection's sync (``force``: "Sync now", even if synced a moment ago or stopped).
+    A sync already done within the period (a second task queued while the first ran) is not
+    run again."""
+    from . import calendars
+
+    if not force and connection_id not in calendars.due():
+        return
+    calendars.sync(connection_id, force=force)
+
+
+def schedule_calendars() -> int:
+    """Hand each connection that is due to the worker, once (``kamp worker`` calls this at
+    every heartbeat: ``kamp.connect.periodic``). Returns how many were queued."""
+    from kamp.core.tasks import enqueue_once
+
+    from . import calendars
+
+    return sum(1 for pk in calendars.due() if enqueue_once(sync_calendar, pk))

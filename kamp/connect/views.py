@@ -18,8 +18,16 @@ from django.views.decorators.http import require_GET, require_POST
 from kamp.core.http import AuthenticatedHttpRequest
 
 from . import actions, feed
-from .forms import TokenForm, WebhookEditForm, WebhookForm
-from .models import ApiToken, CalendarFeed, WebhookDelivery, WebhookEndpoint, digest
+from .forms import CalendarForm, CalendarModeForm, TokenForm, WebhookEditForm, WebhookForm
+from .models import (
+    ApiToken,
+    CalendarConnection,
+    CalendarFeed,
+    CalendarMode,
+    WebhookDelivery,
+    WebhookEndpoint,
+    digest,
+)
 
 DELIVERIES_SHOWN = 50
 
@@ -43,6 +51,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "tokens": tokens,
             "form": TokenForm(),
             "feed": CalendarFeed.objects.filter(user=request.user).first(),
+            "calendars": CalendarConnection.objects.filter(user=request.user).select_related(
+                "review_batch"
+            ),
+            "modes": CalendarMode.choices,
             "now": timezone.now(),
         },
     )
@@ -117,6 +129,78 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response
+
+
+# --- calendar connections ---------------------------------------------------------------------
+@never_cache
+def calendar_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = CalendarForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = actions.do_connect_calendar(request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Calendar “%(name)s” connected; its first sync is on its way.")
+                % {"name": connection.name},
+            )
+            return redirect("connect:home")
+    return render(request, "connect/calendar_new.html", {"form": form})
+
+
+def _calendar(request: AuthenticatedHttpRequest, pk: int) -> CalendarConnection:
+    """One's own connection (another's is not there: 404); admins use the admin page."""
+    return get_object_or_404(CalendarConnection, pk=pk, user=request.user)
+
+
+def _back(request: AuthenticatedHttpRequest, connection: CalendarConnection) -> HttpResponse:
+    return redirect("connect:home")
+
+
+@require_POST
+def calendar_sync(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    connection = _calendar(request, pk)
+    actions.do_sync_calendar_now(request.user, connection)
+    messages.info(
+        request,
+        _("Syncing “%(name)s”: its last sync below shows the result when it is done.")
+        % {"name": connection.name},
+    )
+    return _back(request, connection)
+
+
+@require_POST
+def calendar_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    connection = _calendar(request, pk)
+    actions.do_resume_calendar(request.user, connection)
+    messages.success(request, _("“%(name)s” is synced again.") % {"name": connection.name})
+    return _back(request, connection)
+
+
+@require_POST
+def calendar_mode(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    connection = _calendar(request, pk)
+    form = CalendarModeForm(request.POST)
+    if form.is_valid():
+        actions.do_update_calendar(request.user, connection, mode=form.cleaned_data["mode"])
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Choose what to do with the meetings found."))
+    return _back(request, connection)
+
+
+@require_POST
+def calendar_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    connection = _calendar(request, pk)
+    actions.do_delete_calendar(request.user, connection)
+    messages.success(
+        request,
+        _("“%(name)s” removed, with its stored password or address. Interactions it logged stay.")
+        % {"name": connection.name},
+    )
+    return _back(request, connection)
 
 
 # --- programme managers: webhooks --------------------------------------------------------------
@@ -215,10 +299,19 @@ def admin_connections(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     endpoints = _with_last_delivery(list(WebhookEndpoint.objects.all()))
     feeds = CalendarFeed.objects.select_related("user").order_by("user__name", "user__email")
+    calendars = CalendarConnection.objects.select_related("user").order_by(
+        "user__name", "user__email", "name", "pk"
+    )
     return render(
         request,
         "connect/admin.html",
-        {"tokens": tokens, "endpoints": endpoints, "feeds": feeds, "now": timezone.now()},
+        {
+            "tokens": tokens,
+            "endpoints": endpoints,
+            "feeds": feeds,
+            "calendars": calendars,
+            "now": timezone.now(),
+        },
     )
 
 
@@ -230,5 +323,18 @@ def admin_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     messages.success(
         request,
         _("Token “%(name)s” of %(user)s revoked.") % {"name": token.name, "user": token.user},
+    )
+    return redirect("connect:admin")
+
+
+@require_POST
+def admin_calendar_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _admin(request)
+    connection = get_object_or_404(CalendarConnection, pk=pk)
+    actions.do_delete_calendar(request.user, connection)
+    messages.success(
+        request,
+        _("Calendar connection “%(name)s” of %(user)s removed.")
+        % {"name": connection.name, "user": connection.user},
     )
     return redirect("connect:admin")

@@ -8,6 +8,10 @@ def _token(w):
     return {"pk": w.api_token.pk}
 
 
+def _calendar(w):
+    return {"pk": w.calendar_connection.pk}
+
+
 def _webhook(w):
     return {"pk": w.webhook.pk}
 
@@ -29,6 +33,24 @@ WEB = [
         post=NOT_ALLOWED,
         kwargs=lambda w: {"token": w.feed_token},
     ),
+    Web(
+        "connect:calendar_new",
+        get="SIGNED_IN",
+        post="SIGNED_IN",
+        # Refused (no https) and shown again: the matrix checks who may reach the form.
+        data=lambda w: {"name": "Matrix", "kind": "feed", "mode": "log", "url": "x"},
+    ),
+    Web("connect:calendar_sync", get=NOT_ALLOWED, post="OWN_UPLOAD", kwargs=_calendar),
+    Web("connect:calendar_resume", get=NOT_ALLOWED, post="OWN_UPLOAD", kwargs=_calendar),
+    Web(
+        "connect:calendar_mode",
+        get=NOT_ALLOWED,
+        post="OWN_UPLOAD",
+        kwargs=_calendar,
+        data=lambda w: {"mode": "review"},
+    ),
+    Web("connect:calendar_delete", get=NOT_ALLOWED, post="OWN_UPLOAD", kwargs=_calendar),
+    Web("connect:admin_calendar_delete", get=NOT_ALLOWED, post="ADMIN_ONLY", kwargs=_calendar),
     Web("connect:webhooks", get="PROGRAMME", post=NOT_ALLOWED),
     Web("connect:webhook_new", get="PROGRAMME", post="PROGRAMME"),
     Web("connect:webhook", get="PROGRAMME", post="PROGRAMME", kwargs=_webhook),

@@ -90,6 +90,20 @@ def recover_lost_tasks(interval: float) -> tuple[int, int]:
     return retried, failed
 
 
+def periodic_work() -> None:
+    """Each app's ``periodic.every_beat()`` (found by name, ``kamp.core.registry``): work that
+    falls due with time, such as syncing connected calendars, queued as tasks."""
+    from kamp.core import registry
+
+    for module in registry.discover("periodic"):
+        every_beat = getattr(module, "every_beat", None)
+        if callable(every_beat):
+            try:
+                every_beat()
+            except Exception:
+                logger.warning("%s.every_beat failed", module.__name__, exc_info=True)
+
+
 class Heartbeat(threading.Thread):
     """Beats beside the worker's loop, not inside it: a task of several minutes (a large
     import) must not read as a dead worker."""
@@ -106,6 +120,7 @@ class Heartbeat(threading.Thread):
                 close_old_connections()
                 beat(self.worker_id)
                 recover_lost_tasks(self.interval)
+                periodic_work()
             except Exception:
                 # A locked SQLite file or a database restart: try again at the next beat.
                 logger.warning("The worker heartbeat could not be written", exc_info=True)
