@@ -266,6 +266,21 @@ def test_a_sale_in_the_year_3025_or_before_1900_is_refused(tmp_path, account):
     messages = {e["line"]: e["message"] for e in batch.errors}
     assert "more than a year from today" in messages[3]
     assert "before 1900" in messages[4]
+    # Each error quotes the date as the file writes it, not as kamp rewrote it to read it.
+    assert messages[3].startswith("“3/4/3025”") and messages[4].startswith("“1/2/1850”")
+
+
+@pytest.mark.django_db
+def test_a_date_that_does_not_exist_is_quoted_as_the_file_writes_it(tmp_path, account):
+    path = sales_csv(tmp_path, ["14/3/2025", "31/2/2025", "29/2/2024"])
+    batch = run("sales", path, mapping=SALES_MAP)
+    assert batch.status == S.FAILED and SalesLine.objects.count() == 0
+    assert [(e["line"], e["message"]) for e in batch.errors] == [
+        (3, "“31/2/2025” is not a valid date.")
+    ]
+    path = sales_csv(tmp_path, ["3/14/2025", "2/30/2025"], name="us.csv")
+    batch = run("sales", path, mapping=SALES_MAP)
+    assert [e["message"] for e in batch.errors] == ["“2/30/2025” is not a valid date."]
 
 
 def test_date_order_rules():

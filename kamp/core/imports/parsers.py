@@ -176,6 +176,12 @@ def parse_date(value: Any, decimal: str | None = None) -> dt.date:
     ``yyyy-mm-dd`` before they get here: see :func:`decide_date_order`.)"""
     if value.__class__ is str:
         date = _parse_date_text(value)
+    elif isinstance(value, AsWritten):  # rewritten by its column's order: quote the file's text
+        try:
+            date = _parse_date_text(str(value))
+        except ParseError as exc:
+            raise ParseError(exc.message, value=value.written) from None
+        value = value.written
     elif isinstance(value, dt.datetime):
         date = value.date()
     elif isinstance(value, dt.date):
@@ -253,7 +259,33 @@ def date_to_iso(value: str, order: str) -> str:
         year = str(y + (2000 if y < 70 else 1900))
     elif len(year) != 4:
         return value
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    y, mo, d = int(year), int(month), int(day)
+    iso = f"{year}-{mo:02d}-{d:02d}"
+    if 1900 <= y <= _THIS_YEAR and 1 <= mo <= 12 and 1 <= d <= 28:
+        return iso  # a date that is surely good: a plain string, the fast path of the parsers
+    # One that may be refused (31 February, a sale in 3025) keeps what the file says, so that
+    # the error quotes "15/03/3025" and not a rewrite the person never typed.
+    return AsWritten(iso, value)
+
+
+class AsWritten(str):
+    """A date rewritten as ``yyyy-mm-dd`` by its column's day/month order, carrying the text the
+    file holds (``written``) for an error to quote."""
+
+    written: str
+
+    def __new__(cls, iso: str, written: str) -> AsWritten:
+        obj = super().__new__(cls, iso)
+        obj.written = written
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:  # rows go to worker processes pickled
+        return (AsWritten, (str(self), self.written))
+
+
+# The year this process started in: a later year is only looked at more closely (see
+# date_to_iso), so a process running into a new year stays right.
+_THIS_YEAR = dt.date.today().year
 
 
 @lru_cache(maxsize=8192)
