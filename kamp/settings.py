@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kamp.programme",
     "kamp.reports",
     "kamp.connect",
+    "kamp.mailcapture",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -314,6 +315,13 @@ KAMP_PREPARE_AFTER_CHANGES = _env_bool("KAMP_PREPARE_AFTER_CHANGES", not TESTING
 KAMP_WEBHOOK_TIMEOUT = float(os.environ.get("KAMP_WEBHOOK_TIMEOUT", 10))
 KAMP_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("KAMP_WEBHOOK_MAX_ATTEMPTS", 8))
 KAMP_WEBHOOK_DISABLE_AFTER = int(os.environ.get("KAMP_WEBHOOK_DISABLE_AFTER", 10))
+# Mail capture (kamp.mailcapture): how often the worker reads the dropbox mailbox, after how
+# many failed checks in a row the admins get an alert, the IMAP timeout (seconds) and an extra
+# CA bundle to trust (a company's own mail server certificate).
+KAMP_MAIL_SYNC_MINUTES = max(1, int(os.environ.get("KAMP_MAIL_SYNC_MINUTES", 15)))
+KAMP_MAIL_ALERT_AFTER = max(1, int(os.environ.get("KAMP_MAIL_ALERT_AFTER", 3)))
+KAMP_MAIL_TIMEOUT = float(os.environ.get("KAMP_MAIL_TIMEOUT", 30))
+KAMP_MAIL_CA_FILE = os.environ.get("KAMP_MAIL_CA_FILE", "")
 # Calendar sync (kamp.connect.calendars, docs/connections.md): every how many minutes the worker
 # reads each connected calendar; after how many failed syncs in a row a connection stops (and
 # its owner gets an alert); how long and how large one read may be. Addresses must be https

@@ -56,6 +56,7 @@ urlpatterns = [
     path("programme/", include("kamp.programme.urls")),
     path("reports/", include("kamp.reports.urls")),
     path("connect/", include("kamp.connect.urls")),
+    path("mail/", include("kamp.mailcapture.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

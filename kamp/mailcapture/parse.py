@@ -1,0 +1,374 @@
+"""Reading one e-mail the way real mail programs write it — pure: bytes in, a :class:`Mail` out,
+no Django (kamp.mailcapture.sync matches the addresses to people and customers).
+
+- MIME with the standard library (``email`` with ``policy.default``): RFC 2047 encoded words
+  (``=?utf-8?q?Jos=C3=A9_Mu=C3=B1oz?=``), multipart/alternative, broken charsets. A header that
+  cannot be read is read again raw, with its undecodable bytes replaced; control characters
+  (a CR/LF smuggled into a subject) never reach a topic;
+- the key that makes each message logged once: its Message-ID, else a SHA-256 of its sender,
+  recipients, date and subject (a resent copy without a Message-ID is still found again);
+- a forward is attributed to the original correspondents when it shows them: an attached
+  message (message/rfc822), or the header block a mail program writes above the forwarded text
+  — Gmail's "---------- Forwarded message ---------", Outlook's "From: … Sent: … To: …
+  Subject: …", in English and Spanish ("De: … Enviado: … Para: … Asunto: …");
+- attachments are never kept: only the text of the first text/plain part (else of the first
+  text/html part, tags removed) is read, and only when the caller asks for the body.
+
+Problems are codes (``BAD_*``); the caller words them in the user's language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.headerregistry import Address
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+NOT_A_MESSAGE = "not_a_message"  # no From, no Date, no recipients: nothing to log
+MAX_TOPIC = 300
+MAX_BODY = 20_000
+# A forward's header block is looked for in the first lines of the text only.
+MAX_SCAN_LINES = 400
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PREFIX = re.compile(r"^\s*((re|fwd?|rv|reenviar|tr|aw|wg|enc|res)\s*(\[\d+\])?\s*:\s*)+", re.I)
+_FORWARD_PREFIX = re.compile(r"^\s*(fwd?|rv|reenviar|tr|wg|enc)\s*:", re.I)
+
+# The header names of a forward's block, per language, mapped to the field they give.
+_FIELDS = {
+    "from": "from",
+    "de": "from",
+    "to": "to",
+    "para": "to",
+    "cc": "cc",
+    "date": "date",
+    "sent": "date",
+    "enviado": "date",
+    "enviado el": "date",
+    "fecha": "date",
+    "subject": "subject",
+    "asunto": "subject",
+}
+_FIELD_LINE = re.compile(
+    r"^\s*[>*]*\s*\**(from|de|to|para|cc|date|sent|enviado el|enviado|fecha|subject|asunto)"
+    r"\**\s*:\s*\**(.*)$",
+    re.I,
+)
+_SPANISH_MONTHS = {
+    "enero": "January",
+    "febrero": "February",
+    "marzo": "March",
+    "abril": "April",
+    "mayo": "May",
+    "junio": "June",
+    "julio": "July",
+    "agosto": "August",
+    "septiembre": "September",
+    "setiembre": "September",
+    "octubre": "October",
+    "noviembre": "November",
+    "diciembre": "December",
+}
+_SPANISH_DAYS = re.compile(
+    r"\b(lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo)\b,?", re.I
+)
+
+
+@dataclass
+class Person:
+    email: str  # lower case
+    name: str = ""
+
+
+@dataclass
+class Mail:
+    key: str  # the Message-ID (<…>), else "sha256:…"
+    message_id: str
+    subject: str
+    topic: str  # the subject without Re:/Fwd: prefixes, or the forwarded message's subject
+    date: datetime | None
+    sender: Person | None  # From (who sent or forwarded it to the dropbox)
+    recipients: list[Person] = field(default_factory=list)  # To + Cc (+ Bcc when shown)
+    # The original correspondents when this is a forward that shows them (else empty).
+    original: list[Person] = field(default_factory=list)
+    forwarded: bool = False
+    body: str = ""
+    problems: list[str] = field(default_factory=list)  # headers read with garbage replaced
+
+    @property
+    def correspondents(self) -> list[Person]:
+        """Whom the mail was between: the forward's original people when it shows them, else
+        its sender and recipients."""
+        return (
+            self.original if self.original else [*(x for x in [self.sender] if x), *self.recipients]
+        )
+
+
+def clean_text(value: str, limit: int = MAX_TOPIC) -> str:
+    """One line of text: control characters (CR, LF, NUL…) become one space; at most ``limit``."""
+    return _CONTROL.sub(" ", value).strip()[:limit]
+
+
+def _header(msg: Message, name: str, problems: list[str]) -> str:
+    try:
+        value = msg.get(name)
+        return "" if value is None else str(value)
+    except Exception:  # an encoded word or charset the library cannot read
+        problems.append(name.lower())
+        raw = msg.get_all(name, failobj=[])
+        for v in raw:
+            return _raw(v)
+        return ""
+
+
+def _raw(value) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    text = str(getattr(value, "_raw", value) if hasattr(value, "_raw") else value)
+    return text.encode("utf-8", errors="replace").decode("utf-8", errors="replace")
+
+
+def _people(msg: Message, names: tuple[str, ...], problems: list[str]) -> list[Person]:
+    found: list[Person] = []
+    for name in names:
+        try:
+            header = msg.get(name)
+            addresses = list(getattr(header, "addresses", ()) or ())
+        except Exception:
+            problems.append(name.lower())
+            addresses = []
+            header = None
+        if header is not None and not addresses:
+            # Not a list of addresses the library understands: take what looks like one.
+            found.extend(_people_in_text(_header(msg, name, problems)))
+            continue
+        for a in addresses:
+            if isinstance(a, Address) and a.addr_spec and "@" in a.addr_spec:
+                found.append(Person(a.addr_spec.lower(), clean_text(a.display_name, 200)))
+    return _unique(found)
+
+
+def _people_in_text(text: str) -> list[Person]:
+    """Addresses in a free header value ("José Muñoz <jose@cs.cl>; Ana [mailto:ana@x.cl]")."""
+    found = []
+    for name, addr in getaddresses([text.replace("[mailto:", "<").replace("]", ">")]):
+        if addr and _EMAIL.fullmatch(addr):
+            found.append(Person(addr.lower(), clean_text(name, 200)))
+    known = {p.email for p in found}
+    for addr in _EMAIL.findall(text):
+        if addr.lower() not in known:
+            found.append(Person(addr.lower()))
+            known.add(addr.lower())
+    return found
+
+
+def _unique(people: list[Person]) -> list[Person]:
+    seen: dict[str, Person] = {}
+    for p in people:
+        if p.email not in seen:
+            seen[p.email] = p
+    return list(seen.values())
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        d = None
+    if d is None:
+        d = _loose_date(value)
+    if d is not None and d.tzinfo is None:
+        d = d.replace(tzinfo=UTC)
+    return d
+
+
+def _loose_date(value: str) -> datetime | None:
+    """A date as mail programs write it in a forward's block: "Mon, Mar 3, 2025 at 10:15 AM",
+    "Monday, March 3, 2025 10:15 AM", "lunes, 3 de marzo de 2025 10:15"."""
+    from dateutil import parser as dateparser
+
+    text = _SPANISH_DAYS.sub("", value)
+    for es, en in _SPANISH_MONTHS.items():
+        text = re.sub(rf"\b{es}\b", en, text, flags=re.I)
+    text = re.sub(r"\b(de|at|a las)\b", " ", text, flags=re.I).replace(" p. m.", " PM")
+    text = text.replace(" a. m.", " AM")
+    try:
+        return dateparser.parse(text, fuzzy=True, dayfirst=False)
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def topic(subject: str) -> str:
+    return clean_text(_PREFIX.sub("", subject)) or clean_text(subject)
+
+
+def message_key(msg: Message, problems: list[str]) -> tuple[str, str]:
+    mid = clean_text(_header(msg, "Message-ID", problems), 255)
+    found = re.search(r"<[^<>\s]+>", mid)
+    if found:
+        return found.group(0)[:255], found.group(0)[:255]
+    h = hashlib.sha256()
+    for name in ("From", "To", "Cc", "Date", "Subject"):
+        h.update(_header(msg, name, problems).encode("utf-8", errors="replace") + b"\0")
+    return "", "sha256:" + h.hexdigest()
+
+
+def _text_part(msg: Message) -> str:
+    """The text of the message's first text/plain part outside attachments (else its first
+    text/html part without tags)."""
+    plain = html_text = None
+    for part in msg.walk():
+        if part.get_content_maintype() == "multipart":
+            continue
+        if part.get_content_type() == "message/rfc822":
+            break  # a forwarded message: its own text is not this mail's body
+        if part.get_content_disposition() == "attachment":
+            continue
+        ctype = part.get_content_type()
+        if ctype == "text/plain" and plain is None:
+            plain = _decode(part)
+        elif ctype == "text/html" and html_text is None:
+            html_text = _decode(part)
+    if plain is not None:
+        return plain
+    if html_text is not None:
+        text = re.sub(r"(?is)<(script|style).*?</\1>", " ", html_text)
+        text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", text)
+        return html.unescape(re.sub(r"<[^>]+>", "", text))
+    return ""
+
+
+def _decode(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:  # a charset nobody knows ("x-unknown"): read as UTF-8
+        return payload.decode("utf-8", errors="replace")
+
+
+def _inline_forward(text: str) -> dict[str, str] | None:
+    """The header block of a forwarded message in the text: a From:/De: line followed within a
+    few lines by at least two of To/Date/Subject (their Spanish names too)."""
+    lines = text.splitlines()[:MAX_SCAN_LINES]
+    for i, line in enumerate(lines):
+        m = _FIELD_LINE.match(line)
+        if not m or _FIELDS[m.group(1).lower()] != "from":
+            continue
+        block = {"from": m.group(2).strip().strip("*")}
+        last = "from"
+        for nxt in lines[i + 1 : i + 12]:
+            fm = _FIELD_LINE.match(nxt)
+            if fm:
+                last = _FIELDS[fm.group(1).lower()]
+                if last in block:
+                    break
+                block[last] = fm.group(2).strip().strip("*")
+            elif not nxt.strip():
+                if len(block) > 1:
+                    break
+            elif last in ("to", "cc") and nxt.startswith((" ", "\t")):
+                block[last] += " " + nxt.strip()  # a long list of recipients goes on
+        if len(block) >= 3 and ("to" in block or "subject" in block):
+            return block
+    return None
+
+
+def read(data: bytes, *, with_body: bool = False) -> Mail:
+    """The message in ``data`` (raw RFC 5322 bytes). Never raises for a bad message: what
+    cannot be read is left empty and named in ``problems``."""
+    problems: list[str] = []
+    msg = message_from_bytes(data, policy=policy.default)
+    message_id, key = message_key(msg, problems)
+    subject = clean_text(_header(msg, "Subject", problems))
+    sender = _people(msg, ("From",), problems)
+    recipients = _people(msg, ("To", "Cc", "Bcc"), problems)
+    mail = Mail(
+        key=key,
+        message_id=message_id,
+        subject=subject,
+        topic=topic(subject),
+        date=_date(_header(msg, "Date", problems)),
+        sender=sender[0] if sender else None,
+        recipients=[p for p in recipients if not sender or p.email != sender[0].email],
+    )
+    try:
+        text = _text_part(msg)
+    except Exception:
+        problems.append("body")
+        text = ""
+    attached = _attached_message(msg)
+    if attached is not None:
+        inner = read_headers_of(attached, problems)
+        if inner is not None:
+            _as_forward(mail, *inner)
+    elif _FORWARD_PREFIX.match(subject) or text:
+        block = _inline_forward(text)
+        if block is not None:
+            people = _people_in_text(block.get("from", ""))
+            for name in ("to", "cc"):
+                people += _people_in_text(block.get(name, ""))
+            _as_forward(
+                mail,
+                _unique(people),
+                clean_text(block.get("subject", "")),
+                _date(block.get("date", "")),
+            )
+    if with_body:
+        mail.body = text.strip()[:MAX_BODY]
+    mail.problems = sorted(set(problems))
+    return mail
+
+
+def _attached_message(msg: Message) -> Message | None:
+    for part in msg.walk():
+        if part.get_content_type() == "message/rfc822":
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                return payload[0]
+            if isinstance(payload, Message):
+                return payload
+    return None
+
+
+def read_headers_of(
+    msg: Message, problems: list[str]
+) -> tuple[list[Person], str, datetime | None] | None:
+    people = _people(msg, ("From", "To", "Cc"), problems)
+    if not people:
+        return None
+    return (
+        people,
+        clean_text(_header(msg, "Subject", problems)),
+        _date(_header(msg, "Date", problems)),
+    )
+
+
+def _as_forward(mail: Mail, people: list[Person], subject: str, when: datetime | None) -> None:
+    if not people:
+        return
+    mail.forwarded = True
+    mail.original = people
+    if subject:
+        mail.topic = topic(subject)
+    if when is not None:
+        mail.date = when
+
+
+def summary(data: bytes) -> tuple[str, str, str]:
+    """(key, subject, sender's address) of a message's headers alone (one too large to read)."""
+    problems: list[str] = []
+    msg: EmailMessage = message_from_bytes(data, policy=policy.default)  # type: ignore[assignment]
+    _mid, key = message_key(msg, problems)
+    sender = _people(msg, ("From",), problems)
+    return key, clean_text(_header(msg, "Subject", problems)), sender[0].email if sender else ""

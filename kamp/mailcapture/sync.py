@@ -1,0 +1,488 @@
+"""Reading the dropbox mailbox over IMAP (stdlib ``imaplib``, TLS or STARTTLS) and logging its
+mail as e-mail interactions.
+
+- Only new mail is read: the folder is opened read-only (nothing on the server changes) and the
+  last UID read is kept with the folder's UIDVALIDITY; a new UIDVALIDITY reads the folder again
+  from the start (what was read before is found again by its key and not logged twice).
+- Bounded work: UIDs in chunks of :data:`CHUNK`; each chunk's sizes first, then the messages
+  under the size cap by sub-batches of at most :data:`FETCH_BYTES`; a larger message's headers
+  alone, and it is listed as too large. Each chunk is saved in one transaction together with
+  the UID it reached, so a crash or a dropped connection loses nothing and logs nothing twice.
+- Matching reuses the calendar import's (kamp.interactions.imports.people_by_email /
+  main_customer): the mail's correspondents (the forwarded message's, for a forward) against
+  our people and the customers' contacts. A mail is logged on behalf of the person of ours who
+  sent or forwarded it, only on an account that person may edit; any other waits on that
+  person's list of mail to resolve.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import imaplib
+import logging
+import re
+import socket
+import ssl
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kamp.connect import crypto
+from kamp.customers.access import customers_editable_by
+from kamp.interactions import actions as interaction_actions
+from kamp.interactions.imports import main_customer, people_by_email
+from kamp.interactions.models import Interaction, InteractionKind, InteractionSource
+
+from . import parse
+from .models import CapturedMessage, Mailbox, Status
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 500  # UIDs whose sizes are asked at once (and saved in one transaction)
+FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail fetched in one command
+FETCH_COUNT = 250
+# A check that started this long ago and never finished (its process died) no longer blocks.
+STALE_AFTER = timedelta(hours=1)
+
+_UID = re.compile(rb"UID (\d+)")
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+
+
+class MailboxError(Exception):
+    """The mailbox cannot be read; the message says why, in the reader's language, and never
+    holds the password."""
+
+
+@dataclass
+class SyncResult:
+    read: int = 0
+    logged: int = 0
+    unmatched: int = 0
+    too_large: int = 0
+    unreadable: int = 0
+    duplicates: int = 0
+    error: str = ""
+    skipped: str = ""  # why nothing was tried (not set up, turned off, another check running)
+    errors: list[str] = field(default_factory=list)  # one line per unreadable message
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- the connection ---------------------------------------------------------------------------
+
+
+def _context() -> ssl.SSLContext:
+    cafile = getattr(settings, "KAMP_MAIL_CA_FILE", "") or None
+    return ssl.create_default_context(cafile=cafile)
+
+
+def connect(mailbox: Mailbox, password: str) -> imaplib.IMAP4:
+    """A logged-in IMAP connection (TLS from the start, or STARTTLS), or :class:`MailboxError`."""
+    timeout = float(getattr(settings, "KAMP_MAIL_TIMEOUT", 30))
+    where = f"{mailbox.host}:{mailbox.port}"
+    try:
+        if mailbox.security == "starttls":
+            conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
+            try:
+                conn.starttls(_context())
+            except imaplib.IMAP4.error as exc:
+                conn.shutdown()
+                raise MailboxError(
+                    _("The server %(where)s does not offer STARTTLS: %(detail)s")
+                    % {"where": where, "detail": _detail(exc)}
+                ) from exc
+        else:
+            conn = imaplib.IMAP4_SSL(
+                mailbox.host, mailbox.port, ssl_context=_context(), timeout=timeout
+            )
+    except ssl.SSLCertVerificationError as exc:
+        raise MailboxError(
+            _("The server %(where)s's certificate is not trusted: %(detail)s")
+            % {"where": where, "detail": exc.verify_message or _detail(exc)}
+        ) from exc
+    except ssl.SSLError as exc:
+        raise MailboxError(
+            _("No secure connection with %(where)s (is the port and security right?): %(detail)s")
+            % {"where": where, "detail": _detail(exc)}
+        ) from exc
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise MailboxError(
+            _("The server %(where)s cannot be reached: %(detail)s")
+            % {"where": where, "detail": _detail(exc)}
+        ) from exc
+    try:
+        conn.login(mailbox.username, password)
+    except imaplib.IMAP4.error as exc:
+        _close(conn)
+        raise MailboxError(
+            _("The server refused the user name or the password (%(detail)s).")
+            % {"detail": _detail(exc)}
+        ) from exc
+    return conn
+
+
+def _detail(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    return parse.clean_text(text, 300)
+
+
+def _close(conn: imaplib.IMAP4) -> None:
+    with contextlib.suppress(OSError, imaplib.IMAP4.error):
+        conn.logout()
+
+
+def _check(typ: str, data: Any, what: str) -> Any:
+    if typ != "OK":
+        detail = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace")
+        raise MailboxError(
+            _("The server answered %(what)s with an error: %(detail)s")
+            % {"what": what, "detail": parse.clean_text(detail, 300)}
+        )
+    return data
+
+
+def uid_set(uids: list[int]) -> str:
+    """``1:5,7,9:12`` for the sorted ``uids``."""
+    parts: list[str] = []
+    start = prev = None
+    for u in uids:
+        if start is None:
+            start = prev = u
+        elif u == prev + 1:  # type: ignore[operator]
+            prev = u
+        else:
+            parts.append(f"{start}:{prev}" if start != prev else str(start))
+            start = prev = u
+    if start is not None:
+        parts.append(f"{start}:{prev}" if start != prev else str(start))
+    return ",".join(parts)
+
+
+def open_folder(conn: imaplib.IMAP4, folder: str) -> int:
+    """Open ``folder`` read-only; its UIDVALIDITY."""
+    typ, data = conn.select(_quote(folder), readonly=True)
+    _check(typ, data, _("opening the folder %(folder)s") % {"folder": folder})
+    _typ, validity = conn.response("UIDVALIDITY")
+    try:
+        return int(validity[0])
+    except (TypeError, ValueError, IndexError) as exc:
+        raise MailboxError(_("The server gives the folder no UIDVALIDITY.")) from exc
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_uids(conn: imaplib.IMAP4, after: int) -> list[int]:
+    typ, data = conn.uid("SEARCH", f"UID {after + 1}:*")
+    _check(typ, data, _("the search for new mail"))
+    found = [int(x) for x in (data[0] or b"").split() if x.isdigit()]
+    return sorted(u for u in found if u > after)  # "N:*" always gives the last one
+
+
+def fetch_sizes(conn: imaplib.IMAP4, uids: list[int]) -> dict[int, int]:
+    typ, data = conn.uid("FETCH", uid_set(uids), "(UID RFC822.SIZE)")
+    _check(typ, data, _("asking the sizes of the mail"))
+    sizes = {}
+    for line in data:
+        if isinstance(line, tuple):
+            line = line[0]
+        if not isinstance(line, bytes):
+            continue
+        u, s = _UID.search(line), _SIZE.search(line)
+        if u and s:
+            sizes[int(u.group(1))] = int(s.group(1))
+    return sizes
+
+
+def fetch(conn: imaplib.IMAP4, uids: list[int], part: str = "BODY.PEEK[]") -> dict[int, bytes]:
+    """The raw messages (or headers, ``BODY.PEEK[HEADER]``) of ``uids``, by UID."""
+    typ, data = conn.uid("FETCH", uid_set(uids), f"(UID {part})")
+    _check(typ, data, _("fetching the mail"))
+    found: dict[int, bytes] = {}
+    pending: bytes | None = None
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2:
+            head, body = item
+            u = _UID.search(head)
+            if u:
+                found[int(u.group(1))] = body
+                pending = None
+            else:
+                pending = body  # some servers send the UID after the literal
+        elif isinstance(item, bytes) and pending is not None:
+            u = _UID.search(item)
+            if u:
+                found[int(u.group(1))] = pending
+            pending = None
+    return found
+
+
+# --- one check --------------------------------------------------------------------------------
+
+
+def _claim(mailbox: Mailbox, now) -> bool:
+    return bool(
+        Mailbox.objects.filter(pk=mailbox.pk)
+        .exclude(syncing_since__gt=now - STALE_AFTER)
+        .update(syncing_since=now)
+    )
+
+
+def sync(now=None) -> SyncResult:
+    """Read the new mail of the company's dropbox (see the module's docstring)."""
+    mailbox = Mailbox.load()
+    result = SyncResult()
+    if not mailbox.configured:
+        result.skipped = "not_configured"
+        return result
+    if not mailbox.enabled:
+        result.skipped = "disabled"
+        return result
+    now = now or timezone.now()
+    if not _claim(mailbox, now):
+        result.skipped = "running"
+        return result
+    try:
+        _run(mailbox, result)
+    except (MailboxError, crypto.Unreadable, OSError, ssl.SSLError, imaplib.IMAP4.error) as exc:
+        if isinstance(exc, crypto.Unreadable):
+            message = _("The stored password cannot be read any more: enter it again.")
+        elif isinstance(exc, MailboxError):
+            message = str(exc)
+        elif isinstance(exc, socket.timeout | TimeoutError):
+            message = _("The server stopped answering (timed out).")
+        else:
+            message = _("The connection broke: %(detail)s") % {"detail": _detail(exc)}
+        result.error = message
+        logger.warning("Mail capture: the dropbox check failed: %s", message)
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            last_sync_at=timezone.now(),
+            last_error=message,
+            consecutive_failures=F("consecutive_failures") + 1,
+            syncing_since=None,
+        )
+    else:
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            last_sync_at=timezone.now(),
+            last_success_at=timezone.now(),
+            last_error="",
+            consecutive_failures=0,
+            syncing_since=None,
+        )
+    return result
+
+
+def _run(mailbox: Mailbox, result: SyncResult) -> None:
+    password = crypto.decrypt(mailbox.password_encrypted)["password"]
+    conn = connect(mailbox, password)
+    try:
+        validity = open_folder(conn, mailbox.folder)
+        after = mailbox.last_uid if mailbox.uidvalidity == validity else 0
+        uids = new_uids(conn, after)
+        for start in range(0, len(uids), CHUNK):
+            chunk = uids[start : start + CHUNK]
+            sizes = fetch_sizes(conn, chunk)
+            cap = mailbox.max_bytes
+            large = [u for u in chunk if sizes.get(u, 0) > cap]
+            small = [u for u in chunk if u in sizes and sizes[u] <= cap]
+            items: list[tuple[int, int, bytes, bool]] = []
+            if large:
+                heads = fetch(conn, large, "BODY.PEEK[HEADER]")
+                items += [(u, sizes[u], heads.get(u, b""), True) for u in large]
+            batch: list[int] = []
+            weight = 0
+            for u in [*small, None]:
+                if (
+                    u is not None
+                    and (not batch or weight + sizes[u] <= FETCH_BYTES)
+                    and len(batch) < FETCH_COUNT
+                ):
+                    batch.append(u)
+                    weight += sizes[u]
+                    continue
+                if batch:
+                    got = fetch(conn, batch)
+                    items += [(b, sizes[b], got[b], False) for b in batch if b in got]
+                batch, weight = ([u], sizes[u]) if u is not None else ([], 0)
+            store(mailbox, validity, chunk[-1], items, result)
+    finally:
+        _close(conn)
+
+
+# --- saving what was read ---------------------------------------------------------------------
+
+
+def _fallback_key(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _external_uid(key: str) -> str:
+    uid = f"mail:{key}"
+    return uid if len(uid) <= 255 else "mail:sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def store(
+    mailbox: Mailbox,
+    validity: int,
+    last_uid: int,
+    items: list[tuple[int, int, bytes, bool]],
+    result: SyncResult,
+) -> None:
+    """Save one chunk's messages ``(uid, size, raw bytes or headers, too large)`` and the UID
+    the reading reached, together."""
+    rows: list[CapturedMessage] = []
+    parsed: list[tuple[CapturedMessage, parse.Mail]] = []
+    for uid, size, data, too_large in items:
+        row = CapturedMessage(uidvalidity=validity, uid=uid, size=size)
+        try:
+            if too_large:
+                key, subject, sender = parse.summary(data)
+                row.key, row.subject, row.from_address = key, subject, sender
+                row.status = Status.TOO_LARGE
+                row.reason = _("%(size)s MB, over the limit of %(limit)s MB: not read.") % {
+                    "size": round(size / 1024 / 1024, 1),
+                    "limit": mailbox.max_megabytes,
+                }
+                rows.append(row)
+                continue
+            mail = parse.read(data, with_body=mailbox.store_body)
+        except Exception as exc:  # a message the parser cannot take at all
+            row.key, row.status = _fallback_key(data), Status.UNREADABLE
+            row.reason = _("This mail cannot be read: %(detail)s") % {"detail": _detail(exc)}
+            result.errors.append(f"UID {uid}: {row.reason}")
+            rows.append(row)
+            continue
+        row.key = mail.key
+        row.subject = mail.subject
+        row.topic = mail.topic
+        row.sent_at = mail.date
+        row.from_address = mail.sender.email if mail.sender else ""
+        row.addresses = [{"email": p.email, "name": p.name} for p in mail.correspondents]
+        row.forwarded = mail.forwarded
+        row.body = mail.body
+        if mail.sender is None and not mail.recipients:
+            row.status = Status.UNREADABLE
+            row.reason = _("This mail has neither a sender nor recipients that can be read.")
+            result.errors.append(f"UID {uid}: {row.reason}")
+            rows.append(row)
+            continue
+        parsed.append((row, mail))
+        rows.append(row)
+    # Each message once: keys already read (or twice in this chunk) are left out.
+    keys = [r.key for r in rows]
+    known = set(CapturedMessage.objects.filter(key__in=keys).values_list("key", flat=True))
+    known |= {
+        k.removeprefix("mail:")
+        for k in Interaction.objects.filter(
+            external_uid__in=[_external_uid(k) for k in keys]
+        ).values_list("external_uid", flat=True)
+    }
+    fresh: list[CapturedMessage] = []
+    seen: set[str] = set()
+    for r in rows:
+        if r.key in known or r.key in seen:
+            result.duplicates += 1
+            continue
+        seen.add(r.key)
+        fresh.append(r)
+    fresh_ids = {id(r) for r in fresh}
+    parsed = [(r, m) for r, m in parsed if id(r) in fresh_ids]
+    _match(mailbox, parsed, fresh)
+    CapturedMessage.objects.bulk_create(fresh, batch_size=500)
+    Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=last_uid)
+    for r in fresh:
+        result.read += 1
+        if r.status == Status.LOGGED:
+            result.logged += 1
+        elif r.status == Status.UNMATCHED:
+            result.unmatched += 1
+        elif r.status == Status.TOO_LARGE:
+            result.too_large += 1
+        elif r.status == Status.UNREADABLE:
+            result.unreadable += 1
+
+
+def _match(
+    mailbox: Mailbox,
+    parsed: list[tuple[CapturedMessage, parse.Mail]],
+    rows: list[CapturedMessage],
+) -> None:
+    emails = {p.email for _r, m in parsed for p in m.correspondents}
+    emails |= {r.from_address for r in rows if r.from_address}
+    ours, contacts = people_by_email(emails)
+    for r in rows:  # the too large and the unreadable are listed to whoever sent them
+        if r.status and r.from_address in ours:
+            r.sender = ours[r.from_address]
+    editable: dict[int, set[int]] = {}  # user id → the candidate customers they may edit
+    candidate_ids = {c.customer_id for cs in contacts.values() for c in cs}
+    entries: dict[int, list[tuple[CapturedMessage, dict[str, Any]]]] = defaultdict(list)
+    for row, mail in parsed:
+        people = [p.email for p in mail.correspondents]
+        our_people = list(dict.fromkeys(ours[e] for e in people if e in ours))
+        # Who answers for it: the person of ours who sent or forwarded it, else (a customer's
+        # reply to all, the dropbox in copy) the first of ours it was written to.
+        sender = ours.get(mail.sender.email) if mail.sender else None
+        if sender is None:
+            sender = next(
+                (ours[p.email] for p in mail.recipients if p.email in ours),
+                our_people[0] if our_people else None,
+            )
+        row.sender = sender
+        theirs = [c for e in people for c in contacts.get(e, [])]
+        if sender is None:
+            row.status = Status.UNMATCHED
+            row.reason = _("None of our people sent it or is among its recipients.")
+            continue
+        if not theirs:
+            row.status = Status.UNMATCHED
+            row.reason = _("None of its people is a customer contact.")
+            continue
+        if not our_people:
+            our_people = [sender]
+        customer_id, theirs = main_customer(theirs)
+        if sender.pk not in editable:
+            editable[sender.pk] = set(
+                customers_editable_by(sender)
+                .filter(pk__in=candidate_ids)
+                .values_list("pk", flat=True)
+            )
+        customer = theirs[0].customer
+        row.customer = customer
+        if customer_id not in editable[sender.pk]:
+            row.status = Status.UNMATCHED
+            row.reason = _("You may not write in %(customer)s's log.") % {"customer": customer}
+            continue
+        row.status = Status.LOGGED
+        when = mail.date or row.read_at
+        entries[sender.pk].append(
+            (
+                row,
+                {
+                    "customer": customer,
+                    "date": timezone.localtime(when).date(),
+                    "kind": InteractionKind.EMAIL,
+                    "topic": mail.topic or _("(no subject)"),
+                    "notes": mail.body if mailbox.store_body else "",
+                    "external_uid": _external_uid(row.key),
+                    "our_people": our_people,
+                    "their_contacts": theirs,
+                },
+            )
+        )
+    for pairs in entries.values():
+        made = interaction_actions.bulk_log(
+            pairs[0][0].sender, None, [e for _r, e in pairs], InteractionSource.MAIL
+        )
+        for (row, _e), interaction in zip(pairs, made, strict=True):
+            row.interaction = interaction
