@@ -98,10 +98,16 @@ def customer_pnl(request: AuthenticatedHttpRequest, customer_id: int, period: st
     return pnl_out(services.account_pnl(customer, _period(period)), ref=customer_ref(customer))
 
 
+class AnswersOut(Schema):
+    team: int  # how many of our team answered the round
+    customer: int  # how many of the customer's people answered it
+
+
 class FigureOut(Schema):
     value: str | None  # at the precision it is displayed with; null when unknown
-    period: str  # "2025-12..2026-11" for the 12-month window; a date for the RQI's round
+    period: str  # "2025-12..2026-11" for the 12-month window; the day the RQI's round opened
     currency: str  # money figures only
+    answers: AnswersOut | None = None  # the RQI's n: who answered its round, on each side
 
 
 class FiguresOut(Schema):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -102,6 +101,8 @@ class Figure:
     period: str  # what the reader sees: "last 12 complete months (2025-12 – 2026-11)"
     period_code: str  # the machine form: "2025-12..2026-11" (the JSON's)
     currency: str = ""
+    # A survey figure's n: how many of our team and of the customer answered its round.
+    answers: tuple[int, int] | None = None
 
     @property
     def label(self) -> str:
@@ -141,11 +142,14 @@ class Figure:
         return format_number(value, SCORE_PLACES)
 
     def as_json(self) -> dict:
-        return {
+        out: dict[str, object] = {
             "value": None if self.value is None else str(self.rounded),
             "period": self.period_code,
             "currency": self.currency if self.kind == "money" else "",
         }
+        if self.answers is not None:
+            out["answers"] = {"team": self.answers[0], "customer": self.answers[1]}
+        return out
 
 
 def window(as_of: date) -> Period:
@@ -160,19 +164,20 @@ def window_label(period: Period) -> str:
     }
 
 
-def _rqi(customer_ids: list[int]) -> dict[int, tuple[Decimal, date | None]]:
+def _rqi(customer_ids: list[int]) -> dict[int, tuple[Decimal, date, tuple[int, int]]]:
     """The RQI of each account's latest counted survey round (the relationships area's rule),
-    with the date the round closed; nothing when that area is not installed."""
+    with the day the round opened (the date the Relationship tab names it by) and how many
+    answered on each side (our team, the customer); nothing when that area is not installed."""
     try:
         from kamp.relationships import results
     except ImportError:
         return {}
-    out: dict[int, tuple[Decimal, date | None]] = {}
+    out: dict[int, tuple[Decimal, date, tuple[int, int]]] = {}
     for cid, rounds in results.latest_scored_rounds(customer_ids).items():
         if rounds and rounds[0].rqi is not None:
             rnd = rounds[0]
-            when = timezone.localdate(rnd.closed_at) if rnd.closed_at else rnd.closes_on
-            out[cid] = (Decimal(str(rnd.rqi)), when)
+            answers = (rnd.team_answered, rnd.customer_answered)
+            out[cid] = (Decimal(str(rnd.rqi)), rnd.opened_on, answers)
     return out
 
 
@@ -254,13 +259,16 @@ def figures_for(
             row["share_of_wallet"] = Figure(
                 "share_of_wallet", v.share_of_wallet if v else None, label, code
             )
-        rqi, when = rqis.get(cid, (None, None))
-        rqi_period = (
-            _("survey round of %(date)s") % {"date": format_date(when)}
-            if when
-            else _("latest counted survey round")
-        )
-        row["rqi"] = Figure("rqi", rqi, rqi_period, when.isoformat() if when else "")
+        found = rqis.get(cid)
+        if found is None:
+            row["rqi"] = Figure("rqi", None, _("latest counted survey round"), "")
+        else:
+            rqi, opened, answers = found
+            # Its n beside it on every surface (the card, the PDF, the deck, the workbook).
+            rqi_period = _(
+                "survey round of %(date)s (answers: %(team)d ours, %(customer)d the customer's)"
+            ) % {"date": format_date(opened), "team": answers[0], "customer": answers[1]}
+            row["rqi"] = Figure("rqi", rqi, rqi_period, opened.isoformat(), answers=answers)
         if "diamond_index" in wanted:
             row["diamond_index"] = diamonds.get(cid) or Figure(
                 "diamond_index", None, _("interactions window"), ""
