@@ -33,13 +33,25 @@ def health(request, as_of: date | None = None):
     return health_payload(as_of, customers_visible_to(request.user))
 
 
+#: The checks' figures that list customers (the others list KAMs, or count).
+CUSTOMER_FIGURES = ("turnover_accounts", "rqi_falling", "perception_gaps")
+
+
 def health_payload(as_of: date, qs=None) -> dict:
     """The checks as JSON, each account behind them with its identity (``customer``: id, tax
-    id, external id, name) beside the ``id`` and ``name`` it always had."""
+    id, external id, name) beside the ``id`` and ``name`` it always had; a figure that lists
+    customers lists them by the same identity."""
     checks = [c.as_json() for c in service.programme_checks(as_of, qs)]
-    refs = customer_refs(a["id"] for c in checks for a in c["accounts"])
+    refs = customer_refs(
+        [a["id"] for c in checks for a in c["accounts"]]
+        + [pk for c in checks for key in CUSTOMER_FIGURES for pk in c["figures"].get(key, [])]
+    )
     for c in checks:
         c["accounts"] = [{"customer": refs[a["id"]], **a} for a in c["accounts"]]
+        c["figures"] = {  # a copy: the check's own figures keep their ids
+            key: [refs[pk] for pk in value] if key in CUSTOMER_FIGURES else value
+            for key, value in c["figures"].items()
+        }
     return {"as_of": as_of.isoformat(), "checks": checks}
 
 

@@ -417,3 +417,24 @@ def test_pages_read_stored_alerts_at_a_constant_number_of_queries(
     client.get(url())  # the first view after the writes recomputes the 27 new accounts
     with django_assert_max_num_queries(n):
         assert client.get(url()).status_code == 200
+
+
+def test_the_cli_names_the_customers_it_refreshed(account):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("alerts", "refresh", "--customer", "76123456-0", "--json", stdout=out)
+    assert json.loads(out.getvalue())["customers"] == [
+        {
+            "id": account.pk,
+            "tax_id": account.tax_id,
+            "external_id": account.external_id,
+            "name": account.name,
+        }
+    ]
+    out = io.StringIO()
+    call_command("alerts", "refresh", "--json", stdout=out)
+    assert json.loads(out.getvalue())["customers"] is None  # every key account and candidate

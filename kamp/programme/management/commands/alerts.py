@@ -26,7 +26,7 @@ class Command(BaseCommand):
         add_json_argument(pending)
 
     def handle(self, *args, **opts):
-        from kamp.customers.identity import resolve_customers
+        from kamp.customers.identity import customer_ref, resolve_customers
         from kamp.programme import alert_store
         from kamp.programme.models import AlertDirty, AlertRefresh
 
@@ -43,14 +43,15 @@ class Command(BaseCommand):
                 for k, v in payload.items():
                     self.stdout.write(f"{k}: {v}")
             return
-        ids = None
+        ids = refs = None  # every key account and candidate
         if opts["customer"]:
-            ids = [c.pk for c in resolve_customers(opts["customer"])]
+            customers = resolve_customers(opts["customer"])
+            ids, refs = [c.pk for c in customers], [customer_ref(c) for c in customers]
         start = time.perf_counter()
         stored = alert_store.refresh_alerts(ids, timezone.localdate())
         seconds = round(time.perf_counter() - start, 3)
         if opts["json"]:
-            payload = {"stored": stored, "customers": ids, "seconds": seconds}
+            payload = {"stored": stored, "customers": refs, "seconds": seconds}
             self.stdout.write(json.dumps(payload))
         else:
             self.stdout.write(f"{stored} alerts stored in {seconds} s")
