@@ -1,5 +1,5 @@
 """One figure, one value, on every surface: for Constructora CS in the demo, share of wallet,
-net revenue, profit after KAM and RQI read from the customer page, the API, ``kamp pnl --json``,
+net revenue, gross margin, profit after KAM and RQI read from the customer page, the API, ``kamp pnl --json``,
 the PDF one-pager's laid-out text, the QBR deck and the Excel export are equal at the precision
 they are displayed with — in English and in Spanish (docs/figures.md)."""
 
@@ -24,7 +24,7 @@ from kamp.reports import deck, pdf, plan_data
 
 pytestmark = pytest.mark.django_db
 
-KEYS = ("revenue", "profit_after_kam", "share_of_wallet", "rqi")
+KEYS = ("revenue", "margin", "profit_after_kam", "share_of_wallet", "rqi")
 
 
 def number(text: str, lang: str, kind: str) -> Decimal:
@@ -46,6 +46,28 @@ def page_values(client, customer, lang) -> dict[str, Decimal]:
         found = re.search(rf'data-figure="{key}">([^<]+)<', html)
         assert found, f"{key} not on the customer page"
         out[key] = number(found.group(1), lang, figures.KINDS[key])
+    return out
+
+
+# The Economics tab's P&L opens on the same 12 complete months: its lines are the figures.
+TAB_LINES = {
+    "revenue": "net_revenue",
+    "margin": "gross_margin",
+    "profit_after_kam": "profit_after_kam",
+}
+
+
+def tab_values(client, customer, lang) -> dict[str, Decimal]:
+    html = client.get(
+        reverse("economics:customer_tab", args=[customer.pk]), HTTP_ACCEPT_LANGUAGE=lang
+    ).content.decode()
+    out = {}
+    for key, line in TAB_LINES.items():
+        found = re.search(
+            rf'data-line="{line}">\s*<th[^>]*>[^<]*</th>\s*<td class="num">([^<]+)<', html
+        )
+        assert found, f"{line} not on the Economics tab"
+        out[key] = number(found.group(1), lang, "money")
     return out
 
 
@@ -146,9 +168,14 @@ def test_cs_figures_read_the_same_on_every_surface(client_for):
         client.cookies["django_language"] = lang
         with translation.override(lang):
             assert page_values(client, cs, lang) == truth, lang
+            tab = tab_values(client, cs, lang)
+            assert tab == {key: truth[key] for key in TAB_LINES}, lang
             report = plan_data.gather(ana, plan)
             assert pdf_values(report, lang) == truth, lang
-            assert deck_values(report, lang) == truth, lang
+            # The deck's quarter-in-numbers table has room for six rows beside its chart: it
+            # leaves the gross margin to the P&L slide (the plan's year) and prints the rest.
+            deck_keys = tuple(k for k in KEYS if k != "margin")
+            assert deck_values(report, lang, deck_keys) == {k: truth[k] for k in deck_keys}
 
 
 def test_each_definition_is_in_the_doc_and_on_the_help_page(client_for, ana):
