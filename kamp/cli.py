@@ -27,7 +27,7 @@ Data in
 
 Selection
   kamp select [--json]                    score every customer; the recommended key accounts
-  kamp model load FILE | show             the selection model as TOML
+  kamp model load FILE | show [--model N] the selection model as TOML
 
 Economics
   kamp pnl --period PERIOD [--json]       the account P&L per customer
@@ -56,6 +56,7 @@ The same flag means the same in every command:
   --json              JSON for scripts; each customer as {"id", "tax_id", "external_id", "name"}
   --dry-run           check and show what would be done; change nothing
 
+  --model NAME        a selection model by its name (default: the active one)
   kamp help COMMAND                       a command's options
 """
 

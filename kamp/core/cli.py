@@ -51,8 +51,11 @@ CUSTOMER = SharedFlag(
 )
 JSON = SharedFlag("--json", "json", "Print JSON (for scripts) instead of text.")
 DRY_RUN = SharedFlag("--dry-run", "dry_run", "Check and show what would be done; change nothing.")
+MODEL = SharedFlag(
+    "--model", "model", "A selection model's name (default: the active model).", "NAME"
+)
 
-SHARED: tuple[SharedFlag, ...] = (USER, AS_OF, PERIOD, CUSTOMER, JSON, DRY_RUN)
+SHARED: tuple[SharedFlag, ...] = (USER, AS_OF, PERIOD, CUSTOMER, JSON, DRY_RUN, MODEL)
 
 # Old spelling -> the shared flag that replaced it. Accepted, hidden from the help.
 RETIRED: dict[str, str] = {"--as": "--user"}
@@ -100,6 +103,10 @@ def add_json_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_dry_run_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(DRY_RUN.name, dest=DRY_RUN.dest, action="store_true", help=DRY_RUN.help)
+
+
+def add_model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(MODEL.name, dest=MODEL.dest, metavar=MODEL.metavar, help=MODEL.help)
 
 
 def add_hidden_alias(parser: argparse.ArgumentParser, old: str, *, dest: str, **kwargs) -> None:

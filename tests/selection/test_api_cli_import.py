@@ -75,6 +75,27 @@ def test_model_load_and_show(tmp_path, db):
     assert SelectionModel.objects.count() == 1
 
 
+def test_model_show_names_a_model_with_model_as_select_does(tmp_path, db):
+    """`kamp model show --model NAME` (as `kamp select --model NAME`); `--name` is the older
+    spelling, still accepted and hidden from the help."""
+    from django.core.management import load_command_class
+
+    path = tmp_path / "m.toml"
+    path.write_text(EXAMPLE.read_text())
+    call_command("model", "load", str(path), stdout=StringIO())
+    shown = []
+    for flag in ("--model", "--name"):
+        out = StringIO()
+        call_command("model", "show", flag, "Example", stdout=out)
+        shown.append(out.getvalue())
+    assert 'name = "Example"' in shown[0] and shown[0] == shown[1]
+    with pytest.raises(CommandError, match="No selection model called 'Nope'"):
+        call_command("model", "show", "--model", "Nope", stdout=StringIO())
+    parser = load_command_class("kamp.selection", "model").create_parser("kamp", "model")
+    show_help = parser._subparsers._group_actions[0].choices["show"].format_help()
+    assert "--model NAME" in show_help and "--name" not in show_help
+
+
 def test_model_load_refuses_bad_models(tmp_path, db):
     path = tmp_path / "bad.toml"
     path.write_text(

@@ -1,11 +1,11 @@
-"""``kamp model load FILE`` (makes the loaded model active) and ``kamp model show`` (the active
-model as TOML)."""
+"""``kamp model load FILE`` (makes the loaded model active) and ``kamp model show [--model NAME]``
+(the active model, or the one named, as TOML; ``--name`` is its older spelling)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kamp.core.cli import add_user_argument, resolve_user
+from kamp.core.cli import add_hidden_alias, add_model_argument, add_user_argument, resolve_user
 from kamp.selection import actions, engine
 from kamp.selection.modelfile import SpecError, parse_toml, to_toml
 from kamp.selection.models import SelectionModel
@@ -19,16 +19,19 @@ class Command(BaseCommand):
         load = sub.add_parser("load", help="Load FILE and make it the active model.")
         load.add_argument("file")
         add_user_argument(load)
-        show = sub.add_parser("show", help="Print the active model (or --name) as TOML.")
-        show.add_argument("--name")
+        show = sub.add_parser("show", help="Print the active model (or --model) as TOML.")
+        add_model_argument(show)
+        add_hidden_alias(show, "--name", dest="model")
 
     def handle(self, *args, **opts):
         if opts["action"] == "show":
-            if opts.get("name"):
+            if opts.get("model"):
                 try:
-                    model = SelectionModel.objects.get(name=opts["name"])
+                    model = SelectionModel.objects.get(name=opts["model"])
                 except SelectionModel.DoesNotExist:
-                    raise CommandError(f"No selection model called {opts['name']!r}.")
+                    raise CommandError(
+                        f"No selection model called {opts['model']!r}.", returncode=2
+                    )
             else:
                 model = engine.ensure_default_model()
             self.stdout.write(to_toml(model, model.effective_cap()), ending="")

@@ -5,7 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kamp.core.cli import add_customer_argument, add_json_argument
+from kamp.core.cli import add_customer_argument, add_json_argument, add_model_argument
 from kamp.customers.identity import TSV_HEADER, resolve_customers, tsv_fields
 from kamp.selection import engine
 from kamp.selection.api import results_payload
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_json_argument(parser)
         add_customer_argument(parser)
-        parser.add_argument("--model", help="A model's name (default: the active model).")
+        add_model_argument(parser)
 
     def handle(self, *args, **opts):
         only = {c.pk for c in resolve_customers(opts["customer"])} or None
