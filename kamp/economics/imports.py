@@ -25,6 +25,7 @@ from kamp.core.money import (
     base_currency,
     check_amount,
     check_minor_unit,
+    column_limits,
     stored_digits,
 )
 from kamp.customers.imports.customers import parse_currency
@@ -91,6 +92,25 @@ def _non_negative(value: Any, decimal: str | None = None) -> Decimal:
     if number < 0:
         raise ParseError("“%(value)s” cannot be negative.", value=value)
     return number
+
+
+def _non_negative_in(model, field_name: str):
+    """A parser of a non-negative number that fits ``model``'s column exactly (an activity's
+    count keeps 12 whole digits and 2 decimals, its minutes 10 and 2), as the form and the API
+    check it."""
+    digits, places = column_limits(model, field_name)
+
+    def parse(value: Any, decimal: str | None = None) -> Decimal:
+        number = parse_decimal(value, decimal)
+        try:
+            number = check_amount(number, digits, places, stored_digits())
+        except AmountError as exc:
+            raise ParseError("“%(value)s”: %(reason)s", value=value, reason=str(exc)) from None
+        if number < 0:
+            raise ParseError("“%(value)s” cannot be negative.", value=value)
+        return number
+
+    return parse
 
 
 def _period(value: Any, decimal: str | None = None) -> str:
@@ -248,14 +268,14 @@ class ActivityImport(_EconomicsKind):
             "count",
             _l("count"),
             ["Cantidad", "Veces", "N°", "Número", "Count", "Times"],
-            parser=_non_negative,
+            parser=_non_negative_in(ActivityRecord, "count"),
             required=True,
         ),
         Field(
             "minutes",
             _l("minutes"),
             ["Minutos", "Minutos por vez", "Duración", "Minutes"],
-            parser=_non_negative,
+            parser=_non_negative_in(ActivityRecord, "minutes"),
         ),
         Field(
             "note",
@@ -294,13 +314,18 @@ class ActivityImport(_EconomicsKind):
                 % {"activity": activity.name},
                 "minutes",
             )
+        cost = activity.cost(row["count"], minutes)
+        # Computed from the count: a large count times the rate may not fit its column either.
+        digits, places = column_limits(ActivityRecord, "cost")
+        if abs(cost) >= Decimal(10) ** (digits - places):
+            raise RowError(_("The cost of so many occurrences is too large."), "count")
         return {
             "customer_id": row["customer_id"],
             "activity_id": activity.pk,
             "month": period.start,
             "count": row["count"],
             "minutes": minutes if activity.driver == Driver.MINUTE else None,
-            "cost": activity.cost(row["count"], minutes),
+            "cost": cost,
             "currency": activity.currency or ctx.cache["base"],
             "note": row.get("note", ""),
         }
