@@ -107,6 +107,7 @@ ssl_cert = <{self.cafile}
 ssl_key = <{key}
 auth_mechanisms = plain login
 disable_plaintext_auth = no
+auth_failure_delay = 0
 default_internal_user = {internal}
 default_internal_group = {internal}
 default_login_user = {login}
