@@ -249,3 +249,18 @@ class CalendarUploadForm(forms.Form):
         help_text=_("Export it from Outlook, Google Calendar or Apple Calendar."),
         widget=forms.ClearableFileInput(attrs={"accept": ".ics,.ical,text/calendar"}),
     )
+    since = forms.DateField(
+        label=_("Recurring meetings from"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "A recurring meeting is logged once for each time it was held from this day up to "
+            "today. Empty: the last 12 months."
+        ),
+    )
+
+    def clean_since(self):
+        since = self.cleaned_data.get("since")
+        if since and since > timezone.localdate():
+            raise forms.ValidationError(_("Choose a day up to today."))
+        return since

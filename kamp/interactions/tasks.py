@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -29,8 +30,11 @@ def plan_stored_calendar(batch_id: int) -> ImportBatch:
     try:
         with default_storage.open(batch.stored_file, "rb") as f:
             data = f.read()
+        since = batch.options.get("since")
         with translation.override(language):
-            plan = imports.plan_calendar(data, batch.created_by)
+            plan = imports.plan_calendar(
+                data, batch.created_by, since=date.fromisoformat(since) if since else None
+            )
     except Exception as exc:
         log.exception("calendar #%s could not be read", batch.pk)
         with translation.override(language):

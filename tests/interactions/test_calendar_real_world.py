@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -406,3 +407,84 @@ def test_the_review_speaks_spanish(client_for, ana, account, cs_people):
     page = c.get(r["Location"], headers={"accept-language": "es"}).content.decode()
     assert "4 eventos no se pudieron leer (no se importan)" in page
     assert "tiene dos inicios (DTSTART)" in page and "línea " in page
+
+
+# --- the series window on the upload page (the command's --since) ----------------------------
+
+
+def daily_series(until: datetime.date) -> bytes:
+    """A daily stand-up with Jorge since 2025, last held on ``until`` (in the past, so that no
+    occurrence of the window is still to come whatever the hour)."""
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:standup@google.com\r\nDTSTART:20250102T150000Z\r\n"
+        f"DTEND:20250102T151500Z\r\nRRULE:FREQ=DAILY;UNTIL={until:%Y%m%d}T235959Z\r\n"
+        "SUMMARY:Stand-up obra\r\nORGANIZER:mailto:ana@supplier.test\r\n"
+        "ATTENDEE;CN=Jorge Pérez:mailto:jorge.perez@cs.cl\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def test_the_upload_page_expands_series_from_the_day_chosen(client_for, ana, account, cs_people):
+    today = timezone.localdate()
+    until, since = today - datetime.timedelta(days=2), today - datetime.timedelta(days=10)
+    c = client_for(ana)
+    r = c.post(
+        reverse("interactions:calendar_upload"),
+        {
+            "file": SimpleUploadedFile("standup.ics", daily_series(until), "text/calendar"),
+            "since": since.isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    batch = ImportBatch.objects.get(kind="interactions_calendar")
+    plan = imports.CalendarPlan.from_dict(batch.options["plan"])
+    assert plan.since == since.isoformat()
+    assert [r["date"] for r in plan.matched][0] == since.isoformat()
+    assert len(plan.matched) == 9 and plan.series[0]["occurrences"] == 9
+    c.post(r["Location"], {"event": [str(i) for i in range(9)]})
+    assert Interaction.objects.filter(customer=account).count() == 9
+    # Without a day: the last 12 months.
+    r = upload(c, "standup.ics", daily_series(until))
+    plan = imports.CalendarPlan.from_dict(
+        ImportBatch.objects.filter(kind="interactions_calendar").latest("pk").options["plan"]
+    )
+    assert plan.since == (today - datetime.timedelta(days=365)).isoformat()
+    # From a year ago to two days ago, both included: 364 days, 9 of them already logged.
+    assert len(plan.already) == 9 and len(plan.matched) == 364 - 9
+
+
+def test_a_window_starting_after_today_is_refused(client_for, ana, account, cs_people):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    r = client_for(ana).post(
+        reverse("interactions:calendar_upload"),
+        {
+            "file": SimpleUploadedFile("x.ics", data("apple_no_uid.ics"), "text/calendar"),
+            "since": tomorrow.isoformat(),
+        },
+    )
+    assert r.status_code == 200 and "Choose a day up to today." in r.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_large_calendar_read_by_the_worker_keeps_the_window(
+    client_for, ana, account, cs_people, tmp_path, settings
+):
+    from kamp.interactions.tasks import plan_stored_calendar
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.KAMP_CALENDAR_INLINE_MAX_BYTES = 10
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=5)
+    client_for(ana).post(
+        reverse("interactions:calendar_upload"),
+        {
+            "file": SimpleUploadedFile(
+                "standup.ics", daily_series(today - datetime.timedelta(days=1)), "text/calendar"
+            ),
+            "since": since.isoformat(),
+        },
+    )
+    batch = plan_stored_calendar(ImportBatch.objects.get(kind="interactions_calendar").pk)
+    plan = imports.CalendarPlan.from_dict(batch.options["plan"])
+    assert plan.since == since.isoformat() and len(plan.matched) == 5

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import ImportBatch
@@ -46,9 +47,10 @@ def calendar_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             return render(
                 request, "interactions/calendar_upload.html", {"form": form, "customer_pk": back}
             )
+        since = form.cleaned_data.get("since")
         if upload.size > settings.KAMP_CALENDAR_INLINE_MAX_BYTES:
-            return _read_in_background(request, upload, back)
-        plan = imports.plan_calendar(upload.read(), request.user)
+            return _read_in_background(request, upload, back, since)
+        plan = imports.plan_calendar(upload.read(), request.user, since=since)
         if plan.errors:
             form.add_error("file", plan.errors[0])
         elif not plan.to_act_on:
@@ -72,7 +74,9 @@ def calendar_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "interactions/calendar_upload.html", {"form": form, "customer_pk": back})
 
 
-def _read_in_background(request: AuthenticatedHttpRequest, upload, back: str) -> HttpResponse:
+def _read_in_background(
+    request: AuthenticatedHttpRequest, upload, back: str, since: date | None
+) -> HttpResponse:
     """A large calendar (reading and matching 100,000 events takes many seconds) is kept and
     handed to the worker; the review page waits for it."""
     name = default_storage.save(
@@ -88,6 +92,7 @@ def _read_in_background(request: AuthenticatedHttpRequest, upload, back: str) ->
             "customer": back,
             "background": True,
             "language": translation.get_language() or "",
+            "since": since.isoformat() if since else "",
         },
     )
     transaction.on_commit(lambda: plan_calendar_task.enqueue(batch.pk))
@@ -123,11 +128,18 @@ def calendar_review(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpRes
         if saved is None:
             messages.info(request, _("Nothing was logged from the calendar."))
         else:
-            messages.success(
-                request,
-                _("%(n)d interactions logged from the calendar, %(removed)d removed.")
-                % {"n": len(made), "removed": removed},
-            )
+            said = ngettext(
+                "%(n)d interaction logged from the calendar.",
+                "%(n)d interactions logged from the calendar.",
+                len(made),
+            ) % {"n": len(made)}
+            if removed:
+                said += " " + ngettext(
+                    "%(n)d cancelled meeting removed from the log.",
+                    "%(n)d cancelled meetings removed from the log.",
+                    removed,
+                ) % {"n": removed}
+            messages.success(request, said)
         if back.isdigit():
             return redirect("interactions:customer_tab", pk=int(back))
         return redirect("interactions:calendar_upload")
