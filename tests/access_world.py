@@ -258,6 +258,16 @@ def build_world() -> World:
         secret=crypto.encrypt({"url": "https://calendar.google.com/calendar/ical/x/basic.ics"}),
     )
 
+    from kamp.mailcapture.models import CapturedMessage
+
+    mail_message = CapturedMessage.objects.create(
+        key="<matrix@mail.test>",
+        status="unmatched",
+        subject="Visita a obra",
+        addresses=[{"email": "new.person@cs.test", "name": "New Person"}],
+        sender=users["kam_own"],
+    )
+
     return World(
         users=users,
         account=account,
@@ -287,5 +297,6 @@ def build_world() -> World:
             "webhook": webhook,
             "feed_token": feed_token,
             "calendar_connection": calendar_connection,
+            "mail_message": mail_message,
         },
     )

@@ -40,6 +40,7 @@ APPS = [
     "programme",
     "reports",
     "connect",
+    "mailcapture",
 ]
 _modules = [import_module(f"tests.{app}.access_rows") for app in APPS]
 WEB: list[Web] = [row for m in _modules for row in m.WEB]
