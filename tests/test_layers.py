@@ -48,6 +48,33 @@ def test_kamp_keeps_its_layers(capsys, monkeypatch):
     assert {"pure", "core", "acyclic", "views-customers", "views-plans"} <= set(contract_ids())
 
 
+def _contract(config: configparser.ConfigParser, cid: str, key: str) -> set[str]:
+    return set(config.get(f"importlinter:contract:{cid}", key, fallback="").split())
+
+
+def test_the_contracts_cover_every_kamp_app():
+    """A new app is under the rules the day it is installed: core may not import it, it may
+    not import another app's views nor another its views, and it has no circle inside."""
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    config = configparser.ConfigParser()
+    config.read(CONFIG)
+    kamp_apps = {a.name: a for a in apps.get_app_configs() if a.name.startswith("kamp.")}
+    business = set(kamp_apps) - {"kamp.core"}
+    assert _contract(config, "core", "forbidden_modules") == business
+    assert _contract(config, "acyclic", "ancestors") == set(kamp_apps)
+    with_views = {n for n in business if module_has_submodule(kamp_apps[n].module, "views")}
+    for name in sorted(business):
+        label = name.removeprefix("kamp.")
+        assert _contract(config, f"views-{label}", "source_modules") == {name}, (
+            f".importlinter: add a contract views-{label} (see views-customers)"
+        )
+        assert _contract(config, f"views-{label}", "forbidden_modules") == {
+            f"{other}.views" for other in with_views - {name}
+        }, f".importlinter: views-{label} must forbid every other app's views"
+
+
 # --- the contracts can fail ---------------------------------------------------------------------
 def _modules_and_ignored(config: configparser.ConfigParser) -> tuple[set[str], list[str]]:
     modules: set[str] = set()
@@ -165,6 +192,29 @@ CORE, PURE = "core", "pure"
             ],
             "acyclic",
             id="circle-inside-an-app",
+        ),
+        pytest.param(
+            # Inside a package of an app, too (the import engine's base and liveness were one).
+            [
+                ("kamp.core.imports.base", "from kamp.core.imports import liveness"),
+                ("kamp.core.imports.liveness", "from kamp.core.imports import base"),
+            ],
+            "acyclic",
+            id="circle-inside-a-package-of-an-app",
+        ),
+        pytest.param(
+            # Through a function-level import: a circle still (the P&L rows' one was).
+            [
+                ("kamp.economics.portfolio", "def f():\n    from kamp.economics import tasks"),
+                ("kamp.economics.tasks", "from kamp.economics import portfolio"),
+            ],
+            "acyclic",
+            id="circle-through-a-late-import",
+        ),
+        pytest.param(
+            [("kamp.core.views", "import kamp.mailcapture.models")],
+            CORE,
+            id="core-imports-the-newest-app",
         ),
     ],
 )
