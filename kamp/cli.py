@@ -32,6 +32,7 @@ Selection
 Economics
   kamp pnl --period PERIOD [--json]       the account P&L per customer
   kamp check_data [--fix --user EMAIL]    sales lines whose currency is not their customer's
+  kamp groups [--customer C] [--json]     group accounts: their companies and roll-up
 
 Relationships and interactions
   kamp relationships [--json]             the latest relationship type of each customer
@@ -55,8 +56,8 @@ The same flag means the same in every command:
   --period PERIOD     2025, 2025-Q3 or 2025-07
   --json              JSON for scripts; each customer as {"id", "tax_id", "external_id", "name"}
   --dry-run           check and show what would be done; change nothing
-
   --model NAME        a selection model by its name (default: the active one)
+
   kamp help COMMAND                       a command's options
 """
 

@@ -123,6 +123,7 @@ def build_world() -> World:
         status=CustomerStatus.KEY_ACCOUNT,
         owner=ana,
         currency="CLP",
+        is_group_account=True,  # so its Group tab and the group roll-up API are reached
     )
     other_account = CustomerFactory(
         name="Minera Norte", status=CustomerStatus.KEY_ACCOUNT, owner=bruno, currency="CLP"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from kamp.core import audit
 from kamp.core.versioning import claim
 
+from . import membership
 from .access import can_change_owner, can_create_customer, can_edit_customer, can_own_accounts
 from .models import Contact, Customer, CustomerStatus
 
@@ -32,6 +33,7 @@ CUSTOMER_FIELDS = [
     "size",
     "currency",
     "parent",
+    "is_group_account",
     "status",
     "owner",
     "notes",
@@ -105,6 +107,8 @@ def do_create_customer(acting_user, **values: Any) -> Customer:
     customer = Customer(owner=owner, **values)
     customer.full_clean()
     customer.save()
+    if customer.parent_id or customer.is_group_account:
+        membership.sync([customer.pk])
     audit.record(
         acting_user,
         "create",
@@ -130,6 +134,9 @@ def do_update_customer(
     customer.full_clean()
     customer.save()
     changes = audit.diff(before, audit.snapshot(customer, CUSTOMER_FIELDS))
+    if {c["field"] for c in changes} & {"parent", "is_group_account"}:
+        # The company (and those under it) may have moved between groups: dated from today.
+        membership.sync([customer.pk])
     if changes:
         audit.record(acting_user, "update", customer, customer_id=customer.pk, changes=changes)
     return customer
@@ -185,7 +192,10 @@ def do_delete_customer(acting_user, customer: Customer) -> None:
         customer_id=customer.pk,
         changes=audit.diff(audit.snapshot(customer, CUSTOMER_FIELDS), {}),
     )
+    subsidiaries = list(customer.subsidiaries.values_list("pk", flat=True))
     customer.delete()
+    # Its subsidiaries lose their parent, and with it perhaps their group.
+    membership.sync(subsidiaries)
 
 
 @transaction.atomic

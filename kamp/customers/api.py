@@ -22,10 +22,11 @@ from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.core.versioning import VersionConflict, parse_if_match
 
-from . import actions
+from . import actions, membership
 from .access import (
     can_create_customer,
     can_own_accounts,
+    can_see_economics,
     customers_visible_to,
     get_customer_for_user,
 )
@@ -57,9 +58,16 @@ class CustomerOut(Schema):
     status: str
     owner_id: int | None
     parent_id: int | None
+    is_group_account: bool
+    # The group account it belongs to now (itself when it is one; null: no group).
+    group_account_id: int | None
     notes: str
     updated_at: datetime
     version: int
+
+    @staticmethod
+    def resolve_group_account_id(obj) -> int | None:
+        return membership.current_group_id(obj)
 
 
 class CustomerIn(Schema):
@@ -76,6 +84,7 @@ class CustomerIn(Schema):
     status: str = CustomerStatus.CANDIDATE
     owner_id: int | None = None
     parent_id: int | None = None
+    is_group_account: bool = False
     notes: str = ""
 
 
@@ -96,6 +105,7 @@ class CustomerPatch(Schema):
     status: str | None = None
     owner_id: int | None = None
     parent_id: int | None = None
+    is_group_account: bool | None = None
     notes: str | None = None
     version: int | None = None
 
@@ -245,7 +255,7 @@ def _save(fn, *args, **kwargs):
 def list_customers(
     request: HttpRequest, q: str = "", status: str = "", limit: int = 100, offset: int = 0
 ):
-    qs = customers_visible_to(request.user).order_by("name", "id")
+    qs = membership.with_group(customers_visible_to(request.user)).order_by("name", "id")
     if q:
         qs = search_customers(qs, q)
     if status:
@@ -325,6 +335,20 @@ def update_customer(request: AuthenticatedHttpRequest, customer_id: int, payload
     return _checked(
         mismatch, actions.do_update_customer, request.user, customer, version=version, **values
     )
+
+
+@router.get("/{customer_id}/group", response=dict)
+def group_rollup(request: AuthenticatedHttpRequest, customer_id: int, as_of: date | None = None):
+    """A group account's roll-up (docs/groups.md): its companies and the money figures of the
+    group (the sum of its companies over their months in it) and of each company; the money is
+    ``null`` for whoever may not see the group account's economics."""
+    from kamp.economics.group import group_json
+
+    group = get_customer_for_user(request.user, customer_id)
+    if not group.is_group_account:
+        raise HttpError(404, "This customer is not a group account: see group_account_id.")
+    visible = customers_visible_to(request.user).values("pk")
+    return group_json(group, as_of or date.today(), can_see_economics(request.user, group), visible)
 
 
 @router.post("/{customer_id}/owner", response={200: CustomerOut, 409: dict, 412: dict})

@@ -89,6 +89,7 @@ class CustomerForm(VersionedForm):
             "size",
             "currency",
             "parent",
+            "is_group_account",
             "owner",
             "notes",
         ]

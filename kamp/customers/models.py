@@ -106,6 +106,16 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="subsidiaries",
     )
+    # The account of its group: the companies under it (its parent chain) roll up to it
+    # (kamp.customers.groups; docs/groups.md).
+    is_group_account = models.BooleanField(
+        _("group account"),
+        default=False,
+        help_text=_(
+            "The account of its group: the sales, P&L, interactions and people of the "
+            "companies under it roll up to it."
+        ),
+    )
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -212,6 +222,48 @@ class Customer(models.Model):
     def code(self) -> str:
         """How scripts and exports name a customer: tax id, else external id, else the name."""
         return self.tax_id or self.external_id or self.name
+
+
+class GroupMembership(models.Model):
+    """A company's membership of a group account, dated: when a company moves between groups
+    the open record is closed and a new one opened, so a past month's sales still count for
+    the group the company belonged to then (kamp.customers.groups). ``valid_from`` empty: since
+    before anything kamp holds; ``valid_to`` empty: still a member. The group account itself is
+    not a member of its own group: it is always in it."""
+
+    company = models.ForeignKey(
+        Customer,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="group_memberships",
+    )
+    group = models.ForeignKey(
+        Customer,
+        verbose_name=_("group account"),
+        on_delete=models.CASCADE,
+        related_name="group_members",
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+        ordering = ["company", "valid_from"]
+        indexes = [
+            models.Index(fields=["group", "valid_to"]),
+            models.Index(fields=["company", "valid_to"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(valid_to__isnull=True),
+                name="group_membership_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} → {self.group_id}"
 
 
 class Seniority(models.TextChoices):

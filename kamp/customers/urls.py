@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import group_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/people/<int:contact_pk>/delete/", views.contact_delete, name="contact_delete"),
     path("<int:pk>/history/", views.customer_history, name="history"),
     path("<int:pk>/sales/", views.customer_sales, name="sales"),
+    path("<int:pk>/group/", group_views.customer_group, name="group"),
 ]

@@ -75,6 +75,7 @@ WEB = [
     Web("customers:contact_delete", get="EDIT", post="EDIT", kwargs=_contact),
     Web("customers:history", get="READ", post=NOT_ALLOWED, kwargs=_pk),
     Web("customers:sales", get="MONEY", post=NOT_ALLOWED, kwargs=_pk),
+    Web("customers:group", get="READ", post=NOT_ALLOWED, kwargs=_pk),
 ]
 
 
@@ -94,6 +95,7 @@ API = [
     Api("PATCH", "/customers/{customer_id}", "EDIT", _cid, body=lambda w: {"region": "Biobío"}),
     Api("DELETE", "/customers/{customer_id}", "ACCOUNT_DECISION", _cid),
     Api("GET", "/customers/{customer_id}/contacts", "READ", _cid),
+    Api("GET", "/customers/{customer_id}/group", "READ", _cid),
     Api(
         "POST",
         "/customers/{customer_id}/contacts",
