@@ -54,7 +54,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "calendars": CalendarConnection.objects.filter(user=request.user).select_related(
                 "review_batch"
             ),
-            "modes": CalendarMode.choices,
+            "modes": [
+                (CalendarMode.LOG, _("Log directly")),
+                (CalendarMode.REVIEW, _("Review first")),
+            ],
             "now": timezone.now(),
         },
     )

@@ -1,0 +1,184 @@
+"""Benchmark: syncing connected sources into the interaction log, against real local servers.
+
+Calendar part (:func:`calendar_part`): a real Radicale CalDAV server on 127.0.0.1 (the tests'
+``tests/connect/radicale.py``) holding 10,000 × scale meetings over the last year, each with one
+of our KAMs and a customer contact. Timed in kamp: ``kamp.connect.calendars.sync`` of a
+connection to that calendar, the first sync (fetch, the .ics import's reading and matching,
+10,000 interactions logged) on SQLite. The reference: the raw client fetch alone — the same
+``caldav`` time-range search and each event's data, what any sync must at least do. Also
+printed (not in the ratio): a second sync with nothing changed.
+
+A mail part (IMAP, kamp.mailcapture) adds itself as another ``*_part(scale)`` returning
+``(kamp_s, reference_s)``; :func:`main` sums the parts that exist.
+
+    .venv/bin/python bench/sync.py [--scale F]
+
+Prints ``RESULT name=sync kamp_s=<t> reference_s=<t> ratio=<x>`` last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EVENTS = 10_000
+
+
+def setup_django(home: Path) -> None:
+    os.environ["KAMP_HOME"] = str(home)
+    os.environ.pop("KAMP_DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kamp.settings"
+    os.environ["KAMP_CALENDAR_ALLOW_HTTP"] = "1"
+    os.environ.setdefault("KAMP_LOG_LEVEL", "ERROR")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _stamp(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _calendar_ics(n: int, ours: str, theirs: list[str]) -> bytes:
+    """``n`` one-hour meetings spread over the last 360 days (one whole VCALENDAR)."""
+    rng = random.Random(7)
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//kamp bench//EN"]
+    for i in range(n):
+        start = now - timedelta(days=1 + rng.randrange(359), hours=rng.randrange(10))
+        contact = theirs[i % len(theirs)]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:bench-{i}@kamp.test",
+            f"DTSTAMP:{_stamp(now)}",
+            f"DTSTART:{_stamp(start)}",
+            f"DTEND:{_stamp(start + timedelta(hours=1))}",
+            f"SUMMARY:Reunión de seguimiento {i}",
+            f"ORGANIZER:mailto:{ours}",
+            f"ATTENDEE;CN=KAM:mailto:{ours}",
+            f"ATTENDEE;CN=Cliente:mailto:{contact}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def calendar_part(scale: float) -> tuple[float, float]:
+    """(kamp's first sync of 10,000 × scale events, the raw caldav fetch of the same)."""
+    import caldav
+    import niquests
+
+    from kamp.connect import calendars, crypto
+    from kamp.connect.models import CalendarConnection
+    from kamp.core.choices import Role
+    from kamp.core.models import User
+    from kamp.customers.models import Contact, Customer
+    from kamp.interactions.models import Interaction
+    from tests.connect.radicale import radicale
+
+    n = max(100, int(EVENTS * scale))
+    kam = User.objects.create_user(email="kam@supplier.test", name="KAM", role=Role.KAM)
+    customer = Customer.objects.create(
+        name="Constructora CS", status="key_account", owner=kam, currency="CLP"
+    )
+    theirs = []
+    for i in range(50):
+        theirs.append(f"contact{i}@cs.test")
+        Contact.objects.create(
+            customer=customer, name=f"Contact {i}", function="purchasing", email=theirs[-1]
+        )
+    with radicale(Path(tempfile.mkdtemp(prefix="kamp-bench-radicale-"))) as server:
+        client = caldav.DAVClient(url=server.url, username=server.user, password=server.password)
+        cal = client.principal().make_calendar(name="Work", cal_id="work")
+        t0 = time.perf_counter()
+        # One PUT of the whole calendar (Radicale splits it into its events).
+        niquests.put(
+            str(cal.url),
+            data=_calendar_ics(n, kam.email, theirs),
+            auth=(server.user, server.password),
+            headers={"Content-Type": "text/calendar"},
+            timeout=600,
+        ).raise_for_status()
+        print(f"calendar: {n} events uploaded to Radicale in {time.perf_counter() - t0:.1f} s")
+
+        now = datetime.now(UTC)
+        since = (now - timedelta(days=365)).date()
+
+        def raw_fetch() -> int:
+            c = caldav.DAVClient(url=server.url, username=server.user, password=server.password)
+            one = c.calendar(url=str(cal.url))
+            start = datetime.combine(since, datetime.min.time(), tzinfo=UTC)
+            found = one.search(start=start, end=now + timedelta(days=1), event=True)
+            return sum(len(o.data) for o in found) and len(found)
+
+        raw_fetch()  # Radicale's own caches warmed for both
+        t0 = time.perf_counter()
+        fetched = raw_fetch()
+        reference = time.perf_counter() - t0
+        assert fetched == n, (fetched, n)
+
+        connection = CalendarConnection.objects.create(
+            user=kam,
+            name="Work",
+            kind="caldav",
+            server_url=server.url,
+            username=server.user,
+            secret=crypto.encrypt({"password": server.password}),
+            calendars=[{"url": str(cal.url), "name": "Work"}],
+        )
+        t0 = time.perf_counter()
+        out = calendars.sync(connection.pk)
+        kamp_s = time.perf_counter() - t0
+        assert not out.error, out.error
+        logged = Interaction.objects.filter(customer=customer).count()
+        assert logged == n, (logged, n)
+        t0 = time.perf_counter()
+        again = calendars.sync(connection.pk)
+        second = time.perf_counter() - t0
+        assert again.logged == 0 and not again.error
+        print(
+            f"calendar: first sync {kamp_s:.2f} s ({out.logged} logged), second sync "
+            f"{second:.2f} s (nothing new), raw fetch {reference:.2f} s"
+        )
+    print(
+        f"RESULT name=sync_calendar kamp_s={kamp_s:.2f} reference_s={reference:.2f} "
+        f"ratio={kamp_s / reference:.2f}"
+    )
+    return kamp_s, reference
+
+
+#: The parts of the benchmark, in order; each returns (kamp_s, reference_s).
+PARTS: list[Callable[[float], tuple[float, float]]] = [calendar_part]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="kamp calendar (and mail) sync vs the raw fetch")
+    p.add_argument("--scale", type=float, default=1.0, help="1 = 10,000 events per source")
+    args = p.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="kamp-bench-sync-"))
+    setup_django(home)
+    kamp_total = reference_total = 0.0
+    for part in PARTS:
+        kamp_s, reference_s = part(args.scale)
+        kamp_total += kamp_s
+        reference_total += reference_s
+    print(
+        f"RESULT name=sync kamp_s={kamp_total:.2f} reference_s={reference_total:.2f} "
+        f"ratio={kamp_total / reference_total:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
