@@ -70,6 +70,7 @@ def do_save_activity_type(
         setattr(activity, name, value)
     activity.currency = _currency(activity.currency)
     activity.full_clean()
+    check_decimal_fields(activity)  # the rate as the database keeps it (SQLite: 15 digits)
     activity.save()
     changes = audit.diff(before, audit.snapshot(activity, ACTIVITY_FIELDS))
     if creating or changes:
