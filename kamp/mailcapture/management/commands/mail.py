@@ -5,6 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kamp.core.cli import add_json_argument
 from kamp.mailcapture import sync
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("job", choices=["sync"])
-        parser.add_argument("--json", action="store_true", help="the result as JSON")
+        add_json_argument(parser)
 
     def handle(self, *args, **opts):
         result = sync.sync()
