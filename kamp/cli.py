@@ -48,6 +48,9 @@ Programme
 Connections
   kamp webhooks scan | retry | list       webhooks (cron): send overdue actions and new alerts,
                                           retry due deliveries, list the endpoints
+  kamp calendars sync | list [--json]     connected calendars: read them now (the worker does it
+                                          every few minutes), or list them with their state
+  kamp mail sync [--json]                 read the dropbox mailbox now and log its new mail
 
 The same flag means the same in every command:
   --user EMAIL        who acts (recorded in the history)

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kamp.connect import calendars
 from kamp.connect.models import CalendarConnection
+from kamp.core.cli import add_json_argument
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("job", choices=["sync", "list"])
         parser.add_argument("--connection", type=int, help="only this connection (its id)")
-        parser.add_argument("--json", action="store_true", help="machine-readable output")
+        add_json_argument(parser)
 
     def handle(self, *args, **opts):
         connections = CalendarConnection.objects.select_related("user").order_by("pk")
