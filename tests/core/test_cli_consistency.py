@@ -111,3 +111,38 @@ def test_kamp_help_lists_every_command_by_area(monkeypatch):
     monkeypatch.setattr(sys, "stdout", out)
     kamp_cli.main()
     assert out.getvalue().startswith(kamp_cli.USAGE)
+
+
+def commands_taking(flag: str) -> list[str]:
+    """The commands (with their sub-command: "interactions analyse") that take ``flag``."""
+    return sorted(
+        label
+        for name, app in kamp_commands()
+        for label, parser in parsers(name, app)
+        if any(flag in a.option_strings and a.help != argparse.SUPPRESS for a in options(parser))
+    )
+
+
+# What a command needs besides --customer to run at all.
+REQUIRED = {"pnl": ["--period", "2025"]}
+
+
+def test_every_customer_option_is_walked():
+    assert {"pnl", "select", "relationships", "interactions analyse", "check_data"} <= set(
+        commands_taking("--customer")
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", commands_taking("--customer"))
+def test_every_customer_option_takes_any_identity(label, account, other_account):
+    """Each command's --customer is read by the one resolver: kamp's id, the tax id with or
+    without dots and dash, the external id; an unknown one is refused naming it, exit 2."""
+    account.external_id = "ERP-17"
+    account.save()
+    args = [*label.split(), *REQUIRED.get(label, [])]
+    for given in (str(account.pk), "76.123.456-0", "761234560", "ERP-17", "external_id:ERP-17"):
+        call_command(*args, "--customer", given, stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="No customer “ERP-404”") as refused:
+        call_command(*args, "--customer", "ERP-404", stdout=io.StringIO(), stderr=io.StringIO())
+    assert refused.value.returncode == 2
