@@ -1,0 +1,107 @@
+"""kamp.mailcapture.parse on its own (no server, no database): real MIME shapes, forwards as
+Gmail and Outlook write them, hostile headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kamp.mailcapture import parse
+from tests.mailcapture import messages as m
+
+ANA = ("Ana KAM", "ana@supplier.test")
+JOSE = ("José Muñoz", "jose.munoz@cs.test")
+
+
+def test_encoded_names_and_subject():
+    mail = parse.read(m.plain(ANA, [JOSE, ("Muñoz, María", "maria@cs.test")], "Re: Año 2025"))
+    assert mail.sender.email == "ana@supplier.test"
+    assert [(p.email, p.name) for p in mail.recipients] == [
+        ("jose.munoz@cs.test", "José Muñoz"),
+        ("maria@cs.test", "Muñoz, María"),
+    ]
+    assert (mail.subject, mail.topic) == ("Re: Año 2025", "Año 2025")
+    assert mail.key.startswith("<") and not mail.forwarded
+
+
+def test_without_a_message_id_the_key_is_stable():
+    raw = m.plain(ANA, JOSE, "Hola").replace(b"Message-ID:", b"X-Old-Id:")
+    one, two = parse.read(raw), parse.read(raw)
+    assert one.message_id == "" and one.key.startswith("sha256:") and one.key == two.key
+    assert (
+        parse.read(m.plain(ANA, JOSE, "Otro").replace(b"Message-ID:", b"X-Old-Id:")).key != one.key
+    )
+
+
+def test_the_body_only_when_asked_and_html_only_mail_read_as_text():
+    raw = m.plain(ANA, JOSE, body="Texto\n", html="<p>Otro</p>")
+    assert parse.read(raw).body == ""
+    assert parse.read(raw, with_body=True).body == "Texto"
+    html_only = (
+        b"From: ana@supplier.test\r\nTo: jose.munoz@cs.test\r\nSubject: H\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>Reuni\xc3\xb3n <b>ma\xc3\xb1ana</b></p>"
+    )
+    assert parse.read(html_only, with_body=True).body == "Reunión mañana"
+
+
+def test_gmail_forward_in_english():
+    mail = parse.read(
+        m.gmail_forward(
+            ANA,
+            "registro@supplier.test",
+            "José Muñoz <jose.munoz@cs.test>",
+            "Ana KAM <ana@supplier.test>, Bruno <bruno@supplier.test>",
+            "Cotización",
+            "Mon, Feb 3, 2025 at 10:15 AM",
+        )
+    )
+    assert mail.forwarded and mail.topic == "Cotización"
+    assert [p.email for p in mail.correspondents] == [
+        "jose.munoz@cs.test",
+        "ana@supplier.test",
+        "bruno@supplier.test",
+    ]
+    assert (mail.date.year, mail.date.month, mail.date.day) == (2025, 2, 3)
+
+
+def test_outlook_forward_in_spanish_with_a_name_only_recipient():
+    mail = parse.read(
+        m.outlook_forward_es(
+            ANA,
+            "registro@supplier.test",
+            "José Muñoz <jose.munoz@cs.test>",
+            "Ana KAM",
+            "Cotización",
+            "martes, 4 de febrero de 2025 16:40",
+        )
+    )
+    assert mail.forwarded and mail.topic == "Cotización"
+    assert [p.email for p in mail.correspondents] == ["jose.munoz@cs.test"]
+    assert mail.date.replace(tzinfo=None) == datetime(2025, 2, 4, 16, 40)
+
+
+def test_a_reply_is_not_a_forward():
+    raw = m.plain(
+        JOSE,
+        ANA,
+        "RE: Cotización",
+        body="Gracias.\n\n> On Mon, Ana wrote:\n> From: nobody\n",
+        extra={"In-Reply-To": "<p1@supplier.test>"},
+    )
+    mail = parse.read(raw)
+    assert not mail.forwarded and mail.topic == "Cotización"
+    assert [p.email for p in mail.correspondents] == ["jose.munoz@cs.test", "ana@supplier.test"]
+
+
+def test_header_injection_and_garbage_never_raise_nor_reach_a_topic():
+    raw = m.encoded_by_hand(
+        "=?x-unknown?q?=FF?= <ana@supplier.test>",
+        "=?utf-8?q?evil@attacker.test?= <jose.munoz@cs.test>",
+        "=?utf-8?q?Hola=0D=0ABcc:_evil@attacker.test?= =?utf-8?q?=C3=28?=",
+        "<x@y>",
+    )
+    mail = parse.read(raw)
+    assert "\n" not in mail.topic and "\r" not in mail.topic
+    assert [p.email for p in mail.correspondents] == ["ana@supplier.test", "jose.munoz@cs.test"]
+    assert "subject" in mail.problems or "\ufffd" in mail.subject
+    junk = parse.read(b"\x00\xff\xfe\r\n\r\n\xff\xfe")
+    assert junk.sender is None and junk.recipients == []
