@@ -1,7 +1,8 @@
 """Reading calendar (.ics) files the way real programs write them — pure: bytes in, events and
 problems out, no Django (kamp.interactions.imports matches the events to people and customers).
 
-- the encoding is found, not assumed: a BOM (UTF-8, UTF-16, UTF-32), else UTF-8, else — line by
+- the encoding is found, not assumed: a BOM (UTF-8, UTF-16, UTF-32), else UTF-8, else another
+  script's encoding as charset-normalizer finds it (windows-1251, Shift-JIS…), else — line by
   line — cp1252 / Latin-1 (older Outlook and Windows exports); UTF-16 without a BOM is seen by
   its zero bytes;
 - lines are unfolded as bytes before decoding (RFC 5545 §3.1: a fold may fall inside a multi-byte
@@ -25,6 +26,8 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
+
+from kamp.core.encodings import other_script
 
 # Problem codes (worded for people in kamp.interactions.imports).
 NOT_A_CALENDAR = "not_a_calendar"
@@ -125,7 +128,13 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    # Line by line: a file written in cp1252 with one line pasted in UTF-8 keeps both right.
+    # A calendar in another script (an Outlook in Russian writes windows-1251): the encoding the
+    # detector finds, when its text is words of that script.
+    other = other_script(data[: 1 << 20])
+    if other:
+        return data.decode(other, errors="replace"), other
+    # Latin text, line by line: a file written in cp1252 with one line pasted in UTF-8 keeps
+    # both right.
     lines, legacy = [], False
     for raw in _LINE.split(data):
         try:

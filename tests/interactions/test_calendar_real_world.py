@@ -488,3 +488,36 @@ def test_a_large_calendar_read_by_the_worker_keeps_the_window(
     batch = plan_stored_calendar(ImportBatch.objects.get(kind="interactions_calendar").pk)
     plan = imports.CalendarPlan.from_dict(batch.options["plan"])
     assert plan.since == since.isoformat() and len(plan.matched) == 5
+
+
+# --- calendars in another script ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "found", "topic", "place"),
+    [
+        # Outlook in Russian, Greek and Japanese (cp932: Windows' Shift-JIS, a superset)
+        ("cp1251", "cp1251", "Встреча по ценам с клиентом", "Москва, офис клиента"),
+        ("cp1253", "cp1253", "Συνάντηση για τις τιμές", "Αθήνα, γραφείο πελάτη"),
+        ("shift_jis", "cp932", "価格についての打ち合わせ", "東京本社の会議室"),
+    ],
+)
+def test_a_calendar_in_another_script_is_read_in_its_encoding(
+    encoding, found, topic, place, ana, account, cs_people
+):
+    content = (
+        "BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 11.0 MIMEDIR//EN\r\n"
+        "VERSION:2.0\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n"
+        "ORGANIZER:MAILTO:ana@supplier.test\r\n"
+        "ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:MAILTO:jorge.perez@cs.cl\r\n"
+        "DTSTART:20260512T130000Z\r\nDTEND:20260512T140000Z\r\n"
+        f"LOCATION:{place}\r\nSUMMARY:{topic}\r\n"
+        "UID:040000008200E00074C5B7101A82E00800000000B0F3C1E5D2E1DC01000000000000000010000000\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode(encoding)
+    text, read_as = ics.decode(content)
+    assert read_as == found and f"SUMMARY:{topic}" in text
+    plan = imports.plan_calendar(content, ana, now=NOW)
+    assert topics(plan.matched) == [topic]
+    imports.save_calendar(ana, plan.matched, "outlook.ics")
+    assert Interaction.objects.get().topic == topic

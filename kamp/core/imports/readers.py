@@ -17,12 +17,13 @@ import csv
 import hashlib
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kamp.core.encodings import other_script as _other_script
 
 from .parsers import date_to_iso, decide_date_order
 
@@ -241,45 +242,6 @@ def detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             return "mac_roman" if _mac_roman_score(sample) > 0 else "latin-1"
         return "mac_roman" if _mac_roman_score(sample) > 0 else "cp1252"
-
-
-#: Unicode blocks of the Latin family: text in these is decided by kamp's own rule below.
-_LATIN_BLOCKS = frozenset(
-    {
-        "Basic Latin",
-        "Control character",
-        "Latin-1 Supplement",
-        "Latin Extended-A",
-        "Latin Extended-B",
-        "Latin Extended Additional",
-        "General Punctuation",
-        "Currency Symbols",
-        "Letterlike Symbols",
-        "Spacing Modifier Letters",
-    }
-)
-
-
-def _other_script(sample: bytes) -> str | None:
-    """The encoding of a file written in another script (Cyrillic windows-1251, Greek,
-    Japanese Shift-JIS, …), as a maintained detector (charset-normalizer) reads it; ``None`` for
-    Latin text. Among the single-byte Latin encodings the detector's guess is no better than a
-    coin (Spanish cp1252 comes back as Central European cp1250, whose ``ñ`` is ``ń``), so for
-    those kamp's own rule decides: Excel in Spanish-speaking countries writes cp1252, Excel
-    for Mac Mac Roman."""
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample).best()
-    if best is None or set(best.alphabets) <= _LATIN_BLOCKS:
-        return None
-    # A guess is taken only when the text it gives is words of that script: most characters
-    # past ASCII are letters beyond the Latin blocks. One stray byte (a Latin-1 ``\x81``) is
-    # read as a Japanese punctuation mark by the detector, and is no reason to leave Latin.
-    beyond = [ch for ch in str(best) if ord(ch) > 0x7F]
-    letters = [ch for ch in beyond if ord(ch) > 0x24F and unicodedata.category(ch)[0] == "L"]
-    if len(letters) < 4 or len(letters) < 0.8 * len(beyond):
-        return None
-    return best.encoding
 
 
 def _mac_roman_score(data: bytes) -> int:
