@@ -27,6 +27,7 @@ MODEL_FIELDS = [
     "split",
     "co_investment_min",
     "cap",
+    "score_groups",
     "is_active",
 ]
 
@@ -64,6 +65,7 @@ def do_save_model(
         "split",
         "co_investment_min",
         "cap",
+        "score_groups",
     ):
         setattr(model, name, getattr(spec, name))
     if activate:
@@ -221,7 +223,8 @@ def _decision_warnings(customer: Customer, run: engine.Run, making: bool) -> lis
     if not making:
         return warnings
     result = run.by_id.get(customer.pk)
-    keys = set(run.key_account_ids) | {customer.pk}
+    # Accounts, not legal entities: a group scored as one counts once (docs/groups.md).
+    keys = set(run.key_account_ids) | {run.account_of.get(customer.pk, customer.pk)}
     if len(keys) > run.cap:
         warnings.append(
             _("There are now %(n)s key accounts, beyond the cap of %(cap)s.")

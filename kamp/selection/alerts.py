@@ -29,8 +29,9 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
     portfolio = reverse("selection:portfolio")
     title = _("Whether it should be a key account")
     keys = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
-    # About the whole programme: no customer, so it is shown once, on the programme.
-    if len(keys) > run.cap:
+    # About the whole programme: no customer, so it is shown once, on the programme. The cap
+    # counts accounts: a group scored as one counts once (docs/groups.md).
+    if len(run.key_account_ids) > run.cap:
         out.append(
             Alert(
                 "selection",
@@ -40,9 +41,9 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                     "%(n)s key accounts, beyond the cap of %(cap)s: few key accounts, well served, pay "
                     "better than many."
                 )
-                % {"n": len(keys), "cap": run.cap},
+                % {"n": len(run.key_account_ids), "cap": run.cap},
                 url=portfolio,
-                data={"count": len(keys), "cap": run.cap, "customer_ids": [c.id for c in keys]},
+                data={"count": len(run.key_account_ids), "cap": run.cap, "customer_ids": [c.id for c in keys]},
                 cause_title=_("Too many key accounts"),
             )
         )

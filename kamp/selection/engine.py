@@ -28,7 +28,7 @@ from django.utils import timezone
 from kamp.core.models import SiteSettings
 from kamp.customers.models import Customer
 
-from . import bulk, derived, scoring
+from . import bulk, derived, grouping, scoring
 from .models import Assessment, Factor, SelectionModel
 
 
@@ -139,6 +139,9 @@ class Run:
     unavailable_metrics: list[str] = field(default_factory=list)
     robustness: scoring.Robustness | None = None
     computed_at: datetime | None = None
+    # With the model's "score groups as one account": each company of a group -> its group
+    # account (the companies are not scored apart; docs/groups.md). Empty otherwise.
+    account_of: dict[int, int] = field(default_factory=dict)
 
     @property
     def cap(self) -> int:
@@ -146,7 +149,13 @@ class Run:
 
     @property
     def key_account_ids(self) -> list[int]:
-        return [c.id for c in self.customers.values() if c.status == "key_account"]
+        """The key accounts as the cap counts them: accounts, not legal entities (a group
+        scored as one counts once, whichever of its companies hold the status)."""
+        account_of = self.__dict__.get("account_of") or {}
+        found = (
+            account_of.get(c.id, c.id) for c in self.customers.values() if c.status == "key_account"
+        )
+        return list(dict.fromkeys(found))
 
     def __getstate__(self) -> dict:
         # ``by_id`` is rebuilt from the results on load (a third of the unpickling time of a
@@ -347,8 +356,12 @@ def _compute(model: SelectionModel, as_of: date, *, with_robustness: bool) -> Ru
             f"status, owner_id, industry, region FROM {table} ORDER BY id"
         )
         rows = cursor.fetchall()
+    account_of = grouping.accounts_of() if model.score_groups else {}
     customers = {row[0]: CustomerInfo(*row) for row in rows}
-    ids = np.fromiter(customers, dtype=np.int64, count=len(customers))
+    if account_of:
+        # A group's companies are scored as their group account: not one by one.
+        rows = [row for row in rows if row[0] not in account_of]
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     names = [row[1] for row in rows]
     del rows
     n = len(ids)
@@ -391,7 +404,7 @@ def _compute(model: SelectionModel, as_of: date, *, with_robustness: bool) -> Ru
     del assessed
 
     # Derived factors: the month's sales figures (one row per customer), then the mapping.
-    sales = _array(derived.sales_rows(as_of), 4)
+    sales = _array(grouping.roll_sales(derived.sales_rows(as_of), account_of), 4)
     sales_ids = sales[:, 0].astype(np.int64)
     revenue = dict(zip(sales_ids.tolist(), sales[:, 1].tolist(), strict=True))
     derived_factors = [f for f in factors if f.source == scoring.DERIVED]
@@ -436,6 +449,7 @@ def _compute(model: SelectionModel, as_of: date, *, with_robustness: bool) -> Ru
         recommended=recommended,
         unavailable_metrics=unavailable,
         computed_at=timezone.now(),
+        account_of=account_of,
     )
     if with_robustness:
         run.robustness = bulk.robustness(pure, portfolio, scored, baseline=recommended)

@@ -24,6 +24,7 @@ class SelectionModelForm(forms.ModelForm):
             "split",
             "co_investment_min",
             "cap",
+            "score_groups",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
@@ -113,6 +114,7 @@ def spec_from_forms(form: SelectionModelForm, formset: BaseFactorFormSet) -> Mod
         split=d.get("split"),
         co_investment_min=d.get("co_investment_min"),
         cap=d.get("cap"),
+        score_groups=bool(d.get("score_groups")),
         factors=formset.specs(),
     )
 

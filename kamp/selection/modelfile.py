@@ -52,6 +52,7 @@ class ModelSpec:
     co_investment_min: float | None = None
     cap: int | None = None
     description: str = ""
+    score_groups: bool = False
 
     def to_pure(self, default_cap: int = 10) -> scoring.Model:
         return scoring.Model(
@@ -113,6 +114,7 @@ _MODEL_KEYS = {
     "split",
     "co_investment_min",
     "cap",
+    "score_groups",
     "factor",
 }
 _FACTOR_KEYS = {
@@ -164,6 +166,11 @@ def parse_toml(text: str) -> ModelSpec:
             values[k] = _number(data[k], k, problems)
     if "cap" in data:
         values["cap"] = _number(data["cap"], "cap", problems, integer=True)
+    if "score_groups" in data:
+        if isinstance(data["score_groups"], bool):
+            values["score_groups"] = data["score_groups"]
+        else:
+            problems.append(_("score_groups must be true or false."))
     raw_factors = data.get("factor", [])
     if not isinstance(raw_factors, list):
         problems.append(_("Factors are written as [[factor]] tables."))
@@ -229,6 +236,7 @@ def spec_of(model, factors=None) -> ModelSpec:
         split=model.split,
         co_investment_min=model.co_investment_min,
         cap=model.cap,
+        score_groups=model.score_groups,
         factors=[
             FactorSpec(
                 key=f.key,
@@ -256,6 +264,8 @@ def to_toml(model, effective_cap: int | None = None) -> str:
     cap = spec.cap if spec.cap is not None else effective_cap
     if cap is not None:
         data["cap"] = cap
+    if spec.score_groups:
+        data["score_groups"] = True
     data["scale_min"] = _plain(spec.scale_min)
     data["scale_max"] = _plain(spec.scale_max)
     data["split"] = _plain(model.split_value)

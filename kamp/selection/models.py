@@ -74,6 +74,16 @@ class SelectionModel(models.Model):
             "At most this many key accounts. Empty: from the company size (SME 10, large 25)."
         ),
     )
+    # Group accounts (docs/groups.md): score each group as one account — its companies' sales
+    # summed, its companies not scored apart — and the cap counts accounts, not legal entities.
+    score_groups = models.BooleanField(
+        _("score groups as one account"),
+        default=False,
+        help_text=_(
+            "Score each group account with its companies' sales summed, instead of scoring its "
+            "companies one by one; the cap then counts the group once."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

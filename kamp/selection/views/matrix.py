@@ -81,7 +81,8 @@ def _filtered_ids(run: engine.Run, visible: set[int], f: dict[str, str], user) -
     kam_id = int_param(kam)
     out = []
     for cid, info in run.customers.items():
-        if cid not in visible:
+        # A group's company scored as its group account (docs/groups.md) has no result.
+        if cid not in visible or cid not in run.by_id:
             continue
         if f["industry"] and info.industry != f["industry"]:
             continue
@@ -320,9 +321,9 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         for cid, pts in trails.items():
             pts.sort()
-            now = run.by_id[cid]
+            now = run.by_id.get(cid)
             # The customers drawn are complete: both dimensions are known.
-            if now.position is not None and now.attractiveness is not None:
+            if now is not None and now.position is not None and now.attractiveness is not None:
                 pts.append((run.as_of, round(now.position, 3), round(now.attractiveness, 3)))
             # Sorted by day, then the day as the reader writes it (the hover text shows it).
             trails[cid] = [{"date": format_date(d), "x": x, "y": y} for d, x, y in pts]
