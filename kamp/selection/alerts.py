@@ -43,7 +43,11 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                 )
                 % {"n": len(run.key_account_ids), "cap": run.cap},
                 url=portfolio,
-                data={"count": len(run.key_account_ids), "cap": run.cap, "customer_ids": [c.id for c in keys]},
+                data={
+                    "count": len(run.key_account_ids),
+                    "cap": run.cap,
+                    "customer_ids": [c.id for c in keys],
+                },
                 cause_title=_("Too many key accounts"),
             )
         )
