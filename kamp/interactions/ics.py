@@ -613,9 +613,17 @@ def _series(
         out.problems.append(Problem(exc.code, topic=topic, uid=uid, line=line, detail=exc.detail))
         return
     except Exception as exc:  # a repetition rule the library cannot follow
-        out.problems.append(
-            Problem(BAD_RECURRENCE, topic=topic, uid=uid, line=line, detail=str(exc)[:200])
-        )
+        # The rule as the file writes it says more to a person than the library's words
+        # ("'<' not supported between instances of 'datetime' and 'time'").
+        blocks = dict(cal.events)
+        rules = [
+            x
+            for n, _e in parts
+            for x in blocks.get(n, [])
+            if _name(x) in ("RRULE", "RDATE", "EXRULE", "EXDATE")
+        ]
+        detail = "; ".join(dict.fromkeys(rules))[:200] or str(exc)[:200]
+        out.problems.append(Problem(BAD_RECURRENCE, topic=topic, uid=uid, line=line, detail=detail))
         return
     series.occurrences = sum(1 for e in held if not e.cancelled)
     out.series.append(series)

@@ -521,3 +521,22 @@ def test_a_calendar_in_another_script_is_read_in_its_encoding(
     assert topics(plan.matched) == [topic]
     imports.save_calendar(ana, plan.matched, "outlook.ics")
     assert Interaction.objects.get().topic == topic
+
+
+def test_a_repetition_rule_that_cannot_be_followed_is_quoted_as_written():
+    content = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:t\r\nDTSTART:20260302T120000Z\r\n"
+        b"RDATE;VALUE=TIME:133000Z\r\nSUMMARY:Hora suelta\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:c\r\nDTSTART:20260302T120000Z\r\n"
+        b"RRULE:RSCALE=CHINESE;FREQ=YEARLY\r\nSUMMARY:Calendario chino\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+    read = ics.read(content, now=NOW, tz=SANTIAGO)
+    assert not read.events
+    reasons = {p.topic: imports.problem_reason(p) for p in read.problems}
+    assert reasons == {
+        "Hora suelta": "its repetition rule cannot be followed: RDATE;VALUE=TIME:133000Z",
+        "Calendario chino": (
+            "its repetition rule cannot be followed: RRULE:RSCALE=CHINESE;FREQ=YEARLY"
+        ),
+    }
