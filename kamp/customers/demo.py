@@ -12,6 +12,7 @@ from datetime import date
 from kamp.core.choices import Function
 from kamp.core.demo import DemoContext, part
 
+from . import membership
 from .models import Attitude, Contact, Customer, CustomerSize, CustomerStatus, Seniority
 from .validators import rut_check_digit
 
@@ -776,6 +777,12 @@ def load(ctx: DemoContext) -> None:
         c.parent_id = c.parent.pk  # type: ignore[union-attr]
     Customer.objects.bulk_create(rest)
     ctx.customers.update(by_key)
+    # Grupo Andes is one account, not three legal entities: the holding is the account of its
+    # group, and its subsidiaries' sales, people and interactions roll up to it (docs/groups.md).
+    holding = by_key["andes_holding"]
+    holding.is_group_account = True
+    holding.save(update_fields=["is_group_account"])
+    membership.sync([holding.pk], ctx.today)
     cs = by_key["cs"]
     cs.notes = (
         "Perdimos la licitación de asesoría de 2023 frente a una firma más grande. Lo que "

@@ -184,3 +184,23 @@ def test_kamp_groups_json_names_the_group_of_a_company(holding):
     text = StringIO()
     call_command("groups", stdout=text)
     assert "Grupo Andes Holding" in text.getvalue() and "\t3\t" in text.getvalue()
+
+
+def test_the_demo_makes_grupo_andes_the_account_of_its_group(db, client_for):
+    from kamp.core import demo
+    from kamp.core.models import User
+    from kamp.customers.models import Customer
+
+    demo.load(today=datetime.date(2026, 11, 28), log=lambda *_: None, modules=[])
+    holding = Customer.objects.get(name="Grupo Andes Holding")
+    assert holding.is_group_account
+    names = set(membership.current_companies(holding).values_list("name", flat=True))
+    assert {"Andes Retail S.A.", "Andes Logística SpA"} <= names
+    # The roll-up is visible: the group's sales are more than the holding's own.
+    today = datetime.date(2026, 11, 28)
+    found, rolled = group_figures(holding, today)
+    own = figures.account_figures(holding, today)["revenue"].value
+    assert found["revenue"].value > own > 0
+    director = User.objects.filter(role="director").first()
+    page = client_for(director).get(f"/customers/{holding.pk}/group/")
+    assert page.status_code == 200 and "Andes Retail S.A." in page.content.decode()
