@@ -85,6 +85,10 @@ _SPANISH_DAYS = re.compile(
     r"\b(lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo)\b,?", re.I
 )
 
+_MONTHS = re.compile(r"\b(" + "|".join(_SPANISH_MONTHS) + r")\b", re.I)
+_FILLERS = re.compile(r"\b(de|at|a las)\b", re.I)
+_PARSER = None  # dateutil's parser, made once
+
 
 @dataclass
 class Person:
@@ -226,12 +230,13 @@ def _loose_date(value: str) -> datetime | None:
     from dateutil import parser as dateparser
 
     text = _SPANISH_DAYS.sub("", value)
-    for es, en in _SPANISH_MONTHS.items():
-        text = re.sub(rf"\b{es}\b", en, text, flags=re.I)
-    text = re.sub(r"\b(de|at|a las)\b", " ", text, flags=re.I).replace(" p. m.", " PM")
-    text = text.replace(" a. m.", " AM")
+    text = _MONTHS.sub(lambda mo: _SPANISH_MONTHS[mo.group(0).lower()], text)
+    text = _FILLERS.sub(" ", text).replace(" p. m.", " PM").replace(" a. m.", " AM")
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = dateparser.parser()
     try:
-        return dateparser.parse(text, fuzzy=True, dayfirst=False)
+        return _PARSER.parse(text, fuzzy=True, dayfirst=False)
     except (ValueError, OverflowError, TypeError):
         return None
 
