@@ -66,6 +66,17 @@ The same flag means the same in every command:
 
 
 def main() -> None:
+    try:
+        _main()
+    except BrokenPipeError:
+        # The reader went away (`kamp select | head`): no traceback for what it chose not to
+        # read. Python's advice: point stdout at devnull so the flush at exit cannot fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+def _main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kamp.settings")
     from django.core.management import execute_from_command_line
 

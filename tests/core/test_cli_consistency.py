@@ -146,3 +146,24 @@ def test_every_customer_option_takes_any_identity(label, account, other_account)
     with pytest.raises(CommandError, match="No customer “ERP-404”") as refused:
         call_command(*args, "--customer", "ERP-404", stdout=io.StringIO(), stderr=io.StringIO())
     assert refused.value.returncode == 2
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`kamp … | head`: when the reader closes the pipe, kamp stops quietly (exit status 1),
+    with no BrokenPipeError traceback on stderr."""
+    import subprocess
+    from pathlib import Path
+
+    from tests.core.processes import site_env
+
+    kamp = Path(sys.executable).with_name("kamp")
+    proc = subprocess.Popen(
+        [str(kamp), "--help"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=site_env(tmp_path, None),
+    )
+    proc.stdout.close()  # the reader is gone before kamp writes its first line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

@@ -102,7 +102,7 @@ class Command(BaseCommand):
     def do_import(self, opts):
         path = Path(opts["file"])
         if not path.exists():
-            raise CommandError(f"No file {path}.")
+            raise CommandError(f"No such file: {path}", returncode=2)
         user = resolve_user(opts.get("user"), default_admin=True)
         if path.suffix.lower() in imports.CALENDAR_SUFFIXES:
             if opts["create_people"]:
