@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, npgettext
 from django.views.decorators.http import require_POST
 
 from .imports import (
@@ -535,8 +535,17 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.status == ImportBatch.Status.DONE:
         messages.success(
             request,
-            _("Imported: %(created)s created, %(updated)s updated.")
-            % {"created": batch.created_count, "updated": batch.updated_count},
+            _("Imported: %(created)s %(created_word)s, %(updated)s %(updated_word)s.")
+            % {
+                "created": batch.created_count,
+                "created_word": npgettext(
+                    "records after an import", "created", "created", batch.created_count
+                ),
+                "updated": batch.updated_count,
+                "updated_word": npgettext(
+                    "records after an import", "updated", "updated", batch.updated_count
+                ),
+            },
         )
     return redirect("core:import_batch", batch.pk)
 

@@ -75,5 +75,5 @@ def test_columns_joined_by_hand_when_no_preset_fits(page, live_server, login, ad
     page.get_by_role("button", name="Revisar el archivo").click()
     expect(page.get_by_text("La fila es correcta")).to_be_visible()
     page.get_by_role("button", name="Importar 1 fila").click()
-    expect(page.get_by_text("Importado: 1 creados, 0 actualizados.")).to_be_visible()
+    expect(page.get_by_text("Importado: 1 creado, 0 actualizados.")).to_be_visible()
     assert Contact.objects.get().name == "Paula Herrera"

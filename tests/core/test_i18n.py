@@ -87,7 +87,8 @@ def test_unknown_language_is_ignored(client_for, ana):
 # informal "tú" uses; a descriptive third person ("Escribe un plan…" of a KAM) is not listed.
 INFORMAL = re.compile(
     r"\b(tu|tus|tú|ti|contigo|tuy[oa]s?|puedes|tienes|quieres|estás|eres|necesitas|debes"
-    r"|sabes|vendes|haces|Inicia sesión|Inténtalo|Impórtal[oa]s?|Elige|Corrige|Sube un"
+    r"|sabes|vendes|haces|puedas|tengas|quieras|corrijas|vuelvas|elijas|subas|revises"
+    r"|Inicia sesión|Inténtalo|Impórtal[oa]s?|Elige|Corrige|Sube un"
     r"|Indica a kamp|Asigna las|Empieza por|Escribe un código|Recorre|pide a tu)\b"
 )
 
