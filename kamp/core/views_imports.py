@@ -114,6 +114,14 @@ class UploadForm(forms.Form):
                     "it as “Excel Workbook (.xlsx)” or CSV, and upload that."
                 )
             )
+        if suffix in (".ics", ".ical", ".icalendar", ".ifb"):
+            raise forms.ValidationError(
+                _(
+                    "This is a calendar file: import it from a customer's Interactions tab "
+                    "(Import from a calendar), where kamp shows what it would log before "
+                    "saving anything."
+                )
+            )
         if suffix not in ALLOWED_SUFFIXES:
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         if f.size == 0:

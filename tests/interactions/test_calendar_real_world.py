@@ -540,3 +540,27 @@ def test_a_repetition_rule_that_cannot_be_followed_is_quoted_as_written():
             "its repetition rule cannot be followed: RRULE:RSCALE=CHINESE;FREQ=YEARLY"
         ),
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "This is a calendar file: import it from a customer&#x27;s Interactions tab"),
+        ("es", "Este es un archivo de calendario: impórtelo desde la pestaña Interacciones"),
+    ],
+)
+def test_a_calendar_on_the_spreadsheet_imports_page_is_sent_to_its_own_import(
+    client_for, ana, account, language, said
+):
+    ana.language = language
+    ana.save()
+    r = client_for(ana).post(
+        reverse("core:imports"),
+        {
+            "kind": "interactions",
+            "file": SimpleUploadedFile("Trabajo.ical", data("apple_no_uid.ics"), "text/calendar"),
+        },
+        headers={"accept-language": language},
+    )
+    assert r.status_code == 200 and said in r.content.decode()
+    assert not ImportBatch.objects.exists()
