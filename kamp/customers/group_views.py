@@ -5,6 +5,7 @@ group's DMU map). docs/groups.md."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -69,7 +70,7 @@ def group_page_data(request: AuthenticatedHttpRequest, group, today: date) -> di
         "own_pnl": parts.get(group.pk),
         "form": form,
         "form_label": interactions_analysis.form_label(form.form),
-        "diamond": diamond_percent(form.diamond_index),
+        "diamond": Decimal(diamond_percent(form.diamond_index)) / 100,
         "interactions": recent(visible_ids),
         "people": people[:200],
         "people_count": people.count(),
