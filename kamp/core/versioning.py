@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -101,8 +101,8 @@ class VersionedForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name == "version" or name not in self.cleaned_data:
                 continue
-            theirs = getattr(current, name)
-            yours = self.cleaned_data[name]
+            theirs = _listed(getattr(current, name))
+            yours = _listed(self.cleaned_data[name])
             if _comparable(theirs) == _comparable(yours):
                 continue
             rows.append(
@@ -129,10 +129,21 @@ class VersionedForm(forms.ModelForm):
             return str(_("yes") if value else _("no"))
         if hasattr(value, "pk"):
             return str(value)
+        if isinstance(value, list) and all(hasattr(v, "pk") for v in value):
+            return ", ".join(str(v) for v in value)  # people chosen (a many-to-many field)
         choices = dict(getattr(field, "choices", None) or [])
         if isinstance(value, list):
             return ", ".join(str(choices.get(v, v)) for v in value)
         return str(choices.get(value, value))
+
+
+def _listed(value):
+    """A many-to-many field's value (a related manager, or a chosen queryset) as a list."""
+    if isinstance(value, QuerySet):
+        return list(value)
+    if hasattr(value, "all") and hasattr(value, "through"):  # a related manager
+        return list(value.all())
+    return value
 
 
 def _comparable(value):
@@ -141,5 +152,5 @@ def _comparable(value):
     if value is None:
         return ""
     if isinstance(value, list):
-        return sorted(value)
+        return sorted((_comparable(v) for v in value), key=repr)
     return value

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.models import ImportBatch, User
+from kamp.core.versioning import claim
 from kamp.customers.models import Contact, Customer
 
 from .models import (
@@ -95,8 +96,12 @@ def do_update_interaction(
     *,
     our_people: Sequence[User],
     their_contacts: Sequence[Contact],
+    version: Any = None,
     **values: Any,
 ) -> Interaction:
+    """Change a logged interaction; with ``version``, only if nobody saved it since
+    (``VersionConflict``)."""
+    claim(interaction, version)
     before = _snapshot(
         interaction, list(interaction.our_people.all()), list(interaction.their_contacts.all())
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kamp.core.choices import Function
 from kamp.core.models import User
+from kamp.core.versioning import VersionedForm
 from kamp.core.widgets import DateInput
 from kamp.customers.models import Attitude, Contact, Customer, DMURole
 
@@ -38,7 +39,7 @@ def account_people(customer: Customer, user) -> QuerySet[User]:
     )
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(VersionedForm):
     our_people = PeopleChoice(
         label=_("Our people"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )

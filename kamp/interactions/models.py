@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kamp.core.models import import_batch_field
+from kamp.core.versioning import version_field
 
 from . import forms as rules
 
@@ -76,6 +77,8 @@ class Interaction(models.Model):
     import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Two people editing one logged interaction: the second is told (kamp.core.versioning).
+    version = version_field()
 
     class Meta:
         verbose_name = _("interaction")

@@ -163,6 +163,7 @@ def test_edit_and_delete(client_for, ana, bruno, account, cs_people):
             "topic": "Site visit",
             "our_people": [ana.pk, cs_people["felipe"].pk],
             "their_contacts": [cs_people["maria"].pk],
+            "version": i.version,
         },
     )
     assert r.status_code == 302

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kamp.core.formatting import format_period
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.models import Contact, Customer
 from kamp.customers.page import customer_context
@@ -281,17 +282,27 @@ def interaction_edit(request: AuthenticatedHttpRequest, pk: int, iid: int) -> Ht
     form = InteractionForm(
         request.POST or None, instance=interaction, customer=customer, user=request.user
     )
+    conflicts: list[dict] = []
     if request.method == "POST" and form.is_valid():
+        version = form.take_version()
         fresh = Interaction.objects.get(pk=interaction.pk)
         try:
-            actions.do_update_interaction(request.user, fresh, **form.cleaned_data)
+            actions.do_update_interaction(
+                request.user, fresh, version=version, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
-        else:
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404("No such interaction") from None
+            conflicts = form.show_conflict(exc.current, CONFLICT_MESSAGE)
+        if not form.errors:
             messages.success(request, _("Changes saved."))
             return redirect("interactions:customer_tab", pk=customer.pk)
-    context = customer_context(request, customer, TAB, form=form, interaction=interaction)
-    return render(request, "interactions/form.html", context)
+    context = customer_context(
+        request, customer, TAB, form=form, interaction=interaction, conflicts=conflicts
+    )
+    return render(request, "interactions/form.html", context, status=409 if conflicts else 200)
 
 
 @require_POST
