@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kamp.reports",
     "kamp.connect",
     "kamp.mailcapture",
+    "kamp.sso",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -168,7 +169,10 @@ PASSWORD_HASHERS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's e-mail and password, refused when KAMP_PASSWORD_LOGIN=off (but for break-glass).
+    "kamp.sso.backends.PasswordBackend",
+    # Single sign-on (OpenID Connect): only the provider's callback reaches it.
+    "kamp.sso.backends.OIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -194,6 +198,31 @@ AXES_RESET_ON_SUCCESS = True
 # e-mail lower-cased, so "Ana@…" and "ANA@…" share one count. `kamp unlock EMAIL` lifts a
 # lockout (docs/security.md).
 AXES_USERNAME_CALLABLE = "kamp.core.lockout.axes_username"
+
+# --- Single sign-on (OpenID Connect: kamp/sso, docs/connections.md) --------------------------
+# On when an issuer and a client id are set: the login page shows "Log in with single sign-on".
+# Endpoints come from the issuer's discovery document unless given one by one below.
+KAMP_OIDC_ISSUER = os.environ.get("KAMP_OIDC_ISSUER", "").strip()
+KAMP_OIDC_CLIENT_ID = os.environ.get("KAMP_OIDC_CLIENT_ID", "").strip()
+KAMP_OIDC_CLIENT_SECRET = os.environ.get("KAMP_OIDC_CLIENT_SECRET", "")
+KAMP_OIDC_SCOPES = os.environ.get("KAMP_OIDC_SCOPES", "openid email profile")
+KAMP_OIDC_AUTHORIZATION_ENDPOINT = os.environ.get("KAMP_OIDC_AUTHORIZATION_ENDPOINT", "")
+KAMP_OIDC_TOKEN_ENDPOINT = os.environ.get("KAMP_OIDC_TOKEN_ENDPOINT", "")
+KAMP_OIDC_USERINFO_ENDPOINT = os.environ.get("KAMP_OIDC_USERINFO_ENDPOINT", "")
+KAMP_OIDC_JWKS_URI = os.environ.get("KAMP_OIDC_JWKS_URI", "")
+KAMP_OIDC_END_SESSION_ENDPOINT = os.environ.get("KAMP_OIDC_END_SESSION_ENDPOINT", "")
+KAMP_OIDC_SIGN_ALGO = os.environ.get("KAMP_OIDC_SIGN_ALGO", "RS256")
+# The claim that must be true for the e-mail to count (Entra ID: xms_edov).
+KAMP_OIDC_VERIFIED_CLAIM = os.environ.get("KAMP_OIDC_VERIFIED_CLAIM", "email_verified")
+# Unknown people are refused unless this names the role they get (viewer, member, kam, …).
+KAMP_OIDC_PROVISION_ROLE = os.environ.get("KAMP_OIDC_PROVISION_ROLE", "").strip().lower()
+# A claim (dotted path allowed: realm_access.roles) that sets the role at each login, through
+# KAMP_OIDC_ROLE_MAP ("kamp-admins=admin,kamp-kams=kam"; without a map, values named as roles).
+KAMP_OIDC_ROLE_CLAIM = os.environ.get("KAMP_OIDC_ROLE_CLAIM", "").strip()
+KAMP_OIDC_ROLE_MAP = os.environ.get("KAMP_OIDC_ROLE_MAP", "")
+# off: only the break-glass users (comma-separated e-mails) may log in with a password.
+KAMP_PASSWORD_LOGIN = os.environ.get("KAMP_PASSWORD_LOGIN", "on")
+KAMP_BREAK_GLASS_USERS = os.environ.get("KAMP_BREAK_GLASS_USERS", "")
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

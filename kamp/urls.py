@@ -9,6 +9,7 @@ from kamp.core import views as core_views
 from kamp.core import views_ops as core_views_ops
 from kamp.core import views_password
 from kamp.customers import home
+from kamp.sso import views as sso_views
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,7 +18,9 @@ urlpatterns = [
         login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Also ends the single sign-on provider's session when there is one.
+    path("logout/", sso_views.LogoutView.as_view(), name="logout"),
+    path("sso/", include("kamp.sso.urls")),
     # Django's names: its views and e-mails reverse them.
     path("password/", views_password.PasswordChangeView.as_view(), name="password_change"),
     path(

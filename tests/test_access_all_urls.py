@@ -41,6 +41,7 @@ APPS = [
     "reports",
     "connect",
     "mailcapture",
+    "sso",
 ]
 _modules = [import_module(f"tests.{app}.access_rows") for app in APPS]
 WEB: list[Web] = [row for m in _modules for row in m.WEB]
