@@ -134,3 +134,33 @@ def test_one_score_edited_on_two_devices(live_server, two_browsers, account, dir
     expect(phone.locator(f"{cell} .cell-info.err")).to_have_count(0)
     score = Assessment.objects.get(customer=account, factor="profitability")
     assert (score.score, score.version) == (3, 2)
+
+
+def test_two_people_edit_the_same_interaction(live_server, two_browsers, account, ana, member):
+    from kamp.interactions.models import Interaction
+    from tests.interactions.factories import log
+
+    jorge = ContactFactory(customer=account, name="Jorge Pérez")
+    interaction = log(account, [ana], [jorge], topic="Quarterly review")
+    url = f"{live_server.url}/interactions/customer/{account.pk}/{interaction.pk}/edit/"
+    first, second = two_browsers(ana), two_browsers(member, "es")
+    first.goto(url)
+    second.goto(url)
+
+    first.get_by_label("Topic").fill("Quarterly review with the CFO")
+    first.get_by_role("button", name="Save").click()
+    expect(first.get_by_text("Changes saved.")).to_be_visible()
+
+    second.get_by_label("Tema").fill("Revisión de la licitación")
+    second.get_by_role("button", name="Guardar").click()
+    conflict = second.locator("section.conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("Otra persona cambió esto desde que usted lo abrió")
+    expect(conflict.locator("td.theirs").first).to_have_text("Quarterly review with the CFO")
+    expect(conflict.locator("td.yours").first).to_have_text("Revisión de la licitación")
+    assert Interaction.objects.get(pk=interaction.pk).topic == "Quarterly review with the CFO"
+
+    # He keeps his: saving again over the version he has now seen.
+    second.get_by_role("button", name="Guardar").click()
+    expect(second.get_by_text("Cambios guardados.")).to_be_visible()
+    assert Interaction.objects.get(pk=interaction.pk).topic == "Revisión de la licitación"
