@@ -322,3 +322,146 @@ def test_the_worker_queues_due_connections(server, dav, ana, account, jorge, set
     periodic.every_beat()
     conn.refresh_from_db()
     assert conn.last_sync_at > synced
+
+
+def test_a_huge_caldav_answer_is_refused_and_nothing_is_lost(
+    server, dav, ana, account, jorge, settings
+):
+    put(dav, "small@test", "Almuerzo", days_ago(2), [ana.email, jorge.email])
+    conn = connect(ana, server, dav)
+    calendars.sync(conn.pk)
+    assert Interaction.objects.count() == 1
+    for n in range(30):
+        put(dav, f"bulk{n}@test", "x" * 200, days_ago(3), [ana.email, jorge.email])
+    settings.KAMP_CALENDAR_SYNC_MAX_BYTES = 4000
+    out = calendars.sync(conn.pk)
+    assert "larger than" in out.error
+    assert Interaction.objects.count() == 1
+
+
+class GarbageDav:
+    """A "CalDAV server" answering every request with what ``body`` says, or nothing for
+    ``hang`` seconds: what a broken proxy or a hostile host sends."""
+
+    def __init__(self, body: bytes, status: int = 207, hang: float = 0.0):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.body, self.status, self.hang = body, status, hang
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self):
+                import time as _time
+
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if outer.hang:
+                    _time.sleep(outer.hang)
+                try:
+                    self.send_response(outer.status)
+                    self.send_header("Content-Type", "application/xml; charset=utf-8")
+                    self.send_header("Content-Length", str(len(outer.body)))
+                    self.end_headers()
+                    self.wfile.write(outer.body)
+                except OSError:
+                    pass
+
+            do_PROPFIND = do_REPORT = do_GET = do_OPTIONS = _answer
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/dav/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"<html>Bad gateway</html>", 502),
+        (b"\x00\x01garbage\xff" * 100, 207),
+        (b"<?xml version='1.0'?><d:multistatus xmlns:d='DAV:'><d:response>", 207),
+    ],
+)
+def test_a_garbage_server_gets_a_clear_error(ana, body, status):
+    bad = GarbageDav(body, status)
+    try:
+        with pytest.raises(ValidationError) as exc:
+            actions.do_connect_calendar(
+                ana, name="x", kind="caldav", mode="log", url=bad.url, username="u", password="p"
+            )
+        message = " ".join(exc.value.messages)
+        assert "calendar server" in message or "No calendar" in message
+        # The same server behind an existing connection: the sync fails with a message.
+        conn = CalendarConnection.objects.create(
+            user=ana,
+            name="Broken",
+            kind="caldav",
+            server_url=bad.url,
+            username="u",
+            secret=crypto.encrypt({"password": "p"}),
+            calendars=[{"url": bad.url, "name": "x"}],
+        )
+        out = calendars.sync(conn.pk)
+        assert out.error and "unexpected" not in out.error
+    finally:
+        bad.close()
+
+
+def test_a_caldav_server_that_hangs_is_given_up_on(ana, settings):
+    import time as _time
+
+    settings.KAMP_CALENDAR_SYNC_TIMEOUT = 1
+    bad = GarbageDav(b"", 207, hang=5)
+    try:
+        conn = CalendarConnection.objects.create(
+            user=ana,
+            name="Slow",
+            kind="caldav",
+            server_url=bad.url,
+            username="u",
+            secret=crypto.encrypt({"password": "p"}),
+            calendars=[{"url": bad.url, "name": "x"}],
+        )
+        started = _time.monotonic()
+        out = calendars.sync(conn.pk)
+        assert _time.monotonic() - started < 4
+        assert "longer than 1 seconds" in out.error
+    finally:
+        bad.close()
+
+
+def test_the_admin_sees_every_calendar_connection_and_can_remove_one(
+    client_for, admin, ana, bruno, django_assert_max_num_queries
+):
+    for user in (ana, bruno):
+        for name in ("Work", "Google"):
+            CalendarConnection.objects.create(
+                user=user,
+                name=f"{name} of {user.name}",
+                kind="feed",
+                host="calendar.google.com",
+                secret=crypto.encrypt(
+                    {"url": "https://calendar.google.com/x/private-abc/basic.ics"}
+                ),
+                last_error="The calendar server refused the user name or the app password.",
+                consecutive_failures=2,
+                last_sync_at=timezone.now(),
+            )
+    c = client_for(admin)
+    page = c.get(reverse("connect:admin")).content.decode()
+    for user in (ana, bruno):
+        assert f"Work of {user.name}" in page and f"Google of {user.name}" in page
+    assert "refused the user name" in page and "private-abc" not in page
+    doomed = CalendarConnection.objects.get(name=f"Work of {bruno.name}")
+    c.post(reverse("connect:admin_calendar_delete", args=[doomed.pk]))
+    assert not CalendarConnection.objects.filter(pk=doomed.pk).exists()
+    # Ana's page shows hers only.
+    mine = client_for(ana).get(reverse("connect:home")).content.decode()
+    assert f"Work of {ana.name}" in mine and bruno.name not in mine
