@@ -564,3 +564,45 @@ def test_a_calendar_on_the_spreadsheet_imports_page_is_sent_to_its_own_import(
     )
     assert r.status_code == 200 and said in r.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def test_extra_dates_of_a_series_rdate_are_occurrences_of_their_own(ana, account, cs_people):
+    """Apple Calendar and Outlook write a date added to a series as RDATE; a meeting held on a
+    few chosen days may be RDATEs alone, without a rule."""
+    content = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Apple Inc.//macOS 14.5//EN\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:America/Santiago\r\nBEGIN:STANDARD\r\nDTSTART:19700405T000000\r\n"
+        "TZOFFSETFROM:-0300\r\nTZOFFSETTO:-0400\r\nTZNAME:GMT-4\r\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU\r\nEND:STANDARD\r\n"
+        "BEGIN:DAYLIGHT\r\nDTSTART:19700906T000000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0300\r\n"
+        "TZNAME:GMT-3\r\nRRULE:FREQ=YEARLY;BYMONTH=9;BYDAY=1SU\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+        "BEGIN:VEVENT\r\nUID:5A1C-monthly\r\nDTSTART;TZID=America/Santiago:20260505T090000\r\n"
+        "DTEND;TZID=America/Santiago:20260505T100000\r\n"
+        "RRULE:FREQ=MONTHLY;COUNT=3\r\n"
+        "RDATE;TZID=America/Santiago:20260522T090000,20260612T090000\r\n"
+        "EXDATE;TZID=America/Santiago:20260605T090000\r\n"
+        "SUMMARY:Comité mensual\r\nORGANIZER;CN=Ana:mailto:ana@supplier.test\r\n"
+        "ATTENDEE;CN=Jorge Pérez;EMAIL=jorge.perez@cs.cl:urn:uuid:1B2C\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:5A1C-visits\r\nDTSTART;VALUE=DATE:20260414\r\n"
+        "RDATE;VALUE=DATE:20260428,20260526\r\nSUMMARY:Visitas a obra\r\n"
+        "ORGANIZER;CN=Ana:mailto:ana@supplier.test\r\n"
+        "ATTENDEE;CN=Jorge Pérez:mailto:jorge.perez@cs.cl\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    ).encode()
+    plan = imports.plan_calendar(content, ana, now=NOW)
+    assert not plan.unreadable
+    held = sorted((r["date"], r["topic"]) for r in plan.matched)
+    assert held == [
+        ("2026-04-14", "Visitas a obra"),
+        ("2026-04-28", "Visitas a obra"),
+        ("2026-05-05", "Comité mensual"),
+        ("2026-05-22", "Comité mensual"),  # an extra date
+        ("2026-05-26", "Visitas a obra"),
+        ("2026-06-12", "Comité mensual"),  # an extra date; 5 June left out by EXDATE
+    ]
+    # 5 July, the rule's third, is after "now" (30 June).
+    assert {s["topic"]: s["occurrences"] for s in plan.series} == {
+        "Comité mensual": 3,
+        "Visitas a obra": 3,
+    }
+    assert len({r["uid"] for r in plan.matched}) == 6  # each occurrence found again by its key
