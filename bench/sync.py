@@ -159,8 +159,110 @@ def calendar_part(scale: float) -> tuple[float, float]:
     return kamp_s, reference
 
 
+def mail_part(scale: float) -> tuple[float, float]:
+    """(kamp's first read of a dropbox holding 10,000 × scale messages, the raw imaplib fetch of
+    the same). A real Dovecot on 127.0.0.1 (the tests' ``tests/mailcapture/dovecot.py``); the
+    messages are real MIME (multipart/alternative, encoded non-ASCII names), one in ten a
+    Gmail-style forward. Timed in kamp: ``kamp.mailcapture.sync.sync`` over TLS — sizes, fetch
+    in bounded batches, parsing, matching, 10,000 interactions logged — on SQLite. The
+    reference: one ``UID FETCH 1:* (BODY.PEEK[])`` of every message over the same TLS."""
+    from django.test import override_settings
+
+    from kamp.core.choices import Role
+    from kamp.core.models import User
+    from kamp.customers.models import Contact, Customer
+    from kamp.interactions.models import Interaction
+    from kamp.mailcapture import actions, sync
+    from tests.mailcapture import messages as m
+    from tests.mailcapture.dovecot import Dovecot
+
+    n = max(100, int(EVENTS * scale))
+    kam = User.objects.create_user(email="mail.kam@supplier.test", name="Mail KAM", role=Role.KAM)
+    customer = Customer.objects.create(
+        name="Constructora Mail", status="key_account", owner=kam, currency="CLP"
+    )
+    theirs = []
+    for i in range(50):
+        theirs.append((f"José Muñoz {i}", f"contact{i}@mail-cs.test"))
+        Contact.objects.create(
+            customer=customer, name=theirs[-1][0], function="purchasing", email=theirs[-1][1]
+        )
+    ours = ("Mail KAM", kam.email)
+
+    def message(i: int) -> bytes:
+        contact = theirs[i % len(theirs)]
+        if i % 10 == 0:
+            return m.gmail_forward(
+                ours,
+                "registro@supplier.test",
+                f"{contact[0]} <{contact[1]}>",
+                f"Mail KAM <{kam.email}>",
+                f"Cotización {i}",
+                "Mon, Feb 3, 2025 at 10:15 AM",
+            )
+        return m.plain(
+            ours,
+            contact,
+            f"Propuesta de mantención {i}",
+            msgid=f"<bench{i}@supplier.test>",
+            body="Estimado, adjunto la propuesta.\n",
+            html="<p>Estimado, adjunto la <b>propuesta</b>.</p>",
+        )
+
+    server = Dovecot().start()
+    try:
+        user = server.new_user()
+        t0 = time.perf_counter()
+        server.deliver_files(user, (message(i) for i in range(n)))
+
+        def raw_fetch() -> int:
+            conn = server.client(user)
+            conn.select("INBOX", readonly=True)
+            _typ, data = conn.uid("FETCH", "1:*", "(UID BODY.PEEK[])")
+            conn.logout()
+            return sum(1 for d in data if isinstance(d, tuple))
+
+        assert raw_fetch() == n  # Dovecot indexes the delivered mail (and warms) once for both
+        print(f"mail: {n} messages delivered to Dovecot in {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        fetched = raw_fetch()
+        reference = time.perf_counter() - t0
+        assert fetched == n, (fetched, n)
+
+        with override_settings(KAMP_MAIL_CA_FILE=str(server.cafile)):
+            actions.do_save_mailbox(
+                kam,
+                host="127.0.0.1",
+                port=server.imaps_port,
+                security="tls",
+                username=user,
+                password="dropbox-secret-1",
+            )
+            t0 = time.perf_counter()
+            out = sync.sync()
+            kamp_s = time.perf_counter() - t0
+            assert not out.error, out.error
+            logged = Interaction.objects.filter(customer=customer).count()
+            assert logged == n, (logged, n, out)
+            t0 = time.perf_counter()
+            again = sync.sync()
+            second = time.perf_counter() - t0
+            assert again.read == 0 and not again.error
+    finally:
+        server.stop()
+    print(
+        f"mail: first read {kamp_s:.2f} s ({out.logged} logged), second read {second:.2f} s "
+        f"(nothing new), raw fetch {reference:.2f} s"
+    )
+    print(
+        f"RESULT name=sync_mail kamp_s={kamp_s:.2f} reference_s={reference:.2f} "
+        f"ratio={kamp_s / reference:.2f}"
+    )
+    return kamp_s, reference
+
+
 #: The parts of the benchmark, in order; each returns (kamp_s, reference_s).
-PARTS: list[Callable[[float], tuple[float, float]]] = [calendar_part]
+PARTS: list[Callable[[float], tuple[float, float]]] = [calendar_part, mail_part]
 
 
 def main() -> None:
