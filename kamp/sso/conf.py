@@ -95,9 +95,10 @@ def provider() -> Provider:
     missing = [k for k in needed if not endpoints[k]]
     if missing:
         raise ProviderUnavailable(f"the provider names no {', '.join(missing)}")
-    provision = str(_setting("KAMP_OIDC_PROVISION_ROLE") or "").strip().lower()
-    if provision and provision not in ROLES:
-        raise ValueError(f"KAMP_OIDC_PROVISION_ROLE: “{provision}” is not a role of kamp")
+    problems = configuration_errors()
+    if problems:
+        # Said at start by the system check (kamp/sso/checks.py); a page must not answer 500.
+        raise ProviderUnavailable("; ".join(problems))
     return Provider(
         issuer=str(found.get("issuer") or issuer),
         client_id=str(_setting("KAMP_OIDC_CLIENT_ID")),
@@ -105,11 +106,26 @@ def provider() -> Provider:
         scopes=str(_setting("KAMP_OIDC_SCOPES") or "openid email profile"),
         sign_algo=str(_setting("KAMP_OIDC_SIGN_ALGO") or "RS256"),
         verified_claim=str(_setting("KAMP_OIDC_VERIFIED_CLAIM") or "email_verified"),
-        provision_role=provision,
+        provision_role=str(_setting("KAMP_OIDC_PROVISION_ROLE") or "").strip().lower(),
         role_claim=str(_setting("KAMP_OIDC_ROLE_CLAIM") or "").strip(),
         role_map=parse_role_map(str(_setting("KAMP_OIDC_ROLE_MAP") or "")),
         **endpoints,
     )
+
+
+def configuration_errors() -> list[str]:
+    """What is wrong with the KAMP_OIDC_* settings (empty: nothing)."""
+    problems = []
+    provision = str(_setting("KAMP_OIDC_PROVISION_ROLE") or "").strip().lower()
+    if provision and provision not in ROLES:
+        problems.append(
+            f"KAMP_OIDC_PROVISION_ROLE: “{provision}” is not a role of kamp ({', '.join(ROLES)})"
+        )
+    try:
+        parse_role_map(str(_setting("KAMP_OIDC_ROLE_MAP") or ""))
+    except ValueError as exc:
+        problems.append(str(exc))
+    return problems
 
 
 def discover(issuer: str) -> dict[str, Any]:

@@ -139,3 +139,11 @@ def test_the_secret_and_tokens_never_reach_the_log(client, sso, ana, caplog):
     sign_in(client, sso.provider, "stranger")
     text = caplog.text
     assert "kamp-test-client-secret" not in text and id_token not in text
+
+
+def test_with_the_login_lockout_on(client, sso, ana, settings):
+    # django-axes sits before both backends in production (off in the test settings).
+    settings.AXES_ENABLED = True
+    assert sign_in(client, sso.provider, "stranger").status_code == 403
+    answer = sign_in(client, sso.provider, "ana")
+    assert answer.status_code == 302 and logged_in_as(client) == ana

@@ -79,3 +79,21 @@ def test_the_spanish_login_page(client, settings):
     page = client.get("/login/").content.decode()
     assert "Ingresar con inicio de sesión único" in page
     assert "Ingreso del administrador de emergencia" in page
+
+
+def test_settings_that_cannot_work_are_said_by_the_system_check(settings):
+    from kamp.sso.checks import sso_settings
+
+    settings.KAMP_OIDC_ISSUER, settings.KAMP_OIDC_CLIENT_ID = "http://127.0.0.1:9", "kamp"
+    settings.KAMP_OIDC_PROVISION_ROLE = "boss"
+    settings.KAMP_OIDC_ROLE_MAP = "a=admin,b"
+    settings.KAMP_PASSWORD_LOGIN = "off"
+    settings.KAMP_BREAK_GLASS_USERS = ""
+    ids = sorted(m.id for m in sso_settings())
+    assert ids == ["kamp.sso.E001", "kamp.sso.E001", "kamp.sso.W001"]
+    # A page asked meanwhile says the provider cannot be used, not an error 500.
+    answer = Client().get("/sso/start/")
+    assert answer.status_code == 503
+    settings.KAMP_OIDC_PROVISION_ROLE, settings.KAMP_OIDC_ROLE_MAP = "viewer", "a=admin"
+    settings.KAMP_BREAK_GLASS_USERS = "admin@supplier.test"
+    assert sso_settings() == []
