@@ -72,7 +72,7 @@ def group_page_data(request: AuthenticatedHttpRequest, group, today: date) -> di
         "form_label": interactions_analysis.form_label(form.form),
         "diamond": Decimal(diamond_percent(form.diamond_index)) / 100,
         "interactions": recent(visible_ids),
-        "people": people[:200],
+        "people": people[:100],
         "people_count": people.count(),
         "money": money,
     }

@@ -204,3 +204,31 @@ def test_the_demo_makes_grupo_andes_the_account_of_its_group(db, client_for):
     director = User.objects.filter(role="director").first()
     page = client_for(director).get(f"/customers/{holding.pk}/group/")
     assert page.status_code == 200 and "Andes Retail S.A." in page.content.decode()
+
+
+def test_a_customers_import_that_changes_parents_moves_the_companies(holding, director, tmp_path):
+    from kamp.core.imports import ImportOptions, run_import
+    from tests.core.import_helpers import write_csv
+
+    group, a, b, c = holding
+    other = actions.do_create_customer(
+        director, name="Grupo Sur", tax_id="96.704.330-3", is_group_account=True
+    )
+    path = write_csv(
+        tmp_path / "customers.csv",
+        [
+            ["Name", "Parent company"],
+            ["Andes Energía", "96.704.330-3"],
+            ["Nueva Filial", "Grupo Sur"],
+        ],
+    )
+    report = run_import("customers", path, user=director, options=ImportOptions())
+    assert report.updated_count == 1 and report.created_count == 1
+    assert membership.current_group_id(a) == other.pk
+    assert set(membership.current_companies(other).values_list("name", flat=True)) == {
+        "Andes Energía",
+        "Nueva Filial",
+    }
+    # Its months until today stay with Grupo Andes.
+    closed = GroupMembership.objects.get(company=a, group=group)
+    assert closed.valid_to == datetime.date.today()

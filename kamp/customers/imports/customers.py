@@ -395,6 +395,11 @@ class CustomerImport(ImportKind):
                 obj.parent_id = index.resolve(ref, "parent")
                 out.append(obj)
             Customer.objects.bulk_update(out, ["parent"], batch_size=500)
+        if pending:
+            # A company whose parent changed may have moved between groups (docs/groups.md).
+            from kamp.customers import membership
+
+            membership.sync([pk for pk, _ref in pending])
 
 
 def _hand_over(ctx: ImportContext, handovers: list[tuple[int, int]]) -> None:
