@@ -397,6 +397,9 @@ def _removal(i: Interaction) -> dict[str, Any]:
 def _apply(
     connection: CalendarConnection, plan: imports.CalendarPlan, *, now: datetime, since: date
 ) -> Outcome:
+    # One sync of a connection at a time ("Sync now" beside the worker's): the second waits
+    # here, then finds the first one's interactions already logged.
+    CalendarConnection.objects.select_for_update().filter(pk=connection.pk).first()
     owner = connection.user
     today = timezone.localtime(now).date()
     out = Outcome(events=len(_rows_of(plan)))
@@ -436,12 +439,14 @@ def _apply(
         removals[row["uid"]] = row
 
     # Gone from the calendar: an event seen with an interaction, within the window, that the
-    # calendar no longer holds. Not when some events could not be read (one of those may be it).
+    # calendar no longer holds. Not when some events could not be read (one of those may be it),
+    # and only what the owner logged: a colleague who drops the meeting from their own calendar
+    # does not withdraw it from the owner's log.
     seen = dict(connection.seen.values_list("key", "day"))
     if not plan.unreadable:
         gone = [k for k, d in seen.items() if k not in current and since <= d <= today]
         for key, i in _logged(gone).items():
-            if i.customer_id in editable:
+            if i.customer_id in editable and i.logged_by_id == owner.pk:
                 removals.setdefault(key, _removal(i))
 
     to_remove = list(removals.values())

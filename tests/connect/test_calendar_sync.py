@@ -465,3 +465,25 @@ def test_the_admin_sees_every_calendar_connection_and_can_remove_one(
     # Ana's page shows hers only.
     mine = client_for(ana).get(reverse("connect:home")).content.decode()
     assert f"Work of {ana.name}" in mine and bruno.name not in mine
+
+
+def test_a_colleague_dropping_the_meeting_does_not_withdraw_it(
+    server, dav, ana, member, account, jorge
+):
+    client = caldav.DAVClient(url=server.url, username=server.user, password=server.password)
+    theirs = client.principal().make_calendar(name="Marta", cal_id=f"marta{next(_n)}")
+    try:
+        people = [ana.email, member.email, jorge.email]
+        put(dav, "shared@test", "Visita conjunta", days_ago(3), people)
+        put(theirs, "shared@test", "Visita conjunta", days_ago(3), people)
+        mine, hers = connect(ana, server, dav), connect(member, server, theirs)
+        assert calendars.sync(mine.pk).logged == 1
+        assert calendars.sync(hers.pk).logged == 0  # the same meeting: not twice
+        theirs.event_by_uid("shared@test").delete()
+        assert calendars.sync(hers.pk).withdrawn == 0
+        assert Interaction.objects.filter(customer=account).count() == 1
+        # Gone from the calendar of whoever logged it: withdrawn.
+        dav.event_by_uid("shared@test").delete()
+        assert calendars.sync(mine.pk).withdrawn == 1
+    finally:
+        theirs.delete()
