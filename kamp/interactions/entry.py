@@ -169,8 +169,9 @@ class FilterForm(forms.Form):
         return qs
 
 
-class MapContactForm(forms.ModelForm):
-    """The in-place editor of a card on the DMU map."""
+class MapContactForm(VersionedForm):
+    """The in-place editor of a card on the DMU map (a contact: it carries the version read, as
+    the contact form does)."""
 
     dmu_roles = forms.MultipleChoiceField(
         label=_("DMU roles"),

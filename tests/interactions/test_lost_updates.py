@@ -105,3 +105,59 @@ def test_the_conflict_speaks_spanish(client_for, ana, member, account, cs_people
 
         assert str(CONFLICT_MESSAGE) in text.replace("&#x27;", "'")
     assert "Someone else changed" not in text
+
+
+def _card(contact, **changes) -> dict:
+    p = f"c{contact.pk}-"
+    data = {
+        "name": contact.name,
+        "function": contact.function or "purchasing",
+        "attitude": contact.attitude or "neutral",
+        "influence": contact.influence or 3,
+        "email": contact.email,
+        "active": "on",
+        "version": contact.version,
+        **changes,
+    }
+    return {p + k: v for k, v in data.items()}
+
+
+def test_the_dmu_map_editor_does_not_overwrite_a_newer_contact(
+    client_for, ana, member, account, cs_people
+):
+    """The map's in-place editor edits the same contact as the contact form: a card opened
+    before someone saved the contact is told, with both versions, instead of reverting it."""
+    from kamp.customers import actions as customer_actions
+
+    jorge = cs_people["jorge"]
+    url = reverse("interactions:dmu_contact", args=[account.pk, jorge.pk])
+    opened = _card(jorge, title="Buyer")  # the card as the member opened it
+    customer_actions.do_update_contact(ana, jorge, version=jorge.version, title="Head of buying")
+    r = client_for(member).post(url, opened, HTTP_HX_REQUEST="true")
+    text = r.content.decode()
+    assert r["HX-Retarget"] == f"#contact-{jorge.pk}"  # the card stays open, the map as it was
+    assert "Someone else changed this since you opened it" in text
+    assert re.search(r'class="theirs">Head of buying<', text)
+    assert re.search(r'class="yours">Buyer<', text)
+    jorge.refresh_from_db()
+    assert jorge.title == "Head of buying"
+    # Saving again over the version now shown keeps the member's.
+    assert re.search(rf'name="c{jorge.pk}-version" value="{jorge.version}"', text)
+    r = client_for(member).post(url, _card(jorge, title="Buyer"), HTTP_HX_REQUEST="true")
+    assert 'id="dmu-map"' in r.content.decode()
+    jorge.refresh_from_db()
+    assert jorge.title == "Buyer"
+
+
+def test_a_dmu_card_without_its_version_is_refused(client_for, ana, account, cs_people):
+    jorge = cs_people["jorge"]
+    data = _card(jorge, title="Changed")
+    del data[f"c{jorge.pk}-version"]
+    r = client_for(ana).post(
+        reverse("interactions:dmu_contact", args=[account.pk, jorge.pk]),
+        data,
+        HTTP_HX_REQUEST="true",
+    )
+    assert "This form is out of date" in r.content.decode()
+    jorge.refresh_from_db()
+    assert jorge.title != "Changed"

@@ -259,6 +259,7 @@ def test_edit_a_card_in_place_changes_reports_to_and_roles(client_for, ana, acco
             p + "influence": 4,
             p + "email": jorge.email,
             p + "active": "on",
+            p + "version": jorge.version,
         },
         HTTP_HX_REQUEST="true",
     )
@@ -285,6 +286,7 @@ def test_reports_to_cannot_make_a_loop(client_for, ana, account, cs_people):
             p + "attitude": "champion",
             p + "influence": 5,
             p + "active": "on",
+            p + "version": andres.version,
         },
         HTTP_HX_REQUEST="true",
     )
@@ -308,6 +310,7 @@ def test_reports_to_must_be_of_the_same_customer(
             p + "attitude": "neutral",
             p + "influence": 3,
             p + "active": "on",
+            p + "version": jorge.version,
         },
         HTTP_HX_REQUEST="true",
     )

@@ -7,11 +7,13 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.params import int_param
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from kamp.customers import actions as customer_actions
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.models import Contact, Customer, DMURole
@@ -78,12 +80,20 @@ def dmu_contact(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> 
         request.POST or None, instance=contact, customer=customer, prefix=f"c{contact.pk}"
     )
     if request.method == "POST" and form.is_valid():
+        version = form.take_version()
         fresh = Contact.objects.get(pk=contact.pk)
         try:
-            customer_actions.do_update_contact(request.user, fresh, **form.cleaned_data)
+            customer_actions.do_update_contact(
+                request.user, fresh, version=version, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
-        else:
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404("No such contact") from None
+            # Saved meanwhile (the contact form, another map): both versions, the user chooses.
+            form.show_conflict(exc.current, CONFLICT_MESSAGE)
+        if not form.errors:
             return render(
                 request,
                 "interactions/_dmu_map.html",
@@ -92,7 +102,12 @@ def dmu_contact(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> 
     response = render(
         request,
         "interactions/_dmu_edit.html",
-        {"customer": customer, "contact": contact, "form": form},
+        {
+            "customer": customer,
+            "contact": contact,
+            "form": form,
+            "reload_url": reverse("interactions:dmu", args=[customer.pk]),
+        },
     )
     if request.method == "POST":
         # The form was sent to replace the map; with errors it stays where it was.
