@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Security(models.TextChoices):
@@ -40,7 +40,7 @@ class Mailbox(models.Model):
         blank=True,
         help_text=_("The address people BCC or forward customer mail to (shown to them)."),
     )
-    enabled = models.BooleanField(_("read it"), default=True)
+    enabled = models.BooleanField(_("read this mailbox"), default=True)
     store_body = models.BooleanField(
         _("keep the text of each mail"),
         default=False,
@@ -103,7 +103,9 @@ class CapturedMessage(models.Model):
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     uid = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(_("state"), max_length=12, choices=Status.choices)
+    # Why it waits, in English (a msgid) with its values: shown in the reader's language.
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     topic = models.CharField(_("topic"), max_length=300, blank=True)  # what a log entry says
     sent_at = models.DateTimeField(_("date"), null=True, blank=True)
@@ -154,3 +156,14 @@ class CapturedMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject or self.key
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language."""
+        if not self.reason:
+            return ""
+        text = gettext(self.reason)
+        try:
+            return text % self.reason_params if self.reason_params else text
+        except (KeyError, TypeError, ValueError):
+            return text

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kamp.connect import crypto
 from kamp.customers.access import customers_editable_by
@@ -350,7 +351,8 @@ def store(
                 key, subject, sender = parse.summary(data)
                 row.key, row.subject, row.from_address = key, subject, sender
                 row.status = Status.TOO_LARGE
-                row.reason = _("%(size)s MB, over the limit of %(limit)s MB: not read.") % {
+                row.reason = gettext_noop("%(size)s MB, over the limit of %(limit)s MB: not read.")
+                row.reason_params = {
                     "size": round(size / 1024 / 1024, 1),
                     "limit": mailbox.max_megabytes,
                 }
@@ -359,8 +361,9 @@ def store(
             mail = parse.read(data, with_body=mailbox.store_body)
         except Exception as exc:  # a message the parser cannot take at all
             row.key, row.status = _fallback_key(data), Status.UNREADABLE
-            row.reason = _("This mail cannot be read: %(detail)s") % {"detail": _detail(exc)}
-            result.errors.append(f"UID {uid}: {row.reason}")
+            row.reason = gettext_noop("This mail cannot be read: %(detail)s")
+            row.reason_params = {"detail": _detail(exc)}
+            result.errors.append(f"UID {uid}: {row.reason_text}")
             rows.append(row)
             continue
         row.key = mail.key
@@ -373,8 +376,10 @@ def store(
         row.body = mail.body
         if mail.sender is None and not mail.recipients:
             row.status = Status.UNREADABLE
-            row.reason = _("This mail has neither a sender nor recipients that can be read.")
-            result.errors.append(f"UID {uid}: {row.reason}")
+            row.reason = gettext_noop(
+                "This mail has neither a sender nor recipients that can be read."
+            )
+            result.errors.append(f"UID {uid}: {row.reason_text}")
             rows.append(row)
             continue
         parsed.append((row, mail))
@@ -442,11 +447,11 @@ def _match(
         theirs = [c for e in people for c in contacts.get(e, [])]
         if sender is None:
             row.status = Status.UNMATCHED
-            row.reason = _("None of our people sent it or is among its recipients.")
+            row.reason = gettext_noop("None of our people sent it or is among its recipients.")
             continue
         if not theirs:
             row.status = Status.UNMATCHED
-            row.reason = _("None of its people is a customer contact.")
+            row.reason = gettext_noop("None of its people is a customer contact.")
             continue
         if not our_people:
             our_people = [sender]
@@ -461,7 +466,8 @@ def _match(
         row.customer = customer
         if customer_id not in editable[sender.pk]:
             row.status = Status.UNMATCHED
-            row.reason = _("You may not write in %(customer)s's log.") % {"customer": customer}
+            row.reason = gettext_noop("You may not write in %(customer)s's log.")
+            row.reason_params = {"customer": customer.name}
             continue
         row.status = Status.LOGGED
         when = mail.date or row.read_at

@@ -1,5 +1,3 @@
-import os
-
 import pytest
 
 from kamp.mailcapture import actions
@@ -14,10 +12,7 @@ DROPBOX = "registro@supplier.test"
 def dovecot():
     """A real Dovecot on 127.0.0.1 for the session (skipped when it is not installed, unless
     KAMP_REQUIRE_DOVECOT=1)."""
-    if not dovecot_server.available():
-        if os.environ.get("KAMP_REQUIRE_DOVECOT") == "1":
-            pytest.fail(dovecot_server.REASON + " and KAMP_REQUIRE_DOVECOT=1")
-        pytest.skip(dovecot_server.REASON)
+    dovecot_server.require()
     server = dovecot_server.Dovecot().start()
     yield server
     server.stop()

@@ -30,6 +30,18 @@ def available() -> bool:
     return shutil.which("dovecot") is not None
 
 
+def require() -> None:
+    """Skip the test when Dovecot is not installed — fail instead with KAMP_REQUIRE_DOVECOT=1
+    (CI installs dovecot-imapd and sets it)."""
+    import pytest
+
+    if available():
+        return
+    if os.environ.get("KAMP_REQUIRE_DOVECOT") == "1":
+        pytest.fail(REASON + " and KAMP_REQUIRE_DOVECOT=1")
+    pytest.skip(REASON)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

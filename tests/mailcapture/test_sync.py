@@ -210,7 +210,7 @@ def test_a_mail_on_an_account_the_sender_may_not_edit_waits(
     assert sync.sync().unmatched == 1
     row = CapturedMessage.objects.get()
     assert row.sender == bruno and row.customer == account
-    assert "Constructora CS" in row.reason
+    assert row.reason_text == "You may not write in Constructora CS's log."
     assert not Interaction.objects.exists()
     with pytest.raises(Exception):  # noqa: B017 - PermissionDenied
         actions.do_assign(bruno, row, account)
