@@ -121,3 +121,15 @@ def test_the_login_page_fits(page, live_server, sso, shot, width, height):
     expect(button).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     shot(f"sso-login-{width}")
+
+
+def test_a_refusal_in_spanish_on_a_phone(page, live_server, sso, shot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    page.goto(live_server.url + "/login/")
+    page.get_by_role("button", name="Ingresar con inicio de sesión único").click()
+    provider_login(page, "unverified")
+    expect(page.get_by_role("heading", name="Inicio de sesión rechazado")).to_be_visible()
+    expect(page.get_by_text("no ha verificado su dirección de correo")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("sso-refused-390-es")
