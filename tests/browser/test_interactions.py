@@ -96,6 +96,41 @@ def test_edit_the_dmu_map_in_place(page, live_server, login, account, ana, story
     shot("interactions-dmu-en")
 
 
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_dmu_card_saved_meanwhile_shows_both_versions(
+    page, live_server, login, account, ana, member, story, shot, width
+):
+    """A member edits Jorge's card on the map (in Spanish) while Ana saves Jorge's title: the
+    member's save shows both titles inside the card, which fits a phone; saving again keeps
+    the member's."""
+    from kamp.customers import actions as customer_actions
+
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 768})
+    login(member, language="es")
+    go(page, f"{live_server.url}/interactions/customer/{account.pk}/dmu/")
+    page.get_by_role("button", name=re.compile(r"^Editar (a )?Jorge Pérez$")).click()
+    jorge = Contact.objects.get(pk=story["jorge"].pk)
+    card = page.locator(f"#contact-{jorge.pk}")
+    card.get_by_label("Cargo").fill("Comprador senior")
+    customer_actions.do_update_contact(ana, jorge, version=jorge.version, title="Head of buying")
+
+    card.get_by_role("button", name="Guardar").click()
+    conflict = card.locator("section.conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("Otra persona cambió esto desde que usted lo abrió")
+    expect(conflict.locator("td.theirs").first).to_have_text("Head of buying")
+    expect(conflict.locator("td.yours").first).to_have_text("Comprador senior")
+    assert Contact.objects.get(pk=jorge.pk).title == "Head of buying"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{overflow} px wider than a {width} px window"
+    shot(f"interactions-dmu-conflict-es-{width}")
+
+    card.get_by_role("button", name="Guardar").click()
+    expect(page.locator(f"#contact-{jorge.pk}.editing")).to_have_count(0)  # the map redrawn
+    expect(page.locator(f"#contact-{jorge.pk}")).to_contain_text("Comprador senior")
+    assert Contact.objects.get(pk=jorge.pk).title == "Comprador senior"
+
+
 def test_pages_in_spanish(page, live_server, login, account, ana, story, shot):
     login(ana, language="es")
     go(page, f"{live_server.url}/interactions/customer/{account.pk}/")
