@@ -215,6 +215,13 @@ class MappingForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self._add_combined(kind, header, initial_combined or [])
+        if type(kind).refuse is not ImportKind.refuse:
+            # A kind that may refuse a whole file (a sales file without document numbers
+            # imported before): the command line's --force, on the page.
+            self.fields["force"] = forms.BooleanField(
+                label=gettext_lazy("Import it even if it was imported before"),
+                required=False,
+            )
         self.kind = kind
         self.header = header
         choices = [("", _("— do not import —"))] + [
@@ -380,6 +387,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "preset": chosen,
             "decimal": batch.options.get("decimal") or "",
             "skip_invalid": batch.options.get("skip_invalid", False),
+            "force": batch.options.get("force", False),
             "date_order": batch.options.get("date_order") or "",
             "sheet": sheet or "",
             "header_row": header_row,
@@ -393,6 +401,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "preset": form.cleaned_data["preset"] or None,
             "decimal": form.cleaned_data["decimal"] or None,
             "skip_invalid": form.cleaned_data["skip_invalid"],
+            "force": bool(form.cleaned_data.get("force")),
             "date_order": form.cleaned_data["date_order"] or None,
             "sheet": sheet,
             "header_row": header_row,

@@ -12,9 +12,11 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Max, Min, Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kamp.core.formatting import format_date
 from kamp.core.imports import Field, ImportContext, ImportKind, ParseError, RowError, register
 from kamp.core.imports.parsers import decimal_text, parse_date
 from kamp.core.models import ImportBatch, ImportChange
@@ -81,6 +83,12 @@ def _check_unit(text: str, field: str, currency: str) -> None:
         check_minor_unit(text, currency)
     except AmountError as exc:
         raise RowError(str(exc), field) from None
+
+
+def _when(moment: Any) -> str:
+    """A moment in kamp's time zone, its day as the reader writes it (28-11-2026 10:15)."""
+    local = timezone.localtime(moment)
+    return f"{format_date(local)} {local:%H:%M}"
 
 
 def _date(value: Any, decimal: str | None = None) -> str:
@@ -253,7 +261,7 @@ class SalesImport(ImportKind):
                 "This file was already imported on %(when)s (import #%(id)s) and has no "
                 "document numbers to match its lines: importing it again would count its "
                 "sales twice. Revert that import first, or force it."
-            ) % {"when": earlier.created_at.strftime("%Y-%m-%d %H:%M"), "id": earlier.pk}
+            ) % {"when": _when(earlier.created_at), "id": earlier.pk}
         return None
 
     def prepare(self, ctx: ImportContext) -> None:

@@ -328,3 +328,59 @@ def test_the_progress_poll_of_a_dead_run_shows_the_report(client_for, admin):
     assert response.status_code == 204 and response["HX-Refresh"] == "true"
     page = client_for(admin).get(reverse("core:import_batch", args=[died.pk]))
     assert "nothing was written" in page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_sales_file_imported_before_may_be_imported_again_from_the_page(
+    client_for, admin, account, tmp_path, settings, language
+):
+    """The command line's --force on the mapping step: a sales file without document numbers
+    that was imported before is refused (its lines would count twice), naming when in the
+    reader's way, and imported again only when the person ticks it."""
+    from django.utils import timezone
+
+    from kamp.core.formatting import format_date
+    from kamp.economics.models import SalesLine
+
+    settings.MEDIA_ROOT = tmp_path
+    admin.language = language
+    admin.save()
+    c = client_for(admin)
+    sales = b"Cliente;Fecha;Monto neto\n76.123.456-0;03-11-2025;1000\n"
+    post = {"col_0": "customer", "col_1": "date", "col_2": "net_amount", "decimal": ""}
+    upload(c, sales, "ventas.csv", "sales")
+    first = ImportBatch.objects.get()
+    c.post(reverse("core:import_mapping", args=[first.pk]), post)
+    c.post(reverse("core:import_run", args=[first.pk]))
+    first.refresh_from_db()
+    assert first.status == ImportBatch.Status.DONE and SalesLine.objects.count() == 1
+
+    upload(c, sales, "ventas.csv", "sales")
+    again = ImportBatch.objects.latest("pk")
+    mapping = c.get(reverse("core:import_mapping", args=[again.pk]))
+    assert "force" in mapping.context["form"].fields
+    c.post(reverse("core:import_mapping", args=[again.pk]), post)
+    again.refresh_from_db()
+    assert again.status == ImportBatch.Status.FAILED
+    local = timezone.localtime(first.created_at)
+    assert f"{format_date(local, lang=language)} {local:%H:%M}" in again.message
+    assert SalesLine.objects.count() == 1
+
+    upload(c, sales, "ventas.csv", "sales")
+    forced = ImportBatch.objects.latest("pk")
+    c.post(reverse("core:import_mapping", args=[forced.pk]), {**post, "force": "on"})
+    c.post(reverse("core:import_run", args=[forced.pk]))
+    forced.refresh_from_db()
+    assert forced.status == ImportBatch.Status.DONE, forced.message
+    assert SalesLine.objects.count() == 2
+
+
+def test_the_force_option_is_offered_only_where_a_file_may_be_refused(
+    client_for, admin, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    c = client_for(admin)
+    upload(c)
+    batch = ImportBatch.objects.get()
+    page = c.get(reverse("core:import_mapping", args=[batch.pk]))
+    assert "force" not in page.context["form"].fields  # customers are matched, never doubled
