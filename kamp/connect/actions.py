@@ -261,7 +261,7 @@ def do_connect_calendar(
         try:
             found = calendars.discover(url, username, password)
         except calendars.SyncError as exc:
-            raise ValidationError({"url": [str(exc)]}) from None
+            raise ValidationError({exc.field: [str(exc)]}) from None
         secret = crypto.encrypt({"password": password})
     else:
         secret = crypto.encrypt({"url": url})

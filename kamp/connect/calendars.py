@@ -53,7 +53,14 @@ CHUNK = 900  # keys per IN (…) query
 
 
 class SyncError(Exception):
-    """A sync that cannot go on; its message is for the connection's owner."""
+    """A sync that cannot go on; its message is for the connection's owner (``field``: the
+    form field it is about, when connecting)."""
+
+    field = "url"
+
+
+class Refused(SyncError):
+    field = "password"
 
 
 # --- addresses ---------------------------------------------------------------------------------
@@ -204,7 +211,7 @@ def _dav_error(exc: BaseException) -> SyncError:
     if isinstance(exc, SyncError):
         return exc
     if isinstance(exc, dav_errors.AuthorizationError):
-        return SyncError(_("The calendar server refused the user name or the app password."))
+        return Refused(_("The calendar server refused the user name or the app password."))
     if isinstance(exc, dav_errors.NotFoundError):
         return SyncError(_("No calendar was found at that address."))
     if isinstance(exc, dav_errors.DAVError):
