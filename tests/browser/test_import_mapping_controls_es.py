@@ -69,3 +69,36 @@ def test_sheet_header_row_merged_cells_and_date_order_in_spanish(
         (account.pk, dt.date(2026, 3, 4), "F-1"),
         (account.pk, dt.date(2026, 5, 6), "F-2"),  # the merged customer filled down
     ]
+
+
+def test_a_sales_file_imported_before_is_imported_again_only_when_ticked_in_spanish(
+    page, live_server, login, admin, account, tmp_path
+):
+    from django.utils import timezone
+
+    from kamp.core.formatting import format_date
+    from kamp.core.imports import run_import
+    from kamp.core.models import ImportBatch
+
+    path = tmp_path / "ventas.csv"
+    path.write_bytes(b"Cliente;Fecha;Monto neto\r\n76.123.456-0;03-11-2025;1000\r\n")
+    first = run_import("sales", path, user=admin)
+    assert first.status == ImportBatch.Status.DONE and SalesLine.objects.count() == 1
+    when = timezone.localtime(first.created_at)
+
+    login(admin, language="es")
+    page.goto(live_server.url + "/imports/")
+    page.get_by_label("Qué contiene el archivo").select_option("sales")
+    page.get_by_label("Planilla").set_input_files(str(path))
+    page.get_by_role("button", name="Subir y continuar").click()
+    page.get_by_role("button", name="Revisar el archivo").click()
+    expect(page.locator(".alert.danger")).to_contain_text(
+        f"Este archivo ya se importó el {format_date(when, lang='es')} {when:%H:%M}"
+    )
+    assert SalesLine.objects.count() == 1
+    page.get_by_role("button", name="Cambiar la asignación de columnas").click()
+    page.get_by_label("Importarlo aunque ya se haya importado").check()
+    page.get_by_role("button", name="Revisar el archivo").click()
+    page.get_by_role("button", name="Importar 1 fila").click()
+    expect(page.get_by_text("Importado: 1 creado, 0 actualizados.")).to_be_visible()
+    assert SalesLine.objects.count() == 2
