@@ -972,7 +972,7 @@ def _numbers(d: Deck, q: Qbr):
     ]
     s = d.content_slide(_("The quarter in numbers"), notes, kicker=q.period_text)
     d.tiles(s, tiles, MARGIN + BOX_PAD, BODY_TOP + Inches(0.1), Inches(12.0), Inches(1.3))
-    rows = [[f"{f.label} · {f.period}", f.display] for f in r.figures.values() if f.key != "margin"]
+    rows = [[f"{f.label} · {f.period}", f.display] for f in r.figures.values()]
     top = BODY_TOP + Inches(1.6)
     econ = r.economics
     series = econ.series if econ and econ.available else []
@@ -984,7 +984,7 @@ def _numbers(d: Deck, q: Qbr):
         MARGIN + BOX_PAD,
         top,
         table_w,
-        [3, 1.6],
+        [3.4, 1.2],
         size=14,
     )
     if series and econ is not None:
@@ -1012,8 +1012,7 @@ def _numbers(d: Deck, q: Qbr):
             % {"unit": unit}
         )
     for f in r.figures.values():
-        if f.key != "margin":
-            notes.append(_definition(f.key))
+        notes.append(_definition(f.key))
     notes.append(_("Talking point: what moved this quarter, and why."))
     s.notes_slide.notes_text_frame.text = "\n".join(n for n in notes if n)
 
