@@ -255,15 +255,20 @@ def sync(now=None) -> SyncResult:
         return result
     try:
         _run(mailbox, result)
-    except (MailboxError, crypto.Unreadable, OSError, ssl.SSLError, imaplib.IMAP4.error) as exc:
+    except Exception as exc:
         if isinstance(exc, crypto.Unreadable):
             message = _("The stored password cannot be read any more: enter it again.")
         elif isinstance(exc, MailboxError):
             message = str(exc)
         elif isinstance(exc, socket.timeout | TimeoutError):
             message = _("The server stopped answering (timed out).")
-        else:
+        elif isinstance(exc, OSError | ssl.SSLError | imaplib.IMAP4.error):
             message = _("The connection broke: %(detail)s") % {"detail": _detail(exc)}
+        else:  # a fault of kamp's own: logged with its trace; what was saved stays saved
+            logger.exception("Mail capture: the dropbox check stopped on an unexpected error")
+            message = _("The check stopped on an unexpected error (%(kind)s); see the log.") % {
+                "kind": exc.__class__.__name__
+            }
         result.error = message
         logger.warning("Mail capture: the dropbox check failed: %s", message)
         Mailbox.objects.filter(pk=mailbox.pk).update(
