@@ -112,6 +112,9 @@ def mailbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Dropbox mailbox saved."))
             return redirect("mailcapture:mailbox")
+    # Re-arms the worker's schedule should it have been lost (a restored database): a check
+    # already waiting makes this a look-up.
+    tasks.schedule_next()
     counts = {
         row["status"]: row["n"]
         for row in CapturedMessage.objects.values("status").annotate(n=Count("id"))
