@@ -337,3 +337,14 @@ def test_the_inbox_is_a_bounded_ranked_list_in_pages(client_for, director, ana, 
     # A page that is no number, or past the end, is a page of the list, never an error.
     for bad in ("²", "99", "-1", "x"):
         assert client.get(reverse("programme:alerts") + f"?page={bad}").status_code == 200
+
+
+def test_an_areas_visibility_rule_hides_only_its_own_alerts(director, admin):
+    """The stored inbox hands each area's ``visible_to`` every alert: the mailbox's admin-only
+    rule must leave the director's account alerts in place (it once emptied the inbox)."""
+    from kamp.mailcapture import alerts as mail
+
+    team = sign("no_sponsor", cause="team")
+    box = Alert("mailcapture", "mailbox_failing", "warning", "m", subject="mailbox")
+    assert mail.visible_to(director, [team, box]) == [team]
+    assert mail.visible_to(admin, [team, box]) == [team, box]
