@@ -114,3 +114,16 @@ def test_kamp_import_takes_the_calendar_options_too(tmp_path, admin, ana, accoun
         call_command("import", "sales", str(csv), "--since", "2026-01-01", stdout=StringIO())
     with pytest.raises(CommandError, match="--since takes a date"):
         call_command("import", "interactions", str(series), "--since", "soon", stdout=StringIO())
+
+
+def test_the_command_counts_in_real_plurals(tmp_path, admin, ana, account, cs_people):
+    from tests.interactions.test_calendar_real_world import data
+
+    path = tmp_path / "outlook2003.ics"
+    path.write_bytes(data("outlook2003_cp1252.ics"))  # one meeting, held in 2026
+    out = StringIO()
+    call_command("interactions", "import", str(path), "--dry-run", stdout=out)
+    assert "Dry run: 1 event would be logged, 0 removed." in out.getvalue()
+    out = StringIO()
+    call_command("interactions", "import", str(path), "--user", ana.email, stdout=out)
+    assert "1 interaction logged, 0 removed" in out.getvalue()

@@ -145,7 +145,7 @@ class Command(BaseCommand):
         for s in plan.series:
             nxt = f", next on {s['next']}" if s["next"] else ""
             self.stdout.write(
-                f"SERIES   {s['topic']}: {s['occurrences']} occurrences from {plan.since} "
+                f"SERIES   {s['topic']}: {_count(s['occurrences'], 'occurrence')} from {plan.since} "
                 f"to today{nxt}"
             )
         for e in plan.already:
@@ -167,7 +167,8 @@ class Command(BaseCommand):
         remove = plan.cancelled if remove_cancelled else []
         if dry_run:
             self.stdout.write(
-                f"Dry run: {len(plan.matched)} events would be logged, {len(remove)} removed."
+                f"Dry run: {_count(len(plan.matched), 'event')} would be logged, "
+                f"{len(remove)} removed."
             )
             return
         if not plan.matched and not remove:
@@ -175,7 +176,7 @@ class Command(BaseCommand):
             return
         batch, made, removed = imports.save_calendar(user, plan.matched, name, remove=remove)
         where = f" (import #{batch.pk})" if batch else ""
-        self.stdout.write(f"{len(made)} interactions logged, {removed} removed{where}.")
+        self.stdout.write(f"{_count(len(made), 'interaction')} logged, {removed} removed{where}.")
 
     def import_csv(self, user, path, dry_run, create_people):
         """Through the import engine (the same as ``kamp import interactions FILE``), with
@@ -192,13 +193,21 @@ class Command(BaseCommand):
             where = f"line {e['line']}" if e.get("line") else "file"
             self.stderr.write(f"{where}, {e.get('column') or e.get('field')}: {e['message']}")
         if batch.status == ImportBatch.Status.DONE:
-            self.stdout.write(f"{batch.created_count} rows created (import #{batch.pk}).")
+            self.stdout.write(f"{_count(batch.created_count, 'row')} created (import #{batch.pk}).")
             return
         if dry_run and not batch.invalid_count and batch.status != ImportBatch.Status.FAILED:
-            self.stdout.write(f"Dry run: {batch.total_rows} rows are good; nothing written.")
+            self.stdout.write(
+                f"Dry run: {_count(batch.total_rows, 'row')} "
+                f"{'is' if batch.total_rows == 1 else 'are'} good; nothing written."
+            )
             batch.delete()
             return
         message = batch.message or "The file has errors"
         if dry_run:
             batch.delete()
         raise CommandError(f"{message} Nothing imported.")
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 interaction``, ``3 interactions``: the command speaks English."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
