@@ -87,3 +87,24 @@ def test_a_viewer_sees_the_group_without_money(login, live_server, group, viewer
     expect(body).to_contain_text("Andes Retail S.A.")
     expect(body).not_to_contain_text("402,000,000")
     expect(body).not_to_contain_text("Net revenue")
+
+
+def test_the_demo_group_of_grupo_andes_in_spanish(login, live_server, shot, db):
+    from kamp.core import demo
+    from kamp.core.models import User
+    from kamp.customers.models import Customer
+
+    demo.load(log=lambda *_: None, modules=[])
+    holding = Customer.objects.get(name="Grupo Andes Holding")
+    director = User.objects.filter(role="director").first()
+    page = login(director, "es")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/customers/{holding.pk}/group/")
+    body = page.locator("section.tab-body")
+    expect(body).to_contain_text("Andes Retail S.A.")
+    expect(body).to_contain_text("Andes Logística SpA")
+    expect(body.locator("tfoot")).to_contain_text("CLP")
+    shot("group-account-demo-laptop-es")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    shot("group-account-demo-phone-es")
