@@ -36,13 +36,12 @@ AUDITED = {
 
 
 def customer_ref(customer) -> dict[str, Any]:
-    """A customer as every machine output names it (architecture.md, "One identity")."""
-    return {
-        "id": customer.pk,
-        "tax_id": customer.tax_id,
-        "external_id": customer.external_id,
-        "name": customer.name,
-    }
+    """A customer as every machine output names it: the one
+    :func:`kamp.customers.identity.customer_ref` (imported here, as the models are, when an
+    event is built)."""
+    from kamp.customers.identity import customer_ref as ref
+
+    return ref(customer)
 
 
 def _money(customer_id: int) -> dict[str, Any]:
