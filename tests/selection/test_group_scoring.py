@@ -95,3 +95,18 @@ def test_roll_sales_sums_companies_into_their_group():
     rows = [(1, 10.0, 5.0, 1.0), (2, 20.0, 5.0, 2.0), (3, 30.0, 5.0, 3.0)]
     assert grouping.roll_sales(rows, {}) == rows
     assert grouping.roll_sales(rows, {2: 1, 3: 1}) == [(1, 60.0, 15.0, 6.0)]
+
+
+def test_pages_and_api_work_when_companies_are_scored_as_their_group(admin, andes, client_for):
+    holding, subs, lone = andes
+    _model(admin, groups=True)
+    client = client_for(admin)
+    for url in (
+        "/selection/",
+        "/selection/grid/",
+        f"/selection/customer/{subs[0].pk}/",
+        f"/selection/customer/{holding.pk}/",
+        f"/customers/{subs[0].pk}/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/api/v1/selection/").status_code in (200, 404)

@@ -331,10 +331,11 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Everything the director must know at a glance, each with why.
     key_accounts = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
     warnings = []
-    if len(key_accounts) > run.cap:
+    # The cap counts accounts: a group scored as one counts once (docs/groups.md).
+    if len(run.key_account_ids) > run.cap:
         warnings.append(
             _("%(n)s key accounts, beyond the cap of %(cap)s.")
-            % {"n": len(key_accounts), "cap": run.cap}
+            % {"n": len(run.key_account_ids), "cap": run.cap}
         )
     # Names only of customers this user may read; counts are programme-wide.
     # (customer, quadrant): a complete result has a quadrant.
@@ -342,6 +343,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         (c, q)
         for c in key_accounts
         if c.id in visible
+        and c.id in run.by_id
         and run.by_id[c.id].complete
         and (q := run.by_id[c.id].quadrant) is not None
         and q != scoring.STRATEGIC
