@@ -606,3 +606,31 @@ def test_extra_dates_of_a_series_rdate_are_occurrences_of_their_own(ana, account
         "Visitas a obra": 3,
     }
     assert len({r["uid"] for r in plan.matched}) == 6  # each occurrence found again by its key
+
+
+def test_an_occurrence_cancelled_after_it_was_logged_is_offered_for_removal(
+    ana, account, cs_people
+):
+    """Google keeps a cancelled occurrence of a series as an override with STATUS:CANCELLED:
+    one already logged is offered for removal, the rest of the series stays as it is."""
+    plan = imports.plan_calendar(data("google_overrides_first.ics"), ana, now=NOW)
+    imports.save_calendar(ana, plan.matched, "google.ics")
+    assert Interaction.objects.filter(date=datetime.date(2026, 3, 3)).exists()
+    # The export a month later: the occurrence of 3 March cancelled (not 3 February any more).
+    later = (
+        data("google_overrides_first.ics")
+        .replace(b"20260203T100000", b"20260303T100000")
+        .replace(b"20260203T110000", b"20260303T110000")
+    )
+    plan = imports.plan_calendar(later, ana, now=NOW)
+    assert [(r["date"], r["customer"]) for r in plan.cancelled] == [
+        ("2026-03-03", "Constructora CS")
+    ]
+    assert [r["date"] for r in plan.matched] == ["2026-02-03"]  # held after all: to log
+    assert len(plan.already) == 23
+    batch, made, removed = imports.save_calendar(
+        ana, plan.matched, "google.ics", remove=plan.cancelled
+    )
+    assert (len(made), removed) == (1, 1)
+    assert not Interaction.objects.filter(date=datetime.date(2026, 3, 3)).exists()
+    assert Interaction.objects.filter(customer=account).count() == 24
