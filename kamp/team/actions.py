@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.models import AuditEvent
+from kamp.core.versioning import claim
 from kamp.customers.actions import do_set_owner
 
 from .models import HAT_FIELDS, AccountTeamMember, HatAssessment, OwnershipChange, TeamRole
@@ -46,7 +47,12 @@ def do_add_team_member(
 
 
 @transaction.atomic
-def do_update_team_member(acting_user, member: AccountTeamMember, **values) -> AccountTeamMember:
+def do_update_team_member(
+    acting_user, member: AccountTeamMember, *, version=None, **values
+) -> AccountTeamMember:
+    """Change a member's role on the account; with ``version``, only if nobody saved it since
+    (``VersionConflict``)."""
+    claim(member, version)
     before = audit.snapshot(member, MEMBER_FIELDS)
     for name, value in values.items():
         if name in ("role", "responsibility", "since"):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kamp.core.choices import Role
 from kamp.core.models import User
+from kamp.core.versioning import VersionedForm
 
 from .anchors import ANCHORS
 from .models import AccountTeamMember, Hat
@@ -36,7 +37,7 @@ class TeamMemberForm(forms.ModelForm):
         )
 
 
-class MemberRoleForm(forms.ModelForm):
+class MemberRoleForm(VersionedForm):
     class Meta:
         model = AccountTeamMember
         fields = ["role", "responsibility"]

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.versioning import version_field
+
 
 class TeamRole(models.TextChoices):
     SPONSOR = "sponsor", _("Executive sponsor")
@@ -31,6 +33,8 @@ class AccountTeamMember(models.Model):
     )
     responsibility = models.CharField(_("responsibility"), max_length=200, blank=True)
     since = models.DateField(_("since"), null=True, blank=True)
+    # Two people changing one member's role: the second is told (kamp.core.versioning).
+    version = version_field()
 
     class Meta:
         verbose_name = _("account team member")

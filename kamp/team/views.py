@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
-from kamp.core.versioning import VersionConflict
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.page import customer_context
 
@@ -24,7 +25,7 @@ from .profiles import MAX_ACCOUNTS_PER_KAM, build_profiles
 # --- The account team (People tab) ------------------------------------------------------------
 
 
-def _panel_context(request, customer, form=None, owner_form=None) -> dict:
+def _panel_context(request, customer, form=None, owner_form=None, member_form=None) -> dict:
     team = sorted(
         customer.team_members.select_related("user"),
         key=lambda m: (m.role != TeamRole.SPONSOR, m.user.name or m.user.email),
@@ -50,6 +51,9 @@ def _panel_context(request, customer, form=None, owner_form=None) -> dict:
         "form": form or (TeamMemberForm(customer=customer, prefix="add") if can_edit else None),
         "owner_form": owner_form or OwnerForm(customer=customer, prefix="owner"),
         "role_choices": TeamRole.choices,
+        # A member's role form shown again (a conflict or an error): {"member": pk, "form": …}.
+        "member_form": member_form,
+        "reload_url": reverse("customers:people", args=[customer.pk]),
     }
 
 
@@ -116,9 +120,27 @@ def member_update(request: AuthenticatedHttpRequest, pk: int, member_pk: int) ->
     member = get_object_or_404(AccountTeamMember, pk=member_pk, customer=customer)
     form = MemberRoleForm(request.POST, instance=AccountTeamMember.objects.get(pk=member.pk))
     if form.is_valid():
-        actions.do_update_team_member(request.user, member, **form.cleaned_data)
-        return _done(request, customer, _("Role of %(name)s saved.") % {"name": member.user})
-    return _done(request, customer)
+        version = form.take_version()
+        try:
+            actions.do_update_team_member(
+                request.user, member, version=version, **form.cleaned_data
+            )
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404("No such team member") from None
+            # Saved meanwhile by someone else: both versions in the member's row, the user chooses.
+            form.show_conflict(exc.current, CONFLICT_MESSAGE)
+        if not form.errors:
+            return _done(request, customer, _("Role of %(name)s saved.") % {"name": member.user})
+    if not form.errors:
+        return _done(request, customer)
+    member_form = {"member": member.pk, "form": form}
+    if request.htmx:
+        return _panel(request, customer, member_form=member_form)
+    context = _page_context(request, customer, member_form=member_form)
+    return render(
+        request, "team/customer_team.html", context, status=409 if form.conflicts else 400
+    )
 
 
 @require_POST

@@ -132,7 +132,7 @@ def test_change_role_and_remove(client_for, account, ana, member):
     c = client_for(ana)
     c.post(
         reverse("team:member_update", args=[account.pk, m.pk]),
-        {"role": "sponsor", "responsibility": "Opens doors"},
+        {"role": "sponsor", "responsibility": "Opens doors", "version": m.version},
     )
     m.refresh_from_db()
     assert (m.role, m.responsibility) == ("sponsor", "Opens doors")
