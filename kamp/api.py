@@ -124,6 +124,7 @@ def _register_routers() -> None:
         ("kamp.interactions.api", "/interactions"),
         ("kamp.plans.api", "/plans"),
         ("kamp.programme.api", "/programme"),
+        ("kamp.pipeline.api", "/pipeline"),
     ]:
         from importlib import import_module
 

@@ -33,6 +33,7 @@ Economics
   kamp pnl --period PERIOD [--json]       the account P&L per customer
   kamp check_data [--fix --user EMAIL]    sales lines whose currency is not their customer's
   kamp groups [--customer C] [--json]     group accounts: their companies and roll-up
+  kamp pipeline [--customer C] [--json]   bids: weighted pipeline, win rate, renewals due
 
 Relationships and interactions
   kamp relationships [--json]             the latest relationship type of each customer

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kamp.reports",
     "kamp.connect",
     "kamp.mailcapture",
+    "kamp.pipeline",
     "kamp.sso",
     "django.contrib.admin",
     "django.contrib.auth",

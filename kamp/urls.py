@@ -56,6 +56,7 @@ urlpatterns = [
     path("relationships/", include("kamp.relationships.urls")),
     path("interactions/", include("kamp.interactions.urls")),
     path("plans/", include("kamp.plans.urls")),
+    path("pipeline/", include("kamp.pipeline.urls")),
     path("programme/", include("kamp.programme.urls")),
     path("reports/", include("kamp.reports.urls")),
     path("connect/", include("kamp.connect.urls")),

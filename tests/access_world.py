@@ -269,6 +269,22 @@ def build_world() -> World:
         sender=users["kam_own"],
     )
 
+    from kamp.pipeline.models import Bid, Contract
+
+    # Amounts the matrix looks for (SECRET_AMOUNTS): a bid and a contract show them only to
+    # who may see the account's economics.
+    bid = Bid.objects.create(
+        customer=account, title="Tender", stage="lost", value=Decimal("123457"), currency="CLP"
+    )
+    contract = Contract.objects.create(
+        customer=account,
+        title="Framework",
+        starts_on=today,
+        ends_on=today,
+        value=Decimal("98765432"),
+        currency="CLP",
+    )
+
     return World(
         users=users,
         account=account,
@@ -276,6 +292,8 @@ def build_world() -> World:
         objects={
             "team_member": team_member,
             "contact": contact,
+            "bid": bid,
+            "pipeline_contract": contract,
             "activity": activity,
             "record": record,
             "investment": investment,

@@ -42,6 +42,7 @@ APPS = [
     "connect",
     "mailcapture",
     "sso",
+    "pipeline",
 ]
 _modules = [import_module(f"tests.{app}.access_rows") for app in APPS]
 WEB: list[Web] = [row for m in _modules for row in m.WEB]

@@ -21,6 +21,7 @@ CUSTOMER_TABS = [
     ("interactions", gettext_lazy("Interactions"), "interactions:customer_tab"),
     ("relationship", gettext_lazy("Relationship"), "relationships:customer_tab"),
     ("plan", gettext_lazy("Plan"), "plans:customer_tab"),
+    ("bids", gettext_lazy("Bids"), "pipeline:customer_tab"),
     ("economics", gettext_lazy("Economics"), "economics:customer_tab"),
     ("selection", gettext_lazy("Selection"), "selection:customer_tab"),
     ("history", gettext_lazy("History"), "customers:history"),
