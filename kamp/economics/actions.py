@@ -20,6 +20,7 @@ from kamp.core.money import (
     check_money,
     column_limits,
 )
+from kamp.core.versioning import claim
 from kamp.customers.models import Customer, CustomerStatus
 
 from . import pnl
@@ -61,9 +62,13 @@ def _period(text: str) -> Period:
 # --- activities (cost to serve) ---------------------------------------------------------------
 @transaction.atomic
 def do_save_activity_type(
-    acting_user, activity: ActivityType | None = None, **values
+    acting_user, activity: ActivityType | None = None, *, version=None, **values
 ) -> ActivityType:
+    """Create an activity, or change one; with ``version``, only if nobody saved it since
+    (``VersionConflict``)."""
     creating = activity is None
+    if activity is not None:
+        claim(activity, version)
     activity = activity or ActivityType()
     before = {} if creating else audit.snapshot(activity, ACTIVITY_FIELDS)
     for name, value in values.items():

@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.versioning import VersionedForm
 from kamp.core.widgets import DateInput
 
 from .models import (
@@ -138,7 +139,7 @@ class CategorySpendForm(forms.Form):
             self.initial.setdefault("period", str(date.today().year))
 
 
-class ActivityTypeForm(forms.ModelForm):
+class ActivityTypeForm(VersionedForm):
     class Meta:
         model = ActivityType
         fields = ["name", "driver", "rate", "currency", "kam_time", "description", "active"]

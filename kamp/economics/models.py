@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kamp.core.models import import_batch_field
+from kamp.core.versioning import version_field
 
 
 class SalesLine(models.Model):
@@ -164,6 +165,8 @@ class ActivityType(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     active = models.BooleanField(_("active"), default=True)
     import_batch = import_batch_field()
+    # Two managers editing one activity: the second is told (kamp.core.versioning).
+    version = version_field()
 
     class Meta:
         verbose_name = _("activity")

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.params import int_param
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 
 from .. import actions, services
 from ..forms import ActivityTypeForm, ExchangeRateForm, SettingsForm
@@ -37,6 +38,7 @@ def economics_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     activity_form = ActivityTypeForm(
         request.POST if which == "activity" else None, instance=edit, prefix="a"
     )
+    conflicts: list[dict] = []
     if which:
         form = {"settings": settings_form, "rate": rate_form, "activity": activity_form}.get(which)
         if form is None:
@@ -46,7 +48,12 @@ def economics_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _save_settings_form(request, which, form, edit)
             except ValidationError as exc:
                 form.add_error(None, exc)
-            else:
+            except VersionConflict as exc:
+                if exc.current is None:
+                    raise Http404("No such record") from None
+                # Saved meanwhile by another manager: both versions, the user chooses.
+                conflicts = form.show_conflict(exc.current, CONFLICT_MESSAGE)
+            if not form.errors:
                 messages.success(request, _("Saved."))
                 return redirect("economics:settings")
     return render(
@@ -61,7 +68,7 @@ def economics_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             "activities": ActivityType.objects.annotate(uses=Count("records")),
             "base_currency": services.base_currency(),
         },
-        status=422 if which else 200,
+        status=409 if conflicts else 422 if which else 200,
     )
 
 
@@ -78,7 +85,8 @@ def _save_settings_form(request, which, form, edit) -> None:
             for k in ["name", "driver", "rate", "currency", "kam_time", "description", "active"]
         }
         fresh = ActivityType.objects.get(pk=edit.pk) if edit else None
-        actions.do_save_activity_type(request.user, fresh, **values)
+        version = form.take_version() if edit else None
+        actions.do_save_activity_type(request.user, fresh, version=version, **values)
 
 
 @require_POST
