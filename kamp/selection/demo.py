@@ -233,3 +233,44 @@ def _decision(customer, kind, old, new, rationale, who, on, quadrant, recommende
     AuditEvent.objects.filter(pk=event.pk).update(
         at=timezone.make_aware(datetime.combine(on, time(10, 0)))
     )
+
+
+# Constructora CS's reciprocity evidence (docs/selection.md, "The reciprocity ledger"): what the
+# customer put into the relationship since the lost tender, as its KAM recorded it. After every
+# other area (order 175), so the ledger also reads the survey, the joint plan and the meetings.
+CS_EVIDENCE = [
+    (
+        "commitment",
+        200,
+        "Compromiso de volumen: la auditoría de sus tres filiales con SAF durante tres años.",
+    ),
+    ("data_shared", 120, "Compartió su plan de obras 2027 y la proyección de licitaciones."),
+    (
+        "co_creation",
+        150,
+        "Piloto conjunto de control de costos de obra, con dos analistas de su área de finanzas.",
+    ),
+    ("data_shared", 30, "Entregó el pronóstico trimestral de proyectos adjudicados."),
+]
+
+
+@part(order=175, name="kamp.selection.demo:reciprocity")
+def load_reciprocity(ctx) -> None:
+    from .models import ReciprocityEvidence
+    from .reciprocity_actions import refresh
+
+    cs = ctx.customers.get("cs")
+    if cs is None:
+        return
+    kam = cs.owner or ctx.users["director"]
+    ReciprocityEvidence.objects.bulk_create(
+        ReciprocityEvidence(
+            customer=cs,
+            kind=kind,
+            happened_on=ctx.today - timedelta(days=days),
+            note=note,
+            recorded_by=kam,
+        )
+        for kind, days, note in CS_EVIDENCE
+    )
+    refresh(ctx.users["director"], cs, ctx.today)

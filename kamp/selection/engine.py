@@ -28,8 +28,8 @@ from django.utils import timezone
 from kamp.core.models import SiteSettings
 from kamp.customers.models import Customer
 
-from . import bulk, derived, grouping, scoring
-from .models import Assessment, Factor, SelectionModel
+from . import bulk, derived, grouping, ledger, scoring
+from .models import Assessment, Factor, ReciprocityLedger, SelectionModel
 
 
 class DefaultModel(TypedDict):
@@ -190,6 +190,7 @@ def fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
     # every change to the lines re-inserts the sums of the months it touched.
     s = SalesMonth.objects.aggregate(n=Count("id"), i=Max("id"))
     f = Factor.objects.filter(model=model).aggregate(n=Count("id"), i=Max("id"))
+    r = ReciprocityLedger.objects.aggregate(n=Count("id"), m=Max("updated_at"))
     site = SiteSettings.load()
     parts = [
         model.pk,
@@ -204,6 +205,8 @@ def fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
         s["n"],
         s["i"],
         site.size_class,
+        r["n"],
+        r["m"] and r["m"].timestamp(),
         as_of.isoformat(),
     ]
     return "selection:run:" + ":".join(str(p) for p in parts), c["n"] or 0
@@ -402,6 +405,17 @@ def _compute(model: SelectionModel, as_of: date, *, with_robustness: bool) -> Ru
         scores[key] = mean
         columns.append((key, mean, spread, count, None))
     del assessed
+    # The reciprocity ledger (kamp.selection.ledger): where a customer has one, its score (or
+    # the typed override) is the willingness to co-invest, in place of the typed assessments.
+    reciprocity_scores = ledger.effective_scores()
+    if reciprocity_scores:
+        co_ids = np.fromiter(reciprocity_scores, dtype=np.int64, count=len(reciprocity_scores))
+        co_at = _positions(ids, co_ids)
+        co_values = np.fromiter(
+            reciprocity_scores.values(), dtype=np.float64, count=len(reciprocity_scores)
+        )
+        found = co_at >= 0
+        scores[scoring.CO_INVESTMENT][co_at[found]] = co_values[found]
 
     # Derived factors: the month's sales figures (one row per customer), then the mapping.
     sales = _array(grouping.roll_sales(derived.sales_rows(as_of), account_of), 4)

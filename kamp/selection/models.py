@@ -84,6 +84,16 @@ class SelectionModel(models.Model):
             "companies one by one; the cap then counts the group once."
         ),
     )
+    # The reciprocity ledger (docs/selection.md): each kind of evidence's points, over the
+    # defaults of kamp.selection.reciprocity, and the fall of the score that raises an alert.
+    reciprocity_weights = models.JSONField(
+        _("weights of the reciprocity evidence"), default=dict, blank=True
+    )
+    reciprocity_drop = models.FloatField(
+        _("reciprocity drop alert"),
+        default=1.5,
+        help_text=_("An alert when the reciprocity score falls by at least these points."),
+    )
     is_active = models.BooleanField(_("active"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -343,3 +353,75 @@ class PreparedRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_id} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class EvidenceKind(models.TextChoices):
+    SURVEY = "survey", _("Survey answer on investing time and resources")
+    ACTION_ON_TIME = "action_on_time", _("Joint-plan action done on time")
+    EXECUTIVE_MEETING = "executive_meeting", _("Executive-level meeting")
+    CO_CREATION = "co_creation", _("Co-creation with the customer's resources")
+    DATA_SHARED = "data_shared", _("Data shared (forecasts, plans)")
+    COMMITMENT = "commitment", _("Exclusivity or volume commitment")
+
+
+class ReciprocityEvidence(models.Model):
+    """An item of reciprocity evidence typed by the KAM: dated, of a kind, with a note."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="reciprocity_evidence",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind.choices)
+    happened_on = models.DateField(_("date"))
+    note = models.CharField(_("what happened"), max_length=300)
+    strength = models.FloatField(
+        _("strength"), default=1.0, help_text=_("From 0 (token) to 1 (full).")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reciprocity evidence")
+        verbose_name_plural = _("reciprocity evidence")
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.happened_on:%Y-%m-%d}"
+
+
+class ReciprocityLedger(models.Model):
+    """A customer's reciprocity score as last computed (what the selection model reads as its
+    willingness to co-invest), the score before it (a drop is an alert) and a typed override
+    kept with its reason."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, related_name="reciprocity_ledger"
+    )
+    score = models.FloatField(_("reciprocity score"), null=True, blank=True)
+    previous_score = models.FloatField(null=True, blank=True)
+    computed_on = models.DateField(null=True, blank=True)
+    override = models.FloatField(_("override"), null=True, blank=True)
+    override_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reciprocity ledger")
+        verbose_name_plural = _("reciprocity ledgers")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.score}"
+
+    @property
+    def effective(self) -> float | None:
+        return self.override if self.override is not None else self.score

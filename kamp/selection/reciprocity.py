@@ -31,14 +31,15 @@ TYPED_KINDS = (DATA_SHARED, COMMITMENT, CO_CREATION, EXECUTIVE_MEETING)
 DEFAULT_WEIGHTS: dict[str, float] = {
     SURVEY: 1.5,
     ACTION_ON_TIME: 0.5,
-    EXECUTIVE_MEETING: 0.8,
+    EXECUTIVE_MEETING: 0.4,
     CO_CREATION: 1.5,
     DATA_SHARED: 1.0,
     COMMITMENT: 2.0,
 }
 HALF_LIFE_DAYS = 365
-#: Points at which the score reaches 10 × (1 − 1/e) ≈ 6.3.
-SCALE = 4.0
+#: Points at which the score reaches 10 × (1 − 1/e) ≈ 6.3: a year's steady evidence
+#: of a committed customer (a commitment, shared data, a pilot, monthly executive meetings) ≈ 9.
+SCALE = 8.0
 MAX_SCORE = 10.0
 
 
