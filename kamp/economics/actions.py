@@ -369,9 +369,12 @@ SETTINGS_FIELDS = ["clv_retention", "clv_discount", "clv_years", "alert_unit", "
 
 @transaction.atomic
 def do_update_settings(
-    acting_user, base_currency: str | None = None, **values
+    acting_user, base_currency: str | None = None, *, version=None, **values
 ) -> EconomicsSettings:
+    """Change the economics settings (and the base currency); with ``version``, only if nobody
+    saved them since (``VersionConflict``)."""
     s = EconomicsSettings.load()
+    claim(s, version)
     before = audit.snapshot(s, SETTINGS_FIELDS)
     for name, value in values.items():
         setattr(s, name, value)

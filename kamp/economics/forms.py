@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.models import SiteSettings
 from kamp.core.versioning import VersionedForm
 from kamp.core.widgets import DateInput
 
@@ -157,10 +158,15 @@ class ExchangeRateForm(forms.Form):
     )
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(VersionedForm):
     base_currency = CurrencyField(
         label=_("Base currency"), help_text=_("Portfolio figures are shown in this currency.")
     )
+
+    def show_conflict(self, current, message):
+        # The base currency is kept with the site's settings, saved by the same action.
+        current.base_currency = SiteSettings.load().base_currency
+        return super().show_conflict(current, message)
 
     class Meta:
         model = EconomicsSettings

@@ -409,6 +409,8 @@ class EconomicsSettings(models.Model):
             "Flag a key account whose profit after KAM is negative this many periods in a row."
         ),
     )
+    # Two managers saving the settings at once: the second is told (kamp.core.versioning).
+    version = version_field()
 
     class Meta:
         verbose_name = _("economics settings")

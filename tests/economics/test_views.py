@@ -14,7 +14,13 @@ from openpyxl import load_workbook
 from kamp.customers.models import CustomerStatus
 from kamp.economics import actions
 from kamp.economics.exports import safe
-from kamp.economics.models import ActivityRecord, CategorySpend, ExchangeRate, Investment
+from kamp.economics.models import (
+    ActivityRecord,
+    CategorySpend,
+    EconomicsSettings,
+    ExchangeRate,
+    Investment,
+)
 from tests.factories import CustomerFactory, SalesLineFactory
 
 from .factories import ActivityTypeFactory, month
@@ -226,6 +232,7 @@ def test_settings_page_saves_base_currency_rates_and_activities(client_for, admi
             "s-clv_years": "4",
             "s-alert_unit": "month",
             "s-alert_periods": "3",
+            "s-version": EconomicsSettings.load().version,
         },
     )
     assert r.status_code == 302

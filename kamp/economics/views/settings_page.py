@@ -76,7 +76,9 @@ def _save_settings_form(request, which, form, edit) -> None:
     d = form.cleaned_data
     if which == "settings":
         values = {k: d[k] for k in actions.SETTINGS_FIELDS}
-        actions.do_update_settings(request.user, base_currency=d["base_currency"], **values)
+        actions.do_update_settings(
+            request.user, base_currency=d["base_currency"], version=form.take_version(), **values
+        )
     elif which == "rate":
         actions.do_set_exchange_rate(request.user, d["currency"], d["period"], d["rate"])
     else:
