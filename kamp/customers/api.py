@@ -30,7 +30,7 @@ from .access import (
     customers_visible_to,
     get_customer_for_user,
 )
-from .identity import CustomerRef
+from .identity import CustomerRef, customer_ref
 from .models import (
     Attitude,
     Contact,
@@ -58,9 +58,13 @@ class CustomerOut(Schema):
     status: str
     owner_id: int | None
     parent_id: int | None
+    # The parent as every API object names a customer (null: none, or one the reader may not
+    # read — the id above still says which).
+    parent: CustomerRef | None
     is_group_account: bool
     # The group account it belongs to now (itself when it is one; null: no group).
     group_account_id: int | None
+    group_account: CustomerRef | None
     notes: str
     updated_at: datetime
     version: int
@@ -68,6 +72,50 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_group_account_id(obj) -> int | None:
         return membership.current_group_id(obj)
+
+    @staticmethod
+    def resolve_parent(obj, context) -> dict | None:
+        return _related_ref(obj, obj.parent_id, context)
+
+    @staticmethod
+    def resolve_group_account(obj, context) -> dict | None:
+        return _related_ref(obj, membership.current_group_id(obj), context)
+
+
+def _readable_refs(user, ids) -> dict[int, dict]:
+    """``{id: customer object}`` of the customers ``ids`` that ``user`` may read, in one query."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted or user is None:
+        return {}
+    rows = (
+        customers_visible_to(user).filter(pk__in=wanted).only("id", "tax_id", "external_id", "name")
+    )
+    return {c.pk: customer_ref(c) for c in rows}
+
+
+def with_related_refs(user, customers: list[Customer]) -> list[Customer]:
+    """The customers with their parents and group accounts named (read at once: one query for a
+    whole page of the list, so its query count stays flat)."""
+    refs = _readable_refs(
+        user,
+        {c.parent_id for c in customers}
+        | ({membership.current_group_id(c) for c in customers} - {c.pk for c in customers}),
+    )
+    for c in customers:
+        c.__dict__["_related_refs"] = refs
+    return customers
+
+
+def _related_ref(obj, pk: int | None, context) -> dict | None:
+    if pk is None:
+        return None
+    if pk == obj.pk:
+        return customer_ref(obj)
+    refs = obj.__dict__.get("_related_refs")
+    if refs is None:
+        request = (context or {}).get("request")
+        refs = _readable_refs(getattr(request, "user", None), [pk])
+    return refs.get(pk)
 
 
 class CustomerIn(Schema):
@@ -262,7 +310,7 @@ def list_customers(
         qs = qs.filter(status=status)
     limit = max(1, min(limit, 1000))
     offset = min(offset, 2**62)  # past SQLite's 64-bit integers (a 500); no rows there anyway
-    return qs[max(0, offset) : max(0, offset) + limit]
+    return with_related_refs(request.user, list(qs[max(0, offset) : max(0, offset) + limit]))
 
 
 def _expected_version(request: HttpRequest, body_version: int | None) -> tuple[int | None, int]:
@@ -288,6 +336,8 @@ def _checked(status: int, fn, *args, **kwargs):
         if exc.current is None:
             raise HttpError(404, "Not found: it was deleted meanwhile.")
         schema = CustomerOut if isinstance(exc.current, Customer) else ContactOut
+        if isinstance(exc.current, Customer):
+            with_related_refs(args[0], [exc.current])  # the user who saved
         return Status(
             status,
             {
