@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
-from kamp.customers.access import can_see_economics, get_customer_for_user
+from kamp.customers.access import (
+    can_see_economics,
+    customers_visible_to,
+    get_customer_for_user,
+)
 from kamp.customers.models import CustomerStatus
 from kamp.customers.page import customer_context
 
@@ -68,6 +72,13 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .order_by("snapshot__taken_on")
     )
     decisions = list(Decision.objects.filter(customer=customer).select_related("decided_by"))
+    # A company of a group scored as one account has no score of its own: its group's is it.
+    group_id = run.account_of.get(customer.pk)
+    scored_with = (
+        customers_visible_to(request.user).filter(pk=group_id).only("id", "name").first()
+        if group_id is not None
+        else None
+    )
     context = customer_context(
         request,
         customer,
@@ -77,6 +88,8 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         factor_rows=factor_rows,
         co=co,
         co_assessments=detail.get(scoring.CO_INVESTMENT, []),
+        scored_in_group=group_id is not None,
+        scored_with=scored_with,
         reason=reason_sentence(result, run.pure, labels) if result else "",
         reason_label=reason_label(result) if result else "",
         quadrant_label=(
