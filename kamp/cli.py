@@ -24,9 +24,12 @@ Data in
   kamp import KIND FILE [--dry-run]       import customers, contacts, sales, interactions (CSV,
                                           XLSX; calendars .ics) … — kamp import fields KIND
   kamp import list | revert ID            past imports; undo one
+  kamp import mappings [--json]           presets and saved mappings (--preset NAME uses one)
 
 Selection
   kamp select [--json]                    score every customer; the recommended key accounts
+  kamp reciprocity [--json]               willingness to co-invest, item by item
+  kamp lookback [--customer C] [--json]   12- and 24-month look-backs of key-account decisions
   kamp model load FILE | show [--model N] the selection model as TOML
 
 Economics

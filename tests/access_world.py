@@ -177,6 +177,11 @@ def build_world() -> World:
     score(account, director, HIGH)
     score(other_account, director, LOW)
     selection_model = ensure_default_model()
+    from kamp.selection.models import ReciprocityEvidence
+
+    reciprocity_evidence = ReciprocityEvidence.objects.create(
+        customer=account, kind="commitment", happened_on=today, note="Volume commitment"
+    )
 
     interaction = log(account, [ana, users["member"]], [contact, contact2], topic="Quarterly")
     rnd = rel_actions.do_start_round(
@@ -217,6 +222,15 @@ def build_world() -> World:
         created_by=ana,
         status=ImportBatch.Status.FAILED,
         stored_file="imports/access-matrix-customers.csv",
+    )
+    from kamp.core.models import SavedMapping
+
+    saved_mapping = SavedMapping.objects.create(
+        name="ERP de Ana",
+        kind="customers",
+        columns={"RUT": "tax_id"},
+        header=["RUT"],
+        created_by=ana,
     )
     calendar_batch = ImportBatch.objects.create(
         kind="interactions_calendar",
@@ -301,6 +315,7 @@ def build_world() -> World:
             "spend": spend,
             "rate": rate,
             "selection_model": selection_model,
+            "reciprocity_evidence": reciprocity_evidence,
             "interaction": interaction,
             "round": rnd,
             "survey_token": rel_access.token_for(respondent),
@@ -311,6 +326,7 @@ def build_world() -> World:
             "dismissal": dismissal,
             "alert_key": alert.key,
             "import_batch": import_batch,
+            "saved_mapping": saved_mapping,
             "calendar_batch": calendar_batch,
             "api_token": api_token,
             "webhook": webhook,

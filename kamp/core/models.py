@@ -283,3 +283,42 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class SavedMapping(models.Model):
+    """A person's column mapping for one source of files, saved to be used again: the mapping
+    step's plan (column → field, joined columns, date order, decimal separator, sheet, header
+    row) and the header it was made from. Chosen by itself for a file with that header, before
+    a shipped preset; by name with ``kamp import KIND FILE --preset NAME``. Who may see, use and
+    delete one: kamp.core.saved_mappings."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30)
+    #: ``COLUMN`` (or ``A+B`` joined) → field, "" leaves the column out (as a preset's entries).
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    #: The file's column names, as written (the header signature it is chosen by).
+    header = models.JSONField(_("column names"), default=list, blank=True)
+    #: date_order, decimal, sheet, header_row as chosen on the mapping step.
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    shared = models.BooleanField(_("shared with everyone"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved mapping")
+        verbose_name_plural = _("saved mappings")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="saved_mapping_kind_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

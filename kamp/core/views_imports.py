@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, npgettext
@@ -47,8 +48,16 @@ from .imports.presets import (
     split_overrides,
 )
 from .imports.readers import unpacked_size
-from .models import ImportBatch
+from .models import ImportBatch, SavedMapping
 from .params import int_param
+from .saved_mappings import (
+    MappingError,
+    do_delete_mapping,
+    do_save_mapping,
+    may_delete,
+    saved_presets,
+    visible_mappings,
+)
 from .tasks import batch_file, import_batch_task, run_batch
 from .uploads import check_upload_size
 
@@ -203,6 +212,19 @@ class MappingForm(forms.Form):
     header_row = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     # The preset chosen above the mapping, kept for the report ("" found, "none" none).
     preset = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    save_as = forms.CharField(
+        label=gettext_lazy("Save this mapping as…"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy(
+            "A name, to use it again: a file with these same columns gets it by itself next "
+            "time. Leave it empty not to save it."
+        ),
+    )
+    save_shared = forms.BooleanField(
+        label=gettext_lazy("Shared with everyone who imports (otherwise only you see it)"),
+        required=False,
+    )
 
     def __init__(
         self,
@@ -358,10 +380,12 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     chosen = str(data.get("preset", batch.options.get("preset") or ""))[:100]
     try:
-        preset = choose_preset(kind.name, table.header, chosen)
+        preset = choose_preset(kind.name, table.header, chosen, request.user)
     except PresetError as exc:
         messages.error(request, str(exc))
-        chosen, preset = "", choose_preset(kind.name, table.header, None)
+        chosen, preset = "", choose_preset(kind.name, table.header, None, request.user)
+    # A saved mapping brings its date order and decimal separator (the page still shows them).
+    kept = preset.options if preset is not None and preset.saved else {}
     if saved and same_table and "preset" not in request.GET:
         initial_mapping = {int(k): v for k, v in saved.items()}
         initial_combined = [
@@ -385,20 +409,26 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         initial_combined=initial_combined,
         initial={
             "preset": chosen,
-            "decimal": batch.options.get("decimal") or "",
+            "decimal": batch.options.get("decimal") or kept.get("decimal") or "",
             "skip_invalid": batch.options.get("skip_invalid", False),
             "force": batch.options.get("force", False),
-            "date_order": batch.options.get("date_order") or "",
+            "date_order": batch.options.get("date_order") or kept.get("date_order") or "",
             "sheet": sheet or "",
             "header_row": header_row,
         },
     )
+    saved_name = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["save_as"].strip():
+        try:
+            saved_name = _save_mapping(request, kind, table, form, sheet, header_row).name
+        except MappingError as exc:
+            form.add_error("save_as", str(exc))
     if request.method == "POST" and form.is_valid():
         batch.options = {
             **batch.options,
             "columns": {str(k): v for k, v in form.cleaned_data["mapping"].items()},
             "combined": form.cleaned_data["combined"],
-            "preset": form.cleaned_data["preset"] or None,
+            "preset": saved_name or form.cleaned_data["preset"] or None,
             "decimal": form.cleaned_data["decimal"] or None,
             "skip_invalid": form.cleaned_data["skip_invalid"],
             "force": bool(form.cleaned_data.get("force")),
@@ -434,11 +464,60 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             # Empty unless chosen: another sheet's header is found again, not taken from this one.
             "header_row": header_row,
             "presets": presets_for(kind.name),
+            "saved_presets": saved_presets(request.user, kind.name),
+            "deletable": [
+                m for m in visible_mappings(request.user, kind.name) if may_delete(request.user, m)
+            ],
             "preset": preset,
             "chosen_preset": chosen,
             "no_preset": NO_PRESET,
         },
     )
+
+
+def _save_mapping(request, kind, table, form, sheet, header_row) -> SavedMapping:
+    """The mapping step's plan under a name: each column by its name (a left-out one as "", so
+    that next time it stays out), joined columns as ``A+B``, the date order and the rest."""
+    header = table.header
+    columns: dict[str, str] = {}
+    for i, title in enumerate(header):
+        if str(title).strip() and title not in columns:
+            columns[title] = form.cleaned_data["mapping"].get(i, "")
+    for spec, target in form.cleaned_data["combined"].items():
+        columns["+".join(header[int(n) - 1] for n in spec.split("+"))] = target
+    saved = do_save_mapping(
+        request.user,
+        kind=kind.name,
+        name=form.cleaned_data["save_as"],
+        columns=columns,
+        header=list(header),
+        options={
+            "date_order": form.cleaned_data["date_order"],
+            "decimal": form.cleaned_data["decimal"],
+            "sheet": sheet,
+            "header_row": header_row,
+        },
+        shared=form.cleaned_data["save_shared"],
+    )
+    messages.success(request, _("Mapping “%(name)s” saved.") % {"name": saved.name})
+    return saved
+
+
+@require_POST
+def delete_saved_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a saved mapping (its author, or an admin), back to the page it was deleted from."""
+    if not may_import(request.user):
+        raise PermissionDenied
+    mapping = get_object_or_404(visible_mappings(request.user), pk=pk)
+    try:
+        do_delete_mapping(request.user, mapping)
+    except MappingError as exc:
+        raise PermissionDenied(str(exc)) from None
+    messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": mapping.name})
+    back = str(request.POST.get("next") or "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect("core:imports")
 
 
 def _where(request: HttpRequest, batch: ImportBatch) -> tuple[str | None, int | None]:

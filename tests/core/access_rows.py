@@ -74,6 +74,13 @@ WEB = [
         post="ADMIN_ONLY",
         kwargs=lambda w: {"pk": w.import_batch.pk},
     ),
+    # Ana's private saved mapping: deleted by her or an admin, unseen by everyone else.
+    Web(
+        "core:delete_saved_mapping",
+        get=NOT_ALLOWED,
+        post="MAPPING_OWN",
+        kwargs=lambda w: {"pk": w.saved_mapping.pk},
+    ),
     Web(
         "core:import_discard",
         get=NOT_ALLOWED,

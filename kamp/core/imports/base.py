@@ -330,13 +330,25 @@ def apply_overrides(
 
 
 def column_plan(
-    kind, table: Table, overrides: dict[str, str], preset_name: str | None, column_mapping
+    kind,
+    table: Table,
+    overrides: dict[str, str],
+    preset_name: str | None,
+    column_mapping,
+    user=None,
 ):
     """The table (with its combined columns), the mapping (column index → field) and the preset
     used, for a run: the automatic mapping, then the preset's entries, then the person's
     ``--map`` overrides; ``column_mapping`` (the mapping step's choice) replaces the first two."""
     try:
-        preset = choose_preset(kind.name, table.header, preset_name)
+        try:
+            preset = choose_preset(kind.name, table.header, preset_name, user)
+        except PresetError:
+            if column_mapping is None:
+                raise
+            # The mapping step's choice is the plan; a saved mapping deleted since is no reason
+            # to refuse the file.
+            preset = None
         spec: dict[str, str] = {}
         if preset is not None and column_mapping is None:
             spec.update(preset.overrides(table.header))
@@ -751,8 +763,13 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
             raise ImportRefused(str(exc)) from None
         # The preset (the one the header fits, or the one asked for), combined columns, --map.
         table, mapping, preset = column_plan(
-            kind, table, options.mapping, options.preset, column_mapping
+            kind, table, options.mapping, options.preset, column_mapping, user
         )
+        if preset is not None and preset.saved and column_mapping is None:
+            # A saved mapping keeps its date order and decimal separator unless given now (the
+            # mapping step shows them, so there the person's choice is what counts).
+            options.date_order = options.date_order or preset.options.get("date_order")
+            options.decimal = options.decimal or preset.options.get("decimal")
         # Only the columns imported: a formula without a value elsewhere is no reason to refuse.
         table.extra["columns"] = set(mapping)
         try:

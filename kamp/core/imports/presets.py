@@ -46,6 +46,13 @@ class Preset:
     #: ``COLUMN`` (or ``A+B``) → field ("" leaves the column out), in the file's order of use.
     columns: dict[str, str] = field(default_factory=dict)
     how: str = ""
+    #: A mapping a person saved (kamp.core.saved_mappings), not one kamp ships.
+    saved: bool = False
+    #: A saved mapping's date order, decimal separator, sheet and header row.
+    options: dict[str, Any] = field(default_factory=dict)
+    shared: bool = False
+    owner: str = ""
+    pk: int | None = None
 
     @property
     def title(self) -> str:
@@ -112,22 +119,30 @@ def find_preset(kind_name: str, header: list[str]) -> Preset | None:
     return max(fitting, key=lambda p: len(p.detect), default=None)
 
 
-def choose_preset(kind_name: str, header: list[str], name: str | None) -> Preset | None:
-    """``name`` None: found from the header; ``none``: no preset; else that preset of the kind.
-    Raises :class:`PresetError` for a preset the kind does not have."""
+def choose_preset(
+    kind_name: str, header: list[str], name: str | None, user: Any = None
+) -> Preset | None:
+    """``name`` None: found from the header (a saved mapping made from a file with these very
+    columns first, then a shipped preset); ``none``: no preset; else that preset of the kind,
+    or the saved mapping of that name ``user`` may use. Raises :class:`PresetError` for a name
+    the kind has neither."""
+    from kamp.core import saved_mappings  # the model's module imports this one
+
     if name is None or name == "":
-        return find_preset(kind_name, header)
+        return saved_mappings.find_saved(user, kind_name, header) or find_preset(kind_name, header)
     if name == NO_PRESET:
         return None
     for p in presets_for(kind_name):
         if p.name == name:
             return p
+    saved = saved_mappings.named_saved(user, kind_name, name)
+    if saved is not None:
+        return saved
+    names = [p.name for p in presets_for(kind_name)]
+    names += [p.name for p in saved_mappings.saved_presets(user, kind_name)]
     raise PresetError(
-        _("No preset “%(preset)s” for this import (presets: %(presets)s).")
-        % {
-            "preset": name,
-            "presets": ", ".join(p.name for p in presets_for(kind_name)) or "—",
-        }
+        _("No preset or saved mapping “%(preset)s” for this import (there are: %(presets)s).")
+        % {"preset": name, "presets": ", ".join(names) or "—"}
     )
 
 

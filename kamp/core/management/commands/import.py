@@ -1,9 +1,10 @@
 """``kamp import KIND FILE`` — import customers, contacts, sales lines (or any registered kind)
 from a CSV or XLSX file; ``kamp import list``, ``kamp import revert ID``,
-``kamp import fields KIND``. See docs/imports.md."""
+``kamp import fields KIND``, ``kamp import mappings [--json]``. See docs/imports.md."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -11,7 +12,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from kamp.core.cli import add_dry_run_argument, add_user_argument, resolve_user
+from kamp.core.cli import (
+    add_dry_run_argument,
+    add_json_argument,
+    add_user_argument,
+    resolve_user,
+)
 from kamp.core.imports import (
     ImportOptions,
     ImportRefused,
@@ -34,12 +40,13 @@ CALENDAR_SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
 class Command(BaseCommand):
     help = (
         "Import a CSV or XLSX file: kamp import KIND FILE (kinds: customers, contacts, sales, "
-        "…); kamp import list; kamp import revert ID; kamp import fields KIND."
+        "…); kamp import list; kamp import revert ID; kamp import fields KIND; "
+        "kamp import mappings."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "kind", help="customers | contacts | sales | … | list | revert | fields"
+            "kind", help="customers | contacts | sales | … | list | revert | fields | mappings"
         )
         parser.add_argument("target", nargs="?", help="the file (or the batch id for revert)")
         parser.add_argument(
@@ -53,9 +60,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--preset",
             metavar="NAME",
-            help="a saved mapping for the file's source (salesforce-report-accounts, "
-            "hubspot-contacts…: docs/imports.md); default: the one the header fits; "
-            "'none': none",
+            help="a preset for the file's source (salesforce-report-accounts, "
+            "hubspot-contacts…: docs/imports.md) or a mapping saved on the web mapping step "
+            "(kamp import mappings lists them); default: the one the header fits; 'none': none",
         )
         add_dry_run_argument(parser)
         parser.add_argument(
@@ -92,6 +99,7 @@ class Command(BaseCommand):
             "(default: found from each date column's values)",
         )
         add_user_argument(parser)
+        add_json_argument(parser)
         parser.add_argument("--limit", type=int, default=30, help="list: how many batches")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
@@ -125,6 +133,8 @@ class Command(BaseCommand):
             return self._list(opts["limit"])
         if action == "fields":
             return self._fields(opts["target"])
+        if action == "mappings":
+            return self._mappings(opts["target"], user, as_json=opts["json"])
         if action == "revert":
             return self._revert(opts["target"], user)
         calendar = (
@@ -170,6 +180,14 @@ class Command(BaseCommand):
                 raise CommandError(f"--map takes COLUMN=field, not “{item}”", returncode=2)
             column, field = item.split("=", 1)
             mapping[column.strip()] = field.strip()
+        if opts["preset"]:
+            # A saved mapping's sheet and header row, unless given here.
+            from kamp.core.saved_mappings import named_saved
+
+            saved = named_saved(user, kind.name, opts["preset"])
+            if saved is not None:
+                opts["sheet"] = opts["sheet"] or saved.options.get("sheet")
+                opts["header_row"] = opts["header_row"] or saved.options.get("header_row")
         options = ImportOptions(
             mapping=mapping,
             decimal=opts["decimal"],
@@ -272,6 +290,57 @@ class Command(BaseCommand):
             for preset in presets_for(kind.name):
                 detect = ", ".join(preset.detect)
                 self.stdout.write(f"  preset {preset.name}: {preset.label} (columns {detect})")
+
+    def _mappings(self, name, user, *, as_json: bool):
+        """The presets kamp ships and the saved mappings ``user`` may use (without --user: the
+        shared ones), per kind."""
+        from kamp.core.saved_mappings import visible_mappings
+
+        try:
+            kinds = [get_kind(name)] if name else all_kinds()
+        except ImportRefused as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        rows: list[dict[str, object]] = []
+        for kind in kinds:
+            for preset in presets_for(kind.name):
+                rows.append(
+                    {
+                        "kind": kind.name,
+                        "name": preset.name,
+                        "source": "preset",
+                        "label": preset.label,
+                        "columns": list(preset.detect),
+                    }
+                )
+            for m in visible_mappings(user, kind.name):
+                rows.append(
+                    {
+                        "kind": kind.name,
+                        "name": m.name,
+                        "source": "saved",
+                        "shared": m.shared,
+                        "saved_by": m.created_by.email if m.created_by else None,
+                        "updated_at": m.updated_at.isoformat(),
+                        "columns": list(m.header),
+                        "header_text": ", ".join(m.header),
+                        "plan": m.columns,
+                        "options": m.options,
+                    }
+                )
+        if as_json:
+            for row in rows:
+                row.pop("header_text", None)
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for row in rows:
+            if row["source"] == "preset":
+                self.stdout.write(f"{row['kind']:<12} preset  {row['name']}: {row['label']}")
+            else:
+                who = "shared" if row["shared"] else "private"
+                self.stdout.write(
+                    f"{row['kind']:<12} saved   {row['name']} ({who}, by "
+                    f"{row['saved_by'] or '-'}): columns {row['header_text']}"
+                )
 
     def _revert(self, target, user):
         if not target or not str(target).isdigit():
