@@ -270,3 +270,46 @@ def do_import_calendar(
 
 def today() -> date:
     return timezone.localdate()
+
+
+# --- Target form ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_set_target(
+    acting_user, customer: Customer, *, form: str, pairs: Iterable[Sequence[str]] = (), note=""
+):
+    """Set (or change) the interaction form ``customer`` aims at. ``pairs``: named functional
+    pairs (our function, their function). A mix needs at least one named pair."""
+    from kamp.core.choices import Function
+
+    from .models import TargetForm
+    from .target import FORM_MIX, FORMS, clean_pairs
+
+    if form not in FORMS:
+        raise ValidationError(_("Choose A (bow-tie), B (diamond) or a mix."))
+    try:
+        named = clean_pairs(pairs)
+    except (IndexError, TypeError):
+        raise ValidationError(_("Each named pair is our function and theirs."))
+    known = set(Function.values)
+    bad = sorted({f for p in named for f in p if f not in known})
+    if bad:
+        raise ValidationError(_("Unknown function: %(names)s.") % {"names": ", ".join(bad)})
+    if form == FORM_MIX and not named:
+        raise ValidationError(_("A mix needs at least one named pair."))
+    obj = TargetForm.objects.select_for_update().filter(customer=customer).first()
+    fields = ["form", "pairs", "note"]
+    before = audit.snapshot(obj, fields) if obj else {}
+    if obj is None:
+        obj = TargetForm(customer=customer)
+    obj.form = form
+    obj.pairs = [list(p) for p in named]
+    obj.note = (note or "").strip()[:300]
+    obj.set_by = acting_user
+    obj.set_on = timezone.localdate()
+    obj.save()
+    changes = audit.diff(before, audit.snapshot(obj, fields))
+    if changes:
+        audit.record(acting_user, "update" if before else "create", obj, changes=changes)
+    return obj

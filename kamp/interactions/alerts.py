@@ -36,11 +36,11 @@ def alerts(customers, as_of: date) -> list[Alert]:
     results = analysis.analyse_many(keys, as_of=as_of)
     if not results:
         return []
+    found = _falling_back(keys, as_of)
     from kamp.customers.models import Customer
 
     names = dict(Customer.objects.filter(pk__in=list(results)).values_list("pk", "name"))
     title = _("Who we know at the account")
-    found = []
     for pk, a in results.items():
         url = reverse("interactions:customer_tab", args=[pk])
         for r in a.risks:
@@ -61,3 +61,35 @@ def alerts(customers, as_of: date) -> list[Alert]:
                 )
             )
     return found
+
+
+TARGET_CAUSE = "target"
+
+
+def _falling_back(keys, as_of: date) -> list[Alert]:
+    """An account further from its target interaction form than at the end of the last period."""
+    from kamp.customers.models import Customer
+
+    from .targets import falling_back_many
+
+    behind = falling_back_many(keys, as_of)
+    names = dict(Customer.objects.filter(pk__in=list(behind)).values_list("pk", "name"))
+    return [
+        Alert(
+            area=AREA,
+            kind="target_falling_back",
+            severity="warning",
+            message=_(
+                "Further from its target interaction form than at the end of the last period: "
+                "%(now)d of %(needed)d steps now, %(before)d then."
+            )
+            % {"now": now.done, "needed": now.needed, "before": before.done},
+            customer_id=pk,
+            customer_name=names.get(pk, ""),
+            url=reverse("interactions:customer_tab", args=[pk]),
+            data={"title": _("Falling back from the target form")},
+            cause=TARGET_CAUSE,
+            cause_title=_("Target interaction form"),
+        )
+        for pk, (now, before) in sorted(behind.items())
+    ]

@@ -157,3 +157,103 @@ def delete_interaction(request: HttpRequest, customer_id: int, interaction_id: i
         request.user, get_object_or_404(Interaction, pk=interaction_id, customer=customer)
     )
     return Status(204, None)
+
+
+# --- Target form ------------------------------------------------------------------------------
+
+
+class TargetIn(Schema):
+    form: str
+    pairs: list[list[str]] = []
+    note: str = ""
+
+
+class ProgressOut(Schema):
+    done: int
+    needed: int
+    missing: list[list[str]]
+
+
+class NextPairOut(Schema):
+    ours: str
+    theirs: str
+    contact_id: int | None
+    contact_name: str
+    roles: list[str]
+    named: bool
+
+
+class TargetOut(Schema):
+    customer: CustomerRef
+    form: str | None
+    pairs: list[list[str]]
+    note: str
+    suggested_form: str
+    suggestion_reason: str
+    trust: float | None
+    trust_for_b: float
+    progress: ProgressOut | None
+    last_period: ProgressOut | None
+    last_period_end: dt.date
+    falling_back: bool
+    next_pair: NextPairOut | None
+
+
+def _progress_out(p) -> dict | None:
+    if p is None:
+        return None
+    return {"done": p.done, "needed": p.needed, "missing": [list(m) for m in p.missing]}
+
+
+def target_row(customer) -> dict:
+    """What the API and ``kamp interactions target --json`` print for one account."""
+    from . import targets
+
+    st = targets.state(customer)
+    t, s, n = st.target, st.suggestion, st.next_pair
+    return {
+        "customer": customer_ref(customer),
+        "form": t.form if t else None,
+        "pairs": [list(p) for p in t.pair_tuples] if t else [],
+        "note": t.note if t else "",
+        "suggested_form": s.form,
+        "suggestion_reason": s.reason,
+        "trust": round(s.trust, 2) if s.trust is not None else None,
+        "trust_for_b": s.threshold,
+        "progress": _progress_out(st.progress),
+        "last_period": _progress_out(st.before),
+        "last_period_end": st.before_on,
+        "falling_back": st.falling_back,
+        "next_pair": {
+            "ours": n.ours,
+            "theirs": n.theirs,
+            "contact_id": n.contact_id,
+            "contact_name": n.contact_name,
+            "roles": list(n.roles),
+            "named": n.named,
+        }
+        if n
+        else None,
+    }
+
+
+@router.get("/customers/{customer_id}/target", response=TargetOut)
+def get_target(request: HttpRequest, customer_id: int):
+    """The account's target interaction form (A bow-tie, B diamond, mix with named pairs), the
+    form kamp suggests from the trust of its counted survey round, progress now and at the end
+    of the last period, and the next functional pair to open."""
+    return target_row(get_customer_for_user(request.user, customer_id))
+
+
+@router.put("/customers/{customer_id}/target", response=TargetOut)
+def put_target(request: HttpRequest, customer_id: int, payload: TargetIn):
+    customer = get_customer_for_user(request.user, customer_id, write=True)
+    if any(len(p) != 2 for p in payload.pairs):
+        raise HttpError(422, "Each named pair is [our function, their function].")
+    try:
+        actions.do_set_target(
+            request.user, customer, form=payload.form, pairs=payload.pairs, note=payload.note
+        )
+    except ValidationError as exc:
+        raise HttpError(422, "; ".join(exc.messages))
+    return target_row(customer)

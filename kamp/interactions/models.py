@@ -183,3 +183,50 @@ class InteractionSettings(models.Model):
             single_thread_share=self.single_thread_percent / 100,
             not_met_days=self.not_met_days,
         )
+
+
+class TargetForm(models.Model):
+    """The interaction form an account aims at (kam-domain.md §7): A bow-tie, B diamond, or a
+    mix with named functional pairs (our function ↔ their function)."""
+
+    class Form(models.TextChoices):
+        A = "A", _("A · bow-tie")
+        B = "B", _("B · diamond")
+        MIX = "mix", _("Mix · named pairs")
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="target_form",
+    )
+    form = models.CharField(_("target form"), max_length=3, choices=Form.choices)
+    pairs = models.JSONField(
+        _("named pairs"),
+        default=list,
+        blank=True,
+        help_text=_("Pairs of functions, ours and theirs, that should be in contact."),
+    )
+    note = models.CharField(_("why"), max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_on = models.DateField(_("set on"))
+
+    class Meta:
+        verbose_name = _("target interaction form")
+        verbose_name_plural = _("target interaction forms")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.form}"
+
+    @property
+    def pair_tuples(self) -> tuple[tuple[str, str], ...]:
+        from .target import clean_pairs
+
+        return clean_pairs(self.pairs or ())

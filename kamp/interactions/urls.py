@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar_import, coverage, customer_tab, dmu, portfolio
+from .views import calendar_import, coverage, customer_tab, dmu, portfolio, target
 
 app_name = "interactions"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("customer/<int:pk>/new/", customer_tab.interaction_create, name="create"),
     path("customer/<int:pk>/<int:iid>/edit/", customer_tab.interaction_edit, name="edit"),
     path("customer/<int:pk>/<int:iid>/delete/", customer_tab.interaction_delete, name="delete"),
+    path("customer/<int:pk>/target/", target.set_target, name="target"),
     path("customer/<int:pk>/coverage/", coverage.coverage, name="coverage"),
     path("customer/<int:pk>/dmu/", dmu.dmu_map, name="dmu"),
     path("customer/<int:pk>/dmu/new/", dmu.dmu_add, name="dmu_add"),

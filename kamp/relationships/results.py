@@ -274,6 +274,22 @@ def customer_trend(customer) -> list[dict]:
     return out
 
 
+def latest_trust(customer) -> float | None:
+    """The trust construct of the account's latest *counted* round (mean of the sides that
+    answered), None without one — what the target interaction form reads (B needs trust)."""
+    for row in reversed(customer_trend(customer)):
+        if row["standing"] != quality.COUNTED:
+            continue
+        values = [
+            float(side[quality.TRUST])
+            for side in (row["team"], row["customer"])
+            if side.get(quality.TRUST) is not None
+        ]
+        if values:
+            return sum(values) / len(values)
+    return None
+
+
 # --- many accounts at once ------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ WEB = [
     Web("interactions:create", get="EDIT", post="EDIT", kwargs=_pk),
     Web("interactions:edit", get="EDIT", post="EDIT", kwargs=_iid),
     Web("interactions:delete", get=NOT_ALLOWED, post="EDIT", kwargs=_iid),
+    Web("interactions:target", get=NOT_ALLOWED, post="EDIT", kwargs=_pk),
     Web("interactions:coverage", get="READ", post=NOT_ALLOWED, kwargs=_pk),
     Web("interactions:dmu", get="READ", post=NOT_ALLOWED, kwargs=_pk),
     Web("interactions:dmu_add", get="EDIT", post="EDIT", kwargs=_pk),
@@ -52,6 +53,14 @@ API = [
     Api("GET", "/interactions/analysis", "SIGNED_IN"),
     Api("GET", "/interactions/customers/{customer_id}/analysis", "READ", _cid),
     Api("GET", "/interactions/customers/{customer_id}/interactions", "READ", _cid),
+    Api("GET", "/interactions/customers/{customer_id}/target", "READ", _cid),
+    Api(
+        "PUT",
+        "/interactions/customers/{customer_id}/target",
+        "EDIT",
+        _cid,
+        body=lambda w: {"form": "B", "pairs": [["finance", "finance"]]},
+    ),
     Api(
         "POST",
         "/interactions/customers/{customer_id}/interactions",

@@ -25,6 +25,7 @@ from kamp.customers.page import customer_context
 from .. import actions, analysis, summary
 from ..entry import FilterForm, InteractionForm
 from ..models import Interaction
+from . import target as target_view
 
 TAB = "interactions"
 PAGE_SIZE = 20
@@ -245,6 +246,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         top_contact=acc.contacts.get(a.top_contact_id) if a.top_contact_id else None,
         top_share=round(a.top_contact_share * 100),
         diamond_percent=analysis.rules.diamond_percent(a.diamond_index),
+        **target_view.context(customer, acc),
     )
     return render(request, "interactions/tab.html", context)
 

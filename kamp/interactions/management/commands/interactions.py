@@ -45,6 +45,13 @@ class Command(BaseCommand):
             "--status", default="", help="Only customers with this status (e.g. key_account)."
         )
         add_json_argument(a)
+        t = sub.add_parser(
+            "target",
+            help="Target interaction form, the suggested form (B needs trust), progress and "
+            "the next pair to open, per customer that has a target (or those given).",
+        )
+        add_customer_argument(t)
+        add_json_argument(t)
         i = sub.add_parser(
             "import", help="Same as `kamp import interactions FILE` (CSV or calendar .ics)."
         )
@@ -72,6 +79,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["action"] == "analyse":
             return self.analyse(opts)
+        if opts["action"] == "target":
+            return self.target(opts)
         return self.do_import(opts)
 
     def analyse(self, opts):
@@ -98,6 +107,29 @@ class Command(BaseCommand):
             )
             for risk in r["risks"]:
                 self.stdout.write(f"{'':8}! {risk['kind']}: {risk['detail']}")
+
+    def target(self, opts):
+        from ...api import target_row
+
+        if opts["customer"]:
+            customers = list(resolve_customers(opts["customer"]))
+        else:
+            customers = list(Customer.objects.filter(target_form__isnull=False).order_by("pk"))
+        rows = [target_row(c) for c in customers]
+        if opts["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+            return
+        for r in rows:
+            p = r["progress"]
+            done = f"{p['done']}/{p['needed']}" if p else "-"
+            n = r["next_pair"]
+            nxt = f"{n['ours']}↔{n['theirs']} {n['contact_name']}".strip() if n else "-"
+            back = " FALLING BACK" if r["falling_back"] else ""
+            self.stdout.write(
+                f"{r['customer']['id']:>6} {r['customer']['name'][:40]:40} "
+                f"target={r['form'] or '-'} suggested={r['suggested_form']} "
+                f"progress={done} next={nxt}{back}"
+            )
 
     def do_import(self, opts):
         path = Path(opts["file"])
