@@ -770,6 +770,7 @@ def _run(kind, path, batch, user, options, progress, column_mapping):
             # mapping step shows them, so there the person's choice is what counts).
             options.date_order = options.date_order or preset.options.get("date_order")
             options.decimal = options.decimal or preset.options.get("decimal")
+            batch.options.update(date_order=options.date_order, decimal=options.decimal)
         # Only the columns imported: a formula without a value elsewhere is no reason to refuse.
         table.extra["columns"] = set(mapping)
         try:
