@@ -55,6 +55,13 @@ def claim(instance: models.Model, expected: Any = None) -> None:
     instance.refresh_from_db()
 
 
+def claim_or_create(instance: models.Model, expected: Any = None) -> None:
+    """:func:`claim` for a one-row settings record, which its first save creates: a form read
+    before the row existed carries version 0, so it is refused if the row was created since."""
+    if instance.pk:
+        claim(instance, expected)
+
+
 def parse_if_match(header: str | None) -> int | None:
     """The version an ``If-Match`` header names (``"3"``, ``W/"3"`` or ``3``); ``None`` when absent.
     A header that names no version raises ``ValueError``."""
@@ -73,10 +80,16 @@ class VersionedForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     conflicts: list[dict] = []
+    # A settings row made on its first save: its form carries version 0 until then, so saving it
+    # over a row someone else created meanwhile is refused too (``claim_or_create``).
+    versioned_before_saved = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk:
+        if not self.instance.pk and self.versioned_before_saved:
+            if not self.is_bound:
+                self.initial["version"] = 0
+        elif not self.instance.pk:
             del self.fields["version"]
         elif not self.is_bound:
             self.initial["version"] = self.instance.version
@@ -92,11 +105,12 @@ class VersionedForm(forms.ModelForm):
         """The version the user read, removed from ``cleaned_data`` (which the action receives)."""
         return self.cleaned_data.pop("version", None)
 
-    def show_conflict(self, current, message) -> list[dict]:
+    def show_conflict(self, current, message, extra: list[dict] | None = None) -> list[dict]:
         """After a conflict: the fields where the saved version (``current``) and the user's
-        differ (label, theirs, yours), for the page to show side by side. When there are any,
-        the form gets ``message`` and ``current``'s version, so that saving again keeps what the
-        user typed; when there are none, the user's values are already the saved ones."""
+        differ (label, theirs, yours), for the page to show side by side, then ``extra`` rows
+        (parts of the record outside the form's fields). When there are any, the form gets
+        ``message`` and ``current``'s version, so that saving again keeps what the user typed;
+        when there are none, the user's values are already the saved ones."""
         rows = []
         for name, field in self.fields.items():
             if name == "version" or name not in self.cleaned_data:
@@ -112,6 +126,7 @@ class VersionedForm(forms.ModelForm):
                     "yours": self.display(name, yours),
                 }
             )
+        rows += extra or []
         self.conflicts = rows  # core/_form.html shows them side by side
         if rows:
             self.add_error(None, message)

@@ -38,10 +38,18 @@ def _factor_repr(spec: ModelSpec) -> list[str]:
 
 @transaction.atomic
 def do_save_model(
-    acting_user, spec: ModelSpec, model: SelectionModel | None = None, *, activate: bool = False
+    acting_user,
+    spec: ModelSpec,
+    model: SelectionModel | None = None,
+    *,
+    activate: bool = False,
+    version=None,
 ) -> SelectionModel:
     """Creates or replaces a selection model from a spec (checked first: nothing is written
-    when it is unusable)."""
+    when it is unusable); with ``version``, replaces it only if nobody saved it since
+    (``VersionConflict``)."""
+    if model is not None:
+        claim(model, version)
     problems = check_spec(spec)
     clash = SelectionModel.objects.filter(name=spec.name)
     if model is not None:

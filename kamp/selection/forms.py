@@ -6,6 +6,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.versioning import VersionedForm
 from kamp.core.widgets import DateInput
 
 from . import derived
@@ -13,7 +14,7 @@ from .modelfile import FactorSpec, ModelSpec
 from .models import Decision, Dimension, Direction, Mapping, SelectionModel, Source
 
 
-class SelectionModelForm(forms.ModelForm):
+class SelectionModelForm(VersionedForm):
     class Meta:
         model = SelectionModel
         fields = [

@@ -97,6 +97,8 @@ class SelectionModel(models.Model):
     is_active = models.BooleanField(_("active"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Two managers editing one model (or a file loaded over it): the second is told.
+    version = version_field()
 
     class Meta:
         verbose_name = _("selection model")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 
 from .. import actions, engine
 from ..access import require_manager
@@ -20,7 +21,7 @@ from ..forms import (
     factor_initial,
     spec_from_forms,
 )
-from ..modelfile import SpecError, parse_toml, to_toml
+from ..modelfile import SpecError, parse_toml, spec_of, to_toml
 from ..models import SelectionModel
 
 
@@ -68,15 +69,31 @@ def model_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Http
     formset = FactorFormSet(request.POST or None, initial=initial, prefix="factor")
     problems: list[str] = []
     if request.method == "POST" and form.is_valid() and formset.is_valid():
+        version = form.take_version() if model else None
         spec = spec_from_forms(form, formset)
         fresh = SelectionModel.objects.get(pk=model.pk) if model else None
         try:
             saved = actions.do_save_model(
-                request.user, spec, fresh, activate=bool(request.POST.get("activate"))
+                request.user,
+                spec,
+                fresh,
+                activate=bool(request.POST.get("activate")),
+                version=version,
             )
         except SpecError as exc:
             problems = exc.problems
-        else:
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404("No such model") from None
+            # Saved meanwhile by another manager: both versions (the factors too), they choose.
+            theirs, yours = factor_lines(spec_of(exc.current)), factor_lines(spec)
+            extra = (
+                [{"label": _("Factors"), "theirs": theirs, "yours": yours}]
+                if theirs != yours
+                else []
+            )
+            form.show_conflict(exc.current, CONFLICT_MESSAGE, extra)
+        if not problems and not form.errors:
             messages.success(request, _("Model “%(name)s” saved.") % {"name": saved.name})
             return redirect("selection:models")
     return render(
@@ -89,7 +106,13 @@ def model_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Http
             "problems": problems,
             "site_cap": SelectionModel().effective_cap(),
         },
+        status=409 if form.conflicts else 200,
     )
+
+
+def factor_lines(spec) -> str:
+    """A model's factors as the conflict table shows them."""
+    return "; ".join(f"{f.key} ({f.weight:g})" for f in spec.factors)
 
 
 @require_POST
