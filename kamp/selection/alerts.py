@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kamp.core.alerts import Alert
+from kamp.core.formatting import format_date
 from kamp.customers.models import CustomerStatus
 
 from . import engine, scoring
@@ -99,4 +100,70 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                     cause_title=title,
                 )
             )
+    out += _reciprocity_alerts(ids, run)
+    out += _lookback_alerts(ids, run, as_of)
+    return out
+
+
+def _reciprocity_alerts(ids: set[int], run) -> list[Alert]:
+    """A reciprocity score that fell by the model's threshold since it was last computed."""
+    from . import ledger, reciprocity
+    from .models import ReciprocityLedger
+
+    points = ledger.drop_threshold()
+    out = []
+    for row in ReciprocityLedger.objects.filter(customer_id__in=ids, override__isnull=True):
+        if not reciprocity.dropped(row.previous_score, row.score, points):
+            continue
+        info = run.customers.get(row.customer_id)
+        out.append(
+            Alert(
+                "selection",
+                "reciprocity_dropped",
+                "warning",
+                _(
+                    "Willingness to co-invest fell from %(before)s to %(now)s: check the "
+                    "reciprocity evidence."
+                )
+                % {"before": num(row.previous_score), "now": num(row.score)},
+                customer_id=row.customer_id,
+                customer_name=info.name if info else "",
+                url=reverse("selection:customer_tab", args=[row.customer_id]) + "#reciprocity",
+                cause=CAUSE,
+                cause_title=_("Whether it should be a key account"),
+            )
+        )
+    return out
+
+
+def _lookback_alerts(ids: set[int], run, as_of: date | None) -> list[Alert]:
+    """A key-account decision whose account did worse than its matched non-key customers."""
+    from . import lookbacks
+    from .models import Decision
+
+    out = []
+    decisions = Decision.objects.filter(
+        customer_id__in=ids, kind=Decision.Kind.MAKE
+    ).select_related("customer")
+    for d in decisions:
+        lb = lookbacks.for_decision(d, as_of)
+        if not lb.flagged:
+            continue
+        out.append(
+            Alert(
+                "selection",
+                "lookback_worse",
+                "warning",
+                _(
+                    "The decision of %(day)s to make it a key account: the account did worse than "
+                    "its matched non-key customers. Review the decision."
+                )
+                % {"day": format_date(d.decided_on)},
+                customer_id=d.customer_id,
+                customer_name=d.customer.name,
+                url=reverse("selection:customer_tab", args=[d.customer_id]) + f"#lookback-{d.pk}",
+                cause=CAUSE,
+                cause_title=_("Whether it should be a key account"),
+            )
+        )
     return out

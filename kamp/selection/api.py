@@ -301,3 +301,90 @@ def snapshot(request: HttpRequest, payload: SnapshotIn):
         raise HttpError(403, "Only directors and administrators save snapshots.")
     s = actions.do_save_snapshot(request.user, payload.label)
     return {"id": s.pk, "taken_on": s.taken_on.isoformat(), "points": s.points.count()}
+
+
+def _ledger_payload(c) -> dict:
+    from . import ledger
+
+    return {
+        "customer": customer_ref(c),
+        **ledger.as_json(ledger.compute(c.pk), ledger.stored(c.pk)),
+    }
+
+
+@router.get("/customers/{customer_id}/reciprocity")
+def reciprocity(request: HttpRequest, customer_id: int):
+    """The customer's reciprocity ledger: the score and every item of evidence with its weight,
+    its age factor and its points; the override and its reason."""
+    return _ledger_payload(get_customer_for_user(request.user, customer_id))
+
+
+class EvidenceIn(Schema):
+    kind: str
+    happened_on: dt.date
+    note: str
+    strength: float = 1.0
+
+
+@router.post("/customers/{customer_id}/reciprocity/evidence")
+def reciprocity_evidence(request: HttpRequest, customer_id: int, payload: EvidenceIn):
+    from .reciprocity_actions import add_evidence
+
+    c = get_customer_for_user(request.user, customer_id)
+    if not can_score(request.user, c):
+        raise HttpError(403, "You may not record evidence for this customer.")
+    try:
+        e = add_evidence(
+            request.user, c, payload.kind, payload.happened_on, payload.note, payload.strength
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages))
+    return {"id": e.pk, **_ledger_payload(c)}
+
+
+@router.delete("/customers/{customer_id}/reciprocity/evidence/{evidence_id}")
+def reciprocity_evidence_delete(request: HttpRequest, customer_id: int, evidence_id: int):
+    from .models import ReciprocityEvidence
+    from .reciprocity_actions import remove_evidence
+
+    c = get_customer_for_user(request.user, customer_id)
+    if not can_score(request.user, c):
+        raise HttpError(403, "You may not remove evidence of this customer.")
+    e = get_object_or_404(ReciprocityEvidence, pk=evidence_id, customer=c)
+    remove_evidence(request.user, e)
+    return _ledger_payload(c)
+
+
+class OverrideIn(Schema):
+    score: float | None = None
+    reason: str = ""
+
+
+@router.put("/customers/{customer_id}/reciprocity/override")
+def reciprocity_override(request: HttpRequest, customer_id: int, payload: OverrideIn):
+    """A typed score used instead of the computed one, with its reason; ``score`` null removes
+    it."""
+    from .reciprocity_actions import set_override
+
+    c = get_customer_for_user(request.user, customer_id)
+    if not can_manage_selection(request.user):
+        raise HttpError(403, "Only directors and administrators override the reciprocity score.")
+    try:
+        set_override(request.user, c, payload.score, payload.reason)
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages))
+    return _ledger_payload(c)
+
+
+@router.get("/customers/{customer_id}/lookbacks")
+def lookbacks(request: HttpRequest, customer_id: int, as_of: dt.date | None = None):
+    """The 12- and 24-month look-backs of each decision that made the customer a key account,
+    beside its matched non-key customers; money figures are null to who may not see them."""
+    from . import lookbacks as lbs
+
+    c = get_customer_for_user(request.user, customer_id)
+    money = can_see_economics(request.user, c)
+    return {
+        "customer": customer_ref(c),
+        "decisions": [lbs.as_json(lb, money) for lb in lbs.for_customer(c, as_of)],
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer, grid, matrix, model_editing
+from .views import customer, grid, matrix, model_editing, reciprocity
 
 app_name = "selection"
 urlpatterns = [
@@ -17,4 +17,17 @@ urlpatterns = [
     path("customer/<int:pk>/", customer.customer_tab, name="customer_tab"),
     path("customer/<int:pk>/score/", customer.customer_score, name="customer_score"),
     path("customer/<int:pk>/decide/", customer.decide, name="decide"),
+    path(
+        "customer/<int:pk>/reciprocity/evidence/",
+        reciprocity.evidence_add,
+        name="reciprocity_add",
+    ),
+    path(
+        "customer/<int:pk>/reciprocity/evidence/<int:evidence_id>/delete/",
+        reciprocity.evidence_delete,
+        name="reciprocity_delete",
+    ),
+    path(
+        "customer/<int:pk>/reciprocity/override/", reciprocity.override, name="reciprocity_override"
+    ),
 ]

@@ -43,6 +43,30 @@ WEB = [
         kwargs=_pk,
         data=lambda w: {"kind": "revoke", "rationale": "The access matrix"},
     ),
+    Web(
+        "selection:reciprocity_add",
+        get=NOT_ALLOWED,
+        post="SCORE",
+        kwargs=_pk,
+        data=lambda w: {
+            "kind": "commitment",
+            "happened_on": "2026-01-05",
+            "note": "The access matrix",
+        },
+    ),
+    Web(
+        "selection:reciprocity_delete",
+        get=NOT_ALLOWED,
+        post="SCORE",
+        kwargs=lambda w: {"pk": w.account.pk, "evidence_id": w.reciprocity_evidence.pk},
+    ),
+    Web(
+        "selection:reciprocity_override",
+        get=NOT_ALLOWED,
+        post="ACCOUNT_DECISION",
+        kwargs=_pk,
+        data=lambda w: {"override": "7", "reason": "The access matrix"},
+    ),
 ]
 
 
@@ -76,4 +100,30 @@ API = [
         body=lambda w: {"kind": "revoke", "rationale": "The access matrix"},
     ),
     Api("POST", "/selection/snapshots", "PROGRAMME", body=lambda w: {"label": "matrix"}),
+    Api("GET", "/selection/customers/{customer_id}/reciprocity", "READ", _cid),
+    Api(
+        "POST",
+        "/selection/customers/{customer_id}/reciprocity/evidence",
+        "SCORE",
+        _cid,
+        body=lambda w: {
+            "kind": "data_shared",
+            "happened_on": "2026-01-05",
+            "note": "The access matrix",
+        },
+    ),
+    Api(
+        "DELETE",
+        "/selection/customers/{customer_id}/reciprocity/evidence/{evidence_id}",
+        "SCORE",
+        lambda w: {"customer_id": w.account.pk, "evidence_id": w.reciprocity_evidence.pk},
+    ),
+    Api(
+        "PUT",
+        "/selection/customers/{customer_id}/reciprocity/override",
+        "ACCOUNT_DECISION",
+        _cid,
+        body=lambda w: {"score": 7, "reason": "The access matrix"},
+    ),
+    Api("GET", "/selection/customers/{customer_id}/lookbacks", "READ", _cid),
 ]

@@ -26,6 +26,7 @@ from ..explain import QUADRANT_LABELS, QUADRANT_STRATEGY, num, reason_label, rea
 from ..forms import DecisionForm
 from ..models import Decision, SnapshotPoint
 from .matrix import factor_labels
+from .reciprocity import tab_context
 
 TAB = "selection"
 
@@ -112,6 +113,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         split=num(run.pure.split_value),
         floor=num(run.pure.floor_value),
         scale=(f"{run.pure.scale_min:g}", f"{run.pure.scale_max:g}"),
+        **tab_context(request.user, customer, money),
     )
     return render(request, "selection/customer_tab.html", context)
 
