@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.models import ImportBatch, User
-from kamp.core.versioning import claim
+from kamp.core.versioning import claim, claim_or_create
 from kamp.customers.models import Contact, Customer
 
 from .models import (
@@ -142,8 +142,11 @@ def do_delete_interaction(acting_user, interaction: Interaction) -> None:
 
 
 @transaction.atomic
-def do_update_settings(acting_user, **values: Any) -> InteractionSettings:
+def do_update_settings(acting_user, *, version: Any = None, **values: Any) -> InteractionSettings:
+    """Change the analysis settings; with ``version``, only if nobody saved them since
+    (``VersionConflict``)."""
     obj = InteractionSettings.load()
+    claim_or_create(obj, version)
     fields = list(values)
     before = audit.snapshot(obj, fields) if obj.pk else {}
     for k, v in values.items():

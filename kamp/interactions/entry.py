@@ -239,7 +239,9 @@ def descendants(customer: Customer, contact_id: int) -> set[int]:
     return found
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(VersionedForm):
+    versioned_before_saved = True
+
     class Meta:
         model = InteractionSettings
         fields = ["window_days", "min_pairs", "single_thread_percent", "not_met_days"]

@@ -163,6 +163,8 @@ class InteractionSettings(models.Model):
         default=90,
         validators=[MinValueValidator(7), MaxValueValidator(730)],
     )
+    # Two managers saving the settings at once: the second is told (kamp.core.versioning).
+    version = version_field()
 
     class Meta:
         verbose_name = _("interaction analysis settings")

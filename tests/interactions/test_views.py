@@ -375,7 +375,13 @@ def test_who_changes_the_settings(request, client_for, person, status):
 def test_settings_change_the_analysis(client_for, director):
     r = client_for(director).post(
         reverse("interactions:settings"),
-        {"window_days": 30, "min_pairs": 3, "single_thread_percent": 70, "not_met_days": 60},
+        {
+            "window_days": 30,
+            "min_pairs": 3,
+            "single_thread_percent": 70,
+            "not_met_days": 60,
+            "version": 0,  # as the page shows it before the settings were first saved
+        },
     )
     assert r.status_code == 302
     s = InteractionSettings.load().as_rules()

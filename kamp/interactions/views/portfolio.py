@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from kamp.customers.access import customers_visible_to
 from kamp.customers.models import Contact, CustomerStatus
 
@@ -109,7 +110,15 @@ def settings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = SettingsForm(request.POST or None, instance=InteractionSettings.load())
     if request.method == "POST" and form.is_valid():
-        actions.do_update_settings(request.user, **form.cleaned_data)
-        messages.success(request, _("Settings saved."))
-        return redirect("interactions:settings")
-    return render(request, "interactions/settings.html", {"form": form})
+        try:
+            actions.do_update_settings(
+                request.user, version=form.take_version(), **form.cleaned_data
+            )
+        except VersionConflict as exc:
+            # Saved meanwhile by another manager: both versions, the user chooses.
+            form.show_conflict(exc.current, CONFLICT_MESSAGE)
+        if not form.errors:
+            messages.success(request, _("Settings saved."))
+            return redirect("interactions:settings")
+    status = 409 if form.conflicts else 200
+    return render(request, "interactions/settings.html", {"form": form}, status=status)
