@@ -3,16 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.widgets import DateInput
 from kamp.customers.models import Customer
 
 from .models import Bid, Contract, Reason
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class BidForm(forms.ModelForm):
