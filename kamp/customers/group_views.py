@@ -5,24 +5,21 @@ group's DMU map). docs/groups.md."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from kamp.core.http import AuthenticatedHttpRequest
 
+from . import group_scope
 from .access import can_see_economics, customers_visible_to, get_customer_for_user
-from .models import Contact, GroupMembership
+from .models import GroupMembership
 from .page import customer_context
 
 
 def group_page_data(request: AuthenticatedHttpRequest, group, today: date) -> dict:
     """What the Group tab shows, in a bounded number of queries whatever the group's size."""
     from kamp.economics.group import group_figures
-    from kamp.interactions import analysis as interactions_analysis
-    from kamp.interactions.forms import diamond_percent
-    from kamp.interactions.group import group_analysis, recent
 
     money = can_see_economics(request.user, group)
     rows = list(
@@ -52,12 +49,6 @@ def group_page_data(request: AuthenticatedHttpRequest, group, today: date) -> di
                 customers_visible_to(request.user).filter(pk__in=gone).values_list("pk", "name")
             )
             former = [{"id": cid, "name": names.get(cid, "—"), "pnl": parts[cid]} for cid in gone]
-    form = group_analysis(visible_ids, group.owner_id, today)
-    people = (
-        Contact.objects.filter(customer_id__in=visible_ids, active=True)
-        .select_related("customer")
-        .order_by("-influence", "name", "id")
-    )
     return {
         "companies": companies,
         "former": former,
@@ -68,12 +59,8 @@ def group_page_data(request: AuthenticatedHttpRequest, group, today: date) -> di
         ],
         "group_total": rolled.total if rolled else None,
         "own_pnl": parts.get(group.pk),
-        "form": form,
-        "form_label": interactions_analysis.form_label(form.form),
-        "diamond": Decimal(diamond_percent(form.diamond_index)) / 100,
-        "interactions": recent(visible_ids),
-        "people": people[:100],
-        "people_count": people.count(),
+        **group_scope.interactions_data(group, visible_ids, today),
+        **group_scope.people_data(visible_ids),
         "money": money,
     }
 

@@ -28,7 +28,7 @@ from kamp.core.money import base_currency
 from kamp.core.params import int_param, year_param
 from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 
-from . import actions
+from . import actions, group_scope
 from .access import (
     can_create_customer,
     can_see_economics,
@@ -370,6 +370,14 @@ def customer_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def customer_people(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
+    scope = group_scope.scope_of(request, customer)
+    if scope == group_scope.GROUP:
+        # A group account's people are its group's by default (the Group tab's listing).
+        members = group_scope.visible_member_ids(request, customer)
+        context = customer_context(
+            request, customer, "people", group_scope=scope, **group_scope.people_data(members)
+        )
+        return render(request, "customers/group_people_tab.html", context)
     contacts = customer.contacts.select_related("reports_to").order_by("-active", "name")
     context = customer_context(
         request,
@@ -377,6 +385,7 @@ def customer_people(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "people",
         contacts=contacts,
         team=customer.team_members.select_related("user"),
+        group_scope=scope,
     )
     return render(request, "customers/people.html", context)
 

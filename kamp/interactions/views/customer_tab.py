@@ -18,6 +18,7 @@ from kamp.core.formatting import format_period
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
+from kamp.customers import group_scope
 from kamp.customers.access import can_edit_customer, get_customer_for_user
 from kamp.customers.models import Contact, Customer
 from kamp.customers.page import customer_context
@@ -26,6 +27,7 @@ from .. import actions, analysis, summary
 from ..entry import FilterForm, InteractionForm
 from ..models import Interaction
 from . import target as target_view
+from .group_tab import group_tab
 
 TAB = "interactions"
 PAGE_SIZE = 20
@@ -200,6 +202,9 @@ def _filter_choices(customer: Customer, filters: FilterForm) -> dict:
 
 def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk)
+    scope = group_scope.scope_of(request, customer)
+    if scope == group_scope.GROUP and not request.htmx:
+        return group_tab(request, customer, TAB)
     can_edit = can_edit_customer(request.user, customer)
     filters = FilterForm(request.GET or None, customer=customer)
     log = filters.apply(_log_queryset(customer))
@@ -209,6 +214,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "filters": filters,
         "can_edit": can_edit,
+        "group_scope": scope,
         "filtered": bool(
             request.GET.get("kind")
             or request.GET.get("person")
