@@ -33,7 +33,8 @@ MANAGERS = {"admin", "director"}
 WRITERS = {"admin", "director", "ana", "felipe"}
 ALL = set(ROLES)
 
-# (name, path with {cs} and {me}, roles that may open it)
+# (name, path with {cs}, {group} (the demo's group account, Grupo Andes) and {me}, roles that
+# may open it)
 PAGES = [
     ("home", "/", ALL),
     ("customer list", "/customers/", ALL),
@@ -47,6 +48,7 @@ PAGES = [
     ("economics", "/economics/customer/{cs}/", MANAGERS | {"ana"}),
     ("selection tab", "/selection/customer/{cs}/", ALL),
     ("history", "/customers/{cs}/history/", ALL),
+    ("group tab", "/customers/{group}/group/", ALL - {"felipe"}),  # felipe: not on its team
     ("account team", "/team/customer/{cs}/", ALL),
     ("selection matrix", "/selection/", ALL),
     ("selection grid", "/selection/grid/", ALL),
@@ -98,6 +100,7 @@ def test_every_main_page_for_every_role_in_both_languages(browser, live_server):
     ctx = load(log=lambda *_: None, today=timezone.localdate())
     assert ctx is not None
     cs = ctx.customers["cs"]
+    group = ctx.customers["andes_holding"]
     users = {key: ctx.users[key] for key in ROLES}
     english = spanish_sources()
     assert len(english) > 500  # the catalogues were read
@@ -131,7 +134,7 @@ def test_every_main_page_for_every_role_in_both_languages(browser, live_server):
             for name, path, roles in PAGES:
                 if role not in roles:
                     continue
-                url = live_server.url + path.format(cs=cs.pk, me=user.pk)
+                url = live_server.url + path.format(cs=cs.pk, group=group.pk, me=user.pk)
                 where = f"{name} ({path}) as {role} in {language}"
                 # Opened on a phone as a person would, then the same page on a laptop (a chart
                 # drawn for a laptop does not shrink when the window does: that is no phone).
