@@ -59,7 +59,7 @@ def load(ctx) -> None:
             "stage": "lost",
             "probability": 0,
             "due_on": date(year, 10, 31),
-            "rivals": "Una auditora internacional, una firma regional",
+            "rivals": "Cuatro firmas de asesoría de mayor tamaño",
             "closed_on": closed,
             "reasons": ["price", "relationship", "buying_process"],
             "debrief_note": TENDER_DEBRIEF,
