@@ -223,8 +223,16 @@ def benefits_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "measures": measures,
             "controls": report["controls"],
             "base_currency": SiteSettings.load().base_currency,
+            "lookbacks": _lookbacks(qs),
         },
     )
+
+
+def _lookbacks(qs) -> list[dict]:
+    """Each key-account decision's look-back verdicts (kamp.selection.lookbacks)."""
+    from kamp.selection import lookbacks
+
+    return lookbacks.summary(qs)
 
 
 INBOX_PAGE_SIZE = 50  # alerts per page of the inbox, most severe and most at stake first

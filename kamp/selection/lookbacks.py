@@ -189,3 +189,17 @@ def as_json(lb: LookBack, money: bool) -> dict:
             for h in lb.horizons
         ],
     }
+
+
+def summary(customers) -> list[dict]:
+    """One line per key-account decision of ``customers`` (the programme's benefits page): its
+    account, day, each horizon's verdict or due day, and whether it is flagged for review."""
+    out = []
+    for d in (
+        Decision.objects.filter(customer__in=customers, kind=Decision.Kind.MAKE)
+        .select_related("customer")
+        .order_by("-decided_on", "customer__name")
+    ):
+        lb = for_decision(d)
+        out.append({"decision": d, "horizons": lb.horizons, "flagged": lb.flagged})
+    return out

@@ -152,3 +152,14 @@ def test_the_demo_tells_cs_improvement():
     assert {"commitment", "data_shared", "co_creation", "executive_meeting", "survey"} <= kinds
     assert rec["stored_score"] == pytest.approx(rec["score"], abs=0.01)
     assert rec["score"] >= 7
+
+
+def test_programme_benefits_summarise_the_lookbacks(monkeypatch, client_for, account, director):
+    d, _twin = _world(account, director, days_ago=400)
+    monkeypatch.setattr(lookbacks, "_values", _fake_values(account.pk, -10, 20))
+    html = client_for(director).get(
+        reverse("programme:benefits"), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "¿Fue acertada la decisión? Revisiones" in html
+    assert "peor que sus comparables" in html and "marcada para revisión" in html
+    assert f"#lookback-{d.pk}" in html
