@@ -157,9 +157,11 @@ def test_the_demo_tells_cs_improvement():
 def test_programme_benefits_summarise_the_lookbacks(monkeypatch, client_for, account, director):
     d, _twin = _world(account, director, days_ago=400)
     monkeypatch.setattr(lookbacks, "_values", _fake_values(account.pk, -10, 20))
-    html = client_for(director).get(
-        reverse("programme:benefits"), HTTP_ACCEPT_LANGUAGE="es"
-    ).content.decode()
+    html = (
+        client_for(director)
+        .get(reverse("programme:benefits"), HTTP_ACCEPT_LANGUAGE="es")
+        .content.decode()
+    )
     assert "¿Fue acertada la decisión? Revisiones" in html
     assert "peor que sus comparables" in html and "marcada para revisión" in html
     assert f"#lookback-{d.pk}" in html
