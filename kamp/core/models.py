@@ -100,6 +100,8 @@ class SiteSettings(models.Model):
         _("company size"), max_length=10, choices=CompanySize.choices, default=CompanySize.SME
     )
     base_currency = models.CharField(_("base currency"), max_length=3, blank=True)
+    # Two managers saving the company settings at once: the second is told (core.versioning).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("company settings")

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,11 +25,12 @@ from .http import AuthenticatedHttpRequest
 from .models import AuditEvent, SiteSettings, User
 from .params import int_param
 from .registry import hook
+from .versioning import CONFLICT_MESSAGE, VersionConflict, VersionedForm, claim
 
 logger = logging.getLogger(__name__)
 
 
-class SiteSettingsForm(forms.ModelForm):
+class SiteSettingsForm(VersionedForm):
     class Meta:
         model = SiteSettings
         fields = ["company_name", "size_class", "base_currency"]
@@ -55,18 +56,31 @@ def company_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     site = SiteSettings.load()
     form = SiteSettingsForm(request.POST or None, instance=site)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            before = audit.snapshot(SiteSettings.load(), form.fields)
-            saved = form.save()
-            audit.record(
-                request.user,
-                "update",
-                saved,
-                changes=audit.diff(before, audit.snapshot(saved, form.fields)),
-            )
-        messages.success(request, _("Settings saved."))
-        return redirect("core:settings")
-    return render(request, "core/settings.html", {"form": form, "site": site})
+        version = form.take_version()
+        fields = list(form.cleaned_data)
+        try:
+            with transaction.atomic():
+                saved = SiteSettings.objects.get(pk=site.pk)
+                claim(saved, version)  # saved meanwhile by another manager: VersionConflict
+                before = audit.snapshot(saved, fields)
+                for name in fields:
+                    setattr(saved, name, form.cleaned_data[name])
+                saved.save()
+                audit.record(
+                    request.user,
+                    "update",
+                    saved,
+                    changes=audit.diff(before, audit.snapshot(saved, fields)),
+                )
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404("No company settings") from None
+            form.show_conflict(exc.current, CONFLICT_MESSAGE)  # both versions, they choose
+        if not form.errors:
+            messages.success(request, _("Settings saved."))
+            return redirect("core:settings")
+    status = 409 if form.conflicts else 200
+    return render(request, "core/settings.html", {"form": form, "site": site}, status=status)
 
 
 def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -385,6 +385,7 @@ def do_update_settings(
         site = SiteSettings.load()
         new = _currency(base_currency)
         if site.base_currency != new:
+            claim(site)  # a company settings page opened before is told, not reverting it
             changes.append({"field": "base_currency", "old": site.base_currency, "new": new})
             site.base_currency = new
             site.save(update_fields=["base_currency"])

@@ -239,7 +239,7 @@ def test_post_settings(request, client_for, person):
     expect(
         client(request, client_for, person).post(
             reverse("core:settings"),
-            {"company_name": "SAF", "size_class": "sme", "base_currency": "clp"},
+            {"company_name": "SAF", "size_class": "sme", "base_currency": "clp", "version": 1},
         ),
         status,
     )
