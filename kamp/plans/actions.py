@@ -324,3 +324,115 @@ def do_add_joint_comment(
         summary=comment.text[:200],
     )
     return comment
+
+
+# --- Foundations: the customer journey and the buying process --------------------------------
+
+
+def _foundation_rows(rows, kind: str) -> list[dict[str, Any]]:
+    from datetime import date
+
+    out = []
+    kind = _(kind)
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise ValidationError(_("Each %(kind)s is a record with a name.") % {"kind": kind})
+        name = str(row.get("name") or "").strip()
+        if not name:
+            raise ValidationError(_("%(kind)s %(n)d has no name.") % {"kind": kind, "n": n})
+        if len(name) > 120:
+            raise ValidationError(
+                _("%(kind)s %(n)d: the name is longer than 120 characters.")
+                % {"kind": kind, "n": n}
+            )
+        dated = row.get("dated")
+        if isinstance(dated, str) and dated:
+            try:
+                dated = date.fromisoformat(dated)
+            except ValueError:
+                raise ValidationError(
+                    _("%(kind)s %(n)d: the date must look like 2026-03-31.")
+                    % {"kind": kind, "n": n}
+                )
+        out.append({**row, "name": name, "dated": dated or None})
+    return out
+
+
+@transaction.atomic
+def set_foundations(
+    acting_user,
+    plan: AccountPlan,
+    *,
+    journey: list[dict[str, Any]] | None = None,
+    buying: list[dict[str, Any]] | None = None,
+) -> AccountPlan:
+    """Replace the plan's customer journey and/or buying process (None leaves one as it is).
+
+    ``journey``: ``[{"name", "touchpoints", "pain_points", "dated"}]``; ``buying``:
+    ``[{"name", "deciders": [contact ids of the plan's customer], "dated", "note"}]``, in order.
+    Dates are ``date`` objects or ISO text. Bad input raises ``ValidationError`` and changes
+    nothing. Audited on the plan."""
+    from kamp.customers.models import Contact
+
+    from .models import BuyingStep, JourneyStage
+
+    stages = (
+        _foundation_rows(journey, gettext_noop("Journey stage")) if journey is not None else None
+    )
+    steps = _foundation_rows(buying, gettext_noop("Buying step")) if buying is not None else None
+    contacts: dict[int, Contact] = {}
+    if steps:
+        wanted = {int(c) for s in steps for c in (s.get("deciders") or ())}
+        contacts = {c.pk: c for c in Contact.objects.filter(pk__in=wanted, customer=plan.customer)}
+        unknown = sorted(wanted - set(contacts))
+        if unknown:
+            raise ValidationError(
+                _("Not a contact of this customer: %(ids)s.")
+                % {"ids": ", ".join(str(i) for i in unknown)}
+            )
+    before = foundations_snapshot(plan)
+    if stages is not None:
+        plan.journey_stages.all().delete()
+        JourneyStage.objects.bulk_create(
+            JourneyStage(
+                plan=plan,
+                position=i,
+                name=s["name"],
+                touchpoints=str(s.get("touchpoints") or "").strip(),
+                pain_points=str(s.get("pain_points") or "").strip(),
+                dated=s["dated"],
+            )
+            for i, s in enumerate(stages)
+        )
+    if steps is not None:
+        plan.buying_steps.all().delete()
+        for i, s in enumerate(steps):
+            step = BuyingStep.objects.create(
+                plan=plan,
+                position=i,
+                name=s["name"],
+                dated=s["dated"],
+                note=str(s.get("note") or "").strip(),
+            )
+            step.deciders.set([contacts[int(c)] for c in (s.get("deciders") or ())])
+    after = foundations_snapshot(plan)
+    changes = audit.diff(before, after)
+    if changes:
+        _touch(plan, acting_user)
+        audit.record(acting_user, "update", plan, customer_id=plan.customer_id, changes=changes)
+    return plan
+
+
+def foundations_snapshot(plan: AccountPlan) -> dict[str, Any]:
+    """The journey and buying process as plain text lines (the audit trail, tests)."""
+    journey = [
+        f"{s.name}: {s.touchpoints} / {s.pain_points}"
+        + (f" ({s.dated.isoformat()})" if s.dated else "")
+        for s in plan.journey_stages.all()
+    ]
+    buying = [
+        f"{s.name}: {', '.join(c.name for c in s.deciders.all())}"
+        + (f" ({s.dated.isoformat()})" if s.dated else "")
+        for s in plan.buying_steps.prefetch_related("deciders")
+    ]
+    return {"customer_journey": "\n".join(journey), "buying_process": "\n".join(buying)}

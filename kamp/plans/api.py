@@ -398,6 +398,93 @@ def list_comments(request: HttpRequest, plan_id: int):
 
 
 # Section routes last: their {section} would otherwise swallow /joint-links and /comments.
+# --- Foundations: the customer journey and the buying process --------------------------------
+
+
+class JourneyStageIO(Schema):
+    name: str
+    touchpoints: str = ""
+    pain_points: str = ""
+    dated: date | None = None
+
+
+class DeciderOut(Schema):
+    id: int
+    name: str
+
+
+class BuyingStepIn(Schema):
+    name: str
+    deciders: list[int] = []
+    dated: date | None = None
+    note: str = ""
+
+
+class BuyingStepOut(Schema):
+    name: str
+    deciders: list[DeciderOut]
+    dated: date | None
+    note: str
+
+
+class FoundationsIn(Schema):
+    journey: list[JourneyStageIO] | None = None
+    buying: list[BuyingStepIn] | None = None
+
+
+class FoundationsOut(Schema):
+    plan_id: int
+    journey: list[JourneyStageIO]
+    buying: list[BuyingStepOut]
+
+
+def foundations_out(plan: AccountPlan) -> dict:
+    return {
+        "plan_id": plan.pk,
+        "journey": [
+            {
+                "name": s.name,
+                "touchpoints": s.touchpoints,
+                "pain_points": s.pain_points,
+                "dated": s.dated,
+            }
+            for s in plan.journey_stages.all()
+        ],
+        "buying": [
+            {
+                "name": s.name,
+                "deciders": [{"id": c.pk, "name": c.name} for c in s.deciders.all()],
+                "dated": s.dated,
+                "note": s.note,
+            }
+            for s in plan.buying_steps.prefetch_related("deciders")
+        ],
+    }
+
+
+@router.get("/{plan_id}/foundations", response=FoundationsOut)
+def get_foundations(request: HttpRequest, plan_id: int):
+    """The plan's customer journey (stages with touchpoints and pain points) and buying process
+    (steps with who decides at each, from the DMU map), in order."""
+    return foundations_out(get_plan_for_user(request.user, plan_id))
+
+
+@router.put("/{plan_id}/foundations", response={200: FoundationsOut, 422: dict})
+def put_foundations(request: HttpRequest, plan_id: int, payload: FoundationsIn):
+    """Replace the journey and/or the buying process (a list left out stays as it is)."""
+    plan = get_plan_for_user(request.user, plan_id, write=True)
+    try:
+        actions.set_foundations(
+            request.user,
+            plan,
+            journey=[s.dict() for s in payload.journey] if payload.journey is not None else None,
+            buying=[s.dict() for s in payload.buying] if payload.buying is not None else None,
+        )
+    except ValidationError as exc:
+        return Status(422, {"detail": "; ".join(exc.messages)})
+    return foundations_out(plan)
+
+
 @router.post("/{plan_id}/{section}", response={201: dict, 422: dict})
 def add_item(
     request: HttpRequest, plan_id: int, section: Section, payload: dict[str, Any] = JSON_BODY

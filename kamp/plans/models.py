@@ -461,3 +461,55 @@ class JointPlanComment(models.Model):
 
 # The parts of a plan that are added, edited and deleted one by one (``actions.ITEM_MODELS``).
 PlanItem = Objective | PlanAction | WhitespaceCell | Initiative | Risk | Review
+
+
+class JourneyStage(models.Model):
+    """One stage of the customer's journey with us (kam-domain.md §4, foundations): where it
+    meets us (touchpoints) and what hurts there (pain points)."""
+
+    plan = models.ForeignKey(
+        AccountPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="journey_stages",
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("stage"), max_length=120)
+    touchpoints = models.TextField(_("touchpoints"), blank=True)
+    pain_points = models.TextField(_("pain points"), blank=True)
+    dated = models.DateField(_("as of"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("journey stage")
+        verbose_name_plural = _("journey stages")
+        ordering = ["plan", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BuyingStep(models.Model):
+    """One step of the customer's buying process, with who decides at it (linked to the DMU
+    map's contacts) and when."""
+
+    plan = models.ForeignKey(
+        AccountPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="buying_steps",
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("step"), max_length=120)
+    deciders = models.ManyToManyField(
+        "customers.Contact", verbose_name=_("who decides"), blank=True, related_name="+"
+    )
+    dated = models.DateField(_("when"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("buying step")
+        verbose_name_plural = _("buying steps")
+        ordering = ["plan", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

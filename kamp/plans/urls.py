@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import joint_plan, plan_tab, portfolio, sections
+from .views import foundations, joint_plan, plan_tab, portfolio, sections
 
 app_name = "plans"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:plan_pk>/health/", plan_tab.plan_health, name="health"),
     path("<int:plan_pk>/text/<str:field>/", plan_tab.plan_text, name="text"),
     path("<int:plan_pk>/share/", joint_plan.share, name="share"),
+    path("<int:plan_pk>/foundations/", foundations.foundations, name="foundations"),
     path("<int:plan_pk>/<str:section>/", sections.section, name="section"),
     path("<int:plan_pk>/<str:section>/add/", sections.item_add, name="item_add"),
     path("<int:plan_pk>/<str:section>/<int:item_pk>/edit/", sections.item_edit, name="item_edit"),

@@ -65,6 +65,13 @@ WEB = [
     Web("plans:item_edit", get="EDIT", post="EDIT", kwargs=_risk, data=_risk_form("edit")),
     Web("plans:item_delete", get=NOT_ALLOWED, post="EDIT", kwargs=_risk),
     Web(
+        "plans:foundations",
+        get="EDIT",
+        post="EDIT",
+        kwargs=_plan,
+        data=lambda w: {"j_name": "Need", "j_touchpoints": "", "j_pain_points": "", "j_dated": ""},
+    ),
+    Web(
         "plans:action_status",
         get=NOT_ALLOWED,
         post="EDIT",
@@ -108,6 +115,14 @@ API = [
     Api("GET", "/plans/my-actions", "SIGNED_IN"),
     Api("GET", "/plans/{plan_id}", "READ", _pid),
     Api("PATCH", "/plans/{plan_id}", "EDIT", _pid, body=lambda w: {"strategy": "y"}),
+    Api("GET", "/plans/{plan_id}/foundations", "READ", _pid),
+    Api(
+        "PUT",
+        "/plans/{plan_id}/foundations",
+        "EDIT",
+        _pid,
+        body=lambda w: {"journey": [{"name": "Tender"}]},
+    ),
     Api("DELETE", "/plans/{plan_id}", "EDIT", _pid),
     Api("GET", "/plans/{plan_id}/joint-links", "EDIT", _pid),
     Api("POST", "/plans/{plan_id}/joint-links", "EDIT", _pid, body=lambda w: {"days": 3}),

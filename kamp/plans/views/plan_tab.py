@@ -55,6 +55,8 @@ def _plan_page_context(request, customer, plan, **extra) -> dict:
         revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).count()
     ctx["comments_count"] = plan.comments.count()
+    ctx["journey"] = list(plan.journey_stages.all())
+    ctx["buying"] = list(plan.buying_steps.prefetch_related("deciders"))
     return ctx
 
 
