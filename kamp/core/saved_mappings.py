@@ -1,8 +1,10 @@
 """Saved mappings: a person's column mapping for a source of files, kept to be used again.
 
-Access (who may see, use and delete one) and the changes (save, delete: atomic, audited) live
-here; the model is :class:`kamp.core.models.SavedMapping`. A saved mapping is used like a shipped
-preset (kamp.core.imports.presets): :func:`as_preset` turns it into one.
+The access helper (who may see, use and delete one) and the changes (save, delete: atomic,
+audited) are here; the model is :class:`kamp.core.models.SavedMapping`. A saved mapping is used
+like a shipped preset: the engine chooses it in kamp.core.imports.presets, where
+:func:`visible_mappings` and :func:`as_preset` live (re-exported here, so that core's import
+engine does not import this module back).
 
 - See and use: its author, everyone when it is shared, and admins (who manage them all).
 - Save: whoever may import; saving under the name of one's own mapping of the kind replaces it.
@@ -14,17 +16,39 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamp.core import audit
-from kamp.core.imports.parsers import fold
-from kamp.core.imports.presets import NO_PRESET, Preset, all_presets
+from kamp.core.imports.presets import (
+    NO_PRESET,
+    SAVED_OPTION_KEYS,
+    all_presets,
+    as_preset,
+    find_saved,
+    named_saved,
+    saved_presets,
+    signature,
+    visible_mappings,
+)
 from kamp.core.models import AuditEvent, SavedMapping
 
+__all__ = [
+    "MappingError",
+    "as_preset",
+    "do_delete_mapping",
+    "do_save_mapping",
+    "find_saved",
+    "may_delete",
+    "may_use",
+    "named_saved",
+    "saved_presets",
+    "signature",
+    "visible_mappings",
+]
+
 #: What of the mapping step a saved mapping keeps besides the columns.
-OPTION_KEYS = ("date_order", "decimal", "sheet", "header_row")
+OPTION_KEYS = SAVED_OPTION_KEYS
 
 
 class MappingError(Exception):
@@ -32,22 +56,10 @@ class MappingError(Exception):
 
 
 # --- access ---------------------------------------------------------------------------------
+# Who sees and uses one is decided in kamp.core.imports.presets (the engine chooses mappings
+# there): visible_mappings. Deleting is decided here.
 def _active(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def visible_mappings(user, kind: str | None = None) -> QuerySet[SavedMapping]:
-    """The saved mappings ``user`` may see and use (``user`` None: the shared ones)."""
-    qs = SavedMapping.objects.select_related("created_by")
-    if kind is not None:
-        qs = qs.filter(kind=kind)
-    if user is None:
-        return qs.filter(shared=True)
-    if not _active(user):
-        return qs.none()
-    if user.is_admin:
-        return qs
-    return qs.filter(Q(shared=True) | Q(created_by=user))
 
 
 def may_use(user, mapping: SavedMapping) -> bool:
@@ -59,48 +71,6 @@ def may_delete(user, mapping: SavedMapping) -> bool:
     if not _active(user):
         return False
     return bool(user.is_admin or (mapping.created_by_id and mapping.created_by_id == user.pk))
-
-
-# --- as a preset ----------------------------------------------------------------------------
-def signature(header: list[str]) -> frozenset[str]:
-    """A header's columns, whatever their order, case and accents."""
-    return frozenset(fold(h) for h in header if str(h).strip())
-
-
-def as_preset(mapping: SavedMapping) -> Preset:
-    return Preset(
-        name=mapping.name,
-        kind=mapping.kind,
-        label=mapping.name,
-        detect=tuple(mapping.header),
-        columns=dict(mapping.columns),
-        saved=True,
-        options={k: v for k, v in (mapping.options or {}).items() if k in OPTION_KEYS and v},
-        shared=mapping.shared,
-        owner=mapping.created_by.email if mapping.created_by else "",
-        pk=mapping.pk,
-    )
-
-
-def saved_presets(user, kind: str) -> list[Preset]:
-    return [as_preset(m) for m in visible_mappings(user, kind)]
-
-
-def find_saved(user, kind: str, header: list[str]) -> Preset | None:
-    """The saved mapping made from a file with these very columns: one's own before a shared
-    one, the most recently updated first."""
-    wanted = signature(header)
-    if not wanted:
-        return None
-    found = [m for m in visible_mappings(user, kind) if signature(m.header) == wanted]
-    uid = getattr(user, "pk", None)
-    found.sort(key=lambda m: (m.created_by_id == uid and uid is not None, m.updated_at))
-    return as_preset(found[-1]) if found else None
-
-
-def named_saved(user, kind: str, name: str) -> Preset | None:
-    m = visible_mappings(user, kind).filter(name=name).first()
-    return as_preset(m) if m is not None else None
 
 
 # --- changes --------------------------------------------------------------------------------

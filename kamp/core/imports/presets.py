@@ -126,24 +126,91 @@ def choose_preset(
     columns first, then a shipped preset); ``none``: no preset; else that preset of the kind,
     or the saved mapping of that name ``user`` may use. Raises :class:`PresetError` for a name
     the kind has neither."""
-    from kamp.core import saved_mappings  # the model's module imports this one
-
     if name is None or name == "":
-        return saved_mappings.find_saved(user, kind_name, header) or find_preset(kind_name, header)
+        return find_saved(user, kind_name, header) or find_preset(kind_name, header)
     if name == NO_PRESET:
         return None
     for p in presets_for(kind_name):
         if p.name == name:
             return p
-    saved = saved_mappings.named_saved(user, kind_name, name)
+    saved = named_saved(user, kind_name, name)
     if saved is not None:
         return saved
     names = [p.name for p in presets_for(kind_name)]
-    names += [p.name for p in saved_mappings.saved_presets(user, kind_name)]
+    names += [p.name for p in saved_presets(user, kind_name)]
     raise PresetError(
         _("No preset or saved mapping “%(preset)s” for this import (there are: %(presets)s).")
         % {"preset": name, "presets": ", ".join(names) or "—"}
     )
+
+
+# --- saved mappings (kamp.core.models.SavedMapping; saving and deleting: kamp.core.saved_mappings)
+#: What of the mapping step a saved mapping keeps besides the columns.
+SAVED_OPTION_KEYS = ("date_order", "decimal", "sheet", "header_row")
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def visible_mappings(user: Any, kind: str | None = None) -> Any:
+    """The saved mappings ``user`` may see and use: their own, the shared ones, and all of them
+    for an admin (``user`` None: the shared ones)."""
+    from django.db.models import Q
+
+    from kamp.core.models import SavedMapping
+
+    qs = SavedMapping.objects.select_related("created_by")
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if user is None:
+        return qs.filter(shared=True)
+    if not _active(user):
+        return qs.none()
+    if user.is_admin:
+        return qs
+    return qs.filter(Q(shared=True) | Q(created_by=user))
+
+
+def signature(header: list[str]) -> frozenset[str]:
+    """A header's columns, whatever their order, case and accents."""
+    return frozenset(fold(h) for h in header if str(h).strip())
+
+
+def as_preset(mapping: Any) -> Preset:
+    return Preset(
+        name=mapping.name,
+        kind=mapping.kind,
+        label=mapping.name,
+        detect=tuple(mapping.header),
+        columns=dict(mapping.columns),
+        saved=True,
+        options={k: v for k, v in (mapping.options or {}).items() if k in SAVED_OPTION_KEYS and v},
+        shared=mapping.shared,
+        owner=mapping.created_by.email if mapping.created_by else "",
+        pk=mapping.pk,
+    )
+
+
+def saved_presets(user: Any, kind: str) -> list[Preset]:
+    return [as_preset(m) for m in visible_mappings(user, kind)]
+
+
+def find_saved(user: Any, kind: str, header: list[str]) -> Preset | None:
+    """The saved mapping made from a file with these very columns: one's own before a shared
+    one, the most recently updated first."""
+    wanted = signature(header)
+    if not wanted:
+        return None
+    found = [m for m in visible_mappings(user, kind) if signature(m.header) == wanted]
+    uid = getattr(user, "pk", None)
+    found.sort(key=lambda m: (uid is not None and m.created_by_id == uid, m.updated_at))
+    return as_preset(found[-1]) if found else None
+
+
+def named_saved(user: Any, kind: str, name: str) -> Preset | None:
+    m = visible_mappings(user, kind).filter(name=name).first()
+    return as_preset(m) if m is not None else None
 
 
 class CombinedTable(Table):
