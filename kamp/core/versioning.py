@@ -9,7 +9,7 @@ finds the version moved on; SQLite lets one writer in at a time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db import models
@@ -73,33 +73,19 @@ def parse_if_match(header: str | None) -> int | None:
     return int(text.strip().strip('"'))
 
 
-class VersionedForm(forms.ModelForm):
-    """An edit form that carries, hidden, the version of the record it was opened on; the action
-    refuses to save over a newer one (``kamp.core.versioning``)."""
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+class ConflictFormMixin(_FormBase):
+    """What a form shows after a conflicting save (any form: a ModelForm through
+    :class:`VersionedForm`, a plain form that carries its own ``version`` field)."""
 
     conflicts: list[dict] = []
-    # A settings row made on its first save: its form carries version 0 until then, so saving it
-    # over a row someone else created meanwhile is refused too (``claim_or_create``).
-    versioned_before_saved = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk and self.versioned_before_saved:
-            if not self.is_bound:
-                self.initial["version"] = 0
-        elif not self.instance.pk:
-            del self.fields["version"]
-        elif not self.is_bound:
-            self.initial["version"] = self.instance.version
-
-    def clean(self):
-        data = super().clean()
-        if "version" in self.fields and data.get("version") is None:
-            # Without it the save could overwrite anything: a form from an older kamp, or tampered.
-            self.add_error(None, _("This form is out of date: reload the page and try again."))
-        return data
+    # Fields left out of the conflict table (an upload, a "remove" box: not on the record).
+    conflict_skip: tuple[str, ...] = ()
 
     def take_version(self) -> int | None:
         """The version the user read, removed from ``cleaned_data`` (which the action receives)."""
@@ -113,7 +99,7 @@ class VersionedForm(forms.ModelForm):
         when there are none, the user's values are already the saved ones."""
         rows = []
         for name, field in self.fields.items():
-            if name == "version" or name not in self.cleaned_data:
+            if name == "version" or name in self.conflict_skip or name not in self.cleaned_data:
                 continue
             theirs = _listed(getattr(current, name))
             yours = _listed(self.cleaned_data[name])
@@ -150,6 +136,34 @@ class VersionedForm(forms.ModelForm):
         if isinstance(value, list):
             return ", ".join(str(choices.get(v, v)) for v in value)
         return str(choices.get(value, value))
+
+
+class VersionedForm(ConflictFormMixin, forms.ModelForm):
+    """An edit form that carries, hidden, the version of the record it was opened on; the action
+    refuses to save over a newer one (``kamp.core.versioning``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    # A settings row made on its first save: its form carries version 0 until then, so saving it
+    # over a row someone else created meanwhile is refused too (``claim_or_create``).
+    versioned_before_saved = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and self.versioned_before_saved:
+            if not self.is_bound:
+                self.initial["version"] = 0
+        elif not self.instance.pk:
+            del self.fields["version"]
+        elif not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.fields and data.get("version") is None:
+            # Without it the save could overwrite anything: a form from an older kamp, or tampered.
+            self.add_error(None, _("This form is out of date: reload the page and try again."))
+        return data
 
 
 def _listed(value):

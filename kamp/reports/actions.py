@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from kamp.core import audit
+from kamp.core.versioning import claim_or_create
 
 from .models import CompanyIdentity, CustomerLogo
 
@@ -23,9 +24,13 @@ def do_save_identity(
     confidentiality: str = "",
     logo: tuple[bytes, str] | None = None,
     remove_logo: bool = False,
+    version=None,
 ) -> CompanyIdentity:
-    """Save the company's identity for the exports; ``logo`` is a checked (bytes, type)."""
+    """Save the company's identity for the exports; ``logo`` is a checked (bytes, type). With
+    ``version`` (0: read before it was first saved), only if nobody saved it since
+    (``VersionConflict``)."""
     ident = CompanyIdentity.objects.select_for_update().first() or CompanyIdentity()
+    claim_or_create(ident, version)
     before = audit.snapshot(ident, IDENTITY_FIELDS)
     before["logo"] = bool(ident.logo)
     ident.primary_color, ident.accent_color = primary_color, accent_color

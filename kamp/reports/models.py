@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.versioning import version_field
+
 DEFAULT_PRIMARY = "#1F3A5F"  # a neutral dark blue
 DEFAULT_ACCENT = "#2A9D8F"  # a calm teal
 FONTS = [
@@ -41,6 +43,8 @@ class CompanyIdentity(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Two managers saving the identity at once: the second is told (kamp.core.versioning).
+    version = version_field()
 
     class Meta:
         verbose_name = _("company identity")

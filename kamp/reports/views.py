@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from kamp.core import audit
 from kamp.core.http import AuthenticatedHttpRequest
+from kamp.core.versioning import CONFLICT_MESSAGE, ConflictFormMixin, VersionConflict
 from kamp.customers.access import get_customer_for_user
 from kamp.plans.access import get_plan_for_user
 
@@ -87,7 +88,10 @@ def plan_pptx(request: HttpRequest, plan_pk: int) -> HttpResponse:
 # --- the exports' look --------------------------------------------------------------------------
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(ConflictFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    conflict_skip = ("logo", "remove_logo")
+
     logo = forms.FileField(
         label=gettext_lazy("Company logo"),
         required=False,
@@ -120,6 +124,13 @@ class IdentityForm(forms.Form):
         upload = self.cleaned_data.get("logo")
         return identity.check_logo(upload) if upload else None
 
+    def clean(self):
+        data = super().clean()
+        if data.get("version") is None:
+            # Without it the save could overwrite anything: a form from an older kamp, or tampered.
+            self.add_error(None, _("This form is out of date: reload the page and try again."))
+        return data
+
     def clean_primary_color(self):
         return identity.check_color(self.cleaned_data.get("primary_color", ""))
 
@@ -138,25 +149,34 @@ def identity_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accent_color": current.accent_color,
         "font": current.font,
         "confidentiality": current.confidentiality,
+        "version": current.version if current.pk else 0,  # 0: not saved yet
     }
     form = IdentityForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        actions.do_save_identity(
-            request.user,
-            primary_color=data["primary_color"],
-            accent_color=data["accent_color"],
-            font=data["font"],
-            confidentiality=data["confidentiality"],
-            logo=data["logo"],
-            remove_logo=data["remove_logo"],
-        )
-        messages.success(request, _("Identity for exports saved."))
-        return redirect("reports:identity")
+        try:
+            actions.do_save_identity(
+                request.user,
+                primary_color=data["primary_color"],
+                accent_color=data["accent_color"],
+                font=data["font"],
+                confidentiality=data["confidentiality"],
+                logo=data["logo"],
+                remove_logo=data["remove_logo"],
+                version=form.take_version(),
+            )
+        except VersionConflict as exc:
+            if exc.current is None:
+                raise Http404("No identity") from None
+            form.show_conflict(exc.current, CONFLICT_MESSAGE)  # both versions, they choose
+        if not form.errors:
+            messages.success(request, _("Identity for exports saved."))
+            return redirect("reports:identity")
     return render(
         request,
         "reports/identity.html",
         {"form": form, "current": current, "has_logo": bool(current.logo)},
+        status=409 if form.conflicts else 200,
     )
 
 

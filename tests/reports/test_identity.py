@@ -5,6 +5,7 @@ and both shown by the QBR deck and the PDF one-pager."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -44,6 +45,7 @@ def test_the_director_sets_logo_colours_and_font_and_the_deck_wears_them(
             "primary_color": "#7a1f2b",
             "accent_color": "#F2A900",
             "font": "Georgia",
+            "version": 0,  # the identity was never saved
             "confidentiality": "SAF — confidential",
         },
     )
@@ -88,6 +90,7 @@ def test_a_logo_must_be_a_small_png_or_jpeg(client_for, director, data, name, er
             "primary_color": "#112233",
             "accent_color": "#445566",
             "font": "Arial",
+            "version": 0,  # the identity was never saved
         },
     )
     assert r.status_code == 200 and error in r.content.decode()
@@ -103,6 +106,7 @@ def test_a_jpeg_logo_is_accepted_and_a_colour_must_be_hex(client_for, director):
             "primary_color": "blue",
             "accent_color": "#445566",
             "font": "Arial",
+            "version": 0,  # the identity was never saved
         },
     )
     assert r.status_code == 200 and "#RRGGBB" in r.content.decode()
@@ -113,6 +117,7 @@ def test_a_jpeg_logo_is_accepted_and_a_colour_must_be_hex(client_for, director):
             "primary_color": "#112233",
             "accent_color": "#445566",
             "font": "Arial",
+            "version": 0,  # the identity was never saved
         },
     )
     assert r.status_code == 302
@@ -156,3 +161,38 @@ def test_the_export_menu_names_both_editions(client_for, ana, plan):
     html = r.content.decode()
     assert "?edition=internal" in html and "?edition=customer" in html
     assert "Customer edition" in html
+
+
+def test_second_identity_save_is_told_and_then_chooses(client_for, director, admin):
+    """Two managers on the identity for exports at once: the second is shown both versions and
+    chooses; nothing is silently overwritten — the very first save included."""
+    url = reverse("reports:identity")
+    base = {"primary_color": "#112233", "accent_color": "#445566", "font": "Arial"}
+    for person in (director, admin):
+        assert 'name="version" value="0"' in client_for(person).get(url).content.decode()
+    first = client_for(director).post(url, {**base, "confidentiality": "SAF only", "version": 0})
+    assert first.status_code == 302
+    r = client_for(admin).post(url, {**base, "font": "Georgia", "version": 0})
+    text = r.content.decode()
+    assert r.status_code == 409
+    assert "Someone else changed this since you opened it" in text
+    assert re.search(r'class="theirs">SAF only<', text) and re.search(r'class="yours">—<', text)
+    assert re.search(r'class="theirs">Arial<', text) and re.search(r'class="yours">Georgia<', text)
+    saved = CompanyIdentity.load()
+    assert (saved.font, saved.confidentiality) == ("Arial", "SAF only")
+    assert CompanyIdentity.objects.count() == 1
+
+    assert re.search(rf'name="version" value="{saved.version}"', text)
+    again = {**base, "font": "Georgia", "version": saved.version}
+    assert client_for(admin).post(url, again).status_code == 302
+    saved = CompanyIdentity.load()
+    assert (saved.font, saved.confidentiality) == ("Georgia", "")
+
+
+def test_an_identity_form_without_its_version_is_refused(client_for, director):
+    url = reverse("reports:identity")
+    r = client_for(director).post(
+        url, {"primary_color": "#112233", "accent_color": "#445566", "font": "Georgia"}
+    )
+    assert "This form is out of date" in r.content.decode()
+    assert not CompanyIdentity.objects.exists()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.params import int_param
-from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict, VersionedForm
 
 from .. import actions, services
 from ..forms import ActivityTypeForm, ExchangeRateForm, SettingsForm
@@ -49,7 +49,7 @@ def economics_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             except VersionConflict as exc:
-                if exc.current is None:
+                if exc.current is None or not isinstance(form, VersionedForm):
                     raise Http404("No such record") from None
                 # Saved meanwhile by another manager: both versions, the user chooses.
                 conflicts = form.show_conflict(exc.current, CONFLICT_MESSAGE)
