@@ -32,7 +32,9 @@ from email import message_from_bytes, policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 
 NOT_A_MESSAGE = "not_a_message"  # no From, no Date, no recipients: nothing to log
 MAX_TOPIC = 300
@@ -143,15 +145,24 @@ def _decode_words(value: str, name: str, problems: list[str]) -> str:
     is decoded with replacement characters, and the header named in ``problems``."""
     if "=?" not in value:
         return value
-    try:
-        return str(make_header(decode_header(value)))
-    except (HeaderParseError, LookupError, UnicodeError, ValueError, AssertionError):
+    text, clean = _decoded(value)
+    if not clean:
         problems.append(name.lower())
+    return text
+
+
+@lru_cache(maxsize=4096)  # the same names and subjects come back mail after mail
+def _decoded(value: str) -> tuple[str, bool]:
+    """(``value`` with its encoded words decoded, whether they all decoded cleanly)."""
+    try:
+        return str(make_header(decode_header(value))), True
+    except (HeaderParseError, LookupError, UnicodeError, ValueError, AssertionError):
+        pass
     out = []
     try:
         parts = decode_header(value)
     except (HeaderParseError, ValueError, AssertionError):
-        return value
+        return value, False
     for part, charset in parts:
         if isinstance(part, bytes):
             try:
@@ -160,7 +171,7 @@ def _decode_words(value: str, name: str, problems: list[str]) -> str:
                 out.append(part.decode("utf-8", errors="replace"))
         else:
             out.append(part)
-    return "".join(out)
+    return "".join(out), False
 
 
 def _header(msg: Message, name: str, problems: list[str]) -> str:
@@ -177,7 +188,7 @@ def _people(msg: Message, names: tuple[str, ...], problems: list[str]) -> list[P
         if not raw:
             continue
         try:
-            pairs = getaddresses([raw])
+            pairs = _addresses(raw)
         except (ValueError, IndexError):
             problems.append(name.lower())
             continue
@@ -186,6 +197,11 @@ def _people(msg: Message, names: tuple[str, ...], problems: list[str]) -> list[P
                 label = _decode_words(display, name, problems)
                 found.append(Person(addr.lower(), clean_text(label, 200)))
     return _unique(found)
+
+
+@lru_cache(maxsize=4096)  # the same From and To lines come back mail after mail
+def _addresses(raw: str) -> tuple[tuple[str, str], ...]:
+    return tuple(getaddresses([raw]))
 
 
 def _people_in_text(text: str) -> list[Person]:
@@ -319,11 +335,42 @@ def _inline_forward(text: str) -> dict[str, str] | None:
     return None
 
 
-def read(data: bytes, *, with_body: bool = False) -> Mail:
+_HEADERS = BytesHeaderParser(policy=policy.compat32)
+
+
+def headers(data: bytes) -> Message:
+    """The header block of ``data`` (a whole message or its headers alone), the body not read:
+    no MIME structure is parsed."""
+    return _HEADERS.parsebytes(data)
+
+
+def needs_body(head: Message) -> bool:
+    """Whether a message whose headers are ``head`` must be read whole to be logged right (the
+    body aside): a forward by its subject (Fwd:, FW:, RV:, REENV…), or a message that may carry
+    an attached one (message/rfc822, any multipart but multipart/alternative). Plain text and
+    multipart/alternative mail with another subject is read from its headers alone."""
+    subject = clean_text(_header(head, "Subject", []))
+    if _FORWARD_PREFIX.match(subject):
+        return True
+    ctype = head.get_content_type()
+    if ctype == "message/rfc822":
+        return True
+    return head.get_content_maintype() == "multipart" and ctype != "multipart/alternative"
+
+
+def read(data: bytes | Message, *, with_body: bool = False, headers_only: bool = False) -> Mail:
     """The message in ``data`` (raw RFC 5322 bytes). Never raises for a bad message: what
-    cannot be read is left empty and named in ``problems``."""
+    cannot be read is left empty and named in ``problems``. With ``headers_only`` ``data`` may
+    be the header block alone (:func:`needs_body` said the body is not needed): the body is
+    not parsed, so neither a forward nor a body is looked for in it (``data`` may then be the
+    :func:`headers` already parsed)."""
     problems: list[str] = []
-    msg = message_from_bytes(data, policy=policy.compat32)
+    if isinstance(data, Message):
+        msg = data
+    elif headers_only:
+        msg = headers(data)
+    else:
+        msg = message_from_bytes(data, policy=policy.compat32)
     message_id, key = message_key(msg, problems)
     subject = clean_text(_header(msg, "Subject", problems))
     sender = _people(msg, ("From",), problems)
@@ -337,12 +384,13 @@ def read(data: bytes, *, with_body: bool = False) -> Mail:
         sender=sender[0] if sender else None,
         recipients=[p for p in recipients if not sender or p.email != sender[0].email],
     )
-    try:
-        text = _text_part(msg)
-    except Exception:
-        problems.append("body")
-        text = ""
-    attached = _attached_message(msg)
+    text = ""
+    if not headers_only:
+        try:
+            text = _text_part(msg)
+        except Exception:
+            problems.append("body")
+    attached = None if headers_only else _attached_message(msg)
     if attached is not None:
         inner = read_headers_of(attached, problems)
         if inner is not None:
@@ -403,7 +451,7 @@ def _as_forward(mail: Mail, people: list[Person], subject: str, when: datetime |
 def summary(data: bytes) -> tuple[str, str, str]:
     """(key, subject, sender's address) of a message's headers alone (one too large to read)."""
     problems: list[str] = []
-    msg = message_from_bytes(data, policy=policy.compat32)
+    msg = headers(data)
     _mid, key = message_key(msg, problems)
     sender = _people(msg, ("From",), problems)
     return key, clean_text(_header(msg, "Subject", problems)), sender[0].email if sender else ""

@@ -27,6 +27,7 @@ import ssl
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from email.message import Message
 from typing import Any
 
 from django.conf import settings
@@ -52,6 +53,11 @@ FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail fetched in one command
 FETCH_COUNT = 250
 # A check that started this long ago and never finished (its process died) no longer blocks.
 STALE_AFTER = timedelta(hours=1)
+
+# What was fetched of a message (see :func:`store`).
+WHOLE = "whole"  # the whole message
+HEADERS = "headers"  # its headers alone: parse.needs_body said the rest is not needed
+TOO_LARGE = "too_large"  # its headers alone: over the size cap, listed as not read
 
 _UID = re.compile(rb"UID (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
@@ -301,28 +307,51 @@ def _run(mailbox: Mailbox, result: SyncResult) -> None:
             cap = mailbox.max_bytes
             large = [u for u in chunk if sizes.get(u, 0) > cap]
             small = [u for u in chunk if u in sizes and sizes[u] <= cap]
-            items: list[tuple[int, int, bytes, bool]] = []
+            items: list[tuple[int, int, bytes, str, Message | None]] = []
             if large:
                 heads = fetch(conn, large, "BODY.PEEK[HEADER]")
-                items += [(u, sizes[u], heads.get(u, b""), True) for u in large]
-            batch: list[int] = []
-            weight = 0
-            for u in [*small, None]:
-                if (
-                    u is not None
-                    and (not batch or weight + sizes[u] <= FETCH_BYTES)
-                    and len(batch) < FETCH_COUNT
-                ):
-                    batch.append(u)
-                    weight += sizes[u]
-                    continue
-                if batch:
-                    got = fetch(conn, batch)
-                    items += [(b, sizes[b], got[b], False) for b in batch if b in got]
-                batch, weight = ([u], sizes[u]) if u is not None else ([], 0)
+                items += [(u, sizes[u], heads.get(u, b""), TOO_LARGE, None) for u in large]
+            whole = small
+            if not mailbox.store_body:
+                # The headers first; the whole message only of those that need it (a forward,
+                # an attached message). The rest is logged from its headers alone.
+                whole = []
+                for batch in _batches(small, sizes):
+                    got = fetch(conn, batch, "BODY.PEEK[HEADER]")
+                    for u in batch:
+                        if u not in got:
+                            continue
+                        try:
+                            head: Message | None = parse.headers(got[u])
+                            needed = parse.needs_body(head)  # type: ignore[arg-type]
+                        except Exception:  # read whole, where an unreadable one is listed
+                            head, needed = None, True
+                        if needed:
+                            whole.append(u)
+                        else:
+                            items.append((u, sizes[u], got[u], HEADERS, head))
+            for batch in _batches(whole, sizes):
+                got = fetch(conn, batch)
+                items += [(b, sizes[b], got[b], WHOLE, None) for b in batch if b in got]
+            items.sort(key=lambda item: item[0])
             store(mailbox, validity, chunk[-1], items, result)
     finally:
         _close(conn)
+
+
+def _batches(uids: list[int], sizes: dict[int, int]):
+    """``uids`` in fetch batches of at most :data:`FETCH_COUNT` messages and
+    :data:`FETCH_BYTES` (one larger message alone)."""
+    batch: list[int] = []
+    weight = 0
+    for u in uids:
+        if batch and (weight + sizes[u] > FETCH_BYTES or len(batch) >= FETCH_COUNT):
+            yield batch
+            batch, weight = [], 0
+        batch.append(u)
+        weight += sizes[u]
+    if batch:
+        yield batch
 
 
 # --- saving what was read ---------------------------------------------------------------------
@@ -342,17 +371,18 @@ def store(
     mailbox: Mailbox,
     validity: int,
     last_uid: int,
-    items: list[tuple[int, int, bytes, bool]],
+    items: list[tuple[int, int, bytes, str, Message | None]],
     result: SyncResult,
 ) -> None:
-    """Save one chunk's messages ``(uid, size, raw bytes or headers, too large)`` and the UID
-    the reading reached, together."""
+    """Save one chunk's messages ``(uid, size, raw bytes or headers, what was fetched: WHOLE,
+    HEADERS or TOO_LARGE, the headers already parsed or None)`` and the UID the reading
+    reached, together."""
     rows: list[CapturedMessage] = []
     parsed: list[tuple[CapturedMessage, parse.Mail]] = []
-    for uid, size, data, too_large in items:
+    for uid, size, data, fetched, head in items:
         row = CapturedMessage(uidvalidity=validity, uid=uid, size=size)
         try:
-            if too_large:
+            if fetched == TOO_LARGE:
                 key, subject, sender = parse.summary(data)
                 row.key, row.subject, row.from_address = key, subject, sender
                 row.status = Status.TOO_LARGE
@@ -363,7 +393,10 @@ def store(
                 }
                 rows.append(row)
                 continue
-            mail = parse.read(data, with_body=mailbox.store_body)
+            if fetched == HEADERS:
+                mail = parse.read(head if head is not None else data, headers_only=True)
+            else:
+                mail = parse.read(data, with_body=mailbox.store_body)
         except Exception as exc:  # a message the parser cannot take at all
             row.key, row.status = _fallback_key(data), Status.UNREADABLE
             row.reason = gettext_noop("This mail cannot be read: %(detail)s")
