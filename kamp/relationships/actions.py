@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 from kamp.core.models import SiteSettings
+from kamp.core.versioning import VersionConflict
 
 from . import access, items, results, typology
 from .models import (
@@ -135,8 +136,16 @@ def do_assess(
 
 @transaction.atomic
 def do_save_foundations(
-    acting_user, customer, *, checks: dict[str, bool], note: str = "", date=None
+    acting_user, customer, *, checks: dict[str, bool], note: str = "", date=None, based_on=None
 ) -> Foundations:
+    """Record today's foundations checklist; with ``based_on`` (the id of the checklist the
+    writer opened, 0 for none), only if nobody saved a newer one since (``VersionConflict``,
+    whose ``current`` is the latest checklist)."""
+    if based_on is not None:
+        type(customer).objects.select_for_update().filter(pk=customer.pk).first()  # one at a time
+        latest = customer.relationship_foundations.order_by("-date", "-id").first()
+        if (latest.pk if latest else 0) != based_on:
+            raise VersionConflict(latest)
     keys = [k for _g, k, _l in FOUNDATION_ITEMS]
     clean = {k: bool(checks.get(k)) for k in keys}
     score = round(100 * sum(clean.values()) / len(keys))

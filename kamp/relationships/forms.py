@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.versioning import ConflictFormMixin
 from kamp.core.widgets import DateInput
 
 from .models import FOUNDATION_ITEMS, Assessment, ROSource, Stage
@@ -116,7 +117,10 @@ class AssessmentForm(forms.Form):
         return data
 
 
-class FoundationsForm(forms.Form):
+class FoundationsForm(ConflictFormMixin, forms.Form):
+    # Each save is a new dated checklist; the form carries the one it was opened on (its id, 0
+    # for none), so that saving over a newer one is refused (kamp.core.versioning).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -128,7 +132,14 @@ class FoundationsForm(forms.Form):
             self.fields[key] = forms.BooleanField(
                 label=label, required=False, help_text=hints.get(key, "")
             )
-        self.order_fields([k for _g, k, _l in FOUNDATION_ITEMS] + ["note"])
+        self.order_fields([k for _g, k, _l in FOUNDATION_ITEMS] + ["note", "version"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("version") is None:
+            # Without it the save could overwrite anything: a form from an older kamp, or tampered.
+            self.add_error(None, _("This form is out of date: reload the page and try again."))
+        return data
 
     def groups(self):
         from .models import FOUNDATION_GROUPS

@@ -282,7 +282,7 @@ def test_accept_suggested_stage_without_reason(client_for, ana, account):
 def test_foundations_checklist(client_for, ana, account):
     r = client_for(ana).post(
         reverse("relationships:foundations", args=[account.pk]),
-        {"journey_mapped": "on", "sponsor": "on", "dmu_mapped": "on", "note": ""},
+        {"journey_mapped": "on", "sponsor": "on", "dmu_mapped": "on", "note": "", "version": 0},
     )
     assert r.status_code == 302
     f = account.relationship_foundations.get()

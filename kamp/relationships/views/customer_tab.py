@@ -3,6 +3,8 @@ checklist and the stage."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kamp.core.formatting import format_date
 from kamp.core.http import AuthenticatedHttpRequest as HttpRequest
+from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 from kamp.customers.access import get_customer_for_user
 from kamp.customers.page import customer_context
 
@@ -202,18 +205,35 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 def foundations(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request.user, pk, write=True)
     latest = customer.relationship_foundations.order_by("-date", "-id").first()
-    initial = dict(latest.checks) if latest else {}
+    initial = {**(latest.checks if latest else {}), "version": latest.pk if latest else 0}
     form = FoundationsForm(request.POST or None, initial=initial, hints=_foundation_hints(customer))
     if request.method == "POST" and form.is_valid():
+        based_on = form.take_version()
         data = dict(form.cleaned_data)
         note = data.pop("note", "")
-        f = actions.do_save_foundations(request.user, customer, checks=data, note=note)
-        messages.success(request, _("Foundations saved: %(score)s of 100.") % {"score": f.score})
-        return redirect("relationships:customer_tab", pk=customer.pk)
+        try:
+            f = actions.do_save_foundations(
+                request.user, customer, checks=data, note=note, based_on=based_on
+            )
+        except VersionConflict as exc:
+            # Someone saved a checklist meanwhile: both versions, the user chooses.
+            latest = exc.current
+            current = SimpleNamespace(
+                **(latest.checks if latest else {}),
+                note=latest.note if latest else "",
+                version=latest.pk if latest else 0,
+            )
+            form.show_conflict(current, CONFLICT_MESSAGE)
+        if not form.errors:
+            messages.success(
+                request, _("Foundations saved: %(score)s of 100.") % {"score": f.score}
+            )
+            return redirect("relationships:customer_tab", pk=customer.pk)
     return render(
         request,
         "relationships/foundations.html",
         customer_context(request, customer, TAB, form=form),
+        status=409 if form.conflicts else 200,
     )
 
 
