@@ -30,6 +30,11 @@ from .models import Bid, Contract, FollowedContact
 TAB = "bids"
 
 
+def _data(request):
+    """The form's data on a POST (an empty POST is a bound form with errors), else unbound."""
+    return request.POST if request.method == "POST" else None
+
+
 def _errors_to_form(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -81,7 +86,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _bid_form_page(request, customer, bid: Bid | None) -> HttpResponse:
     money = can_see_economics(request.user, customer)
-    form = BidForm(request.POST or None, instance=bid, money=money)
+    form = BidForm(_data(request), instance=bid, money=money)
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         try:
@@ -137,7 +142,7 @@ def contract_edit(request: AuthenticatedHttpRequest, contract_pk: int) -> HttpRe
 
 def _contract_form_page(request, customer, contract: Contract | None) -> HttpResponse:
     money = can_see_economics(request.user, customer)
-    form = ContractForm(request.POST or None, instance=contract, money=money)
+    form = ContractForm(_data(request), instance=contract, money=money)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_save_contract(request.user, customer, contract, **form.cleaned_data)
@@ -159,7 +164,7 @@ def follow(request: AuthenticatedHttpRequest, contact_pk: int) -> HttpResponse:
     if not can_edit_customer(request.user, customer):
         raise PermissionDenied
     choices = customers_editable_by(request.user).exclude(pk=customer.pk).order_by("name")
-    form = FollowForm(request.POST or None, customers=choices)
+    form = FollowForm(_data(request), customers=choices)
     if request.method == "POST" and form.is_valid():
         try:
             link = actions.do_follow_contact(

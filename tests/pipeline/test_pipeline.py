@@ -257,3 +257,38 @@ def test_renewal_and_champion_alerts(ana, pipeline_data):
     found = alerts(Customer.objects.filter(pk=pipeline_data.pk), timezone.localdate())
     assert sorted(a.kind for a in found) == ["champion_left", "renewal_due"]
     assert all(a.customer_id == pipeline_data.pk for a in found)
+
+
+def test_follow_a_departed_champion_through_the_page(client_for, ana, account):
+    champion = ContactFactory(
+        customer=account, name="Andrés Silva", attitude=Attitude.CHAMPION, active=False
+    )
+    c = client_for(ana)
+    tab = c.get(reverse("pipeline:customer_tab", args=[account.pk])).content.decode()
+    assert reverse("pipeline:follow", args=[champion.pk]) in tab
+    empty = c.post(reverse("pipeline:follow", args=[champion.pk]), {})
+    assert empty.status_code == 400 and "Choose their new company" in empty.content.decode()
+    r = c.post(
+        reverse("pipeline:follow", args=[champion.pk]),
+        {"company_name": "Inmobiliaria Sur", "title": "Gerente General"},
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "Andrés Silva was a champion at Constructora CS." in page
+    new = Customer.objects.get(name="Inmobiliaria Sur")
+    assert Contact.objects.get(customer=new).title == "Gerente General"
+    tab = c.get(reverse("pipeline:customer_tab", args=[account.pk])).content.decode()
+    assert "was followed to Inmobiliaria Sur" in tab
+    assert reverse("pipeline:follow", args=[champion.pk]) not in tab
+
+
+def test_spanish_tab_speaks_spanish(client_for, ana, pipeline_data):
+    c = client_for(ana)
+    c.cookies["django_language"] = "es"
+    page = c.get(
+        reverse("pipeline:customer_tab", args=[pipeline_data.pk]), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    for spanish in ("Licitaciones abiertas", "Cartera ponderada", "Por qué ganamos", "Propuesta"):
+        assert spanish in page
+    for english in ("Open bids", "Weighted pipeline", "Why we won", "renewal due"):
+        assert english not in page
