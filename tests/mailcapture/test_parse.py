@@ -105,3 +105,31 @@ def test_header_injection_and_garbage_never_raise_nor_reach_a_topic():
     assert "subject" in mail.problems or "\ufffd" in mail.subject
     junk = parse.read(b"\x00\xff\xfe\r\n\r\n\xff\xfe")
     assert junk.sender is None and junk.recipients == []
+
+
+def test_mail_that_is_no_forward_reads_the_same_from_its_headers_alone():
+    raw = m.plain(
+        ANA,
+        [JOSE, ("Muñoz, María", "maria@cs.test")],
+        "Re: Año 2025",
+        body="Texto\n",
+        html="<p>Texto</p>",
+    )
+    head = parse.headers(raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n")
+    assert not parse.needs_body(head)
+    whole, alone = parse.read(raw), parse.read(head, headers_only=True)
+    assert alone == whole and alone.key.startswith("<")
+
+
+def test_a_possible_forward_needs_its_body():
+    def needs(raw: bytes) -> bool:
+        return parse.needs_body(parse.headers(raw))
+
+    forward = m.gmail_forward(ANA, "r@supplier.test", "j@cs.test", "a@s.test", "Cot", "Mon")
+    assert needs(forward)
+    assert needs(m.plain(ANA, JOSE, "RV: Cotización")) and needs(m.plain(ANA, JOSE, "FW: x"))
+    assert needs(m.plain(ANA, JOSE, "=?utf-8?q?Fwd=3A_Cotizaci=C3=B3n?="))
+    # An attached message under any subject (the multipart/mixed around it says it may be one).
+    attached = m.attached_forward(ANA, "r@supplier.test", m.plain(JOSE, ANA), "Contrato")
+    assert needs(attached.replace(b"Subject: Fwd: ", b"Subject: "))
+    assert not needs(m.plain(ANA, JOSE, "Re: Cotización"))

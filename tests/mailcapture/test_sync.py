@@ -169,6 +169,44 @@ def test_a_forward_as_attachment_and_attachments_are_never_kept(
     assert i.notes == "Forwarding as attachment."  # the forward's own text, not the attachment
 
 
+def test_only_a_possible_forward_is_fetched_whole_unless_bodies_are_kept(
+    dovecot, imap_user, mailbox, admin, account, ana, jose, maria, monkeypatch
+):
+    parts: list[tuple[int, str]] = []
+    real_fetch = sync.fetch
+
+    def watching_fetch(conn, uids, part="BODY.PEEK[]"):
+        parts.extend((u, part) for u in uids)
+        return real_fetch(conn, uids, part)
+
+    monkeypatch.setattr(sync, "fetch", watching_fetch)
+    dovecot.append(imap_user, m.plain(ANA, JOSE, "Reunión", body="Texto\n", html="<p>T</p>"))
+    inner = m.plain(JOSE, ANA, "Contrato firmado", cc=[("María González", "maria@cs.test")])
+    # A forward as attachment whose subject says nothing: its multipart/mixed says it may be one.
+    attached = m.attached_forward(ANA, DROPBOX, inner, "Contrato firmado")
+    dovecot.append(imap_user, attached.replace(b"Subject: Fwd: ", b"Subject: "))
+    assert sync.sync().logged == 2
+    assert sorted(parts) == [
+        (1, "BODY.PEEK[HEADER]"),
+        (2, "BODY.PEEK[HEADER]"),
+        (2, "BODY.PEEK[]"),
+    ]
+    contract, meeting = sorted(logged(account), key=lambda i: i.topic)
+    assert (contract.topic, set(contract.their_contacts.all())) == (
+        "Contrato firmado",
+        {jose, maria},
+    )
+    assert (meeting.topic, list(meeting.their_contacts.all())) == ("Reunión", [jose])
+
+    # The company keeps bodies: every message is fetched whole (and only whole).
+    actions.do_save_mailbox(admin, store_body=True)
+    parts.clear()
+    dovecot.append(imap_user, m.plain(ANA, JOSE, "Otra", body="Texto B\n"))
+    assert sync.sync().logged == 1
+    assert parts == [(3, "BODY.PEEK[]")]
+    assert Interaction.objects.get(topic="Otra").notes == "Texto B"
+
+
 def test_unmatched_mail_waits_for_its_sender_who_logs_or_dismisses_it(
     dovecot, imap_user, mailbox, account, ana, jose
 ):
