@@ -275,3 +275,13 @@ def load(ctx) -> None:
         )
     n = log.save()
     ctx.log(f"  + {n} interactions")
+    # CS's target: the diamond, with the two pairs that carried the move from the bow-tie.
+    from .actions import do_set_target
+
+    do_set_target(
+        ana,
+        cs,
+        form="B",
+        pairs=[("finance", "finance"), ("management", "management")],
+        note="La confianza de CS ya permite contrapartes por función",
+    )

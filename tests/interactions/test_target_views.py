@@ -198,3 +198,15 @@ def test_cli_target_json(ana, account, other_account, cs_people):
     out = StringIO()
     call_command("interactions", "target", stdout=out)
     assert "target=B suggested=A progress=0/2" in out.getvalue()
+
+
+def test_demo_cs_aims_at_the_diamond_and_has_reached_it(db):
+    from kamp.core import demo as core_demo
+    from kamp.interactions import analysis, targets
+
+    ctx = core_demo.load(log=lambda *_: None, modules=["kamp.interactions.demo"])
+    cs = ctx.customers["cs"]
+    st = targets.state(cs, analysis.account(cs, ctx.today))
+    assert st.target.form == "B"
+    assert st.target.pair_tuples == (("finance", "finance"), ("management", "management"))
+    assert st.progress.reached and not st.falling_back
