@@ -288,7 +288,13 @@ def test_spanish_tab_speaks_spanish(client_for, ana, pipeline_data):
     page = c.get(
         reverse("pipeline:customer_tab", args=[pipeline_data.pk]), HTTP_ACCEPT_LANGUAGE="es"
     ).content.decode()
-    for spanish in ("Licitaciones abiertas", "Cartera ponderada", "Por qué ganamos", "Propuesta"):
+    for spanish in (
+        "Licitaciones abiertas",
+        "Cartera ponderada",
+        "Por qué ganamos",
+        "Propuesta",
+        "Una renovación se avisa 90 días antes",
+    ):
         assert spanish in page
-    for english in ("Open bids", "Weighted pipeline", "Why we won", "renewal due"):
+    for english in ("Open bids", "Weighted pipeline", "Why we won", "renewal due", "flagged"):
         assert english not in page
