@@ -6,7 +6,10 @@ mail as e-mail interactions.
   from the start (what was read before is found again by its key and not logged twice).
 - Bounded work: UIDs in chunks of :data:`CHUNK`; each chunk's sizes first, then the messages
   under the size cap by sub-batches of at most :data:`FETCH_BYTES`; a larger message's headers
-  alone, and it is listed as too large. Each chunk is saved in one transaction together with
+  alone, and it is listed as too large.
+- Only what is needed: unless the company keeps bodies, the headers of the messages under the
+  cap first, then the whole of those that may be forwards (``parse.needs_body``); the others
+  are read from their headers alone. Each chunk is saved in one transaction together with
   the UID it reached, so a crash or a dropped connection loses nothing and logs nothing twice.
 - Matching reuses the calendar import's (kamp.interactions.imports.people_by_email /
   main_customer): the mail's correspondents (the forwarded message's, for a forward) against
