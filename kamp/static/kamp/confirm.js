@@ -21,3 +21,15 @@
     }
   }, true);
 })();
+
+// A small menu that saves itself when changed (<select data-submit-on-change>), e.g. a calendar
+// connection's mode on Connections: sent as if its form's button were pressed. Here, not in an
+// onchange attribute, because the CSP allows no inline script.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (!(field instanceof HTMLElement) || !field.hasAttribute("data-submit-on-change")) return;
+    if (field.form) field.form.requestSubmit();
+  });
+})();
