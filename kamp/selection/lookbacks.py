@@ -142,13 +142,19 @@ def for_decision(decision: Decision, today: date | None = None) -> LookBack:
     return LookBack(decision, band, quadrant or "", horizons)
 
 
-def for_customer(customer: Customer, today: date | None = None) -> list[LookBack]:
-    return [
-        for_decision(d, today)
-        for d in Decision.objects.filter(customer=customer, kind=Decision.Kind.MAKE)
-        .select_related("customer")
-        .order_by("-decided_on", "-id")
-    ]
+def for_customer(
+    customer: Customer, today: date | None = None, decisions: list[Decision] | None = None
+) -> list[LookBack]:
+    """The look-backs of the customer's key-account decisions (``decisions``: the customer's
+    decisions the caller already read, newest first)."""
+    if decisions is None:
+        decisions = list(Decision.objects.filter(customer=customer).order_by("-decided_on", "-id"))
+    out = []
+    for d in decisions:
+        if d.kind == Decision.Kind.MAKE:
+            d.customer = customer
+            out.append(for_decision(d, today))
+    return out
 
 
 def as_json(lb: LookBack, money: bool) -> dict:

@@ -113,7 +113,7 @@ def customer_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         split=num(run.pure.split_value),
         floor=num(run.pure.floor_value),
         scale=(f"{run.pure.scale_min:g}", f"{run.pure.scale_max:g}"),
-        **tab_context(request.user, customer, money),
+        **tab_context(request.user, customer, money, decisions),
     )
     return render(request, "selection/customer_tab.html", context)
 

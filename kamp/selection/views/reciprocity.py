@@ -49,7 +49,7 @@ def _signed(key: str, value: float | None, currency: str) -> str:
     return text if value < 0 else f"+{text}"
 
 
-def tab_context(user, customer, money: bool) -> dict:
+def tab_context(user, customer, money: bool, decisions=None) -> dict:
     """What the Selection tab shows of the ledger and the look-backs."""
     result = ledger.compute(customer.pk)
     row = ledger.stored(customer.pk)
@@ -71,7 +71,7 @@ def tab_context(user, customer, money: bool) -> dict:
     ]
     currency = base_currency() if money else ""
     looks = []
-    for lb in lookbacks.for_customer(customer):
+    for lb in lookbacks.for_customer(customer, decisions=decisions):
         horizons = []
         for h in lb.horizons:
             figures = [
