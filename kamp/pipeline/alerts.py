@@ -50,7 +50,9 @@ def alerts(customers, as_of) -> list[Alert]:
                 % {"name": contact.name},
                 customer_id=contact.customer_id,
                 customer_name=contact.customer.name,
-                url=reverse("pipeline:follow", args=[contact.pk]),
+                # The Bids tab (every reader of the account may open it); its "Follow them"
+                # is offered to who may edit the account.
+                url=reverse("pipeline:customer_tab", args=[contact.customer_id]) + "#champions",
                 subject=f"contact-{contact.pk}",
                 cause="champion_left",
                 cause_title=_("A champion left"),

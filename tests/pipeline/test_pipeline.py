@@ -257,6 +257,9 @@ def test_renewal_and_champion_alerts(ana, pipeline_data):
     found = alerts(Customer.objects.filter(pk=pipeline_data.pk), timezone.localdate())
     assert sorted(a.kind for a in found) == ["champion_left", "renewal_due"]
     assert all(a.customer_id == pipeline_data.pk for a in found)
+    # Every reader of the account may open where the alert leads (no dead link for a viewer).
+    tab = reverse("pipeline:customer_tab", args=[pipeline_data.pk])
+    assert all(a.url.startswith(tab) for a in found)
 
 
 def test_follow_a_departed_champion_through_the_page(client_for, ana, account):
