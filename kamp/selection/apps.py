@@ -15,7 +15,10 @@ class SelectionConfig(AppConfig):
         from kamp.core.models import AuditEvent
 
         from . import imports  # noqa: F401
-        from .tasks import after_change
+        from .tasks import after_change, mark_reciprocity_stale
 
         # Every change writes an audit event: the worker then prepares the next scoring run.
         post_save.connect(after_change, sender=AuditEvent, dispatch_uid="selection-prepare")
+        post_save.connect(
+            mark_reciprocity_stale, sender=AuditEvent, dispatch_uid="selection-reciprocity-stale"
+        )

@@ -51,3 +51,46 @@ def _prepare_if_large() -> None:
 
     if Customer.objects.count() > engine.INLINE_CUSTOMERS:
         prepare()
+
+
+# --- The reciprocity ledger kept current ------------------------------------------------------
+
+# Changes to these kinds of objects are evidence the ledger reads (kamp.selection.ledger).
+EVIDENCE_AREAS = ("relationships.", "plans.", "interactions.")
+
+
+def stale_reciprocity():
+    """The customers with a ledger whose stored score is not from today (or was marked stale).
+    Customers without one keep their typed assessments: no ledger is started for them here."""
+    from django.db.models import Q
+
+    from kamp.customers.models import Customer
+
+    today = timezone.localdate()
+    return Customer.objects.filter(
+        Q(reciprocity_ledger__computed_on__isnull=True)
+        | Q(reciprocity_ledger__computed_on__lt=today),
+        reciprocity_ledger__isnull=False,
+    )
+
+
+@task()
+def refresh_reciprocity() -> int:
+    """Recompute every stale reciprocity score (a drop then shows as an alert); returns how many
+    accounts were recomputed."""
+    from . import reciprocity_actions
+
+    done = 0
+    for customer in stale_reciprocity().order_by("pk").iterator():
+        reciprocity_actions.refresh(None, customer)
+        done += 1
+    return done
+
+
+def mark_reciprocity_stale(sender, instance, created, **kwargs) -> None:
+    """Connected to every audit event saved: a change to an account's survey answers, plan or
+    interactions has its reciprocity score recomputed at the worker's next beat."""
+    if created and instance.customer_id and (instance.object_type or "").startswith(EVIDENCE_AREAS):
+        from .models import ReciprocityLedger
+
+        ReciprocityLedger.objects.filter(customer_id=instance.customer_id).update(computed_on=None)
