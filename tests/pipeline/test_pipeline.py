@@ -301,3 +301,8 @@ def test_spanish_tab_speaks_spanish(client_for, ana, pipeline_data):
         assert spanish in page
     for english in ("Open bids", "Weighted pipeline", "Why we won", "renewal due", "flagged"):
         assert english not in page
+    # The won bid closed today: its quarter is written as a Spanish reader writes it (T4 2026),
+    # not as the code the figures group by (2026-Q4).
+    today = timezone.localdate()
+    q = (today.month - 1) // 3 + 1
+    assert f"T{q} {today.year}" in page and f"{today.year}-Q{q}" not in page
