@@ -16,9 +16,11 @@ from kamp.customers.models import CustomerStatus
 from .models import (
     AccountPlan,
     ActionStatus,
+    BuyingStep,
     Initiative,
     JointPlanComment,
     JointPlanLink,
+    JourneyStage,
     Objective,
     ObjectiveMetric,
     PlanAction,
@@ -79,6 +81,42 @@ CS_WHITESPACE = {
         "Riesgos": ("opportunity", 0, 30),
     },
 }
+
+
+CS_JOURNEY = [
+    (
+        "Licitación de la asesoría",
+        "Portal de compras de CS; reunión con la gerencia de finanzas",
+        "Cuatro rondas de preguntas y plazos cortos para responder",
+        300,
+    ),
+    (
+        "Modelo financiero de cada concesión",
+        "Talleres con la CFO y el equipo de control de gestión",
+        "Los supuestos cambian con cada oferta del MOP",
+        120,
+    ),
+    (
+        "Cierre financiero con los bancos",
+        "Reuniones con bancos y el directorio de CS",
+        "Los bancos piden reportes ESG que CS no tiene",
+        30,
+    ),
+]
+CS_BUYING = [
+    (
+        "Necesidad levantada por la gerencia de finanzas",
+        ["María González", "Camila Vera"],
+        320,
+        "",
+    ),
+    (
+        "Aprobación del directorio de CS",
+        ["Andrés Silva", "María González"],
+        290,
+        "La CFO decide de verdad; el directorio ratifica lo que ella propone.",
+    ),
+]
 
 
 @part(order=150)
@@ -245,6 +283,23 @@ def load(ctx) -> None:
         outcomes="El CEO pide extender el modelo a las concesiones hospitalarias.\n"
         "Lanzamos el piloto ESG con Camila Vera; revisión en enero.",
     )
+    # The foundations (kam-domain.md §4): CS's journey with us and its buying process, with who
+    # decides at each step from the DMU map; the step's note is internal.
+    for i, (name, touch, pain, days) in enumerate(CS_JOURNEY):
+        JourneyStage.objects.create(
+            plan=plan,
+            position=i,
+            name=name,
+            touchpoints=touch,
+            pain_points=pain,
+            dated=today - d(days=days),
+        )
+    people = {c.name: c for c in cs.contacts.all()}
+    for i, (name, deciders, days, note) in enumerate(CS_BUYING):
+        step = BuyingStep.objects.create(
+            plan=plan, position=i, name=name, dated=today - d(days=days), note=note
+        )
+        step.deciders.set([people[n] for n in deciders if n in people])
     link = JointPlanLink.objects.create(
         plan=plan,
         token=secrets.token_urlsafe(32),

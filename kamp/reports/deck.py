@@ -1454,6 +1454,62 @@ def _initiatives(d: Deck, q: Qbr):
         )
 
 
+def _foundations(d: Deck, q: Qbr):
+    """The customer's journey with us and the buying process with who decides at each step
+    (kam-domain.md §4): two tables, one above the other, each kept to its half of the body."""
+    r = q.report
+    notes = [
+        _(
+            "The foundations: where the customer meets us and what hurts there; how the customer "
+            "buys and who decides at each step."
+        )
+    ]
+    s = d.content_slide(_("Customer journey and buying process"), notes)
+    left = MARGIN + BOX_PAD
+    width = WIDTH - 2 * MARGIN - BOX_PAD
+    gap = Inches(0.25)
+    half = (BODY_BOTTOM - BODY_TOP - gap) // 2
+    top = Emu(BODY_TOP)
+    if r.journey:
+        d.table(
+            s,
+            [_("Stage"), _("Touchpoints"), _("Pain points"), _("As of")],
+            [
+                [
+                    clip(j.name, 50),
+                    clip(j.touchpoints or "—", 90),
+                    clip(j.pain_points or "—", 90),
+                    _date(j.dated) if j.dated else "—",
+                ]
+                for j in r.journey
+            ],
+            left,
+            top,
+            width,
+            [2.4, 3.6, 3.6, 1.3],
+            size=13,
+            max_height=half if r.buying else BODY_BOTTOM - top,
+        )
+        top = Emu(top + half + gap)
+    if r.buying:
+        header = [_("Step"), _("Who decides"), _("When")]
+        widths = [3.2, 4.4, 1.3]
+        if not q.customer_edition:
+            header.append(_("Note"))
+            widths = [2.6, 3.3, 1.3, 3.7]
+        rows = []
+        for b in r.buying:
+            row = [
+                clip(b["name"], 50),
+                clip(", ".join(b["deciders"]) or "—", 90),
+                _date(b["dated"]) if b["dated"] else "—",
+            ]
+            if not q.customer_edition:
+                row.append(clip(b["note"] or "—", 90))
+            rows.append(row)
+        d.table(s, header, rows, left, top, width, widths, size=13, max_height=BODY_BOTTOM - top)
+
+
 def _risks_and_asks(d: Deck, q: Qbr):
     r = q.report
     notes = [
@@ -1578,9 +1634,16 @@ def _build(report: PlanReport, q: Qbr) -> bytes:
         (_("The quarter"), [_("The quarter in numbers"), _("Objectives and progress")]),
         (
             _("Working together"),
-            [_("The relationship from both sides"), _("Co-creation")]
-            if customer
-            else [_("The relationship"), _("The people"), _("Co-creation")],
+            (
+                [_("The relationship from both sides"), _("Co-creation")]
+                if customer
+                else [_("The relationship"), _("The people"), _("Co-creation")]
+            )
+            + (
+                [_("Customer journey and buying process")]
+                if report.journey or report.buying
+                else []
+            ),
         ),
         (
             _("Next quarter"),
@@ -1612,6 +1675,8 @@ def _build(report: PlanReport, q: Qbr) -> bytes:
     if not customer:
         _people(d, q)
     _initiatives(d, q)
+    if report.journey or report.buying:
+        _foundations(d, q)
     d.section_slide(
         3,
         parts[2][0],

@@ -37,6 +37,10 @@ INTERNAL_FIELDS: list[tuple[str, str, str, dict]] = [
     ("plans", "Risk", "mitigation", {}),
     ("plans", "WhitespaceCell", "note", {}),
     ("plans", "Review", "outcomes", {}),
+    # The buying process is shared (its steps, who decides, when); our note on a step (who
+    # really decides, how to get through it) is not. The journey stays: its touchpoints and
+    # pain points are the customer's own (kam-domain.md §4).
+    ("plans", "BuyingStep", "note", {}),
     ("relationships", "Assessment", "note", {}),  # who the real decider is, and such
     ("relationships", "Assessment", "type", {}),  # our dependence reading of the relationship
     ("relationships", "StageRecord", "reason", {}),

@@ -106,6 +106,10 @@ class PlanReport:
     # internal | customer (kamp.reports.editions): the customer edition holds no money, no
     # internal notes, risks, whitespace or review minutes, and only the shared actions.
     edition: str = "internal"
+    # The plan's foundations (kam-domain.md §4): the customer's journey stages and the buying
+    # steps with who decides at each (names from the DMU map); a step's note is internal.
+    journey: list = field(default_factory=list)
+    buying: list[dict] = field(default_factory=list)
 
     @property
     def customer_edition(self) -> bool:
@@ -173,6 +177,16 @@ def gather(
         stage_counts=stage_counts,
         figures=account_figures(customer, money=money),
         edition=edition,
+        journey=list(plan.journey_stages.all()),
+        buying=[
+            {
+                "name": b.name,
+                "deciders": [c.name for c in b.deciders.all()],
+                "dated": b.dated,
+                "note": "" if shared else b.note,
+            }
+            for b in plan.buying_steps.prefetch_related("deciders")
+        ],
     )
 
 
