@@ -28,6 +28,8 @@ MODEL_FIELDS = [
     "co_investment_min",
     "cap",
     "score_groups",
+    "reciprocity_weights",
+    "reciprocity_drop",
     "is_active",
 ]
 
@@ -74,6 +76,8 @@ def do_save_model(
         "co_investment_min",
         "cap",
         "score_groups",
+        "reciprocity_weights",
+        "reciprocity_drop",
     ):
         setattr(model, name, getattr(spec, name))
     if activate:

@@ -6,12 +6,21 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from kamp.core.formatting import format_number
 from kamp.core.versioning import VersionedForm
 from kamp.core.widgets import DateInput
 
-from . import derived
+from . import derived, reciprocity
 from .modelfile import FactorSpec, ModelSpec
-from .models import Decision, Dimension, Direction, Mapping, SelectionModel, Source
+from .models import (
+    Decision,
+    Dimension,
+    Direction,
+    EvidenceKind,
+    Mapping,
+    SelectionModel,
+    Source,
+)
 
 
 class SelectionModelForm(VersionedForm):
@@ -26,8 +35,45 @@ class SelectionModelForm(VersionedForm):
             "co_investment_min",
             "cap",
             "score_groups",
+            "reciprocity_drop",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    # The weights are one JSON field on the model: the view compares them as one row.
+    conflict_skip = tuple(f"reciprocity_{kind}" for kind in reciprocity.KINDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One field per kind of reciprocity evidence: empty keeps kamp's default weight.
+        own = dict(self.instance.reciprocity_weights or {}) if self.instance.pk else {}
+        self.fields["reciprocity_drop"].required = False  # empty: the model's current one
+        for kind in reciprocity.KINDS:
+            self.fields[f"reciprocity_{kind}"] = forms.FloatField(
+                label=_("Reciprocity weight: %(kind)s") % {"kind": EvidenceKind(kind).label},
+                required=False,
+                min_value=0,
+                initial=own.get(kind),
+                help_text=_("Points of one fresh item; empty: %(default)s.")
+                % {"default": format_number(reciprocity.DEFAULT_WEIGHTS[kind], 1, trim=True)},
+            )
+
+    def clean_reciprocity_drop(self) -> float:
+        value = self.cleaned_data.get("reciprocity_drop")
+        if value is None:
+            return self.instance.reciprocity_drop
+        if not value > 0:
+            raise forms.ValidationError(
+                _("The reciprocity drop alert must be a number of points above 0.")
+            )
+        return value
+
+    def reciprocity_weights(self) -> dict[str, float]:
+        d = self.cleaned_data
+        return {
+            kind: d[f"reciprocity_{kind}"]
+            for kind in reciprocity.KINDS
+            if d.get(f"reciprocity_{kind}") is not None
+        }
 
 
 class FactorForm(forms.Form):
@@ -116,6 +162,8 @@ def spec_from_forms(form: SelectionModelForm, formset: BaseFactorFormSet) -> Mod
         co_investment_min=d.get("co_investment_min"),
         cap=d.get("cap"),
         score_groups=bool(d.get("score_groups")),
+        reciprocity_weights=form.reciprocity_weights(),
+        reciprocity_drop=d["reciprocity_drop"],
         factors=formset.specs(),
     )
 

@@ -18,6 +18,7 @@ factor's ``source`` defaults to ``assessed``; a derived factor names its ``metri
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field
 
@@ -53,6 +54,10 @@ class ModelSpec:
     cap: int | None = None
     description: str = ""
     score_groups: bool = False
+    # The reciprocity ledger: each kind of evidence's points over the defaults, and the fall of
+    # the score that raises an alert (kamp.selection.reciprocity).
+    reciprocity_weights: dict[str, float] = field(default_factory=dict)
+    reciprocity_drop: float = 1.5
 
     def to_pure(self, default_cap: int = 10) -> scoring.Model:
         return scoring.Model(
@@ -80,6 +85,7 @@ def check_spec(spec: ModelSpec) -> list[str]:
     if not spec.name.strip():
         problems.append(_("The model needs a name."))
     problems += [problem_text(p) for p in scoring.validate(spec.to_pure())]
+    problems += reciprocity_problems(spec.reciprocity_weights, spec.reciprocity_drop)
     for f in spec.factors:
         if f.source == scoring.DERIVED:
             from .derived import available
@@ -106,6 +112,30 @@ def check_spec(spec: ModelSpec) -> list[str]:
     return problems
 
 
+def reciprocity_problems(weights, drop) -> list[str]:
+    """Why the reciprocity settings cannot be saved: a weight of an unknown kind, or not a
+    number ≥ 0; a drop threshold not above 0."""
+    from . import reciprocity
+
+    problems = []
+    if not isinstance(weights, dict):
+        return [_("reciprocity_weights must be a table of numbers, one per kind of evidence.")]
+    for kind, w in weights.items():
+        if kind not in reciprocity.KINDS:
+            problems.append(
+                _("Unknown kind of reciprocity evidence: “%(kind)s” (known: %(known)s).")
+                % {"kind": kind, "known": ", ".join(reciprocity.KINDS)}
+            )
+        elif isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w < math.inf:
+            problems.append(
+                _("The weight of the reciprocity evidence “%(kind)s” must be a number ≥ 0.")
+                % {"kind": kind}
+            )
+    if isinstance(drop, bool) or not isinstance(drop, int | float) or not 0 < drop < math.inf:
+        problems.append(_("The reciprocity drop alert must be a number of points above 0."))
+    return problems
+
+
 _MODEL_KEYS = {
     "name",
     "description",
@@ -115,6 +145,8 @@ _MODEL_KEYS = {
     "co_investment_min",
     "cap",
     "score_groups",
+    "reciprocity_weights",
+    "reciprocity_drop",
     "factor",
 }
 _FACTOR_KEYS = {
@@ -171,6 +203,10 @@ def parse_toml(text: str) -> ModelSpec:
             values["score_groups"] = data["score_groups"]
         else:
             problems.append(_("score_groups must be true or false."))
+    if "reciprocity_drop" in data:
+        values["reciprocity_drop"] = _number(data["reciprocity_drop"], "reciprocity_drop", problems)
+    if "reciprocity_weights" in data:
+        values["reciprocity_weights"] = data["reciprocity_weights"]
     raw_factors = data.get("factor", [])
     if not isinstance(raw_factors, list):
         problems.append(_("Factors are written as [[factor]] tables."))
@@ -237,6 +273,8 @@ def spec_of(model, factors=None) -> ModelSpec:
         co_investment_min=model.co_investment_min,
         cap=model.cap,
         score_groups=model.score_groups,
+        reciprocity_weights=dict(model.reciprocity_weights or {}),
+        reciprocity_drop=model.reciprocity_drop,
         factors=[
             FactorSpec(
                 key=f.key,
@@ -270,6 +308,9 @@ def to_toml(model, effective_cap: int | None = None) -> str:
     data["scale_max"] = _plain(spec.scale_max)
     data["split"] = _plain(model.split_value)
     data["co_investment_min"] = _plain(model.floor_value)
+    data["reciprocity_drop"] = _plain(spec.reciprocity_drop)
+    if spec.reciprocity_weights:
+        data["reciprocity_weights"] = {k: _plain(v) for k, v in spec.reciprocity_weights.items()}
     data["factor"] = []
     for f in spec.factors:
         row = {

@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kamp.core.formatting import format_number
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.versioning import CONFLICT_MESSAGE, VersionConflict
 
@@ -22,7 +24,7 @@ from ..forms import (
     spec_from_forms,
 )
 from ..modelfile import SpecError, parse_toml, spec_of, to_toml
-from ..models import SelectionModel
+from ..models import EvidenceKind, SelectionModel
 
 
 def model_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -55,6 +57,15 @@ def model_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "problems": problems,
             "site_cap": SelectionModel().effective_cap(),
         },
+    )
+
+
+def weight_lines(weights: dict) -> str:
+    return (
+        ", ".join(
+            f"{EvidenceKind(k).label}: {format_number(v, 2, trim=True)}" for k, v in weights.items()
+        )
+        or "—"
     )
 
 
@@ -92,6 +103,14 @@ def model_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Http
                 if theirs != yours
                 else []
             )
+            if (exc.current.reciprocity_weights or {}) != spec.reciprocity_weights:
+                extra.append(
+                    {
+                        "label": capfirst(_("weights of the reciprocity evidence")),
+                        "theirs": weight_lines(exc.current.reciprocity_weights or {}),
+                        "yours": weight_lines(spec.reciprocity_weights),
+                    }
+                )
             form.show_conflict(exc.current, CONFLICT_MESSAGE, extra)
         if not problems and not form.errors:
             messages.success(request, _("Model “%(name)s” saved.") % {"name": saved.name})
