@@ -36,6 +36,7 @@ CUSTOMER_FIELDS = [
     "is_group_account",
     "status",
     "owner",
+    "address",
     "notes",
 ]
 # What the generic edit (form, API, import) may change: everything but the owner and the status.

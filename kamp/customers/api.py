@@ -65,6 +65,7 @@ class CustomerOut(Schema):
     # The group account it belongs to now (itself when it is one; null: no group).
     group_account_id: int | None
     group_account: CustomerRef | None
+    address: str
     notes: str
     updated_at: datetime
     version: int
@@ -133,6 +134,7 @@ class CustomerIn(Schema):
     owner_id: int | None = None
     parent_id: int | None = None
     is_group_account: bool = False
+    address: str = Field(default="", max_length=500)
     notes: str = ""
 
 
@@ -154,6 +156,7 @@ class CustomerPatch(Schema):
     owner_id: int | None = None
     parent_id: int | None = None
     is_group_account: bool | None = None
+    address: str | None = Field(default=None, max_length=500)
     notes: str | None = None
     version: int | None = None
 
@@ -255,7 +258,16 @@ def _customer_values(
             if instance is not None and parent.pk == instance.pk:
                 raise _invalid("parent_id", "A company cannot be its own parent.")
         values["parent"] = parent
-    for name in ("tax_id", "external_id", "industry", "region", "country", "currency", "notes"):
+    for name in (
+        "tax_id",
+        "external_id",
+        "industry",
+        "region",
+        "country",
+        "currency",
+        "address",
+        "notes",
+    ):
         if name in values and values[name] is not None:
             values[name] = values[name].strip()
     return values

@@ -131,6 +131,9 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_customers",
     )
+    address = models.TextField(
+        _("address"), max_length=500, blank=True, help_text=_("Street, number and city.")
+    )
     notes = models.TextField(_("notes"), blank=True)
     import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

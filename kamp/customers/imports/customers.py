@@ -90,6 +90,7 @@ UPDATABLE = [
     "currency",
     "status",
     "owner",
+    "address",
     "notes",
 ]
 
@@ -211,6 +212,13 @@ class CustomerImport(ImportKind):
             ],
         ),
         Field(
+            "address",
+            gettext_lazy("address"),
+            ["Dirección", "Direccion", "Domicilio", "Address", "Billing Address"],
+            parser=parse_long_text,  # a street on one line and the city on the next
+            max_length=500,
+        ),
+        Field(
             "notes",
             gettext_lazy("notes"),
             ["Notas", "Observaciones", "Comentarios", "Notes"],
@@ -230,6 +238,7 @@ class CustomerImport(ImportKind):
         "parent": "",
         "status": "Cuenta clave",
         "owner": "ana@example.com",
+        "address": "Av. Apoquindo 3000, Las Condes",
         "notes": "",
     }
 
