@@ -176,6 +176,10 @@ def record(
         object_id = obj.pk if object_id is None else object_id
         if object_repr is None:
             object_repr = obj.__str__
+        if customer_id is None:
+            # A record that belongs to a customer (a target form, a bid, a ledger item) is on
+            # that customer's History tab without each action having to say so.
+            customer_id = getattr(obj, "customer_id", None)
     object_text, object_labels = _labels(object_repr or "")
     if money is None:
         money = (object_type or "") in MONEY_TYPES
@@ -219,10 +223,23 @@ def _readable(field, value: Any) -> Any:
     if isinstance(value, list):
         # A list field's values are named by the app that owns the field (core knows none).
         labels = registry["list_labels"].get(field.name) or {}
-        return ", ".join(str(labels.get(v, v)) for v in value)
+        return ", ".join(
+            str(labels.get(v, v)) if isinstance(v, (str, int)) else _as_text(v) for v in value
+        )
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     return value
+
+
+def _as_text(value: Any) -> str:
+    """A structured value kept in a JSON field (a pair of functions, a journey stage with its
+    touchpoints) as one line of text for the trail: lists joined with commas, objects as
+    "key: value" pairs, nested ones in brackets."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items() if v not in (None, "", []))
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_as_text(v) for v in value) + ")"
+    return "" if value is None else str(value)
 
 
 def money_hidden(events: Iterable[AuditEvent], viewer) -> set[int]:

@@ -210,3 +210,16 @@ def test_demo_cs_aims_at_the_diamond_and_has_reached_it(db):
     assert st.target.form == "B"
     assert st.target.pair_tuples == (("finance", "finance"), ("management", "management"))
     assert st.progress.reached and not st.falling_back
+
+
+def test_the_trail_reads_a_target_with_its_named_pairs(client_for, ana, director, account):
+    """A target's pairs are kept as lists of two functions: the History tab and the audit log
+    write them as text (they once answered 500 on them)."""
+    set_target(client_for(ana), account, "mix", [("finance", "finance")], "CFO first")
+    for c, url in (
+        (client_for(ana), reverse("customers:history", args=[account.pk])),
+        (client_for(director), reverse("core:audit")),
+    ):
+        r = c.get(url)
+        assert r.status_code == 200
+        assert "(finance, finance)" in r.content.decode()
