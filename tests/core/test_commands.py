@@ -257,6 +257,8 @@ class TestDemo:
             "kamp.relationships.demo",
             "kamp.plans.demo",
             "kamp.programme.demo",
+            "kamp.pipeline.demo",
+            "kamp.selection.demo:reciprocity",
         ]
 
     def test_fast_enough(self):
