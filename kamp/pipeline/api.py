@@ -7,8 +7,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from kamp.core.money import fits
@@ -16,7 +18,7 @@ from kamp.customers.access import can_see_economics, customers_visible_to, get_c
 from kamp.customers.identity import CustomerRef, customer_ref
 
 from . import actions, service
-from .access import get_bid_for_user
+from .access import get_bid_for_user, get_contract_for_user
 from .models import Bid, Contract
 
 router = Router(tags=["pipeline"])
@@ -67,6 +69,46 @@ class BidIn(Schema):
     learnt_buying: str = ""
     learnt_culture: str = ""
     learnt_people: str = ""
+
+
+class BidPatch(Schema):
+    """Only the fields sent change."""
+
+    title: str | None = None
+    scope: str | None = None
+    stage: StageName | None = None
+    probability: int | None = None
+    due_on: dt.date | None = None
+    rivals: str | None = None
+    closed_on: dt.date | None = None
+    value: Annotated[Decimal, fits(Bid, "value")] | None = None
+    currency: str | None = None
+    reasons: list[ReasonName] | None = None
+    debrief_note: str | None = None
+    learnt_needs: str | None = None
+    learnt_buying: str | None = None
+    learnt_culture: str | None = None
+    learnt_people: str | None = None
+
+
+class ContractIn(Schema):
+    title: str
+    starts_on: dt.date
+    ends_on: dt.date
+    value: Annotated[Decimal, fits(Contract, "value")] | None = None
+    currency: str = ""
+    bid_id: int | None = None
+
+
+class ContractPatch(Schema):
+    """Only the fields sent change."""
+
+    title: str | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    value: Annotated[Decimal, fits(Contract, "value")] | None = None
+    currency: str | None = None
+    bid_id: int | None = None
 
 
 class ContractOut(Schema):
@@ -182,6 +224,30 @@ def get_bid(request: HttpRequest, bid_id: int):
     return bid_out(bid, can_see_economics(request.user, bid.customer))
 
 
+# Fields that may be sent empty (null) to clear them; the others keep their value when null.
+_BID_NULLABLE = {"due_on", "closed_on", "probability", "value"}
+
+
+@router.patch("/bids/{bid_id}", response=BidOut)
+def update_bid(request: HttpRequest, bid_id: int, payload: BidPatch):
+    """Only the fields sent change, through the same action as the edit page."""
+    bid = get_bid_for_user(request.user, bid_id, write=True)
+    values = payload.dict(exclude_unset=True)
+    for name in [k for k, v in values.items() if v is None and k not in _BID_NULLABLE]:
+        values[name] = [] if name == "reasons" else ""
+    if "title" in values and not values["title"].strip():
+        raise ValidationError({"title": _("This field cannot be empty.")})
+    bid = actions.do_save_bid(request.user, bid.customer, bid, **values)
+    return bid_out(bid, can_see_economics(request.user, bid.customer))
+
+
+@router.delete("/bids/{bid_id}", response={204: None})
+def delete_bid(request: HttpRequest, bid_id: int):
+    bid = get_bid_for_user(request.user, bid_id, write=True)
+    actions.do_delete_bid(request.user, bid)
+    return Status(204, None)
+
+
 @router.post("/bids/{bid_id}/candidate", response=SeedOut)
 def seed_candidate(request: HttpRequest, bid_id: int):
     """From lost bid to key account: the lost bid's debrief seeds the candidate."""
@@ -208,6 +274,44 @@ def list_contracts(request: HttpRequest, customer_id: int):
     for c in contracts:
         c.customer = customer
     return [contract_out(c, money, today) for c in contracts]
+
+
+def _contract_values(customer, values: dict) -> dict:
+    if "bid_id" in values:
+        bid_id = values.pop("bid_id")
+        bid = Bid.objects.filter(pk=bid_id).first() if bid_id is not None else None
+        if bid_id is not None and (bid is None or bid.customer_id != customer.pk):
+            raise ValidationError({"bid_id": _("That bid is another customer's.")})
+        values["bid"] = bid
+    for name in ("title", "starts_on", "ends_on"):
+        if name in values and (values[name] is None or values[name] == ""):
+            raise ValidationError({name: _("This field cannot be empty.")})
+    if values.get("currency") is None:
+        values.pop("currency", None)
+    return values
+
+
+@router.post("/customers/{customer_id}/contracts", response={201: ContractOut})
+def create_contract(request: HttpRequest, customer_id: int, payload: ContractIn):
+    customer = get_customer_for_user(request.user, customer_id, write=True)
+    values = _contract_values(customer, payload.dict())
+    if values.get("value") is None:
+        values.pop("value", None)
+        values.pop("currency", None)
+    contract = actions.do_save_contract(request.user, customer, None, **values)
+    money = can_see_economics(request.user, customer)
+    return Status(201, contract_out(contract, money, timezone.localdate()))
+
+
+@router.patch("/contracts/{contract_id}", response=ContractOut)
+def update_contract(request: HttpRequest, contract_id: int, payload: ContractPatch):
+    """Only the fields sent change, through the same action as the edit page."""
+    contract = get_contract_for_user(request.user, contract_id, write=True)
+    customer = contract.customer
+    values = _contract_values(customer, payload.dict(exclude_unset=True))
+    contract = actions.do_save_contract(request.user, customer, contract, **values)
+    money = can_see_economics(request.user, customer)
+    return contract_out(contract, money, timezone.localdate())
 
 
 @router.get("/summary", response=SummaryOut)
