@@ -111,6 +111,15 @@ def bid_edit(request: AuthenticatedHttpRequest, bid_pk: int) -> HttpResponse:
 
 
 @require_POST
+def bid_delete(request: AuthenticatedHttpRequest, bid_pk: int) -> HttpResponse:
+    bid = get_bid_for_user(request.user, bid_pk, write=True)
+    customer_id, title = bid.customer_id, bid.title
+    actions.do_delete_bid(request.user, bid)
+    messages.success(request, _("Bid “%(title)s” deleted.") % {"title": title})
+    return redirect("pipeline:customer_tab", pk=customer_id)
+
+
+@require_POST
 def bid_seed(request: AuthenticatedHttpRequest, bid_pk: int) -> HttpResponse:
     """From lost bid to key account: the debrief seeds the candidate."""
     bid = get_bid_for_user(request.user, bid_pk, write=True)

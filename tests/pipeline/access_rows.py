@@ -33,6 +33,7 @@ WEB = [
         kwargs=_bid,
         data=lambda w: {"title": "Tender", "stage": "lost"},
     ),
+    Web("pipeline:bid_delete", get=NOT_ALLOWED, post="EDIT", kwargs=_bid),
     # On a key account the seed is refused with a message (the status is the selection's).
     Web("pipeline:bid_seed", get=NOT_ALLOWED, post="EDIT", kwargs=_bid),
     Web(

@@ -96,3 +96,17 @@ def test_create_and_patch_contract(client_for, ana, member, candidate):
         f"/api/v1/pipeline/contracts/{cid}", {"bid_id": foreign.pk}, content_type=JSON
     )
     assert r.status_code == 422 and "bid_id" in r.json()["detail"]
+
+
+def test_delete_bid_from_its_page_asks_in_spanish(client_for, ana, candidate):
+    from django.urls import reverse
+
+    bid = actions.do_save_bid(ana, candidate, title="Tender")
+    client = client_for(ana)
+    client.cookies["django_language"] = "es"
+    page = client.get(reverse("pipeline:bid_edit", args=[bid.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    html = page.content.decode()
+    assert "¿Eliminar esta licitación" in html
+    assert reverse("pipeline:bid_delete", args=[bid.pk]) in html
+    r = client.post(reverse("pipeline:bid_delete", args=[bid.pk]))
+    assert r.status_code == 302 and not Bid.objects.filter(pk=bid.pk).exists()
