@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from kamp.core.demo import part
+from kamp.customers.models import Attitude, Contact, DMURole
 
 from . import figures
 from .models import Bid, Contract
@@ -171,5 +172,21 @@ def load(ctx) -> None:
                 "currency": "CLP",
             },
         )
-    ctx.log("    pipeline: CS's lost tender and its debrief, 8 other bids, 2 contracts")
+    # A champion who left a key account for another company: the Bids tab offers to follow her.
+    if energia is not None:
+        Contact.objects.get_or_create(
+            customer=energia,
+            name="Paula Muñoz",
+            defaults={
+                "function": "Jefa de Abastecimiento (se fue a Minera Andina)",
+                "attitude": Attitude.CHAMPION,
+                "dmu_roles": [DMURole.CHAMPION],
+                "influence": 4,
+                "active": False,
+                "left_on": today - timedelta(days=20),
+            },
+        )
+    ctx.log(
+        "    pipeline: CS's lost tender and its debrief, 8 other bids, 2 contracts, a departed champion"
+    )
     ctx.notes.append("pipeline: 9 bids, 2 contracts")
