@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from kamp.core.choices import Function
 from kamp.core.demo import part
 from kamp.customers.models import Attitude, Contact, DMURole
 
@@ -178,7 +179,8 @@ def load(ctx) -> None:
             customer=energia,
             name="Paula Muñoz",
             defaults={
-                "function": "Jefa de Abastecimiento (se fue a Minera Andina)",
+                "title": "Jefa de Abastecimiento (se fue a Minera Andina)",
+                "function": Function.PURCHASING,
                 "attitude": Attitude.CHAMPION,
                 "dmu_roles": [DMURole.CHAMPION],
                 "influence": 4,
