@@ -100,3 +100,46 @@ def test_from_lost_bid_to_key_account(login, live_server, shot, prospect, ana, l
     expect(page.locator("h1")).to_have_text(w["programme"])
     assert fits(page)
     shot(f"pipeline_programme_{language}_390")
+
+
+def test_follow_a_departed_champion_in_spanish(login, live_server, shot, account, ana):
+    """A champion left the key account: from its Bids tab the KAM follows her to the new
+    company, which becomes a candidate with her as a contact, linked to her history."""
+    import datetime
+
+    from kamp.customers.models import Attitude, Customer
+
+    Contact.objects.create(
+        customer=account,
+        name="Paula Muñoz",
+        title="Jefa de Abastecimiento",
+        attitude=Attitude.CHAMPION,
+        active=False,
+        left_on=datetime.date(2026, 10, 1),
+    )
+    page = login(ana, "es")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/customers/{account.pk}/")
+    page.get_by_role("navigation", name="Secciones del cliente").get_by_role(
+        "link", name="Licitaciones"
+    ).click()
+    champions = page.locator("#champions")
+    expect(champions).to_contain_text("Paula Muñoz")
+    champions.get_by_role("button", name="Seguirlo a su nueva empresa").click()
+    expect(page.locator("h3")).to_have_text("Seguir a Paula Muñoz a su nueva empresa")
+    page.get_by_label("O el nombre de la nueva empresa").fill("Minera Andina")
+    page.get_by_label("Su cargo allí").fill("Gerenta de Compras")
+    page.get_by_role("button", name="Seguirlo", exact=True).click()
+    expect(page.locator("body")).to_contain_text("Paula Muñoz ahora es contacto en Minera Andina")
+    expect(page.locator("#champions")).to_contain_text(
+        "Paula Muñoz era promotor (champion) en Constructora CS"
+    )
+    shot("pipeline_follow_es_1366")
+    new = Customer.objects.get(name="Minera Andina")
+    assert new.status == CustomerStatus.CANDIDATE
+    assert Contact.objects.filter(customer=new, name="Paula Muñoz", active=True).exists()
+    page.get_by_role("link", name="Personas", exact=True).click()
+    expect(page.locator("body")).to_contain_text("Paula Muñoz")
+    # The old account no longer offers to follow her: it says where she went.
+    page.goto(f"{live_server.url}/pipeline/customer/{account.pk}/")
+    expect(page.locator("#champions")).to_contain_text("Se siguió a Paula Muñoz a Minera Andina")
