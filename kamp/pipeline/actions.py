@@ -169,6 +169,20 @@ def do_save_contract(
     return contract
 
 
+@transaction.atomic
+def do_delete_contract(acting_user, contract: Contract) -> None:
+    _check_rights(acting_user, contract.customer, {})
+    audit.record(
+        acting_user,
+        "delete",
+        contract,
+        customer_id=contract.customer_id,
+        changes=audit.diff(audit.snapshot(contract, CONTRACT_FIELDS), {}),
+        money=contract.value is not None,
+    )
+    contract.delete()
+
+
 def _foundations_note(bid: Bid) -> str:
     parts = [
         (_("Customer needs"), bid.learnt_needs),

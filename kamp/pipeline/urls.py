@@ -12,5 +12,6 @@ urlpatterns = [
     path("bids/<int:bid_pk>/candidate/", views.bid_seed, name="bid_seed"),
     path("customer/<int:pk>/contracts/new/", views.contract_create, name="contract_create"),
     path("contracts/<int:contract_pk>/", views.contract_edit, name="contract_edit"),
+    path("contracts/<int:contract_pk>/delete/", views.contract_delete, name="contract_delete"),
     path("contacts/<int:contact_pk>/follow/", views.follow, name="follow"),
 ]

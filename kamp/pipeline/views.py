@@ -149,6 +149,15 @@ def contract_edit(request: AuthenticatedHttpRequest, contract_pk: int) -> HttpRe
     return _contract_form_page(request, contract.customer, contract)
 
 
+@require_POST
+def contract_delete(request: AuthenticatedHttpRequest, contract_pk: int) -> HttpResponse:
+    contract = get_contract_for_user(request.user, contract_pk, write=True)
+    customer_id, title = contract.customer_id, contract.title
+    actions.do_delete_contract(request.user, contract)
+    messages.success(request, _("Contract “%(title)s” deleted.") % {"title": title})
+    return redirect("pipeline:customer_tab", pk=customer_id)
+
+
 def _contract_form_page(request, customer, contract: Contract | None) -> HttpResponse:
     money = can_see_economics(request.user, customer)
     form = ContractForm(_data(request), instance=contract, money=money)

@@ -50,6 +50,7 @@ WEB = [
         kwargs=_contract,
         data=lambda w: {"title": "Framework", "starts_on": "2026-01-01", "ends_on": "2026-12-31"},
     ),
+    Web("pipeline:contract_delete", get=NOT_ALLOWED, post="EDIT", kwargs=_contract),
     # The world's contact is still at the company: the POST is refused in the form.
     Web(
         "pipeline:follow",

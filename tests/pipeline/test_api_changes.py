@@ -110,3 +110,21 @@ def test_delete_bid_from_its_page_asks_in_spanish(client_for, ana, candidate):
     assert reverse("pipeline:bid_delete", args=[bid.pk]) in html
     r = client.post(reverse("pipeline:bid_delete", args=[bid.pk]))
     assert r.status_code == 302 and not Bid.objects.filter(pk=bid.pk).exists()
+
+
+def test_delete_contract_from_its_page_asks_in_spanish(client_for, ana, member, bruno, candidate):
+    from django.urls import reverse
+
+    contract = actions.do_save_contract(
+        ana, candidate, title="Framework", starts_on="2026-01-01", ends_on="2026-12-31"
+    )
+    client = client_for(ana)
+    client.cookies["django_language"] = "es"
+    url = reverse("pipeline:contract_delete", args=[contract.pk])
+    html = client.get(reverse("pipeline:contract_edit", args=[contract.pk])).content.decode()
+    assert "¿Eliminar este contrato?" in html and url in html
+    assert client_for(bruno).post(url).status_code in (403, 404)
+    assert Contract.objects.filter(pk=contract.pk).exists()
+    r = client.post(url)
+    assert r.status_code == 302 and not Contract.objects.filter(pk=contract.pk).exists()
+    assert AuditEvent.objects.filter(object_type="pipeline.contract", action="delete").exists()
