@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -228,11 +228,18 @@ def get_bid(request: HttpRequest, bid_id: int):
 _BID_NULLABLE = {"due_on", "closed_on", "probability", "value"}
 
 
+def _money_sent(user, customer, values: dict) -> None:
+    """Clearing an amount (``null``) is changing it: only who may see the economics does."""
+    if actions.MONEY_FIELDS & set(values) and not can_see_economics(user, customer):
+        raise PermissionDenied(_("Only who may see this account's economics enters amounts."))
+
+
 @router.patch("/bids/{bid_id}", response=BidOut)
 def update_bid(request: HttpRequest, bid_id: int, payload: BidPatch):
     """Only the fields sent change, through the same action as the edit page."""
     bid = get_bid_for_user(request.user, bid_id, write=True)
     values = payload.dict(exclude_unset=True)
+    _money_sent(request.user, bid.customer, values)
     for name in [k for k, v in values.items() if v is None and k not in _BID_NULLABLE]:
         values[name] = [] if name == "reasons" else ""
     if "title" in values and not values["title"].strip():
@@ -308,7 +315,9 @@ def update_contract(request: HttpRequest, contract_id: int, payload: ContractPat
     """Only the fields sent change, through the same action as the edit page."""
     contract = get_contract_for_user(request.user, contract_id, write=True)
     customer = contract.customer
-    values = _contract_values(customer, payload.dict(exclude_unset=True))
+    values = payload.dict(exclude_unset=True)
+    _money_sent(request.user, customer, values)
+    values = _contract_values(customer, values)
     contract = actions.do_save_contract(request.user, customer, contract, **values)
     money = can_see_economics(request.user, customer)
     return contract_out(contract, money, timezone.localdate())

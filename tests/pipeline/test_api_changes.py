@@ -41,7 +41,7 @@ def test_patch_bid_changes_only_what_is_sent(client_for, ana, candidate):
 
 
 def test_patch_bid_refuses_bad_input_with_its_reason(client_for, ana, member, candidate):
-    bid = actions.do_save_bid(ana, candidate, title="Tender")
+    bid = actions.do_save_bid(ana, candidate, title="Tender", value="700")
     url = f"/api/v1/pipeline/bids/{bid.pk}"
     # Pesos have no cents: refused with the reason, nothing changed.
     r = client_for(ana).patch(url, {"value": "100.5", "currency": "CLP"}, content_type=JSON)
@@ -53,10 +53,13 @@ def test_patch_bid_refuses_bad_input_with_its_reason(client_for, ana, member, ca
     # A team member who may not see the economics enters no amount.
     r = client_for(member).patch(url, {"value": "100"}, content_type=JSON)
     assert r.status_code == 403
+    # ... nor clears one.
+    r = client_for(member).patch(url, {"value": None}, content_type=JSON)
+    assert r.status_code == 403
     r = client_for(member).patch(url, {"rivals": "Big Firm"}, content_type=JSON)
     assert r.status_code == 200 and r.json()["value"] is None
     bid.refresh_from_db()
-    assert (bid.title, bid.value, bid.rivals) == ("Tender", None, "Big Firm")
+    assert (bid.title, bid.value, bid.rivals) == ("Tender", Decimal(700), "Big Firm")
 
 
 def test_delete_bid(client_for, ana, bruno, candidate):
@@ -88,7 +91,12 @@ def test_create_and_patch_contract(client_for, ana, member, candidate):
         f"/api/v1/pipeline/contracts/{cid}", {"title": "Framework 2026"}, content_type=JSON
     )
     assert r.status_code == 200 and r.json()["value"] is None
+    r = client_for(member).patch(
+        f"/api/v1/pipeline/contracts/{cid}", {"value": None}, content_type=JSON
+    )
+    assert r.status_code == 403
     contract = Contract.objects.get(pk=cid)
+    assert contract.value == 5000000
     assert (contract.title, str(contract.ends_on)) == ("Framework 2026", "2026-12-31")
     other = CustomerFactory(owner=ana)
     foreign = actions.do_save_bid(ana, other, title="Elsewhere")
