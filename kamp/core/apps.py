@@ -11,3 +11,10 @@ class CoreConfig(AppConfig):
         from . import sqlite_decimals
 
         sqlite_decimals.install()
+        # django-prometheus makes its request metrics on the first request, without a lock: two
+        # threads each building a request handler at once (threaded servers, test clients)
+        # would both register them, and one request would fail with DuplicateTimeseries. Made
+        # here, once, before any request.
+        from django_prometheus.middleware import Metrics
+
+        Metrics.get_instance()
