@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from kamp.core.widgets import DateInput
 from kamp.customers.models import Customer
 
+from .actions import BID_FIELDS
 from .models import Bid, Contract, Reason
 
 
@@ -26,23 +27,7 @@ class BidForm(forms.ModelForm):
 
     class Meta:
         model = Bid
-        fields = [
-            "title",
-            "scope",
-            "value",
-            "currency",
-            "stage",
-            "probability",
-            "due_on",
-            "rivals",
-            "closed_on",
-            "reasons",
-            "debrief_note",
-            "learnt_needs",
-            "learnt_buying",
-            "learnt_culture",
-            "learnt_people",
-        ]
+        fields = BID_FIELDS  # the fields the save action audits, one list
         widgets = {
             "due_on": DateInput(),
             "closed_on": DateInput(),
