@@ -6,6 +6,8 @@ unless forced."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -391,14 +393,10 @@ class SalesImport(ImportKind):
             all_given &= mask
         if not any_given:
             return 0
-        pg = connection.vendor == "postgresql"
         with connection.cursor() as cur:
             _stage(cur, staged, {})
-            if pg:
-                cur.execute("SET LOCAL enable_seqscan = off")
-            restored = _apply(cur, _columns(any_given), all_given)
-            if pg:
-                cur.execute("RESET enable_seqscan")
+            with _by_index(cur):
+                restored = _apply(cur, _columns(any_given), all_given)
             # Emptied, not dropped: the revert is still reading its changes, and SQLite refuses
             # to drop a table while a statement is running ("database table is locked"). The
             # connection's temporary table goes with the connection.
@@ -445,27 +443,21 @@ def _update(
     for r in rows:
         line_id = existing[(r[DOCUMENT], r[LINE])][0]
         staged.append((line_id, r[GIVEN], *(r[i] for i in _STAGED)))
-    pg = connection.vendor == "postgresql"
     changed: set[int] | None = None  # None: every staged line changes
     with connection.cursor() as cur:
         _stage(cur, staged, ctx.cache)
-        if pg:
-            # The planner has no statistics for a staging table just filled (nor for lines
-            # this transaction wrote): the primary key index always answers the join.
-            cur.execute("SET LOCAL enable_seqscan = off")
-        # Lines whose values the file repeats (a re-export) are neither written nor kept for
-        # a revert: only the lines that change cost an undo record and a new row version.
-        unchanged = _drop_unchanged(cur, columns, all_given)
-        if unchanged == len(staged):
-            changed = set()
-        elif unchanged:
-            cur.execute(f"SELECT id FROM {STAGE}")
-            changed = {pk for (pk,) in cur.fetchall()}
-        if changed != set():
-            cur.execute(*_remember_sql(columns, ctx.batch.pk))
-            _apply(cur, columns, all_given)
-        if pg:
-            cur.execute("RESET enable_seqscan")
+        with _by_index(cur):
+            # Lines whose values the file repeats (a re-export) are neither written nor kept
+            # for a revert: only the lines that change cost an undo record and a row version.
+            unchanged = _drop_unchanged(cur, columns, all_given)
+            if unchanged == len(staged):
+                changed = set()
+            elif unchanged:
+                cur.execute(f"SELECT id FROM {STAGE}")
+                changed = {pk for (pk,) in cur.fetchall()}
+            if changed != set():
+                cur.execute(*_remember_sql(columns, ctx.batch.pk))
+                _apply(cur, columns, all_given)
     if changed is not None:
         rows = [r for r, s in zip(rows, staged, strict=True) if s[0] in changed]
     ctx.unchanged += unchanged
@@ -477,6 +469,26 @@ def _update(
         sales_months.touch(touched, customer_id, day)
     if rows:
         _touch(ctx, rows)  # where they are now
+
+
+@contextmanager
+def _by_index(cur: Any) -> Iterator[None]:
+    """On PostgreSQL, the statements inside join through indexes: the planner has no statistics
+    for a staging table just filled, nor for the lines this transaction wrote, and would scan
+    whole tables. ``enable_seqscan = off`` does it by pricing a sequential scan at 10¹⁰, which
+    also crosses ``jit_above_cost``: every statement was then compiled to machine code first
+    (100–200 ms of LLVM for a 5,000-row join that runs in 15 ms, three statements a chunk: most
+    of a re-import's time). JIT is off for them too. Both only for this transaction, and put
+    back after (the monthly sums' query plans normally)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cur.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
+    yield
+    # Not on an error: the failed transaction refuses any statement, and its rollback ends
+    # the SET LOCAL anyway.
+    cur.execute("RESET enable_seqscan")
+    cur.execute("RESET jit")
 
 
 def _drop_unchanged(cur: Any, columns: list[tuple[str, int]], all_given: int) -> int:
@@ -620,11 +632,10 @@ def _existing_lines(documents: set[str]) -> dict[tuple[str, str], tuple[int, int
     partial unique index (hence the ``<> ''`` both databases need to see)."""
     if connection.vendor == "postgresql":
         table = SalesLine._meta.db_table
-        with connection.cursor() as cur:
-            # The table's statistics do not count the lines this transaction has written
-            # already: without them the planner takes a sequential scan over all of them for
-            # every batch (a large first import grew quadratic). The index always answers.
-            cur.execute("SET LOCAL enable_seqscan = off")
+        # The table's statistics do not count the lines this transaction has written already:
+        # without them the planner takes a sequential scan over all of them for every batch (a
+        # large first import grew quadratic). The index always answers.
+        with connection.cursor() as cur, _by_index(cur):
             # One array parameter instead of thousands of placeholders (which the driver would
             # have to parse for every batch).
             cur.execute(
@@ -633,7 +644,6 @@ def _existing_lines(documents: set[str]) -> dict[tuple[str, str], tuple[int, int
                 [list(documents)],
             )
             found = cur.fetchall()
-            cur.execute("RESET enable_seqscan")
     else:
         found = list(
             SalesLine.objects.filter(document_number__in=documents)
