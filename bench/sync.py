@@ -11,7 +11,7 @@ printed (not in the ratio): a second sync with nothing changed.
 A mail part (IMAP, kamp.mailcapture) adds itself as another ``*_part(scale)`` returning
 ``(kamp_s, reference_s)``; :func:`main` sums the parts that exist.
 
-    .venv/bin/python bench/sync.py [--scale F]
+    .venv/bin/python bench/sync.py [--scale F] [--part calendar|mail]
 
 Prints ``RESULT name=sync kamp_s=<t> reference_s=<t> ratio=<x>`` last.
 """
@@ -278,11 +278,19 @@ PARTS: list[Callable[[float], tuple[float, float]]] = [calendar_part, mail_part]
 def main() -> None:
     p = argparse.ArgumentParser(description="kamp calendar (and mail) sync vs the raw fetch")
     p.add_argument("--scale", type=float, default=1.0, help="1 = 10,000 events per source")
+    p.add_argument(
+        "--part",
+        choices=["all", *(f.__name__.removesuffix("_part") for f in PARTS)],
+        default="all",
+        help="run one part alone (its own RESULT line and the sum of that part)",
+    )
     args = p.parse_args()
     home = Path(tempfile.mkdtemp(prefix="kamp-bench-sync-"))
     setup_django(home)
     kamp_total = reference_total = 0.0
     for part in PARTS:
+        if args.part not in ("all", part.__name__.removesuffix("_part")):
+            continue
         kamp_s, reference_s = part(args.scale)
         kamp_total += kamp_s
         reference_total += reference_s

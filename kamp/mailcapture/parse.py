@@ -32,7 +32,6 @@ from email import message_from_bytes, policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
 
@@ -127,17 +126,88 @@ def clean_text(value: str, limit: int = MAX_TOPIC) -> str:
     return _CONTROL.sub(" ", value).strip()[:limit]
 
 
-def _raw_header(msg: Message, name: str) -> str | None:
+class Head:
+    """A message's header block read the way ``email``'s compat32 parser reads it (the same
+    lines taken for headers, the same raw values), keeping only the first value of each name —
+    all kamp reads — without building a :class:`~email.message.Message`: reading 10,000
+    messages' headers costs a fifth of the ``email`` parser's time."""
+
+    __slots__ = ("first",)
+
+    def __init__(self, first: dict[str, str]) -> None:
+        self.first = first  # lower-case name → its first raw value (8-bit bytes as surrogates)
+
+    def get_content_type(self) -> str:
+        """As :meth:`email.message.Message.get_content_type` (text/plain when absent or bad)."""
+        value = self.first.get("content-type")
+        if value is None:
+            return "text/plain"
+        if not value.isascii():  # 8-bit bytes: one replacement character each, as email does
+            value = value.encode("ascii", "surrogateescape").decode("ascii", "replace")
+        ctype = value.partition(";")[0].strip().lower()
+        return ctype if ctype.count("/") == 1 else "text/plain"
+
+    def get_content_maintype(self) -> str:
+        return self.get_content_type().split("/")[0]
+
+
+# As email.feedparser: its line breaks, what starts a header line, an empty line ends them.
+_NLCRE_CRACK = re.compile(r"(\r\n|\r|\n)")
+_HEADER_RE = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
+
+
+def _head(data: bytes) -> Head:
+    """The header block of ``data`` as :class:`Head` (see there): the lines before the first
+    empty line or the first line that is no header, continuation lines joined to theirs,
+    ``From `` envelope lines and nameless ones left out — as ``email.feedparser`` does."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        end = data.find(b"\n\n")
+    text = (data if end < 0 else data[: end + 2]).decode("ascii", "surrogateescape")
+    parts = _NLCRE_CRACK.split(text)
+    first: dict[str, str] = {}
+    name = ""
+    value: list[str] = []
+    for k in range(0, len(parts), 2):
+        line = parts[k]
+        if not line:  # an empty line (or the end): the headers end here
+            break
+        if not _HEADER_RE.match(line):
+            break
+        ending = parts[k + 1] if k + 1 < len(parts) else ""
+        if line[0] in " \t":
+            if name:
+                value.append(line + ending)
+            continue
+        if name and name not in first:
+            first[name] = "".join(value).rstrip("\r\n")
+        name = ""  # continuation lines after a line left out are left out too
+        i = line.find(":")
+        if line.startswith("From ") or i <= 0:
+            continue
+        name, value = line[:i].lower(), [line[i + 1 :].lstrip(" \t") + ending]
+    if name and name not in first:
+        first[name] = "".join(value).rstrip("\r\n")
+    return Head(first)
+
+
+def _raw_header(msg: Message | Head, name: str) -> str | None:
     """The header's first value as it stands in the message, unfolded (8-bit bytes read as
     UTF-8, undecodable ones replaced)."""
     wanted = name.lower()
+    if isinstance(msg, Head):
+        text = msg.first.get(wanted)
+        return None if text is None else _unfolded(text)
     for key, value in msg.raw_items():
         if key.lower() == wanted:
-            text = str(value)
-            if any("\udc80" <= ch <= "\udcff" for ch in text):  # raw 8-bit bytes
-                text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
-            return _FOLDING.sub(" ", text)
+            return _unfolded(str(value))
     return None
+
+
+def _unfolded(text: str) -> str:
+    if not text.isascii() and any("\udc80" <= ch <= "\udcff" for ch in text):  # 8-bit bytes
+        text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    return _FOLDING.sub(" ", text) if "\n" in text else text
 
 
 def _decode_words(value: str, name: str, problems: list[str]) -> str:
@@ -174,12 +244,12 @@ def _decoded(value: str) -> tuple[str, bool]:
     return "".join(out), False
 
 
-def _header(msg: Message, name: str, problems: list[str]) -> str:
+def _header(msg: Message | Head, name: str, problems: list[str]) -> str:
     raw = _raw_header(msg, name)
     return "" if raw is None else _decode_words(raw, name, problems)
 
 
-def _people(msg: Message, names: tuple[str, ...], problems: list[str]) -> list[Person]:
+def _people(msg: Message | Head, names: tuple[str, ...], problems: list[str]) -> list[Person]:
     """The addresses of these headers, read before any encoded word is decoded (an address
     hidden in an encoded display name is never taken for a recipient)."""
     found: list[Person] = []
@@ -261,7 +331,7 @@ def topic(subject: str) -> str:
     return clean_text(_PREFIX.sub("", subject)) or clean_text(subject)
 
 
-def message_key(msg: Message, problems: list[str]) -> tuple[str, str]:
+def message_key(msg: Message | Head, problems: list[str]) -> tuple[str, str]:
     mid = clean_text(_header(msg, "Message-ID", problems), 255)
     found = re.search(r"<[^<>\s]+>", mid)
     if found:
@@ -335,16 +405,13 @@ def _inline_forward(text: str) -> dict[str, str] | None:
     return None
 
 
-_HEADERS = BytesHeaderParser(policy=policy.compat32)
-
-
-def headers(data: bytes) -> Message:
+def headers(data: bytes) -> Head:
     """The header block of ``data`` (a whole message or its headers alone), the body not read:
     no MIME structure is parsed."""
-    return _HEADERS.parsebytes(data)
+    return _head(data)
 
 
-def needs_body(head: Message) -> bool:
+def needs_body(head: Message | Head) -> bool:
     """Whether a message whose headers are ``head`` must be read whole to be logged right (the
     body aside): a forward by its subject (Fwd:, FW:, RV:, REENV…), or a message that may carry
     an attached one (message/rfc822, any multipart but multipart/alternative). Plain text and
@@ -358,14 +425,17 @@ def needs_body(head: Message) -> bool:
     return head.get_content_maintype() == "multipart" and ctype != "multipart/alternative"
 
 
-def read(data: bytes | Message, *, with_body: bool = False, headers_only: bool = False) -> Mail:
+def read(
+    data: bytes | Message | Head, *, with_body: bool = False, headers_only: bool = False
+) -> Mail:
     """The message in ``data`` (raw RFC 5322 bytes). Never raises for a bad message: what
     cannot be read is left empty and named in ``problems``. With ``headers_only`` ``data`` may
     be the header block alone (:func:`needs_body` said the body is not needed): the body is
     not parsed, so neither a forward nor a body is looked for in it (``data`` may then be the
     :func:`headers` already parsed)."""
     problems: list[str] = []
-    if isinstance(data, Message):
+    msg: Message | Head
+    if isinstance(data, Message | Head):
         msg = data
     elif headers_only:
         msg = headers(data)
@@ -385,12 +455,13 @@ def read(data: bytes | Message, *, with_body: bool = False, headers_only: bool =
         recipients=[p for p in recipients if not sender or p.email != sender[0].email],
     )
     text = ""
-    if not headers_only:
+    whole = msg if isinstance(msg, Message) and not headers_only else None
+    if whole is not None:
         try:
-            text = _text_part(msg)
+            text = _text_part(whole)
         except Exception:
             problems.append("body")
-    attached = None if headers_only else _attached_message(msg)
+    attached = None if whole is None else _attached_message(whole)
     if attached is not None:
         inner = read_headers_of(attached, problems)
         if inner is not None:
