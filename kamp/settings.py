@@ -363,6 +363,12 @@ KAMP_CALENDAR_SYNC_MAX_BYTES = int(
     os.environ.get("KAMP_CALENDAR_SYNC_MAX_BYTES", 100 * 1024 * 1024)
 )
 KAMP_CALENDAR_ALLOW_HTTP = _env_bool("KAMP_CALENDAR_ALLOW_HTTP", False)
+# Calendar servers, secret calendar addresses and webhook receivers are reached only on the
+# public internet (kamp.connect.netguard, docs/security.md): never loopback, link-local (cloud
+# metadata), private networks or this server, unless these allow it — a list of networks
+# ("10.20.0.0/16,192.168.5.7") or every address (a server on this machine, in the tests).
+KAMP_CONNECT_ALLOWED_NETWORKS = os.environ.get("KAMP_CONNECT_ALLOWED_NETWORKS", "")
+KAMP_CONNECT_ALLOW_PRIVATE = _env_bool("KAMP_CONNECT_ALLOW_PRIVATE", False)
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -257,7 +257,7 @@ def build_world() -> World:
     webhook, _secret = connect_actions.do_create_webhook(
         users["director"],
         name="CRM",
-        url="http://127.0.0.1:9/hook",
+        url="https://crm.example/hook",
         events=["survey.answered"],
         finance=False,
     )

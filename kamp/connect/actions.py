@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 
-from . import tokens, webhooks
+from . import netguard, tokens, webhooks
 from .models import (
     ApiToken,
     CalendarConnection,
@@ -135,6 +135,12 @@ def _clean_webhook(name: str, url: str, events: list[str]) -> None:
         errors["name"] = [_("Give the webhook a name.")]
     if not (url or "").lower().startswith(("http://", "https://")):
         errors["url"] = [_("The address must start with http:// or https://.")]
+    else:
+        # Not this machine nor a private network (netguard; checked again at each delivery).
+        try:
+            netguard.check_url(url.strip())
+        except ValidationError as exc:
+            errors["url"] = exc.messages
     unknown = [e for e in events if e not in WebhookEvent.values]
     if not events or unknown:
         errors["events"] = [_("Choose at least one event.")]
@@ -250,6 +256,8 @@ def do_connect_calendar(
         raise ValidationError({"mode": [_("Choose what to do with the meetings found.")]})
     try:
         url = calendars.clean_url(url)
+        # Not this machine nor a private network (netguard; checked again at each sync).
+        netguard.check_url(url)
     except ValidationError as exc:
         raise ValidationError({"url": exc.messages}) from None
     found: list[dict[str, str]] = []

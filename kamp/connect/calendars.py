@@ -44,7 +44,7 @@ from kamp.interactions import actions as interaction_actions
 from kamp.interactions import imports
 from kamp.interactions.models import Interaction, InteractionSource
 
-from . import crypto
+from . import crypto, netguard
 from .models import CalendarConnection, CalendarKind, CalendarMode, CalendarSeen
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,8 @@ def fetch_feed(url: str) -> bytes:
         clean_url(url), headers={"User-Agent": "kamp calendar sync", "Accept": "text/calendar"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        # Each connection, redirects included, reaches only allowed addresses (netguard).
+        with netguard.opener().open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise _too_big()
@@ -160,6 +161,8 @@ def _http_error(code: int) -> SyncError:
 
 
 def _unreachable(exc: BaseException) -> SyncError:
+    if refused := netguard.blocked_in(exc):
+        return SyncError(refused.message())
     reason = getattr(exc, "reason", exc)
     if isinstance(reason, TimeoutError) or "timed out" in str(reason).lower():
         return _too_slow()
@@ -199,6 +202,10 @@ def _dav_client(url: str, username: str, password: str, deadline: float) -> Any:
         password=password,
         timeout=int(settings.KAMP_CALENDAR_SYNC_TIMEOUT),
     )
+    # caldav's own session replaced by one that connects only to allowed addresses (the
+    # server's redirects and the calendars it names on other hosts included: netguard).
+    client.session.close()
+    client.session = netguard.niquests_session()
     client.session.hooks.setdefault("response", []).append(
         _bounding_hook(deadline, settings.KAMP_CALENDAR_SYNC_MAX_BYTES)
     )
@@ -210,6 +217,8 @@ def _dav_error(exc: BaseException) -> SyncError:
 
     if isinstance(exc, SyncError):
         return exc
+    if refused := netguard.blocked_in(exc):
+        return SyncError(refused.message())
     if isinstance(exc, dav_errors.AuthorizationError):
         return Refused(_("The calendar server refused the user name or the app password."))
     if isinstance(exc, dav_errors.NotFoundError):

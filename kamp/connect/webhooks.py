@@ -40,6 +40,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import netguard
 from .models import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -148,7 +149,9 @@ def _post(url: str, headers: dict[str, str], body: bytes) -> int:
     registered). Each socket operation waits at most the timeout, and the whole exchange too: a
     receiver dribbling its answer a byte at a time is cut when the time is up."""
     parts = urlsplit(url)
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    # Connects only to an address just checked (netguard): not this machine nor a private
+    # network, unless the operator allows it.
+    cls = netguard.connection_class(parts.scheme)
     limit = timeout()
     conn = cls(parts.hostname or "", parts.port, timeout=limit)
     expired = threading.Event()
@@ -219,6 +222,8 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
             error = f"HTTP {code}"
     except TimeoutError:
         error = f"no answer within {timeout():g} s"
+    except (netguard.Blocked, netguard.Unresolvable) as exc:
+        error = str(exc)[:300]
     except (OSError, http.client.HTTPException, ValueError) as exc:
         error = (type(exc).__name__ + ": " + str(exc))[:300]
     elapsed = int((time.monotonic() - started) * 1000)

@@ -26,6 +26,7 @@ def _patient(page, settings):
     page.set_default_timeout(30_000)
     page.set_default_navigation_timeout(60_000)
     settings.KAMP_CALENDAR_ALLOW_HTTP = True
+    settings.KAMP_CONNECT_ALLOW_PRIVATE = True
 
 
 @pytest.fixture

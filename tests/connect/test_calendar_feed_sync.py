@@ -66,6 +66,7 @@ def feed_server():
 @pytest.fixture(autouse=True)
 def _http_allowed(settings):
     settings.KAMP_CALENDAR_ALLOW_HTTP = True
+    settings.KAMP_CONNECT_ALLOW_PRIVATE = True  # the feed server is on this machine
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ def server(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _http_allowed(settings):
     settings.KAMP_CALENDAR_ALLOW_HTTP = True  # Radicale on 127.0.0.1 speaks plain http
+    settings.KAMP_CONNECT_ALLOW_PRIVATE = True  # …on this machine, refused otherwise
 
 
 _n = iter(range(10_000))

@@ -22,6 +22,11 @@ from tests.connect.receiver import Receiver
 from tests.factories import ContactFactory, SalesLineFactory
 
 
+@pytest.fixture(autouse=True)
+def _local_allowed(settings):
+    settings.KAMP_CONNECT_ALLOW_PRIVATE = True  # the receiver is on this machine
+
+
 @pytest.fixture
 def receiver():
     with Receiver() as r:
