@@ -7,6 +7,7 @@ alerts and the benchmark all go through here.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections import defaultdict
 from collections.abc import Iterator
@@ -187,6 +188,9 @@ class Account:
     people: dict[int, rules.Person]
     contacts: dict[int, rules.Contact]
     last_met: dict[int, date]
+    #: The full analysis at the end of each quarter of the history (the last one: ``as_of``'s):
+    #: what the target's "end of the last period" reads, without loading the log again.
+    at_quarter_end: dict[date, rules.Analysis] = dataclasses.field(default_factory=dict)
 
 
 HISTORY_QUARTERS = 8
@@ -218,6 +222,15 @@ def _account(
     # over what lies before it (not the whole log again).
     last = _last_met(customer, as_of, before=since)
     last.update(rules.last_met(log))
+    quarters = rules.quarter_analyses(
+        log,
+        kam_id=kam,
+        people=data.people,
+        contacts=contacts,
+        as_of=as_of,
+        quarters=HISTORY_QUARTERS,
+        settings=settings,
+    )
     return Account(
         customer=customer,
         as_of=as_of,
@@ -225,15 +238,8 @@ def _account(
         analysis=rules.analyse(
             log, kam_id=kam, people=data.people, contacts=contacts, as_of=as_of, settings=settings
         ),
-        history=rules.history(
-            log,
-            kam_id=kam,
-            people=data.people,
-            contacts=contacts,
-            as_of=as_of,
-            quarters=HISTORY_QUARTERS,
-            settings=settings,
-        ),
+        history=rules.history_points(quarters),
+        at_quarter_end={a.as_of: a for _label, a in quarters if a.as_of},
         ties=_ties(log, kam, contacts, as_of, settings, all_ties),
         people=data.people,
         contacts=contacts,

@@ -319,6 +319,52 @@ class QuarterPoint:
     interactions: int
 
 
+def quarter_analyses(
+    log: Sequence[Interaction],
+    *,
+    kam_id: int | None,
+    people: dict[int, Person],
+    contacts: dict[int, Contact],
+    as_of: date,
+    quarters: int = 8,
+    settings: Settings = Settings(),
+) -> list[tuple[str, Analysis]]:
+    """The analysis at the end of each of the last ``quarters`` quarters (the current one as of
+    ``as_of``), oldest first, each with its label ("2026-Q3")."""
+    # Each quarter's analysis reads only what it looks at — its window and the not-met span up
+    # to its end — so the log, sorted once, is sliced instead of read whole eight times.
+    ordered = sorted(log, key=lambda i: i.date)
+    days = [i.date for i in ordered]
+    out = []
+    for year, q in quarters_back(as_of, quarters):
+        end = min(quarter_end(year, q), as_of)
+        first = min(
+            window_start(end, settings.window_days),
+            end - timedelta(days=settings.not_met_days - 1),
+        )
+        seen = ordered[bisect_left(days, first) : bisect_right(days, end)]
+        a = analyse(
+            seen, kam_id=kam_id, people=people, contacts=contacts, as_of=end, settings=settings
+        )
+        out.append((f"{year}-Q{q}", a))
+    return out
+
+
+def history_points(analyses: Iterable[tuple[str, Analysis]]) -> list[QuarterPoint]:
+    """The history chart's points of :func:`quarter_analyses`."""
+    return [
+        QuarterPoint(
+            label,
+            a.as_of or date.min,
+            a.form,
+            a.diamond_index,
+            len(a.functional_pairs),
+            a.interactions_in_window,
+        )
+        for label, a in analyses
+    ]
+
+
 def history(
     log: Sequence[Interaction],
     *,
@@ -331,32 +377,17 @@ def history(
 ) -> list[QuarterPoint]:
     """The form at the end of each of the last ``quarters`` quarters (the current one as of
     ``as_of``), each judged on its own window — how an account moves from A to B."""
-    # Each quarter's analysis reads only what it looks at — its window and the not-met span up
-    # to its end — so the log, sorted once, is sliced instead of read whole eight times.
-    ordered = sorted(log, key=lambda i: i.date)
-    days = [i.date for i in ordered]
-    points = []
-    for year, q in quarters_back(as_of, quarters):
-        end = min(quarter_end(year, q), as_of)
-        first = min(
-            window_start(end, settings.window_days),
-            end - timedelta(days=settings.not_met_days - 1),
+    return history_points(
+        quarter_analyses(
+            log,
+            kam_id=kam_id,
+            people=people,
+            contacts=contacts,
+            as_of=as_of,
+            quarters=quarters,
+            settings=settings,
         )
-        seen = ordered[bisect_left(days, first) : bisect_right(days, end)]
-        a = analyse(
-            seen, kam_id=kam_id, people=people, contacts=contacts, as_of=end, settings=settings
-        )
-        points.append(
-            QuarterPoint(
-                f"{year}-Q{q}",
-                end,
-                a.form,
-                a.diamond_index,
-                len(a.functional_pairs),
-                a.interactions_in_window,
-            )
-        )
-    return points
+    )
 
 
 # --- Network and coverage ---------------------------------------------------------------------

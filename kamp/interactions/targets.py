@@ -69,8 +69,13 @@ def state(customer: Customer, acc: analysis.Account | None = None) -> State:
     now = before = None
     if target is not None:
         now = _progress(target, a, settings)
-        earlier = analysis.analyse_many([customer.pk], as_of=before_on, settings=settings)
-        before = _progress(target, earlier[customer.pk], settings)
+        # The history already analysed the end of the last quarter.
+        earlier = acc.at_quarter_end.get(before_on)
+        if earlier is None:
+            earlier = analysis.analyse_many([customer.pk], as_of=before_on, settings=settings)[
+                customer.pk
+            ]
+        before = _progress(target, earlier, settings)
     met = {t.contact_id for t in acc.ties if t.count}
     nxt = pure.next_pair(
         our_functions=our_functions(customer),
