@@ -161,7 +161,7 @@ def do_create_webhook(
         url=url.strip(),
         events=list(dict.fromkeys(events)),
         finance=bool(finance),
-        secret=secret,
+        secret=webhooks.seal(secret),
         created_by=acting_user,
     )
     endpoint.full_clean()

@@ -1,8 +1,8 @@
 """Connections to other tools: personal API tokens, webhooks and the subscribed calendar feed.
 
 Secrets (a token, a feed's address) are shown once when made and stored only as their SHA-256:
-a leaked database gives no way in. A webhook's signing secret must be kept to sign with; it is
-shown once too and never again on a page."""
+a leaked database gives no way in. A webhook's signing secret must be kept to sign with: it is
+stored encrypted (``kamp.connect.crypto``), shown once too and never again on a page."""
 
 from __future__ import annotations
 
@@ -144,8 +144,9 @@ class WebhookEndpoint(models.Model):
         default=False,
         help_text=_("Payloads include amounts (sales, value at stake). Only for finance systems."),
     )
-    # Kept to sign with (a hash would not do); shown once, when made.
-    secret = models.CharField(max_length=100, editable=False)
+    # Kept to sign with (a hash would not do), encrypted like calendar credentials
+    # (kamp.connect.crypto: {"secret": "whsec_…"}); shown once, when made.
+    secret = models.TextField(editable=False)
     active = models.BooleanField(pgettext_lazy("connection", "active"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)

@@ -40,7 +40,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import netguard
+from . import crypto, netguard
 from .models import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -77,6 +77,17 @@ def backoff(attempts: int) -> timedelta:
 
 def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
+
+
+def seal(secret: str) -> str:
+    """A signing secret as stored: encrypted (a leaked database or backup cannot forge
+    kamp's deliveries)."""
+    return crypto.encrypt({"secret": secret})
+
+
+def signing_secret(endpoint: WebhookEndpoint) -> str:
+    """The endpoint's secret to sign with (``crypto.Unreadable`` if the secret key changed)."""
+    return str(crypto.decrypt(endpoint.secret)["secret"])
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -204,6 +215,17 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
         delivery.save(update_fields=["attempts", "next_attempt_at"])
     endpoint = delivery.endpoint
     body = delivery.body.encode()
+    started = time.monotonic()
+    try:
+        secret = signing_secret(endpoint)
+    except (crypto.Unreadable, KeyError, TypeError):
+        return _record(
+            delivery,
+            None,
+            "the signing secret can no longer be read (the server's secret key changed): "
+            "delete this webhook and register it again",
+            0,
+        )
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
@@ -211,9 +233,8 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
         "X-Kamp-Event": delivery.event,
         "X-Kamp-Delivery": delivery.event_id,
         "X-Kamp-Timestamp": timestamp,
-        "X-Kamp-Signature": sign(endpoint.secret, timestamp, body),
+        "X-Kamp-Signature": sign(secret, timestamp, body),
     }
-    started = time.monotonic()
     code: int | None = None
     error = ""
     try:

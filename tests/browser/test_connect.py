@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from kamp.connect import webhooks
 from kamp.connect.models import ApiToken, WebhookEndpoint, digest
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,7 +67,8 @@ def test_a_director_registers_a_webhook_in_spanish(page, live_server, login, dir
     assert secret.startswith("whsec_")
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.events == ["customer.created", "interaction.logged"]
-    assert endpoint.secret == secret and not endpoint.finance
+    assert webhooks.signing_secret(endpoint) == secret and not endpoint.finance
+    assert secret not in endpoint.secret  # stored encrypted
     page.get_by_role("button", name="Ya lo copié").click()
     expect(page.get_by_role("heading", name="CRM")).to_be_visible()
     expect(page.get_by_text("Nada enviado aún")).to_be_visible()
