@@ -351,7 +351,7 @@ class PreparedRun(models.Model):
     model = models.OneToOneField(SelectionModel, on_delete=models.CASCADE, related_name="+")
     version = models.CharField(max_length=300)
     computed_at = models.DateTimeField()
-    data = models.BinaryField()  # pickled run; written only by kamp itself
+    data = models.BinaryField()  # the run by columns, compressed (engine.dumps)
 
     def __str__(self) -> str:
         return f"{self.model_id} {self.computed_at:%Y-%m-%d %H:%M}"

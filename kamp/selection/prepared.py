@@ -46,6 +46,8 @@ def _previous(model: SelectionModel) -> engine.Run | None:
     if blob is None:
         return None
     previous = engine.loads(bytes(blob[1]))
+    if previous is None:  # stored by an older kamp
+        return None
     previous.model = model
     engine.remember(blob[0], previous)
     return previous
