@@ -91,7 +91,7 @@ _FILLERS = re.compile(r"\b(de|at|a las)\b", re.I)
 _PARSER = None  # dateutil's parser, made once
 
 
-@dataclass
+@dataclass(frozen=True)  # shared by the mails that name the same people (_header_people)
 class Person:
     email: str  # lower case
     name: str = ""
@@ -123,6 +123,8 @@ class Mail:
 
 def clean_text(value: str, limit: int = MAX_TOPIC) -> str:
     """One line of text: control characters (CR, LF, NUL…) become one space; at most ``limit``."""
+    if value.isprintable():  # nothing to replace (the usual case)
+        return value.strip()[:limit]
     return _CONTROL.sub(" ", value).strip()[:limit]
 
 
@@ -225,6 +227,9 @@ def _decode_words(value: str, name: str, problems: list[str]) -> str:
 def _decoded(value: str) -> tuple[str, bool]:
     """(``value`` with its encoded words decoded, whether they all decoded cleanly)."""
     try:
+        fast = _joined(decode_header(value)) if value.isascii() else None
+        if fast is not None:
+            return fast, True
         return str(make_header(decode_header(value))), True
     except (HeaderParseError, LookupError, UnicodeError, ValueError, AssertionError):
         pass
@@ -244,6 +249,46 @@ def _decoded(value: str) -> tuple[str, bool]:
     return "".join(out), False
 
 
+# The charsets whose words :func:`_joined` decodes itself (their codec: the ``email`` package's).
+_PLAIN_CHARSETS = {"utf-8": "utf-8", "iso-8859-1": "iso8859-1"}
+
+
+def _joined(parts: list[tuple[bytes | str, str | None]]) -> str | None:
+    """``str(make_header(parts))`` for the usual case (plain ASCII text and words in UTF-8 or
+    Latin-1): the same text, without ``email.header``'s charset objects (a third of reading a
+    mail's headers). ``None`` for anything else, or a word that does not decode cleanly."""
+    out: list[str] = []
+    last_cs: str | None = None
+    last_space = False
+    for word, charset in parts:
+        if charset is None:
+            text = word.decode("ascii") if isinstance(word, bytes) else word
+        elif charset in _PLAIN_CHARSETS and isinstance(word, bytes):
+            try:
+                text = word.decode(_PLAIN_CHARSETS[charset])
+            except UnicodeDecodeError:
+                return None
+        else:
+            return None
+        # Header.__str__'s rule: a space between an encoded word and plain text unless the
+        # plain text has one there.
+        if out:
+            has_space = bool(text) and _nonctext(text[0])
+            if last_cs is not None:
+                if charset is None and not has_space:
+                    out.append(" ")
+            elif charset is not None and not last_space:
+                out.append(" ")
+        last_space = bool(text) and _nonctext(text[-1])
+        last_cs = charset
+        out.append(text)
+    return "".join(out)
+
+
+def _nonctext(ch: str) -> bool:
+    return ch.isspace() or ch in ("(", ")", "\\")
+
+
 def _header(msg: Message | Head, name: str, problems: list[str]) -> str:
     raw = _raw_header(msg, name)
     return "" if raw is None else _decode_words(raw, name, problems)
@@ -257,21 +302,27 @@ def _people(msg: Message | Head, names: tuple[str, ...], problems: list[str]) ->
         raw = _raw_header(msg, name)
         if not raw:
             continue
-        try:
-            pairs = _addresses(raw)
-        except (ValueError, IndexError):
+        people, bad = _header_people(raw, name.lower())
+        if bad:
             problems.append(name.lower())
-            continue
-        for display, addr in pairs:
-            if addr and _EMAIL.fullmatch(addr):
-                label = _decode_words(display, name, problems)
-                found.append(Person(addr.lower(), clean_text(label, 200)))
+        found.extend(people)
     return _unique(found)
 
 
 @lru_cache(maxsize=4096)  # the same From and To lines come back mail after mail
-def _addresses(raw: str) -> tuple[tuple[str, str], ...]:
-    return tuple(getaddresses([raw]))
+def _header_people(raw: str, name: str) -> tuple[tuple[Person, ...], bool]:
+    """(The people of one address header's raw value, whether part of it could not be read.)"""
+    problems: list[str] = []
+    try:
+        pairs = getaddresses([raw])
+    except (ValueError, IndexError):
+        return (), True
+    found = []
+    for display, addr in pairs:
+        if addr and _EMAIL.fullmatch(addr):
+            label = _decode_words(display, name, problems)
+            found.append(Person(addr.lower(), clean_text(label, 200)))
+    return tuple(found), bool(problems)
 
 
 def _people_in_text(text: str) -> list[Person]:
@@ -318,12 +369,83 @@ def _loose_date(value: str) -> datetime | None:
     text = _SPANISH_DAYS.sub("", value)
     text = _MONTHS.sub(lambda mo: _SPANISH_MONTHS[mo.group(0).lower()], text)
     text = _FILLERS.sub(" ", text).replace(" p. m.", " PM").replace(" a. m.", " AM")
+    usual = _usual_date(text)
+    if usual is not None:
+        return usual
     global _PARSER
     if _PARSER is None:
         _PARSER = dateparser.parser()
     try:
         return _PARSER.parse(text, fuzzy=True, dayfirst=False)
     except (ValueError, OverflowError, TypeError):
+        return None
+
+
+_EN_MONTHS = {
+    name: k
+    for k, full in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+    for name in (full, full[:3])
+} | {"sept": 9}
+_EN_DAYS = {
+    name
+    for full in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    for name in (full, full[:3])
+}
+_USUAL_DATE = re.compile(
+    r"\s*(?:(?P<wday>[a-z]+)\.?,?\s+)?"
+    r"(?:(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2}),?|(?P<day2>\d{1,2})\s+(?P<month2>[a-z]+)\.?,?)"
+    r"\s+(?P<year>\d{4}),?"
+    r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?P<ampm>am|pm))?)?"
+    r"\s*",
+    re.I,
+)
+
+
+def _usual_date(text: str) -> datetime | None:
+    """The date of ``text`` when it is written the usual ways ("Mon, Feb 3, 2025 10:15 AM",
+    "Monday, March 3, 2025 10:15 AM", "3 March 2025 10:15"): what dateutil reads there, a
+    hundred times faster. ``None`` for any other shape (dateutil reads it)."""
+    m = _USUAL_DATE.fullmatch(text)
+    if m is None:
+        return None
+    wday = (m.group("wday") or "").lower()
+    month = _EN_MONTHS.get((m.group("month") or m.group("month2")).lower())
+    if month is None or (wday and wday not in _EN_DAYS):
+        return None
+    hour = int(m.group("hour") or 0)
+    ampm = (m.group("ampm") or "").lower()
+    if ampm and not 1 <= hour <= 12:
+        return None
+    if ampm == "pm" and hour != 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    try:
+        return datetime(
+            int(m.group("year")),
+            month,
+            int(m.group("day") or m.group("day2")),
+            hour,
+            int(m.group("minute") or 0),
+            int(m.group("second") or 0),
+        )
+    except ValueError:
         return None
 
 

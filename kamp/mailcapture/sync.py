@@ -457,15 +457,37 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         ops.quote_name(model._meta.db_table), ", ".join(columns), ", ".join(["%s"] * len(columns))
     )
-    params = []
-    for row in rows:
-        out = []
-        for attname, default, convert in makers:
-            value = row.get(attname, default) if attname else default
-            out.append(value if convert is None or value is None else convert(value))
-        params.append(out)
+    columns_values: list[list[Any]] = []
+    for attname, default, convert in makers:
+        values = [row.get(attname, default) for row in rows] if attname else [default] * len(rows)
+        if convert is not None:
+            values = _converted(values, convert)
+        columns_values.append(values)
+    params = list(zip(*columns_values, strict=True))
     with db.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def _converted(values: list[Any], convert: Any) -> list[Any]:
+    """``convert`` applied to each value but None, once for a run of the same object (the time
+    of the read, written on every row) and once for each kind of empty value ({}, [])."""
+    out: list[Any] = []
+    last: Any = None
+    last_out: Any = None
+    empty: dict[type, Any] = {}
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif v is last:
+            out.append(last_out)
+        elif not v and isinstance(v, dict | list):
+            if type(v) not in empty:
+                empty[type(v)] = convert(v)
+            out.append(empty[type(v)])
+        else:
+            last, last_out = v, convert(v)
+            out.append(last_out)
+    return out
 
 
 @transaction.atomic
@@ -574,7 +596,8 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
     entries: dict[int, list[tuple[_Row, dict[str, Any]]]] = defaultdict(list)
     for row, mail in parsed:
         people = [p.email for p in mail.correspondents]
-        our_people = list(dict.fromkeys(ours[e] for e in people if e in ours))
+        # Unique by pk (hashing model instances costs more than the rest of the matching).
+        our_people = list({u.pk: u for u in (ours[e] for e in people if e in ours)}.values())
         # Who answers for it: the person of ours who sent or forwarded it, else (a customer's
         # reply to all, the dropbox in copy) the first of ours it was written to.
         sender = ours.get(mail.sender.email) if mail.sender else None
@@ -651,9 +674,13 @@ def _log(pairs: list[tuple[_Row, dict[str, Any]]]) -> None:
     per_customer: Counter[int] = Counter()
     for row, e in pairs:
         pk = row.interaction_id = ids[e["external_uid"]]
-        people += [{"interaction_id": pk, "user_id": u.pk} for u in dict.fromkeys(e["our_people"])]
+        people += [
+            {"interaction_id": pk, "user_id": u}
+            for u in dict.fromkeys(u.pk for u in e["our_people"])
+        ]
         contacts += [
-            {"interaction_id": pk, "contact_id": c.pk} for c in dict.fromkeys(e["their_contacts"])
+            {"interaction_id": pk, "contact_id": c}
+            for c in dict.fromkeys(c.pk for c in e["their_contacts"])
         ]
         per_customer[e["customer_id"]] += 1
     _insert(InteractionPerson, people)
