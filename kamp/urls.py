@@ -7,8 +7,8 @@ from django.views.i18n import JavaScriptCatalog
 from kamp.api import api
 from kamp.core import views as core_views
 from kamp.core import views_ops as core_views_ops
-from kamp.core import views_password
 from kamp.customers import home
+from kamp.sso import passwords as sso_passwords
 from kamp.sso import views as sso_views
 
 urlpatterns = [
@@ -22,13 +22,14 @@ urlpatterns = [
     path("logout/", sso_views.LogoutView.as_view(), name="logout"),
     path("sso/", include("kamp.sso.urls")),
     # Django's names: its views and e-mails reverse them.
-    path("password/", views_password.PasswordChangeView.as_view(), name="password_change"),
+    # kamp.sso's: while password login is off, only the break-glass administrators set one.
+    path("password/", sso_passwords.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/changed/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", views_password.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", sso_passwords.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -36,7 +37,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        views_password.PasswordResetConfirmView.as_view(),
+        sso_passwords.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -11,3 +11,10 @@ register = template.Library()
 @register.simple_tag
 def sso_login() -> dict[str, bool]:
     return {"enabled": conf.enabled(), "password_on": conf.password_login_on()}
+
+
+@register.filter
+def may_set_password(user) -> bool:
+    """Whether the menu offers "Change password": not while password login is off, but to
+    the break-glass administrators."""
+    return conf.may_use_password(getattr(user, "email", ""))
