@@ -27,7 +27,7 @@ from kamp.core.models import User
 from kamp.customers.models import Contact, Customer, DMURole
 
 from . import forms as rules
-from .models import InteractionContact, InteractionPerson, InteractionSettings
+from .models import Interaction, InteractionContact, InteractionPerson, InteractionSettings
 
 
 @dataclass
@@ -67,7 +67,9 @@ def load(customers, since: date | None, until: date) -> Inputs:
         return _load(customers, since, until)
 
 
-def _load(customers, since: date | None, until: date) -> Inputs:
+def _load(
+    customers, since: date | None, until: date, interaction_ids: list[int] | None = None
+) -> Inputs:
     if isinstance(customers, QuerySet):
         head = customers.order_by().values_list("pk", "owner_id", "name")
     else:
@@ -104,6 +106,8 @@ def _load(customers, since: date | None, until: date) -> Inputs:
         date_filter["interaction__date__gte"] = since
     scope = customers.order_by().values("pk") if isinstance(customers, QuerySet) else ids
     flt = {"interaction__customer_id__in": scope, **date_filter}
+    if interaction_ids is not None:
+        flt["interaction_id__in"] = interaction_ids
     # Straight from the cursor into the shape the rules want: on large logs Django's per-value
     # converters and intermediate tuples cost more than the queries (a log has few dates).
     meta: dict[int, tuple[int, date]] = {}
@@ -145,13 +149,17 @@ def _load(customers, since: date | None, until: date) -> Inputs:
         )
 
     person_ids = {p for ps in ours.values() for p in ps} | {k for k in kam_id.values() if k}
-    people = {
+    people = _people(person_ids)
+    return Inputs(kam_id, names, contacts, {pk: logs.get(pk, []) for pk in ids}, people)
+
+
+def _people(person_ids: set[int]) -> dict[int, rules.Person]:
+    return {
         pk: rules.Person(pk, function, name or email)
         for pk, function, name, email in User.objects.filter(pk__in=person_ids).values_list(
             "pk", "function", "name", "email"
         )
     }
-    return Inputs(kam_id, names, contacts, {pk: logs.get(pk, []) for pk in ids}, people)
 
 
 def analyse_many(
@@ -191,9 +199,26 @@ class Account:
     #: The full analysis at the end of each quarter of the history (the last one: ``as_of``'s):
     #: what the target's "end of the last period" reads, without loading the log again.
     at_quarter_end: dict[date, rules.Analysis] = dataclasses.field(default_factory=dict)
+    #: The log this was computed from, to bring up to date by reading only what changed.
+    loaded: Loaded | None = dataclasses.field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One account's loaded log (interactions dated ``since`` to ``until``) and what tells
+    what changed since it was read: every interaction of the span (with participants or not)
+    with the time it was last saved. Never changed once made: a refresh makes a new one."""
+
+    customer_id: int
+    since: date
+    until: date
+    log: dict[int, rules.Interaction]
+    saved: dict[int, str]  # interaction id → its updated_at, as the database writes it
 
 
 HISTORY_QUARTERS = 8
+#: Past this many changed interactions (an import), a refresh reads the whole span again.
+REFRESH_MAX = 2000
 
 
 def account(
@@ -201,22 +226,88 @@ def account(
     as_of: date | None = None,
     settings: rules.Settings | None = None,
     all_ties: bool = True,
+    previous: Loaded | None = None,
 ) -> Account:
     """``all_ties=False``: the ties of the window only (what the network shows; all of them
-    when the window is empty) — much less work on a large log."""
+    when the window is empty) — much less work on a large log.
+
+    ``previous``: the account's log as loaded for an earlier :class:`Account` of the same day,
+    KAM, contacts, people and settings (the caller knows; :mod:`.summary` compares them): only
+    the interactions added, edited or deleted since are read (the figures are the same as a full
+    read's)."""
     as_of = as_of or date.today()
     settings = settings or InteractionSettings.load().as_rules()
     first_quarter = rules.quarters_back(as_of, HISTORY_QUARTERS)[0]
     quarter_start = date(first_quarter[0], first_quarter[1] * 3 - 2, 1)
     since = quarter_start - timedelta(days=max(settings.window_days, settings.not_met_days) + 1)
     with _collector_paused():
-        return _account(customer, as_of, settings, since, all_ties)
+        if previous is not None and (previous.customer_id, previous.since, previous.until) == (
+            customer.pk,
+            since,
+            as_of,
+        ):
+            loaded, data = _refresh(previous)
+        else:
+            loaded, data = _read(customer.pk, since, as_of)
+        return _account(customer, as_of, settings, since, all_ties, loaded, data)
+
+
+def _saved(customer_id: int, since: date, until: date) -> dict[int, str]:
+    """Every interaction of the span with the time it was last saved, as text (one query, read
+    from the ``interaction_fingerprint`` index; no date parsing). Compared with an earlier
+    read, it tells exactly which were added, edited (an edit of who took part saves the
+    interaction) or deleted — whatever the order in which their transactions committed."""
+    qs = (
+        Interaction.objects.filter(customer_id=customer_id, date__gte=since, date__lte=until)
+        .order_by()
+        .annotate(saved=Cast("updated_at", output_field=CharField()))
+        .values_list("id", "saved")
+    )
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def _read(customer_id: int, since: date, until: date) -> tuple[Loaded, Inputs]:
+    saved = _saved(customer_id, since, until)
+    data = _load([customer_id], since, until)
+    log = {i.id: i for i in data.logs[customer_id] if i.id is not None}
+    return Loaded(customer_id, since, until, log, saved), data
+
+
+def _refresh(previous: Loaded) -> tuple[Loaded, Inputs]:
+    """``previous`` brought up to date: the interactions added, edited or deleted since it was
+    read are read again, the others kept as they were."""
+    pk, since, until = previous.customer_id, previous.since, previous.until
+    saved = _saved(pk, since, until)
+    before = previous.saved
+    changed = [iid for iid, stamp in saved.items() if before.get(iid) != stamp]
+    if len(changed) > REFRESH_MAX:
+        return _read(pk, since, until)
+    # The contacts and the KAM read again (a handful of rows), the changed interactions' links.
+    data = _load([pk], since, until, interaction_ids=changed)
+    kept = previous.log
+    log = {
+        iid: kept[iid] for iid, stamp in saved.items() if iid in kept and before.get(iid) == stamp
+    }
+    log.update((i.id, i) for i in data.logs[pk] if i.id is not None)
+    kam = data.kam_id[pk]
+    person_ids = {p for i in log.values() for p in i.ours} | ({kam} if kam else set())
+    data.people = _people(person_ids)
+    data.logs[pk] = list(log.values())
+    return Loaded(pk, since, until, log, saved), data
 
 
 def _account(
-    customer: Customer, as_of: date, settings: rules.Settings, since: date, all_ties: bool
+    customer: Customer,
+    as_of: date,
+    settings: rules.Settings,
+    since: date,
+    all_ties: bool,
+    loaded: Loaded,
+    data: Inputs,
 ) -> Account:
-    data = _load([customer.pk], since, as_of)
     log, contacts, kam = data.logs[customer.pk], data.contacts[customer.pk], customer.owner_id
     # The last-met dates: the loaded span's from the log, older ones from one aggregate query
     # over what lies before it (not the whole log again).
@@ -244,6 +335,7 @@ def _account(
         people=data.people,
         contacts=contacts,
         last_met=last,
+        loaded=loaded,
     )
 
 
