@@ -38,6 +38,8 @@ def setup_django(home: Path) -> None:
     os.environ.pop("KAMP_DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "kamp.settings"
     os.environ["KAMP_CALENDAR_ALLOW_HTTP"] = "1"
+    # Radicale and the feed server run on 127.0.0.1, refused to user-typed addresses otherwise.
+    os.environ["KAMP_CONNECT_ALLOW_PRIVATE"] = "1"
     os.environ.setdefault("KAMP_LOG_LEVEL", "ERROR")
     import django
 
