@@ -14,6 +14,8 @@ own views (kamp.core.views_password) answer unchanged."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -21,14 +23,16 @@ from django.utils.decorators import method_decorator
 from kamp.core import views_password
 from kamp.sso import conf
 
+log = logging.getLogger(__name__)
+
 
 def _password_off(request, status: int = 403):
-    return render(
-        request,
-        "sso/password_off.html",
-        {"sso_on": conf.enabled()},
-        status=status,
-    )
+    response = render(request, "sso/password_off.html", {"sso_on": conf.enabled()}, status=status)
+    # Django logs every 4xx with its path, and a reset link's path holds its token (still good
+    # the day password login is back on): refused without that line.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    log.info("password page refused: password login is off")
+    return response
 
 
 class BreakGlassResetForm(views_password.ThrottledPasswordResetForm):
