@@ -117,6 +117,8 @@ def _load(
         (InteractionPerson, "user_id"),
         (InteractionContact, "contact_id"),
     )
+    if interaction_ids is not None and not interaction_ids:
+        links = ()  # none to read (``IN ()`` is no query at all for Django)
     for k, (model, column) in enumerate(links):
         # The date as text: SQLite's date converter would parse every row again.
         qs = (
