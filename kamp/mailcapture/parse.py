@@ -166,17 +166,20 @@ def _head(data: bytes) -> Head:
     if end < 0:
         end = data.find(b"\n\n")
     text = (data if end < 0 else data[: end + 2]).decode("ascii", "surrogateescape")
-    parts = _NLCRE_CRACK.split(text)
+    if text.count("\r\n") == text.count("\r") == text.count("\n"):  # CRLF only, as IMAP sends
+        lines = text.split("\r\n")
+        endings = ["\r\n"] * (len(lines) - 1) + [""]
+    else:
+        parts = _NLCRE_CRACK.split(text)
+        lines, endings = parts[::2], [*parts[1::2], ""]
     first: dict[str, str] = {}
     name = ""
     value: list[str] = []
-    for k in range(0, len(parts), 2):
-        line = parts[k]
+    for line, ending in zip(lines, endings, strict=True):
         if not line:  # an empty line (or the end): the headers end here
             break
         if not _HEADER_RE.match(line):
             break
-        ending = parts[k + 1] if k + 1 < len(parts) else ""
         if line[0] in " \t":
             if name:
                 value.append(line + ending)

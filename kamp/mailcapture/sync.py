@@ -468,6 +468,37 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         cursor.executemany(sql, params)
 
 
+def _found(
+    model: type[models.Model],
+    column: str,
+    values: list[str],
+    prefix: str = "",
+    *,
+    with_pk: bool = False,
+) -> list[Any]:
+    """The ``values`` (each with ``prefix``, turned into an external uid when it is "mail:")
+    that ``model`` holds in ``column`` — with their pk when ``with_pk`` — by queries of
+    :data:`IN_BATCH` values written directly (the ORM's preparation of a 500-value IN list
+    costs more than the query)."""
+    db = connections[router.db_for_write(model)]
+    q = db.ops.quote_name
+    wanted = [_external_uid(v) for v in values] if prefix == "mail:" else values
+    found: list[Any] = []
+    with db.cursor() as cursor:
+        for start in range(0, len(wanted), IN_BATCH):
+            part = wanted[start : start + IN_BATCH]
+            sql = "SELECT {}{} FROM {} WHERE {} IN ({})".format(
+                q(column),
+                f", {q(model._meta.pk.column or 'id')}" if with_pk else "",
+                q(model._meta.db_table),
+                q(column),
+                ", ".join(["%s"] * len(part)),
+            )
+            cursor.execute(sql, part)
+            found += [tuple(r) if with_pk else r[0] for r in cursor.fetchall()]
+    return found
+
+
 def _converted(values: list[Any], convert: Any) -> list[Any]:
     """``convert`` applied to each value but None, once for a run of the same object (the time
     of the read, written on every row) and once for each kind of empty value ({}, [])."""
@@ -549,16 +580,10 @@ def store(
         rows.append(row)
     # Each message once: keys already read (or twice in this chunk) are left out.
     keys = [r.key for r in rows]
-    known: set[str] = set()
-    for start in range(0, len(keys), IN_BATCH):
-        part = keys[start : start + IN_BATCH]
-        known.update(CapturedMessage.objects.filter(key__in=part).values_list("key", flat=True))
-        known.update(
-            k.removeprefix("mail:")
-            for k in Interaction.objects.filter(
-                external_uid__in=[_external_uid(k) for k in part]
-            ).values_list("external_uid", flat=True)
-        )
+    known = set(_found(CapturedMessage, "key", keys))
+    known.update(
+        k.removeprefix("mail:") for k in _found(Interaction, "external_uid", keys, "mail:")
+    )
     fresh: list[_Row] = []
     seen: set[str] = set()
     for r in rows:
@@ -594,6 +619,7 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
     editable: dict[int, set[int]] = {}  # user id → the candidate customers they may edit
     candidate_ids = {c.customer_id for cs in contacts.values() for c in cs}
     entries: dict[int, list[tuple[_Row, dict[str, Any]]]] = defaultdict(list)
+    here = timezone.get_current_timezone()  # the log's dates are local dates
     for row, mail in parsed:
         people = [p.email for p in mail.correspondents]
         # Unique by pk (hashing model instances costs more than the rest of the matching).
@@ -639,7 +665,7 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
                 row,
                 {
                     "customer_id": customer_id,
-                    "date": timezone.localtime(when).date(),
+                    "date": when.astimezone(here).date(),
                     "kind": InteractionKind.EMAIL,
                     "topic": (mail.topic or _("(no subject)"))[:300],
                     "notes": mail.body if mailbox.store_body else "",
@@ -661,14 +687,8 @@ def _log(pairs: list[tuple[_Row, dict[str, Any]]]) -> None:
     interactions imported from a mailbox"), written with one ``executemany`` per table."""
     sender = pairs[0][0].sender
     _insert(Interaction, [e for _r, e in pairs])
-    ids: dict[str, int] = {}
     uids = [e["external_uid"] for _r, e in pairs]
-    for start in range(0, len(uids), IN_BATCH):
-        ids.update(
-            Interaction.objects.filter(external_uid__in=uids[start : start + IN_BATCH]).values_list(
-                "external_uid", "pk"
-            )
-        )
+    ids = dict(_found(Interaction, "external_uid", uids, with_pk=True))
     people: list[dict[str, Any]] = []
     contacts: list[dict[str, Any]] = []
     per_customer: Counter[int] = Counter()
