@@ -90,6 +90,12 @@ def test_an_allow_list_opens_only_its_networks(settings):
     assert netguard.permitted("127.0.0.1")
 
 
+def test_kamps_own_public_address_is_refused(settings):
+    # A public kamp must not be made to call itself through a webhook.
+    settings.KAMP_BASE_URL = "https://1.1.1.1"
+    assert not netguard.permitted("1.1.1.1") and netguard.permitted("8.8.8.8")
+
+
 def test_a_webhook_to_this_machine_is_refused_beside_its_field(director, client_for, settings):
     with Receiver() as receiver:
         with pytest.raises(ValidationError) as exc:
