@@ -264,6 +264,19 @@ def kamp_child(folder: Path, db_url: str) -> dict:
                 w.writerow(
                     [r.id, repr(r.attractiveness), repr(r.position), r.quadrant, r.rank or ""]
                 )
+    # The run as the worker stores it for the other processes (PreparedRun) and as they load
+    # it: its size, the time to store (encode) and to load (decode) it, median of 3, and the
+    # loaded run equal to the computed one.
+    store_times, load_times = [], []
+    for _ in range(3):
+        t = time.perf_counter()
+        blob = engine.dumps(run)
+        store_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        back = engine.loads(blob)
+        load_times.append(time.perf_counter() - t)
+    assert back is not None and back.results == run.results
+    assert back.customers == run.customers and back.robustness == run.robustness
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
@@ -287,6 +300,9 @@ def kamp_child(folder: Path, db_url: str) -> dict:
         "figures_s": statistics.median(figures_times),
         "recommended": run.recommended,
         "scored": sum(1 for r in run.results if r.complete),
+        "stored_mb": len(blob) / 1e6,
+        "store_s": statistics.median(store_times),
+        "stored_load_s": statistics.median(load_times),
     }
 
 
@@ -602,6 +618,8 @@ def main() -> None:
             f"figures {r['figures_s']:.3f} s = {r['setup_s']:.3f} s (runs "
             f"{', '.join(f'{x:.3f}' for x in r['setup_times'])}) against DuckDB's "
             f"{setup_ref['setup_s']:.3f} s\n"
+            f"    the stored run (PreparedRun): {r['stored_mb']:.2f} MB, stored in "
+            f"{r['store_s']:.3f} s, loaded in {r['stored_load_s']:.3f} s (medians of 3)\n"
             f"    {r['scored']:,} scored; every customer's scores, quadrant and rank and every "
             f"customer's figures {'DIFFER' if found else 'equal'} to the reference's",
             flush=True,
