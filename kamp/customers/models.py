@@ -169,6 +169,9 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["status", "name"]),
             models.Index(fields=["owner", "status"]),
+            # The selection run's fingerprint reads the latest change to any customer on every
+            # page that shows the matrix: without it, a scan of every customer.
+            models.Index(fields=["updated_at"], name="customer_updated_at_idx"),
         ]
 
     def __str__(self) -> str:

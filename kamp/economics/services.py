@@ -279,9 +279,13 @@ def compute(
         customers = list(customers)
     rates = rates or rate_table()
     base = rates.base
-    foreign_customers = dict(
-        Customer.objects.exclude(currency__in=["", base]).values_list("pk", "currency")
-    )
+    # Only the customers asked about: one account's P&L must not read all 100,000 customers.
+    in_foreign = Customer.objects.exclude(currency__in=["", base])
+    if isinstance(customers, QuerySet):
+        in_foreign = in_foreign.filter(pk__in=customers.values("pk"))
+    elif isinstance(customers, list) and len(customers) <= 1000:
+        in_foreign = in_foreign.filter(pk__in=customers)
+    foreign_customers = dict(in_foreign.values_list("pk", "currency"))
     sums = _base_sums(resolved, customers, base, foreign_customers)
     foreign = _foreign_rows(resolved, customers, base, foreign_customers)
     spend = _spend(resolved, customers, rates)

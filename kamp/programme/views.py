@@ -20,7 +20,7 @@ from kamp.core.params import int_param
 from kamp.customers.access import customers_visible_to
 from kamp.team.access import can_manage_programme
 
-from . import actions, inbox, service
+from . import actions, inbox, service, sources
 from .digest import digest_for
 from .forms import DismissForm, ReadinessForm
 from .models import AlertDismissal, ReadinessAssessment
@@ -57,6 +57,13 @@ def _account_lists(groups: dict, names: dict, url_name="customers:detail") -> li
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The director's home: how the programme stands, what needs attention and why."""
     _require_programme(request.user)
+    # The thumbnail, the checks and the KAM profiles read one selection run: its fingerprint
+    # (aggregates over every customer) taken once.
+    with sources.one_reading():
+        return _dashboard(request)
+
+
+def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     as_of = timezone.localdate()
     site = SiteSettings.load()
     src = service.Cached()
@@ -70,8 +77,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     types = src("relationship_types", ids)
     stages = src("stages", ids)
     forms = src("interaction_forms", ids, as_of)
-    matrix = src("matrix_points", None)  # every assessed customer, not only key accounts
-    matrix, matrix_hidden = _thumbnail_points(matrix)
+    # Every assessed customer, not only key accounts; at most MATRIX_THUMBNAIL_POINTS drawn.
+    matrix, matrix_hidden = _thumbnail_points(src("matrix_points", None))
+    matrix_updating = matrix is not None and bool(src("selection_updating"))
     whale = src("whale_curve", ids, as_of)
 
     def group(mapping: dict | None) -> list[dict] | None:
@@ -149,6 +157,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "currency": site.base_currency,
             "matrix_url": _url_or_none("selection:matrix"),
             "matrix_hidden": matrix_hidden,
+            "matrix_updating": matrix_updating,
         },
     )
 
