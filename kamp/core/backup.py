@@ -22,6 +22,12 @@ manifest, that every migration it names is known here), refuses a database holdi
 forced, brings the database to the archive's migration state, replaces every table's rows in
 one transaction, resets the id sequences, migrates forward when the archive is older, and then
 replaces the uploaded files.
+
+Speed (100,000 customers, two million rows): a backup hands each finished file to a thread that
+compresses it (gzip level 1) and takes its sha256 while the next table is read; rows are written
+by one reused JSON encoder. A restore converts only the columns that need it (decimals, dates and
+times parsed once; numbers and text taken as read) and loads each table with ``COPY`` on
+PostgreSQL, ``executemany`` in batches of 10,000 on SQLite, all in one transaction.
 """
 
 from __future__ import annotations
@@ -32,15 +38,17 @@ import hashlib
 import io
 import json
 import os
+import queue
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import threading
 import time
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -62,6 +70,11 @@ MANIFEST = "manifest.json"
 PORTABLE = "database/portable/"
 MEDIA = "media/"
 BATCH = 2000
+# gzip's fastest level: the archive's JSON lines compress nearly as well at 1 as at 6 (about a
+# tenth larger) in a third of the time, which at 100,000 customers is most of a backup's time.
+COMPRESSLEVEL = 1
+# Rows handed to the database at once by a restore.
+LOAD_BATCH = 10000
 # Tables a freshly migrated database already fills (Django's content types and permissions), and
 # rows nobody entered (sessions, a running worker's heartbeat): a database holding only these is
 # empty for a restore.
@@ -254,40 +267,97 @@ class _Hashing(io.RawIOBase):
         return data
 
 
-def _sha256_file(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            sha.update(chunk)
-    return sha.hexdigest()
+class _MemberWriter:
+    """Adds the database's files to the archive in a thread of its own as each is complete, so
+    the compression (zlib and sha256 leave Python's lock while they work) runs on a second core
+    while the next table is read; each file's sha256 is taken as it is compressed, and the file
+    is deleted once in the archive."""
+
+    def __init__(self, tar: tarfile.TarFile, folder: Path) -> None:
+        self.tar = tar
+        self.folder = folder
+        self.checksums: dict[str, str] = {}
+        self.error: BaseException | None = None
+        # A few files ahead at most: the reader waits rather than fill the disk.
+        self.queue: queue.Queue[str | None] = queue.Queue(maxsize=4)
+        self.thread = threading.Thread(target=self._run, name="kamp-backup-archive", daemon=True)
+        self.thread.start()
+
+    def add(self, member: str) -> None:
+        if self.error is not None:
+            raise BackupError(f"Writing the archive failed: {self.error}") from self.error
+        self.queue.put(member)
+
+    def _run(self) -> None:
+        while (member := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the caller learns of the error at its next add or close
+            try:
+                local = self.folder / member
+                with open(local, "rb") as f:
+                    info = self.tar.gettarinfo(arcname=member, fileobj=f)
+                    reader = _Hashing(f)
+                    self.tar.addfile(info, reader)  # type: ignore[arg-type]
+                self.checksums[member] = reader.sha.hexdigest()
+                local.unlink()
+            except BaseException as error:  # noqa: BLE001 - handed to the caller
+                self.error = error
+
+    def close(self, quiet: bool = False) -> dict[str, str]:
+        """Wait for every file handed over; their checksums."""
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and not quiet:
+            raise BackupError(f"Writing the archive failed: {self.error}") from self.error
+        return self.checksums
 
 
-def _dump_portable(alias: str, nodes: set[tuple[str, str]], folder: Path) -> list[dict[str, Any]]:
-    """Every table of the database ``alias`` as JSON lines into ``folder``; the tables written."""
+def _encode_other(value: Any) -> Any:
+    """The JSON encoder's fallback: a value JSON has no type for, written as text."""
+    return _encode(value)
+
+
+# One encoder for every row (``json.dumps`` with options builds one per call); values JSON has
+# no type for (dates, decimals, uuids, bytes) go through ``_encode`` only when met, so a row of
+# numbers and text is written by the C encoder alone.
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_encode_other)
+
+
+def _dump_portable(
+    alias: str,
+    nodes: set[tuple[str, str]],
+    folder: Path,
+    ready: Callable[[str], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Every table of the database ``alias`` as JSON lines into ``folder``; the tables written.
+    ``ready(member)`` is called as each table's file is complete (the archive takes it then)."""
     written = []
+    encode = _ROW_ENCODER.encode
     for i, model in enumerate(_tables_of(_state_apps(alias, nodes)), start=1):
         meta = model._meta
-        fields = list(meta.local_concrete_fields)
-        names = [f.attname for f in fields]
-        json_fields = [_is_json(f) for f in fields]
+        names = [f.attname for f in meta.local_concrete_fields]
         name = f"{i:03d}-{meta.label_lower}.jsonl"
         rows = 0
         with open(folder / name, "w", encoding="utf-8") as out:
             header = {"model": meta.label_lower, "table": meta.db_table, "fields": names}
             out.write(json.dumps(header) + "\n")
             query = model._base_manager.using(alias).order_by(meta.pk.attname).values_list(*names)
+            batch: list[str] = []
             for row in query.iterator(chunk_size=BATCH):
-                values = [v if j else _encode(v) for v, j in zip(row, json_fields, strict=True)]
-                out.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n")
-                rows += 1
+                batch.append(encode(row))
+                if len(batch) >= BATCH:
+                    out.write("\n".join(batch) + "\n")
+                    rows += len(batch)
+                    batch = []
+            if batch:
+                out.write("\n".join(batch) + "\n")
+                rows += len(batch)
+        member = PORTABLE + name
         written.append(
-            {
-                "member": PORTABLE + name,
-                "model": meta.label_lower,
-                "table": meta.db_table,
-                "rows": rows,
-            }
+            {"member": member, "model": meta.label_lower, "table": meta.db_table, "rows": rows}
         )
+        if ready is not None:
+            ready(member)
     return written
 
 
@@ -328,10 +398,11 @@ def _pg_env(alias: str) -> dict[str, str]:
 
 
 def _snapshot_database(
-    alias: str, folder: Path
+    alias: str, folder: Path, ready: Callable[[str], None] | None = None
 ) -> tuple[dict[str, list[str]], list[dict], str | None]:
     """Write the database's copies into ``folder``: its migration state, the portable tables and
-    the name of the native copy (or None)."""
+    the name of the native copy (or None). ``ready(member)`` is called as each file is complete."""
+    ready = ready or (lambda member: None)
     connection = connections[alias]
     native_dir = folder / "database"
     portable_dir = native_dir / "portable"
@@ -345,9 +416,10 @@ def _snapshot_database(
             connection.connection.backup(target)
         finally:
             target.close()
+        ready("database/kamp.sqlite3")
         with _sqlite_snapshot_alias(copy) as snap:
             state = applied_migrations(snap)
-            tables = _dump_portable(snap, _nodes(state), portable_dir)
+            tables = _dump_portable(snap, _nodes(state), portable_dir, ready)
         return state, tables, "database/kamp.sqlite3"
     if connection.vendor == "postgresql":
         native: str | None = None
@@ -369,8 +441,9 @@ def _snapshot_database(
                 if done.returncode != 0:
                     raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
                 native = "database/kamp.pgdump"
+                ready(native)
             state = applied_migrations(alias)
-            tables = _dump_portable(alias, _nodes(state), portable_dir)
+            tables = _dump_portable(alias, _nodes(state), portable_dir, ready)
         return state, tables, native
     raise BackupError(f"Backups of a {connection.vendor} database are not supported.")
 
@@ -411,18 +484,17 @@ def create_backup(path: Path | None = None, *, alias: str = "default") -> Backup
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     connection = connections[alias]
-    checksums: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="kamp-backup-", dir=path.parent) as tmp:
         folder = Path(tmp)
-        state, tables, native = _snapshot_database(alias, folder)
-        media = _media_files(Path(settings.MEDIA_ROOT))
-        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
-            members = [native] if native else []
-            members += [t["member"] for t in tables]
-            for name in members:
-                local = folder / name
-                checksums[name] = _sha256_file(local)
-                tar.add(local, arcname=name, recursive=False)
+        with tarfile.open(partial, "w:gz", compresslevel=COMPRESSLEVEL) as tar:
+            writer = _MemberWriter(tar, folder)
+            try:
+                state, tables, native = _snapshot_database(alias, folder, writer.add)
+            except BaseException:
+                writer.close(quiet=True)  # the snapshot's error is the one to report
+                raise
+            checksums = writer.close()
+            media = _media_files(Path(settings.MEDIA_ROOT))
             files = 0
             for local, rel in media:
                 name = MEDIA + rel
@@ -663,6 +735,34 @@ def _load_portable(alias: str, manifest: dict[str, Any], staging: Path) -> dict[
     return counts
 
 
+# Fields whose archive value (a JSON number, string or boolean) is already what the database
+# takes: their rows skip Django's per-value conversion, most of a restore's time otherwise. Exact
+# classes only: a subclass may convert (kamp's own fields, an encrypted field).
+_AS_IS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+    models.CharField,
+    models.TextField,
+    models.SlugField,
+    models.EmailField,
+    models.URLField,
+    models.BooleanField,
+)
+
+
+def _as_is(f: models.Field) -> bool:
+    if type(f) in (models.ForeignKey, models.OneToOneField):
+        return _as_is(f.target_field)  # type: ignore[attr-defined]
+    return type(f) in _AS_IS
+
+
 def _load_table(alias: str, model: type[models.Model], path: Path) -> int:
     meta = model._meta
     by_attname = {f.attname: f for f in meta.local_concrete_fields}
@@ -676,25 +776,43 @@ def _load_table(alias: str, model: type[models.Model], path: Path) -> int:
                 f"The archive's table {meta.label_lower} has unknown columns {unknown}."
             )
         fields = [by_attname[n] for n in names]
-        preparers = [_preparer(fl, connection) for fl in fields]
+        # Only the columns that need it are converted; the others are taken as read.
+        convert = [(i, _preparer(fl, connection)) for i, fl in enumerate(fields) if not _as_is(fl)]
+        width = len(fields)
         quote = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(str(fl.column)) for fl in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
+        table = quote(meta.db_table)
+        columns = ", ".join(quote(str(fl.column)) for fl in fields)
+        decode = json.JSONDecoder().decode
         rows = 0
-        batch: list[list[Any]] = []
-        with connection.cursor() as cursor:
+
+        def batches() -> Iterator[list[list[Any]]]:
+            batch: list[list[Any]] = []
             for line in f:
-                values = json.loads(line)
-                batch.append([p(v) for p, v in zip(preparers, values, strict=True)])
-                if len(batch) >= BATCH:
-                    cursor.executemany(sql, batch)
-                    rows += len(batch)
+                values = decode(line)
+                if len(values) != width:
+                    raise BackupError(f"The archive's table {meta.label_lower} is damaged.")
+                for i, prepare in convert:
+                    values[i] = prepare(values[i])
+                batch.append(values)
+                if len(batch) >= LOAD_BATCH:
+                    yield batch
                     batch = []
             if batch:
-                cursor.executemany(sql, batch)
-                rows += len(batch)
+                yield batch
+
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY: PostgreSQL's bulk load, several times faster than INSERTs.
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for batch in batches():
+                        for values in batch:
+                            copy.write_row(values)
+                        rows += len(batch)
+            else:
+                sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * width)})"
+                for batch in batches():
+                    cursor.executemany(sql, batch)
+                    rows += len(batch)
     return rows
 
 
@@ -708,6 +826,49 @@ def _preparer(f: models.Field, connection):
             return None
         return prep(decode(value), connection)
 
+    ops = connection.ops
+    kind = type(f)
+    # Decimals, dates and times, the bulk of the sales lines, parsed once instead of the three
+    # times Django's conversions parse them; anything unusual takes the general way.
+    if kind is models.DecimalField:
+        adapt_decimal = ops.adapt_decimalfield_value
+        digits, places = f.max_digits, f.decimal_places  # type: ignore[attr-defined]
+
+        def prepare_decimal(value: Any) -> Any:
+            if not isinstance(value, str):
+                return prepare(value)
+            number = Decimal(value)
+            return adapt_decimal(number, digits, places) if number.is_finite() else prepare(value)
+
+        return prepare_decimal
+    if kind is models.DateField:
+        adapt_date = ops.adapt_datefield_value
+
+        def prepare_date(value: Any) -> Any:
+            if not isinstance(value, str):
+                return prepare(value)
+            try:
+                return adapt_date(dt.date.fromisoformat(value))
+            except ValueError:
+                return prepare(value)
+
+        return prepare_date
+    if kind is models.DateTimeField:
+        adapt_datetime = ops.adapt_datetimefield_value
+        use_tz = settings.USE_TZ
+
+        def prepare_datetime(value: Any) -> Any:
+            if not isinstance(value, str):
+                return prepare(value)
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                return prepare(value)
+            if use_tz and moment.tzinfo is None:
+                return prepare(value)  # Django's reading of a naive time (the current zone)
+            return adapt_datetime(moment)
+
+        return prepare_datetime
     return prepare
 
 
