@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
 
 TYPE_A = "A"
 TYPE_B = "B"
@@ -179,13 +180,15 @@ def analyse(
     window = in_window(log, as_of, settings.window_days)
     purchasing = {cid for cid, c in contacts.items() if c.is_purchasing}
 
-    knot = [
-        i for i in window if (kam_id is not None and kam_id in i.ours) or (i.theirs & purchasing)
-    ]
-    diamond_index = (len(window) - len(knot)) / len(window) if window else 0.0
-    kam_purchasing = sum(
-        1 for i in window if kam_id is not None and kam_id in i.ours and i.theirs & purchasing
-    )
+    # One pass counts both: the interactions in the bow-tie's knot (the KAM or purchasing took
+    # part) and those between the KAM and purchasing.
+    knot = kam_purchasing = 0
+    for i in window:
+        with_kam = kam_id is not None and kam_id in i.ours
+        with_purchasing = not i.theirs.isdisjoint(purchasing)
+        knot += with_kam or with_purchasing
+        kam_purchasing += with_kam and with_purchasing
+    diamond_index = (len(window) - knot) / len(window) if window else 0.0
     pairs = _pairs(window, kam_id, people, contacts)
     form = TYPE_B if len(pairs) >= settings.min_pairs else TYPE_A
 
@@ -193,7 +196,7 @@ def analyse(
     with_contacts = [i for i in window if i.theirs]
     top_id, top_share = None, 0.0
     if with_contacts:
-        counts = Counter(c for i in with_contacts for c in i.theirs)
+        counts = Counter(chain.from_iterable(i.theirs for i in with_contacts))
         top_id, top_n = max(counts.items(), key=lambda kv: (kv[1], -kv[0]))
         top_share = top_n / len(with_contacts)
         if top_share >= settings.single_thread_share:
@@ -235,7 +238,7 @@ def analyse(
         )
 
     since = as_of - timedelta(days=settings.not_met_days)
-    met = {c for i in log if i.date > since for c in i.theirs}
+    met = set().union(*(i.theirs for i in log if i.date > since))
     not_met = sorted((c for c in active if c.id not in met), key=lambda c: (c.name, c.id))
     if not_met:
         risks.append(
