@@ -57,9 +57,9 @@ from .models import CapturedMessage, Mailbox, Status
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 500  # UIDs whose sizes are asked at once (and saved in one transaction)
+CHUNK = 1000  # UIDs whose sizes are asked at once (and saved in one transaction)
 FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail fetched in one command
-FETCH_COUNT = 250
+FETCH_COUNT = 1000
 IN_BATCH = 500  # keys looked up in one query
 # A check that started this long ago and never finished (its process died) no longer blocks.
 STALE_AFTER = timedelta(hours=1)
@@ -500,24 +500,24 @@ def _found(
 
 
 def _converted(values: list[Any], convert: Any) -> list[Any]:
-    """``convert`` applied to each value but None, once for a run of the same object (the time
-    of the read, written on every row) and once for each kind of empty value ({}, [])."""
+    """``convert`` applied to each value but None, once for each object (the time of the read
+    is one object on every row, the people of mail between the same people one list) and
+    once for each kind of empty value ({}, [])."""
     out: list[Any] = []
-    last: Any = None
-    last_out: Any = None
+    done: dict[int, Any] = {}  # id → converted (the objects stay alive in ``values``)
     empty: dict[type, Any] = {}
     for v in values:
         if v is None:
             out.append(None)
-        elif v is last:
-            out.append(last_out)
+        elif id(v) in done:
+            out.append(done[id(v)])
         elif not v and isinstance(v, dict | list):
             if type(v) not in empty:
                 empty[type(v)] = convert(v)
             out.append(empty[type(v)])
         else:
-            last, last_out = v, convert(v)
-            out.append(last_out)
+            done[id(v)] = c = convert(v)
+            out.append(c)
     return out
 
 
@@ -534,6 +534,7 @@ def store(
     reached, together."""
     rows: list[_Row] = []
     parsed: list[tuple[_Row, parse.Mail]] = []
+    addresses: dict[tuple[parse.Person, ...], list[dict[str, str]]] = {}
     now = timezone.now()
     for uid, size, data, fetched, head in items:
         row = _Row(uidvalidity=validity, uid=uid, size=size, read_at=now)
@@ -565,7 +566,10 @@ def store(
         row.topic = mail.topic
         row.sent_at = mail.date
         row.from_address = mail.sender.email if mail.sender else ""
-        row.addresses = [{"email": p.email, "name": p.name} for p in mail.correspondents]
+        people = tuple(mail.correspondents)
+        if people not in addresses:
+            addresses[people] = [{"email": p.email, "name": p.name} for p in people]
+        row.addresses = addresses[people]  # one list (written once) for the same people
         row.forwarded = mail.forwarded
         row.body = mail.body
         if mail.sender is None and not mail.recipients:
@@ -609,6 +613,19 @@ def store(
             result.unreadable += 1
 
 
+@dataclass(slots=True)
+class _Decision:
+    """What becomes of a mail between a given set of people (see :func:`_match`)."""
+
+    sender: Any  # the User who answers for it, or None
+    status: str
+    reason: str = ""
+    reason_params: dict[str, Any] = field(default_factory=dict)
+    customer: Any = None
+    our_people: tuple[int, ...] = ()  # user pks, for a logged mail
+    their_contacts: tuple[int, ...] = ()  # contact pks
+
+
 def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_Row]) -> None:
     emails = {p.email for _r, m in parsed for p in m.correspondents}
     emails |= {r.from_address for r in rows if r.from_address}
@@ -618,9 +635,8 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
             r.sender = ours[r.from_address]
     editable: dict[int, set[int]] = {}  # user id → the candidate customers they may edit
     candidate_ids = {c.customer_id for cs in contacts.values() for c in cs}
-    entries: dict[int, list[tuple[_Row, dict[str, Any]]]] = defaultdict(list)
-    here = timezone.get_current_timezone()  # the log's dates are local dates
-    for row, mail in parsed:
+
+    def decide(mail: parse.Mail) -> _Decision:
         people = [p.email for p in mail.correspondents]
         # Unique by pk (hashing model instances costs more than the rest of the matching).
         our_people = list({u.pk: u for u in (ours[e] for e in people if e in ours)}.values())
@@ -632,16 +648,17 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
                 (ours[p.email] for p in mail.recipients if p.email in ours),
                 our_people[0] if our_people else None,
             )
-        row.sender = sender
         theirs = [c for e in people for c in contacts.get(e, [])]
         if sender is None:
-            row.status = Status.UNMATCHED
-            row.reason = gettext_noop("None of our people sent it or is among its recipients.")
-            continue
+            return _Decision(
+                sender,
+                Status.UNMATCHED,
+                gettext_noop("None of our people sent it or is among its recipients."),
+            )
         if not theirs:
-            row.status = Status.UNMATCHED
-            row.reason = gettext_noop("None of its people is a customer contact.")
-            continue
+            return _Decision(
+                sender, Status.UNMATCHED, gettext_noop("None of its people is a customer contact.")
+            )
         if not our_people:
             our_people = [sender]
         customer_id, theirs = main_customer(theirs)
@@ -652,28 +669,54 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
                 .values_list("pk", flat=True)
             )
         customer = theirs[0].customer
-        row.customer = customer
         if customer_id not in editable[sender.pk]:
-            row.status = Status.UNMATCHED
-            row.reason = gettext_noop("You may not write in %(customer)s's log.")
-            row.reason_params = {"customer": customer.name}
+            return _Decision(
+                sender,
+                Status.UNMATCHED,
+                gettext_noop("You may not write in %(customer)s's log."),
+                {"customer": customer.name},
+                customer,
+            )
+        return _Decision(
+            sender,
+            Status.LOGGED,
+            customer=customer,
+            our_people=tuple(dict.fromkeys(u.pk for u in our_people)),
+            their_contacts=tuple(dict.fromkeys(c.pk for c in theirs)),
+        )
+
+    # The same people come back mail after mail: each set of them is matched once.
+    decided: dict[tuple[Any, ...], _Decision] = {}
+    entries: dict[int, list[tuple[_Row, dict[str, Any]]]] = defaultdict(list)
+    here = timezone.get_current_timezone()  # the log's dates are local dates
+    for row, mail in parsed:
+        signature = (
+            mail.sender.email if mail.sender else None,
+            tuple(p.email for p in mail.recipients),
+            tuple(p.email for p in mail.original),
+        )
+        d = decided.get(signature)
+        if d is None:
+            d = decided[signature] = decide(mail)
+        row.sender, row.status, row.customer = d.sender, d.status, d.customer
+        if d.status != Status.LOGGED:
+            row.reason, row.reason_params = d.reason, dict(d.reason_params)
             continue
-        row.status = Status.LOGGED
         when = mail.date or row.read_at
-        entries[sender.pk].append(
+        entries[d.sender.pk].append(
             (
                 row,
                 {
-                    "customer_id": customer_id,
+                    "customer_id": d.customer.pk,
                     "date": when.astimezone(here).date(),
                     "kind": InteractionKind.EMAIL,
                     "topic": (mail.topic or _("(no subject)"))[:300],
                     "notes": mail.body if mailbox.store_body else "",
                     "source": InteractionSource.MAIL,
                     "external_uid": _external_uid(row.key),
-                    "logged_by_id": sender.pk,
-                    "our_people": our_people,
-                    "their_contacts": theirs,
+                    "logged_by_id": d.sender.pk,
+                    "our_people": d.our_people,
+                    "their_contacts": d.their_contacts,
                 },
             )
         )
@@ -694,14 +737,8 @@ def _log(pairs: list[tuple[_Row, dict[str, Any]]]) -> None:
     per_customer: Counter[int] = Counter()
     for row, e in pairs:
         pk = row.interaction_id = ids[e["external_uid"]]
-        people += [
-            {"interaction_id": pk, "user_id": u}
-            for u in dict.fromkeys(u.pk for u in e["our_people"])
-        ]
-        contacts += [
-            {"interaction_id": pk, "contact_id": c}
-            for c in dict.fromkeys(c.pk for c in e["their_contacts"])
-        ]
+        people += [{"interaction_id": pk, "user_id": u} for u in e["our_people"]]
+        contacts += [{"interaction_id": pk, "contact_id": c} for c in e["their_contacts"]]
         per_customer[e["customer_id"]] += 1
     _insert(InteractionPerson, people)
     _insert(InteractionContact, contacts)
