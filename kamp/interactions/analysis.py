@@ -216,6 +216,13 @@ class Loaded:
     until: date
     log: dict[int, rules.Interaction]
     saved: dict[int, str]  # interaction id → its updated_at, as the database writes it
+    #: The dates of the interactions that changed since the previous read (their old and new
+    #: dates): the quarters that hold none of them are judged as before.
+    changed_on: frozenset[date] = frozenset()
+    #: What the quarters were judged with besides the log (KAM, people, contacts, settings),
+    #: and their analyses by label.
+    basis: tuple = ()
+    quarters: dict[str, rules.Analysis] = dataclasses.field(default_factory=dict)
 
 
 HISTORY_QUARTERS = 8
@@ -293,12 +300,25 @@ def _refresh(previous: Loaded) -> tuple[Loaded, Inputs]:
     log = {
         iid: kept[iid] for iid, stamp in saved.items() if iid in kept and before.get(iid) == stamp
     }
-    log.update((i.id, i) for i in data.logs[pk] if i.id is not None)
+    fresh = [i for i in data.logs[pk] if i.id is not None]
+    log.update((i.id, i) for i in fresh)
     kam = data.kam_id[pk]
     person_ids = {p for i in log.values() for p in i.ours} | ({kam} if kam else set())
     data.people = _people(person_ids)
     data.logs[pk] = list(log.values())
-    return Loaded(pk, since, until, log, saved), data
+    # Old dates of the interactions edited or deleted, new dates of those read again.
+    gone = set(changed) | (before.keys() - saved.keys())
+    changed_on = {kept[iid].date for iid in gone if iid in kept} | {i.date for i in fresh}
+    return Loaded(
+        pk,
+        since,
+        until,
+        log,
+        saved,
+        frozenset(changed_on),
+        previous.basis,
+        previous.quarters,
+    ), data
 
 
 def _account(
@@ -315,6 +335,7 @@ def _account(
     # over what lies before it (not the whole log again).
     last = _last_met(customer, as_of, before=since)
     last.update(rules.last_met(log))
+    basis = (kam, data.people, contacts, settings)
     quarters = rules.quarter_analyses(
         log,
         kam_id=kam,
@@ -323,14 +344,18 @@ def _account(
         as_of=as_of,
         quarters=HISTORY_QUARTERS,
         settings=settings,
+        # Refreshed with the same people, contacts and settings: the quarters the changed
+        # interactions are not in are as they were.
+        known=loaded.quarters if loaded.basis == basis else None,
+        changed_on=loaded.changed_on,
     )
+    loaded = dataclasses.replace(loaded, basis=basis, quarters=dict(quarters))
     return Account(
         customer=customer,
         as_of=as_of,
         settings=settings,
-        analysis=rules.analyse(
-            log, kam_id=kam, people=data.people, contacts=contacts, as_of=as_of, settings=settings
-        ),
+        # The last quarter's ends on ``as_of``: the analysis of the day.
+        analysis=quarters[-1][1],
         history=rules.history_points(quarters),
         at_quarter_end={a.as_of: a for _label, a in quarters if a.as_of},
         ties=_ties(log, kam, contacts, as_of, settings, all_ties),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -331,9 +331,15 @@ def quarter_analyses(
     as_of: date,
     quarters: int = 8,
     settings: Settings = Settings(),
+    known: dict[str, Analysis] | None = None,
+    changed_on: Collection[date] = (),
 ) -> list[tuple[str, Analysis]]:
     """The analysis at the end of each of the last ``quarters`` quarters (the current one as of
-    ``as_of``), oldest first, each with its label ("2026-Q3")."""
+    ``as_of``), oldest first, each with its label ("2026-Q3").
+
+    ``known``: the analyses by label of an earlier call with the same arguments but the log,
+    and ``changed_on`` the dates of the interactions added, removed or changed since (old and
+    new dates): a quarter whose span holds none of them is taken from ``known``."""
     # Each quarter's analysis reads only what it looks at — its window and the not-met span up
     # to its end — so the log, sorted once, is sliced instead of read whole eight times.
     ordered = sorted(log, key=lambda i: i.date)
@@ -345,11 +351,20 @@ def quarter_analyses(
             window_start(end, settings.window_days),
             end - timedelta(days=settings.not_met_days - 1),
         )
+        label = f"{year}-Q{q}"
+        held = (known or {}).get(label)
+        if (
+            held is not None
+            and held.as_of == end
+            and not any(first <= d <= end for d in changed_on)
+        ):
+            out.append((label, held))
+            continue
         seen = ordered[bisect_left(days, first) : bisect_right(days, end)]
         a = analyse(
             seen, kam_id=kam_id, people=people, contacts=contacts, as_of=end, settings=settings
         )
-        out.append((f"{year}-Q{q}", a))
+        out.append((label, a))
     return out
 
 

@@ -216,3 +216,19 @@ def test_the_history_of_slices_is_the_history_of_the_whole_log():
             assert label == f"{year}-Q{q}"
             assert a == whole
             assert [r.data for r in a.risks] == [r.data for r in whole.risks]
+        # Some interactions added, some removed: the quarters none of them falls in are
+        # taken from the earlier analyses, and all equal a fresh computation.
+        removed = set(rng.sample(range(len(log_)), min(len(log_), rng.randint(0, 3))))
+        added = [
+            rules.Interaction(
+                as_of - timedelta(rng.randint(0, 700)), frozenset({2}), frozenset(), -k
+            )
+            for k in range(rng.randint(0, 2))
+        ]
+        changed_log = [i for n, i in enumerate(log_) if n not in removed] + added
+        changed_on = {log_[n].date for n in removed} | {i.date for i in added}
+        args = {"kam_id": kam, "people": people, "contacts": contacts, "as_of": as_of}
+        again = rules.quarter_analyses(
+            changed_log, **args, settings=settings, known=dict(got), changed_on=changed_on
+        )
+        assert again == rules.quarter_analyses(changed_log, **args, settings=settings)
