@@ -300,15 +300,15 @@ def _refresh(previous: Loaded) -> tuple[Loaded, Inputs]:
     log = {
         iid: kept[iid] for iid, stamp in saved.items() if iid in kept and before.get(iid) == stamp
     }
-    fresh = [i for i in data.logs[pk] if i.id is not None]
-    log.update((i.id, i) for i in fresh)
+    fresh = {i.id: i for i in data.logs[pk] if i.id is not None}
+    log.update(fresh)
     kam = data.kam_id[pk]
     person_ids = {p for i in log.values() for p in i.ours} | ({kam} if kam else set())
     data.people = _people(person_ids)
     data.logs[pk] = list(log.values())
     # Old dates of the interactions edited or deleted, new dates of those read again.
     gone = set(changed) | (before.keys() - saved.keys())
-    changed_on = {kept[iid].date for iid in gone if iid in kept} | {i.date for i in fresh}
+    changed_on = {kept[iid].date for iid in gone if iid in kept} | {i.date for i in fresh.values()}
     return Loaded(
         pk,
         since,
