@@ -189,7 +189,9 @@ def create_connection(
     for family, kind, proto, _name, sockaddr in resolve(host, port):
         sock = socket.socket(family, kind, proto)
         try:
-            if timeout is not _DEFAULT:
+            if timeout is not _DEFAULT and timeout is not getattr(
+                socket, "_GLOBAL_DEFAULT_TIMEOUT", _DEFAULT
+            ):
                 sock.settimeout(timeout)
             if source_address:
                 sock.bind(source_address)
