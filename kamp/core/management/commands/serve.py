@@ -121,6 +121,12 @@ class Command(BaseCommand):
             # The access log without the secrets of private links and calendar feeds.
             "--logger-class",
             "kamp.accesslog.RedactingLogger",
+            # kamp loaded and warmed once in gunicorn's master (URLconf, templates,
+            # translations: kamp.core.warmup), then forked: no worker pays for it on its first
+            # views. The price: code changes need a restart, not a HUP.
+            "--preload",
+            "--config",
+            "python:kamp.core.gunicorn_hooks",
             *control_socket_args(),
         ]
         if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
