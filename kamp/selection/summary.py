@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import engine, prepared, scoring
+from . import prepared, scoring
 from .explain import QUADRANT_LABELS, reason_label, reason_sentence
 from .models import Decision
 
@@ -30,10 +30,12 @@ def card(request, customer):
 
 
 def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
-    """The quadrant of each customer (and whether it is recommended), from one cached run."""
+    """The quadrant of each customer (and whether it is recommended), from the run the matrix
+    shows: right after a change on a large portfolio the previous one while the worker prepares
+    the next — a home page never rescores every customer."""
     if not customer_ids:
         return {}
-    run = engine.run(with_robustness=False)
+    run = prepared.current()[0]
     out: dict[int, list[dict]] = {}
     for cid in customer_ids:
         r = run.by_id.get(cid)

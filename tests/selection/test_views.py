@@ -399,5 +399,5 @@ def test_customer_tab_query_count(client_for, director, account, django_assert_m
     score(account, director, HIGH, co_investment=6)
     client = client_for(director)
     client.get(reverse("selection:customer_tab", args=[account.pk]))
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(28):
         client.get(reverse("selection:customer_tab", args=[account.pk]))
