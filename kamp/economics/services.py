@@ -282,7 +282,7 @@ def compute(
     # Only the customers asked about: one account's P&L must not read all 100,000 customers.
     in_foreign = Customer.objects.exclude(currency__in=["", base])
     if isinstance(customers, QuerySet):
-        in_foreign = in_foreign.filter(pk__in=customers.values("pk"))
+        in_foreign = in_foreign.filter(Q(pk__in=customers.values("pk")))
     elif isinstance(customers, list) and len(customers) <= 1000:
         in_foreign = in_foreign.filter(pk__in=customers)
     foreign_customers = dict(in_foreign.values_list("pk", "currency"))

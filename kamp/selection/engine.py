@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 from django.core.cache import cache
@@ -189,13 +189,13 @@ def fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
     # Each COUNT(*) on its own: SQLite then counts the table's smallest index instead of reading
     # its rows (40 ms instead of 375 ms over 400,000 monthly sums); the latest change to a
     # customer is read from its index.
-    a = {"n": Assessment.objects.count()}
+    a: dict[str, Any] = {"n": Assessment.objects.count()}
     a.update(Assessment.objects.aggregate(m=Max("updated_at"), i=Max("id")))
-    c = {"n": Customer.objects.count()}
+    c: dict[str, Any] = {"n": Customer.objects.count()}
     c.update(Customer.objects.aggregate(m=Max("updated_at")))
     # The monthly sums, not the lines: what the run reads, a fraction of the rows to count, and
     # every change to the lines re-inserts the sums of the months it touched.
-    s = {"n": SalesMonth.objects.count()}
+    s: dict[str, Any] = {"n": SalesMonth.objects.count()}
     s.update(SalesMonth.objects.aggregate(i=Max("id")))
     f = Factor.objects.filter(model=model).aggregate(n=Count("id"), i=Max("id"))
     r = ReciprocityLedger.objects.aggregate(n=Count("id"), m=Max("updated_at"))
