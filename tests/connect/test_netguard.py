@@ -217,3 +217,16 @@ def test_a_caldav_server_on_this_machine_is_refused_and_a_redirect_to_it_too(
         assert conn.consecutive_failures == 1 and PRIVATE_SAID in conn.last_error
     finally:
         redirector.close()
+
+
+def test_the_refusal_beside_the_address_in_spanish(ana, client_for):
+    with Receiver() as receiver:
+        client = client_for(ana)
+        client.cookies["django_language"] = "es"
+        page = client.post(
+            reverse("connect:calendar_new"),
+            {"name": "Casa", "kind": "feed", "mode": "log", "url": receiver.url},
+        )
+        html = page.content.decode()
+        assert page.status_code == 200 and "una dirección de una red privada" in html
+        assert not ana.calendar_connections.exists()
