@@ -472,21 +472,20 @@ def _found(
     model: type[models.Model],
     column: str,
     values: list[str],
-    prefix: str = "",
     *,
     with_pk: bool = False,
+    partial: bool = False,
 ) -> list[Any]:
-    """The ``values`` (each with ``prefix``, turned into an external uid when it is "mail:")
-    that ``model`` holds in ``column`` — with their pk when ``with_pk`` — by queries of
-    :data:`IN_BATCH` values written directly (the ORM's preparation of a 500-value IN list
-    costs more than the query)."""
+    """The ``values`` that ``model`` holds in ``column`` — with their pk when ``with_pk`` —
+    by queries of :data:`IN_BATCH` values written directly (the ORM's preparation of a
+    500-value IN list costs more than the query). ``partial``: the column's index leaves out
+    the empty value (``WHERE NOT (column = '')``, the external uids')."""
     db = connections[router.db_for_write(model)]
     q = db.ops.quote_name
-    wanted = [_external_uid(v) for v in values] if prefix == "mail:" else values
     found: list[Any] = []
     with db.cursor() as cursor:
-        for start in range(0, len(wanted), IN_BATCH):
-            part = wanted[start : start + IN_BATCH]
+        for start in range(0, len(values), IN_BATCH):
+            part = values[start : start + IN_BATCH]
             sql = "SELECT {}{} FROM {} WHERE {} IN ({})".format(
                 q(column),
                 f", {q(model._meta.pk.column or 'id')}" if with_pk else "",
@@ -494,6 +493,11 @@ def _found(
                 q(column),
                 ", ".join(["%s"] * len(part)),
             )
+            if partial:
+                # The query says what the partial index says, or SQLite cannot use it and
+                # reads the whole interaction log for each look-up.
+                sql += f" AND NOT ({q(column)} = %s)"
+                part = [*part, ""]
             cursor.execute(sql, part)
             found += [tuple(r) if with_pk else r[0] for r in cursor.fetchall()]
     return found
@@ -586,7 +590,8 @@ def store(
     keys = [r.key for r in rows]
     known = set(_found(CapturedMessage, "key", keys))
     known.update(
-        k.removeprefix("mail:") for k in _found(Interaction, "external_uid", keys, "mail:")
+        k.removeprefix("mail:")
+        for k in _found(Interaction, "external_uid", [_external_uid(k) for k in keys], partial=True)
     )
     fresh: list[_Row] = []
     seen: set[str] = set()
@@ -731,7 +736,7 @@ def _log(pairs: list[tuple[_Row, dict[str, Any]]]) -> None:
     sender = pairs[0][0].sender
     _insert(Interaction, [e for _r, e in pairs])
     uids = [e["external_uid"] for _r, e in pairs]
-    ids = dict(_found(Interaction, "external_uid", uids, with_pk=True))
+    ids = dict(_found(Interaction, "external_uid", uids, with_pk=True, partial=True))
     people: list[dict[str, Any]] = []
     contacts: list[dict[str, Any]] = []
     per_customer: Counter[int] = Counter()
