@@ -6,8 +6,10 @@ KAMP_REQUIRE_BROWSER=1 (set by .ci/run), which turns the missing browser into a 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -61,8 +63,69 @@ def browser():
         b.close()
 
 
+class _InFlight:
+    """The live server's WSGI app, counting the requests it is serving.
+
+    On SQLite the test database lives in memory, and Django hands the server's request threads
+    the test's own connection. Two requests at once (a page and an HTMX call) would then share
+    one connection and its transaction state, and a request still running when a test ends (a
+    failed assertion leaves the browser mid-click) would meet the test's teardown flushing the
+    database on that same connection: the connection is left inside a broken transaction and
+    every later test of that worker fails. So requests are served one at a time when the
+    connection is shared, and a test's teardown waits until none is in flight.
+    """
+
+    def __init__(self, app, serialise: bool):
+        self.app = app
+        self.serialise = serialise
+        self.lock = threading.Lock()  # one request at a time on a shared connection
+        self.count = 0
+        self.count_lock = threading.Lock()
+        self.idle = threading.Event()
+        self.idle.set()
+
+    def _enter(self):
+        with self.count_lock:
+            self.count += 1
+            self.idle.clear()
+
+    def _leave(self):
+        with self.count_lock:
+            self.count -= 1
+            if self.count == 0:
+                self.idle.set()
+
+    def __call__(self, environ, start_response):
+        self._enter()
+        try:
+            with self.lock if self.serialise else contextlib.nullcontext():
+                # The whole response is read and closed (Django's request_finished) inside: a
+                # streamed response may read the database as it is sent.
+                result = self.app(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+        finally:
+            self._leave()
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        self.idle.wait(timeout)
+
+
+@pytest.fixture(scope="session")
+def _in_flight(live_server):
+    from django.db import connection
+
+    httpd = live_server.thread.httpd
+    tracked = _InFlight(httpd.get_app(), serialise=connection.vendor == "sqlite")
+    httpd.set_app(tracked)
+    return tracked
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, _in_flight):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     # Generous: two xdist workers, the database and Chromium share two cores in CI.
     context.set_default_timeout(30_000)
@@ -70,6 +133,8 @@ def page(browser, live_server):
     pg.base_url = live_server.url  # type: ignore[attr-defined]
     yield pg
     context.close()
+    # No request may still be running when the test's database is flushed (see _InFlight).
+    _in_flight.wait_idle()
 
 
 @pytest.fixture

@@ -101,7 +101,12 @@ def hook(url: str, secret: str) -> dict:
     from kamp.connect.models import WebhookEndpoint
 
     WebhookEndpoint.objects.all().delete()  # and their deliveries: this one alone
-    WebhookEndpoint.objects.create(name="ERP", url=url, secret=secret, events=["customer.created"])
+    WebhookEndpoint.objects.create(
+        name="ERP",
+        url=url,
+        secret=webhooks.seal(secret),  # stored encrypted, as the form stores it
+        events=["customer.created"],
+    )
     DBTaskResult.objects.all().delete()  # the delivery alone in the queue: the worker takes it
     (delivery,) = webhooks.queue(
         webhooks.Event("customer.created", {"id": 1, "name": "Cliente 00000"})

@@ -41,7 +41,12 @@ class Site:
     def __init__(self, home: Path, url: str | None):
         self.home, self.url = home, url
         self.env = site_env(
-            home, url, KAMP_WORKER_HEARTBEAT_SECONDS=str(BEAT), KAMP_SECURE_COOKIES="0"
+            home,
+            url,
+            KAMP_WORKER_HEARTBEAT_SECONDS=str(BEAT),
+            KAMP_SECURE_COOKIES="0",
+            # The webhook receiver runs on this machine, an address kamp refuses by default.
+            KAMP_CONNECT_ALLOW_PRIVATE="1",
         )
 
     def start(self, *args: str) -> subprocess.Popen:
