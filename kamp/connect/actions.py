@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -135,6 +136,15 @@ def _clean_webhook(name: str, url: str, events: list[str]) -> None:
         errors["name"] = [_("Give the webhook a name.")]
     if not (url or "").lower().startswith(("http://", "https://")):
         errors["url"] = [_("The address must start with http:// or https://.")]
+    elif urlsplit(url.strip()).username is not None:
+        # Credentials in the address would be shown on the webhooks page and kept in the audit
+        # trail: the receiver checks the signature made with the webhook's secret instead.
+        errors["url"] = [
+            _(
+                "Leave the user name and password out of the address: the receiver checks "
+                "each delivery's signature instead."
+            )
+        ]
     else:
         # Not this machine nor a private network (netguard; checked again at each delivery).
         try:

@@ -353,3 +353,27 @@ def test_a_turned_off_webhook_shows_in_the_programme_inbox(
         page = c.get(reverse(name))
         assert page.status_code == 200, name
     assert "The webhook “CRM” was turned off" in c.get(reverse("programme:alerts")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "Leave the user name and password out"), ("es", "Deje el usuario y la contraseña")],
+)
+def test_an_address_holding_a_password_is_refused_beside_its_field(
+    director, client_for, language, said
+):
+    # A password in the address would be shown on the webhooks page and kept in the audit trail.
+    client = client_for(director)
+    client.cookies["django_language"] = language
+    page = client.post(
+        reverse("connect:webhook_new"),
+        {
+            "name": "CRM",
+            "url": "https://crm:s3cret@crm.example/hook",
+            "events": ["customer.created"],
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and said in html
+    assert "https://crm:s3cret@crm.example/hook" in html  # what was typed, to correct
+    assert not WebhookEndpoint.objects.exists()
