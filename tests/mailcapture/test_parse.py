@@ -133,3 +133,69 @@ def test_a_possible_forward_needs_its_body():
     attached = m.attached_forward(ANA, "r@supplier.test", m.plain(JOSE, ANA), "Contrato")
     assert needs(attached.replace(b"Subject: Fwd: ", b"Subject: "))
     assert not needs(m.plain(ANA, JOSE, "Re: Cotización"))
+
+
+def test_headers_read_as_the_email_parser_reads_them_even_when_hostile():
+    """The fast header reader takes the same lines and values as the standard library's
+    compat32 parser (whose reading the rest of kamp relies on), on real mail and on random
+    mixes of header names, folding, bare CR/LF, envelope lines and 8-bit bytes."""
+    import random
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    names = ("From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Content-Type")
+    reference = BytesHeaderParser(policy=policy.compat32)
+    samples = [
+        m.plain(ANA, [JOSE, ("Muñoz, María", "maria@cs.test")], "Re: Año", html="<p>x</p>"),
+        m.gmail_forward(ANA, "r@supplier.test", "j@cs.test", "a@s.test", "Cot", "Mon"),
+        b"From foo@bar Mon\r\nSubject: hi\r\n there\r\nTo: a@b.cl\r\n\r\nbody",
+        b"Subject: x\r\nbad line\r\nTo: a@b.cl\r\n\r\n",
+        b"Subject: caf\xc3\xa9 \xff\r\n\tmore\r\n: noname\r\n cont\r\nTo: x@y.cl",
+        b"Subject: a\rTo: b@c.cl\r\rCc: c@d.cl",
+    ]
+    rng = random.Random(14)
+    pieces = [b"Subject", b"To", b"From ", b":", b" ", b"\t", b"\r\n", b"\r", b"\n", b"x"]
+    pieces += [b"\xff", b"=?utf-8?q?a?=", b"Content-Type", b"multipart/mixed", b";"]
+    samples += [
+        b"".join(rng.choice(pieces) for _ in range(rng.randrange(1, 30))) for _ in range(10000)
+    ]
+    for raw in samples:
+        fast, slow = parse.headers(raw), reference.parsebytes(raw)
+        for name in names:
+            assert parse._raw_header(fast, name) == parse._raw_header(slow, name), (raw, name)
+        assert fast.get_content_type() == slow.get_content_type(), raw
+
+
+def test_encoded_words_and_forward_dates_read_as_the_libraries_read_them():
+    from email.header import decode_header, make_header
+
+    from dateutil import parser as dateparser
+
+    for value in [
+        "Propuesta de =?utf-8?q?mantenci=C3=B3n?= 1",
+        "=?UTF-8?B?Sm9zw6k=?= =?utf-8?q?_Mu=C3=B1oz?=",
+        "a =?iso-8859-1?q?caf=E9?=b (=?utf-8?q?x?=)",
+        "=?utf-8?q?a?=\r\n =?utf-8?q?b?= c",
+    ]:
+        assert parse._decoded(value) == (str(make_header(decode_header(value))), True)
+    assert parse._decoded("=?utf-8?q?=C3=28?=")[1] is False  # broken bytes: replaced, flagged
+    for text in [
+        "Mon, Feb 3, 2025 at 10:15 AM",
+        "Monday, March 3, 2025 12:05 AM",
+        "lunes, 3 de marzo de 2025 10:15",
+        "3 March 2025 9:05 p. m.",
+        "Sept 9, 2024",
+    ]:
+        expected = dateparser.parser().parse(
+            parse._FILLERS.sub(
+                " ",
+                parse._MONTHS.sub(
+                    lambda mo: parse._SPANISH_MONTHS[mo.group(0).lower()],
+                    parse._SPANISH_DAYS.sub("", text),
+                ),
+            )
+            .replace(" p. m.", " PM")
+            .replace(" a. m.", " AM"),
+            fuzzy=True,
+        )
+        assert parse._loose_date(text) == expected, text
