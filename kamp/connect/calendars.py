@@ -391,9 +391,11 @@ def _chunks(items: list, size: int = CHUNK):
 def _logged(keys) -> dict[str, Interaction]:
     found: dict[str, Interaction] = {}
     for part in _chunks(sorted(keys)):
-        for i in Interaction.objects.filter(
-            external_uid__in=part, source=InteractionSource.CALENDAR
-        ).select_related("customer"):
+        for i in (
+            Interaction.objects.filter(external_uid__in=part, source=InteractionSource.CALENDAR)
+            .exclude(external_uid="")  # the partial index's condition: SQLite then reads it
+            .select_related("customer")
+        ):
             found.setdefault(i.external_uid, i)
     return found
 

@@ -201,16 +201,18 @@ def plan_calendar(
     ours, contacts = people_by_email({e for ev in events for e in ev.emails})
     logged = {
         i.external_uid: i
-        for i in Interaction.objects.filter(
-            external_uid__in={ev.key for ev in events}
-        ).select_related("customer")
+        for i in Interaction.objects.filter(external_uid__in={ev.key for ev in events})
+        # The partial unique index's own condition, repeated, lets SQLite read the index
+        # instead of the whole log.
+        .exclude(external_uid="")
+        .select_related("customer")
     }
     # Before series were expanded, a recurring meeting was logged once under its bare UID, on
     # one day: that day's occurrence is the one already logged.
     legacy = set(
-        Interaction.objects.filter(
-            external_uid__in={ev.series for ev in events if ev.series}
-        ).values_list("external_uid", "date")
+        Interaction.objects.filter(external_uid__in={ev.series for ev in events if ev.series})
+        .exclude(external_uid="")
+        .values_list("external_uid", "date")
     )
     editable = set(
         customers_editable_by(user)
