@@ -225,9 +225,13 @@ if __name__ != "__main__":
             self.client.cookies.set(PLAN["cookie"], session_key)
 
         def page(self, path: str, name: str | None = None) -> str:
-            with self.client.get(path, name=name or path, catch_response=True) as r:
+            with self.client.get(
+                path, name=name or path, catch_response=True, allow_redirects=False
+            ) as r:
+                # A redirect (to the login page: the session not taken) is a failure, not the
+                # login page's 200 counted as the page's.
                 if r.status_code != 200:
-                    r.failure(f"{r.status_code}")
+                    r.failure(f"{r.status_code} {r.headers.get('Location', '')}")
                 return r.text or ""
 
         def post(self, path: str, data: dict, name: str, form_page: str) -> None:
