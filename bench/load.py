@@ -170,7 +170,11 @@ def load(scale: float, out: Path) -> None:
     def session(u) -> str:
         s = SessionStore()
         s[SESSION_KEY] = str(u.pk)
-        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # The backend a password login records: a session naming a backend kamp does not run
+        # is an anonymous one (every page would answer with the login page).
+        s[BACKEND_SESSION_KEY] = next(
+            b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")
+        )
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
         s.create()
         return s.session_key
