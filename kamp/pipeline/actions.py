@@ -120,18 +120,23 @@ def do_save_bid(acting_user, customer: Customer, bid: Bid | None = None, **value
     return bid
 
 
-@transaction.atomic
-def do_delete_bid(acting_user, bid: Bid) -> None:
-    _check_rights(acting_user, bid.customer, {})
+def _delete(acting_user, record: Bid | Contract, fields: list[str]) -> None:
+    """Delete a bid or a contract, its audited fields kept in the trail (money if it had any)."""
+    _check_rights(acting_user, record.customer, {})
     audit.record(
         acting_user,
         "delete",
-        bid,
-        customer_id=bid.customer_id,
-        changes=audit.diff(audit.snapshot(bid, BID_FIELDS), {}),
-        money=bid.value is not None,
+        record,
+        customer_id=record.customer_id,
+        changes=audit.diff(audit.snapshot(record, fields), {}),
+        money=record.value is not None,
     )
-    bid.delete()
+    record.delete()
+
+
+@transaction.atomic
+def do_delete_bid(acting_user, bid: Bid) -> None:
+    _delete(acting_user, bid, BID_FIELDS)
 
 
 @transaction.atomic
@@ -171,16 +176,7 @@ def do_save_contract(
 
 @transaction.atomic
 def do_delete_contract(acting_user, contract: Contract) -> None:
-    _check_rights(acting_user, contract.customer, {})
-    audit.record(
-        acting_user,
-        "delete",
-        contract,
-        customer_id=contract.customer_id,
-        changes=audit.diff(audit.snapshot(contract, CONTRACT_FIELDS), {}),
-        money=contract.value is not None,
-    )
-    contract.delete()
+    _delete(acting_user, contract, CONTRACT_FIELDS)
 
 
 def _foundations_note(bid: Bid) -> str:
