@@ -138,6 +138,24 @@ def page(browser, live_server, _in_flight):
 
 
 @pytest.fixture
+def settled(page):
+    """Wait until htmx has finished with the page: no request, swap or settle under way.
+
+    htmx wires the content it swaps in only when the swap settles (20 ms later): a row is visible
+    before its ``hx-trigger="change"`` listens. A person never acts inside those 20 ms; a test
+    does, so it waits here before touching content an HTMX call just put on the page.
+    """
+
+    def wait():
+        page.wait_for_function(
+            "() => !document.querySelector("
+            "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+        )
+
+    return wait
+
+
+@pytest.fixture
 def login(page, live_server, client_for):
     """Log ``user`` in without typing: reuse a Django test-client session in the browser."""
 

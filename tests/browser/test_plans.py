@@ -43,7 +43,7 @@ def plan(account, ana, member):
     return p
 
 
-def test_edit_the_plan_inline(page, live_server, login, ana, plan, shot):
+def test_edit_the_plan_inline(page, live_server, login, ana, plan, shot, settled):
     login(ana)
     page.goto(f"{live_server.url}/customers/{plan.customer_id}/")
     page.get_by_role("link", name="Plan", exact=True).click()
@@ -68,7 +68,8 @@ def test_edit_the_plan_inline(page, live_server, login, ana, plan, shot):
     expect(row).to_be_visible()
     expect(page.get_by_placeholder(re.compile("New action"))).to_be_focused()
 
-    # Toggle its status from the row.
+    # Toggle its status from the row (once htmx has wired the new row).
+    settled()
     row.get_by_role("combobox").select_option("done")
     expect(page.locator("#sec-actions details.closed-items summary")).to_contain_text("1 done")
     assert PlanAction.objects.get(title="Call María about the ESG pilot").status == "done"

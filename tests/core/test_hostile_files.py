@@ -244,12 +244,26 @@ def test_the_mapping_page_says_why_a_nul_file_is_refused(client_for, admin, tmp_
 
 
 # --- upload size ----------------------------------------------------------------------------
+@pytest.fixture
+def own_media(settings, tmp_path):
+    """Uploads of this test only: the xdist workers share var/media, and a file another test
+    stores at the same moment must not count as this test's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
 def _stored_uploads() -> set[Path]:
     folder = Path(default_storage.path("imports"))
     return {p for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
 
 
-def test_an_upload_over_the_limit_is_refused_and_not_kept(client_for, admin, settings):
+def test_an_upload_over_the_limit_is_refused_and_not_kept(client_for, admin, settings, own_media):
     settings.KAMP_IMPORT_MAX_BYTES = 10_000
     before = _stored_uploads()
     data = b"RUT;Nombre\r\n" + b"76.123.456-0;Constructora CS\r\n" * 500
@@ -263,7 +277,7 @@ def test_an_upload_over_the_limit_is_refused_and_not_kept(client_for, admin, set
     assert _stored_uploads() == before
 
 
-def test_an_upload_under_the_limit_goes_on(client_for, admin, settings):
+def test_an_upload_under_the_limit_goes_on(client_for, admin, settings, own_media):
     settings.KAMP_IMPORT_MAX_BYTES = 10_000
     before = _stored_uploads()
     r = client_for(admin).post(
