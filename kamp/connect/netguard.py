@@ -1,5 +1,6 @@
 """Outgoing connections to addresses people type (a CalDAV server, a secret calendar address, a
-webhook receiver) reach only the public internet: never this machine (loopback), link-local
+webhook receiver, the mail dropbox's IMAP server) reach only the public internet: never this
+machine (loopback), link-local
 addresses (169.254.169.254 is a cloud's metadata service, which hands out credentials), private
 networks (10/8, 172.16/12, 192.168/16, fc00::/7…), other reserved ranges, or kamp's own server.
 Otherwise a calendar "address" would let any user read kamp's internal services.
@@ -171,6 +172,18 @@ def check_url(url: str) -> None:
         raise ValidationError(_("This is not a web address.")) from None
     try:
         resolve(host, port or (443 if parts.scheme == "https" else 80))
+    except Unresolvable:
+        return
+    except Blocked as exc:
+        raise ValidationError(exc.message()) from None
+
+
+def check_host(host: str, port: int | None) -> None:
+    """:func:`check_url` for a server given by host and port (the mail dropbox's IMAP server):
+    ``ValidationError`` with the reason when the host leads to an address not allowed; a name
+    that cannot be found yet passes (each connection checks again)."""
+    try:
+        resolve(host.strip(), port)
     except Unresolvable:
         return
     except Blocked as exc:

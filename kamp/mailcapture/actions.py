@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kamp.connect import crypto
+from kamp.connect import crypto, netguard
 from kamp.core import audit
 from kamp.customers import actions as customer_actions
 from kamp.customers.access import customers_editable_by
@@ -52,6 +52,11 @@ def do_save_mailbox(acting_user, *, password: str = "", **values: Any) -> Mailbo
     if (mailbox.host, mailbox.username, mailbox.folder) != where:
         mailbox.uidvalidity, mailbox.last_uid = None, 0
     mailbox.full_clean()
+    # Not this machine nor a private network (netguard; checked again at each connection).
+    try:
+        netguard.check_host(mailbox.host, mailbox.port)
+    except ValidationError as exc:
+        raise ValidationError({"host": exc.messages}) from None
     mailbox.save()
     changes = audit.diff(before, audit.snapshot(mailbox, FIELDS))
     if password:

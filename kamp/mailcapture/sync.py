@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from kamp.connect import crypto
+from kamp.connect import crypto, netguard
 from kamp.core import audit
 from kamp.customers.access import customers_editable_by
 from kamp.interactions.imports import main_customer, people_by_email
@@ -102,13 +102,35 @@ def _context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=cafile)
 
 
+class _GuardedIMAP4(imaplib.IMAP4):
+    """IMAP whose socket is opened only to an address just checked (kamp.connect.netguard: not
+    this machine nor a private network unless allowed; a name that now resolves elsewhere than
+    when it was saved is checked again)."""
+
+    def _create_socket(self, timeout):
+        if timeout is not None and not timeout:
+            raise ValueError("Non-blocking socket (timeout=0) is not supported")
+        address = (self.host, self.port)
+        if timeout is None:
+            return netguard.create_connection(address)
+        return netguard.create_connection(address, timeout)
+
+
+class _GuardedIMAP4_SSL(imaplib.IMAP4_SSL):
+    def _create_socket(self, timeout):
+        sock = _GuardedIMAP4._create_socket(self, timeout)  # type: ignore[arg-type]
+        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+
+
 def connect(mailbox: Mailbox, password: str) -> imaplib.IMAP4:
-    """A logged-in IMAP connection (TLS from the start, or STARTTLS), or :class:`MailboxError`."""
+    """A logged-in IMAP connection (TLS from the start, or STARTTLS), or :class:`MailboxError`.
+    The socket goes only to an address kamp.connect.netguard allows."""
     timeout = float(getattr(settings, "KAMP_MAIL_TIMEOUT", 30))
     where = f"{mailbox.host}:{mailbox.port}"
+    conn: imaplib.IMAP4
     try:
         if mailbox.security == "starttls":
-            conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
+            conn = _GuardedIMAP4(mailbox.host, mailbox.port, timeout=timeout)
             try:
                 conn.starttls(_context())
             except imaplib.IMAP4.error as exc:
@@ -118,9 +140,11 @@ def connect(mailbox: Mailbox, password: str) -> imaplib.IMAP4:
                     % {"where": where, "detail": _detail(exc)}
                 ) from exc
         else:
-            conn = imaplib.IMAP4_SSL(
+            conn = _GuardedIMAP4_SSL(
                 mailbox.host, mailbox.port, ssl_context=_context(), timeout=timeout
             )
+    except (netguard.Blocked, netguard.Unresolvable) as exc:
+        raise MailboxError(exc.message()) from exc
     except ssl.SSLCertVerificationError as exc:
         raise MailboxError(
             _("The server %(where)s's certificate is not trusted: %(detail)s")

@@ -43,6 +43,7 @@ def test_the_admin_sets_up_the_dropbox_in_spanish_and_a_kam_resolves_a_mail(
     client_for,
 ):
     settings.KAMP_MAIL_CA_FILE = str(dovecot.cafile)
+    settings.KAMP_CONNECT_ALLOW_PRIVATE = True  # Dovecot runs on this machine
     user = dovecot.new_user()
     dovecot.append(
         user,

@@ -18,6 +18,14 @@ def dovecot():
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def _dovecot_on_this_machine(settings):
+    """The test Dovecot listens on 127.0.0.1, which kamp refuses unless allowed (netguard): the
+    operator's setting, as for a mail server on the company network."""
+    settings.KAMP_CONNECT_ALLOW_PRIVATE = True
+    settings.KAMP_CONNECT_ALLOWED_NETWORKS = ""
+
+
 @pytest.fixture
 def imap_user(dovecot):
     """A new, empty mailbox on the server."""
