@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from kamp.core import audit
 
-from . import netguard, tokens, webhooks
+from . import crypto, netguard, tokens, webhooks
 from .models import (
     ApiToken,
     CalendarConnection,
@@ -130,11 +130,14 @@ def do_revoke_feed(acting_user) -> bool:
     return True
 
 
-def _clean_webhook(name: str, url: str, events: list[str]) -> None:
+def _clean_webhook(name: str, url: str, events: list[str], *, keep_url: bool = False) -> None:
+    """``keep_url``: an empty ``url`` keeps the address stored (a change of the endpoint)."""
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = [_("Give the webhook a name.")]
-    if not (url or "").lower().startswith(("http://", "https://")):
+    if keep_url and not (url or "").strip():
+        pass
+    elif not (url or "").lower().startswith(("http://", "https://")):
         errors["url"] = [_("The address must start with http:// or https://.")]
     elif urlsplit(url.strip()).username is not None:
         # Credentials in the address would be shown on the webhooks page and kept in the audit
@@ -168,12 +171,12 @@ def do_create_webhook(
     secret = webhooks.new_secret()
     endpoint = WebhookEndpoint(
         name=name.strip()[:100],
-        url=url.strip(),
         events=list(dict.fromkeys(events)),
         finance=bool(finance),
         secret=webhooks.seal(secret),
         created_by=acting_user,
     )
+    endpoint.set_address(url.strip())  # kept encrypted; shown masked from now on
     endpoint.full_clean()
     endpoint.save()
     audit.record(
@@ -196,14 +199,23 @@ def do_update_webhook(
     finance: bool,
     active: bool,
 ) -> WebhookEndpoint:
-    """Change an endpoint; turning it back on forgets its run of failures."""
+    """Change an endpoint; turning it back on forgets its run of failures. An empty ``url``
+    keeps the address stored (it is not shown again to be typed back)."""
     if not can_manage_webhooks(acting_user):
         raise PermissionDenied
-    _clean_webhook(name, url, events)
+    url = (url or "").strip()
+    _clean_webhook(name, url, events, keep_url=True)
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     fields = ["name", "url", "events", "finance", "active"]
     before = audit.snapshot(endpoint, fields)
-    endpoint.name, endpoint.url = name.strip()[:100], url.strip()
+    endpoint.name = name.strip()[:100]
+    new_address = False
+    if url:
+        try:
+            new_address = url != endpoint.full_address()
+        except crypto.Unreadable:
+            new_address = True
+        endpoint.set_address(url)
     endpoint.events, endpoint.finance = list(dict.fromkeys(events)), bool(finance)
     if active and not endpoint.active:
         endpoint.consecutive_failures = 0
@@ -214,6 +226,9 @@ def do_update_webhook(
     endpoint.full_clean()
     endpoint.save()
     changes = audit.diff(before, audit.snapshot(endpoint, fields))
+    if new_address and not any(c["field"] == "url" for c in changes):
+        # Another address that looks the same masked: the change is recorded, not the address.
+        changes.append({"field": "url", "old": before["url"], "new": endpoint.url + " (••••)"})
     if changes:
         audit.record(acting_user, "update", endpoint, changes=changes)
     return endpoint

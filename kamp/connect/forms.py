@@ -38,6 +38,15 @@ class WebhookForm(forms.Form):
 
 
 class WebhookEditForm(WebhookForm):
+    # The address stored is not shown again (receivers put secrets in it): empty keeps it.
+    url = forms.URLField(
+        label=_("New receiver URL"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Leave empty to keep the address stored; it is not shown again."),
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
+    )
     active = forms.BooleanField(label=_("Active"), required=False)
 
 

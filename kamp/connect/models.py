@@ -2,17 +2,22 @@
 
 Secrets (a token, a feed's address) are shown once when made and stored only as their SHA-256:
 a leaked database gives no way in. A webhook's signing secret must be kept to sign with: it is
-stored encrypted (``kamp.connect.crypto``), shown once too and never again on a page."""
+stored encrypted (``kamp.connect.crypto``), shown once too and never again on a page; so is a
+webhook's address, shown masked after it is registered (receivers put secrets in it)."""
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from . import crypto
 
 
 def digest(secret: str) -> str:
@@ -133,11 +138,31 @@ class WebhookEvent(models.TextChoices):
     SURVEY_ANSWERED = "survey.answered", _("Survey answered")
 
 
+def masked_address(url: str) -> str:
+    """A receiver's address as kamp shows it: scheme, host, port and the first path segment;
+    the rest of the path and any query (where Slack, Teams or Zapier put their secret:
+    ``https://hooks.slack.com/services/T000/B000/XXXX``, ``?token=…``) become "…"."""
+    parts = urlsplit((url or "").strip())
+    shown = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    segments = parts.path.split("/")[1:]  # "/services/T0/B0" → services, T0, B0
+    if segments and segments[0]:
+        shown += "/" + segments[0]
+    if any(segments[1:]):
+        shown += "/…"
+    elif parts.query or parts.fragment:
+        shown += "?…"
+    return shown
+
+
 class WebhookEndpoint(models.Model):
-    """A receiver of kamp's events, registered by a director."""
+    """A receiver of kamp's events, registered by a director. Its address is kept encrypted
+    (``address``, kamp.connect.crypto: {"url": …}) and only shown masked (``url``): receivers
+    put their secret in the path or the query."""
 
     name = models.CharField(_("name"), max_length=100)
-    url = models.URLField(_("URL"), max_length=500)
+    # The address as shown (:func:`masked_address`); the whole one is in ``address``.
+    url = models.CharField(_("URL"), max_length=500)
+    address = models.TextField(editable=False, default="")
     events = models.JSONField(_("events"), default=list)
     finance = models.BooleanField(
         _("finance"),
@@ -166,6 +191,21 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.url and not self.address:  # made with url=… (the whole address): kept hidden
+            self.set_address(self.url)
+        super().save(*args, **kwargs)
+
+    def set_address(self, url: str) -> None:
+        """Keep ``url`` encrypted and its masked form to show."""
+        self.address = crypto.encrypt({"url": url})
+        self.url = masked_address(url)
+
+    def full_address(self) -> str:
+        """The whole address, to deliver to (:class:`kamp.connect.crypto.Unreadable` when the
+        server's secret key changed)."""
+        return str(crypto.decrypt(self.address)["url"])
 
     def event_labels(self) -> list[str]:
         labels = dict(WebhookEvent.choices)

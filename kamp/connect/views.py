@@ -251,7 +251,6 @@ def webhook(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     initial = {
         "name": endpoint.name,
-        "url": endpoint.url,
         "events": endpoint.events,
         "finance": endpoint.finance,
         "active": endpoint.active,

@@ -218,11 +218,13 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
     started = time.monotonic()
     try:
         secret = signing_secret(endpoint)
+        url = endpoint.full_address()
     except (crypto.Unreadable, KeyError, TypeError):
         return _record(
             delivery,
             None,
-            "the signing secret can no longer be read (the server's secret key changed): "
+            "the signing secret or the address can no longer be read (the server's secret key "
+            "changed): "
             "delete this webhook and register it again",
             0,
         )
@@ -238,7 +240,7 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
     code: int | None = None
     error = ""
     try:
-        code = _post(endpoint.url, headers, body)
+        code = _post(url, headers, body)
         if not 200 <= code < 300:
             error = f"HTTP {code}"
     except TimeoutError:
@@ -248,7 +250,17 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
     except (OSError, http.client.HTTPException, ValueError) as exc:
         error = (type(exc).__name__ + ": " + str(exc))[:300]
     elapsed = int((time.monotonic() - started) * 1000)
-    return _record(delivery, code, error, elapsed)
+    return _record(delivery, code, without_secret(error, url), elapsed)
+
+
+def without_secret(text: str, url: str) -> str:
+    """``text`` (an error kept in the delivery log) without the address's secret parts: its
+    path beyond the first segment and its query, should an HTTP library have quoted them."""
+    parts = urlsplit(url)
+    hidden = [url, parts.path.partition("/")[2].partition("/")[2], parts.query, parts.fragment]
+    for secret in sorted((h for h in hidden if len(h) >= 4), key=len, reverse=True):
+        text = text.replace(secret, "…")
+    return text
 
 
 @transaction.atomic

@@ -46,7 +46,12 @@ class Receiver:
                     self.end_headers()
                     return
                 receiver.received.append(
-                    {"headers": dict(self.headers), "json": json.loads(body), "mode": mode}
+                    {
+                        "headers": dict(self.headers),
+                        "json": json.loads(body),
+                        "mode": mode,
+                        "path": self.path,
+                    }
                 )
                 if mode == "hang":
                     receiver._stop.wait(receiver.hang_seconds)
