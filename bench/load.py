@@ -429,6 +429,36 @@ def _locust(env, host, users, seconds, prefix, classes) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def _cpu(pids: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each group of processes."""
+    import psutil
+
+    out = {}
+    for group, members in pids.items():
+        total = 0.0
+        for pid in members:
+            try:
+                t = psutil.Process(pid).cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        out[group] = total
+    return out
+
+
+def _process_groups(server_pid: int, worker_pid: int) -> dict[str, list[int]]:
+    import psutil
+
+    server = psutil.Process(server_pid)
+    return {
+        "kamp serve": [server_pid] + [c.pid for c in server.children(recursive=True)],
+        "kamp worker": [worker_pid],
+        "PostgreSQL": [
+            p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="× 100,000 customers")
@@ -519,7 +549,10 @@ def main() -> None:
         # Every gunicorn worker's first requests import kamp's apps and fill its caches: a
         # warm-up run, not counted, as a server that has been up since the morning.
         _locust(env, host, args.users, max(20, seconds // 5), home / "warm", people)
+        groups = _process_groups(server.pid, worker.pid)
+        cpu_before, wall = _cpu(groups), time.perf_counter()
         rows = _locust(env, host, args.users, seconds, home / "kamp", people)
+        cpu_after, wall = _cpu(groups), time.perf_counter() - wall
         reference = _locust(
             env, host, args.users, max(10, seconds // 5), home / "reference", ["Reference"]
         )
@@ -555,6 +588,11 @@ def main() -> None:
         f"\nrequests {total['Request Count']}, errors {errors}, throughput "
         f"{float(total['Requests/s']):.1f} requests/s; static file p95 {reference_s:.3f} s"
         f" ({static['Request Count']} requests)"
+    )
+    # Where the machine's time went during the measured run (two cores: 2 × wall at most).
+    print(
+        f"CPU during the run ({wall:.0f} s wall, {os.cpu_count()} cores): "
+        + ", ".join(f"{g} {cpu_after[g] - cpu_before[g]:.0f} s" for g in cpu_before)
     )
     failures = home / "kamp_failures.csv"
     if errors and failures.exists():

@@ -3,8 +3,12 @@
 Each app that raises alerts has ``alerts.py`` (found by name, ``kamp.core.registry.discover``)
 with a function ``alerts(customers: QuerySet[Customer], as_of: date) -> list[Alert]`` that
 computes them for the given (already access-filtered) customers with a constant number of
-queries. It may also define ``visible_to(user, alerts)`` (keep what that person may read) and
-``value_at_stake(customer_ids, as_of) -> {id: Decimal}`` (what an account is worth, to rank by).
+queries. It may also define ``visible_to(user, alerts)`` (keep what that person may read),
+``value_at_stake(customer_ids, as_of) -> {id: Decimal}`` (what an account is worth, to rank by)
+and ``programme_alerts(customers, as_of)``: only its alerts without a customer (the cap, a
+KAM's load, a webhook turned off), which ``alerts`` returns too. An area that raises any alert
+without a customer must provide it: the stored alerts recompute those over the whole programme
+after a change to one account, with this hook alone (a test holds every area to it).
 
 An alert says why a director should act: its **cause** (one per account: the area's signs of
 one problem roll up into one alert that lists them), a **severity** and the **value at stake**
@@ -202,11 +206,13 @@ def compute(
     user=None,
     programme: bool = True,
     modules: list[ModuleType] | None = None,
+    programme_only: bool = False,
 ) -> tuple[list[Alert], set[str]]:
     """The alerts of ``modules`` (every area's by default) for the key accounts and candidates
     among ``customers``, rolled up and with their value at stake (not yet judged visible:
     :func:`priced_for`), and the names of the areas that failed (``kamp.programme.alert_store``
-    keeps what those had stored rather than wiping it)."""
+    keeps what those had stored rather than wiping it). With ``programme_only``, only the
+    alerts without a customer (an area's ``programme_alerts`` when it has one)."""
     as_of = as_of or date.today()
     customers = customers.filter(status__in=SCOPED_STATUSES)
     every = alert_modules()
@@ -217,8 +223,14 @@ def compute(
         provider = getattr(module, "alerts", None)
         if not callable(provider):
             continue
+        if programme_only:
+            provider = getattr(module, "programme_alerts", None)
+            if not callable(provider):
+                continue  # the area raises no alert without a customer
         try:
             raised = list(provider(customers, as_of))
+            if programme_only:
+                raised = [a for a in raised if a.customer_id is None]
             visible_to = getattr(module, "visible_to", None) if user is not None else None
             if callable(visible_to):
                 raised = visible_to(user, raised)

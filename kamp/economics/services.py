@@ -75,6 +75,21 @@ def rate_table(base: str | None = None) -> RateTable:
     return RateTable.from_rows(base, ((c, pnl.month_index(d.year, d.month), r) for c, d, r in rows))
 
 
+#: Apps whose writes change nothing a P&L reads (sales, cost to serve, investments, spend,
+#: rates, the customers and their owners, the settings): their audit events do not make the
+#: stored portfolios stale.
+AREAS_WITHOUT_PNL_INPUTS = (
+    "interactions",
+    "plans",
+    "relationships",
+    "pipeline",
+    "mailcapture",
+    "connect",
+    "reports",
+    "programme",
+)
+
+
 def data_version() -> str:
     """A cheap fingerprint of everything a P&L reads: the newest row of each source and of the
     audit trail (every change in kamp — actions, imports, reverts, settings — writes an audit
@@ -86,7 +101,6 @@ def data_version() -> str:
     tables = [
         m._meta.db_table
         for m in (
-            AuditEvent,
             SalesLine,
             SalesMonth,  # a refresh re-inserts its rows: any change to the sums moves its max id
             ActivityRecord,
@@ -95,9 +109,14 @@ def data_version() -> str:
             ExchangeRate,
         )
     ]
-    sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in tables)
+    # The newest audit event of any area a P&L may read: an interaction logged or an objective
+    # edited (a KAM's working day) leaves every stored portfolio current. The areas are named
+    # by what they are not, so a new area counts until someone shows it reads no money.
+    quiet = " AND ".join("object_type NOT LIKE %s" for _ in AREAS_WITHOUT_PNL_INPUTS)
+    audit = f"(SELECT MAX(id) FROM {AuditEvent._meta.db_table} WHERE {quiet})"
+    sql = "SELECT " + ", ".join([audit] + [f"(SELECT MAX(id) FROM {t})" for t in tables])
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, [f"{area}.%" for area in AREAS_WITHOUT_PNL_INPUTS])
         row = cursor.fetchone()
     return "-".join(str(v or 0) for v in row)
 

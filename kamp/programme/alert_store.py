@@ -115,7 +115,10 @@ def _scope(customer_ids: Iterable[int] | None):
 
 
 def _compute(
-    customer_ids: list[int] | None, as_of: date, programme_wide: bool = False
+    customer_ids: list[int] | None,
+    as_of: date,
+    programme_wide: bool = False,
+    with_general: bool = True,
 ) -> tuple[list[Alert], set[str], set[str]]:
     """(alerts, failed areas, areas whose alerts without a customer were recomputed)."""
     if customer_ids is None:
@@ -124,6 +127,8 @@ def _compute(
     found, failed = (
         core_alerts.compute(_scope(customer_ids), as_of) if customer_ids else ([], set())
     )
+    if not with_general:
+        return [a for a in found if a.customer_id is not None], failed, set()
     # Alerts without a customer (the cap, a KAM's load) sum over every account: an area that
     # raised one for these accounts, or had one stored, recomputes them over all of them.
     modules = core_alerts.alert_modules()
@@ -137,8 +142,10 @@ def _compute(
     found = [a for a in found if a.customer_id is not None]
     modules = [m for m in modules if core_alerts.area_of(m) in general]
     if modules:
-        more, failed_more = core_alerts.compute(_scope(None), as_of, modules=modules)
-        found += [a for a in more if a.customer_id is None]
+        more, failed_more = core_alerts.compute(
+            _scope(None), as_of, modules=modules, programme_only=True
+        )
+        found += more
         failed |= failed_more
     return found, failed, general
 
@@ -147,11 +154,14 @@ def refresh_alerts(
     customer_ids: Iterable[int] | None = None,
     as_of: date | None = None,
     programme_wide: bool = False,
+    general: bool = True,
 ) -> int:
     """Recompute the stored alerts of ``customer_ids`` (every key account and candidate when
     ``None``) for ``as_of`` (today) and replace what was stored for them; with
     ``programme_wide`` also every alert without a customer. Returns how many were stored. The
-    dirty marks taken into account are cleared."""
+    dirty marks taken into account are cleared. Without ``general``, the alerts without a
+    customer that these accounts feed (the cap, a KAM's load: sums over the whole programme)
+    are left as stored and marked for the worker."""
     as_of = as_of or timezone.localdate()
     ids = None if customer_ids is None else sorted({int(i) for i in customer_ids if i and i > 0})
     if ids is not None and not ids and not programme_wide:
@@ -160,12 +170,12 @@ def refresh_alerts(
     languages = [code for code, _name in settings.LANGUAGES]
     by_language: dict[str, dict[str, Alert]] = {}
     failed: set[str] = set()
-    general: set[str] = set()
+    areas: set[str] = set()
     for code in languages:
         _computing.active = True
         try:
             with translation.override(code):
-                found, failed_here, general = _compute(ids, as_of, programme_wide)
+                found, failed_here, areas = _compute(ids, as_of, programme_wide, general)
         finally:
             _computing.active = False
         failed |= failed_here
@@ -211,10 +221,12 @@ def refresh_alerts(
             for chunk in _chunks(ids):
                 stale.filter(customer_id__in=chunk).delete()
                 dirty.filter(customer_id__in=chunk).delete()
-            stale.filter(customer_id__isnull=True, area__in=general).delete()
+            stale.filter(customer_id__isnull=True, area__in=areas).delete()
             dirty = dirty.filter(customer_id=PROGRAMME_ONLY) if programme_wide else dirty.none()
         dirty.delete()
         StoredAlert.objects.bulk_create(rows, batch_size=500)
+        if ids and not general:
+            mark_dirty([PROGRAMME_ONLY])
     return len(rows)
 
 
@@ -390,14 +402,21 @@ def _on_m2m(sender, instance, action, **kwargs) -> None:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def _sync(today: date) -> None:
-    """Bring the stored alerts up to date where that is cheap, else leave it to the worker."""
+def _sync(today: date, customers=None) -> None:
+    """Bring the stored alerts up to date where that is cheap, else leave it to the worker.
+
+    In a large programme the writes of a working day (an interaction logged every few seconds)
+    would make every reader of the whole programme recompute: there the page that shows a few
+    accounts (an account's own page, right after its KAM's change) recomputes those of them
+    that changed, and the pages over the whole programme read what the worker stored."""
     state = AlertRefresh.objects.order_by("pk").first()
     dirty = set(
-        AlertDirty.objects.values_list("customer_id", flat=True).distinct()[: INLINE_CUSTOMERS + 1]
+        AlertDirty.objects.values_list("customer_id", flat=True).distinct()[: INLINE_CUSTOMERS + 2]
     )
-    if state is not None and state.as_of >= today and not dirty:
-        return
+    # The alerts without a customer sum over the whole programme: the worker's (the task that
+    # marked them has enqueued it), unless the programme is small enough to do it all here.
+    programme_dirty = PROGRAMME_ONLY in dirty
+    dirty.discard(PROGRAMME_ONLY)
     small = None
 
     def programme_is_small() -> bool:
@@ -405,6 +424,11 @@ def _sync(today: date) -> None:
         if small is None:
             small = _scope(None).count() <= INLINE_PROGRAMME
         return small
+
+    if state is not None and state.as_of >= today and not dirty:
+        if programme_dirty and programme_is_small():
+            refresh_alerts([], today, programme_wide=True)
+        return
 
     if state is None:
         refresh_alerts(None, today)  # a fresh install: computed once, here
@@ -415,8 +439,14 @@ def _sync(today: date) -> None:
             if state.as_of < today:
                 mark_dirty([EVERYONE])
             _enqueue()
-    else:
-        refresh_alerts(dirty, today, programme_wide=PROGRAMME_ONLY in dirty)
+    elif programme_is_small():
+        refresh_alerts(dirty, today, programme_wide=programme_dirty)
+    elif customers is not None:
+        shown = set(customers.order_by().values_list("pk", flat=True)[: INLINE_CUSTOMERS + 1])
+        if len(shown) <= INLINE_CUSTOMERS and dirty & shown:
+            # Whoever made the change sees its account's alerts at once; the programme's own
+            # alerts (the cap, a KAM's load) follow from the worker a moment later.
+            refresh_alerts(dirty & shown, today, general=False)
 
 
 def _language() -> str:
@@ -453,7 +483,7 @@ def stored_alerts(
     today = timezone.localdate()
     if as_of is not None and as_of not in (today, date.today()):
         return core_alerts.collect(customers, as_of, user=user, programme=programme)
-    _sync(today)
+    _sync(today, customers)
     where = Q(customer_id__in=customers.order_by().values("pk"))
     if programme:
         where |= Q(customer_id__isnull=True)

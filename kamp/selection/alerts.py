@@ -21,45 +21,56 @@ CAUSE = "fit"
 MAX_PER_KAM = 4  # kam-domain.md §1 [default]; the selection's warning when a KAM is given one more
 
 
+def programme_alerts(customers, as_of: date | None = None) -> list[Alert]:
+    """Too many key accounts: about the whole programme (no customer), so it is shown once, on
+    the programme. The cap counts accounts: a group scored as one counts once (docs/groups.md).
+    Reads only the scoring run: what the stored alerts recompute after any account's change."""
+    run = engine.run(as_of=as_of, with_robustness=False)
+    if len(run.key_account_ids) <= run.cap:
+        return []
+    keys = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
+    return [
+        Alert(
+            "selection",
+            "beyond_cap",
+            "warning",
+            _(
+                "%(n)s key accounts, beyond the cap of %(cap)s: few key accounts, well served, pay "
+                "better than many."
+            )
+            % {"n": len(run.key_account_ids), "cap": run.cap},
+            url=reverse("selection:portfolio"),
+            data={
+                "count": len(run.key_account_ids),
+                "cap": run.cap,
+                "customer_ids": [c.id for c in keys],
+            },
+            cause_title=_("Too many key accounts"),
+        )
+    ]
+
+
 def alerts(customers, as_of: date | None = None) -> list[Alert]:
-    ids = set(customers.values_list("id", flat=True))
+    ids = set(customers.order_by().values_list("id", flat=True))
     if not ids:
         return []
+    # The customers as a subquery for the tables read below: the stored alerts' refresh asks
+    # about every key account and candidate, and 100,000 ids written into an IN list cost
+    # seconds to build and send.
+    scope = customers.order_by().values("pk")
     run = engine.run(as_of=as_of, with_robustness=False)
-    out: list[Alert] = []
-    portfolio = reverse("selection:portfolio")
+    out: list[Alert] = programme_alerts(customers, as_of)
     title = _("Whether it should be a key account")
-    keys = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
-    # About the whole programme: no customer, so it is shown once, on the programme. The cap
-    # counts accounts: a group scored as one counts once (docs/groups.md).
-    if len(run.key_account_ids) > run.cap:
-        out.append(
-            Alert(
-                "selection",
-                "beyond_cap",
-                "warning",
-                _(
-                    "%(n)s key accounts, beyond the cap of %(cap)s: few key accounts, well served, pay "
-                    "better than many."
-                )
-                % {"n": len(run.key_account_ids), "cap": run.cap},
-                url=portfolio,
-                data={
-                    "count": len(run.key_account_ids),
-                    "cap": run.cap,
-                    "customer_ids": [c.id for c in keys],
-                },
-                cause_title=_("Too many key accounts"),
-            )
-        )
     for cid in ids:
         info = run.customers.get(cid)
         r = run.by_id.get(cid)
         # A complete result has a quadrant.
         if info is None or r is None or not r.complete or r.quadrant is None:
             continue
+        if info.status != CustomerStatus.KEY_ACCOUNT:
+            continue  # both alerts below are about key accounts only
         url = reverse("selection:customer_tab", args=[cid])
-        if info.status == CustomerStatus.KEY_ACCOUNT and r.quadrant != scoring.STRATEGIC:
+        if r.quadrant != scoring.STRATEGIC:
             out.append(
                 Alert(
                     "selection",
@@ -83,7 +94,7 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
             )
         # On a candidate it is a reason not to select it, said by the portfolio's
         # recommendation; an alert only once the account is a key account.
-        if r.reason == scoring.R_UNRECIPROCATED and info.status == CustomerStatus.KEY_ACCOUNT:
+        if r.reason == scoring.R_UNRECIPROCATED:
             out.append(
                 Alert(
                     "selection",
@@ -100,19 +111,19 @@ def alerts(customers, as_of: date | None = None) -> list[Alert]:
                     cause_title=title,
                 )
             )
-    out += _reciprocity_alerts(ids, run)
-    out += _lookback_alerts(ids, run, as_of)
+    out += _reciprocity_alerts(scope, run)
+    out += _lookback_alerts(scope, run, as_of)
     return out
 
 
-def _reciprocity_alerts(ids: set[int], run) -> list[Alert]:
+def _reciprocity_alerts(scope, run) -> list[Alert]:
     """A reciprocity score that fell by the model's threshold since it was last computed."""
     from . import ledger, reciprocity
     from .models import ReciprocityLedger
 
     points = ledger.drop_threshold()
     out = []
-    for row in ReciprocityLedger.objects.filter(customer_id__in=ids, override__isnull=True):
+    for row in ReciprocityLedger.objects.filter(customer_id__in=scope, override__isnull=True):
         if not reciprocity.dropped(row.previous_score, row.score, points):
             continue
         info = run.customers.get(row.customer_id)
@@ -136,14 +147,14 @@ def _reciprocity_alerts(ids: set[int], run) -> list[Alert]:
     return out
 
 
-def _lookback_alerts(ids: set[int], run, as_of: date | None) -> list[Alert]:
+def _lookback_alerts(scope, run, as_of: date | None) -> list[Alert]:
     """A key-account decision whose account did worse than its matched non-key customers."""
     from . import lookbacks
     from .models import Decision
 
     out = []
     decisions = Decision.objects.filter(
-        customer_id__in=ids, kind=Decision.Kind.MAKE
+        customer_id__in=scope, kind=Decision.Kind.MAKE
     ).select_related("customer")
     for d in decisions:
         lb = lookbacks.for_decision(d, as_of)

@@ -25,10 +25,14 @@ CAUSE = "team"
 KAM_CAUSE = "kam"
 
 
-def alerts(customers, as_of: date) -> list[Alert]:
-    key = list(
+def _key_accounts(customers) -> list[tuple[int, str, int | None]]:
+    return list(
         customers.filter(status=CustomerStatus.KEY_ACCOUNT).values_list("id", "name", "owner_id")
     )
+
+
+def alerts(customers, as_of: date) -> list[Alert]:
+    key = _key_accounts(customers)
     if not key:
         return []
     ids = [c[0] for c in key]
@@ -108,6 +112,25 @@ def alerts(customers, as_of: date) -> list[Alert]:
                     cause_title=title,
                 )
             )
+    return found + _kam_alerts(key, owners)
+
+
+def programme_alerts(customers, as_of: date) -> list[Alert]:
+    """The alerts about a KAM (no customer): what the stored alerts recompute after a change."""
+    key = _key_accounts(customers)
+    owner_ids = {c[2] for c in key if c[2]}
+    owners = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=owner_ids).only(
+            "id", "name", "email", "role", "is_active"
+        )
+    }
+    return _kam_alerts(key, owners)
+
+
+def _kam_alerts(key: list[tuple[int, str, int | None]], owners: dict[int, User]) -> list[Alert]:
+    found: list[Alert] = []
+    owner_ids = {c[2] for c in key if c[2]}
     loads = dict(
         Customer.objects.filter(owner_id__in=owner_ids, status=CustomerStatus.KEY_ACCOUNT)
         .values("owner_id")
@@ -115,9 +138,6 @@ def alerts(customers, as_of: date) -> list[Alert]:
         .values_list("owner_id", "n")
     )
     latest = latest_assessments(owner_ids)
-    first_account: dict[int, tuple[int, str]] = {}
-    for cid, name, owner in sorted(key, key=lambda c: c[1]):
-        first_account.setdefault(owner, (cid, name))
     kam_title = _("What a KAM can carry")
     for uid in sorted(owner_ids):
         kam = owners.get(uid)

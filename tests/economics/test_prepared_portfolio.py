@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from kamp.customers.models import CustomerStatus
 from kamp.economics import portfolio
 from kamp.economics.models import PortfolioSnapshot
-from tests.factories import CustomerFactory, SalesLineFactory
+from tests.factories import ContactFactory, CustomerFactory, SalesLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,34 @@ def test_updating_is_said_in_spanish(large, client_for, director):
     sell(large, 500)
     html, _n = view(client, **{"accept-language": "es"})
     assert "Estas cifras se calcularon el" in html and "se están actualizando" in html
+
+
+def test_a_kams_working_day_leaves_the_stored_portfolio_current(large, client_for, director):
+    """Logging an interaction or adding a plan objective changes nothing a P&L reads: the
+    stored whale curve stays current (no recompute for the worker); a change to what it reads
+    (a sale here, a category spend) makes it stale."""
+    from kamp.economics import services
+    from kamp.economics.actions import do_set_category_spend
+    from kamp.interactions.actions import do_log_interaction
+    from kamp.plans.actions import do_add_item, do_create_plan
+
+    client = client_for(director)
+    view(client)
+    before = services.data_version()
+    do_log_interaction(
+        director,
+        large,
+        our_people=[director],
+        their_contacts=[ContactFactory(customer=large)],
+        date=datetime.date(2025, 5, 2),
+        kind="call",
+        topic="Seguimiento",
+    )
+    plan = do_create_plan(director, large, "2025")
+    do_add_item(director, plan, "objectives", title="Crecer en la línea Andes")
+    assert services.data_version() == before
+    cache.clear()
+    assert "being updated" not in view(client)[0]
+
+    do_set_category_spend(director, large, "2025", D("1234567"), currency="CLP")
+    assert services.data_version() != before

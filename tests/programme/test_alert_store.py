@@ -438,3 +438,88 @@ def test_the_cli_names_the_customers_it_refreshed(account):
     out = io.StringIO()
     call_command("alerts", "refresh", "--json", stdout=out)
     assert json.loads(out.getvalue())["customers"] is None  # every key account and candidate
+
+
+# --- A large programme: the account's alerts in the request, the programme's by the worker ----
+
+
+@pytest.fixture
+def over_cap(demo, django_capture_on_commit_callbacks):
+    """The demo beyond its cap of key accounts (the cap's alert stored, no customer)."""
+    from tests.factories import CustomerFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(12):
+            CustomerFactory(name=f"Clave {i:02d}", status=CustomerStatus.KEY_ACCOUNT)
+    assert _cap_message()
+    return demo
+
+
+def _cap_message() -> str:
+    rows = [
+        r for r in StoredAlert.objects.filter(customer_id__isnull=True) if r.kind == "beyond_cap"
+    ]
+    assert len(rows) <= 1
+    return rows[0].texts["en"]["message"] if rows else ""
+
+
+def test_a_large_programme_reads_the_changed_accounts_at_once_and_leaves_the_sums_to_the_worker(
+    over_cap, monkeypatch, django_capture_on_commit_callbacks
+):
+    """At 100,000 customers with KAMs logging all day, the pages over the whole programme read
+    what the worker stored; the account's own page recomputes that account at once; the alerts
+    without a customer (the cap, a KAM's load: sums over the whole programme) are the worker's."""
+    monkeypatch.setattr(alert_store, "INLINE_PROGRAMME", 0)  # as with a large programme
+    enqueued = []
+    monkeypatch.setattr(alert_store, "_enqueue", lambda: enqueued.append(1))
+    cap_before = _cap_message()
+    candidate = _candidate()
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate.status = CustomerStatus.KEY_ACCOUNT
+        candidate.save()
+    assert enqueued, "the write asked the worker"
+
+    # The programme's pages read what is stored: the worker recomputes the account.
+    assert Customer.objects.count() > alert_store.INLINE_CUSTOMERS
+    alert_store.stored_alerts(Customer.objects.all(), programme=True)
+    assert AlertDirty.objects.filter(customer_id=candidate.pk).exists()
+    # The account's own page recomputes it.
+    alert_store.stored_alerts(Customer.objects.filter(pk=candidate.pk))
+    with translation.override("en"):
+        scratch = collect(Customer.objects.all(), timezone.localdate(), programme=True)
+    ours = sorted(_fields(a) for a in scratch if a.customer_id == candidate.pk)
+    stored = sorted(
+        _fields(alert_store._alert(row, "en"))
+        for row in StoredAlert.objects.filter(customer_id=candidate.pk)
+    )
+    assert ours and stored == ours, "the changed account's alerts are read at once"
+    # The cap's alert still counts the key accounts as they were: that sum is the worker's.
+    assert _cap_message() == cap_before
+    assert set(AlertDirty.objects.values_list("customer_id", flat=True)) == {
+        alert_store.PROGRAMME_ONLY
+    }
+
+    alert_store.refresh_dirty()  # the worker's task
+    assert _cap_message() != cap_before
+    assert_stored_equals_scratch()
+
+
+def test_an_areas_programme_alerts_are_the_alerts_without_a_customer_it_raises(over_cap):
+    """``programme_alerts`` (what the refresh after one account's change recomputes over the
+    whole programme) says exactly what the area's full check says without a customer; an area
+    without it raises no alert without a customer (the refresh would never recompute it)."""
+    from kamp.core import alerts as core_alerts
+
+    today = timezone.localdate()
+    scope = Customer.objects.filter(status__in=core_alerts.SCOPED_STATUSES)
+    raised = set()
+    for module in core_alerts.alert_modules():
+        if not callable(getattr(module, "alerts", None)):
+            continue
+        with translation.override("en"):
+            full = [a for a in module.alerts(scope, today) if a.customer_id is None]
+            hook = getattr(module, "programme_alerts", None)
+            only = hook(scope, today) if hook else []
+        assert [_fields(a) for a in only] == [_fields(a) for a in full], module.__name__
+        raised |= {a.kind for a in only}
+    assert {"beyond_cap", "salesperson_only"} <= raised  # the selection's and the team's
