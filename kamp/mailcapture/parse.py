@@ -86,6 +86,7 @@ _SPANISH_DAYS = re.compile(
     r"\b(lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo)\b,?", re.I
 )
 
+_AM_PM = re.compile(r"\d\s*[ap]\.?\s?m\b\.?", re.I)
 _MONTHS = re.compile(r"\b(" + "|".join(_SPANISH_MONTHS) + r")\b", re.I)
 _FILLERS = re.compile(r"\b(de|at|a las)\b", re.I)
 _PARSER = None  # dateutil's parser, made once
@@ -162,9 +163,16 @@ def _head(data: bytes) -> Head:
     """The header block of ``data`` as :class:`Head` (see there): the lines before the first
     empty line or the first line that is no header, continuation lines joined to theirs,
     ``From `` envelope lines and nameless ones left out — as ``email.feedparser`` does."""
-    end = data.find(b"\r\n\r\n")
+    return _split(data)[0]
+
+
+def _split(data: bytes) -> tuple[Head, int]:
+    """(:func:`_head`'s headers, where the body starts in ``data`` when the header block ends
+    with an empty line at the first blank line found — the body ``email.feedparser`` gives —
+    else -1: the block ends some other way and only the ``email`` parser says where)."""
+    end, gap = data.find(b"\r\n\r\n"), 4
     if end < 0:
-        end = data.find(b"\n\n")
+        end, gap = data.find(b"\n\n"), 2
     text = (data if end < 0 else data[: end + 2]).decode("ascii", "surrogateescape")
     if text.count("\r\n") == text.count("\r") == text.count("\n"):  # CRLF only, as IMAP sends
         lines = text.split("\r\n")
@@ -175,8 +183,13 @@ def _head(data: bytes) -> Head:
     first: dict[str, str] = {}
     name = ""
     value: list[str] = []
-    for line, ending in zip(lines, endings, strict=True):
+    body_at = -1
+    last = len(lines) - 1
+    misplaced = False
+    for i, (line, ending) in enumerate(zip(lines, endings, strict=True)):
         if not line:  # an empty line (or the end): the headers end here
+            if i == last and end >= 0:  # the blank line found: the body follows it
+                body_at = end + gap
             break
         if not _HEADER_RE.match(line):
             break
@@ -187,13 +200,17 @@ def _head(data: bytes) -> Head:
         if name and name not in first:
             first[name] = "".join(value).rstrip("\r\n")
         name = ""  # continuation lines after a line left out are left out too
-        i = line.find(":")
-        if line.startswith("From ") or i <= 0:
+        colon = line.find(":")
+        if line.startswith("From ") or colon <= 0:
+            if i and line.startswith("From "):
+                # An envelope line past the first: email may take it for the body's first
+                # line; only its parser says where the body starts.
+                misplaced = True
             continue
-        name, value = line[:i].lower(), [line[i + 1 :].lstrip(" \t") + ending]
+        name, value = line[:colon].lower(), [line[colon + 1 :].lstrip(" \t") + ending]
     if name and name not in first:
         first[name] = "".join(value).rstrip("\r\n")
-    return Head(first)
+    return Head(first), -1 if misplaced else body_at
 
 
 def _raw_header(msg: Message | Head, name: str) -> str | None:
@@ -357,8 +374,10 @@ def _date(value: str) -> datetime | None:
         d = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         d = None
-    if d is None:
-        d = _loose_date(value)
+    if d is None or (d.tzinfo is None and _AM_PM.search(value)):
+        # Not RFC 5322, or a forward's "Monday, March 3, 2025 5:40 PM", which the RFC
+        # reader takes without its PM (12 hours early, maybe the day before).
+        d = _loose_date(value) or d
     if d is not None and d.tzinfo is None:
         d = d.replace(tzinfo=UTC)
     return d
@@ -560,12 +579,15 @@ def read(
     :func:`headers` already parsed)."""
     problems: list[str] = []
     msg: Message | Head
+    single: Message | None = None  # a single-part message's body, read without the parser
     if isinstance(data, Message | Head):
         msg = data
     elif headers_only:
         msg = headers(data)
     else:
-        msg = message_from_bytes(data, policy=policy.compat32)
+        head, body_at = _split(data)
+        single = _single_part(data, head, body_at)
+        msg = head if single is not None else message_from_bytes(data, policy=policy.compat32)
     message_id, key = message_key(msg, problems)
     subject = clean_text(_header(msg, "Subject", problems))
     sender = _people(msg, ("From",), problems)
@@ -581,6 +603,8 @@ def read(
     )
     text = ""
     whole = msg if isinstance(msg, Message) and not headers_only else None
+    if single is not None:  # (not ``single or``: a Message without headers is falsy)
+        whole = single
     if whole is not None:
         try:
             text = _text_part(whole)
@@ -607,6 +631,28 @@ def read(
         mail.body = text.strip()[:MAX_BODY]
     mail.problems = sorted(set(problems))
     return mail
+
+
+# What the ``email`` package reads of a single part's own headers to give its text.
+_PART_HEADERS = ("content-type", "content-transfer-encoding", "content-disposition")
+
+
+def _single_part(data: bytes, head: Head, body_at: int) -> Message | None:
+    """A message that is not multipart nor message/* as the ``email`` parser would give it to
+    :func:`_text_part` — the same headers that decide how its text is read (their first raw
+    values) and the same payload (what follows the blank line, 8-bit bytes as surrogates) —
+    without parsing it line by line (most of reading a whole forward's time). ``None`` when
+    the MIME structure must be parsed (multipart, message/*) or the header block does not end
+    with the blank line found (``body_at`` -1)."""
+    if body_at < 0 or head.get_content_maintype() in ("multipart", "message"):
+        return None
+    part = Message()
+    for name in _PART_HEADERS:
+        value = head.first.get(name)
+        if value is not None:
+            part[name] = value  # compat32 keeps the raw value as given
+    part.set_payload(data[body_at:].decode("ascii", "surrogateescape"))
+    return part
 
 
 def _attached_message(msg: Message) -> Message | None:

@@ -24,9 +24,11 @@ import contextlib
 import hashlib
 import imaplib
 import logging
+import queue
 import re
 import socket
 import ssl
+import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -36,7 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -335,42 +337,102 @@ def _run(mailbox: Mailbox, result: SyncResult) -> None:
         validity = open_folder(conn, mailbox.folder)
         after = mailbox.last_uid if mailbox.uidvalidity == validity else 0
         uids = new_uids(conn, after)
-        for start in range(0, len(uids), CHUNK):
-            chunk = uids[start : start + CHUNK]
-            sizes = fetch_sizes(conn, chunk)
-            cap = mailbox.max_bytes
-            large = [u for u in chunk if sizes.get(u, 0) > cap]
-            small = [u for u in chunk if u in sizes and sizes[u] <= cap]
-            items: list[tuple[int, int, bytes, str, parse.Head | None]] = []
-            if large:
-                heads = fetch(conn, large, "BODY.PEEK[HEADER]")
-                items += [(u, sizes[u], heads.get(u, b""), TOO_LARGE, None) for u in large]
-            whole = small
-            if not mailbox.store_body:
-                # The headers first; the whole message only of those that need it (a forward,
-                # an attached message). The rest is logged from its headers alone.
-                whole = []
-                for batch in _batches(small, sizes):
-                    got = fetch(conn, batch, "BODY.PEEK[HEADER]")
-                    for u in batch:
-                        if u not in got:
-                            continue
-                        try:
-                            head: parse.Head | None = parse.headers(got[u])
-                            needed = parse.needs_body(head)  # type: ignore[arg-type]
-                        except Exception:  # read whole, where an unreadable one is listed
-                            head, needed = None, True
-                        if needed:
-                            whole.append(u)
-                        else:
-                            items.append((u, sizes[u], got[u], HEADERS, head))
-            for batch in _batches(whole, sizes):
-                got = fetch(conn, batch)
-                items += [(b, sizes[b], got[b], WHOLE, None) for b in batch if b in got]
-            items.sort(key=lambda item: item[0])
+        chunks = [uids[start : start + CHUNK] for start in range(0, len(uids), CHUNK)]
+        for chunk, items in _prefetched(chunks, partial(_read_chunk, conn, mailbox)):
             store(mailbox, validity, chunk[-1], items, result)
     finally:
         _close(conn)
+
+
+def _read_chunk(conn: imaplib.IMAP4, mailbox: Mailbox, chunk: list[int]) -> list[tuple]:
+    """One chunk's messages as :func:`store` takes them, fetched from the server (no
+    database): the sizes, then under the size cap the headers (the whole message only where
+    ``parse.needs_body`` says so, or of all when the company keeps bodies); over it the
+    headers alone."""
+    sizes = fetch_sizes(conn, chunk)
+    cap = mailbox.max_bytes
+    large = [u for u in chunk if sizes.get(u, 0) > cap]
+    small = [u for u in chunk if u in sizes and sizes[u] <= cap]
+    items: list[tuple[int, int, bytes, str, parse.Head | None]] = []
+    if large:
+        heads = fetch(conn, large, "BODY.PEEK[HEADER]")
+        items += [(u, sizes[u], heads.get(u, b""), TOO_LARGE, None) for u in large]
+    whole = small
+    if not mailbox.store_body:
+        # The headers first; the whole message only of those that need it (a forward, an
+        # attached message). The rest is logged from its headers alone.
+        whole = []
+        for batch in _batches(small, sizes):
+            got = fetch(conn, batch, "BODY.PEEK[HEADER]")
+            for u in batch:
+                if u not in got:
+                    continue
+                try:
+                    head: parse.Head | None = parse.headers(got[u])
+                    needed = parse.needs_body(head)  # type: ignore[arg-type]
+                except Exception:  # read whole, where an unreadable one is listed
+                    head, needed = None, True
+                if needed:
+                    whole.append(u)
+                else:
+                    items.append((u, sizes[u], got[u], HEADERS, head))
+    for batch in _batches(whole, sizes):
+        got = fetch(conn, batch)
+        items += [(b, sizes[b], got[b], WHOLE, None) for b in batch if b in got]
+    items.sort(key=lambda item: item[0])
+    return items
+
+
+_DONE = object()
+
+
+def _prefetched(chunks: list[list[int]], read: Any):
+    """``(chunk, read(chunk))`` for each chunk, the next one read by a second thread while the
+    caller saves this one: the server's time to answer and the database's to write (both out
+    of Python) are spent together. At most one chunk waits read ahead; an error reading it is
+    raised here, after the chunks before it were handed over (and saved); the caller stopping
+    stops the reading before the next chunk."""
+    if len(chunks) <= 1:
+        for chunk in chunks:
+            yield chunk, read(chunk)
+        return
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    language = translation.get_language()  # messages in the caller's language
+
+    def hand(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            with translation.override(language):
+                for chunk in chunks:
+                    if stop.is_set() or not hand((chunk, read(chunk))):
+                        return
+        except BaseException as exc:  # handed to the caller, raised there
+            hand(exc)
+            return
+        hand(_DONE)
+
+    reader = threading.Thread(target=produce, name="kamp-mail-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _batches(uids: list[int], sizes: dict[int, int]):

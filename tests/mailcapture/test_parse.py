@@ -3,7 +3,7 @@ Gmail and Outlook write them, hostile headers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from kamp.mailcapture import parse
 from tests.mailcapture import messages as m
@@ -199,3 +199,197 @@ def test_encoded_words_and_forward_dates_read_as_the_libraries_read_them():
             fuzzy=True,
         )
         assert parse._loose_date(text) == expected, text
+
+
+def _outlook_en_latin1_qp() -> bytes:
+    """Outlook (English) forwarding as quoted-printable Latin-1, as Exchange sends it."""
+    return (
+        b"From: =?iso-8859-1?Q?Ana_Mar=EDa_Kam?= <ana@supplier.test>\r\n"
+        b"To: registro@supplier.test\r\n"
+        b"Subject: FW: =?iso-8859-1?Q?Cotizaci=F3n_n=BA_12?=\r\n"
+        b"Date: Tue, 4 Mar 2025 10:02:11 +0000\r\n"
+        b"Message-ID: <DB9PR01MB1234@eurprd01.prod.exchangelabs.com>\r\n"
+        b'Content-Type: text/plain; charset="iso-8859-1"\r\n'
+        b"Content-Transfer-Encoding: quoted-printable\r\n"
+        b"MIME-Version: 1.0\r\n\r\n"
+        b"FYI\r\n\r\n"
+        b"-----Original Message-----\r\n"
+        b"From: Jos=E9 Mu=F1oz <jose.munoz@cs.test>\r\n"
+        b"Sent: Monday, March 3, 2025 5:40 PM\r\n"
+        b"To: Ana Mar=EDa Kam <ana@supplier.test>; Mar=EDa Gonz=E1lez <maria@cs.test>\r\n"
+        b"Subject: Cotizaci=F3n n=BA 12\r\n\r\n"
+        b"Adjunto la cotizaci=F3n, quedo atento a sus comentarios. Saludos cordiales, Jos=\r\n"
+        b"=E9\r\n"
+    )
+
+
+def _gmail_es_base64() -> bytes:
+    """Gmail in Spanish forwarding as base64 UTF-8 (a long line makes Gmail pick base64)."""
+    import base64
+
+    text = (
+        "Para el registro.\r\n\r\n"
+        "---------- Mensaje reenviado ---------\r\n"
+        "De: María González <maria@cs.test>\r\n"
+        "Date: lun, 3 mar 2025 a las 17:40\r\n"
+        "Subject: Re: Visita técnica a la obra de Ñuñoa\r\n"
+        "To: Ana KAM <ana@supplier.test>\r\n"
+        "Cc: José Muñoz <jose.munoz@cs.test>\r\n\r\n"
+        "Confirmamos la visita del jueves.\r\n"
+    )
+    return (
+        b"From: Ana KAM <ana@supplier.test>\r\n"
+        b"To: registro@supplier.test\r\n"
+        b"Subject: =?UTF-8?B?Rndk?=: =?UTF-8?Q?Re=3A_Visita_t=C3=A9cnica_a_la_obra_de_=C3=91u=C3=B1oa?=\r\n"
+        b"Date: Mon, 3 Mar 2025 18:01:12 -0300\r\n"
+        b"Message-ID: <CAB+gmail-es-1@mail.gmail.com>\r\n"
+        b'Content-Type: text/plain; charset="UTF-8"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
+    )
+
+
+def _full_parse(raw: bytes, **kw) -> parse.Mail:
+    """What :func:`parse.read` gives with the ``email`` parser reading the whole message."""
+    single = parse._single_part
+    parse._single_part = lambda *a: None  # type: ignore[assignment]
+    try:
+        return parse.read(raw, **kw)
+    finally:
+        parse._single_part = single  # type: ignore[assignment]
+
+
+def test_a_single_part_forward_is_read_without_the_mime_parser_as_with_it():
+    """A single-part message (most forwards: text/plain, quoted-printable or base64, UTF-8 or
+    Latin-1) is read whole without ``email``'s line-by-line parser: the same mail — the
+    original correspondents, names, topic, date, body — as with it, in English and Spanish."""
+    samples = [
+        m.gmail_forward(
+            ANA,
+            "r@supplier.test",
+            "José Muñoz <jose.munoz@cs.test>",
+            "Ana KAM <ana@supplier.test>",
+            "Cotización",
+            "Mon, Feb 3, 2025 at 10:15 AM",
+        ),
+        m.outlook_forward_en(
+            ANA,
+            "r@supplier.test",
+            "José Muñoz <jose.munoz@cs.test>",
+            "Ana KAM <ana@supplier.test>",
+            "Quote",
+            "Monday, March 3, 2025 5:40 PM",
+        ),
+        m.plain(
+            ANA,
+            JOSE,
+            "RV: Año nuevo",
+            body="Reenvío.\n\nDe: María <maria@cs.test>\nEnviado el: "
+            "lunes, 3 de marzo de 2025 10:15\nPara: Ana <ana@supplier.test>\nAsunto: Año nuevo\n",
+        ),
+        m.encoded_by_hand(
+            "=?utf-8?q?Jos=C3=A9?= <jose.munoz@cs.test>",
+            "ana@supplier.test",
+            "=?iso-8859-1?q?Reuni=F3n?=",
+            "<h1@x>",
+        ),
+        _outlook_en_latin1_qp(),
+        _gmail_es_base64(),
+        # HTML only, LF line endings, an 8-bit body with a wrong charset, an attachment part.
+        b"From: ana@supplier.test\nTo: jose.munoz@cs.test\nSubject: Fwd: H\n"
+        b"Content-Type: text/html; charset=utf-8\n\n<p>De: Jos\xc3\xa9 &lt;jose.munoz@cs.test&gt;"
+        b"<br>Para: ana@supplier.test<br>Asunto: Hola</p>",
+        b"From: ana@supplier.test\r\nTo: j@cs.test\r\nSubject: Fwd: x\r\n"
+        b"Content-Type: text/plain; charset=x-unknown\r\n\r\nDe: j@cs.test\r\nPara: a@s.test\r\n"
+        b"Asunto: \xff\xfe caf\xe9\r\n",
+        b"From: ana@supplier.test\r\nTo: j@cs.test\r\nSubject: Fwd: pdf\r\n"
+        b"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n",
+    ]
+    for raw in samples:
+        for body in (False, True):
+            assert parse.read(raw, with_body=body) == _full_parse(raw, with_body=body), raw
+    gmail = parse.read(_gmail_es_base64(), with_body=True)
+    assert gmail.forwarded and gmail.topic == "Visita técnica a la obra de Ñuñoa"
+    assert [(p.email, p.name) for p in gmail.correspondents] == [
+        ("maria@cs.test", "María González"),
+        ("ana@supplier.test", "Ana KAM"),
+        ("jose.munoz@cs.test", "José Muñoz"),
+    ]
+    outlook = parse.read(_outlook_en_latin1_qp())
+    assert outlook.forwarded and outlook.topic == "Cotización nº 12"
+    assert outlook.date == datetime(2025, 3, 3, 17, 40, tzinfo=outlook.date.tzinfo)
+    assert [p.name for p in outlook.correspondents] == [
+        "José Muñoz",
+        "Ana María Kam",
+        "María González",
+    ]
+
+
+def test_the_single_part_reading_gives_what_the_parser_gives_on_hostile_mail():
+    """Random mixes of header lines, blank lines, bare CR/LF, 8-bit bytes, encodings and
+    forward blocks: the same mail with and without the ``email`` parser (which is still used
+    where the header block does not end with its blank line, and for multipart mail)."""
+    import random
+
+    rng = random.Random(1405)
+    heads = [
+        b"From: ana@supplier.test",
+        b"To: j@cs.test, =?utf-8?q?Mar=C3=ADa?= <m@cs.test>",
+        b"Subject: Fwd: caf\xc3\xa9",
+        b"Content-Type: text/plain; charset=utf-8",
+        b"Content-Type: text/html",
+        b"Content-Type: multipart/mixed; boundary=b",
+        b"Content-Type: message/rfc822",
+        b"Content-Transfer-Encoding: quoted-printable",
+        b"Content-Transfer-Encoding: base64",
+        b"Content-Disposition: attachment",
+        b" folded",
+        b"bad line",
+        b"From x",
+        b"\xff: y",
+        b"Date: Mon, 3 Mar 2025 10:00 +0000",
+    ]
+    bodies = [
+        b"De: Jos=C3=A9 <j@cs.test>",
+        b"Para: a@supplier.test",
+        b"Asunto: Hola",
+        b"From: x@cs.test",
+        b"To: y@cs.test",
+        b"Subject: s",
+        b"Sent: 3 March 2025 9:05",
+        b"\xff\xfe",
+        b"=",
+        b"=E9",
+        b"Zm9v",
+        b"--b",
+        b"",
+        b"<p>x</p>",
+        b"\r",
+        b"\t",
+    ]
+    for _ in range(4000):
+        ending = rng.choice([b"\r\n", b"\n", b"\r\n", b"\r"])
+        lines = [rng.choice(heads) for _ in range(rng.randrange(0, 8))]
+        lines += [b""] * rng.choice([0, 1, 1, 2])
+        lines += [rng.choice(bodies) for _ in range(rng.randrange(0, 12))]
+        raw = ending.join(lines)
+        assert parse.read(raw, with_body=True) == _full_parse(raw, with_body=True), raw
+    # And byte soup where the header block ends in odd ways (envelope lines, bare CR, none).
+    pieces = [b"Subject", b"To", b"From ", b":", b" ", b"\t", b"\r\n", b"\r", b"\n", b"x"]
+    pieces += [b"\r\n\r\n", b"\n\n", b"\xff", b"=?utf-8?q?a?=", b"Content-Type", b";"]
+    pieces += [b"multipart/mixed", b"message/rfc822", b"text/html", b"base64", b"=E9"]
+    pieces += [b"Content-Transfer-Encoding", b"quoted-printable", b"De: a@b.cl", b"Para: c@d.cl"]
+    for _ in range(4000):
+        raw = b"".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+        assert parse.read(raw, with_body=True) == _full_parse(raw, with_body=True), raw
+
+
+def test_a_forwarded_time_in_the_afternoon_keeps_its_pm():
+    """Outlook's "Sent: Monday, March 3, 2025 5:40 PM": the RFC 5322 date reader takes it
+    without its PM; the forward's date is 17:40."""
+    assert parse._date("Monday, March 3, 2025 5:40 PM") == datetime(2025, 3, 3, 17, 40, tzinfo=UTC)
+    assert parse._date("Monday, March 3, 2025 12:05 AM") == datetime(2025, 3, 3, 0, 5, tzinfo=UTC)
+    assert parse._date("Mon, 03 Mar 2025 13:15:00 +0000") == datetime(
+        2025, 3, 3, 13, 15, tzinfo=UTC
+    )

@@ -382,3 +382,36 @@ def test_cli_sync_json(dovecot, imap_user, mailbox, admin, account, ana, jose, c
     actions.do_save_mailbox(admin, password="nope")
     with pytest.raises(CommandError, match="refused"):
         call_command("mail", "sync")
+
+
+def test_the_next_chunk_is_fetched_while_one_is_saved_and_a_break_loses_nothing(
+    dovecot, imap_user, mailbox, account, ana, jose, monkeypatch
+):
+    """The next chunk is fetched while the one before is saved: when the connection breaks
+    while fetching it, what was fetched before is saved with the UID it reached, the check
+    says why it stopped, and the next check reads the rest — each mail logged once."""
+    monkeypatch.setattr(sync, "CHUNK", 2)
+    dovecot.append(
+        imap_user, *(m.plain(ANA, JOSE, f"Tramo {k}", msgid=f"<tramo{k}@x>") for k in range(5))
+    )
+    calls: list[int] = []
+    real_sizes = sync.fetch_sizes
+
+    def breaking_sizes(conn, uids):
+        calls.append(len(uids))
+        if len(calls) == 2:  # the second chunk: the server goes away mid-check
+            conn.sock.shutdown(2)
+        return real_sizes(conn, uids)
+
+    monkeypatch.setattr(sync, "fetch_sizes", breaking_sizes)
+    result = sync.sync()
+    assert result.error and result.logged == 2
+    box = Mailbox.load()
+    assert box.last_uid == 2 and box.consecutive_failures == 1 and box.last_error
+    assert sorted(i.topic for i in logged(account)) == ["Tramo 0", "Tramo 1"]
+
+    monkeypatch.setattr(sync, "fetch_sizes", real_sizes)
+    again = sync.sync()
+    assert (again.read, again.logged, again.error) == (3, 3, "")
+    assert sorted(i.topic for i in logged(account)) == [f"Tramo {k}" for k in range(5)]
+    assert Mailbox.load().last_uid == 5
