@@ -393,3 +393,45 @@ def test_a_forwarded_time_in_the_afternoon_keeps_its_pm():
     assert parse._date("Mon, 03 Mar 2025 13:15:00 +0000") == datetime(
         2025, 3, 3, 13, 15, tzinfo=UTC
     )
+    # A zone no date can be in (dateutil takes it): no date rather than one that cannot be
+    # saved (it stopped every check of the mailbox at that mail).
+    assert parse._date("03 Mar 2025 13:15:00 +2500") is None
+    assert parse._date("Mon, 03 Mar 2025 13:15 +9999") is None
+
+
+def test_the_usual_date_header_is_read_as_the_rfc_reader_reads_it():
+    """The usual "Mon, 03 Mar 2025 13:15:00 +0000" is read without ``parsedate_to_datetime`` (a tenth of
+    a header's reading): the same instant and the same zone, on 20,000 shapes and near-misses
+    (no zone, -0000, impossible days, odd spacing and case, two-digit years)."""
+    import random
+
+    def slow(value: str):
+        fast = parse._rfc_date
+        parse._rfc_date = lambda v: None  # type: ignore[assignment]
+        try:
+            return parse._date(value)
+        finally:
+            parse._rfc_date = fast  # type: ignore[assignment]
+
+    rng = random.Random(5322)
+    days = ["Mon, ", "tue,", "WED, ", "", "Sun ,", "Xyz, "]
+    months = ["Jan", "feb", "MAR", "Sep", "Dec", "Foo", "June"]
+    zones = ["+0000", "-0000", "-0300", "+0530", "+1400", "-1259", "GMT", "", "+000", "+9999"]
+    for _ in range(20000):
+        value = "{}{}{}{} {}{} {}:{}{} {}{}".format(
+            rng.choice(["", " ", "  "]),
+            rng.choice(days),
+            rng.choice(["", " "]),
+            rng.choice(["1", "03", "29", "31", "0", "123"]),
+            rng.choice(months),
+            rng.choice(["", " "]) + " " + rng.choice(["2025", "1999", "25", "0001", "9999"]),
+            rng.choice(["00", "13", "23", "24", "7"]),
+            rng.choice(["00", "15", "59", "60"]),
+            rng.choice(["", ":00", ":59", ":60"]),
+            rng.choice(zones),
+            rng.choice(["", " ", " (UTC)"]),
+        )
+        fast, reference = parse._date(value), slow(value)
+        assert fast == reference, value
+        if fast is not None:
+            assert fast.utcoffset() == reference.utcoffset(), value

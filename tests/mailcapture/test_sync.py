@@ -415,3 +415,16 @@ def test_the_next_chunk_is_fetched_while_one_is_saved_and_a_break_loses_nothing(
     assert (again.read, again.logged, again.error) == (3, 3, "")
     assert sorted(i.topic for i in logged(account)) == [f"Tramo {k}" for k in range(5)]
     assert Mailbox.load().last_uid == 5
+
+
+def test_a_date_in_an_impossible_zone_does_not_stop_the_check(
+    dovecot, imap_user, mailbox, account, ana, jose
+):
+    raw = m.plain(ANA, JOSE, "Zona rara").replace(
+        b"Date: Mon, 03 Mar 2025 13:15:00 +0000", b"Date: 03 Mar 2025 13:15:00 +2500"
+    )
+    assert b"+2500" in raw
+    dovecot.append(imap_user, raw, m.plain(ANA, JOSE, "Siguiente"))
+    result = sync.sync()
+    assert (result.read, result.logged, result.error) == (2, 2, "")
+    assert sorted(i.topic for i in logged(account)) == ["Siguiente", "Zona rara"]
