@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kamp.core.middleware.SessionRenewalMiddleware",
+    "kamp.core.request_memo.RequestMemoMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "kamp.core.middleware.MalformedInputMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -228,10 +230,12 @@ KAMP_BREAK_GLASS_USERS = os.environ.get("KAMP_BREAK_GLASS_USERS", "")
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after this long without a request (default 10 h: a working day, then log in
-# again); every request renews it. Django's default was two weeks from the login, idle or not.
+# again); requests renew it, at most once a minute (kamp.core.middleware.SessionRenewalMiddleware).
+# Django's default was two weeks from the login, idle or not.
 KAMP_SESSION_IDLE_MINUTES = max(1, int(os.environ.get("KAMP_SESSION_IDLE_MINUTES", "600")))
 SESSION_COOKIE_AGE = KAMP_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+KAMP_SESSION_RENEW_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("KAMP_SECURE_COOKIES", not DEBUG and not TESTING)

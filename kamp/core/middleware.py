@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 from django.http import JsonResponse
@@ -20,6 +22,29 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("Log in first.")}, status=401)
         return super().handle_no_permission(request, view_func)
+
+
+class SessionRenewalMiddleware:
+    """Keep a session alive while it is used: its expiry (``KAMP_SESSION_IDLE_MINUTES`` after the
+    last request) moves forward at most once a minute, not on every request. Saving it on every
+    request made each page view a write transaction — the one write of a read-only page, and a
+    commit to flush for the database under a team's load — to move an expiry ten hours away by
+    a few seconds. The idle limit holds to within that minute."""
+
+    KEY = "_kamp_renewed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.session_key is None or session.is_empty():
+            return response  # no session (the login page), or one just flushed (logout)
+        now = int(time.time())
+        if now - int(session.get(self.KEY, 0)) >= settings.KAMP_SESSION_RENEW_SECONDS:
+            session[self.KEY] = now  # modified: saved with a new expiry, the cookie re-sent
+        return response
 
 
 class UserLanguageMiddleware:

@@ -112,6 +112,12 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls) -> "SiteSettings":
+        from .request_memo import memo
+
+        return memo("core.sitesettings", cls._load)
+
+    @classmethod
+    def _load(cls) -> "SiteSettings":
         obj = cls.objects.first()
         if obj is None:
             obj = cls.objects.create(base_currency=settings.KAMP_BASE_CURRENCY)

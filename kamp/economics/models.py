@@ -421,6 +421,12 @@ class EconomicsSettings(models.Model):
 
     @classmethod
     def load(cls) -> "EconomicsSettings":
+        from kamp.core.request_memo import memo
+
+        return memo("economics.settings", cls._load)
+
+    @classmethod
+    def _load(cls) -> "EconomicsSettings":
         obj = cls.objects.first()
         return obj if obj is not None else cls.objects.create()
 

@@ -70,9 +70,17 @@ def base_currency() -> str:
 
 
 def rate_table(base: str | None = None) -> RateTable:
+    from kamp.core.request_memo import memo
+
     base = (base or base_currency()).upper()
-    rows = ExchangeRate.objects.values_list("currency", "valid_from", "rate")
-    return RateTable.from_rows(base, ((c, pnl.month_index(d.year, d.month), r) for c, d, r in rows))
+
+    def read() -> RateTable:
+        rows = ExchangeRate.objects.values_list("currency", "valid_from", "rate")
+        return RateTable.from_rows(
+            base, ((c, pnl.month_index(d.year, d.month), r) for c, d, r in rows)
+        )
+
+    return memo(("economics.rates", base), read)
 
 
 #: Apps whose writes change nothing a P&L reads (sales, cost to serve, investments, spend,

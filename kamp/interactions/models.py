@@ -183,6 +183,12 @@ class InteractionSettings(models.Model):
 
     @classmethod
     def load(cls) -> "InteractionSettings":
+        from kamp.core.request_memo import memo
+
+        return memo("interactions.settings", cls._load)
+
+    @classmethod
+    def _load(cls) -> "InteractionSettings":
         obj = cls.objects.order_by("pk").first()
         return obj if obj is not None else cls()
 

@@ -40,13 +40,18 @@ def _require_programme(user) -> None:
 
 
 def _account_lists(groups: dict, names: dict, url_name="customers:detail") -> list[dict]:
+    # One reverse(), then each id put in its place: a large programme's dashboard lists every
+    # key account in four groupings (2,000 links for 500 accounts), a reverse() each was a
+    # fifth of the page's time.
+    marker = "2147483647"
+    pattern = reverse(url_name, args=[int(marker)])
     return [
         {
             "key": k,
             "label": service.GROUP_LABELS.get(k, k),
             "count": len(v),
             "accounts": [
-                {"id": c, "name": names[c], "url": reverse(url_name, args=[c])}
+                {"id": c, "name": names[c], "url": pattern.replace(marker, str(c))}
                 for c in sorted(v, key=lambda c: names[c])
             ],
         }

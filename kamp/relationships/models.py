@@ -210,6 +210,12 @@ class RelationshipSettings(models.Model):
 
     @classmethod
     def load(cls) -> "RelationshipSettings":
+        from kamp.core.request_memo import memo
+
+        return memo("relationships.settings", cls._load)
+
+    @classmethod
+    def _load(cls) -> "RelationshipSettings":
         obj = cls.objects.order_by("pk").first()
         return obj if obj is not None else cls()
 

@@ -240,7 +240,12 @@ class Assessment(models.Model):
                 fields=["customer", "factor", "assessor"], name="selection_assessment_unique"
             ),
         ]
-        indexes = [models.Index(fields=["factor", "customer"])]
+        indexes = [
+            models.Index(fields=["factor", "customer"]),
+            # The scoring run's fingerprint reads the newest change on every page that shows a
+            # score (kamp.selection.engine.fingerprint): an index look-up, not a scan.
+            models.Index(fields=["updated_at"], name="selection_assessment_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.factor} {self.score:g} ({self.assessor_id})"

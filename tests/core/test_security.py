@@ -205,12 +205,14 @@ def test_hsts_header_on_https_responses(client, ana):
 
 def test_sessions_end_when_idle(reload_settings):
     fresh = reload_settings()
-    assert fresh.SESSION_COOKIE_AGE == 10 * 3600 and fresh.SESSION_SAVE_EVERY_REQUEST
+    assert fresh.SESSION_COOKIE_AGE == 10 * 3600 and fresh.KAMP_SESSION_RENEW_SECONDS == 60
     assert reload_settings(KAMP_SESSION_IDLE_MINUTES="30").SESSION_COOKIE_AGE == 1800
+    # A short idle limit is renewed often enough to hold: every tenth of it.
+    assert reload_settings(KAMP_SESSION_IDLE_MINUTES="1").KAMP_SESSION_RENEW_SECONDS == 6
 
 
 @pytest.mark.django_db
-def test_each_request_renews_the_session_and_an_idle_one_ends(client, ana):
+def test_requests_renew_the_session_and_an_idle_one_ends(client, ana):
     import datetime
 
     from django.contrib.sessions.models import Session
@@ -227,6 +229,26 @@ def test_each_request_renews_the_session_and_an_idle_one_ends(client, ana):
     assert renewed > timezone.now() + datetime.timedelta(
         seconds=r.wsgi_request.session.get_expiry_age() - 60
     )
+    assert r.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+    # The next page within the minute reads the session and writes nothing: no write
+    # transaction on a page view, the expiry already ten hours away.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        r = client.get(reverse("home"))
+    assert r.status_code == 200 and settings.SESSION_COOKIE_NAME not in r.cookies
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))
+    ]
+    assert not [sql for sql in writes if "django_session" in sql]
+    assert Session.objects.get(pk=key).expire_date == renewed
+    # A minute later, the next request renews it again.
+    session = client.session
+    session["_kamp_renewed"] -= settings.KAMP_SESSION_RENEW_SECONDS
+    session.save()
+    r = client.get(reverse("home"))
+    assert Session.objects.get(pk=key).expire_date > renewed
     assert r.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
     # Idle past the limit: the session is gone and the next page asks to log in.
     Session.objects.filter(pk=key).update(
