@@ -456,7 +456,7 @@ def _language() -> str:
 
 def _alert(row: StoredAlert, language: str) -> Alert:
     # ``in_language``: the reader's texts alone, when the query asked for them (_read).
-    texts = getattr(row, "in_language", None)
+    texts: dict[str, Any] | None = getattr(row, "in_language", None)
     if texts is None:
         texts = row.texts.get(language) or row.texts.get(language.split("-")[0])
     if texts is None:
