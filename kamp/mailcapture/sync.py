@@ -24,11 +24,9 @@ import contextlib
 import hashlib
 import imaplib
 import logging
-import queue
 import re
 import socket
 import ssl
-import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -38,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -337,9 +335,9 @@ def _run(mailbox: Mailbox, result: SyncResult) -> None:
         validity = open_folder(conn, mailbox.folder)
         after = mailbox.last_uid if mailbox.uidvalidity == validity else 0
         uids = new_uids(conn, after)
-        chunks = [uids[start : start + CHUNK] for start in range(0, len(uids), CHUNK)]
-        for chunk, items in _prefetched(chunks, partial(_read_chunk, conn, mailbox)):
-            store(mailbox, validity, chunk[-1], items, result)
+        for start in range(0, len(uids), CHUNK):
+            chunk = uids[start : start + CHUNK]
+            store(mailbox, validity, chunk[-1], _read_chunk(conn, mailbox, chunk), result)
     finally:
         _close(conn)
 
@@ -381,58 +379,6 @@ def _read_chunk(conn: imaplib.IMAP4, mailbox: Mailbox, chunk: list[int]) -> list
         items += [(b, sizes[b], got[b], WHOLE, None) for b in batch if b in got]
     items.sort(key=lambda item: item[0])
     return items
-
-
-_DONE = object()
-
-
-def _prefetched(chunks: list[list[int]], read: Any):
-    """``(chunk, read(chunk))`` for each chunk, the next one read by a second thread while the
-    caller saves this one: the server's time to answer and the database's to write (both out
-    of Python) are spent together. At most one chunk waits read ahead; an error reading it is
-    raised here, after the chunks before it were handed over (and saved); the caller stopping
-    stops the reading before the next chunk."""
-    if len(chunks) <= 1:
-        for chunk in chunks:
-            yield chunk, read(chunk)
-        return
-    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-    language = translation.get_language()  # messages in the caller's language
-
-    def hand(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            with translation.override(language):
-                for chunk in chunks:
-                    if stop.is_set() or not hand((chunk, read(chunk))):
-                        return
-        except BaseException as exc:  # handed to the caller, raised there
-            hand(exc)
-            return
-        hand(_DONE)
-
-    reader = threading.Thread(target=produce, name="kamp-mail-read", daemon=True)
-    reader.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        reader.join()
 
 
 def _batches(uids: list[int], sizes: dict[int, int]):

@@ -384,12 +384,12 @@ def test_cli_sync_json(dovecot, imap_user, mailbox, admin, account, ana, jose, c
         call_command("mail", "sync")
 
 
-def test_the_next_chunk_is_fetched_while_one_is_saved_and_a_break_loses_nothing(
+def test_a_connection_broken_between_chunks_loses_nothing(
     dovecot, imap_user, mailbox, account, ana, jose, monkeypatch
 ):
-    """The next chunk is fetched while the one before is saved: when the connection breaks
-    while fetching it, what was fetched before is saved with the UID it reached, the check
-    says why it stopped, and the next check reads the rest — each mail logged once."""
+    """The connection breaks while the second chunk is fetched: the first is saved with the
+    UID it reached, the check says why it stopped, and the next check reads the rest — each
+    mail logged once."""
     monkeypatch.setattr(sync, "CHUNK", 2)
     dovecot.append(
         imap_user, *(m.plain(ANA, JOSE, f"Tramo {k}", msgid=f"<tramo{k}@x>") for k in range(5))
