@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from kamp.core.choices import Role
 from kamp.core.formatting import format_number, format_period
+from kamp.core.http import id_urls
 from kamp.core.models import User
 from kamp.customers.models import Customer, CustomerStatus
 from kamp.team.models import AccountTeamMember, TeamRole
@@ -182,11 +183,12 @@ def _money(x) -> str:
 
 
 def _acc(ids, names, why, url_name="customers:detail") -> list[dict]:
+    url = id_urls(url_name)
     return [
         {
             "id": cid,
             "name": names.get(cid, str(cid)),
-            "url": reverse(url_name, args=[cid]),
+            "url": url(cid),
             "why": why,
         }
         for cid in ids
