@@ -435,6 +435,20 @@ def share_of_wallet_by_customer(as_of: date, customer_ids: Iterable[int] | None 
     return {cid: v.share_of_wallet for cid, v in values.items()}
 
 
+def shares_of_wallet_at(days: Sequence[date], customer_ids: Iterable[int]) -> list[dict]:
+    """:func:`share_of_wallet_by_customer` at each of ``days`` (an account's now and a year
+    ago, on its summary): one computation when their windows do not overlap (a year apart they
+    do not, but for a window moved by a leap day), else one each."""
+    windows = [Period.trailing(d, 12) for d in days]
+    spans = sorted((w.first, w.first + w.months) for w in windows)
+    if any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1)):
+        return [share_of_wallet_by_customer(d, customer_ids) for d in days]
+    out: list[dict] = [{} for _ in windows]
+    for (cid, i), value in compute(windows, list(customer_ids)).items():
+        out[i][cid] = value.share_of_wallet
+    return out
+
+
 def cost_to_serve_by_customer(as_of: date, customer_ids: Iterable[int] | None = None) -> dict:
     """Cost to serve over the 12 complete months before ``as_of``, base currency."""
     window = Period.trailing(as_of, 12)

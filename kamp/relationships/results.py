@@ -398,14 +398,14 @@ def functional_pairs(customer, as_of: date) -> int | None:
 def share_of_wallet(customer, as_of: date) -> tuple[float | None, float | None]:
     """(now, a year ago) share of wallet, 0–1, when the economics area estimates it."""
     try:
-        from kamp.economics.services import share_of_wallet_by_customer
+        from kamp.economics.services import shares_of_wallet_at
     except ImportError:
         return None, None
     try:
-        now = share_of_wallet_by_customer(as_of, [customer.pk]).get(customer.pk)
-        before = share_of_wallet_by_customer(as_of - timedelta(days=365), [customer.pk]).get(
-            customer.pk
+        now_all, before_all = shares_of_wallet_at(
+            [as_of, as_of - timedelta(days=365)], [customer.pk]
         )
+        now, before = now_all.get(customer.pk), before_all.get(customer.pk)
     except Exception:  # noqa: BLE001
         return None, None
     return (None if now is None else float(now)), (None if before is None else float(before))
