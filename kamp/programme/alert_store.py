@@ -58,7 +58,11 @@ EVERYONE = 0
 PROGRAMME_ONLY = -1
 #: Apps of which only these models' writes change alerts, and only the alerts without a
 #: customer (connect: a webhook kamp turned off; not its deliveries or tokens).
-PROGRAMME_ONLY_MODELS = {"connect": {"connect.webhookendpoint"}}
+PROGRAMME_ONLY_MODELS = {
+    "connect": {"connect.webhookendpoint"},
+    # The dropbox's state (its last read, its failures): saved on every read of the mailbox.
+    "mailcapture": {"mailcapture.mailbox"},
+}
 #: Up to this many dirty accounts are recomputed in the request that reads them.
 INLINE_CUSTOMERS = 50
 #: Up to this many key accounts and candidates, a full recompute runs in the request too.
@@ -86,6 +90,12 @@ IGNORED = {
     "reports.companyidentity",
     "reports.customerlogo",
 }
+#: Apps (and core's models) whose writes can change the alerts without a customer — the areas'
+#: ``programme_alerts``: the cap counts key accounts (a customer's status, the company's size),
+#: a KAM's load and profile (owners, the team's hat assessments, a KAM's account). A write there
+#: marks the programme's own alerts too; a write elsewhere (an interaction, a plan, a survey)
+#: recomputes its account alone.
+PROGRAMME_ALERT_INPUTS = {"customers", "team", "core.user", "core.sitesettings"}
 #: Apps whose data place every account relative to the others (the selection's percentile
 #: scores read the assessments and the sales): a write there may move any account's alerts.
 PROGRAMME_WIDE_APPS = {"selection", "economics"}
@@ -161,8 +171,8 @@ def refresh_alerts(
     ``None``) for ``as_of`` (today) and replace what was stored for them; with
     ``programme_wide`` also every alert without a customer. Returns how many were stored. The
     dirty marks taken into account are cleared. Without ``general``, the alerts without a
-    customer that these accounts feed (the cap, a KAM's load: sums over the whole programme)
-    are left as stored and marked for the worker."""
+    customer (the cap, a KAM's load: sums over the whole programme) are left as stored: a
+    write that can change them marked them too (``PROGRAMME_ONLY``), for the worker."""
     as_of = as_of or timezone.localdate()
     ids = None if customer_ids is None else sorted({int(i) for i in customer_ids if i and i > 0})
     if ids is not None and not ids and not programme_wide:
@@ -226,8 +236,6 @@ def refresh_alerts(
             dirty = dirty.filter(customer_id=PROGRAMME_ONLY) if programme_wide else dirty.none()
         dirty.delete()
         StoredAlert.objects.bulk_create(rows, batch_size=500)
-        if ids and not general:
-            mark_dirty([PROGRAMME_ONLY])
     return len(rows)
 
 
@@ -248,7 +256,10 @@ def refresh_dirty() -> str:
         refresh_alerts(None, today)
         return "all"
     if dirty:
-        refresh_alerts(dirty, today, programme_wide=PROGRAMME_ONLY in dirty)
+        # The programme's own alerts only when a write that can change them marked them: an
+        # interaction logged or a plan edited (a KAM's day) recomputes its account alone.
+        programme = PROGRAMME_ONLY in dirty
+        refresh_alerts(dirty, today, programme_wide=programme, general=programme)
     return str(len(dirty))
 
 
@@ -367,6 +378,9 @@ def _on_write(sender, instance, **kwargs) -> None:
         return
     if app in PROGRAMME_WIDE_APPS:
         mark_dirty([EVERYONE])
+        return
+    if app in PROGRAMME_ALERT_INPUTS or label in PROGRAMME_ALERT_INPUTS:
+        mark_dirty([_customer_of(instance), PROGRAMME_ONLY])
         return
     mark_dirty([_customer_of(instance)])
 

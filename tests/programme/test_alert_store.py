@@ -523,3 +523,23 @@ def test_an_areas_programme_alerts_are_the_alerts_without_a_customer_it_raises(o
         assert [_fields(a) for a in only] == [_fields(a) for a in full], module.__name__
         raised |= {a.kind for a in only}
     assert {"beyond_cap", "salesperson_only"} <= raised  # the selection's and the team's
+
+
+@pytest.mark.parametrize(
+    ("write", "programme"),
+    [(write_interaction, False), (write_plan_action, False), (write_owner, True)],
+)
+def test_only_a_write_that_can_change_the_programmes_alerts_marks_them(
+    demo, monkeypatch, django_capture_on_commit_callbacks, write, programme
+):
+    """A KAM's working day (an interaction, a plan action) recomputes its account alone; a new
+    owner can change a KAM's load, so the programme's own alerts are recomputed too."""
+    monkeypatch.setattr(alert_store, "_enqueue", lambda: None)  # the worker has not run yet
+    AlertDirty.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        write(demo)
+    marked = set(AlertDirty.objects.values_list("customer_id", flat=True))
+    assert (alert_store.PROGRAMME_ONLY in marked) is programme
+    assert marked - {alert_store.PROGRAMME_ONLY}, "the account itself is marked"
+    alert_store.refresh_dirty()
+    assert_stored_equals_scratch()
