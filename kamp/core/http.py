@@ -28,6 +28,9 @@ def id_urls(url_name: str):
     its time. Only for URLs whose one argument is an integer id."""
     from django.urls import reverse
 
+    from kamp.core.request_memo import memo
+
     marker = "2147483647"
-    pattern = reverse(url_name, args=[int(marker)])
+    # Once per page view: the dashboard's checks ask for the same pattern hundreds of times.
+    pattern = memo(("id_urls", url_name), lambda: reverse(url_name, args=[int(marker)]))
     return lambda pk: pattern.replace(marker, str(int(pk)))

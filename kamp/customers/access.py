@@ -85,6 +85,19 @@ def can_see_economics(user, customer: Customer) -> bool:
     return user.manages_programme or (user.role == Role.KAM and customer.owner_id == user.pk)
 
 
+def customers_with_economics_for(user, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    """The customers of ``qs`` whose money ``user`` may see: :func:`can_see_economics` as a
+    query (every one for admins and directors, their own accounts for a KAM, none otherwise)."""
+    qs = Customer.objects.all() if qs is None else qs
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.manages_programme:
+        return qs
+    if user.role == Role.KAM:
+        return qs.filter(owner=user)
+    return qs.none()
+
+
 def can_change_owner(user, customer: Customer) -> bool:
     """The ownership rule: an account changes hands only by a director's or an admin's decision,
     or by its owning KAM handing it over. Who merely edits the account (its team, another KAM on

@@ -3,12 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _economics_visible_ids(viewer, ids) -> set[int]:
-    """Which of these customers' economics ``viewer`` may see (one query): for the audit trail,
-    which hides the amounts of the others."""
-    from .access import can_see_economics
+    """Which of these customers' economics ``viewer`` may see (one query, ids only): for the
+    audit trail and the alerts' values at stake, which hide the amounts of the others."""
+    from .access import customers_with_economics_for
     from .models import Customer
 
-    return {c.pk for c in Customer.objects.filter(pk__in=ids) if can_see_economics(viewer, c)}
+    ids = list(ids)
+    if not ids:
+        return set()
+    qs = customers_with_economics_for(viewer, Customer.objects.filter(pk__in=ids))
+    return set(qs.values_list("pk", flat=True))
 
 
 class CustomersConfig(AppConfig):

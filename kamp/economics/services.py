@@ -36,7 +36,7 @@ from django.db.models import When as WhenExpr
 from django.db.models.functions import Cast, Substr
 
 from kamp.core import money
-from kamp.core.choices import Role
+from kamp.customers.access import customers_with_economics_for
 from kamp.customers.models import Customer, CustomerStatus
 
 from . import pnl
@@ -130,16 +130,9 @@ def data_version() -> str:
 
 
 def economics_customers(user, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
-    """The customers whose money ``user`` may see (same rule as ``can_see_economics``):
-    every one for admins and directors, their own accounts for a KAM, none for the others."""
-    qs = Customer.objects.all() if qs is None else qs
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.manages_programme:
-        return qs
-    if user.role == Role.KAM:
-        return qs.filter(owner=user)
-    return qs.none()
+    """The customers whose money ``user`` may see (the rule of ``can_see_economics``, as a
+    query: :func:`kamp.customers.access.customers_with_economics_for`)."""
+    return customers_with_economics_for(user, qs)
 
 
 # (model, date field, [(P&L input, amount field)], falls back to the customer's currency).

@@ -468,7 +468,25 @@ def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
 
-def _alert(row: StoredAlert, language: str) -> Alert:
+#: What :func:`_alert` reads of a stored alert besides its texts.
+_ROW_FIELDS = (
+    "id",
+    "area",
+    "kind",
+    "severity",
+    "customer_id",
+    "customer_name",
+    "url",
+    "subject",
+    "cause",
+    "value_at_stake",
+    "sign_kinds",
+)
+
+
+def _alert(row, language: str) -> Alert:
+    """An alert from a stored one (a model instance, or a row of :data:`_ROW_FIELDS` with the
+    reader's texts as ``in_language``)."""
     # ``in_language``: the reader's texts alone, when the query asked for them (_read).
     texts: dict[str, Any] | None = getattr(row, "in_language", None)
     if texts is None:
@@ -502,11 +520,16 @@ def _read(rows, language: str) -> list[Alert]:
     code = language if language in codes else language.split("-")[0]
     if code not in codes:
         return [_alert(row, language) for row in rows]
-    picked = rows.defer("texts").annotate(in_language=KeyTransform(code, "texts"))
+    # Plain rows, not model instances: building 3,000 StoredAlerts was a fifth of the dashboard.
+    picked = list(
+        rows.annotate(in_language=KeyTransform(code, "texts")).values_list(
+            *_ROW_FIELDS, "in_language", named=True
+        )
+    )
     found = [_alert(row, language) for row in picked if row.in_language is not None]
     if len(found) < len(picked):
         # Rows without the reader's language: read whole, as before.
-        missing = [row.pk for row in picked if row.in_language is None]
+        missing = [row.id for row in picked if row.in_language is None]
         found += [_alert(row, language) for row in StoredAlert.objects.filter(pk__in=missing)]
     return found
 

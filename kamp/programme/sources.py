@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import heapq
 import logging
 from collections import defaultdict
 from collections.abc import Hashable, Iterator
@@ -133,17 +134,55 @@ def matrix_points(ids=None) -> list[dict] | None:
             continue
         info = run.customers.get(r.id)
         points.append(
-            {
-                "id": r.id,
-                "name": r.name,
-                "attractiveness": round(r.attractiveness, 2),
-                "position": round(r.position, 2),
-                "quadrant": r.quadrant,
-                "key": bool(info and info.status == CustomerStatus.KEY_ACCOUNT),
-                "url": url.format(r.id),
-            }
+            _matrix_point(r, bool(info and info.status == CustomerStatus.KEY_ACCOUNT), url)
         )
     return points
+
+
+def pick_thumbnail(items: list, limit: int, is_key, rank) -> tuple[list, int]:
+    """(the items a thumbnail draws, how many it leaves out): all of them up to ``limit``; past
+    it every key item, then the best others by ``rank`` (smallest first) up to ``limit``."""
+    if len(items) <= limit:
+        return items, 0
+    keys = [i for i in items if is_key(i)]
+    others = heapq.nsmallest(max(0, limit - len(keys)), (i for i in items if not is_key(i)), rank)
+    shown = keys + others
+    return shown, len(items) - len(shown)
+
+
+@degrade
+def matrix_thumbnail(limit: int) -> tuple[list[dict], int] | None:
+    """The dashboard's matrix thumbnail: (the points drawn, how many are left to the full
+    matrix) — every key account, then the most attractive and best placed others, at most
+    ``limit``. Chosen before the points are made: 100,000 dicts for 300 drawn cost a tenth of
+    the dashboard."""
+    run = _selection_run()
+    url = reverse("selection:customer_tab", args=[0]).replace("/0/", "/{}/")
+    complete = [r for r in run.results if r.complete]
+
+    def is_key(r) -> bool:
+        info = run.customers.get(r.id)
+        return bool(info and info.status == CustomerStatus.KEY_ACCOUNT)
+
+    shown, hidden = pick_thumbnail(
+        complete,
+        limit,
+        is_key,
+        lambda r: (-(round(r.attractiveness, 2) + round(r.position, 2)), r.name),
+    )
+    return [_matrix_point(r, is_key(r), url) for r in shown], hidden
+
+
+def _matrix_point(r, key: bool, url: str) -> dict:
+    return {
+        "id": r.id,
+        "name": r.name,
+        "attractiveness": round(r.attractiveness, 2),
+        "position": round(r.position, 2),
+        "quadrant": r.quadrant,
+        "key": key,
+        "url": url.format(r.id),
+    }
 
 
 @degrade

@@ -79,7 +79,7 @@ def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     stages = src("stages", ids)
     forms = src("interaction_forms", ids, as_of)
     # Every assessed customer, not only key accounts; at most MATRIX_THUMBNAIL_POINTS drawn.
-    matrix, matrix_hidden = _thumbnail_points(src("matrix_points", None))
+    matrix, matrix_hidden = src("matrix_thumbnail", MATRIX_THUMBNAIL_POINTS) or (None, 0)
     matrix_updating = matrix is not None and bool(src("selection_updating"))
     whale = src("whale_curve", ids, as_of)
 
@@ -167,19 +167,6 @@ def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 #: the most attractive and best placed others (the full matrix is one click away). A thumbnail
 #: of 100,000 points would weigh megabytes and say nothing more.
 MATRIX_THUMBNAIL_POINTS = 300
-
-
-def _thumbnail_points(points: list[dict] | None) -> tuple[list[dict] | None, int]:
-    """(the points the thumbnail draws, how many it leaves to the full matrix)."""
-    if not points or len(points) <= MATRIX_THUMBNAIL_POINTS:
-        return points, 0
-    keys = [p for p in points if p["key"]]
-    others = sorted(
-        (p for p in points if not p["key"]),
-        key=lambda p: (-(p["attractiveness"] + p["position"]), p["name"]),
-    )
-    shown = keys + others[: max(0, MATRIX_THUMBNAIL_POINTS - len(keys))]
-    return shown, len(points) - len(shown)
 
 
 def _url_or_none(name: str) -> str | None:

@@ -3,7 +3,7 @@ key account and the most attractive others (a bounded number), the whale curve a
 
 from __future__ import annotations
 
-from kamp.programme import views
+from kamp.programme import sources, views
 
 
 def _point(i: int, key: bool = False) -> dict:
@@ -18,9 +18,18 @@ def _point(i: int, key: bool = False) -> dict:
     }
 
 
+def _thumbnail(points: list[dict]) -> tuple[list[dict], int]:
+    return sources.pick_thumbnail(
+        points,
+        views.MATRIX_THUMBNAIL_POINTS,
+        lambda p: p["key"],
+        lambda p: (-(p["attractiveness"] + p["position"]), p["name"]),
+    )
+
+
 def test_the_matrix_thumbnail_keeps_every_key_account_and_the_best_others():
     points = [_point(i, key=i % 500 == 0) for i in range(10_000)]
-    shown, hidden = views._thumbnail_points(points)
+    shown, hidden = _thumbnail(points)
     assert len(shown) == views.MATRIX_THUMBNAIL_POINTS and hidden == 10_000 - len(shown)
     assert {p["id"] for p in points if p["key"]} <= {p["id"] for p in shown}
     worst_shown = min(p["attractiveness"] + p["position"] for p in shown if not p["key"])
@@ -33,7 +42,7 @@ def test_the_matrix_thumbnail_keeps_every_key_account_and_the_best_others():
 
 def test_a_small_portfolio_is_drawn_whole():
     points = [_point(i) for i in range(40)]
-    assert views._thumbnail_points(points) == (points, 0)
+    assert _thumbnail(points) == (points, 0)
 
 
 def test_the_forms_of_relationship_are_recomputed_when_an_interaction_is_logged(db, ana):
@@ -74,3 +83,29 @@ def test_the_forms_of_relationship_are_recomputed_when_an_interaction_is_logged(
         }
     finally:
         analysis.analyse_many = restore
+
+
+def test_the_dashboard_thumbnail_draws_the_key_accounts_and_the_best_others(
+    client, director, ana, monkeypatch
+):
+    """On the page: past the limit, the thumbnail holds every key account and the best placed
+    others, and says how many it leaves to the full matrix."""
+    from kamp.customers.models import CustomerStatus
+    from tests.factories import CustomerFactory
+    from tests.selection.factories import HIGH, LOW, score
+
+    monkeypatch.setattr(views, "MATRIX_THUMBNAIL_POINTS", 3)
+    key = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT, owner=ana, name="Key")
+    score(key, director, LOW, 2)
+    best = CustomerFactory(name="Best")
+    score(best, director, HIGH, 6)
+    good = CustomerFactory(name="Good")
+    score(good, director, HIGH, 4)
+    for i in range(3):
+        score(CustomerFactory(name=f"Low {i}"), director, LOW, 1)
+    client.force_login(director)
+    response = client.get("/programme/")
+    shown = {p["name"]: p["key"] for p in response.context["chart"]["matrix"]}
+    assert shown == {"Key": True, "Best": False, "Good": False}
+    assert response.context["matrix_hidden"] == 3
+    assert "3 shown, 3 more on the full matrix" in response.content.decode()
