@@ -25,11 +25,19 @@ def _on_team(user) -> Q:
     return Q(Exists(AccountTeamMember.objects.filter(customer=OuterRef("pk"), user=user)))
 
 
+def sees_every_customer(user) -> bool:
+    """Whether :func:`customers_visible_to` leaves ``user`` every customer (a page over the
+    whole portfolio then needs no list of the ids it may show)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in (Role.ADMIN, Role.DIRECTOR, Role.KAM, Role.VIEWER) or user.is_superuser
+
+
 def customers_visible_to(user, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
     qs = Customer.objects.all() if qs is None else qs
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if user.role in (Role.ADMIN, Role.DIRECTOR, Role.KAM, Role.VIEWER) or user.is_superuser:
+    if sees_every_customer(user):
         return qs
     if user.role == Role.MEMBER:
         return qs.filter(_on_team(user))

@@ -21,7 +21,7 @@ from kamp.core.formatting import format_date
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.core.params import int_param
-from kamp.customers.access import customers_visible_to
+from kamp.customers.access import customers_visible_to, sees_every_customer
 from kamp.customers.models import CustomerStatus
 
 from .. import actions, engine, prepared, scoring
@@ -75,7 +75,28 @@ def _sorted(run: engine.Run, key: str, reverse: bool) -> list[scoring.Result]:
     return orders[(key, reverse)]
 
 
-def _filtered_ids(run: engine.Run, visible: set[int], f: dict[str, str], user) -> list[int]:
+class _Everyone:
+    """The ``visible`` of a user who may read every customer: holds every id."""
+
+    def __contains__(self, cid: object) -> bool:
+        return True
+
+
+def _per_run(run: engine.Run, name: str, compute):
+    """``compute()`` once per run, kept with it (a run stays in the process's memory while the
+    data do not change): what every view of the matrix derives from the whole portfolio."""
+    held = run.__dict__.setdefault("_per_view", {})
+    if name not in held:
+        held[name] = compute()
+    return held[name]
+
+
+def _filtered_ids(run: engine.Run, visible, f: dict[str, str], user) -> list[int]:
+    if isinstance(visible, _Everyone) and not any(
+        f[k] for k in ("q", "industry", "region", "kam", "status")
+    ):
+        # The matrix as a director opens it: every scored customer, the same on every view.
+        return _per_run(run, "scored_ids", lambda: [c for c in run.customers if c in run.by_id])
     q = f["q"].lower()
     kam = f["kam"]
     kam_id = int_param(kam)
@@ -268,8 +289,13 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     run, updating = prepared.current()
     labels = factor_labels(run)
     f = _filters(request)
-    # Unordered: sorting 100,000 customers by name for a set took most of the view's time.
-    visible = set(customers_visible_to(request.user).order_by().values_list("id", flat=True))
+    # Unordered: sorting 100,000 customers by name for a set took most of the view's time; and
+    # not read at all for who may read every customer.
+    visible: set[int] | _Everyone = (
+        _Everyone()
+        if sees_every_customer(request.user)
+        else set(customers_visible_to(request.user).order_by().values_list("id", flat=True))
+    )
     ids = _filtered_ids(run, visible, f, request.user)
     results = [run.by_id[i] for i in ids]
     complete = [r for r in results if r.complete]
@@ -288,8 +314,12 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     if key not in SORTS or (key == "revenue" and allowed is not None):
         sort, key = "rank", "rank"
     reverse_sort = sort.startswith("-")
-    chosen = {r.id for r in complete}
-    table = [r for r in _sorted(run, key, reverse_sort) if r.id in chosen]
+    ordered = _sorted(run, key, reverse_sort)
+    if len(complete) == len(ordered):
+        table = ordered  # nothing filtered out: the run's own order
+    else:
+        chosen = {r.id for r in complete}
+        table = [r for r in ordered if r.id in chosen]
     page = Paginator(table, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [_row(r, run, labels) for r in page.object_list]
 
@@ -330,7 +360,11 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             trails[cid] = [{"date": format_date(d), "x": x, "y": y} for d, x, y in pts]
 
     # Everything the director must know at a glance, each with why.
-    key_accounts = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
+    key_accounts = _per_run(
+        run,
+        "key_accounts",
+        lambda: [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT],
+    )
     warnings = []
     # The cap counts accounts: a group scored as one counts once (docs/groups.md).
     if len(run.key_account_ids) > run.cap:
@@ -402,7 +436,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         robustness_rows = list(by_factor.values())
 
-    n_complete_all = sum(1 for r in run.results if r.complete)
+    n_complete_all = _per_run(run, "n_complete", lambda: sum(1 for r in run.results if r.complete))
     context = {
         "run": run,
         "updating": updating,
@@ -439,8 +473,14 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         ],
         "snapshots": snapshots,
         "show_trails": bool(show_trails),
-        "industries": sorted({c.industry for c in run.customers.values() if c.industry}),
-        "regions": sorted({c.region for c in run.customers.values() if c.region}),
+        "industries": _per_run(
+            run,
+            "industries",
+            lambda: sorted({c.industry for c in run.customers.values() if c.industry}),
+        ),
+        "regions": _per_run(
+            run, "regions", lambda: sorted({c.region for c in run.customers.values() if c.region})
+        ),
         "owners": owners,
         "statuses": CustomerStatus.choices,
         "quadrants": [(q, QUADRANT_LABELS[q], QUADRANT_STRATEGY[q]) for q in scoring.QUADRANTS],
