@@ -175,6 +175,28 @@ def _split(data: bytes) -> tuple[Head, int]:
     if end < 0:
         end, gap = data.find(b"\n\n"), 2
     text = (data if end < 0 else data[: end + 2]).decode("ascii", "surrogateescape")
+    if gap == 4 and end >= 0 and _PLAIN_BLOCK.fullmatch(text):
+        # The usual block (CRLF lines, each a named header or its continuation): read with
+        # one regular expression, the same values as the line-by-line reading below.
+        first: dict[str, str] = {}
+        for found_name, found_value in _PLAIN_FIELD.findall(text):
+            first.setdefault(found_name.lower(), found_value)
+        return Head(first), end + gap
+    return _split_lines(text, end, gap)
+
+
+# A header block of CRLF lines only, each a header (a name, a colon) or the continuation of
+# one (a space or a tab first), ending with its CRLF: no envelope line, no nameless or bad
+# line, no bare CR or LF — what :func:`_split_lines` reads with no special case.
+_PLAIN_BLOCK = re.compile(r"(?:[\041-\071\073-\176]+:[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*)*")
+# One header of such a block: its name and its value as compat32 keeps it (what follows the
+# colon and its spaces, continuation lines with their CRLF, the last CRLF left out).
+_PLAIN_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)\r\n")
+
+
+def _split_lines(text: str, end: int, gap: int) -> tuple[Head, int]:
+    """:func:`_split` line by line, for any block (``text``: the block decoded, ``end`` and
+    ``gap``: where the blank line was found and its length, ``end`` -1 if none)."""
     if text.count("\r\n") == text.count("\r") == text.count("\n"):  # CRLF only, as IMAP sends
         lines = text.split("\r\n")
         endings = ["\r\n"] * (len(lines) - 1) + [""]

@@ -166,6 +166,59 @@ def test_headers_read_as_the_email_parser_reads_them_even_when_hostile():
         assert fast.get_content_type() == slow.get_content_type(), raw
 
 
+def test_a_usual_header_block_is_read_at_once_as_line_by_line_and_as_the_email_parser():
+    """The usual block (CRLF lines, named headers and their continuations) is read with one
+    regular expression: the same headers, values and body start as the line-by-line reading
+    and the ``email`` parser, on blocks of real header lines in random orders with folding,
+    repeated names, empty values, tabs and 8-bit bytes — and on near-misses (a bare LF, a
+    nameless or envelope line) that go line by line."""
+    import random
+    from email import policy
+    from email.parser import BytesParser
+
+    rng = random.Random(2047)
+    lines = [
+        b"From: Ana KAM <ana@supplier.test>",
+        b"To: =?utf-8?q?Jos=C3=A9_Mu=C3=B1oz?= <jose@cs.test>",
+        b"to: second@cs.test",
+        b"Cc:",
+        b"Subject:   Propuesta de =?utf-8?q?mantenci=C3=B3n?= 5",
+        b"Subject:\tcaf\xc3\xa9 \xff",
+        b"Date: Mon, 03 Mar 2025 13:15:00 +0000",
+        b"Message-ID: <bench5@supplier.test>",
+        b"Content-Type: multipart/alternative;",
+        b"X-Odd!#$%&'*+-./;<=>?@[]^_`{|}~: value",
+        b"Received: from x by y;",
+    ]
+    folds = [b" boundary=b", b"\t(folded)", b" ", b"\t"]
+    misses = [b"From nobody Mon", b": nameless", b"bad line", b"Sub ject: x", b"To: a\nCc: b"]
+    names = ("From", "To", "Cc", "Subject", "Date", "Message-ID", "Content-Type", "Received")
+    reference = BytesParser(policy=policy.compat32)
+    at_once = 0
+    for k in range(6000):
+        block = []
+        for _ in range(rng.randrange(1, 12)):
+            block.append(rng.choice(lines))
+            while rng.random() < 0.3:
+                block.append(rng.choice(folds))
+        if k % 3 == 0:
+            block.insert(rng.randrange(len(block) + 1), rng.choice(misses))
+        raw = b"\r\n".join(block) + b"\r\n\r\nthe body\r\n"
+        fast, body_at = parse._split(raw)
+        end = raw.find(b"\r\n\r\n")
+        slow, slow_body_at = parse._split_lines(
+            raw[: end + 2].decode("ascii", "surrogateescape"), end, 4
+        )
+        assert (fast.first, body_at) == (slow.first, slow_body_at), raw
+        at_once += bool(parse._PLAIN_BLOCK.fullmatch(raw[: end + 2].decode("ascii", "replace")))
+        msg = reference.parsebytes(raw)
+        for name in names:
+            assert parse._raw_header(fast, name) == parse._raw_header(msg, name), (raw, name)
+        if body_at >= 0 and not msg.is_multipart():
+            assert raw[body_at:].decode("ascii", "surrogateescape") == msg.get_payload(), raw
+    assert at_once > 3000  # most blocks took the one-expression reading
+
+
 def test_encoded_words_and_forward_dates_read_as_the_libraries_read_them():
     from email.header import decode_header, make_header
 

@@ -428,3 +428,42 @@ def test_a_date_in_an_impossible_zone_does_not_stop_the_check(
     result = sync.sync()
     assert (result.read, result.logged, result.error) == (2, 2, "")
     assert sorted(i.topic for i in logged(account)) == ["Siguiente", "Zona rara"]
+
+
+def test_fetched_mail_is_byte_for_byte_what_imaplib_reads_and_a_refusal_is_an_error(
+    dovecot, imap_user
+):
+    """kamp reads its FETCH answers itself (not with imaplib's response parser): each message
+    and header block comes back exactly as imaplib gives it, also when the mail holds what
+    looks like IMAP (a literal's ``{n}``, an untagged or a tagged line, 8-bit bytes); a fetch
+    the server refuses is an error naming it, and the connection stays usable."""
+    tricky = [
+        m.plain(ANA, JOSE, "Uno", body="a line ending like a literal {12}\r\n)\r\n"),
+        m.plain(ANA, JOSE, "Dos", body="* 1 FETCH (UID 9 BODY[] {3}\r\nKAMP1 OK done\r\n"),
+        b"From: ana@supplier.test\r\nSubject: caf\xc3\xa9 \xff\r\n\r\n\xe9t\xe9 {0}\r\n",
+        m.plain(ANA, JOSE, "Cuatro"),
+    ]
+    dovecot.append(imap_user, *tricky)
+    conn = dovecot.client(imap_user)
+    try:
+        conn.select("INBOX", readonly=True)
+        uids = sync.new_uids(conn, 0)
+        assert uids == [1, 2, 3, 4]
+        for part in ("BODY.PEEK[]", "BODY.PEEK[HEADER]"):
+            _typ, data = conn.uid("FETCH", "1:4", f"(UID {part})")
+            theirs = [d[1] for d in data if isinstance(d, tuple)]
+            ours = sync.fetch(conn, uids, part)
+            assert [ours[u] for u in uids] == theirs
+        _typ, data = conn.uid("FETCH", "1:4", "(UID RFC822.SIZE)")
+        assert sorted(sync.fetch_sizes(conn, uids).values()) == sorted(
+            int(d.split(b"RFC822.SIZE ")[1].split(b")")[0]) for d in data
+        )
+        with pytest.raises(sync.MailboxError, match="fetching the mail"):
+            sync.fetch(conn, uids, "BODY.PEEK[NOSUCHPART]")
+        _typ, data = conn.uid("FETCH", "2", "(UID BODY.PEEK[])")
+        assert sync.fetch(conn, [2]) == {2: data[0][1]}
+        assert b"KAMP1 OK done" in data[0][1]
+        typ, _data = conn.noop()  # imaplib's own commands go on after kamp's
+        assert typ == "OK"
+    finally:
+        conn.logout()
