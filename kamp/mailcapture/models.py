@@ -122,6 +122,7 @@ class CapturedMessage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="captured_mail",
+        db_index=False,  # the (sender, status) index starts with it
     )
     customer = models.ForeignKey(
         "customers.Customer",
