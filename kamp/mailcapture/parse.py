@@ -368,7 +368,8 @@ def _header_people(raw: str, name: str) -> tuple[tuple[Person, ...], bool]:
     return tuple(found), bool(problems)
 
 
-def _people_in_text(text: str) -> list[Person]:
+@lru_cache(maxsize=4096)  # the same people are forwarded mail after mail
+def _people_in_text(text: str) -> tuple[Person, ...]:
     """Addresses in a free header value ("José Muñoz <jose@cs.cl>; Ana [mailto:ana@x.cl]")."""
     found = []
     for name, addr in getaddresses([text.replace("[mailto:", "<").replace("]", ">")]):
@@ -379,7 +380,7 @@ def _people_in_text(text: str) -> list[Person]:
         if addr.lower() not in known:
             found.append(Person(addr.lower()))
             known.add(addr.lower())
-    return found
+    return tuple(found)
 
 
 def _unique(people: list[Person]) -> list[Person]:
@@ -696,7 +697,7 @@ def read(
     elif _FORWARD_PREFIX.match(subject) or text:
         block = _inline_forward(text)
         if block is not None:
-            people = _people_in_text(block.get("from", ""))
+            people = [*_people_in_text(block.get("from", ""))]
             for name in ("to", "cc"):
                 people += _people_in_text(block.get(name, ""))
             _as_forward(

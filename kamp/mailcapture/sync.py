@@ -36,7 +36,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -640,18 +640,24 @@ def _found(
 
 
 def _converted(values: list[Any], convert: Any) -> list[Any]:
-    """``convert`` applied to each value but None, once for each object (the time of the read
-    is one object on every row, the people of mail between the same people one list) and
-    once for each kind of empty value ({}, [])."""
+    """``convert`` applied to each value but None, once for each equal date or time (mail
+    sent at the same minute, the time of the read on every row), once for each object of
+    JSON (the people of mail between the same people are one list) and once for each kind of
+    empty value ({}, [])."""
     out: list[Any] = []
+    same: dict[Any, Any] = {}  # date or time → converted (the same instant, the same text)
     done: dict[int, Any] = {}  # id → converted (the objects stay alive in ``values``)
     empty: dict[type, Any] = {}
     for v in values:
         if v is None:
             out.append(None)
+        elif not isinstance(v, dict | list):
+            if v not in same:
+                same[v] = convert(v)
+            out.append(same[v])
         elif id(v) in done:
             out.append(done[id(v)])
-        elif not v and isinstance(v, dict | list):
+        elif not v:
             if type(v) not in empty:
                 empty[type(v)] = convert(v)
             out.append(empty[type(v)])
@@ -830,6 +836,7 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
     decided: dict[tuple[Any, ...], _Decision] = {}
     entries: dict[int, list[tuple[_Row, dict[str, Any]]]] = defaultdict(list)
     here = timezone.get_current_timezone()  # the log's dates are local dates
+    days: dict[datetime, date] = {}  # mail sent at the same time: its day computed once
     for row, mail in parsed:
         signature = (
             mail.sender.email if mail.sender else None,
@@ -844,12 +851,14 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
             row.reason, row.reason_params = d.reason, dict(d.reason_params)
             continue
         when = mail.date or row.read_at
+        if when not in days:
+            days[when] = when.astimezone(here).date()
         entries[d.sender.pk].append(
             (
                 row,
                 {
                     "customer_id": d.customer.pk,
-                    "date": when.astimezone(here).date(),
+                    "date": days[when],
                     "kind": InteractionKind.EMAIL,
                     "topic": (mail.topic or _("(no subject)"))[:300],
                     "notes": mail.body if mailbox.store_body else "",
