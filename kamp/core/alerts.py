@@ -207,12 +207,16 @@ def compute(
     programme: bool = True,
     modules: list[ModuleType] | None = None,
     programme_only: bool = False,
+    accounts_only: bool = False,
 ) -> tuple[list[Alert], set[str]]:
     """The alerts of ``modules`` (every area's by default) for the key accounts and candidates
     among ``customers``, rolled up and with their value at stake (not yet judged visible:
     :func:`priced_for`), and the names of the areas that failed (``kamp.programme.alert_store``
     keeps what those had stored rather than wiping it). With ``programme_only``, only the
-    alerts without a customer (an area's ``programme_alerts`` when it has one)."""
+    alerts without a customer (an area's ``programme_alerts`` when it has one); with
+    ``accounts_only``, only the alerts about an account (an area's ``alerts`` may add the
+    programme's own, e.g. the cap: dropped before their value at stake — the sum over every
+    key account — is computed for nothing)."""
     as_of = as_of or date.today()
     customers = customers.filter(status__in=SCOPED_STATUSES)
     every = alert_modules()
@@ -242,6 +246,8 @@ def compute(
             failed.add(area_of(module))
     if not programme:
         found = [a for a in found if not a.programme_wide]
+    if accounts_only:
+        found = [a for a in found if a.customer_id is not None]
     found = roll_up(found)
     values = _values(every, found, as_of)
     priced = []

@@ -9,7 +9,8 @@ worker, the command line, the tests' own calls) it computes every time, as befor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -26,6 +27,39 @@ def memo(key: Hashable, compute: Callable[[], T]) -> T:
     if key not in store:
         store[key] = compute()
     return store[key]
+
+
+#: :func:`memo_for_ids` keeps only answers about this many ids or fewer: a page about one
+#: account asks the same thing several times; a portfolio-wide question is asked once.
+FEW_IDS = 50
+
+
+def memo_for_ids(name: str, ids: Iterable[int], compute: Callable[[list[int]], T]) -> T:
+    """``compute(ids)``, once per page view for the same few ids (any order)."""
+    ids = list(ids)
+    if _current.get() is None or len(ids) > FEW_IDS:
+        return compute(ids)
+    return memo((name, tuple(sorted(set(ids)))), lambda: compute(ids))
+
+
+@contextmanager
+def scope() -> Iterator[None]:
+    """The same memo for a stretch of reading outside a page view: the worker recomputing an
+    account's alerts in each language reads the same settings, P&L and scoring run for each.
+    Only around code that writes nothing it reads. Inside a page view's memo, that one."""
+    if _current.get() is not None:
+        yield
+        return
+    token = _current.set({})
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def active() -> dict[Hashable, Any] | None:
+    """The current page view's memo, or None outside a GET or HEAD request."""
+    return _current.get()
 
 
 class RequestMemoMiddleware:

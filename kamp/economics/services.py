@@ -17,6 +17,7 @@ None of them checks access: callers pass only customers the user may see the mon
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -35,7 +36,7 @@ from django.db.models import (
 from django.db.models import When as WhenExpr
 from django.db.models.functions import Cast, Substr
 
-from kamp.core import money
+from kamp.core import money, request_memo
 from kamp.customers.access import customers_with_economics_for
 from kamp.customers.models import Customer, CustomerStatus
 
@@ -293,11 +294,37 @@ def compute(
     rates: RateTable | None = None,
 ) -> dict[tuple[int, int], AccountPnL]:
     """Every (customer, period) P&L with any money in it, keyed by (customer id, index of the
-    period in ``periods``). Periods must not overlap. A constant number of queries."""
+    period in ``periods``). Periods must not overlap. A constant number of queries.
+
+    On a page about a few accounts each period's answer is kept for the rest of the page view
+    (:mod:`kamp.core.request_memo`): the account summary's cards, its at-a-glance figures and
+    its stage suggestion's share of wallet ask for the same twelve months several times."""
     resolved = [Period.of(p) for p in periods]
     if customers is not None and not isinstance(customers, QuerySet):
         customers = list(customers)
     rates = rates or rate_table()
+    held = request_memo.active()
+    if (
+        held is None
+        or not isinstance(customers, list)
+        or len(customers) > request_memo.FEW_IDS
+        or rates is not rate_table()
+    ):
+        return _compute(resolved, customers, rates)
+    ids = tuple(sorted(set(customers)))
+    keys = [("economics.compute", p, ids) for p in resolved]
+    missing = [i for i, k in enumerate(keys) if k not in held]
+    if missing:
+        found = _compute([resolved[i] for i in missing], customers, rates)
+        for j, i in enumerate(missing):
+            held[keys[i]] = {cid: v for (cid, n), v in found.items() if n == j}
+    # Copies: a caller attaches the previous period to what it was given.
+    return {(cid, i): copy.copy(v) for i, k in enumerate(keys) for cid, v in held[k].items()}
+
+
+def _compute(
+    resolved: list[Period], customers: QuerySet[Customer] | list[int] | None, rates: RateTable
+) -> dict[tuple[int, int], AccountPnL]:
     base = rates.base
     # Only the customers asked about: one account's P&L must not read all 100,000 customers.
     in_foreign = Customer.objects.exclude(currency__in=["", base])

@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from kamp.core import alerts as core_alerts
+from kamp.core import request_memo
 from kamp.core.alerts import Alert
 from kamp.customers.models import Customer, CustomerStatus
 
@@ -135,11 +136,17 @@ def _compute(
     if customer_ids is None:
         found, failed = core_alerts.compute(_scope(None), as_of)
         return found, failed, set()
+    if not with_general:
+        # The account's own alerts alone (a KAM's day: an interaction, a plan edit).
+        found, failed = (
+            core_alerts.compute(_scope(customer_ids), as_of, accounts_only=True)
+            if customer_ids
+            else ([], set())
+        )
+        return found, failed, set()
     found, failed = (
         core_alerts.compute(_scope(customer_ids), as_of) if customer_ids else ([], set())
     )
-    if not with_general:
-        return [a for a in found if a.customer_id is not None], failed, set()
     # Alerts without a customer (the cap, a KAM's load) sum over every account: an area that
     # raised one for these accounts, or had one stored, recomputes them over all of them.
     modules = core_alerts.alert_modules()
@@ -182,15 +189,18 @@ def refresh_alerts(
     by_language: dict[str, dict[str, Alert]] = {}
     failed: set[str] = set()
     areas: set[str] = set()
-    for code in languages:
-        _computing.active = True
-        try:
-            with translation.override(code):
-                found, failed_here, areas = _compute(ids, as_of, programme_wide, general)
-        finally:
-            _computing.active = False
-        failed |= failed_here
-        by_language[code] = {a.key: a for a in found}
+    # Each language's pass reads the same settings, P&L and scoring run: read once (nothing
+    # is written before the passes end).
+    with request_memo.scope():
+        for code in languages:
+            _computing.active = True
+            try:
+                with translation.override(code):
+                    found, failed_here, areas = _compute(ids, as_of, programme_wide, general)
+            finally:
+                _computing.active = False
+            failed |= failed_here
+            by_language[code] = {a.key: a for a in found}
     first = by_language[languages[0]]
     now = timezone.now()
     rows = []

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
@@ -41,18 +42,25 @@ def _require_programme(user) -> None:
 
 def _account_lists(groups: dict, names: dict, url_name="customers:detail") -> list[dict]:
     url = id_urls(url_name)
-    return [
-        {
-            "key": k,
-            "label": service.GROUP_LABELS.get(k, k),
-            "count": len(v),
-            "accounts": [
-                {"id": c, "name": names[c], "url": url(c)}
-                for c in sorted(v, key=lambda c: names[c])
-            ],
-        }
-        for k, v in groups.items()
-    ]
+    out = []
+    for k, v in groups.items():
+        accounts = [
+            {"id": c, "name": names[c], "url": url(c)} for c in sorted(v, key=lambda c: names[c])
+        ]
+        out.append(
+            {
+                "key": k,
+                "label": service.GROUP_LABELS.get(k, k),
+                "count": len(v),
+                "accounts": accounts,
+                # The links written here, not by a template loop: four groupings of 500 key
+                # accounts were 2,000 loop turns, a fifth of the dashboard's time.
+                "links": format_html_join(
+                    ", ", '<a href="{}">{}</a>', ((a["url"], a["name"]) for a in accounts)
+                ),
+            }
+        )
+    return out
 
 
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -15,6 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from kamp.core.request_memo import memo_for_ids
+
 from . import quality, stages, typology
 from .models import (
     Answer,
@@ -294,7 +296,12 @@ def latest_trust(customer) -> float | None:
 
 
 def latest_assessments(customer_ids) -> dict[int, Assessment]:
-    """The latest assessment of each customer: one query."""
+    """The latest assessment of each customer: one query (once per page view for an account's
+    page, whose cards each ask)."""
+    return memo_for_ids("relationships.latest_assessments", customer_ids, _latest_assessments)
+
+
+def _latest_assessments(customer_ids) -> dict[int, Assessment]:
     latest: dict[int, Assessment] = {}
     for a in Assessment.objects.filter(customer_id__in=list(customer_ids)).order_by(
         "customer_id", "-date", "-id"
@@ -304,10 +311,14 @@ def latest_assessments(customer_ids) -> dict[int, Assessment]:
 
 
 def latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
-    """Each customer's *counted* rounds, newest first (one query): closed, with enough answers
-    on each side. Everything that reads an account's RQI — its badge, trend, alerts, stage
-    suggestion, the RO taken from the RQI, the programme's mean — reads it here, so an open
-    round's first answers never move it."""
+    """Each customer's *counted* rounds, newest first (one query, once per page view for the
+    same accounts): closed, with enough answers on each side. Everything that reads an
+    account's RQI — its badge, trend, alerts, stage suggestion, the RO taken from the RQI, the
+    programme's mean — reads it here, so an open round's first answers never move it."""
+    return memo_for_ids("relationships.latest_scored_rounds", customer_ids, _latest_scored_rounds)
+
+
+def _latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
     out: dict[int, list[SurveyRound]] = defaultdict(list)
     qs = (
         SurveyRound.objects.filter(customer_id__in=list(customer_ids))
@@ -321,6 +332,11 @@ def latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
 
 
 def latest_stages(customer_ids) -> dict[int, StageRecord]:
+    """The latest stage record of each customer (one query, once per page view)."""
+    return memo_for_ids("relationships.latest_stages", customer_ids, _latest_stages)
+
+
+def _latest_stages(customer_ids) -> dict[int, StageRecord]:
     latest: dict[int, StageRecord] = {}
     for s in (
         StageRecord.objects.filter(customer_id__in=list(customer_ids))

@@ -28,7 +28,7 @@ def programme_alerts(customers, as_of: date | None = None) -> list[Alert]:
     run = engine.run(as_of=as_of, with_robustness=False)
     if len(run.key_account_ids) <= run.cap:
         return []
-    keys = [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT]
+    keys = run.key_accounts()
     return [
         Alert(
             "selection",

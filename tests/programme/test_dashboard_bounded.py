@@ -109,3 +109,17 @@ def test_the_dashboard_thumbnail_draws_the_key_accounts_and_the_best_others(
     assert shown == {"Key": True, "Best": False, "Good": False}
     assert response.context["matrix_hidden"] == 3
     assert "3 shown, 3 more on the full matrix" in response.content.decode()
+
+
+def test_the_dashboard_groups_link_each_key_account_with_its_name_escaped(client, director, ana):
+    from kamp.customers.models import CustomerStatus
+    from tests.factories import CustomerFactory
+
+    odd = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT, owner=ana, name="<b>Ríos & Hijos</b>")
+    plain = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT, owner=ana, name="Andes SA")
+    client.force_login(director)
+    body = client.get("/programme/").content.decode()
+    groups = body.split('class="group-list"')[1]
+    assert f'<a href="/customers/{odd.pk}/">&lt;b&gt;Ríos &amp; Hijos&lt;/b&gt;</a>' in groups
+    assert f'<a href="/customers/{plain.pk}/">Andes SA</a>' in groups
+    assert "<b>Ríos" not in body

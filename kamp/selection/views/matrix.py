@@ -360,11 +360,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             trails[cid] = [{"date": format_date(d), "x": x, "y": y} for d, x, y in pts]
 
     # Everything the director must know at a glance, each with why.
-    key_accounts = _per_run(
-        run,
-        "key_accounts",
-        lambda: [c for c in run.customers.values() if c.status == CustomerStatus.KEY_ACCOUNT],
-    )
+    key_accounts = run.key_accounts()
     warnings = []
     # The cap counts accounts: a group scored as one counts once (docs/groups.md).
     if len(run.key_account_ids) > run.cap:
