@@ -543,3 +543,25 @@ def test_only_a_write_that_can_change_the_programmes_alerts_marks_them(
     assert marked - {alert_store.PROGRAMME_ONLY}, "the account itself is marked"
     alert_store.refresh_dirty()
     assert_stored_equals_scratch()
+
+
+def test_an_accounts_refresh_prices_only_that_account(over_cap, monkeypatch):
+    """After a KAM's interaction the worker recomputes the account's alerts alone: the cap's
+    alert an area raises on the way (its value at stake the sum over every key account) is not
+    priced to be dropped — that was most of each refresh at 500 key accounts."""
+    from kamp.economics import alerts as economics_alerts
+
+    priced: list[list[int]] = []
+    real = economics_alerts.value_at_stake
+
+    def recording(ids, as_of):
+        priced.append(list(ids))
+        return real(ids, as_of)
+
+    monkeypatch.setattr(economics_alerts, "value_at_stake", recording)
+    account = _key_account(over_cap)
+    AlertDirty.objects.all().delete()
+    alert_store.mark_dirty([account.pk])
+    alert_store.refresh_dirty()
+    assert priced and all(ids == [account.pk] for ids in priced)
+    assert_stored_equals_scratch()
