@@ -23,6 +23,7 @@ Problems are codes (``BAD_*``); the caller words them in the user's language.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import html
 import re
@@ -269,6 +270,15 @@ def _decode_words(value: str, name: str, problems: list[str]) -> str:
 @lru_cache(maxsize=4096)  # the same names and subjects come back mail after mail
 def _decoded(value: str) -> tuple[str, bool]:
     """(``value`` with its encoded words decoded, whether they all decoded cleanly)."""
+    if value.isascii() and value.isprintable():  # one line: most headers
+        quick = _quick_decoded(value)
+        if quick is not None:
+            return quick, True
+    return _slow_decoded(value)
+
+
+def _slow_decoded(value: str) -> tuple[str, bool]:
+    """:func:`_decoded` with ``email.header`` (any value)."""
     try:
         fast = _joined(decode_header(value)) if value.isascii() else None
         if fast is not None:
@@ -290,6 +300,63 @@ def _decoded(value: str) -> tuple[str, bool]:
         else:
             out.append(part)
     return "".join(out), False
+
+
+_QP_NOT_ESCAPE = re.compile(r"=(?![0-9A-Fa-f]{2})")
+# An encoded word, as ``email.header`` finds them (its ``ecre``): charset, encoding, text.
+_ENCODED_WORD = re.compile(r"=\?([^?]*?)\?([qQbB])\?(.*?)\?=", re.MULTILINE)
+
+
+def _quick_decoded(value: str) -> str | None:
+    """``str(make_header(decode_header(value)))`` for one printable ASCII line whose encoded
+    words are all in UTF-8 or Latin-1 (a cleanly decoded header's text): the same words
+    split, dropped and joined as ``decode_header`` does, each word's bytes decoded by
+    ``binascii`` in C instead of ``email.quoprimime``'s Python — a third of the time. ``None``
+    for anything else (a '=' that is not an escape in a Q word, bad base64, another charset,
+    bytes that do not decode): :func:`_slow_decoded` reads it."""
+    parts = _ENCODED_WORD.split(value)
+    if len(parts) == 1:
+        return value
+    # decode_header's words: (text, encoding, charset); the first text without leading space.
+    words: list[tuple[str, str | None, str | None]] = []
+    if first := parts[0].lstrip():
+        words.append((first, None, None))
+    for k in range(1, len(parts), 4):
+        words.append((parts[k + 2], parts[k + 1].lower(), parts[k].lower()))
+        if parts[k + 3]:
+            words.append((parts[k + 3], None, None))
+    # Its rule: the white space between two encoded words is dropped.
+    dropped = [
+        n - 1
+        for n in range(2, len(words))
+        if words[n][1] and words[n - 2][1] and words[n - 1][0].isspace()
+    ]
+    for n in reversed(dropped):
+        del words[n]
+    # Its bytes, runs of the same charset joined (plain text by one space).
+    runs: list[tuple[bytes, str | None]] = []
+    for text, encoding, charset in words:
+        if encoding is None:
+            data = text.encode("ascii")
+        elif charset not in _PLAIN_CHARSETS:
+            return None
+        elif encoding == "q":
+            if "=" in text and _QP_NOT_ESCAPE.search(text):
+                return None
+            data = binascii.a2b_qp(text, header=True)  # "_" a space, "=XX" a byte
+        else:
+            if len(text) % 4:
+                text += "==="[: 4 - len(text) % 4]
+            try:
+                data = binascii.a2b_base64(text)
+            except binascii.Error:
+                return None
+        if runs and runs[-1][1] == charset:
+            last = runs[-1][0]
+            runs[-1] = (last + b" " + data if charset is None else last + data, charset)
+        else:
+            runs.append((data, charset))
+    return _joined(runs)  # type: ignore[arg-type]
 
 
 # The charsets whose words :func:`_joined` decodes itself (their codec: the ``email`` package's).
