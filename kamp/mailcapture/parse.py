@@ -712,7 +712,7 @@ def needs_body(head: Message | Head) -> bool:
     ctype = head.get_content_type()
     if ctype == "message/rfc822":
         return True
-    return head.get_content_maintype() == "multipart" and ctype != "multipart/alternative"
+    return ctype.startswith("multipart/") and ctype != "multipart/alternative"
 
 
 def read(

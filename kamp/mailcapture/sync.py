@@ -771,6 +771,13 @@ class _Decision:
     customer: Any = None
     our_people: tuple[int, ...] = ()  # user pks, for a logged mail
     their_contacts: tuple[int, ...] = ()  # contact pks
+    # The pks of the sender and the customer, read once for all the mail decided alike.
+    sender_id: Any = field(init=False)
+    customer_id: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sender_id = self.sender.pk if self.sender is not None else None
+        self.customer_id = self.customer.pk if self.customer is not None else None
 
 
 def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_Row]) -> None:
@@ -853,18 +860,18 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
         when = mail.date or row.read_at
         if when not in days:
             days[when] = when.astimezone(here).date()
-        entries[d.sender.pk].append(
+        entries[d.sender_id].append(
             (
                 row,
                 {
-                    "customer_id": d.customer.pk,
+                    "customer_id": d.customer_id,
                     "date": days[when],
                     "kind": InteractionKind.EMAIL,
                     "topic": (mail.topic or _("(no subject)"))[:300],
                     "notes": mail.body if mailbox.store_body else "",
                     "source": InteractionSource.MAIL,
                     "external_uid": _external_uid(row.key),
-                    "logged_by_id": d.sender.pk,
+                    "logged_by_id": d.sender_id,
                     "our_people": d.our_people,
                     "their_contacts": d.their_contacts,
                 },
