@@ -217,18 +217,42 @@ def load(scale: float, out: Path) -> None:
 # --- the users (defined when Locust imports this file) -----------------------------------------
 
 if __name__ != "__main__":
-    from locust import HttpUser, between, task
+    from http.cookiejar import Cookie
+
+    from locust import FastHttpUser, between, task
 
     PLAN = json.loads(Path(os.environ.get("KAMP_LOAD_PLAN", "/nonexistent")).read_text())
     CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     KAM_TURN = itertools.count()
 
-    class Person(HttpUser):
+    class Person(FastHttpUser):
+        # Locust's fast client (geventhttpclient): the load generator shares the two cores
+        # with the server it measures, and the default client (requests) cost it several times
+        # the CPU per request.
         abstract = True
         wait_time = between(1, 4)
 
         def log_in(self, session_key: str) -> None:
-            self.client.cookies.set(PLAN["cookie"], session_key)
+            self.client.cookiejar.set_cookie(
+                Cookie(
+                    version=0,
+                    name=PLAN["cookie"],
+                    value=session_key,
+                    port=None,
+                    port_specified=False,
+                    domain="127.0.0.1",
+                    domain_specified=False,
+                    domain_initial_dot=False,
+                    path="/",
+                    path_specified=True,
+                    secure=False,
+                    expires=None,
+                    discard=True,
+                    comment=None,
+                    comment_url=None,
+                    rest={},
+                )
+            )
 
         def page(self, path: str, name: str | None = None) -> str:
             with self.client.get(
@@ -385,7 +409,7 @@ if __name__ != "__main__":
                 "customer search",
             )
 
-    class Reference(HttpUser):
+    class Reference(FastHttpUser):
         """The static file, alone (the reference run: users are chosen by name on the command
         line, so the kamp run has none of these)."""
 
@@ -463,6 +487,26 @@ def _process_groups(server_pid: int, worker_pid: int) -> dict[str, list[int]]:
         "kamp serve": [server_pid] + [c.pid for c in server.children(recursive=True)],
         "kamp worker": [worker_pid],
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by this script's finished child processes (the Locust runs)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _postgres_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL process (its server and the connections'
+    backends; a backend that ended during the run is not counted)."""
+    import psutil
+
+    out = {}
+    for p in psutil.process_iter(["name", "cpu_times"]):
+        if (p.info["name"] or "").startswith("postgres") and p.info["cpu_times"] is not None:
+            out[p.pid] = p.info["cpu_times"].user + p.info["cpu_times"].system
+    return out
 
 
 def _busy() -> float:
@@ -566,8 +610,15 @@ def main() -> None:
         _locust(env, host, args.users, max(20, seconds // 5), home / "warm", people)
         groups = _process_groups(server.pid, worker.pid)
         cpu_before, busy, wall = _cpu(groups), _busy(), time.perf_counter()
+        postgres_before, locust_before = _postgres_cpu(), _children_cpu()
         rows = _locust(env, host, args.users, seconds, home / "kamp", people)
         cpu_after, busy, wall = _cpu(groups), _busy() - busy, time.perf_counter() - wall
+        cpu_before["Locust"], cpu_after["Locust"] = locust_before, _children_cpu()
+        postgres_after = _postgres_cpu()
+        cpu_before["PostgreSQL"] = 0.0
+        cpu_after["PostgreSQL"] = sum(
+            t - postgres_before.get(pid, 0.0) for pid, t in postgres_after.items()
+        )
         reference = _locust(
             env, host, args.users, max(10, seconds // 5), home / "reference", ["Reference"]
         )
@@ -608,7 +659,7 @@ def main() -> None:
     print(
         f"CPU during the run ({wall:.0f} s wall, {os.cpu_count()} cores): "
         + ", ".join(f"{g} {cpu_after[g] - cpu_before[g]:.0f} s" for g in cpu_before)
-        + f"; the whole machine busy {busy:.0f} s (PostgreSQL, Locust and the rest: "
+        + f"; the whole machine busy {busy:.0f} s (anything else: "
         f"{busy - sum(cpu_after[g] - cpu_before[g] for g in cpu_before):.0f} s)"
     )
     failures = home / "kamp_failures.csv"
