@@ -271,7 +271,8 @@ def uid_fetch(
     (``{n}``) is read as ``n`` bytes, the line goes on after it. Other untagged answers the
     server may slip in (EXISTS, FLAGS) come back too; the callers look for a UID in each. A
     tagged NO or BAD is a :class:`MailboxError`; a closed connection an ``imaplib`` abort."""
-    tag = b"KAMP%d" % next(_TAGS)  # imaplib's own tags are letters and a number: never this
+    # imaplib's own tags are four capitals from A to P and a number: never lower case.
+    tag = b"kamp%d" % next(_TAGS)
     conn.send(b"%s UID FETCH %s %s\r\n" % (tag, uid_set(uids).encode(), items.encode()))
     answers: list[tuple[bytes, list[bytes]]] = []
     while True:
@@ -378,12 +379,12 @@ def _run(mailbox: Mailbox, result: SyncResult) -> None:
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector held off while one chunk is read and saved: the chunk's
-    hundred thousand short-lived objects (rows, people, values) would otherwise set off
-    collections that walk every object of the process again and again (a tenth of a
-    10,000-mail read). They are freed by reference counting as the chunk ends; a cycle one
-    may form is collected once the collector runs again, after the chunk (memory stays
-    bounded by a chunk)."""
+    """The cyclic garbage collector held off while one chunk is saved (and the next one read
+    alongside): the chunk's hundred thousand short-lived objects (rows, people, values) would
+    otherwise set off collections that walk every object of the process again and again
+    (about a tenth of a 10,000-mail read). They are freed by reference counting as the chunk
+    ends; a cycle one may form is collected once the collector runs again, after the chunk
+    (memory stays bounded by a chunk)."""
     if not gc.isenabled():  # held off already, by whoever runs this
         yield
         return
