@@ -30,8 +30,9 @@ def memo(key: Hashable, compute: Callable[[], T]) -> T:
 
 
 #: :func:`memo_for_ids` keeps only answers about this many ids or fewer: a page about one
-#: account asks the same thing several times; a portfolio-wide question is asked once.
-FEW_IDS = 50
+#: account, or the dashboard about the key accounts, asks the same thing several times; a
+#: question about the whole portfolio is asked once and not worth keeping.
+FEW_IDS = 1000
 
 
 def memo_for_ids(name: str, ids: Iterable[int], compute: Callable[[list[int]], T]) -> T:

@@ -93,13 +93,20 @@ def can_see_economics(user, customer: Customer) -> bool:
     return user.manages_programme or (user.role == Role.KAM and customer.owner_id == user.pk)
 
 
+def sees_every_customers_economics(user) -> bool:
+    """Whether ``user`` may see the money of every customer (admins and directors)."""
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.manages_programme
+    )
+
+
 def customers_with_economics_for(user, qs: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
     """The customers of ``qs`` whose money ``user`` may see: :func:`can_see_economics` as a
     query (every one for admins and directors, their own accounts for a KAM, none otherwise)."""
     qs = Customer.objects.all() if qs is None else qs
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if user.manages_programme:
+    if sees_every_customers_economics(user):
         return qs
     if user.role == Role.KAM:
         return qs.filter(owner=user)

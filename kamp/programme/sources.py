@@ -164,13 +164,14 @@ def matrix_thumbnail(limit: int) -> tuple[list[dict], int] | None:
         info = run.customers.get(r.id)
         return bool(info and info.status == CustomerStatus.KEY_ACCOUNT)
 
+    keys = {r.id for r in complete if is_key(r)}
     shown, hidden = pick_thumbnail(
         complete,
         limit,
-        is_key,
+        lambda r: r.id in keys,
         lambda r: (-(round(r.attractiveness, 2) + round(r.position, 2)), r.name),
     )
-    return [_matrix_point(r, is_key(r), url) for r in shown], hidden
+    return [_matrix_point(r, r.id in keys, url) for r in shown], hidden
 
 
 def _matrix_point(r, key: bool, url: str) -> dict:

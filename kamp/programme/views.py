@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from html import escape
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
@@ -55,8 +56,11 @@ def _account_lists(groups: dict, names: dict, url_name="customers:detail") -> li
                 "accounts": accounts,
                 # The links written here, not by a template loop: four groupings of 500 key
                 # accounts were 2,000 loop turns, a fifth of the dashboard's time.
-                "links": format_html_join(
-                    ", ", '<a href="{}">{}</a>', ((a["url"], a["name"]) for a in accounts)
+                # (html.escape: what Django's escaping does, without its wrapping per call.)
+                "links": mark_safe(  # noqa: S308 - every value escaped here
+                    ", ".join(
+                        f'<a href="{escape(a["url"])}">{escape(a["name"])}</a>' for a in accounts
+                    )
                 ),
             }
         )
