@@ -259,7 +259,7 @@ def fetch(conn: imaplib.IMAP4, uids: list[int], part: str = "BODY.PEEK[]") -> di
 
 
 _TAGS = itertools.count(1)
-_LITERAL = re.compile(rb"\{(\d+)\}\r?\n\Z")
+_LITERAL = re.compile(rb"\{(\d+)\}\r\n\Z")
 
 
 def uid_fetch(
@@ -275,31 +275,31 @@ def uid_fetch(
     tag = b"kamp%d" % next(_TAGS)
     conn.send(b"%s UID FETCH %s %s\r\n" % (tag, uid_set(uids).encode(), items.encode()))
     answers: list[tuple[bytes, list[bytes]]] = []
+    readline, read = conn.readline, conn.read
+    tagged = tag + b" "
     while True:
-        line = _line(conn)
-        if line.startswith(tag + b" "):
-            status, _sp, detail = line[len(tag) + 1 :].partition(b" ")
-            _check(status.decode("ascii", "replace"), [detail.rstrip(b"\r\n")], what)
-            return answers
-        if not line.startswith(b"* "):  # a continuation request: this command sends no literal
+        line = readline()
+        if not line.startswith(b"* "):
+            if line.startswith(tagged):
+                status, _sp, detail = line[len(tagged) :].partition(b" ")
+                _check(status.decode("ascii", "replace"), [detail.rstrip(b"\r\n")], what)
+                return answers
+            if not line:
+                raise imaplib.IMAP4.abort("socket error: EOF")
+            # A continuation request: this command sends no literal.
             raise imaplib.IMAP4.abort(f"unexpected answer {line[:80]!r}")
         text, literals = [line], []
-        while (m := _LITERAL.search(line)) is not None:
+        while line.endswith(b"}\r\n") and (m := _LITERAL.search(line)) is not None:
             size = int(m.group(1))
-            data = conn.read(size)
+            data = read(size)
             if len(data) != size:
                 raise imaplib.IMAP4.abort("socket error: EOF")
             literals.append(data)
-            line = _line(conn)
+            line = readline()
+            if not line:
+                raise imaplib.IMAP4.abort("socket error: EOF")
             text.append(line)
-        answers.append((b"".join(text), literals))
-
-
-def _line(conn: imaplib.IMAP4) -> bytes:
-    line = conn.readline()
-    if not line:
-        raise imaplib.IMAP4.abort("socket error: EOF")
-    return line
+        answers.append((text[0] if len(text) == 1 else b"".join(text), literals))
 
 
 # --- one check --------------------------------------------------------------------------------
