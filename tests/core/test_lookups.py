@@ -1,0 +1,52 @@
+"""``field__any=ids`` (kamp.core.lookups) finds exactly what ``field__in=ids`` finds, on
+SQLite and PostgreSQL (the suite runs on both): one array parameter on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kamp.customers.models import Contact, Customer
+from tests.factories import ContactFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customers():
+    out = [CustomerFactory() for _ in range(6)]
+    for c in out[:4]:
+        ContactFactory(customer=c)
+        ContactFactory(customer=c)
+    return out
+
+
+def test_the_same_rows_as_in(customers):
+    ids = [c.pk for c in customers[1:5]] + [10**9]  # one that does not exist
+    for field in ("customer_id", "customer"):
+        found = set(Contact.objects.filter(**{f"{field}__any": ids}).values_list("pk", flat=True))
+        expected = set(Contact.objects.filter(customer_id__in=ids).values_list("pk", flat=True))
+        assert found == expected and len(found) == 6
+    assert set(Customer.objects.filter(pk__any=ids).values_list("pk", flat=True)) == set(ids[:-1])
+
+
+def test_no_ids_find_nothing(customers):
+    assert not Contact.objects.filter(customer_id__any=[]).exists()
+    assert Customer.objects.exclude(pk__any=[]).count() == len(customers)
+
+
+def test_the_ids_go_as_one_parameter_on_postgresql(customers):
+    ids = [c.pk for c in customers]
+    with CaptureQueriesContext(connection) as ctx:
+        assert Customer.objects.filter(pk__any=ids).count() == len(ids)
+    sql = ctx.captured_queries[-1]["sql"]
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in sql
+    else:
+        assert " IN (" in sql
+
+
+def test_a_query_is_refused_with_a_clear_error(customers):
+    with pytest.raises(TypeError, match="use __in"):
+        Contact.objects.filter(customer_id__any=Customer.objects.values("pk"))
