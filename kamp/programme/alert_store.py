@@ -245,6 +245,12 @@ def refresh_alerts(
             stale.filter(customer_id__isnull=True, area__in=areas).delete()
             dirty = dirty.filter(customer_id=PROGRAMME_ONLY) if programme_wide else dirty.none()
         dirty.delete()
+        # A customer deleted while its alerts were computed: not stored again (the pages over
+        # every customer trust that a stored alert's customer exists).
+        named = {r.customer_id for r in rows if r.customer_id is not None}
+        if named:
+            alive = set(Customer.objects.filter(pk__any=list(named)).values_list("pk", flat=True))
+            rows = [r for r in rows if r.customer_id is None or r.customer_id in alive]
         StoredAlert.objects.bulk_create(rows, batch_size=500)
     return len(rows)
 
@@ -365,10 +371,25 @@ def _customer_of(instance: models.Model) -> int | None:
     return EVERYONE
 
 
+def _every_customer(customers) -> bool:
+    """Whether ``customers`` is the whole customer table, unfiltered (who may read every one)."""
+    query = customers.query
+    return (
+        customers.model is Customer
+        and not query.where
+        and not query.is_sliced
+        and not query.combinator
+    )
+
+
 def _on_write(sender, instance, **kwargs) -> None:
     label = sender._meta.label_lower
     if label in IGNORED or kwargs.get("raw") or _computing.active:
         return
+    if sender is Customer and "created" not in kwargs:
+        # Deleted (post_delete sends no ``created``): its alerts go with it, at once — the
+        # pages over every customer read the stored alerts without checking each customer.
+        StoredAlert.objects.filter(customer_id=instance.pk).delete()
     if kwargs.get("created") and label.endswith("settings"):
         return  # a settings row created with its defaults on first read changes nothing
     if label == "core.user":
@@ -553,7 +574,13 @@ def stored_alerts(
     if as_of is not None and as_of not in (today, date.today()):
         return core_alerts.collect(customers, as_of, user=user, programme=programme)
     _sync(today, customers)
-    where = Q(customer_id__in=customers.order_by().values("pk"))
+    if _every_customer(customers):
+        # A director's inbox: every stored alert with a customer (a deleted customer's are
+        # deleted with it, _on_write). Checking each against the 100,000 customers built a hash
+        # of them all: 22 ms of a dashboard's 110.
+        where = Q(customer_id__isnull=False)
+    else:
+        where = Q(customer_id__in=customers.order_by().values("pk"))
     if programme:
         where |= Q(customer_id__isnull=True)
     else:

@@ -565,3 +565,51 @@ def test_an_accounts_refresh_prices_only_that_account(over_cap, monkeypatch):
     alert_store.refresh_dirty()
     assert priced and all(ids == [account.pk] for ids in priced)
     assert_stored_equals_scratch()
+
+
+def test_a_deleted_customers_alerts_leave_the_inbox_at_once(demo, director, monkeypatch):
+    """The pages over every customer read the stored alerts without checking each customer:
+    a deleted customer's alerts go with it, before the worker runs."""
+    from kamp.customers.actions import do_delete_customer
+
+    monkeypatch.setattr(alert_store, "_enqueue", lambda: None)  # the worker has not run yet
+    customer = _key_account(demo)
+    pk = customer.pk
+    assert StoredAlert.objects.filter(customer_id=pk).exists()
+    assert any(
+        a.customer_id == pk
+        for a in alert_store.stored_alerts(Customer.objects.all(), user=director, programme=True)
+    )
+    do_delete_customer(director, customer)
+    assert not StoredAlert.objects.filter(customer_id=pk).exists()
+    assert all(
+        a.customer_id != pk
+        for a in alert_store.stored_alerts(Customer.objects.all(), user=director, programme=True)
+    )
+
+
+def test_a_refresh_does_not_store_again_the_alerts_of_a_customer_deleted_meanwhile(
+    demo, director, monkeypatch
+):
+    from kamp.customers.actions import do_delete_customer
+
+    customer = _key_account(demo)
+    pk = customer.pk
+    real = alert_store._compute
+
+    def compute_then_delete(*args, **kwargs):
+        found = real(*args, **kwargs)
+        if not Customer.objects.filter(pk=pk).exists():
+            return found  # the other language's pass
+        assert any(a.customer_id == pk for a in found[0])
+        # Deleted by someone else while the refresh computes (their process is not computing).
+        alert_store._computing.active = False
+        try:
+            do_delete_customer(director, Customer.objects.get(pk=pk))
+        finally:
+            alert_store._computing.active = True
+        return found
+
+    monkeypatch.setattr(alert_store, "_compute", compute_then_delete)
+    alert_store.refresh_alerts([pk])
+    assert not StoredAlert.objects.filter(customer_id=pk).exists()
