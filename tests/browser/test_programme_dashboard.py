@@ -94,3 +94,25 @@ def test_director_takes_the_readiness_self_assessment(
     take = ReadinessAssessment.objects.get()
     assert take.overall is not None and len(take.steps) == 3
     shot(f"programme-readiness-result-{language}")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_dashboard_groups_open_to_links_to_each_account(
+    page, live_server, login, director, account, other_account, shot, language, width
+):
+    """The key accounts by relationship type, stage and form: each grouping opens to links to
+    its accounts (written by the view, escaped), and the page fits a phone."""
+    page.set_viewport_size({"width": width, "height": 900})
+    login(director, language)
+    page.goto(live_server.url + "/programme/")
+    groups = page.locator("ul.group-list details")
+    expect(groups.first).to_be_attached()
+    summary = groups.first.locator("summary")
+    summary.click()
+    link = groups.first.locator(".accs a", has_text=account.name)
+    expect(link).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(f"programme-dashboard-groups-{language}-{width}")
+    link.click()
+    expect(page).to_have_url(re.compile(rf"/customers/{account.pk}/"))
