@@ -158,9 +158,8 @@ def matrix_thumbnail(limit: int) -> tuple[list[dict], int] | None:
     the dashboard."""
     run = _selection_run()
     url = reverse("selection:customer_tab", args=[0]).replace("/0/", "/{}/")
-    # The same for every view of this run (a run is not changed once made): kept with it.
-    held = run.__dict__.setdefault("_thumbnails", {})
-    if (limit, url) not in held:
+
+    def make() -> tuple[list[dict], int]:
         complete = [r for r in run.results if r.complete]
         keys = {c.id for c in run.key_accounts()}
         shown, hidden = pick_thumbnail(
@@ -169,8 +168,10 @@ def matrix_thumbnail(limit: int) -> tuple[list[dict], int] | None:
             lambda r: r.id in keys,
             lambda r: (-(round(r.attractiveness, 2) + round(r.position, 2)), r.name),
         )
-        held[(limit, url)] = ([_matrix_point(r, r.id in keys, url) for r in shown], hidden)
-    points, hidden = held[(limit, url)]
+        return [_matrix_point(r, r.id in keys, url) for r in shown], hidden
+
+    # The same for every view of this run: kept with it.
+    points, hidden = run.kept(("thumbnail", limit, url), make)
     return [dict(p) for p in points], hidden
 
 

@@ -82,21 +82,12 @@ class _Everyone:
         return True
 
 
-def _per_run(run: engine.Run, name: str, compute):
-    """``compute()`` once per run, kept with it (a run stays in the process's memory while the
-    data do not change): what every view of the matrix derives from the whole portfolio."""
-    held = run.__dict__.setdefault("_per_view", {})
-    if name not in held:
-        held[name] = compute()
-    return held[name]
-
-
 def _filtered_ids(run: engine.Run, visible, f: dict[str, str], user) -> list[int]:
     if isinstance(visible, _Everyone) and not any(
         f[k] for k in ("q", "industry", "region", "kam", "status")
     ):
         # The matrix as a director opens it: every scored customer, the same on every view.
-        return _per_run(run, "scored_ids", lambda: [c for c in run.customers if c in run.by_id])
+        return run.kept("scored_ids", lambda: [c for c in run.customers if c in run.by_id])
     q = f["q"].lower()
     kam = f["kam"]
     kam_id = int_param(kam)
@@ -432,7 +423,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         robustness_rows = list(by_factor.values())
 
-    n_complete_all = _per_run(run, "n_complete", lambda: sum(1 for r in run.results if r.complete))
+    n_complete_all = run.kept("n_complete", lambda: sum(1 for r in run.results if r.complete))
     context = {
         "run": run,
         "updating": updating,
@@ -469,13 +460,12 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         ],
         "snapshots": snapshots,
         "show_trails": bool(show_trails),
-        "industries": _per_run(
-            run,
+        "industries": run.kept(
             "industries",
             lambda: sorted({c.industry for c in run.customers.values() if c.industry}),
         ),
-        "regions": _per_run(
-            run, "regions", lambda: sorted({c.region for c in run.customers.values() if c.region})
+        "regions": run.kept(
+            "regions", lambda: sorted({c.region for c in run.customers.values() if c.region})
         ),
         "owners": owners,
         "statuses": CustomerStatus.choices,
