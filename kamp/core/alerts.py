@@ -3,7 +3,10 @@
 Each app that raises alerts has ``alerts.py`` (found by name, ``kamp.core.registry.discover``)
 with a function ``alerts(customers: QuerySet[Customer], as_of: date) -> list[Alert]`` that
 computes them for the given (already access-filtered) customers with a constant number of
-queries. It may also define ``visible_to(user, alerts)`` (keep what that person may read),
+queries. It may also define ``visible_to(user, alerts)`` (keep what that person may read; an
+alert about a customer is held back only from who may not see that customer or its money, so
+that a reader who sees every account and its money reads the stored alerts about customers
+whole — the dashboard counts them in the database, ``kamp.programme.alert_store.head``),
 ``value_at_stake(customer_ids, as_of) -> {id: Decimal}`` (what an account is worth, to rank by)
 and ``programme_alerts(customers, as_of)``: only its alerts without a customer (the cap, a
 KAM's load, a webhook turned off), which ``alerts`` returns too. An area that raises any alert

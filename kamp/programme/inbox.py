@@ -5,15 +5,23 @@ customers a person may see."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
+from django.utils import timezone
 
 from kamp.core.alerts import Alert, current
 from kamp.core.params import int_param
-from kamp.customers.access import customers_visible_to
+from kamp.customers.access import (
+    customers_visible_to,
+    sees_every_customer,
+    sees_every_customers_economics,
+)
 from kamp.customers.models import Customer
 
+from . import alert_store
 from .models import AlertDismissal
 
 
@@ -26,15 +34,24 @@ def customers_for(user):
     return qs.filter(Q(owner=user) | Q(team_members__user=user)).distinct()
 
 
+def _active(as_of: date):
+    return AlertDismissal.objects.filter(restored_at__isnull=True).filter(
+        Q(until__isnull=True) | Q(until__gte=as_of)
+    )
+
+
 def active_dismissals(as_of: date) -> dict[str, AlertDismissal]:
     found: dict[str, AlertDismissal] = {}
-    for d in (
-        AlertDismissal.objects.filter(restored_at__isnull=True)
-        .filter(Q(until__isnull=True) | Q(until__gte=as_of))
-        .select_related("dismissed_by")
-    ):
+    for d in _active(as_of).select_related("dismissed_by"):
         found.setdefault(d.key, d)
     return found
+
+
+def covers(kinds: frozenset[str], dismissal: AlertDismissal) -> bool:
+    """Whether ``dismissal`` sets aside an alert with these kinds of sign. A dismissal covers
+    the signs it was given for: a new kind of sign on the same cause (the KAM leaves an
+    account whose missing sponsor was accepted) reopens the alert."""
+    return kinds <= set(dismissal.kind.split(","))
 
 
 def alerts_for(
@@ -51,13 +68,47 @@ def alerts_for(
     open_, gone = [], []
     for a in every:
         d = dismissed.get(a.key)
-        # A dismissal covers the signs it was given for: a new kind of sign on the same cause
-        # (the KAM leaves an account whose missing sponsor was accepted) reopens the alert.
-        if d is not None and a.kinds <= set(d.kind.split(",")):
+        if d is not None and covers(a.kinds, d):
             gone.append((a, d))
         else:
             open_.append(a)
     return open_, gone
+
+
+SEVERITY_ORDER = ("danger", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the dashboard shows of ``user``'s inbox."""
+
+    top: list[Alert]  # the most urgent open alerts, ranked as in the inbox
+    open_count: int
+    by_severity: list[tuple[str, int]]  # open alerts per severity, the most severe first
+    dismissed_count: int
+
+
+def summary_for(user, as_of: date, top: int = 8) -> Summary:
+    """The head of ``user``'s inbox (:func:`alerts_for`): its first ``top`` open alerts, how
+    many are open, per severity, and how many are dismissed."""
+    if (
+        as_of == timezone.localdate()
+        and user.manages_programme
+        and sees_every_customer(user)
+        and sees_every_customers_economics(user)
+    ):
+        # Who reads every account and its money: counted and picked among the stored alerts.
+        h = alert_store.head(
+            user, top, active_dismissals(as_of), _active(as_of).values("key"), covers
+        )
+        return Summary(h.top, h.open_count, _ordered(h.by_severity), h.dismissed_count)
+    open_, gone = alerts_for(user, as_of)
+    return Summary(open_[:top], len(open_), _ordered(Counter(a.severity for a in open_)), len(gone))
+
+
+def _ordered(counts: Counter[str]) -> list[tuple[str, int]]:
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    return sorted(((s, n) for s, n in counts.items() if n), key=lambda kv: rank.get(kv[0], 9))
 
 
 def filter_alerts(

@@ -114,7 +114,7 @@ def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             {k: g[k] for k in ("A", "B", "unknown") if g.get(k)}, names, "interactions:customer_tab"
         )
 
-    open_alerts, dismissed = inbox.alerts_for(request.user, as_of)
+    alerts = inbox.summary_for(request.user, as_of, top=8)
     profit_check = checks[0].result.figures
     chart = {
         "cap": {"value": len(ids), "cap": site.key_account_cap, "title": _("Key accounts")},
@@ -152,17 +152,10 @@ def _dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "stage_groups": group(stages),
             "form_groups": form_groups,
             "chart": chart,
-            "alerts": open_alerts[:8],
-            "alert_count": len(open_alerts),
-            "alert_counts": sorted(
-                Counter(a.severity for a in open_alerts).items(),
-                key=lambda kv: (
-                    ["danger", "warning", "info"].index(kv[0])
-                    if kv[0] in ("danger", "warning", "info")
-                    else 9
-                ),
-            ),
-            "dismissed_count": len(dismissed),
+            "alerts": alerts.top,
+            "alert_count": alerts.open_count,
+            "alert_counts": alerts.by_severity,
+            "dismissed_count": alerts.dismissed_count,
             "workload": workload,
             "max_accounts": service.MAX_ACCOUNTS_PER_KAM,
             "area_labels": service.AREA_LABELS,
