@@ -293,6 +293,22 @@ class WorkerHeartbeat(models.Model):
         return self.worker_id
 
 
+class TableDeletions(models.Model):
+    """How many rows of a table have been deleted (``kamp.core.deletions``): with the table's
+    largest id and latest change, what tells a cached result that rows went away without
+    counting the table on every page view."""
+
+    label = models.CharField(max_length=100, unique=True)  # app_label.model_name
+    deletions = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("table deletions")
+        verbose_name_plural = _("table deletions")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.deletions}"
+
+
 class SavedMapping(models.Model):
     """A person's column mapping for one source of files, saved to be used again: the mapping
     step's plan (column → field, joined columns, date order, decimal separator, sheet, header

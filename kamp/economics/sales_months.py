@@ -29,6 +29,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from kamp.core import deletions
+
 from .models import SalesFigures, SalesFiguresMonth, SalesLine, SalesMonth
 
 CHUNK = 5000  # customers per statement
@@ -140,6 +142,7 @@ def refresh(
     if end is not None:
         conditions.append("{col} < %s")
         bounds.append(_next_month(end))
+    deleted = inserted = 0
     with transaction.atomic(), connection.cursor() as cursor:
         stored = _stored_months_locked(cursor)
         for i in range(0, len(ids), CHUNK):
@@ -151,12 +154,23 @@ def refresh(
                 where, params = f"customer_id IN ({', '.join(['%s'] * len(chunk))})", list(chunk)
             delete, insert = _statements(where, conditions)
             cursor.execute(delete, [*params, *bounds])
+            deleted += max(cursor.rowcount, 0)
             cursor.execute(insert, [*params, *bounds])
+            inserted += max(cursor.rowcount, 0)
             # Whatever months changed, the stored figures of these customers follow (a few rows
             # each; cheaper than working out which scoring months the changed months reach).
             for month in stored:
                 for sql, head in _figures_statements(where, month):
                     cursor.execute(sql, [*head, *params])
+        _count_vanished(deleted, inserted)
+
+
+def _count_vanished(deleted: int, inserted: int) -> None:
+    """Months whose sums went away with nothing inserted in their place (their last lines
+    deleted): a deletion the largest id does not show (``kamp.core.deletions``). Re-inserted
+    sums take new, larger ids."""
+    if deleted and not inserted:
+        deletions.bump(SalesMonth)
 
 
 def refresh_touched(touched: dict[int, list[date]]) -> None:
@@ -177,7 +191,9 @@ def rebuild() -> None:
         ready = SalesFiguresMonth._meta.db_table in connection.introspection.table_names(cursor)
         stored = _stored_months_locked(cursor) if ready else []
         cursor.execute(delete)
+        deleted = max(cursor.rowcount, 0)
         cursor.execute(insert)
+        _count_vanished(deleted, max(cursor.rowcount, 0))
         for month in stored:
             for sql, params in _figures_statements("1 = 1", month):
                 cursor.execute(sql, params)

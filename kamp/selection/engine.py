@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any, TypedDict, TypeVar
+from typing import TypedDict, TypeVar
 
 import numpy as np
 from django.core.cache import cache
@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from kamp.core import deletions
 from kamp.core.models import SiteSettings
 from kamp.core.request_memo import memo
 from kamp.customers.models import Customer
@@ -215,38 +216,49 @@ def fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
 def _fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
     from kamp.economics.models import SalesMonth
 
-    # Each COUNT(*) on its own: SQLite then counts the table's smallest index instead of reading
-    # its rows (40 ms instead of 375 ms over 400,000 monthly sums); the latest change to a
-    # customer is read from its index.
-    a: dict[str, Any] = {"n": Assessment.objects.count()}
-    a.update(Assessment.objects.aggregate(m=Max("updated_at"), i=Max("id")))
-    c: dict[str, Any] = {"n": Customer.objects.count()}
-    c.update(Customer.objects.aggregate(m=Max("updated_at")))
-    # The monthly sums, not the lines: what the run reads, a fraction of the rows to count, and
-    # every change to the lines re-inserts the sums of the months it touched.
-    s: dict[str, Any] = {"n": SalesMonth.objects.count()}
-    s.update(SalesMonth.objects.aggregate(i=Max("id")))
+    # Rows added or changed show in a table's largest id and latest change (each read from an
+    # index), rows deleted in its count of deletions (kamp.core.deletions): no table is
+    # counted — COUNT(*) over 100,000 customers and their assessments on every view of an
+    # account was half of PostgreSQL's work under load. The monthly sums, not the lines: what
+    # the run reads, and every change to the lines re-inserts the sums of the months it touched.
+    gone = deletions.counts(Customer, Assessment, SalesMonth)
+    a = Assessment.objects.aggregate(m=Max("updated_at"), i=Max("id"))
+    c = Customer.objects.aggregate(m=Max("updated_at"), i=Max("id"))
+    s = SalesMonth.objects.aggregate(i=Max("id"))
     f = Factor.objects.filter(model=model).aggregate(n=Count("id"), i=Max("id"))
     r = ReciprocityLedger.objects.aggregate(n=Count("id"), m=Max("updated_at"))
     site = SiteSettings.load()
+    customers = (gone[0], c["i"], c["m"] and c["m"].timestamp())
     parts = [
         model.pk,
         model.updated_at.timestamp(),
         f["n"],
         f["i"],
-        a["n"],
+        gone[1],
         a["i"],
         a["m"] and a["m"].timestamp(),
-        c["n"],
-        c["m"] and c["m"].timestamp(),
-        s["n"],
+        *customers,
+        gone[2],
         s["i"],
         site.size_class,
         r["n"],
         r["m"] and r["m"].timestamp(),
         as_of.isoformat(),
     ]
-    return "selection:run:" + ":".join(str(p) for p in parts), c["n"] or 0
+    return "selection:run:" + ":".join(str(p) for p in parts), _customer_count(customers)
+
+
+#: The number of customers per state of the customer table (its deletions, largest id and
+#: latest change): counted once per state and process, not on every view.
+_counts: dict[tuple, int] = {}
+
+
+def _customer_count(state: tuple) -> int:
+    if state not in _counts:
+        if len(_counts) > 16:
+            _counts.clear()
+        _counts[state] = Customer.objects.count()
+    return _counts[state]
 
 
 #: Up to this many customers a run the data have moved away from is recomputed in the request
@@ -603,8 +615,9 @@ def held() -> list[Run]:
 
 
 def forget() -> None:
-    """Drop this process's remembered runs (tests)."""
+    """Drop this process's remembered runs and counts (tests)."""
     _memo.clear()
+    _counts.clear()
 
 
 def compute(model: SelectionModel, as_of: date, *, with_robustness: bool = True) -> Run:

@@ -254,7 +254,7 @@ def test_snapshot(director, account):
 def test_run_is_cached_until_something_changes(director, account, django_assert_max_num_queries):
     score(account, director, HIGH, co_investment=8)
     engine.run()
-    # The fingerprint only (each of its three counts a query of its own: counted by index).
+    # The fingerprint only: a few aggregates read from indexes, no table counted.
     with django_assert_max_num_queries(11):
         run = engine.run()
     assert run.by_id[account.pk].recommended
