@@ -498,14 +498,23 @@ def _children_cpu() -> float:
 
 
 def _postgres_cpu() -> dict[int, float]:
-    """CPU seconds used so far by each PostgreSQL process (its server and the connections'
-    backends; a backend that ended during the run is not counted)."""
+    """CPU seconds used so far by PostgreSQL: its server process with the backends it has
+    reaped (a connection closed during the run: Django reopens them every CONN_MAX_AGE) and
+    each live backend. Keyed by process id; the server's entry holds the reaped ones."""
     import psutil
 
     out = {}
-    for p in psutil.process_iter(["name", "cpu_times"]):
-        if (p.info["name"] or "").startswith("postgres") and p.info["cpu_times"] is not None:
-            out[p.pid] = p.info["cpu_times"].user + p.info["cpu_times"].system
+    for p in psutil.process_iter(["name", "ppid"]):
+        if not (p.info["name"] or "").startswith("postgres"):
+            continue
+        try:
+            t = p.cpu_times()
+            parent = psutil.Process(p.info["ppid"]).name() if p.info["ppid"] else ""
+        except psutil.Error:
+            continue
+        out[p.pid] = t.user + t.system
+        if not parent.startswith("postgres"):  # the server (postmaster)
+            out[p.pid] += t.children_user + t.children_system
     return out
 
 
