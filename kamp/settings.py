@@ -443,8 +443,5 @@ KAMP_METRICS_TOKEN = os.environ.get("KAMP_METRICS_TOKEN", "")
 # /healthz answers 503 when the freshest worker heartbeat is older than this (seconds), or when
 # KAMP_HOME has less free space than this (bytes).
 KAMP_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("KAMP_WORKER_HEARTBEAT_SECONDS", 15))
-# How many steps nicer (Unix ``nice``) ``kamp worker`` runs than it was started: the web
-# processes' pages first when both want the processor (0: as started).
-KAMP_WORKER_NICE = int(os.environ.get("KAMP_WORKER_NICE", 10))
 KAMP_HEALTH_WORKER_MAX_AGE = float(os.environ.get("KAMP_HEALTH_WORKER_MAX_AGE", 120))
 KAMP_HEALTH_MIN_FREE_BYTES = int(os.environ.get("KAMP_HEALTH_MIN_FREE_BYTES", 512 * 1024 * 1024))

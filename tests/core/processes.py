@@ -20,9 +20,6 @@ def site_env(home: Path, url: str | None, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="kamp.settings",
         KAMP_LOG_LEVEL="ERROR",
         PYTHONWARNINGS="ignore",
-        # A worker started by a test competes with the test processes for the processor:
-        # at its production priority it would crawl while they run (not what is tested).
-        KAMP_WORKER_NICE="0",
         **extra,
     )
     if url:

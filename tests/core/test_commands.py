@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import sys
 
 import pytest
@@ -308,43 +306,3 @@ def test_kamp_help_lists_every_command(capsys, monkeypatch):
     text = capsys.readouterr().out
     for name in ("demo", "serve", "worker", "createuser", "migrate", "import"):
         assert name in text
-
-
-def test_the_worker_lowers_its_priority_by_the_setting(settings, monkeypatch):
-    """The pages people wait for go first: ``kamp worker`` runs KAMP_WORKER_NICE steps nicer."""
-    from kamp.core.management.commands import worker
-
-    class Lowered(Exception):
-        pass
-
-    asked: list[int] = []
-
-    def record(increment: int) -> int:
-        # Recorded, not applied (renicing would slow the rest of this test process), and the
-        # worker stopped there: before its loop starts.
-        asked.append(increment)
-        raise Lowered
-
-    monkeypatch.setattr(worker, "lower_priority", record)
-    settings.KAMP_WORKER_NICE = 7
-    with pytest.raises(Lowered):
-        worker.Command().handle(worker_id="test")
-    assert asked == [7]
-
-
-def test_lower_priority_renices_the_process():
-    """In a process of its own (niceness only goes up)."""
-    code = (
-        "import os; from kamp.core.management.commands.worker import lower_priority; "
-        "start = os.nice(0); print(start, lower_priority(3), lower_priority(0))"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kamp.settings"}
-    out = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); " + code],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    ).stdout.split()
-    start, lowered, unchanged = (int(x) for x in out[-3:])
-    assert lowered == min(start + 3, 19) and unchanged == lowered

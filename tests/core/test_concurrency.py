@@ -40,8 +40,6 @@ def _env(home: Path, database_url: str | None) -> dict[str, str]:
             "KAMP_ALLOWED_HOSTS": "testserver,127.0.0.1",
             "KAMP_LOG_LEVEL": "ERROR",
             "PYTHONWARNINGS": "ignore",
-            # The worker at the test processes' priority (tests/core/processes.py says why).
-            "KAMP_WORKER_NICE": "0",
         }
     )
     env.pop("KAMP_DATABASE_URL", None)

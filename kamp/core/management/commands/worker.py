@@ -4,8 +4,6 @@ django-tasks-db's ``db_worker`` applies (``kamp worker --help``).
 
 While it runs, the worker writes a heartbeat row (``core.WorkerHeartbeat``) every
 ``KAMP_WORKER_HEARTBEAT_SECONDS``: ``/healthz`` reports its age, so a dead worker is seen.
-It runs ``KAMP_WORKER_NICE`` steps nicer than it was started (10 by default): the pages people
-wait for go first when the web processes and the worker share the processor.
 
 A worker killed in the middle of a task (SIGKILL, out of memory, a power cut) leaves the task
 marked running for ever. At each beat every worker looks for such tasks — running, but their
@@ -16,7 +14,6 @@ writes in one transaction, so the killed attempt left nothing half-written), or,
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import timedelta
 
@@ -131,19 +128,6 @@ class Heartbeat(threading.Thread):
         connection.close()
 
 
-def lower_priority(increment: int) -> int:
-    """Run this process ``increment`` steps nicer (Unix ``nice``) and return its niceness: on
-    a machine shared with ``kamp serve``, a page someone waits for goes before the background
-    work (alerts after a change, the next scoring run) when both want the processor. Never
-    raised back: 0 leaves it as started."""
-    if increment > 0 and hasattr(os, "nice"):
-        try:
-            return os.nice(increment)
-        except OSError:  # not allowed here (a container's seccomp profile): run as started
-            logger.warning("Could not lower the worker's priority", exc_info=True)
-    return os.nice(0) if hasattr(os, "nice") else 0
-
-
 class Command(DbWorkerCommand):
     help = (
         "Run kamp's background task worker (imports, recomputations). Keep it running beside "
@@ -151,7 +135,6 @@ class Command(DbWorkerCommand):
     )
 
     def handle(self, *args, **options):
-        lower_priority(settings.KAMP_WORKER_NICE)
         heartbeat = Heartbeat(options["worker_id"], settings.KAMP_WORKER_HEARTBEAT_SECONDS)
         heartbeat.start()
         try:
