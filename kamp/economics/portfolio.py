@@ -13,6 +13,7 @@ import pickle
 
 from django.core.cache import cache
 
+from kamp.core.counting import count_up_to
 from kamp.customers.models import Customer
 
 from . import services
@@ -39,7 +40,8 @@ def summary(scope: str, period, customers) -> dict:
         .first()
     )
     if snapshot is None or (
-        snapshot.version != version and Customer.objects.count() <= INLINE_CUSTOMERS
+        snapshot.version != version
+        and count_up_to(Customer.objects.all(), INLINE_CUSTOMERS + 1) <= INLINE_CUSTOMERS
     ):
         # The first view of a period, or a small portfolio: computing now takes less than a
         # second and needs no worker (the single-user demo runs none).

@@ -40,6 +40,7 @@ from django_tasks import task
 from kamp.core import alerts as core_alerts
 from kamp.core import request_memo
 from kamp.core.alerts import Alert
+from kamp.core.counting import count_up_to
 from kamp.customers.models import Customer, CustomerStatus
 
 from .models import AlertDirty, AlertRefresh, StoredAlert
@@ -470,7 +471,7 @@ def _sync(today: date, customers=None) -> None:
     def programme_is_small() -> bool:
         nonlocal small
         if small is None:
-            small = _scope(None).count() <= INLINE_PROGRAMME
+            small = count_up_to(_scope(None), INLINE_PROGRAMME + 1) <= INLINE_PROGRAMME
         return small
 
     if state is not None and state.as_of >= today and not dirty:

@@ -28,6 +28,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from kamp.core import deletions
+from kamp.core.counting import count_up_to
 from kamp.core.models import SiteSettings
 from kamp.core.request_memo import memo
 from kamp.customers.models import Customer
@@ -205,8 +206,9 @@ def version(model: SelectionModel, as_of: date) -> str:
 
 
 def fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
-    """The cache key of a run (:func:`version`) and the number of customers: taken once per
-    page view (an account's page asks for the run from its card and from its alerts)."""
+    """The cache key of a run (:func:`version`) and the number of customers up to
+    ``INLINE_CUSTOMERS + 1`` (whether a run is computed in the request): taken once per page
+    view (an account's page asks for the run from its card and from its alerts)."""
     return memo(
         ("selection.fingerprint", model.pk, model.updated_at, as_of),
         lambda: _fingerprint(model, as_of),
@@ -228,7 +230,9 @@ def _fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
     f = Factor.objects.filter(model=model).aggregate(n=Count("id"), i=Max("id"))
     r = ReciprocityLedger.objects.aggregate(n=Count("id"), m=Max("updated_at"))
     site = SiteSettings.load()
-    customers = (gone[0], c["i"], c["m"] and c["m"].timestamp())
+    # How many customers, as far as the callers need to know: up to one past the number a
+    # run is computed in the request for.
+    size = count_up_to(Customer.objects.all(), INLINE_CUSTOMERS + 1)
     parts = [
         model.pk,
         model.updated_at.timestamp(),
@@ -237,7 +241,9 @@ def _fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
         gone[1],
         a["i"],
         a["m"] and a["m"].timestamp(),
-        *customers,
+        gone[0],
+        c["i"],
+        c["m"] and c["m"].timestamp(),
         gone[2],
         s["i"],
         site.size_class,
@@ -245,20 +251,7 @@ def _fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
         r["m"] and r["m"].timestamp(),
         as_of.isoformat(),
     ]
-    return "selection:run:" + ":".join(str(p) for p in parts), _customer_count(customers)
-
-
-#: The number of customers per state of the customer table (its deletions, largest id and
-#: latest change): counted once per state and process, not on every view.
-_counts: dict[tuple, int] = {}
-
-
-def _customer_count(state: tuple) -> int:
-    if state not in _counts:
-        if len(_counts) > 16:
-            _counts.clear()
-        _counts[state] = Customer.objects.count()
-    return _counts[state]
+    return "selection:run:" + ":".join(str(p) for p in parts), size
 
 
 #: Up to this many customers a run the data have moved away from is recomputed in the request
@@ -615,9 +608,8 @@ def held() -> list[Run]:
 
 
 def forget() -> None:
-    """Drop this process's remembered runs and counts (tests)."""
+    """Drop this process's remembered runs (tests)."""
     _memo.clear()
-    _counts.clear()
 
 
 def compute(model: SelectionModel, as_of: date, *, with_robustness: bool = True) -> Run:

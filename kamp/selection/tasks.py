@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from kamp.core.counting import count_up_to
 from kamp.core.tasks import after_commit_once, enqueue_once
 
 
@@ -49,7 +50,7 @@ def _prepare_if_large() -> None:
 
     from . import engine
 
-    if Customer.objects.count() > engine.INLINE_CUSTOMERS:
+    if count_up_to(Customer.objects.all(), engine.INLINE_CUSTOMERS + 1) > engine.INLINE_CUSTOMERS:
         prepare()
 
 

@@ -35,8 +35,15 @@ def test_unchanged_data_keep_their_fingerprint_and_no_table_is_counted(director,
     first = _fingerprint()
     with CaptureQueriesContext(connection) as queries:
         assert _fingerprint() == first
-    counted = [q["sql"] for q in queries if "COUNT(*)" in q["sql"].upper()]
-    assert counted == [], counted
+    # The large tables are not counted; the number of customers only as far as it matters (a
+    # LIMIT in the count). (A model's few factors and the reciprocity ledger are counted.)
+    large = ("customers_customer", "selection_assessment", "economics_salesmonth")
+    counted = [
+        q["sql"]
+        for q in queries
+        if "COUNT(" in q["sql"].upper() and any(t in q["sql"] for t in large)
+    ]
+    assert counted and all("LIMIT" in sql.upper() for sql in counted), counted
     assert first[1] == Customer.objects.count()
 
 
