@@ -1,6 +1,7 @@
 """The director's dashboard, the alert inbox and the readiness self-assessment in Chromium."""
 
 import re
+from collections import Counter
 
 import pytest
 from playwright.sync_api import expect
@@ -51,6 +52,54 @@ def test_director_reads_the_dashboard(
         page.locator("#check-internal_support").get_by_role("link", name=account.name)
     ).to_be_visible()
     shot(f"programme-health-{language}")
+
+
+def _severity_count(severity: str, n: int, language: str) -> str:
+    words = {
+        ("danger", "en"): ("at risk", "at risk"),
+        ("warning", "en"): ("needs attention", "need attention"),
+        ("info", "en"): ("for information", "for information"),
+        ("danger", "es"): ("en riesgo", "en riesgo"),
+        ("warning", "es"): ("requiere atención", "requieren atención"),
+        ("info", "es"): ("informativa", "informativas"),
+    }[(severity, language)]
+    return f"{n} {words[0] if n == 1 else words[1]}"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_dashboards_alerts_are_the_inboxs_head(
+    page, live_server, login, director, account, other_account, shot, language
+):
+    """The alerts tile: the inbox's most urgent alerts first, how many are open and how many
+    were dismissed (counted in the database for a director: it must say what the inbox says)."""
+    from django.utils import timezone, translation
+
+    from kamp.programme import actions, inbox
+
+    with translation.override(language):
+        open_, _dismissed = inbox.alerts_for(director, timezone.localdate())
+        first_message = str(open_[0].message)
+    assert len(open_) >= 2
+    login(director, language)
+    page.goto(live_server.url + "/programme/")
+    inbox_link = "open the inbox" if language == "en" else "abrir la bandeja"
+    tile = page.locator("article.tile").filter(has=page.get_by_role("link", name=inbox_link))
+    expect(tile.locator(".badge")).to_have_text(str(len(open_)))
+    expect(tile.locator(".alert").first).to_contain_text(first_message)
+    # Each severity counted in words that agree with the number ("4 informativas").
+    for severity, n in Counter(a.severity for a in open_).items():
+        expect(tile.locator(f".st-{severity}")).to_have_text(_severity_count(severity, n, language))
+    shot(f"programme-dashboard-alerts-{language}")
+
+    actions.do_dismiss_alert(director, open_[0], "Handled at the quarterly review")
+    with translation.override(language):
+        still_open, _dismissed = inbox.alerts_for(director, timezone.localdate())
+        next_message = str(still_open[0].message)
+    assert len(still_open) == len(open_) - 1
+    page.reload()
+    expect(tile.locator(".badge")).to_have_text(str(len(still_open)))
+    expect(tile).to_contain_text("1 dismissed" if language == "en" else "1 descartada")
+    expect(tile.locator(".alert").first).to_contain_text(next_message)
 
 
 def test_director_dismisses_an_alert_with_a_reason(
