@@ -590,8 +590,12 @@ def stored_alerts(
         # About a KAM (no customer): shown with that KAM's key accounts.
         owners = customers.order_by().filter(status=CustomerStatus.KEY_ACCOUNT).values("owner_id")
         where |= Q(customer_id__isnull=True, kam_id__in=owners)
-    found = _visible(user, _read(StoredAlert.objects.filter(where), _language()))
-    return core_alerts.rank(core_alerts.priced_for(user, found))
+    return core_alerts.rank(_readable(user, StoredAlert.objects.filter(where), _language()))
+
+
+def _readable(user, rows, language: str) -> list[Alert]:
+    """The stored alerts of ``rows`` that ``user`` may read, in ``language``, priced for them."""
+    return core_alerts.priced_for(user, _visible(user, _read(rows, language)))
 
 
 def _visible(user, found: list[Alert]) -> list[Alert]:
@@ -616,7 +620,6 @@ class Head(NamedTuple):
     """The head of an inbox: what a dashboard shows of it."""
 
     top: list[Alert]  # the first ``top`` open alerts, ranked
-    open_count: int
     by_severity: Counter[str]  # open alerts per severity
     dismissed_count: int
 
@@ -638,9 +641,7 @@ def head(user, top: int, dismissals: dict[str, Any], dismissal_keys, is_dismisse
     language = _language()
     # The alerts without a customer: few, read whole and through each area's visible_to (a
     # stopped calendar is its owner's alone).
-    general = core_alerts.priced_for(
-        user, _visible(user, _read(StoredAlert.objects.filter(customer_id__isnull=True), language))
-    )
+    general = _readable(user, StoredAlert.objects.filter(customer_id__isnull=True), language)
     general_open = [
         a for a in general if not _dismissed_by(a.key, a.kinds, dismissals, is_dismissed)
     ]
@@ -664,12 +665,9 @@ def head(user, top: int, dismissals: dict[str, Any], dismissal_keys, is_dismisse
         about_customers.order_by(*_rank_order()).values_list("id", flat=True)[: top + len(gone)]
     )
     picked = [i for i in ranked if i not in gone][:top]
-    first = core_alerts.priced_for(
-        user, _visible(user, _read(StoredAlert.objects.filter(pk__in=picked), language))
-    )
+    first = _readable(user, StoredAlert.objects.filter(pk__in=picked), language)
     return Head(
         top=core_alerts.rank(first + general_open)[:top],
-        open_count=sum(by_severity.values()),
         by_severity=by_severity,
         dismissed_count=len(gone) + len(general) - len(general_open),
     )

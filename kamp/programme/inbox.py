@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
-from kamp.core.alerts import Alert, current
+from kamp.core.alerts import SEVERITY_WEIGHT, Alert, current
 from kamp.core.params import int_param
 from kamp.customers.access import (
     customers_visible_to,
@@ -75,9 +75,6 @@ def alerts_for(
     return open_, gone
 
 
-SEVERITY_ORDER = ("danger", "warning", "info")
-
-
 @dataclass(frozen=True)
 class Summary:
     """What the dashboard shows of ``user``'s inbox."""
@@ -101,14 +98,18 @@ def summary_for(user, as_of: date, top: int = 8) -> Summary:
         h = alert_store.head(
             user, top, active_dismissals(as_of), _active(as_of).values("key"), covers
         )
-        return Summary(h.top, h.open_count, _ordered(h.by_severity), h.dismissed_count)
+        return Summary(
+            h.top, sum(h.by_severity.values()), _ordered(h.by_severity), h.dismissed_count
+        )
     open_, gone = alerts_for(user, as_of)
     return Summary(open_[:top], len(open_), _ordered(Counter(a.severity for a in open_)), len(gone))
 
 
 def _ordered(counts: Counter[str]) -> list[tuple[str, int]]:
-    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
-    return sorted(((s, n) for s, n in counts.items() if n), key=lambda kv: rank.get(kv[0], 9))
+    """The counts per severity, the most severe first."""
+    return sorted(
+        ((s, n) for s, n in counts.items() if n), key=lambda kv: -SEVERITY_WEIGHT.get(kv[0], 0)
+    )
 
 
 def filter_alerts(
