@@ -23,7 +23,8 @@ from django.db.models.signals import post_delete, post_save
 _tracked: set[str] = set()
 
 
-def _label(model: type[models.Model]) -> str:
+def label(model: type[models.Model]) -> str:
+    """The name a table's deletions are counted under."""
     return model._meta.label_lower
 
 
@@ -32,9 +33,9 @@ def track(*tracked: type[models.Model]) -> None:
     from .models import ImportBatch
 
     for model in tracked:
-        label = _label(model)
-        _tracked.add(label)
-        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"deletions-{label}")
+        name = label(model)
+        _tracked.add(name)
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"deletions-{name}")
     post_save.connect(_on_import, sender=ImportBatch, dispatch_uid="deletions-imports")
 
 
@@ -49,7 +50,7 @@ def _on_import(sender, instance, **kwargs) -> None:
 
 def bump(*changed: type[models.Model]) -> None:
     """One more deletion in each of these tables (inside the transaction that deleted)."""
-    _bump_labels([_label(m) for m in changed])
+    _bump_labels([label(m) for m in changed])
 
 
 def _bump_labels(labels: list[str]) -> None:
@@ -58,7 +59,7 @@ def _bump_labels(labels: list[str]) -> None:
     # The rows made on a table's first deletion (unless there, or made meanwhile by another
     # transaction), then counted: two statements whatever was there before.
     TableDeletions.objects.bulk_create(
-        [TableDeletions(label=label) for label in labels], ignore_conflicts=True
+        [TableDeletions(label=name) for name in labels], ignore_conflicts=True
     )
     TableDeletions.objects.filter(label__in=labels).update(deletions=F("deletions") + 1)
 
@@ -67,6 +68,6 @@ def counts(*of: type[models.Model]) -> tuple[int, ...]:
     """The deletions so far of each of these tables, in one query."""
     from .models import TableDeletions
 
-    labels = [_label(m) for m in of]
+    labels = [label(m) for m in of]
     found = dict(TableDeletions.objects.filter(label__in=labels).values_list("label", "deletions"))
-    return tuple(found.get(label, 0) for label in labels)
+    return tuple(found.get(name, 0) for name in labels)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from django.core.management.base import CommandError
 from django.db.models import QuerySet, Value
@@ -39,7 +40,17 @@ class CustomerRef(Schema):
     name: str
 
 
-def customer_ref(customer: Customer) -> dict:
+class Identified(Protocol):
+    """Anything that carries a customer's identity: the model, or a lighter record of it (the
+    KAM profiles' key accounts)."""
+
+    pk: Any
+    tax_id: str
+    external_id: str
+    name: str
+
+
+def customer_ref(customer: Customer | Identified) -> dict:
     """``{"id", "tax_id", "external_id", "name"}`` of one customer."""
     return {
         "id": customer.pk,

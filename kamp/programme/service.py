@@ -399,18 +399,26 @@ def programme_checks(
             )
         else:
             c.missing.append(_("Functions engaged (interaction log)."))
+        # Translated once, not once per account: a large programme lists hundreds here.
+        no_sponsor = _("no sponsor")
+        not_met = _("sponsor has not met the customer this quarter")
+        few_functions = _("functions on the team: %(n)s")
+        few_in_contact = _("few functions in contact")
+        url = id_urls("team:customer")
         acc = []
         for cid in r.accounts:
+            if cid not in names:
+                continue
             why = []
             if not per[cid]["sponsor"]:
-                why.append(_("no sponsor"))
+                why.append(no_sponsor)
             elif per[cid]["sponsor_met"] is False:
-                why.append(_("sponsor has not met the customer this quarter"))
+                why.append(not_met)
             if per[cid]["functions"] < health.MIN_FUNCTIONS:
-                why.append(_("functions on the team: %(n)s") % {"n": per[cid]["functions"]})
+                why.append(few_functions % {"n": per[cid]["functions"]})
             if per[cid]["functions_engaged"] is not None and per[cid]["functions_engaged"] < 2:
-                why.append(_("few functions in contact"))
-            acc += _acc([cid], names, "; ".join(str(w) for w in why), "team:customer")
+                why.append(few_in_contact)
+            acc.append({"id": cid, "name": names[cid], "url": url(cid), "why": "; ".join(why)})
         c.accounts = acc
     checks.append(c)
 

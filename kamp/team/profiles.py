@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from kamp.customers.models import Customer, CustomerStatus
@@ -28,9 +29,23 @@ if TYPE_CHECKING:
 MAX_ACCOUNTS_PER_KAM = getattr(settings, "KAMP_MAX_ACCOUNTS_PER_KAM", 4)
 
 
+class KeyAccount(NamedTuple):
+    """A key account as a profile lists it: what its pages and the API show of the customer.
+    Plain values, not a model instance: a large programme's dashboard lists 500 of them on
+    every view."""
+
+    pk: int
+    name: str
+    tax_id: str
+    external_id: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @dataclass
 class AccountFit:
-    customer: Customer
+    customer: KeyAccount
     quadrant: str | None
     stage: str | None
     needs: dict[str, int]
@@ -115,10 +130,19 @@ def build_profiles(kams, as_of: date | None = None) -> list[Profile]:
     kams = list(kams)
     ids = [k.pk for k in kams]
     latest = latest_assessments(ids)
-    # The key accounts one by one; the others only counted (a KAM may own thousands).
+    # The key accounts one by one; the others only counted (a KAM may own thousands). The day
+    # each was created is the day in the site's zone, as ``timezone.localdate`` gives it (the
+    # database turns the moment into the day: no datetimes to read).
     key = list(
-        Customer.objects.filter(owner_id__in=ids, status=CustomerStatus.KEY_ACCOUNT).only(
-            "id", "name", "status", "owner_id", "created_at"
+        Customer.objects.filter(owner_id__in=ids, status=CustomerStatus.KEY_ACCOUNT)
+        .order_by()
+        .values_list(
+            "id",
+            "name",
+            "tax_id",
+            "external_id",
+            "owner_id",
+            TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
         )
     )
     others = dict(
@@ -129,11 +153,13 @@ def build_profiles(kams, as_of: date | None = None) -> list[Profile]:
         .annotate(n=Count("id"))
         .values_list("owner_id", "n")
     )
-    key_ids = [c.pk for c in key]
+    key_ids = [c[0] for c in key]
     quadrants = sources.quadrants(key_ids) or {}
     stages = sources.stages(key_ids) or {}
     changes = changes_by_customer(key_ids)
     names = {k.pk: str(k) for k in kams}
+    # A need depends only on (quadrant, stage): computed once per pair, not once per account.
+    needs_for: dict[tuple[str | None, str | None], dict[str, int]] = {}
     profiles = {
         k.pk: Profile(
             kam=k,
@@ -144,16 +170,21 @@ def build_profiles(kams, as_of: date | None = None) -> list[Profile]:
     }
     for owner_id, n in others.items():
         profiles[owner_id].other_accounts += n
-    for c in sorted(key, key=lambda c: c.name):
-        chs = changes.get(c.pk, [])
-        since = owner_since(chs, names[c.owner_id], timezone.localdate(c.created_at))
+    for pk, name, tax_id, external_id, owner_id, created_on in sorted(
+        key, key=lambda c: (c[1], c[0])
+    ):
+        chs = changes.get(pk, [])
+        since = owner_since(chs, names[owner_id], created_on)
         handover_dates = [ch.on for ch in chs if ch.is_handover]
-        profiles[c.owner_id].accounts.append(
+        quadrant, stage = quadrants.get(pk), stages.get(pk)
+        if (quadrant, stage) not in needs_for:
+            needs_for[quadrant, stage] = hats.required_profile(quadrant, stage)
+        profiles[owner_id].accounts.append(
             AccountFit(
-                customer=c,
-                quadrant=quadrants.get(c.pk),
-                stage=stages.get(c.pk),
-                needs=hats.required_profile(quadrants.get(c.pk), stages.get(c.pk)),
+                customer=KeyAccount(pk, name, tax_id, external_id),
+                quadrant=quadrant,
+                stage=stage,
+                needs=needs_for[quadrant, stage],
                 since=since,
                 tenure_days=hats.tenure_days(since, as_of),
                 changes=chs,

@@ -50,3 +50,14 @@ def test_the_ids_go_as_one_parameter_on_postgresql(customers):
 def test_a_query_is_refused_with_a_clear_error(customers):
     with pytest.raises(TypeError, match="use __in"):
         Contact.objects.filter(customer_id__any=Customer.objects.values("pk"))
+
+
+def test_ids_of_any_size_and_spelling(customers):
+    # Ids read from a form (strings), and one past 32 bits: PostgreSQL gets them as one array
+    # of bigints, so neither is refused nor matches a wrong row.
+    ids = [str(customers[0].pk), customers[1].pk, 2**40]
+    assert set(Customer.objects.filter(pk__any=ids).values_list("pk", flat=True)) == {
+        customers[0].pk,
+        customers[1].pk,
+    }
+    assert Customer.objects.exclude(pk__any=ids).count() == len(customers) - 2
