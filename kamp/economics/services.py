@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.db.models import Case as CaseExpr
 from django.db.models import (
     CharField,
+    DecimalField,
     F,
     IntegerField,
     Q,
@@ -194,41 +195,60 @@ def _in_base(base: str, customer_fallback: bool, foreign_customers: dict[int, st
     return in_base
 
 
-def _base_sums(periods: Sequence[Period], customers, base: str, foreign_customers) -> dict:
+def _base_sums(
+    periods: Sequence[Period], customers, base: str, foreign_customers
+) -> tuple[dict, set]:
     """{(customer_id, period index): [revenue, cost of goods, cost to serve, investments]} of
-    the amounts already in the base currency: the three sources in ONE grouped query (a UNION
-    ALL of their rows, each amount in its own column), fetched without per-value converters."""
+    the amounts already in the base currency, and the (customer, period) keys that also hold
+    amounts in another currency: the three sources in ONE grouped query (a UNION ALL of their
+    rows, each amount in its own column, zero where the row is in another currency), fetched
+    without per-value converters. The keys tell :func:`_foreign_rows` whether it has anything
+    to read: most accounts trade in the base currency alone, and its three queries were half
+    the cost of an account's P&L."""
     from django.db import connection
 
     parts, params = [], []
     slots = ["revenue", "cost_of_goods", "cost_to_serve", "investments"]
     for model, date_field, amounts, customer_fallback in _SOURCES:
-        qs = _scoped(model, date_field, periods, customers).filter(
-            _in_base(base, customer_fallback, foreign_customers)
-        )
+        in_base = _in_base(base, customer_fallback, foreign_customers)
         columns = dict(amounts)
-        qs = qs.annotate(
+        qs = _scoped(model, date_field, periods, customers).annotate(
             **{
-                f"a{n}": F(columns[slot]) if slot in columns else Value(0, IntegerField())
+                f"a{n}": CaseExpr(
+                    WhenExpr(in_base, then=F(columns[slot])),
+                    default=Value(0),
+                    # Only compiled to SQL and summed there: never converted back.
+                    output_field=DecimalField(),
+                )
+                if slot in columns
+                else Value(0, IntegerField())
                 for n, slot in enumerate(slots)
-            }
-        ).values_list("customer_id", "bucket", "a0", "a1", "a2", "a3")
+            },
+            in_base=CaseExpr(
+                WhenExpr(in_base, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+        )
+        qs = qs.values_list("customer_id", "bucket", "a0", "a1", "a2", "a3", "in_base")
         sql, p = qs.order_by().query.get_compiler(connection=connection).as_sql()
         parts.append(sql)
         params.extend(p)
     union = " UNION ALL ".join(f"SELECT * FROM ({sql}) s{i}" for i, sql in enumerate(parts))
     sql = (
-        "SELECT u.customer_id, u.bucket, SUM(u.a0), SUM(u.a1), SUM(u.a2), SUM(u.a3) "
+        "SELECT u.customer_id, u.bucket, SUM(u.a0), SUM(u.a1), SUM(u.a2), SUM(u.a3), "
+        "SUM(u.in_base), COUNT(*) "
         f"FROM ({union}) u WHERE u.bucket >= 0 GROUP BY u.customer_id, u.bucket"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    out = {}
+    out, foreign = {}, set()
     as_decimal = _decimal
-    for cid, bucket, *sums in rows:
-        out[(cid, bucket)] = [as_decimal(v) for v in sums]
-    return out
+    for cid, bucket, *sums, in_base_rows, all_rows in rows:
+        if in_base_rows:
+            out[(cid, bucket)] = [as_decimal(v) for v in sums]
+        if in_base_rows < all_rows:
+            foreign.add((cid, bucket))
+    return out, foreign
 
 
 def _decimal(value) -> Decimal:
@@ -333,8 +353,8 @@ def _compute(
     elif isinstance(customers, list) and len(customers) <= 1000:
         in_foreign = in_foreign.filter(pk__in=customers)
     foreign_customers = dict(in_foreign.values_list("pk", "currency"))
-    sums = _base_sums(resolved, customers, base, foreign_customers)
-    foreign = _foreign_rows(resolved, customers, base, foreign_customers)
+    sums, with_foreign = _base_sums(resolved, customers, base, foreign_customers)
+    foreign = _foreign_rows(resolved, customers, base, foreign_customers) if with_foreign else {}
     spend = _spend(resolved, customers, rates)
     out = {}
     fast = pnl.base_pnl

@@ -160,3 +160,25 @@ def test_periods_for_alerts():
     periods = services.recent_periods("quarter", 2, datetime.date(2026, 11, 28))
     assert [str(p) for p in periods] == ["2026-Q2", "2026-Q3"]
     assert str(Period.trailing(datetime.date(2026, 11, 28), 12)) == "2025-11..2026-10"
+
+
+def test_amounts_in_another_currency_are_read_only_where_there_are_some(cs, admin):
+    # Most accounts trade in the base currency alone: their P&L skips the three queries that
+    # read amounts in another currency month by month. One sale in dollars, in the period
+    # before, brings them back, and that period's figures convert it.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as base_only:
+        value = services.account_pnl(cs, "2025-Q3")
+    assert value.net_revenue == D(10_000_000) and value.previous.net_revenue == D(8_000_000)
+    assert not any("SUBSTR" in q["sql"].upper() for q in base_only)
+
+    sale(cs, datetime.date(2025, 4, 15), "100", "40", currency="USD")
+    actions.do_set_exchange_rate(admin, "USD", "2025-04", D("950"))
+    with CaptureQueriesContext(connection) as mixed:
+        value = services.account_pnl(cs, "2025-Q3")
+    assert value.net_revenue == D(10_000_000)
+    assert value.previous.net_revenue == D(8_000_000 + 95_000)
+    assert value.previous.cost_of_goods == D(5_000_000 + 38_000)
+    assert len(mixed) == len(base_only) + 3
