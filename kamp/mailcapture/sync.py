@@ -918,7 +918,8 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
 def _log(pairs: list[tuple[_Row, dict[str, Any]]]) -> None:
     """Log one sender's mail as interactions, as ``kamp.interactions.actions.bulk_log`` does
     (the interactions, their people and contacts, one audit entry per customer: "N
-    interactions imported from a mailbox"), written with one ``executemany`` per table."""
+    interactions imported from a mailbox"), written by :func:`_insert` (a few multi-row
+    INSERTs per table)."""
     sender = pairs[0][0].sender
     values = [e for _r, e in pairs]
     db = connections[router.db_for_write(Interaction)]
