@@ -264,7 +264,15 @@ def _fingerprint(model: SelectionModel, as_of: date) -> tuple[str, int]:
         *figures, size = cursor.fetchone()
     site = SiteSettings.load()
     key = [model.pk, model.updated_at.timestamp(), *figures, site.size_class, as_of.isoformat()]
-    return "selection:run:" + ":".join(str(p) for p in key), size
+    return "selection:run:" + ":".join(_key_part(p) for p in key), size
+
+
+def _key_part(value) -> str:
+    """A figure as a cache key may hold it: no spaces (memcached refuses them), so a moment is
+    written in ISO form (PostgreSQL gives datetimes, SQLite their text)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).replace(" ", "T")
 
 
 #: Up to this many customers a run the data have moved away from is recomputed in the request

@@ -46,6 +46,8 @@ def test_unchanged_data_keep_their_fingerprint_and_no_table_is_counted(director,
         assert not re.search(rf"COUNT\([^)]*\) FROM {large}\b", sql, re.IGNORECASE), sql
     assert re.search(r"COUNT\(\*\) FROM \(SELECT 1 FROM customers_customer LIMIT", sql), sql
     assert first[1] == Customer.objects.count()
+    # A key any cache backend takes (memcached: no spaces or control characters, 250 bytes).
+    assert not re.search(r"\s", first[0]) and len(first[0].encode()) < 200, first[0]
 
 
 def test_an_assessment_deleted_changes_it(director, account):
