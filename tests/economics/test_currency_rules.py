@@ -23,6 +23,7 @@ from kamp.economics import summary
 from kamp.economics.models import CategorySpend, Investment, SalesLine, SalesMonth
 from tests.core.import_helpers import write_csv
 from tests.factories import CustomerFactory, SalesLineFactory
+from tests.pages import html
 
 HEADER = ["customer", "date", "net_amount"]
 
@@ -227,7 +228,7 @@ def _get(user, url) -> str:
     c.force_login(user)
     response = c.get(url)
     assert response.status_code == 200, url
-    return response.content.decode()
+    return html(response)
 
 
 @pytest.mark.parametrize("language", ["es", "en"])

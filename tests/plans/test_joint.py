@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from kamp.plans import actions
 from kamp.plans.models import JointPlanComment, JointPlanLink
+from tests import pages
 
 from .factories import ActionFactory, LinkFactory, ObjectiveFactory, PlanFactory
 
@@ -40,7 +41,7 @@ def test_the_customer_sees_the_chosen_parts_without_logging_in(anonymous, link):
 
 
 def test_no_money_ever(anonymous, link):
-    html = anonymous.get(joint_url(link)).content.decode()
+    html = pages.html(anonymous.get(joint_url(link)))
     assert "Revenue from CS" not in html  # financial objective
     for amount in ("123456789", "123,456,789", "123.456.789", "987,654,321", "987.654.321"):
         assert amount not in html

@@ -16,6 +16,7 @@ from kamp.plans import actions
 from kamp.plans.forms import ObjectiveForm
 from kamp.plans.models import AccountPlan
 from kamp.reports import deck, pdf, plan_data
+from tests import pages
 from tests.plans.factories import ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_a_bound_objective_reads_the_figure_everywhere(demo, client_for):
     assert want_sow != 27 and want_rqi is not None
 
     client = client_for(ana)
-    html = client.get(reverse("plans:section", args=[plan.pk, "objectives"])).content.decode()
+    html = pages.html(client.get(reverse("plans:section", args=[plan.pk, "objectives"])))
     row = html.split("Grow our share")[1].split("</tr>")[0]
     assert f"{want_sow:.1f}" in row and "27" not in row.split("Share of wallet")[0]
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from kamp.core.models import AuditEvent
 from kamp.plans.models import AccountPlan, ActionStatus, PlanAction
+from tests import pages
 
 from .factories import ActionFactory, PlanFactory, WhitespaceFactory
 
@@ -209,7 +210,7 @@ def test_create_plan_and_duplicate_period(client_for, ana, account):
 
 def test_whitespace_money_is_hidden_from_a_team_member(client_for, member, ana, plan):
     r = client_for(member).get(reverse("plans:customer_tab", args=[plan.customer_id]))
-    html = r.content.decode()
+    html = pages.html(r)
     assert "123,456,789" not in html and "123.456.789" not in html and "987,654,321" not in html
     assert "M&amp;A" in html
     # the financial objective's numbers too
