@@ -6,6 +6,10 @@ prepared 500 parameters and psycopg merged them into the statement text one by o
 CPU a query against 0.4 ms for the array (measured at 100,000 customers), 0.04 ms once the
 array is sent as text. Other databases get
 the ordinary ``IN (…)``. Registered on integer fields and foreign keys (``kamp.core.apps``).
+
+Pass the ids as :class:`Ids` (``customer_id__any=Ids(ids)``): Django's filter builder walks
+every item of a list twice before the lookup sees it (resolving expressions, then checking
+related objects), about 2 µs an id; an ``Ids`` is one value to it. A plain list still works.
 """
 
 from __future__ import annotations
@@ -13,6 +17,29 @@ from __future__ import annotations
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Lookup
 from django.db.models.lookups import In
+
+
+class Ids:
+    """Ids for ``field__any``, held as one value: deliberately neither a list nor iterable, so
+    that Django's filter builder does not visit each id (see the module's docstring)."""
+
+    __slots__ = ("values", "_array")
+
+    def __init__(self, ids) -> None:
+        self.values: tuple[int, ...] = tuple(map(int, ids))
+        self._array: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __repr__(self) -> str:
+        return f"Ids({list(self.values)!r})"
+
+    def array(self) -> str:
+        """PostgreSQL's text form of the array (``'{1,2,3}'``), written once."""
+        if self._array is None:
+            self._array = "{" + ",".join(map(str, self.values)) + "}"
+        return self._array
 
 
 class AnyOf(Lookup):
@@ -24,15 +51,14 @@ class AnyOf(Lookup):
         values = self.rhs
         if hasattr(values, "resolve_expression"):
             raise TypeError("__any takes a list of ids, not a query: use __in for a subquery")
-        return [int(v) for v in values]
+        return values if isinstance(values, Ids) else Ids(values)
 
     def as_sql(self, compiler, connection):
         if not self.rhs:
             raise EmptyResultSet  # as ``__in=[]``: nothing matches
         if connection.vendor != "postgresql":
-            return In(self.lhs, self.rhs).as_sql(compiler, connection)
+            return In(self.lhs, list(self.rhs.values)).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        # The array as PostgreSQL's own text form ('{1,2,3}'), written by one join: psycopg's
-        # adaptation of a Python list looks at every item (0.25 ms for 500 ids, a query).
-        array = "{" + ",".join(map(str, self.rhs)) + "}"
-        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, array]
+        # The array as PostgreSQL's own text form ('{1,2,3}'): psycopg's adaptation of a Python
+        # list looks at every item (0.25 ms for 500 ids, a query).
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs.array()]

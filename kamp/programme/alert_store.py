@@ -41,6 +41,7 @@ from kamp.core import alerts as core_alerts
 from kamp.core import request_memo
 from kamp.core.alerts import Alert
 from kamp.core.counting import count_up_to
+from kamp.core.lookups import Ids
 from kamp.customers.models import Customer, CustomerStatus
 
 from .models import AlertDirty, AlertRefresh, StoredAlert
@@ -252,7 +253,7 @@ def refresh_alerts(
         # every customer trust that a stored alert's customer exists).
         named = {r.customer_id for r in rows if r.customer_id is not None}
         if named:
-            alive = set(Customer.objects.filter(pk__any=list(named)).values_list("pk", flat=True))
+            alive = set(Customer.objects.filter(pk__any=Ids(named)).values_list("pk", flat=True))
             rows = [r for r in rows if r.customer_id is None or r.customer_id in alive]
         StoredAlert.objects.bulk_create(rows, batch_size=500)
     return len(rows)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from kamp.core.choices import Role
 from kamp.core.formatting import format_number, format_period
 from kamp.core.http import id_urls
+from kamp.core.lookups import Ids
 from kamp.core.models import User
 from kamp.customers.models import Customer, CustomerStatus
 from kamp.team.models import AccountTeamMember, TeamRole
@@ -341,9 +342,9 @@ def programme_checks(
     owner_fn = (
         dict(User.objects.filter(pk__in=kam_ids).values_list("pk", "function")) if kam_ids else {}
     )
-    for cid, uid, role, fn in AccountTeamMember.objects.filter(customer_id__any=ids).values_list(
-        "customer_id", "user_id", "role", "user__function"
-    ):
+    for cid, uid, role, fn in AccountTeamMember.objects.filter(
+        customer_id__any=Ids(ids)
+    ).values_list("customer_id", "user_id", "role", "user__function"):
         if role == TeamRole.SPONSOR:
             sponsors.setdefault(cid, []).append(uid)
         else:

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
+from kamp.core.lookups import Ids
 from kamp.customers.models import Contact, Customer, CustomerStatus
 
 log = logging.getLogger(__name__)
@@ -325,12 +326,13 @@ def _forms_fingerprint(ids: list[int], as_of: date) -> tuple:
 
     people = hash(tuple(User.objects.order_by("pk").values_list("pk", "function", "is_active")))
     settings = tuple(InteractionSettings.objects.order_by("pk").values_list())
+    wanted = Ids(ids)
     return (
         as_of,
-        hash(tuple(ids)),
-        agg(Interaction.objects.filter(customer_id__any=ids)),
-        agg(Contact.objects.filter(customer_id__any=ids)),
-        agg(Customer.objects.filter(pk__any=ids)),
+        hash(wanted.values),
+        agg(Interaction.objects.filter(customer_id__any=wanted)),
+        agg(Contact.objects.filter(customer_id__any=wanted)),
+        agg(Customer.objects.filter(pk__any=wanted)),
         people,
         settings,
     )
@@ -366,7 +368,7 @@ def functions_engaged(ids, as_of: date, days: int = 365) -> dict[int, list[str]]
     out: dict[int, set] = defaultdict(set)
     for cid, fn in (
         InteractionPerson.objects.filter(
-            interaction__customer_id__any=list(ids),
+            interaction__customer_id__any=Ids(ids),
             interaction__date__gt=as_of - timedelta(days=days),
             interaction__date__lte=as_of,
         )

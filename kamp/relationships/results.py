@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from kamp.core.lookups import Ids
 from kamp.core.request_memo import memo_for_ids
 
 from . import quality, stages, typology
@@ -303,7 +304,7 @@ def latest_assessments(customer_ids) -> dict[int, Assessment]:
 
 def _latest_assessments(customer_ids) -> dict[int, Assessment]:
     latest: dict[int, Assessment] = {}
-    for a in Assessment.objects.filter(customer_id__any=list(customer_ids)).order_by(
+    for a in Assessment.objects.filter(customer_id__any=Ids(customer_ids)).order_by(
         "customer_id", "-date", "-id"
     ):
         latest.setdefault(a.customer_id, a)
@@ -321,7 +322,7 @@ def latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
 def _latest_scored_rounds(customer_ids) -> dict[int, list[SurveyRound]]:
     out: dict[int, list[SurveyRound]] = defaultdict(list)
     qs = (
-        SurveyRound.objects.filter(customer_id__any=list(customer_ids))
+        SurveyRound.objects.filter(customer_id__any=Ids(customer_ids))
         .filter(counted_filter())
         .exclude(team_rqi__isnull=True, customer_rqi__isnull=True)
         .order_by("customer_id", "-opened_on", "-id")
@@ -339,7 +340,7 @@ def latest_stages(customer_ids) -> dict[int, StageRecord]:
 def _latest_stages(customer_ids) -> dict[int, StageRecord]:
     latest: dict[int, StageRecord] = {}
     for s in (
-        StageRecord.objects.filter(customer_id__any=list(customer_ids))
+        StageRecord.objects.filter(customer_id__any=Ids(customer_ids))
         .select_related("created_by")
         .order_by("customer_id", "-date", "-id")
     ):

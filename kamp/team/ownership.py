@@ -9,6 +9,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from kamp.core.lookups import Ids
 from kamp.core.models import AuditEvent
 
 from .models import OwnershipChange
@@ -37,7 +38,7 @@ def changes_by_customer(customer_ids) -> dict[int, list[Change]]:
     found: dict[int, list[Change]] = defaultdict(list)
     if not ids:
         return found
-    recorded = OwnershipChange.objects.filter(customer_id__any=ids).select_related(
+    recorded = OwnershipChange.objects.filter(customer_id__any=Ids(ids)).select_related(
         "previous_owner", "new_owner", "changed_by"
     )
     linked = set()
@@ -58,7 +59,9 @@ def changes_by_customer(customer_ids) -> dict[int, list[Change]]:
         )
     events = (
         AuditEvent.objects.filter(
-            object_type="customers.customer", customer_id__any=ids, action__in=["update", "import"]
+            object_type="customers.customer",
+            customer_id__any=Ids(ids),
+            action__in=["update", "import"],
         )
         .select_related("actor")
         .only("id", "at", "customer_id", "changes", "actor__name", "actor__email")

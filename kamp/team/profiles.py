@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
@@ -61,13 +62,16 @@ class AccountFit:
 
 @dataclass
 class Profile:
+    """A KAM's hats, accounts and fit. Read once built: the figures derived from the accounts
+    are computed on first use and kept (the dashboard reads each several times per KAM)."""
+
     kam: User
     self_assessment: HatAssessment | None = None
     director_assessment: HatAssessment | None = None
     accounts: list[AccountFit] = field(default_factory=list)
     other_accounts: int = 0
 
-    @property
+    @cached_property
     def levels(self) -> dict[str, int] | None:
         return hats.blend(
             self.self_assessment.levels if self.self_assessment else None,
@@ -82,15 +86,15 @@ class Profile:
     def overloaded(self) -> bool:
         return self.key_accounts > MAX_ACCOUNTS_PER_KAM
 
-    @property
+    @cached_property
     def needs(self) -> dict[str, int] | None:
         return hats.combined_need(a.needs for a in self.accounts)
 
-    @property
+    @cached_property
     def gap(self) -> dict[str, int]:
         return hats.fit_gap(self.levels, self.needs)
 
-    @property
+    @cached_property
     def gap_total(self) -> int:
         return hats.gap_total(self.gap)
 
@@ -105,7 +109,7 @@ class Profile:
             self.director_assessment.levels if self.director_assessment else None,
         )
 
-    @property
+    @cached_property
     def turnover_accounts(self) -> list[AccountFit]:
         return [a for a in self.accounts if a.turnover_flag]
 
