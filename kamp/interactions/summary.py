@@ -151,24 +151,30 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
     if not customer_ids:
         return {}
     results = analysis.analyse_many(customer_ids, as_of=date.today())
+    # The words, translated once for all the cards (a home shows up to 60).
+    label = {rules.TYPE_A: _("Bow-tie"), rules.TYPE_B: _("Diamond")}
+    form_label = {form: analysis.form_label(form) for form in (rules.TYPE_A, rules.TYPE_B)}
+    index_text = _("diamond index %(p)d %%")
+    single_threaded = {
+        "label": _("Single-threaded"),
+        "css": "single-threaded attitude-opponent",
+        "title": analysis.risk_title("single_threaded"),
+    }
     out: dict[int, list[dict]] = {}
     for pk, a in results.items():
+        form = rules.TYPE_B if a.form == rules.TYPE_B else rules.TYPE_A
         items = [
             {
-                "label": _("Diamond") if a.form == "B" else _("Bow-tie"),
-                "css": "form-B quadrant-strategic" if a.form == "B" else "form-A quadrant-star",
-                "title": analysis.form_label(a.form)
+                "label": label[form],
+                "css": "form-B quadrant-strategic"
+                if form == rules.TYPE_B
+                else "form-A quadrant-star",
+                "title": form_label[form]
                 + " · "
-                + _("diamond index %(p)d %%") % {"p": rules.diamond_percent(a.diamond_index)},
+                + index_text % {"p": rules.diamond_percent(a.diamond_index)},
             }
         ]
         if any(r.kind == "single_threaded" for r in a.risks):
-            items.append(
-                {
-                    "label": _("Single-threaded"),
-                    "css": "single-threaded attitude-opponent",
-                    "title": analysis.risk_title("single_threaded"),
-                }
-            )
+            items.append(dict(single_threaded))
         out[pk] = items
     return out

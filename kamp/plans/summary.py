@@ -53,6 +53,16 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
         return {}
     current = current_plans(customer_ids)
     health = health_for(plan_ids=current.values())
+    # The words, translated once for all the cards (a home shows up to 60).
+    stale, stale_title = (
+        _("Plan stale"),
+        _("Nothing in the %(period)s plan changed for %(days)s days."),
+    )
+    overdue_title = _("Plan actions past their due date.")
+    percent_label, percent_title = (
+        _("Plan %(percent)s%%"),
+        _("Share of the plan's sections filled in."),
+    )
     result: dict[int, list[dict]] = {}
     for cid, plan_id in current.items():
         h = health.get(plan_id)
@@ -62,10 +72,9 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
         if h.stale:
             found.append(
                 {
-                    "label": _("Plan stale"),
+                    "label": stale,
                     "css": "plan-stale attitude-opponent",
-                    "title": _("Nothing in the %(period)s plan changed for %(days)s days.")
-                    % {"period": h.period, "days": h.days_since_update},
+                    "title": stale_title % {"period": h.period, "days": h.days_since_update},
                 }
             )
         if h.overdue_actions:
@@ -74,16 +83,16 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
                     "label": ngettext("%(n)s overdue", "%(n)s overdue", h.overdue_actions)
                     % {"n": h.overdue_actions},
                     "css": "plan-overdue attitude-opponent",
-                    "title": _("Plan actions past their due date."),
+                    "title": overdue_title,
                 }
             )
         found.append(
             {
-                "label": _("Plan %(percent)s%%") % {"percent": h.percent},
+                "label": percent_label % {"percent": h.percent},
                 "css": "plan-complete quadrant-strategic"
                 if h.percent >= 75
                 else "plan-partial quadrant-streamline",
-                "title": _("Share of the plan's sections filled in."),
+                "title": percent_title,
             }
         )
         if found:

@@ -26,14 +26,9 @@ def badges(customer_ids: list[int]) -> dict[int, list[dict]]:
             customer_id__in=customer_ids, role=TeamRole.SPONSOR
         ).values_list("customer_id", flat=True)
     )
+    label, title = _("no sponsor"), _("No executive sponsor assigned")  # once for all cards
     return {
-        cid: [
-            {
-                "label": _("no sponsor"),
-                "css": "warn-badge",
-                "title": _("No executive sponsor assigned"),
-            }
-        ]
+        cid: [{"label": label, "css": "warn-badge", "title": title}]
         for cid in customer_ids
         if cid not in sponsored
     }
