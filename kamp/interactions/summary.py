@@ -6,6 +6,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from kamp.core.request_memo import memo
+
 from . import analysis
 from . import forms as rules
 
@@ -45,39 +47,57 @@ def _fingerprint(customer, as_of: date) -> tuple[tuple, date | None]:
     """What an account's analysis reads, in a few aggregates: the account's interactions (their
     number, newest id, latest edit — an edit of who took part saves the interaction), its
     contacts, its KAM, our people and the settings; and the date of its last interaction.
-    Four queries."""
-    from django.db.models import Count, Max
+    Three queries, once per page view (the interactions and relationships cards both ask)."""
+    return memo(
+        ("interactions:fingerprint", customer.pk, customer.owner_id, as_of),
+        lambda: _read_fingerprint(customer, as_of),
+    )
+
+
+def _read_fingerprint(customer, as_of: date) -> tuple[tuple, date | None]:
+    from django.db import connection
 
     from kamp.core.models import User
     from kamp.customers.models import Contact
 
     from .models import Interaction, InteractionSettings
 
-    logged = (
-        Interaction.objects.filter(customer_id=customer.pk)
-        .order_by()
-        .aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at"), last=Max("date"))
+    q = connection.ops.quote_name
+    # The account's interactions and contacts summed up in one statement: each side is one
+    # row (an aggregate without grouping), so their cross join is one row.
+    sql = (
+        f"SELECT * FROM (SELECT COUNT(*), MAX({q('id')}), MAX({q('updated_at')}), MAX({q('date')})"
+        f" FROM {q(Interaction._meta.db_table)} WHERE {q('customer_id')} = %s) {q('logged')},"
+        f" (SELECT COUNT(*), MAX({q('id')}), MAX({q('updated_at')})"
+        f" FROM {q(Contact._meta.db_table)} WHERE {q('customer_id')} = %s) {q('contacts')}"
     )
-    contacts = (
-        Contact.objects.filter(customer_id=customer.pk)
-        .order_by()
-        .aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at"))
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [customer.pk, customer.pk])
+        n, newest, edited, last, *contacts = cursor.fetchone()
+    if isinstance(last, str):  # SQLite gives the date as its text
+        last = date.fromisoformat(last)
     people = hash(
         tuple(
             User.objects.order_by("pk").values_list("pk", "function", "is_active", "name", "email")
         )
     )
     settings = tuple(InteractionSettings.objects.order_by("pk").values_list())
-    key: tuple = (as_of, customer.owner_id, tuple(logged.values()), tuple(contacts.values()))
+    logged = (n, newest, str(edited), str(last))
+    key: tuple = (as_of, customer.owner_id, logged, tuple(map(str, contacts)))
     key += (people, settings)
-    return key, logged["last"]
+    return key, last
 
 
 def _remember(held: dict, pk: int, value) -> None:
     if len(held) >= _HELD_MAX:
         held.pop(next(iter(held)))
     held[pk] = value
+
+
+def held_analysis(customer, as_of: date) -> rules.Analysis | None:
+    """The account's analysis on ``as_of``, as its card shows it (kept by the process while
+    what it reads is unchanged): for other areas that need a figure of it."""
+    return _analysis(customer, as_of)[0]
 
 
 def _analysis(customer, as_of: date) -> tuple[rules.Analysis | None, date | None]:

@@ -400,11 +400,13 @@ def functional_pairs(customer, as_of: date) -> int | None:
     area's window, from its analysis when that area is installed; None when it is not or has no
     log for the account (the assessment's own count is used then)."""
     try:
-        from kamp.interactions import analysis
+        from kamp.interactions.summary import held_analysis
     except ImportError:
         return None
     try:
-        result = analysis.analyse_many([customer.pk], as_of).get(customer.pk)
+        # The analysis the interactions card shows, held while the account's log is unchanged
+        # (the account page draws both cards: one analysis, not two).
+        result = held_analysis(customer, as_of)
     except Exception:  # noqa: BLE001 - another area's code must not break this page
         return None
     if result is None or not result.interactions_in_window:

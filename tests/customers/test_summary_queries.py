@@ -107,3 +107,20 @@ def test_interactions_card_follows_every_write(client_for, ana):
     actions.do_delete_interaction(ana, first)
     actions.do_delete_interaction(ana, second)
     assert _pairs_shown(c, customer) == expected() == 0
+
+
+def test_a_warm_view_reads_the_interaction_log_not_at_all(client_for, ana):
+    """The interactions card and the relationship card (its stage counts functional pairs) show
+    one analysis: on a warm view neither reads the log, and what it is held under is read once."""
+    customer = _account(ana, 5)
+    c = client_for(ana)
+    _queries(c, customer)
+    warm = _queries(c, customer)
+    log_reads = [
+        q
+        for q in warm
+        if "interactions_interactionperson" in q or "interactions_interactioncontact" in q
+    ]
+    assert log_reads == []
+    held_under = [q for q in warm if 'FROM "interactions_interaction"' in q and "MAX(" in q]
+    assert len(held_under) == 1, held_under
