@@ -28,6 +28,7 @@ import hashlib
 import imaplib
 import itertools
 import logging
+import operator
 import queue
 import re
 import socket
@@ -537,39 +538,68 @@ class _Row:
     sender: Any = None  # the User who sent or forwarded it, when one of ours
     customer: Any = None
     interaction_id: int | None = None
+    # The captured mail's columns of the two above (set with them), and the key the mail's
+    # interaction is found by: written by :func:`_insert`, which reads a row's attributes by
+    # their column's name (the text fields already cut to their column's length).
+    sender_id: int | None = None
+    customer_id: int | None = None
+    external_uid: str = ""
 
     @property
     def reason_text(self) -> str:
         return CapturedMessage(reason=self.reason, reason_params=self.reason_params).reason_text
 
     def values(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "uidvalidity": self.uidvalidity,
-            "uid": self.uid,
-            "status": self.status,
-            "reason": self.reason,
-            "reason_params": self.reason_params,
-            "subject": self.subject[:300],
-            "topic": self.topic[:300],
-            "sent_at": self.sent_at,
-            "from_address": self.from_address[:255],
-            "addresses": self.addresses,
-            "forwarded": self.forwarded,
-            "size": self.size,
-            "body": self.body,
-            "sender_id": self.sender.pk if self.sender is not None else None,
-            "customer_id": self.customer.pk if self.customer is not None else None,
-            "interaction_id": self.interaction_id,
-            "read_at": self.read_at,
-        }
+        """The captured mail's columns (what :func:`_insert` reads of the row itself)."""
+        return {name: getattr(self, name) for name in _ROW_COLUMNS}
+
+
+# The captured mail's columns a _Row gives (the others take their default).
+_ROW_COLUMNS = (
+    "key",
+    "uidvalidity",
+    "uid",
+    "status",
+    "reason",
+    "reason_params",
+    "subject",
+    "topic",
+    "sent_at",
+    "from_address",
+    "addresses",
+    "forwarded",
+    "size",
+    "body",
+    "sender_id",
+    "customer_id",
+    "interaction_id",
+    "read_at",
+)
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One mail's interaction, before it is written (its columns by their names) with the pks
+    of its people and contacts."""
+
+    customer_id: int
+    date: date
+    topic: str
+    notes: str
+    external_uid: str
+    logged_by_id: int
+    our_people: tuple[int, ...]
+    their_contacts: tuple[int, ...]
+    kind: str = InteractionKind.EMAIL
+    source: str = InteractionSource.MAIL
 
 
 def _insert(
-    model: type[models.Model], rows: list[dict[str, Any]], *, returning: str = ""
+    model: type[models.Model], rows: list[Any], *, returning: str = ""
 ) -> list[tuple[Any, Any]]:
-    """INSERT ``rows`` (field attname → value; a field left out takes its default, auto_now
-    fields the time now): what ``bulk_create`` writes, without its model instance and
+    """INSERT ``rows`` (dicts of field attname → value, or objects whose slots are named by
+    attname, see :func:`_given_columns`; a field left out takes its default, auto_now fields
+    the time now): what ``bulk_create`` writes, without its model instance and
     per-value preparation for each row (most of a 10,000-mail read's time). Only dates, times
     and JSON are converted for the database, once per value. The rows go as multi-row INSERTs
     of up to :data:`INSERT_ROWS` rows (as many as the database takes parameters in one
@@ -600,9 +630,16 @@ def _insert(
         elif isinstance(f, models.JSONField):
             convert = partial(f.get_db_prep_save, connection=db)
         makers.append((f.attname, default, convert))
-    columns_values: list[list[Any]] = []
+    given = _given_columns(rows, [attname for attname, _d, _c in makers if attname])
+    columns_values: list[Any] = []
     for attname, default, convert in makers:
-        values = [row.get(attname, default) for row in rows] if attname else [default] * len(rows)
+        values = given.get(attname) if given is not None and attname else None
+        if values is None and given is None and attname:  # dicts of different keys
+            values = [row.get(attname, default) for row in rows]
+        elif values is None:  # not given by any row: the default (or the time now) on each
+            if convert is not None and default is not None:
+                default = convert(default)
+            values, convert = [default] * len(rows), None
         if convert is not None:
             values = _converted(values, convert)
         columns_values.append(values)
@@ -636,6 +673,35 @@ def _insert(
             if last is not None:
                 cursor.execute(head + ", ".join([one] * (len(last) // len(columns))), last)
     return found
+
+
+def _given_columns(rows: list[Any], attnames: list[str]) -> dict[str, Any] | None:
+    """The values of each column the rows give, by attname (a tuple per column), read by
+    ``operator.itemgetter``/``attrgetter`` and transposed by ``zip``, in C: a row's values
+    taken one by one in Python cost about as much as SQLite's insert of the row. Rows are
+    dicts with the same keys each, or objects of one slotted class (the columns its slots
+    name); a column none of them gives is left out (it takes its default). ``None`` for dicts
+    of different keys: :func:`_insert` reads each value (``dict.get``, the default where
+    missing)."""
+    first = rows[0]
+    if isinstance(first, dict):
+        keys = first.keys()
+        if not all(type(r) is dict and r.keys() == keys for r in rows):
+            return None
+        present = [a for a in attnames if a in keys]
+        getter: Any = operator.itemgetter(*present) if present else None
+    else:
+        cls = type(first)
+        if not all(type(r) is cls for r in rows):
+            raise TypeError("rows of one class only")
+        slots = {name for k in cls.__mro__ for name in getattr(k, "__slots__", ())}
+        present = [a for a in attnames if a in slots]
+        getter = operator.attrgetter(*present) if present else None
+    if getter is None:
+        return {}
+    if len(present) == 1:  # the getter gives the value itself, not a 1-tuple
+        return {present[0]: [getter(r) for r in rows]}
+    return dict(zip(present, zip(*map(getter, rows), strict=True), strict=True))
 
 
 def _found(
@@ -721,7 +787,7 @@ def store(
         try:
             if fetched == TOO_LARGE:
                 key, subject, sender = parse.summary(data)
-                row.key, row.subject, row.from_address = key, subject, sender
+                row.key, row.subject, row.from_address = key, subject[:300], sender[:255]
                 row.status = Status.TOO_LARGE
                 row.reason = gettext_noop("%(size)s MB, over the limit of %(limit)s MB: not read.")
                 row.reason_params = {
@@ -742,10 +808,10 @@ def store(
             rows.append(row)
             continue
         row.key = mail.key
-        row.subject = mail.subject
-        row.topic = mail.topic
+        row.subject = mail.subject[:300]
+        row.topic = mail.topic[:300]
         row.sent_at = mail.date
-        row.from_address = mail.sender.email if mail.sender else ""
+        row.from_address = mail.sender.email[:255] if mail.sender else ""
         people = tuple(mail.correspondents)
         if people not in addresses:
             addresses[people] = [{"email": p.email, "name": p.name} for p in people]
@@ -763,11 +829,12 @@ def store(
         parsed.append((row, mail))
         rows.append(row)
     # Each message once: keys already read (or twice in this chunk) are left out.
-    keys = [r.key for r in rows]
-    known = set(_found(CapturedMessage, "key", keys))
+    for r in rows:
+        r.external_uid = _external_uid(r.key)
+    known = set(_found(CapturedMessage, "key", [r.key for r in rows]))
     known.update(
         k.removeprefix("mail:")
-        for k in _found(Interaction, "external_uid", [_external_uid(k) for k in keys], partial=True)
+        for k in _found(Interaction, "external_uid", [r.external_uid for r in rows], partial=True)
     )
     fresh: list[_Row] = []
     seen: set[str] = set()
@@ -780,7 +847,7 @@ def store(
     fresh_ids = {id(r) for r in fresh}
     parsed = [(r, m) for r, m in parsed if id(r) in fresh_ids]
     _match(mailbox, parsed, fresh)
-    _insert(CapturedMessage, [r.values() for r in fresh])
+    _insert(CapturedMessage, fresh)
     Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=last_uid)
     for r in fresh:
         result.read += 1
@@ -821,6 +888,7 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
     for r in rows:  # the too large and the unreadable are listed to whoever sent them
         if r.status and r.from_address in ours:
             r.sender = ours[r.from_address]
+            r.sender_id = r.sender.pk
     editable: dict[int, set[int]] = {}  # user id → the candidate customers they may edit
     candidate_ids = {c.customer_id for cs in contacts.values() for c in cs}
 
@@ -875,9 +943,10 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
 
     # The same people come back mail after mail: each set of them is matched once.
     decided: dict[tuple[Any, ...], _Decision] = {}
-    entries: dict[int, list[tuple[_Row, dict[str, Any]]]] = defaultdict(list)
+    entries: dict[int, list[tuple[_Row, _Entry]]] = defaultdict(list)
     here = timezone.get_current_timezone()  # the log's dates are local dates
     days: dict[datetime, date] = {}  # mail sent at the same time: its day computed once
+    no_subject = _("(no subject)")
     for row, mail in parsed:
         signature = (
             mail.sender.email if mail.sender else None,
@@ -888,6 +957,7 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
         if d is None:
             d = decided[signature] = decide(mail)
         row.sender, row.status, row.customer = d.sender, d.status, d.customer
+        row.sender_id, row.customer_id = d.sender_id, d.customer_id
         if d.status != Status.LOGGED:
             row.reason, row.reason_params = d.reason, dict(d.reason_params)
             continue
@@ -897,25 +967,23 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
         entries[d.sender_id].append(
             (
                 row,
-                {
-                    "customer_id": d.customer_id,
-                    "date": days[when],
-                    "kind": InteractionKind.EMAIL,
-                    "topic": (mail.topic or _("(no subject)"))[:300],
-                    "notes": mail.body if mailbox.store_body else "",
-                    "source": InteractionSource.MAIL,
-                    "external_uid": _external_uid(row.key),
-                    "logged_by_id": d.sender_id,
-                    "our_people": d.our_people,
-                    "their_contacts": d.their_contacts,
-                },
+                _Entry(
+                    customer_id=d.customer_id,
+                    date=days[when],
+                    topic=(mail.topic or no_subject)[:300],
+                    notes=mail.body if mailbox.store_body else "",
+                    external_uid=row.external_uid,
+                    logged_by_id=d.sender_id,
+                    our_people=d.our_people,
+                    their_contacts=d.their_contacts,
+                ),
             )
         )
     for pairs in entries.values():
         _log(pairs)
 
 
-def _log(pairs: list[tuple[_Row, dict[str, Any]]]) -> None:
+def _log(pairs: list[tuple[_Row, _Entry]]) -> None:
     """Log one sender's mail as interactions, as ``kamp.interactions.actions.bulk_log`` does
     (the interactions, their people and contacts, one audit entry per customer: "N
     interactions imported from a mailbox"), written by :func:`_insert` (a few multi-row
@@ -927,16 +995,16 @@ def _log(pairs: list[tuple[_Row, dict[str, Any]]]) -> None:
         ids = dict(_insert(Interaction, values, returning="external_uid"))
     else:  # the new interactions found again by their keys
         _insert(Interaction, values)
-        uids = [e["external_uid"] for e in values]
+        uids = [e.external_uid for e in values]
         ids = dict(_found(Interaction, "external_uid", uids, with_pk=True, partial=True))
     people: list[dict[str, Any]] = []
     contacts: list[dict[str, Any]] = []
     per_customer: Counter[int] = Counter()
     for row, e in pairs:
-        pk = row.interaction_id = ids[e["external_uid"]]
-        people += [{"interaction_id": pk, "user_id": u} for u in e["our_people"]]
-        contacts += [{"interaction_id": pk, "contact_id": c} for c in e["their_contacts"]]
-        per_customer[e["customer_id"]] += 1
+        pk = row.interaction_id = ids[e.external_uid]
+        people += [{"interaction_id": pk, "user_id": u} for u in e.our_people]
+        contacts += [{"interaction_id": pk, "contact_id": c} for c in e.their_contacts]
+        per_customer[e.customer_id] += 1
     _insert(InteractionPerson, people)
     _insert(InteractionContact, contacts)
     for customer_id, n in per_customer.items():

@@ -76,6 +76,48 @@ def test_captured_mail_rows_are_those_bulk_create_writes(account, ana):
     assert bare.sent_at is None and bare.read_at is not None
 
 
+def test_rows_read_from_objects_or_dicts_of_different_keys_are_the_same_rows(account, ana):
+    """A read's own rows (kamp.mailcapture.sync._Row, _Entry: their values read by attrgetter)
+    and dicts that do not all give the same columns (each value read by itself, the default
+    where missing) are written as the same dicts of every column are."""
+    given = [_captured(k, "d", account, ana) for k in range(N)]
+    sync._insert(CapturedMessage, given)
+    as_dicts = _stored(CapturedMessage, "id", ("id", "key"))
+    CapturedMessage.objects.all().delete()
+
+    rows = []
+    for k, values in enumerate(_captured(k, "o", account, ana) for k in range(N)):
+        row = sync._Row(uidvalidity=7, uid=k + 1, size=0, read_at=values["read_at"])
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.sender = "not a column"  # what a row holds besides its columns is not written
+        rows.append(row)
+    sync._insert(CapturedMessage, rows)
+    assert _stored(CapturedMessage, "id", ("id", "key")) == as_dicts
+    CapturedMessage.objects.all().delete()
+
+    # Every other row without its body and size: those take their defaults ("", 0).
+    mixed = [_captured(k, "m", account, ana) for k in range(N)]
+    for k, row in enumerate(mixed):
+        if k % 2:
+            del row["body"], row["size"]
+    sync._insert(CapturedMessage, mixed)
+    expected = [{**r, "body": "", "size": 0} if k % 2 else r for k, r in enumerate(as_dicts)]
+    assert _stored(CapturedMessage, "id", ("id", "key")) == expected
+
+    entries = [
+        sync._Entry(our_people=(ana.pk,), their_contacts=(), **_interaction(k, "o", account, ana))
+        for k in range(N)
+    ]
+    stamps = ("id", "external_uid", "created_at", "updated_at")
+    sync._insert(Interaction, entries)
+    from_objects = _stored(Interaction, "id", stamps)
+    Interaction.objects.all().delete()
+    sync._insert(Interaction, [_interaction(k, "d", account, ana) for k in range(N)])
+    assert from_objects == _stored(Interaction, "id", stamps)
+    assert len(from_objects) == N
+
+
 @pytest.mark.parametrize("n", [1, 46, 47, 48, 94, 99, 100, 101, 200, 201])
 def test_every_row_is_written_once_whatever_their_number(n):
     """Full statements, a shorter last one, or an exact multiple of the statement's rows."""
