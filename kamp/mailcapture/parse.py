@@ -317,6 +317,8 @@ def _quick_decoded(value: str) -> str | None:
     parts = _ENCODED_WORD.split(value)
     if len(parts) == 1:
         return value
+    if len(parts) == 5:  # one encoded word (most subjects and names): read straight
+        return _one_word(*parts)
     # decode_header's words: (text, encoding, charset); the first text without leading space.
     words: list[tuple[str, str | None, str | None]] = []
     if first := parts[0].lstrip():
@@ -357,6 +359,38 @@ def _quick_decoded(value: str) -> str | None:
         else:
             runs.append((data, charset))
     return _joined(runs)  # type: ignore[arg-type]
+
+
+def _one_word(before: str, charset: str, encoding: str, text: str, after: str) -> str | None:
+    """:func:`_quick_decoded` of a line with one encoded word (``charset``, ``encoding``,
+    ``text``) between plain ``before`` and ``after``, without its lists of words and runs: the
+    same text (``decode_header`` strips the space before the first word; ``Header.__str__``
+    puts one space between the word and plain text that has none there)."""
+    codec = _PLAIN_CHARSETS.get(charset.lower())
+    if codec is None:
+        return None
+    encoding = encoding.lower()
+    if encoding == "q":
+        if "=" in text and _QP_NOT_ESCAPE.search(text):
+            return None
+        data = binascii.a2b_qp(text, header=True)
+    else:
+        if len(text) % 4:
+            text += "==="[: 4 - len(text) % 4]
+        try:
+            data = binascii.a2b_base64(text)
+        except binascii.Error:
+            return None
+    try:
+        word = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    before = before.lstrip()
+    if before and not _nonctext(before[-1]):
+        word = " " + word
+    if after and not _nonctext(after[0]):
+        word += " "
+    return before + word + after
 
 
 # The charsets whose words :func:`_joined` decodes itself (their codec: the ``email`` package's).

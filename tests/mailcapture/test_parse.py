@@ -259,16 +259,18 @@ def test_encoded_words_decoded_in_c_give_the_email_packages_text():
         "=?",
         "?=",
     ]
-    quick = 0
+    quick = single = 0
     for _ in range(20000):
         value = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 7)))
         fast = parse._quick_decoded(value)
         if fast is None:
             continue
         quick += 1
+        single += len(parse._ENCODED_WORD.split(value)) == 5
         assert fast == str(make_header(decode_header(value))), value
         assert parse._decoded(value) == (fast, True), value
     assert quick > 5000  # most took the quick reading
+    assert single > 2000  # and many the one-word reading (parse._one_word)
 
 
 def test_encoded_words_and_forward_dates_read_as_the_libraries_read_them():
