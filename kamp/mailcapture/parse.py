@@ -176,13 +176,16 @@ def _split(data: bytes) -> tuple[Head, int]:
     if end < 0:
         end, gap = data.find(b"\n\n"), 2
     text = (data if end < 0 else data[: end + 2]).decode("ascii", "surrogateescape")
-    if gap == 4 and end >= 0 and _PLAIN_BLOCK.fullmatch(text):
-        # The usual block (CRLF lines, each a named header or its continuation): read with
-        # one regular expression, the same values as the line-by-line reading below.
-        first: dict[str, str] = {}
-        for found_name, found_value in _PLAIN_FIELD.findall(text):
-            first.setdefault(found_name.lower(), found_value)
-        return Head(first), end + gap
+    if gap == 4 and end >= 0:
+        # The usual block (CRLF lines, each a named header or its continuation, _PLAIN_BLOCK):
+        # read with one regular expression, the same values as the line-by-line reading
+        # below; any other (a rest found) is read line by line.
+        fields = _PLAIN_FIELD_OR_REST.findall(text)
+        if not fields[-1][2]:
+            first: dict[str, str] = {}
+            for found_name, found_value, _rest in fields:
+                first.setdefault(found_name.lower(), found_value)
+            return Head(first), end + gap
     return _split_lines(text, end, gap)
 
 
@@ -190,9 +193,14 @@ def _split(data: bytes) -> tuple[Head, int]:
 # one (a space or a tab first), ending with its CRLF: no envelope line, no nameless or bad
 # line, no bare CR or LF — what :func:`_split_lines` reads with no special case.
 _PLAIN_BLOCK = re.compile(r"(?:[\041-\071\073-\176]+:[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*)*")
-# One header of such a block: its name and its value as compat32 keeps it (what follows the
-# colon and its spaces, continuation lines with their CRLF, the last CRLF left out).
-_PLAIN_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)\r\n")
+# One header of such a block — its name and its value as compat32 keeps it (what follows the
+# colon and its spaces, continuation lines with their CRLF, the last CRLF left out) —, or,
+# where no such header starts, the rest of the text (the third group): a block is one of
+# _PLAIN_BLOCK exactly when its headers follow one another to its end with no rest, so one
+# pass reads it (matching it whole with _PLAIN_BLOCK first cost 2.7 µs of a usual block's 9).
+_PLAIN_FIELD_OR_REST = re.compile(
+    r"([\041-\071\073-\176]+):[ \t]*([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)\r\n|([\s\S]+)"
+)
 
 
 def _split_lines(text: str, end: int, gap: int) -> tuple[Head, int]:

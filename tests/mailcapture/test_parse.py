@@ -210,7 +210,11 @@ def test_a_usual_header_block_is_read_at_once_as_line_by_line_and_as_the_email_p
             raw[: end + 2].decode("ascii", "surrogateescape"), end, 4
         )
         assert (fast.first, body_at) == (slow.first, slow_body_at), raw
-        at_once += bool(parse._PLAIN_BLOCK.fullmatch(raw[: end + 2].decode("ascii", "replace")))
+        text = raw[: end + 2].decode("ascii", "surrogateescape")
+        usual = bool(parse._PLAIN_BLOCK.fullmatch(text))
+        # Read in one pass (no rest after its headers) exactly when it is a usual block.
+        assert (not parse._PLAIN_FIELD_OR_REST.findall(text)[-1][2]) == usual, raw
+        at_once += usual
         msg = reference.parsebytes(raw)
         for name in names:
             assert parse._raw_header(fast, name) == parse._raw_header(msg, name), (raw, name)
