@@ -401,3 +401,31 @@ def test_customer_tab_query_count(client_for, director, account, django_assert_m
     client.get(reverse("selection:customer_tab", args=[account.pk]))
     with django_assert_max_num_queries(28):
         client.get(reverse("selection:customer_tab", args=[account.pk]))
+
+
+@pytest.mark.parametrize(
+    "language, mean, title, spread",
+    [
+        ("en", "7.5", "mean of 2 assessors, spread 3.0", "±3"),
+        ("es", "7,5", "promedio de 2 evaluadores, dispersión 3,0", "±3"),
+    ],
+)
+def test_the_table_shows_each_factors_mean_and_whether_assessors_disagree(
+    client_for, director, ana, account, other_account, language, mean, title, spread
+):
+    """A factor scored by several assessors shows their mean, how many they are and their
+    spread; two points apart or more, the spread beside the mean. One assessor: the score."""
+    score(account, director, {**HIGH, "profitability": 9}, co_investment=8)
+    score(account, ana, {**HIGH, "profitability": 6}, co_investment=8)
+    score(other_account, director, {**HIGH, "profitability": 4}, co_investment=8)
+    director.language = language
+    director.save(update_fields=["language"])
+    body = client_for(director).get(reverse("selection:portfolio")).content.decode()
+    rows = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr")
+    mine = next(r for r in rows if account.name in r)
+    other = next(r for r in rows if other_account.name in r)
+    assert f'<td class="num" title="{title}">{mean}<span class="spread"' in mine
+    assert f">{spread}</span>" in mine
+    # other_account: one assessor, no title and no spread on any factor
+    assert 'class="spread"' not in other and "title=" not in other.split("</td>", 4)[-1]
+    assert '<td class="num">4' in other

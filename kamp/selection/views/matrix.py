@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kamp.core.choices import Role
-from kamp.core.formatting import format_date
+from kamp.core.formatting import format_date, format_number
 from kamp.core.http import AuthenticatedHttpRequest
 from kamp.core.models import User
 from kamp.core.params import int_param
@@ -119,13 +119,29 @@ def _without(request: AuthenticatedHttpRequest, *names: str) -> str:
     return params.urlencode()
 
 
-def _row(r: scoring.Result, run: engine.Run, labels) -> dict:
+def _score_cell(value, mean_of: str) -> dict | None:
+    """One factor's cell of the table, its figures written here: a page is 50 rows of every
+    factor, and the template's filters and tests per cell were a third of the page's time.
+    ``value`` is (mean, spread, assessors); several assessors give a title, and a spread of 2
+    points or more is shown beside the mean (they disagree)."""
+    if not value:
+        return None
+    mean, spread, assessors = value[0], value[1], value[2]
+    several = assessors > 1
+    return {
+        "mean": format_number(mean, 1),
+        "title": mean_of % {"n": assessors, "spread": format_number(spread, 1)} if several else "",
+        "spread": format_number(spread, 0) if several and spread >= 2 else "",
+    }
+
+
+def _row(r: scoring.Result, run: engine.Run, labels, mean_of: str) -> dict:
     info = run.customers[r.id]
     values = run.inputs.get(r.id, {})
     return {
         "r": r,
         "info": info,
-        "scores": [(f.key, values.get(f.key)) for f in run.factors],
+        "cells": [_score_cell(values.get(f.key), mean_of) for f in run.factors],
         "revenue": run.revenue.get(r.id, 0.0),
         "quadrant_label": "" if r.quadrant is None else QUADRANT_LABELS.get(r.quadrant, ""),
         "reason_label": reason_label(r),
@@ -312,7 +328,8 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         chosen = {r.id for r in complete}
         table = [r for r in ordered if r.id in chosen]
     page = Paginator(table, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_row(r, run, labels) for r in page.object_list]
+    mean_of = _("mean of %(n)s assessors, spread %(spread)s")  # once for the page's cells
+    rows = [_row(r, run, labels, mean_of) for r in page.object_list]
 
     # Trails: the last snapshots, for the customers drawn one by one (bounded).
     snapshots = list(
@@ -435,6 +452,7 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
         "sort": sort,
         "page": page,
         "rows": rows,
+        "disagree": _("assessors disagree"),
         "incomplete": [
             {
                 "r": r,
