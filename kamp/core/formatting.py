@@ -72,6 +72,13 @@ def language(lang: str | None = None) -> str:
         from django.utils.translation import get_language
 
         lang = get_language() or "en"
+    return _language_code(lang)
+
+
+@lru_cache(maxsize=64)
+def _language_code(lang: str) -> str:
+    # Asked for every number a page writes (hundreds on the matrix): the few codes worked out
+    # once.
     code = lang.replace("_", "-").split("-")[0].lower()
     return code if code in LOCALES else "en"
 

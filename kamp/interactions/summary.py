@@ -55,25 +55,17 @@ def _fingerprint(customer, as_of: date) -> tuple[tuple, date | None]:
 
 
 def _read_fingerprint(customer, as_of: date) -> tuple[tuple, date | None]:
-    from django.db import connection
-
+    from kamp.core.fingerprints import summaries
     from kamp.core.models import User
     from kamp.customers.models import Contact
 
     from .models import Interaction, InteractionSettings
 
-    q = connection.ops.quote_name
-    # The account's interactions and contacts summed up in one statement: each side is one
-    # row (an aggregate without grouping), so their cross join is one row.
-    sql = (
-        f"SELECT * FROM (SELECT COUNT(*), MAX({q('id')}), MAX({q('updated_at')}), MAX({q('date')})"
-        f" FROM {q(Interaction._meta.db_table)} WHERE {q('customer_id')} = %s) {q('logged')},"
-        f" (SELECT COUNT(*), MAX({q('id')}), MAX({q('updated_at')})"
-        f" FROM {q(Contact._meta.db_table)} WHERE {q('customer_id')} = %s) {q('contacts')}"
+    logged, contacts = summaries(
+        (Interaction.objects.filter(customer_id=customer.pk), ("id", "updated_at", "date")),
+        (Contact.objects.filter(customer_id=customer.pk), ("id", "updated_at")),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [customer.pk, customer.pk])
-        n, newest, edited, last, *contacts = cursor.fetchone()
+    last = logged[3]
     if isinstance(last, str):  # SQLite gives the date as its text
         last = date.fromisoformat(last)
     people = hash(
@@ -82,8 +74,7 @@ def _read_fingerprint(customer, as_of: date) -> tuple[tuple, date | None]:
         )
     )
     settings = tuple(InteractionSettings.objects.order_by("pk").values_list())
-    logged = (n, newest, str(edited), str(last))
-    key: tuple = (as_of, customer.owner_id, logged, tuple(map(str, contacts)))
+    key: tuple = (as_of, customer.owner_id, tuple(map(str, logged)), tuple(map(str, contacts)))
     key += (people, settings)
     return key, last
 

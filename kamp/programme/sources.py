@@ -313,26 +313,23 @@ _FORMS_CACHE: dict[str, tuple] = {}
 def _forms_fingerprint(ids: list[int], as_of: date) -> tuple:
     """What the interaction analysis of ``ids`` reads, summed up: any interaction, contact,
     owner, person or setting changed gives another fingerprint."""
-    from django.db.models import Count, Max
-
+    from kamp.core.fingerprints import summaries
     from kamp.core.models import User
     from kamp.customers.models import Contact
     from kamp.interactions.models import Interaction, InteractionSettings
 
-    def agg(qs):
-        return tuple(
-            qs.order_by().aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at")).values()
-        )
-
     people = hash(tuple(User.objects.order_by("pk").values_list("pk", "function", "is_active")))
     settings = tuple(InteractionSettings.objects.order_by("pk").values_list())
     wanted = Ids(ids)
+    figures = summaries(
+        (Interaction.objects.filter(customer_id__any=wanted), ("id", "updated_at")),
+        (Contact.objects.filter(customer_id__any=wanted), ("id", "updated_at")),
+        (Customer.objects.filter(pk__any=wanted), ("id", "updated_at")),
+    )
     return (
         as_of,
         hash(wanted.values),
-        agg(Interaction.objects.filter(customer_id__any=wanted)),
-        agg(Contact.objects.filter(customer_id__any=wanted)),
-        agg(Customer.objects.filter(pk__any=wanted)),
+        *(tuple(map(str, f)) for f in figures),
         people,
         settings,
     )
