@@ -24,7 +24,9 @@ def summaries(*parts: tuple[QuerySet, Sequence[str]]) -> list[tuple]:
     using = parts[0][0].db
     connection = connections[using]
     q = connection.ops.quote_name
-    selects, params, empty = [], [], set()
+    selects: list[str] = []
+    params: list = []
+    empty: set[int] = set()
     for i, (qs, fields) in enumerate(parts):
         # The queryset's own SQL (its filters, as the ORM writes them) as a derived table; both
         # databases fold it into the aggregate, which then reads the same index as before.
