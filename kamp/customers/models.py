@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from kamp.core.choices import Function
@@ -345,7 +346,13 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["customer", "name"]
-        indexes = [models.Index(fields=["customer", "name"])]
+        indexes = [
+            models.Index(fields=["customer", "name"]),
+            # Mail capture and the calendar import find who an address is by its lower case
+            # (kamp.interactions.imports.people_by_email), for each chunk of a mailbox: without
+            # this index every chunk read the whole contact table.
+            models.Index(Lower("email"), name="contact_email_lower"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -151,13 +151,21 @@ def people_by_email(emails) -> tuple[dict[str, User], dict[str, list[Contact]]]:
         .filter(le__in=emails)
     }
     contacts: dict[str, list[Contact]] = {}
-    for c in (
-        Contact.objects.annotate(le=Lower("email"))
-        .filter(le__in=emails, active=True)
-        .select_related("customer")
-    ):
+    for c in contacts_at(emails).select_related("customer"):
         contacts.setdefault(c.email.lower(), []).append(c)
     return ours, contacts
+
+
+def contacts_at(emails):
+    """The active contacts whose address is one of ``emails`` (lower case), found through the
+    contacts' index of lower-case addresses (``contact_email_lower``)."""
+    # In a fixed order of their own, not the contacts' usual one (by customer name): that
+    # joined the customers and sorted them for every chunk of a mailbox.
+    return (
+        Contact.objects.annotate(le=Lower("email"))
+        .filter(le__in=emails, active=True)
+        .order_by("customer_id", "pk")
+    )
 
 
 def main_customer(theirs: list[Contact]) -> tuple[int, list[Contact]]:
