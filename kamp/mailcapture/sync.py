@@ -68,6 +68,10 @@ logger = logging.getLogger(__name__)
 CHUNK = 1000  # UIDs whose sizes are asked at once (and saved in one transaction)
 FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail fetched in one command
 FETCH_COUNT = 1000
+# Of a message over the size cap only its header block is read, and of that at most this much:
+# enough for any real one (sender, recipients, subject, date; Received and DKIM lines), and a
+# hostile one of megabytes cannot fill memory, however many such messages a chunk holds.
+HEAD_BYTES = 256 * 1024
 IN_BATCH = 500  # keys looked up in one query
 INSERT_ROWS = 100  # rows written by one INSERT statement (fewer where it needs too many values)
 # A check that started this long ago and never finished (its process died) no longer blocks.
@@ -408,8 +412,12 @@ def _read_chunk(conn: imaplib.IMAP4, mailbox: Mailbox, chunk: list[int]) -> list
     small = [u for u in chunk if u in sizes and sizes[u] <= cap]
     items: list[tuple[int, int, bytes, str, parse.Head | None]] = []
     if large:
-        heads = fetch(conn, large, "BODY.PEEK[HEADER]")
-        items += [(u, sizes[u], heads.get(u, b""), TOO_LARGE, None) for u in large]
+        # The first HEAD_BYTES of each header block (a partial fetch), in batches weighed by
+        # that much: never more than FETCH_BYTES in one answer.
+        weights = {u: min(sizes[u], HEAD_BYTES) for u in large}
+        for batch in _batches(large, weights):
+            heads = fetch(conn, batch, f"BODY.PEEK[HEADER]<0.{HEAD_BYTES}>")
+            items += [(u, sizes[u], heads.get(u, b""), TOO_LARGE, None) for u in batch]
     whole = small
     if not mailbox.store_body:
         # The headers first; the whole message only of those that need it (a forward, an

@@ -490,3 +490,31 @@ def test_the_tables_a_mailbox_read_writes_keep_no_index_another_one_starts_with(
                 for other, longer in indexes.items():
                     if other != name and len(longer) > len(columns):
                         assert longer[: len(columns)] != columns, (name, other)
+
+
+def test_a_huge_header_block_is_read_only_so_far(dovecot, imap_user, mailbox, admin, ana, jose):
+    """A message over the size cap is listed from its header block, and of that at most
+    HEAD_BYTES are read: a hostile block of megabytes cannot fill memory."""
+    actions.do_save_mailbox(admin, max_megabytes=1)
+    raw = m.plain(ANA, JOSE, "Cabecera enorme", msgid="<huge@x>")
+    head, blank, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw else raw.partition(b"\n\n")
+    eol = b"\r\n" if blank == b"\r\n\r\n" else b"\n"
+    padding = eol.join(b"X-Padding-%06d: " % i + b"y" * 90 for i in range(25_000))
+    huge = head + eol + padding + blank + body
+    assert len(huge) > 2 * 1024 * 1024
+    dovecot.append(imap_user, huge)
+    read: list[bytes] = []
+    original = sync.fetch
+
+    def watching(conn, uids, part="BODY.PEEK[]"):
+        found = original(conn, uids, part)
+        read.extend(found.values())
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sync, "fetch", watching)
+        result = sync.sync()
+    assert result.too_large == 1
+    row = CapturedMessage.objects.get(key="<huge@x>")
+    assert (row.status, row.subject, row.sender) == (Status.TOO_LARGE, "Cabecera enorme", ana)
+    assert read and max(len(r) for r in read) <= sync.HEAD_BYTES
