@@ -350,23 +350,32 @@ def _quick_decoded(value: str) -> str | None:
             data = text.encode("ascii")
         elif charset not in _PLAIN_CHARSETS:
             return None
-        elif encoding == "q":
-            if "=" in text and _QP_NOT_ESCAPE.search(text):
-                return None
-            data = binascii.a2b_qp(text, header=True)  # "_" a space, "=XX" a byte
         else:
-            if len(text) % 4:
-                text += "==="[: 4 - len(text) % 4]
-            try:
-                data = binascii.a2b_base64(text)
-            except binascii.Error:
+            word = _word_bytes(encoding, text)
+            if word is None:
                 return None
+            data = word
         if runs and runs[-1][1] == charset:
             last = runs[-1][0]
             runs[-1] = (last + b" " + data if charset is None else last + data, charset)
         else:
             runs.append((data, charset))
     return _joined(runs)  # type: ignore[arg-type]
+
+
+def _word_bytes(encoding: str, text: str) -> bytes | None:
+    """An encoded word's bytes (``encoding`` "q" or "b", lower case), or None where the
+    ``email`` package would read it otherwise (a "=" that is no escape, broken base64)."""
+    if encoding == "q":
+        if "=" in text and _QP_NOT_ESCAPE.search(text):
+            return None
+        return binascii.a2b_qp(text, header=True)  # "_" a space, "=XX" a byte
+    if len(text) % 4:
+        text += "==="[: 4 - len(text) % 4]
+    try:
+        return binascii.a2b_base64(text)
+    except binascii.Error:
+        return None
 
 
 def _one_word(before: str, charset: str, encoding: str, text: str, after: str) -> str | None:
@@ -377,18 +386,9 @@ def _one_word(before: str, charset: str, encoding: str, text: str, after: str) -
     codec = _PLAIN_CHARSETS.get(charset.lower())
     if codec is None:
         return None
-    encoding = encoding.lower()
-    if encoding == "q":
-        if "=" in text and _QP_NOT_ESCAPE.search(text):
-            return None
-        data = binascii.a2b_qp(text, header=True)
-    else:
-        if len(text) % 4:
-            text += "==="[: 4 - len(text) % 4]
-        try:
-            data = binascii.a2b_base64(text)
-        except binascii.Error:
-            return None
+    data = _word_bytes(encoding.lower(), text)
+    if data is None:
+        return None
     try:
         word = data.decode(codec)
     except UnicodeDecodeError:
