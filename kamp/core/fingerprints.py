@@ -52,3 +52,41 @@ def summaries(*parts: tuple[QuerySet, Sequence[str]]) -> list[tuple]:
         out.append(tuple(row[at : at + width]))
         at += width
     return out
+
+
+def grouped_summaries(*parts: tuple[QuerySet, str, Sequence[str]]) -> list[dict]:
+    """For each ``(queryset, key, fields)``: ``{key value: (COUNT(*), MAX(field), …)}`` over
+    the queryset's rows grouped by ``key``, all in one statement (a UNION ALL of the grouped
+    parts). What a result kept per account is held under: a change to one account's rows
+    changes its figures alone. The parts' fields must give the same kinds of values column by
+    column (a UNION's columns have one type each)."""
+    if not parts:
+        return []
+    using = parts[0][0].db
+    connection = connections[using]
+    q = connection.ops.quote_name
+    width = max(len(fields) for _qs, _key, fields in parts)
+    selects: list[str] = []
+    params: list = []
+    for i, (qs, key, fields) in enumerate(parts):
+        try:
+            sql, sql_params = (
+                qs.order_by().values(*dict.fromkeys((key, *fields))).query.sql_with_params()
+            )
+        except EmptyResultSet:
+            continue
+        figures = ["COUNT(*)"] + [f"MAX({q('s')}.{q(f)})" for f in fields]
+        figures += ["NULL"] * (width - len(fields))
+        selects.append(
+            f"SELECT {i}, {q('s')}.{q(key)}, {', '.join(figures)} FROM ({sql}) {q('s')} "
+            f"GROUP BY {q('s')}.{q(key)}"
+        )
+        params.extend(sql_params)
+    out: list[dict] = [{} for _ in parts]
+    if selects:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            for part, key_value, *figures in cursor.fetchall():
+                n = 1 + len(parts[part][2])
+                out[part][key_value] = tuple(figures[:n])
+    return out

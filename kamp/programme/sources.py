@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 
 from django.urls import reverse
 
@@ -284,36 +285,43 @@ def survey_constructs(ids) -> dict[int, list[dict]] | None:
 def interaction_forms(ids, as_of: date) -> dict[int, dict] | None:
     """Each account's form of relationship (A/B), diamond index and functional pairs. The
     analysis reads every interaction of the window (tens of thousands on a large account), so
-    this process keeps the last result while the inputs are unchanged (their fingerprint: a
-    few aggregate queries)."""
+    this process keeps each account's last result while its inputs are unchanged: a working
+    day's interaction logged on one account recomputes that account, not the programme (what
+    they are held under: :func:`_forms_inputs`)."""
     from kamp.interactions import analysis
 
     ids = sorted(set(ids))
     if not ids:
         return {}
-    key = _forms_fingerprint(ids, as_of)
-    hit = _FORMS_CACHE.get("forms")
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    found = {
-        cid: {
-            "form": a.form,
-            "diamond_index": a.diamond_index,
-            "functional_pairs": [list(p) for p in a.functional_pairs],
-        }
-        for cid, a in analysis.analyse_many(ids, as_of).items()
-    }
-    _FORMS_CACHE["forms"] = (key, found)
-    return found
+    common, per_account = _forms_inputs(ids, as_of)
+    if _FORMS_CACHE.get("common") != common:
+        _FORMS_CACHE.clear()
+        _FORMS_CACHE["common"] = common
+        _FORMS_CACHE["accounts"] = {}
+    held: dict[int, tuple] = _FORMS_CACHE["accounts"]
+    stale = [cid for cid in ids if cid not in held or held[cid][0] != per_account.get(cid)]
+    if stale:
+        for cid, a in analysis.analyse_many(stale, as_of).items():
+            held[cid] = (
+                per_account.get(cid),
+                {
+                    "form": a.form,
+                    "diamond_index": a.diamond_index,
+                    "functional_pairs": [list(p) for p in a.functional_pairs],
+                },
+            )
+    return {cid: held[cid][1] for cid in ids if cid in held}
 
 
-_FORMS_CACHE: dict[str, tuple] = {}
+#: ``common``: what every account's analysis reads; ``accounts``: {id: (its inputs, result)}.
+_FORMS_CACHE: dict[str, Any] = {}
 
 
-def _forms_fingerprint(ids: list[int], as_of: date) -> tuple:
-    """What the interaction analysis of ``ids`` reads, summed up: any interaction, contact,
-    owner, person or setting changed gives another fingerprint."""
-    from kamp.core.fingerprints import summaries
+def _forms_inputs(ids: list[int], as_of: date) -> tuple[tuple, dict[int, tuple]]:
+    """What the interaction analysis of ``ids`` reads, summed up: (what every account's reads —
+    the date, our people, the settings; each account's own — its interactions, contacts and
+    row, by count, largest id and latest edit). Any of them changed gives other figures."""
+    from kamp.core.fingerprints import grouped_summaries
     from kamp.core.models import User
     from kamp.customers.models import Contact
     from kamp.interactions.models import Interaction, InteractionSettings
@@ -321,18 +329,14 @@ def _forms_fingerprint(ids: list[int], as_of: date) -> tuple:
     people = hash(tuple(User.objects.order_by("pk").values_list("pk", "function", "is_active")))
     settings = tuple(InteractionSettings.objects.order_by("pk").values_list())
     wanted = Ids(ids)
-    figures = summaries(
-        (Interaction.objects.filter(customer_id__any=wanted), ("id", "updated_at")),
-        (Contact.objects.filter(customer_id__any=wanted), ("id", "updated_at")),
-        (Customer.objects.filter(pk__any=wanted), ("id", "updated_at")),
+    interactions, contacts, rows = grouped_summaries(
+        (Interaction.objects.filter(customer_id__any=wanted), "customer_id", ("id", "updated_at")),
+        (Contact.objects.filter(customer_id__any=wanted), "customer_id", ("id", "updated_at")),
+        (Customer.objects.filter(pk__any=wanted), "id", ("id", "updated_at")),
     )
-    return (
-        as_of,
-        hash(wanted.values),
-        *(tuple(map(str, f)) for f in figures),
-        people,
-        settings,
-    )
+    return (as_of, people, settings), {
+        cid: (interactions.get(cid), contacts.get(cid), rows.get(cid)) for cid in ids
+    }
 
 
 @degrade

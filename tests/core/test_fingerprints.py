@@ -1,6 +1,6 @@
 """kamp.core.fingerprints.summaries: the figures of several querysets (how many rows, the
 largest of some fields) read in one statement, equal to what the ORM's aggregates give, on
-SQLite and PostgreSQL."""
+SQLite and PostgreSQL; grouped_summaries: the same per group (an account)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.test.utils import CaptureQueriesContext
 
-from kamp.core.fingerprints import summaries
+from kamp.core.fingerprints import grouped_summaries, summaries
 from kamp.core.lookups import Ids
 from kamp.customers.models import Contact, Customer
 from tests.factories import ContactFactory, CustomerFactory
@@ -49,3 +49,37 @@ def test_a_filter_that_matches_nothing_reads_nothing():
     with CaptureQueriesContext(connection) as ctx:
         found = summaries((Customer.objects.filter(pk__any=[]), ("id", "updated_at")))
     assert found == [(0, None, None)] and len(ctx.captured_queries) == 0
+
+
+def test_grouped_figures_are_the_orms_per_group_in_one_statement():
+    a, b, c = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    for customer in (a, a, b):
+        ContactFactory(customer=customer)
+    parts = [
+        (
+            Contact.objects.filter(customer_id__any=Ids([a.pk, b.pk, c.pk])),
+            "customer_id",
+            ("id", "updated_at"),
+        ),
+        (Customer.objects.filter(pk__in=[a.pk, c.pk]), "id", ("id", "updated_at")),
+        (Contact.objects.filter(customer=c), "customer_id", ("id",)),  # no rows, fewer fields
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        found = grouped_summaries(*parts)
+    assert len(ctx.captured_queries) == 1
+    for (qs, key, fields), groups in zip(parts, found, strict=True):
+        want = {
+            row[key]: (row["n"], *(row[f"m_{f}"] for f in fields))
+            for row in qs.order_by()
+            .values(key)
+            .annotate(n=Count("id"), **{f"m_{f}": Max(f) for f in fields})
+        }
+        assert groups == {k: tuple(_as_written(v) for v in w) for k, w in want.items()}
+    assert set(found[0]) == {a.pk, b.pk} and found[0][a.pk][0] == 2
+    assert set(found[1]) == {a.pk, c.pk} and found[2] == {}
+
+
+def test_grouped_figures_of_a_filter_that_matches_nothing_read_nothing():
+    with CaptureQueriesContext(connection) as ctx:
+        found = grouped_summaries((Customer.objects.filter(pk__any=[]), "id", ("updated_at",)))
+    assert found == [{}] and len(ctx.captured_queries) == 0

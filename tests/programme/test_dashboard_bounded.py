@@ -85,6 +85,64 @@ def test_the_forms_of_relationship_are_recomputed_when_an_interaction_is_logged(
         analysis.analyse_many = restore
 
 
+def test_a_change_to_one_account_recomputes_that_accounts_form_alone(db, ana, bruno):
+    """A working day logs an interaction every few seconds: the dashboard's forms of
+    relationship are kept per account, and a change re-reads the accounts it touched; a change
+    every account's analysis reads (our people) re-reads them all. Each time the figures are
+    those of a fresh analysis."""
+    from django.utils import timezone
+
+    from kamp.core.models import User
+    from kamp.customers.actions import do_update_contact
+    from kamp.customers.models import CustomerStatus
+    from kamp.interactions import analysis
+    from kamp.interactions.actions import do_delete_interaction, do_log_interaction
+    from tests.factories import ContactFactory, CustomerFactory
+
+    today = timezone.localdate()
+    a = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT, owner=ana)
+    b = CustomerFactory(status=CustomerStatus.KEY_ACCOUNT, owner=ana)
+    ca, cb = ContactFactory(customer=a), ContactFactory(customer=b, function="finance")
+    ids = [a.pk, b.pk]
+    calls: list[list[int]] = []
+    real = analysis.analyse_many
+
+    def counting(customers, *args, **kwargs):
+        calls.append(sorted(customers))
+        return real(customers, *args, **kwargs)
+
+    def fresh() -> dict:
+        return {
+            cid: {
+                "form": x.form,
+                "diamond_index": x.diamond_index,
+                "functional_pairs": [list(p) for p in x.functional_pairs],
+            }
+            for cid, x in real(ids, today).items()
+        }
+
+    sources._FORMS_CACHE.clear()
+    analysis.analyse_many, restore = counting, real
+    try:
+        assert sources.interaction_forms(ids, today) == fresh() and calls == [ids]
+        first = do_log_interaction(
+            ana, a, our_people=[ana, bruno], their_contacts=[ca], date=today, topic="Visita"
+        )
+        assert sources.interaction_forms(ids, today) == fresh() and calls[1:] == [[a.pk]]
+        do_update_contact(ana, cb, function="operations")
+        assert sources.interaction_forms(ids, today) == fresh() and calls[2:] == [[b.pk]]
+        do_delete_interaction(ana, first)
+        assert sources.interaction_forms(ids, today) == fresh() and calls[3:] == [[a.pk]]
+        assert sources.interaction_forms(ids, today) == fresh() and len(calls) == 4
+        User.objects.filter(pk=bruno.pk).update(function="finance")
+        assert sources.interaction_forms(ids, today) == fresh() and calls[4:] == [ids]
+        # Another set of accounts (a director who sees fewer): what is held serves it.
+        assert sources.interaction_forms([b.pk], today) == {b.pk: fresh()[b.pk]}
+        assert len(calls) == 5
+    finally:
+        analysis.analyse_many = restore
+
+
 def test_the_dashboard_thumbnail_draws_the_key_accounts_and_the_best_others(
     client, director, ana, monkeypatch
 ):
