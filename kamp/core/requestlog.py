@@ -1,6 +1,7 @@
 """A request id on every request and its log lines, and log lines as JSON objects
 (``KAMP_LOG_FORMAT=json``) for a log collector: one object per line with ``time``, ``level``,
-``logger``, ``message`` and ``request_id``."""
+``logger``, ``message`` and ``request_id``. The request itself is at hand for the rare code that
+must know whose request a write comes from (:func:`current_user_id`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import re
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 request_id_var: ContextVar[str] = ContextVar("kamp_request_id", default="")
+request_var: ContextVar[Any] = ContextVar("kamp_request", default=None)
 
 # What a proxy's id may look like (a UUID, a hex or base64-like token): anything else — too
 # long, spaces, quotes, control characters — would let a client write into the log, so a new id
@@ -32,12 +35,25 @@ class RequestIdMiddleware:
         request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)
+        request_token = request_var.set(request)
         try:
             response = self.get_response(request)
         finally:
+            request_var.reset(request_token)
             request_id_var.reset(token)
         response[HEADER] = request_id
         return response
+
+
+def current_user_id() -> int | None:
+    """The id of the person whose request is running (None outside a request — the worker, a
+    command — or for a visitor not logged in). Read when asked, not when the request started:
+    the API's token authentication sets the user inside the view."""
+    request = request_var.get()
+    user = getattr(request, "user", None) if request is not None else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.pk
 
 
 class RequestIdFilter(logging.Filter):

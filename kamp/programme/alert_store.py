@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from kamp.core import alerts as core_alerts
-from kamp.core import request_memo
+from kamp.core import request_memo, requestlog
 from kamp.core.alerts import Alert
 from kamp.core.counting import count_up_to
 from kamp.core.lookups import Ids
@@ -292,7 +292,8 @@ def mark_dirty(customer_ids: Iterable[int | None]) -> None:
     ids = {int(i) if i is not None else EVERYONE for i in customer_ids}
     if not ids:
         return
-    AlertDirty.objects.bulk_create([AlertDirty(customer_id=i) for i in ids])
+    by = requestlog.current_user_id()
+    AlertDirty.objects.bulk_create([AlertDirty(customer_id=i, marked_by=by) for i in ids])
     _enqueue_after_commit_once()
 
 
@@ -452,13 +453,15 @@ def _on_m2m(sender, instance, action, **kwargs) -> None:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def _sync(today: date, customers=None) -> None:
+def _sync(today: date, customers=None, reader=None) -> None:
     """Bring the stored alerts up to date where that is cheap, else leave it to the worker.
 
     In a large programme the writes of a working day (an interaction logged every few seconds)
     would make every reader of the whole programme recompute: there the page that shows a few
-    accounts (an account's own page, right after its KAM's change) recomputes those of them
-    that changed, and the pages over the whole programme read what the worker stored."""
+    accounts recomputes those of them that its reader changed (an account's own page, right
+    after its KAM's change), and the pages over the whole programme, and everyone else's, read
+    what the worker stored a moment later. Without a reader (a command), every changed account
+    it shows."""
     state = AlertRefresh.objects.order_by("pk").first()
     dirty = set(
         AlertDirty.objects.values_list("customer_id", flat=True).distinct()[: INLINE_CUSTOMERS + 2]
@@ -493,10 +496,19 @@ def _sync(today: date, customers=None) -> None:
         refresh_alerts(dirty, today, programme_wide=programme_dirty)
     elif customers is not None:
         shown = set(customers.order_by().values_list("pk", flat=True)[: INLINE_CUSTOMERS + 1])
-        if len(shown) <= INLINE_CUSTOMERS and dirty & shown:
+        changed = dirty & shown if len(shown) <= INLINE_CUSTOMERS else set()
+        if changed and getattr(reader, "pk", None) is not None:
+            # Another person's change is the worker's: a team member's home of 50 accounts
+            # would otherwise recompute on every change their KAMs make all day.
+            changed = set(
+                AlertDirty.objects.filter(customer_id__in=changed, marked_by=reader.pk).values_list(
+                    "customer_id", flat=True
+                )
+            )
+        if changed:
             # Whoever made the change sees its account's alerts at once; the programme's own
             # alerts (the cap, a KAM's load) follow from the worker a moment later.
-            refresh_alerts(dirty & shown, today, general=False)
+            refresh_alerts(changed, today, general=False)
 
 
 def _language() -> str:
@@ -577,7 +589,7 @@ def stored_alerts(
     today = timezone.localdate()
     if as_of is not None and as_of not in (today, date.today()):
         return core_alerts.collect(customers, as_of, user=user, programme=programme)
-    _sync(today, customers)
+    _sync(today, customers, user)
     if _every_customer(customers):
         # A director's inbox: every stored alert with a customer (a deleted customer's are
         # deleted with it, _on_write). Checking each against the 100,000 customers built a hash

@@ -119,6 +119,9 @@ class AlertDirty(models.Model):
 
     customer_id = models.BigIntegerField(db_index=True)
     marked_at = models.DateTimeField(default=timezone.now)
+    #: Who made the change (a user's id; None: the worker, a command): their own next page
+    #: recomputes the account at once, the others' read what the worker stores a moment later.
+    marked_by = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("alerts to recompute")

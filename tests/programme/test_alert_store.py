@@ -9,6 +9,7 @@ backend runs it at once — as ``kamp worker`` would."""
 from __future__ import annotations
 
 import datetime
+import json
 import types
 from decimal import Decimal
 
@@ -502,6 +503,83 @@ def test_a_large_programme_reads_the_changed_accounts_at_once_and_leaves_the_sum
     alert_store.refresh_dirty()  # the worker's task
     assert _cap_message() != cap_before
     assert_stored_equals_scratch()
+
+
+def _account_alerts(account) -> list[tuple]:
+    return sorted(
+        _fields(alert_store._alert(row, "en"))
+        for row in StoredAlert.objects.filter(customer_id=account.pk)
+    )
+
+
+def _account_scratch(account) -> list[tuple]:
+    with translation.override("en"):
+        found = collect(Customer.objects.all(), timezone.localdate(), programme=True)
+    return sorted(_fields(a) for a in found if a.customer_id == account.pk)
+
+
+def test_in_a_large_programme_a_change_is_recomputed_on_its_authors_page_alone(
+    over_cap, monkeypatch, client, django_capture_on_commit_callbacks
+):
+    """A KAM logging all day must not make every colleague whose page shows the account
+    recompute it (a team member's home of 50 accounts): the author's next page recomputes it at
+    once, anyone else's reads what is stored until the worker has run. A write by API token is
+    its user's, as on a page."""
+    from kamp.connect import actions as connect_actions
+
+    monkeypatch.setattr(alert_store, "INLINE_PROGRAMME", 0)  # as with a large programme
+    monkeypatch.setattr(alert_store, "_enqueue", lambda: None)  # the worker is busy
+    account = _key_account(over_cap)
+    kam, director = account.owner, over_cap.users["director"]
+    contact = account.contacts.first()
+    client.force_login(kam)
+    before = _account_alerts(account)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            reverse("interactions:create", args=[account.pk]),
+            {
+                "quick": "1",
+                "date": timezone.localdate().isoformat(),
+                "kind": "call",
+                "topic": "Seguimiento",
+                "our_people": str(kam.pk),
+                "their_contacts": str(contact.pk),
+            },
+        )
+    assert r.status_code in (200, 302), r.content
+    marks = AlertDirty.objects.filter(customer_id=account.pk)
+    assert set(marks.values_list("marked_by", flat=True)) == {kam.pk}
+
+    # A colleague's page showing the account reads what is stored: the worker's to recompute.
+    alert_store.stored_alerts(Customer.objects.filter(pk=account.pk), user=director)
+    assert marks.exists() and _account_alerts(account) == before
+    # The author's own page recomputes it at once.
+    alert_store.stored_alerts(Customer.objects.filter(pk=account.pk), user=kam)
+    assert not marks.exists()
+    assert _account_alerts(account) == _account_scratch(account)
+
+    # Through the API with a personal token: the mark is the token's user's.
+    _t, secret = connect_actions.do_create_token(kam, name="CRM", scope="write", days=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            f"/api/v1/interactions/customers/{account.pk}/interactions",
+            data=json.dumps(
+                {
+                    "date": timezone.localdate().isoformat(),
+                    "topic": "Llamada",
+                    "our_people": [kam.pk],
+                    "their_contacts": [contact.pk],
+                }
+            ),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+    assert r.status_code == 201, r.content
+    assert set(marks.values_list("marked_by", flat=True)) == {kam.pk}
+    # Outside a request (the worker, a command) nobody is the author.
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_store.mark_dirty([account.pk])
+    assert set(marks.values_list("marked_by", flat=True)) == {kam.pk, None}
 
 
 def test_an_areas_programme_alerts_are_the_alerts_without_a_customer_it_raises(over_cap):
