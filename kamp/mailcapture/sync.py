@@ -51,6 +51,7 @@ from django.utils.translation import gettext_noop
 from kamp.connect import crypto, netguard
 from kamp.core import audit
 from kamp.customers.access import customers_editable_by
+from kamp.customers.models import Contact
 from kamp.interactions.imports import main_customer, people_by_email
 from kamp.interactions.models import (
     Interaction,
@@ -376,9 +377,10 @@ def _run(mailbox: Mailbox, result: SyncResult) -> None:
         after = mailbox.last_uid if mailbox.uidvalidity == validity else 0
         uids = new_uids(conn, after)
         chunks = [uids[start : start + CHUNK] for start in range(0, len(uids), CHUNK)]
+        directory = _Directory()  # who the addresses are, kept from chunk to chunk
         for chunk, items in _prefetched(chunks, partial(_read_chunk, conn, mailbox)):
             with _gc_paused():
-                store(mailbox, validity, chunk[-1], items, result)
+                store(mailbox, validity, chunk[-1], items, result, directory=directory)
     finally:
         _close(conn)
 
@@ -782,10 +784,13 @@ def store(
     last_uid: int,
     items: list[tuple[int, int, bytes, str, Any]],
     result: SyncResult,
+    *,
+    directory: _Directory | None = None,
 ) -> None:
     """Save one chunk's messages ``(uid, size, raw bytes or headers, what was fetched: WHOLE,
     HEADERS or TOO_LARGE, the headers already parsed or None)`` and the UID the reading
-    reached, together."""
+    reached, together. ``directory``: the people and edit rights the read's chunks before
+    this one looked up (see :class:`_Directory`); without it the chunk looks up its own."""
     rows: list[_Row] = []
     parsed: list[tuple[_Row, parse.Mail]] = []
     addresses: dict[tuple[parse.Person, ...], list[dict[str, str]]] = {}
@@ -854,7 +859,7 @@ def store(
         fresh.append(r)
     fresh_ids = {id(r) for r in fresh}
     parsed = [(r, m) for r, m in parsed if id(r) in fresh_ids]
-    _match(mailbox, parsed, fresh)
+    _match(mailbox, parsed, fresh, directory if directory is not None else _Directory())
     _insert(CapturedMessage, fresh)
     Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=last_uid)
     for r in fresh:
@@ -867,6 +872,74 @@ def store(
             result.too_large += 1
         elif r.status == Status.UNREADABLE:
             result.unreadable += 1
+
+
+class _Directory:
+    """Who a read's addresses are (our active people, the customers' active contacts:
+    ``kamp.interactions.imports.people_by_email``) and which of their customers each sender
+    may edit (``customers_editable_by``), looked up as the chunks first need them and kept for
+    the read's next chunks as long as the database is unchanged: each chunk first asks
+    (:meth:`renew`, inside its transaction) whether any other connection has committed
+    anything since the last look-up, and forgets it all if so. A person or contact added,
+    changed or made inactive, an account's owner or team changed, an edit right withdrawn,
+    while a long read runs is thus seen by the next chunk, as when every chunk looked them up
+    again (a tenth of a 10,000-mail read's database work).
+
+    The question is SQLite's ``PRAGMA data_version`` (a few µs; it changes with every commit
+    of another connection, any table, and is compared only on the same connection). A
+    database without so cheap an answer (PostgreSQL) looks everything up again for each
+    chunk. The read's own connection writes nothing that the look-ups read (its mail, the
+    log, the audit trail)."""
+
+    __slots__ = ("stamp", "ours", "contacts", "looked_up", "editable")
+
+    def __init__(self) -> None:
+        self.stamp: Any = None
+        self.ours: dict[str, Any] = {}  # lower-case address → User
+        self.contacts: dict[str, list[Any]] = {}  # lower-case address → its Contacts
+        self.looked_up: set[str] = set()  # the addresses asked about, found or not
+        self.editable: dict[int, dict[int, bool]] = {}  # user pk → customer pk → may edit
+
+    def renew(self) -> None:
+        """Forget what was looked up when the database may have changed since."""
+        stamp = _unchanged_stamp(connections[router.db_for_read(Contact)])
+        if stamp is None or stamp != self.stamp:
+            self.ours, self.contacts, self.looked_up, self.editable = {}, {}, set(), {}
+        self.stamp = stamp
+
+    def people(self, emails: set[str]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+        """(our people by address, the contacts by address) of at least ``emails``."""
+        missing = {e.lower() for e in emails if e} - self.looked_up
+        if missing:
+            ours, contacts = people_by_email(missing)
+            self.ours.update(ours)
+            self.contacts.update(contacts)
+            self.looked_up |= missing
+        return self.ours, self.contacts
+
+    def may_edit(self, user: Any, customer_ids: set[int]) -> dict[int, bool]:
+        """Whether ``user`` may edit each of ``customer_ids`` (and of those asked before):
+        one query for those not asked yet."""
+        known = self.editable.setdefault(user.pk, {})
+        missing = customer_ids - known.keys()
+        if missing:
+            allowed = set(
+                customers_editable_by(user).filter(pk__in=missing).values_list("pk", flat=True)
+            )
+            known.update((pk, pk in allowed) for pk in missing)
+        return known
+
+
+def _unchanged_stamp(db: Any) -> Any:
+    """A value equal to the one read before exactly when no other connection has committed a
+    change to the database in between (the connection itself and SQLite's
+    ``data_version``), or None where there is no such cheap question."""
+    if db.vendor != "sqlite":
+        return None
+    with db.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        (version,) = cursor.fetchone()
+    return db.connection, version
 
 
 @dataclass(slots=True)
@@ -889,16 +962,22 @@ class _Decision:
         self.customer_id = self.customer.pk if self.customer is not None else None
 
 
-def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_Row]) -> None:
+def _match(
+    mailbox: Mailbox,
+    parsed: list[tuple[_Row, parse.Mail]],
+    rows: list[_Row],
+    directory: _Directory,
+) -> None:
     emails = {p.email for _r, m in parsed for p in m.correspondents}
     emails |= {r.from_address for r in rows if r.from_address}
-    ours, contacts = people_by_email(emails)
+    directory.renew()
+    ours, contacts = directory.people(emails)
     for r in rows:  # the too large and the unreadable are listed to whoever sent them
         if r.status and r.from_address in ours:
             r.sender = ours[r.from_address]
             r.sender_id = r.sender.pk
-    editable: dict[int, set[int]] = {}  # user id → the candidate customers they may edit
-    candidate_ids = {c.customer_id for cs in contacts.values() for c in cs}
+    # The customers this chunk's contacts are at: whose edit rights are looked up.
+    candidate_ids = {c.customer_id for e in emails for c in contacts.get(e, ())}
 
     def decide(mail: parse.Mail) -> _Decision:
         people = [p.email for p in mail.correspondents]
@@ -926,14 +1005,8 @@ def _match(mailbox: Mailbox, parsed: list[tuple[_Row, parse.Mail]], rows: list[_
         if not our_people:
             our_people = [sender]
         customer_id, theirs = main_customer(theirs)
-        if sender.pk not in editable:
-            editable[sender.pk] = set(
-                customers_editable_by(sender)
-                .filter(pk__in=candidate_ids)
-                .values_list("pk", flat=True)
-            )
         customer = theirs[0].customer
-        if customer_id not in editable[sender.pk]:
+        if not directory.may_edit(sender, candidate_ids)[customer_id]:
             return _Decision(
                 sender,
                 Status.UNMATCHED,
