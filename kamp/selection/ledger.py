@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Avg
+from django.utils import timezone
 
 from . import reciprocity
 from .models import ReciprocityEvidence, ReciprocityLedger, SelectionModel
@@ -64,7 +65,7 @@ def _plans(customer_id: int) -> list[reciprocity.Evidence]:
     ):
         if a.completed_at is None or a.due is None:
             continue
-        done = a.completed_at.date()
+        done = timezone.localdate(a.completed_at)  # the company's day, as ``due`` is
         if done <= a.due:
             out.append(
                 reciprocity.Evidence(
@@ -77,7 +78,7 @@ def _plans(customer_id: int) -> list[reciprocity.Evidence]:
     ):
         out.append(
             reciprocity.Evidence(
-                reciprocity.CO_CREATION, i.created_at.date(), 1.0, i.title, f"initiative:{i.pk}"
+                reciprocity.CO_CREATION, timezone.localdate(i.created_at), 1.0, i.title, f"initiative:{i.pk}"
             )
         )
     return out

@@ -5,7 +5,7 @@ the same as the functions, and no template formats a figure another way."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -209,6 +209,15 @@ def render(text: str, lang: str, **context) -> str:
         ("{{ x|percent }}", {"x": D("0.125")}, "12,5 %", "12.5 %"),
         ("{{ d|day }}", {"d": date(2026, 11, 28)}, "28-11-2026", "2026-11-28"),
         ("{{ d|month }}", {"d": date(2026, 11, 28)}, "nov 2026", "Nov 2026"),
+        # A moment stored in UTC is shown on the company's day (America/Santiago): 01:30 UTC
+        # on the 1st is still 30 November there.
+        (
+            "{{ d|day }}",
+            {"d": datetime(2026, 12, 1, 1, 30, tzinfo=UTC)},
+            "30-11-2026",
+            "2026-11-30",
+        ),
+        ("{{ d|month }}", {"d": datetime(2026, 12, 1, 1, 30, tzinfo=UTC)}, "nov 2026", "Nov 2026"),
         ("{{ p|period }}", {"p": "2025-12..2026-11"}, "dic 2025 – nov 2026", "Dec 2025 – Nov 2026"),
     ],
 )

@@ -306,3 +306,24 @@ def test_spanish_tab_speaks_spanish(client_for, ana, pipeline_data):
     today = timezone.localdate()
     q = (today.month - 1) // 3 + 1
     assert f"T{q} {today.year}" in page and f"{today.year}-Q{q}" not in page
+
+
+def test_cli_counts_a_bid_entered_in_the_evening_on_its_own_day(ana, account):
+    """--as-of is the company's day: a bid entered at 22:30 in Santiago (01:30 UTC the next
+    day) is in that day's report."""
+    import datetime
+
+    from kamp.pipeline.models import Bid
+
+    day = timezone.localdate() - timedelta(days=3)
+    evening = datetime.datetime.combine(day, datetime.time(22, 30), timezone.get_current_timezone())
+    assert evening.astimezone(datetime.UTC).date() > day
+    bid = actions.do_save_bid(ana, account, title="Evening tender", stage="proposal", value="100")
+    Bid.objects.filter(pk=bid.pk).update(created_at=evening)
+    out = StringIO()
+    call_command("pipeline", "--json", "--as-of", day.isoformat(), stdout=out)
+    data = json.loads(out.getvalue())
+    assert [b["title"] for row in data["customers"] for b in row["bids"]] == ["Evening tender"]
+    out = StringIO()
+    call_command("pipeline", "--json", "--as-of", (day - timedelta(days=1)).isoformat(), stdout=out)
+    assert json.loads(out.getvalue())["customers"] == []

@@ -155,3 +155,26 @@ def test_refresh_records_the_change(account, ana):
     add_evidence(ana, account, "commitment", TODAY, "Volume")
     row = refresh(ana, account)
     assert row.computed_on == TODAY and row.score > 0
+
+
+def test_an_action_done_late_in_the_evening_of_its_due_day_is_on_time(account, ana):
+    """The company's day, not UTC's: an action completed at 22:30 in Santiago on its due day
+    (01:30 UTC the next day) was done on time; an initiative started that evening dates from
+    that day."""
+    from kamp.plans.models import ActionStatus, InitiativeStage, PlanAction
+    from kamp.plans.models import Initiative as PlanInitiative
+    from tests.plans.factories import ActionFactory, InitiativeFactory, PlanFactory
+
+    due = TODAY - datetime.timedelta(days=20)
+    evening = datetime.datetime.combine(due, datetime.time(22, 30), timezone.get_current_timezone())
+    assert evening.astimezone(datetime.UTC).date() > due  # the UTC day is already the next
+    plan = PlanFactory(customer=account)
+    action = ActionFactory(
+        plan=plan, due=due, status=ActionStatus.DONE, shared_with_customer=True, title="Pilot"
+    )
+    PlanAction.objects.filter(pk=action.pk).update(completed_at=evening)
+    started = InitiativeFactory(plan=plan, stage=InitiativeStage.PILOT, title="Co-design")
+    PlanInitiative.objects.filter(pk=started.pk).update(created_at=evening)
+    found = {e.kind: e for e in ledger.evidence(account.pk)}
+    assert found[reciprocity.ACTION_ON_TIME].on == due
+    assert found[reciprocity.CO_CREATION].on == due

@@ -69,13 +69,15 @@ def number(value, decimals="0") -> str:
     return formatting.format_number(value, abs(places), trim=places < 0)
 
 
-@register.filter
+# expects_localtime: a moment (``created_at``, in UTC) is shown on the company's day, not UTC's
+# (in the evening of the Americas the UTC day is already the next).
+@register.filter(expects_localtime=True)
 def day(value) -> str:
     """A date in the reader's format (``28-11-2026`` / ``2026-11-28``)."""
     return formatting.format_date(value)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def month(value) -> str:
     """A month (``nov 2026`` / ``Nov 2026``) from a date or a ``2026-11`` key."""
     if isinstance(value, str):

@@ -60,7 +60,9 @@ class Command(BaseCommand):
             bids = bids.filter(customer_id__in=ids)
             contracts = contracts.filter(customer_id__in=ids)
         # As of a day: what had not closed yet by then was still open.
-        rows = [b for b in bids if b.created_at.date() <= as_of]
+        # The day a bid was entered is the company's day (its time zone), as --as-of is: the
+        # UTC day runs ahead in the evening of the Americas.
+        rows = [b for b in bids if timezone.localdate(b.created_at) <= as_of]
         for b in rows:
             if b.closed_on and b.closed_on > as_of:
                 b.stage, b.closed_on = "negotiation", None
