@@ -655,7 +655,7 @@ def _insert(
         columns_values.append(values)
     params = list(zip(*columns_values, strict=True))
     per = min(INSERT_ROWS, max(1, (db.features.max_query_params or 65535) // len(columns)))
-    one = "({})".format(", ".join(["%s"] * len(columns)))
+    one = "({})".format(", ".join([_mark(db)] * len(columns)))
     head = "INSERT INTO {} ({}) VALUES ".format(
         ops.quote_name(model._meta.db_table), ", ".join(columns)
     )
@@ -674,9 +674,9 @@ def _insert(
                 )
                 found += [tuple(r) for r in cursor.fetchall()]
         else:
-            # The statements of ``per`` rows as one executemany: the SQL prepared (and, on
-            # SQLite, its %s placeholders rewritten by Django, a tenth of a millisecond each
-            # time) once; the shorter last one alone.
+            # The statements of ``per`` rows as one executemany: the SQL prepared (and looked
+            # over by Django's SQLite cursor for marks to rewrite) once; the shorter last one
+            # alone.
             last = batches.pop() if len(params) % per else None
             if batches:
                 cursor.executemany(head + ", ".join([one] * per), batches)
@@ -737,44 +737,57 @@ def _found(
                 f", {q(model._meta.pk.column or 'id')}" if with_pk else "",
                 q(model._meta.db_table),
                 q(column),
-                ", ".join(["%s"] * len(part)),
+                ", ".join([_mark(db)] * len(part)),
             )
             if partial:
                 # The query says what the partial index says, or SQLite cannot use it and
                 # reads the whole interaction log for each look-up.
-                sql += f" AND NOT ({q(column)} = %s)"
+                sql += f" AND NOT ({q(column)} = {_mark(db)})"
                 part = [*part, ""]
             cursor.execute(sql, part)
             found += [tuple(r) if with_pk else r[0] for r in cursor.fetchall()]
     return found
 
 
+def _mark(db: Any) -> str:
+    """The parameter mark :func:`_insert` and :func:`_found` write into their SQL: SQLite's own
+    ``?``, which Django's SQLite cursor passes on as it is, where a ``%s`` is rewritten into it
+    by a regular expression before each statement — about 0.15 ms for a statement of 999
+    values, 0.03 s of a 10,000-mail read's own statements (a ``?`` costs it a third). ``%s``
+    elsewhere (the DB-API's format style). Their SQL holds no other ``%`` nor ``?``."""
+    return "?" if db.vendor == "sqlite" else "%s"
+
+
 def _converted(values: list[Any], convert: Any) -> list[Any]:
-    """``convert`` applied to each value but None, once for each equal date or time (mail
-    sent at the same minute, the time of the read on every row), once for each object of
-    JSON (the people of mail between the same people are one list) and once for each kind of
-    empty value ({}, [])."""
-    out: list[Any] = []
+    """``convert`` applied to each value but None, once for each object (the time of the read
+    on every row, the day of mail sent at the same time, the people of mail between the same
+    people: one list), once for each equal date or time among the rest (mail sent at the same
+    minute) and once for each kind of empty value ({}, []). The objects are told apart by
+    ``id`` and the results handed out by ``map``, in C: only the distinct objects are looked
+    at in Python (a constant column of 10,000 rows took 8 ms value by value)."""
+    ids = list(map(id, values))  # the objects stay alive in ``values``: their ids are theirs
+    done: dict[int, Any] = {}  # id → converted
     same: dict[Any, Any] = {}  # date or time → converted (the same instant, the same text)
-    done: dict[int, Any] = {}  # id → converted (the objects stay alive in ``values``)
     empty: dict[type, Any] = {}
-    for v in values:
+    for key, v in dict(zip(ids, values, strict=True)).items():
         if v is None:
-            out.append(None)
+            done[key] = None
         elif not isinstance(v, dict | list):
-            if v not in same:
-                same[v] = convert(v)
-            out.append(same[v])
-        elif id(v) in done:
-            out.append(done[id(v)])
+            c = same.get(v, _MISSING)
+            if c is _MISSING:
+                c = same[v] = convert(v)
+            done[key] = c
         elif not v:
-            if type(v) not in empty:
-                empty[type(v)] = convert(v)
-            out.append(empty[type(v)])
+            c = empty.get(type(v), _MISSING)
+            if c is _MISSING:
+                c = empty[type(v)] = convert(v)
+            done[key] = c
         else:
-            done[id(v)] = c = convert(v)
-            out.append(c)
-    return out
+            done[key] = convert(v)
+    return list(map(done.__getitem__, ids))
+
+
+_MISSING = object()
 
 
 @transaction.atomic

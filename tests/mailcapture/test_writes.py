@@ -233,3 +233,60 @@ def test_each_logged_mail_is_linked_to_its_own_interaction(
         assert (i.topic, i.external_uid) == (f"Tema {k}", f"mail:<link{k}@x>")
         assert list(i.their_contacts.all()) == [c]
         assert list(i.our_people.all()) == [ana]
+
+
+def _converted_value_by_value(values, convert):
+    """What ``sync._converted`` gave value by value before it told objects apart by id."""
+    out, same, done, empty = [], {}, {}, {}
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif not isinstance(v, dict | list):
+            out.append(same[v] if v in same else same.setdefault(v, convert(v)))
+        elif not v:
+            out.append(
+                empty[type(v)] if type(v) in empty else empty.setdefault(type(v), convert(v))
+            )
+        else:
+            out.append(done[id(v)] if id(v) in done else done.setdefault(id(v), convert(v)))
+    return out
+
+
+def test_values_are_converted_once_each_shared_equal_or_empty():
+    """One object on many rows, equal dates and times as distinct objects (one instant in two
+    zones), empty and shared JSON, None: the same conversions as value by value, each done once
+    per object, per equal date or time and per kind of empty value."""
+    calls: list[object] = []
+
+    def convert(v):
+        calls.append(v)
+        return ("converted", repr(v), len(calls))
+
+    now = datetime(2025, 3, 3, 13, 15, tzinfo=UTC)
+    people = [{"email": "jose.munoz@cs.test", "name": "José Muñoz"}]
+    values = [
+        now,
+        None,
+        now,
+        datetime(2025, 3, 3, 13, 15, tzinfo=UTC),  # equal, another object
+        datetime(2025, 3, 3, 10, 15, tzinfo=timezone.get_fixed_timezone(-180)),  # the same instant
+        datetime(2025, 3, 3, 13, 16, tzinfo=UTC),
+        date(2025, 3, 3),
+        date(2025, 3, 3),
+        people,
+        people,
+        [{"email": "jose.munoz@cs.test", "name": "José Muñoz"}],  # equal, another list
+        {},
+        {},
+        [],
+        {"customer": "Constructora CS"},
+        None,
+        now,
+    ] * 3
+    out = sync._converted(values, convert)
+    n = len(calls)
+    expected = _converted_value_by_value(values, convert)
+    assert [o[:2] if o else o for o in out] == [e[:2] if e else e for e in expected]
+    # Once each (the list repeated three times holds the same objects): two instants, one day,
+    # two lists of people (told apart as objects), one {} and one [], the customer's dict.
+    assert n == 2 + 1 + 2 + 2 + 1
