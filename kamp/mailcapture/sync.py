@@ -61,12 +61,13 @@ from kamp.interactions.models import (
     InteractionSource,
 )
 
-from . import parse
+from . import parse, parser_process
 from .models import CapturedMessage, Mailbox, Status
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 1000  # UIDs whose sizes are asked at once (and saved in one transaction)
+FIRST_CHUNK = 250  # the first chunk's (see _chunked)
 FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail fetched in one command
 FETCH_COUNT = 1000
 # Of a message over the size cap only its header block is read, and of that at most this much:
@@ -376,13 +377,127 @@ def _run(mailbox: Mailbox, result: SyncResult) -> None:
         validity = open_folder(conn, mailbox.folder)
         after = mailbox.last_uid if mailbox.uidvalidity == validity else 0
         uids = new_uids(conn, after)
-        chunks = [uids[start : start + CHUNK] for start in range(0, len(uids), CHUNK)]
+        chunks = _chunked(uids)
         directory = _Directory()  # who the addresses are, kept from chunk to chunk
-        for chunk, items in _prefetched(chunks, partial(_read_chunk, conn, mailbox)):
-            with _gc_paused():
-                store(mailbox, validity, chunk[-1], items, result, directory=directory)
+        with _Reading(len(uids) >= parser_process.FROM_MESSAGES) as reading:
+            read = partial(_read_chunk, conn, mailbox, reading=reading)
+            for chunk, items in _prefetched(chunks, read):
+                with _gc_paused():
+                    store(mailbox, validity, chunk[-1], items, result, directory=directory)
     finally:
         _close(conn)
+
+
+def _chunked(uids: list[int]) -> list[list[int]]:
+    """``uids`` in chunks of :data:`CHUNK`, the first one of :data:`FIRST_CHUNK`: the saving
+    of the first chunk, which nothing else overlaps (the next one is fetched meanwhile), starts
+    sooner."""
+    size = min(FIRST_CHUNK, CHUNK)
+    first, rest = uids[:size], uids[size:]
+    return [c for c in [first, *(rest[s : s + CHUNK] for s in range(0, len(rest), CHUNK))] if c]
+
+
+class _Reading:
+    """Who reads the mail fetched. For a read of many messages (at least
+    ``parser_process.FROM_MESSAGES``), a child process (see :mod:`.parser_process`): the
+    reading of the mail then runs on another core while this process fetches and saves; the
+    chunk's mail comes to :func:`store` read already. Otherwise — and until the child has
+    started, and for the rest of the read once it is gone (it died, stopped answering) — this
+    process: the reading thread splits the header blocks and tells which mail must be read
+    whole, the saving thread reads each mail. Each batch is handed over at once and its result
+    taken later (:class:`_Later`), so that the next batch is fetched meanwhile. Used by the
+    reading and the saving thread: either may find the child gone."""
+
+    def __init__(self, in_child: bool) -> None:
+        self.child: parser_process.ParserProcess | None = None
+        if in_child:
+            try:
+                self.child = parser_process.ParserProcess()
+            except parser_process.ParserGone as exc:
+                logger.warning("Mail capture: the mail is read in this process (%s)", exc)
+
+    def gone(self, exc: Exception) -> None:
+        """The child failed: it is ended, and this process reads from now on."""
+        child, self.child = self.child, None
+        if child is not None:
+            logger.warning("Mail capture: the mail is read in this process from now on (%s)", exc)
+            child.close()
+
+    def _ready_child(self) -> parser_process.ParserProcess | None:
+        """The child, if it reads the next batch: started (until then this process reads
+        rather than wait for its start, about 0.1 s) and not gone."""
+        child = self.child
+        return child if child is not None and child.ready.is_set() and not child.gone else None
+
+    def heads(self, heads: list[bytes]) -> _Later:
+        """For each header block: ``True`` when the whole message must be read, else what
+        :func:`store` reads the mail from (its ``parse.Head``, or the mail already read)."""
+        child = self._ready_child()
+        return _Later(self, child.heads(heads) if child else None, partial(_heads_here, heads))
+
+    def wholes(self, messages: list[bytes], with_body: bool) -> _Later:
+        """For each whole message: the mail already read, or None (:func:`store` reads it)."""
+        child = self._ready_child()
+        return _Later(
+            self,
+            child.wholes(messages, with_body) if child else None,
+            partial(list, itertools.repeat(None, len(messages))),
+        )
+
+    def __enter__(self) -> _Reading:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        child, self.child = self.child, None
+        if child is not None:
+            child.close()
+
+
+class _Later:
+    """A batch's reading (see :class:`_Reading`): the child's answer when it gives one, else
+    (no child, or it failed) the same batch read in this process."""
+
+    __slots__ = ("reading", "future", "here", "value")
+
+    def __init__(self, reading: _Reading, future: Any, here: Any) -> None:
+        self.reading, self.future, self.here = reading, future, here
+        self.value: list[Any] | None = None
+
+    def get(self) -> list[Any]:
+        if self.value is None:
+            if self.future is not None:
+                try:
+                    self.value = parser_process.result(self.future)
+                except parser_process.ParserGone as exc:
+                    self.reading.gone(exc)
+            if self.value is None:
+                self.value = self.here()
+        return self.value  # type: ignore[return-value]
+
+
+def _heads_here(heads: list[bytes]) -> list[Any]:
+    """:meth:`_Reading.heads` in this process."""
+    out: list[Any] = []
+    for data in heads:
+        try:
+            head = parse.headers(data)
+            needed = parse.needs_body(head)
+        except Exception:  # read whole, where an unreadable one is listed
+            head, needed = None, True
+        out.append(True if needed else head)
+    return out
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A message's reading still with the child when its chunk was handed over: taken by
+    :func:`store` (the child has long answered by then)."""
+
+    later: _Later
+    index: int
+
+    def get(self) -> Any:
+        return self.later.get()[self.index]
 
 
 @contextlib.contextmanager
@@ -403,16 +518,20 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _read_chunk(conn: imaplib.IMAP4, mailbox: Mailbox, chunk: list[int]) -> list[tuple]:
+def _read_chunk(
+    conn: imaplib.IMAP4, mailbox: Mailbox, chunk: list[int], *, reading: _Reading | None = None
+) -> list[tuple]:
     """One chunk's messages as :func:`store` takes them, fetched from the server (no
     database): the sizes, then under the size cap the headers (the whole message only where
     ``parse.needs_body`` says so, or of all when the company keeps bodies); over it the
-    headers alone."""
+    headers alone. ``reading``: who reads the mail fetched (see :class:`_Reading`)."""
+    if reading is None:
+        reading = _Reading(False)
     sizes = fetch_sizes(conn, chunk)
     cap = mailbox.max_bytes
     large = [u for u in chunk if sizes.get(u, 0) > cap]
     small = [u for u in chunk if u in sizes and sizes[u] <= cap]
-    items: list[tuple[int, int, bytes, str, parse.Head | None]] = []
+    items: list[tuple[int, int, bytes, str, Any]] = []
     if large:
         # The first HEAD_BYTES of each header block (a partial fetch), in batches weighed by
         # that much: never more than FETCH_BYTES in one answer.
@@ -425,23 +544,23 @@ def _read_chunk(conn: imaplib.IMAP4, mailbox: Mailbox, chunk: list[int]) -> list
         # The headers first; the whole message only of those that need it (a forward, an
         # attached message). The rest is logged from its headers alone.
         whole = []
+        laters = []
         for batch in _batches(small, sizes):
             got = fetch(conn, batch, "BODY.PEEK[HEADER]")
-            for u in batch:
-                if u not in got:
-                    continue
-                try:
-                    head: parse.Head | None = parse.headers(got[u])
-                    needed = parse.needs_body(head)  # type: ignore[arg-type]
-                except Exception:  # read whole, where an unreadable one is listed
-                    head, needed = None, True
-                if needed:
+            present = [u for u in batch if u in got]
+            laters.append((present, got, reading.heads([got[u] for u in present])))
+        for present, got, later in laters:
+            for u, read in zip(present, later.get(), strict=True):
+                if read is True:
                     whole.append(u)
                 else:
-                    items.append((u, sizes[u], got[u], HEADERS, head))
+                    items.append((u, sizes[u], got[u], HEADERS, read))
     for batch in _batches(whole, sizes):
         got = fetch(conn, batch)
-        items += [(b, sizes[b], got[b], WHOLE, None) for b in batch if b in got]
+        present = [u for u in batch if u in got]
+        # Handed over with the chunk before the child answers: store() takes the answer.
+        later = reading.wholes([got[u] for u in present], mailbox.store_body)
+        items += [(u, sizes[u], got[u], WHOLE, _Pending(later, k)) for k, u in enumerate(present)]
     items.sort(key=lambda item: item[0])
     return items
 
@@ -808,7 +927,7 @@ def store(
     parsed: list[tuple[_Row, parse.Mail]] = []
     addresses: dict[tuple[parse.Person, ...], list[dict[str, str]]] = {}
     now = timezone.now()
-    for uid, size, data, fetched, head in items:
+    for uid, size, data, fetched, read in items:
         row = _Row(uidvalidity=validity, uid=uid, size=size, read_at=now)
         try:
             if fetched == TOO_LARGE:
@@ -822,8 +941,14 @@ def store(
                 }
                 rows.append(row)
                 continue
-            if fetched == HEADERS:
-                mail = parse.read(head if head is not None else data, headers_only=True)
+            if isinstance(read, _Pending):
+                read = read.get()
+            if isinstance(read, parse.Mail):  # read already (by the child process)
+                mail = read
+            elif isinstance(read, parser_process.Unreadable):
+                raise read
+            elif fetched == HEADERS:
+                mail = parse.read(read if read is not None else data, headers_only=True)
             else:
                 mail = parse.read(data, with_body=mailbox.store_body)
         except Exception as exc:  # a message the parser cannot take at all
