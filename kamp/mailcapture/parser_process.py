@@ -2,21 +2,23 @@
 checking process fetches and saves — no Django here (the child imports only :mod:`.parse`).
 
 A first read of a dropbox holding thousands of messages is bound by Python's own work, and
-Python's lock lets one thread of a process run it at a time: the saving thread's writing and
-matching, the reading thread's fetching, and the reading of every message's headers take turns
-on one core. The reading of the mail (``parse.headers``, ``parse.needs_body``, ``parse.read``:
-a third of that work) needs nothing but the bytes fetched, so for a read of at least
-:data:`FROM_MESSAGES` messages it is handed to a child process: the reading thread sends it
-each batch of bytes it fetched and waits (outside Python's lock) for what the child read,
-while the saving thread goes on with the chunk before. The results are the same objects the
-in-process reading gives (``parse.Mail``, pickled), so the rows saved are the same.
+Python's lock lets one thread of a process run Python at a time: the saving thread's matching
+and writing, the reading thread's fetching and the reading of every message's headers take
+turns on one core. The reading of the mail (``parse.headers``, ``parse.needs_body``,
+``parse.read``: about a third of that work) needs nothing but the bytes fetched, so for a read
+of at least :data:`FROM_MESSAGES` messages (``kamp.mailcapture.sync._Reading``) it is handed to
+a child process: the reading thread hands it each run of messages as they arrive and fetches
+on, and takes its answers when it needs them (the saving thread those of the forwards, read
+whole, when it saves their chunk). The answers are what the in-process reading gives
+(``parse.Mail``, pickled), so the rows saved are the same.
 
 The child is ``python -m kamp.mailcapture.parser_process``: frames of a 4-byte length and a
-pickle each way over its standard input and output (its own code at both ends: nothing
-unpickled comes from outside). It ends when its input closes. Anything wrong with it — it
-cannot start, it dies, it stops answering for :data:`TIMEOUT` seconds — raises
-:class:`ParserGone`: the caller reads the rest of the mail in its own process (nothing is
-lost or read twice: the batch is read again there).
+pickle each way over its standard input and output (kamp's own code at both ends: nothing
+unpickled comes from outside); its first frame says it has started (:data:`READY`). It ends
+when its input closes. Anything wrong with it — it cannot start, it dies, it stops answering
+for :data:`TIMEOUT` seconds — is a :class:`ParserGone`: the caller reads the mail in its own
+process from then on (nothing is lost or read twice: a batch without its answer is read again
+there).
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ import collections
 import contextlib
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -102,6 +106,7 @@ class ParserProcess:
                 [sys.executable, "-m", "kamp.mailcapture.parser_process"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                bufsize=0,  # its input written here by os.write, bounded in time (_write)
                 env=env,
                 close_fds=True,
             )
@@ -132,9 +137,11 @@ class ParserProcess:
                 return future
             self.waiting.append(future)
         try:
-            _send(self.child.stdin, request)  # type: ignore[arg-type]
-        except (OSError, ValueError) as exc:  # a broken pipe: it died
+            _write(self.child.stdin.fileno(), _frame(request), TIMEOUT)  # type: ignore[union-attr]
+        except (OSError, ValueError) as exc:  # a broken pipe (it died), a closed input
             self._fail(f"{exc.__class__.__name__}: {exc}")
+        except ParserGone as exc:  # it stopped reading its input
+            self._fail(str(exc))
         return future
 
     def _receive_all(self) -> None:
@@ -189,14 +196,36 @@ def result(future: Future) -> Any:
     try:
         return future.result(timeout=TIMEOUT)
     except FutureTimeout as exc:
-        raise ParserGone(f"no answer in {TIMEOUT:.0f} s") from exc
+        raise ParserGone(f"no answer in {TIMEOUT:g} s") from exc
+
+
+def _frame(value: Any) -> bytes:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
 
 
 def _send(stream: BinaryIO, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_LENGTH.pack(len(data)))
-    stream.write(data)
+    stream.write(_frame(value))
     stream.flush()
+
+
+def _write(fd: int, data: bytes, timeout: float) -> None:
+    """``data`` written to the pipe ``fd`` within ``timeout`` seconds, or :class:`ParserGone`:
+    a batch is larger than a pipe holds, and a child that stopped reading must not hold the
+    caller for ever (the pipe made non-blocking, each write as much as it takes)."""
+    os.set_blocking(fd, False)
+    view = memoryview(data)
+    deadline = time.monotonic() + timeout
+    while view:
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            written = 0
+        view = view[written:]
+        if view:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [fd], [], left)[1]:
+                raise ParserGone(f"it took no input for {timeout:g} s")
 
 
 def _receive(stream: BinaryIO) -> Any:

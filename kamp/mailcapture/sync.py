@@ -35,7 +35,7 @@ import socket
 import ssl
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kamp.connect import crypto, netguard
-from kamp.core import audit
+from kamp.core import audit, cpus
 from kamp.customers.access import customers_editable_by
 from kamp.customers.models import Contact
 from kamp.interactions.imports import main_customer, people_by_email
@@ -70,6 +70,7 @@ CHUNK = 1000  # UIDs whose sizes are asked at once (and saved in one transaction
 FIRST_CHUNK = 250  # the first chunk's (see _chunked)
 FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail fetched in one command
 FETCH_COUNT = 1000
+HAND_EVERY = 250  # header blocks handed to the reading at once, as they arrive (fetch)
 # Of a message over the size cap only its header block is read, and of that at most this much:
 # enough for any real one (sender, recipients, subject, date; Received and DKIM lines), and a
 # hostile one of megabytes cannot fill memory, however many such messages a chunk holds.
@@ -256,13 +257,39 @@ def fetch_sizes(conn: imaplib.IMAP4, uids: list[int]) -> dict[int, int]:
     return sizes
 
 
-def fetch(conn: imaplib.IMAP4, uids: list[int], part: str = "BODY.PEEK[]") -> dict[int, bytes]:
-    """The raw messages (or headers, ``BODY.PEEK[HEADER]``) of ``uids``, by UID."""
+def fetch(
+    conn: imaplib.IMAP4,
+    uids: list[int],
+    part: str = "BODY.PEEK[]",
+    *,
+    hand: Callable[[list[tuple[int, bytes]]], Any] | None = None,
+) -> dict[int, bytes]:
+    """The raw messages (or headers, ``BODY.PEEK[HEADER]``) of ``uids``, by UID (the first
+    answer for each, should a server answer twice). ``hand``: also called with the messages
+    read, ``(uid, bytes)`` of those asked for, by runs of :data:`HAND_EVERY` as soon as each
+    run is read (the last, shorter one at the end): the caller's reading of them starts while
+    the rest arrives."""
     found: dict[int, bytes] = {}
-    for text, literals in uid_fetch(conn, uids, f"(UID {part})", _("fetching the mail")):
+    asked = set(uids) if hand is not None else set()
+    run: list[tuple[int, bytes]] = []
+
+    def take(text: bytes, literals: list[bytes]) -> None:
         u = _UID.search(text)  # before or after the literal, as the server writes it
-        if u and literals:
-            found[int(u.group(1))] = literals[0]
+        if not (u and literals):
+            return
+        uid = int(u.group(1))
+        if uid in found:
+            return
+        found[uid] = literals[0]
+        if hand is not None and uid in asked:
+            run.append((uid, literals[0]))
+            if len(run) >= HAND_EVERY:
+                hand(run.copy())
+                run.clear()
+
+    uid_fetch(conn, uids, f"(UID {part})", _("fetching the mail"), each=take)
+    if hand is not None and run:
+        hand(run)
     return found
 
 
@@ -271,14 +298,20 @@ _LITERAL = re.compile(rb"\{(\d+)\}\r\n\Z")
 
 
 def uid_fetch(
-    conn: imaplib.IMAP4, uids: list[int], items: str, what: str
+    conn: imaplib.IMAP4,
+    uids: list[int],
+    items: str,
+    what: str,
+    *,
+    each: Callable[[bytes, list[bytes]], Any] | None = None,
 ) -> list[tuple[bytes, list[bytes]]]:
     """``UID FETCH <uids> <items>``: each untagged answer as (its text, the literals it held, in
     order). The answer is read here with ``imaplib``'s own line and byte reads, not by its
     response parser, which costs about 10 µs a line (a fifth of a 10,000-mail read): a literal
     (``{n}``) is read as ``n`` bytes, the line goes on after it. Other untagged answers the
     server may slip in (EXISTS, FLAGS) come back too; the callers look for a UID in each. A
-    tagged NO or BAD is a :class:`MailboxError`; a closed connection an ``imaplib`` abort."""
+    tagged NO or BAD is a :class:`MailboxError`; a closed connection an ``imaplib`` abort.
+    ``each``: called with each answer as it is read, instead of their list (then empty)."""
     # imaplib's own tags are four capitals from A to P and a number: never lower case.
     tag = b"kamp%d" % next(_TAGS)
     conn.send(b"%s UID FETCH %s %s\r\n" % (tag, uid_set(uids).encode(), items.encode()))
@@ -307,7 +340,11 @@ def uid_fetch(
             if not line:
                 raise imaplib.IMAP4.abort("socket error: EOF")
             text.append(line)
-        answers.append((text[0] if len(text) == 1 else b"".join(text), literals))
+        answer = text[0] if len(text) == 1 else b"".join(text)
+        if each is not None:
+            each(answer, literals)
+        else:
+            answers.append((answer, literals))
 
 
 # --- one check --------------------------------------------------------------------------------
@@ -379,7 +416,10 @@ def _run(mailbox: Mailbox, result: SyncResult) -> None:
         uids = new_uids(conn, after)
         chunks = _chunked(uids)
         directory = _Directory()  # who the addresses are, kept from chunk to chunk
-        with _Reading(len(uids) >= parser_process.FROM_MESSAGES) as reading:
+        # A read of many messages has them read by a child process on another core, where
+        # there is one.
+        in_child = len(uids) >= parser_process.FROM_MESSAGES and cpus.usable() > 1
+        with _Reading(in_child) as reading:
             read = partial(_read_chunk, conn, mailbox, reading=reading)
             for chunk, items in _prefetched(chunks, read):
                 with _gc_paused():
@@ -410,6 +450,7 @@ class _Reading:
 
     def __init__(self, in_child: bool) -> None:
         self.child: parser_process.ParserProcess | None = None
+        self.lock = threading.Lock()  # the two threads may find the child gone at once
         if in_child:
             try:
                 self.child = parser_process.ParserProcess()
@@ -418,16 +459,23 @@ class _Reading:
 
     def gone(self, exc: Exception) -> None:
         """The child failed: it is ended, and this process reads from now on."""
-        child, self.child = self.child, None
+        with self.lock:
+            child, self.child = self.child, None
         if child is not None:
             logger.warning("Mail capture: the mail is read in this process from now on (%s)", exc)
             child.close()
 
     def _ready_child(self) -> parser_process.ParserProcess | None:
         """The child, if it reads the next batch: started (until then this process reads
-        rather than wait for its start, about 0.1 s) and not gone."""
+        rather than wait for its start, about 0.1 s) and not gone — a child found gone (it
+        died between two batches, or before it started) is reported and ended here."""
         child = self.child
-        return child if child is not None and child.ready.is_set() and not child.gone else None
+        if child is None:
+            return None
+        if child.gone:
+            self.gone(parser_process.ParserGone(child.gone))
+            return None
+        return child if child.ready.is_set() else None
 
     def heads(self, heads: list[bytes]) -> _Later:
         """For each header block: ``True`` when the whole message must be read, else what
@@ -448,7 +496,8 @@ class _Reading:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        child, self.child = self.child, None
+        with self.lock:
+            child, self.child = self.child, None
         if child is not None:
             child.close()
 
@@ -544,17 +593,21 @@ def _read_chunk(
         # The headers first; the whole message only of those that need it (a forward, an
         # attached message). The rest is logged from its headers alone.
         whole = []
-        laters = []
+        # Handed to the reading by runs as they arrive: a child reads each run while the
+        # next is fetched.
+        laters: list[tuple[list[tuple[int, bytes]], _Later]] = []
+
+        def hand(run: list[tuple[int, bytes]]) -> None:
+            laters.append((run, reading.heads([data for _u, data in run])))
+
         for batch in _batches(small, sizes):
-            got = fetch(conn, batch, "BODY.PEEK[HEADER]")
-            present = [u for u in batch if u in got]
-            laters.append((present, got, reading.heads([got[u] for u in present])))
-        for present, got, later in laters:
-            for u, read in zip(present, later.get(), strict=True):
+            fetch(conn, batch, "BODY.PEEK[HEADER]", hand=hand)
+        for run, later in laters:
+            for (u, data), read in zip(run, later.get(), strict=True):
                 if read is True:
                     whole.append(u)
                 else:
-                    items.append((u, sizes[u], got[u], HEADERS, read))
+                    items.append((u, sizes[u], data, HEADERS, read))
     for batch in _batches(whole, sizes):
         got = fetch(conn, batch)
         present = [u for u in batch if u in got]

@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kamp.core import cpus
 from kamp.core.registry import discover
 
 from . import liveness
@@ -1012,10 +1013,7 @@ class _Checker:
 
 
 def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return cpus.usable()
 
 
 def _processes(kind: ImportKind, total_rows: int) -> int:
