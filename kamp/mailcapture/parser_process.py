@@ -7,9 +7,12 @@ and writing, the reading thread's fetching and the reading of every message's he
 turns on one core. The reading of the mail (``parse.headers``, ``parse.needs_body``,
 ``parse.read``: about a third of that work) needs nothing but the bytes fetched, so for a read
 of at least :data:`FROM_MESSAGES` messages (``kamp.mailcapture.sync._Reading``) it is handed to
-a child process: the reading thread hands it each run of messages as they arrive and fetches
-on, and takes its answers when it needs them (the saving thread those of the forwards, read
-whole, when it saves their chunk). The answers are what the in-process reading gives
+a child process: the reading thread hands it each batch of header blocks it fetched and waits
+for the answer (outside Python's lock: the saving thread goes on with the chunk before), then
+hands it the forwards fetched whole and goes on to the next chunk (the saving thread takes that
+answer when it saves their chunk). Handing the header blocks over in runs while the rest of a
+batch arrives was tried and withdrawn: the child's reading then competes with the server's
+sending for the second core, and the read took longer (bench/README.md, sync). The answers are what the in-process reading gives
 (``parse.Mail``, pickled), so the rows saved are the same.
 
 The child is ``python -m kamp.mailcapture.parser_process``: frames of a 4-byte length and a
@@ -39,6 +42,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import parse
+
+try:
+    import fcntl
+except ImportError:  # not on POSIX
+    fcntl = None  # type: ignore[assignment]
 
 #: A read of at least this many new messages is read in a child process (fewer: the child's
 #: start, about 0.1 s of processor time, would cost more than it saves).
@@ -112,6 +120,8 @@ class ParserProcess:
             )
         except OSError as exc:
             raise ParserGone(f"cannot start: {exc}") from exc
+        for pipe in (self.child.stdin, self.child.stdout):
+            _widen(pipe.fileno())  # type: ignore[union-attr]
         self.waiting: collections.deque[Future] = collections.deque()
         self.lock = threading.Lock()
         self.gone: str = ""  # why the child is no more, once it is not
@@ -197,6 +207,25 @@ def result(future: Future) -> Any:
         return future.result(timeout=TIMEOUT)
     except FutureTimeout as exc:
         raise ParserGone(f"no answer in {TIMEOUT:g} s") from exc
+
+
+#: The pipes' buffer asked for (Linux; the system's limit, by default 1 MB, caps it): a batch's
+#: frame (about 0.7 MB of 1,000 header blocks) then passes in one write and one read. Through
+#: the default 64 KB each end would wake up a dozen times a frame, each time to wait for
+#: Python's lock, which the saving thread holds: a 10,000-mail read took a tenth longer.
+PIPE_BYTES = 1024 * 1024
+
+
+def _widen(fd: int) -> None:
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if setpipe is None:
+        return
+    try:
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    except (OSError, ValueError):
+        limit = PIPE_BYTES
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, setpipe, min(PIPE_BYTES, limit))
 
 
 def _frame(value: Any) -> bytes:

@@ -35,7 +35,7 @@ import socket
 import ssl
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -70,7 +70,6 @@ CHUNK = 1000  # UIDs whose sizes are asked at once (and saved in one transaction
 FIRST_CHUNK = 250  # the first chunk's (see _chunked)
 FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail fetched in one command
 FETCH_COUNT = 1000
-HAND_EVERY = 250  # header blocks handed to the reading at once, as they arrive (fetch)
 # Of a message over the size cap only its header block is read, and of that at most this much:
 # enough for any real one (sender, recipients, subject, date; Received and DKIM lines), and a
 # hostile one of megabytes cannot fill memory, however many such messages a chunk holds.
@@ -257,39 +256,13 @@ def fetch_sizes(conn: imaplib.IMAP4, uids: list[int]) -> dict[int, int]:
     return sizes
 
 
-def fetch(
-    conn: imaplib.IMAP4,
-    uids: list[int],
-    part: str = "BODY.PEEK[]",
-    *,
-    hand: Callable[[list[tuple[int, bytes]]], Any] | None = None,
-) -> dict[int, bytes]:
-    """The raw messages (or headers, ``BODY.PEEK[HEADER]``) of ``uids``, by UID (the first
-    answer for each, should a server answer twice). ``hand``: also called with the messages
-    read, ``(uid, bytes)`` of those asked for, by runs of :data:`HAND_EVERY` as soon as each
-    run is read (the last, shorter one at the end): the caller's reading of them starts while
-    the rest arrives."""
+def fetch(conn: imaplib.IMAP4, uids: list[int], part: str = "BODY.PEEK[]") -> dict[int, bytes]:
+    """The raw messages (or headers, ``BODY.PEEK[HEADER]``) of ``uids``, by UID."""
     found: dict[int, bytes] = {}
-    asked = set(uids) if hand is not None else set()
-    run: list[tuple[int, bytes]] = []
-
-    def take(text: bytes, literals: list[bytes]) -> None:
+    for text, literals in uid_fetch(conn, uids, f"(UID {part})", _("fetching the mail")):
         u = _UID.search(text)  # before or after the literal, as the server writes it
-        if not (u and literals):
-            return
-        uid = int(u.group(1))
-        if uid in found:
-            return
-        found[uid] = literals[0]
-        if hand is not None and uid in asked:
-            run.append((uid, literals[0]))
-            if len(run) >= HAND_EVERY:
-                hand(run.copy())
-                run.clear()
-
-    uid_fetch(conn, uids, f"(UID {part})", _("fetching the mail"), each=take)
-    if hand is not None and run:
-        hand(run)
+        if u and literals:
+            found[int(u.group(1))] = literals[0]
     return found
 
 
@@ -298,20 +271,14 @@ _LITERAL = re.compile(rb"\{(\d+)\}\r\n\Z")
 
 
 def uid_fetch(
-    conn: imaplib.IMAP4,
-    uids: list[int],
-    items: str,
-    what: str,
-    *,
-    each: Callable[[bytes, list[bytes]], Any] | None = None,
+    conn: imaplib.IMAP4, uids: list[int], items: str, what: str
 ) -> list[tuple[bytes, list[bytes]]]:
     """``UID FETCH <uids> <items>``: each untagged answer as (its text, the literals it held, in
     order). The answer is read here with ``imaplib``'s own line and byte reads, not by its
     response parser, which costs about 10 µs a line (a fifth of a 10,000-mail read): a literal
     (``{n}``) is read as ``n`` bytes, the line goes on after it. Other untagged answers the
     server may slip in (EXISTS, FLAGS) come back too; the callers look for a UID in each. A
-    tagged NO or BAD is a :class:`MailboxError`; a closed connection an ``imaplib`` abort.
-    ``each``: called with each answer as it is read, instead of their list (then empty)."""
+    tagged NO or BAD is a :class:`MailboxError`; a closed connection an ``imaplib`` abort."""
     # imaplib's own tags are four capitals from A to P and a number: never lower case.
     tag = b"kamp%d" % next(_TAGS)
     conn.send(b"%s UID FETCH %s %s\r\n" % (tag, uid_set(uids).encode(), items.encode()))
@@ -340,11 +307,7 @@ def uid_fetch(
             if not line:
                 raise imaplib.IMAP4.abort("socket error: EOF")
             text.append(line)
-        answer = text[0] if len(text) == 1 else b"".join(text)
-        if each is not None:
-            each(answer, literals)
-        else:
-            answers.append((answer, literals))
+        answers.append((text[0] if len(text) == 1 else b"".join(text), literals))
 
 
 # --- one check --------------------------------------------------------------------------------
@@ -593,21 +556,17 @@ def _read_chunk(
         # The headers first; the whole message only of those that need it (a forward, an
         # attached message). The rest is logged from its headers alone.
         whole = []
-        # Handed to the reading by runs as they arrive: a child reads each run while the
-        # next is fetched.
-        laters: list[tuple[list[tuple[int, bytes]], _Later]] = []
-
-        def hand(run: list[tuple[int, bytes]]) -> None:
-            laters.append((run, reading.heads([data for _u, data in run])))
-
+        laters = []
         for batch in _batches(small, sizes):
-            fetch(conn, batch, "BODY.PEEK[HEADER]", hand=hand)
-        for run, later in laters:
-            for (u, data), read in zip(run, later.get(), strict=True):
+            got = fetch(conn, batch, "BODY.PEEK[HEADER]")
+            present = [u for u in batch if u in got]
+            laters.append((present, got, reading.heads([got[u] for u in present])))
+        for present, got, later in laters:
+            for u, read in zip(present, later.get(), strict=True):
                 if read is True:
                     whole.append(u)
                 else:
-                    items.append((u, sizes[u], data, HEADERS, read))
+                    items.append((u, sizes[u], got[u], HEADERS, read))
     for batch in _batches(whole, sizes):
         got = fetch(conn, batch)
         present = [u for u in batch if u in got]

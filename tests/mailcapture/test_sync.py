@@ -175,9 +175,9 @@ def test_only_a_possible_forward_is_fetched_whole_unless_bodies_are_kept(
     parts: list[tuple[int, str]] = []
     real_fetch = sync.fetch
 
-    def watching_fetch(conn, uids, part="BODY.PEEK[]", **kwargs):
+    def watching_fetch(conn, uids, part="BODY.PEEK[]"):
         parts.extend((u, part) for u in uids)
-        return real_fetch(conn, uids, part, **kwargs)
+        return real_fetch(conn, uids, part)
 
     monkeypatch.setattr(sync, "fetch", watching_fetch)
     dovecot.append(imap_user, m.plain(ANA, JOSE, "Reunión", body="Texto\n", html="<p>T</p>"))
@@ -362,9 +362,9 @@ def test_a_mail_bomb_of_ten_thousand_messages_is_read_in_bounded_batches(
     fetched: list[int] = []
     real_fetch = sync.fetch
 
-    def counting_fetch(conn, uids, part="BODY.PEEK[]", **kwargs):
+    def counting_fetch(conn, uids, part="BODY.PEEK[]"):
         fetched.append(len(uids))
-        return real_fetch(conn, uids, part, **kwargs)
+        return real_fetch(conn, uids, part)
 
     monkeypatch.setattr(sync, "fetch", counting_fetch)
     result = sync.sync()
@@ -506,8 +506,8 @@ def test_a_huge_header_block_is_read_only_so_far(dovecot, imap_user, mailbox, ad
     read: list[bytes] = []
     original = sync.fetch
 
-    def watching(conn, uids, part="BODY.PEEK[]", **kwargs):
-        found = original(conn, uids, part, **kwargs)
+    def watching(conn, uids, part="BODY.PEEK[]"):
+        found = original(conn, uids, part)
         read.extend(found.values())
         return found
 
