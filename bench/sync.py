@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -269,17 +270,20 @@ def mail_part(scale: float, repeat: int = 5) -> tuple[float, float]:
                 for leftover in ("-wal", "-shm"):
                     Path(f"{database}{leftover}").unlink(missing_ok=True)
                 shutil.copyfile(before_read, database)
-                t0, c0 = time.perf_counter(), time.process_time()
+                t0, c0, r0 = time.perf_counter(), time.process_time(), _children_cpu()
                 out = sync.sync()
-                # This process's processor time (all its threads; not a child's, nor Dovecot's).
+                # This process's processor time (all its threads), and its reading process's
+                # (kamp.mailcapture.parser_process, ended with the read; Dovecot still runs).
                 kamp_runs.append((time.perf_counter() - t0, time.process_time() - c0))
+                reader_cpu = _children_cpu() - r0
                 assert not out.error, out.error
                 logged = Interaction.objects.filter(customer=customer).count()
                 assert logged == n, (logged, n, out)
                 (k, kc), (r, rc) = kamp_runs[-1], reference_runs[-1]
                 print(
                     f"mail: run {run + 1}: kamp first read {k:.2f} s (CPU of this process "
-                    f"{kc:.2f} s), raw fetch {r:.2f} s (CPU {rc:.2f} s), ratio {k / r:.2f}"
+                    f"{kc:.2f} s, of its reading process {reader_cpu:.2f} s), raw fetch "
+                    f"{r:.2f} s (CPU {rc:.2f} s), ratio {k / r:.2f}"
                 )
             t0 = time.perf_counter()
             again = sync.sync()
@@ -298,6 +302,12 @@ def mail_part(scale: float, repeat: int = 5) -> tuple[float, float]:
         f"ratio={kamp_s / reference:.2f}"
     )
     return kamp_s, reference
+
+
+def _children_cpu() -> float:
+    """The processor time of this process's children that have ended (user and system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 #: The parts of the benchmark, in order; each returns (kamp_s, reference_s).
