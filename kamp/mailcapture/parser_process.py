@@ -114,7 +114,8 @@ class ParserProcess:
                 [sys.executable, "-m", "kamp.mailcapture.parser_process"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                bufsize=0,  # its input written here by os.write, bounded in time (_write)
+                bufsize=0,  # unbuffered: the input written by os.write, bounded in time
+                # (_write); the output read by frame (_exactly)
                 env=env,
                 close_fds=True,
             )
@@ -259,21 +260,45 @@ def _write(fd: int, data: bytes, timeout: float) -> None:
 
 def _receive(stream: BinaryIO) -> Any:
     """The next frame's value, or ``None`` at the end of the stream."""
-    head = stream.read(_LENGTH.size)
+    head = _exactly(stream, _LENGTH.size)
     if not head:
         return None
     if len(head) != _LENGTH.size:
         raise EOFError("a frame cut short")
     (size,) = _LENGTH.unpack(head)
-    data = stream.read(size)
+    data = _exactly(stream, size)
     if len(data) != size:
         raise EOFError("a frame cut short")
     return pickle.loads(data)
 
 
+def _exactly(stream: BinaryIO, size: int) -> bytes:
+    """``size`` bytes of ``stream``, fewer only at its end: the parent's end of the child's
+    output is unbuffered, and one read of a pipe gives what the pipe holds at that moment
+    (an answer of several megabytes, the bodies of a company that keeps them, comes in
+    parts)."""
+    first = stream.read(size)
+    if not first or len(first) == size:
+        return first
+    parts = [first]
+    left = size - len(first)
+    while left:
+        part = stream.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
 def main() -> None:
     """The child: answer each request on standard input until it closes."""
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    stdin = sys.stdin.buffer
+    # The frames go out on a copy of the output; the output itself becomes the standard error,
+    # so that anything printed in this process reaches the log, not the parent's frames.
+    stdout = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     _send(stdout, READY)
     while True:
         request = _receive(stdin)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import shutil
 import signal
 import threading
@@ -498,6 +499,19 @@ def test_the_child_answers_as_the_checking_process_reads(child):
     here = parser_process.read_heads(heads), parser_process.read_wholes([forward, plain], True)
     assert from_child == here
     assert here[0][1] is True and here[1][0].forwarded and here[1][1].body == "Texto"
+
+
+def test_an_answer_larger_than_the_pipe_comes_whole(child):
+    """A company that keeps bodies: a batch of forwards with long bodies gives an answer of
+    several megabytes, more than the pipe holds at once — it comes whole, the child stays."""
+    bodies = [
+        m.plain(ANA, JOSE, f"Informe {k}", msgid=f"<long{k}@x>", body=f"{k} " + "texto " * 3000)
+        for k in range(300)
+    ]
+    answer = parser_process.result(child.wholes(bodies, True))
+    assert len(pickle.dumps(answer)) > 2 * parser_process.PIPE_BYTES
+    assert answer == parser_process.read_wholes(bodies, True)
+    assert not child.gone
 
 
 def test_a_child_that_stops_answering_is_given_up_after_timeout_and_ended(monkeypatch, child):
