@@ -67,21 +67,25 @@ class ParserGone(Exception):
     """The child cannot be started, died or stopped answering."""
 
 
+def head_of(data: bytes) -> parse.Head | bool:
+    """A header block split (``parse.headers``), or ``True`` when the whole message must be
+    read (``parse.needs_body``, or headers that cannot be split: read whole, where an
+    unreadable one is listed) — in the child and in the checking process alike."""
+    try:
+        head = parse.headers(data)
+        return True if parse.needs_body(head) else head
+    except Exception:
+        return True
+
+
 def read_heads(heads: list[bytes]) -> list[Any]:
-    """For each header block: ``True`` when the whole message must be read
-    (``parse.needs_body``, or headers that cannot be split), else the message read from its
-    headers alone (a ``parse.Mail``, or an :class:`Unreadable`)."""
+    """For each header block: ``True`` when the whole message must be read (:func:`head_of`),
+    else the message read from its headers alone (a ``parse.Mail``, or an
+    :class:`Unreadable`)."""
     out: list[Any] = []
     for data in heads:
-        try:
-            head = parse.headers(data)
-            if parse.needs_body(head):
-                out.append(True)
-                continue
-        except Exception:  # read whole, where an unreadable one is listed
-            out.append(True)
-            continue
-        out.append(_read(head, headers_only=True))
+        head = head_of(data)
+        out.append(True if head is True else _read(head, headers_only=True))
     return out
 
 

@@ -488,16 +488,8 @@ class _Later:
 
 
 def _heads_here(heads: list[bytes]) -> list[Any]:
-    """:meth:`_Reading.heads` in this process."""
-    out: list[Any] = []
-    for data in heads:
-        try:
-            head = parse.headers(data)
-            needed = parse.needs_body(head)
-        except Exception:  # read whole, where an unreadable one is listed
-            head, needed = None, True
-        out.append(True if needed else head)
-    return out
+    """:meth:`_Reading.heads` in this process: each block split, the mail read by store()."""
+    return [parser_process.head_of(data) for data in heads]
 
 
 @dataclass(slots=True)
